@@ -1,0 +1,67 @@
+package io.kaji.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The root of the {@code kaji} command. Every role of the single binary is a subcommand registered in
+ * {@link #subcommands()}; adding a role means adding one line there.
+ */
+@Command(
+        name = "kaji",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = {
+                "Kaji (舵, \"helm\"): a container orchestrator that speaks the Kubernetes API,",
+                "with a maintenance-support toolkit for any Kubernetes cluster.",
+                "",
+                "Run 'kaji <command> --help' for the options of one command."
+        },
+        commandListHeading = "%nCommands:%n")
+public final class KajiCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The subcommands, in the order --help lists them. */
+    static Object[] subcommands() {
+        return new Object[] {
+                new VersionCommand(),
+        };
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Builds the command line with every subcommand and Kaji's error handling. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new KajiCommand());
+        for (Object sub : subcommands()) {
+            cl.addSubcommand(sub);
+        }
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Prints one actionable line for a failure instead of a stack trace ({@code KAJI_DEBUG=1} shows it).
+     * Exit code 1 for a failed operation; picocli already uses 2 for usage errors.
+     */
+    static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+            if (System.getenv("KAJI_DEBUG") != null) {
+                ex.printStackTrace(cl.getErr());
+            }
+            String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            cl.getErr().println("kaji " + cl.getCommandName() + ": " + message);
+            return ex instanceof CommandLine.ParameterException ? 2 : 1;
+        }
+    }
+}
