@@ -9,8 +9,11 @@ package io.kaji.store;
  */
 public final class Keys {
 
-    /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
-    public static final int MAX_VALUE_BYTES = 1536 * 1024;
+    /**
+     * The largest value: etcd's default {@code --max-request-bytes} (1.5 MiB) less 4 KiB for the key and the
+     * request's framing, so that every value the SQLite store accepts also fits into a default etcd.
+     */
+    public static final int MAX_VALUE_BYTES = 1536 * 1024 - 4096;
 
     /** Longest key accepted. Kubernetes keys stay far below this. */
     public static final int MAX_KEY_LENGTH = 2048;
