@@ -27,6 +27,8 @@ public final class KajiCommand implements Runnable {
     static Object[] subcommands() {
         return new Object[] {
                 new VersionCommand(),
+                new StoreCommand(),
+                new BenchCommand(),
         };
     }
 
