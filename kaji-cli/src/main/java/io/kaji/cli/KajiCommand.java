@@ -62,7 +62,7 @@ public final class KajiCommand implements Runnable {
                 ex.printStackTrace(cl.getErr());
             }
             String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            cl.getErr().println("kaji " + cl.getCommandName() + ": " + message);
+            cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": " + message);
             return ex instanceof CommandLine.ParameterException ? 2 : 1;
         }
     }

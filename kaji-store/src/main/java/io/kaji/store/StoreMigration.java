@@ -27,7 +27,7 @@ public final class StoreMigration {
     public static Summary copy(RevisionedStore source, RevisionedStore target, String prefix, LongConsumer progress) {
         RangeResult existing = target.range(RangeRequest.prefix(prefix).withLimit(1));
         if (!existing.kvs().isEmpty()) {
-            throw new StoreException("migrate: the target already holds keys under " + prefix + " (for example "
+            throw new StoreException("the target store already holds keys under " + prefix + " (for example "
                     + existing.kvs().get(0).key() + "); migrate into an empty store");
         }
         long revision = source.currentRevision();
@@ -39,7 +39,7 @@ public final class StoreMigration {
             for (KeyValue kv : r.kvs()) {
                 WriteResult w = target.create(kv.key(), kv.value());
                 if (!w.succeeded()) {
-                    throw new StoreException("migrate: the target refused " + kv.key()
+                    throw new StoreException("the target store refused " + kv.key()
                             + " (it appeared in the target during the copy)");
                 }
                 keys++;

@@ -50,7 +50,7 @@ class StoreMigrationTest {
             target.create("/registry/b/y", "2".getBytes(UTF_8));
             assertThatThrownBy(() -> StoreMigration.copy(source, target, "/", n -> { }))
                     .isInstanceOf(StoreException.class)
-                    .hasMessageContaining("already holds keys under /")
+                    .hasMessageContaining("target store already holds keys under /")
                     .hasMessageContaining("/registry/b/y");
             assertThat(target.get("/registry/a/x")).isEmpty();
         }

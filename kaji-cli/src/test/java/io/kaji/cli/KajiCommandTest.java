@@ -1,0 +1,76 @@
+package io.kaji.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kaji.store.sqlite.SqliteStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class KajiCommandTest {
+
+    record Run(int exitCode, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = KajiCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = run("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: kaji", "version", "store", "bench");
+    }
+
+    @Test
+    void versionPrintsVersionCommitAndJdk() {
+        Run r = run("version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).containsPattern("Kaji version: \\d+\\.\\d+\\.\\d+")
+                .contains("Git commit:", "JDK:", System.getProperty("java.runtime.version"));
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageError() {
+        Run r = run("frobnicate");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Unmatched argument at index 0: 'frobnicate'");
+    }
+
+    @Test
+    void migrateRejectsABadStoreWithOneActionableLine() {
+        Run r = run("store", "migrate", "--from", "mysql:x", "--to", "sqlite:/tmp/nowhere");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow())
+                .contains("--from", "unknown kind \"mysql\"", "expected sqlite:<directory> or etcd:<url>");
+    }
+
+    @Test
+    void migrateCopiesOneSqliteStoreIntoAnother(@TempDir Path from, @TempDir Path to) {
+        try (SqliteStore s = SqliteStore.open(from)) {
+            for (int i = 0; i < 10; i++) {
+                s.create("/registry/namespaces/ns" + i, ("{\"i\":" + i + "}").getBytes(UTF_8));
+            }
+        }
+        Run r = run("store", "migrate", "--from", "sqlite:" + from, "--to", "sqlite:" + to);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Copied 10 keys");
+        try (SqliteStore t = SqliteStore.open(to)) {
+            assertThat(t.get("/registry/namespaces/ns3").orElseThrow().valueAsString()).isEqualTo("{\"i\":3}");
+        }
+        Run again = run("store", "migrate", "--from", "sqlite:" + from, "--to", "sqlite:" + to);
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err().lines().reduce((a, b) -> b).orElseThrow())
+                .startsWith("kaji store migrate: the target store already holds keys under / (for example");
+    }
+}
