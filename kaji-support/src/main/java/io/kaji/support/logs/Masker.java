@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * <p>A token is first stripped of surrounding brackets and punctuation, which are kept ({@code (uid=0)}
  * becomes {@code (uid=<*>)}); if the whole remaining text matches a rule it becomes one wildcard,
- * otherwise it is split at {@code = : , ; ( ) [ ] { } | @ #} and each piece is tested on its own. With
+ * otherwise it is split at {@code = , ; ( ) [ ] { } | @ # " '} and each piece is tested on its own, then
+ * pieces that are not variables are split at {@code :} and tested again. With
  * {@link MaskRule#QUOTED}, a double-quoted string is one token even when it contains spaces. With
  * {@link MaskRule#TIMESTAMP}, month and weekday names directly before a masked number are masked too
  * ({@code Sat Jun 18 02:23:10 2005}).
@@ -160,30 +161,42 @@ public final class Masker {
             }
             return token.substring(0, s) + WILDCARD + token.substring(e);
         }
-        StringBuilder out = null;
-        int pieceStart = s;
-        for (int i = s; i <= e; i++) {
-            if (i == e || isDelimiter(token.charAt(i))) {
-                if (i > pieceStart && isVariable(token, pieceStart, i, false)) {
-                    if (out == null) {
-                        out = new StringBuilder(len + 8).append(token, 0, pieceStart);
-                    }
-                    out.append(WILDCARD);
-                } else if (out != null) {
-                    out.append(token, pieceStart, i);
-                }
-                if (i < e && out != null) {
-                    out.append(token.charAt(i));
-                }
-                pieceStart = i + 1;
-            }
-        }
-        if (out == null) {
+        StringBuilder out = new StringBuilder(len + 8).append(token, 0, s);
+        boolean changed = maskPieces(token, s, e, out, true);
+        if (!changed) {
             return token;
         }
         return out.append(token, e, len).toString();
     }
 
+    /**
+     * Appends {@code t[s, e)} to {@code out} with each variable piece replaced; returns whether anything
+     * was replaced. Pieces are cut at the outer delimiters first, then (second level) at colons, so that
+     * {@code addr=10.0.0.1:80} keeps its address and port together.
+     */
+    private boolean maskPieces(String t, int s, int e, StringBuilder out, boolean outer) {
+        boolean changed = false;
+        int pieceStart = s;
+        for (int i = s; i <= e; i++) {
+            if (i == e || (outer ? isDelimiter(t.charAt(i)) : t.charAt(i) == ':')) {
+                if (i > pieceStart && isVariable(t, pieceStart, i, false)) {
+                    out.append(WILDCARD);
+                    changed = true;
+                } else if (outer && i > pieceStart) {
+                    changed |= maskPieces(t, pieceStart, i, out, false);
+                } else {
+                    out.append(t, pieceStart, i);
+                }
+                if (i < e) {
+                    out.append(t.charAt(i));
+                }
+                pieceStart = i + 1;
+            }
+        }
+        return changed;
+    }
+
+    /** Whether {@code t[s, e)} is a variable; {@link MaskRule#DIGIT_ID} applies to pieces, not whole tokens. */
     private boolean isVariable(String t, int s, int e, boolean whole) {
         return (ip && isIp(t, s, e))
                 || (uuid && isUuid(t, s, e))
@@ -206,7 +219,7 @@ public final class Masker {
     }
 
     private static boolean isDelimiter(char c) {
-        return c == '=' || c == ':' || c == ',' || c == ';' || c == '(' || c == ')' || c == '['
+        return c == '=' || c == ',' || c == ';' || c == '(' || c == ')' || c == '['
                 || c == ']' || c == '{' || c == '}' || c == '|' || c == '@' || c == '#' || c == '"' || c == '\'';
     }
 

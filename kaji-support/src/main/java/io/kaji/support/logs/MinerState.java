@@ -21,7 +21,7 @@ public record MinerState(
     public static final int FORMAT_VERSION = 1;
 
     public MinerState {
-        clusters = List.copyOf(clusters);
+        clusters = clusters == null ? null : List.copyOf(clusters);
         aliases = aliases == null ? Map.of() : Map.copyOf(aliases);
     }
 
