@@ -29,6 +29,7 @@ public final class KajiCommand implements Runnable {
                 new VersionCommand(),
                 new StoreCommand(),
                 new BenchCommand(),
+                new LogsCommand(),
         };
     }
 
