@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench",
         description = "Run Kaji's benchmarks on this machine (figures for docs/benchmarks.md).",
         mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Store.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Jmh.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -115,6 +115,28 @@ public final class BenchCommand implements Runnable {
             try (Stream<Path> paths = Files.walk(dir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    @Command(name = "jmh",
+            mixinStandardHelpOptions = true,
+            description = {"Run the JMH micro-benchmarks (hot paths), e.g. 'kaji bench jmh SqliteRead'.",
+                    "JMH forks a JVM per benchmark with the same class path."})
+    static final class Jmh implements Callable<Integer> {
+
+        @CommandLine.Parameters(arity = "0..*", paramLabel = "REGEX",
+                description = "Benchmarks to run (regular expressions over their names; default: all).")
+        List<String> includes = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            org.openjdk.jmh.runner.options.ChainedOptionsBuilder options =
+                    new org.openjdk.jmh.runner.options.OptionsBuilder().shouldFailOnError(true);
+            for (String include : includes.isEmpty() ? List.of("io\\.kaji\\.bench\\..*") : includes) {
+                options.include(include);
+            }
+            new org.openjdk.jmh.runner.Runner(options.build()).run();
+            return 0;
         }
     }
 }

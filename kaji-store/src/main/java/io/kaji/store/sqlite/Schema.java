@@ -64,11 +64,12 @@ final class Schema {
     static final String RANGE_AFTER = range(">");
 
     private static String range(String startOp) {
+        // Walks the (name, id) index in key order and keeps, per key, the row that is the newest at the read
+        // revision: so a page stops after LIMIT keys instead of grouping the whole prefix first.
         return """
                 SELECT kv.id, kv.name, kv.create_revision, kv.version, kv.value FROM kv
-                JOIN (SELECT MAX(id) AS mid FROM kv WHERE name %s ? AND name < ? AND id <= ? GROUP BY name) latest
-                  ON kv.id = latest.mid
-                WHERE kv.deleted = 0
+                WHERE kv.name %s ? AND kv.name < ? AND kv.deleted = 0
+                  AND kv.id = (SELECT MAX(k2.id) FROM kv AS k2 WHERE k2.name = kv.name AND k2.id <= ?)
                 ORDER BY kv.name LIMIT ?""".formatted(startOp);
     }
 
