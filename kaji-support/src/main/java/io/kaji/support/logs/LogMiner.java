@@ -148,11 +148,11 @@ public final class LogMiner {
                 if (t.equals(Masker.WILDCARD)) {
                     wildcards++;
                 } else if (t.equals(tokens[i])) {
-                    if (!t.contains(Masker.WILDCARD)) {
+                    if (!hasWildcard(t)) {
                         equal++;
                         counted++;
                     }
-                } else if (!(t.contains(Masker.WILDCARD) && TokenGeneralizer.covers(t, tokens[i]))) {
+                } else if (!(hasWildcard(t) && TokenGeneralizer.covers(t, tokens[i]))) {
                     counted++;
                 }
             }
@@ -164,6 +164,10 @@ public final class LogMiner {
             }
         }
         return best;
+    }
+
+    private static boolean hasWildcard(String token) {
+        return token.indexOf('<') >= 0 && token.contains(Masker.WILDCARD);
     }
 
     /** For a template of wildcards only: the share of the message's tokens that are masked too. */

@@ -83,7 +83,7 @@ public final class Masker {
         int n = line.length();
         int i = 0;
         while (i < n) {
-            while (i < n && Character.isWhitespace(line.charAt(i))) {
+            while (i < n && isSpace(line.charAt(i))) {
                 i++;
             }
             if (i >= n) {
@@ -94,7 +94,7 @@ public final class Masker {
                 int close = line.indexOf('"', i + 1);
                 if (close > 0) {
                     int end = close + 1;
-                    while (end < n && !Character.isWhitespace(line.charAt(end))) {
+                    while (end < n && !isSpace(line.charAt(end))) {
                         end++;
                     }
                     if (original != null) {
@@ -106,7 +106,7 @@ public final class Masker {
                     continue;
                 }
             }
-            while (i < n && !Character.isWhitespace(line.charAt(i))) {
+            while (i < n && !isSpace(line.charAt(i))) {
                 i++;
             }
             String token = line.substring(start, i);
@@ -207,6 +207,11 @@ public final class Masker {
                 || (path && isPath(t, s, e))
                 || (k8s && isK8sName(t, s, e))
                 || (digitId && !whole && hasDigit(t, s, e));
+    }
+
+    /** ASCII spaces and control characters, and Unicode whitespace. */
+    private static boolean isSpace(char c) {
+        return c <= ' ' || (c >= 0x80 && Character.isWhitespace(c));
     }
 
     private static boolean isOpening(char c) {
