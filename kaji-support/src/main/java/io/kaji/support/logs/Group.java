@@ -11,6 +11,8 @@ final class Group {
     final long id;
     long size;
     final List<Shape> shapes = new ArrayList<>(1);
+    /** The collapsed template texts indexed for this cluster (for variable-length merging). */
+    final List<String> keys = new ArrayList<>(1);
     String text;
 
     Group(long id) {

@@ -217,6 +217,7 @@ public final class LogMiner {
         Group other = byCollapsedText.get(key);
         if (other == null || !groups.containsKey(other.id)) {
             byCollapsedText.put(key, group);
+            group.keys.add(key);
             return group;
         }
         if (other == group) {
@@ -231,8 +232,12 @@ public final class LogMiner {
         keep.size += gone.size;
         groups.remove(gone.id);
         aliases.put(gone.id, keep.id);
-        byCollapsedText.replaceAll((k, g) -> g == gone ? keep : g);
-        byCollapsedText.put(key, keep);
+        for (String k : gone.keys) {
+            if (byCollapsedText.replace(k, gone, keep)) {
+                keep.keys.add(k);
+            }
+        }
+        gone.keys.clear();
         refreshText(keep);
         groups.get(keep.id);
         return keep;
@@ -281,7 +286,9 @@ public final class LogMiner {
             for (Shape s : gone.shapes) {
                 tree.remove(s);
             }
-            byCollapsedText.values().removeIf(g -> g == gone);
+            for (String k : gone.keys) {
+                byCollapsedText.remove(k, gone);
+            }
         }
     }
 
@@ -344,7 +351,7 @@ public final class LogMiner {
             for (Shape s : g.shapes) {
                 shapes.add(new MinerState.ShapeState(Arrays.asList(s.route), Arrays.asList(s.tokens)));
             }
-            clusters.add(new MinerState.ClusterState(g.id, g.size, shapes));
+            clusters.add(new MinerState.ClusterState(g.id, g.size, shapes, g.keys));
         }
         return new MinerState(MinerState.FORMAT_VERSION, config, nextId, clusters, new LinkedHashMap<>(aliases));
     }
@@ -372,9 +379,9 @@ public final class LogMiner {
             }
             miner.groups.put(g.id, g);
             miner.refreshText(g);
-            if (state.config().mergeVariableLength()) {
-                for (Shape s : g.shapes) {
-                    miner.byCollapsedText.put(String.join(" ", collapse(s.tokens)), g);
+            for (String key : c.mergeKeys()) {
+                if (miner.byCollapsedText.putIfAbsent(key, g) == null) {
+                    g.keys.add(key);
                 }
             }
         }

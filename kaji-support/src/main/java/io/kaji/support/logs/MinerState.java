@@ -31,10 +31,12 @@ public record MinerState(
      * @param id its id
      * @param size how many messages joined it
      * @param shapes its fixed-length templates (several after a variable-length merge)
+     * @param mergeKeys the collapsed template texts under which it takes part in variable-length merging
      */
-    public record ClusterState(long id, long size, List<ShapeState> shapes) {
+    public record ClusterState(long id, long size, List<ShapeState> shapes, List<String> mergeKeys) {
         public ClusterState {
             shapes = List.copyOf(shapes);
+            mergeKeys = mergeKeys == null ? List.of() : List.copyOf(mergeKeys);
         }
     }
 
