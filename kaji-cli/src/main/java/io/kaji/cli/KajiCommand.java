@@ -27,6 +27,7 @@ public final class KajiCommand implements Runnable {
     static Object[] subcommands() {
         return new Object[] {
                 new VersionCommand(),
+                new ServerCommand(),
                 new StoreCommand(),
                 new BenchCommand(),
                 new LogsCommand(),

@@ -1,0 +1,86 @@
+package io.kaji.apiserver.handler;
+
+import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.schema.FieldValidation;
+import io.kaji.apiserver.serialization.Json;
+import io.kaji.apiserver.serialization.MediaTypes;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns a request body into an object of a definition's kind: JSON parsing, apiVersion/kind checks, unknown
+ * fields per {@code fieldValidation}, and a typed decode through the fabric8 model class so that wrong types are
+ * rejected as Kubernetes rejects them.
+ */
+final class ObjectDecoder {
+
+    /** A decoded object and the warnings to send back ({@code fieldValidation=Warn}). */
+    record Decoded(ObjectNode object, List<String> warnings) {
+    }
+
+    private ObjectDecoder() {
+    }
+
+    /** Decodes a create/update body. */
+    static Decoded decode(ResourceDefinition def, String contentType, byte[] body, FieldValidation.Mode mode) {
+        String base = MediaTypes.base(contentType);
+        if (!base.equals(MediaTypes.JSON) && !base.isEmpty()) {
+            throw ApiException.unsupportedMediaType(contentType);
+        }
+        ObjectNode obj = parse(def, body, mode);
+        return admit(def, obj, mode);
+    }
+
+    static ObjectNode parse(ResourceDefinition def, byte[] body, FieldValidation.Mode mode) {
+        try {
+            return Json.parseObject(body, mode == FieldValidation.Mode.STRICT ? Json.STRICT_MAPPER : Json.MAPPER);
+        } catch (ApiException e) {
+            if (mode == FieldValidation.Mode.STRICT && e.getMessage().contains("Duplicate field")) {
+                throw ApiException.badRequest(cannotHandle(def) + "strict decoding error: " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** Checks type meta, handles unknown fields and type-checks an already parsed object (modified in place). */
+    static Decoded admit(ResourceDefinition def, ObjectNode obj, FieldValidation.Mode mode) {
+        String apiVersion = Json.text(obj, "apiVersion");
+        String kind = Json.text(obj, "kind");
+        if (apiVersion != null && !apiVersion.isEmpty() && !apiVersion.equals(def.apiVersion())) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the "
+                    + "expected API version (" + def.apiVersion() + ")");
+        }
+        if (kind != null && !kind.isEmpty() && !kind.equals(def.kind())) {
+            throw ApiException.badRequest(kind + " in version \"" + def.version() + "\" cannot be handled as a "
+                    + def.kind() + ": the kind in the data (" + kind + ") does not match " + def.kind());
+        }
+        obj.put("apiVersion", def.apiVersion());
+        obj.put("kind", def.kind());
+        FieldValidation.dropNulls(obj);
+        List<String> unknown = FieldValidation.dropUnknown(obj, def.modelClass());
+        List<String> warnings = new ArrayList<>();
+        if (!unknown.isEmpty()) {
+            List<String> texts = unknown.stream().map(u -> "unknown field \"" + u + "\"").toList();
+            if (mode == FieldValidation.Mode.STRICT) {
+                throw ApiException.badRequest(cannotHandle(def) + "strict decoding error: " + String.join(", ", texts));
+            }
+            if (mode == FieldValidation.Mode.WARN) {
+                warnings.addAll(texts);
+            }
+        }
+        try {
+            Json.MAPPER.treeToValue(obj, def.modelClass());
+        } catch (JacksonException e) {
+            throw ApiException.badRequest(cannotHandle(def) + "json: cannot unmarshal "
+                    + e.getOriginalMessage().split("\n")[0] + " (at " + e.getPathReference() + ")");
+        }
+        return new Decoded(obj, warnings);
+    }
+
+    private static String cannotHandle(ResourceDefinition def) {
+        return def.kind() + " in version \"" + def.version() + "\" cannot be handled as a " + def.kind() + ": ";
+    }
+}

@@ -1,0 +1,92 @@
+package io.kaji.apiserver.handler;
+
+import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.serialization.StoredObjects;
+import io.kaji.store.KeyValue;
+import io.kaji.store.RevisionedStore;
+import io.kaji.store.WriteResult;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Typed object reads and writes over the store, with Kubernetes' error mapping: a lost create is 409
+ * AlreadyExists, a missing object 404 NotFound, a lost compare-and-swap is retried by
+ * {@link #update(ResourceDefinition, String, String, UnaryOperator)}.
+ */
+final class ObjectStorage {
+
+    /** How many times an update re-reads and re-applies after losing a compare-and-swap to a concurrent write. */
+    private static final int MAX_ATTEMPTS = 16;
+
+    private final RevisionedStore store;
+
+    ObjectStorage(RevisionedStore store) {
+        this.store = store;
+    }
+
+    RevisionedStore store() {
+        return store;
+    }
+
+    Optional<ObjectNode> find(ResourceDefinition def, String namespace, String name) {
+        return store.get(def.key(namespace, name)).map(StoredObjects::decode);
+    }
+
+    ObjectNode get(ResourceDefinition def, String namespace, String name) {
+        return find(def, namespace, name).orElseThrow(() -> ApiException.notFound(def.plural(), def.group(), name));
+    }
+
+    /** Stores a new object; returns it with its resourceVersion. */
+    ObjectNode create(ResourceDefinition def, String namespace, String name, ObjectNode object) {
+        WriteResult r = store.create(def.key(namespace, name), StoredObjects.encode(object));
+        if (r instanceof WriteResult.Written w) {
+            return StoredObjects.decode(w.kv());
+        }
+        throw ApiException.alreadyExists(def.plural(), def.group(), name);
+    }
+
+    /**
+     * Read-modify-write with retries: {@code change} gets the current object (with its resourceVersion) and returns
+     * the object to store, the same instance to skip the write (no change), or null to delete it. A change that
+     * wants to fail throws {@link ApiException}. With {@code dryRun} nothing is written and the would-be result
+     * is returned.
+     *
+     * @return the stored object (or the deleted one, marked by {@link Result#deleted()})
+     */
+    Result update(ResourceDefinition def, String namespace, String name, boolean dryRun,
+            UnaryOperator<ObjectNode> change) {
+        String key = def.key(namespace, name);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            KeyValue current = store.get(key).orElseThrow(() -> ApiException.notFound(def.plural(), def.group(), name));
+            ObjectNode currentObject = StoredObjects.decode(current);
+            ObjectNode next = change.apply(currentObject.deepCopy());
+            if (next == null) {
+                if (dryRun) {
+                    return new Result(currentObject, true);
+                }
+                WriteResult r = store.delete(key, current.modRevision());
+                if (r instanceof WriteResult.Written w) {
+                    return new Result(StoredObjects.decode(w.kv(), w.revision()), true);
+                }
+                continue;
+            }
+            if (next.equals(currentObject)) {
+                return new Result(currentObject, false);
+            }
+            if (dryRun) {
+                return new Result(next, false);
+            }
+            WriteResult r = store.update(key, StoredObjects.encode(next), current.modRevision());
+            if (r instanceof WriteResult.Written w) {
+                return new Result(StoredObjects.decode(w.kv()), false);
+            }
+        }
+        throw ApiException.modified(def.plural(), def.group(), name);
+    }
+
+    /** The outcome of {@link #update}. */
+    record Result(ObjectNode object, boolean deleted) {
+    }
+}

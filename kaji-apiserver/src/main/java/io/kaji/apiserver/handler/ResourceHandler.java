@@ -1,0 +1,360 @@
+package io.kaji.apiserver.handler;
+
+import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.http.ApiRequest;
+import io.kaji.apiserver.http.ApiResponse;
+import io.kaji.apiserver.http.Exchange;
+import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.registry.ResourceRegistry;
+import io.kaji.apiserver.schema.FieldValidation;
+import io.kaji.apiserver.serialization.Json;
+import io.kaji.apiserver.serialization.MediaTypes;
+import io.kaji.apiserver.table.TableConverter;
+import io.kaji.apiserver.watchcache.WatchCache;
+import io.kaji.store.RevisionedStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one generic REST handler: every verb on every registered resource, driven by its
+ * {@link ResourceDefinition}. Reads of single objects go to the store; lists and watches to the watch cache.
+ * Thread-safe; methods block on the store and must run on worker (virtual) threads.
+ */
+public final class ResourceHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResourceHandler.class);
+    /** Namespaces Kubernetes refuses to delete. */
+    private static final Set<String> PROTECTED_NAMESPACES = Set.of("default", "kube-system", "kube-public");
+
+    private final ResourceRegistry registry;
+    private final ObjectStorage storage;
+    private final ObjectLifecycle lifecycle;
+    private final TableConverter tables;
+    private final Lists lists;
+    private final Subresources subresources;
+    private final NamespaceCleaner namespaceCleaner;
+    private final Clock clock;
+
+    public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
+            ScheduledExecutorService timer) {
+        this.registry = registry;
+        this.storage = new ObjectStorage(store);
+        this.clock = clock;
+        this.lifecycle = new ObjectLifecycle(clock, RandomGenerator.getDefault());
+        this.tables = new TableConverter(clock);
+        this.lists = new Lists(cache, storage, tables, timer);
+        this.subresources = new Subresources(storage, lifecycle);
+        this.namespaceCleaner = new NamespaceCleaner(registry, store);
+    }
+
+    /** Serves one resource request. Errors are thrown as {@link ApiException} for the caller to render. */
+    public void handle(RequestInfo info, ApiRequest req, Exchange ex) {
+        ResourceDefinition def = registry.find(info.group(), info.version(), info.resource())
+                .orElseThrow(ApiException::notFoundPath);
+        if (info.namespace() != null && !def.namespaced()) {
+            throw ApiException.notFoundPath();
+        }
+        String sub = info.subresource();
+        if (sub != null && !def.hasSubresource(sub)) {
+            throw ApiException.notFoundPath();
+        }
+        String ns = info.namespace();
+        String name = info.name();
+        if (def.namespaced() && name != null && ns == null) {
+            throw ApiException.notFoundPath();
+        }
+        switch (req.method()) {
+            case "GET" -> {
+                if (name == null) {
+                    if (info.watchPath() || req.flag("watch")) {
+                        lists.watch(def, ns, req, ex);
+                    } else {
+                        ex.respond(lists.list(def, ns, req));
+                    }
+                } else if ("scale".equals(sub)) {
+                    ex.respond(ApiResponse.json(200, Subresources.scaleOf(def, storage.get(def, ns, name))));
+                } else {
+                    ex.respond(single(def, storage.get(def, ns, name), req, 200, List.of()));
+                }
+            }
+            case "POST" -> {
+                if (name == null) {
+                    create(def, ns, req, ex);
+                } else if ("binding".equals(sub)) {
+                    ex.respond(subresources.bind(def, ns, name, req));
+                } else {
+                    throw ApiException.methodNotAllowed();
+                }
+            }
+            case "PUT" -> {
+                requireName(name);
+                if ("scale".equals(sub)) {
+                    ex.respond(subresources.updateScale(def, ns, name, req, null));
+                } else {
+                    replace(def, ns, name, sub, req, ex);
+                }
+            }
+            case "PATCH" -> {
+                requireName(name);
+                if ("scale".equals(sub)) {
+                    ex.respond(subresources.updateScale(def, ns, name, req, req.header("Content-Type")));
+                } else {
+                    patch(def, ns, name, sub, req, ex);
+                }
+            }
+            case "DELETE" -> {
+                if (name == null) {
+                    if (!def.verbs().contains("deletecollection")) {
+                        throw ApiException.methodNotAllowed();
+                    }
+                    ex.respond(deleteCollection(def, ns, req));
+                } else if (sub == null) {
+                    ex.respond(delete(def, ns, name, DeleteOptions.from(req), req));
+                } else {
+                    throw ApiException.methodNotAllowed();
+                }
+            }
+            default -> throw ApiException.methodNotAllowed();
+        }
+    }
+
+    private static void requireName(String name) {
+        if (name == null) {
+            throw ApiException.methodNotAllowed();
+        }
+    }
+
+    private ApiResponse single(ResourceDefinition def, ObjectNode obj, ApiRequest req, int status,
+            List<String> warnings) {
+        String accept = req.header("Accept");
+        if (MediaTypes.wantsTable(accept)) {
+            ObjectNode table = tables.table(def.columns(), List.of(obj), null, null,
+                    TableConverter.IncludeObject.parse(req.param("includeObject")), MediaTypes.tableVersion(accept),
+                    true);
+            return ApiResponse.json(status, table, warnings);
+        }
+        return ApiResponse.json(status, obj, warnings);
+    }
+
+    private void create(ResourceDefinition def, String ns, ApiRequest req, Exchange ex) {
+        if (def.namespaced() && ns == null) {
+            throw ApiException.methodNotAllowed();
+        }
+        FieldValidation.Mode mode = Requests.fieldValidation(req);
+        boolean dryRun = Requests.dryRun(req);
+        ObjectDecoder.Decoded decoded = ObjectDecoder.decode(def, req.header("Content-Type"), req.body(), mode);
+        ObjectNode obj = decoded.object();
+        lifecycle.prepareCreate(def, ns, obj);
+        String name = Json.text(obj, "metadata.name");
+        if (def.namespaced()) {
+            requireLiveNamespace(def, ns, name);
+        }
+        ObjectNode created = dryRun ? obj : storage.create(def, ns, name, obj);
+        LOG.debug("created {} {}/{}", def.qualifiedName(), ns, name);
+        ex.respond(single(def, created, req, 201, decoded.warnings()));
+    }
+
+    private void requireLiveNamespace(ResourceDefinition def, String ns, String name) {
+        ResourceDefinition nsDef = registry.find("", "v1", "namespaces").orElseThrow();
+        ObjectNode namespace = storage.find(nsDef, null, ns)
+                .orElseThrow(() -> ApiException.notFound("namespaces", "", ns));
+        if (Json.at(namespace, "metadata.deletionTimestamp") != null) {
+            throw ApiException.forbidden(def.plural(), def.group(), name, "unable to create new content in namespace "
+                    + ns + " because it is being terminated");
+        }
+    }
+
+    private void replace(ResourceDefinition def, String ns, String name, String sub, ApiRequest req, Exchange ex) {
+        FieldValidation.Mode mode = Requests.fieldValidation(req);
+        ObjectDecoder.Decoded decoded = ObjectDecoder.decode(def, req.header("Content-Type"), req.body(), mode);
+        ObjectNode body = decoded.object();
+        String bodyName = Json.text(body, "metadata.name");
+        if (bodyName != null && !bodyName.equals(name)) {
+            throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on "
+                    + "the URL (" + name + ")");
+        }
+        String bodyNs = Json.text(body, "metadata.namespace");
+        if (def.namespaced() && bodyNs != null && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent "
+                    + "on the request");
+        }
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), current -> body.deepCopy());
+        ex.respond(single(def, r.object(), req, 200, decoded.warnings()));
+    }
+
+    private void patch(ResourceDefinition def, String ns, String name, String sub, ApiRequest req, Exchange ex) {
+        FieldValidation.Mode mode = Requests.fieldValidation(req);
+        String contentType = req.header("Content-Type");
+        Patches.Kind kind = Patches.kind(contentType);
+        var patchBody = Patches.parse(kind, req.body());
+        List<String> warnings = new java.util.ArrayList<>();
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), current -> {
+            ObjectNode patched = Patches.apply(kind, current, patchBody);
+            ObjectDecoder.Decoded d = ObjectDecoder.admit(def, patched, mode);
+            warnings.clear();
+            warnings.addAll(d.warnings());
+            return d.object();
+        });
+        ex.respond(single(def, r.object(), req, 200, warnings));
+    }
+
+    /**
+     * The update flow shared by PUT and PATCH: {@code desiredFrom} turns the current object into the requested one;
+     * a resourceVersion in it must match (409 otherwise); then system fields, status and generation are settled, and
+     * an object being deleted whose last finalizer went away is deleted.
+     */
+    private ObjectStorage.Result write(ResourceDefinition def, String ns, String name, String sub, boolean dryRun,
+            java.util.function.UnaryOperator<ObjectNode> desiredFrom) {
+        return storage.update(def, ns, name, dryRun, current -> {
+            ObjectNode desired = desiredFrom.apply(current.deepCopy());
+            String rv = Json.text(desired, "metadata.resourceVersion");
+            String currentRv = Json.text(current, "metadata.resourceVersion");
+            if (rv != null && !rv.isEmpty() && !rv.equals(currentRv)) {
+                throw ApiException.modified(def.plural(), def.group(), name);
+            }
+            ObjectNode next;
+            if ("status".equals(sub)) {
+                next = current.deepCopy();
+                if (desired.has("status")) {
+                    next.set("status", desired.get("status"));
+                } else {
+                    next.remove("status");
+                }
+            } else {
+                next = desired;
+                lifecycle.prepareUpdate(def, next, current);
+            }
+            if (Json.at(next, "metadata.deletionTimestamp") != null && finalizers(next).isEmpty()
+                    && !"namespaces".equals(def.plural())) {
+                return null;
+            }
+            return next;
+        });
+    }
+
+    private static List<String> finalizers(ObjectNode obj) {
+        List<String> out = new java.util.ArrayList<>();
+        var f = Json.at(obj, "metadata.finalizers");
+        if (f != null && f.isArray()) {
+            f.forEach(v -> out.add(v.asString()));
+        }
+        return out;
+    }
+
+    ApiResponse delete(ResourceDefinition def, String ns, String name, DeleteOptions opts, ApiRequest req) {
+        ObjectStorage.Result r = storage.update(def, ns, name, opts.dryRun(), current -> {
+            ObjectNode meta = Json.metadata(current);
+            if (opts.preconditionUid() != null && !opts.preconditionUid().equals(Json.text(meta, "uid"))) {
+                throw ApiException.conflict(def.plural(), def.group(), name, "Precondition failed: UID in "
+                        + "precondition: " + opts.preconditionUid() + ", UID in object meta: " + Json.text(meta, "uid"));
+            }
+            if (opts.preconditionRv() != null && !opts.preconditionRv().equals(Json.text(meta, "resourceVersion"))) {
+                throw ApiException.conflict(def.plural(), def.group(), name, "Precondition failed: ResourceVersion "
+                        + "in precondition: " + opts.preconditionRv() + ", ResourceVersion in object meta: "
+                        + Json.text(meta, "resourceVersion"));
+            }
+            if (def.plural().equals("namespaces") && def.group().isEmpty()) {
+                if (PROTECTED_NAMESPACES.contains(name)) {
+                    throw ApiException.forbidden("namespaces", "", name, "this namespace may not be deleted");
+                }
+                if (!meta.has("deletionTimestamp")) {
+                    meta.put("deletionTimestamp", lifecycle.now());
+                    meta.put("deletionGracePeriodSeconds", 0);
+                }
+                Json.objectAt(current, "status").put("phase", "Terminating");
+                return current;
+            }
+            if (meta.has("deletionTimestamp")) {
+                return current;
+            }
+            long grace = podGracePeriod(def, current, opts);
+            if (grace > 0) {
+                meta.put("deletionTimestamp", Instant.now(clock).plusSeconds(grace)
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                meta.put("deletionGracePeriodSeconds", grace);
+                return current;
+            }
+            if (!finalizers(current).isEmpty()) {
+                meta.put("deletionTimestamp", lifecycle.now());
+                meta.put("deletionGracePeriodSeconds", 0);
+                return current;
+            }
+            return null;
+        });
+        if (def.plural().equals("namespaces") && def.group().isEmpty() && !opts.dryRun()) {
+            namespaceCleaner.finalizeLater(name);
+        }
+        if (r.deleted() && !def.plural().equals("pods")) {
+            return ApiResponse.json(200, successStatus(def, r.object()));
+        }
+        return single(def, r.object(), req, 200, List.of());
+    }
+
+    /**
+     * Pods bound to a node are deleted gracefully (the node agent confirms); unbound pods and a zero grace period
+     * delete at once, as Kubernetes does.
+     */
+    private static long podGracePeriod(ResourceDefinition def, ObjectNode pod, DeleteOptions opts) {
+        if (!def.plural().equals("pods") || !def.group().isEmpty()) {
+            return 0;
+        }
+        String node = Json.text(pod, "spec.nodeName");
+        if (node == null || node.isEmpty()) {
+            return 0;
+        }
+        String phase = Json.text(pod, "status.phase");
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+            return 0;
+        }
+        if (opts.gracePeriodSeconds() != null) {
+            return Math.max(0, opts.gracePeriodSeconds());
+        }
+        return Json.longAt(pod, "spec.terminationGracePeriodSeconds", 30);
+    }
+
+    private static ObjectNode successStatus(ResourceDefinition def, ObjectNode deleted) {
+        ObjectNode s = Json.object();
+        s.put("kind", "Status");
+        s.put("apiVersion", "v1");
+        s.putObject("metadata");
+        s.put("status", "Success");
+        ObjectNode d = s.putObject("details");
+        d.put("name", Json.text(deleted, "metadata.name"));
+        if (!def.group().isEmpty()) {
+            d.put("group", def.group());
+        }
+        d.put("kind", def.plural());
+        d.put("uid", Json.text(deleted, "metadata.uid"));
+        return s;
+    }
+
+    private ApiResponse deleteCollection(ResourceDefinition def, String ns, ApiRequest req) {
+        DeleteOptions opts = DeleteOptions.from(req);
+        List<ObjectNode> matching = lists.matching(def, ns, req);
+        var items = Json.array();
+        for (ObjectNode o : matching) {
+            String name = Json.text(o, "metadata.name");
+            try {
+                delete(def, Json.text(o, "metadata.namespace"), name, opts, req);
+                items.add(o);
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        ObjectNode list = Json.object();
+        list.put("kind", def.listKind());
+        list.put("apiVersion", def.apiVersion());
+        list.putObject("metadata");
+        list.set("items", items);
+        return ApiResponse.json(200, list);
+    }
+}

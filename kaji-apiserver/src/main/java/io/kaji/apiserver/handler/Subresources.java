@@ -1,0 +1,116 @@
+package io.kaji.apiserver.handler;
+
+import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.http.ApiRequest;
+import io.kaji.apiserver.http.ApiResponse;
+import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.serialization.Json;
+import io.kaji.apiserver.table.Cells;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The {@code scale} (autoscaling/v1 Scale) and {@code binding} subresources. */
+final class Subresources {
+
+    private final ObjectStorage storage;
+    private final ObjectLifecycle lifecycle;
+
+    Subresources(ObjectStorage storage, ObjectLifecycle lifecycle) {
+        this.storage = storage;
+        this.lifecycle = lifecycle;
+    }
+
+    /** The Scale view of a workload. */
+    static ObjectNode scaleOf(ResourceDefinition def, ObjectNode obj) {
+        ObjectNode s = Json.object();
+        s.put("kind", "Scale");
+        s.put("apiVersion", "autoscaling/v1");
+        ObjectNode meta = s.putObject("metadata");
+        for (String f : new String[] {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
+            JsonNode v = Json.at(obj, "metadata." + f);
+            if (v != null) {
+                meta.set(f, v);
+            }
+        }
+        s.putObject("spec").put("replicas", Json.longAt(obj, "spec.replicas", 1));
+        ObjectNode status = s.putObject("status");
+        status.put("replicas", Json.longAt(obj, "status.replicas", 0));
+        String selector = Cells.selector(Json.at(obj, "spec.selector"));
+        if (!selector.equals(Cells.NONE)) {
+            status.put("selector", selector);
+        }
+        return s;
+    }
+
+    /** PUT (patchType null) or PATCH of {@code /scale}. */
+    ApiResponse updateScale(ResourceDefinition def, String ns, String name, ApiRequest req, String patchType) {
+        boolean dryRun = Requests.dryRun(req);
+        JsonNode body = patchType == null ? Json.parseObject(req.body()) : null;
+        Patches.Kind kind = patchType == null ? null : Patches.kind(patchType);
+        JsonNode patch = kind == null ? null : Patches.parse(kind, req.body());
+        ObjectStorage.Result r = storage.update(def, ns, name, dryRun, current -> {
+            ObjectNode scale = scaleOf(def, current);
+            ObjectNode desired = kind == null ? (ObjectNode) body : Patches.apply(kind, scale, patch);
+            String rv = Json.text(desired, "metadata.resourceVersion");
+            if (rv != null && !rv.isEmpty() && !rv.equals(Json.text(current, "metadata.resourceVersion"))) {
+                throw ApiException.modified(def.plural(), def.group(), name);
+            }
+            JsonNode replicas = Json.at(desired, "spec.replicas");
+            if (replicas == null || !replicas.isIntegralNumber()) {
+                return current;
+            }
+            if (replicas.asLong() < 0) {
+                throw ApiException.invalid("Scale", "autoscaling", name, java.util.List.of(
+                        io.kaji.apiserver.errors.StatusCause.invalid("spec.replicas", replicas.asLong(),
+                                "must be greater than or equal to 0")));
+            }
+            ObjectNode next = current.deepCopy();
+            Json.objectAt(next, "spec").put("replicas", replicas.asLong());
+            lifecycle.prepareUpdate(def, next, current);
+            return next;
+        });
+        return ApiResponse.json(200, scaleOf(def, r.object()));
+    }
+
+    /** POST {@code pods/<name>/binding}: assigns the pod to a node, once. */
+    ApiResponse bind(ResourceDefinition def, String ns, String name, ApiRequest req) {
+        ObjectNode binding = Json.parseObject(req.body());
+        String node = Json.text(binding, "target.name");
+        if (node == null || node.isEmpty()) {
+            throw ApiException.invalid("Binding", "", name, java.util.List.of(
+                    io.kaji.apiserver.errors.StatusCause.required("target.name", "")));
+        }
+        storage.update(def, ns, name, Requests.dryRun(req), current -> {
+            String assigned = Json.text(current, "spec.nodeName");
+            if (assigned != null && !assigned.isEmpty()) {
+                throw new ApiException(409, "Conflict", "Operation cannot be fulfilled on pods/binding \"" + name
+                        + "\": pod " + name + " is already assigned to node \"" + assigned + "\"",
+                        new ApiException.Details(name, "", "pods/binding", null));
+            }
+            if (Json.at(current, "metadata.deletionTimestamp") != null) {
+                throw new ApiException(409, "Conflict", "Operation cannot be fulfilled on pods/binding \"" + name
+                        + "\": pod " + name + " is being deleted, cannot be assigned to a host",
+                        new ApiException.Details(name, "", "pods/binding", null));
+            }
+            Json.objectAt(current, "spec").put("nodeName", node);
+            var conditions = Json.objectAt(current, "status").withArray("conditions");
+            for (int i = conditions.size() - 1; i >= 0; i--) {
+                if ("PodScheduled".equals(Json.text(conditions.get(i), "type"))) {
+                    conditions.remove(i);
+                }
+            }
+            ObjectNode scheduled = conditions.addObject();
+            scheduled.put("type", "PodScheduled");
+            scheduled.put("status", "True");
+            scheduled.put("lastTransitionTime", lifecycle.now());
+            return current;
+        });
+        ObjectNode s = Json.object();
+        s.put("kind", "Status");
+        s.put("apiVersion", "v1");
+        s.putObject("metadata");
+        s.put("status", "Success");
+        s.put("code", 201);
+        return ApiResponse.json(201, s);
+    }
+}

@@ -1,0 +1,43 @@
+package io.kaji.apiserver.http;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request, independent of the transport: the decoded path, the query parameters, the headers the API
+ * server looks at, and the whole body (bounded by the server's body limit).
+ *
+ * @param method  upper-case HTTP method
+ * @param path    decoded path without the query, e.g. {@code /api/v1/namespaces/default/pods}
+ * @param query   query parameters, each with all its values in order
+ * @param headers header lookup, case-insensitive
+ * @param body    the body bytes, empty (never null) when none
+ */
+public record ApiRequest(String method, String path, Map<String, List<String>> query, Headers headers, byte[] body) {
+
+    /** Case-insensitive header access. */
+    public interface Headers {
+        /** The first value of the header, or null. */
+        String get(String name);
+    }
+
+    public ApiRequest {
+        body = body == null ? new byte[0] : body;
+        query = Map.copyOf(query);
+    }
+
+    /** The first value of a query parameter, or null. */
+    public String param(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    public boolean flag(String name) {
+        String v = param(name);
+        return v != null && (v.isEmpty() || v.equalsIgnoreCase("true") || v.equals("1"));
+    }
+
+    public String header(String name) {
+        return headers.get(name);
+    }
+}

@@ -1,0 +1,211 @@
+package io.kaji.apiserver.registry;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.kaji.apiserver.table.Column;
+import io.kaji.apiserver.table.CoreColumns;
+import io.kaji.apiserver.table.PodColumns;
+import io.kaji.apiserver.table.WorkloadColumns;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/** The built-in Kubernetes resources Kaji serves, with Kubernetes' names, short names and categories. */
+public final class BuiltinResources {
+
+    private BuiltinResources() {
+    }
+
+    /**
+     * A registry with every built-in resource.
+     *
+     * @param clusterIps allocates Service cluster IPs
+     */
+    public static ResourceRegistry registry(Supplier<String> clusterIps) {
+        ResourceRegistry r = new ResourceRegistry();
+        // core/v1, in the order Kubernetes lists them.
+        r.register(def("", "v1", "ConfigMap", "configmaps", ConfigMap.class).shortNames("cm")
+                .columns(CoreColumns.configMaps()).strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "Endpoints", "endpoints", Endpoints.class).shortNames("ep")
+                .columns(CoreColumns.endpoints()).strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "Event", "events", Event.class).shortNames("ev").columns(CoreColumns.events())
+                .fields("involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+                        "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+                        "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type")
+                .strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "LimitRange", "limitranges", LimitRange.class).shortNames("limits")
+                .strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "Namespace", "namespaces", Namespace.class).clusterScoped().shortNames("ns")
+                .subresources("status", "finalize").columns(CoreColumns.namespaces()).fields("status.phase")
+                .verbs("create", "delete", "get", "list", "patch", "update", "watch")
+                .strategy(Strategies.NAMESPACE).build());
+        r.register(def("", "v1", "Node", "nodes", Node.class).clusterScoped().shortNames("no")
+                .subresources("status").columns(CoreColumns.nodes()).fields("spec.unschedulable")
+                .strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", PersistentVolumeClaim.class)
+                .shortNames("pvc").subresources("status").strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "PersistentVolume", "persistentvolumes", PersistentVolume.class).clusterScoped()
+                .shortNames("pv").subresources("status").strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "Pod", "pods", Pod.class).shortNames("po").categories("all")
+                .subresources("status", "binding").columns(PodColumns.columns())
+                .fields("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+                        "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName")
+                .strategy(Strategies.POD).build());
+        r.register(def("", "v1", "ResourceQuota", "resourcequotas", ResourceQuota.class).shortNames("quota")
+                .subresources("status").strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "Secret", "secrets", Secret.class).columns(CoreColumns.secrets()).fields("type")
+                .strategy(Strategies.SECRET).build());
+        r.register(def("", "v1", "ServiceAccount", "serviceaccounts", ServiceAccount.class).shortNames("sa")
+                .columns(CoreColumns.serviceAccounts()).strategy(Strategies.NO_GENERATION).build());
+        r.register(def("", "v1", "Service", "services", Service.class).shortNames("svc").categories("all")
+                .subresources("status").columns(CoreColumns.services())
+                .strategy(new ServiceStrategy(clusterIps, RandomGenerator.getDefault())).build());
+        // apps/v1
+        r.register(def("apps", "v1", "DaemonSet", "daemonsets", DaemonSet.class).shortNames("ds").categories("all")
+                .subresources("status").columns(WorkloadColumns.daemonSets())
+                .strategy(Strategies.workload("DaemonSet")).build());
+        r.register(def("apps", "v1", "Deployment", "deployments", Deployment.class).shortNames("deploy")
+                .categories("all").subresources("status", "scale").columns(WorkloadColumns.deployments())
+                .strategy(Strategies.workload("Deployment")).build());
+        r.register(def("apps", "v1", "ReplicaSet", "replicasets", ReplicaSet.class).shortNames("rs")
+                .categories("all").subresources("status", "scale").columns(WorkloadColumns.replicaSets())
+                .fields("status.replicas").strategy(Strategies.workload("ReplicaSet")).build());
+        r.register(def("apps", "v1", "StatefulSet", "statefulsets", StatefulSet.class).shortNames("sts")
+                .categories("all").subresources("status", "scale").columns(WorkloadColumns.statefulSets())
+                .strategy(Strategies.workload("StatefulSet")).build());
+        // batch/v1
+        r.register(def("batch", "v1", "CronJob", "cronjobs", CronJob.class).shortNames("cj").categories("all")
+                .subresources("status").columns(WorkloadColumns.cronJobs()).strategy(Strategies.BATCH).build());
+        r.register(def("batch", "v1", "Job", "jobs", Job.class).categories("all").subresources("status")
+                .columns(WorkloadColumns.jobs()).fields("status.successful").strategy(Strategies.BATCH).build());
+        // coordination.k8s.io/v1
+        r.register(def("coordination.k8s.io", "v1", "Lease", "leases", Lease.class).columns(CoreColumns.leases())
+                .strategy(Strategies.NO_GENERATION).build());
+        // discovery.k8s.io/v1
+        r.register(def("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", EndpointSlice.class)
+                .columns(CoreColumns.endpointSlices()).strategy(Strategies.NO_GENERATION).build());
+        // events.k8s.io/v1: stored apart from core/v1 events (no conversion between the two yet).
+        r.register(def("events.k8s.io", "v1", "Event", "events",
+                io.fabric8.kubernetes.api.model.events.v1.Event.class).shortNames("ev")
+                .storage("events.k8s.io/events").columns(CoreColumns.eventsV1())
+                .fields("regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "reason",
+                        "reportingController", "type")
+                .strategy(Strategies.NO_GENERATION).build());
+        // rbac.authorization.k8s.io/v1 (stored; authorization comes with the security work)
+        String rbac = "rbac.authorization.k8s.io";
+        r.register(def(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", ClusterRoleBinding.class)
+                .clusterScoped().columns(CoreColumns.roleBindings()).strategy(Strategies.RBAC).build());
+        r.register(def(rbac, "v1", "ClusterRole", "clusterroles", ClusterRole.class).clusterScoped()
+                .columns(CoreColumns.roles()).strategy(Strategies.RBAC).build());
+        r.register(def(rbac, "v1", "RoleBinding", "rolebindings", RoleBinding.class)
+                .columns(CoreColumns.roleBindings()).strategy(Strategies.RBAC).build());
+        r.register(def(rbac, "v1", "Role", "roles", Role.class).columns(CoreColumns.roles())
+                .strategy(Strategies.RBAC).build());
+        return r;
+    }
+
+    private static Builder def(String group, String version, String kind, String plural, Class<?> model) {
+        return new Builder(group, version, kind, plural, model);
+    }
+
+    /** Fills in a definition with Kubernetes' defaults: namespaced, every verb, singular = lower-case kind. */
+    private static final class Builder {
+        private final String group;
+        private final String version;
+        private final String kind;
+        private final String plural;
+        private final Class<?> model;
+        private boolean namespaced = true;
+        private List<String> shortNames = List.of();
+        private List<String> categories = List.of();
+        private List<String> verbs = ResourceDefinition.ALL_VERBS;
+        private Set<String> subresources = Set.of();
+        private String storage;
+        private List<Column> columns = CoreColumns.defaults();
+        private Set<String> fields = Set.of();
+        private ResourceStrategy strategy = ResourceStrategy.DEFAULT;
+
+        Builder(String group, String version, String kind, String plural, Class<?> model) {
+            this.group = group;
+            this.version = version;
+            this.kind = kind;
+            this.plural = plural;
+            this.model = model;
+            this.storage = plural;
+        }
+
+        Builder clusterScoped() {
+            namespaced = false;
+            return this;
+        }
+
+        Builder shortNames(String... names) {
+            shortNames = List.of(names);
+            return this;
+        }
+
+        Builder categories(String... names) {
+            categories = List.of(names);
+            return this;
+        }
+
+        Builder verbs(String... names) {
+            verbs = List.of(names);
+            return this;
+        }
+
+        Builder subresources(String... names) {
+            subresources = Set.of(names);
+            return this;
+        }
+
+        Builder storage(String prefix) {
+            storage = prefix;
+            return this;
+        }
+
+        Builder columns(List<Column> cols) {
+            columns = cols;
+            return this;
+        }
+
+        Builder fields(String... labels) {
+            fields = Set.of(labels);
+            return this;
+        }
+
+        Builder strategy(ResourceStrategy s) {
+            strategy = s;
+            return this;
+        }
+
+        ResourceDefinition build() {
+            return new ResourceDefinition(group, version, kind, plural, kind.toLowerCase(java.util.Locale.ROOT),
+                    shortNames, categories, namespaced, verbs, subresources, model, storage, columns, fields, strategy);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.kaji.apiserver.registry;
+
+import io.kaji.apiserver.errors.StatusCause;
+import io.kaji.apiserver.serialization.Json;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The defaults Kubernetes applies to every PodSpec (in pods and in workload templates), so that what
+ * {@code kubectl apply} reads back is stable, and the PodSpec validation every workload shares.
+ */
+final class PodSpecDefaults {
+
+    private PodSpecDefaults() {
+    }
+
+    static void apply(ObjectNode spec) {
+        spec.putIfAbsent("restartPolicy", Json.MAPPER.getNodeFactory().stringNode("Always"));
+        spec.putIfAbsent("dnsPolicy", Json.MAPPER.getNodeFactory().stringNode("ClusterFirst"));
+        spec.putIfAbsent("terminationGracePeriodSeconds", Json.MAPPER.getNodeFactory().numberNode(30L));
+        spec.putIfAbsent("schedulerName", Json.MAPPER.getNodeFactory().stringNode("default-scheduler"));
+        spec.putIfAbsent("securityContext", Json.object());
+        for (String list : List.of("containers", "initContainers")) {
+            JsonNode containers = spec.get(list);
+            if (containers != null && containers.isArray()) {
+                for (JsonNode c : containers) {
+                    if (c instanceof ObjectNode container) {
+                        defaultContainer(container);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void defaultContainer(ObjectNode c) {
+        c.putIfAbsent("terminationMessagePath", Json.MAPPER.getNodeFactory().stringNode("/dev/termination-log"));
+        c.putIfAbsent("terminationMessagePolicy", Json.MAPPER.getNodeFactory().stringNode("File"));
+        c.putIfAbsent("resources", Json.object());
+        if (!c.has("imagePullPolicy")) {
+            String image = Json.text(c, "image");
+            c.put("imagePullPolicy", image != null && hasNonLatestTag(image) ? "IfNotPresent" : "Always");
+        }
+        JsonNode ports = c.get("ports");
+        if (ports != null && ports.isArray()) {
+            for (JsonNode p : ports) {
+                if (p instanceof ObjectNode port) {
+                    port.putIfAbsent("protocol", Json.MAPPER.getNodeFactory().stringNode("TCP"));
+                }
+            }
+        }
+    }
+
+    /** True for {@code nginx:1.27} or a digest; false for {@code nginx} and {@code nginx:latest}. */
+    static boolean hasNonLatestTag(String image) {
+        if (image.contains("@")) {
+            return true;
+        }
+        int slash = image.lastIndexOf('/');
+        int colon = image.lastIndexOf(':');
+        if (colon <= slash) {
+            return false;
+        }
+        return !image.substring(colon + 1).equals("latest");
+    }
+
+    /** Validation of a PodSpec at {@code path} ({@code spec} or {@code spec.template.spec}). */
+    static List<StatusCause> validate(JsonNode spec, String path) {
+        List<StatusCause> causes = new ArrayList<>();
+        JsonNode containers = spec == null ? null : spec.get("containers");
+        if (containers == null || !containers.isArray() || containers.isEmpty()) {
+            causes.add(StatusCause.required(path + ".containers", ""));
+            return causes;
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < containers.size(); i++) {
+            JsonNode c = containers.get(i);
+            String at = path + ".containers[" + i + "]";
+            String name = Json.text(c, "name");
+            if (name == null || name.isEmpty()) {
+                causes.add(StatusCause.required(at + ".name", ""));
+            } else if (!NameValidation.isDns1123Label(name)) {
+                causes.add(StatusCause.invalid(at + ".name", name, NameValidation.DNS1123_LABEL_MESSAGE));
+            } else if (!names.add(name)) {
+                causes.add(new StatusCause("FieldValueDuplicate", "Duplicate value: \"" + name + "\"", at + ".name"));
+            }
+            String image = Json.text(c, "image");
+            if (image == null || image.isBlank()) {
+                causes.add(StatusCause.required(at + ".image", ""));
+            }
+        }
+        return causes;
+    }
+}

@@ -1,0 +1,237 @@
+package io.kaji.apiserver.registry;
+
+import io.kaji.apiserver.errors.StatusCause;
+import io.kaji.apiserver.serialization.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The strategies of the built-in kinds that need more than {@link ResourceStrategy#DEFAULT}. */
+public final class Strategies {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private Strategies() {
+    }
+
+    /** Kinds without a spec (ConfigMap, Secret, Event, ...): no generation. */
+    public static final ResourceStrategy NO_GENERATION = new ResourceStrategy() {
+        @Override
+        public boolean tracksGeneration() {
+            return false;
+        }
+    };
+
+    /** RBAC objects: names are path segments (they may contain ':'), no generation. */
+    public static final ResourceStrategy RBAC = new ResourceStrategy() {
+        @Override
+        public NameRule nameRule() {
+            return NameRule.PATH_SEGMENT;
+        }
+
+        @Override
+        public boolean tracksGeneration() {
+            return false;
+        }
+    };
+
+    public static final ResourceStrategy SECRET = new ResourceStrategy() {
+        @Override
+        public boolean tracksGeneration() {
+            return false;
+        }
+
+        @Override
+        public void prepareForCreate(ObjectNode o) {
+            o.putIfAbsent("type", F.stringNode("Opaque"));
+        }
+    };
+
+    public static final ResourceStrategy NAMESPACE = new ResourceStrategy() {
+        @Override
+        public NameRule nameRule() {
+            return NameRule.LABEL;
+        }
+
+        @Override
+        public boolean tracksGeneration() {
+            return false;
+        }
+
+        @Override
+        public void prepareForCreate(ObjectNode o) {
+            ObjectNode spec = Json.objectAt(o, "spec");
+            if (!spec.has("finalizers")) {
+                spec.putArray("finalizers").add("kubernetes");
+            }
+            o.putObject("status").put("phase", "Active");
+            labelWithName(o);
+        }
+
+        @Override
+        public void prepareForUpdate(ObjectNode o, ObjectNode old) {
+            labelWithName(o);
+        }
+
+        private void labelWithName(ObjectNode o) {
+            ObjectNode meta = Json.metadata(o);
+            Json.objectAt(meta, "labels").put("kubernetes.io/metadata.name", Json.text(meta, "name"));
+        }
+    };
+
+    public static final ResourceStrategy POD = new ResourceStrategy() {
+        @Override
+        public boolean tracksGeneration() {
+            return false;
+        }
+
+        @Override
+        public void prepareForCreate(ObjectNode o) {
+            ObjectNode spec = Json.objectAt(o, "spec");
+            PodSpecDefaults.apply(spec);
+            spec.putIfAbsent("enableServiceLinks", F.booleanNode(true));
+            spec.putIfAbsent("preemptionPolicy", F.stringNode("PreemptLowerPriority"));
+            spec.putIfAbsent("priority", F.numberNode(0));
+            ObjectNode status = o.putObject("status");
+            status.put("phase", "Pending");
+            status.put("qosClass", qosClass(spec));
+        }
+
+        @Override
+        public List<StatusCause> validate(ObjectNode o) {
+            return PodSpecDefaults.validate(o.get("spec"), "spec");
+        }
+    };
+
+    /** Deployments, ReplicaSets, StatefulSets, DaemonSets: template defaults, selector/template validation. */
+    public static ResourceStrategy workload(String kind) {
+        return new ResourceStrategy() {
+            @Override
+            public void prepareForCreate(ObjectNode o) {
+                o.remove("status");
+                ObjectNode spec = Json.objectAt(o, "spec");
+                if (!kind.equals("DaemonSet")) {
+                    spec.putIfAbsent("replicas", F.numberNode(1));
+                }
+                if (kind.equals("Deployment")) {
+                    spec.putIfAbsent("revisionHistoryLimit", F.numberNode(10));
+                    spec.putIfAbsent("progressDeadlineSeconds", F.numberNode(600));
+                    if (!spec.has("strategy") || spec.get("strategy").isEmpty()) {
+                        ObjectNode strategy = spec.putObject("strategy");
+                        strategy.put("type", "RollingUpdate");
+                        ObjectNode ru = strategy.putObject("rollingUpdate");
+                        ru.put("maxUnavailable", "25%");
+                        ru.put("maxSurge", "25%");
+                    }
+                }
+                defaultTemplate(spec);
+            }
+
+            @Override
+            public void prepareForUpdate(ObjectNode o, ObjectNode old) {
+                defaultTemplate(Json.objectAt(o, "spec"));
+            }
+
+            @Override
+            public List<StatusCause> validate(ObjectNode o) {
+                List<StatusCause> causes = new ArrayList<>();
+                JsonNode selector = Json.at(o, "spec.selector");
+                if (selector == null || selector.isEmpty()) {
+                    causes.add(StatusCause.required("spec.selector", ""));
+                } else {
+                    JsonNode labels = Json.at(o, "spec.template.metadata.labels");
+                    if (!selectorMatches(selector, labels)) {
+                        causes.add(StatusCause.invalid("spec.template.metadata.labels", goMap(labels),
+                                "`selector` does not match template `labels`"));
+                    }
+                }
+                causes.addAll(PodSpecDefaults.validate(Json.at(o, "spec.template.spec"), "spec.template.spec"));
+                JsonNode replicas = Json.at(o, "spec.replicas");
+                if (replicas != null && replicas.isNumber() && replicas.asLong() < 0) {
+                    causes.add(StatusCause.invalid("spec.replicas", replicas.asLong(),
+                            "must be greater than or equal to 0"));
+                }
+                return causes;
+            }
+        };
+    }
+
+    /** Jobs and CronJobs: template defaults only. */
+    public static final ResourceStrategy BATCH = new ResourceStrategy() {
+        @Override
+        public void prepareForCreate(ObjectNode o) {
+            o.remove("status");
+            JsonNode template = Json.at(o, "spec.template.spec");
+            if (template instanceof ObjectNode t) {
+                PodSpecDefaults.apply(t);
+            }
+            JsonNode jobTemplate = Json.at(o, "spec.jobTemplate.spec.template.spec");
+            if (jobTemplate instanceof ObjectNode t) {
+                PodSpecDefaults.apply(t);
+            }
+        }
+    };
+
+    private static void defaultTemplate(ObjectNode spec) {
+        JsonNode podSpec = Json.at(spec, "template.spec");
+        if (podSpec instanceof ObjectNode ps) {
+            PodSpecDefaults.apply(ps);
+        }
+    }
+
+    private static boolean selectorMatches(JsonNode selector, JsonNode labels) {
+        JsonNode ml = selector.get("matchLabels");
+        if (ml != null && ml.isObject()) {
+            for (Map.Entry<String, JsonNode> e : ml.properties()) {
+                JsonNode v = labels == null ? null : labels.get(e.getKey());
+                if (v == null || !v.asString().equals(e.getValue().asString())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Renders labels as Go prints a map[string]string in validation messages. */
+    private static String goMap(JsonNode labels) {
+        Map<String, String> sorted = new TreeMap<>();
+        if (labels != null && labels.isObject()) {
+            labels.forEachEntry((k, v) -> sorted.put(k, v.asString()));
+        }
+        StringBuilder sb = new StringBuilder("map[string]string{");
+        boolean first = true;
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
+            sb.append(first ? "" : ", ").append('"').append(e.getKey()).append("\":\"").append(e.getValue()).append('"');
+            first = false;
+        }
+        return sb.append('}').toString();
+    }
+
+    /** The QoS class of a pod spec: BestEffort without any requests or limits, Guaranteed or Burstable else. */
+    static String qosClass(ObjectNode spec) {
+        boolean any = false;
+        boolean guaranteed = true;
+        JsonNode containers = spec.get("containers");
+        if (containers != null) {
+            for (JsonNode c : containers) {
+                JsonNode requests = Json.at(c, "resources.requests");
+                JsonNode limits = Json.at(c, "resources.limits");
+                boolean hasReq = requests != null && !requests.isEmpty();
+                boolean hasLim = limits != null && !limits.isEmpty();
+                any |= hasReq || hasLim;
+                if (!hasLim || limits.get("cpu") == null || limits.get("memory") == null
+                        || (hasReq && !requests.equals(limits))) {
+                    guaranteed = false;
+                }
+            }
+        }
+        if (!any) {
+            return "BestEffort";
+        }
+        return guaranteed ? "Guaranteed" : "Burstable";
+    }
+}

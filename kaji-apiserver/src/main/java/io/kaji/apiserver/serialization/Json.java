@@ -1,0 +1,132 @@
+package io.kaji.apiserver.serialization;
+
+import io.kaji.apiserver.errors.ApiException;
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one JSON mapper of the API server (Jackson 3, the version the fabric8 model classes are built for) and
+ * small helpers for reading Kubernetes objects as trees. Thread-safe: the mapper is immutable.
+ */
+public final class Json {
+
+    /** Shared mapper; objects are written with properties in their declared (Kubernetes) order. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(tools.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .build();
+
+    /** A mapper that rejects duplicate keys; used to parse request bodies under strict field validation. */
+    public static final JsonMapper STRICT_MAPPER = MAPPER.rebuild()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private Json() {
+    }
+
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    public static ArrayNode array() {
+        return JsonNodeFactory.instance.arrayNode();
+    }
+
+    /**
+     * Parses a request body that must be a JSON object.
+     *
+     * @throws ApiException 400 BadRequest naming the parse problem
+     */
+    public static ObjectNode parseObject(byte[] body) {
+        return parseObject(body, MAPPER);
+    }
+
+    /** Like {@link #parseObject(byte[])} with the given mapper (e.g. {@link #STRICT_MAPPER}). */
+    public static ObjectNode parseObject(byte[] body, JsonMapper mapper) {
+        JsonNode node = parse(body, mapper);
+        if (!node.isObject()) {
+            throw ApiException.badRequest("the body of the request must be a JSON object, got " + node.getNodeType());
+        }
+        return (ObjectNode) node;
+    }
+
+    /** Parses any JSON value; 400 BadRequest when it is not JSON. */
+    public static JsonNode parse(byte[] body, JsonMapper mapper) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("the body of the request is empty; a JSON object is required");
+        }
+        try {
+            JsonNode node = mapper.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw ApiException.badRequest("the body of the request is empty; a JSON object is required");
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("the body of the request is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public static byte[] bytes(JsonNode node) {
+        return MAPPER.writeValueAsBytes(node);
+    }
+
+    public static String string(JsonNode node) {
+        return MAPPER.writeValueAsString(node);
+    }
+
+    public static ObjectNode parseTrusted(byte[] stored) {
+        return (ObjectNode) MAPPER.readTree(stored);
+    }
+
+    public static ObjectNode parseTrusted(String stored) {
+        return (ObjectNode) MAPPER.readTree(stored.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The text at a dotted path ({@code "metadata.name"}), or {@code null} when absent or not a string.
+     * Numbers and booleans are rendered as text so that field selectors can compare them.
+     */
+    public static String text(JsonNode node, String dottedPath) {
+        JsonNode n = at(node, dottedPath);
+        if (n == null || n.isNull() || n.isMissingNode() || n.isContainer()) {
+            return null;
+        }
+        return n.isString() ? n.stringValue() : n.toString();
+    }
+
+    /** The node at a dotted path, or {@code null}. */
+    public static JsonNode at(JsonNode node, String dottedPath) {
+        JsonNode n = node;
+        for (String part : dottedPath.split("\\.")) {
+            if (n == null || !n.isObject()) {
+                return null;
+            }
+            n = n.get(part);
+        }
+        return n;
+    }
+
+    /** The object at {@code field}, created when absent or not an object. */
+    public static ObjectNode objectAt(ObjectNode parent, String field) {
+        JsonNode n = parent.get(field);
+        if (n instanceof ObjectNode o) {
+            return o;
+        }
+        return parent.putObject(field);
+    }
+
+    /** The object's metadata, created when absent. */
+    public static ObjectNode metadata(ObjectNode obj) {
+        return objectAt(obj, "metadata");
+    }
+
+    public static long longAt(JsonNode node, String dottedPath, long fallback) {
+        JsonNode n = at(node, dottedPath);
+        return n != null && n.isNumber() ? n.longValue() : fallback;
+    }
+}

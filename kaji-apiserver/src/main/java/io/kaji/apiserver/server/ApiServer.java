@@ -1,0 +1,166 @@
+package io.kaji.apiserver.server;
+
+import io.kaji.apiserver.discovery.Discovery;
+import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.http.ApiRequest;
+import io.kaji.apiserver.http.ApiResponse;
+import io.kaji.apiserver.http.Exchange;
+import io.kaji.apiserver.handler.ResourceHandler;
+import io.kaji.apiserver.openapi.OpenApi;
+import io.kaji.apiserver.pki.ClusterPki;
+import io.kaji.apiserver.pki.Kubeconfig;
+import io.kaji.apiserver.registry.BuiltinResources;
+import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.registry.ResourceRegistry;
+import io.kaji.apiserver.watchcache.WatchCache;
+import io.kaji.store.Compactor;
+import io.kaji.store.RevisionedStore;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kaji API server: the Kubernetes REST API over HTTPS on a {@link RevisionedStore}. {@link #start} creates
+ * the PKI and the admin kubeconfig on first use, loads the watch cache, creates the system namespaces, and
+ * listens; {@link #close} stops listening, ends every watch and releases threads (it does not close the store,
+ * which the caller owns).
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+    private final ApiServerConfig config;
+    private final RevisionedStore store;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService handlers;
+    private ResourceRegistry registry;
+    private WatchCache watchCache;
+    private HttpsTransport transport;
+    private ClusterPki pki;
+    private InetSocketAddress address;
+    private volatile Router router;
+
+    private ApiServer(ApiServerConfig config, RevisionedStore store) {
+        this.config = config;
+        this.store = store;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "apiserver-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("apiserver-request-", 0).factory());
+    }
+
+    /** Starts a server; blocks until it listens. */
+    public static ApiServer start(ApiServerConfig config, RevisionedStore store) {
+        ApiServer s = new ApiServer(config, store);
+        try {
+            s.start();
+            return s;
+        } catch (RuntimeException | InterruptedException | SSLException e) {
+            s.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("start API server on " + config.bindAddress() + ":" + config.httpsPort()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void start() throws InterruptedException, SSLException {
+        List<String> extraIps = isWildcard(config.bindAddress()) ? List.of() : List.of(config.bindAddress());
+        pki = ClusterPki.loadOrCreate(config.dataDir().resolve("pki"), extraIps);
+        ClusterIpAllocator ips = new ClusterIpAllocator(RandomGenerator.getDefault());
+        registry = BuiltinResources.registry(ips);
+        watchCache = new WatchCache(store, registry, timer, config.watchHistory(), config.bookmarkInterval());
+        watchCache.start();
+        ResourceDefinition services = registry.find("", "v1", "services").orElseThrow();
+        ips.bind(watchCache, services);
+        new SystemObjects(store, registry, config.clock()).ensure(config.httpsPort());
+        // Like kube-apiserver compacting etcd: keep 5 minutes / 10,000 revisions of history.
+        Compactor compactor = new Compactor(store, config.clock(), Compactor.DEFAULT_RETAIN_TIME,
+                Compactor.DEFAULT_RETAIN_REVISIONS);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                compactor.tick();
+            } catch (RuntimeException e) {
+                LOG.warn("store compaction failed: {}", e.getMessage());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
+        ResourceHandler resources = new ResourceHandler(registry, store, watchCache, config.clock(), timer);
+        SslContext ssl = SslContextBuilder.forServer(pki.servingKey(), pki.servingCertificate(), pki.caCertificate())
+                .build();
+        transport = new HttpsTransport(handlers);
+        String host = isWildcard(config.bindAddress()) ? "127.0.0.1" : config.bindAddress();
+        // The port is only known after binding, and discovery reports it: the router is created right after.
+        address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
+                this::route);
+        router = new Router(pki.adminToken(), new Discovery(registry), new OpenApi(registry), resources,
+                config.version(), hostPort(host, address.getPort()));
+        Kubeconfig.write(kubeconfigPath(), url(), pki);
+        LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
+    }
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** The HTTPS URL clients use. */
+    public String url() {
+        String host = isWildcard(config.bindAddress()) ? "127.0.0.1" : config.bindAddress();
+        return "https://" + hostPort(host, address.getPort());
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    public Path kubeconfigPath() {
+        return config.dataDir().resolve("kubeconfig");
+    }
+
+    public ClusterPki pki() {
+        return pki;
+    }
+
+    public ResourceRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        if (transport != null) {
+            transport.close();
+        }
+        if (watchCache != null) {
+            watchCache.close();
+        }
+        handlers.shutdownNow();
+        timer.shutdownNow();
+        LOG.info("API server stopped");
+    }
+
+    private void route(ApiRequest req, Exchange ex) {
+        Router r = router;
+        if (r == null) {
+            ex.respond(ApiResponse.json(503, new ApiException(503, "ServiceUnavailable", "the API server is starting",
+                    null).toStatus()));
+            return;
+        }
+        r.handle(req, ex);
+    }
+}

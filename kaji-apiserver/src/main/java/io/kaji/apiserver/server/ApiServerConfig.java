@@ -1,0 +1,66 @@
+package io.kaji.apiserver.server;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run the API server.
+ *
+ * @param dataDir          where pki/ and kubeconfig live
+ * @param bindAddress      the address to listen on (127.0.0.1 by default: single-user mode is loopback only)
+ * @param httpsPort        the HTTPS port; 0 picks a free one (tests)
+ * @param version          Kaji's version, reported in /version
+ * @param clock            the time source for timestamps and ages
+ * @param watchHistory     changes kept per resource for watches from an older resourceVersion
+ * @param bookmarkInterval how often watchers that allow bookmarks get one
+ * @param maxBodyBytes     the request body limit (Kubernetes: 3 MiB); larger bodies get 413
+ */
+public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, String version, Clock clock,
+        int watchHistory, Duration bookmarkInterval, int maxBodyBytes) {
+
+    public static final int DEFAULT_PORT = 6443;
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+    public static final int DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+    public ApiServerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(clock, "clock");
+        if (httpsPort < 0 || httpsPort > 65535) {
+            throw new IllegalArgumentException("https port " + httpsPort + " is not between 0 and 65535");
+        }
+    }
+
+    /** The defaults for {@code dataDir}: 127.0.0.1:6443, 1,000 events of history, bookmarks every 10 s. */
+    public static ApiServerConfig defaults(Path dataDir) {
+        return new ApiServerConfig(dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, "dev", Clock.systemUTC(), 1000,
+                Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES);
+    }
+
+    public ApiServerConfig withPort(int port) {
+        return new ApiServerConfig(dataDir, bindAddress, port, version, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes);
+    }
+
+    public ApiServerConfig withBindAddress(String address) {
+        return new ApiServerConfig(dataDir, address, httpsPort, version, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes);
+    }
+
+    public ApiServerConfig withVersion(String v) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, v, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes);
+    }
+
+    public ApiServerConfig withWatchHistory(int events) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, events, bookmarkInterval,
+                maxBodyBytes);
+    }
+
+    public ApiServerConfig withBookmarkInterval(Duration interval) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, interval,
+                maxBodyBytes);
+    }
+}

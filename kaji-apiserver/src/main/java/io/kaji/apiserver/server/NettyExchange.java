@@ -1,0 +1,133 @@
+package io.kaji.apiserver.server;
+
+import io.kaji.apiserver.http.ApiResponse;
+import io.kaji.apiserver.http.Exchange;
+import io.kaji.apiserver.http.ResponseStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The answer side of one request on a Netty channel. */
+final class NettyExchange implements Exchange {
+
+    /** A watcher this far behind (bytes queued on the connection) is cut off. */
+    private static final long MAX_PENDING_BYTES = 64L * 1024 * 1024;
+
+    private final Channel channel;
+    private final boolean keepAlive;
+
+    NettyExchange(Channel channel, boolean keepAlive) {
+        this.channel = channel;
+        this.keepAlive = keepAlive;
+    }
+
+    @Override
+    public void respond(ApiResponse response) {
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
+        HttpHeaders h = r.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        h.set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+        addWarnings(h, response.warnings());
+        finish(channel.writeAndFlush(r));
+    }
+
+    private void finish(ChannelFuture written) {
+        if (keepAlive) {
+            written.addListener(f -> {
+                channel.config().setAutoRead(true);
+                channel.read();
+            });
+        } else {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static void addWarnings(HttpHeaders h, List<String> warnings) {
+        for (String w : warnings) {
+            h.add("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\"");
+        }
+    }
+
+    @Override
+    public ResponseStream startStream(String contentType, List<String> warnings) {
+        DefaultHttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders h = r.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+        addWarnings(h, warnings);
+        channel.writeAndFlush(r);
+        return new Stream();
+    }
+
+    private final class Stream implements ResponseStream {
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
+
+        Stream() {
+            channel.closeFuture().addListener(f -> closed0());
+        }
+
+        @Override
+        public boolean write(byte[] chunk) {
+            if (ended.get() || !channel.isActive()) {
+                return false;
+            }
+            if (!channel.isWritable() && channel.bytesBeforeWritable() > MAX_PENDING_BYTES) {
+                channel.close();
+                return false;
+            }
+            channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+            return true;
+        }
+
+        @Override
+        public void end() {
+            if (ended.compareAndSet(false, true)) {
+                finish(channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+                runCloseActions();
+            }
+        }
+
+        private void closed0() {
+            ended.set(true);
+            runCloseActions();
+        }
+
+        private void runCloseActions() {
+            for (Runnable r : closeActions) {
+                if (closeActions.remove(r)) {
+                    r.run();
+                }
+            }
+        }
+
+        @Override
+        public boolean closed() {
+            return ended.get() || !channel.isActive();
+        }
+
+        @Override
+        public void onClose(Runnable action) {
+            closeActions.add(action);
+            if (closed()) {
+                runCloseActions();
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.kaji.apiserver.watchcache;
+
+import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.registry.ResourceRegistry;
+import io.kaji.apiserver.serialization.StoredObjects;
+import io.kaji.store.Event;
+import io.kaji.store.KeyValue;
+import io.kaji.store.RangeRequest;
+import io.kaji.store.RangeResult;
+import io.kaji.store.RevisionedStore;
+import io.kaji.store.StoreException;
+import io.kaji.store.Watch;
+import io.kaji.store.WatchListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The watch caches of every registered resource, fed by ONE store watch on {@code /registry/}. Because every
+ * change of every resource arrives through that one ordered stream, the delivered revision is global: once it
+ * reaches the store's current revision, every cache is consistent with the store, which is how lists without a
+ * resourceVersion are served consistently from memory.
+ *
+ * <p>Thread-safe. {@link #start()} must be called once before use; {@link #close()} stops the store watch.
+ */
+public final class WatchCache implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WatchCache.class);
+    private static final String ROOT = "/registry/";
+
+    private final RevisionedStore store;
+    private final Map<ResourceDefinition, ResourceCache> caches = new LinkedHashMap<>();
+    private final ScheduledExecutorService timer;
+    private final Duration bookmarkInterval;
+    private final Object revisionMonitor = new Object();
+    private long deliveredRevision;
+    private Watch storeWatch;
+    private ScheduledFuture<?> bookmarks;
+    private volatile boolean closed;
+
+    /**
+     * @param store            the store to mirror
+     * @param registry         the resources to cache (all registered at construction time)
+     * @param timer            runs bookmarks (not owned)
+     * @param historySize      changes kept per resource for watches from a past resourceVersion
+     * @param bookmarkInterval how often watchers that allow bookmarks get one
+     */
+    public WatchCache(RevisionedStore store, ResourceRegistry registry, ScheduledExecutorService timer,
+            int historySize, Duration bookmarkInterval) {
+        this.store = store;
+        this.timer = timer;
+        this.bookmarkInterval = bookmarkInterval;
+        for (ResourceDefinition d : registry.all()) {
+            caches.put(d, new ResourceCache(d, historySize));
+        }
+    }
+
+    /** Loads every object and starts the store watch. Blocks for the initial load. */
+    public synchronized void start() {
+        load();
+        long every = bookmarkInterval.toMillis();
+        bookmarks = timer.scheduleAtFixedRate(() -> caches.values().forEach(ResourceCache::bookmark),
+                every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void load() {
+        Map<ResourceCache, List<CachedObject>> items = new HashMap<>();
+        caches.values().forEach(c -> items.put(c, new ArrayList<>()));
+        RangeResult page = store.range(RangeRequest.prefix(ROOT).withLimit(1000));
+        long rev = page.revision();
+        while (true) {
+            for (KeyValue kv : page.kvs()) {
+                ResourceCache c = cacheForKey(kv.key());
+                if (c != null) {
+                    items.get(c).add(new CachedObject(kv.key(), StoredObjects.decode(kv), kv.modRevision()));
+                }
+            }
+            if (!page.more() || page.kvs().isEmpty()) {
+                break;
+            }
+            String last = page.kvs().get(page.kvs().size() - 1).key();
+            page = store.range(RangeRequest.prefix(ROOT).withLimit(1000).atRevision(rev).withStartAfter(last));
+        }
+        for (Map.Entry<ResourceCache, List<CachedObject>> e : items.entrySet()) {
+            e.getKey().reset(e.getValue(), rev);
+        }
+        synchronized (revisionMonitor) {
+            deliveredRevision = rev;
+            revisionMonitor.notifyAll();
+        }
+        storeWatch = store.watch(ROOT, rev, new Listener());
+        LOG.info("watch cache loaded {} objects at revision {}", items.values().stream().mapToInt(List::size).sum(),
+                rev);
+    }
+
+    /** The cache of one resource. */
+    public ResourceCache cache(ResourceDefinition def) {
+        ResourceCache c = caches.get(def);
+        if (c == null) {
+            throw new IllegalArgumentException("no watch cache for " + def);
+        }
+        return c;
+    }
+
+    /** The revision of the last change applied to the caches. */
+    public long revision() {
+        synchronized (revisionMonitor) {
+            return deliveredRevision;
+        }
+    }
+
+    /**
+     * Waits until the caches have applied every change up to {@code revision}.
+     *
+     * @throws ApiException 504 Timeout when they do not within {@code timeout}
+     */
+    public void awaitRevision(long revision, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (revisionMonitor) {
+            while (deliveredRevision < revision) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw ApiException.timeout("Too large resource version: " + revision + ", current: "
+                            + deliveredRevision);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(revisionMonitor, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw ApiException.timeout("interrupted while waiting for resource version " + revision);
+                }
+            }
+        }
+    }
+
+    /** Waits until the caches reflect every write acknowledged so far (a consistent read). */
+    public void awaitFresh(Duration timeout) {
+        awaitRevision(store.currentRevision(), timeout);
+    }
+
+    private ResourceCache cacheForKey(String key) {
+        for (ResourceCache c : caches.values()) {
+            if (key.startsWith(c.definition().keyPrefix())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private void onEvents(List<Event> events) {
+        long last = 0;
+        for (Event e : events) {
+            ResourceCache c = cacheForKey(e.kv().key());
+            last = e.revision();
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.apply(toCacheEvent(c, e));
+            } catch (RuntimeException ex) {
+                LOG.error("watch cache: cannot apply {} of {} at revision {}", e.type(), e.kv().key(), e.revision(), ex);
+            }
+        }
+        for (ResourceCache c : caches.values()) {
+            c.advance(last);
+        }
+        synchronized (revisionMonitor) {
+            deliveredRevision = Math.max(deliveredRevision, last);
+            revisionMonitor.notifyAll();
+        }
+    }
+
+    private static CacheEvent toCacheEvent(ResourceCache c, Event e) {
+        String key = e.kv().key();
+        CachedObject previous = e.prevKv() == null ? c.get(key)
+                : new CachedObject(key, StoredObjects.decode(e.prevKv()), e.prevKv().modRevision());
+        if (e.type() == Event.Type.DELETE) {
+            if (previous == null) {
+                throw new IllegalStateException("delete of " + key + " without a previous version");
+            }
+            CachedObject gone = new CachedObject(key, StoredObjects.decode(e.prevKv() != null ? e.prevKv()
+                    : new KeyValue(key, previous.json(), 0, previous.revision(), 0), e.revision()), e.revision());
+            return new CacheEvent("DELETED", gone, previous);
+        }
+        CachedObject now = new CachedObject(key, StoredObjects.decode(e.kv()), e.revision());
+        return new CacheEvent(e.isCreate() ? "ADDED" : "MODIFIED", now, e.isCreate() ? null : previous);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (bookmarks != null) {
+            bookmarks.cancel(false);
+        }
+        if (storeWatch != null) {
+            storeWatch.close();
+        }
+    }
+
+    private final class Listener implements WatchListener {
+        @Override
+        public void onEvents(List<Event> events) {
+            WatchCache.this.onEvents(events);
+        }
+
+        @Override
+        public void onError(StoreException error) {
+            if (closed) {
+                return;
+            }
+            LOG.warn("watch cache: store watch ended ({}); reloading", error.getMessage());
+            timer.execute(() -> {
+                synchronized (WatchCache.this) {
+                    if (!closed) {
+                        load();
+                    }
+                }
+            });
+        }
+    }
+}

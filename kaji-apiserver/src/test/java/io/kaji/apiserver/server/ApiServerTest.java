@@ -1,0 +1,126 @@
+package io.kaji.apiserver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kaji.apiserver.serialization.Json;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The server end to end over HTTPS on a real SqliteStore: PKI, auth, health, version, discovery, errors. */
+class ApiServerTest {
+
+    @TempDir
+    static Path dir;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static JsonNode json(HttpResponse<String> r) {
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    @Test
+    void writesPkiAndKubeconfigWithOwnerOnlyPermissions() throws Exception {
+        for (String f : new String[] {"pki/ca.key", "pki/apiserver.key", "pki/admin.token", "kubeconfig"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))))
+                    .as(f).isEqualTo("rw-------");
+        }
+        String kubeconfig = Files.readString(dir.resolve("kubeconfig"));
+        assertThat(kubeconfig).contains("server: " + server.url())
+                .contains("certificate-authority-data: ")
+                .contains("token: " + server.server().pki().adminToken());
+    }
+
+    @Test
+    void healthAndVersionNeedNoToken() {
+        for (String p : new String[] {"/healthz", "/livez", "/readyz"}) {
+            HttpResponse<String> r = server.send(HttpRequest.newBuilder(java.net.URI.create(server.url() + p)).build());
+            assertThat(r.statusCode()).as(p).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("ok");
+        }
+        HttpResponse<String> v = server.send(HttpRequest.newBuilder(java.net.URI.create(server.url() + "/version"))
+                .build());
+        assertThat(json(v).get("major").asString()).isEqualTo("1");
+        assertThat(json(v).get("minor").asString()).isEqualTo("32");
+    }
+
+    @Test
+    void everythingElseNeedsTheToken() {
+        HttpResponse<String> r = server.send(HttpRequest.newBuilder(java.net.URI.create(server.url()
+                + "/api/v1/namespaces")).header("Authorization", "Bearer wrong").build());
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(json(r).get("reason").asString()).isEqualTo("Unauthorized");
+        assertThat(json(r).get("kind").asString()).isEqualTo("Status");
+    }
+
+    @Test
+    void systemNamespacesExist() {
+        JsonNode list = json(server.get("/api/v1/namespaces"));
+        assertThat(list.get("kind").asString()).isEqualTo("NamespaceList");
+        assertThat(list.get("items").valueStream().map(n -> n.at("/metadata/name").asString()).toList())
+                .containsExactly("default", "kube-node-lease", "kube-public", "kube-system");
+        assertThat(list.at("/items/0/status/phase").asString()).isEqualTo("Active");
+    }
+
+    @Test
+    void legacyAndAggregatedDiscovery() {
+        JsonNode api = json(server.get("/api"));
+        assertThat(api.get("kind").asString()).isEqualTo("APIVersions");
+        JsonNode apps = json(server.get("/apis/apps/v1"));
+        assertThat(apps.get("groupVersion").asString()).isEqualTo("apps/v1");
+        assertThat(apps.toString()).contains("\"name\":\"deployments/scale\"").contains("\"kind\":\"Scale\"")
+                .contains("\"shortNames\":[\"deploy\"]");
+        HttpResponse<String> agg = server.send(server.request("/apis").header("Accept",
+                "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+                        + "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+                .build());
+        assertThat(agg.headers().firstValue("Content-Type")).contains(
+                "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+        assertThat(json(agg).get("apiVersion").asString()).isEqualTo("apidiscovery.k8s.io/v2");
+        HttpResponse<String> beta = server.send(server.request("/api").header("Accept",
+                "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json").build());
+        assertThat(json(beta).get("apiVersion").asString()).isEqualTo("apidiscovery.k8s.io/v2beta1");
+        assertThat(json(beta).at("/items/0/metadata/name").asString()).isEmpty();
+        assertThat(server.get("/apis/nothing.example.com/v1").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void unknownPathsAreNotFoundStatuses() {
+        HttpResponse<String> r = server.get("/api/v1/namespaces/default/widgets");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(json(r).get("message").asString()).isEqualTo("the server could not find the requested resource");
+    }
+
+    @Test
+    void oversizedBodiesGet413() {
+        String big = "{\"metadata\":{\"name\":\"big\"},\"data\":{\"k\":\"" + "x".repeat(4 * 1024 * 1024) + "\"}}";
+        HttpResponse<String> r = server.post("/api/v1/namespaces/default/configmaps", big);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(json(r).get("message").asString()).isEqualTo("Request entity too large: limit is 3145728");
+        assertThat(server.get("/healthz").statusCode()).as("still serving").isEqualTo(200);
+    }
+
+    @Test
+    void unknownContentTypesGet415() {
+        HttpResponse<String> r = server.send(server.request("/api/v1/namespaces/default/configmaps")
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x")).build());
+        assertThat(r.statusCode()).isEqualTo(415);
+        assertThat(json(r).get("reason").asString()).isEqualTo("UnsupportedMediaType");
+    }
+}

@@ -1,0 +1,106 @@
+package io.kaji.cli;
+
+import io.kaji.apiserver.server.ApiServer;
+import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.store.RevisionedStore;
+import io.kaji.store.etcd.EtcdOptions;
+import io.kaji.store.etcd.EtcdStore;
+import io.kaji.store.sqlite.SqliteStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kaji server}: runs the control plane (so far the API server) until SIGTERM or Ctrl-C, and writes an admin
+ * kubeconfig to {@code <data-dir>/kubeconfig}.
+ */
+@Command(name = "server",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Run the Kaji control plane: the Kubernetes API over HTTPS on the cluster store.",
+                "Writes an admin kubeconfig to <data-dir>/kubeconfig (mode 0600) that kubectl uses as is:",
+                "  kubectl --kubeconfig <data-dir>/kubeconfig get ns"})
+public final class ServerCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the PKI, the kubeconfig and the SQLite store live (default: ~/.kaji).")
+    Path dataDir;
+
+    @Option(names = "--https-port", defaultValue = "6443", paramLabel = "PORT",
+            description = "The API server's HTTPS port (default: ${DEFAULT-VALUE}).")
+    int httpsPort;
+
+    @Option(names = "--bind-address", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "The address to listen on (default: ${DEFAULT-VALUE}; single-user mode is meant for "
+                    + "loopback).")
+    String bindAddress;
+
+    @Option(names = "--store", defaultValue = "sqlite", paramLabel = "KIND",
+            description = "The cluster store: sqlite (embedded, in <data-dir>/db) or etcd (default: ${DEFAULT-VALUE}).")
+    String store;
+
+    @Option(names = "--etcd-endpoints", paramLabel = "URLS", split = ",",
+            description = "etcd client URLs for --store etcd, comma-separated, e.g. http://127.0.0.1:2379.")
+    List<String> etcdEndpoints;
+
+    @Option(names = "--disable-agent",
+            description = "Do not run a node agent in this process (there is no node agent yet; accepted for "
+                    + "forward compatibility).")
+    boolean disableAgent;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".kaji");
+        RevisionedStore st = openStore(dir);
+        ApiServerConfig config = ApiServerConfig.defaults(dir.toAbsolutePath())
+                .withPort(httpsPort).withBindAddress(bindAddress).withVersion(VersionCommand.version());
+        ApiServer server;
+        try {
+            server = ApiServer.start(config, st);
+        } catch (RuntimeException e) {
+            st.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            st.close();
+            stopped.countDown();
+        }, "kaji-server-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Kaji API server listening on " + server.url() + " (store: " + describeStore(dir) + ")");
+        out.println("Admin kubeconfig: " + server.kubeconfigPath());
+        out.println("  kubectl --kubeconfig " + server.kubeconfigPath() + " get namespaces");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private RevisionedStore openStore(Path dir) {
+        return switch (store) {
+            case "sqlite" -> SqliteStore.open(dir.resolve("db"));
+            case "etcd" -> {
+                if (etcdEndpoints == null || etcdEndpoints.isEmpty()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--store etcd needs --etcd-endpoints, e.g. --etcd-endpoints http://127.0.0.1:2379");
+                }
+                yield EtcdStore.connect(EtcdOptions.of(etcdEndpoints));
+            }
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--store: unknown store \"" + store + "\"; expected one of " + Arrays.asList("sqlite", "etcd"));
+        };
+    }
+
+    private String describeStore(Path dir) {
+        return store.equals("etcd") ? "etcd " + String.join(",", etcdEndpoints) : "sqlite " + dir.resolve("db");
+    }
+}
