@@ -64,13 +64,13 @@ public final class HeaderStripper {
         boolean partial = false;
         String level = null;
         Matcher m = CRI.matcher(rest);
-        if (m.find()) {
+        if (m.lookingAt()) {
             stream = m.group(2);
             partial = m.group(3).equals("P");
             rest = rest.substring(m.end());
         }
         m = KLOG.matcher(rest);
-        if (m.find()) {
+        if (m.lookingAt()) {
             level = switch (m.group(1)) {
                 case "I" -> "INFO";
                 case "W" -> "WARN";
@@ -80,37 +80,37 @@ public final class HeaderStripper {
             return new Stripped(rest.substring(m.end()), level, stream, partial);
         }
         m = TIMESTAMP.matcher(rest);
-        if (!m.find()) {
+        if (!m.lookingAt()) {
             return new Stripped(rest, null, stream, partial);
         }
         boolean syslog = m.group("syslog") != null;
         rest = rest.substring(m.end());
         if (syslog) {
             m = SYSLOG_SOURCE.matcher(rest);
-            if (m.find()) {
+            if (m.lookingAt()) {
                 rest = rest.substring(m.end());
             }
             return new Stripped(rest, null, stream, partial);
         }
         m = PID.matcher(rest);
-        if (m.find()) {
+        if (m.lookingAt()) {
             rest = rest.substring(m.end());
         }
         m = LEVEL.matcher(rest);
-        if (m.find()) {
+        if (m.lookingAt()) {
             level = normalizeLevel(m.group(1));
             rest = rest.substring(m.end());
         }
         String afterBracket = skipBracketed(rest);
-        if (afterBracket != rest && (LOGGER.matcher(afterBracket).find() || DASH.matcher(afterBracket).find())) {
+        if (afterBracket != rest && (LOGGER.matcher(afterBracket).lookingAt() || DASH.matcher(afterBracket).lookingAt())) {
             rest = afterBracket; // a thread or context, followed by a logger name or a dash
         }
         m = LOGGER.matcher(rest);
-        if (m.find() && level != null) {
+        if (m.lookingAt() && level != null) {
             rest = skipBracketed(rest.substring(m.end()));
         }
         m = DASH.matcher(rest);
-        if (m.find()) {
+        if (m.lookingAt()) {
             rest = rest.substring(m.end());
         }
         return new Stripped(rest, level, stream, partial);
