@@ -1,0 +1,154 @@
+package io.kaji.controllers;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
+import io.kaji.controllers.replicaset.ReplicaSetController;
+import io.kaji.controllers.runtime.Controller;
+import io.kaji.controllers.runtime.EventRecorder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Kaji's controllers against any Kubernetes API server, through the fabric8 client only. Several
+ * controller managers may run at once: they elect one leader on the {@code coordination.k8s.io/v1} Lease
+ * {@code kube-system/kaji-controller-manager}; only the leader's informers and controllers run. A leader that
+ * loses its lease stops its controllers at once (Kubernetes' controller manager exits instead; inside
+ * {@code kaji server} stopping is enough) and campaigns again.
+ */
+public final class ControllerManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControllerManager.class);
+
+    /** Settings; {@link #defaults(String)} gives Kubernetes' lease timings. */
+    public record Options(String identity, String leaseNamespace, String leaseName, Duration leaseDuration,
+                          Duration renewDeadline, Duration retryPeriod, int workers, Duration resync) {
+        public static Options defaults(String identity) {
+            return new Options(identity, "kube-system", "kaji-controller-manager", Duration.ofSeconds(15),
+                    Duration.ofSeconds(10), Duration.ofSeconds(2), 5, Duration.ofMinutes(10));
+        }
+
+        public Options withLease(Duration duration, Duration renew, Duration retry) {
+            return new Options(identity, leaseNamespace, leaseName, duration, renew, retry, workers, resync);
+        }
+    }
+
+    private final KubernetesClient client;
+    private final Options options;
+    private final Clock clock;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Running running;
+    private volatile CompletableFuture<?> election;
+    private volatile boolean closed;
+
+    /** What runs while this instance leads. */
+    private record Running(SharedInformerFactory informers, List<Controller> controllers) {}
+
+    public ControllerManager(KubernetesClient client, Options options, Clock clock) {
+        this.client = client;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /** Starts campaigning; returns at once. Controllers start when (and each time) this instance leads. */
+    public void start() {
+        var config = new LeaderElectionConfigBuilder()
+                .withName("kaji-controller-manager")
+                .withLock(new LeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
+                .withLeaseDuration(options.leaseDuration())
+                .withRenewDeadline(options.renewDeadline())
+                .withRetryPeriod(options.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
+                        leader -> log.info("controller manager leader is now {}", leader)))
+                .build();
+        campaign(config);
+    }
+
+    private void campaign(io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig config) {
+        if (closed) {
+            return;
+        }
+        election = client.leaderElector().withConfig(config).build().start();
+        election.whenComplete((ok, error) -> {
+            if (!closed) {
+                log.info("controller manager {} lost or left the election{}; campaigning again", options.identity(),
+                        error == null ? "" : " (" + error.getMessage() + ")");
+                campaign(config);
+            } else {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /** True while this instance leads and its controllers run. */
+    public boolean isLeading() {
+        return running != null;
+    }
+
+    private synchronized void startLeading() {
+        if (closed || running != null) {
+            return;
+        }
+        log.info("controller manager {} is the leader; starting controllers", options.identity());
+        SharedInformerFactory informers = client.informers();
+        long resync = options.resync().toMillis();
+        SharedIndexInformer<Pod> pods = informers.sharedIndexInformerFor(Pod.class, resync);
+        SharedIndexInformer<ReplicaSet> replicaSets = informers.sharedIndexInformerFor(ReplicaSet.class, resync);
+        EventRecorder events = new EventRecorder(client, "replicaset-controller", clock);
+
+        List<Controller> controllers = new ArrayList<>();
+        controllers.add(new ReplicaSetController(client, replicaSets, pods, events, clock, options.workers()).controller());
+
+        try {
+            // Controllers act only on a full picture: wait until every informer has listed.
+            informers.startAllRegisteredInformers().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("controller manager {}: informers did not sync: {}", options.identity(), e.toString());
+            controllers.forEach(Controller::close);
+            informers.stopAllRegisteredInformers();
+            throw new IllegalStateException("informers did not sync", e);
+        }
+        controllers.forEach(Controller::start);
+        running = new Running(informers, controllers);
+    }
+
+    private synchronized void stopLeading() {
+        Running r = running;
+        running = null;
+        if (r == null) {
+            return;
+        }
+        log.info("controller manager {} stopped leading; stopping controllers", options.identity());
+        r.controllers().forEach(Controller::close);
+        r.informers().stopAllRegisteredInformers();
+    }
+
+    /** Stops the controllers and gives up the lease (so another instance takes over at once). */
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<?> e = election;
+        if (e != null) {
+            e.cancel(true);
+        }
+        stopLeading();
+        try {
+            stopped.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

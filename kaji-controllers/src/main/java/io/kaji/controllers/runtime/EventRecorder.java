@@ -1,0 +1,113 @@
+package io.kaji.controllers.runtime;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes core/v1 Events the way Kubernetes components do, so that {@code kubectl describe} and
+ * {@code kubectl get events} tell what the controllers did. An event identical to a recent one (same object,
+ * type, reason and message within 10 minutes) increments its {@code count} instead of adding a new object, as
+ * client-go's event correlator does. Failures to record are logged, never thrown: events are best effort.
+ *
+ * <p>Thread-safe.
+ */
+public final class EventRecorder {
+
+    private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+    private static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
+    private static final int REMEMBERED = 4096;
+
+    public static final String NORMAL = "Normal";
+    public static final String WARNING = "Warning";
+
+    private record Seen(String namespace, String name, int count, Instant first, Instant last) {}
+
+    private final KubernetesClient client;
+    private final String component;
+    private final Clock clock;
+    private final Map<String, Seen> recent = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    public EventRecorder(KubernetesClient client, String component, Clock clock) {
+        this.client = client;
+        this.component = component;
+        this.clock = clock;
+    }
+
+    public void normal(HasMetadata object, String reason, String message) {
+        record(object, NORMAL, reason, message);
+    }
+
+    public void warning(HasMetadata object, String reason, String message) {
+        record(object, WARNING, reason, message);
+    }
+
+    public void record(HasMetadata object, String type, String reason, String message) {
+        String namespace = object.getMetadata().getNamespace() == null ? "default" : object.getMetadata().getNamespace();
+        String identity = object.getMetadata().getUid() + "|" + type + "|" + reason + "|" + message;
+        Instant now = clock.instant();
+        String ts = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        try {
+            Seen seen;
+            synchronized (recent) {
+                seen = recent.get(identity);
+            }
+            if (seen != null && Duration.between(seen.last(), now).compareTo(AGGREGATION_WINDOW) < 0) {
+                int count = seen.count() + 1;
+                client.v1().events().inNamespace(seen.namespace()).withName(seen.name()).edit(e -> {
+                    e.setCount(count);
+                    e.setLastTimestamp(ts);
+                    return e;
+                });
+                synchronized (recent) {
+                    recent.put(identity, new Seen(seen.namespace(), seen.name(), count, seen.first(), now));
+                }
+                return;
+            }
+            String name = object.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli() * 1_000_000L
+                    + System.nanoTime() % 1_000_000L);
+            Event event = new EventBuilder()
+                    .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                    .withInvolvedObject(new ObjectReferenceBuilder()
+                            .withApiVersion(object.getApiVersion())
+                            .withKind(object.getKind())
+                            .withNamespace(object.getMetadata().getNamespace())
+                            .withName(object.getMetadata().getName())
+                            .withUid(object.getMetadata().getUid())
+                            .withResourceVersion(object.getMetadata().getResourceVersion())
+                            .build())
+                    .withType(type)
+                    .withReason(reason)
+                    .withMessage(message)
+                    .withCount(1)
+                    .withFirstTimestamp(ts)
+                    .withLastTimestamp(ts)
+                    .withNewSource().withComponent(component).endSource()
+                    .withReportingComponent(component)
+                    .build();
+            client.v1().events().inNamespace(namespace).resource(event).create();
+            synchronized (recent) {
+                recent.put(identity, new Seen(namespace, name, 1, now, now));
+            }
+        } catch (KubernetesClientException e) {
+            log.info("{}: could not record event {} for {}/{}: {}", component, reason, namespace,
+                    object.getMetadata().getName(), e.getMessage());
+        }
+    }
+}
