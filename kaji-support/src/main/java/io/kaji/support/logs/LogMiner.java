@@ -34,6 +34,8 @@ public final class LogMiner {
     private final PrefixTree tree;
     /** Clusters in least-recently-used order. */
     private final LinkedHashMap<Long, Group> groups = new LinkedHashMap<>(256, 0.75f, true);
+    /** The same clusters by id, for look-ups that must not count as a use. */
+    private final HashMap<Long, Group> byId = new HashMap<>(256);
     /** Collapsed template text to the cluster holding it (only with mergeVariableLength). */
     private final HashMap<String, Group> byCollapsedText = new HashMap<>();
     /** Ids of clusters merged into others: old id to the id that absorbed it (bounded). */
@@ -84,6 +86,7 @@ public final class LogMiner {
             group.size = 1;
             tree.insert(shape);
             groups.put(group.id, group);
+            byId.put(group.id, group);
             group.text = String.join(" ", config.mergeVariableLength() ? collapse(tokens) : tokens);
             Group merged = indexAndMerge(group, shape);
             evictIfNeeded();
@@ -231,6 +234,7 @@ public final class LogMiner {
         }
         keep.size += gone.size;
         groups.remove(gone.id);
+        byId.remove(gone.id);
         aliases.put(gone.id, keep.id);
         for (String k : gone.keys) {
             if (byCollapsedText.replace(k, gone, keep)) {
@@ -283,6 +287,7 @@ public final class LogMiner {
             Iterator<Group> eldest = groups.values().iterator();
             Group gone = eldest.next();
             eldest.remove();
+            byId.remove(gone.id);
             for (Shape s : gone.shapes) {
                 tree.remove(s);
             }
@@ -307,9 +312,12 @@ public final class LogMiner {
         return id;
     }
 
-    /** The cluster with this id (after {@link #resolve(long)}), or null when evicted or unknown. */
+    /**
+     * The cluster with this id (after {@link #resolve(long)}), or null when evicted or unknown. A look-up
+     * does not count as a use for the LRU order.
+     */
     public synchronized Template template(long clusterId) {
-        Group group = groups.get(resolve(clusterId));
+        Group group = byId.get(resolve(clusterId));
         return group == null ? null : group.snapshot();
     }
 
@@ -378,6 +386,7 @@ public final class LogMiner {
                 throw new IllegalArgumentException("cluster " + c.id() + " has no template");
             }
             miner.groups.put(g.id, g);
+            miner.byId.put(g.id, g);
             miner.refreshText(g);
             for (String key : c.mergeKeys()) {
                 if (miner.byCollapsedText.putIfAbsent(key, g) == null) {

@@ -125,6 +125,21 @@ class LogMinerTest {
     }
 
     @Test
+    void onlyAddingCountsAsUseForTheLru() {
+        LogMiner miner = new LogMiner(MinerConfig.defaults().withMaxClusters(2));
+        long a = miner.add("alpha service started").clusterId();
+        long b = miner.add("beta worker stopped now").clusterId();
+        assertThat(miner.template(a)).isNotNull(); // a look-up, not a use
+        miner.add("gamma job failed badly today");
+        assertThat(miner.template(a)).as("least recently added").isNull();
+        assertThat(miner.template(b)).isNotNull();
+        miner.add("beta worker stopped now"); // a use: b is now the most recent
+        miner.add("delta queue drained at last ok fine");
+        assertThat(miner.template(b)).isNotNull();
+        assertThat(miner.clusterCount()).isEqualTo(2);
+    }
+
+    @Test
     void templatesAreRankedBySize() {
         LogMiner miner = new LogMiner();
         miner.add("rare event happened");

@@ -15,7 +15,8 @@ public final class Csv {
     }
 
     /** Reads every record; each record is a list of fields. */
-    public static List<List<String>> read(Reader in) throws IOException {
+    public static List<List<String>> read(Reader reader) throws IOException {
+        Reader in = reader.markSupported() ? reader : new java.io.BufferedReader(reader);
         List<List<String>> rows = new ArrayList<>();
         List<String> row = new ArrayList<>();
         StringBuilder field = new StringBuilder();

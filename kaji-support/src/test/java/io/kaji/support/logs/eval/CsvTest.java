@@ -25,7 +25,17 @@ class CsvTest {
         assertThat(Csv.read(new BufferedStringReader(line))).containsExactly(List.of("1", "E\"1,\n", " padded "));
     }
 
-    /** Csv.read needs mark/reset. */
+    @Test
+    void acceptsAReaderWithoutMarkSupport() throws IOException {
+        assertThat(Csv.read(new java.io.FilterReader(new StringReader("a,\"b\"\"\"\r\n")) {
+            @Override
+            public boolean markSupported() {
+                return false;
+            }
+        })).containsExactly(List.of("a", "b\""));
+    }
+
+    /** A reader with mark support. */
     private static final class BufferedStringReader extends java.io.BufferedReader {
         BufferedStringReader(String s) {
             super(new StringReader(s));
