@@ -1,6 +1,7 @@
 package io.kaji.controllers;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
+import io.kaji.controllers.deployment.DeploymentController;
 import io.kaji.controllers.replicaset.ReplicaSetController;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
@@ -107,10 +109,13 @@ public final class ControllerManager implements AutoCloseable {
         long resync = options.resync().toMillis();
         SharedIndexInformer<Pod> pods = informers.sharedIndexInformerFor(Pod.class, resync);
         SharedIndexInformer<ReplicaSet> replicaSets = informers.sharedIndexInformerFor(ReplicaSet.class, resync);
-        EventRecorder events = new EventRecorder(client, "replicaset-controller", clock);
+        SharedIndexInformer<Deployment> deployments = informers.sharedIndexInformerFor(Deployment.class, resync);
 
         List<Controller> controllers = new ArrayList<>();
-        controllers.add(new ReplicaSetController(client, replicaSets, pods, events, clock, options.workers()).controller());
+        controllers.add(new ReplicaSetController(client, replicaSets, pods,
+                new EventRecorder(client, "replicaset-controller", clock), clock, options.workers()).controller());
+        controllers.add(new DeploymentController(client, deployments, replicaSets, pods,
+                new EventRecorder(client, "deployment-controller", clock), clock, options.workers()).controller());
 
         try {
             // Controllers act only on a full picture: wait until every informer has listed.
