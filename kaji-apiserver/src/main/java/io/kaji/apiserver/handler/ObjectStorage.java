@@ -2,6 +2,7 @@ package io.kaji.apiserver.handler;
 
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.serialization.Json;
 import io.kaji.apiserver.serialization.StoredObjects;
 import io.kaji.store.KeyValue;
 import io.kaji.store.RevisionedStore;
@@ -72,7 +73,8 @@ final class ObjectStorage {
                 }
                 continue;
             }
-            if (next.equals(currentObject)) {
+            // Compare as stored: numbers built in code (long) and parsed ones (int) are equal only after a round trip.
+            if (Json.parseTrusted(Json.bytes(next)).equals(currentObject)) {
                 return new Result(currentObject, false);
             }
             if (dryRun) {
