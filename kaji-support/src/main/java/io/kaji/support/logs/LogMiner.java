@@ -15,15 +15,17 @@ import java.util.Objects;
  *
  * <p>Each message is tokenized and masked ({@link Masker}), routed down a fixed-depth prefix tree by its
  * token count and leading tokens, and compared with the templates in the leaf it reaches; it joins the
- * most similar template when the share of equal positions reaches {@link MinerConfig#similarityThreshold()}
- * (the template then turns the differing positions into {@code <*>}), and starts a new cluster otherwise.
+ * most similar template when the share of the template's constant positions that it reproduces reaches
+ * {@link MinerConfig#similarityThreshold()} (the template then generalises the differing positions, to
+ * {@code <*>} or to a token that keeps a common key such as {@code user=<*>}), and starts a new cluster
+ * otherwise.
  * With {@link MinerConfig#mergeVariableLength()}, clusters whose templates are equal once runs of
  * wildcards are collapsed become one cluster (the younger id then resolves to the older, see
  * {@link #resolve(long)}). At most {@link MinerConfig#maxClusters()} clusters are kept; the least recently
  * matched one is evicted first. The state can be saved and restored ({@link MinerStateCodec}).
  *
- * <p>Thread-safe: every public method holds the miner's lock, so one miner can be fed from several
- * threads (throughput is that of one thread).
+ * <p>Thread-safe: every public method holds the miner's lock (except {@link #parameters}, which reads no
+ * miner state), so one miner can be fed from several threads (throughput is that of one thread).
  */
 public final class LogMiner {
 

@@ -34,12 +34,18 @@ class LoghubAccuracyTest {
             fail("Loghub-2k data not found at " + LoghubCorpus.whereLooked()
                     + "; CI needs the shared data folder beside the repository");
         }
-        assumeTrue(found.isPresent(), "Loghub-2k data not found at " + LoghubCorpus.whereLooked() + ": skipping");
-        dir = found.get();
+        dir = found.orElse(null);
+    }
+
+    /** Each test is skipped, with the reason, when the data is absent outside CI. */
+    private static Path data() {
+        assumeTrue(dir != null, "Loghub-2k data not found at " + LoghubCorpus.whereLooked() + ": skipping");
+        return dir;
     }
 
     @Test
     void groupingAccuracyMeetsTheGoalWithOneConfiguration() throws IOException {
+        Path dir = data();
         List<LoghubEvaluation.Result> results = LoghubEvaluation.evaluateAll(dir, MinerConfig.defaults());
         String table = LoghubEvaluation.table(results);
         System.out.println("Loghub-2k, default configuration, data " + dir + "\n" + table);
@@ -54,6 +60,7 @@ class LoghubAccuracyTest {
 
     @Test
     void headerStripperRecoversTheMessageOfStandardFormats() throws IOException {
+        Path dir = data();
         HeaderStripper stripper = new HeaderStripper();
         // Datasets whose raw lines use common header formats (ctime/level, ISO+level+logger, syslog, klog-like);
         // BGL and OpenStack prefix non-standard fields (node ids, file names) and are not expected to strip.
