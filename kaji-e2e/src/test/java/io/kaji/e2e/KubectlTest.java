@@ -226,6 +226,26 @@ class KubectlTest {
     }
 
     @Test
+    void createGeneratorsSendProtobufOn132() {
+        assertThat(ok("create", "deployment", "pb", "--image=busybox", "--replicas=2", "--port=8080").stdout().strip())
+                .isEqualTo("deployment.apps/pb created");
+        assertThat(ok("create", "namespace", "pb-ns").stdout().strip()).isEqualTo("namespace/pb-ns created");
+        assertThat(ok("create", "configmap", "pb-cm", "--from-literal=a=b").stdout().strip())
+                .isEqualTo("configmap/pb-cm created");
+        assertThat(ok("create", "secret", "generic", "pb-secret", "--from-literal=p=q").stdout().strip())
+                .isEqualTo("secret/pb-secret created");
+        assertThat(ok("get", "deployment", "pb", "-o", "jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} "
+                + "{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}")
+                .stdout()).isEqualTo("2 pb busybox 8080");
+        assertThat(ok("get", "deployment", "pb", "-o", "yaml").stdout()).doesNotContain("paused: false")
+                .doesNotContain("hostPort: 0");
+        assertThat(ok("get", "configmap", "pb-cm", "-o", "jsonpath={.data.a}").stdout()).isEqualTo("b");
+        assertThat(ok("get", "secret", "pb-secret", "-o", "jsonpath={.data.p}").stdout()).isEqualTo("cQ==");
+        assertThat(kubectl.run("create", "namespace", "pb-ns").stderr().strip())
+                .isEqualTo("Error from server (AlreadyExists): namespaces \"pb-ns\" already exists");
+    }
+
+    @Test
     void getWatchPrintsNewRows() throws Exception {
         Path out = home.resolve("watch.txt");
         Process watch = kubectl.start(out, "get", "configmaps", "-w", "-l", "watched=yes");

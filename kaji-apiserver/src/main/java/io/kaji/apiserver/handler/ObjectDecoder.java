@@ -1,6 +1,7 @@
 package io.kaji.apiserver.handler;
 
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.protobuf.ProtobufDecoder;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.schema.FieldValidation;
 import io.kaji.apiserver.serialization.Json;
@@ -27,10 +28,14 @@ final class ObjectDecoder {
     /** Decodes a create/update body. */
     static Decoded decode(ResourceDefinition def, String contentType, byte[] body, FieldValidation.Mode mode) {
         String base = MediaTypes.base(contentType);
-        if (!base.equals(MediaTypes.JSON) && !base.isEmpty()) {
+        ObjectNode obj;
+        if (base.equals(MediaTypes.PROTOBUF)) {
+            obj = ProtobufDecoder.decode(body);
+        } else if (base.equals(MediaTypes.JSON) || base.isEmpty()) {
+            obj = parse(def, body, mode);
+        } else {
             throw ApiException.unsupportedMediaType(contentType);
         }
-        ObjectNode obj = parse(def, body, mode);
         return admit(def, obj, mode);
     }
 
