@@ -1,0 +1,105 @@
+package io.kaji.node.containerd;
+
+import io.kaji.node.host.HostCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a node's containerd leaves behind once it is stopped: containers still run by runc under the node's runc
+ * root, their {@code containerd-shim-runc-v2} processes (started with {@code -address <node socket>}), and
+ * mounts (rootfs overlays, network namespaces) under the node's data dir. {@link #remove()} kills and unmounts
+ * them, for a node being torn down and for tests.
+ *
+ * <p>Only processes and mounts that belong to this data dir are touched. Blocking; not thread-safe; call it after
+ * {@link ContainerdSupervisor#stop()}.
+ */
+public final class ContainerdResidue {
+
+    private static final Logger log = LoggerFactory.getLogger(ContainerdResidue.class);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
+
+    private final ContainerdConfig config;
+
+    public ContainerdResidue(ContainerdConfig config) {
+        this.config = config;
+    }
+
+    /** The pids of the shims serving this node's containerd. */
+    public List<Long> shimPids() {
+        String address = config.socket().toString();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().command().map(c -> c.endsWith("containerd-shim-runc-v2")).orElse(false))
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains(address)).orElse(false))
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
+    /** Mount points at or below the data dir, deepest first. */
+    public List<String> mounts() {
+        String prefix = config.dataDir().toString();
+        List<String> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                String point = f.length > 4 ? f[4].replace("\\040", " ") : "";
+                if (point.equals(prefix) || point.startsWith(prefix + "/")) {
+                    out.add(point);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
+        }
+        out.sort(Comparator.comparingInt(String::length).reversed());
+        return out;
+    }
+
+    /** Kills the node's containers and shims and unmounts what is mounted under the data dir. */
+    public void remove() {
+        killContainers();
+        for (long pid : shimPids()) {
+            ProcessHandle.of(pid).ifPresent(h -> {
+                log.info("killing shim pid={} of {}", pid, config.dataDir());
+                h.destroyForcibly();
+                try {
+                    h.onExit().get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.warn("shim pid={} did not exit: {}", pid, e.toString());
+                }
+            });
+        }
+        for (String point : mounts()) {
+            HostCommand.Result r = HostCommand.run(List.of("umount", "-l", point), COMMAND_TIMEOUT);
+            if (!r.ok()) {
+                log.warn("cannot unmount {}: {}", point, r.stderr().strip());
+            }
+        }
+    }
+
+    private void killContainers() {
+        if (!Files.isDirectory(config.runcRoot())) {
+            return;
+        }
+        try (var namespaces = Files.list(config.runcRoot())) {
+            for (Path root : namespaces.filter(Files::isDirectory).toList()) {
+                HostCommand.Result list = HostCommand.run(List.of(config.runcBinary().toString(), "--root",
+                        root.toString(), "list", "-q"), COMMAND_TIMEOUT);
+                for (String id : list.stdout().lines().filter(s -> !s.isBlank()).toList()) {
+                    log.info("deleting runc container {} of {}", id, config.dataDir());
+                    HostCommand.run(List.of(config.runcBinary().toString(), "--root", root.toString(), "delete",
+                            "--force", id), COMMAND_TIMEOUT);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + config.runcRoot(), e);
+        }
+    }
+}

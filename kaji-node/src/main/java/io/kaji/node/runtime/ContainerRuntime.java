@@ -1,0 +1,73 @@
+package io.kaji.node.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The container runtime as the agent's pod workers see it: sandboxes (one per pod attempt) holding containers
+ * (one per container attempt), images, and exec. Implemented over the CRI by {@link CriContainerRuntime}.
+ *
+ * <p>All methods block until the runtime answers and are safe to call from several threads. Failures are
+ * {@link RuntimeCallException}s naming the operation and the object; "already gone" on stop and remove is not a
+ * failure, so workers can retry them idempotently. Nothing here pulls an image implicitly.
+ */
+public interface ContainerRuntime {
+
+    /** The runtime's name and version, e.g. {@code containerd 1.6.20}. */
+    String version();
+
+    /** Creates and starts a sandbox (network namespace, CNI, pause process); returns its id. */
+    String runSandbox(SandboxSpec spec);
+
+    /** Stops a sandbox and every container in it; done if it is already gone. */
+    void stopSandbox(String sandboxId);
+
+    /** Removes a stopped sandbox and its containers; done if it is already gone. */
+    void removeSandbox(String sandboxId);
+
+    /** The sandbox's status with its IP, or empty if it does not exist. */
+    Optional<SandboxInfo> sandboxStatus(String sandboxId);
+
+    /** The sandboxes whose labels include {@code selector} (e.g. {@link KajiLabels#forPod}). */
+    List<SandboxInfo> listSandboxes(Map<String, String> selector);
+
+    /** Creates a container in a ready sandbox; returns its id. {@code sandbox} is the spec it was run with. */
+    String createContainer(String sandboxId, SandboxSpec sandbox, ContainerSpec spec);
+
+    void startContainer(String containerId);
+
+    /** Sends SIGTERM, then SIGKILL after {@code grace}; done if it is already gone or exited. */
+    void stopContainer(String containerId, Duration grace);
+
+    /** Removes a container; done if it is already gone. */
+    void removeContainer(String containerId);
+
+    /** The containers whose labels include {@code selector}. */
+    List<ContainerInfo> listContainers(Map<String, String> selector);
+
+    /** The container's status, or empty if it does not exist. */
+    Optional<ContainerStatus> containerStatus(String containerId);
+
+    /** Runs {@code command} in a running container and waits for it, at most {@code timeout}. */
+    ExecResult execSync(String containerId, List<String> command, Duration timeout);
+
+    /** The image if present. */
+    Optional<ImageInfo> imageStatus(String image);
+
+    /** Every image the runtime holds. */
+    List<ImageInfo> listImages();
+
+    /** Pulls an image from its registry; returns the image reference (digest). */
+    String pullImage(String image);
+
+    /** Removes an image; done if it is not there. */
+    void removeImage(String image);
+
+    /** The attempt number for the next run of container {@code name}, from the containers already created. */
+    static int nextAttempt(List<ContainerInfo> podContainers, String name) {
+        return podContainers.stream().filter(c -> c.name().equals(name)).mapToInt(ContainerInfo::attempt).max()
+                .orElse(-1) + 1;
+    }
+}

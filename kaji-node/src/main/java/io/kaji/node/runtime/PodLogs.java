@@ -1,0 +1,47 @@
+package io.kaji.node.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Where container logs live, as the kubelet lays them out: one directory per pod,
+ * {@code <root>/<namespace>_<name>_<uid>}, given to the sandbox as its log directory, and one file per container
+ * attempt, {@code <container>/<attempt>.log}, relative to it. A restart is a new attempt and so a new file
+ * (containerd reserves the name of each attempt). Stateless; thread-safe.
+ */
+public record PodLogs(Path root) {
+
+    /** The pod's log directory (absolute). */
+    public Path podDirectory(PodRef pod) {
+        return root.resolve(pod.namespace() + "_" + pod.name() + "_" + pod.uid()).toAbsolutePath();
+    }
+
+    /** The container log path relative to the pod's directory, as CRI {@code log_path} wants it. */
+    public static String relativePath(String container, int attempt) {
+        return container + "/" + attempt + ".log";
+    }
+
+    /** The absolute path of one attempt's log. */
+    public Path file(PodRef pod, String container, int attempt) {
+        return podDirectory(pod).resolve(relativePath(container, attempt));
+    }
+
+    /** Deletes the pod's log directory once the pod is gone. Blocking; missing is fine. */
+    public void remove(PodRef pod) {
+        Path dir = podDirectory(pod);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("remove logs of pod " + pod + " in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

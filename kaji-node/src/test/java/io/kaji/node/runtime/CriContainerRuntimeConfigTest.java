@@ -1,0 +1,82 @@
+package io.kaji.node.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kaji.node.cri.v1.ContainerConfig;
+import io.kaji.node.cri.v1.NamespaceMode;
+import io.kaji.node.cri.v1.PodSandboxConfig;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** How specs become CRI messages: the kubelet's choices that containerd does not make for us. */
+class CriContainerRuntimeConfigTest {
+
+    private final PodRef pod = new PodRef("ns", "web", "uid-1");
+    private final PodLogs logs = new PodLogs(Path.of("/var/log/kaji/pods"));
+
+    @Test
+    void sandboxCarriesKajiLabelsLogDirAndPerContainerPidNamespace() {
+        PodSandboxConfig c = CriContainerRuntime.sandboxConfig(SandboxSpec.builder(pod).attempt(2)
+                .logDirectory(logs.podDirectory(pod)).labels(Map.of("app", "web"))
+                .ports(List.of(new SandboxSpec.PortMapping("tcp", 80, 8080, ""))).build());
+        assertThat(c.getMetadata().getName()).isEqualTo("web");
+        assertThat(c.getMetadata().getNamespace()).isEqualTo("ns");
+        assertThat(c.getMetadata().getUid()).isEqualTo("uid-1");
+        assertThat(c.getMetadata().getAttempt()).isEqualTo(2);
+        assertThat(c.getHostname()).isEqualTo("web");
+        assertThat(c.getLogDirectory()).isEqualTo("/var/log/kaji/pods/ns_web_uid-1");
+        assertThat(c.getLabelsMap()).containsEntry("app", "web").containsAllEntriesOf(KajiLabels.forPod(pod));
+        var ns = c.getLinux().getSecurityContext().getNamespaceOptions();
+        assertThat(ns.getPid()).isEqualTo(NamespaceMode.CONTAINER);
+        assertThat(ns.getNetwork()).isEqualTo(NamespaceMode.POD);
+        assertThat(c.getPortMappings(0).getHostPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void hostNetworkSandboxHasNoHostname() {
+        PodSandboxConfig c = CriContainerRuntime.sandboxConfig(SandboxSpec.builder(pod).hostNetwork(true)
+                .logDirectory(logs.podDirectory(pod)).build());
+        assertThat(c.getHostname()).isEmpty();
+        assertThat(c.getLinux().getSecurityContext().getNamespaceOptions().getNetwork()).isEqualTo(NamespaceMode.NODE);
+    }
+
+    @Test
+    void containerGetsAttemptLogPathLabelsEnvInOrderAndLimits() {
+        SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(logs.podDirectory(pod)).build();
+        var env = new java.util.LinkedHashMap<String, String>();
+        env.put("Z", "1");
+        env.put("A", "2");
+        ContainerConfig c = CriContainerRuntime.containerConfig(sandbox, ContainerSpec.builder("app", "img:1")
+                .attempt(3).command("sh").env(env).resources(ContainerSpec.Resources.memoryLimit(1 << 20)).build());
+        assertThat(c.getMetadata().getAttempt()).isEqualTo(3);
+        assertThat(c.getLogPath()).isEqualTo("app/3.log");
+        assertThat(logs.file(pod, "app", 3)).isEqualTo(Path.of("/var/log/kaji/pods/ns_web_uid-1/app/3.log"));
+        assertThat(c.getLabelsMap()).containsEntry(KajiLabels.CONTAINER_NAME, "app").containsEntry(KajiLabels.POD_UID,
+                "uid-1");
+        assertThat(c.getEnvsList()).extracting(kv -> kv.getKey()).containsExactly("Z", "A");
+        assertThat(c.getLinux().getResources().getMemoryLimitInBytes()).isEqualTo(1 << 20);
+        assertThat(c.getLinux().getSecurityContext().getNamespaceOptions().getPid())
+                .isEqualTo(NamespaceMode.CONTAINER);
+    }
+
+    @Test
+    void nextAttemptFollowsTheHighestOfThatContainer() {
+        List<ContainerInfo> existing = List.of(info("app", 0), info("app", 1), info("sidecar", 5));
+        assertThat(ContainerRuntime.nextAttempt(existing, "app")).isEqualTo(2);
+        assertThat(ContainerRuntime.nextAttempt(existing, "new")).isZero();
+    }
+
+    @Test
+    void labelsRoundTripToThePod() {
+        assertThat(KajiLabels.podOf(KajiLabels.forContainer(pod, "app"))).isEqualTo(pod);
+        assertThat(KajiLabels.podOf(Map.of(KajiLabels.POD_UID, "x"))).isNull();
+    }
+
+    private static ContainerInfo info(String name, int attempt) {
+        return new ContainerInfo("id-" + name + attempt, "sb", name, attempt, "img", ContainerState.EXITED,
+                Instant.EPOCH, Map.of());
+    }
+}

@@ -1,0 +1,248 @@
+package io.kaji.node.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kaji.node.containerd.ContainerdFixture;
+import io.kaji.node.containerd.ContainerdResidue;
+import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.image.PauseImage;
+import io.kaji.node.logs.CriLogReader;
+import io.kaji.node.logs.LogEntry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The runtime against a real, supervised containerd: pods on a CNI bridge (100.64.7.0/24), HTTP from the host to a
+ * pod, exec, exit codes and reasons, OOM, logs, and containerd being killed under running containers.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CriContainerRuntimeIntegrationTest {
+
+    private static final String POD_CIDR = "100.64.7.0/24";
+    private static final String BUSYBOX = BusyboxImage.NAME;
+
+    private ContainerdFixture node;
+    private ContainerRuntime runtime;
+    private PodLogs logs;
+    private final List<String> sandboxes = new CopyOnWriteArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    void startContainerd() throws Exception {
+        node = ContainerdFixture.start("kajit7", POD_CIDR);
+        runtime = node.runtime;
+        logs = new PodLogs(node.dataDir.resolve("pods"));
+        System.out.printf("timing: containerd start until CRI Version answers: %d ms%n", node.startMillis);
+    }
+
+    @AfterEach
+    void removePods() {
+        for (String id : sandboxes) {
+            runtime.stopSandbox(id);
+            runtime.removeSandbox(id);
+        }
+        sandboxes.clear();
+    }
+
+    @AfterAll
+    void stopContainerd() {
+        if (node != null) {
+            ContainerdResidue residue = new ContainerdResidue(node.config);
+            node.close();
+            assertThat(residue.shimPids()).as("shims left").isEmpty();
+            assertThat(residue.mounts()).as("mounts left").isEmpty();
+        }
+    }
+
+    @Test
+    void imagesImportedWithoutRegistryAreListed() {
+        assertThat(runtime.imageStatus(PauseImage.NAME)).isPresent();
+        assertThat(runtime.imageStatus(BUSYBOX)).isPresent();
+        assertThat(runtime.imageStatus("docker.io/kaji/absent:1")).isEmpty();
+        assertThat(runtime.listImages()).flatExtracting(ImageInfo::tags).contains(PauseImage.NAME, BUSYBOX);
+        assertThat(runtime.version()).startsWith("containerd ");
+    }
+
+    @Test
+    void podServesHttpToTheHostAndAnswersExec() throws Exception {
+        PodRef pod = pod("web");
+        SandboxSpec sandbox = sandbox(pod);
+        long t0 = System.nanoTime();
+        String sandboxId = runSandbox(sandbox);
+        long t1 = System.nanoTime();
+        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("httpd", BUSYBOX)
+                .command("httpd", "-f", "-v", "-p", "80", "-h", "/www").build());
+        long t2 = System.nanoTime();
+        runtime.startContainer(id);
+        long t3 = System.nanoTime();
+        System.out.printf("timing: RunPodSandbox %d ms, CreateContainer %d ms, StartContainer %d ms, total %d ms%n",
+                ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t3 - t0));
+
+        String ip = runtime.sandboxStatus(sandboxId).orElseThrow().ip();
+        assertThat(ip).startsWith("100.64.7.");
+        assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML);
+
+        long e0 = System.nanoTime();
+        ExecResult exec = runtime.execSync(id, List.of("sh", "-c", "hostname; echo oops >&2; exit 3"),
+                Duration.ofSeconds(10));
+        System.out.printf("timing: ExecSync %d ms%n", ms(System.nanoTime() - e0));
+        assertThat(exec.exitCode()).isEqualTo(3);
+        assertThat(exec.stdoutText()).isEqualTo("web\n");
+        assertThat(exec.stderrText()).isEqualTo("oops\n");
+
+        // PID namespace per container: the container's own process is PID 1, not the pause process.
+        assertThat(runtime.execSync(id, List.of("cat", "/proc/1/cmdline"), Duration.ofSeconds(10)).stdoutText())
+                .startsWith("httpd");
+
+        assertThat(runtime.listSandboxes(KajiLabels.forPod(pod))).extracting(SandboxInfo::id, SandboxInfo::pod)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(sandboxId, pod));
+        assertThat(runtime.listContainers(KajiLabels.forPod(pod))).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.name()).isEqualTo("httpd");
+                    assertThat(c.state()).isEqualTo(ContainerState.RUNNING);
+                    assertThat(c.sandboxId()).isEqualTo(sandboxId);
+                });
+
+        long s0 = System.nanoTime();
+        runtime.stopContainer(id, Duration.ofSeconds(1));
+        runtime.stopSandbox(sandboxId);
+        runtime.removeSandbox(sandboxId);
+        System.out.printf("timing: stop + remove pod %d ms%n", ms(System.nanoTime() - s0));
+        // Again: NOT_FOUND from a removed sandbox or container counts as done.
+        runtime.stopSandbox(sandboxId);
+        runtime.removeSandbox(sandboxId);
+        runtime.stopContainer(id, Duration.ZERO);
+        assertThat(runtime.sandboxStatus(sandboxId)).isEmpty();
+        assertThat(runtime.containerStatus(id)).isEmpty();
+    }
+
+    @Test
+    void failedContainerShowsExitCodeReasonAndLogsPerAttempt() {
+        PodRef pod = pod("fail");
+        SandboxSpec sandbox = sandbox(pod);
+        String sandboxId = runSandbox(sandbox);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            int next = ContainerRuntime.nextAttempt(runtime.listContainers(KajiLabels.forPod(pod)), "app");
+            assertThat(next).isEqualTo(attempt);
+            String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("app", BUSYBOX)
+                    .attempt(next)
+                    .command("sh", "-c", "echo starting $N; echo failing >&2; printf no-newline; exit 1")
+                    .env(Map.of("N", Integer.toString(next)))
+                    .build());
+            runtime.startContainer(id);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    runtime.containerStatus(id).orElseThrow().state() == ContainerState.EXITED);
+            ContainerStatus status = runtime.containerStatus(id).orElseThrow();
+            assertThat(status.exitCode()).isEqualTo(1);
+            assertThat(status.reason()).isEqualTo("Error");
+            assertThat(status.oomKilled()).isFalse();
+            assertThat(status.attempt()).isEqualTo(attempt);
+            assertThat(status.finishedAt()).isAfterOrEqualTo(status.startedAt());
+            assertThat(status.logPath()).isEqualTo(logs.file(pod, "app", attempt));
+
+            List<LogEntry> entries = CriLogReader.read(status.logPath(), CriLogReader.Options.ALL);
+            assertThat(entries).extracting(LogEntry::text)
+                    .containsExactlyInAnyOrder("starting " + attempt, "failing", "no-newline");
+            assertThat(entries).filteredOn(e -> e.text().equals("no-newline")).singleElement()
+                    .satisfies(e -> assertThat(e.complete()).isFalse());
+        }
+        assertThat(runtime.listContainers(KajiLabels.forPod(pod))).extracting(ContainerInfo::attempt)
+                .containsExactlyInAnyOrder(0, 1);
+        runtime.stopSandbox(sandboxId);
+        runtime.removeSandbox(sandboxId);
+        logs.remove(pod);
+        assertThat(logs.podDirectory(pod)).doesNotExist();
+    }
+
+    @Test
+    void containerOverItsMemoryLimitIsOomKilled() {
+        PodRef pod = pod("oom");
+        SandboxSpec sandbox = sandbox(pod);
+        String sandboxId = runSandbox(sandbox);
+        // tail keeps the current line in memory; /dev/zero has no newline, so it grows until the limit.
+        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("hog", BUSYBOX)
+                .command("tail", "/dev/zero")
+                .resources(ContainerSpec.Resources.memoryLimit(32L * 1024 * 1024))
+                .build());
+        runtime.startContainer(id);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                runtime.containerStatus(id).orElseThrow().state() == ContainerState.EXITED);
+        ContainerStatus status = runtime.containerStatus(id).orElseThrow();
+        assertThat(status.reason()).isEqualTo("OOMKilled");
+        assertThat(status.oomKilled()).isTrue();
+        assertThat(status.exitCode()).isEqualTo(137);
+    }
+
+    @Test
+    void containersSurviveContainerdBeingKilledAndSupervisorRestartsIt() throws Exception {
+        PodRef pod = pod("survivor");
+        SandboxSpec sandbox = sandbox(pod);
+        String sandboxId = runSandbox(sandbox);
+        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("httpd", BUSYBOX)
+                .command("httpd", "-f", "-p", "80", "-h", "/www").build());
+        runtime.startContainer(id);
+        String ip = runtime.sandboxStatus(sandboxId).orElseThrow().ip();
+        assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML);
+
+        List<RuntimeHealth> seen = new CopyOnWriteArrayList<>();
+        node.supervisor.addListener(seen::add);
+        int restartsBefore = node.supervisor.health().restarts();
+        long pid = node.supervisor.pid().orElseThrow();
+        long k0 = System.nanoTime();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> node.supervisor.health().ready()
+                && node.supervisor.health().restarts() == restartsBefore + 1);
+        System.out.printf("timing: containerd SIGKILL until the restarted CRI answers %d ms%n",
+                ms(System.nanoTime() - k0));
+        assertThat(seen).extracting(RuntimeHealth::reason).contains("ContainerdExited", "ContainerdReady");
+        assertThat(seen.get(0).ready()).isFalse();
+        assertThat(seen.get(0).message()).contains("pid " + pid).contains("exited");
+        assertThat(node.supervisor.pid()).hasValueSatisfying(p -> assertThat(p).isNotEqualTo(pid));
+
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertThat(runtime.containerStatus(id).orElseThrow().state()).isEqualTo(ContainerState.RUNNING));
+        assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML);
+        assertThat(runtime.execSync(id, List.of("echo", "still here"), Duration.ofSeconds(10)).stdoutText())
+                .isEqualTo("still here\n");
+    }
+
+    private String runSandbox(SandboxSpec spec) {
+        String id = runtime.runSandbox(spec);
+        sandboxes.add(id);
+        return id;
+    }
+
+    private SandboxSpec sandbox(PodRef pod) {
+        return SandboxSpec.builder(pod).logDirectory(logs.podDirectory(pod)).build();
+    }
+
+    private static PodRef pod(String name) {
+        return new PodRef("default", name, UUID.randomUUID().toString());
+    }
+
+    private String get(String ip) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + ip + "/index.html"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+}
