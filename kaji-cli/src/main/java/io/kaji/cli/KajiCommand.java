@@ -31,6 +31,7 @@ public final class KajiCommand implements Runnable {
                 new StoreCommand(),
                 new BenchCommand(),
                 new LogsCommand(),
+                new ImageCommand(),
         };
     }
 

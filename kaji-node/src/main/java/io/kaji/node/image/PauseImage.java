@@ -1,6 +1,7 @@
 package io.kaji.node.image;
 
 import io.kaji.node.host.HostCommand;
+import io.kaji.node.runtime.ContainerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -58,6 +59,20 @@ public final class PauseImage {
             throw new UncheckedIOException("build pause binary in " + cacheDir + " (is gcc with static libc "
                     + "installed?): " + e.getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * Makes sure the runtime holds the pause image (its sandbox image), building and importing it if not, so that
+     * containerd never tries to pull it. Returns true if it had to be imported. Blocking.
+     */
+    public static boolean ensureImported(Path cacheDir, ImageImporter importer, ContainerRuntime runtime) {
+        if (runtime.imageStatus(NAME).isPresent()) {
+            return false;
+        }
+        Path tarball = cacheDir.resolve("pause.tar");
+        OciImageLayout.write(image(binary(cacheDir)), tarball);
+        importer.importTarball(tarball);
+        return true;
     }
 
     /** The pause image around {@code binary}: {@code /pause} as the entrypoint. */

@@ -1,0 +1,162 @@
+package io.kaji.cli;
+
+import io.kaji.node.NodeLayout;
+import io.kaji.node.cri.CriConnection;
+import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.image.ImageImporter;
+import io.kaji.node.image.OciImageLayout;
+import io.kaji.node.runtime.CriContainerRuntime;
+import io.kaji.node.runtime.ImageInfo;
+import io.kaji.node.runtime.RuntimeCallException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kaji image ...}: images for a node's containerd without a registry. */
+@Command(name = "image",
+        description = "Manage the images of a node's containerd (import tarballs, list, build the demo image).",
+        mixinStandardHelpOptions = true,
+        subcommands = {ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.BuildDemo.class})
+public final class ImageCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Which node's containerd to talk to: a mixin of the subcommands. */
+    static final class Target {
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "The node's data dir; its containerd socket is DIR/containerd/containerd.sock "
+                        + "(default: ~/.kaji/node).")
+        Path dataDir;
+
+        @Option(names = "--socket", paramLabel = "PATH",
+                description = "A containerd socket to use instead of the node's own.")
+        Path socket;
+
+        Path socket() {
+            if (socket != null) {
+                return socket;
+            }
+            NodeLayout layout = dataDir != null ? new NodeLayout(dataDir) : NodeLayout.defaultLayout();
+            return layout.criSocket();
+        }
+
+        Path existingSocket() {
+            Path s = socket();
+            if (!Files.exists(s)) {
+                throw new IllegalStateException("no containerd socket at " + s
+                        + " (is the node's agent running? pass --data-dir or --socket)");
+            }
+            return s;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Import an image tarball (OCI layout or docker save) into the node's containerd, "
+                    + "in the namespace the CRI uses (k8s.io). No registry is contacted.",
+                    "",
+                    "Example:",
+                    "  kaji image build-demo --output busybox.tar && kaji image import busybox.tar"})
+    static final class Import implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(index = "0", paramLabel = "FILE.tar", description = "The image tarball.")
+        Path file;
+
+        @Override
+        public Integer call() {
+            String report = ImageImporter.forSocket(target.existingSocket()).importTarball(file);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(report.isEmpty() ? "imported " + file : report);
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "List the images the node's containerd holds, as the CRI sees them.")
+    static final class Ls implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        Target target;
+
+        @Override
+        public Integer call() {
+            Path socket = target.existingSocket();
+            List<ImageInfo> images;
+            try (CriConnection cri = CriConnection.open(socket)) {
+                images = new CriContainerRuntime(cri).listImages();
+            } catch (RuntimeCallException e) {
+                throw new IllegalStateException("list images of the containerd at " + socket + ": " + e.getMessage(),
+                        e);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-50s %-15s %s%n", "IMAGE", "ID", "SIZE");
+            images.stream().sorted(Comparator.comparing(i -> i.tags().isEmpty() ? "" : i.tags().get(0)))
+                    .forEach(i -> {
+                        String id = i.id().startsWith("sha256:") ? i.id().substring(7, 19) : i.id();
+                        List<String> names = i.tags().isEmpty() ? i.digests() : i.tags();
+                        for (String name : names.isEmpty() ? List.of("<none>") : names) {
+                            out.printf("%-50s %-15s %s%n", name, id, humanSize(i.sizeBytes()));
+                        }
+                    });
+            return 0;
+        }
+    }
+
+    @Command(name = "build-demo", mixinStandardHelpOptions = true,
+            description = {"Write the demo image (the host's busybox-static with applet links, /etc/passwd and a "
+                    + "web root /www) as an OCI image tarball, ready for 'kaji image import'.",
+                    "",
+                    "In a pod: httpd -f -p 80 -h /www"})
+    static final class BuildDemo implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--output", required = true, paramLabel = "FILE.tar", description = "Where to write it.")
+        Path output;
+
+        @Option(names = "--name", defaultValue = BusyboxImage.NAME, paramLabel = "NAME",
+                description = "The image name (default: ${DEFAULT-VALUE}).")
+        String name;
+
+        @Option(names = "--busybox", defaultValue = "/bin/busybox", paramLabel = "PATH",
+                description = "A static busybox binary (default: ${DEFAULT-VALUE}).")
+        Path busybox;
+
+        @Override
+        public Integer call() {
+            var written = OciImageLayout.write(BusyboxImage.image(name, busybox), output);
+            spec.commandLine().getOut().printf("wrote %s to %s (manifest %s)%n", name, output,
+                    written.manifestDigest());
+            return 0;
+        }
+    }
+
+    static String humanSize(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < 1024 * 1024) {
+            return String.format("%.1f KiB", bytes / 1024.0);
+        }
+        return String.format("%.1f MiB", bytes / (1024.0 * 1024));
+    }
+}
