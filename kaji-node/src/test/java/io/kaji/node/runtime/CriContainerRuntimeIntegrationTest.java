@@ -1,6 +1,7 @@
 package io.kaji.node.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kaji.node.containerd.ContainerdFixture;
@@ -70,6 +71,9 @@ class CriContainerRuntimeIntegrationTest {
 
     @Test
     void imagesImportedWithoutRegistryAreListed() {
+        assertThat(node.pauseImported()).isTrue();
+        assertThat(PauseImage.ensureImported(node.dataDir.resolve("images"),
+                io.kaji.node.image.ImageImporter.forSocket(node.config.socket()), runtime)).isFalse();
         assertThat(runtime.imageStatus(PauseImage.NAME)).isPresent();
         assertThat(runtime.imageStatus(BUSYBOX)).isPresent();
         assertThat(runtime.imageStatus("docker.io/kaji/absent:1")).isEmpty();
@@ -219,6 +223,79 @@ class CriContainerRuntimeIntegrationTest {
         assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML);
         assertThat(runtime.execSync(id, List.of("echo", "still here"), Duration.ofSeconds(10)).stdoutText())
                 .isEqualTo("still here\n");
+    }
+
+    @Test
+    void hostNetworkPodSeesTheNodeHostname() throws Exception {
+        PodRef pod = pod("hostnet");
+        SandboxSpec sandbox = SandboxSpec.builder(pod).hostNetwork(true).logDirectory(logs.podDirectory(pod)).build();
+        String sandboxId = runSandbox(sandbox);
+        assertThat(runtime.sandboxStatus(sandboxId).orElseThrow().ip()).isEmpty();
+        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("sleep", BUSYBOX)
+                .command("sleep", "3600").build());
+        runtime.startContainer(id);
+        String hostname = java.net.InetAddress.getLocalHost().getHostName();
+        assertThat(runtime.execSync(id, List.of("hostname"), Duration.ofSeconds(10)).stdoutText().strip())
+                .isEqualTo(hostname);
+    }
+
+    @Test
+    void containersKeepRunningWhileTheAgentStopsAndStartsContainerd() throws Exception {
+        PodRef pod = pod("steady");
+        SandboxSpec sandbox = sandbox(pod);
+        String sandboxId = runSandbox(sandbox);
+        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("httpd", BUSYBOX)
+                .command("httpd", "-f", "-p", "80", "-h", "/www").build());
+        runtime.startContainer(id);
+        String ip = runtime.sandboxStatus(sandboxId).orElseThrow().ip();
+
+        node.supervisor.stop();
+        assertThat(node.supervisor.health().reason()).isEqualTo("ContainerdStopped");
+        assertThat(node.supervisor.pid()).isEmpty();
+        assertThat(get(ip)).as("served while containerd is down").isEqualTo(BusyboxImage.INDEX_HTML);
+        assertThatThrownBy(() -> runtime.containerStatus(id)).isInstanceOf(RuntimeCallException.class)
+                .hasMessageStartingWith("status of container " + id + ": UNAVAILABLE");
+
+        node.supervisor.start();
+        assertThat(node.supervisor.health().ready()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertThat(runtime.containerStatus(id).orElseThrow().state()).isEqualTo(ContainerState.RUNNING));
+        assertThat(runtime.listSandboxes(KajiLabels.forPod(pod))).extracting(SandboxInfo::id).containsExactly(sandboxId);
+    }
+
+    @Test
+    void sequentialPodStartTimings() {
+        int pods = 5;
+        long[] sandboxMs = new long[pods];
+        long[] createMs = new long[pods];
+        long[] startMs = new long[pods];
+        for (int i = 0; i < pods; i++) {
+            PodRef pod = pod("seq-" + i);
+            SandboxSpec sandbox = sandbox(pod);
+            long t0 = System.nanoTime();
+            String sandboxId = runSandbox(sandbox);
+            long t1 = System.nanoTime();
+            String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("c", BUSYBOX)
+                    .command("sleep", "3600").build());
+            long t2 = System.nanoTime();
+            runtime.startContainer(id);
+            long t3 = System.nanoTime();
+            sandboxMs[i] = ms(t1 - t0);
+            createMs[i] = ms(t2 - t1);
+            startMs[i] = ms(t3 - t2);
+            assertThat(runtime.containerStatus(id).orElseThrow().state()).isEqualTo(ContainerState.RUNNING);
+        }
+        long s0 = System.nanoTime();
+        removePods();
+        System.out.printf("timing: %d pods one by one: RunPodSandbox median %d ms, CreateContainer median %d ms, "
+                        + "StartContainer median %d ms; stop+remove %d ms per pod%n", pods, median(sandboxMs),
+                median(createMs), median(startMs), ms(System.nanoTime() - s0) / pods);
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private String runSandbox(SandboxSpec spec) {
