@@ -50,6 +50,9 @@ public interface ContainerRuntime {
     /** The container's status, or empty if it does not exist. */
     Optional<ContainerStatus> containerStatus(String containerId);
 
+    /** Makes the runtime reopen the container's log file after the agent rotated (renamed) it. */
+    void reopenContainerLog(String containerId);
+
     /** Runs {@code command} in a running container and waits for it, at most {@code timeout}. */
     ExecResult execSync(String containerId, List<String> command, Duration timeout);
 

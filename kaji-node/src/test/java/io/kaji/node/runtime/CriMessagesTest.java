@@ -12,14 +12,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How specs become CRI messages: the kubelet's choices that containerd does not make for us. */
-class CriContainerRuntimeConfigTest {
+class CriMessagesTest {
 
     private final PodRef pod = new PodRef("ns", "web", "uid-1");
     private final PodLogs logs = new PodLogs(Path.of("/var/log/kaji/pods"));
 
     @Test
     void sandboxCarriesKajiLabelsLogDirAndPerContainerPidNamespace() {
-        PodSandboxConfig c = CriContainerRuntime.sandboxConfig(SandboxSpec.builder(pod).attempt(2)
+        PodSandboxConfig c = CriMessages.sandboxConfig(SandboxSpec.builder(pod).attempt(2)
                 .logDirectory(logs.podDirectory(pod)).labels(Map.of("app", "web"))
                 .ports(List.of(new SandboxSpec.PortMapping("tcp", 80, 8080, ""))).build());
         assertThat(c.getMetadata().getName()).isEqualTo("web");
@@ -37,7 +37,7 @@ class CriContainerRuntimeConfigTest {
 
     @Test
     void hostNetworkSandboxHasNoHostname() {
-        PodSandboxConfig c = CriContainerRuntime.sandboxConfig(SandboxSpec.builder(pod).hostNetwork(true)
+        PodSandboxConfig c = CriMessages.sandboxConfig(SandboxSpec.builder(pod).hostNetwork(true)
                 .logDirectory(logs.podDirectory(pod)).build());
         assertThat(c.getHostname()).isEmpty();
         assertThat(c.getLinux().getSecurityContext().getNamespaceOptions().getNetwork()).isEqualTo(NamespaceMode.NODE);
@@ -49,7 +49,7 @@ class CriContainerRuntimeConfigTest {
         var env = new java.util.LinkedHashMap<String, String>();
         env.put("Z", "1");
         env.put("A", "2");
-        ContainerConfig c = CriContainerRuntime.containerConfig(sandbox, ContainerSpec.builder("app", "img:1")
+        ContainerConfig c = CriMessages.containerConfig(sandbox, ContainerSpec.builder("app", "img:1")
                 .attempt(3).command("sh").env(env).resources(ContainerSpec.Resources.memoryLimit(1 << 20)).build());
         assertThat(c.getMetadata().getAttempt()).isEqualTo(3);
         assertThat(c.getLogPath()).isEqualTo("app/3.log");

@@ -1,0 +1,130 @@
+package io.kaji.node.runtime;
+
+import io.kaji.node.cri.v1.Capability;
+import io.kaji.node.cri.v1.ContainerConfig;
+import io.kaji.node.cri.v1.ContainerMetadata;
+import io.kaji.node.cri.v1.DNSConfig;
+import io.kaji.node.cri.v1.Image;
+import io.kaji.node.cri.v1.ImageSpec;
+import io.kaji.node.cri.v1.KeyValue;
+import io.kaji.node.cri.v1.LinuxContainerConfig;
+import io.kaji.node.cri.v1.LinuxContainerResources;
+import io.kaji.node.cri.v1.LinuxContainerSecurityContext;
+import io.kaji.node.cri.v1.LinuxPodSandboxConfig;
+import io.kaji.node.cri.v1.LinuxSandboxSecurityContext;
+import io.kaji.node.cri.v1.Mount;
+import io.kaji.node.cri.v1.NamespaceMode;
+import io.kaji.node.cri.v1.NamespaceOption;
+import io.kaji.node.cri.v1.PodSandboxConfig;
+import io.kaji.node.cri.v1.PodSandboxMetadata;
+import io.kaji.node.cri.v1.Protocol;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Translates Kaji's specs into CRI messages and CRI messages into Kaji's records. Pure functions; thread-safe.
+ * The choices the kubelet makes and containerd does not are here (see the comments).
+ */
+final class CriMessages {
+
+    private CriMessages() {
+    }
+
+    static PodSandboxConfig sandboxConfig(SandboxSpec spec) {
+        Map<String, String> labels = new HashMap<>(spec.labels());
+        labels.putAll(KajiLabels.forPod(spec.pod()));
+        NamespaceOption namespaces = namespaces(spec);
+        PodSandboxConfig.Builder b = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName(spec.pod().name())
+                        .setNamespace(spec.pod().namespace()).setUid(spec.pod().uid()).setAttempt(spec.attempt()))
+                // The CRI rejects a hostname for host-network pods: they have the node's.
+                .setHostname(spec.hostNetwork() ? "" : spec.hostname())
+                .setLogDirectory(spec.logDirectory().toString())
+                .putAllLabels(labels)
+                .putAllAnnotations(spec.annotations())
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setCgroupParent(spec.cgroupParent())
+                        .putAllSysctls(spec.sysctls())
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces)));
+        for (SandboxSpec.PortMapping p : spec.ports()) {
+            b.addPortMappings(io.kaji.node.cri.v1.PortMapping.newBuilder()
+                    .setProtocol(Protocol.valueOf(p.protocol().toUpperCase(Locale.ROOT)))
+                    .setContainerPort(p.containerPort()).setHostPort(p.hostPort())
+                    .setHostIp(p.hostIp() == null ? "" : p.hostIp()));
+        }
+        if (spec.dns() != null) {
+            b.setDnsConfig(DNSConfig.newBuilder().addAllServers(spec.dns().servers())
+                    .addAllSearches(spec.dns().searches()).addAllOptions(spec.dns().options()));
+        }
+        return b.build();
+    }
+
+    static ContainerConfig containerConfig(SandboxSpec sandbox, ContainerSpec spec) {
+        Map<String, String> labels = new HashMap<>(spec.labels());
+        labels.putAll(KajiLabels.forContainer(sandbox.pod(), spec.name()));
+        ContainerSpec.Resources r = spec.resources();
+        NamespaceOption namespaces = namespaces(sandbox);
+        ContainerConfig.Builder b = ContainerConfig.newBuilder()
+                .setMetadata(ContainerMetadata.newBuilder().setName(spec.name()).setAttempt(spec.attempt()))
+                .setImage(ImageSpec.newBuilder().setImage(spec.image()))
+                .addAllCommand(spec.command())
+                .addAllArgs(spec.args())
+                .setWorkingDir(spec.workingDir())
+                .putAllLabels(labels)
+                .putAllAnnotations(spec.annotations())
+                .setLogPath(PodLogs.relativePath(spec.name(), spec.attempt()))
+                .setStdin(spec.stdin())
+                .setTty(spec.tty())
+                .setLinux(LinuxContainerConfig.newBuilder()
+                        .setResources(LinuxContainerResources.newBuilder()
+                                .setCpuShares(r.cpuShares()).setCpuQuota(r.cpuQuotaMicros())
+                                .setCpuPeriod(r.cpuPeriodMicros()).setMemoryLimitInBytes(r.memoryLimitBytes())
+                                .setOomScoreAdj(r.oomScoreAdj()))
+                        .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                                .setNamespaceOptions(namespaces)
+                                .setCapabilities(Capability.getDefaultInstance())));
+        spec.env().forEach((k, v) -> b.addEnvs(KeyValue.newBuilder().setKey(k).setValue(v)));
+        for (ContainerSpec.Mount m : spec.mounts()) {
+            b.addMounts(Mount.newBuilder().setHostPath(m.hostPath()).setContainerPath(m.containerPath())
+                    .setReadonly(m.readOnly()));
+        }
+        return b.build();
+    }
+
+    /**
+     * The namespaces of a sandbox and its containers. proto3 defaults the PID mode to POD (0); the kubelet sets
+     * CONTAINER unless the pod shares its PID namespace (then POD) or uses the host's (NODE).
+     */
+    static NamespaceOption namespaces(SandboxSpec spec) {
+        return NamespaceOption.newBuilder()
+                .setNetwork(spec.hostNetwork() ? NamespaceMode.NODE : NamespaceMode.POD)
+                .setPid(spec.hostPid() ? NamespaceMode.NODE : NamespaceMode.CONTAINER)
+                .setIpc(spec.hostIpc() ? NamespaceMode.NODE : NamespaceMode.POD)
+                .build();
+    }
+
+    static ImageInfo image(Image i) {
+        return new ImageInfo(i.getId(), List.copyOf(i.getRepoTagsList()), List.copyOf(i.getRepoDigestsList()),
+                i.getSize());
+    }
+
+    static ContainerState state(io.kaji.node.cri.v1.ContainerState s) {
+        return switch (s) {
+            case CONTAINER_CREATED -> ContainerState.CREATED;
+            case CONTAINER_RUNNING -> ContainerState.RUNNING;
+            case CONTAINER_EXITED -> ContainerState.EXITED;
+            default -> ContainerState.UNKNOWN;
+        };
+    }
+
+    static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(0, nanos);
+    }
+
+    static Instant instantOrNull(long nanos) {
+        return nanos == 0 ? null : instant(nanos);
+    }
+}
