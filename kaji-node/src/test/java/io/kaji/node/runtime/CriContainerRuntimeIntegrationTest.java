@@ -333,6 +333,36 @@ class CriContainerRuntimeIntegrationTest {
                 median(createMs), median(startMs), ms(System.nanoTime() - s0) / pods);
     }
 
+    @Test
+    void parallelPodStartThroughput() throws Exception {
+        int pods = 8;
+        int threads = 4;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            long t0 = System.nanoTime();
+            List<java.util.concurrent.Future<String>> started = new java.util.ArrayList<>();
+            for (int i = 0; i < pods; i++) {
+                PodRef pod = pod("par-" + i);
+                started.add(pool.submit(() -> {
+                    SandboxSpec sandbox = sandbox(pod);
+                    String sandboxId = runSandbox(sandbox);
+                    String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("c", BUSYBOX)
+                            .command("sleep", "3600").build());
+                    runtime.startContainer(id);
+                    return id;
+                }));
+            }
+            for (var f : started) {
+                assertThat(runtime.containerStatus(f.get()).orElseThrow().state()).isEqualTo(ContainerState.RUNNING);
+            }
+            long elapsed = ms(System.nanoTime() - t0);
+            System.out.printf("timing: %d pods from %d threads in %d ms: %.1f pods/s%n", pods, threads, elapsed,
+                    pods * 1000.0 / elapsed);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     private static long median(long[] values) {
         long[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
