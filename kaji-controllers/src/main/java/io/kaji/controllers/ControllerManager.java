@@ -9,7 +9,10 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
+import io.kaji.controllers.gc.GarbageCollector;
 import io.kaji.controllers.replicaset.ReplicaSetController;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
@@ -56,7 +59,8 @@ public final class ControllerManager implements AutoCloseable {
     private volatile boolean closed;
 
     /** What runs while this instance leads. */
-    private record Running(SharedInformerFactory informers, List<Controller> controllers) {}
+    private record Running(SharedInformerFactory informers, List<SharedIndexInformer<GenericKubernetesResource>> generic,
+                           List<Controller> controllers) {}
 
     public ControllerManager(KubernetesClient client, Options options, Clock clock) {
         this.client = client;
@@ -117,17 +121,30 @@ public final class ControllerManager implements AutoCloseable {
         controllers.add(new DeploymentController(client, deployments, replicaSets, pods,
                 new EventRecorder(client, "deployment-controller", clock), clock, options.workers()).controller());
 
+        GarbageCollector gc = new GarbageCollector(client, options.workers());
+        controllers.add(gc.controller());
+        List<SharedIndexInformer<GenericKubernetesResource>> generic = new ArrayList<>();
+        for (GarbageCollector.Watched w : servedKinds(GarbageCollector.DEFAULT_KINDS)) {
+            SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(w.apiVersion(), w.kind())
+                    .inAnyNamespace().runnableInformer(resync);
+            gc.watch(inf);
+            generic.add(inf);
+        }
         try {
             // Controllers act only on a full picture: wait until every informer has listed.
             informers.startAllRegisteredInformers().get(60, TimeUnit.SECONDS);
+            for (var inf : generic) {
+                inf.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             log.error("controller manager {}: informers did not sync: {}", options.identity(), e.toString());
             controllers.forEach(Controller::close);
             informers.stopAllRegisteredInformers();
+            generic.forEach(SharedIndexInformer::stop);
             throw new IllegalStateException("informers did not sync", e);
         }
         controllers.forEach(Controller::start);
-        running = new Running(informers, controllers);
+        running = new Running(informers, generic, controllers);
     }
 
     private synchronized void stopLeading() {
@@ -139,6 +156,29 @@ public final class ControllerManager implements AutoCloseable {
         log.info("controller manager {} stopped leading; stopping controllers", options.identity());
         r.controllers().forEach(Controller::close);
         r.informers().stopAllRegisteredInformers();
+        r.generic().forEach(SharedIndexInformer::stop);
+    }
+
+    /** The kinds of {@code wanted} that this API server serves (discovery), so no informer waits for a 404. */
+    private List<GarbageCollector.Watched> servedKinds(List<GarbageCollector.Watched> wanted) {
+        List<GarbageCollector.Watched> served = new ArrayList<>();
+        java.util.Map<String, List<String>> kindsByGroupVersion = new java.util.HashMap<>();
+        for (GarbageCollector.Watched w : wanted) {
+            List<String> kinds = kindsByGroupVersion.computeIfAbsent(w.apiVersion(), gv -> {
+                try {
+                    var list = client.getApiResources(gv);
+                    return list == null ? List.of() : list.getResources().stream().map(APIResource::getKind).toList();
+                } catch (RuntimeException e) {
+                    return List.of();
+                }
+            });
+            if (kinds.contains(w.kind())) {
+                served.add(w);
+            } else {
+                log.info("garbage collector: {} {} is not served here; not watching it", w.apiVersion(), w.kind());
+            }
+        }
+        return served;
     }
 
     /** Stops the controllers and gives up the lease (so another instance takes over at once). */

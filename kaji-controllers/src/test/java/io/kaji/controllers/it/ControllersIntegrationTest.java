@@ -1,0 +1,264 @@
+package io.kaji.controllers.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.kaji.controllers.ControllerManager;
+import io.kaji.controllers.deployment.DeploymentController;
+import io.kaji.controllers.runtime.Pods;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The controllers against a real in-process API server: no mock of the API anywhere. */
+class ControllersIntegrationTest {
+
+    private ApiServerFixture api;
+    private KubernetesClient client;
+    private ControllerManager manager;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = new ApiServerFixture();
+        client = api.client;
+        manager = new ControllerManager(client, ControllerManager.Options.defaults("it-cm"), Clock.systemUTC());
+        manager.start();
+        await().atMost(Duration.ofSeconds(30)).until(manager::isLeading);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (manager != null) {
+            manager.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    private List<Pod> activePods(String ns, Map<String, String> labels) {
+        return client.pods().inNamespace(ns).withLabels(labels).list().getItems().stream().filter(Pods::isActive).toList();
+    }
+
+    private static ReplicaSet replicaSet(String name, int replicas) {
+        return new ReplicaSetBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withReplicas(replicas)
+                .withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+                .endTemplate().endSpec().build();
+    }
+
+    @Test
+    void replicaSetScalesUpAndDownAndReportsStatus() {
+        client.apps().replicaSets().inNamespace("default").resource(replicaSet("web", 3)).create();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> activePods("default", Map.of("app", "web")).size() == 3);
+        List<Pod> pods = activePods("default", Map.of("app", "web"));
+        ReplicaSet rs = client.apps().replicaSets().inNamespace("default").withName("web").get();
+        for (Pod p : pods) {
+            assertThat(p.getMetadata().getName()).startsWith("web-");
+            assertThat(Pods.controllerOf(p)).get().satisfies(ref -> {
+                assertThat(ref.getUid()).isEqualTo(rs.getMetadata().getUid());
+                assertThat(ref.getKind()).isEqualTo("ReplicaSet");
+                assertThat(ref.getBlockOwnerDeletion()).isTrue();
+            });
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            ReplicaSet now = client.apps().replicaSets().inNamespace("default").withName("web").get();
+            return now.getStatus() != null && Objects.equals(now.getStatus().getReplicas(), 3)
+                    && Objects.equals(now.getStatus().getObservedGeneration(), now.getMetadata().getGeneration());
+        });
+
+        api.markRunningAndReady(pods.get(0));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Objects.equals(
+                client.apps().replicaSets().inNamespace("default").withName("web").get().getStatus().getReadyReplicas(), 1));
+
+        client.apps().replicaSets().inNamespace("default").withName("web").scale(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> activePods("default", Map.of("app", "web")).size() == 1);
+        // The ready pod is the one kept: not-ready pods go first.
+        assertThat(activePods("default", Map.of("app", "web")).get(0).getMetadata().getName())
+                .isEqualTo(pods.get(0).getMetadata().getName());
+        // And it stays at one: no flapping once the deletions are observed.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> activePods("default", Map.of("app", "web")).size() == 1);
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .extracting(e -> e.getReason()).contains("SuccessfulCreate", "SuccessfulDelete");
+    }
+
+    @Test
+    void replicaSetAdoptsMatchingOrphansAndReleasesPodsThatStopMatching() {
+        Pod orphan = client.pods().inNamespace("default").resource(new PodBuilder()
+                .withNewMetadata().withName("orphan").addToLabels("app", "adopt").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+                .build()).create();
+        client.apps().replicaSets().inNamespace("default").resource(replicaSet("adopt", 2)).create();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> activePods("default", Map.of("app", "adopt")).size() == 2);
+        Pod adopted = client.pods().inNamespace("default").withName("orphan").get();
+        assertThat(Pods.controllerOf(adopted)).isPresent();
+
+        // Relabel it: the ReplicaSet releases it and makes a replacement.
+        client.pods().inNamespace("default").withName("orphan").edit(p -> {
+            p.getMetadata().getLabels().put("app", "other");
+            return p;
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                Pods.controllerOf(client.pods().inNamespace("default").withName("orphan").get()).isEmpty()
+                        && activePods("default", Map.of("app", "adopt")).size() == 2);
+        assertThat(orphan.getMetadata().getUid()).isNotBlank();
+    }
+
+    private static Deployment deployment(String name, int replicas, String image) {
+        return new DeploymentBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withReplicas(replicas)
+                .withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0)).endRollingUpdate().endStrategy()
+                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage(image).endContainer().endSpec()
+                .endTemplate().endSpec().build();
+    }
+
+    private boolean rolledOut(String name) {
+        Deployment d = client.apps().deployments().inNamespace("default").withName(name).get();
+        var s = d.getStatus();
+        return s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
+                && Objects.equals(s.getUpdatedReplicas(), d.getSpec().getReplicas())
+                && Objects.equals(s.getReplicas(), d.getSpec().getReplicas())
+                && Objects.equals(s.getAvailableReplicas(), d.getSpec().getReplicas());
+    }
+
+    @Test
+    void rollingUpdateStaysWithinSurgeAndUnavailabilityAtEveryObservedStepAndRollsBack() {
+        api.pretendKubelet("default");
+        client.apps().deployments().inNamespace("default").resource(deployment("roll", 3, "busybox:1")).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> rolledOut("roll"));
+
+        // Watch every ReplicaSet change during the rollout and check the bounds on each observed state.
+        Map<String, ReplicaSet> latest = new ConcurrentHashMap<>();
+        List<String> violations = Collections.synchronizedList(new ArrayList<>());
+        Watch watch = client.apps().replicaSets().inNamespace("default").withLabel("app", "roll").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, ReplicaSet rs) {
+                if (action == Action.DELETED) {
+                    latest.remove(rs.getMetadata().getName());
+                } else {
+                    latest.put(rs.getMetadata().getName(), rs);
+                }
+                int desired = latest.values().stream().mapToInt(r -> r.getSpec().getReplicas()).sum();
+                if (desired > 3 + 1) {
+                    violations.add("desired pods " + desired + " > replicas + maxSurge (4)");
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+        List<Integer> availableSeen = Collections.synchronizedList(new ArrayList<>());
+        try {
+            client.apps().deployments().inNamespace("default").withName("roll").edit(d -> {
+                d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("busybox:2");
+                return d;
+            });
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                int available = activePods("default", Map.of("app", "roll")).stream().filter(Pods::isReady).toList().size();
+                availableSeen.add(available);
+                return rolledOut("roll") && client.apps().replicaSets().inNamespace("default").withLabel("app", "roll")
+                        .list().getItems().stream().filter(rs -> !rs.getSpec().getTemplate().getSpec().getContainers()
+                                .get(0).getImage().equals("busybox:2")).allMatch(rs -> rs.getSpec().getReplicas() == 0);
+            });
+        } finally {
+            watch.close();
+        }
+        assertThat(violations).isEmpty();
+        assertThat(availableSeen).allMatch(n -> n >= 3 - 0);
+
+        List<ReplicaSet> sets = client.apps().replicaSets().inNamespace("default").withLabel("app", "roll").list().getItems();
+        assertThat(sets).hasSize(2);
+        ReplicaSet v1 = sets.stream().filter(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage().equals("busybox:1")).findFirst().orElseThrow();
+        ReplicaSet v2 = sets.stream().filter(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage().equals("busybox:2")).findFirst().orElseThrow();
+        assertThat(v1.getMetadata().getAnnotations()).containsEntry(DeploymentController.REVISION, "1");
+        assertThat(v2.getMetadata().getAnnotations()).containsEntry(DeploymentController.REVISION, "2");
+        assertThat(client.apps().deployments().inNamespace("default").withName("roll").get().getMetadata().getAnnotations())
+                .containsEntry(DeploymentController.REVISION, "2");
+
+        // Roll back the way kubectl rollout undo does: put the old template back. The old ReplicaSet is reused.
+        client.apps().deployments().inNamespace("default").withName("roll").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("busybox:1");
+            return d;
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> rolledOut("roll")
+                && client.apps().replicaSets().inNamespace("default").withName(v1.getMetadata().getName()).get().getSpec().getReplicas() == 3);
+        assertThat(client.apps().replicaSets().inNamespace("default").withName(v1.getMetadata().getName()).get()
+                .getMetadata().getAnnotations()).containsEntry(DeploymentController.REVISION, "3");
+        assertThat(client.apps().replicaSets().inNamespace("default").withLabel("app", "roll").list().getItems()).hasSize(2);
+        Deployment done = client.apps().deployments().inNamespace("default").withName("roll").get();
+        assertThat(done.getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Progressing");
+            assertThat(c.getReason()).isEqualTo("NewReplicaSetAvailable");
+        });
+        assertThat(done.getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Available");
+            assertThat(c.getStatus()).isEqualTo("True");
+        });
+    }
+
+    @Test
+    void deletingADeploymentInTheBackgroundCollectsItsReplicaSetsAndPods() {
+        client.apps().deployments().inNamespace("default").resource(deployment("gone", 2, "busybox:1")).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> activePods("default", Map.of("app", "gone")).size() == 2);
+
+        client.apps().deployments().inNamespace("default").withName("gone").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                client.apps().replicaSets().inNamespace("default").withLabel("app", "gone").list().getItems().isEmpty()
+                        && client.pods().inNamespace("default").withLabel("app", "gone").list().getItems().isEmpty());
+    }
+
+    @Test
+    void aSecondControllerManagerTakesOverWhenTheLeaderStops() throws Exception {
+        try (KubernetesClient second = api.newClient()) {
+            ControllerManager standby = new ControllerManager(second,
+                    ControllerManager.Options.defaults("it-cm-2").withLease(Duration.ofSeconds(4), Duration.ofSeconds(3),
+                            Duration.ofMillis(500)), Clock.systemUTC());
+            standby.start();
+            try {
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !standby.isLeading());
+                long t0 = System.nanoTime();
+                manager.close();
+                manager = null;
+                await().atMost(Duration.ofSeconds(15)).until(standby::isLeading);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+                // The new leader works: a ReplicaSet gets its pods.
+                client.apps().replicaSets().inNamespace("default").resource(replicaSet("after", 2)).create();
+                await().atMost(Duration.ofSeconds(20)).until(() -> activePods("default", Map.of("app", "after")).size() == 2);
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                        .until(() -> activePods("default", Map.of("app", "after")).size() == 2);
+            } finally {
+                standby.close();
+            }
+        }
+    }
+}
