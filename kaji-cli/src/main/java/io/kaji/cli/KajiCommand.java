@@ -28,6 +28,7 @@ public final class KajiCommand implements Runnable {
         return new Object[] {
                 new VersionCommand(),
                 new ServerCommand(),
+                new ControllerManagerCommand(),
                 new StoreCommand(),
                 new BenchCommand(),
                 new LogsCommand(),
