@@ -68,6 +68,14 @@ public record ContainerdConfig(Path dataDir, String sandboxImage, Path cniBinDir
         return dataDir.resolve("cni");
     }
 
+    /**
+     * Per-registry {@code hosts.toml} files ({@code <dir>/<host:port>/hosts.toml}: mirrors, CAs), read at each pull.
+     * Registries on loopback need none: containerd already pulls from them over plain HTTP.
+     */
+    public Path registryConfigDir() {
+        return dataDir.resolve("certs.d");
+    }
+
     public Path configFile() {
         return dataDir.resolve("containerd.toml");
     }
@@ -123,8 +131,12 @@ public record ContainerdConfig(Path dataDir, String sandboxImage, Path cniBinDir
                     bin_dir = %s
                     conf_dir = %s
                     max_conf_num = 1
+                  [plugins."io.containerd.grpc.v1.cri".registry]
+                    # hosts.toml per registry (mirrors, CAs), read at each pull; loopback registries need none.
+                    config_path = %s
                 """.formatted(q(root()), q(state()), q(opt()), q(socket()), q(ttrpcSocket()), q(debugSocket()),
-                q(sandboxImage), q(runcBinary), q(runcRoot()), q(cniBinDir), q(cniConfDir()));
+                q(sandboxImage), q(runcBinary), q(runcRoot()), q(cniBinDir), q(cniConfDir()),
+                q(registryConfigDir()));
     }
 
     /** A TOML basic string. */

@@ -164,7 +164,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
     private void prepare() {
         try {
             for (Path dir : List.of(config.dataDir(), config.root(), config.state(), config.opt(), config.runcRoot(),
-                    config.cniConfDir())) {
+                    config.cniConfDir(), config.registryConfigDir())) {
                 Files.createDirectories(dir);
             }
             Files.writeString(config.configFile(), config.toml());

@@ -21,7 +21,8 @@ class ContainerdConfigTest {
                 .contains("address = \"/var/lib/kaji/n1/containerd/containerd.sock.ttrpc\"")
                 .contains("address = \"/var/lib/kaji/n1/containerd/debug.sock\"")
                 .contains("Root = \"/var/lib/kaji/n1/containerd/runc\"")
-                .contains("conf_dir = \"/var/lib/kaji/n1/containerd/cni\"");
+                .contains("conf_dir = \"/var/lib/kaji/n1/containerd/cni\"")
+                .contains("config_path = \"/var/lib/kaji/n1/containerd/certs.d\"");
     }
 
     @Test

@@ -239,10 +239,12 @@ class CriContainerRuntimeIntegrationTest {
         assertThat(runtime.imageStatus(name)).isEmpty();
         runtime.removeImage(name);
 
-        // Nothing listens on loopback port 1: the pull fails without leaving the host.
+        // Nothing listens on loopback port 1: the pull fails without leaving the host. A registry on loopback is
+        // spoken to over plain HTTP with no registry configuration (what a local docker-registry needs).
         assertThatThrownBy(() -> runtime.pullImage("127.0.0.1:1/kaji/none:1"))
                 .isInstanceOf(RuntimeCallException.class)
                 .hasMessageStartingWith("pull image 127.0.0.1:1/kaji/none:1: ")
+                .hasMessageContaining("\"http://127.0.0.1:1/v2/kaji/none/manifests/1\"")
                 .hasMessageContaining("connection refused");
     }
 
