@@ -3,6 +3,7 @@ package io.kaji.node.containerd;
 import io.grpc.StatusRuntimeException;
 import io.kaji.node.cri.CriConnection;
 import io.kaji.node.cri.v1.VersionResponse;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -212,7 +213,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
         Process p;
         try {
             p = new ProcessBuilder(config.containerdBinary().toString(), "--config", config.configFile().toString())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(config.logFile().toFile()))
                     .start();

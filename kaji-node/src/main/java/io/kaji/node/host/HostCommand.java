@@ -1,5 +1,6 @@
 package io.kaji.node.host;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,7 +43,7 @@ public final class HostCommand {
         String name = String.join(" ", command);
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot start: " + e.getMessage(), e);
         }
@@ -59,10 +60,6 @@ public final class HostCommand {
             process.destroyForcibly();
             throw new UncheckedIOException(new IOException(name + ": interrupted"));
         }
-    }
-
-    private static java.io.File nullFile() {
-        return new java.io.File("/dev/null");
     }
 
     private static CompletableFuture<String> drain(InputStream in) {

@@ -1,6 +1,8 @@
 package io.kaji.node.image;
 
 import io.kaji.node.host.HostCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +38,7 @@ public final class ImageImporter {
      * Imports {@code tarball}; returns ctr's report (one line per image).
      *
      * @throws IllegalArgumentException if the file does not exist
-     * @throws java.io.UncheckedIOException naming the file and ctr's error if the import fails
+     * @throws UncheckedIOException naming the file and ctr's error if the import fails
      */
     public String importTarball(Path tarball) {
         if (!Files.isRegularFile(tarball)) {
@@ -47,7 +49,7 @@ public final class ImageImporter {
                 CRI_NAMESPACE, "images", "import", "--snapshotter", "overlayfs", tarball.toString()),
                 Duration.ofMinutes(5));
         if (!r.ok()) {
-            throw new java.io.UncheckedIOException(new java.io.IOException("import image " + tarball + " into "
+            throw new UncheckedIOException(new IOException("import image " + tarball + " into "
                     + socket + ": " + (r.stderr().isBlank() ? "exit code " + r.exitCode() : r.stderr().strip())));
         }
         log.info("imported image file={} socket={} in {}ms", tarball, socket, (System.nanoTime() - began) / 1_000_000);

@@ -1,5 +1,7 @@
 package io.kaji.node.runtime;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +34,7 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         command = List.copyOf(command);
         args = List.copyOf(args);
         workingDir = workingDir == null ? "" : workingDir;
-        env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
         mounts = List.copyOf(mounts);
         resources = resources == null ? Resources.NONE : resources;
         labels = Map.copyOf(labels);

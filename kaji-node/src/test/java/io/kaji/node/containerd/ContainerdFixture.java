@@ -40,7 +40,7 @@ public final class ContainerdFixture implements AutoCloseable {
     public final CriConnection cri;
     public final CriContainerRuntime runtime;
     public final BridgeNetwork network;
-    public final long startMillis;
+    private long startMillis;
     private final HostNetworkState hostState;
     private boolean pauseImported;
 
@@ -55,9 +55,6 @@ public final class ContainerdFixture implements AutoCloseable {
         cri = CriConnection.open(config.socket());
         supervisor.addListener(h -> cri.resetConnectBackoff());
         runtime = new CriContainerRuntime(cri);
-        long began = System.nanoTime();
-        supervisor.start();
-        startMillis = (System.nanoTime() - began) / 1_000_000;
     }
 
     /** Starts containerd and imports the pause and busybox images. */
@@ -70,8 +67,11 @@ public final class ContainerdFixture implements AutoCloseable {
         assertThat(podCidr).as("tests use 100.64.0.0/10 only").startsWith("100.");
         ContainerdFixture f = new ContainerdFixture(bridge, podCidr);
         try {
+            long began = System.nanoTime();
+            f.supervisor.start();
+            f.startMillis = (System.nanoTime() - began) / 1_000_000;
             f.importImages();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             f.close();
             throw e;
         }
@@ -89,6 +89,11 @@ public final class ContainerdFixture implements AutoCloseable {
         importer.importTarball(busyboxTar);
         log.info("timing: pause image compiled+imported {} ms, busybox image built+imported {} ms",
                 (pauseDone - began) / 1_000_000, (System.nanoTime() - pauseDone) / 1_000_000);
+    }
+
+    /** How long containerd took from start until the CRI answered. */
+    public long startMillis() {
+        return startMillis;
     }
 
     /** Whether {@link PauseImage#ensureImported} had to import the pause image at start-up. */

@@ -8,18 +8,30 @@ import io.kaji.node.containerd.ContainerdFixture;
 import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.containerd.RuntimeHealth;
 import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.image.ImageFile;
+import io.kaji.node.image.ImageImporter;
+import io.kaji.node.image.OciImage;
+import io.kaji.node.image.OciImageLayout;
 import io.kaji.node.image.PauseImage;
 import io.kaji.node.logs.CriLogReader;
 import io.kaji.node.logs.LogEntry;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +59,7 @@ class CriContainerRuntimeIntegrationTest {
         node = ContainerdFixture.start("kajit7", POD_CIDR);
         runtime = node.runtime;
         logs = new PodLogs(node.dataDir.resolve("pods"));
-        System.out.printf("timing: containerd start until CRI Version answers: %d ms%n", node.startMillis);
+        System.out.printf("timing: containerd start until CRI Version answers: %d ms%n", node.startMillis());
     }
 
     @AfterEach
@@ -73,7 +85,7 @@ class CriContainerRuntimeIntegrationTest {
     void imagesImportedWithoutRegistryAreListed() {
         assertThat(node.pauseImported()).isTrue();
         assertThat(PauseImage.ensureImported(node.dataDir.resolve("images"),
-                io.kaji.node.image.ImageImporter.forSocket(node.config.socket()), runtime)).isFalse();
+                ImageImporter.forSocket(node.config.socket()), runtime)).isFalse();
         assertThat(runtime.imageStatus(PauseImage.NAME)).isPresent();
         assertThat(runtime.imageStatus(BUSYBOX)).isPresent();
         assertThat(runtime.imageStatus("docker.io/kaji/absent:1")).isEmpty();
@@ -113,7 +125,7 @@ class CriContainerRuntimeIntegrationTest {
                 .startsWith("httpd");
 
         assertThat(runtime.listSandboxes(KajiLabels.forPod(pod))).extracting(SandboxInfo::id, SandboxInfo::pod)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(sandboxId, pod));
+                .containsExactly(Tuple.tuple(sandboxId, pod));
         assertThat(runtime.listContainers(KajiLabels.forPod(pod))).singleElement()
                 .satisfies(c -> {
                     assertThat(c.name()).isEqualTo("httpd");
@@ -231,9 +243,9 @@ class CriContainerRuntimeIntegrationTest {
     void importedImageIsRemovedAndAPullFailureNamesTheImage() {
         String name = "docker.io/kaji/scratch-it:1";
         java.nio.file.Path tar = node.dataDir.resolve("images/scratch.tar");
-        io.kaji.node.image.OciImageLayout.write(new io.kaji.node.image.OciImage(name, List.of("/x"), List.of(),
-                List.of(), "/", List.of(new io.kaji.node.image.ImageFile.Regular("/x", 0755, new byte[] {1}))), tar);
-        io.kaji.node.image.ImageImporter.forSocket(node.config.socket()).importTarball(tar);
+        OciImageLayout.write(new io.kaji.node.image.OciImage(name, List.of("/x"), List.of(),
+                List.of(), "/", List.of(new ImageFile.Regular("/x", 0755, new byte[] {1}))), tar);
+        ImageImporter.forSocket(node.config.socket()).importTarball(tar);
         assertThat(runtime.imageStatus(name)).isPresent();
         runtime.removeImage(name);
         assertThat(runtime.imageStatus(name)).isEmpty();
@@ -257,12 +269,12 @@ class CriContainerRuntimeIntegrationTest {
                 .command("sh", "-c", "while true; do echo tick; sleep 0.1; done").build());
         runtime.startContainer(id);
         java.nio.file.Path log = logs.file(pod, "tick", 0);
-        await().atMost(Duration.ofSeconds(5)).until(() -> java.nio.file.Files.exists(log)
-                && java.nio.file.Files.size(log) > 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(log)
+                && Files.size(log) > 0);
         java.nio.file.Path rotated = log.resolveSibling("0.log.1");
-        java.nio.file.Files.move(log, rotated);
+        Files.move(log, rotated);
         runtime.reopenContainerLog(id);
-        await().atMost(Duration.ofSeconds(5)).until(() -> java.nio.file.Files.exists(log)
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(log)
                 && !CriLogReader.read(log, CriLogReader.Options.ALL).isEmpty());
         assertThat(CriLogReader.read(log, CriLogReader.Options.ALL)).extracting(LogEntry::text).containsOnly("tick");
         assertThat(CriLogReader.read(rotated, CriLogReader.Options.ALL)).isNotEmpty();
@@ -277,7 +289,7 @@ class CriContainerRuntimeIntegrationTest {
         String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("sleep", BUSYBOX)
                 .command("sleep", "3600").build());
         runtime.startContainer(id);
-        String hostname = java.net.InetAddress.getLocalHost().getHostName();
+        String hostname = InetAddress.getLocalHost().getHostName();
         assertThat(runtime.execSync(id, List.of("hostname"), Duration.ofSeconds(10)).stdoutText().strip())
                 .isEqualTo(hostname);
     }
@@ -339,10 +351,10 @@ class CriContainerRuntimeIntegrationTest {
     void parallelPodStartThroughput() throws Exception {
         int pods = 8;
         int threads = 4;
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        var pool = Executors.newFixedThreadPool(threads);
         try {
             long t0 = System.nanoTime();
-            List<java.util.concurrent.Future<String>> started = new java.util.ArrayList<>();
+            List<Future<String>> started = new ArrayList<>();
             for (int i = 0; i < pods; i++) {
                 PodRef pod = pod("par-" + i);
                 started.add(pool.submit(() -> {
@@ -367,7 +379,7 @@ class CriContainerRuntimeIntegrationTest {
 
     private static long median(long[] values) {
         long[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         return sorted[sorted.length / 2];
     }
 
