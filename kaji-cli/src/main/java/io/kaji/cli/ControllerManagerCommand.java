@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "controller-manager",
         mixinStandardHelpOptions = true,
         description = {
-                "Run Kaji's controllers (ReplicaSet, Deployment, garbage collector) against a Kubernetes API server.",
+                "Run Kaji's controllers (ReplicaSet, Deployment, garbage collector, node lifecycle, node IPAM)",
+                "against a Kubernetes API server.",
                 "Several may run at once: one leads (Lease kube-system/kaji-controller-manager), the others wait",
                 "and take over within the lease duration when it stops. 'kaji server' runs one in-process already."})
 public final class ControllerManagerCommand implements Callable<Integer> {
@@ -40,6 +41,10 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             description = "How long a leader's lease lasts without renewal (default: ${DEFAULT-VALUE}).")
     String leaseDuration;
 
+    @Option(names = "--cluster-cidr", defaultValue = "10.42.0.0/16", paramLabel = "CIDR",
+            description = "The pod network; each node gets a /24 of it as its podCIDR (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
     @Option(names = "--workers", defaultValue = "5", description = "Workers per controller (default: ${DEFAULT-VALUE}).")
     int workers;
 
@@ -54,9 +59,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
             ControllerManager.Options defaults = ControllerManager.Options.defaults(identity);
-            ControllerManager.Options options = new ControllerManager.Options(identity, defaults.leaseNamespace(),
-                    defaults.leaseName(), lease, lease.multipliedBy(2).dividedBy(3), defaults.retryPeriod(), workers,
-                    defaults.resync());
+            ControllerManager.Options options = defaults
+                    .withLease(lease, lease.multipliedBy(2).dividedBy(3), defaults.retryPeriod())
+                    .withClusterCidr(clusterCidr, defaults.nodeCidrPrefix());
             ControllerManager manager = new ControllerManager(client, options, Clock.systemUTC());
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -13,6 +13,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
 import io.kaji.controllers.gc.GarbageCollector;
+import io.kaji.controllers.nodeipam.CidrAllocator;
+import io.kaji.controllers.nodeipam.NodeIpamController;
+import io.kaji.controllers.nodelifecycle.NodeLifecycleController;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kaji.controllers.replicaset.ReplicaSetController;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
@@ -39,14 +44,27 @@ public final class ControllerManager implements AutoCloseable {
 
     /** Settings; {@link #defaults(String)} gives Kubernetes' lease timings. */
     public record Options(String identity, String leaseNamespace, String leaseName, Duration leaseDuration,
-                          Duration renewDeadline, Duration retryPeriod, int workers, Duration resync) {
+                          Duration renewDeadline, Duration retryPeriod, int workers, Duration resync,
+                          String clusterCidr, int nodeCidrPrefix, NodeLifecycleController.Options nodeLifecycle) {
         public static Options defaults(String identity) {
             return new Options(identity, "kube-system", "kaji-controller-manager", Duration.ofSeconds(15),
-                    Duration.ofSeconds(10), Duration.ofSeconds(2), 5, Duration.ofMinutes(10));
+                    Duration.ofSeconds(10), Duration.ofSeconds(2), 5, Duration.ofMinutes(10),
+                    "10.42.0.0/16", 24, NodeLifecycleController.Options.defaults());
         }
 
         public Options withLease(Duration duration, Duration renew, Duration retry) {
-            return new Options(identity, leaseNamespace, leaseName, duration, renew, retry, workers, resync);
+            return new Options(identity, leaseNamespace, leaseName, duration, renew, retry, workers, resync,
+                    clusterCidr, nodeCidrPrefix, nodeLifecycle);
+        }
+
+        public Options withClusterCidr(String cidr, int nodePrefix) {
+            return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
+                    resync, cidr, nodePrefix, nodeLifecycle);
+        }
+
+        public Options withNodeLifecycle(NodeLifecycleController.Options o) {
+            return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
+                    resync, clusterCidr, nodeCidrPrefix, o);
         }
     }
 
@@ -60,7 +78,7 @@ public final class ControllerManager implements AutoCloseable {
 
     /** What runs while this instance leads. */
     private record Running(SharedInformerFactory informers, List<SharedIndexInformer<GenericKubernetesResource>> generic,
-                           List<Controller> controllers) {}
+                           List<Controller> controllers, List<AutoCloseable> loops) {}
 
     public ControllerManager(KubernetesClient client, Options options, Clock clock) {
         this.client = client;
@@ -121,6 +139,14 @@ public final class ControllerManager implements AutoCloseable {
         controllers.add(new DeploymentController(client, deployments, replicaSets, pods,
                 new EventRecorder(client, "deployment-controller", clock), clock, options.workers()).controller());
 
+        SharedIndexInformer<Node> nodes = informers.sharedIndexInformerFor(Node.class, resync);
+        SharedIndexInformer<Lease> leases = informers.inNamespace("kube-node-lease")
+                .sharedIndexInformerFor(Lease.class, resync);
+        controllers.add(new NodeIpamController(client, nodes, new CidrAllocator(options.clusterCidr(), options.nodeCidrPrefix()),
+                new EventRecorder(client, "node-ipam-controller", clock)).controller());
+        NodeLifecycleController lifecycle = new NodeLifecycleController(client, nodes, leases, pods,
+                new EventRecorder(client, "node-controller", clock), clock, options.nodeLifecycle());
+
         GarbageCollector gc = new GarbageCollector(client, options.workers());
         controllers.add(gc.controller());
         List<SharedIndexInformer<GenericKubernetesResource>> generic = new ArrayList<>();
@@ -144,7 +170,8 @@ public final class ControllerManager implements AutoCloseable {
             throw new IllegalStateException("informers did not sync", e);
         }
         controllers.forEach(Controller::start);
-        running = new Running(informers, generic, controllers);
+        lifecycle.start();
+        running = new Running(informers, generic, controllers, List.of(lifecycle));
     }
 
     private synchronized void stopLeading() {
@@ -155,6 +182,13 @@ public final class ControllerManager implements AutoCloseable {
         }
         log.info("controller manager {} stopped leading; stopping controllers", options.identity());
         r.controllers().forEach(Controller::close);
+        for (AutoCloseable loop : r.loops()) {
+            try {
+                loop.close();
+            } catch (Exception e) {
+                log.debug("stopping {}", loop, e);
+            }
+        }
         r.informers().stopAllRegisteredInformers();
         r.generic().forEach(SharedIndexInformer::stop);
     }
