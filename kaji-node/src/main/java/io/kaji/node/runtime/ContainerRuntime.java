@@ -50,6 +50,9 @@ public interface ContainerRuntime {
     /** The container's status, or empty if it does not exist. */
     Optional<ContainerStatus> containerStatus(String containerId);
 
+    /** The resource usage of the containers whose labels include {@code selector}. */
+    List<ContainerUsage> containerUsage(Map<String, String> selector);
+
     /** Makes the runtime reopen the container's log file after the agent rotated (renamed) it. */
     void reopenContainerLog(String containerId);
 

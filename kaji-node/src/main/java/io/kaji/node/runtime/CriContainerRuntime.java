@@ -3,6 +3,7 @@ package io.kaji.node.runtime;
 import io.grpc.StatusRuntimeException;
 import io.kaji.node.cri.CriConnection;
 import io.kaji.node.cri.v1.ContainerFilter;
+import io.kaji.node.cri.v1.ContainerStatsFilter;
 import io.kaji.node.cri.v1.ContainerStatusRequest;
 import io.kaji.node.cri.v1.CreateContainerRequest;
 import io.kaji.node.cri.v1.ExecSyncRequest;
@@ -10,6 +11,7 @@ import io.kaji.node.cri.v1.ExecSyncResponse;
 import io.kaji.node.cri.v1.ImageSpec;
 import io.kaji.node.cri.v1.ImageStatusRequest;
 import io.kaji.node.cri.v1.ImageStatusResponse;
+import io.kaji.node.cri.v1.ListContainerStatsRequest;
 import io.kaji.node.cri.v1.ListContainersRequest;
 import io.kaji.node.cri.v1.ListImagesRequest;
 import io.kaji.node.cri.v1.ListPodSandboxRequest;
@@ -167,6 +169,14 @@ public final class CriContainerRuntime implements ContainerRuntime {
                 CriMessages.instantOrNull(s.getFinishedAt()), s.getExitCode(), s.getReason(), s.getMessage(),
                 s.getImage().getImage(), s.getImageRef(), s.getLogPath().isEmpty() ? null : Path.of(s.getLogPath()),
                 Map.copyOf(s.getLabelsMap())));
+    }
+
+    @Override
+    public List<ContainerUsage> containerUsage(Map<String, String> selector) {
+        var request = ListContainerStatsRequest.newBuilder()
+                .setFilter(ContainerStatsFilter.newBuilder().putAllLabelSelector(selector)).build();
+        return call("container stats " + selector, () -> cri.runtime(DEADLINE).listContainerStats(request))
+                .getStatsList().stream().map(CriMessages::usage).toList();
     }
 
     @Override

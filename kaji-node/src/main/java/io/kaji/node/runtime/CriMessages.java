@@ -3,6 +3,7 @@ package io.kaji.node.runtime;
 import io.kaji.node.cri.v1.Capability;
 import io.kaji.node.cri.v1.ContainerConfig;
 import io.kaji.node.cri.v1.ContainerMetadata;
+import io.kaji.node.cri.v1.ContainerStats;
 import io.kaji.node.cri.v1.DNSConfig;
 import io.kaji.node.cri.v1.Image;
 import io.kaji.node.cri.v1.ImageSpec;
@@ -104,6 +105,13 @@ final class CriMessages {
                 .setPid(spec.hostPid() ? NamespaceMode.NODE : NamespaceMode.CONTAINER)
                 .setIpc(spec.hostIpc() ? NamespaceMode.NODE : NamespaceMode.POD)
                 .build();
+    }
+
+    static ContainerUsage usage(ContainerStats s) {
+        return new ContainerUsage(s.getAttributes().getId(), s.getAttributes().getMetadata().getName(),
+                instant(s.getCpu().getTimestamp()), s.getCpu().getUsageCoreNanoSeconds().getValue(),
+                s.getMemory().getWorkingSetBytes().getValue(), s.getWritableLayer().getUsedBytes().getValue(),
+                Map.copyOf(s.getAttributes().getLabelsMap()));
     }
 
     static ImageInfo image(Image i) {

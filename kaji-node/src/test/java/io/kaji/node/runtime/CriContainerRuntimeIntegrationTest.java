@@ -281,7 +281,7 @@ class CriContainerRuntimeIntegrationTest {
     }
 
     @Test
-    void hostNetworkPodSeesTheNodeHostname() throws Exception {
+    void hostNetworkPodSeesTheNodeHostnameAndReportsUsage() throws Exception {
         PodRef pod = pod("hostnet");
         SandboxSpec sandbox = SandboxSpec.builder(pod).hostNetwork(true).logDirectory(logs.podDirectory(pod)).build();
         String sandboxId = runSandbox(sandbox);
@@ -292,6 +292,16 @@ class CriContainerRuntimeIntegrationTest {
         String hostname = InetAddress.getLocalHost().getHostName();
         assertThat(runtime.execSync(id, List.of("hostname"), Duration.ofSeconds(10)).stdoutText().strip())
                 .isEqualTo(hostname);
+
+        // Stats: CPU time and memory in use. (The writable layer's size is refreshed by containerd only every
+        // stats_collect_period, 10 s, so it is not waited for here.)
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(runtime.containerUsage(KajiLabels.forPod(pod))).singleElement().satisfies(u -> {
+                    assertThat(u.id()).isEqualTo(id);
+                    assertThat(u.name()).isEqualTo("sleep");
+                    assertThat(u.cpuUsageCoreNanos()).isPositive();
+                    assertThat(u.memoryWorkingSetBytes()).isPositive();
+                }));
     }
 
     @Test

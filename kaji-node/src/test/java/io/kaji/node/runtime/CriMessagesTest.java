@@ -63,6 +63,21 @@ class CriMessagesTest {
     }
 
     @Test
+    void statsBecomeUsage() {
+        var stats = io.kaji.node.cri.v1.ContainerStats.newBuilder()
+                .setAttributes(io.kaji.node.cri.v1.ContainerAttributes.newBuilder().setId("c1")
+                        .setMetadata(io.kaji.node.cri.v1.ContainerMetadata.newBuilder().setName("app"))
+                        .putLabels("k", "v"))
+                .setCpu(io.kaji.node.cri.v1.CpuUsage.newBuilder().setTimestamp(1_500_000_000L)
+                        .setUsageCoreNanoSeconds(io.kaji.node.cri.v1.UInt64Value.newBuilder().setValue(42)))
+                .setMemory(io.kaji.node.cri.v1.MemoryUsage.newBuilder()
+                        .setWorkingSetBytes(io.kaji.node.cri.v1.UInt64Value.newBuilder().setValue(4096)))
+                .build();
+        assertThat(CriMessages.usage(stats)).isEqualTo(new ContainerUsage("c1", "app",
+                Instant.ofEpochSecond(1, 500_000_000), 42, 4096, 0, Map.of("k", "v")));
+    }
+
+    @Test
     void nextAttemptFollowsTheHighestOfThatContainer() {
         List<ContainerInfo> existing = List.of(info("app", 0), info("app", 1), info("sidecar", 5));
         assertThat(ContainerRuntime.nextAttempt(existing, "app")).isEqualTo(2);
