@@ -131,7 +131,8 @@ final class HttpsTransport implements AutoCloseable {
             ApiRequest req = new ApiRequest(msg.method().name(), qs.path(), query, headers::get, body);
             boolean keepAlive = HttpUtil.isKeepAlive(msg);
             ctx.channel().config().setAutoRead(false);
-            NettyExchange exchange = new NettyExchange(ctx.channel(), keepAlive);
+            NettyExchange exchange = new NettyExchange(ctx.channel(), keepAlive,
+                    WebSocketWatch.isUpgrade(msg) ? WebSocketWatch.handshakeRequest(msg) : null);
             handlers.execute(() -> router.accept(req, exchange));
         }
 

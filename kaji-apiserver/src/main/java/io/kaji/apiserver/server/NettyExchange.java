@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,10 +29,16 @@ final class NettyExchange implements Exchange {
 
     private final Channel channel;
     private final boolean keepAlive;
+    private final FullHttpRequest webSocketUpgrade;
 
-    NettyExchange(Channel channel, boolean keepAlive) {
+    /**
+     * @param webSocketUpgrade the request when it asked for a WebSocket upgrade (fabric8 watches), else null: a
+     *                         stream is then sent as WebSocket text messages instead of HTTP chunks
+     */
+    NettyExchange(Channel channel, boolean keepAlive, FullHttpRequest webSocketUpgrade) {
         this.channel = channel;
         this.keepAlive = keepAlive;
+        this.webSocketUpgrade = webSocketUpgrade;
     }
 
     @Override
@@ -65,6 +72,9 @@ final class NettyExchange implements Exchange {
 
     @Override
     public ResponseStream startStream(String contentType, List<String> warnings) {
+        if (webSocketUpgrade != null) {
+            return WebSocketWatch.start(channel, webSocketUpgrade);
+        }
         DefaultHttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = r.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
