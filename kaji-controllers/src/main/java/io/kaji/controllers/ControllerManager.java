@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
+import io.kaji.controllers.endpointslice.EndpointSliceController;
 import io.kaji.controllers.gc.GarbageCollector;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.kaji.controllers.nodeipam.CidrAllocator;
 import io.kaji.controllers.nodeipam.NodeIpamController;
 import io.kaji.controllers.nodelifecycle.NodeLifecycleController;
@@ -77,7 +80,7 @@ public final class ControllerManager implements AutoCloseable {
     private volatile boolean closed;
 
     /** What runs while this instance leads. */
-    private record Running(SharedInformerFactory informers, List<SharedIndexInformer<GenericKubernetesResource>> generic,
+    private record Running(SharedInformerFactory informers, List<SharedIndexInformer<?>> standalone,
                            List<Controller> controllers, List<AutoCloseable> loops) {}
 
     public ControllerManager(KubernetesClient client, Options options, Clock clock) {
@@ -140,38 +143,43 @@ public final class ControllerManager implements AutoCloseable {
                 new EventRecorder(client, "deployment-controller", clock), clock, options.workers()).controller());
 
         SharedIndexInformer<Node> nodes = informers.sharedIndexInformerFor(Node.class, resync);
-        SharedIndexInformer<Lease> leases = informers.inNamespace("kube-node-lease")
-                .sharedIndexInformerFor(Lease.class, resync);
+        // Not through the factory: its inNamespace() would also scope every informer made after it.
+        SharedIndexInformer<Lease> leases = client.leases().inNamespace("kube-node-lease").runnableInformer(resync);
         controllers.add(new NodeIpamController(client, nodes, new CidrAllocator(options.clusterCidr(), options.nodeCidrPrefix()),
                 new EventRecorder(client, "node-ipam-controller", clock)).controller());
         NodeLifecycleController lifecycle = new NodeLifecycleController(client, nodes, leases, pods,
                 new EventRecorder(client, "node-controller", clock), clock, options.nodeLifecycle());
 
+        SharedIndexInformer<Service> services = informers.sharedIndexInformerFor(Service.class, resync);
+        SharedIndexInformer<EndpointSlice> slices = informers.sharedIndexInformerFor(EndpointSlice.class, resync);
+        controllers.add(new EndpointSliceController(client, services, pods, slices, options.workers()).controller());
+
         GarbageCollector gc = new GarbageCollector(client, options.workers());
         controllers.add(gc.controller());
-        List<SharedIndexInformer<GenericKubernetesResource>> generic = new ArrayList<>();
+        List<SharedIndexInformer<?>> standalone = new ArrayList<>();
+        standalone.add(leases);
         for (GarbageCollector.Watched w : servedKinds(GarbageCollector.DEFAULT_KINDS)) {
             SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(w.apiVersion(), w.kind())
                     .inAnyNamespace().runnableInformer(resync);
             gc.watch(inf);
-            generic.add(inf);
+            standalone.add(inf);
         }
         try {
             // Controllers act only on a full picture: wait until every informer has listed.
             informers.startAllRegisteredInformers().get(60, TimeUnit.SECONDS);
-            for (var inf : generic) {
+            for (var inf : standalone) {
                 inf.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             }
         } catch (Exception e) {
             log.error("controller manager {}: informers did not sync: {}", options.identity(), e.toString());
             controllers.forEach(Controller::close);
             informers.stopAllRegisteredInformers();
-            generic.forEach(SharedIndexInformer::stop);
+            standalone.forEach(SharedIndexInformer::stop);
             throw new IllegalStateException("informers did not sync", e);
         }
         controllers.forEach(Controller::start);
         lifecycle.start();
-        running = new Running(informers, generic, controllers, List.of(lifecycle));
+        running = new Running(informers, standalone, controllers, List.of(lifecycle));
     }
 
     private synchronized void stopLeading() {
@@ -190,7 +198,7 @@ public final class ControllerManager implements AutoCloseable {
             }
         }
         r.informers().stopAllRegisteredInformers();
-        r.generic().forEach(SharedIndexInformer::stop);
+        r.standalone().forEach(SharedIndexInformer::stop);
     }
 
     /** The kinds of {@code wanted} that this API server serves (discovery), so no informer waits for a 404. */
