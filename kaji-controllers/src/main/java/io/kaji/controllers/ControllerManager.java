@@ -14,6 +14,11 @@ import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
 import io.kaji.controllers.endpointslice.EndpointSliceController;
 import io.kaji.controllers.gc.GarbageCollector;
+import io.kaji.controllers.serviceaccount.ServiceAccountController;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.kaji.controllers.nodeipam.CidrAllocator;
@@ -154,6 +159,16 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<EndpointSlice> slices = informers.sharedIndexInformerFor(EndpointSlice.class, resync);
         controllers.add(new EndpointSliceController(client, services, pods, slices, options.workers()).controller());
 
+        SharedIndexInformer<Namespace> namespaces = informers.sharedIndexInformerFor(Namespace.class, resync);
+        ServiceAccountController serviceAccounts = new ServiceAccountController(client, namespaces, clusterCaPem(),
+                options.workers());
+        controllers.add(serviceAccounts.controller());
+        // A deleted default ServiceAccount or root CA ConfigMap is put back.
+        SharedIndexInformer<ServiceAccount> accounts = informers.sharedIndexInformerFor(ServiceAccount.class, resync);
+        SharedIndexInformer<ConfigMap> configMaps = informers.sharedIndexInformerFor(ConfigMap.class, resync);
+        accounts.addEventHandler(onDelete(sa -> serviceAccounts.enqueue(sa.getMetadata().getNamespace())));
+        configMaps.addEventHandler(onDelete(cm -> serviceAccounts.enqueue(cm.getMetadata().getNamespace())));
+
         GarbageCollector gc = new GarbageCollector(client, options.workers());
         controllers.add(gc.controller());
         List<SharedIndexInformer<?>> standalone = new ArrayList<>();
@@ -199,6 +214,40 @@ public final class ControllerManager implements AutoCloseable {
         }
         r.informers().stopAllRegisteredInformers();
         r.standalone().forEach(SharedIndexInformer::stop);
+    }
+
+    private static <T> ResourceEventHandler<T> onDelete(java.util.function.Consumer<T> action) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                action.accept(obj);
+            }
+        };
+    }
+
+    /** The CA this client trusts for the API server: the cluster CA that pods should trust too. */
+    private String clusterCaPem() {
+        var config = client.getConfiguration();
+        try {
+            if (config.getCaCertData() != null && !config.getCaCertData().isBlank()) {
+                return new String(java.util.Base64.getDecoder().decode(config.getCaCertData().trim()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
+            if (config.getCaCertFile() != null) {
+                return java.nio.file.Files.readString(java.nio.file.Path.of(config.getCaCertFile()));
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            log.warn("cannot read the cluster CA to publish as kube-root-ca.crt: {}", e.toString());
+        }
+        return null;
     }
 
     /** The kinds of {@code wanted} that this API server serves (discovery), so no informer waits for a 404. */

@@ -261,4 +261,23 @@ class ControllersIntegrationTest {
             }
         }
     }
+
+    @Test
+    void everyNamespaceGetsTheDefaultServiceAccountAndTheRootCa() {
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata().withName("team-a").endMetadata().build()).create();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                client.serviceAccounts().inNamespace("team-a").withName("default").get() != null
+                        && client.configMaps().inNamespace("team-a").withName("kube-root-ca.crt").get() != null);
+        assertThat(client.configMaps().inNamespace("team-a").withName("kube-root-ca.crt").get().getData().get("ca.crt"))
+                .startsWith("-----BEGIN CERTIFICATE-----");
+
+        client.serviceAccounts().inNamespace("team-a").withName("default").delete();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var sa = client.serviceAccounts().inNamespace("team-a").withName("default").get();
+            return sa != null && sa.getMetadata().getDeletionTimestamp() == null;
+        });
+        // The namespaces that exist from the start have them too.
+        assertThat(client.serviceAccounts().inNamespace("default").withName("default").get()).isNotNull();
+    }
 }
