@@ -246,6 +246,12 @@ class KubectlTest {
     }
 
     @Test
+    void authCanIIsYesInSingleUserMode() {
+        assertThat(ok("auth", "can-i", "delete", "deployments").stdout().strip()).isEqualTo("yes");
+        assertThat(ok("auth", "can-i", "--list").stdout()).containsPattern("(?m)^\\*\\.\\*\\s+\\[\\]\\s+\\[\\]\\s+\\[\\*\\]$");
+    }
+
+    @Test
     void getWatchPrintsNewRows() throws Exception {
         Path out = home.resolve("watch.txt");
         Process watch = kubectl.start(out, "get", "configmaps", "-w", "-l", "watched=yes");

@@ -6,6 +6,7 @@ import io.kaji.apiserver.http.ApiResponse;
 import io.kaji.apiserver.http.Exchange;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ResourceRegistry;
+import io.kaji.apiserver.registry.VirtualResource;
 import io.kaji.apiserver.schema.FieldValidation;
 import io.kaji.apiserver.serialization.Json;
 import io.kaji.apiserver.serialization.MediaTypes;
@@ -69,6 +70,9 @@ public final class ResourceHandler {
         String name = info.name();
         if (def.namespaced() && name != null && ns == null) {
             throw ApiException.notFoundPath();
+        }
+        if (def.strategy() instanceof VirtualResource && !(req.method().equals("POST") && name == null)) {
+            throw ApiException.methodNotAllowed();
         }
         switch (req.method()) {
             case "GET" -> {
@@ -151,6 +155,11 @@ public final class ResourceHandler {
         boolean dryRun = Requests.dryRun(req);
         ObjectDecoder.Decoded decoded = ObjectDecoder.decode(def, req.header("Content-Type"), req.body(), mode);
         ObjectNode obj = decoded.object();
+        if (def.strategy() instanceof VirtualResource virtual) {
+            def.strategy().prepareForCreate(obj);
+            ex.respond(ApiResponse.json(201, virtual.answer(obj), decoded.warnings()));
+            return;
+        }
         lifecycle.prepareCreate(def, ns, obj);
         String name = Json.text(obj, "metadata.name");
         if (def.namespaced()) {

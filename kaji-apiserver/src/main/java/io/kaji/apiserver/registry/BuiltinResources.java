@@ -97,6 +97,13 @@ public final class BuiltinResources {
         r.register(def("apps", "v1", "StatefulSet", "statefulsets", StatefulSet.class).shortNames("sts")
                 .categories("all").subresources("status", "scale").columns(WorkloadColumns.statefulSets())
                 .strategy(Strategies.workload("StatefulSet")).build());
+        // authorization.k8s.io/v1: answered, not stored
+        r.register(def("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
+                io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview.class).clusterScoped()
+                .verbs("create").strategy(SingleUserReviews.ACCESS).build());
+        r.register(def("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews",
+                io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class).clusterScoped()
+                .verbs("create").strategy(SingleUserReviews.RULES).build());
         // batch/v1
         r.register(def("batch", "v1", "CronJob", "cronjobs", CronJob.class).shortNames("cj").categories("all")
                 .subresources("status").columns(WorkloadColumns.cronJobs()).strategy(Strategies.BATCH).build());
