@@ -280,4 +280,64 @@ class ControllersIntegrationTest {
         // The namespaces that exist from the start have them too.
         assertThat(client.serviceAccounts().inNamespace("default").withName("default").get()).isNotNull();
     }
+
+    private void finishPod(Pod p, String phase, int exitCode) {
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Pod done = new PodBuilder(p).editOrNewStatus().withPhase(phase)
+                .withContainerStatuses().addNewContainerStatus().withName("c").withImage("busybox:1").withReady(false)
+                .withRestartCount(0).withNewState().withNewTerminated().withExitCode(exitCode)
+                .withReason(exitCode == 0 ? "Completed" : "Error").withFinishedAt(now).endTerminated().endState()
+                .endContainerStatus().endStatus().build();
+        done.getMetadata().setResourceVersion(null);
+        client.pods().inNamespace("default").resource(done).updateStatus();
+    }
+
+    private io.fabric8.kubernetes.api.model.batch.v1.Job job(String name, int completions, int backoffLimit) {
+        return new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withCompletions(completions).withParallelism(1).withBackoffLimit(backoffLimit)
+                .withNewSelector().addToMatchLabels("job", name).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("job", name).endMetadata()
+                .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("c").withImage("busybox:1").endContainer()
+                .endSpec().endTemplate().endSpec().build();
+    }
+
+    private List<Pod> jobPods(String name) {
+        return client.pods().inNamespace("default").withLabel("job", name).list().getItems();
+    }
+
+    @Test
+    void aJobRunsItsCompletionsOneAtATimeAndCompletes() {
+        client.batch().v1().jobs().inNamespace("default").resource(job("twice", 2, 6)).create();
+        for (int round = 1; round <= 2; round++) {
+            int expected = round;
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobPods("twice").size() == expected
+                    && jobPods("twice").stream().filter(Pods::isActive).count() == 1);
+            Pod running = jobPods("twice").stream().filter(Pods::isActive).findFirst().orElseThrow();
+            assertThat(running.getMetadata().getLabels()).containsKeys("batch.kubernetes.io/job-name", "job-name");
+            finishPod(running, "Succeeded", 0);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var status = client.batch().v1().jobs().inNamespace("default").withName("twice").get().getStatus();
+            return status != null && status.getConditions() != null && status.getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Complete") && c.getStatus().equals("True"));
+        });
+        var status = client.batch().v1().jobs().inNamespace("default").withName("twice").get().getStatus();
+        assertThat(status.getSucceeded()).isEqualTo(2);
+        assertThat(status.getCompletionTime()).isNotNull();
+        assertThat(jobPods("twice")).hasSize(2);
+    }
+
+    @Test
+    void aJobThatFailsBeyondItsBackoffLimitIsFailed() {
+        client.batch().v1().jobs().inNamespace("default").resource(job("broken", 1, 0)).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobPods("broken").size() == 1);
+        finishPod(jobPods("broken").get(0), "Failed", 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var s = client.batch().v1().jobs().inNamespace("default").withName("broken").get().getStatus();
+            return s != null && s.getConditions() != null && s.getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Failed") && "BackoffLimitExceeded".equals(c.getReason()));
+        });
+        // No retry after the limit.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobPods("broken").size() == 1);
+    }
 }
