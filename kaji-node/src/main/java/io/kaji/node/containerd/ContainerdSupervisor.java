@@ -148,7 +148,10 @@ public final class ContainerdSupervisor implements AutoCloseable {
             log.info("stopping containerd pid={} dataDir={}", p.pid(), config.dataDir());
             terminate(p.toHandle());
         }
-        deleteStaleSockets();
+        if (p != null) {
+            // Only sockets of a containerd this supervisor ran: another one may still serve this data dir.
+            deleteStaleSockets();
+        }
         update(RuntimeHealth.notReady("ContainerdStopped", "containerd was stopped", clock.instant(), restarts));
     }
 

@@ -42,7 +42,7 @@ final class CriMessages {
                 .setMetadata(PodSandboxMetadata.newBuilder().setName(spec.pod().name())
                         .setNamespace(spec.pod().namespace()).setUid(spec.pod().uid()).setAttempt(spec.attempt()))
                 // The CRI rejects a hostname for host-network pods: they have the node's.
-                .setHostname(spec.hostNetwork() ? "" : spec.hostname())
+                .setHostname(spec.hostNetwork() ? "" : hostname(spec.hostname()))
                 .setLogDirectory(spec.logDirectory().toString())
                 .putAllLabels(labels)
                 .putAllAnnotations(spec.annotations())
@@ -93,6 +93,22 @@ final class CriMessages {
                     .setReadonly(m.readOnly()));
         }
         return b.build();
+    }
+
+    /**
+     * A pod hostname as the kubelet makes it: at most 63 characters (a DNS label), without a trailing '-' or '.'
+     * left by the cut.
+     */
+    static String hostname(String name) {
+        if (name.length() <= 63) {
+            return name;
+        }
+        String cut = name.substring(0, 63);
+        int end = cut.length();
+        while (end > 0 && (cut.charAt(end - 1) == '-' || cut.charAt(end - 1) == '.')) {
+            end--;
+        }
+        return cut.substring(0, end);
     }
 
     /**

@@ -69,6 +69,17 @@ class ContainerdSupervisorTest {
     }
 
     @Test
+    void stopWithoutStartLeavesTheSocketsOfAnotherContainerdAlone() throws IOException {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("containerd.sock"), "someone else's");
+        try (ContainerdSupervisor s = supervisor(Path.of("/nonexistent/containerd"), Duration.ofSeconds(1))) {
+            s.stop();
+        }
+        assertThat(data.resolve("containerd.sock")).exists();
+    }
+
+    @Test
     void healthBeforeStartSaysStopped() {
         try (ContainerdSupervisor s = supervisor(Path.of("/nonexistent/containerd"), Duration.ofSeconds(1))) {
             assertThat(s.health().ready()).isFalse();

@@ -63,6 +63,17 @@ class CriMessagesTest {
     }
 
     @Test
+    void longPodNamesAreCutToADnsLabelForTheHostname() {
+        String name = "a".repeat(62) + "-b" + "c".repeat(10);
+        assertThat(CriMessages.hostname(name)).isEqualTo("a".repeat(62));
+        assertThat(CriMessages.hostname("a".repeat(63))).hasSize(63);
+        assertThat(CriMessages.hostname("web-0")).isEqualTo("web-0");
+        PodRef longPod = new PodRef("ns", "x".repeat(70), "u");
+        assertThat(CriMessages.sandboxConfig(SandboxSpec.builder(longPod).logDirectory(Path.of("/l")).build())
+                .getHostname()).isEqualTo("x".repeat(63));
+    }
+
+    @Test
     void statsBecomeUsage() {
         var stats = io.kaji.node.cri.v1.ContainerStats.newBuilder()
                 .setAttributes(io.kaji.node.cri.v1.ContainerAttributes.newBuilder().setId("c1")
