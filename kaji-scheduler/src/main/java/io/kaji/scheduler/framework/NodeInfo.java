@@ -1,0 +1,170 @@
+package io.kaji.scheduler.framework;
+
+import io.fabric8.kubernetes.api.model.Node;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One node and what is placed on it: its pods (bound and assumed), the sum of their requests, and the host ports
+ * they hold. The cache mutates its own NodeInfos under its lock; plugins only ever see {@link #copy() copies}
+ * taken into a {@link Snapshot}, which nobody mutates.
+ */
+public final class NodeInfo {
+
+    private final String name;
+    private Node node;
+    private Resources allocatable = Resources.ZERO;
+    private final List<PodInfo> pods;
+    private final List<PodInfo> podsWithAffinity;
+    private final List<PodInfo> podsWithRequiredAntiAffinity;
+    private Resources requested;
+    private Resources nonZeroRequested;
+    private final List<HostPort> usedPorts;
+    private long generation;
+
+    /** A node info for {@code node} with no pods yet. */
+    public NodeInfo(Node node) {
+        this(node.getMetadata().getName());
+        setNode(node);
+    }
+
+    /** A node info for pods seen before their node (the node object arrives later). */
+    public NodeInfo(String name) {
+        this.name = name;
+        this.pods = new ArrayList<>();
+        this.podsWithAffinity = new ArrayList<>();
+        this.podsWithRequiredAntiAffinity = new ArrayList<>();
+        this.requested = Resources.ZERO;
+        this.nonZeroRequested = Resources.ZERO;
+        this.usedPorts = new ArrayList<>();
+    }
+
+    private NodeInfo(NodeInfo o) {
+        this.name = o.name;
+        this.node = o.node;
+        this.allocatable = o.allocatable;
+        this.pods = new ArrayList<>(o.pods);
+        this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
+        this.requested = o.requested;
+        this.nonZeroRequested = o.nonZeroRequested;
+        this.usedPorts = new ArrayList<>(o.usedPorts);
+        this.generation = o.generation;
+    }
+
+    /** A convenience for tests and plugins: a node info with these pods. */
+    public static NodeInfo of(Node node, io.fabric8.kubernetes.api.model.Pod... pods) {
+        NodeInfo n = new NodeInfo(node);
+        for (var p : pods) {
+            n.addPod(PodInfo.of(p));
+        }
+        return n;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The node object; null while only pods of a not-yet-seen node are known. */
+    public Node node() {
+        return node;
+    }
+
+    public Map<String, String> labels() {
+        Map<String, String> l = node == null ? null : node.getMetadata().getLabels();
+        return l == null ? Map.of() : l;
+    }
+
+    public Resources allocatable() {
+        return allocatable;
+    }
+
+    /** The sum of the requests of the pods on this node (pod count included). */
+    public Resources requested() {
+        return requested;
+    }
+
+    /** Like {@link #requested} with Kubernetes' non-zero defaults for request-less containers. */
+    public Resources nonZeroRequested() {
+        return nonZeroRequested;
+    }
+
+    public List<PodInfo> pods() {
+        return Collections.unmodifiableList(pods);
+    }
+
+    public List<PodInfo> podsWithAffinity() {
+        return Collections.unmodifiableList(podsWithAffinity);
+    }
+
+    public List<PodInfo> podsWithRequiredAntiAffinity() {
+        return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
+    }
+
+    public List<HostPort> usedPorts() {
+        return Collections.unmodifiableList(usedPorts);
+    }
+
+    /** Changes whenever this node info changes; the cache uses it to refresh snapshots incrementally. */
+    public long generation() {
+        return generation;
+    }
+
+    public void setGeneration(long generation) {
+        this.generation = generation;
+    }
+
+    public void setNode(Node node) {
+        this.node = node;
+        this.allocatable = node.getStatus() == null ? Resources.ZERO : Resources.of(node.getStatus().getAllocatable());
+    }
+
+    public void clearNode() {
+        this.node = null;
+        this.allocatable = Resources.ZERO;
+    }
+
+    public void addPod(PodInfo p) {
+        pods.add(p);
+        if (p.hasAffinity()) {
+            podsWithAffinity.add(p);
+        }
+        if (p.hasRequiredAntiAffinity()) {
+            podsWithRequiredAntiAffinity.add(p);
+        }
+        requested = requested.plus(p.requests());
+        nonZeroRequested = nonZeroRequested.plus(p.nonZeroRequests());
+        usedPorts.addAll(p.hostPorts());
+    }
+
+    /** Removes the pod with {@code uid}; returns false if it was not here. */
+    public boolean removePod(String uid) {
+        for (int i = 0; i < pods.size(); i++) {
+            PodInfo p = pods.get(i);
+            if (p.uid().equals(uid)) {
+                pods.remove(i);
+                podsWithAffinity.removeIf(a -> a.uid().equals(uid));
+                podsWithRequiredAntiAffinity.removeIf(a -> a.uid().equals(uid));
+                requested = requested.minus(p.requests());
+                nonZeroRequested = nonZeroRequested.minus(p.nonZeroRequests());
+                for (HostPort hp : p.hostPorts()) {
+                    usedPorts.remove(hp);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An independent copy (the pod objects are shared; they are immutable by contract). */
+    public NodeInfo copy() {
+        return new NodeInfo(this);
+    }
+
+    @Override
+    public String toString() {
+        return "NodeInfo[" + name + ", pods=" + pods.size() + ", requested=" + requested + "]";
+    }
+}

@@ -1,0 +1,82 @@
+package io.kaji.scheduler.queue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kaji.scheduler.framework.ClusterEvent;
+import io.kaji.scheduler.framework.PodInfo;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * A pod waiting to be scheduled, with its queueing history. Owned by the {@link SchedulingQueue}; the scheduling
+ * thread may read it after {@link SchedulingQueue#pop()} and set {@link #wakeOn} before handing it back.
+ */
+public final class QueuedPod {
+
+    private volatile Pod pod;
+    private final Instant firstQueued;
+    private Instant lastFailure;
+    private int attempts;
+    private volatile Set<ClusterEvent> wakeOn = ClusterEvent.ALL;
+
+    QueuedPod(Pod pod, Instant now) {
+        this.pod = pod;
+        this.firstQueued = now;
+    }
+
+    public Pod pod() {
+        return pod;
+    }
+
+    void setPod(Pod pod) {
+        this.pod = pod;
+    }
+
+    public String uid() {
+        return pod.getMetadata().getUid();
+    }
+
+    public String key() {
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    }
+
+    public int priority() {
+        return PodInfo.priorityOf(pod);
+    }
+
+    /** The pod's creation time (its age orders pods of equal priority). */
+    Instant created() {
+        String ts = pod.getMetadata().getCreationTimestamp();
+        return ts == null ? firstQueued : Instant.parse(ts);
+    }
+
+    /** When the pod first entered the queue (for the time-to-schedule figures). */
+    public Instant firstQueued() {
+        return firstQueued;
+    }
+
+    /** How many times the pod was popped for a scheduling attempt. */
+    public int attempts() {
+        return attempts;
+    }
+
+    void attempted() {
+        attempts++;
+    }
+
+    Instant lastFailure() {
+        return lastFailure;
+    }
+
+    void failedAt(Instant t) {
+        lastFailure = t;
+    }
+
+    /** The cluster events that could make the pod schedulable (set from the plugins that rejected it). */
+    public Set<ClusterEvent> wakeOn() {
+        return wakeOn;
+    }
+
+    public void setWakeOn(Set<ClusterEvent> events) {
+        this.wakeOn = Set.copyOf(events);
+    }
+}
