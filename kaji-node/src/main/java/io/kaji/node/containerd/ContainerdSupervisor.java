@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * sockets, starts it, waits for the CRI {@code Version} call to answer, restarts it with back-off when it dies,
  * probes it periodically, and reports a {@link RuntimeHealth} the agent turns into the node's Ready condition.
  *
- * <p>Containers survive a containerd restart (their shims are separate processes), and so they do {@link #stop()}.
- * Use {@link ContainerdResidue} to remove them too.
+ * <p>Containers survive a containerd restart and {@link #stop()} alike (their shims are separate processes); use
+ * {@link ContainerdResidue} to remove them too.
  *
  * <p>Thread-safe. {@link #start()} and {@link #stop()} block; restarts and probes run on the scheduler passed in.
  * Listeners are called on that scheduler's thread (or the caller's, for start and stop) and must not block.
