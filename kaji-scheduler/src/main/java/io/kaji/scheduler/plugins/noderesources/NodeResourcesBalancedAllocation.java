@@ -1,0 +1,56 @@
+package io.kaji.scheduler.plugins.noderesources;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kaji.scheduler.framework.CycleState;
+import io.kaji.scheduler.framework.NodeInfo;
+import io.kaji.scheduler.framework.PodResources;
+import io.kaji.scheduler.framework.Resources;
+import io.kaji.scheduler.framework.ScorePlugin;
+import java.util.List;
+
+/**
+ * Score: prefers nodes whose CPU and memory would be used in equal fractions after placing the pod, so no node
+ * ends up with all its CPU taken and memory idle. Score = {@code (1 - stddev(fractions)) * 100}; with two
+ * resources the standard deviation is {@code |cpu - memory| / 2}.
+ */
+public final class NodeResourcesBalancedAllocation implements ScorePlugin {
+
+    public static final String NAME = "NodeResourcesBalancedAllocation";
+    private static final List<String> RESOURCES = List.of(Resources.CPU, Resources.MEMORY);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public long score(CycleState state, Pod pod, NodeInfo node) {
+        Resources requested = node.nonZeroRequested().plus(PodResources.nonZeroRequests(pod));
+        double[] fractions = new double[RESOURCES.size()];
+        int n = 0;
+        for (String r : RESOURCES) {
+            long capacity = node.allocatable().get(r);
+            if (capacity == 0) {
+                continue;
+            }
+            fractions[n++] = Math.min(1.0, (double) requested.get(r) / capacity);
+        }
+        double std;
+        if (n == 2) {
+            std = Math.abs(fractions[0] - fractions[1]) / 2;
+        } else if (n < 2) {
+            std = 0;
+        } else {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += fractions[i] / n;
+            }
+            double var = 0;
+            for (int i = 0; i < n; i++) {
+                var += (fractions[i] - mean) * (fractions[i] - mean) / n;
+            }
+            std = Math.sqrt(var);
+        }
+        return (long) ((1 - std) * MAX_SCORE);
+    }
+}

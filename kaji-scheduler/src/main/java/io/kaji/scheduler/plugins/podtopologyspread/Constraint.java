@@ -1,0 +1,99 @@
+package io.kaji.scheduler.plugins.podtopologyspread;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.kaji.controllers.runtime.Selectors;
+import io.kaji.scheduler.framework.NodeInfo;
+import io.kaji.scheduler.framework.NodeSelectors;
+import io.kaji.scheduler.framework.PodInfo;
+import io.kaji.scheduler.framework.Tolerations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One spreading constraint, resolved for the incoming pod: {@code matchLabelKeys} folded into the selector, and
+ * the node inclusion policies (node affinity honoured, taints ignored by default, as in Kubernetes).
+ */
+record Constraint(int maxSkew, String topologyKey, boolean hard, LabelSelector selector, int minDomains,
+                  boolean honorNodeAffinity, boolean honorNodeTaints) {
+
+    static final String HOSTNAME = "kubernetes.io/hostname";
+    static final String ZONE = "topology.kubernetes.io/zone";
+
+    static Constraint of(TopologySpreadConstraint c, Pod pod) {
+        LabelSelector selector = c.getLabelSelector();
+        if (selector != null && c.getMatchLabelKeys() != null && !c.getMatchLabelKeys().isEmpty()) {
+            Map<String, String> labels = labels(pod);
+            LabelSelectorBuilder b = new LabelSelectorBuilder(selector);
+            for (String key : c.getMatchLabelKeys()) {
+                if (labels.containsKey(key)) {
+                    b.addToMatchExpressions(new LabelSelectorRequirementBuilder().withKey(key).withOperator("In")
+                            .withValues(labels.get(key)).build());
+                }
+            }
+            selector = b.build();
+        }
+        return new Constraint(c.getMaxSkew(), c.getTopologyKey(), !"ScheduleAnyway".equals(c.getWhenUnsatisfiable()),
+                selector, c.getMinDomains() == null ? 1 : c.getMinDomains(),
+                !"Ignore".equals(c.getNodeAffinityPolicy()), "Honor".equals(c.getNodeTaintsPolicy()));
+    }
+
+    /** Kubernetes' system default constraints for a pod whose group is selected by {@code selector}. */
+    static List<Constraint> systemDefaults(LabelSelector selector) {
+        return List.of(new Constraint(3, HOSTNAME, false, selector, 1, true, false),
+                new Constraint(5, ZONE, false, selector, 1, true, false));
+    }
+
+    /** The pod's explicit constraints with {@code whenUnsatisfiable} DoNotSchedule ({@code hard}) or not. */
+    static List<Constraint> explicit(Pod pod, boolean hard) {
+        List<Constraint> out = new ArrayList<>();
+        if (pod.getSpec().getTopologySpreadConstraints() != null) {
+            for (TopologySpreadConstraint c : pod.getSpec().getTopologySpreadConstraints()) {
+                Constraint k = of(c, pod);
+                if (k.hard() == hard) {
+                    out.add(k);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether the node counts as a domain member for this constraint (its inclusion policies). */
+    boolean includes(Pod pod, NodeInfo node) {
+        if (node.node() == null) {
+            return false;
+        }
+        if (honorNodeAffinity && !NodeSelectors.podMatchesNode(pod, node.node())) {
+            return false;
+        }
+        return !honorNodeTaints || Tolerations.firstUntolerated(node.node(), pod.getSpec().getTolerations(),
+                Set.of("NoSchedule", "NoExecute")).isEmpty();
+    }
+
+    /** The pods on {@code node} in {@code namespace} this constraint's selector matches (terminating ones excluded). */
+    int countMatching(NodeInfo node, String namespace) {
+        int n = 0;
+        for (PodInfo p : node.pods()) {
+            var m = p.pod().getMetadata();
+            if (namespace.equals(m.getNamespace()) && m.getDeletionTimestamp() == null
+                    && Selectors.matches(selector, m.getLabels())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    boolean selfMatch(Pod pod) {
+        return Selectors.matches(selector, labels(pod));
+    }
+
+    private static Map<String, String> labels(Pod pod) {
+        Map<String, String> l = pod.getMetadata().getLabels();
+        return l == null ? Map.of() : l;
+    }
+}

@@ -1,0 +1,244 @@
+package io.kaji.scheduler.plugins.podtopologyspread;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kaji.controllers.runtime.Selectors;
+import io.kaji.scheduler.framework.ClusterEvent;
+import io.kaji.scheduler.framework.CycleState;
+import io.kaji.scheduler.framework.EnqueueExtensions;
+import io.kaji.scheduler.framework.FilterPlugin;
+import io.kaji.scheduler.framework.NodeInfo;
+import io.kaji.scheduler.framework.PluginArgs;
+import io.kaji.scheduler.framework.PreFilterPlugin;
+import io.kaji.scheduler.framework.PreScorePlugin;
+import io.kaji.scheduler.framework.ScorePlugin;
+import io.kaji.scheduler.framework.Status;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Spreads a group of pods over topology domains (nodes, zones) for fault tolerance.
+ * <ul>
+ *   <li>Filter, for {@code whenUnsatisfiable: DoNotSchedule} constraints: placing the pod in the node's domain
+ *       must keep {@code matching pods in the domain + 1 - minimum over domains <= maxSkew}.</li>
+ *   <li>Score, for {@code ScheduleAnyway} constraints, or — when the pod has no constraints at all — for the
+ *       system defaults (maxSkew 3 over {@code kubernetes.io/hostname}, 5 over {@code topology.kubernetes.io/zone},
+ *       selecting the pod's group by its owner's and Services' selectors): fewer matching pods rank higher.</li>
+ * </ul>
+ * Plugin args: {@code defaultingType: System} (the default) or {@code List} with no default constraints.
+ */
+public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin,
+        EnqueueExtensions {
+
+    public static final String NAME = "PodTopologySpread";
+    public static final String REASON = "node(s) didn't match pod topology spread constraints";
+    public static final String REASON_MISSING_LABEL = REASON + " (missing required label)";
+
+    private static final CycleState.Key<FilterState> FILTER = new CycleState.Key<>(NAME + "/filter");
+    private static final CycleState.Key<ScoreState> SCORE = new CycleState.Key<>(NAME + "/score");
+
+    private final OwnerSelectors owners;
+    private final boolean systemDefaults;
+
+    public PodTopologySpread(OwnerSelectors owners, boolean systemDefaults) {
+        this.owners = owners;
+        this.systemDefaults = systemDefaults;
+    }
+
+    public static PodTopologySpread from(PluginArgs args, OwnerSelectors owners) {
+        return new PodTopologySpread(owners, !"List".equals(args.string("defaultingType", "System")));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Matching pods per domain value, one map per constraint, and the minimum per constraint. */
+    private record FilterState(List<Constraint> constraints, List<Map<String, Integer>> counts, int[] min) {}
+
+    @Override
+    public Status preFilter(CycleState state, Pod pod) {
+        List<Constraint> constraints = Constraint.explicit(pod, true);
+        if (constraints.isEmpty()) {
+            return Status.skip();
+        }
+        String ns = pod.getMetadata().getNamespace();
+        List<Map<String, Integer>> counts = new ArrayList<>();
+        constraints.forEach(c -> counts.add(new HashMap<>()));
+        for (NodeInfo node : state.snapshot().nodes()) {
+            Map<String, String> labels = node.labels();
+            if (!hasAllKeys(labels, constraints)) {
+                continue;
+            }
+            for (int i = 0; i < constraints.size(); i++) {
+                Constraint c = constraints.get(i);
+                if (c.includes(pod, node)) {
+                    counts.get(i).merge(labels.get(c.topologyKey()), c.countMatching(node, ns), Integer::sum);
+                }
+            }
+        }
+        int[] min = new int[constraints.size()];
+        for (int i = 0; i < min.length; i++) {
+            Map<String, Integer> byDomain = counts.get(i);
+            // Fewer eligible domains than minDomains: the global minimum counts as 0.
+            min[i] = byDomain.isEmpty() || byDomain.size() < constraints.get(i).minDomains() ? 0
+                    : byDomain.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        }
+        state.write(FILTER, new FilterState(constraints, counts, min));
+        return Status.success();
+    }
+
+    @Override
+    public Status filter(CycleState state, Pod pod, NodeInfo node) {
+        FilterState s = state.read(FILTER);
+        if (s == null) {
+            return Status.success();
+        }
+        Map<String, String> labels = node.labels();
+        for (int i = 0; i < s.constraints().size(); i++) {
+            Constraint c = s.constraints().get(i);
+            String value = labels.get(c.topologyKey());
+            if (value == null) {
+                return Status.unresolvable(REASON_MISSING_LABEL);
+            }
+            int self = c.selfMatch(pod) ? 1 : 0;
+            int skew = s.counts().get(i).getOrDefault(value, 0) + self - s.min()[i];
+            if (skew > c.maxSkew()) {
+                return Status.unschedulable(REASON);
+            }
+        }
+        return Status.success();
+    }
+
+    /** What Score reads: constraints, counts per domain, per-constraint weights, nodes without the keys. */
+    private record ScoreState(List<Constraint> constraints, List<Map<String, Integer>> counts, double[] weights,
+                              Set<String> ignored) {}
+
+    @Override
+    public Status preScore(CycleState state, Pod pod, List<NodeInfo> feasibleNodes) {
+        boolean hasExplicit = pod.getSpec().getTopologySpreadConstraints() != null
+                && !pod.getSpec().getTopologySpreadConstraints().isEmpty();
+        List<Constraint> constraints;
+        if (hasExplicit) {
+            constraints = Constraint.explicit(pod, false);
+        } else if (systemDefaults) {
+            LabelSelector selector = owners.selectorFor(pod);
+            constraints = selector == null || Selectors.isEmpty(selector) ? List.of() : Constraint.systemDefaults(selector);
+        } else {
+            constraints = List.of();
+        }
+        if (constraints.isEmpty()) {
+            return Status.skip();
+        }
+        // System defaults do not require nodes to carry every key (a cluster without zones still spreads by node).
+        boolean requireAllKeys = hasExplicit;
+        String ns = pod.getMetadata().getNamespace();
+        Set<String> ignored = new HashSet<>();
+        Set<String> feasible = new HashSet<>();
+        List<Map<String, Integer>> counts = new ArrayList<>();
+        constraints.forEach(c -> counts.add(new HashMap<>()));
+        for (NodeInfo node : feasibleNodes) {
+            Map<String, String> labels = node.labels();
+            if (requireAllKeys && !hasAllKeys(labels, constraints)) {
+                ignored.add(node.name());
+                continue;
+            }
+            feasible.add(node.name());
+            for (int i = 0; i < constraints.size(); i++) {
+                String v = labels.get(constraints.get(i).topologyKey());
+                if (v != null) {
+                    counts.get(i).putIfAbsent(v, 0);
+                }
+            }
+        }
+        for (NodeInfo node : state.snapshot().nodes()) {
+            Map<String, String> labels = node.labels();
+            if (requireAllKeys && !hasAllKeys(labels, constraints)) {
+                continue;
+            }
+            for (int i = 0; i < constraints.size(); i++) {
+                Constraint c = constraints.get(i);
+                String v = labels.get(c.topologyKey());
+                if (v == null || !counts.get(i).containsKey(v) || !c.includes(pod, node)) {
+                    continue;
+                }
+                if (Constraint.HOSTNAME.equals(c.topologyKey()) && !feasible.contains(node.name())) {
+                    continue;
+                }
+                counts.get(i).merge(v, c.countMatching(node, ns), Integer::sum);
+            }
+        }
+        double[] weights = new double[constraints.size()];
+        for (int i = 0; i < weights.length; i++) {
+            int size = Constraint.HOSTNAME.equals(constraints.get(i).topologyKey())
+                    ? feasibleNodes.size() - ignored.size() : counts.get(i).size();
+            weights[i] = Math.log(size + 2);
+        }
+        state.write(SCORE, new ScoreState(constraints, counts, weights, ignored));
+        return Status.success();
+    }
+
+    @Override
+    public long score(CycleState state, Pod pod, NodeInfo node) {
+        ScoreState s = state.read(SCORE);
+        if (s == null || s.ignored().contains(node.name())) {
+            return 0;
+        }
+        Map<String, String> labels = node.labels();
+        double score = 0;
+        for (int i = 0; i < s.constraints().size(); i++) {
+            Constraint c = s.constraints().get(i);
+            String v = labels.get(c.topologyKey());
+            if (v != null) {
+                score += s.counts().get(i).getOrDefault(v, 0) * s.weights()[i] + (c.maxSkew() - 1);
+            }
+        }
+        return Math.round(score);
+    }
+
+    /** Fewer matching pods is better: {@code 100 * (max + min - score) / max}; ignored nodes get 0. */
+    @Override
+    public void normalize(CycleState state, Pod pod, List<NodeInfo> nodes, long[] scores) {
+        ScoreState s = state.read(SCORE);
+        if (s == null) {
+            return;
+        }
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (int i = 0; i < scores.length; i++) {
+            if (!s.ignored().contains(nodes.get(i).name())) {
+                min = Math.min(min, scores[i]);
+                max = Math.max(max, scores[i]);
+            }
+        }
+        for (int i = 0; i < scores.length; i++) {
+            if (s.ignored().contains(nodes.get(i).name())) {
+                scores[i] = 0;
+            } else if (max == 0) {
+                scores[i] = MAX_SCORE;
+            } else {
+                scores[i] = MAX_SCORE * (max + min - scores[i]) / max;
+            }
+        }
+    }
+
+    private static boolean hasAllKeys(Map<String, String> labels, List<Constraint> constraints) {
+        for (Constraint c : constraints) {
+            if (!labels.containsKey(c.topologyKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public Set<ClusterEvent> events() {
+        return Set.of(ClusterEvent.NODE_ADDED, ClusterEvent.NODE_LABELS_CHANGED, ClusterEvent.NODE_TAINTS_CHANGED,
+                ClusterEvent.ASSIGNED_POD_ADDED, ClusterEvent.ASSIGNED_POD_CHANGED, ClusterEvent.ASSIGNED_POD_DELETED);
+    }
+}

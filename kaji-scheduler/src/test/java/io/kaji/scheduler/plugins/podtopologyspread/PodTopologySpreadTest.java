@@ -1,0 +1,121 @@
+package io.kaji.scheduler.plugins.podtopologyspread;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kaji.scheduler.Fixtures;
+import io.kaji.scheduler.framework.CycleState;
+import io.kaji.scheduler.framework.NodeInfo;
+import io.kaji.scheduler.framework.Snapshot;
+import io.kaji.scheduler.framework.Status;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PodTopologySpreadTest {
+
+    private static Node node(String name, String zone) {
+        var b = Fixtures.node(name, "4", "8Gi");
+        if (zone != null) {
+            b.editMetadata().addToLabels("topology.kubernetes.io/zone", zone).endMetadata();
+        }
+        return b.build();
+    }
+
+    private static Pod web(String name) {
+        return new PodBuilder(Fixtures.pod(name)).editMetadata().addToLabels("app", "web").endMetadata().build();
+    }
+
+    private static Pod spread(String key, int maxSkew, String when) {
+        return new PodBuilder(web("new")).editSpec().addNewTopologySpreadConstraint().withMaxSkew(maxSkew)
+                .withTopologyKey(key).withWhenUnsatisfiable(when)
+                .withLabelSelector(new LabelSelectorBuilder().addToMatchLabels("app", "web").build())
+                .endTopologySpreadConstraint().endSpec().build();
+    }
+
+    /** Zone a: n1 (2 web pods), n2 (1); zone b: n3 (0); n4 has no zone label. */
+    private static List<NodeInfo> cluster() {
+        List<NodeInfo> nodes = new ArrayList<>();
+        nodes.add(NodeInfo.of(node("n1", "a"), Fixtures.on(web("w1"), "n1"), Fixtures.on(web("w2"), "n1"),
+                Fixtures.on(Fixtures.pod("other"), "n1")));
+        nodes.add(NodeInfo.of(node("n2", "a"), Fixtures.on(web("w3"), "n2")));
+        nodes.add(NodeInfo.of(node("n3", "b")));
+        nodes.add(NodeInfo.of(node("n4", null)));
+        return nodes;
+    }
+
+    @ParameterizedTest(name = "{0} maxSkew {1} on {2} -> {3}")
+    @CsvSource({
+            "topology.kubernetes.io/zone, 1, n1, UNSCHEDULABLE",  // zone a has 3, b has 0: 3+1-0 > 1
+            "topology.kubernetes.io/zone, 1, n3, SUCCESS",
+            "topology.kubernetes.io/zone, 4, n2, SUCCESS",        // 3+1-0 = 4
+            "topology.kubernetes.io/zone, 1, n4, UNSCHEDULABLE_AND_UNRESOLVABLE",
+            "kubernetes.io/hostname, 1, n1, UNSCHEDULABLE",       // 2+1-0 > 1
+            "kubernetes.io/hostname, 1, n2, UNSCHEDULABLE",       // 1+1-0 > 1
+            "kubernetes.io/hostname, 1, n4, SUCCESS",
+            "kubernetes.io/hostname, 2, n2, SUCCESS"})
+    void doNotScheduleConstraintsBoundTheSkew(String key, int maxSkew, String node, Status.Code expected) {
+        List<NodeInfo> nodes = cluster();
+        Pod pod = spread(key, maxSkew, "DoNotSchedule");
+        PodTopologySpread plugin = new PodTopologySpread(OwnerSelectors.NONE, true);
+        CycleState state = new CycleState(new Snapshot(nodes));
+        assertThat(plugin.preFilter(state, pod).isSuccess()).isTrue();
+        Status s = plugin.filter(state, pod, nodes.stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow());
+        assertThat(s.code()).isEqualTo(expected);
+        if (expected == Status.Code.UNSCHEDULABLE) {
+            assertThat(s.reasons()).containsExactly("node(s) didn't match pod topology spread constraints");
+        }
+        if (expected == Status.Code.UNSCHEDULABLE_AND_UNRESOLVABLE) {
+            assertThat(s.reasons()).containsExactly("node(s) didn't match pod topology spread constraints (missing required label)");
+        }
+    }
+
+    @Test
+    void podsWithoutHardConstraintsSkipTheFilter() {
+        PodTopologySpread plugin = new PodTopologySpread(OwnerSelectors.NONE, true);
+        assertThat(plugin.preFilter(new CycleState(new Snapshot(cluster())), web("x")).isSkip()).isTrue();
+    }
+
+    private static long[] scores(PodTopologySpread plugin, Pod pod, List<NodeInfo> nodes) {
+        CycleState state = new CycleState(new Snapshot(nodes));
+        Status pre = plugin.preScore(state, pod, nodes);
+        if (pre.isSkip()) {
+            return null;
+        }
+        long[] s = nodes.stream().mapToLong(n -> plugin.score(state, pod, n)).toArray();
+        plugin.normalize(state, pod, nodes, s);
+        return s;
+    }
+
+    @Test
+    void systemDefaultsSpreadAPodGroupSelectedByItsOwnerOverNodesAndZones() {
+        List<NodeInfo> nodes = cluster();
+        PodTopologySpread plugin = new PodTopologySpread(
+                pod -> new LabelSelectorBuilder().addToMatchLabels("app", "web").build(), true);
+        long[] s = scores(plugin, web("new"), nodes);
+        // Fewer group members in the node and its zone rank higher: n3 (empty, empty zone) first, n1 last.
+        assertThat(s[2]).isGreaterThan(s[1]);
+        assertThat(s[1]).isGreaterThan(s[0]);
+        assertThat(s[3]).isGreaterThan(s[0]); // no zone label: not ignored under the system defaults
+        // Without an owner there is no group: nothing to spread.
+        assertThat(scores(new PodTopologySpread(OwnerSelectors.NONE, true), web("new"), nodes)).isNull();
+        // defaultingType List: no defaults.
+        assertThat(scores(new PodTopologySpread(pod -> new LabelSelectorBuilder().addToMatchLabels("app", "web")
+                .build(), false), web("new"), nodes)).isNull();
+    }
+
+    @Test
+    void scheduleAnywayConstraintsScoreAndIgnoreNodesWithoutTheKey() {
+        List<NodeInfo> nodes = cluster();
+        long[] s = scores(new PodTopologySpread(OwnerSelectors.NONE, true),
+                spread("topology.kubernetes.io/zone", 1, "ScheduleAnyway"), nodes);
+        assertThat(s[2]).isEqualTo(100); // zone b is empty
+        assertThat(s[0]).isEqualTo(s[1]).isLessThan(s[2]);
+        assertThat(s[3]).isZero(); // ignored: no zone label
+    }
+}
