@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
 import io.kaji.controllers.endpointslice.EndpointSliceController;
 import io.kaji.controllers.gc.GarbageCollector;
+import io.kaji.controllers.daemonset.DaemonSetController;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kaji.controllers.job.JobController;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kaji.controllers.serviceaccount.ServiceAccountController;
@@ -160,6 +162,10 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<Service> services = informers.sharedIndexInformerFor(Service.class, resync);
         SharedIndexInformer<EndpointSlice> slices = informers.sharedIndexInformerFor(EndpointSlice.class, resync);
         controllers.add(new EndpointSliceController(client, services, pods, slices, options.workers()).controller());
+
+        SharedIndexInformer<DaemonSet> daemonSets = informers.sharedIndexInformerFor(DaemonSet.class, resync);
+        controllers.add(new DaemonSetController(client, daemonSets, nodes, pods,
+                new EventRecorder(client, "daemonset-controller", clock), clock, options.workers()).controller());
 
         SharedIndexInformer<Job> jobs = informers.sharedIndexInformerFor(Job.class, resync);
         controllers.add(new JobController(client, jobs, pods, new EventRecorder(client, "job-controller", clock), clock,

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kaji.controllers.runtime.EventRecorder;
+import io.kaji.controllers.runtime.Tolerations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -245,7 +245,7 @@ public final class NodeLifecycleController implements AutoCloseable {
         List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations();
         for (Taint t : noExecute) {
             Instant added = t.getTimeAdded() == null ? Instant.EPOCH : parseTime(t.getTimeAdded());
-            Optional<Toleration> tol = tolerations.stream().filter(x -> tolerates(x, t)).findFirst();
+            Optional<Toleration> tol = tolerations.stream().filter(x -> Tolerations.tolerates(x, t)).findFirst();
             if (tol.isEmpty()) {
                 return Instant.EPOCH;
             }
@@ -255,22 +255,6 @@ public final class NodeLifecycleController implements AutoCloseable {
             }
         }
         return earliest;
-    }
-
-    /** Kubernetes' toleration matching: same effect (or any), and key/value by operator. */
-    static boolean tolerates(Toleration tol, Taint taint) {
-        if (tol.getEffect() != null && !tol.getEffect().isEmpty() && !tol.getEffect().equals(taint.getEffect())) {
-            return false;
-        }
-        String op = tol.getOperator() == null || tol.getOperator().isEmpty() ? "Equal" : tol.getOperator();
-        if (tol.getKey() == null || tol.getKey().isEmpty()) {
-            return "Exists".equals(op); // an empty key with Exists tolerates everything
-        }
-        if (!tol.getKey().equals(taint.getKey())) {
-            return false;
-        }
-        return "Exists".equals(op) || Objects.equals(Optional.ofNullable(tol.getValue()).orElse(""),
-                Optional.ofNullable(taint.getValue()).orElse(""));
     }
 
     private static boolean hasNoExecute(Node n) {

@@ -48,6 +48,7 @@ class ControllersIntegrationTest {
 
     @AfterEach
     void stop() throws Exception {
+        heartbeats.shutdownNow();
         if (manager != null) {
             manager.close();
         }
@@ -339,5 +340,60 @@ class ControllersIntegrationTest {
         });
         // No retry after the limit.
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobPods("broken").size() == 1);
+    }
+
+    @Test
+    void aDaemonSetFollowsNodesJoiningAndLeaving() {
+        for (String n : List.of("n1", "n2")) {
+            readyNode(n);
+        }
+        client.apps().daemonSets().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder()
+                .withNewMetadata().withName("agent").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "agent").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> daemonNodes().equals(java.util.Set.of("n1", "n2")));
+
+        readyNode("n3");
+        await().atMost(Duration.ofSeconds(20)).until(() -> daemonNodes().equals(java.util.Set.of("n1", "n2", "n3")));
+
+        client.nodes().withName("n1").delete();
+        await().atMost(Duration.ofSeconds(20)).until(() -> daemonNodes().equals(java.util.Set.of("n2", "n3")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var s = client.apps().daemonSets().inNamespace("default").withName("agent").get().getStatus();
+            return s != null && Objects.equals(s.getDesiredNumberScheduled(), 2) && Objects.equals(s.getCurrentNumberScheduled(), 2);
+        });
+    }
+
+    /** A Ready node that keeps renewing its Lease while the test runs (no node agent runs here). */
+    private void readyNode(String name) {
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(name)
+                .addToLabels("kubernetes.io/hostname", name).endMetadata()
+                .withNewStatus().addNewCondition().withType("Ready").withStatus("True")
+                .withLastHeartbeatTime(java.time.Instant.now().toString()).endCondition().endStatus().build()).create();
+        client.leases().inNamespace("kube-node-lease").resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                .withNewMetadata().withName(name).endMetadata().withNewSpec().withHolderIdentity(name)
+                .withRenewTime(java.time.ZonedDateTime.now()).endSpec().build()).create();
+        heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                var lease = client.leases().inNamespace("kube-node-lease").withName(name).get();
+                if (lease != null) {
+                    lease.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+                    client.leases().inNamespace("kube-node-lease").resource(lease).update();
+                }
+            } catch (RuntimeException e) {
+                // the API server goes away when the test ends
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private final java.util.concurrent.ScheduledExecutorService heartbeats =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
+    private java.util.Set<String> daemonNodes() {
+        return activePods("default", Map.of("app", "agent")).stream()
+                .map(io.kaji.controllers.daemonset.DaemonSetController::targetNode)
+                .collect(java.util.stream.Collectors.toSet());
     }
 }

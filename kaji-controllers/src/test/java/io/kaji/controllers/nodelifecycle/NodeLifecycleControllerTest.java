@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.kaji.controllers.runtime.Tolerations;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,11 +45,11 @@ class NodeLifecycleControllerTest {
     @Test
     void tolerationMatchingFollowsKubernetes() {
         Taint withValue = new TaintBuilder().withKey("dedicated").withValue("gpu").withEffect("NoExecute").build();
-        assertThat(NodeLifecycleController.tolerates(new TolerationBuilder().withKey("dedicated").withValue("gpu").build(), withValue)).isTrue();
-        assertThat(NodeLifecycleController.tolerates(new TolerationBuilder().withKey("dedicated").withValue("cpu").build(), withValue)).isFalse();
-        assertThat(NodeLifecycleController.tolerates(new TolerationBuilder().withKey("dedicated").withOperator("Exists").build(), withValue)).isTrue();
-        assertThat(NodeLifecycleController.tolerates(new TolerationBuilder().withKey("dedicated").withOperator("Exists")
+        assertThat(Tolerations.tolerates(new TolerationBuilder().withKey("dedicated").withValue("gpu").build(), withValue)).isTrue();
+        assertThat(Tolerations.tolerates(new TolerationBuilder().withKey("dedicated").withValue("cpu").build(), withValue)).isFalse();
+        assertThat(Tolerations.tolerates(new TolerationBuilder().withKey("dedicated").withOperator("Exists").build(), withValue)).isTrue();
+        assertThat(Tolerations.tolerates(new TolerationBuilder().withKey("dedicated").withOperator("Exists")
                 .withEffect("NoSchedule").build(), withValue)).isFalse();
-        assertThat(NodeLifecycleController.tolerates(new TolerationBuilder().withKey("other").withOperator("Exists").build(), withValue)).isFalse();
+        assertThat(Tolerations.tolerates(new TolerationBuilder().withKey("other").withOperator("Exists").build(), withValue)).isFalse();
     }
 }
