@@ -14,13 +14,20 @@ public final class QueuedPod {
 
     private volatile Pod pod;
     private final Instant firstQueued;
+    private final long sequence;
     private Instant lastFailure;
     private int attempts;
     private volatile Set<ClusterEvent> wakeOn = ClusterEvent.ALL;
 
-    QueuedPod(Pod pod, Instant now) {
+    QueuedPod(Pod pod, Instant now, long sequence) {
         this.pod = pod;
         this.firstQueued = now;
+        this.sequence = sequence;
+    }
+
+    /** Arrival order in the queue: the last tie-breaker, so equal pods leave in the order they came. */
+    long sequence() {
+        return sequence;
     }
 
     public Pod pod() {

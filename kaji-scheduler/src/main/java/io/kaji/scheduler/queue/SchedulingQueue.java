@@ -40,7 +40,8 @@ public final class SchedulingQueue implements AutoCloseable {
     /** Priority (highest first), then creation (oldest first), then time queued. */
     static final Comparator<QueuedPod> ORDER = Comparator.comparingInt(QueuedPod::priority).reversed()
             .thenComparing(QueuedPod::created)
-            .thenComparing(QueuedPod::firstQueued);
+            .thenComparing(QueuedPod::firstQueued)
+            .thenComparingLong(QueuedPod::sequence);
 
     private enum Where { ACTIVE, BACKOFF, UNSCHEDULABLE, IN_FLIGHT }
 
@@ -53,6 +54,7 @@ public final class SchedulingQueue implements AutoCloseable {
     private final Map<String, Where> where = new HashMap<>();
     private final Map<String, QueuedPod> all = new HashMap<>();
     private long schedulingCycle;
+    private long arrivals;
     private long moveRequestCycle = -1;
     private boolean closed;
 
@@ -79,7 +81,7 @@ public final class SchedulingQueue implements AutoCloseable {
             update(pod);
             return;
         }
-        QueuedPod p = new QueuedPod(pod, clock.instant());
+        QueuedPod p = new QueuedPod(pod, clock.instant(), arrivals++);
         all.put(uid, p);
         toActive(p);
     }

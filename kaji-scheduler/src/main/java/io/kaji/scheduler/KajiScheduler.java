@@ -1,0 +1,243 @@
+package io.kaji.scheduler;
+
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
+import io.kaji.scheduler.binder.ApiPodBinder;
+import io.kaji.scheduler.cache.SchedulerCache;
+import io.kaji.scheduler.framework.Profile;
+import io.kaji.scheduler.framework.ProfileConfig;
+import io.kaji.scheduler.plugins.InTreePlugins;
+import io.kaji.scheduler.queue.SchedulingQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kaji's scheduler as a component, against any Kubernetes API server through the fabric8 client only. Several
+ * may run at once: they elect one leader on the {@code coordination.k8s.io/v1} Lease
+ * {@code kube-system/kaji-scheduler}, and only the leader watches and schedules. A leader that loses its lease
+ * stops scheduling at once and campaigns again; binding through {@code pods/binding} (refused for a pod already
+ * bound) keeps even an overlap from binding a pod twice.
+ *
+ * <p>Each term as leader starts afresh: informers for Nodes and Pods (plus ReplicaSets, StatefulSets and
+ * Services for the default spreading), a new cache and queue, the scheduling thread, a bounded binding pool and
+ * the periodic flushes (back-off every second, unschedulable leftovers every 30 s, expired assumptions every
+ * second).
+ */
+public final class KajiScheduler implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KajiScheduler.class);
+
+    /**
+     * Settings; {@link #defaults(String)} gives Kubernetes' lease timings.
+     *
+     * @param bindThreads concurrent API calls for binding and reporting
+     * @param assumedTtl  how long a bound-but-unconfirmed assumption is kept
+     */
+    public record Options(String identity, String leaseNamespace, String leaseName, Duration leaseDuration,
+                          Duration renewDeadline, Duration retryPeriod, int bindThreads, Duration assumedTtl,
+                          List<ProfileConfig> profiles) {
+
+        public Options {
+            profiles = List.copyOf(profiles);
+        }
+
+        public static Options defaults(String identity) {
+            return new Options(identity, "kube-system", "kaji-scheduler", Duration.ofSeconds(15),
+                    Duration.ofSeconds(10), Duration.ofSeconds(2), 16, Duration.ofSeconds(30),
+                    List.of(InTreePlugins.defaultProfile()));
+        }
+
+        public Options withLease(Duration duration, Duration renew, Duration retry) {
+            return new Options(identity, leaseNamespace, leaseName, duration, renew, retry, bindThreads, assumedTtl,
+                    profiles);
+        }
+
+        public Options withProfiles(List<ProfileConfig> p) {
+            return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
+                    bindThreads, assumedTtl, p);
+        }
+    }
+
+    private final KubernetesClient client;
+    private final Options options;
+    private final Clock clock;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Running running;
+    private volatile CompletableFuture<?> election;
+    private volatile boolean closed;
+
+    /** What runs while this instance leads. */
+    private record Running(SharedInformerFactory informers, Scheduler scheduler, ExecutorService binders,
+                           ScheduledExecutorService timers) {}
+
+    public KajiScheduler(KubernetesClient client, Options options, Clock clock) {
+        this.client = client;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /** Starts campaigning; returns at once. Scheduling starts when (and each time) this instance leads. */
+    public void start() {
+        LeaderElectionConfig config = new LeaderElectionConfigBuilder()
+                .withName("kaji-scheduler")
+                .withLock(new LeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
+                .withLeaseDuration(options.leaseDuration())
+                .withRenewDeadline(options.renewDeadline())
+                .withRetryPeriod(options.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
+                        leader -> log.info("scheduler leader is now {}", leader)))
+                .build();
+        campaign(config);
+    }
+
+    private void campaign(LeaderElectionConfig config) {
+        if (closed) {
+            stopped.countDown();
+            return;
+        }
+        election = client.leaderElector().withConfig(config).build().start();
+        election.whenComplete((ok, error) -> {
+            if (!closed) {
+                log.info("scheduler {} lost or left the election{}; campaigning again", options.identity(),
+                        error == null ? "" : " (" + error.getMessage() + ")");
+                campaign(config);
+            } else {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /** True while this instance leads and schedules. */
+    public boolean isLeading() {
+        return running != null;
+    }
+
+    /** Pods this instance bound in its current term (0 when not leading). */
+    public long boundCount() {
+        Running r = running;
+        return r == null ? 0 : r.scheduler().boundCount();
+    }
+
+    private synchronized void startLeading() {
+        if (closed || running != null) {
+            return;
+        }
+        log.info("scheduler {} is the leader; starting to schedule", options.identity());
+        SchedulerCache cache = new SchedulerCache(clock, options.assumedTtl());
+        SchedulingQueue queue = SchedulingQueue.withDefaults(clock);
+        ExecutorService binders = Executors.newFixedThreadPool(options.bindThreads(),
+                Thread.ofPlatform().name("kaji-scheduler-bind-", 0).daemon(true).factory());
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-scheduler-timer").daemon(true).factory());
+        SharedInformerFactory informers = client.informers();
+        SharedIndexInformer<Node> nodes = informers.sharedIndexInformerFor(Node.class, 0);
+        SharedIndexInformer<Pod> pods = informers.sharedIndexInformerFor(Pod.class, 0);
+        SharedIndexInformer<ReplicaSet> replicaSets = served("apps/v1", "ReplicaSet")
+                ? informers.sharedIndexInformerFor(ReplicaSet.class, 0) : null;
+        SharedIndexInformer<StatefulSet> statefulSets = served("apps/v1", "StatefulSet")
+                ? informers.sharedIndexInformerFor(StatefulSet.class, 0) : null;
+        SharedIndexInformer<Service> services = served("v1", "Service")
+                ? informers.sharedIndexInformerFor(Service.class, 0) : null;
+
+        SchedulingReporter reporter = new ApiSchedulingReporter(client, clock);
+        var owners = new InformerOwnerSelectors(services == null ? null : services.getStore(),
+                replicaSets == null ? null : replicaSets.getStore(), statefulSets == null ? null : statefulSets.getStore());
+        var deps = new InTreePlugins.Dependencies(new ApiPodBinder(client, Duration.ofSeconds(30)),
+                new ApiEvictor(client), owners);
+        var registry = InTreePlugins.registry(deps);
+        List<Profile> profiles = new ArrayList<>();
+        for (ProfileConfig pc : options.profiles()) {
+            profiles.add(new Profile(pc, registry));
+        }
+        Scheduler scheduler = new Scheduler(cache, queue, profiles, reporter, binders, new Random());
+        ClusterEventHandlers handlers = new ClusterEventHandlers(cache, queue, scheduler::responsibleFor);
+        nodes.addEventHandler(handlers.nodes());
+        pods.addEventHandler(handlers.pods());
+        try {
+            informers.startAllRegisteredInformers().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("scheduler {}: informers did not sync: {}", options.identity(), e.toString());
+            informers.stopAllRegisteredInformers();
+            binders.shutdownNow();
+            timers.shutdownNow();
+            throw new IllegalStateException("scheduler informers did not sync", e);
+        }
+        timers.scheduleWithFixedDelay(queue::flushBackoffCompleted, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(queue::flushUnschedulableLeftover, 30, 30, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> cache.cleanupExpiredAssumedPods().forEach(p ->
+                queue.onClusterEvent(io.kaji.scheduler.framework.ClusterEvent.ASSIGNED_POD_DELETED)),
+                1, 1, TimeUnit.SECONDS);
+        scheduler.start();
+        running = new Running(informers, scheduler, binders, timers);
+        log.info("scheduler {}: scheduling with {} node(s) known", options.identity(), cache.nodeCount());
+    }
+
+    private synchronized void stopLeading() {
+        Running r = running;
+        running = null;
+        if (r == null) {
+            return;
+        }
+        log.info("scheduler {} stopped leading; stopping", options.identity());
+        r.scheduler().close();
+        r.informers().stopAllRegisteredInformers();
+        r.timers().shutdownNow();
+        r.binders().shutdown();
+        try {
+            if (!r.binders().awaitTermination(5, TimeUnit.SECONDS)) {
+                r.binders().shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            r.binders().shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean served(String groupVersion, String kind) {
+        try {
+            var list = client.getApiResources(groupVersion);
+            return list != null && list.getResources().stream().map(APIResource::getKind).anyMatch(kind::equals);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Stops scheduling and gives up the lease (so another instance takes over at once). */
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<?> e = election;
+        if (e != null) {
+            e.cancel(true);
+        }
+        stopLeading();
+        try {
+            stopped.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
