@@ -164,7 +164,21 @@ class NodeLifecycleIntegrationTest {
             registerNode(n);
             client.pods().inNamespace("default").resource(bound("pod-" + n, n, "x")).create();
         }
-        // Nobody renews: all three go Unknown, which looks like a partition, not three dead machines.
+        // All three renew, then all stop in the same instant (as when the control plane is cut off from them):
+        // they go Unknown together, which looks like a partition, not three dead machines.
+        java.util.concurrent.ScheduledFuture<?> renewals = heartbeats.scheduleAtFixedRate(() -> {
+            for (String n : List.of("a", "b", "c")) {
+                try {
+                    renew(n);
+                } catch (RuntimeException e) {
+                    // shutting down
+                }
+            }
+        }, 0, 500, TimeUnit.MILLISECONDS);
+        await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> true);
+        assertThat(client.nodes().list().getItems()).allSatisfy(n -> assertThat(n.getSpec() == null
+                || n.getSpec().getTaints() == null || n.getSpec().getTaints().isEmpty()).isTrue());
+        renewals.cancel(false);
         await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().list().getItems().stream().allMatch(n ->
                 n.getSpec() != null && n.getSpec().getTaints() != null && !n.getSpec().getTaints().isEmpty()));
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() ->
