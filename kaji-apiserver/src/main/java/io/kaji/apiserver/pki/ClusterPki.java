@@ -94,12 +94,19 @@ public final class ClusterPki {
             Files.createDirectories(pkiDir);
             Path caCrt = pkiDir.resolve("ca.crt");
             Path caKeyFile = pkiDir.resolve("ca.key");
-            X509Certificate ca;
-            PrivateKey caKey;
+            X509Certificate ca = null;
+            PrivateKey caKey = null;
             if (Files.exists(caCrt) && Files.exists(caKeyFile)) {
-                ca = readCertificate(caCrt);
-                caKey = readKey(caKeyFile);
-            } else {
+                try {
+                    ca = readCertificate(caCrt);
+                    caKey = readKey(caKeyFile);
+                } catch (IOException | RuntimeException e) {
+                    // An unreadable CA cannot sign anything: start a new one (the kubeconfig is rewritten below).
+                    LOG.warn("cannot read the cluster CA in {} ({}); creating a new one", pkiDir, e.getMessage());
+                    ca = null;
+                }
+            }
+            if (ca == null) {
                 KeyPair kp = newKeyPair();
                 ca = issueCa(kp);
                 caKey = kp.getPrivate();
@@ -114,10 +121,16 @@ public final class ClusterPki {
             X509Certificate serving = null;
             PrivateKey servingKey = null;
             if (Files.exists(srvCrt) && Files.exists(srvKey)) {
-                serving = readCertificate(srvCrt);
-                servingKey = readKey(srvKey);
-                if (!covers(serving, ips) || serving.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE))
-                        || !serving.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+                try {
+                    serving = readCertificate(srvCrt);
+                    servingKey = readKey(srvKey);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot read the serving certificate in {} ({}); issuing a new one", pkiDir,
+                            e.getMessage());
+                }
+                if (serving != null && (!covers(serving, ips) || serving.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE))
+                        || !serving.getIssuerX500Principal().equals(ca.getSubjectX500Principal())
+                        || !verifies(serving, ca))) {
                     serving = null;
                 }
             }
@@ -142,6 +155,15 @@ public final class ClusterPki {
             return new ClusterPki(ca, caKey, serving, servingKey, token);
         } catch (IOException e) {
             throw new UncheckedIOException("cluster PKI in " + pkiDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean verifies(X509Certificate cert, X509Certificate ca) {
+        try {
+            cert.verify(ca.getPublicKey());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
         }
     }
 
@@ -262,10 +284,15 @@ public final class ClusterPki {
         }
     }
 
+    /** PEM text: certificates as CERTIFICATE, private keys as unencrypted PKCS#8 (PRIVATE KEY). */
     static String pem(Object o) {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-            pw.writeObject(o);
+            if (o instanceof PrivateKey key) {
+                pw.writeObject(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getEncoded()));
+            } else {
+                pw.writeObject(o);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -289,7 +316,8 @@ public final class ClusterPki {
             Object o = parser.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair kp) {
-                return conv.getKeyPair(kp).getPrivate();
+                // "EC PRIVATE KEY" files (SEC1), as earlier builds wrote them; the public part may be absent.
+                return conv.getPrivateKey(kp.getPrivateKeyInfo());
             }
             if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
                 return conv.getPrivateKey(info);

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The watch caches of every registered resource, fed by ONE store watch on {@code /registry/}. Because every
+ * The watch caches of every registered resource, fed by ONE store watch on the whole key space. Because every
  * change of every resource arrives through that one ordered stream, the delivered revision is global: once it
  * reaches the store's current revision, every cache is consistent with the store, which is how lists without a
  * resourceVersion are served consistently from memory.
@@ -36,6 +36,11 @@ public final class WatchCache implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WatchCache.class);
     private static final String ROOT = "/registry/";
+    /**
+     * The store watch covers every key, not only {@link #ROOT}: a write anywhere advances the store's revision, and
+     * consistent reads wait for the delivered revision to reach it.
+     */
+    private static final String WATCHED = "/";
 
     private final RevisionedStore store;
     private final Map<ResourceDefinition, ResourceCache> caches = new LinkedHashMap<>();
@@ -97,7 +102,7 @@ public final class WatchCache implements AutoCloseable {
             deliveredRevision = rev;
             revisionMonitor.notifyAll();
         }
-        storeWatch = store.watch(ROOT, rev, new Listener());
+        storeWatch = store.watch(WATCHED, rev, new Listener());
         LOG.info("watch cache loaded {} objects at revision {}", items.values().stream().mapToInt(List::size).sum(),
                 rev);
     }

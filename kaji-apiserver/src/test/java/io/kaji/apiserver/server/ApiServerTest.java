@@ -117,6 +117,25 @@ class ApiServerTest {
     }
 
     @Test
+    void restartKeepsObjectsCredentialsAndServesConsistentListsAfterWritesOutsideTheRegistry(@TempDir Path other) {
+        String token;
+        try (TestServer first = TestServer.start(other)) {
+            token = first.server().pki().adminToken();
+            assertThat(first.post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"kept\"}}")
+                    .statusCode()).isEqualTo(201);
+        }
+        try (TestServer second = TestServer.start(other)) {
+            assertThat(second.server().pki().adminToken()).isEqualTo(token);
+            assertThat(second.get("/api/v1/namespaces/default/configmaps/kept").statusCode()).isEqualTo(200);
+            second.store().create("/not-registry/anything", new byte[] {1});
+            HttpResponse<String> list = second.get("/api/v1/namespaces/default/configmaps");
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(json(list).at("/metadata/resourceVersion").asString())
+                    .isEqualTo(Long.toString(second.store().currentRevision()));
+        }
+    }
+
+    @Test
     void unknownContentTypesGet415() {
         HttpResponse<String> r = server.send(server.request("/api/v1/namespaces/default/configmaps")
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x")).build());
