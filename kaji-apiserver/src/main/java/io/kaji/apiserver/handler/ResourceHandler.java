@@ -281,7 +281,7 @@ public final class ResourceHandler {
                 return current;
             }
             if (meta.has("deletionTimestamp")) {
-                return current;
+                return shortenGracePeriod(def, current, opts);
             }
             long grace = podGracePeriod(def, current, opts);
             if (grace > 0) {
@@ -304,6 +304,28 @@ public final class ResourceHandler {
             return ApiResponse.json(200, successStatus(def, r.object()));
         }
         return single(def, r.object(), req, 200, List.of());
+    }
+
+    /**
+     * A second delete of an object already being deleted: a pod's grace period may only get shorter, and a grace
+     * period of 0 (the node agent confirming, or {@code --force}) deletes it once no finalizer is left.
+     */
+    private ObjectNode shortenGracePeriod(ResourceDefinition def, ObjectNode current, DeleteOptions opts) {
+        if (!def.plural().equals("pods") || !def.group().isEmpty() || opts.gracePeriodSeconds() == null) {
+            return current;
+        }
+        long grace = Math.max(0, opts.gracePeriodSeconds());
+        ObjectNode meta = Json.metadata(current);
+        if (grace == 0 && finalizers(current).isEmpty()) {
+            return null;
+        }
+        long currentGrace = Json.longAt(meta, "deletionGracePeriodSeconds", Long.MAX_VALUE);
+        if (grace < currentGrace) {
+            meta.put("deletionTimestamp", Instant.now(clock).plusSeconds(grace)
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            meta.put("deletionGracePeriodSeconds", grace);
+        }
+        return current;
     }
 
     /**

@@ -220,6 +220,21 @@ class CrudTest {
     }
 
     @Test
+    void podsOnANodeAreDeletedGracefullyUntilTheAgentConfirms() {
+        server.post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"graceful\"},\"spec\":{"
+                + "\"nodeName\":\"n1\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}");
+        JsonNode terminating = json(server.delete("/api/v1/namespaces/default/pods/graceful"));
+        assertThat(terminating.at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(30);
+        JsonNode shorter = json(server.send(server.request("/api/v1/namespaces/default/pods/graceful")
+                .header("Content-Type", "application/json").method("DELETE",
+                        java.net.http.HttpRequest.BodyPublishers.ofString("{\"gracePeriodSeconds\":5}")).build()));
+        assertThat(shorter.at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(5);
+        assertThat(server.get("/api/v1/namespaces/default/pods/graceful").statusCode()).isEqualTo(200);
+        server.delete("/api/v1/namespaces/default/pods/graceful?gracePeriodSeconds=0");
+        assertThat(server.get("/api/v1/namespaces/default/pods/graceful").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void protectedNamespacesCannotBeDeleted() {
         HttpResponse<String> r = server.delete("/api/v1/namespaces/default");
         assertThat(r.statusCode()).isEqualTo(403);
