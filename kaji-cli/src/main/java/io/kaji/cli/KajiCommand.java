@@ -29,6 +29,7 @@ public final class KajiCommand implements Runnable {
                 new VersionCommand(),
                 new ServerCommand(),
                 new ControllerManagerCommand(),
+                new SchedulerCommand(),
                 new StoreCommand(),
                 new BenchCommand(),
                 new LogsCommand(),

@@ -1,0 +1,146 @@
+package io.kaji.scheduler.config;
+
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kaji.scheduler.framework.PluginArgs;
+import io.kaji.scheduler.framework.ProfileConfig;
+import io.kaji.scheduler.plugins.InTreePlugins;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a {@code KubeSchedulerConfiguration} ({@code kubescheduler.config.k8s.io/v1}) into profiles. Supported:
+ * {@code percentageOfNodesToScore} (global and per profile), several {@code profiles} told apart by
+ * {@code schedulerName}, {@code plugins.multiPoint.enabled/disabled} (with weights; {@code "*"} disables every
+ * default), {@code plugins.score.enabled} (weights) and {@code plugins.score.disabled}, and
+ * {@code pluginConfig[].args}. Other extension points are refused by name, since Kaji enables a plugin at every
+ * point it implements.
+ */
+public final class SchedulerConfiguration {
+
+    private SchedulerConfiguration() {
+    }
+
+    /** Parses YAML or JSON text; errors name the field at fault. */
+    @SuppressWarnings("unchecked")
+    public static List<ProfileConfig> parse(String text) {
+        Object parsed = new KubernetesSerialization().unmarshal(text, Map.class);
+        if (!(parsed instanceof Map<?, ?> root)) {
+            throw new IllegalArgumentException("scheduler configuration: expected a KubeSchedulerConfiguration object");
+        }
+        Object kind = root.get("kind");
+        if (kind != null && !"KubeSchedulerConfiguration".equals(kind)) {
+            throw new IllegalArgumentException("scheduler configuration: kind is " + kind
+                    + ", expected KubeSchedulerConfiguration");
+        }
+        int globalPercentage = intValue(root.get("percentageOfNodesToScore"), 0, "percentageOfNodesToScore");
+        List<ProfileConfig> profiles = new ArrayList<>();
+        Object list = root.get("profiles");
+        if (list == null) {
+            profiles.add(InTreePlugins.defaultProfile().withPercentageOfNodesToScore(globalPercentage));
+            return profiles;
+        }
+        if (!(list instanceof List<?> items)) {
+            throw new IllegalArgumentException("scheduler configuration: profiles must be a list");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (!(items.get(i) instanceof Map<?, ?> p)) {
+                throw new IllegalArgumentException("scheduler configuration: profiles[" + i + "] must be an object");
+            }
+            ProfileConfig pc = profile((Map<String, Object>) p, "profiles[" + i + "]", globalPercentage);
+            if (!names.add(pc.schedulerName())) {
+                throw new IllegalArgumentException("scheduler configuration: two profiles for schedulerName "
+                        + pc.schedulerName());
+            }
+            profiles.add(pc);
+        }
+        return profiles;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ProfileConfig profile(Map<String, Object> p, String path, int globalPercentage) {
+        ProfileConfig pc = InTreePlugins.defaultProfile();
+        Object name = p.get("schedulerName");
+        if (name != null) {
+            pc = pc.withSchedulerName(name.toString());
+        }
+        int percentage = intValue(p.get("percentageOfNodesToScore"), globalPercentage, path + ".percentageOfNodesToScore");
+        pc = pc.withPercentageOfNodesToScore(percentage);
+        if (p.get("plugins") instanceof Map<?, ?> plugins) {
+            for (Map.Entry<?, ?> e : plugins.entrySet()) {
+                String point = e.getKey().toString();
+                String at = path + ".plugins." + point;
+                if (!(e.getValue() instanceof Map<?, ?> set)) {
+                    continue;
+                }
+                switch (point) {
+                    case "multiPoint" -> pc = pc.merge(disabled(set, at), enabled(set, at));
+                    case "score" -> pc = score(pc, disabled(set, at), enabled(set, at));
+                    default -> throw new IllegalArgumentException("scheduler configuration: " + at
+                            + " is not supported; enable or disable plugins under multiPoint (or score for weights)");
+                }
+            }
+        }
+        if (p.get("pluginConfig") instanceof List<?> configs) {
+            Map<String, PluginArgs> args = new LinkedHashMap<>();
+            for (Object o : configs) {
+                if (o instanceof Map<?, ?> c && c.get("name") != null) {
+                    Object a = c.get("args");
+                    args.put(c.get("name").toString(), a instanceof Map<?, ?> m
+                            ? new PluginArgs((Map<String, Object>) m) : PluginArgs.NONE);
+                }
+            }
+            pc = pc.withPluginArgs(args);
+        }
+        return pc;
+    }
+
+    /** Score: disabled plugins leave the profile; enabled ones get their weight (and are enabled). */
+    private static ProfileConfig score(ProfileConfig pc, Set<String> disabled, List<ProfileConfig.Enabled> enabled) {
+        return pc.merge(disabled, enabled);
+    }
+
+    private static Set<String> disabled(Map<?, ?> set, String at) {
+        Set<String> names = new HashSet<>();
+        if (set.get("disabled") instanceof List<?> l) {
+            for (Object o : l) {
+                if (o instanceof Map<?, ?> m && m.get("name") != null) {
+                    names.add(m.get("name").toString());
+                } else {
+                    throw new IllegalArgumentException("scheduler configuration: " + at + ".disabled entries need a name");
+                }
+            }
+        }
+        return names;
+    }
+
+    private static List<ProfileConfig.Enabled> enabled(Map<?, ?> set, String at) {
+        List<ProfileConfig.Enabled> list = new ArrayList<>();
+        if (set.get("enabled") instanceof List<?> l) {
+            for (Object o : l) {
+                if (o instanceof Map<?, ?> m && m.get("name") != null) {
+                    list.add(new ProfileConfig.Enabled(m.get("name").toString(),
+                            intValue(m.get("weight"), 1, at + ".enabled[" + m.get("name") + "].weight")));
+                } else {
+                    throw new IllegalArgumentException("scheduler configuration: " + at + ".enabled entries need a name");
+                }
+            }
+        }
+        return list;
+    }
+
+    private static int intValue(Object v, int fallback, String field) {
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.toString());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("scheduler configuration: " + field + " must be a number, got " + v);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.kaji.scheduler.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kaji.scheduler.binder.PodBinder;
+import io.kaji.scheduler.framework.Profile;
+import io.kaji.scheduler.framework.ProfileConfig;
+import io.kaji.scheduler.framework.Status;
+import io.kaji.scheduler.plugins.InTreePlugins;
+import io.kaji.scheduler.plugins.defaultpreemption.Evictor;
+import io.kaji.scheduler.plugins.podtopologyspread.OwnerSelectors;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SchedulerConfigurationTest {
+
+    @Test
+    void profilesWithPluginsWeightsArgsAndPercentages() {
+        List<ProfileConfig> profiles = SchedulerConfiguration.parse("""
+                apiVersion: kubescheduler.config.k8s.io/v1
+                kind: KubeSchedulerConfiguration
+                percentageOfNodesToScore: 30
+                profiles:
+                - schedulerName: default-scheduler
+                  plugins:
+                    multiPoint:
+                      disabled:
+                      - name: InterPodAffinity
+                    score:
+                      enabled:
+                      - name: PodTopologySpread
+                        weight: 5
+                - schedulerName: bin-packing
+                  percentageOfNodesToScore: 100
+                  plugins:
+                    multiPoint:
+                      disabled:
+                      - name: '*'
+                      enabled:
+                      - name: NodeResourcesFit
+                        weight: 1
+                      - name: DefaultBinder
+                  pluginConfig:
+                  - name: NodeResourcesFit
+                    args:
+                      scoringStrategy:
+                        type: MostAllocated
+                """);
+        assertThat(profiles).extracting(ProfileConfig::schedulerName).containsExactly("default-scheduler", "bin-packing");
+        ProfileConfig first = profiles.get(0);
+        assertThat(first.percentageOfNodesToScore()).isEqualTo(30);
+        assertThat(first.plugins()).extracting(ProfileConfig.Enabled::name).doesNotContain("InterPodAffinity");
+        assertThat(first.plugins()).contains(new ProfileConfig.Enabled("PodTopologySpread", 5));
+        ProfileConfig second = profiles.get(1);
+        assertThat(second.percentageOfNodesToScore()).isEqualTo(100);
+        assertThat(second.plugins()).extracting(ProfileConfig.Enabled::name).containsExactly("NodeResourcesFit", "DefaultBinder");
+        assertThat(second.pluginArgs().get("NodeResourcesFit").nested("scoringStrategy").string("type", null))
+                .isEqualTo("MostAllocated");
+        // Every profile builds against the in-tree registry.
+        PodBinder binder = (pod, node) -> Status.success();
+        var registry = InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE));
+        profiles.forEach(p -> new Profile(p, registry));
+    }
+
+    @Test
+    void noProfilesMeansTheDefaultProfile() {
+        List<ProfileConfig> profiles = SchedulerConfiguration.parse("kind: KubeSchedulerConfiguration\n");
+        assertThat(profiles).containsExactly(InTreePlugins.defaultProfile());
+    }
+
+    @Test
+    void unsupportedOrInvalidFieldsAreNamed() {
+        assertThatThrownBy(() -> SchedulerConfiguration.parse("""
+                profiles:
+                - plugins:
+                    filter:
+                      disabled: [{name: NodePorts}]
+                """)).hasMessageContaining("profiles[0].plugins.filter is not supported");
+        assertThatThrownBy(() -> SchedulerConfiguration.parse("percentageOfNodesToScore: lots\n"))
+                .hasMessageContaining("percentageOfNodesToScore must be a number");
+        assertThatThrownBy(() -> SchedulerConfiguration.parse("percentageOfNodesToScore: 120\n"))
+                .hasMessageContaining("within 0 and 100");
+    }
+}
