@@ -106,7 +106,7 @@ public final class ApiServer implements AutoCloseable {
         address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
                 this::route);
         router = new Router(pki.adminToken(), new Discovery(registry), new OpenApi(registry), resources,
-                config.version(), hostPort(host, address.getPort()));
+                config.version(), hostPort(host, address.getPort()), new RequestMetrics(registry, watchCache));
         Kubeconfig.write(kubeconfigPath(), url(), pki);
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
     }

@@ -33,9 +33,11 @@ final class Router {
     private final ResourceHandler resources;
     private final String version;
     private final String serverAddress;
+    private final RequestMetrics metrics;
 
     Router(String adminToken, Discovery discovery, OpenApi openApi, ResourceHandler resources, String version,
-            String serverAddress) {
+            String serverAddress, RequestMetrics metrics) {
+        this.metrics = metrics;
         this.token = adminToken.getBytes(StandardCharsets.UTF_8);
         this.discovery = discovery;
         this.openApi = openApi;
@@ -45,7 +47,7 @@ final class Router {
     }
 
     void handle(ApiRequest req, Exchange ex) {
-        GuardedExchange guarded = new GuardedExchange(ex);
+        GuardedExchange guarded = new GuardedExchange(ex, code -> metrics.record(req, code));
         try {
             route(req, guarded);
         } catch (ApiException e) {
@@ -77,6 +79,11 @@ final class Router {
             return;
         }
         authenticate(req);
+        if (path.equals("/metrics")) {
+            ex.respond(new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.render().getBytes(StandardCharsets.UTF_8), java.util.List.of()));
+            return;
+        }
         String accept = req.header("Accept");
         switch (path) {
             case "/api" -> {
@@ -153,22 +160,27 @@ final class Router {
     /** Remembers whether a response was started, so that a late failure does not answer twice. */
     private static final class GuardedExchange implements Exchange {
         private final Exchange delegate;
+        private final java.util.function.IntConsumer onAnswer;
         private final AtomicBoolean answered = new AtomicBoolean();
 
-        GuardedExchange(Exchange delegate) {
+        GuardedExchange(Exchange delegate, java.util.function.IntConsumer onAnswer) {
             this.delegate = delegate;
+            this.onAnswer = onAnswer;
         }
 
         @Override
         public void respond(ApiResponse response) {
             if (answered.compareAndSet(false, true)) {
+                onAnswer.accept(response.status());
                 delegate.respond(response);
             }
         }
 
         @Override
         public io.kaji.apiserver.http.ResponseStream startStream(String contentType, java.util.List<String> warnings) {
-            answered.set(true);
+            if (answered.compareAndSet(false, true)) {
+                onAnswer.accept(200);
+            }
             return delegate.startStream(contentType, warnings);
         }
     }

@@ -136,6 +136,20 @@ class ApiServerTest {
     }
 
     @Test
+    void metricsCountRequestsAndObjects() {
+        server.get("/api/v1/namespaces");
+        server.get("/api/v1/namespaces/nope");
+        HttpResponse<String> r = server.get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("# TYPE apiserver_request_total counter")
+                .containsPattern("apiserver_request_total\\{code=\"200\",group=\"\",resource=\"namespaces\","
+                        + "verb=\"LIST\"} [1-9]")
+                .containsPattern("apiserver_request_total\\{code=\"404\",group=\"\",resource=\"namespaces\","
+                        + "verb=\"GET\"} [1-9]")
+                .contains("apiserver_storage_objects{resource=\"namespaces\"} 4");
+    }
+
+    @Test
     void unknownContentTypesGet415() {
         HttpResponse<String> r = server.send(server.request("/api/v1/namespaces/default/configmaps")
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x")).build());
