@@ -161,11 +161,6 @@ public final class ApiException extends RuntimeException {
                 + (contentType == null || contentType.isEmpty() ? "" : " (got " + contentType + ")"), null);
     }
 
-    public static ApiException notAcceptable(String accept) {
-        return new ApiException(406, "NotAcceptable", "only the following media types are accepted: application/json",
-                null);
-    }
-
     public static ApiException tooLarge(long limit) {
         return new ApiException(413, "RequestEntityTooLarge", "Request entity too large: limit is " + limit, null);
     }
