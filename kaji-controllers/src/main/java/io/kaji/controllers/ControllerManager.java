@@ -17,6 +17,8 @@ import io.kaji.controllers.gc.GarbageCollector;
 import io.kaji.controllers.daemonset.DaemonSetController;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kaji.controllers.job.JobController;
+import io.kaji.controllers.cronjob.CronJobController;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kaji.controllers.serviceaccount.ServiceAccountController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -170,6 +172,10 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<Job> jobs = informers.sharedIndexInformerFor(Job.class, resync);
         controllers.add(new JobController(client, jobs, pods, new EventRecorder(client, "job-controller", clock), clock,
                 options.workers()).controller());
+
+        SharedIndexInformer<CronJob> cronJobs = informers.sharedIndexInformerFor(CronJob.class, resync);
+        controllers.add(new CronJobController(client, cronJobs, jobs, new EventRecorder(client, "cronjob-controller", clock),
+                clock, options.workers()).controller());
 
         SharedIndexInformer<Namespace> namespaces = informers.sharedIndexInformerFor(Namespace.class, resync);
         ServiceAccountController serviceAccounts = new ServiceAccountController(client, namespaces, clusterCaPem(),
