@@ -33,6 +33,9 @@ public final class ResourceHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceHandler.class);
     /** Namespaces Kubernetes refuses to delete. */
     private static final Set<String> PROTECTED_NAMESPACES = Set.of("default", "kube-system", "kube-public");
+    /** The finalizers through which the garbage collector carries out Foreground and Orphan deletions. */
+    public static final String FOREGROUND_FINALIZER = "foregroundDeletion";
+    public static final String ORPHAN_FINALIZER = "orphan";
 
     private final ResourceRegistry registry;
     private final ObjectStorage storage;
@@ -280,6 +283,7 @@ public final class ResourceHandler {
                 Json.objectAt(current, "status").put("phase", "Terminating");
                 return current;
             }
+            addPropagationFinalizer(current, opts.propagationPolicy());
             if (meta.has("deletionTimestamp")) {
                 return shortenGracePeriod(def, current, opts);
             }
@@ -304,6 +308,19 @@ public final class ResourceHandler {
             return ApiResponse.json(200, successStatus(def, r.object()));
         }
         return single(def, r.object(), req, 200, List.of());
+    }
+
+    /**
+     * Foreground and Orphan deletions leave the work to the garbage collector, as in Kubernetes: the object gets
+     * the {@code foregroundDeletion} or {@code orphan} finalizer (and so a deletionTimestamp) and stays until the
+     * collector has deleted or released its dependents and removed the finalizer. Background deletes at once.
+     */
+    private static void addPropagationFinalizer(ObjectNode obj, String policy) {
+        String finalizer = "Foreground".equals(policy) ? FOREGROUND_FINALIZER
+                : "Orphan".equals(policy) ? ORPHAN_FINALIZER : null;
+        if (finalizer != null && !finalizers(obj).contains(finalizer)) {
+            Json.metadata(obj).withArray("finalizers").add(finalizer);
+        }
     }
 
     /**

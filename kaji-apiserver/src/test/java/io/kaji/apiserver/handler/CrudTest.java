@@ -235,6 +235,25 @@ class CrudTest {
     }
 
     @Test
+    void foregroundAndOrphanDeletesWaitForTheGarbageCollectorsFinalizer() {
+        for (String[] policy : new String[][] {{"Foreground", "foregroundDeletion"}, {"Orphan", "orphan"}}) {
+            String name = "gc-" + policy[0].toLowerCase();
+            server.post(DEPLOY, deployment(name, 1));
+            JsonNode deleting = json(server.send(server.request(DEPLOY + "/" + name)
+                    .header("Content-Type", "application/json").method("DELETE",
+                            java.net.http.HttpRequest.BodyPublishers.ofString("{\"kind\":\"DeleteOptions\","
+                                    + "\"apiVersion\":\"v1\",\"propagationPolicy\":\"" + policy[0] + "\"}")).build()));
+            assertThat(deleting.at("/metadata/finalizers/0").asString()).isEqualTo(policy[1]);
+            assertThat(deleting.at("/metadata/deletionTimestamp").isMissingNode()).isFalse();
+            assertThat(server.get(DEPLOY + "/" + name).statusCode()).isEqualTo(200);
+            server.send(server.request(DEPLOY + "/" + name).header("Content-Type", "application/json-patch+json")
+                    .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]")).build());
+            assertThat(server.get(DEPLOY + "/" + name).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void protectedNamespacesCannotBeDeleted() {
         HttpResponse<String> r = server.delete("/api/v1/namespaces/default");
         assertThat(r.statusCode()).isEqualTo(403);
