@@ -17,6 +17,8 @@ import io.kaji.controllers.gc.GarbageCollector;
 import io.kaji.controllers.daemonset.DaemonSetController;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kaji.controllers.job.JobController;
+import io.kaji.controllers.statefulset.StatefulSetController;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.kaji.controllers.cronjob.CronJobController;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -168,6 +170,10 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<DaemonSet> daemonSets = informers.sharedIndexInformerFor(DaemonSet.class, resync);
         controllers.add(new DaemonSetController(client, daemonSets, nodes, pods,
                 new EventRecorder(client, "daemonset-controller", clock), clock, options.workers()).controller());
+
+        SharedIndexInformer<StatefulSet> statefulSets = informers.sharedIndexInformerFor(StatefulSet.class, resync);
+        controllers.add(new StatefulSetController(client, statefulSets, pods,
+                new EventRecorder(client, "statefulset-controller", clock), options.workers()).controller());
 
         SharedIndexInformer<Job> jobs = informers.sharedIndexInformerFor(Job.class, resync);
         controllers.add(new JobController(client, jobs, pods, new EventRecorder(client, "job-controller", clock), clock,

@@ -396,4 +396,57 @@ class ControllersIntegrationTest {
                 .map(io.kaji.controllers.daemonset.DaemonSetController::targetNode)
                 .collect(java.util.stream.Collectors.toSet());
     }
+
+    @Test
+    void aStatefulSetCreatesPodsInOrderWithClaimsAndScalesDownFromTheTop() {
+        List<String> createdOrder = Collections.synchronizedList(new ArrayList<>());
+        Watch order = client.pods().inNamespace("default").withLabel("app", "db").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                if (action == Action.ADDED) {
+                    createdOrder.add(pod.getMetadata().getName());
+                    api.markRunningAndReady(pod); // stands in for the node agent
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+        try {
+            client.apps().statefulSets().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+                    .withNewMetadata().withName("db").endMetadata()
+                    .withNewSpec().withReplicas(3).withServiceName("db")
+                    .withNewSelector().addToMatchLabels("app", "db").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
+                    .withNewSpec().addNewContainer().withName("c").withImage("busybox:1")
+                    .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer().endSpec()
+                    .endTemplate()
+                    .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata()
+                    .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                    .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec()
+                    .endVolumeClaimTemplate()
+                    .endSpec().build()).create();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> activePods("default", Map.of("app", "db")).size() == 3
+                    && activePods("default", Map.of("app", "db")).stream().allMatch(Pods::isReady));
+            assertThat(createdOrder).containsExactly("db-0", "db-1", "db-2");
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.persistentVolumeClaims().inNamespace("default").withName("data-db-" + i).get()).isNotNull();
+                Pod p = client.pods().inNamespace("default").withName("db-" + i).get();
+                assertThat(p.getSpec().getHostname()).isEqualTo("db-" + i);
+                assertThat(p.getSpec().getSubdomain()).isEqualTo("db");
+                assertThat(p.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName())
+                        .isEqualTo("data-db-" + Integer.parseInt(p.getMetadata().getName().substring(3))));
+            }
+
+            client.apps().statefulSets().inNamespace("default").withName("db").scale(1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> activePods("default", Map.of("app", "db")).stream()
+                    .map(p -> p.getMetadata().getName()).toList().equals(List.of("db-0")));
+            // Claims outlive the pods, so a scale-up gets its data back.
+            assertThat(client.persistentVolumeClaims().inNamespace("default").withName("data-db-2").get()).isNotNull();
+        } finally {
+            order.close();
+        }
+    }
 }
