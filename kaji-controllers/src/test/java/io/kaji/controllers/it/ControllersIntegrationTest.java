@@ -449,4 +449,24 @@ class ControllersIntegrationTest {
             order.close();
         }
     }
+
+    @Test
+    void orphanDeletionKeepsTheReplicaSetAndForegroundDeletionWaitsForDependents() {
+        client.apps().deployments().inNamespace("default").resource(deployment("orph", 1, "busybox:1")).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> activePods("default", Map.of("app", "orph")).size() == 1);
+        client.apps().deployments().inNamespace("default").withName("orph").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments().inNamespace("default").withName("orph").get() == null);
+        ReplicaSet left = client.apps().replicaSets().inNamespace("default").withLabel("app", "orph").list().getItems().get(0);
+        assertThat(left.getMetadata().getOwnerReferences()).isNullOrEmpty();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> activePods("default", Map.of("app", "orph")).size() == 1);
+
+        client.apps().deployments().inNamespace("default").resource(deployment("fg", 2, "busybox:1")).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> activePods("default", Map.of("app", "fg")).size() == 2);
+        client.apps().deployments().inNamespace("default").withName("fg").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        // The Deployment is gone only after its ReplicaSet and pods.
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments().inNamespace("default").withName("fg").get() == null);
+        assertThat(client.apps().replicaSets().inNamespace("default").withLabel("app", "fg").list().getItems()).isEmpty();
+        assertThat(activePods("default", Map.of("app", "fg"))).isEmpty();
+    }
 }
