@@ -10,7 +10,6 @@ import io.kaji.apiserver.selector.FieldSelector;
 import io.kaji.apiserver.selector.LabelSelector;
 import io.kaji.apiserver.serialization.Json;
 import io.kaji.apiserver.serialization.MediaTypes;
-import io.kaji.apiserver.serialization.StoredObjects;
 import io.kaji.apiserver.table.TableConverter;
 import io.kaji.apiserver.watchcache.CachedObject;
 import io.kaji.apiserver.watchcache.ResourceCache;
@@ -136,7 +135,8 @@ final class Lists {
                 }
                 RangeResult page = storage.store().range(rr);
                 for (KeyValue kv : page.kvs()) {
-                    CachedObject o = new CachedObject(kv.key(), StoredObjects.decode(kv), kv.modRevision());
+                    CachedObject o = new CachedObject(kv.key(), ObjectStorage.decode(def, kv, kv.modRevision()),
+                            kv.modRevision());
                     after = kv.key();
                     if (filter.matches(o)) {
                         items.add(o);

@@ -32,7 +32,7 @@ final class ObjectStorage {
     }
 
     Optional<ObjectNode> find(ResourceDefinition def, String namespace, String name) {
-        return store.get(def.key(namespace, name)).map(StoredObjects::decode);
+        return store.get(def.key(namespace, name)).map(kv -> decode(def, kv, kv.modRevision()));
     }
 
     ObjectNode get(ResourceDefinition def, String namespace, String name) {
@@ -41,9 +41,9 @@ final class ObjectStorage {
 
     /** Stores a new object; returns it with its resourceVersion. */
     ObjectNode create(ResourceDefinition def, String namespace, String name, ObjectNode object) {
-        WriteResult r = store.create(def.key(namespace, name), StoredObjects.encode(object));
+        WriteResult r = store.create(def.key(namespace, name), encode(def, object));
         if (r instanceof WriteResult.Written w) {
-            return StoredObjects.decode(w.kv());
+            return decode(def, w.kv(), w.kv().modRevision());
         }
         throw ApiException.alreadyExists(def.plural(), def.group(), name);
     }
@@ -61,7 +61,7 @@ final class ObjectStorage {
         String key = def.key(namespace, name);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             KeyValue current = store.get(key).orElseThrow(() -> ApiException.notFound(def.plural(), def.group(), name));
-            ObjectNode currentObject = StoredObjects.decode(current);
+            ObjectNode currentObject = decode(def, current, current.modRevision());
             ObjectNode next = change.apply(currentObject.deepCopy());
             if (next == null) {
                 if (dryRun) {
@@ -69,7 +69,7 @@ final class ObjectStorage {
                 }
                 WriteResult r = store.delete(key, current.modRevision());
                 if (r instanceof WriteResult.Written w) {
-                    return new Result(StoredObjects.decode(w.kv(), w.revision()), true);
+                    return new Result(decode(def, w.kv(), w.revision()), true);
                 }
                 continue;
             }
@@ -80,12 +80,21 @@ final class ObjectStorage {
             if (dryRun) {
                 return new Result(next, false);
             }
-            WriteResult r = store.update(key, StoredObjects.encode(next), current.modRevision());
+            WriteResult r = store.update(key, encode(def, next), current.modRevision());
             if (r instanceof WriteResult.Written w) {
-                return new Result(StoredObjects.decode(w.kv()), false);
+                return new Result(decode(def, w.kv(), w.kv().modRevision()), false);
             }
         }
         throw ApiException.modified(def.plural(), def.group(), name);
+    }
+
+    /** The object stored in {@code kv} as {@code def}'s version, with resourceVersion {@code revision}. */
+    static ObjectNode decode(ResourceDefinition def, KeyValue kv, long revision) {
+        return def.conversion().fromStorage(StoredObjects.decode(kv, revision));
+    }
+
+    private static byte[] encode(ResourceDefinition def, ObjectNode object) {
+        return StoredObjects.encode(def.conversion().toStorage(object));
     }
 
     /** The outcome of {@link #update}. */

@@ -115,10 +115,10 @@ public final class BuiltinResources {
         // discovery.k8s.io/v1
         r.register(def("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", EndpointSlice.class)
                 .columns(CoreColumns.endpointSlices()).strategy(Strategies.NO_GENERATION).build());
-        // events.k8s.io/v1: stored apart from core/v1 events (no conversion between the two yet).
+        // events.k8s.io/v1: the same stored objects as core/v1 events, converted field by field.
         r.register(def("events.k8s.io", "v1", "Event", "events",
                 io.fabric8.kubernetes.api.model.events.v1.Event.class).shortNames("ev")
-                .storage("events.k8s.io/events").columns(CoreColumns.eventsV1())
+                .conversion(new EventConversion()).columns(CoreColumns.eventsV1())
                 .fields("regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "reason",
                         "reportingController", "type")
                 .strategy(Strategies.NO_GENERATION).build());
@@ -155,6 +155,7 @@ public final class BuiltinResources {
         private List<Column> columns = CoreColumns.defaults();
         private Set<String> fields = Set.of();
         private ResourceStrategy strategy = ResourceStrategy.DEFAULT;
+        private StorageConversion conversion = StorageConversion.IDENTITY;
 
         Builder(String group, String version, String kind, String plural, Class<?> model) {
             this.group = group;
@@ -205,6 +206,11 @@ public final class BuiltinResources {
             return this;
         }
 
+        Builder conversion(StorageConversion c) {
+            conversion = c;
+            return this;
+        }
+
         Builder strategy(ResourceStrategy s) {
             strategy = s;
             return this;
@@ -212,7 +218,8 @@ public final class BuiltinResources {
 
         ResourceDefinition build() {
             return new ResourceDefinition(group, version, kind, plural, kind.toLowerCase(java.util.Locale.ROOT),
-                    shortNames, categories, namespaced, verbs, subresources, model, storage, columns, fields, strategy);
+                    shortNames, categories, namespaced, verbs, subresources, model, storage, columns, fields, strategy,
+                    conversion);
         }
     }
 }

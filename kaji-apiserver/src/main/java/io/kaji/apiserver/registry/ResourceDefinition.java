@@ -23,6 +23,7 @@ import java.util.Set;
  * @param columns        table columns ({@code kubectl get})
  * @param fieldSelectors field labels accepted in field selectors besides metadata.name and metadata.namespace
  * @param strategy       defaulting and validation
+ * @param conversion     between this version and the stored form ({@link StorageConversion#IDENTITY} mostly)
  */
 public record ResourceDefinition(
         String group,
@@ -39,7 +40,8 @@ public record ResourceDefinition(
         String storagePrefix,
         List<Column> columns,
         Set<String> fieldSelectors,
-        ResourceStrategy strategy) {
+        ResourceStrategy strategy,
+        StorageConversion conversion) {
 
     /** Every verb of a stored resource, in the order Kubernetes lists them. */
     public static final List<String> ALL_VERBS =

@@ -84,9 +84,8 @@ public final class WatchCache implements AutoCloseable {
         long rev = page.revision();
         while (true) {
             for (KeyValue kv : page.kvs()) {
-                ResourceCache c = cacheForKey(kv.key());
-                if (c != null) {
-                    items.get(c).add(new CachedObject(kv.key(), StoredObjects.decode(kv), kv.modRevision()));
+                for (ResourceCache c : cachesForKey(kv.key())) {
+                    items.get(c).add(new CachedObject(kv.key(), decode(c, kv, kv.modRevision()), kv.modRevision()));
                 }
             }
             if (!page.more() || page.kvs().isEmpty()) {
@@ -152,27 +151,32 @@ public final class WatchCache implements AutoCloseable {
         awaitRevision(store.currentRevision(), timeout);
     }
 
-    private ResourceCache cacheForKey(String key) {
+    /** The caches of every resource stored under {@code key} (two when versions share storage, like events). */
+    private List<ResourceCache> cachesForKey(String key) {
+        List<ResourceCache> out = new ArrayList<>(2);
         for (ResourceCache c : caches.values()) {
             if (key.startsWith(c.definition().keyPrefix())) {
-                return c;
+                out.add(c);
             }
         }
-        return null;
+        return out;
+    }
+
+    private static tools.jackson.databind.node.ObjectNode decode(ResourceCache c, KeyValue kv, long revision) {
+        return c.definition().conversion().fromStorage(StoredObjects.decode(kv, revision));
     }
 
     private void onEvents(List<Event> events) {
         long last = 0;
         for (Event e : events) {
-            ResourceCache c = cacheForKey(e.kv().key());
             last = e.revision();
-            if (c == null) {
-                continue;
-            }
-            try {
-                c.apply(toCacheEvent(c, e));
-            } catch (RuntimeException ex) {
-                LOG.error("watch cache: cannot apply {} of {} at revision {}", e.type(), e.kv().key(), e.revision(), ex);
+            for (ResourceCache c : cachesForKey(e.kv().key())) {
+                try {
+                    c.apply(toCacheEvent(c, e));
+                } catch (RuntimeException ex) {
+                    LOG.error("watch cache: cannot apply {} of {} at revision {}", e.type(), e.kv().key(),
+                            e.revision(), ex);
+                }
             }
         }
         for (ResourceCache c : caches.values()) {
@@ -187,16 +191,16 @@ public final class WatchCache implements AutoCloseable {
     private static CacheEvent toCacheEvent(ResourceCache c, Event e) {
         String key = e.kv().key();
         CachedObject previous = e.prevKv() == null ? c.get(key)
-                : new CachedObject(key, StoredObjects.decode(e.prevKv()), e.prevKv().modRevision());
+                : new CachedObject(key, decode(c, e.prevKv(), e.prevKv().modRevision()), e.prevKv().modRevision());
         if (e.type() == Event.Type.DELETE) {
             if (previous == null) {
                 throw new IllegalStateException("delete of " + key + " without a previous version");
             }
-            CachedObject gone = new CachedObject(key, StoredObjects.decode(e.prevKv() != null ? e.prevKv()
-                    : new KeyValue(key, previous.json(), 0, previous.revision(), 0), e.revision()), e.revision());
-            return new CacheEvent("DELETED", gone, previous);
+            tools.jackson.databind.node.ObjectNode last = previous.object().deepCopy();
+            io.kaji.apiserver.serialization.Json.metadata(last).put("resourceVersion", Long.toString(e.revision()));
+            return new CacheEvent("DELETED", new CachedObject(key, last, e.revision()), previous);
         }
-        CachedObject now = new CachedObject(key, StoredObjects.decode(e.kv()), e.revision());
+        CachedObject now = new CachedObject(key, decode(c, e.kv(), e.revision()), e.revision());
         return new CacheEvent(e.isCreate() ? "ADDED" : "MODIFIED", now, e.isCreate() ? null : previous);
     }
 
