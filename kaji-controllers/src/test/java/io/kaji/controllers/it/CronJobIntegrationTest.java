@@ -59,11 +59,16 @@ class CronJobIntegrationTest {
 
     private void advanceAndPoke(Duration d) {
         now.set(now.get().plus(d));
-        // A change to the CronJob makes the controller look now rather than at its (real-time) requeue.
-        client.batch().v1().cronjobs().inNamespace("default").withName("tick").edit(cj -> {
-            cj.getMetadata().getAnnotations().put("poke", now.get().toString());
-            return cj;
-        });
+        // A change to the CronJob makes the controller look now rather than at its (real-time) requeue. The
+        // controller writes the status meanwhile, so a stale read is retried.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .until(() -> {
+                    client.batch().v1().cronjobs().inNamespace("default").withName("tick").edit(cj -> {
+                        cj.getMetadata().getAnnotations().put("poke", now.get().toString());
+                        return cj;
+                    });
+                    return true;
+                });
     }
 
     private List<Job> jobs() {
