@@ -30,6 +30,7 @@ public final class KajiCommand implements Runnable {
                 new ServerCommand(),
                 new ControllerManagerCommand(),
                 new SchedulerCommand(),
+                new SimulateCommand(),
                 new StoreCommand(),
                 new BenchCommand(),
                 new LogsCommand(),
