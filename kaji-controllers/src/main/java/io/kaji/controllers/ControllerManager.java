@@ -150,18 +150,24 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<Deployment> deployments = informers.sharedIndexInformerFor(Deployment.class, resync);
 
         List<Controller> controllers = new ArrayList<>();
+        List<AutoCloseable> closeables = new ArrayList<>();
+        java.util.function.Function<String, EventRecorder> recorder = component -> {
+            EventRecorder r = new EventRecorder(client, component, clock);
+            closeables.add(r);
+            return r;
+        };
         controllers.add(new ReplicaSetController(client, replicaSets, pods,
-                new EventRecorder(client, "replicaset-controller", clock), clock, options.workers()).controller());
+                recorder.apply("replicaset-controller"), clock, options.workers()).controller());
         controllers.add(new DeploymentController(client, deployments, replicaSets, pods,
-                new EventRecorder(client, "deployment-controller", clock), clock, options.workers()).controller());
+                recorder.apply("deployment-controller"), clock, options.workers()).controller());
 
         SharedIndexInformer<Node> nodes = informers.sharedIndexInformerFor(Node.class, resync);
         // Not through the factory: its inNamespace() would also scope every informer made after it.
         SharedIndexInformer<Lease> leases = client.leases().inNamespace("kube-node-lease").runnableInformer(resync);
         controllers.add(new NodeIpamController(client, nodes, new CidrAllocator(options.clusterCidr(), options.nodeCidrPrefix()),
-                new EventRecorder(client, "node-ipam-controller", clock)).controller());
+                recorder.apply("node-ipam-controller")).controller());
         NodeLifecycleController lifecycle = new NodeLifecycleController(client, nodes, leases, pods,
-                new EventRecorder(client, "node-controller", clock), clock, options.nodeLifecycle());
+                recorder.apply("node-controller"), clock, options.nodeLifecycle());
 
         SharedIndexInformer<Service> services = informers.sharedIndexInformerFor(Service.class, resync);
         SharedIndexInformer<EndpointSlice> slices = informers.sharedIndexInformerFor(EndpointSlice.class, resync);
@@ -169,18 +175,18 @@ public final class ControllerManager implements AutoCloseable {
 
         SharedIndexInformer<DaemonSet> daemonSets = informers.sharedIndexInformerFor(DaemonSet.class, resync);
         controllers.add(new DaemonSetController(client, daemonSets, nodes, pods,
-                new EventRecorder(client, "daemonset-controller", clock), clock, options.workers()).controller());
+                recorder.apply("daemonset-controller"), clock, options.workers()).controller());
 
         SharedIndexInformer<StatefulSet> statefulSets = informers.sharedIndexInformerFor(StatefulSet.class, resync);
         controllers.add(new StatefulSetController(client, statefulSets, pods,
-                new EventRecorder(client, "statefulset-controller", clock), options.workers()).controller());
+                recorder.apply("statefulset-controller"), options.workers()).controller());
 
         SharedIndexInformer<Job> jobs = informers.sharedIndexInformerFor(Job.class, resync);
-        controllers.add(new JobController(client, jobs, pods, new EventRecorder(client, "job-controller", clock), clock,
+        controllers.add(new JobController(client, jobs, pods, recorder.apply("job-controller"), clock,
                 options.workers()).controller());
 
         SharedIndexInformer<CronJob> cronJobs = informers.sharedIndexInformerFor(CronJob.class, resync);
-        controllers.add(new CronJobController(client, cronJobs, jobs, new EventRecorder(client, "cronjob-controller", clock),
+        controllers.add(new CronJobController(client, cronJobs, jobs, recorder.apply("cronjob-controller"),
                 clock, options.workers()).controller());
 
         SharedIndexInformer<Namespace> namespaces = informers.sharedIndexInformerFor(Namespace.class, resync);
@@ -212,13 +218,15 @@ public final class ControllerManager implements AutoCloseable {
         } catch (Exception e) {
             log.error("controller manager {}: informers did not sync: {}", options.identity(), e.toString());
             controllers.forEach(Controller::close);
+            closeables.forEach(ControllerManager::closeQuietly);
             informers.stopAllRegisteredInformers();
             standalone.forEach(SharedIndexInformer::stop);
             throw new IllegalStateException("informers did not sync", e);
         }
         controllers.forEach(Controller::start);
         lifecycle.start();
-        running = new Running(informers, standalone, controllers, List.of(lifecycle));
+        closeables.add(0, lifecycle);
+        running = new Running(informers, standalone, controllers, closeables);
     }
 
     private synchronized void stopLeading() {
@@ -229,15 +237,17 @@ public final class ControllerManager implements AutoCloseable {
         }
         log.info("controller manager {} stopped leading; stopping controllers", options.identity());
         r.controllers().forEach(Controller::close);
-        for (AutoCloseable loop : r.loops()) {
-            try {
-                loop.close();
-            } catch (Exception e) {
-                log.debug("stopping {}", loop, e);
-            }
-        }
+        r.loops().forEach(ControllerManager::closeQuietly);
         r.informers().stopAllRegisteredInformers();
         r.standalone().forEach(SharedIndexInformer::stop);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("stopping {}", c, e);
+        }
     }
 
     private static <T> ResourceEventHandler<T> onDelete(java.util.function.Consumer<T> action) {

@@ -286,23 +286,38 @@ public final class ReplicaSetController implements Reconciler {
             int toCreate = Math.min(-diff, BURST_REPLICAS);
             expectations.expectCreations(key, toCreate);
             int created = 0;
-            // Slow start: 1, 2, 4, ... so that a failing template (quota, admission) fails fast and cheaply.
-            for (int batch = 1; created < toCreate; batch = Math.min(batch * 2, toCreate - created)) {
-                int size = Math.min(batch, toCreate - created);
-                for (int i = 0; i < size; i++) {
+            int attempted = 0;
+            // Slow start: batches of 1, 2, 4, ... created concurrently, so that a failing template (quota,
+            // admission) fails fast and cheaply, and a healthy one reaches full speed quickly.
+            for (int batch = 1; attempted < toCreate; batch *= 2) {
+                int size = Math.min(batch, toCreate - attempted);
+                attempted += size;
+                List<java.util.concurrent.Future<Pod>> inFlight = new ArrayList<>(size);
+                try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (int i = 0; i < size; i++) {
+                        inFlight.add(executor.submit(() ->
+                                client.pods().inNamespace(rs.getMetadata().getNamespace()).resource(podFor(rs)).create()));
+                    }
+                }
+                String failure = null;
+                for (var f : inFlight) {
                     try {
-                        Pod pod = client.pods().inNamespace(rs.getMetadata().getNamespace()).resource(podFor(rs)).create();
+                        Pod pod = f.get();
                         events.normal(rs, "SuccessfulCreate", "Created pod: " + pod.getMetadata().getName());
                         created++;
-                    } catch (KubernetesClientException e) {
-                        // The creations that will not happen can never be observed.
-                        for (int skipped = created; skipped < toCreate; skipped++) {
-                            expectations.creationObserved(key);
-                        }
-                        String message = "Error creating: " + e.getMessage();
-                        events.warning(rs, "FailedCreate", message);
-                        return message;
+                    } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                        expectations.creationObserved(key); // this creation will never be observed
+                        Throwable cause = e.getCause() == null ? e : e.getCause();
+                        failure = "Error creating: " + cause.getMessage();
                     }
+                }
+                if (failure != null) {
+                    // The rest of the slow start is skipped: those creations can never be observed either.
+                    for (int skipped = attempted; skipped < toCreate; skipped++) {
+                        expectations.creationObserved(key);
+                    }
+                    events.warning(rs, "FailedCreate", failure);
+                    return failure;
                 }
             }
             log.debug("replicaset {}: created {} pod(s)", key, created);

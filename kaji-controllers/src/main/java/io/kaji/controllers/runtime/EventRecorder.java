@@ -19,11 +19,13 @@ import org.slf4j.LoggerFactory;
  * Writes core/v1 Events the way Kubernetes components do, so that {@code kubectl describe} and
  * {@code kubectl get events} tell what the controllers did. An event identical to a recent one (same object,
  * type, reason and message within 10 minutes) increments its {@code count} instead of adding a new object, as
- * client-go's event correlator does. Failures to record are logged, never thrown: events are best effort.
+ * client-go's event correlator does. Recording is asynchronous, as client-go's broadcaster is: callers never wait
+ * for the API server, and when more than 1,000 events are waiting, new ones are dropped (and counted) rather than
+ * slowing the controllers down. Failures to record are logged, never thrown: events are best effort.
  *
  * <p>Thread-safe.
  */
-public final class EventRecorder {
+public final class EventRecorder implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     private static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
@@ -44,10 +46,37 @@ public final class EventRecorder {
         }
     };
 
+    private final java.util.concurrent.ThreadPoolExecutor writer;
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
     public EventRecorder(KubernetesClient client, String component, Clock clock) {
         this.client = client;
         this.component = component;
         this.clock = clock;
+        this.writer = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(1000),
+                Thread.ofPlatform().name("kaji-events-" + component).daemon(true).factory(),
+                (task, pool) -> {
+                    if (dropped.incrementAndGet() % 1000 == 1) {
+                        log.warn("{}: event queue full; dropping events ({} so far)", component, dropped.get());
+                    }
+                });
+    }
+
+    /** Stops recording; events still queued are written first (for at most a few seconds). */
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Events dropped because the queue was full. */
+    public long dropped() {
+        return dropped.get();
     }
 
     public void normal(HasMetadata object, String reason, String message) {
@@ -59,9 +88,13 @@ public final class EventRecorder {
     }
 
     public void record(HasMetadata object, String type, String reason, String message) {
+        Instant now = clock.instant();
+        writer.execute(() -> write(object, type, reason, message, now));
+    }
+
+    private void write(HasMetadata object, String type, String reason, String message, Instant now) {
         String namespace = object.getMetadata().getNamespace() == null ? "default" : object.getMetadata().getNamespace();
         String identity = object.getMetadata().getUid() + "|" + type + "|" + reason + "|" + message;
-        Instant now = clock.instant();
         String ts = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         try {
             Seen seen;
