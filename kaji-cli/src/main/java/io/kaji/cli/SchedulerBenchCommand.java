@@ -28,6 +28,10 @@ final class SchedulerBenchCommand implements Callable<Integer> {
     @Option(names = "--creators", defaultValue = "32", description = "Concurrent pod creators (default: ${DEFAULT-VALUE}).")
     int creators;
 
+    @Option(names = "--bind-threads", defaultValue = "16",
+            description = "The scheduler's concurrent bindings (default: ${DEFAULT-VALUE}).")
+    int bindThreads;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -38,7 +42,7 @@ final class SchedulerBenchCommand implements Callable<Integer> {
                 nodes, pods, creators, Runtime.getRuntime().availableProcessors());
         out.flush();
         SchedulerBenchmark.Result r = SchedulerBenchmark.run(new SchedulerBenchmark.Options(nodes, pods, creators,
-                "100m", "500Mi", Duration.ofSeconds(timeoutSeconds)), out);
+                "100m", "500Mi", Duration.ofSeconds(timeoutSeconds), bindThreads), out);
         out.printf("bound %d/%d pods in %.2f s: %.0f pods/s (pods created at %.0f/s)%n", r.bound(), r.pods(),
                 r.seconds(), r.podsPerSecond(), r.createPerSecond());
         out.printf("creation -> binding: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", r.p50Ms(), r.p99Ms(), r.maxMs());

@@ -74,6 +74,11 @@ public final class KajiScheduler implements AutoCloseable {
                     profiles);
         }
 
+        public Options withBindThreads(int threads) {
+            return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
+                    threads, assumedTtl, profiles);
+        }
+
         public Options withProfiles(List<ProfileConfig> p) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
                     bindThreads, assumedTtl, p);

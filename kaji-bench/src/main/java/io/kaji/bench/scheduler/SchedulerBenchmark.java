@@ -38,8 +38,12 @@ import org.HdrHistogram.Histogram;
  */
 public final class SchedulerBenchmark {
 
-    /** What to run; {@code podCpu}/{@code podMemory} are each pod's requests (scheduler_perf: 100m / 500Mi). */
-    public record Options(int nodes, int pods, int creators, String podCpu, String podMemory, Duration timeout) {}
+    /**
+     * What to run; {@code podCpu}/{@code podMemory} are each pod's requests (scheduler_perf: 100m / 500Mi);
+     * {@code bindThreads} is the scheduler's binding concurrency.
+     */
+    public record Options(int nodes, int pods, int creators, String podCpu, String podMemory, Duration timeout,
+                          int bindThreads) {}
 
     /** Figures of one run. */
     public record Result(int nodes, int pods, int bound, double seconds, double podsPerSecond, double createPerSecond,
@@ -55,7 +59,6 @@ public final class SchedulerBenchmark {
             Config config = Config.fromKubeconfig(Files.readString(server.kubeconfigPath()));
             // TODO(apiserver): no WebSocket watch upgrade yet; watch over plain HTTP.
             config.setOnlyHttpWatches(true);
-            config.setHttp2Disable(Boolean.getBoolean("kaji.bench.http1"));
             config.setMaxConcurrentRequests(256);
             config.setMaxConcurrentRequestsPerHost(256);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
@@ -116,7 +119,8 @@ public final class SchedulerBenchmark {
                 }
             }, 0);
             KajiScheduler scheduler = new KajiScheduler(schedulerClient, KajiScheduler.Options.defaults("bench")
-                    .withLease(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofMillis(200)), Clock.systemUTC());
+                    .withLease(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofMillis(200))
+                    .withBindThreads(o.bindThreads()), Clock.systemUTC());
             try {
                 scheduler.start();
                 long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
