@@ -7,15 +7,15 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The shape of a fabric8 model class, read by reflection from its {@code @JsonProperty} fields: which properties an
  * object has and what type each one is. Used to find unknown fields (strict field validation) and to generate
- * OpenAPI schemas. Thread-safe; shapes are computed once per class.
+ * OpenAPI schemas. Thread-safe; shapes are computed once per class and published only when complete.
  */
 public final class ModelSchema {
 
@@ -43,24 +43,26 @@ public final class ModelSchema {
     public record AnyShape() implements Shape {
     }
 
-    private static final Map<Class<?>, ObjectShape> SHAPES = new ConcurrentHashMap<>();
+    /**
+     * Shapes by class, guarded by the class lock: a shape is registered before its properties are filled (so
+     * that recursive types terminate), and only the thread building it may see it until it is complete.
+     */
+    private static final Map<Class<?>, ObjectShape> SHAPES = new HashMap<>();
 
     private ModelSchema() {
     }
 
-    /** The shape of a model class. */
-    public static ObjectShape of(Class<?> modelClass) {
+    /** The shape of a model class, complete (thread-safe: built once, under a lock). */
+    public static synchronized ObjectShape of(Class<?> modelClass) {
         ObjectShape cached = SHAPES.get(modelClass);
         if (cached != null) {
             return cached;
         }
-        // Recursive types (JSONSchemaProps) refer back to themselves: register a placeholder first.
+        // Recursive types (JSONSchemaProps) refer back to themselves: register a placeholder first. Other threads
+        // cannot see it before it is filled, because they wait for this lock.
         Map<String, Shape> props = new LinkedHashMap<>();
         ObjectShape shape = new ObjectShape(modelClass, Collections.unmodifiableMap(props));
-        ObjectShape previous = SHAPES.putIfAbsent(modelClass, shape);
-        if (previous != null) {
-            return previous;
-        }
+        SHAPES.put(modelClass, shape);
         for (Class<?> c = modelClass; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) || f.isAnnotationPresent(JsonIgnore.class)) {
