@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench",
         description = "Run Kaji's benchmarks on this machine (figures for docs/benchmarks.md).",
         mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Store.class, BenchCommand.Jmh.class, SchedulerBenchCommand.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Jmh.class, SchedulerBenchCommand.class,
+                ControllerBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,8 +137,9 @@ public final class EventRecorder implements AutoCloseable {
             synchronized (recent) {
                 recent.put(identity, new Seen(namespace, name, 1, now, now));
             }
-        } catch (KubernetesClientException e) {
-            log.info("{}: could not record event {} for {}/{}: {}", component, reason, namespace,
+        } catch (RuntimeException e) {
+            // Best effort: an API error, or a client closed while events were still queued at shutdown.
+            log.debug("{}: could not record event {} for {}/{}: {}", component, reason, namespace,
                     object.getMetadata().getName(), e.getMessage());
         }
     }
