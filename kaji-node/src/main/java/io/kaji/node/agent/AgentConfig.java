@@ -1,0 +1,62 @@
+package io.kaji.node.agent;
+
+import io.kaji.node.runtime.PodLogs;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The node agent's settings.
+ *
+ * @param nodeName          the Node object's name
+ * @param kajiVersion       reported as nodeInfo.kubeletVersion
+ * @param leaseRenewal      how often the Lease in kube-node-lease is renewed (Kubernetes: 10 s; Kaji: 2 s)
+ * @param statusCheck       how often the node status is recomputed (written only on change or after
+ *                          {@code statusMaxAge})
+ * @param statusMaxAge      the node status is written at least this often
+ * @param initialBackOff    the first container restart back-off (Kubernetes: 10 s), doubled per crash
+ * @param maxBackOff        the back-off ceiling (Kubernetes: 300 s)
+ * @param backOffReset      a container running this long resets its back-off (Kubernetes: 10 min)
+ * @param podLogs           where container logs go
+ * @param ipamDir           host-local IPAM state
+ * @param cniConfDir        containerd's CNI conf dir (the bridge conflist is written there)
+ * @param bridgeName        the node's Linux bridge
+ * @param podWorkers        pod sync threads
+ * @param clock             time source for back-off and timestamps
+ */
+public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRenewal, Duration statusCheck,
+                          Duration statusMaxAge, Duration initialBackOff, Duration maxBackOff, Duration backOffReset,
+                          PodLogs podLogs, Path ipamDir, Path cniConfDir, String bridgeName, int podWorkers,
+                          Clock clock) {
+
+    public AgentConfig {
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(podLogs, "podLogs");
+        Objects.requireNonNull(cniConfDir, "cniConfDir");
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Kaji's defaults for a node named {@code nodeName} whose data lives in the given directories. */
+    public static AgentConfig defaults(String nodeName, String kajiVersion, PodLogs podLogs, Path ipamDir,
+                                       Path cniConfDir) {
+        return new AgentConfig(nodeName, kajiVersion, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10),
+                podLogs, ipamDir, cniConfDir, "kaji0", 4, Clock.systemUTC());
+    }
+
+    public AgentConfig withInitialBackOff(Duration d) {
+        return new AgentConfig(nodeName, kajiVersion, leaseRenewal, statusCheck, statusMaxAge, d, maxBackOff,
+                backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock);
+    }
+
+    public AgentConfig withBridgeName(String b) {
+        return new AgentConfig(nodeName, kajiVersion, leaseRenewal, statusCheck, statusMaxAge, initialBackOff,
+                maxBackOff, backOffReset, podLogs, ipamDir, cniConfDir, b, podWorkers, clock);
+    }
+
+    public AgentConfig withLeaseRenewal(Duration d) {
+        return new AgentConfig(nodeName, kajiVersion, d, statusCheck, statusMaxAge, initialBackOff, maxBackOff,
+                backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock);
+    }
+}

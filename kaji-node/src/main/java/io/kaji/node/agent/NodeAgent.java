@@ -1,0 +1,200 @@
+package io.kaji.node.agent;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kaji.controllers.runtime.Controller;
+import io.kaji.controllers.runtime.Keys;
+import io.kaji.node.cni.BridgeNetwork;
+import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.runtime.ContainerRuntime;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent's API-facing core. {@link #start()} registers the Node and starts renewing its Lease and
+ * reporting its status; in the background it then waits for the node's spec.podCIDR, writes the CNI bridge
+ * configuration for it, starts the pod informer (field selector {@code spec.nodeName=<node>}), removes the
+ * sandboxes of pods that no longer exist, and starts the pod workers ({@link PodSyncer}, one key at a time per
+ * pod). {@link #close()} stops all of that but leaves containers running: a new agent on the same runtime
+ * adopts them.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final KubernetesClient client;
+    private final ContainerRuntime runtime;
+    private final AgentConfig config;
+    private final HostInfo host;
+    private final NodeStatusReporter reporter;
+    private final ScheduledExecutorService timers;
+    private final CountDownLatch podsStarted = new CountDownLatch(1);
+    private volatile boolean networkReady;
+    private volatile boolean closed;
+    private volatile SharedIndexInformer<Pod> informer;
+    private volatile Controller controller;
+    private Thread starter;
+
+    /**
+     * @param health the runtime's health (from {@code ContainerdSupervisor::health}, or {@link #probing} for a
+     *               containerd the agent does not supervise)
+     */
+    public NodeAgent(KubernetesClient client, ContainerRuntime runtime, Supplier<RuntimeHealth> health,
+                     AgentConfig config, HostInfo host) {
+        this.client = client;
+        this.runtime = runtime;
+        this.config = config;
+        this.host = host;
+        this.reporter = new NodeStatusReporter(client, config, host, health, this::runtimeVersion,
+                () -> networkReady);
+        this.timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-agent-" + config.nodeName()).daemon(true).factory());
+    }
+
+    /** A health supplier that asks the runtime for its version each time (for an unsupervised containerd). */
+    public static Supplier<RuntimeHealth> probing(ContainerRuntime runtime, java.time.Clock clock) {
+        return () -> {
+            try {
+                runtime.version();
+                return new RuntimeHealth(true, "ContainerdReady", "containerd answers", clock.instant(), 0);
+            } catch (RuntimeException e) {
+                return new RuntimeHealth(false, "ContainerdNotAnswering", String.valueOf(e.getMessage()),
+                        clock.instant(), 0);
+            }
+        };
+    }
+
+    /** Registers the node and starts the lease, status and (once the podCIDR is known) pod loops. */
+    public synchronized void start() {
+        reporter.register();
+        long lease = config.leaseRenewal().toMillis();
+        timers.scheduleWithFixedDelay(() -> guarded("lease renewal", reporter::renewLease), 0, lease,
+                TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(() -> guarded("node status", reporter::updateStatus),
+                config.statusCheck().toMillis(), config.statusCheck().toMillis(), TimeUnit.MILLISECONDS);
+        starter = Thread.ofPlatform().name("kaji-agent-start").daemon(true).start(this::startPods);
+    }
+
+    /** Waits until the pod workers run (podCIDR known, informer synced, orphans removed). */
+    public boolean awaitPodsStarted(Duration timeout) throws InterruptedException {
+        return podsStarted.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void startPods() {
+        try {
+            String cidr = waitForPodCidr();
+            if (cidr == null) {
+                return;
+            }
+            BridgeNetwork network = new BridgeNetwork(config.nodeName() + "-net", config.bridgeName(), cidr,
+                    config.ipamDir());
+            network.writeTo(config.cniConfDir());
+            networkReady = true;
+            log.info("node {}: pod network {} on bridge {}", config.nodeName(), cidr, config.bridgeName());
+            timers.execute(() -> guarded("node status", reporter::updateStatus));
+
+            PodSyncer syncer = new PodSyncer(client, runtime, config, this::cached, host::internalIp);
+            Controller c = new Controller("pods-" + config.nodeName(), syncer, config.podWorkers());
+            controller = c;
+            SharedIndexInformer<Pod> inf = client.pods().inAnyNamespace()
+                    .withField("spec.nodeName", config.nodeName()).inform(new ResourceEventHandler<>() {
+                        @Override
+                        public void onAdd(Pod pod) {
+                            c.enqueue(Keys.of(pod));
+                        }
+
+                        @Override
+                        public void onUpdate(Pod old, Pod pod) {
+                            c.enqueue(Keys.of(pod));
+                        }
+
+                        @Override
+                        public void onDelete(Pod pod, boolean unknownFinalState) {
+                            c.enqueue(Keys.of(pod));
+                        }
+                    }, 0);
+            informer = inf;
+            if (closed) {
+                inf.close();
+                return;
+            }
+            Set<String> live = inf.getStore().list().stream().map(p -> p.getMetadata().getUid())
+                    .collect(Collectors.toSet());
+            int orphans = syncer.removeOrphans(live);
+            log.info("node {}: {} pod(s) bound, {} orphan sandbox(es) removed; pod workers starting",
+                    config.nodeName(), live.size(), orphans);
+            c.start();
+            podsStarted.countDown();
+        } catch (RuntimeException e) {
+            log.error("node {}: pod sync failed to start", config.nodeName(), e);
+        }
+    }
+
+    private String waitForPodCidr() {
+        long wait = 200;
+        while (!closed) {
+            try {
+                String cidr = reporter.podCidr();
+                if (cidr != null && !cidr.isEmpty()) {
+                    return cidr;
+                }
+            } catch (RuntimeException e) {
+                log.debug("reading node {}: {}", config.nodeName(), e.getMessage());
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                return null;
+            }
+            wait = Math.min(wait * 2, 2000);
+        }
+        return null;
+    }
+
+    private Pod cached(String key) {
+        SharedIndexInformer<Pod> inf = informer;
+        return inf == null ? null : inf.getStore().getByKey(key);
+    }
+
+    private String runtimeVersion() {
+        try {
+            return runtime.version().replaceFirst("^containerd ", "containerd://");
+        } catch (RuntimeException e) {
+            return "containerd://unknown";
+        }
+    }
+
+    private void guarded(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("node {}: {} failed: {}", config.nodeName(), what, e.getMessage());
+        }
+    }
+
+    /** Stops the agent's loops; containers keep running. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        timers.shutdownNow();
+        if (starter != null) {
+            starter.interrupt();
+        }
+        if (informer != null) {
+            informer.close();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.kaji.node.agent;
+
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.kaji.node.runtime.ContainerStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Computes a pod's Kubernetes status from what the pod sync saw: phase, conditions (PodScheduled,
+ * PodReadyToStartContainers, Initialized, ContainersReady, Ready; transition times kept while a condition's
+ * status does not change), container statuses (state, lastState, restartCount, ready, image, imageID,
+ * containerID), podIP(s), hostIP, startTime and qosClass. Pure: the same input gives an equal status, so the
+ * worker writes only changes.
+ */
+public final class PodStatuses {
+
+    private PodStatuses() {
+    }
+
+    public static PodStatus build(Pod pod, boolean sandboxReady, String ip, String hostIp, List<ContainerView> views,
+                                  Clock clock) {
+        PodStatus old = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+        String now = time(clock.instant());
+        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+
+        List<io.fabric8.kubernetes.api.model.ContainerStatus> init = new ArrayList<>();
+        List<io.fabric8.kubernetes.api.model.ContainerStatus> app = new ArrayList<>();
+        boolean initDone = true;
+        boolean initFailed = false;
+        for (ContainerView v : views) {
+            var s = containerStatus(v);
+            if (v.init()) {
+                init.add(s);
+                boolean ok = v.latest() != null && v.latest().state() == io.kaji.node.runtime.ContainerState.EXITED
+                        && v.latest().exitCode() == 0;
+                initDone &= ok;
+                if (!ok && v.latest() != null && v.latest().state() == io.kaji.node.runtime.ContainerState.EXITED
+                        && "Never".equals(policy)) {
+                    initFailed = true;
+                }
+            } else {
+                app.add(s);
+            }
+        }
+        String phase = phase(views, policy, initDone, initFailed);
+        List<String> unready = app.stream().filter(s -> !Boolean.TRUE.equals(s.getReady()))
+                .map(io.fabric8.kubernetes.api.model.ContainerStatus::getName).toList();
+        boolean completed = "Succeeded".equals(phase) || "Failed".equals(phase);
+
+        List<PodCondition> conditions = new ArrayList<>();
+        conditions.add(condition(old, "PodReadyToStartContainers", sandboxReady, null, null, now));
+        conditions.add(condition(old, "Initialized", initDone, initDone ? null : "ContainersNotInitialized",
+                initDone ? null : "containers with incomplete status: " + incomplete(views), now));
+        String notReadyReason = completed ? "PodCompleted" : "ContainersNotReady";
+        String notReadyMessage = completed ? null : "containers with unready status: [" + String.join(" ", unready) + "]";
+        boolean ready = unready.isEmpty() && initDone && !completed;
+        conditions.add(condition(old, "ContainersReady", ready, ready ? null : notReadyReason,
+                ready ? null : notReadyMessage, now));
+        conditions.add(condition(old, "Ready", ready, ready ? null : notReadyReason, ready ? null : notReadyMessage,
+                now));
+        conditions.add(condition(old, "PodScheduled", true, null, null, now));
+
+        PodStatusBuilder b = new PodStatusBuilder().withPhase(phase).withConditions(conditions)
+                .withHostIP(hostIp).withHostIPs(new io.fabric8.kubernetes.api.model.HostIP(hostIp))
+                .withStartTime(old.getStartTime() != null ? old.getStartTime() : now)
+                .withQosClass(PodSpecs.qosClass(pod)).withContainerStatuses(app);
+        if (!init.isEmpty()) {
+            b.withInitContainerStatuses(init);
+        }
+        String podIp = ip == null || ip.isEmpty() ? old.getPodIP() : ip;
+        if (podIp != null && !podIp.isEmpty()) {
+            b.withPodIP(podIp).withPodIPs(new PodIP(podIp));
+        }
+        return b.build();
+    }
+
+    static String phase(List<ContainerView> views, String policy, boolean initDone, boolean initFailed) {
+        if (initFailed) {
+            return "Failed";
+        }
+        if (!initDone) {
+            return "Pending";
+        }
+        List<ContainerView> app = views.stream().filter(v -> !v.init()).toList();
+        boolean allCreated = app.stream().allMatch(v -> v.latest() != null);
+        if (!allCreated) {
+            return "Pending";
+        }
+        boolean allDone = app.stream().allMatch(v -> v.latest().state() == io.kaji.node.runtime.ContainerState.EXITED
+                && !PodSyncer.restarts(policy, v.latest().exitCode()));
+        if (allDone) {
+            return app.stream().allMatch(v -> v.latest().exitCode() == 0) ? "Succeeded" : "Failed";
+        }
+        return "Running";
+    }
+
+    static io.fabric8.kubernetes.api.model.ContainerStatus containerStatus(ContainerView v) {
+        ContainerStatus latest = v.latest();
+        var b = new ContainerStatusBuilder().withName(v.spec().getName()).withImage(v.spec().getImage())
+                .withImageID("").withRestartCount(latest == null ? 0 : latest.attempt());
+        boolean running = latest != null && latest.state() == io.kaji.node.runtime.ContainerState.RUNNING
+                && v.waiting() == null;
+        b.withReady(running && !v.init()).withStarted(running);
+        if (latest != null) {
+            b.withContainerID("containerd://" + latest.id());
+            if (latest.imageRef() != null && !latest.imageRef().isEmpty()) {
+                b.withImageID(latest.imageRef());
+            }
+        }
+        ContainerStatus last = v.previous();
+        if (v.waiting() != null) {
+            b.withState(new ContainerStateBuilder().withNewWaiting().withReason(v.waiting().reason())
+                    .withMessage(v.waiting().message()).endWaiting().build());
+            if (latest != null && latest.state() == io.kaji.node.runtime.ContainerState.EXITED) {
+                last = latest;
+            }
+        } else if (latest == null || latest.state() == io.kaji.node.runtime.ContainerState.CREATED
+                || latest.state() == io.kaji.node.runtime.ContainerState.UNKNOWN) {
+            b.withState(new ContainerStateBuilder().withNewWaiting().withReason("ContainerCreating").endWaiting()
+                    .build());
+        } else if (running) {
+            b.withState(new ContainerStateBuilder().withNewRunning().withStartedAt(time(latest.startedAt()))
+                    .endRunning().build());
+        } else {
+            b.withState(terminated(latest));
+        }
+        b.withLastState(last == null || last.state() != io.kaji.node.runtime.ContainerState.EXITED
+                ? new ContainerState() : terminated(last));
+        return b.build();
+    }
+
+    static ContainerState terminated(ContainerStatus s) {
+        String reason = s.reason() == null || s.reason().isEmpty() ? (s.exitCode() == 0 ? "Completed" : "Error")
+                : s.reason();
+        return new ContainerStateBuilder().withNewTerminated().withExitCode(s.exitCode()).withReason(reason)
+                .withMessage(s.message() == null || s.message().isEmpty() ? null : s.message())
+                .withStartedAt(time(s.startedAt())).withFinishedAt(time(s.finishedAt()))
+                .withContainerID("containerd://" + s.id()).endTerminated().build();
+    }
+
+    private static String incomplete(List<ContainerView> views) {
+        return "[" + String.join(" ", views.stream().filter(ContainerView::init)
+                .filter(v -> v.latest() == null || v.latest().exitCode() != 0
+                        || v.latest().state() != io.kaji.node.runtime.ContainerState.EXITED)
+                .map(v -> v.spec().getName()).toList()) + "]";
+    }
+
+    private static PodCondition condition(PodStatus old, String type, boolean status, String reason, String message,
+                                          String now) {
+        String s = status ? "True" : "False";
+        String transition = now;
+        if (old.getConditions() != null) {
+            for (PodCondition c : old.getConditions()) {
+                if (type.equals(c.getType()) && s.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
+                    transition = c.getLastTransitionTime();
+                }
+            }
+        }
+        return new PodConditionBuilder().withType(type).withStatus(s).withReason(reason).withMessage(message)
+                .withLastTransitionTime(transition).build();
+    }
+
+    static String time(Instant i) {
+        return i == null ? null : i.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}

@@ -1,0 +1,390 @@
+package io.kaji.node.agent;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kaji.controllers.runtime.Reconciler;
+import io.kaji.node.runtime.ContainerInfo;
+import io.kaji.node.runtime.ContainerRuntime;
+import io.kaji.node.runtime.ContainerSpec;
+import io.kaji.node.runtime.ContainerState;
+import io.kaji.node.runtime.ContainerStatus;
+import io.kaji.node.runtime.KajiLabels;
+import io.kaji.node.runtime.PodRef;
+import io.kaji.node.runtime.RuntimeCallException;
+import io.kaji.node.runtime.SandboxInfo;
+import io.kaji.node.runtime.SandboxSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-pod worker: drives the container runtime toward one pod's spec and writes what it observed as the
+ * pod's status. Level-triggered and idempotent: every pass re-reads the runtime (sandboxes and containers by
+ * Kaji's labels), so an agent restart adopts running containers instead of restarting them.
+ *
+ * <p>One pass: remove sandboxes of other pods with the same name and stale sandboxes of this pod; run the sandbox
+ * if none is ready; run init containers one at a time, then every container; restart exited ones per
+ * restartPolicy with {@link CrashBackOff}; pull images per imagePullPolicy; write status. A pod with a
+ * deletionTimestamp is stopped (SIGTERM, SIGKILL after its grace period), its sandboxes removed, and its deletion
+ * confirmed with gracePeriodSeconds=0. A pod no longer in the cache has its sandboxes removed.
+ */
+public final class PodSyncer implements Reconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(PodSyncer.class);
+    /** How often a live pod is looked at again without any API event (the kubelet's PLEG relist is 1 s). */
+    static final Duration RELIST = Duration.ofSeconds(1);
+
+    private final KubernetesClient client;
+    private final ContainerRuntime runtime;
+    private final AgentConfig config;
+    private final Function<String, Pod> cache;
+    private final Supplier<String> hostIp;
+    private final EnvResolver env;
+    private final CrashBackOff crashBackOff;
+    private final CrashBackOff pullBackOff;
+    /** Waiting reasons from failed starts and pulls, by pod uid + "/" + container name. */
+    private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
+    /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
+    private final Map<String, PodStatus> written = new ConcurrentHashMap<>();
+
+    /**
+     * @param cache  the pod for a key ({@code namespace/name}) from the informer, or null if it is gone
+     * @param hostIp the node's InternalIP (status.hostIP)
+     */
+    public PodSyncer(KubernetesClient client, ContainerRuntime runtime, AgentConfig config,
+                     Function<String, Pod> cache, Supplier<String> hostIp) {
+        this.client = client;
+        this.runtime = runtime;
+        this.config = config;
+        this.cache = cache;
+        this.hostIp = hostIp;
+        this.env = new EnvResolver(client);
+        this.crashBackOff = new CrashBackOff(config.initialBackOff(), config.maxBackOff(), config.backOffReset(),
+                config.clock());
+        this.pullBackOff = new CrashBackOff(config.initialBackOff(), config.maxBackOff(), config.backOffReset(),
+                config.clock());
+    }
+
+    @Override
+    public Result reconcile(String key) {
+        Pod pod = cache.apply(key);
+        if (pod == null) {
+            int slash = key.indexOf('/');
+            removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, key.substring(0, slash),
+                    KajiLabels.POD_NAME, key.substring(slash + 1)), Duration.ofSeconds(2), null);
+            return Result.done();
+        }
+        PodRef ref = PodSpecs.ref(pod);
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            terminate(pod, ref);
+            return Result.done();
+        }
+        removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, ref.namespace(),
+                KajiLabels.POD_NAME, ref.name()), Duration.ofSeconds(2), ref.uid());
+        Pass pass = sync(pod, ref);
+        PodStatus status = PodStatuses.build(pod, pass.sandboxReady(), pass.ip(), hostIp.get(), pass.views(),
+                config.clock());
+        writeStatus(pod, status);
+        boolean terminal = "Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase());
+        if (terminal) {
+            return Result.done();
+        }
+        Duration next = pass.requeue() == null || pass.requeue().compareTo(RELIST) > 0 ? RELIST : pass.requeue();
+        return Result.requeueAfter(next);
+    }
+
+    /** What one pass saw; {@code requeue} is when to look again sooner than {@link #RELIST}, or null. */
+    record Pass(boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
+    }
+
+    private Pass sync(Pod pod, PodRef ref) {
+        List<SandboxInfo> sandboxes = new ArrayList<>(runtime.listSandboxes(KajiLabels.forPod(ref)));
+        sandboxes.sort(Comparator.comparingInt(SandboxInfo::attempt).reversed());
+        SandboxInfo current = sandboxes.stream().filter(SandboxInfo::ready).findFirst().orElse(null);
+        for (SandboxInfo s : sandboxes) {
+            if (current == null || !s.id().equals(current.id())) {
+                runtime.stopSandbox(s.id());
+                runtime.removeSandbox(s.id());
+            }
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (current == null && ("Succeeded".equals(phase) || "Failed".equals(phase))) {
+            return new Pass(false, "", views(pod, ref, null, List.of()), null);
+        }
+        int attempt = sandboxes.isEmpty() ? 0 : sandboxes.get(0).attempt() + (current == null ? 1 : 0);
+        SandboxSpec sandboxSpec = PodSpecs.sandbox(pod, attempt, config.podLogs());
+        String sandboxId;
+        if (current == null) {
+            long t0 = System.nanoTime();
+            sandboxId = runtime.runSandbox(sandboxSpec);
+            log.info("pod {}: sandbox {} attempt {} ready in {} ms", ref, abbrev(sandboxId), attempt,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } else {
+            sandboxId = current.id();
+        }
+        String ip = runtime.sandboxStatus(sandboxId).map(SandboxInfo::ip).orElse("");
+
+        List<ContainerInfo> all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
+                .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        Duration requeue = null;
+        boolean initDone = true;
+        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        for (Container c : PodSpecs.nullSafe(pod.getSpec().getInitContainers())) {
+            ContainerStatus latest = latest(all, c.getName(), 0);
+            if (latest != null && latest.state() == ContainerState.EXITED && latest.exitCode() == 0) {
+                continue;
+            }
+            initDone = false;
+            if (latest == null) {
+                requeue = start(pod, ref, c, sandboxId, sandboxSpec, all, ip);
+            } else if (latest.state() == ContainerState.EXITED && !"Never".equals(policy)) {
+                requeue = restart(pod, ref, c, sandboxId, sandboxSpec, all, ip, latest);
+            }
+            break;
+        }
+        if (initDone) {
+            for (Container c : PodSpecs.nullSafe(pod.getSpec().getContainers())) {
+                ContainerStatus latest = latest(all, c.getName(), 0);
+                Duration d = null;
+                if (latest == null) {
+                    d = start(pod, ref, c, sandboxId, sandboxSpec, all, ip);
+                } else if (latest.state() == ContainerState.CREATED) {
+                    d = restart(pod, ref, c, sandboxId, sandboxSpec, all, ip, latest);
+                } else if (latest.state() == ContainerState.EXITED && restarts(policy, latest.exitCode())) {
+                    d = restart(pod, ref, c, sandboxId, sandboxSpec, all, ip, latest);
+                }
+                requeue = min(requeue, d);
+            }
+        }
+        List<ContainerInfo> after = runtime.listContainers(KajiLabels.forPod(ref)).stream()
+                .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        return new Pass(true, ip, views(pod, ref, sandboxId, after), requeue);
+    }
+
+    static boolean restarts(String policy, int exitCode) {
+        return "Always".equals(policy) || ("OnFailure".equals(policy) && exitCode != 0);
+    }
+
+    /** Restarts an exited (or never started) container unless it is in back-off; returns when to look again. */
+    private Duration restart(Pod pod, PodRef ref, Container c, String sandboxId, SandboxSpec sandbox,
+                             List<ContainerInfo> all, String ip, ContainerStatus latest) {
+        String key = ref.uid() + "/" + c.getName();
+        Duration left = crashBackOff.remaining(key, latest.finishedAt());
+        if (left.compareTo(Duration.ZERO) > 0) {
+            return left;
+        }
+        for (ContainerInfo old : all) {
+            if (old.name().equals(c.getName()) && old.attempt() < latest.attempt()) {
+                runtime.removeContainer(old.id());
+            }
+        }
+        crashBackOff.recordFailure(key);
+        return start(pod, ref, c, sandboxId, sandbox, all, ip);
+    }
+
+    /** Pulls (per policy), creates and starts the next attempt of {@code c}; failures become waiting reasons. */
+    private Duration start(Pod pod, PodRef ref, Container c, String sandboxId, SandboxSpec sandbox,
+                           List<ContainerInfo> all, String ip) {
+        String key = ref.uid() + "/" + c.getName();
+        Duration pullWait = ensureImage(c, key);
+        if (pullWait != null) {
+            return pullWait;
+        }
+        Map<String, String> vars;
+        try {
+            vars = env.resolve(pod, c, ip, hostIp.get());
+        } catch (EnvResolver.ConfigError e) {
+            failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
+            return Duration.ofSeconds(2);
+        }
+        int attempt = ContainerRuntime.nextAttempt(all, c.getName());
+        ContainerSpec spec = PodSpecs.container(c, attempt, vars);
+        String id;
+        try {
+            id = runtime.createContainer(sandboxId, sandbox, spec);
+        } catch (RuntimeCallException e) {
+            failures.put(key, new ContainerWaiting("CreateContainerError", e.getMessage()));
+            crashBackOff.recordFailure(key);
+            return Duration.ofSeconds(1);
+        }
+        try {
+            runtime.startContainer(id);
+        } catch (RuntimeCallException e) {
+            // The attempt stays (CREATED or EXITED) and is restarted with back-off like a crash.
+            failures.put(key, new ContainerWaiting("RunContainerError", e.getMessage()));
+            return Duration.ofSeconds(1);
+        }
+        failures.remove(key);
+        log.info("pod {}: container {} attempt {} started ({})", ref, c.getName(), attempt, abbrev(id));
+        return null;
+    }
+
+    /** Null if the image is present (pulled if the policy says so); otherwise when to try again. */
+    private Duration ensureImage(Container c, String key) {
+        String policy = c.getImagePullPolicy();
+        if (policy == null || policy.isEmpty()) {
+            String image = c.getImage();
+            boolean latestTag = !image.contains("@") && (image.endsWith(":latest")
+                    || !image.substring(image.lastIndexOf('/') + 1).contains(":"));
+            policy = latestTag ? "Always" : "IfNotPresent";
+        }
+        boolean present = !"Always".equals(policy) && runtime.imageStatus(c.getImage()).isPresent();
+        if (present) {
+            return null;
+        }
+        if ("Never".equals(policy)) {
+            failures.put(key, new ContainerWaiting("ErrImageNeverPull",
+                    "Container image \"" + c.getImage() + "\" is not present with pull policy of Never"));
+            return Duration.ofSeconds(5);
+        }
+        String pullKey = key + "#pull";
+        Duration left = pullBackOff.remaining(pullKey, null);
+        if (left.compareTo(Duration.ZERO) > 0) {
+            ContainerWaiting prev = failures.get(key);
+            failures.put(key, new ContainerWaiting("ImagePullBackOff", "Back-off pulling image \"" + c.getImage()
+                    + "\"" + (prev == null ? "" : ": " + prev.message())));
+            return left;
+        }
+        try {
+            runtime.pullImage(c.getImage());
+            pullBackOff.forget(pullKey);
+            return null;
+        } catch (RuntimeCallException e) {
+            pullBackOff.recordFailure(pullKey);
+            failures.put(key, new ContainerWaiting("ErrImagePull", e.getMessage()));
+            return pullBackOff.remaining(pullKey, null);
+        }
+    }
+
+    /** The status views of every spec container, from the runtime's containers in {@code sandboxId}. */
+    private List<ContainerView> views(Pod pod, PodRef ref, String sandboxId, List<ContainerInfo> all) {
+        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        List<ContainerView> views = new ArrayList<>();
+        for (Container c : PodSpecs.containers(pod)) {
+            boolean init = PodSpecs.nullSafe(pod.getSpec().getInitContainers()).contains(c);
+            ContainerStatus latest = latest(all, c.getName(), 0);
+            ContainerStatus previous = latest(all, c.getName(), 1);
+            String key = ref.uid() + "/" + c.getName();
+            ContainerWaiting waiting = failures.get(key);
+            if (latest != null && latest.state() == ContainerState.RUNNING) {
+                waiting = null;
+            } else if (waiting == null && latest != null && latest.state() == ContainerState.EXITED
+                    && (init ? latest.exitCode() != 0 && !"Never".equals(policy) : restarts(policy, latest.exitCode()))) {
+                Duration left = crashBackOff.remaining(key, latest.finishedAt());
+                if (left.compareTo(Duration.ZERO) > 0) {
+                    waiting = new ContainerWaiting("CrashLoopBackOff", "back-off " + left.toSeconds()
+                            + "s restarting failed container=" + c.getName() + " pod=" + ref.name() + "_"
+                            + ref.namespace() + "(" + ref.uid() + ")");
+                }
+            }
+            views.add(new ContainerView(c, init, latest, previous, waiting));
+        }
+        return views;
+    }
+
+    /** The {@code skip}-th newest attempt of container {@code name}, with its full status, or null. */
+    private ContainerStatus latest(List<ContainerInfo> all, String name, int skip) {
+        return all.stream().filter(i -> i.name().equals(name))
+                .sorted(Comparator.comparingInt(ContainerInfo::attempt).reversed()).skip(skip).findFirst()
+                .flatMap(i -> runtime.containerStatus(i.id())).orElse(null);
+    }
+
+    private void writeStatus(Pod pod, PodStatus status) {
+        String uid = pod.getMetadata().getUid();
+        if (status.equals(pod.getStatus()) || status.equals(written.get(uid))) {
+            return;
+        }
+        Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(status).build();
+        copy.getMetadata().setResourceVersion(null);
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
+            written.put(uid, status);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /** Stops the pod's containers within its grace period, removes its sandboxes, confirms the deletion. */
+    private void terminate(Pod pod, PodRef ref) {
+        Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+        if (grace == null) {
+            grace = Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
+        }
+        long t0 = System.nanoTime();
+        removeSandboxes(KajiLabels.forPod(ref), Duration.ofSeconds(grace), null);
+        config.podLogs().remove(ref);
+        crashBackOff.forget(ref.uid() + "/");
+        pullBackOff.forget(ref.uid() + "/");
+        failures.keySet().removeIf(k -> k.startsWith(ref.uid() + "/"));
+        written.remove(ref.uid());
+        try {
+            client.pods().inNamespace(ref.namespace()).withName(ref.name()).withGracePeriod(0).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+        log.info("pod {}: terminated in {} ms, deletion confirmed", ref, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Stops (SIGTERM, then SIGKILL after {@code grace}) the containers of every sandbox matching {@code selector},
+     * all at once, and removes the sandboxes; those of pod {@code keepUid} are kept.
+     */
+    void removeSandboxes(Map<String, String> selector, Duration grace, String keepUid) {
+        List<SandboxInfo> sandboxes = runtime.listSandboxes(selector).stream()
+                .filter(s -> keepUid == null || s.pod() == null || !keepUid.equals(s.pod().uid())).toList();
+        if (sandboxes.isEmpty()) {
+            return;
+        }
+        Map<String, String> containerSelector = new HashMap<>(selector);
+        List<ContainerInfo> containers = runtime.listContainers(containerSelector).stream()
+                .filter(c -> c.state() == ContainerState.RUNNING)
+                .filter(c -> sandboxes.stream().anyMatch(s -> s.id().equals(c.sandboxId()))).toList();
+        try (var stops = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (ContainerInfo c : containers) {
+                stops.submit(() -> runtime.stopContainer(c.id(), grace));
+            }
+        }
+        for (SandboxInfo s : sandboxes) {
+            runtime.stopSandbox(s.id());
+            runtime.removeSandbox(s.id());
+            log.info("sandbox {} of pod {} removed", abbrev(s.id()), s.pod());
+        }
+    }
+
+    /** Removes the sandboxes of pods that are not in the cache (by uid): called once the informer has synced. */
+    public int removeOrphans(java.util.Set<String> liveUids) {
+        int removed = 0;
+        for (SandboxInfo s : runtime.listSandboxes(KajiLabels.managed())) {
+            if (s.pod() != null && !liveUids.contains(s.pod().uid())) {
+                removeSandboxes(KajiLabels.forPod(s.pod()), Duration.ofSeconds(2), null);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
+    }
+
+    static String abbrev(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+}

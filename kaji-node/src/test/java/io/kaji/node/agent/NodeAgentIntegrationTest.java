@@ -1,0 +1,315 @@
+package io.kaji.node.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.apiserver.server.ApiServer;
+import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.node.containerd.ContainerdFixture;
+import io.kaji.node.containerd.ContainerdResidue;
+import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.runtime.KajiLabels;
+import io.kaji.node.runtime.PodLogs;
+import io.kaji.node.runtime.PodRef;
+import io.kaji.node.runtime.SandboxInfo;
+import io.kaji.node.runtime.SandboxSpec;
+import io.kaji.store.sqlite.SqliteStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The node agent against a real containerd (bridge kajit9, 100.64.9.0/24) and a real in-process API server over
+ * SQLite; no scheduler or controllers: the test assigns the podCIDR and binds pods by spec.nodeName itself.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeAgentIntegrationTest {
+
+    private static final String NODE = "kaji-it-9";
+    private static final String POD_CIDR = "100.64.9.0/24";
+    private static final String NS = "default";
+
+    private ContainerdFixture node;
+    private Path apiDir;
+    private SqliteStore store;
+    private ApiServer server;
+    private KubernetesClient client;
+    private NodeAgent agent;
+    private AgentConfig config;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    void start() throws Exception {
+        node = ContainerdFixture.start("kajit9", POD_CIDR);
+        apiDir = Files.createTempDirectory("kaji-agent-it-");
+        store = SqliteStore.open(apiDir.resolve("db"));
+        server = ApiServer.start(ApiServerConfig.defaults(apiDir).withPort(0), store);
+        client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
+        config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(node.dataDir.resolve("pods")),
+                node.dataDir.resolve("ipam"), node.config.cniConfDir()).withBridgeName("kajit9")
+                .withInitialBackOff(Duration.ofSeconds(1)).withLeaseRenewal(Duration.ofSeconds(1));
+        agent = newAgent();
+        agent.start();
+        // Stands in for the node IPAM controller.
+        client.nodes().withName(NODE).edit(n -> {
+            n.getSpec().setPodCIDR(POD_CIDR);
+            n.getSpec().setPodCIDRs(List.of(POD_CIDR));
+            return n;
+        });
+        assertThat(agent.awaitPodsStarted(Duration.ofSeconds(30))).isTrue();
+    }
+
+    private NodeAgent newAgent() {
+        return new NodeAgent(client, node.runtime, node.supervisor::health, config, HostInfo.detect());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        if (node != null) {
+            for (SandboxInfo s : node.runtime.listSandboxes(KajiLabels.managed())) {
+                node.runtime.stopSandbox(s.id());
+                node.runtime.removeSandbox(s.id());
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (node != null) {
+            ContainerdResidue residue = new ContainerdResidue(node.config);
+            node.close();
+            assertThat(residue.shimPids()).as("shims left").isEmpty();
+            assertThat(residue.mounts()).as("mounts left").isEmpty();
+        }
+        if (apiDir != null) {
+            try (var walk = Files.walk(apiDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void registersReadyNodeAndRenewsLease() {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            Node n = client.nodes().withName(NODE).get();
+            assertThat(condition(n, "Ready").getStatus()).isEqualTo("True");
+            assertThat(condition(n, "MemoryPressure").getStatus()).isEqualTo("False");
+            assertThat(n.getStatus().getNodeInfo().getContainerRuntimeVersion()).startsWith("containerd://1.");
+            assertThat(n.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo("v1.34.0-kaji-test");
+            assertThat(n.getStatus().getCapacity().get("pods").getAmount()).isEqualTo("110");
+            assertThat(n.getStatus().getCapacity().get("cpu").getAmount())
+                    .isEqualTo(String.valueOf(Runtime.getRuntime().availableProcessors()));
+            assertThat(n.getStatus().getAddresses()).extracting(a -> a.getType())
+                    .contains("InternalIP", "Hostname");
+        });
+        ZonedDateTime first = lease().getSpec().getRenewTime();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lease().getSpec().getRenewTime().isAfter(first));
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(NODE);
+    }
+
+    @Test
+    @Order(2)
+    void podRunsServesHttpAndGetsItsEnvironment() throws Exception {
+        long t0 = System.nanoTime();
+        client.pods().inNamespace(NS).resource(httpdPod("web")).create();
+        Pod running = awaitReady("web", Duration.ofSeconds(30));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("timing: pod create -> Running/Ready observed: %d ms%n", ms);
+
+        assertThat(running.getStatus().getPhase()).isEqualTo("Running");
+        String ip = running.getStatus().getPodIP();
+        assertThat(ip).startsWith("100.64.9.");
+        assertThat(running.getStatus().getPodIPs()).hasSize(1);
+        assertThat(running.getStatus().getHostIP()).isNotEmpty();
+        assertThat(running.getStatus().getStartTime()).isNotNull();
+        assertThat(running.getStatus().getQosClass()).isEqualTo("BestEffort");
+        assertThat(running.getStatus().getConditions()).extracting(PodCondition::getType)
+                .contains("PodScheduled", "Initialized", "ContainersReady", "Ready", "PodReadyToStartContainers");
+        ContainerStatus cs = running.getStatus().getContainerStatuses().get(0);
+        assertThat(cs.getState().getRunning()).isNotNull();
+        assertThat(cs.getContainerID()).startsWith("containerd://");
+        assertThat(cs.getImageID()).isNotEmpty();
+        assertThat(cs.getRestartCount()).isZero();
+        assertThat(cs.getReady()).isTrue();
+
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://" + ip + "/index.html"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).isEqualTo(BusyboxImage.INDEX_HTML);
+
+        String id = cs.getContainerID().substring("containerd://".length());
+        String env = node.runtime.execSync(id, List.of("sh", "-c", "echo $MY_POD/$MY_NODE/$MY_IP/$GREETING; hostname"),
+                Duration.ofSeconds(10)).stdoutText();
+        assertThat(env).isEqualTo("web/" + NODE + "/" + ip + "/hello web\nweb\n");
+    }
+
+    @Test
+    @Order(3)
+    void crashingContainerRestartsWithBackOff() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("crash").withNamespace(NS).endMetadata()
+                .withNewSpec().withNodeName(NODE).withRestartPolicy("Always").addNewContainer().withName("c")
+                .withImage(BusyboxImage.NAME).withImagePullPolicy("Never").withCommand("sh", "-c", "exit 1")
+                .endContainer().endSpec().build();
+        client.pods().inNamespace(NS).resource(pod).create();
+        Set<String> reasons = ConcurrentHashMap.newKeySet();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            ContainerStatus cs = containerStatus("crash");
+            if (cs.getState().getWaiting() != null) {
+                reasons.add(cs.getState().getWaiting().getReason());
+            }
+            assertThat(cs.getRestartCount()).isGreaterThanOrEqualTo(2);
+            assertThat(reasons).contains("CrashLoopBackOff");
+            assertThat(cs.getLastState().getTerminated()).isNotNull();
+            assertThat(cs.getLastState().getTerminated().getExitCode()).isEqualTo(1);
+            assertThat(cs.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        });
+        Pod p = client.pods().inNamespace(NS).withName("crash").get();
+        assertThat(condition(p, "Ready").getStatus()).isEqualTo("False");
+        assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+    }
+
+    @Test
+    @Order(4)
+    void completedAndMissingImageContainersReportTheirReasons() {
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("once").withNamespace(NS)
+                .endMetadata().withNewSpec().withNodeName(NODE).withRestartPolicy("Never").addNewContainer()
+                .withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                .withCommand("true").endContainer().endSpec().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("noimage")
+                .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).addNewContainer().withName("c")
+                .withImage("docker.io/kaji/absent:1").withImagePullPolicy("Never").endContainer().endSpec()
+                .build()).create();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Pod once = client.pods().inNamespace(NS).withName("once").get();
+            assertThat(once.getStatus().getPhase()).isEqualTo("Succeeded");
+            assertThat(once.getStatus().getContainerStatuses().get(0).getState().getTerminated().getReason())
+                    .isEqualTo("Completed");
+            ContainerStatus cs = containerStatus("noimage");
+            assertThat(cs.getState().getWaiting().getReason()).isEqualTo("ErrImageNeverPull");
+            assertThat(client.pods().inNamespace(NS).withName("noimage").get().getStatus().getPhase())
+                    .isEqualTo("Pending");
+        });
+    }
+
+    @Test
+    @Order(5)
+    void restartedAgentAdoptsRunningContainersAndRemovesOrphans() throws Exception {
+        ContainerStatus before = containerStatus("web");
+        agent.close();
+        // A sandbox of a pod the API server never heard of: the new agent removes it.
+        PodRef ghost = new PodRef(NS, "ghost", UUID.randomUUID().toString());
+        node.runtime.runSandbox(SandboxSpec.builder(ghost).logDirectory(config.podLogs().podDirectory(ghost))
+                .build());
+        agent = newAgent();
+        agent.start();
+        assertThat(agent.awaitPodsStarted(Duration.ofSeconds(20))).isTrue();
+        assertThat(node.runtime.listSandboxes(KajiLabels.forPod(ghost))).isEmpty();
+        Thread.sleep(3000);
+        ContainerStatus after = containerStatus("web");
+        assertThat(after.getContainerID()).isEqualTo(before.getContainerID());
+        assertThat(after.getRestartCount()).isZero();
+        assertThat(after.getState().getRunning().getStartedAt()).isEqualTo(before.getState().getRunning().getStartedAt());
+        assertThat(condition(client.pods().inNamespace(NS).withName("web").get(), "Ready").getStatus())
+                .isEqualTo("True");
+    }
+
+    @Test
+    @Order(6)
+    void deletedPodIsStoppedAndDisappears() {
+        Pod web = client.pods().inNamespace(NS).withName("web").get();
+        String uid = web.getMetadata().getUid();
+        long t0 = System.nanoTime();
+        client.pods().inNamespace(NS).withName("web").delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace(NS).withName("web").get() == null);
+        System.out.printf("timing: pod delete -> object gone: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        assertThat(node.runtime.listSandboxes(KajiLabels.forPod(new PodRef(NS, "web", uid)))).isEmpty();
+        for (String name : List.of("crash", "once", "noimage")) {
+            client.pods().inNamespace(NS).withName(name).delete();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+            assertThat(node.runtime.listSandboxes(KajiLabels.managed())).isEmpty();
+        });
+    }
+
+    private static Pod httpdPod(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata().withNewSpec()
+                .withNodeName(NODE).withTerminationGracePeriodSeconds(5L).addNewContainer().withName("httpd")
+                .withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                .withCommand("httpd", "-f", "-p", "80", "-h", "/www")
+                .addNewEnv().withName("MY_POD").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
+                .endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("MY_NODE").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
+                .endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("MY_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                .endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("GREETING").withValue("hello $(MY_POD)").endEnv()
+                .endContainer().endSpec().build();
+    }
+
+    private Pod awaitReady(String name, Duration timeout) {
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(
+                () -> client.pods().inNamespace(NS).withName(name).get(),
+                p -> p != null && p.getStatus() != null && p.getStatus().getConditions() != null
+                        && "Running".equals(p.getStatus().getPhase())
+                        && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")));
+    }
+
+    private ContainerStatus containerStatus(String pod) {
+        Pod p = client.pods().inNamespace(NS).withName(pod).get();
+        assertThat(p.getStatus().getContainerStatuses()).isNotEmpty();
+        return p.getStatus().getContainerStatuses().get(0);
+    }
+
+    private Lease lease() {
+        return client.leases().inNamespace(NodeStatusReporter.LEASE_NAMESPACE).withName(NODE).get();
+    }
+
+    private static NodeCondition condition(Node n, String type) {
+        return n.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+
+    private static PodCondition condition(Pod p, String type) {
+        return p.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+
+}
