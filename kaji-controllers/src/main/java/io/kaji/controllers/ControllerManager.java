@@ -26,7 +26,6 @@ import io.kaji.controllers.serviceaccount.ServiceAccountController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.kaji.controllers.nodeipam.CidrAllocator;
@@ -36,6 +35,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kaji.controllers.replicaset.ReplicaSetController;
 import io.kaji.controllers.runtime.Controller;
+import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.EventRecorder;
 import java.time.Clock;
 import java.time.Duration;
@@ -196,8 +196,8 @@ public final class ControllerManager implements AutoCloseable {
         // A deleted default ServiceAccount or root CA ConfigMap is put back.
         SharedIndexInformer<ServiceAccount> accounts = informers.sharedIndexInformerFor(ServiceAccount.class, resync);
         SharedIndexInformer<ConfigMap> configMaps = informers.sharedIndexInformerFor(ConfigMap.class, resync);
-        accounts.addEventHandler(onDelete(sa -> serviceAccounts.enqueue(sa.getMetadata().getNamespace())));
-        configMaps.addEventHandler(onDelete(cm -> serviceAccounts.enqueue(cm.getMetadata().getNamespace())));
+        accounts.addEventHandler(Handlers.onDelete(sa -> serviceAccounts.enqueue(sa.getMetadata().getNamespace())));
+        configMaps.addEventHandler(Handlers.onDelete(cm -> serviceAccounts.enqueue(cm.getMetadata().getNamespace())));
 
         GarbageCollector gc = new GarbageCollector(client, options.workers());
         controllers.add(gc.controller());
@@ -248,23 +248,6 @@ public final class ControllerManager implements AutoCloseable {
         } catch (Exception e) {
             log.debug("stopping {}", c, e);
         }
-    }
-
-    private static <T> ResourceEventHandler<T> onDelete(java.util.function.Consumer<T> action) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                action.accept(obj);
-            }
-        };
     }
 
     /** The CA this client trusts for the API server: the cluster CA that pods should trust too. */

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
+import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Pods;
 import io.kaji.controllers.runtime.Reconciler;
@@ -76,22 +77,7 @@ public final class CronJobController implements Reconciler {
             public void onDelete(CronJob cj, boolean unknownFinalState) {
             }
         });
-        jobs.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Job j) {
-                owner(j).ifPresent(controller::enqueue);
-            }
-
-            @Override
-            public void onUpdate(Job old, Job j) {
-                owner(j).ifPresent(controller::enqueue);
-            }
-
-            @Override
-            public void onDelete(Job j, boolean unknownFinalState) {
-                owner(j).ifPresent(controller::enqueue);
-            }
-        });
+        jobs.addEventHandler(Handlers.onAnyChange(j -> owner(j).ifPresent(controller::enqueue)));
     }
 
     public Controller controller() {

@@ -25,6 +25,7 @@ import io.kaji.controllers.nodelifecycle.NodeLifecycleController;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Expectations;
+import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Pods;
 import io.kaji.controllers.runtime.Reconciler;
@@ -73,8 +74,8 @@ public final class DaemonSetController implements Reconciler {
         this.events = events;
         this.expectations = new Expectations(clock);
         this.controller = new Controller("daemonset", this, workers);
-        daemonSets.addEventHandler(handler(ds -> controller.enqueue(Keys.of(ds))));
-        nodes.addEventHandler(handler(n -> enqueueAll()));
+        daemonSets.addEventHandler(Handlers.onAnyChange(ds -> controller.enqueue(Keys.of(ds))));
+        nodes.addEventHandler(Handlers.onAnyChange(n -> enqueueAll()));
         pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod p) {
@@ -363,24 +364,5 @@ public final class DaemonSetController implements Reconciler {
 
     private static Toleration toleration(String key, String effect) {
         return new TolerationBuilder().withKey(key).withOperator("Exists").withEffect(effect).build();
-    }
-
-    private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> enqueue) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                enqueue.accept(obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                enqueue.accept(newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                enqueue.accept(obj);
-            }
-        };
     }
 }

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
+import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Pods;
 import io.kaji.controllers.runtime.Reconciler;
@@ -81,22 +82,7 @@ public final class DeploymentController implements Reconciler {
         this.events = events;
         this.clock = clock;
         this.controller = new Controller("deployment", this, workers);
-        deployments.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Deployment d) {
-                controller.enqueue(Keys.of(d));
-            }
-
-            @Override
-            public void onUpdate(Deployment old, Deployment d) {
-                controller.enqueue(Keys.of(d));
-            }
-
-            @Override
-            public void onDelete(Deployment d, boolean unknownFinalState) {
-                controller.enqueue(Keys.of(d));
-            }
-        });
+        deployments.addEventHandler(Handlers.onAnyChange(d -> controller.enqueue(Keys.of(d))));
         replicaSets.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ReplicaSet rs) {
@@ -105,7 +91,7 @@ public final class DeploymentController implements Reconciler {
 
             @Override
             public void onUpdate(ReplicaSet old, ReplicaSet rs) {
-                enqueueFor(old);
+                enqueueFor(old); // an RS that changed owner or labels concerns both deployments
                 enqueueFor(rs);
             }
 
@@ -114,23 +100,10 @@ public final class DeploymentController implements Reconciler {
                 enqueueFor(rs);
             }
         });
-        pods.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknownFinalState) {
-                // A Recreate rollout waits for the old pods to be gone.
-                Pods.controllerOf(pod).filter(r -> "ReplicaSet".equals(r.getKind()))
-                        .map(r -> replicaSets.getStore().getByKey(Keys.of(pod.getMetadata().getNamespace(), r.getName())))
-                        .ifPresent(DeploymentController.this::enqueueFor);
-            }
-        });
+        // A Recreate rollout waits for the old pods to be gone.
+        pods.addEventHandler(Handlers.onDelete(pod -> Pods.controllerOf(pod).filter(r -> "ReplicaSet".equals(r.getKind()))
+                .map(r -> replicaSets.getStore().getByKey(Keys.of(pod.getMetadata().getNamespace(), r.getName())))
+                .ifPresent(this::enqueueFor)));
     }
 
     public Controller controller() {

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kaji.controllers.runtime.Controller;
+import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Pods;
 import io.kaji.controllers.runtime.Reconciler;
@@ -62,22 +63,7 @@ public final class EndpointSliceController implements Reconciler {
         this.pods = pods;
         this.slices = slices;
         this.controller = new Controller("endpointslice", this, workers);
-        services.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Service s) {
-                controller.enqueue(Keys.of(s));
-            }
-
-            @Override
-            public void onUpdate(Service old, Service s) {
-                controller.enqueue(Keys.of(s));
-            }
-
-            @Override
-            public void onDelete(Service s, boolean unknownFinalState) {
-                controller.enqueue(Keys.of(s));
-            }
-        });
+        services.addEventHandler(Handlers.onAnyChange(s -> controller.enqueue(Keys.of(s))));
         pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod p) {
@@ -96,24 +82,13 @@ public final class EndpointSliceController implements Reconciler {
                 enqueueServicesOf(p, null);
             }
         });
-        slices.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(EndpointSlice s) {
+        // Someone deleted a slice we manage: put it back.
+        slices.addEventHandler(Handlers.onDelete(s -> {
+            String svc = s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
+            if (svc != null && MANAGED_BY.equals(s.getMetadata().getLabels().get(MANAGED_BY_LABEL))) {
+                controller.enqueue(Keys.of(s.getMetadata().getNamespace(), svc));
             }
-
-            @Override
-            public void onUpdate(EndpointSlice old, EndpointSlice s) {
-            }
-
-            @Override
-            public void onDelete(EndpointSlice s, boolean unknownFinalState) {
-                // Someone deleted a slice we manage: put it back.
-                String svc = s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
-                if (svc != null && MANAGED_BY.equals(s.getMetadata().getLabels().get(MANAGED_BY_LABEL))) {
-                    controller.enqueue(Keys.of(s.getMetadata().getNamespace(), svc));
-                }
-            }
-        });
+        }));
     }
 
     public Controller controller() {

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kaji.controllers.deployment.TemplateHash;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
+import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Pods;
 import io.kaji.controllers.runtime.Reconciler;
@@ -57,8 +58,8 @@ public final class StatefulSetController implements Reconciler {
         this.pods = pods;
         this.events = events;
         this.controller = new Controller("statefulset", this, workers);
-        sets.addEventHandler(handler(s -> controller.enqueue(Keys.of(s))));
-        pods.addEventHandler(handler(p -> Pods.controllerOf(p).filter(r -> "StatefulSet".equals(r.getKind()))
+        sets.addEventHandler(Handlers.onAnyChange(s -> controller.enqueue(Keys.of(s))));
+        pods.addEventHandler(Handlers.onAnyChange(p -> Pods.controllerOf(p).filter(r -> "StatefulSet".equals(r.getKind()))
                 .ifPresent(r -> controller.enqueue(Keys.of(p.getMetadata().getNamespace(), r.getName())))));
     }
 
@@ -275,24 +276,5 @@ public final class StatefulSetController implements Reconciler {
 
     private static Map<String, String> labels(Pod p) {
         return Optional.ofNullable(p.getMetadata().getLabels()).orElse(Map.of());
-    }
-
-    private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> enqueue) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                enqueue.accept(obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                enqueue.accept(newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                enqueue.accept(obj);
-            }
-        };
     }
 }
