@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports through the Kubernetes API as kube-scheduler does: events from {@code default-scheduler}, and the
  * {@code PodScheduled} condition written with a strategic-merge patch of the status subresource (merging by
- * condition type, so the kubelet's conditions are kept). The condition is only written when it changes.
+ * condition type, so the kubelet's conditions are kept). The condition is only written when it changes. Events
+ * are written asynchronously by the {@link EventRecorder}; {@link #close} flushes and stops it.
  */
-public final class ApiSchedulingReporter implements SchedulingReporter {
+public final class ApiSchedulingReporter implements SchedulingReporter, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApiSchedulingReporter.class);
     public static final String COMPONENT = "default-scheduler";
@@ -68,6 +69,12 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
             log.info("scheduler: could not set PodScheduled=False on pod {}/{}: {}", pod.getMetadata().getNamespace(),
                     pod.getMetadata().getName(), e.getMessage());
         }
+    }
+
+    /** Stops the event writer (events still queued are written first, for a few seconds at most). */
+    @Override
+    public void close() {
+        events.close();
     }
 
     private static boolean sameCondition(Pod pod, String reason, String message) {

@@ -95,7 +95,7 @@ public final class KajiScheduler implements AutoCloseable {
 
     /** What runs while this instance leads. */
     private record Running(SharedInformerFactory informers, Scheduler scheduler, ExecutorService binders,
-                           ScheduledExecutorService timers) {}
+                           ScheduledExecutorService timers, ApiSchedulingReporter reporter) {}
 
     public KajiScheduler(KubernetesClient client, Options options, Clock clock) {
         this.client = client;
@@ -167,7 +167,7 @@ public final class KajiScheduler implements AutoCloseable {
         SharedIndexInformer<Service> services = served("v1", "Service")
                 ? informers.sharedIndexInformerFor(Service.class, 0) : null;
 
-        SchedulingReporter reporter = new ApiSchedulingReporter(client, clock);
+        ApiSchedulingReporter reporter = new ApiSchedulingReporter(client, clock);
         var owners = new InformerOwnerSelectors(services == null ? null : services.getStore(),
                 replicaSets == null ? null : replicaSets.getStore(), statefulSets == null ? null : statefulSets.getStore());
         var deps = new InTreePlugins.Dependencies(new ApiPodBinder(client, Duration.ofSeconds(30)),
@@ -188,6 +188,7 @@ public final class KajiScheduler implements AutoCloseable {
             informers.stopAllRegisteredInformers();
             binders.shutdownNow();
             timers.shutdownNow();
+            reporter.close();
             throw new IllegalStateException("scheduler informers did not sync", e);
         }
         timers.scheduleWithFixedDelay(queue::flushBackoffCompleted, 1, 1, TimeUnit.SECONDS);
@@ -196,7 +197,7 @@ public final class KajiScheduler implements AutoCloseable {
                 queue.onClusterEvent(io.kaji.scheduler.framework.ClusterEvent.ASSIGNED_POD_DELETED)),
                 1, 1, TimeUnit.SECONDS);
         scheduler.start();
-        running = new Running(informers, scheduler, binders, timers);
+        running = new Running(informers, scheduler, binders, timers, reporter);
         log.info("scheduler {}: scheduling with {} node(s) known", options.identity(), cache.nodeCount());
     }
 
@@ -219,6 +220,7 @@ public final class KajiScheduler implements AutoCloseable {
             r.binders().shutdownNow();
             Thread.currentThread().interrupt();
         }
+        r.reporter().close();
     }
 
     private boolean served(String groupVersion, String kind) {

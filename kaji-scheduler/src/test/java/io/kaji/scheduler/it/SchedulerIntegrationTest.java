@@ -181,8 +181,10 @@ class SchedulerIntegrationTest {
             PodCondition c = scheduledCondition(p).orElseThrow();
             assertThat(c.getReason()).isEqualTo("Unschedulable");
             assertThat(c.getMessage()).isEqualTo(expected);
+            // Events are recorded asynchronously (EventRecorder): wait for it.
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    !eventsFor(p.getMetadata().getName(), "FailedScheduling").isEmpty());
             List<Event> events = eventsFor(p.getMetadata().getName(), "FailedScheduling");
-            assertThat(events).isNotEmpty();
             assertThat(events.get(0).getType()).isEqualTo("Warning");
             assertThat(events.get(0).getMessage()).isEqualTo(expected);
             assertThat(events.get(0).getSource().getComponent()).isEqualTo("default-scheduler");
