@@ -35,6 +35,7 @@ public final class KajiCommand implements Runnable {
                 new BenchCommand(),
                 new LogsCommand(),
                 new ImageCommand(),
+                new AgentCommand(),
         };
     }
 

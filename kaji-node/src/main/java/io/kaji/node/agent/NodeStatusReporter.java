@@ -86,14 +86,23 @@ public final class NodeStatusReporter {
         if (!changed && Duration.between(lastWrittenAt, now).compareTo(config.statusMaxAge()) < 0) {
             return false;
         }
-        Node current = client.nodes().withName(config.nodeName()).get();
-        if (current == null) {
-            register();
-            return true;
+        for (int attempt = 1; ; attempt++) {
+            Node current = client.nodes().withName(config.nodeName()).get();
+            if (current == null) {
+                register();
+                return true;
+            }
+            current.setStatus(status);
+            try {
+                client.nodes().resource(current).updateStatus();
+                break;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+                log.debug("node {}: status conflict, retrying", config.nodeName());
+            }
         }
-        current.setStatus(status);
-        current.getMetadata().setResourceVersion(null);
-        client.nodes().resource(current).updateStatus();
         lastWritten = status;
         lastWrittenAt = now;
         return true;

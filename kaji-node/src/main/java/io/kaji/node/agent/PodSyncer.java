@@ -307,14 +307,26 @@ public final class PodSyncer implements Reconciler {
         if (status.equals(pod.getStatus()) || status.equals(written.get(uid))) {
             return;
         }
-        Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(status).build();
-        copy.getMetadata().setResourceVersion(null);
-        try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
-            written.put(uid, status);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                throw e;
+        var resource = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName());
+        Pod base = pod;
+        for (int attempt = 1; ; attempt++) {
+            Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(base).withStatus(status).build();
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
+                written.put(uid, status);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return;
+                }
+                if (e.getCode() != 409 || attempt == 3) {
+                    throw e;
+                }
+                base = resource.get();
+                if (base == null || !uid.equals(base.getMetadata().getUid())) {
+                    return;
+                }
             }
         }
     }

@@ -1,0 +1,105 @@
+package io.kaji.node.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.kaji.node.runtime.ContainerState;
+import io.kaji.node.runtime.ContainerStatus;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Environment resolution, QoS class and pod phase, without a runtime. */
+class PodLogicTest {
+
+    private static final Pod POD = new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").withUid("u1")
+            .addToLabels("app", "web").endMetadata().withNewSpec().withNodeName("n1").endSpec().build();
+
+    @Test
+    void resolvesValuesFieldRefsAndReferences() throws Exception {
+        Container c = new ContainerBuilder().withName("c").withImage("i")
+                .addNewEnv().withName("A").withValue("x").endEnv()
+                .addNewEnv().withName("B").withValue("$(A)-$(MISSING)-$$(A)").endEnv()
+                .addNewEnv().withName("NODE").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
+                .endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("APP").withNewValueFrom().withNewFieldRef()
+                .withFieldPath("metadata.labels['app']").endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                .endFieldRef().endValueFrom().endEnv().build();
+        Map<String, String> env = new EnvResolver(null).resolve(POD, c, "100.64.9.5", "10.0.0.1");
+        assertThat(env).containsExactly(Map.entry("A", "x"), Map.entry("B", "x-$(MISSING)-$(A)"),
+                Map.entry("NODE", "n1"), Map.entry("APP", "web"), Map.entry("IP", "100.64.9.5"));
+    }
+
+    @Test
+    void missingConfigMapIsAConfigError() {
+        Container c = new ContainerBuilder().withName("c").withImage("i").addNewEnv().withName("X")
+                .withNewValueFrom().withNewConfigMapKeyRef().withName("cm").withKey("k").endConfigMapKeyRef()
+                .endValueFrom().endEnv().build();
+        assertThatThrownBy(() -> new EnvResolver(null).resolve(POD, c, "", ""))
+                .isInstanceOf(EnvResolver.ConfigError.class).hasMessageContaining("configmap \"cm\" not found");
+    }
+
+    @Test
+    void qosClasses() {
+        assertThat(PodSpecs.qosClass(withResources(Map.of(), Map.of()))).isEqualTo("BestEffort");
+        Map<String, Quantity> both = Map.of("cpu", new Quantity("500m"), "memory", new Quantity("64Mi"));
+        assertThat(PodSpecs.qosClass(withResources(both, both))).isEqualTo("Guaranteed");
+        assertThat(PodSpecs.qosClass(withResources(Map.of(), both))).isEqualTo("Guaranteed");
+        assertThat(PodSpecs.qosClass(withResources(Map.of("cpu", new Quantity("100m")), Map.of())))
+                .isEqualTo("Burstable");
+    }
+
+    @Test
+    void phases() {
+        assertThat(PodStatuses.phase(List.of(view(null)), "Always", true, false)).isEqualTo("Pending");
+        assertThat(PodStatuses.phase(List.of(view(ContainerState.RUNNING)), "Always", true, false)).isEqualTo("Running");
+        assertThat(PodStatuses.phase(List.of(exited(0)), "Never", true, false)).isEqualTo("Succeeded");
+        assertThat(PodStatuses.phase(List.of(exited(1)), "Never", true, false)).isEqualTo("Failed");
+        assertThat(PodStatuses.phase(List.of(exited(1)), "OnFailure", true, false)).isEqualTo("Running");
+        assertThat(PodStatuses.phase(List.of(exited(0)), "OnFailure", true, false)).isEqualTo("Succeeded");
+        assertThat(PodStatuses.phase(List.of(exited(0)), "Always", true, false)).isEqualTo("Running");
+        assertThat(PodStatuses.phase(List.of(view(null)), "Always", false, false)).isEqualTo("Pending");
+        assertThat(PodStatuses.phase(List.of(view(null)), "Never", false, true)).isEqualTo("Failed");
+    }
+
+    @Test
+    void crashLoopStatusKeepsTheLastRunAsLastState() {
+        ContainerStatus last = status(ContainerState.EXITED, 1, 3);
+        var s = PodStatuses.containerStatus(new ContainerView(new ContainerBuilder().withName("c").withImage("i").build(),
+                false, last, null, new ContainerWaiting("CrashLoopBackOff", "back-off 20s")));
+        assertThat(s.getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+        assertThat(s.getLastState().getTerminated().getExitCode()).isEqualTo(1);
+        assertThat(s.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        assertThat(s.getRestartCount()).isEqualTo(3);
+        assertThat(s.getReady()).isFalse();
+    }
+
+    private static Pod withResources(Map<String, Quantity> requests, Map<String, Quantity> limits) {
+        return new PodBuilder(POD).editSpec().addNewContainer().withName("c").withImage("i").withNewResources()
+                .withRequests(requests).withLimits(limits).endResources().endContainer().endSpec().build();
+    }
+
+    private static ContainerView view(ContainerState state) {
+        return new ContainerView(new ContainerBuilder().withName("c").withImage("i").build(), false,
+                state == null ? null : status(state, 0, 0), null, null);
+    }
+
+    private static ContainerView exited(int code) {
+        return new ContainerView(new ContainerBuilder().withName("c").withImage("i").build(), false,
+                status(ContainerState.EXITED, code, 0), null, null);
+    }
+
+    private static ContainerStatus status(ContainerState state, int exitCode, int attempt) {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        return new ContainerStatus("id" + attempt, "c", attempt, state, t, t, state == ContainerState.EXITED ? t : null,
+                exitCode, "", "", "i", "sha256:x", Path.of("/tmp/x.log"), Map.of());
+    }
+}
