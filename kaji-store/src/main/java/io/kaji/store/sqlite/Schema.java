@@ -63,6 +63,20 @@ final class Schema {
     /** Keys in (start, end) as of a revision, live ones only, in key order: a continued range. */
     static final String RANGE_AFTER = range(">");
 
+    /** The same as {@link #RANGE_FROM} for whole ranges: one grouped pass beats a lookup per row there. */
+    static final String RANGE_ALL_FROM = rangeAll(">=");
+
+    static final String RANGE_ALL_AFTER = rangeAll(">");
+
+    private static String rangeAll(String startOp) {
+        return """
+                SELECT kv.id, kv.name, kv.create_revision, kv.version, kv.value FROM kv
+                JOIN (SELECT MAX(id) AS mid FROM kv WHERE name %s ? AND name < ? AND id <= ? GROUP BY name) latest
+                  ON kv.id = latest.mid
+                WHERE kv.deleted = 0
+                ORDER BY kv.name LIMIT ?""".formatted(startOp);
+    }
+
     private static String range(String startOp) {
         // Walks the (name, id) index in key order and keeps, per key, the row that is the newest at the read
         // revision: so a page stops after LIMIT keys instead of grouping the whole prefix first.

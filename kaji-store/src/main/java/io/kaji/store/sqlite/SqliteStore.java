@@ -167,7 +167,11 @@ public final class SqliteStore implements RevisionedStore {
             int limit = request.limit();
             List<KeyValue> kvs = new ArrayList<>();
             boolean more = false;
-            String sql = request.startAfter() == null ? Schema.RANGE_FROM : Schema.RANGE_AFTER;
+            // A page walks the index and stops at its limit; a whole (or very large) range is one grouped pass.
+            boolean whole = limit == 0 || limit > 1000;
+            String sql = request.startAfter() == null
+                    ? (whole ? Schema.RANGE_ALL_FROM : Schema.RANGE_FROM)
+                    : (whole ? Schema.RANGE_ALL_AFTER : Schema.RANGE_AFTER);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, request.startAfter() == null ? request.prefix() : request.startAfter());
                 ps.setString(2, end);
