@@ -95,6 +95,9 @@ public final class PodSyncer implements Reconciler {
         removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, ref.namespace(),
                 KajiLabels.POD_NAME, ref.name()), Duration.ofSeconds(2), ref.uid());
         Pass pass = sync(pod, ref);
+        if (pass == null) {
+            return Result.done();
+        }
         PodStatus status = PodStatuses.build(pod, pass.sandboxReady(), pass.ip(), hostIp.get(), pass.views(),
                 config.clock());
         writeStatus(pod, status);
@@ -106,7 +109,10 @@ public final class PodSyncer implements Reconciler {
         return Result.requeueAfter(next);
     }
 
-    /** What one pass saw; {@code requeue} is when to look again sooner than {@link #RELIST}, or null. */
+    /**
+     * What one pass saw; {@code requeue} is when to look again sooner than {@link #RELIST}, or null. A null pass
+     * means "finished pod, nothing to do or report".
+     */
     record Pass(boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
     }
 
@@ -122,7 +128,8 @@ public final class PodSyncer implements Reconciler {
         }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         if (current == null && ("Succeeded".equals(phase) || "Failed".equals(phase))) {
-            return new Pass(false, "", views(pod, ref, null, List.of()), null);
+            // A finished pod whose sandbox is gone: nothing to run, and its reported status stays as it was.
+            return null;
         }
         int attempt = sandboxes.isEmpty() ? 0 : sandboxes.get(0).attempt() + (current == null ? 1 : 0);
         SandboxSpec sandboxSpec = PodSpecs.sandbox(pod, attempt, config.podLogs());
@@ -340,10 +347,7 @@ public final class PodSyncer implements Reconciler {
         long t0 = System.nanoTime();
         removeSandboxes(KajiLabels.forPod(ref), Duration.ofSeconds(grace), null);
         config.podLogs().remove(ref);
-        crashBackOff.forget(ref.uid() + "/");
-        pullBackOff.forget(ref.uid() + "/");
-        failures.keySet().removeIf(k -> k.startsWith(ref.uid() + "/"));
-        written.remove(ref.uid());
+        forget(ref.uid());
         try {
             client.pods().inNamespace(ref.namespace()).withName(ref.name()).withGracePeriod(0).delete();
         } catch (KubernetesClientException e) {
@@ -377,7 +381,19 @@ public final class PodSyncer implements Reconciler {
             runtime.stopSandbox(s.id());
             runtime.removeSandbox(s.id());
             log.info("sandbox {} of pod {} removed", abbrev(s.id()), s.pod());
+            if (s.pod() != null) {
+                forget(s.pod().uid());
+                config.podLogs().remove(s.pod());
+            }
         }
+    }
+
+    /** Drops what the worker remembers of pod {@code uid} (back-offs, waiting reasons, last status written). */
+    private void forget(String uid) {
+        crashBackOff.forget(uid + "/");
+        pullBackOff.forget(uid + "/");
+        failures.keySet().removeIf(k -> k.startsWith(uid + "/"));
+        written.remove(uid);
     }
 
     /** Removes the sandboxes of pods that are not in the cache (by uid): called once the informer has synced. */

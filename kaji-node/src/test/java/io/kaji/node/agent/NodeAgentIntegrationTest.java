@@ -201,9 +201,12 @@ class NodeAgentIntegrationTest {
             assertThat(cs.getLastState().getTerminated().getExitCode()).isEqualTo(1);
             assertThat(cs.getLastState().getTerminated().getReason()).isEqualTo("Error");
         });
-        Pod p = client.pods().inNamespace(NS).withName("crash").get();
-        assertThat(condition(p, "Ready").getStatus()).isEqualTo("False");
-        assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+        // Without probes Ready follows "running", so it flickers True during each short run: check it was False.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            Pod p = client.pods().inNamespace(NS).withName("crash").get();
+            assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+            assertThat(condition(p, "Ready").getStatus()).isEqualTo("False");
+        });
     }
 
     @Test
