@@ -1,0 +1,64 @@
+package io.kaji.node.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.runtime.PodLogs;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The node status the agent computes, without an API server. */
+class NodeStatusReporterTest {
+
+    private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void readyFollowsRuntimeHealthAndNetwork() {
+        AtomicReference<RuntimeHealth> health = new AtomicReference<>(
+                new RuntimeHealth(true, "ContainerdReady", "ok", T, 0));
+        AtomicBoolean network = new AtomicBoolean(false);
+        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
+                Path.of("/tmp/c"));
+        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
+        NodeStatusReporter r = new NodeStatusReporter(null, config, host, health::get, () -> "containerd://1.6.20",
+                network::get);
+
+        NodeStatus s = r.status(T);
+        assertThat(ready(s).getStatus()).isEqualTo("False");
+        assertThat(ready(s).getReason()).isEqualTo("NetworkPluginNotReady");
+        assertThat(s.getCapacity().get("memory").toString()).isEqualTo("4194304Ki");
+        assertThat(s.getCapacity().get("cpu").toString()).isEqualTo("2");
+        assertThat(s.getAllocatable()).isEqualTo(s.getCapacity());
+        assertThat(s.getNodeInfo().getContainerRuntimeVersion()).isEqualTo("containerd://1.6.20");
+        assertThat(s.getNodeInfo().getKubeletVersion()).isEqualTo("v0.1.0");
+        assertThat(s.getAddresses()).extracting(a -> a.getType() + "=" + a.getAddress())
+                .containsExactly("InternalIP=192.0.2.2", "Hostname=h1");
+        assertThat(s.getConditions()).extracting(NodeCondition::getType)
+                .containsExactly("Ready", "MemoryPressure", "DiskPressure", "PIDPressure");
+
+        network.set(true);
+        assertThat(ready(r.status(T)).getStatus()).isEqualTo("True");
+        assertThat(ready(r.status(T)).getReason()).isEqualTo("KubeletReady");
+
+        health.set(new RuntimeHealth(false, "ContainerdExited", "containerd pid 7 exited with code 137", T, 1));
+        NodeCondition down = ready(r.status(T));
+        assertThat(down.getStatus()).isEqualTo("False");
+        assertThat(down.getReason()).isEqualTo("ContainerdExited");
+        assertThat(down.getMessage()).contains("exited with code 137");
+    }
+
+    @Test
+    void parsesMemTotal() {
+        assertThat(HostInfo.parseMemTotal(java.util.List.of("MemFree: 1 kB", "MemTotal:       16384 kB")))
+                .isEqualTo(16384L * 1024);
+    }
+
+    private static NodeCondition ready(NodeStatus s) {
+        return s.getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
+    }
+}
