@@ -2,27 +2,14 @@ package io.kaji.cli;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.node.NodeLayout;
-import io.kaji.node.agent.AgentConfig;
-import io.kaji.node.agent.HostInfo;
-import io.kaji.node.agent.NodeAgent;
-import io.kaji.node.containerd.ContainerdSupervisor;
-import io.kaji.node.containerd.RuntimeHealth;
-import io.kaji.node.cri.CriConnection;
-import io.kaji.node.image.ImageImporter;
-import io.kaji.node.image.PauseImage;
-import io.kaji.node.runtime.CriContainerRuntime;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,43 +80,15 @@ public final class AgentCommand implements Callable<Integer> {
         Config clientConfig = clientConfig();
         NodeLayout layout = dataDir != null ? new NodeLayout(dataDir) : NodeLayout.defaultLayout();
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
-        ContainerdSupervisor supervisor = null;
-        Path socket = containerdSocket;
-        if (socket == null) {
-            supervisor = ContainerdSupervisor.create(layout.containerd());
-            socket = layout.criSocket();
-        }
-        CriConnection cri = CriConnection.open(socket);
-        CriContainerRuntime runtime = new CriContainerRuntime(cri);
-        Supplier<RuntimeHealth> health;
-        if (supervisor != null) {
-            supervisor.addListener(h -> cri.resetConnectBackoff());
-            supervisor.start();
-            health = supervisor::health;
-        } else {
-            health = NodeAgent.probing(runtime, Clock.systemUTC());
-        }
-        PauseImage.ensureImported(layout.imageCache(), ImageImporter.forSocket(socket), runtime);
-        AgentConfig config = AgentConfig.defaults(name, VersionCommand.version(), layout.podLogs(), layout.ipamDir(),
-                        cniConfDir != null ? cniConfDir : layout.containerd().cniConfDir())
-                .withBridgeName(bridge).withLeaseRenewal(duration(leaseRenewal))
-                .withInitialBackOff(duration(initialBackOff));
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
-        NodeAgent agent = new NodeAgent(client, runtime, health, config, HostInfo.detect());
+        LocalAgent agent = LocalAgent.start(clientConfig, new LocalAgent.Options(name, layout, containerdSocket,
+                cniConfDir, bridge, duration(leaseRenewal), duration(initialBackOff), false));
         CountDownLatch stop = new CountDownLatch(1);
-        ContainerdSupervisor sup = supervisor;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
-            client.close();
-            cri.close();
-            if (sup != null) {
-                sup.close();
-            }
             stop.countDown();
         }));
-        agent.start();
         System.err.printf("kaji agent: node %s registered with %s; containerd %s; data dir %s%n", name,
-                clientConfig.getMasterUrl(), socket, layout.dataDir());
+                clientConfig.getMasterUrl(), agent.socket(), layout.dataDir());
         stop.await();
         return 0;
     }

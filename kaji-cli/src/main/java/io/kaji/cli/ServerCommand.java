@@ -53,12 +53,26 @@ public final class ServerCommand implements Callable<Integer> {
     List<String> etcdEndpoints;
 
     @Option(names = "--disable-agent",
-            description = "Do not run a node agent in this process (there is no node agent yet; accepted for "
-                    + "forward compatibility).")
+            description = "Do not run a node agent in this process (a control-plane-only server; join nodes with "
+                    + "'kaji agent'). The in-process agent needs root and containerd (./setup installs it).")
     boolean disableAgent;
 
+    @Option(names = "--disable-controller-manager", description = "Do not run the controller manager in this process.")
+    boolean disableControllers;
+
+    @Option(names = "--disable-scheduler", description = "Do not run the scheduler in this process.")
+    boolean disableScheduler;
+
+    @Option(names = "--cluster-cidr", defaultValue = "10.42.0.0/16", paramLabel = "CIDR",
+            description = "The pod network; each node gets a /24 of it (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
+    @Option(names = "--node-name", paramLabel = "NAME",
+            description = "The in-process agent's Node name (default: this machine's hostname).")
+    String nodeName;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".kaji");
         RevisionedStore st = openStore(dir);
         ApiServerConfig config = ApiServerConfig.defaults(dir.toAbsolutePath())
@@ -70,8 +84,35 @@ public final class ServerCommand implements Callable<Integer> {
             st.close();
             throw e;
         }
+        EmbeddedControlPlane plane;
+        LocalAgent agent = null;
+        try {
+            plane = EmbeddedControlPlane.start(st, new EmbeddedControlPlane.Options(server.kubeconfigPath(), clusterCidr,
+                    !disableControllers, !disableScheduler));
+            if (!disableAgent) {
+                String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
+                try {
+                    agent = LocalAgent.start(EmbeddedControlPlane.clientConfig(server.kubeconfigPath()),
+                            new LocalAgent.Options(node, new io.kaji.node.NodeLayout(dir.resolve("node")), null, null,
+                                    "kaji0", java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10), true));
+                } catch (RuntimeException e) {
+                    plane.close();
+                    throw new IllegalStateException("the in-process node agent did not start: " + e.getMessage()
+                            + " (run as root after ./setup, or start with --disable-agent)", e);
+                }
+            }
+        } catch (RuntimeException | java.io.IOException e) {
+            server.close();
+            st.close();
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
+        LocalAgent runningAgent = agent;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (runningAgent != null) {
+                runningAgent.close();
+            }
+            plane.close();
             server.close();
             st.close();
             stopped.countDown();
@@ -79,7 +120,11 @@ public final class ServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Kaji API server listening on " + server.url() + " (store: " + describeStore(dir) + ")");
         out.println("Admin kubeconfig: " + server.kubeconfigPath());
-        out.println("  kubectl --kubeconfig " + server.kubeconfigPath() + " get namespaces");
+        out.println("Components: " + (disableControllers ? "" : "controller-manager ") + (disableScheduler ? "" : "scheduler ")
+                + (disableAgent ? "(no local node agent)" : "node agent"));
+        out.println("Next:");
+        out.println("  export KUBECONFIG=" + server.kubeconfigPath());
+        out.println("  kubectl get nodes");
         out.flush();
         stopped.await();
         return 0;

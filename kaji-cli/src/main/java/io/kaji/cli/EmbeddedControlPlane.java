@@ -1,0 +1,115 @@
+package io.kaji.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.controllers.ControllerManager;
+import io.kaji.scheduler.KajiScheduler;
+import io.kaji.store.Compactor;
+import io.kaji.store.RevisionedStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control-plane components {@code kaji server} runs beside its API server, in the same JVM but talking to it
+ * only through the Kubernetes API (a fabric8 client built from the admin kubeconfig), exactly as they would as
+ * separate processes: the leader-elected controller manager and scheduler, and the store compactor (history kept
+ * 5 minutes or 10,000 revisions). Closing it stops them in reverse order.
+ */
+final class EmbeddedControlPlane implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedControlPlane.class);
+
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    /** Settings taken from {@code kaji server}'s flags. */
+    record Options(Path kubeconfig, String clusterCidr, boolean controllers, boolean scheduler) {}
+
+    static EmbeddedControlPlane start(RevisionedStore store, Options options) {
+        EmbeddedControlPlane plane = new EmbeddedControlPlane();
+        try {
+            plane.startCompactor(store);
+            KubernetesClient client = client(options.kubeconfig());
+            plane.running.add(client);
+            String identity = identity();
+            if (options.controllers()) {
+                ControllerManager controllers = new ControllerManager(client,
+                        ControllerManager.Options.defaults(identity).withClusterCidr(options.clusterCidr(), 24), Clock.systemUTC());
+                controllers.start();
+                plane.running.add(controllers);
+                log.info("controller manager {} started in-process", identity);
+            }
+            if (options.scheduler()) {
+                KubernetesClient schedulerClient = client(options.kubeconfig());
+                plane.running.add(schedulerClient);
+                KajiScheduler scheduler = new KajiScheduler(schedulerClient, KajiScheduler.Options.defaults(identity),
+                        Clock.systemUTC());
+                scheduler.start();
+                plane.running.add(scheduler);
+                log.info("scheduler {} started in-process", identity);
+            }
+            return plane;
+        } catch (RuntimeException e) {
+            plane.close();
+            throw e;
+        }
+    }
+
+    private void startCompactor(RevisionedStore store) {
+        Compactor compactor = Compactor.withDefaults(store);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-store-compactor").daemon(true).factory());
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                compactor.tick();
+            } catch (RuntimeException e) {
+                log.warn("store compaction failed: {}", e.toString());
+            }
+        }, 30, 30, TimeUnit.SECONDS);
+        running.add(timer::shutdownNow);
+    }
+
+    static KubernetesClient client(Path kubeconfig) {
+        return new KubernetesClientBuilder().withConfig(clientConfig(kubeconfig)).build();
+    }
+
+    static Config clientConfig(Path kubeconfig) {
+        try {
+            return Config.fromKubeconfig(Files.readString(kubeconfig));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the admin kubeconfig " + kubeconfig, e);
+        }
+    }
+
+    static String identity() {
+        try {
+            return InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID().toString().substring(0, 8);
+        } catch (IOException e) {
+            return "kaji_" + UUID.randomUUID().toString().substring(0, 8);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                log.debug("stopping {}", running.get(i), e);
+            }
+        }
+        running.clear();
+    }
+}

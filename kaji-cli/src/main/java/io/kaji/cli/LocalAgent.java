@@ -1,0 +1,125 @@
+package io.kaji.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.node.NodeLayout;
+import io.kaji.node.agent.AgentConfig;
+import io.kaji.node.agent.HostInfo;
+import io.kaji.node.agent.NodeAgent;
+import io.kaji.node.containerd.ContainerdSupervisor;
+import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.cri.CriConnection;
+import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.image.ImageImporter;
+import io.kaji.node.image.OciImageLayout;
+import io.kaji.node.image.PauseImage;
+import io.kaji.node.runtime.CriContainerRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node agent with its runtime: the supervised containerd (unless a socket is given), the CRI connection,
+ * the pause image, optionally the busybox demo image, and the {@link NodeAgent}. Used by {@code kaji agent} and,
+ * in-process, by {@code kaji server}. Closing it stops the agent, then containerd (running pods stop with it).
+ */
+final class LocalAgent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalAgent.class);
+
+    /** Where and how the agent runs. */
+    record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
+                   Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage) {}
+
+    private final NodeAgent agent;
+    private final KubernetesClient client;
+    private final CriConnection cri;
+    private final ContainerdSupervisor supervisor;
+    private final Path socket;
+
+    private LocalAgent(NodeAgent agent, KubernetesClient client, CriConnection cri, ContainerdSupervisor supervisor, Path socket) {
+        this.agent = agent;
+        this.client = client;
+        this.cri = cri;
+        this.supervisor = supervisor;
+        this.socket = socket;
+    }
+
+    /** Starts containerd (if needed) and the agent; blocking until the runtime answers and the agent registered. */
+    static LocalAgent start(Config clientConfig, Options o) {
+        ContainerdSupervisor supervisor = null;
+        Path socket = o.containerdSocket();
+        if (socket == null) {
+            supervisor = ContainerdSupervisor.create(o.layout().containerd());
+            socket = o.layout().criSocket();
+        }
+        CriConnection cri = CriConnection.open(socket);
+        KubernetesClient client = null;
+        try {
+            CriContainerRuntime runtime = new CriContainerRuntime(cri);
+            Supplier<RuntimeHealth> health;
+            if (supervisor != null) {
+                supervisor.addListener(h -> cri.resetConnectBackoff());
+                supervisor.start();
+                health = supervisor::health;
+            } else {
+                health = NodeAgent.probing(runtime, Clock.systemUTC());
+            }
+            ImageImporter importer = ImageImporter.forSocket(socket);
+            PauseImage.ensureImported(o.layout().imageCache(), importer, runtime);
+            if (o.importDemoImage()) {
+                importDemoImage(o.layout(), importer);
+            }
+            AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
+                            o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
+                    .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff());
+            client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+            NodeAgent agent = new NodeAgent(client, runtime, health, config, HostInfo.detect());
+            agent.start();
+            return new LocalAgent(agent, client, cri, supervisor, socket);
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            cri.close();
+            if (supervisor != null) {
+                supervisor.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The busybox demo image, so that a fresh cluster can run pods with no registry at all. */
+    private static void importDemoImage(NodeLayout layout, ImageImporter importer) {
+        try {
+            Path tarball = layout.imageCache().resolve("busybox-demo.tar");
+            if (!Files.exists(tarball)) {
+                Files.createDirectories(tarball.getParent());
+                OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX), tarball);
+            }
+            importer.importTarball(tarball);
+            log.info("demo image {} is available on this node", BusyboxImage.NAME);
+        } catch (Exception e) {
+            log.warn("could not import the demo image {}: {}", BusyboxImage.NAME, e.getMessage());
+        }
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+        client.close();
+        cri.close();
+        if (supervisor != null) {
+            supervisor.close();
+        }
+    }
+}
