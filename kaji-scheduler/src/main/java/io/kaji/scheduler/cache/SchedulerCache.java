@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,12 @@ public final class SchedulerCache {
     private final Map<String, PodState> pods = new HashMap<>();
     private long generation;
 
-    private final Map<String, NodeInfo> snapshotNodes = new LinkedHashMap<>();
+    /** Nodes changed since the last snapshot; a node appearing or disappearing forces a full rebuild. */
+    private final Set<String> dirty = new HashSet<>();
+    private boolean nodeSetChanged = true;
+    /** Nodes with pods that have (anti-)affinity terms / required anti-affinity, kept as pods come and go. */
+    private final Set<String> affinityNodes = new HashSet<>();
+    private final Set<String> antiAffinityNodes = new HashSet<>();
     private long snapshotGeneration = -1;
     private Snapshot snapshot = new Snapshot(List.of());
 
@@ -58,10 +65,32 @@ public final class SchedulerCache {
 
     private void touch(NodeInfo n) {
         n.setGeneration(++generation);
+        dirty.add(n.name());
+        track(n.name(), !n.podsWithAffinity().isEmpty(), affinityNodes);
+        track(n.name(), !n.podsWithRequiredAntiAffinity().isEmpty(), antiAffinityNodes);
+    }
+
+    private static void track(String name, boolean member, Set<String> set) {
+        if (member) {
+            set.add(name);
+        } else {
+            set.remove(name);
+        }
+    }
+
+    private void forgetNode(String name) {
+        nodes.remove(name);
+        affinityNodes.remove(name);
+        antiAffinityNodes.remove(name);
+        nodeSetChanged = true;
+        generation++;
     }
 
     public synchronized void addNode(Node node) {
         NodeInfo n = nodeInfo(node.getMetadata().getName());
+        if (n.node() == null) {
+            nodeSetChanged = true;
+        }
         n.setNode(node);
         touch(n);
     }
@@ -77,10 +106,10 @@ public final class SchedulerCache {
             return;
         }
         if (n.pods().isEmpty()) {
-            nodes.remove(n.name());
-            generation++;
+            forgetNode(n.name());
         } else {
             n.clearNode();
+            nodeSetChanged = true;
             touch(n);
         }
     }
@@ -157,8 +186,7 @@ public final class SchedulerCache {
         }
         n.removePod(uid);
         if (n.node() == null && n.pods().isEmpty()) {
-            nodes.remove(nodeName);
-            generation++;
+            forgetNode(nodeName);
         } else {
             touch(n);
         }
@@ -190,20 +218,34 @@ public final class SchedulerCache {
         if (generation == snapshotGeneration) {
             return snapshot;
         }
-        snapshotNodes.keySet().retainAll(nodes.keySet());
-        for (NodeInfo n : nodes.values()) {
-            NodeInfo copy = snapshotNodes.get(n.name());
-            if (copy == null || copy.generation() != n.generation()) {
-                snapshotNodes.put(n.name(), n.copy());
+        if (!nodeSetChanged) {
+            List<NodeInfo> changed = new ArrayList<>(dirty.size());
+            for (String name : dirty) {
+                NodeInfo n = nodes.get(name);
+                if (n != null && n.node() != null) {
+                    if (!snapshot.contains(name)) {
+                        nodeSetChanged = true; // cannot happen without a node-set change; rebuild to be safe
+                        break;
+                    }
+                    changed.add(n.copy());
+                }
+            }
+            if (!nodeSetChanged) {
+                snapshot = snapshot.withReplaced(changed, affinityNodes, antiAffinityNodes);
             }
         }
-        List<NodeInfo> list = new ArrayList<>(snapshotNodes.size());
-        for (NodeInfo n : snapshotNodes.values()) {
-            if (n.node() != null) {
-                list.add(n);
+        if (nodeSetChanged) {
+            List<NodeInfo> list = new ArrayList<>(nodes.size());
+            for (NodeInfo n : nodes.values()) {
+                if (n.node() != null) {
+                    NodeInfo previous = dirty.contains(n.name()) ? null : snapshot.get(n.name());
+                    list.add(previous != null ? previous : n.copy());
+                }
             }
+            snapshot = Snapshot.of(list, affinityNodes, antiAffinityNodes);
+            nodeSetChanged = false;
         }
-        snapshot = new Snapshot(list);
+        dirty.clear();
         snapshotGeneration = generation;
         return snapshot;
     }

@@ -4,8 +4,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.NodeInfo;
 import io.kaji.scheduler.framework.PodResources;
+import io.kaji.scheduler.framework.PreScorePlugin;
 import io.kaji.scheduler.framework.Resources;
 import io.kaji.scheduler.framework.ScorePlugin;
+import io.kaji.scheduler.framework.Status;
 import java.util.List;
 
 /**
@@ -13,19 +15,31 @@ import java.util.List;
  * ends up with all its CPU taken and memory idle. Score = {@code (1 - stddev(fractions)) * 100}; with two
  * resources the standard deviation is {@code |cpu - memory| / 2}.
  */
-public final class NodeResourcesBalancedAllocation implements ScorePlugin {
+public final class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
 
     public static final String NAME = "NodeResourcesBalancedAllocation";
     private static final List<String> RESOURCES = List.of(Resources.CPU, Resources.MEMORY);
+    private static final CycleState.Key<Resources> POD = new CycleState.Key<>(NAME);
 
     @Override
     public String name() {
         return NAME;
     }
 
+    /** Computes the pod's requests once per cycle rather than once per node. */
+    @Override
+    public Status preScore(CycleState state, Pod pod, List<NodeInfo> feasibleNodes) {
+        state.write(POD, PodResources.nonZeroRequests(pod));
+        return Status.success();
+    }
+
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
-        Resources requested = node.nonZeroRequested().plus(PodResources.nonZeroRequests(pod));
+        Resources podRequests = state.read(POD);
+        if (podRequests == null) {
+            podRequests = PodResources.nonZeroRequests(pod);
+        }
+        Resources requested = node.nonZeroRequested().plus(podRequests);
         double[] fractions = new double[RESOURCES.size()];
         int n = 0;
         for (String r : RESOURCES) {
