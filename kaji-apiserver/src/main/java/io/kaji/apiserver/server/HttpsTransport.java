@@ -90,7 +90,10 @@ final class HttpsTransport implements AutoCloseable {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** Answers oversized bodies with Kubernetes' 413 Status and closes the connection. */
+    /**
+     * Answers oversized bodies with Kubernetes' 413 Status. The connection stays open: the aggregator discards the
+     * rest of the body, so a client still sending it reads the 413 instead of a reset connection.
+     */
     private static final class LimitedAggregator extends HttpObjectAggregator {
         private final int limit;
 
@@ -106,8 +109,7 @@ final class HttpsTransport implements AutoCloseable {
                     HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(r);
         }
     }
 
