@@ -30,7 +30,13 @@ final class ApiServerFixture implements AutoCloseable {
     ApiServerFixture() throws IOException {
         dir = Files.createTempDirectory("kaji-scheduler-it-");
         store = SqliteStore.open(dir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(dir).withPort(0), store);
+        try {
+            server = ApiServer.start(ApiServerConfig.defaults(dir).withPort(0), store);
+        } catch (RuntimeException e) {
+            store.close();
+            deleteDir();
+            throw e;
+        }
         client = newClient();
     }
 
@@ -68,6 +74,10 @@ final class ApiServerFixture implements AutoCloseable {
         client.close();
         server.close();
         store.close();
+        deleteDir();
+    }
+
+    private void deleteDir() throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
