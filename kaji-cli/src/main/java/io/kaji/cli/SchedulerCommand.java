@@ -64,9 +64,6 @@ public final class SchedulerCommand implements Callable<Integer> {
         String identity = id != null ? id
                 : InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID().toString().substring(0, 8);
         Config clientConfig = Config.fromKubeconfig(Files.readString(kubeconfig));
-        // TODO(apiserver): Kaji's API server does not answer fabric8's WebSocket watch upgrade yet; watch over
-        // plain HTTP until it does.
-        clientConfig.setOnlyHttpWatches(true);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build()) {
             KajiScheduler.Options defaults = KajiScheduler.Options.defaults(identity);
             KajiScheduler.Options options = new KajiScheduler.Options(identity, defaults.leaseNamespace(),

@@ -77,8 +77,6 @@ public final class SimulateCommand implements Runnable {
                         "--lease-renewal: \"" + leaseRenewal + "\" is not a duration such as 10s");
             }
             Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
-            // TODO(apiserver): no WebSocket watch upgrade yet; watch over plain HTTP.
-            config.setOnlyHttpWatches(true);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
                 NodeSimulator.Options options = new NodeSimulator.Options(prefix, count, cpu, memory, pods, zones,
                         renewal, true, 16);

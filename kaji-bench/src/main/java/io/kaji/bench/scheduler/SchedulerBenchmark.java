@@ -57,8 +57,6 @@ public final class SchedulerBenchmark {
         try (SqliteStore store = SqliteStore.open(dir.resolve("db"));
              ApiServer server = ApiServer.start(ApiServerConfig.defaults(dir).withPort(0), store)) {
             Config config = Config.fromKubeconfig(Files.readString(server.kubeconfigPath()));
-            // TODO(apiserver): no WebSocket watch upgrade yet; watch over plain HTTP.
-            config.setOnlyHttpWatches(true);
             config.setMaxConcurrentRequests(256);
             config.setMaxConcurrentRequestsPerHost(256);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();

@@ -27,8 +27,6 @@ class NodeSimulatorTest {
         try (SqliteStore store = SqliteStore.open(dir.resolve("db"));
              ApiServer server = ApiServer.start(ApiServerConfig.defaults(dir).withPort(0), store)) {
             Config config = Config.fromKubeconfig(Files.readString(server.kubeconfigPath()));
-            // TODO(apiserver): no WebSocket watch upgrade yet; watch over plain HTTP.
-            config.setOnlyHttpWatches(true);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
                  NodeSimulator sim = new NodeSimulator(client, NodeSimulator.Options.defaults(4)
                          .withLeaseRenewal(Duration.ofMillis(500)), Clock.systemUTC())) {

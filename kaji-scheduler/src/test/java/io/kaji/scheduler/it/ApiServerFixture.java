@@ -42,9 +42,6 @@ final class ApiServerFixture implements AutoCloseable {
 
     KubernetesClient newClient() throws IOException {
         Config config = Config.fromKubeconfig(Files.readString(server.kubeconfigPath()));
-        // TODO(apiserver): the server does not answer fabric8's WebSocket watch upgrade yet; until it does,
-        // watch over plain HTTP (a documented fabric8 option).
-        config.setOnlyHttpWatches(true);
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
