@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "agent",
         mixinStandardHelpOptions = true,
         description = {
-                "Run the node agent: register this machine as a Node, renew its Lease, and run",
-                "the pods bound to it as real containers through containerd's CRI.",
+                "Run the node agent: join this machine as a Node and run its pods through containerd.",
+                "It registers the Node, renews its Lease, and runs the pods bound to it as real",
+                "containers through containerd's CRI.",
                 "",
                 "Authentication: until bootstrap tokens exist, --kubeconfig is the way in",
                 "(e.g. the <data-dir>/kubeconfig 'kaji server' writes). --server and --token",

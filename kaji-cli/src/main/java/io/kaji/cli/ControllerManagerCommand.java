@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "controller-manager",
         mixinStandardHelpOptions = true,
         description = {
-                "Run Kaji's controllers (ReplicaSet, Deployment, garbage collector, node lifecycle, node IPAM)",
-                "against a Kubernetes API server.",
+                "Run Kaji's controllers against a Kubernetes API server.",
+                "ReplicaSet, Deployment, garbage collector, node lifecycle and IPAM, EndpointSlice, DaemonSet,",
+                "StatefulSet, Job, CronJob, ServiceAccount.",
                 "Several may run at once: one leads (Lease kube-system/kaji-controller-manager), the others wait",
                 "and take over within the lease duration when it stops. 'kaji server' runs one in-process already."})
 public final class ControllerManagerCommand implements Callable<Integer> {

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "scheduler",
         mixinStandardHelpOptions = true,
         description = {
-                "Run Kaji's scheduler against a Kubernetes API server: it binds every",
-                "pending pod whose spec.schedulerName is one of its profiles' (by default",
+                "Run Kaji's scheduler against a Kubernetes API server.",
+                "It binds every pending pod whose spec.schedulerName is one of its profiles' (by default",
                 "default-scheduler) to the best node. Several may run at once: one leads",
                 "(Lease kube-system/kaji-scheduler), the others take over when it stops."})
 public final class SchedulerCommand implements Callable<Integer> {

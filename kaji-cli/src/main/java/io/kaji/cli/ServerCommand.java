@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 @Command(name = "server",
         mixinStandardHelpOptions = true,
         description = {
-                "Run the Kaji control plane: the Kubernetes API over HTTPS on the cluster store.",
-                "Writes an admin kubeconfig to <data-dir>/kubeconfig (mode 0600) that kubectl uses as is:",
+                "Run a Kaji cluster: API server, controllers, scheduler and a node agent in this process.",
+                "The API server speaks the Kubernetes API over HTTPS on the cluster store (embedded SQLite,",
+                "or etcd). Writes an admin kubeconfig to <data-dir>/kubeconfig (mode 0600) that kubectl uses as is:",
                 "  kubectl --kubeconfig <data-dir>/kubeconfig get ns"})
 public final class ServerCommand implements Callable<Integer> {
 
