@@ -4,9 +4,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -36,13 +33,12 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kaji.controllers.replicaset.ReplicaSetController;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.Handlers;
+import io.kaji.controllers.runtime.LeaderElection;
 import io.kaji.controllers.runtime.EventRecorder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,9 +83,8 @@ public final class ControllerManager implements AutoCloseable {
     private final KubernetesClient client;
     private final Options options;
     private final Clock clock;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Running running;
-    private volatile CompletableFuture<?> election;
+    private volatile LeaderElection election;
     private volatile boolean closed;
 
     /** What runs while this instance leads. */
@@ -104,33 +99,10 @@ public final class ControllerManager implements AutoCloseable {
 
     /** Starts campaigning; returns at once. Controllers start when (and each time) this instance leads. */
     public void start() {
-        var config = new LeaderElectionConfigBuilder()
-                .withName("kaji-controller-manager")
-                .withLock(new LeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
-                .withLeaseDuration(options.leaseDuration())
-                .withRenewDeadline(options.renewDeadline())
-                .withRetryPeriod(options.retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
-                        leader -> log.info("controller manager leader is now {}", leader)))
-                .build();
-        campaign(config);
-    }
-
-    private void campaign(io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig config) {
-        if (closed) {
-            return;
-        }
-        election = client.leaderElector().withConfig(config).build().start();
-        election.whenComplete((ok, error) -> {
-            if (!closed) {
-                log.info("controller manager {} lost or left the election{}; campaigning again", options.identity(),
-                        error == null ? "" : " (" + error.getMessage() + ")");
-                campaign(config);
-            } else {
-                stopped.countDown();
-            }
-        });
+        election = new LeaderElection(client, "kaji-controller-manager", new LeaderElection.Lease(options.leaseNamespace(),
+                options.leaseName(), options.identity(), options.leaseDuration(), options.renewDeadline(),
+                options.retryPeriod()), this::startLeading, this::stopLeading);
+        election.start();
     }
 
     /** True while this instance leads and its controllers run. */
@@ -293,15 +265,9 @@ public final class ControllerManager implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        CompletableFuture<?> e = election;
+        LeaderElection e = election;
         if (e != null) {
-            e.cancel(true);
-        }
-        stopLeading();
-        try {
-            stopped.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+            e.close(); // stops this term's work (stopLeading) and releases the lease
         }
     }
 }

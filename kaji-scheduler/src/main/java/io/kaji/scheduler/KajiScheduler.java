@@ -1,5 +1,6 @@
 package io.kaji.scheduler;
 
+import io.kaji.controllers.runtime.LeaderElection;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -7,10 +8,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import io.kaji.scheduler.binder.ApiPodBinder;
@@ -24,8 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -88,9 +83,8 @@ public final class KajiScheduler implements AutoCloseable {
     private final KubernetesClient client;
     private final Options options;
     private final Clock clock;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Running running;
-    private volatile CompletableFuture<?> election;
+    private volatile LeaderElection election;
     private volatile boolean closed;
 
     /** What runs while this instance leads. */
@@ -105,34 +99,10 @@ public final class KajiScheduler implements AutoCloseable {
 
     /** Starts campaigning; returns at once. Scheduling starts when (and each time) this instance leads. */
     public void start() {
-        LeaderElectionConfig config = new LeaderElectionConfigBuilder()
-                .withName("kaji-scheduler")
-                .withLock(new LeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
-                .withLeaseDuration(options.leaseDuration())
-                .withRenewDeadline(options.renewDeadline())
-                .withRetryPeriod(options.retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
-                        leader -> log.info("scheduler leader is now {}", leader)))
-                .build();
-        campaign(config);
-    }
-
-    private void campaign(LeaderElectionConfig config) {
-        if (closed) {
-            stopped.countDown();
-            return;
-        }
-        election = client.leaderElector().withConfig(config).build().start();
-        election.whenComplete((ok, error) -> {
-            if (!closed) {
-                log.info("scheduler {} lost or left the election{}; campaigning again", options.identity(),
-                        error == null ? "" : " (" + error.getMessage() + ")");
-                campaign(config);
-            } else {
-                stopped.countDown();
-            }
-        });
+        election = new LeaderElection(client, "kaji-scheduler", new LeaderElection.Lease(options.leaseNamespace(),
+                options.leaseName(), options.identity(), options.leaseDuration(), options.renewDeadline(),
+                options.retryPeriod()), this::startLeading, this::stopLeading);
+        election.start();
     }
 
     /** True while this instance leads and schedules. */
@@ -236,15 +206,9 @@ public final class KajiScheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        CompletableFuture<?> e = election;
+        LeaderElection e = election;
         if (e != null) {
-            e.cancel(true);
-        }
-        stopLeading();
-        try {
-            stopped.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+            e.close(); // stops this term's work (stopLeading) and releases the lease
         }
     }
 }

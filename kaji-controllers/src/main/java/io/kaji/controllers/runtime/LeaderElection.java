@@ -1,0 +1,95 @@
+package io.kaji.controllers.runtime;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Campaigns for a {@code coordination.k8s.io/v1} Lease (fabric8's LeaderElector) for as long as it is open:
+ * {@code onStartLeading} runs each time this instance wins, {@code onStopLeading} each time it loses, and after a
+ * lost term it campaigns again (Kubernetes' components exit instead; inside one process stopping is enough).
+ * Closing it gives the lease up so another instance takes over at once. Used by the controller manager and the
+ * scheduler.
+ */
+public final class LeaderElection implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
+
+    /** The Lease and its timings. */
+    public record Lease(String namespace, String name, String identity, Duration duration, Duration renewDeadline,
+                        Duration retryPeriod) {}
+
+    private final KubernetesClient client;
+    private final String component;
+    private final Lease lease;
+    private final Runnable onStartLeading;
+    private final Runnable onStopLeading;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile CompletableFuture<?> election;
+    private volatile boolean closed;
+
+    public LeaderElection(KubernetesClient client, String component, Lease lease, Runnable onStartLeading,
+                          Runnable onStopLeading) {
+        this.client = client;
+        this.component = component;
+        this.lease = lease;
+        this.onStartLeading = onStartLeading;
+        this.onStopLeading = onStopLeading;
+    }
+
+    /** Starts campaigning; returns at once. */
+    public void start() {
+        LeaderElectionConfig config = new LeaderElectionConfigBuilder()
+                .withName(component)
+                .withLock(new LeaseLock(lease.namespace(), lease.name(), lease.identity()))
+                .withLeaseDuration(lease.duration())
+                .withRenewDeadline(lease.renewDeadline())
+                .withRetryPeriod(lease.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(onStartLeading, onStopLeading,
+                        leader -> log.info("{} leader is now {}", component, leader)))
+                .build();
+        campaign(config);
+    }
+
+    private void campaign(LeaderElectionConfig config) {
+        if (closed) {
+            stopped.countDown();
+            return;
+        }
+        election = client.leaderElector().withConfig(config).build().start();
+        election.whenComplete((ok, error) -> {
+            if (!closed) {
+                log.info("{} {} lost or left the election{}; campaigning again", component, lease.identity(),
+                        error == null ? "" : " (" + error.getMessage() + ")");
+                campaign(config);
+            } else {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /** Stops campaigning and releases the lease; waits up to 5 s for the elector to finish. */
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<?> e = election;
+        if (e != null) {
+            e.cancel(true);
+        }
+        onStopLeading.run();
+        try {
+            stopped.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
