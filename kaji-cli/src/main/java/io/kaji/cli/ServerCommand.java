@@ -68,6 +68,15 @@ public final class ServerCommand implements Callable<Integer> {
             description = "The pod network; each node gets a /24 of it (default: ${DEFAULT-VALUE}).")
     String clusterCidr;
 
+    @Option(names = "--service-cidr", defaultValue = "10.43.0.0/16", paramLabel = "CIDR",
+            description = "Where Service cluster IPs come from; the kubernetes Service takes the first address, "
+                    + "cluster DNS the tenth (default: ${DEFAULT-VALUE}).")
+    String serviceCidr;
+
+    @Option(names = "--cluster-domain", defaultValue = "cluster.local", paramLabel = "DOMAIN",
+            description = "The cluster DNS domain (default: ${DEFAULT-VALUE}).")
+    String clusterDomain;
+
     @Option(names = "--node-name", paramLabel = "NAME",
             description = "The in-process agent's Node name (default: this machine's hostname).")
     String nodeName;
@@ -75,9 +84,15 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".kaji");
+        ApiServerConfig config;
+        try {
+            config = ApiServerConfig.defaults(dir.toAbsolutePath()).withPort(httpsPort).withBindAddress(bindAddress)
+                    .withVersion(VersionCommand.version()).withServiceCidr(serviceCidr).withClusterCidr(clusterCidr)
+                    .withClusterDomain(clusterDomain);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
+        }
         RevisionedStore st = openStore(dir);
-        ApiServerConfig config = ApiServerConfig.defaults(dir.toAbsolutePath())
-                .withPort(httpsPort).withBindAddress(bindAddress).withVersion(VersionCommand.version());
         ApiServer server;
         try {
             server = ApiServer.start(config, st);

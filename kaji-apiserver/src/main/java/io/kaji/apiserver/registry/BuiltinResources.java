@@ -31,8 +31,6 @@ import io.kaji.apiserver.table.PodColumns;
 import io.kaji.apiserver.table.WorkloadColumns;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /** The built-in Kubernetes resources Kaji serves, with Kubernetes' names, short names and categories. */
 public final class BuiltinResources {
@@ -43,9 +41,9 @@ public final class BuiltinResources {
     /**
      * A registry with every built-in resource.
      *
-     * @param clusterIps allocates Service cluster IPs
+     * @param serviceAllocations hands out and checks Service cluster IPs and node ports
      */
-    public static ResourceRegistry registry(Supplier<String> clusterIps) {
+    public static ResourceRegistry registry(ServiceAllocations serviceAllocations) {
         ResourceRegistry r = new ResourceRegistry();
         // core/v1, in the order Kubernetes lists them.
         r.register(def("", "v1", "ConfigMap", "configmaps", ConfigMap.class).shortNames("cm")
@@ -83,7 +81,7 @@ public final class BuiltinResources {
                 .columns(CoreColumns.serviceAccounts()).strategy(Strategies.NO_GENERATION).build());
         r.register(def("", "v1", "Service", "services", Service.class).shortNames("svc").categories("all")
                 .subresources("status").columns(CoreColumns.services())
-                .strategy(new ServiceStrategy(clusterIps, RandomGenerator.getDefault())).build());
+                .strategy(new ServiceStrategy(serviceAllocations)).build());
         // apps/v1
         r.register(def("apps", "v1", "DaemonSet", "daemonsets", DaemonSet.class).shortNames("ds").categories("all")
                 .subresources("status").columns(WorkloadColumns.daemonSets())

@@ -3,9 +3,9 @@ package io.kaji.apiserver.registry;
 import io.kaji.apiserver.errors.StatusCause;
 import io.kaji.apiserver.serialization.Json;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -15,16 +15,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ServiceStrategy implements ResourceStrategy {
 
-    private final Supplier<String> clusterIps;
-    private final RandomGenerator random;
+    private final ServiceAllocations allocations;
 
-    /**
-     * @param clusterIps allocates a free cluster IP (thread-safe)
-     * @param random     picks node ports
-     */
-    public ServiceStrategy(Supplier<String> clusterIps, RandomGenerator random) {
-        this.clusterIps = clusterIps;
-        this.random = random;
+    /** @param allocations hands out and checks cluster IPs and node ports (thread-safe) */
+    public ServiceStrategy(ServiceAllocations allocations) {
+        this.allocations = allocations;
     }
 
     @Override
@@ -53,7 +48,7 @@ public final class ServiceStrategy implements ResourceStrategy {
         spec.putIfAbsent("sessionAffinity", Json.MAPPER.getNodeFactory().stringNode("None"));
         String ip = Json.text(spec, "clusterIP");
         if (ip == null || ip.isEmpty()) {
-            ip = clusterIps.get();
+            ip = allocations.allocateClusterIp();
             spec.put("clusterIP", ip);
         }
         if (!spec.has("clusterIPs")) {
@@ -86,7 +81,29 @@ public final class ServiceStrategy implements ResourceStrategy {
         if (oldIps != null && !spec.has("clusterIPs")) {
             spec.set("clusterIPs", oldIps);
         }
+        if (type.equals("NodePort") || type.equals("LoadBalancer")) {
+            keepNodePorts(spec, Json.at(old, "spec.ports"));
+        }
         defaultPorts(spec, type);
+    }
+
+    /** An update without nodePort on a port (kubectl apply of the original manifest) keeps the allocated one. */
+    private static void keepNodePorts(ObjectNode spec, JsonNode oldPorts) {
+        JsonNode ports = spec.get("ports");
+        if (ports == null || !ports.isArray() || oldPorts == null || !oldPorts.isArray()) {
+            return;
+        }
+        for (JsonNode p : ports) {
+            if (p instanceof ObjectNode port && !port.has("nodePort")) {
+                for (JsonNode old : oldPorts) {
+                    if (old.has("nodePort") && old.path("port").asInt() == port.path("port").asInt()
+                            && old.path("protocol").asText("TCP").equals(port.path("protocol").asText("TCP"))) {
+                        port.set("nodePort", old.get("nodePort"));
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     private void defaultPorts(ObjectNode spec, String type) {
@@ -101,7 +118,7 @@ public final class ServiceStrategy implements ResourceStrategy {
                     port.set("targetPort", port.get("port"));
                 }
                 if ((type.equals("NodePort") || type.equals("LoadBalancer")) && !port.has("nodePort")) {
-                    port.put("nodePort", 30000 + random.nextInt(2768));
+                    port.put("nodePort", allocations.allocateNodePort());
                 }
             }
         }
@@ -120,12 +137,32 @@ public final class ServiceStrategy implements ResourceStrategy {
         if (!"ExternalName".equals(type) && !headless && (ports == null || ports.isEmpty())) {
             causes.add(StatusCause.required("spec.ports", ""));
         }
+        String namespace = Json.text(o, "metadata.namespace");
+        String name = Json.text(o, "metadata.name");
+        String ip = Json.text(o, "spec.clusterIP");
+        if (ip != null && !ip.isEmpty() && !"ExternalName".equals(type)) {
+            allocations.clusterIpProblem(namespace, name, ip)
+                    .ifPresent(p -> causes.add(StatusCause.invalid("spec.clusterIP", ip, p)));
+        }
         if (ports != null && ports.isArray()) {
+            Set<Integer> nodePorts = new HashSet<>();
             for (int i = 0; i < ports.size(); i++) {
                 long port = ports.get(i).path("port").asLong(0);
                 if (port < 1 || port > 65535) {
                     causes.add(StatusCause.invalid("spec.ports[" + i + "].port", port,
                             "must be between 1 and 65535, inclusive"));
+                }
+                int nodePort = ports.get(i).path("nodePort").asInt(0);
+                if (nodePort != 0) {
+                    String field = "spec.ports[" + i + "].nodePort";
+                    if (!"NodePort".equals(type) && !"LoadBalancer".equals(type)) {
+                        causes.add(StatusCause.forbidden(field, "may not be used when `type` is '" + type + "'"));
+                    } else if (!nodePorts.add(nodePort)) {
+                        causes.add(StatusCause.invalid(field, nodePort, "duplicate nodePort in this Service"));
+                    } else {
+                        allocations.nodePortProblem(namespace, name, nodePort)
+                                .ifPresent(p -> causes.add(StatusCause.invalid(field, nodePort, p)));
+                    }
                 }
             }
         }

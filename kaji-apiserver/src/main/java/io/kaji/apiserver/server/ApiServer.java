@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,15 +79,18 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void start() throws InterruptedException, SSLException {
-        List<String> extraIps = isWildcard(config.bindAddress()) ? List.of() : List.of(config.bindAddress());
+        List<String> extraIps = new ArrayList<>(List.of(config.serviceCidr().apiServerIp()));
+        if (!isWildcard(config.bindAddress())) {
+            extraIps.add(config.bindAddress());
+        }
         pki = ClusterPki.loadOrCreate(config.dataDir().resolve("pki"), extraIps);
-        ClusterIpAllocator ips = new ClusterIpAllocator(RandomGenerator.getDefault());
+        ServiceAllocator ips = new ServiceAllocator(config.serviceCidr(), RandomGenerator.getDefault());
         registry = BuiltinResources.registry(ips);
         watchCache = new WatchCache(store, registry, timer, config.watchHistory(), config.bookmarkInterval());
         watchCache.start();
         ResourceDefinition services = registry.find("", "v1", "services").orElseThrow();
         ips.bind(watchCache, services);
-        new SystemObjects(store, registry, config.clock()).ensure(config.httpsPort());
+        new SystemObjects(store, registry, config.clock()).ensure(config.httpsPort(), config);
         // Like kube-apiserver compacting etcd: keep 5 minutes / 10,000 revisions of history.
         Compactor compactor = new Compactor(store, config.clock(), Compactor.DEFAULT_RETAIN_TIME,
                 Compactor.DEFAULT_RETAIN_REVISIONS);

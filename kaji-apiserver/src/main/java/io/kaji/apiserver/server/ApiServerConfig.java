@@ -16,9 +16,14 @@ import java.util.Objects;
  * @param watchHistory     changes kept per resource for watches from an older resourceVersion
  * @param bookmarkInterval how often watchers that allow bookmarks get one
  * @param maxBodyBytes     the request body limit (Kubernetes: 3 MiB); larger bodies get 413
+ * @param serviceCidr      where Service cluster IPs come from (the kubernetes Service takes the first address,
+ *                         cluster DNS the tenth)
+ * @param clusterCidr      the pod network, published to node agents in kube-system/kaji-cluster; null if unknown
+ * @param clusterDomain    the cluster DNS domain (cluster.local)
  */
 public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, String version, Clock clock,
-        int watchHistory, Duration bookmarkInterval, int maxBodyBytes) {
+        int watchHistory, Duration bookmarkInterval, int maxBodyBytes, ServiceCidr serviceCidr, String clusterCidr,
+        String clusterDomain) {
 
     public static final int DEFAULT_PORT = 6443;
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
@@ -28,39 +33,62 @@ public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, S
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(serviceCidr, "serviceCidr");
+        Objects.requireNonNull(clusterDomain, "clusterDomain");
         if (httpsPort < 0 || httpsPort > 65535) {
             throw new IllegalArgumentException("https port " + httpsPort + " is not between 0 and 65535");
         }
     }
 
-    /** The defaults for {@code dataDir}: 127.0.0.1:6443, 1,000 events of history, bookmarks every 10 s. */
+    /**
+     * The defaults for {@code dataDir}: 127.0.0.1:6443, 1,000 events of history, bookmarks every 10 s, services
+     * from 10.43.0.0/16, pods in 10.42.0.0/16, domain cluster.local (k3s' defaults).
+     */
     public static ApiServerConfig defaults(Path dataDir) {
         return new ApiServerConfig(dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, "dev", Clock.systemUTC(), 1000,
-                Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES);
+                Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES, ServiceCidr.parse(ServiceCidr.DEFAULT),
+                "10.42.0.0/16", "cluster.local");
+    }
+
+    /** With Services' cluster IPs from {@code cidr}, e.g. {@code 10.43.0.0/16}. */
+    public ApiServerConfig withServiceCidr(String cidr) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes, ServiceCidr.parse(cidr), clusterCidr, clusterDomain);
+    }
+
+    /** With the pod network {@code cidr} published to node agents. */
+    public ApiServerConfig withClusterCidr(String cidr) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes, serviceCidr, cidr, clusterDomain);
+    }
+
+    public ApiServerConfig withClusterDomain(String domain) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes, serviceCidr, clusterCidr, domain);
     }
 
     public ApiServerConfig withPort(int port) {
         return new ApiServerConfig(dataDir, bindAddress, port, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
     }
 
     public ApiServerConfig withBindAddress(String address) {
         return new ApiServerConfig(dataDir, address, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
     }
 
     public ApiServerConfig withVersion(String v) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, v, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
     }
 
     public ApiServerConfig withWatchHistory(int events) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, events, bookmarkInterval,
-                maxBodyBytes);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
     }
 
     public ApiServerConfig withBookmarkInterval(Duration interval) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, interval,
-                maxBodyBytes);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
     }
 }

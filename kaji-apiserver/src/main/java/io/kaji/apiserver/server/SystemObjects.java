@@ -1,6 +1,5 @@
 package io.kaji.apiserver.server;
 
-import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ResourceRegistry;
 import io.kaji.apiserver.serialization.Json;
@@ -15,7 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The objects every cluster has from the start, created when missing: the namespaces default, kube-system,
- * kube-public and kube-node-lease, and the {@code kubernetes} Service in default (cluster IP 10.43.0.1, port 443).
+ * kube-public and kube-node-lease, the {@code kubernetes} Service in default (the service CIDR's first address,
+ * port 443), the cluster DNS Service kube-system/kube-dns (its tenth address, port 53), and the ConfigMap
+ * kube-system/kaji-cluster that tells node agents the cluster's network settings (rewritten when they change).
  */
 final class SystemObjects {
 
@@ -31,7 +32,11 @@ final class SystemObjects {
         this.clock = clock;
     }
 
-    void ensure(int apiPort) {
+    /** The ConfigMap node agents read the cluster's network settings from. */
+    static final String CLUSTER_CONFIG = "kaji-cluster";
+
+    void ensure(int apiPort, ApiServerConfig config) {
+        ServiceCidr cidr = config.serviceCidr();
         ResourceDefinition ns = registry.find("", "v1", "namespaces").orElseThrow();
         for (String name : NAMESPACES) {
             ObjectNode o = object(ns, null, name);
@@ -51,15 +56,67 @@ final class SystemObjects {
         port.put("protocol", "TCP");
         port.put("port", 443);
         port.put("targetPort", apiPort == 0 ? 6443 : apiPort);
-        spec.put("clusterIP", ClusterPki.SERVICE_IP);
-        spec.putArray("clusterIPs").add(ClusterPki.SERVICE_IP);
+        clusterIpSpec(spec, cidr.apiServerIp());
+        s.putObject("status").putObject("loadBalancer");
+        store.create(svc.key("default", "kubernetes"), StoredObjects.encode(s));
+
+        ObjectNode dns = object(svc, "kube-system", "kube-dns");
+        ObjectNode dnsLabels = Json.objectAt(Json.metadata(dns), "labels");
+        dnsLabels.put("k8s-app", "kube-dns");
+        dnsLabels.put("kubernetes.io/name", "KajiDNS");
+        ObjectNode dnsSpec = dns.putObject("spec");
+        var dnsPorts = dnsSpec.putArray("ports");
+        dnsPorts.addObject().put("name", "dns").put("protocol", "UDP").put("port", 53).put("targetPort", 53);
+        dnsPorts.addObject().put("name", "dns-tcp").put("protocol", "TCP").put("port", 53).put("targetPort", 53);
+        clusterIpSpec(dnsSpec, cidr.dnsIp());
+        dns.putObject("status").putObject("loadBalancer");
+        store.create(svc.key("kube-system", "kube-dns"), StoredObjects.encode(dns));
+
+        ensureClusterConfig(config);
+    }
+
+    private static void clusterIpSpec(ObjectNode spec, String ip) {
+        spec.put("clusterIP", ip);
+        spec.putArray("clusterIPs").add(ip);
         spec.put("type", "ClusterIP");
         spec.put("sessionAffinity", "None");
         spec.putArray("ipFamilies").add("IPv4");
         spec.put("ipFamilyPolicy", "SingleStack");
         spec.put("internalTrafficPolicy", "Cluster");
-        s.putObject("status").putObject("loadBalancer");
-        store.create(svc.key("default", "kubernetes"), StoredObjects.encode(s));
+    }
+
+    /** Creates or updates kube-system/kaji-cluster with the settings agents need. */
+    private void ensureClusterConfig(ApiServerConfig config) {
+        ResourceDefinition cm = registry.find("", "v1", "configmaps").orElseThrow();
+        String key = cm.key("kube-system", CLUSTER_CONFIG);
+        ObjectNode data = Json.object();
+        if (config.clusterCidr() != null) {
+            data.put("clusterCIDR", config.clusterCidr());
+        }
+        data.put("serviceCIDR", config.serviceCidr().toString());
+        data.put("clusterDNS", config.serviceCidr().dnsIp());
+        data.put("clusterDomain", config.clusterDomain());
+        for (int attempt = 0; attempt < 5; attempt++) {
+            var existing = store.get(key);
+            if (existing.isEmpty()) {
+                ObjectNode o = object(cm, "kube-system", CLUSTER_CONFIG);
+                o.set("data", data);
+                if (store.create(key, StoredObjects.encode(o)) instanceof io.kaji.store.WriteResult.Written) {
+                    return;
+                }
+                continue;
+            }
+            ObjectNode o = StoredObjects.decode(existing.get());
+            if (data.equals(o.get("data"))) {
+                return;
+            }
+            o.set("data", data);
+            if (store.update(key, StoredObjects.encode(o), existing.get().modRevision())
+                    instanceof io.kaji.store.WriteResult.Written) {
+                return;
+            }
+        }
+        throw new IllegalStateException("could not write kube-system/" + CLUSTER_CONFIG + ": it keeps changing");
     }
 
     private ObjectNode object(ResourceDefinition def, String namespace, String name) {

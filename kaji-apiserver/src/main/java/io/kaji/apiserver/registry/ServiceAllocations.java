@@ -1,0 +1,25 @@
+package io.kaji.apiserver.registry;
+
+import java.util.Optional;
+
+/**
+ * Hands out Service cluster IPs and node ports, and says when a requested one is not available. Implementations
+ * are thread-safe.
+ */
+public interface ServiceAllocations {
+
+    /** A free cluster IP from the service CIDR. */
+    String allocateClusterIp();
+
+    /** A free node port from 30000-32767. */
+    int allocateNodePort();
+
+    /**
+     * Why {@code ip}, requested by the Service {@code namespace/name}, cannot be its cluster IP (outside the service
+     * CIDR, reserved, or held by another Service), or empty when it can.
+     */
+    Optional<String> clusterIpProblem(String namespace, String name, String ip);
+
+    /** Why {@code port} cannot be a node port of {@code namespace/name} (out of range or taken), or empty. */
+    Optional<String> nodePortProblem(String namespace, String name, int port);
+}
