@@ -28,13 +28,17 @@ import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Pods;
 import io.kaji.controllers.runtime.Reconciler;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Publishes which pods back each Service with a selector, as EndpointSlices (discovery.k8s.io/v1) and the legacy
@@ -55,6 +59,14 @@ public final class EndpointSliceController implements Reconciler {
     private final SharedIndexInformer<Pod> pods;
     private final SharedIndexInformer<EndpointSlice> slices;
     private final Controller controller;
+    /**
+     * Per Service key, when the first change not yet reflected in its slices was seen: written to changed slices
+     * as {@value #TRIGGER_TIME}, from which the service proxy measures network programming latency.
+     */
+    private final Map<String, Instant> triggers = new ConcurrentHashMap<>();
+
+    /** Kubernetes' annotation for the time of the change that caused an EndpointSlice update. */
+    public static final String TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 
     public EndpointSliceController(KubernetesClient client, SharedIndexInformer<Service> services,
                                    SharedIndexInformer<Pod> pods, SharedIndexInformer<EndpointSlice> slices, int workers) {
@@ -63,7 +75,7 @@ public final class EndpointSliceController implements Reconciler {
         this.pods = pods;
         this.slices = slices;
         this.controller = new Controller("endpointslice", this, workers);
-        services.addEventHandler(Handlers.onAnyChange(s -> controller.enqueue(Keys.of(s))));
+        services.addEventHandler(Handlers.onAnyChange(s -> changed(Keys.of(s))));
         pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod p) {
@@ -102,9 +114,14 @@ public final class EndpointSliceController implements Reconciler {
                 continue;
             }
             if (selects(selector, p) || (old != null && selects(selector, old))) {
-                controller.enqueue(Keys.of(s));
+                changed(Keys.of(s));
             }
         }
+    }
+
+    private void changed(String serviceKey) {
+        triggers.putIfAbsent(serviceKey, Instant.now());
+        controller.enqueue(serviceKey);
     }
 
     private static boolean selects(Map<String, String> selector, Pod p) {
@@ -117,6 +134,18 @@ public final class EndpointSliceController implements Reconciler {
 
     @Override
     public Result reconcile(String key) {
+        Instant trigger = triggers.remove(key);
+        try {
+            return reconcile(key, trigger);
+        } catch (RuntimeException e) {
+            if (trigger != null) {
+                triggers.merge(key, trigger, (a, b) -> a.isBefore(b) ? a : b);
+            }
+            throw e;
+        }
+    }
+
+    private Result reconcile(String key, Instant trigger) {
         String ns = Keys.namespace(key);
         String name = Keys.name(key);
         Service svc = services.getStore().getByKey(key);
@@ -162,12 +191,16 @@ public final class EndpointSliceController implements Reconciler {
             // A Service with no backends still has one (empty) slice, with its ports, as Kubernetes keeps.
             desired.add(slice(svc, resolvePorts(svc, null), List.of()));
         }
-        syncSlices(existing, desired);
+        syncSlices(existing, desired, trigger);
         syncEndpoints(svc, backends, publishNotReady);
         return Result.done();
     }
 
-    private void syncSlices(List<EndpointSlice> existing, List<EndpointSlice> desired) {
+    private void syncSlices(List<EndpointSlice> existing, List<EndpointSlice> desired, Instant trigger) {
+        if (trigger != null) {
+            String time = DateTimeFormatter.ISO_INSTANT.format(trigger);
+            desired.forEach(d -> d.getMetadata().getAnnotations().put(TRIGGER_TIME, time));
+        }
         List<EndpointSlice> unused = new ArrayList<>(existing);
         unused.sort(Comparator.comparing(s -> s.getMetadata().getName()));
         for (EndpointSlice want : desired) {
@@ -182,8 +215,13 @@ public final class EndpointSliceController implements Reconciler {
             if (Objects.equals(reuse.getEndpoints(), want.getEndpoints()) && Objects.equals(reuse.getPorts(), want.getPorts())) {
                 continue;
             }
-            EndpointSlice updated = new EndpointSliceBuilder(reuse).withEndpoints(want.getEndpoints())
-                    .withPorts(want.getPorts()).build();
+            EndpointSliceBuilder update = new EndpointSliceBuilder(reuse).withEndpoints(want.getEndpoints())
+                    .withPorts(want.getPorts());
+            String time = want.getMetadata().getAnnotations().get(TRIGGER_TIME);
+            if (time != null) {
+                update.editMetadata().addToAnnotations(TRIGGER_TIME, time).endMetadata();
+            }
+            EndpointSlice updated = update.build();
             client.discovery().v1().endpointSlices().inNamespace(reuse.getMetadata().getNamespace()).resource(updated).update();
         }
         unused.forEach(this::deleteSlice);
@@ -212,6 +250,7 @@ public final class EndpointSliceController implements Reconciler {
                 .withNamespace(svc.getMetadata().getNamespace())
                 .addToLabels(SERVICE_NAME_LABEL, svc.getMetadata().getName())
                 .addToLabels(MANAGED_BY_LABEL, MANAGED_BY)
+                .withAnnotations(new HashMap<>())
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Service")
                         .withName(svc.getMetadata().getName()).withUid(svc.getMetadata().getUid())
                         .withController(true).withBlockOwnerDeletion(true).build())

@@ -102,6 +102,7 @@ class EndpointSliceIntegrationTest {
         });
 
         // web-b becomes ready; web-a is deleted: the slice follows both.
+        java.time.Instant beforeChange = java.time.Instant.now();
         setReady(client.pods().inNamespace("default").withName("web-b").get(), "100.64.1.11", true);
         client.pods().inNamespace("default").withName("web-a").withGracePeriod(0).delete();
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -109,8 +110,13 @@ class EndpointSliceIntegrationTest {
             return eps.size() == 1 && eps.get(0).getAddresses().get(0).equals("100.64.1.11")
                     && Objects.equals(eps.get(0).getConditions().getReady(), true);
         });
-        // One slice, kept up to date in place.
-        assertThat(client.discovery().v1().endpointSlices().inNamespace("default")
-                .withLabel(EndpointSliceController.SERVICE_NAME_LABEL, "web").list().getItems()).hasSize(1);
+        // One slice, kept up to date in place, stamped with when the change that caused the update was seen.
+        List<EndpointSlice> slices = client.discovery().v1().endpointSlices().inNamespace("default")
+                .withLabel(EndpointSliceController.SERVICE_NAME_LABEL, "web").list().getItems();
+        assertThat(slices).hasSize(1);
+        String trigger = slices.get(0).getMetadata().getAnnotations().get(EndpointSliceController.TRIGGER_TIME);
+        assertThat(trigger).as("last-change-trigger-time").isNotNull();
+        assertThat(java.time.Instant.parse(trigger)).isAfterOrEqualTo(beforeChange)
+                .isBeforeOrEqualTo(java.time.Instant.now());
     }
 }
