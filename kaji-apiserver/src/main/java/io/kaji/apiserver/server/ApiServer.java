@@ -9,6 +9,7 @@ import io.kaji.apiserver.handler.ResourceHandler;
 import io.kaji.apiserver.openapi.OpenApi;
 import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.apiserver.pki.Kubeconfig;
+import io.kaji.apiserver.pki.NodeToken;
 import io.kaji.apiserver.registry.BuiltinResources;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ResourceRegistry;
@@ -50,6 +51,7 @@ public final class ApiServer implements AutoCloseable {
     private ClusterPki pki;
     private InetSocketAddress address;
     private volatile Router router;
+    private NodeToken nodeToken;
 
     private ApiServer(ApiServerConfig config, RevisionedStore store) {
         this.config = config;
@@ -82,6 +84,9 @@ public final class ApiServer implements AutoCloseable {
         List<String> extraIps = new ArrayList<>(List.of(config.serviceCidr().apiServerIp()));
         if (!isWildcard(config.bindAddress())) {
             extraIps.add(config.bindAddress());
+        } else {
+            // Listening on every address: agents on other machines connect to one of this host's addresses.
+            extraIps.addAll(hostAddresses());
         }
         pki = ClusterPki.loadOrCreate(config.dataDir().resolve("pki"), extraIps);
         ServiceAllocator ips = new ServiceAllocator(config.serviceCidr(), RandomGenerator.getDefault());
@@ -109,10 +114,32 @@ public final class ApiServer implements AutoCloseable {
         // The port is only known after binding, and discovery reports it: the router is created right after.
         address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
                 this::route);
-        router = new Router(pki.adminToken(), new Discovery(registry), new OpenApi(registry), resources,
+        nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
+        router = new Router(pki.adminToken(), nodeToken.value(), pki.caPem(), new Discovery(registry), new OpenApi(registry), resources,
                 config.version(), hostPort(host, address.getPort()), new RequestMetrics(registry, watchCache));
         Kubeconfig.write(kubeconfigPath(), url(), pki);
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
+    }
+
+    private static List<String> hostAddresses() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (!a.isLinkLocalAddress()) {
+                        String ip = a.getHostAddress();
+                        int zone = ip.indexOf('%');
+                        out.add(zone < 0 ? ip : ip.substring(0, zone));
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            LOG.warn("cannot list this host's addresses for the serving certificate: {}", e.getMessage());
+        }
+        return out;
     }
 
     private static boolean isWildcard(String address) {
@@ -135,6 +162,16 @@ public final class ApiServer implements AutoCloseable {
 
     public Path kubeconfigPath() {
         return config.dataDir().resolve("kubeconfig");
+    }
+
+    /** {@code <data-dir>/node-token}: the join token for agents (mode 0600). */
+    public Path nodeTokenPath() {
+        return config.dataDir().resolve(NodeToken.FILE_NAME);
+    }
+
+    /** The node join token agents present (never log its value). */
+    public NodeToken nodeToken() {
+        return nodeToken;
     }
 
     public ClusterPki pki() {

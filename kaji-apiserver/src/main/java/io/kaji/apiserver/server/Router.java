@@ -19,15 +19,19 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The request pipeline after TLS: authentication (single-user bearer token until the security work adds the
- * real chain), then non-resource endpoints (health, version, discovery, OpenAPI), then the resource handler.
- * Every failure becomes exactly one Status response. Thread-safe.
+ * The request pipeline after TLS: unauthenticated endpoints (health, version, and {@code /cacerts}, the cluster
+ * CA for joining agents as in k3s), then authentication (the admin bearer token, or the node join token as user
+ * {@code system:node} in group {@code system:nodes}; there is no authorization yet: any authenticated request is
+ * allowed), then discovery, OpenAPI and the resource handler. Every failure becomes exactly one Status response.
+ * Thread-safe.
  */
 final class Router {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
     private final byte[] token;
+    private final byte[] nodeToken;
+    private final String caPem;
     private final Discovery discovery;
     private final OpenApi openApi;
     private final ResourceHandler resources;
@@ -35,10 +39,16 @@ final class Router {
     private final String serverAddress;
     private final RequestMetrics metrics;
 
-    Router(String adminToken, Discovery discovery, OpenApi openApi, ResourceHandler resources, String version,
-            String serverAddress, RequestMetrics metrics) {
+    /**
+     * @param nodeToken the node join token's text, or null if nodes cannot join with one
+     * @param caPem     the cluster CA certificate served at {@code /cacerts}
+     */
+    Router(String adminToken, String nodeToken, String caPem, Discovery discovery, OpenApi openApi,
+            ResourceHandler resources, String version, String serverAddress, RequestMetrics metrics) {
         this.metrics = metrics;
         this.token = adminToken.getBytes(StandardCharsets.UTF_8);
+        this.nodeToken = nodeToken == null ? null : nodeToken.getBytes(StandardCharsets.UTF_8);
+        this.caPem = caPem;
         this.discovery = discovery;
         this.openApi = openApi;
         this.resources = resources;
@@ -76,6 +86,12 @@ final class Router {
         }
         if (path.equals("/version")) {
             ex.respond(ApiResponse.json(200, VersionInfo.document(version)));
+            return;
+        }
+        if (path.equals("/cacerts")) {
+            // Unauthenticated like k3s' /cacerts: a joining agent checks the PEM against its token's hash.
+            ex.respond(new ApiResponse(200, "application/x-pem-file", caPem.getBytes(StandardCharsets.UTF_8),
+                    java.util.List.of()));
             return;
         }
         authenticate(req);
@@ -150,7 +166,8 @@ final class Router {
         String auth = req.header("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             byte[] presented = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-            if (MessageDigest.isEqual(presented, token)) {
+            if (MessageDigest.isEqual(presented, token)
+                    || (nodeToken != null && MessageDigest.isEqual(presented, nodeToken))) {
                 return;
             }
         }
