@@ -1,0 +1,82 @@
+package io.kaji.netpol;
+
+import io.kaji.node.host.HostCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The iptables filter table through the host's programs: {@code iptables-save} to list chains,
+ * {@code iptables-restore --noflush --wait} to replace chains atomically, {@code iptables -C/-I/-D} for the jump
+ * rules in built-in chains. Blocking; failures are {@link UncheckedIOException}s naming the command and its
+ * stderr. Thread-safe (no state).
+ */
+final class Iptables {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** Names of the filter table's chains that start with {@code prefix}. */
+    List<String> chains(String prefix) {
+        HostCommand.Result r = HostCommand.run(List.of("iptables-save", "-t", "filter"), TIMEOUT).orThrow();
+        List<String> out = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            if (line.startsWith(":" + prefix)) {
+                out.add(line.substring(1, line.indexOf(' ') > 0 ? line.indexOf(' ') : line.length()));
+            }
+        }
+        return out;
+    }
+
+    /** Feeds {@code script} to {@code iptables-restore --noflush --wait}: all of it is applied, or none. */
+    void restore(String script) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("kaji-netpol-", ".rules");
+            Files.writeString(file, script);
+            HostCommand.run(List.of("iptables-restore", "--noflush", "--wait", file.toString()), TIMEOUT).orThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException("iptables-restore: cannot write its input file: " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+    }
+
+    /** True when {@code builtin} has the rule {@code -m comment --comment <comment> -j <target>}. */
+    boolean hasJump(String builtin, String target, String comment) {
+        HostCommand.Result r = HostCommand.run(jump("-C", builtin, target, comment), TIMEOUT);
+        if (r.exitCode() > 1) {
+            r.orThrow(); // 1 means "no such rule"; anything else is a real failure (e.g. no permission)
+        }
+        return r.ok();
+    }
+
+    /** Inserts the jump as the first rule of {@code builtin} unless it is there already. */
+    void ensureJump(String builtin, String target, String comment) {
+        if (!hasJump(builtin, target, comment)) {
+            List<String> insert = new ArrayList<>(jump("-I", builtin, target, comment));
+            insert.add(4, "1");
+            HostCommand.run(insert, TIMEOUT).orThrow();
+        }
+    }
+
+    /** Removes every copy of the jump from {@code builtin}. */
+    void deleteJump(String builtin, String target, String comment) {
+        for (int i = 0; i < 100 && hasJump(builtin, target, comment); i++) {
+            HostCommand.run(jump("-D", builtin, target, comment), TIMEOUT).orThrow();
+        }
+    }
+
+    private static List<String> jump(String op, String builtin, String target, String comment) {
+        return List.of("iptables", "-w", op, builtin, "-m", "comment", "--comment", comment, "-j", target);
+    }
+}

@@ -1,0 +1,266 @@
+package io.kaji.netpol;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces networking.k8s.io/v1 NetworkPolicies for one node's pods with iptables filter rules, as kube-router's
+ * policy controller does in k3s.
+ *
+ * <p>Three informers (NetworkPolicies, Pods, Namespaces) feed a single sync thread. A change schedules a sync
+ * {@link PolicyOptions#minSyncPeriod()} later (a burst of changes becomes one write); every
+ * {@link PolicyOptions#resyncPeriod()} the whole rule set is written again. A sync computes the content of every
+ * owned chain ({@code KAJI-<tag>-NP…}) from the caches and applies it in one {@code iptables-restore --noflush}
+ * transaction, deleting owned chains no longer wanted; the jump from FORWARD is inserted once. A failed sync is
+ * logged and retried with back-off; it never stops the enforcer. A malformed object is skipped with one log line.
+ *
+ * <p>Thread-safe. {@link #close()} stops the informers and removes every owned chain and the jump.
+ */
+public final class NetworkPolicyEnforcer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NetworkPolicyEnforcer.class);
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    static final String BUILTIN = "FORWARD";
+
+    private final PolicyOptions options;
+    private final ChainNames names;
+    private final PolicyCompiler compiler;
+    private final Iptables iptables = new Iptables();
+    private final String jumpComment;
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean syncPending = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private SharedIndexInformer<NetworkPolicy> policies;
+    private SharedIndexInformer<Pod> pods;
+    private SharedIndexInformer<Namespace> namespaces;
+    // touched only by the sync thread (and by start() before the thread runs anything)
+    private RuleSet applied;
+    private Set<String> reported = Set.of();
+    private Duration retry = Duration.ZERO;
+    private volatile long syncs;
+
+    private NetworkPolicyEnforcer(PolicyOptions options) {
+        this.options = options;
+        this.names = new ChainNames(options.chainTag());
+        this.compiler = new PolicyCompiler(options);
+        this.jumpComment = "kaji network policy " + options.chainTag() + " node " + options.nodeName();
+        this.executor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-netpol-" + options.nodeName()).daemon(true).factory());
+    }
+
+    /**
+     * Starts the informers, waits until their caches are synced, applies the first rule set and returns.
+     *
+     * @throws IllegalStateException when the caches do not sync within 60 s (e.g. the API server does not serve
+     *                               networking.k8s.io/v1 networkpolicies) or the first iptables write fails
+     *                               (not root? iptables missing?); nothing is left running then
+     */
+    public static NetworkPolicyEnforcer start(KubernetesClient client, PolicyOptions options) {
+        NetworkPolicyEnforcer e = new NetworkPolicyEnforcer(options);
+        try {
+            e.startInformers(client);
+            e.executor.submit(() -> e.sync(true)).get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException ex) {
+            e.close();
+            throw new IllegalStateException("network policy on node " + options.nodeName()
+                    + ": the first iptables sync failed: " + ex.getCause().getMessage(), ex.getCause());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            e.close();
+            throw new IllegalStateException("network policy on node " + options.nodeName() + ": interrupted", ex);
+        } catch (TimeoutException | RuntimeException ex) {
+            e.close();
+            throw new IllegalStateException("network policy on node " + options.nodeName() + ": cannot start: "
+                    + ex.getMessage(), ex);
+        }
+        e.executor.scheduleWithFixedDelay(e::resync, options.resyncPeriod().toMillis(),
+                options.resyncPeriod().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("network policy enforcer started: node={} tag={} chains={}", options.nodeName(), options.chainTag(),
+                e.names.ownedPrefix() + "*");
+        return e;
+    }
+
+    private void startInformers(KubernetesClient client) throws InterruptedException, TimeoutException {
+        policies = client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0);
+        pods = client.pods().inAnyNamespace().runnableInformer(0);
+        namespaces = client.namespaces().runnableInformer(0);
+        for (SharedIndexInformer<? extends HasMetadata> i : List.of(policies, pods, namespaces)) {
+            addHandler(i);
+        }
+        for (SharedIndexInformer<? extends HasMetadata> i : List.of(policies, pods, namespaces)) {
+            try {
+                i.start().toCompletableFuture().get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException ex) {
+                Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+                throw new IllegalStateException("cannot list " + i.getApiTypeClass().getSimpleName()
+                        + " objects (does the API server serve them, may this client list them?): "
+                        + cause.getMessage(), cause);
+            }
+        }
+    }
+
+    private <T extends HasMetadata> void addHandler(SharedIndexInformer<T> informer) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                requestSync();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                requestSync();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                requestSync();
+            }
+        });
+    }
+
+    /** Schedules one sync {@code minSyncPeriod} from now unless one is already waiting. */
+    private void requestSync() {
+        if (closed.get() || syncPending.getAndSet(true)) {
+            return;
+        }
+        try {
+            executor.schedule(() -> {
+                syncPending.set(false);
+                sync(false);
+            }, options.minSyncPeriod().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            syncPending.set(false); // closing
+        }
+    }
+
+    private void resync() {
+        try {
+            sync(true);
+        } catch (RuntimeException e) {
+            // already logged and retried by sync; the periodic task must keep running
+        }
+    }
+
+    /**
+     * Computes the rule set and applies it unless it equals the last applied one ({@code force} applies anyway).
+     * Runs on the sync thread only. On failure: logs, schedules a retry with back-off, rethrows.
+     */
+    private void sync(boolean force) {
+        if (closed.get()) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            ClusterState state = new ClusterState(policies.getStore().list(), pods.getStore().list(),
+                    namespaces.getStore().list());
+            PolicyCompiler.Result result = compiler.compile(state);
+            Set<String> problems = new HashSet<>(result.problems());
+            for (String p : result.problems()) {
+                if (!reported.contains(p)) {
+                    log.warn("{} (node {})", p, options.nodeName());
+                }
+            }
+            reported = problems;
+            RuleSet rules = result.rules();
+            if (!force && rules.equals(applied)) {
+                return;
+            }
+            List<String> existing = iptables.chains(names.ownedPrefix());
+            iptables.restore(rules.restoreScript(existing));
+            iptables.ensureJump(BUILTIN, names.top(), jumpComment);
+            boolean changed = !rules.equals(applied);
+            applied = rules;
+            retry = Duration.ZERO;
+            syncs++;
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            if (changed) {
+                log.info("network policy rules applied: node={} chains={} rules={} took={}ms", options.nodeName(),
+                        rules.chains().size(), rules.ruleCount(), ms);
+            } else {
+                log.debug("network policy rules rewritten unchanged: node={} took={}ms", options.nodeName(), ms);
+            }
+        } catch (RuntimeException e) {
+            applied = null; // unknown state: the next attempt writes everything
+            retry = retry.isZero() ? Duration.ofSeconds(1) : min(retry.multipliedBy(2), MAX_RETRY);
+            log.warn("network policy sync failed on node {}, retrying in {} s: {}", options.nodeName(),
+                    retry.toSeconds(), e.getMessage());
+            if (!closed.get()) {
+                try {
+                    executor.schedule(this::resync, retry.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                    // closing
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Number of iptables writes so far (for tests and metrics). */
+    long syncCount() {
+        return syncs;
+    }
+
+    /** The chain prefix this enforcer owns, {@code KAJI-<tag>-NP}. */
+    String ownedPrefix() {
+        return names.ownedPrefix();
+    }
+
+    String jumpComment() {
+        return jumpComment;
+    }
+
+    /**
+     * Stops the informers and the sync thread, then removes the jump from FORWARD and every chain named
+     * {@code KAJI-<tag>-NP…}: the node's pods are unprotected afterwards. Idempotent; failures are logged.
+     */
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[]{policies, pods, namespaces}) {
+            if (i != null) {
+                i.stop();
+            }
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            iptables.deleteJump(BUILTIN, names.top(), jumpComment);
+            List<String> owned = iptables.chains(names.ownedPrefix());
+            if (!owned.isEmpty()) {
+                iptables.restore(RuleSet.deleteScript(owned));
+            }
+            log.info("network policy enforcer stopped: node={} chains removed={}", options.nodeName(), owned.size());
+        } catch (RuntimeException e) {
+            log.warn("network policy on node {}: cannot remove chains {}*: {}", options.nodeName(),
+                    names.ownedPrefix(), e.getMessage());
+        }
+    }
+}
