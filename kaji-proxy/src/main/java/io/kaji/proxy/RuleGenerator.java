@@ -1,0 +1,211 @@
+package io.kaji.proxy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The pure heart of the proxy: service ports in, the {@code iptables-restore --noflush} input that makes this
+ * instance's chains exactly right out. No I/O, so it is unit-tested without root.
+ *
+ * <p>Layout (nat), after kube-proxy's iptables mode ({@code pkg/proxy/iptables/proxier.go}):
+ * <pre>
+ * PREROUTING, OUTPUT → KAJI-t-SERVICES: node-local DNS redirect; per service port "-d clusterIP -p proto --dport port"
+ *                      → KAJI-t-SVC-h; last "-m addrtype --dst-type LOCAL" → KAJI-t-NODEPORTS
+ * KAJI-t-NODEPORTS   : per node port → KAJI-t-EXT-h (mark for masquerade, then → KAJI-t-SVC-h)
+ * KAJI-t-SVC-h       : mark traffic from outside the cluster CIDR; ClientIP affinity ("-m recent --rcheck");
+ *                      spread with "-m statistic --probability 1/n, 1/(n-1), …" → KAJI-t-SEP-h
+ * KAJI-t-SEP-h       : hairpin (source is the endpoint itself) → mark; DNAT to podIP:targetPort
+ * POSTROUTING        → KAJI-t-POSTROUTING: pod traffic leaving the cluster CIDR and marked packets are masqueraded
+ * </pre>
+ * filter: KAJI-t-SERVICES (from INPUT, FORWARD, OUTPUT for new connections) rejects service ports without ready
+ * endpoints, so clients fail fast; KAJI-t-FORWARD accepts the cluster CIDR and marked packets; KAJI-t-FIREWALL
+ * (from INPUT) drops martian traffic to 127.0.0.0/8, which route_localnet=1 would otherwise admit.
+ */
+final class RuleGenerator {
+
+    /** The packet mark bit meaning "masquerade this" (kube-proxy's default, 0x4000). */
+    static final String MASQ_MARK = "0x4000";
+
+    /** What one sync applies. */
+    record Rules(String restoreInput, Set<String> natChains, Set<String> filterChains) {
+    }
+
+    private RuleGenerator() {
+    }
+
+    /**
+     * @param existingNat    this instance's chains now in the nat table (those not wanted any more are deleted)
+     * @param existingFilter likewise for the filter table
+     */
+    static Rules generate(ProxyOptions options, List<ProxiedPort> ports, Set<String> existingNat, Set<String> existingFilter) {
+        ChainNames names = new ChainNames(options.chainTag());
+        Set<String> natChains = new LinkedHashSet<>(List.of(names.services(), names.nodePorts(), names.postrouting(), names.markMasq()));
+        List<String> nat = new ArrayList<>();
+        List<String> filterRules = new ArrayList<>();
+        String cidr = options.clusterCidr();
+
+        nat.add(rule(names.markMasq(), "-j MARK --or-mark " + MASQ_MARK));
+        nat.add(rule(names.postrouting(), "-s " + cidr + " ! -d " + cidr
+                + " -m comment --comment \"kaji: pod traffic leaving the cluster network\" -j MASQUERADE"));
+        nat.add(rule(names.postrouting(), "-m mark ! --mark " + MASQ_MARK + "/" + MASQ_MARK + " -j RETURN"));
+        nat.add(rule(names.postrouting(), "-j MARK --xor-mark " + MASQ_MARK));
+        nat.add(rule(names.postrouting(), "-m comment --comment \"kaji: service traffic requiring SNAT\" -j MASQUERADE --random-fully"));
+
+        if (options.dnsServiceIp() != null && options.localPodCidr() != null) {
+            String target = options.localDnsTarget().getHostString() + ":" + options.localDnsTarget().getPort();
+            for (String proto : List.of("udp", "tcp")) {
+                nat.add(rule(names.services(), "-s " + options.localPodCidr() + " -d " + options.dnsServiceIp() + "/32 -p " + proto
+                        + " --dport 53 -m comment --comment \"kaji: node-local DNS\" -j DNAT --to-destination " + target));
+            }
+        }
+
+        List<String> nodePortRules = new ArrayList<>();
+        for (ProxiedPort p : ports) {
+            String match = "-p " + p.proto() + " --dport " + p.port();
+            String comment = " -m comment --comment \"" + p.id() + "\"";
+            if (p.endpoints().isEmpty()) {
+                filterRules.add(rule(names.services(), "-d " + p.clusterIp() + "/32 " + match
+                        + " -m comment --comment \"" + p.id() + " has no endpoints\" -j REJECT"));
+                if (p.nodePort() > 0) {
+                    filterRules.add(rule(names.services(), "-m addrtype --dst-type LOCAL -p " + p.proto() + " --dport "
+                            + p.nodePort() + " -m comment --comment \"" + p.id() + " has no endpoints\" -j REJECT"));
+                }
+                continue;
+            }
+            String svc = names.service(p);
+            natChains.add(svc);
+            nat.add(rule(names.services(), "-d " + p.clusterIp() + "/32 " + match
+                    + " -m comment --comment \"" + p.id() + " cluster IP\" -j " + svc));
+            // kube-proxy's --cluster-cidr: traffic to a ClusterIP from outside the pod network is masqueraded,
+            // so replies come back through this node.
+            nat.add(rule(svc, "! -s " + cidr + " -d " + p.clusterIp() + "/32 " + match + " -j " + names.markMasq()));
+            if (p.nodePort() > 0) {
+                String ext = names.external(p);
+                natChains.add(ext);
+                nodePortRules.add(rule(names.nodePorts(), "-p " + p.proto() + " --dport " + p.nodePort() + comment + " -j " + ext));
+                // externalTrafficPolicy Cluster: always masquerade (covers 127.0.0.1 sources, which must be).
+                nat.add(rule(ext, "-j " + names.markMasq()));
+                nat.add(rule(ext, "-j " + svc));
+            }
+            List<String> endpointChains = new ArrayList<>();
+            for (Endpoint e : p.endpoints()) {
+                endpointChains.add(names.endpoint(p, e));
+            }
+            natChains.addAll(endpointChains);
+            if (p.affinityTimeoutSeconds() > 0) {
+                for (String sep : endpointChains) {
+                    nat.add(rule(svc, "-m recent --name " + sep + " --rcheck --seconds " + p.affinityTimeoutSeconds()
+                            + " --reap -j " + sep));
+                }
+            }
+            int n = endpointChains.size();
+            for (int i = 0; i < n; i++) {
+                String sep = endpointChains.get(i);
+                if (i < n - 1) {
+                    nat.add(rule(svc, "-m statistic --mode random --probability " + probability(n - i) + " -j " + sep));
+                } else {
+                    nat.add(rule(svc, "-j " + sep));
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                Endpoint e = p.endpoints().get(i);
+                String sep = endpointChains.get(i);
+                nat.add(rule(sep, "-s " + e.ip() + "/32 -j " + names.markMasq()));
+                String recent = p.affinityTimeoutSeconds() > 0 ? " -m recent --name " + sep + " --set" : "";
+                nat.add(rule(sep, "-p " + p.proto() + recent + " -j DNAT --to-destination " + e.hostPort()));
+            }
+        }
+        nat.addAll(nodePortRules);
+        // Last in KAJI-t-SERVICES, as in kube-proxy: node ports for every local destination address, 127.0.0.1 included.
+        nat.add(rule(names.services(), "-m addrtype --dst-type LOCAL -j " + names.nodePorts()));
+
+        Set<String> filterChains = new LinkedHashSet<>(List.of(names.services(), names.forward(), names.firewall()));
+        filterRules.add(rule(names.forward(), "-m mark --mark " + MASQ_MARK + "/" + MASQ_MARK + " -j ACCEPT"));
+        filterRules.add(rule(names.forward(), "-s " + cidr + " -j ACCEPT"));
+        filterRules.add(rule(names.forward(), "-d " + cidr + " -j ACCEPT"));
+        filterRules.add(rule(names.firewall(), "-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT"
+                + " -m comment --comment \"kaji: block martian traffic to localhost (route_localnet)\" -j DROP"));
+
+        StringBuilder out = new StringBuilder();
+        table(out, "nat", natChains, nat, stale(names, existingNat, natChains));
+        table(out, "filter", filterChains, filterRules, stale(names, existingFilter, filterChains));
+        return new Rules(out.toString(), Set.copyOf(natChains), Set.copyOf(filterChains));
+    }
+
+    /** The jumps from built-in chains, in the order they are inserted at the top (so the last comes first). */
+    static List<Jump> jumps(String chainTag) {
+        ChainNames names = new ChainNames(chainTag);
+        List<String> newConn = List.of("-m", "conntrack", "--ctstate", "NEW");
+        return List.of(
+                new Jump("nat", "PREROUTING", List.of("-m", "comment", "--comment", "kaji service portals", "-j", names.services())),
+                new Jump("nat", "OUTPUT", List.of("-m", "comment", "--comment", "kaji service portals", "-j", names.services())),
+                new Jump("nat", "POSTROUTING", List.of("-m", "comment", "--comment", "kaji postrouting", "-j", names.postrouting())),
+                new Jump("filter", "FORWARD", List.of("-m", "comment", "--comment", "kaji forwarding", "-j", names.forward())),
+                new Jump("filter", "INPUT", List.of("-m", "comment", "--comment", "kaji firewall", "-j", names.firewall())),
+                new Jump("filter", "INPUT", concat(newConn, "kaji services without endpoints", names.services())),
+                new Jump("filter", "FORWARD", concat(newConn, "kaji services without endpoints", names.services())),
+                new Jump("filter", "OUTPUT", concat(newConn, "kaji services without endpoints", names.services())));
+    }
+
+    /** The restore input that deletes {@code chains} (flushing them first, so references among them go too). */
+    static String deleteChains(String table, Set<String> chains, List<String> deleteRules) {
+        StringBuilder out = new StringBuilder("*").append(table).append('\n');
+        for (String c : new TreeSet<>(chains)) {
+            out.append(':').append(c).append(" - [0:0]\n");
+        }
+        for (String r : deleteRules) {
+            out.append(r).append('\n');
+        }
+        for (String c : new TreeSet<>(chains)) {
+            out.append("-X ").append(c).append('\n');
+        }
+        return out.append("COMMIT\n").toString();
+    }
+
+    private static List<String> concat(List<String> match, String comment, String target) {
+        List<String> args = new ArrayList<>(match);
+        args.addAll(List.of("-m", "comment", "--comment", comment, "-j", target));
+        return List.copyOf(args);
+    }
+
+    private static Set<String> stale(ChainNames names, Set<String> existing, Set<String> wanted) {
+        Set<String> stale = new TreeSet<>();
+        for (String c : existing) {
+            if (names.owns(c) && !wanted.contains(c)) {
+                stale.add(c);
+            }
+        }
+        return stale;
+    }
+
+    private static void table(StringBuilder out, String table, Set<String> chains, List<String> rules, Set<String> stale) {
+        out.append('*').append(table).append('\n');
+        // With --noflush, declaring a chain creates it or flushes it: the rules below are its whole content.
+        for (String c : chains) {
+            out.append(':').append(c).append(" - [0:0]\n");
+        }
+        for (String c : stale) {
+            out.append(':').append(c).append(" - [0:0]\n");
+        }
+        for (String r : rules) {
+            out.append(r).append('\n');
+        }
+        for (String c : stale) {
+            out.append("-X ").append(c).append('\n');
+        }
+        out.append("COMMIT\n");
+    }
+
+    private static String rule(String chain, String spec) {
+        return "-A " + chain + " " + spec;
+    }
+
+    /** kube-proxy's format: ten decimals, so 1/3 is 0.3333333333. */
+    static String probability(int remaining) {
+        return String.format(Locale.ROOT, "%.10f", 1.0 / remaining);
+    }
+}
