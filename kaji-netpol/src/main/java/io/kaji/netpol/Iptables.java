@@ -37,7 +37,10 @@ final class Iptables {
         try {
             file = Files.createTempFile("kaji-netpol-", ".rules");
             Files.writeString(file, script);
-            HostCommand.run(List.of("iptables-restore", "--noflush", "--wait", file.toString()), TIMEOUT).orThrow();
+            // "--wait" takes an optional number: without one, the file name would be read as it (and the rules
+            // from an empty standard input, exit code 0)
+            HostCommand.run(List.of("iptables-restore", "--noflush", "--wait", "30", file.toString()), TIMEOUT)
+                    .orThrow();
         } catch (IOException e) {
             throw new UncheckedIOException("iptables-restore: cannot write its input file: " + e.getMessage(), e);
         } finally {

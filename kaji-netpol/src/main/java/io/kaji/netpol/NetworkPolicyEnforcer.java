@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +49,10 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final AtomicBoolean syncPending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private SharedIndexInformer<NetworkPolicy> policies;
-    private SharedIndexInformer<Pod> pods;
-    private SharedIndexInformer<Namespace> namespaces;
+    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new java.util.ArrayList<>();
+    private Supplier<List<NetworkPolicy>> policies;
+    private Supplier<List<Pod>> pods;
+    private Supplier<List<Namespace>> namespaces;
     // touched only by the sync thread (and by start() before the thread runs anything)
     private RuleSet applied;
     private Set<String> reported = Set.of();
@@ -74,9 +76,19 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
      *                               (not root? iptables missing?); nothing is left running then
      */
     public static NetworkPolicyEnforcer start(KubernetesClient client, PolicyOptions options) {
+        return start(client, options, null);
+    }
+
+    /**
+     * As {@link #start(KubernetesClient, PolicyOptions)}, but NetworkPolicies come from {@code policies} instead of
+     * an informer when it is not null (call {@link #requestSync()} after changing what it returns). For tests
+     * against an API server that does not serve networking.k8s.io/v1.
+     */
+    static NetworkPolicyEnforcer start(KubernetesClient client, PolicyOptions options,
+                                       Supplier<List<NetworkPolicy>> policies) {
         NetworkPolicyEnforcer e = new NetworkPolicyEnforcer(options);
         try {
-            e.startInformers(client);
+            e.startInformers(client, policies);
             e.executor.submit(() -> e.sync(true)).get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException ex) {
             e.close();
@@ -98,14 +110,26 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
         return e;
     }
 
-    private void startInformers(KubernetesClient client) throws InterruptedException, TimeoutException {
-        policies = client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0);
-        pods = client.pods().inAnyNamespace().runnableInformer(0);
-        namespaces = client.namespaces().runnableInformer(0);
-        for (SharedIndexInformer<? extends HasMetadata> i : List.of(policies, pods, namespaces)) {
+    private void startInformers(KubernetesClient client, Supplier<List<NetworkPolicy>> policySource)
+            throws InterruptedException, TimeoutException {
+        if (policySource == null) {
+            SharedIndexInformer<NetworkPolicy> p =
+                    client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0);
+            informers.add(p);
+            policies = () -> p.getStore().list();
+        } else {
+            policies = policySource;
+        }
+        SharedIndexInformer<Pod> po = client.pods().inAnyNamespace().runnableInformer(0);
+        SharedIndexInformer<Namespace> ns = client.namespaces().runnableInformer(0);
+        informers.add(po);
+        informers.add(ns);
+        pods = () -> po.getStore().list();
+        namespaces = () -> ns.getStore().list();
+        for (SharedIndexInformer<? extends HasMetadata> i : informers) {
             addHandler(i);
         }
-        for (SharedIndexInformer<? extends HasMetadata> i : List.of(policies, pods, namespaces)) {
+        for (SharedIndexInformer<? extends HasMetadata> i : informers) {
             try {
                 i.start().toCompletableFuture().get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (ExecutionException ex) {
@@ -137,7 +161,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     }
 
     /** Schedules one sync {@code minSyncPeriod} from now unless one is already waiting. */
-    private void requestSync() {
+    void requestSync() {
         if (closed.get() || syncPending.getAndSet(true)) {
             return;
         }
@@ -169,8 +193,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            ClusterState state = new ClusterState(policies.getStore().list(), pods.getStore().list(),
-                    namespaces.getStore().list());
+            ClusterState state = new ClusterState(policies.get(), pods.get(), namespaces.get());
             PolicyCompiler.Result result = compiler.compile(state);
             Set<String> problems = new HashSet<>(result.problems());
             for (String p : result.problems()) {
@@ -183,8 +206,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
             if (!force && rules.equals(applied)) {
                 return;
             }
-            List<String> existing = iptables.chains(names.ownedPrefix());
-            iptables.restore(rules.restoreScript(existing));
+            write(rules);
             iptables.ensureJump(BUILTIN, names.top(), jumpComment);
             boolean changed = !rules.equals(applied);
             applied = rules;
@@ -210,6 +232,28 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Applies {@code rules} and checks that exactly the wanted chains exist afterwards: iptables-restore exits 0
+     * when it was given nothing to do (an input that never arrived), which must not pass for success. A mismatch is
+     * written again, three attempts in all, then reported as a failed sync.
+     */
+    private void write(RuleSet rules) {
+        for (int attempt = 1; ; attempt++) {
+            List<String> existing = iptables.chains(names.ownedPrefix());
+            iptables.restore(rules.restoreScript(existing));
+            Set<String> now = new HashSet<>(iptables.chains(names.ownedPrefix()));
+            if (now.equals(rules.chains().keySet())) {
+                return;
+            }
+            if (attempt == 3) {
+                throw new IllegalStateException("after iptables-restore the chains " + names.ownedPrefix()
+                        + "* are " + new java.util.TreeSet<>(now) + ", not the " + rules.chains().size() + " written");
+            }
+            log.warn("network policy on node {}: iptables-restore left {} chains instead of {}; writing again",
+                    options.nodeName(), now.size(), rules.chains().size());
         }
     }
 
@@ -240,11 +284,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
         if (closed.getAndSet(true)) {
             return;
         }
-        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[]{policies, pods, namespaces}) {
-            if (i != null) {
-                i.stop();
-            }
-        }
+        informers.forEach(SharedIndexInformer::stop);
         executor.shutdownNow();
         try {
             executor.awaitTermination(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
