@@ -42,12 +42,13 @@ public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, S
 
     /**
      * The defaults for {@code dataDir}: 127.0.0.1:6443, 1,000 events of history, bookmarks every 10 s, services
-     * from 10.43.0.0/16, pods in 10.42.0.0/16, domain cluster.local (k3s' defaults).
+     * from 10.43.0.0/16 (k3s' default), domain cluster.local, the pod network not published (agents then manage
+     * no routes; {@code kaji server} sets it from --cluster-cidr).
      */
     public static ApiServerConfig defaults(Path dataDir) {
         return new ApiServerConfig(dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, "dev", Clock.systemUTC(), 1000,
                 Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES, ServiceCidr.parse(ServiceCidr.DEFAULT),
-                "10.42.0.0/16", "cluster.local");
+                null, "cluster.local");
     }
 
     /** With Services' cluster IPs from {@code cidr}, e.g. {@code 10.43.0.0/16}. */
