@@ -33,8 +33,8 @@ public final class ClusterDns implements AutoCloseable {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private volatile boolean synced;
 
-    private ClusterDns(DnsOptions options) {
-        this.index = new DnsIndex(options.clusterDomain(), options.ttl(), options.reverseCidrs());
+    private ClusterDns(DnsIndex index, DnsOptions options) {
+        this.index = index;
         Forwarder forwarder = new Forwarder(options.upstreams(), DnsOptions.UPSTREAM_TIMEOUT);
         if (options.upstreams().isEmpty()) {
             log.warn("DNS has no upstream resolvers: names outside {} will get SERVFAIL", index.zone());
@@ -47,7 +47,8 @@ public final class ClusterDns implements AutoCloseable {
      * 60 s). Throws IllegalStateException when a port cannot be bound or the API server cannot be listed.
      */
     public static ClusterDns start(KubernetesClient client, DnsOptions options) {
-        ClusterDns dns = new ClusterDns(options);
+        ClusterDns dns = new ClusterDns(
+                new DnsIndex(options.clusterDomain(), options.ttl(), options.reverseCidrs()), options);
         try {
             dns.watch(client);
             return dns;
@@ -55,6 +56,16 @@ public final class ClusterDns implements AutoCloseable {
             dns.close();
             throw e;
         }
+    }
+
+    /**
+     * Serves {@code index} as it is, fed by the caller instead of informers (benchmarks, tests); the index's own
+     * domain, TTL and networks apply, {@code options} gives the listen addresses and upstreams.
+     */
+    public static ClusterDns serve(DnsIndex index, DnsOptions options) {
+        ClusterDns dns = new ClusterDns(index, options);
+        dns.synced = true;
+        return dns;
     }
 
     private void watch(KubernetesClient client) {
