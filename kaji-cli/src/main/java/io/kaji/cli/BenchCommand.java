@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = "Run Kaji's benchmarks on this machine (figures for docs/benchmarks.md).",
         mixinStandardHelpOptions = true,
         subcommands = {BenchCommand.Store.class, BenchCommand.Jmh.class, SchedulerBenchCommand.class,
-                ControllerBenchCommand.class, LogsBenchCommand.class})
+                ControllerBenchCommand.class, LogsBenchCommand.class, DnsBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
