@@ -112,7 +112,7 @@ final class Iptables {
     /** Inserts the rule at the top of its built-in chain. */
     static void insert(Jump jump) {
         List<String> cmd = command(jump, "-I");
-        cmd.add(5, "1");
+        cmd.add(6, "1");
         HostCommand.run(cmd, TIMEOUT).orThrow();
     }
 

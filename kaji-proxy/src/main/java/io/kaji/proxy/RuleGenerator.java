@@ -69,10 +69,10 @@ final class RuleGenerator {
             String comment = " -m comment --comment \"" + p.id() + "\"";
             if (p.endpoints().isEmpty()) {
                 filterRules.add(rule(names.services(), "-d " + p.clusterIp() + "/32 " + match
-                        + " -m comment --comment \"" + p.id() + " has no endpoints\" -j REJECT"));
+                        + " -m comment --comment \"" + p.id() + " has no endpoints\" -j " + reject(p)));
                 if (p.nodePort() > 0) {
                     filterRules.add(rule(names.services(), "-m addrtype --dst-type LOCAL -p " + p.proto() + " --dport "
-                            + p.nodePort() + " -m comment --comment \"" + p.id() + " has no endpoints\" -j REJECT"));
+                            + p.nodePort() + " -m comment --comment \"" + p.id() + " has no endpoints\" -j " + reject(p)));
                 }
                 continue;
             }
@@ -198,6 +198,16 @@ final class RuleGenerator {
             out.append("-X ").append(c).append('\n');
         }
         out.append("COMMIT\n");
+    }
+
+    /**
+     * TCP gets a reset, other protocols ICMP port unreachable. kube-proxy sends ICMP for TCP too, but the kernel rate-
+     * limits ICMP errors per destination (net.ipv4.icmp_ratelimit, 1/s) and shares that budget with ICMP redirects,
+     * which a node sends to pods on its bridge for every service connection routed back out the bridge: a pod that
+     * just used a Service could wait a second or more for its "connection refused". A reset is not rate-limited.
+     */
+    private static String reject(ProxiedPort p) {
+        return p.proto().equals("tcp") ? "REJECT --reject-with tcp-reset" : "REJECT";
     }
 
     private static String rule(String chain, String spec) {

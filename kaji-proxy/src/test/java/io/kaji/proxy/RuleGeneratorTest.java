@@ -198,8 +198,9 @@ class RuleGeneratorTest {
         assertThat(p.natChains()).noneMatch(c -> c.contains("-SVC-") || c.contains("-SEP-") || c.contains("-EXT-"));
         assertThat(p.chain("nat", NAMES.nodePorts())).isEmpty();
         assertThat(p.chain("filter", NAMES.services())).containsExactly(
-                "-d 10.96.0.10/32 -p tcp --dport 80 -m comment --comment \"default/web:http has no endpoints\" -j REJECT",
-                "-m addrtype --dst-type LOCAL -p tcp --dport 30080 -m comment --comment \"default/web:http has no endpoints\" -j REJECT");
+                "-d 10.96.0.10/32 -p tcp --dport 80 -m comment --comment \"default/web:http has no endpoints\" -j REJECT --reject-with tcp-reset",
+                "-m addrtype --dst-type LOCAL -p tcp --dport 30080 -m comment --comment \"default/web:http has no endpoints\""
+                        + " -j REJECT --reject-with tcp-reset");
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.kaji.proxy;
+
+import io.kaji.node.host.HostCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A throw-away pod network on this host for integration tests: the bridge {@code kajipx0} (100.64.20.1/24) and
+ * network namespaces {@code kpx-<name>} wired into it with veth pairs, some running busybox httpd serving a file that
+ * names the namespace. {@link #cleanUp()} removes all of it, also what a killed earlier run left behind.
+ */
+final class TestNetwork implements AutoCloseable {
+
+    static final String BRIDGE = "kajipx0";
+    static final String GATEWAY = "100.64.20.1";
+    static final String SERVICE_CIDR = "100.64.21.0/24";
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final Path webRoot;
+    private final List<String> namespaces;
+    private final List<Process> servers = new ArrayList<>();
+
+    /** Creates the bridge and one namespace per name ({@code kpx-<name>} at {@code 100.64.20.<hostId>}). */
+    TestNetwork(Path webRoot, List<String> names, List<Integer> hostIds) {
+        this.webRoot = webRoot;
+        this.namespaces = names.stream().map(n -> "kpx-" + n).toList();
+        cleanUp();
+        run("ip", "link", "add", BRIDGE, "type", "bridge");
+        run("ip", "addr", "add", GATEWAY + "/24", "dev", BRIDGE);
+        run("ip", "link", "set", BRIDGE, "up");
+        // Service addresses stay on the test bridge when no rule catches them, never the default route.
+        run("ip", "route", "add", SERVICE_CIDR, "dev", BRIDGE);
+        for (int i = 0; i < names.size(); i++) {
+            String ns = namespaces.get(i);
+            String hostSide = "kpxh-" + names.get(i);
+            run("ip", "netns", "add", ns);
+            run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", ns);
+            run("ip", "link", "set", hostSide, "master", BRIDGE, "up");
+            // As Kaji's CNI bridge config (hairpinMode): a pod reaching its own Service is sent back out its own port.
+            run("ip", "link", "set", hostSide, "type", "bridge_slave", "hairpin", "on");
+            run("ip", "-n", ns, "addr", "add", "100.64.20." + hostIds.get(i) + "/24", "dev", "eth0");
+            run("ip", "-n", ns, "link", "set", "eth0", "up");
+            run("ip", "-n", ns, "link", "set", "lo", "up");
+            run("ip", "-n", ns, "route", "add", "default", "via", GATEWAY);
+        }
+    }
+
+    /** Starts busybox httpd on port 80 in {@code kpx-<name>}, serving index.html containing the namespace's name. */
+    void serve(String name) {
+        String ns = "kpx-" + name;
+        try {
+            Path dir = Files.createDirectories(webRoot.resolve(ns));
+            Files.writeString(dir.resolve("index.html"), ns + "\n");
+            servers.add(new ProcessBuilder("ip", "netns", "exec", ns, "/bin/busybox", "httpd", "-f", "-p", "80", "-h", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("start busybox httpd in " + ns, e);
+        }
+    }
+
+    /**
+     * An HTTP GET from inside {@code kpx-<name>}: the body, or the failure text ("... Connection refused"). No
+     * {@code -T}: Debian 12's busybox-static wget crashes with it; the command's own timeout bounds a hang.
+     */
+    static HostCommand.Result get(String name, String url) {
+        return HostCommand.run(List.of("ip", "netns", "exec", "kpx-" + name, "/bin/busybox", "env", "-i",
+                "/bin/busybox", "wget", "-q", "-O", "-", url), TIMEOUT);
+    }
+
+    /** Removes the namespaces (killing what runs in them), their veths and the bridge; quiet about what is absent. */
+    void cleanUp() {
+        for (Process p : servers) {
+            p.destroyForcibly();
+        }
+        servers.clear();
+        String list = HostCommand.run(List.of("ip", "netns", "list"), TIMEOUT).stdout();
+        for (String line : list.lines().toList()) {
+            String ns = line.split(" ")[0];
+            if (ns.startsWith("kpx-")) {
+                for (String pid : HostCommand.run(List.of("ip", "netns", "pids", ns), TIMEOUT).stdout().lines().toList()) {
+                    HostCommand.run(List.of("kill", "-9", pid.strip()), TIMEOUT);
+                }
+                HostCommand.run(List.of("ip", "netns", "del", ns), TIMEOUT);
+            }
+        }
+        for (String ns : namespaces) {
+            HostCommand.run(List.of("ip", "link", "del", "kpxh-" + ns.substring(4)), TIMEOUT);
+        }
+        HostCommand.run(List.of("ip", "link", "del", BRIDGE), TIMEOUT);
+    }
+
+    @Override
+    public void close() {
+        cleanUp();
+    }
+
+    static void run(String... command) {
+        HostCommand.run(List.of(command), TIMEOUT).orThrow();
+    }
+}
