@@ -1,16 +1,19 @@
 package io.kaji.netpol;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,7 +52,12 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final AtomicBoolean syncPending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new java.util.ArrayList<>();
+    /** Set once every cache has synced: before that a sync would see a partial cluster and open holes. */
+    private volatile boolean ready;
+    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new CopyOnWriteArrayList<>();
+    private KubernetesClient client;
+    private volatile SharedIndexInformer<NetworkPolicy> policyInformer;
+    private boolean policiesFromInformer;
     private Supplier<List<NetworkPolicy>> policies;
     private Supplier<List<Pod>> pods;
     private Supplier<List<Namespace>> namespaces;
@@ -69,10 +77,12 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     }
 
     /**
-     * Starts the informers, waits until their caches are synced, applies the first rule set and returns.
+     * Starts the informers, waits until their caches are synced, applies the first rule set and returns. An API
+     * server that does not serve networking.k8s.io/v1 networkpolicies (404) is logged once: nothing is enforced
+     * and every resync asks again.
      *
-     * @throws IllegalStateException when the caches do not sync within 60 s (e.g. the API server does not serve
-     *                               networking.k8s.io/v1 networkpolicies) or the first iptables write fails
+     * @throws IllegalStateException when the caches do not sync within 60 s (e.g. the client may not list pods)
+     *                               or the first iptables write fails
      *                               (not root? iptables missing?); nothing is left running then
      */
     public static NetworkPolicyEnforcer start(KubernetesClient client, PolicyOptions options) {
@@ -89,6 +99,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
         NetworkPolicyEnforcer e = new NetworkPolicyEnforcer(options);
         try {
             e.startInformers(client, policies);
+            e.ready = true;
             e.executor.submit(() -> e.sync(true)).get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException ex) {
             e.close();
@@ -112,33 +123,92 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
 
     private void startInformers(KubernetesClient client, Supplier<List<NetworkPolicy>> policySource)
             throws InterruptedException, TimeoutException {
-        if (policySource == null) {
-            SharedIndexInformer<NetworkPolicy> p =
-                    client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0);
-            informers.add(p);
-            policies = () -> p.getStore().list();
-        } else {
-            policies = policySource;
-        }
+        this.client = client;
         SharedIndexInformer<Pod> po = client.pods().inAnyNamespace().runnableInformer(0);
         SharedIndexInformer<Namespace> ns = client.namespaces().runnableInformer(0);
-        informers.add(po);
-        informers.add(ns);
         pods = () -> po.getStore().list();
         namespaces = () -> ns.getStore().list();
-        for (SharedIndexInformer<? extends HasMetadata> i : informers) {
+        for (SharedIndexInformer<? extends HasMetadata> i : List.of(po, ns)) {
+            informers.add(i);
             addHandler(i);
-        }
-        for (SharedIndexInformer<? extends HasMetadata> i : informers) {
             try {
                 i.start().toCompletableFuture().get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (ExecutionException ex) {
                 Throwable cause = ex.getCause() == null ? ex : ex.getCause();
                 throw new IllegalStateException("cannot list " + i.getApiTypeClass().getSimpleName()
-                        + " objects (does the API server serve them, may this client list them?): "
-                        + cause.getMessage(), cause);
+                        + " objects (may this client list them?): " + cause.getMessage(), cause);
             }
         }
+        if (policySource != null) {
+            policies = policySource;
+        } else {
+            policiesFromInformer = true;
+            policies = () -> {
+                SharedIndexInformer<NetworkPolicy> i = policyInformer;
+                return i == null ? List.of() : i.getStore().list();
+            };
+            startPolicyInformer(true);
+        }
+    }
+
+    /**
+     * Starts the NetworkPolicy informer. An API server that does not serve networking.k8s.io/v1 networkpolicies
+     * (404) is not an error: nothing is enforced and the resync asks again. Any other failure is.
+     *
+     * @return true when the informer runs
+     */
+    private boolean startPolicyInformer(boolean first) throws InterruptedException, TimeoutException {
+        try {
+            // ask first: an informer on a resource that is not served logs an error with a stack trace each time
+            client.network().v1().networkPolicies().inAnyNamespace()
+                    .list(new ListOptionsBuilder().withLimit(1L).build());
+        } catch (KubernetesClientException e) {
+            if (notServed(e)) {
+                if (first) {
+                    log.warn("network policy on node {}: the API server does not serve networking.k8s.io/v1 "
+                            + "networkpolicies, so no NetworkPolicy is enforced; asking again every {} s",
+                            options.nodeName(), options.resyncPeriod().toSeconds());
+                }
+                return false;
+            }
+            throw new IllegalStateException("cannot list NetworkPolicies (may this client list "
+                    + "networking.k8s.io/v1 networkpolicies?): " + e.getMessage(), e);
+        }
+        SharedIndexInformer<NetworkPolicy> p =
+                client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0);
+        addHandler(p);
+        try {
+            p.start().toCompletableFuture().get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException ex) {
+            p.stop();
+            Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+            if (notServed(cause)) {
+                if (first) {
+                    log.warn("network policy on node {}: the API server does not serve networking.k8s.io/v1 "
+                            + "networkpolicies, so no NetworkPolicy is enforced; asking again every {} s",
+                            options.nodeName(), options.resyncPeriod().toSeconds());
+                }
+                return false;
+            }
+            throw new IllegalStateException("cannot list NetworkPolicies (may this client list "
+                    + "networking.k8s.io/v1 networkpolicies?): " + cause.getMessage(), cause);
+        }
+        informers.add(p);
+        policyInformer = p;
+        if (!first) {
+            log.info("network policy on node {}: the API server serves networkpolicies now; enforcing them",
+                    options.nodeName());
+        }
+        return true;
+    }
+
+    private static boolean notServed(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof KubernetesClientException k && k.getCode() == 404) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <T extends HasMetadata> void addHandler(SharedIndexInformer<T> informer) {
@@ -162,7 +232,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
 
     /** Schedules one sync {@code minSyncPeriod} from now unless one is already waiting. */
     void requestSync() {
-        if (closed.get() || syncPending.getAndSet(true)) {
+        if (!ready || closed.get() || syncPending.getAndSet(true)) {
             return;
         }
         try {
@@ -176,6 +246,17 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     }
 
     private void resync() {
+        if (policiesFromInformer && policyInformer == null && !closed.get()) {
+            try {
+                startPolicyInformer(false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (TimeoutException | RuntimeException e) {
+                log.warn("network policy on node {}: NetworkPolicies still cannot be listed: {}", options.nodeName(),
+                        e.getMessage());
+            }
+        }
         try {
             sync(true);
         } catch (RuntimeException e) {
@@ -188,7 +269,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
      * Runs on the sync thread only. On failure: logs, schedules a retry with back-off, rethrows.
      */
     private void sync(boolean force) {
-        if (closed.get()) {
+        if (!ready || closed.get()) {
             return;
         }
         long started = System.nanoTime();

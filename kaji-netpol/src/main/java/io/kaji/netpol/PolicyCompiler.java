@@ -125,6 +125,8 @@ final class PolicyCompiler {
                         }
                     }
                 }
+                rules.add(new Rule(null, null, "tcp", null, false, Rule.REJECT_TCP,
+                        pod.key() + " ingress not allowed by policy"));
                 rules.add(Rule.jump(Rule.REJECT).withComment(pod.key() + " ingress not allowed by policy"));
                 chains.put(chain, new ArrayList<>(rules));
             }
@@ -148,6 +150,8 @@ final class PolicyCompiler {
                         }
                     }
                 }
+                rules.add(new Rule(null, null, "tcp", null, false, Rule.REJECT_TCP,
+                        pod.key() + " egress not allowed by policy"));
                 rules.add(Rule.jump(Rule.REJECT).withComment(pod.key() + " egress not allowed by policy"));
                 chains.put(chain, new ArrayList<>(rules));
             }

@@ -42,7 +42,7 @@ final class PacketSimulator {
                 case Rule.RETURN -> {
                     return true;
                 }
-                case Rule.REJECT -> {
+                case Rule.REJECT, Rule.REJECT_TCP -> {
                     return false;
                 }
                 default -> {
