@@ -47,6 +47,9 @@ class ServiceProxyIntegrationTest {
     private static final String WEB_IP = "100.64.21.20";
     private static final String EMPTY_IP = "100.64.21.21";
     private static final int NODE_PORT = 31871;
+    /** The API server's DNS Service address for 100.64.21.0/24 (no Service object needed for the redirect). */
+    private static final String DNS_IP = "100.64.21.10";
+    private static final int DNS_TARGET_PORT = 18053;
     private static final List<String> BACKENDS = List.of("kpx-a", "kpx-b", "kpx-c");
 
     @TempDir
@@ -67,6 +70,8 @@ class ServiceProxyIntegrationTest {
         network.serve("a");
         network.serve("b");
         network.serve("c");
+        // Stands in for the node agent's DNS server on the bridge gateway (TCP is enough to see the redirect).
+        network.serveOnHost(TestNetwork.GATEWAY, DNS_TARGET_PORT, "node-local-dns");
         server = TestServer.start(dir.resolve("api"), ApiServerConfig.defaults(dir.resolve("api")).withPort(0).withVersion("test")
                 .withServiceCidr("100.64.21.0/24"));
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, Files.readString(server.kubeconfig()), null)).build();
@@ -80,7 +85,8 @@ class ServiceProxyIntegrationTest {
         for (int i = 0; i < 2; i++) {
             TestNetwork.run("iptables", "-w", "-t", "nat", "-I", "POSTROUTING", "1", "-j", "KAJI-" + TAG + "-POSTROUTING");
         }
-        proxy = ServiceProxy.start(client, options(TAG));
+        proxy = ServiceProxy.start(client, options(TAG).withLocalDns(CLUSTER_CIDR, DNS_IP,
+                new InetSocketAddress(TestNetwork.GATEWAY, DNS_TARGET_PORT)));
     }
 
     private static ProxyOptions options(String tag) {
@@ -162,6 +168,14 @@ class ServiceProxyIntegrationTest {
 
     @Test
     @Order(6)
+    void dnsTrafficFromLocalPodsIsRedirectedToTheNodeLocalTarget() {
+        HostCommand.Result r = TestNetwork.get("cl", "http://" + DNS_IP + ":53/");
+        assertThat(r.ok()).as("GET %s:53 from kpx-cl: %s", DNS_IP, r.stderr()).isTrue();
+        assertThat(r.stdout().strip()).isEqualTo("node-local-dns");
+    }
+
+    @Test
+    @Order(7)
     void removingAnEndpointStopsTrafficToItWithinTwoSeconds() {
         EndpointSlice twoLeft = Fixtures.slice("web", "web-1", 80, "100.64.20.11", "100.64.20.12");
         long start = System.nanoTime();
@@ -182,7 +196,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void programmingLatencyOverManyChanges() {
         // 20 slice updates in a row: each must be in place (p99 of change → rules <= 2 s).
         for (int i = 0; i < 20; i++) {
@@ -201,7 +215,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aSecondInstanceLeavesTheFirstsChainsAlone() {
         List<String> before = ownLines(TAG);
         try (ServiceProxy second = ServiceProxy.start(client, options(OTHER_TAG))) {
@@ -215,7 +229,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void closeLeavesNoChainAndNoJumpBehind() {
         proxy.close();
         proxy = null;

@@ -63,6 +63,18 @@ final class TestNetwork implements AutoCloseable {
         }
     }
 
+    /** Starts busybox httpd on the host at {@code address:port}, serving index.html containing {@code text}. */
+    void serveOnHost(String address, int port, String text) {
+        try {
+            Path dir = Files.createDirectories(webRoot.resolve("host-" + port));
+            Files.writeString(dir.resolve("index.html"), text + "\n");
+            servers.add(new ProcessBuilder("/bin/busybox", "httpd", "-f", "-p", address + ":" + port, "-h", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("start busybox httpd on " + address + ":" + port, e);
+        }
+    }
+
     /**
      * An HTTP GET from inside {@code kpx-<name>}: the body, or the failure text ("... Connection refused"). No
      * {@code -T}: Debian 12's busybox-static wget crashes with it; the command's own timeout bounds a hang.
