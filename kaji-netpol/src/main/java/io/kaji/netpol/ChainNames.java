@@ -7,8 +7,8 @@ import java.security.NoSuchAlgorithmException;
 /**
  * Names of one enforcer's iptables chains. All start with {@code KAJI-<tag>-NP} (the service proxy of the same
  * node uses {@code KAJI-<tag>-} names that do not start with {@code NP}), and are at most 28 characters, the
- * kernel's limit for a chain name. Per-pod chains carry a hash of the pod's namespace/name, so a pod keeps its
- * chain names across restarts and two pods never share one.
+ * kernel's limit for a chain name. Pod chains are named after a hash of their content, so pods selected by the
+ * same policies share one, and the same cluster state gives the same names after a restart.
  */
 final class ChainNames {
 
@@ -32,14 +32,14 @@ final class ChainNames {
         return ownedPrefix() + "-FWD";
     }
 
-    /** The chain listing what may reach the pod {@code podKey} (namespace/name). */
-    String ingress(String podKey) {
-        return ownedPrefix() + "I-" + hash(podKey);
+    /** The ingress chain (what may reach the pods that jump to it) whose rules are {@code content}. */
+    String ingress(String content) {
+        return ownedPrefix() + "I-" + hash(content);
     }
 
-    /** The chain listing where the pod {@code podKey} may send. */
-    String egress(String podKey) {
-        return ownedPrefix() + "E-" + hash(podKey);
+    /** The egress chain (where the pods that jump to it may send) whose rules are {@code content}. */
+    String egress(String content) {
+        return ownedPrefix() + "E-" + hash(content);
     }
 
     boolean owns(String chain) {

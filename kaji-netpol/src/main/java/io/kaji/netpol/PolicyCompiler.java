@@ -99,67 +99,106 @@ final class PolicyCompiler {
         top.add(new Rule(null, null, null, null, true, Rule.RETURN, "replies of allowed connections"));
         List<PodInfo> local = pods.stream().filter(p -> options.nodeName().equals(p.nodeName()))
                 .sorted(Comparator.comparing(PodInfo::key)).toList();
+        // Pods selected by the same policies share one chain per direction: the chain is named after a hash of its
+        // content, so N replicas of a Deployment cost N jump rules plus one list of peers, not N lists.
+        Map<String, String> chainByInputs = new HashMap<>();
         for (PodInfo pod : local) {
             List<Policy> selecting = policies.stream().filter(p -> p.namespace().equals(pod.namespace())
                     && matchesOrAll(p.podSelector(), pod.labels())).toList();
-            if (selecting.stream().anyMatch(Policy::ingress)) {
-                String chain = names.ingress(pod.key());
+            List<Policy> ingress = selecting.stream().filter(Policy::ingress).toList();
+            if (!ingress.isEmpty()) {
+                // ingress rules depend on the pod only through its named ports
+                String inputs = "in " + ingress.stream().map(Policy::key).toList() + " " + portNames(pod);
+                String chain = chainByInputs.computeIfAbsent(inputs, k -> {
+                    List<Rule> rules = ingressChain(pod, ingress, pods, namespaceLabels, peerCache, problems);
+                    String name = names.ingress(content(rules));
+                    chains.putIfAbsent(name, rules);
+                    return name;
+                });
                 top.add(new Rule(null, pod.ip(), null, null, false, chain, pod.key() + " ingress"));
-                Set<Rule> rules = new LinkedHashSet<>();
-                for (String a : options.nodeAddresses()) {
-                    rules.add(new Rule(Cidrs.parse(a).toString(), null, null, null, false, Rule.RETURN, "node"));
-                }
-                for (Policy p : selecting) {
-                    if (!p.ingress()) {
-                        continue;
-                    }
-                    for (int i = 0; i < p.ingressRules().size(); i++) {
-                        RuleSpec r = p.ingressRules().get(i);
-                        List<Peer> peers = peerCache.computeIfAbsent(p.key() + "/in/" + i,
-                                k -> peers(p, r, pods, namespaceLabels, problems));
-                        try {
-                            ingressRules(pod, r, peers, rules);
-                        } catch (RuntimeException e) {
-                            problems.add("network policy " + p.key() + ": ingress rule " + i + " skipped for "
-                                    + pod.key() + ": " + e.getMessage());
-                        }
-                    }
-                }
-                rules.add(new Rule(null, null, "tcp", null, false, Rule.REJECT_TCP,
-                        pod.key() + " ingress not allowed by policy"));
-                rules.add(Rule.jump(Rule.REJECT).withComment(pod.key() + " ingress not allowed by policy"));
-                chains.put(chain, new ArrayList<>(rules));
             }
-            if (selecting.stream().anyMatch(Policy::egress)) {
-                String chain = names.egress(pod.key());
+            List<Policy> egress = selecting.stream().filter(Policy::egress).toList();
+            if (!egress.isEmpty()) {
+                String inputs = "out " + egress.stream().map(Policy::key).toList();
+                String chain = chainByInputs.computeIfAbsent(inputs, k -> {
+                    List<Rule> rules = egressChain(pod, egress, pods, namespaceLabels, peerCache, problems);
+                    String name = names.egress(content(rules));
+                    chains.putIfAbsent(name, rules);
+                    return name;
+                });
                 top.add(new Rule(pod.ip(), null, null, null, false, chain, pod.key() + " egress"));
-                Set<Rule> rules = new LinkedHashSet<>();
-                for (Policy p : selecting) {
-                    if (!p.egress()) {
-                        continue;
-                    }
-                    for (int i = 0; i < p.egressRules().size(); i++) {
-                        RuleSpec r = p.egressRules().get(i);
-                        List<Peer> peers = peerCache.computeIfAbsent(p.key() + "/out/" + i,
-                                k -> peers(p, r, pods, namespaceLabels, problems));
-                        try {
-                            egressRules(r, peers, pods, rules);
-                        } catch (RuntimeException e) {
-                            problems.add("network policy " + p.key() + ": egress rule " + i + " skipped for "
-                                    + pod.key() + ": " + e.getMessage());
-                        }
-                    }
-                }
-                rules.add(new Rule(null, null, "tcp", null, false, Rule.REJECT_TCP,
-                        pod.key() + " egress not allowed by policy"));
-                rules.add(Rule.jump(Rule.REJECT).withComment(pod.key() + " egress not allowed by policy"));
-                chains.put(chain, new ArrayList<>(rules));
             }
         }
         return new Result(new RuleSet(names.top(), chains), List.copyOf(new LinkedHashSet<>(problems)));
     }
 
     // ---- ingress and egress rule generation ----
+
+    private List<Rule> ingressChain(PodInfo pod, List<Policy> selecting, List<PodInfo> pods,
+                                    Map<String, Map<String, String>> namespaceLabels, Map<String, List<Peer>> peerCache,
+                                    List<String> problems) {
+        Set<Rule> rules = new LinkedHashSet<>();
+        for (String a : options.nodeAddresses()) {
+            rules.add(new Rule(Cidrs.parse(a).toString(), null, null, null, false, Rule.RETURN, "node"));
+        }
+        for (Policy p : selecting) {
+            for (int i = 0; i < p.ingressRules().size(); i++) {
+                RuleSpec r = p.ingressRules().get(i);
+                List<Peer> peers = peerCache.computeIfAbsent(p.key() + "/in/" + i,
+                        k -> peers(p, r, pods, namespaceLabels, problems));
+                try {
+                    ingressRules(pod, r, peers, rules);
+                } catch (RuntimeException e) {
+                    problems.add("network policy " + p.key() + ": ingress rule " + i + " skipped for " + pod.key()
+                            + ": " + e.getMessage());
+                }
+            }
+        }
+        String denied = "ingress not allowed by " + policyNames(selecting);
+        rules.add(new Rule(null, null, "tcp", null, false, Rule.REJECT_TCP, denied));
+        rules.add(Rule.jump(Rule.REJECT).withComment(denied));
+        return new ArrayList<>(rules);
+    }
+
+    private List<Rule> egressChain(PodInfo pod, List<Policy> selecting, List<PodInfo> pods,
+                                   Map<String, Map<String, String>> namespaceLabels, Map<String, List<Peer>> peerCache,
+                                   List<String> problems) {
+        Set<Rule> rules = new LinkedHashSet<>();
+        for (Policy p : selecting) {
+            for (int i = 0; i < p.egressRules().size(); i++) {
+                RuleSpec r = p.egressRules().get(i);
+                List<Peer> peers = peerCache.computeIfAbsent(p.key() + "/out/" + i,
+                        k -> peers(p, r, pods, namespaceLabels, problems));
+                try {
+                    egressRules(r, peers, pods, rules);
+                } catch (RuntimeException e) {
+                    problems.add("network policy " + p.key() + ": egress rule " + i + " skipped for " + pod.key()
+                            + ": " + e.getMessage());
+                }
+            }
+        }
+        String denied = "egress not allowed by " + policyNames(selecting);
+        rules.add(new Rule(null, null, "tcp", null, false, Rule.REJECT_TCP, denied));
+        rules.add(Rule.jump(Rule.REJECT).withComment(denied));
+        return new ArrayList<>(rules);
+    }
+
+    /** The selecting policies for a comment; iptables allows 256 characters, so long lists are cut. */
+    private static String policyNames(List<Policy> selecting) {
+        String names = String.join(",", selecting.stream().map(Policy::key).toList());
+        return names.length() <= 200 ? names : names.substring(0, 197) + "...";
+    }
+
+    private static String portNames(PodInfo pod) {
+        return pod.ports().stream().filter(p -> p.getName() != null)
+                .map(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol()).sorted().toList().toString();
+    }
+
+    private static String content(List<Rule> rules) {
+        StringBuilder sb = new StringBuilder();
+        rules.forEach(r -> sb.append(r.arguments()).append('\n'));
+        return sb.toString();
+    }
 
     private static void ingressRules(PodInfo target, RuleSpec r, List<Peer> peers, Set<Rule> out) {
         List<PortMatch> ports = new ArrayList<>();
