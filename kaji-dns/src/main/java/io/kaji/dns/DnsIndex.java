@@ -28,6 +28,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -46,6 +47,9 @@ public final class DnsIndex {
 
     /** Label that marks a headless-service endpoint set by the EndpointSlice controller. */
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    /** The version of the Kubernetes DNS specification served, as {@code dns-version.<domain>} TXT says. */
+    public static final String SCHEMA_VERSION = "1.1.0";
 
     private static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
 
@@ -222,6 +226,11 @@ public final class DnsIndex {
             };
         }
         String kind = l[n - 1];
+        if (n == 1 && kind.equals("dns-version")) {
+            // The specification's schema-version record.
+            return type == Type.TXT || type == Type.ANY
+                    ? Answer.of(List.of(new TXTRecord(qname, DClass.IN, ttl, SCHEMA_VERSION)), List.of()) : nodata();
+        }
         if (kind.equals("svc")) {
             return switch (n) {
                 case 1 -> nodata();

@@ -89,6 +89,12 @@ class DnsIndexTest {
     }
 
     @Test
+    void schemaVersionRecord() {
+        assertThat(rdata(q("dns-version.cluster.local.", Type.TXT).answer())).containsExactly("\"1.1.0\"");
+        assertThat(q("dns-version.cluster.local.", Type.A).answer()).isEmpty();
+    }
+
+    @Test
     void headlessServiceAnswersReadyEndpointAddressesOnly() {
         assertThat(rdata(q("pg.db.svc.cluster.local.", Type.A).answer()))
                 .containsExactlyInAnyOrder("10.42.1.5", "10.42.2.6");
