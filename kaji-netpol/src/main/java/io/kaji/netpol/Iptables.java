@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The iptables filter table through the host's programs: {@code iptables-save} to list chains,
@@ -17,7 +18,8 @@ import java.util.List;
  */
 final class Iptables {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    // generous: with the nf_tables backend every listing dumps the whole ruleset, seconds on a loaded machine
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     /** Names of the filter table's chains that start with {@code prefix}. */
     List<String> chains(String prefix) {
@@ -63,13 +65,39 @@ final class Iptables {
         return r.ok();
     }
 
-    /** Inserts the jump as the first rule of {@code builtin} unless it is there already. */
-    void ensureJump(String builtin, String target, String comment) {
-        if (!hasJump(builtin, target, comment)) {
-            List<String> insert = new ArrayList<>(jump("-I", builtin, target, comment));
-            insert.add(4, "1");
-            HostCommand.run(insert, TIMEOUT).orThrow();
+    /**
+     * Makes the jump the first rule of {@code builtin}, or at least preceded only by rules that {@code mayPrecede}
+     * (the jumps of other enforcers on this machine, which never accept a packet). A rule that came first later
+     * (the CNI firewall plugin inserts its ACCEPTing CNI-FORWARD jump at position 1) would let pod traffic bypass
+     * the policy, so the jump is moved back to the top.
+     *
+     * @return true when the jump was inserted or moved
+     */
+    boolean ensureFirstJump(String builtin, String target, String comment, Predicate<String> mayPrecede) {
+        List<String> rules = new ArrayList<>();
+        for (String line : HostCommand.run(List.of("iptables", "-w", "-S", builtin), TIMEOUT).orThrow().stdout()
+                .split("\n")) {
+            if (line.startsWith("-A " + builtin + " ")) {
+                rules.add(line);
+            }
         }
+        int mine = -1;
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i).endsWith("-j " + target)) {
+                mine = i;
+                break;
+            }
+        }
+        if (mine >= 0 && rules.subList(0, mine).stream().allMatch(mayPrecede)) {
+            return false;
+        }
+        if (mine >= 0) {
+            deleteJump(builtin, target, comment);
+        }
+        List<String> insert = new ArrayList<>(jump("-I", builtin, target, comment));
+        insert.add(4, "1");
+        HostCommand.run(insert, TIMEOUT).orThrow();
+        return true;
     }
 
     /** Removes every copy of the jump from {@code builtin}. */

@@ -43,6 +43,9 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     static final String BUILTIN = "FORWARD";
+    /** A jump to some enforcer's top chain: such rules only reject, so they may stay ahead of this one's. */
+    private static final java.util.regex.Pattern OTHER_ENFORCER_JUMP =
+            java.util.regex.Pattern.compile("-j KAJI-[A-Z0-9]{4}-NP-FWD$");
 
     private final PolicyOptions options;
     private final ChainNames names;
@@ -284,11 +287,20 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
             }
             reported = problems;
             RuleSet rules = result.rules();
-            if (!force && rules.equals(applied)) {
+            boolean unchanged = !force && rules.equals(applied);
+            if (!unchanged) {
+                write(rules, force || applied == null);
+            }
+            // checked on every sync: a pod start (the CNI plugin's moment to insert its own jump) triggers one
+            if (iptables.ensureFirstJump(BUILTIN, names.top(), jumpComment,
+                    rule -> OTHER_ENFORCER_JUMP.matcher(rule).find())) {
+                log.info("network policy on node {}: jump to {} placed first in {}", options.nodeName(), names.top(),
+                        BUILTIN);
+            }
+            if (unchanged) {
+                syncs++;
                 return;
             }
-            write(rules);
-            iptables.ensureJump(BUILTIN, names.top(), jumpComment);
             boolean changed = !rules.equals(applied);
             applied = rules;
             retry = Duration.ZERO;
@@ -317,11 +329,18 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     }
 
     /**
-     * Applies {@code rules} and checks that exactly the wanted chains exist afterwards: iptables-restore exits 0
-     * when it was given nothing to do (an input that never arrived), which must not pass for success. A mismatch is
-     * written again, three attempts in all, then reported as a failed sync.
+     * Applies {@code rules}. With {@code check} (the first sync, periodic resyncs, after a failure) the owned chains
+     * are listed before (to delete stale ones) and after: iptables-restore exits 0 when it was given nothing to do
+     * (an input that never arrived), which must not pass for success, and someone may have deleted a chain. A
+     * mismatch is written again, three attempts in all, then reported as a failed sync. Without {@code check} the
+     * chains of the last write stand for the existing ones: listing is a full ruleset dump with the nf_tables
+     * backend and took seconds on a loaded machine with large NAT tables.
      */
-    private void write(RuleSet rules) {
+    private void write(RuleSet rules, boolean check) {
+        if (!check) {
+            iptables.restore(rules.restoreScript(applied.chains().keySet()));
+            return;
+        }
         for (int attempt = 1; ; attempt++) {
             List<String> existing = iptables.chains(names.ownedPrefix());
             iptables.restore(rules.restoreScript(existing));
@@ -342,7 +361,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Number of iptables writes so far (for tests and metrics). */
+    /** Number of completed syncs so far, with or without an iptables write (for tests and metrics). */
     long syncCount() {
         return syncs;
     }

@@ -47,6 +47,8 @@ class NetworkPolicyEnforcerIntegrationTest {
     static final String CLIENT2_IP = "100.64.30.21";
     static final String NS = "np-web";
     static final List<String> NETNS = List.of("knp-srv", "knp-cli", "knp-cli2");
+    /** An empty chain of the test's own, jumped to from FORWARD ahead of the enforcer. */
+    static final String FOREIGN_CHAIN = "KNP-TEST-FIRST";
 
     @TempDir
     static Path data;
@@ -109,6 +111,14 @@ class NetworkPolicyEnforcerIntegrationTest {
         try {
             assertThat(ownedChains(TAG)).containsExactly("KAJI-NPIT-NP-FWD");
             assertThat(jumpCount(enforcer)).isEqualTo(1);
+            assertThat(firstForwardRule()).endsWith("-j KAJI-NPIT-NP-FWD");
+
+            // a rule inserted ahead later (as the CNI firewall plugin does with CNI-FORWARD) is overtaken again
+            sh("iptables", "-w", "-N", FOREIGN_CHAIN);
+            sh("iptables", "-w", "-I", "FORWARD", "1", "-j", FOREIGN_CHAIN);
+            enforcer.requestSync();
+            await().atMost(Duration.ofSeconds(2)).until(() -> firstForwardRule().endsWith("-j KAJI-NPIT-NP-FWD"));
+            assertThat(jumpCount(enforcer)).isEqualTo(1);
             assertThat(reachable("knp-cli")).as("no policy: allowed").isTrue();
             assertThat(reachable("knp-cli2")).isTrue();
 
@@ -116,6 +126,15 @@ class NetworkPolicyEnforcerIntegrationTest {
             other = NetworkPolicyEnforcer.start(client, new PolicyOptions("knp-other", OTHER_TAG, List.of(),
                     Duration.ofMillis(100), Duration.ofSeconds(30)), () -> List.copyOf(policies));
             assertThat(ownedChains(OTHER_TAG)).containsExactly("KAJI-NPI2-NP-FWD");
+            // the two enforcers do not fight over the first place: each tolerates the other's jump ahead of it
+            long syncs0 = enforcer.syncCount();
+            long otherSyncs0 = other.syncCount();
+            enforcer.requestSync();
+            other.requestSync();
+            NetworkPolicyEnforcer second = other;
+            await().atMost(Duration.ofSeconds(2))
+                    .until(() -> enforcer.syncCount() > syncs0 && second.syncCount() > otherSyncs0);
+            assertThat(forwardRules().subList(0, 2)).allMatch(r -> r.matches(".*-j KAJI-NPI[T2]-NP-FWD$"));
 
             long t0 = System.nanoTime();
             long syncs = enforcer.syncCount();
@@ -231,6 +250,15 @@ class NetworkPolicyEnforcerIntegrationTest {
                 .stdout().lines().filter(l -> l.contains(e.jumpComment())).count();
     }
 
+    static List<String> forwardRules() {
+        return HostCommand.run(List.of("iptables", "-w", "-S", "FORWARD"), Duration.ofSeconds(10)).orThrow().stdout()
+                .lines().filter(l -> l.startsWith("-A FORWARD")).toList();
+    }
+
+    static String firstForwardRule() {
+        return forwardRules().getFirst();
+    }
+
     static String ruleText() {
         return HostCommand.run(List.of("iptables-save", "-t", "filter"), Duration.ofSeconds(10)).orThrow().stdout();
     }
@@ -259,6 +287,8 @@ class NetworkPolicyEnforcerIntegrationTest {
                 new Iptables().restore(RuleSet.deleteScript(owned));
             }
         }
+        HostCommand.run(List.of("iptables", "-w", "-D", "FORWARD", "-j", FOREIGN_CHAIN), Duration.ofSeconds(10));
+        HostCommand.run(List.of("iptables", "-w", "-X", FOREIGN_CHAIN), Duration.ofSeconds(10));
         for (String ns : NETNS) {
             HostCommand.run(List.of("ip", "netns", "del", ns), Duration.ofSeconds(10));
         }
