@@ -3,7 +3,9 @@ package io.kaji.proxy;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -30,18 +32,31 @@ final class RuleGenerator {
     /** The packet mark bit meaning "masquerade this" (kube-proxy's default, 0x4000). */
     static final String MASQ_MARK = "0x4000";
 
-    /** What one sync applies. */
-    record Rules(String restoreInput, Set<String> natChains, Set<String> filterChains) {
+    /**
+     * The desired content of every chain of one instance: per table, chain → its rules ({@code -A chain …} lines),
+     * in declaration order.
+     */
+    record Rules(String chainTag, Map<String, List<String>> nat, Map<String, List<String>> filter) {
+
+        Set<String> natChains() {
+            return nat.keySet();
+        }
+
+        Set<String> filterChains() {
+            return filter.keySet();
+        }
+
+        /** The restore input that writes every chain (a full sync), deleting this instance's other existing chains. */
+        String fullRestore(Set<String> existingNat, Set<String> existingFilter) {
+            return restoreInput(this, null, existingNat, existingFilter);
+        }
     }
 
     private RuleGenerator() {
     }
 
-    /**
-     * @param existingNat    this instance's chains now in the nat table (those not wanted any more are deleted)
-     * @param existingFilter likewise for the filter table
-     */
-    static Rules generate(ProxyOptions options, List<ProxiedPort> ports, Set<String> existingNat, Set<String> existingFilter) {
+    /** The desired chains for {@code ports}. */
+    static Rules generate(ProxyOptions options, List<ProxiedPort> ports) {
         ChainNames names = new ChainNames(options.chainTag());
         Set<String> natChains = new LinkedHashSet<>(List.of(names.services(), names.nodePorts(), names.postrouting(), names.markMasq()));
         List<String> nat = new ArrayList<>();
@@ -130,10 +145,36 @@ final class RuleGenerator {
         filterRules.add(rule(names.firewall(), "-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT"
                 + " -m comment --comment \"kaji: block martian traffic to localhost (route_localnet)\" -j DROP"));
 
+        return new Rules(options.chainTag(), byChain(natChains, nat), byChain(filterChains, filterRules));
+    }
+
+    /**
+     * The {@code iptables-restore --noflush} input taking the host from {@code previous} (what the last successful
+     * sync applied; null for a full sync) to {@code desired}. As kube-proxy does since 1.26, a partial sync writes only
+     * the chains whose rules changed (restoring a chain's whole table costs seconds at a few thousand rules on the nft
+     * backend; one changed chain costs milliseconds). Chains of this instance in {@code existing…} that are not
+     * desired are flushed and deleted in the same transaction.
+     */
+    static String restoreInput(Rules desired, Rules previous, Set<String> existingNat, Set<String> existingFilter) {
+        ChainNames names = new ChainNames(desired.chainTag());
         StringBuilder out = new StringBuilder();
-        table(out, "nat", natChains, nat, stale(names, existingNat, natChains));
-        table(out, "filter", filterChains, filterRules, stale(names, existingFilter, filterChains));
-        return new Rules(out.toString(), Set.copyOf(natChains), Set.copyOf(filterChains));
+        table(out, "nat", desired.nat(), previous == null ? null : previous.nat(), stale(names, existingNat, desired.natChains()));
+        table(out, "filter", desired.filter(), previous == null ? null : previous.filter(),
+                stale(names, existingFilter, desired.filterChains()));
+        return out.toString();
+    }
+
+    private static Map<String, List<String>> byChain(Set<String> chains, List<String> rules) {
+        Map<String, List<String>> byChain = new LinkedHashMap<>();
+        for (String c : chains) {
+            byChain.put(c, new ArrayList<>());
+        }
+        for (String r : rules) {
+            String chain = r.substring(3, r.indexOf(' ', 3));
+            byChain.computeIfAbsent(chain, c -> new ArrayList<>()).add(r);
+        }
+        byChain.replaceAll((c, list) -> List.copyOf(list));
+        return java.util.Collections.unmodifiableMap(byChain);
     }
 
     /** The jumps from built-in chains, in the order they are inserted at the top (so the last comes first). */
@@ -182,17 +223,26 @@ final class RuleGenerator {
         return stale;
     }
 
-    private static void table(StringBuilder out, String table, Set<String> chains, List<String> rules, Set<String> stale) {
+    private static void table(StringBuilder out, String table, Map<String, List<String>> chains, Map<String, List<String>> previous,
+                              Set<String> stale) {
+        List<String> write = new ArrayList<>();
+        for (var e : chains.entrySet()) {
+            if (previous == null || !e.getValue().equals(previous.get(e.getKey()))) {
+                write.add(e.getKey());
+            }
+        }
         out.append('*').append(table).append('\n');
         // With --noflush, declaring a chain creates it or flushes it: the rules below are its whole content.
-        for (String c : chains) {
+        for (String c : write) {
             out.append(':').append(c).append(" - [0:0]\n");
         }
         for (String c : stale) {
             out.append(':').append(c).append(" - [0:0]\n");
         }
-        for (String r : rules) {
-            out.append(r).append('\n');
+        for (String c : write) {
+            for (String r : chains.get(c)) {
+                out.append(r).append('\n');
+            }
         }
         for (String c : stale) {
             out.append("-X ").append(c).append('\n');

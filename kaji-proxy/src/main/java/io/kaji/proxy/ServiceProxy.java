@@ -45,8 +45,8 @@ public final class ServiceProxy implements AutoCloseable {
     private final SharedIndexInformer<Service> services;
     private final SharedIndexInformer<EndpointSlice> slices;
     private final SyncLoop loop;
-    private Set<String> knownNat = Set.of();
-    private Set<String> knownFilter = Set.of();
+    /** What the last successful sync applied; null when the host's state is not known (start, after a failure). */
+    private RuleGenerator.Rules applied;
     private final Set<String> reportedBad = new HashSet<>();
 
     private ServiceProxy(KubernetesClient client, ProxyOptions options) {
@@ -153,17 +153,24 @@ public final class ServiceProxy implements AutoCloseable {
     private boolean sync(boolean full) {
         List<Instant> changes = latency.takePending();
         try {
-            if (full) {
-                knownNat = Iptables.chains(Iptables.save("nat"), names::owns);
-                knownFilter = Iptables.chains(Iptables.save("filter"), names::owns);
+            Set<String> existingNat;
+            Set<String> existingFilter;
+            if (full || applied == null) {
+                applied = null;
+                existingNat = Iptables.chains(Iptables.save("nat"), names::owns);
+                existingFilter = Iptables.chains(Iptables.save("filter"), names::owns);
+            } else {
+                existingNat = applied.natChains();
+                existingFilter = applied.filterChains();
             }
             List<ProxiedPort> ports = ServiceTable.build(services.getStore().list(), slices.getStore().list(), this::reportBad);
-            RuleGenerator.Rules rules = RuleGenerator.generate(options, ports, knownNat, knownFilter);
+            RuleGenerator.Rules rules = RuleGenerator.generate(options, ports);
+            String input = RuleGenerator.restoreInput(rules, applied, existingNat, existingFilter);
             long start = System.nanoTime();
-            Iptables.restore(rules.restoreInput());
+            applied = null;
+            Iptables.restore(input);
             Instant done = Instant.now();
-            knownNat = rules.natChains();
-            knownFilter = rules.filterChains();
+            applied = rules;
             latency.record(changes, done);
             if (full) {
                 ensureJumps();

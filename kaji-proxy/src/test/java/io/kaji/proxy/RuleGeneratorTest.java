@@ -71,7 +71,7 @@ class RuleGeneratorTest {
         List<ProxiedPort> ports = ServiceTable.build(services, slices, problem -> {
             throw new AssertionError("unexpected skip: " + problem);
         });
-        return parse(RuleGenerator.generate(options, ports, existingNat, existingFilter).restoreInput());
+        return parse(RuleGenerator.generate(options, ports).fullRestore(existingNat, existingFilter));
     }
 
     private static String svcChain(Parsed p, String clusterIp) {
@@ -225,6 +225,36 @@ class RuleGeneratorTest {
         // Every chain written is this instance's, within iptables' name limit.
         p.declared().values().forEach(chains -> assertThat(chains)
                 .allMatch(c -> c.startsWith("KAJI-T3ST-") && !c.startsWith("KAJI-T3ST-NP") && c.length() <= 28));
+    }
+
+    @Test
+    void partialSyncWritesOnlyChangedChainsAndDeletesTheOnesGone() {
+        List<Service> services = List.of(Fixtures.service("web", "10.96.0.10", 80, 0), Fixtures.service("api", "10.96.0.11", 80, 0));
+        RuleGenerator.Rules before = RuleGenerator.generate(OPTIONS, ServiceTable.build(services, List.of(
+                Fixtures.slice("web", "web-a", 8080, "10.42.1.5", "10.42.1.6"),
+                Fixtures.slice("api", "api-a", 8080, "10.42.1.7")), s -> { }));
+        RuleGenerator.Rules after = RuleGenerator.generate(OPTIONS, ServiceTable.build(services, List.of(
+                Fixtures.slice("web", "web-a", 8080, "10.42.1.5", "10.42.1.8"),
+                Fixtures.slice("api", "api-a", 8080, "10.42.1.7")), s -> { }));
+        Parsed p = parse(RuleGenerator.restoreInput(after, before, before.natChains(), before.filterChains()));
+        Parsed full = parse(after.fullRestore(before.natChains(), before.filterChains()));
+
+        String webSvc = svcChain(full, "10.96.0.10");
+        String apiSvc = svcChain(full, "10.96.0.11");
+        String goneSep = before.nat().get(webSvc).get(2).replaceAll(".*-j ", "");
+        String newSep = after.nat().get(webSvc).get(2).replaceAll(".*-j ", "");
+        assertThat(goneSep).isNotEqualTo(newSep);
+        // Written: web's service chain and its new endpoint chain; deleted: the removed endpoint's chain.
+        assertThat(p.natChains()).containsExactlyInAnyOrder(webSvc, newSep, goneSep);
+        assertThat(p.deleted().get("nat")).containsExactly(goneSep);
+        assertThat(p.chain("nat", newSep)).contains("-p tcp -j DNAT --to-destination 10.42.1.8:8080");
+        // Untouched: the entry chain, api's chains, the filter table.
+        assertThat(p.natChains()).doesNotContain(NAMES.services(), apiSvc);
+        assertThat(p.declared().get("filter")).isEmpty();
+        // Nothing changed: nothing written.
+        Parsed none = parse(RuleGenerator.restoreInput(after, after, after.natChains(), after.filterChains()));
+        assertThat(none.rules()).isEmpty();
+        assertThat(none.declared().values()).allMatch(Set::isEmpty);
     }
 
     @Test
