@@ -148,6 +148,7 @@ class NetworkPolicyEnforcerIntegrationTest {
                     (applied - t0) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
             long t1 = System.nanoTime();
             assertThat(reachable("knp-cli2")).isFalse();
+            assertThat(reachableFromHost()).as("the node itself (kubelet probes)").isTrue();
             System.out.printf("a rejected GET returns after %d ms%n", (System.nanoTime() - t1) / 1_000_000);
             assertThat(ownedChains(TAG)).hasSize(2); // top + one ingress chain the three pods share
 
@@ -238,6 +239,12 @@ class NetworkPolicyEnforcerIntegrationTest {
     static boolean reachable(String netns) {
         HostCommand.Result r = HostCommand.run(List.of("timeout", "2", "ip", "netns", "exec", netns, "/bin/busybox",
                 "wget", "-q", "-O", "-", "http://" + SERVER_IP + ":8080/"), Duration.ofSeconds(10));
+        return r.ok() && r.stdout().contains("kaji");
+    }
+
+    static boolean reachableFromHost() {
+        HostCommand.Result r = HostCommand.run(List.of("timeout", "2", "/bin/busybox", "wget", "-q", "-O", "-",
+                "http://" + SERVER_IP + ":8080/"), Duration.ofSeconds(10));
         return r.ok() && r.stdout().contains("kaji");
     }
 
