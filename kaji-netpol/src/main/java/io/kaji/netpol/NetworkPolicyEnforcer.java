@@ -43,6 +43,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     static final String BUILTIN = "FORWARD";
+    private static final Duration JUMP_CHECK_PERIOD = Duration.ofSeconds(5);
     /** A jump to some enforcer's top chain: such rules only reject, so they may stay ahead of this one's. */
     private static final java.util.regex.Pattern OTHER_ENFORCER_JUMP =
             java.util.regex.Pattern.compile("-j KAJI-[A-Z0-9]{4}-NP-FWD$");
@@ -68,6 +69,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private RuleSet applied;
     private Set<String> reported = Set.of();
     private Duration retry = Duration.ZERO;
+    private long lastJumpCheck = System.nanoTime() - JUMP_CHECK_PERIOD.toNanos();
     private volatile long syncs;
 
     private NetworkPolicyEnforcer(PolicyOptions options) {
@@ -291,11 +293,17 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
             if (!unchanged) {
                 write(rules, force || applied == null);
             }
-            // checked on every sync: a pod start (the CNI plugin's moment to insert its own jump) triggers one
-            if (iptables.ensureFirstJump(BUILTIN, names.top(), jumpComment,
-                    rule -> OTHER_ENFORCER_JUMP.matcher(rule).find())) {
-                log.info("network policy on node {}: jump to {} placed first in {}", options.nodeName(), names.top(),
-                        BUILTIN);
+            // A pod start (the CNI plugin's moment to insert its own jump) triggers a sync, so the position is
+            // checked then too, but at most every JUMP_CHECK_PERIOD when nothing was written: listing FORWARD
+            // dumps the whole ruleset with the nf_tables backend, and pod status updates are frequent.
+            long now = System.nanoTime();
+            if (!unchanged || now - lastJumpCheck >= JUMP_CHECK_PERIOD.toNanos()) {
+                lastJumpCheck = now;
+                if (iptables.ensureFirstJump(BUILTIN, names.top(), jumpComment,
+                        rule -> OTHER_ENFORCER_JUMP.matcher(rule).find())) {
+                    log.info("network policy on node {}: jump to {} placed first in {}", options.nodeName(),
+                            names.top(), BUILTIN);
+                }
             }
             if (unchanged) {
                 syncs++;

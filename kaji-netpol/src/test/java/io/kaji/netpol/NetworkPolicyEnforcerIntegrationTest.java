@@ -116,8 +116,11 @@ class NetworkPolicyEnforcerIntegrationTest {
             // a rule inserted ahead later (as the CNI firewall plugin does with CNI-FORWARD) is overtaken again
             sh("iptables", "-w", "-N", FOREIGN_CHAIN);
             sh("iptables", "-w", "-I", "FORWARD", "1", "-j", FOREIGN_CHAIN);
-            enforcer.requestSync();
-            await().atMost(Duration.ofSeconds(2)).until(() -> firstForwardRule().endsWith("-j KAJI-NPIT-NP-FWD"));
+            // (a sync that writes nothing checks the position at most every 5 s)
+            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                enforcer.requestSync();
+                return firstForwardRule().endsWith("-j KAJI-NPIT-NP-FWD");
+            });
             assertThat(jumpCount(enforcer)).isEqualTo(1);
             assertThat(reachable("knp-cli")).as("no policy: allowed").isTrue();
             assertThat(reachable("knp-cli2")).isTrue();
