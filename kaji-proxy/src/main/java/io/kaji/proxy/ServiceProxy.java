@@ -150,15 +150,20 @@ public final class ServiceProxy implements AutoCloseable {
     }
 
     /** One sync; {@code full} re-reads the host's chains and re-checks the jumps. Runs on the loop's thread only. */
-    private boolean sync(boolean full) {
+    private boolean sync(boolean fullRequested) {
+        boolean full = fullRequested;
         List<Instant> changes = latency.takePending();
         try {
             Set<String> existingNat;
             Set<String> existingFilter;
+            Map<String, List<String>> saved = Map.of();
             if (full || applied == null) {
+                full = true;
                 applied = null;
-                existingNat = Iptables.chains(Iptables.save("nat"), names::owns);
-                existingFilter = Iptables.chains(Iptables.save("filter"), names::owns);
+                // iptables-save is slow with thousands of rules (seconds on the nft backend): once per table per full sync.
+                saved = Map.of("nat", Iptables.save("nat"), "filter", Iptables.save("filter"));
+                existingNat = Iptables.chains(saved.get("nat"), names::owns);
+                existingFilter = Iptables.chains(saved.get("filter"), names::owns);
             } else {
                 existingNat = applied.natChains();
                 existingFilter = applied.filterChains();
@@ -173,7 +178,7 @@ public final class ServiceProxy implements AutoCloseable {
             applied = rules;
             latency.record(changes, done);
             if (full) {
-                ensureJumps();
+                ensureJumps(saved);
             }
             log.debug("service proxy tag={} synced ports={} full={} restore={}ms", options.chainTag(), ports.size(), full,
                     (System.nanoTime() - start) / 1_000_000);
@@ -189,12 +194,11 @@ public final class ServiceProxy implements AutoCloseable {
      * Each jump exactly once: missing ones are inserted; if a built-in chain holds more jumps to one of this
      * instance's chains than wanted (left by an earlier run), they are all deleted and inserted again.
      */
-    private void ensureJumps() {
+    private void ensureJumps(Map<String, List<String>> saved) {
         List<Jump> jumps = RuleGenerator.jumps(options.chainTag());
         for (String table : Iptables.TABLES) {
-            List<String> saved = Iptables.save(table);
             List<Jump> inTable = jumps.stream().filter(j -> j.table().equals(table)).toList();
-            List<String> present = Iptables.jumpsInto(saved, names::owns);
+            List<String> present = Iptables.jumpsInto(saved.get(table), names::owns);
             boolean duplicated = present.size() > inTable.size();
             if (duplicated) {
                 log.info("service proxy tag={}: {} jumps into its {} chains where {} are wanted; re-inserting them",
