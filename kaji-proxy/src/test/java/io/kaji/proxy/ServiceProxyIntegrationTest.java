@@ -230,6 +230,23 @@ class ServiceProxyIntegrationTest {
 
     @Test
     @Order(10)
+    void aFullResyncHealsAFlushedChainAndADeletedJump() {
+        ProxyOptions quickResync = ProxyOptions.defaults("test-node", OTHER_TAG, CLUSTER_CIDR)
+                .withSyncPeriods(Duration.ofMillis(100), Duration.ofSeconds(1));
+        try (ServiceProxy second = ServiceProxy.start(client, quickResync)) {
+            List<String> programmed = ownLines(OTHER_TAG);
+            TestNetwork.run("iptables", "-w", "-t", "nat", "-F", "KAJI-" + OTHER_TAG + "-SERVICES");
+            TestNetwork.run("iptables", "-w", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", "kaji service portals",
+                    "-j", "KAJI-" + OTHER_TAG + "-SERVICES");
+            assertThat(ownLines(OTHER_TAG)).isNotEqualTo(programmed);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> new HashSet<>(ownLines(OTHER_TAG)).equals(new HashSet<>(programmed)));
+        }
+        assertThat(ownLines(OTHER_TAG)).isEmpty();
+    }
+
+    @Test
+    @Order(11)
     void closeLeavesNoChainAndNoJumpBehind() {
         proxy.close();
         proxy = null;
