@@ -177,6 +177,7 @@ public final class ServiceProxy implements AutoCloseable {
             Instant done = Instant.now();
             applied = rules;
             latency.record(changes, done);
+            changes = List.of();
             if (full) {
                 ensureJumps(saved);
             }
@@ -191,25 +192,26 @@ public final class ServiceProxy implements AutoCloseable {
     }
 
     /**
-     * Each jump exactly once: missing ones are inserted; if a built-in chain holds more jumps to one of this
-     * instance's chains than wanted (left by an earlier run), they are all deleted and inserted again.
+     * Each jump exactly once and in order: if one is missing, or a built-in chain holds more jumps into this
+     * instance's chains than wanted (left by an earlier run), all of them in that table are deleted and inserted
+     * again, so that e.g. the FORWARD reject for services without endpoints stays ahead of the FORWARD accepts.
      */
     private void ensureJumps(Map<String, List<String>> saved) {
         List<Jump> jumps = RuleGenerator.jumps(options.chainTag());
         for (String table : Iptables.TABLES) {
             List<Jump> inTable = jumps.stream().filter(j -> j.table().equals(table)).toList();
             List<String> present = Iptables.jumpsInto(saved.get(table), names::owns);
-            boolean duplicated = present.size() > inTable.size();
-            if (duplicated) {
-                log.info("service proxy tag={}: {} jumps into its {} chains where {} are wanted; re-inserting them",
-                        options.chainTag(), present.size(), table, inTable.size());
+            if (present.size() == inTable.size() && inTable.stream().allMatch(Iptables::exists)) {
+                continue;
+            }
+            if (!present.isEmpty()) {
+                log.info("service proxy tag={}: {} of its {} {} jumps in place; inserting them again",
+                        options.chainTag(), present.size(), inTable.size(), table);
                 Iptables.restore(RuleGenerator.deleteChains(table, Set.of(),
                         present.stream().map(r -> "-D" + r.substring(2)).toList()));
             }
             for (Jump jump : inTable) {
-                if (duplicated || !Iptables.exists(jump)) {
-                    Iptables.insert(jump);
-                }
+                Iptables.insert(jump);
             }
         }
     }
