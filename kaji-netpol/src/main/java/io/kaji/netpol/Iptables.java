@@ -18,12 +18,27 @@ import java.util.function.Predicate;
  */
 final class Iptables {
 
+    /** Runs one host command; {@link HostCommand#run} except in tests. */
+    interface Runner {
+        HostCommand.Result run(List<String> command, Duration timeout);
+    }
+
+    private final Runner runner;
+
+    Iptables() {
+        this(HostCommand::run);
+    }
+
+    Iptables(Runner runner) {
+        this.runner = runner;
+    }
+
     // generous: with the nf_tables backend every listing dumps the whole ruleset, seconds on a loaded machine
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     /** Names of the filter table's chains that start with {@code prefix}. */
     List<String> chains(String prefix) {
-        HostCommand.Result r = HostCommand.run(List.of("iptables-save", "-t", "filter"), TIMEOUT).orThrow();
+        HostCommand.Result r = runner.run(List.of("iptables-save", "-t", "filter"), TIMEOUT).orThrow();
         List<String> out = new ArrayList<>();
         for (String line : r.stdout().split("\n")) {
             if (line.startsWith(":" + prefix)) {
@@ -41,7 +56,7 @@ final class Iptables {
             Files.writeString(file, script);
             // "--wait" takes an optional number: without one, the file name would be read as it (and the rules
             // from an empty standard input, exit code 0)
-            HostCommand.run(List.of("iptables-restore", "--noflush", "--wait", "30", file.toString()), TIMEOUT)
+            runner.run(List.of("iptables-restore", "--noflush", "--wait", "30", file.toString()), TIMEOUT)
                     .orThrow();
         } catch (IOException e) {
             throw new UncheckedIOException("iptables-restore: cannot write its input file: " + e.getMessage(), e);
@@ -58,7 +73,7 @@ final class Iptables {
 
     /** True when {@code builtin} has the rule {@code -m comment --comment <comment> -j <target>}. */
     boolean hasJump(String builtin, String target, String comment) {
-        HostCommand.Result r = HostCommand.run(jump("-C", builtin, target, comment), TIMEOUT);
+        HostCommand.Result r = runner.run(jump("-C", builtin, target, comment), TIMEOUT);
         if (r.exitCode() > 1) {
             r.orThrow(); // 1 means "no such rule"; anything else is a real failure (e.g. no permission)
         }
@@ -75,7 +90,7 @@ final class Iptables {
      */
     boolean ensureFirstJump(String builtin, String target, String comment, Predicate<String> mayPrecede) {
         List<String> rules = new ArrayList<>();
-        for (String line : HostCommand.run(List.of("iptables", "-w", "-S", builtin), TIMEOUT).orThrow().stdout()
+        for (String line : runner.run(List.of("iptables", "-w", "-S", builtin), TIMEOUT).orThrow().stdout()
                 .split("\n")) {
             if (line.startsWith("-A " + builtin + " ")) {
                 rules.add(line);
@@ -96,14 +111,14 @@ final class Iptables {
         }
         List<String> insert = new ArrayList<>(jump("-I", builtin, target, comment));
         insert.add(4, "1");
-        HostCommand.run(insert, TIMEOUT).orThrow();
+        runner.run(insert, TIMEOUT).orThrow();
         return true;
     }
 
     /** Removes every copy of the jump from {@code builtin}. */
     void deleteJump(String builtin, String target, String comment) {
         for (int i = 0; i < 100 && hasJump(builtin, target, comment); i++) {
-            HostCommand.run(jump("-D", builtin, target, comment), TIMEOUT).orThrow();
+            runner.run(jump("-D", builtin, target, comment), TIMEOUT).orThrow();
         }
     }
 

@@ -51,7 +51,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private final PolicyOptions options;
     private final ChainNames names;
     private final PolicyCompiler compiler;
-    private final Iptables iptables = new Iptables();
+    private final Iptables iptables;
     private final String jumpComment;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean syncPending = new AtomicBoolean();
@@ -72,8 +72,9 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private long lastJumpCheck = System.nanoTime() - JUMP_CHECK_PERIOD.toNanos();
     private volatile long syncs;
 
-    private NetworkPolicyEnforcer(PolicyOptions options) {
+    private NetworkPolicyEnforcer(PolicyOptions options, Iptables iptables) {
         this.options = options;
+        this.iptables = iptables;
         this.names = new ChainNames(options.chainTag());
         this.compiler = new PolicyCompiler(options);
         this.jumpComment = "kaji network policy " + options.chainTag() + " node " + options.nodeName();
@@ -101,29 +102,48 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
      */
     static NetworkPolicyEnforcer start(KubernetesClient client, PolicyOptions options,
                                        Supplier<List<NetworkPolicy>> policies) {
-        NetworkPolicyEnforcer e = new NetworkPolicyEnforcer(options);
+        NetworkPolicyEnforcer e = new NetworkPolicyEnforcer(options, new Iptables());
+        return e.begin(() -> e.startInformers(client, policies));
+    }
+
+    /** Without informers: the cluster comes from {@code state}; for tests of the sync loop with a fake iptables. */
+    static NetworkPolicyEnforcer start(Supplier<ClusterState> state, PolicyOptions options, Iptables iptables) {
+        NetworkPolicyEnforcer e = new NetworkPolicyEnforcer(options, iptables);
+        return e.begin(() -> {
+            e.policies = () -> state.get().policies();
+            e.pods = () -> state.get().pods();
+            e.namespaces = () -> state.get().namespaces();
+        });
+    }
+
+    private interface Inputs {
+        void start() throws InterruptedException, TimeoutException;
+    }
+
+    /** Starts the inputs, runs the first sync, schedules the resync; on failure closes and throws. */
+    private NetworkPolicyEnforcer begin(Inputs inputs) {
         try {
-            e.startInformers(client, policies);
-            e.ready = true;
-            e.executor.submit(() -> e.sync(true)).get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            inputs.start();
+            ready = true;
+            executor.submit(() -> sync(true)).get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException ex) {
-            e.close();
+            close();
             throw new IllegalStateException("network policy on node " + options.nodeName()
                     + ": the first iptables sync failed: " + ex.getCause().getMessage(), ex.getCause());
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            e.close();
+            close();
             throw new IllegalStateException("network policy on node " + options.nodeName() + ": interrupted", ex);
         } catch (TimeoutException | RuntimeException ex) {
-            e.close();
+            close();
             throw new IllegalStateException("network policy on node " + options.nodeName() + ": cannot start: "
                     + ex.getMessage(), ex);
         }
-        e.executor.scheduleWithFixedDelay(e::resync, options.resyncPeriod().toMillis(),
+        executor.scheduleWithFixedDelay(this::resync, options.resyncPeriod().toMillis(),
                 options.resyncPeriod().toMillis(), TimeUnit.MILLISECONDS);
         log.info("network policy enforcer started: node={} tag={} chains={}", options.nodeName(), options.chainTag(),
-                e.names.ownedPrefix() + "*");
-        return e;
+                names.ownedPrefix() + "*");
+        return this;
     }
 
     private void startInformers(KubernetesClient client, Supplier<List<NetworkPolicy>> policySource)
