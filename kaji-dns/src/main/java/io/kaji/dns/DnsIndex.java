@@ -128,16 +128,26 @@ public final class DnsIndex {
         String service = slice.getMetadata().getLabels() == null ? null
                 : slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
         SliceEntry entry = service == null ? null : SliceEntry.of(slice);
-        removeSlice(namespace, name);
-        if (entry != null) {
-            String owner = namespace + "/" + service;
-            sliceOwner.put(namespace + "/" + name, owner);
-            slicesByService.compute(owner, (k, current) -> {
-                Map<String, SliceEntry> next = current == null ? new LinkedHashMap<>() : new LinkedHashMap<>(current);
-                next.put(name, entry);
-                return Map.copyOf(next);
-            });
-            entry.endpoints().forEach(e -> index(e.address(), owner));
+        String owner = service == null ? null : namespace + "/" + service;
+        String previousOwner = sliceOwner.get(namespace + "/" + name);
+        if (previousOwner != null && !previousOwner.equals(owner)) {
+            removeSlice(namespace, name); // relabelled to another service, or the label is gone
+        }
+        if (entry == null) {
+            return;
+        }
+        sliceOwner.put(namespace + "/" + name, owner);
+        SliceEntry[] replaced = new SliceEntry[1];
+        // One replacement of the service's slice map: a concurrent lookup sees the old slice or the new one, never
+        // neither (which would be a false NXDOMAIN for a headless service).
+        slicesByService.compute(owner, (k, current) -> {
+            Map<String, SliceEntry> next = current == null ? new LinkedHashMap<>() : new LinkedHashMap<>(current);
+            replaced[0] = next.put(name, entry);
+            return Map.copyOf(next);
+        });
+        entry.endpoints().forEach(e -> index(e.address(), owner));
+        if (replaced[0] != null) {
+            replaced[0].endpoints().forEach(e -> unindex(e.address(), owner));
         }
     }
 

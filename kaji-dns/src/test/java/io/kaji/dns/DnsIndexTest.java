@@ -123,6 +123,34 @@ class DnsIndexTest {
     }
 
     @Test
+    void anUpdatedSliceReplacesItsEndpointsAndPtrs() {
+        index.apply(slice("db", "pg-abc", "pg", "pg", 5432, "pg-0=10.42.1.50"));
+        assertThat(rdata(q("pg.db.svc.cluster.local.", Type.A).answer())).containsExactly("10.42.1.50");
+        assertThat(q("5.1.42.10.in-addr.arpa.", Type.PTR).rcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(rdata(q("50.1.42.10.in-addr.arpa.", Type.PTR).answer()))
+                .containsExactly("pg-0.pg.db.svc.cluster.local.");
+        index.apply(slice("db", "pg-abc", "other", "pg", 5432, "10.42.1.50"));
+        assertThat(q("pg.db.svc.cluster.local.", Type.A).rcode()).as("relabelled away").isEqualTo(Rcode.NXDOMAIN);
+    }
+
+    @Test
+    void lookupsDuringSliceUpdatesNeverSeeTheServiceVanish() throws Exception {
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 20_000; i++) {
+                index.apply(slice("db", "pg-abc", "pg", "pg", 5432, "pg-0=10.42.1." + (i % 200 + 1)));
+            }
+        });
+        int denied = 0;
+        while (writer.isAlive()) {
+            if (q("pg.db.svc.cluster.local.", Type.A).rcode() != Rcode.NOERROR) {
+                denied++;
+            }
+        }
+        writer.join();
+        assertThat(denied).isZero();
+    }
+
+    @Test
     void headlessServiceWithPublishNotReadyAddressesServesAllEndpoints() {
         index.apply(new ServiceBuilder(headless("db", "pg", "pg")).editSpec().withPublishNotReadyAddresses(true)
                 .endSpec().build());
