@@ -35,6 +35,8 @@ final class DnsServer implements AutoCloseable {
     private static final int TCP_IDLE_MILLIS = 10_000;
     /** Forwarded questions in flight at once; beyond it new ones get SERVFAIL (CoreDNS's max_concurrent idea). */
     private static final int MAX_FORWARDS = 1_000;
+    /** Open TCP connections at once; a new one beyond it is closed at once (clients fall back or retry). */
+    static final int MAX_TCP_CONNECTIONS = 512;
 
     private final QueryHandler handler;
     private final List<DatagramSocket> udpSockets = new ArrayList<>();
@@ -148,6 +150,11 @@ final class DnsServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = server.accept();
+                if (connections.size() >= MAX_TCP_CONNECTIONS) {
+                    log.debug("DNS TCP: {} connections open, refusing {}", connections.size(), s.getRemoteSocketAddress());
+                    s.close();
+                    continue;
+                }
                 connections.add(s);
                 virtual.execute(() -> serveTcp(s));
             } catch (IOException | RuntimeException e) {

@@ -116,6 +116,31 @@ class DnsServerTest {
     }
 
     @Test
+    void tcpConnectionsBeyondTheLimitAreClosedAndServiceResumesWhenTheyGo() throws Exception {
+        List<Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < DnsServer.MAX_TCP_CONNECTIONS; i++) {
+                idle.add(new Socket(at.getAddress(), at.getPort()));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (Socket extra = new Socket(at.getAddress(), at.getPort())) {
+                    extra.setSoTimeout(5_000);
+                    assertThat(extra.getInputStream().read()).isEqualTo(-1);
+                }
+            });
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+        SimpleResolver tcp = new SimpleResolver(at);
+        tcp.setTCP(true);
+        tcp.setTimeout(Duration.ofSeconds(5));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(tcp.send(query("web.default.svc.cluster.local.")).getSection(Section.ANSWER)).hasSize(1));
+    }
+
+    @Test
     void severalQueriesOnOneTcpConnection() throws Exception {
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {
             s.setSoTimeout(5_000);
