@@ -31,7 +31,7 @@ import java.util.Set;
  *   <li>a local pod is isolated for ingress when some policy of its namespace selects it and has Ingress among
  *       its policyTypes (defaulting: Ingress always, Egress when the policy has egress rules); likewise egress;</li>
  *   <li>an isolated pod accepts what any rule of any selecting policy allows (union), plus replies of allowed
- *       connections and traffic from the node itself; everything else is rejected;</li>
+ *       connections, traffic from the node itself and from itself; everything else is rejected;</li>
  *   <li>a peer is a podSelector (the policy's namespace), a namespaceSelector (every pod in matching namespaces),
  *       both (AND), or an ipBlock minus its excepts; no peers means every address; no ports means every port;</li>
  *   <li>a named port resolves against the pod receiving the traffic (the local pod for ingress, each destination
@@ -102,6 +102,7 @@ final class PolicyCompiler {
         // Pods selected by the same policies share one chain per direction: the chain is named after a hash of its
         // content, so N replicas of a Deployment cost N jump rules plus one list of peers, not N lists.
         Map<String, String> chainByInputs = new HashMap<>();
+        List<Rule> selfTraffic = new ArrayList<>();
         for (PodInfo pod : local) {
             List<Policy> selecting = policies.stream().filter(p -> p.namespace().equals(pod.namespace())
                     && matchesOrAll(p.podSelector(), pod.labels())).toList();
@@ -128,7 +129,12 @@ final class PolicyCompiler {
                 });
                 top.add(new Rule(pod.ip(), null, null, null, false, chain, pod.key() + " egress"));
             }
+            if (!ingress.isEmpty() || !egress.isEmpty()) {
+                // "a pod cannot block access to itself" (Kubernetes docs), e.g. through a Service with hairpin
+                selfTraffic.add(new Rule(pod.ip(), pod.ip(), null, null, false, Rule.RETURN, pod.key() + " to itself"));
+            }
         }
+        top.addAll(1, selfTraffic);
         return new Result(new RuleSet(names.top(), chains), List.copyOf(new LinkedHashSet<>(problems)));
     }
 

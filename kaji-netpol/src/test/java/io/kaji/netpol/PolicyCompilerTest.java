@@ -78,6 +78,8 @@ class PolicyCompilerTest {
         assertThat(s.allows(tcp(NODE_IP, SERVER, 8080))).as("kubelet probe from the node").isTrue();
         assertThat(s.allows(tcp(SERVER, CLIENT, 80))).as("egress not isolated").isTrue();
         assertThat(s.allows(tcp(CLIENT, DEV_CLIENT, 80))).as("remote pods are not this node's business").isTrue();
+        assertThat(s.allows(tcp(SERVER, SERVER, 8080))).as("a pod cannot block access to itself").isTrue();
+        assertThat(s.allows(tcp(DB, SERVER, 8080))).as("local pods are isolated from each other").isFalse();
     }
 
     @Test
@@ -213,7 +215,8 @@ class PolicyCompilerTest {
                 .editStatus().withPhase("Succeeded").endStatus().build());
         PolicyCompiler.Result r = compile(ingressPolicy("prod", "deny", Map.of(), List.of(), List.of()));
         assertThat(r.rules().chain("KAJI-T3ST-NP-FWD")).extracting(Rule::comment).containsExactly(
-                "replies of allowed connections", "prod/db ingress", "prod/server ingress");
+                "replies of allowed connections", "prod/db to itself", "prod/server to itself", "prod/db ingress",
+                "prod/server ingress");
     }
 
     @Test
@@ -248,13 +251,14 @@ class PolicyCompilerTest {
         PolicyCompiler.Result r = compile(ingressPolicy("prod", "web", Map.of("app", "web"),
                 List.of(peer(selector(Map.of("app", "client")), null)), List.of(port("TCP", "http", null))));
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        // 1 established + 100 jumps; one shared chain: node + 1000 peers + 2 rejects
-        assertThat(r.rules().ruleCount()).isEqualTo(1 + 100 + 1 + 1000 + 2);
+        // 1 established + 100 self + 100 jumps; one shared chain: node + 1000 peers + 2 rejects
+        assertThat(r.rules().ruleCount()).isEqualTo(1 + 100 + 100 + 1 + 1000 + 2);
         System.out.printf("compiled 100 local pods x 1000 peers into %d rules in %d ms%n", r.rules().ruleCount(), ms);
     }
 
     static String target(List<Rule> top, String destination) {
-        return top.stream().filter(r -> destination.equals(r.destination())).findFirst().orElseThrow().target();
+        return top.stream().filter(r -> r.source() == null && destination.equals(r.destination())).findFirst()
+                .orElseThrow().target();
     }
 
     @Test
