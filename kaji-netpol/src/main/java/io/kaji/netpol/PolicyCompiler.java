@@ -145,6 +145,9 @@ final class PolicyCompiler {
                                     List<String> problems) {
         Set<Rule> rules = new LinkedHashSet<>();
         for (String a : options.nodeAddresses()) {
+            if (!Cidrs.isIpv4(a)) {
+                continue; // IPv6: not enforced at all
+            }
             rules.add(new Rule(Cidrs.parse(a).toString(), null, null, null, false, Rule.RETURN, "node"));
         }
         for (Policy p : selecting) {

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * @param nodeName      the node whose pods ({@code spec.nodeName}) this enforcer protects
  * @param chainTag      4 characters [A-Z0-9] unique on this machine; every chain is named {@code KAJI-<tag>-NP…},
  *                      so several enforcers (one per node agent) share one host without touching each other
- * @param nodeAddresses IPv4 addresses (or CIDRs) of this node and its pod bridge gateway; always allowed to reach
- *                      local pods, as Kubernetes requires for kubelet probes
+ * @param nodeAddresses addresses (or CIDRs) of this node and its pod bridge gateway; always allowed to reach
+ *                      local pods, as Kubernetes requires for kubelet probes (IPv6 ones are ignored: IPv4 only)
  * @param minSyncPeriod how long a change waits so that a burst of changes becomes one iptables write
  * @param resyncPeriod  how often the whole rule set is written again even without changes (repairs tampering)
  */
@@ -30,9 +30,10 @@ public record PolicyOptions(String nodeName, String chainTag, List<String> nodeA
         }
         nodeAddresses = List.copyOf(nodeAddresses == null ? List.of() : nodeAddresses);
         for (String a : nodeAddresses) {
-            if (!Cidrs.isIpv4(a)) {
+            // IPv6 addresses are accepted and ignored: only IPv4 (iptables, not ip6tables) is enforced
+            if (a == null || (!Cidrs.isIpv4(a) && !a.contains(":"))) {
                 throw new IllegalArgumentException("network policy: node address \"" + a
-                        + "\" is not an IPv4 address or CIDR");
+                        + "\" is not an IP address or CIDR");
             }
         }
         if (minSyncPeriod == null || minSyncPeriod.isNegative()) {

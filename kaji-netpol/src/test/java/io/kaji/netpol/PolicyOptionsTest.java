@@ -24,7 +24,9 @@ class PolicyOptionsTest {
         assertThatThrownBy(() -> PolicyOptions.defaults("n1", "N0010", List.of()))
                 .hasMessageContaining("chainTag");
         assertThatThrownBy(() -> PolicyOptions.defaults("n1", "N001", List.of("node-1")))
-                .hasMessage("network policy: node address \"node-1\" is not an IPv4 address or CIDR");
+                .hasMessage("network policy: node address \"node-1\" is not an IP address or CIDR");
+        assertThat(PolicyOptions.defaults("n1", "N001", List.of("fd00::1", "10.0.0.1")).nodeAddresses())
+                .as("IPv6 accepted (and ignored by the rules)").hasSize(2);
         assertThatThrownBy(() -> PolicyOptions.defaults(" ", "N001", List.of()))
                 .hasMessage("network policy: nodeName is required");
         assertThatThrownBy(() -> new PolicyOptions("n1", "N001", List.of(), Duration.ZERO, Duration.ZERO))
