@@ -2,6 +2,7 @@ package io.kaji.cli;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.kaji.apiserver.pki.NodeToken;
 import io.kaji.node.NodeLayout;
 import java.net.InetAddress;
 import java.net.URI;
@@ -22,11 +23,15 @@ import picocli.CommandLine.Option;
                 "It registers the Node, renews its Lease, and runs the pods bound to it as real",
                 "containers through containerd's CRI.",
                 "",
-                "Authentication: until bootstrap tokens exist, --kubeconfig is the way in",
-                "(e.g. the <data-dir>/kubeconfig 'kaji server' writes). --server and --token",
-                "build a client with that bearer token; the server's CA then comes from",
-                "--kubeconfig, or --insecure-skip-tls-verify skips verification (only allowed",
-                "for a loopback server).",
+                "Joining: --server https://HOST:6443 --token <the server's <data-dir>/node-token>.",
+                "The agent fetches the cluster CA from the server's /cacerts, checks it against",
+                "the hash in the token, and then talks TLS verified with that CA. --kubeconfig",
+                "(e.g. the server's admin kubeconfig) works too; with --server and a plain token",
+                "the CA comes from --kubeconfig, or --insecure-skip-tls-verify (loopback only).",
+                "",
+                "Every option can also come from a YAML file (--config, default",
+                "/etc/kaji/config.yaml when it exists): keys are the long option names without",
+                "dashes (node-name: n1); the command line wins.",
                 "",
                 "Without --containerd-socket the agent starts and supervises its own containerd",
                 "under <data-dir>/containerd. Pods start once the node has a spec.podCIDR",
@@ -39,8 +44,18 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--server", paramLabel = "URL", description = "The API server's URL.")
     String server;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "A bearer token for the API server.")
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "The node token (the server's <data-dir>/node-token, K10...), or another bearer token.")
     String token;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A YAML file with option values (default: " + ConfigFile.DEFAULT_FILE + " if it exists).")
+    Path config;
+
+    @Option(names = "--port", defaultValue = "10250", paramLabel = "PORT",
+            description = "The agent's streaming port (logs/exec), unique per agent on one machine "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int port;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
             description = "A kubeconfig for the API server (credentials, or only its CA with --server/--token).")
@@ -78,6 +93,10 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (port < 1 || port > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port: " + port
+                    + " is not between 1 and 65535");
+        }
         Config clientConfig = clientConfig();
         NodeLayout layout = dataDir != null ? new NodeLayout(dataDir) : NodeLayout.defaultLayout();
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
@@ -107,9 +126,19 @@ public final class AgentCommand implements Callable<Integer> {
         if (server == null) {
             return Config.fromKubeconfig(Files.readString(kubeconfig));
         }
+        if (kubeconfig == null && token.startsWith(NodeToken.PREFIX)) {
+            NodeToken nodeToken;
+            try {
+                nodeToken = NodeToken.parse(token);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--token: " + e.getMessage());
+            }
+            return NodeJoin.clientConfig(server, nodeToken);
+        }
         if (kubeconfig == null && !insecure) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--server needs the server's CA: give --kubeconfig (its CA is used) or, for a loopback server, "
+                    "--server needs the server's CA: give the node token (K10..., from the server's "
+                            + "<data-dir>/node-token), --kubeconfig (its CA is used) or, for a loopback server, "
                             + "--insecure-skip-tls-verify");
         }
         if (kubeconfig == null) {

@@ -27,6 +27,9 @@ public final class KajiCommand implements Runnable {
     static Object[] subcommands() {
         return new Object[] {
                 new VersionCommand(),
+                new UpCommand(),
+                new DownCommand(),
+                new StatusCommand(),
                 new ServerCommand(),
                 new ControllerManagerCommand(),
                 new SchedulerCommand(),
@@ -50,6 +53,8 @@ public final class KajiCommand implements Runnable {
         for (Object sub : subcommands()) {
             cl.addSubcommand(sub);
         }
+        ConfigFile.install(cl.getSubcommands().get("server"));
+        ConfigFile.install(cl.getSubcommands().get("agent"));
         cl.setExecutionExceptionHandler(new ErrorHandler());
         return cl;
     }

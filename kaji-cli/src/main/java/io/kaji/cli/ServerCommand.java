@@ -17,8 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kaji server}: runs the control plane (so far the API server) until SIGTERM or Ctrl-C, and writes an admin
- * kubeconfig to {@code <data-dir>/kubeconfig}.
+ * {@code kaji server}: runs the cluster (API server, controller manager, scheduler, a node agent) until SIGTERM or
+ * Ctrl-C, and writes an admin kubeconfig to {@code <data-dir>/kubeconfig} and the agents' join token to
+ * {@code <data-dir>/node-token}.
  */
 @Command(name = "server",
         mixinStandardHelpOptions = true,
@@ -26,15 +27,26 @@ import picocli.CommandLine.Option;
                 "Run a Kaji cluster: API server, controllers, scheduler and a node agent in this process.",
                 "The API server speaks the Kubernetes API over HTTPS on the cluster store (embedded SQLite,",
                 "or etcd). Writes an admin kubeconfig to <data-dir>/kubeconfig (mode 0600) that kubectl uses as is:",
-                "  kubectl --kubeconfig <data-dir>/kubeconfig get ns"})
+                "  kubectl --kubeconfig <data-dir>/kubeconfig get ns",
+                "and the join token for agents to <data-dir>/node-token (mode 0600):",
+                "  kaji agent --server https://<this host>:6443 --token $(cat <data-dir>/node-token)",
+                "",
+                "Every option can also come from a YAML file (--config, default /etc/kaji/config.yaml",
+                "when it exists): keys are the long option names without dashes (data-dir: /var/lib/kaji,",
+                "lists as YAML lists); the command line wins. 'kaji up' runs this in the background."})
 public final class ServerCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Where the PKI, the kubeconfig and the SQLite store live (default: ~/.kaji).")
+            description = "Where the PKI, the kubeconfig, the node token and the SQLite store live "
+                    + "(default: /var/lib/kaji for root, else ~/.kaji).")
     Path dataDir;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A YAML file with option values (default: " + ConfigFile.DEFAULT_FILE + " if it exists).")
+    Path config;
 
     @Option(names = "--https-port", defaultValue = "6443", paramLabel = "PORT",
             description = "The API server's HTTPS port (default: ${DEFAULT-VALUE}).")
@@ -83,7 +95,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".kaji");
+        Path dir = DataDir.of(dataDir).path();
         ApiServerConfig config;
         try {
             config = ApiServerConfig.defaults(dir.toAbsolutePath()).withPort(httpsPort).withBindAddress(bindAddress)
@@ -136,6 +148,7 @@ public final class ServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Kaji API server listening on " + server.url() + " (store: " + describeStore(dir) + ")");
         out.println("Admin kubeconfig: " + server.kubeconfigPath());
+        out.println("Node token (for kaji agent --token): " + server.nodeTokenPath());
         out.println("Components: " + (disableControllers ? "" : "controller-manager ") + (disableScheduler ? "" : "scheduler ")
                 + (disableAgent ? "(no local node agent)" : "node agent"));
         out.println("Next:");

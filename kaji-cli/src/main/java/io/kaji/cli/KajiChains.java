@@ -1,0 +1,98 @@
+package io.kaji.cli;
+
+import io.kaji.node.host.HostCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Removes Kaji's iptables state for {@code kaji down}: every chain named {@code KAJI-*} in a table and the rules in
+ * the built-in chains that jump to one, in one {@code iptables-restore --noflush} transaction per table. Nothing
+ * else is touched. Blocking.
+ */
+final class KajiChains {
+
+    static final List<String> TABLES = List.of("nat", "filter");
+    static final String PREFIX = "KAJI-";
+    private static final Set<String> BUILT_IN = Set.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private KajiChains() {
+    }
+
+    /**
+     * Removes the KAJI-* chains of {@code table} and the jumps to them; returns how many chains there were.
+     *
+     * @throws IllegalStateException naming the command and its error if iptables fails
+     */
+    static int removeAll(String table) {
+        HostCommand.Result saved = HostCommand.run(List.of("iptables-save", "-t", table), TIMEOUT);
+        if (!saved.ok()) {
+            throw new IllegalStateException("iptables-save -t " + table + ": " + saved.stderr().strip());
+        }
+        String script = removalScript(table, saved.stdout().lines().toList());
+        if (script == null) {
+            return 0;
+        }
+        HostCommand.Result r;
+        Path file = null;
+        try {
+            file = Files.createTempFile("kaji-down-", ".rules");
+            Files.writeString(file, script);
+            r = HostCommand.run(List.of("iptables-restore", "--noflush", file.toString()), TIMEOUT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the iptables-restore input: " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file; nothing depends on it
+                }
+            }
+        }
+        if (!r.ok()) {
+            throw new IllegalStateException("iptables-restore --noflush (" + table + "): " + r.stderr().strip());
+        }
+        return (int) script.lines().filter(l -> l.startsWith("-X ")).count();
+    }
+
+    /** The iptables-restore input that removes the KAJI-* chains in {@code saved}, or null if there are none. */
+    static String removalScript(String table, List<String> saved) {
+        Set<String> chains = new LinkedHashSet<>();
+        List<String> jumps = new ArrayList<>();
+        for (String line : saved) {
+            if (line.startsWith(":" + PREFIX)) {
+                chains.add(line.substring(1, line.indexOf(' ') > 0 ? line.indexOf(' ') : line.length()));
+            } else if (line.startsWith("-A ")) {
+                String[] f = line.split(" ");
+                if (BUILT_IN.contains(f[1]) && jumpsToKaji(f)) {
+                    jumps.add("-D" + line.substring(2));
+                }
+            }
+        }
+        if (chains.isEmpty() && jumps.isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder("*" + table + "\n");
+        jumps.forEach(j -> b.append(j).append('\n'));
+        chains.forEach(c -> b.append("-F ").append(c).append('\n'));
+        chains.forEach(c -> b.append("-X ").append(c).append('\n'));
+        return b.append("COMMIT\n").toString();
+    }
+
+    private static boolean jumpsToKaji(String[] fields) {
+        for (int i = 0; i < fields.length - 1; i++) {
+            if ((fields[i].equals("-j") || fields[i].equals("-g")) && fields[i + 1].startsWith(PREFIX)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
