@@ -60,6 +60,11 @@ final class ChainNames {
         return base + "EXT-" + hash(p.id() + "/" + p.proto());
     }
 
+    /** The chain spreading over this node's endpoints only (externalTrafficPolicy Local). */
+    String localEndpoints(ProxiedPort p) {
+        return base + "SVL-" + hash(p.id() + "/" + p.proto());
+    }
+
     String endpoint(ProxiedPort p, Endpoint e) {
         return base + "SEP-" + hash(p.id() + "/" + p.proto() + "/" + e.hostPort());
     }

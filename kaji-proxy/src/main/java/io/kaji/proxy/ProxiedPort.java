@@ -7,10 +7,11 @@ import java.util.List;
  *
  * @param nodePort               0 if the Service is not of type NodePort/LoadBalancer
  * @param affinityTimeoutSeconds 0 without ClientIP session affinity
+ * @param externalLocal          externalTrafficPolicy Local: node-port traffic from outside goes to this node's endpoints
  * @param endpoints              the ready endpoints, sorted, without duplicates
  */
 record ProxiedPort(String namespace, String name, String portName, String protocol, String clusterIp, int port,
-                   int nodePort, int affinityTimeoutSeconds, List<Endpoint> endpoints) {
+                   int nodePort, int affinityTimeoutSeconds, boolean externalLocal, List<Endpoint> endpoints) {
 
     /** {@code namespace/name:portName}, the identity hashed into chain names. */
     String id() {

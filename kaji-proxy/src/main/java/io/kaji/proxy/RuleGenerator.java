@@ -98,34 +98,44 @@ final class RuleGenerator {
             // kube-proxy's --cluster-cidr: traffic to a ClusterIP from outside the pod network is masqueraded,
             // so replies come back through this node.
             nat.add(rule(svc, "! -s " + cidr + " -d " + p.clusterIp() + "/32 " + match + " -j " + names.markMasq()));
+            List<String> endpointChains = new ArrayList<>();
+            List<String> localChains = new ArrayList<>();
+            for (Endpoint e : p.endpoints()) {
+                endpointChains.add(names.endpoint(p, e));
+                if (e.local()) {
+                    localChains.add(names.endpoint(p, e));
+                }
+            }
+            natChains.addAll(endpointChains);
+            spread(nat, svc, endpointChains, p.affinityTimeoutSeconds());
             if (p.nodePort() > 0) {
                 String ext = names.external(p);
                 natChains.add(ext);
                 nodePortRules.add(rule(names.nodePorts(), "-p " + p.proto() + " --dport " + p.nodePort() + comment + " -j " + ext));
-                // externalTrafficPolicy Cluster: always masquerade (covers 127.0.0.1 sources, which must be).
-                nat.add(rule(ext, "-j " + names.markMasq()));
-                nat.add(rule(ext, "-j " + svc));
-            }
-            List<String> endpointChains = new ArrayList<>();
-            for (Endpoint e : p.endpoints()) {
-                endpointChains.add(names.endpoint(p, e));
-            }
-            natChains.addAll(endpointChains);
-            if (p.affinityTimeoutSeconds() > 0) {
-                for (String sep : endpointChains) {
-                    nat.add(rule(svc, "-m recent --name " + sep + " --rcheck --seconds " + p.affinityTimeoutSeconds()
-                            + " --reap -j " + sep));
+                if (!p.externalLocal()) {
+                    // externalTrafficPolicy Cluster: always masquerade (covers 127.0.0.1 sources, which must be).
+                    nat.add(rule(ext, "-j " + names.markMasq()));
+                    nat.add(rule(ext, "-j " + svc));
+                } else {
+                    // externalTrafficPolicy Local, as kube-proxy: pods and the node itself still reach every endpoint
+                    // (the node's own traffic masqueraded); external clients reach this node's endpoints only, with
+                    // their source address kept, or are dropped when it has none.
+                    nat.add(rule(ext, "-s " + cidr + " -m comment --comment \"pod traffic for " + p.id()
+                            + " external destinations\" -j " + svc));
+                    nat.add(rule(ext, "-m addrtype --src-type LOCAL -j " + names.markMasq()));
+                    nat.add(rule(ext, "-m addrtype --src-type LOCAL -j " + svc));
+                    if (localChains.isEmpty()) {
+                        filterRules.add(rule(names.services(), "-m addrtype --dst-type LOCAL -p " + p.proto() + " --dport "
+                                + p.nodePort() + " -m comment --comment \"" + p.id() + " has no local endpoints\" -j DROP"));
+                    } else {
+                        String svl = names.localEndpoints(p);
+                        natChains.add(svl);
+                        nat.add(rule(ext, "-j " + svl));
+                        spread(nat, svl, localChains, p.affinityTimeoutSeconds());
+                    }
                 }
             }
             int n = endpointChains.size();
-            for (int i = 0; i < n; i++) {
-                String sep = endpointChains.get(i);
-                if (i < n - 1) {
-                    nat.add(rule(svc, "-m statistic --mode random --probability " + probability(n - i) + " -j " + sep));
-                } else {
-                    nat.add(rule(svc, "-j " + sep));
-                }
-            }
             for (int i = 0; i < n; i++) {
                 Endpoint e = p.endpoints().get(i);
                 String sep = endpointChains.get(i);
@@ -262,6 +272,23 @@ final class RuleGenerator {
 
     private static String rule(String chain, String spec) {
         return "-A " + chain + " " + spec;
+    }
+
+    /**
+     * Affinity first ({@code -m recent --rcheck} per endpoint), then random spreading: the i-th of n endpoints is
+     * taken with probability 1/(n-i), the last unconditionally, which picks each with probability 1/n.
+     */
+    private static void spread(List<String> nat, String chain, List<String> endpointChains, int affinitySeconds) {
+        if (affinitySeconds > 0) {
+            for (String sep : endpointChains) {
+                nat.add(rule(chain, "-m recent --name " + sep + " --rcheck --seconds " + affinitySeconds + " --reap -j " + sep));
+            }
+        }
+        int n = endpointChains.size();
+        for (int i = 0; i < n; i++) {
+            String sep = endpointChains.get(i);
+            nat.add(rule(chain, i < n - 1 ? "-m statistic --mode random --probability " + probability(n - i) + " -j " + sep : "-j " + sep));
+        }
     }
 
     /** kube-proxy's format: ten decimals, so 1/3 is 0.3333333333. */

@@ -168,7 +168,8 @@ public final class ServiceProxy implements AutoCloseable {
                 existingNat = applied.natChains();
                 existingFilter = applied.filterChains();
             }
-            List<ProxiedPort> ports = ServiceTable.build(services.getStore().list(), slices.getStore().list(), this::reportBad);
+            List<ProxiedPort> ports = ServiceTable.build(services.getStore().list(), slices.getStore().list(), options.nodeName(),
+                    this::reportBad);
             RuleGenerator.Rules rules = RuleGenerator.generate(options, ports);
             String input = RuleGenerator.restoreInput(rules, applied, existingNat, existingFilter);
             long start = System.nanoTime();

@@ -35,6 +35,12 @@ final class ServiceTable {
     }
 
     static List<ProxiedPort> build(Collection<Service> services, Collection<EndpointSlice> slices, Consumer<String> skipped) {
+        return build(services, slices, null, skipped);
+    }
+
+    /** @param nodeName this proxy's node: endpoints whose {@code nodeName} it is are local (null: none is) */
+    static List<ProxiedPort> build(Collection<Service> services, Collection<EndpointSlice> slices, String nodeName,
+                                   Consumer<String> skipped) {
         Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
         for (EndpointSlice slice : slices) {
             try {
@@ -59,7 +65,7 @@ final class ServiceTable {
         List<ProxiedPort> ports = new ArrayList<>();
         for (Service service : services) {
             try {
-                ports.addAll(portsOf(service, slicesByService.getOrDefault(
+                ports.addAll(portsOf(service, nodeName, slicesByService.getOrDefault(
                         service.getMetadata().getNamespace() + "/" + service.getMetadata().getName(), List.of())));
             } catch (RuntimeException e) {
                 skipped.accept("Service " + describe(service) + ": " + e);
@@ -69,7 +75,7 @@ final class ServiceTable {
         return ports;
     }
 
-    private static List<ProxiedPort> portsOf(Service service, List<EndpointSlice> slices) {
+    private static List<ProxiedPort> portsOf(Service service, String nodeName, List<EndpointSlice> slices) {
         ServiceSpec spec = Objects.requireNonNull(service.getSpec(), "no spec");
         String clusterIp = spec.getClusterIP();
         if ("ExternalName".equals(spec.getType()) || clusterIp == null || clusterIp.isEmpty() || "None".equals(clusterIp)) {
@@ -79,6 +85,7 @@ final class ServiceTable {
             throw new IllegalArgumentException("clusterIP \"" + clusterIp + "\" is not an IPv4 address");
         }
         boolean external = "NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType());
+        boolean externalLocal = external && "Local".equals(spec.getExternalTrafficPolicy());
         int affinity = 0;
         if ("ClientIP".equals(spec.getSessionAffinity())) {
             affinity = DEFAULT_AFFINITY_SECONDS;
@@ -99,12 +106,13 @@ final class ServiceTable {
             }
             int nodePort = external && sp.getNodePort() != null ? sp.getNodePort() : 0;
             out.add(new ProxiedPort(service.getMetadata().getNamespace(), service.getMetadata().getName(), portName,
-                    protocol, clusterIp, sp.getPort(), nodePort, affinity, readyEndpoints(slices, portName, protocol)));
+                    protocol, clusterIp, sp.getPort(), nodePort, affinity, externalLocal,
+                    readyEndpoints(slices, portName, protocol, nodeName)));
         }
         return out;
     }
 
-    private static List<Endpoint> readyEndpoints(List<EndpointSlice> slices, String portName, String protocol) {
+    private static List<Endpoint> readyEndpoints(List<EndpointSlice> slices, String portName, String protocol, String nodeName) {
         TreeSet<Endpoint> endpoints = new TreeSet<>();
         for (EndpointSlice slice : slices) {
             Integer target = null;
@@ -125,7 +133,8 @@ final class ServiceTable {
                     continue;
                 }
                 // Kubernetes: consumers use the first address only (the others are for future use).
-                endpoints.add(new Endpoint(endpoint.getAddresses().get(0), target));
+                boolean local = nodeName != null && nodeName.equals(endpoint.getNodeName());
+                endpoints.add(new Endpoint(endpoint.getAddresses().get(0), target, local));
             }
         }
         return List.copyOf(endpoints);

@@ -58,7 +58,7 @@ class RestoreScaleTest {
             List<Endpoint> eps = List.of(new Endpoint("100.64." + (i % 200) + ".10", 8080),
                     new Endpoint("100.64." + (i % 200) + ".11", 8080),
                     new Endpoint("100.64." + (i % 200) + "." + (12 + generation * (i == 0 ? 1 : 0)), 8080));
-            ports.add(new ProxiedPort("default", "svc-" + i, "http", "TCP", ip, 80, 0, 0, eps));
+            ports.add(new ProxiedPort("default", "svc-" + i, "http", "TCP", ip, 80, 0, 0, false, eps));
         }
         return ports;
     }

@@ -171,6 +171,44 @@ class RuleGeneratorTest {
     }
 
     @Test
+    void externalTrafficPolicyLocalSendsOutsideTrafficToThisNodesEndpointsOnly() {
+        Service local = new ServiceBuilder(Fixtures.service("web", "10.96.0.10", 80, 30080)).editSpec()
+                .withExternalTrafficPolicy("Local").endSpec().build();
+        EndpointSlice slice = Fixtures.slice("web", "web-a", 8080, "10.42.1.5", "10.42.2.6", "10.42.1.7");
+        slice.getEndpoints().get(0).setNodeName("n1");
+        slice.getEndpoints().get(1).setNodeName("n2");
+        slice.getEndpoints().get(2).setNodeName("n1");
+        List<ProxiedPort> ports = ServiceTable.build(List.of(local), List.of(slice), "n1", s -> { });
+        Parsed p = parse(RuleGenerator.generate(OPTIONS, ports).fullRestore(Set.of(), Set.of()));
+
+        String svc = svcChain(p, "10.96.0.10");
+        String ext = p.targets("nat", NAMES.nodePorts()).get(0);
+        List<String> extRules = p.chain("nat", ext);
+        assertThat(extRules.get(0)).startsWith("-s 10.42.0.0/16 ").endsWith("-j " + svc);
+        assertThat(extRules.subList(1, 3)).containsExactly("-m addrtype --src-type LOCAL -j " + NAMES.markMasq(),
+                "-m addrtype --src-type LOCAL -j " + svc);
+        String svl = p.targets("nat", ext).get(3);
+        assertThat(svl).startsWith("KAJI-T3ST-SVL-");
+        assertThat(extRules).hasSize(4).noneMatch(r -> r.equals("-j " + NAMES.markMasq()));
+        // The local chain spreads over n1's two endpoints; the service chain still over all three.
+        List<String> localDnats = p.targets("nat", svl).stream().map(sep -> p.chain("nat", sep).get(1)).toList();
+        assertThat(localDnats).containsExactly("-p tcp -j DNAT --to-destination 10.42.1.5:8080",
+                "-p tcp -j DNAT --to-destination 10.42.1.7:8080");
+        assertThat(p.chain("nat", svl).get(0)).contains("--probability 0.5000000000");
+        assertThat(p.targets("nat", svc)).hasSize(1 + 3);
+
+        // On a node without endpoints of its own: outside traffic to the node port is dropped, pods still served.
+        Parsed other = parse(RuleGenerator.generate(OPTIONS, ServiceTable.build(List.of(local), List.of(slice), "n3", s -> { }))
+                .fullRestore(Set.of(), Set.of()));
+        String otherExt = other.targets("nat", NAMES.nodePorts()).get(0);
+        assertThat(other.targets("nat", otherExt)).containsExactly(svcChain(other, "10.96.0.10"), NAMES.markMasq(),
+                svcChain(other, "10.96.0.10"));
+        assertThat(other.natChains()).noneMatch(c -> c.contains("-SVL-"));
+        assertThat(other.chain("filter", NAMES.services())).containsExactly("-m addrtype --dst-type LOCAL -p tcp --dport 30080"
+                + " -m comment --comment \"default/web:http has no local endpoints\" -j DROP");
+    }
+
+    @Test
     void clientIpAffinityChecksRecentBeforeSpreadingAndSetsItOnDnat() {
         Service defaultTimeout = new ServiceBuilder(Fixtures.service("web", "10.96.0.10", 80, 0)).editSpec()
                 .withSessionAffinity("ClientIP").endSpec().build();

@@ -3,7 +3,7 @@ package io.kaji.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,6 +47,8 @@ class ServiceProxyIntegrationTest {
     private static final String WEB_IP = "100.64.21.20";
     private static final String EMPTY_IP = "100.64.21.21";
     private static final int NODE_PORT = 31871;
+    private static final String LOCAL_IP = "100.64.21.22";
+    private static final int LOCAL_NODE_PORT = 31872;
     /** The API server's DNS Service address for 100.64.21.0/24 (no Service object needed for the redirect). */
     private static final String DNS_IP = "100.64.21.10";
     private static final int DNS_TARGET_PORT = 18053;
@@ -70,6 +72,7 @@ class ServiceProxyIntegrationTest {
         network.serve("a");
         network.serve("b");
         network.serve("c");
+        network.addOutsideClient();
         // Stands in for the node agent's DNS server on the bridge gateway (TCP is enough to see the redirect).
         network.serveOnHost(TestNetwork.GATEWAY, DNS_TARGET_PORT, "node-local-dns");
         server = TestServer.start(dir.resolve("api"), ApiServerConfig.defaults(dir.resolve("api")).withPort(0).withVersion("test")
@@ -77,6 +80,12 @@ class ServiceProxyIntegrationTest {
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, Files.readString(server.kubeconfig()), null)).build();
         client.services().inNamespace("default").resource(Fixtures.service("web", WEB_IP, 80, NODE_PORT)).create();
         client.services().inNamespace("default").resource(Fixtures.service("empty", EMPTY_IP, 80, 0)).create();
+        client.services().inNamespace("default").resource(new ServiceBuilder(Fixtures.service("local", LOCAL_IP, 80, LOCAL_NODE_PORT))
+                .editSpec().withExternalTrafficPolicy("Local").endSpec().build()).create();
+        EndpointSlice localSlice = Fixtures.slice("local", "local-1", 80, "100.64.20.11", "100.64.20.12");
+        localSlice.getEndpoints().get(0).setNodeName("test-node");
+        localSlice.getEndpoints().get(1).setNodeName("another-node");
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(localSlice).create();
         client.discovery().v1().endpointSlices().inNamespace("default")
                 .resource(Fixtures.slice("web", "web-1", 80, "100.64.20.11", "100.64.20.12", "100.64.20.13")).create();
         // Leftovers of a killed earlier run with the same tag: a stale chain and a duplicated jump.
@@ -157,6 +166,35 @@ class ServiceProxyIntegrationTest {
 
     @Test
     @Order(5)
+    void outsideClientsOfAClusterPolicyNodePortAreMasqueradedAndSpread() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < BACKENDS.size(); i++) {
+            String[] who = TestNetwork.who("ext", "http://" + TestNetwork.OUTSIDE_NODE_ADDRESS + ":" + NODE_PORT + "/cgi-bin/who").split(" ");
+            assertThat(who[1]).as("client address seen by the backend").isEqualTo(TestNetwork.GATEWAY);
+            seen.add(who[0]);
+        }
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(BACKENDS);
+    }
+
+    @Test
+    @Order(6)
+    void outsideClientsOfALocalPolicyNodePortReachOnlyThisNodesEndpointsWithTheirOwnAddress() {
+        for (int i = 0; i < 10; i++) {
+            assertThat(TestNetwork.who("ext", "http://" + TestNetwork.OUTSIDE_NODE_ADDRESS + ":" + LOCAL_NODE_PORT + "/cgi-bin/who"))
+                    .isEqualTo("kpx-a " + TestNetwork.OUTSIDE_CLIENT);
+        }
+        // Pods still reach every endpoint through the node port.
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < 2; i++) {
+            HostCommand.Result r = TestNetwork.get("cl", "http://" + TestNetwork.OUTSIDE_NODE_ADDRESS + ":" + LOCAL_NODE_PORT + "/");
+            assertThat(r.ok()).as("GET local node port from kpx-cl: %s", r.stderr()).isTrue();
+            seen.add(r.stdout().strip());
+        }
+        assertThat(seen).containsExactlyInAnyOrder("kpx-a", "kpx-b");
+    }
+
+    @Test
+    @Order(7)
     void serviceWithoutEndpointsIsRefusedFast() {
         long start = System.nanoTime();
         HostCommand.Result r = TestNetwork.get("cl", "http://" + EMPTY_IP + "/");
@@ -167,7 +205,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void dnsTrafficFromLocalPodsIsRedirectedToTheNodeLocalTarget() {
         HostCommand.Result r = TestNetwork.get("cl", "http://" + DNS_IP + ":53/");
         assertThat(r.ok()).as("GET %s:53 from kpx-cl: %s", DNS_IP, r.stderr()).isTrue();
@@ -175,7 +213,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void removingAnEndpointStopsTrafficToItWithinTwoSeconds() {
         EndpointSlice twoLeft = Fixtures.slice("web", "web-1", 80, "100.64.20.11", "100.64.20.12");
         long start = System.nanoTime();
@@ -196,7 +234,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void programmingLatencyOverManyChanges() {
         // 20 slice updates in a row: each must be in place (p99 of change → rules <= 2 s).
         for (int i = 0; i < 20; i++) {
@@ -215,7 +253,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void aSecondInstanceLeavesTheFirstsChainsAlone() {
         List<String> before = ownLines(TAG);
         try (ServiceProxy second = ServiceProxy.start(client, options(OTHER_TAG))) {
@@ -229,7 +267,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void aFullResyncHealsAFlushedChainAndADeletedJump() {
         ProxyOptions quickResync = ProxyOptions.defaults("test-node", OTHER_TAG, CLUSTER_CIDR)
                 .withSyncPeriods(Duration.ofMillis(100), Duration.ofSeconds(1));
@@ -246,7 +284,7 @@ class ServiceProxyIntegrationTest {
     }
 
     @Test
-    @Order(11)
+    @Order(13)
     void closeLeavesNoChainAndNoJumpBehind() {
         proxy.close();
         proxy = null;

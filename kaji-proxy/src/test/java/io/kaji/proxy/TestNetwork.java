@@ -19,6 +19,8 @@ final class TestNetwork implements AutoCloseable {
     static final String BRIDGE = "kajipx0";
     static final String GATEWAY = "100.64.20.1";
     static final String SERVICE_CIDR = "100.64.21.0/24";
+    static final String OUTSIDE_NODE_ADDRESS = "100.64.22.1";
+    static final String OUTSIDE_CLIENT = "100.64.22.2";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final Path webRoot;
@@ -56,11 +58,29 @@ final class TestNetwork implements AutoCloseable {
         try {
             Path dir = Files.createDirectories(webRoot.resolve(ns));
             Files.writeString(dir.resolve("index.html"), ns + "\n");
+            // GET /cgi-bin/who answers "<namespace> <client address as the backend sees it>" (IPv4-mapped: see who()).
+            Path cgi = Files.createDirectories(dir.resolve("cgi-bin")).resolve("who");
+            Files.writeString(cgi, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\necho \"" + ns + " $REMOTE_ADDR\"\n");
+            cgi.toFile().setExecutable(true);
             servers.add(new ProcessBuilder("ip", "netns", "exec", ns, "/bin/busybox", "httpd", "-f", "-p", "80", "-h", dir.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         } catch (IOException e) {
             throw new UncheckedIOException("start busybox httpd in " + ns, e);
         }
+    }
+
+    /**
+     * A client outside the cluster network: namespace {@code kpx-ext} at 100.64.22.2 on its own veth, whose host side
+     * {@code kpxh-ext} (100.64.22.1) is one of the node's addresses, as an external client reaching a node would.
+     */
+    void addOutsideClient() {
+        run("ip", "netns", "add", "kpx-ext");
+        run("ip", "link", "add", "kpxh-ext", "type", "veth", "peer", "name", "eth0", "netns", "kpx-ext");
+        run("ip", "addr", "add", OUTSIDE_NODE_ADDRESS + "/24", "dev", "kpxh-ext");
+        run("ip", "link", "set", "kpxh-ext", "up");
+        run("ip", "-n", "kpx-ext", "addr", "add", OUTSIDE_CLIENT + "/24", "dev", "eth0");
+        run("ip", "-n", "kpx-ext", "link", "set", "eth0", "up");
+        run("ip", "-n", "kpx-ext", "link", "set", "lo", "up");
     }
 
     /** Starts busybox httpd on the host at {@code address:port}, serving index.html containing {@code text}. */
@@ -84,6 +104,15 @@ final class TestNetwork implements AutoCloseable {
                 "/bin/busybox", "wget", "-q", "-O", "-", url), TIMEOUT);
     }
 
+    /** {@code GET /cgi-bin/who} from {@code kpx-<name>}: "namespace address", the address as plain IPv4. */
+    static String who(String name, String url) {
+        HostCommand.Result r = get(name, url);
+        if (!r.ok()) {
+            throw new AssertionError("GET " + url + " from kpx-" + name + ": " + r.stderr());
+        }
+        return r.stdout().strip().replace("[::ffff:", "").replace("]", "");
+    }
+
     /** Removes the namespaces (killing what runs in them), their veths and the bridge; quiet about what is absent. */
     void cleanUp() {
         for (Process p : servers) {
@@ -103,6 +132,7 @@ final class TestNetwork implements AutoCloseable {
         for (String ns : namespaces) {
             HostCommand.run(List.of("ip", "link", "del", "kpxh-" + ns.substring(4)), TIMEOUT);
         }
+        HostCommand.run(List.of("ip", "link", "del", "kpxh-ext"), TIMEOUT);
         HostCommand.run(List.of("ip", "link", "del", BRIDGE), TIMEOUT);
     }
 
