@@ -69,6 +69,7 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private RuleSet applied;
     private Set<String> reported = Set.of();
     private Duration retry = Duration.ZERO;
+    private boolean retryScheduled;
     private long lastJumpCheck = System.nanoTime() - JUMP_CHECK_PERIOD.toNanos();
     private volatile long syncs;
 
@@ -345,9 +346,14 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
             retry = retry.isZero() ? Duration.ofSeconds(1) : min(retry.multipliedBy(2), MAX_RETRY);
             log.warn("network policy sync failed on node {}, retrying in {} s: {}", options.nodeName(),
                     retry.toSeconds(), e.getMessage());
-            if (!closed.get()) {
+            if (!closed.get() && !retryScheduled) {
+                // one retry at a time: failures of the periodic resync must not start a second chain of retries
+                retryScheduled = true;
                 try {
-                    executor.schedule(this::resync, retry.toMillis(), TimeUnit.MILLISECONDS);
+                    executor.schedule(() -> {
+                        retryScheduled = false;
+                        resync();
+                    }, retry.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException ignored) {
                     // closing
                 }
