@@ -7,12 +7,15 @@ import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 /**
  * Turns one request packet into a response packet: parses it, answers cluster names from the {@link DnsIndex},
@@ -27,6 +30,8 @@ final class QueryHandler {
     static final int EDNS_PAYLOAD = 1232;
     /** Largest UDP response without EDNS (RFC 1035). */
     static final int PLAIN_UDP = 512;
+    /** CNAMEs followed inside one answer (ExternalName → ExternalName → …) before giving up. */
+    static final int MAX_CNAME_HOPS = 8;
 
     private final DnsIndex index;
     private final Forwarder forwarder;
@@ -40,8 +45,15 @@ final class QueryHandler {
         /** Send nothing (the packet was not a request we can answer, e.g. too short to carry an ID). */
         record Drop() implements Reply {}
 
-        /** The question is not ours: {@link #forward} it and send the result. */
-        record Forward(Message query, byte[] wire, int maxSize) implements Reply {}
+        /**
+         * The question is not ours, or our answer is a CNAME chain ({@code partial}) ending outside the cluster
+         * whose target still needs addresses: {@link #forward} it and send the result.
+         */
+        record Forward(Message query, byte[] wire, int maxSize, Message partial, Name target) implements Reply {
+            Forward(Message query, byte[] wire, int maxSize) {
+                this(query, wire, maxSize, null, null);
+            }
+        }
     }
 
     QueryHandler(DnsIndex index, Forwarder forwarder, BooleanSupplier synced) {
@@ -99,14 +111,39 @@ final class QueryHandler {
             return send(response(query, Rcode.SERVFAIL, false), maxSize);
         }
         Message response = response(query, answer.rcode(), true);
+        int type = question.getType();
+        Name target = cnameTarget(answer, type);
+        // Stub resolvers (glibc, musl) do not follow a CNAME themselves: chase it, as CoreDNS does for ExternalName.
+        for (int hop = 0; target != null && hop < MAX_CNAME_HOPS; hop++) {
+            answer.answer().forEach(r -> response.addRecord(r, Section.ANSWER));
+            Answer next = index.lookup(target, type);
+            if (next.forward()) {
+                return new Reply.Forward(query, wire, maxSize, response, target);
+            }
+            answer = next;
+            target = cnameTarget(answer, type);
+            response.getHeader().setRcode(answer.rcode()); // RFC 6604: the rcode of the chain's last name
+        }
         answer.answer().forEach(r -> response.addRecord(r, Section.ANSWER));
         answer.authority().forEach(r -> response.addRecord(r, Section.AUTHORITY));
         answer.additional().forEach(r -> response.addRecord(r, Section.ADDITIONAL));
         return send(response, maxSize);
     }
 
+    /** The target when {@code answer} is a lone CNAME and the question asked for something else; else null. */
+    private static Name cnameTarget(Answer answer, int type) {
+        if (type == Type.CNAME || type == Type.ANY || answer.answer().size() != 1
+                || !(answer.answer().get(0) instanceof CNAMERecord cname)) {
+            return null;
+        }
+        return cname.getTarget();
+    }
+
     /** Sends {@code f}'s question upstream and returns the response for the client (SERVFAIL when none answered). */
     byte[] forward(Reply.Forward f) {
+        if (f.partial() != null) {
+            return chase(f);
+        }
         byte[] upstream = forwarder.forward(f.wire());
         if (upstream == null) {
             return ((Reply.Send) send(response(f.query(), Rcode.SERVFAIL, false), f.maxSize())).wire();
@@ -119,6 +156,25 @@ final class QueryHandler {
         } catch (IOException e) {
             return ((Reply.Send) send(response(f.query(), Rcode.SERVFAIL, false), f.maxSize())).wire();
         }
+    }
+
+    /** Asks the upstreams for the CNAME target and appends their answer; on failure the CNAME alone is sent. */
+    private byte[] chase(Reply.Forward f) {
+        Message partial = f.partial();
+        Message ask = Message.newQuery(Record.newRecord(f.target(), f.query().getQuestion().getType(), DClass.IN));
+        byte[] upstream = forwarder.forward(ask.toWire());
+        if (upstream != null) {
+            try {
+                Message answer = new Message(upstream);
+                answer.getSection(Section.ANSWER).forEach(r -> partial.addRecord(r, Section.ANSWER));
+                if (answer.getRcode() == Rcode.NXDOMAIN) {
+                    partial.getHeader().setRcode(Rcode.NXDOMAIN);
+                }
+            } catch (IOException e) {
+                log.debug("unreadable upstream answer for {}: {}", f.target(), e.toString());
+            }
+        }
+        return partial.toWire(f.maxSize());
     }
 
     private static int maxUdpSize(Message query) {

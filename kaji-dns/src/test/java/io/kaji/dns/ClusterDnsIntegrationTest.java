@@ -136,6 +136,17 @@ class ClusterDnsIntegrationTest {
     }
 
     @Test
+    void externalNameServiceIsACnameChasedUpstream() {
+        client.services().resource(Objects.externalName("default", "docs", "docs.example.org")).create();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Message r = ask(udp, "docs.default.svc.cluster.local.", Type.A);
+            assertThat(r.getSection(org.xbill.DNS.Section.ANSWER))
+                    .map(x -> Type.string(x.getType()) + " " + x.rdataToString())
+                    .containsExactly("CNAME docs.example.org.", "A " + FakeUpstream.ANSWER);
+        });
+    }
+
+    @Test
     void anUpstreamThatDoesNotAnswerGivesServfail() throws Exception {
         assertThat(ask(udp, "slow.example.org.", Type.A).getRcode()).isEqualTo(Rcode.SERVFAIL);
     }

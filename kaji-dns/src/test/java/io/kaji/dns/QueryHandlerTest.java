@@ -111,6 +111,51 @@ class QueryHandlerTest {
     }
 
     @Test
+    void externalNameChainsInsideTheClusterAreFollowedInOneAnswer() throws Exception {
+        DnsIndex index = new DnsIndex("cluster.local", Duration.ofSeconds(5), List.of());
+        index.apply(clusterIp("default", "web", "10.43.0.10"));
+        index.apply(Objects.externalName("default", "alias", "web.default.svc.cluster.local"));
+        index.apply(Objects.externalName("default", "alias2", "alias.default.svc.cluster.local"));
+        index.apply(Objects.externalName("default", "dangling", "gone.default.svc.cluster.local"));
+        index.apply(Objects.externalName("default", "loop", "loop.default.svc.cluster.local"));
+        QueryHandler h = new QueryHandler(index, new Forwarder(List.of(), Duration.ofMillis(100)), () -> true);
+        handler = h;
+        Message r = ask(query("alias2.default.svc.cluster.local.", Type.A), true);
+        assertThat(r.getSection(Section.ANSWER)).map(x -> Type.string(x.getType()) + " " + x.rdataToString())
+                .containsExactly("CNAME alias.default.svc.cluster.local.", "CNAME web.default.svc.cluster.local.",
+                        "A 10.43.0.10");
+        Message dangling = ask(query("dangling.default.svc.cluster.local.", Type.A), true);
+        assertThat(dangling.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(dangling.getSection(Section.ANSWER)).hasSize(1);
+        Message loop = ask(query("loop.default.svc.cluster.local.", Type.A), true);
+        assertThat(loop.getSection(Section.ANSWER)).hasSize(QueryHandler.MAX_CNAME_HOPS + 1);
+        Message cname = ask(query("alias.default.svc.cluster.local.", Type.CNAME), true);
+        assertThat(cname.getSection(Section.ANSWER)).as("a CNAME question is not chased").hasSize(1);
+    }
+
+    @Test
+    void externalNameOutsideTheClusterIsChasedUpstream() throws Exception {
+        DnsIndex index = new DnsIndex("cluster.local", Duration.ofSeconds(5), List.of());
+        index.apply(Objects.externalName("default", "search", "www.example.org"));
+        try (FakeUpstream upstream = new FakeUpstream()) {
+            handler = new QueryHandler(index, new Forwarder(List.of(upstream.address()), Duration.ofSeconds(2)),
+                    () -> true);
+            byte[] wire = query("search.default.svc.cluster.local.", Type.A).toWire();
+            QueryHandler.Reply reply = handler.handle(wire, wire.length, true);
+            assertThat(reply).isInstanceOf(QueryHandler.Reply.Forward.class);
+            Message r = new Message(handler.forward((QueryHandler.Reply.Forward) reply));
+            assertThat(r.getSection(Section.ANSWER)).map(x -> Type.string(x.getType()) + " " + x.rdataToString())
+                    .containsExactly("CNAME www.example.org.", "A " + FakeUpstream.ANSWER);
+            assertThat(r.getHeader().getFlag(Flags.AA)).isTrue();
+        }
+        handler = new QueryHandler(index, new Forwarder(List.of(), Duration.ofMillis(100)), () -> true);
+        byte[] wire = query("search.default.svc.cluster.local.", Type.A).toWire();
+        Message alone = new Message(handler.forward((QueryHandler.Reply.Forward) handler.handle(wire, wire.length, true)));
+        assertThat(alone.getRcode()).as("no upstream: the CNAME alone").isEqualTo(Rcode.NOERROR);
+        assertThat(alone.getSection(Section.ANSWER)).hasSize(1);
+    }
+
+    @Test
     void tooShortPacketsAndResponsesAreDropped() {
         assertThat(handler.handle(new byte[5], 5, true)).isInstanceOf(QueryHandler.Reply.Drop.class);
         byte[] response = query("web.default.svc.cluster.local.", Type.A).toWire();
