@@ -65,6 +65,8 @@ public final class DownCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // down prints its own progress lines; the residue remover's per-container INFO lines would repeat them.
+        System.setProperty("org.slf4j.simpleLogger.log.io.kaji.node.containerd.ContainerdResidue", "warn");
         PrintWriter out = spec.commandLine().getOut();
         DataDir dir = DataDir.of(dataDir);
         if (purge) {
