@@ -20,15 +20,18 @@ import java.util.Set;
  *       {@code /run/systemd/resolve/resolv.conf} (kubelet's advice for the same file), so that a stub configured to
  *       ask the cluster DNS cannot send our own forwards back to us;</li>
  *   <li>a server that is one of our listen addresses on port 53 is skipped, and when we listen on a wildcard
- *       address on port 53, so is every loopback and local address (all of them reach us).</li>
+ *       address on port 53, so is every loopback and local address (all of them reach us);</li>
+ *   <li>other loopback resolvers (dnsmasq on 127.0.0.1) are dropped when the file also lists a non-loopback
+ *       server, since a local stub may have been told to ask the cluster DNS; when they are all there is, they
+ *       are kept (this server runs in the host's network namespace, where they are reachable) with a warning.</li>
  * </ul>
- * Other loopback resolvers (dnsmasq on 127.0.0.1) are kept: this server runs in the host's network namespace,
- * where they are reachable and are not us.
  */
 public final class ResolvConf {
 
     public static final Path ETC_RESOLV_CONF = Path.of("/etc/resolv.conf");
     public static final Path SYSTEMD_RESOLV_CONF = Path.of("/run/systemd/resolve/resolv.conf");
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ResolvConf.class);
 
     private static final Set<String> SYSTEMD_STUBS = Set.of("127.0.0.53", "127.0.0.54");
 
@@ -45,13 +48,21 @@ public final class ResolvConf {
                 && Files.isReadable(systemdResolvConf)) {
             servers = nameservers(systemdResolvConf);
         }
-        List<InetSocketAddress> out = new ArrayList<>();
+        List<InetAddress> kept = new ArrayList<>();
         for (InetAddress server : servers) {
             if (!isUs(server, listen) && !SYSTEMD_STUBS.contains(server.getHostAddress())) {
-                out.add(new InetSocketAddress(server, 53));
+                kept.add(server);
             }
         }
-        return out;
+        // A loopback resolver is a local stub that may itself have been pointed at the cluster DNS: use it only
+        // when there is nothing else.
+        if (kept.stream().anyMatch(a -> !a.isLoopbackAddress())) {
+            kept.removeIf(InetAddress::isLoopbackAddress);
+        } else if (!kept.isEmpty()) {
+            log.warn("DNS forwards to the local resolver(s) {} only (from {}): if they forward to the cluster DNS, "
+                    + "queries loop; give DnsOptions explicit upstreams then", kept, resolvConf);
+        }
+        return kept.stream().map(a -> new InetSocketAddress(a, 53)).toList();
     }
 
     /** The {@code nameserver} lines of a resolv.conf file (missing file: none). */

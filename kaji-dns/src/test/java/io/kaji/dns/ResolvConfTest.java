@@ -51,12 +51,20 @@ class ResolvConfTest {
     void ourOwnAddressesAreNeverUpstreams() throws Exception {
         Path conf = write("resolv.conf", "nameserver 100.64.0.1\nnameserver 127.0.0.1\nnameserver 192.0.2.1\n");
         assertThat(names(ResolvConf.upstreams(conf, dir.resolve("none"), List.of(new InetSocketAddress("100.64.0.1", 53)))))
-                .containsExactly("127.0.0.1:53", "192.0.2.1:53");
+                .as("ourselves skipped; the loopback stub dropped while a real server is listed")
+                .containsExactly("192.0.2.1:53");
         assertThat(names(ResolvConf.upstreams(conf, dir.resolve("none"), List.of(new InetSocketAddress("0.0.0.0", 53)))))
                 .as("a wildcard listener on 53 is every local address (100.64.0.1 is not one here)")
                 .containsExactly("100.64.0.1:53", "192.0.2.1:53");
         assertThat(names(ResolvConf.upstreams(conf, dir.resolve("none"), List.of(new InetSocketAddress("100.64.0.1", 5353)))))
-                .as("another port is not us").hasSize(3);
+                .as("another port is not us").containsExactly("100.64.0.1:53", "192.0.2.1:53");
+    }
+
+    @Test
+    void aLoopbackResolverAloneIsKept() throws Exception {
+        Path conf = write("resolv.conf", "nameserver 127.0.0.1\n");
+        assertThat(names(ResolvConf.upstreams(conf, dir.resolve("none"), List.of(new InetSocketAddress("100.64.0.1", 53)))))
+                .containsExactly("127.0.0.1:53");
     }
 
     @Test
