@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
                 "Sends SIGTERM to the server (<data-dir>/server.pid; SIGKILL after",
                 "--timeout), then removes what a killed server may leave: containers,",
                 "shims and mounts under the data dir, its containerd, the kaji0 bridge,",
-                "every KAJI-* iptables chain (nat, filter) and Kaji's routes (proto 75).",
+                "its KAJI-<tag>-* iptables chains and its routes (proto 75 in the",
+                "cluster CIDR), as recorded in <data-dir>/host-state (--all-host-state:",
+                "every Kaji chain and route on the host).",
                 "--purge then deletes the data dir. On a stopped cluster it says so and",
                 "still cleans."})
 public final class DownCommand implements Callable<Integer> {
@@ -43,7 +45,7 @@ public final class DownCommand implements Callable<Integer> {
     static final String ROUTE_PROTO = "75";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
     private static final Set<String> MARKERS = Set.of("pki", "db", "node", "kubeconfig", "node-token", "server.pid",
-            "server.log");
+            "server.log", HostState.FILE);
     private static final Set<String> SYSTEM_TOPS = Set.of("bin", "boot", "dev", "etc", "lib", "lib32", "lib64",
             "proc", "sbin", "sys", "usr", "run");
     private static final Set<String> SYSTEM_DIRS = Set.of("/var/lib", "/var/log", "/var/cache", "/var/tmp",
@@ -58,6 +60,11 @@ public final class DownCommand implements Callable<Integer> {
 
     @Option(names = "--purge", description = "Also delete the data dir (store, PKI, kubeconfig, images).")
     boolean purge;
+
+    @Option(names = "--all-host-state",
+            description = "Remove every KAJI-* iptables chain and every proto-75 route on this host, not only "
+                    + "this cluster's (as recorded in <data-dir>/host-state).")
+    boolean allHostState;
 
     @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "How long to wait after SIGTERM before SIGKILL (default: ${DEFAULT-VALUE}).")
@@ -127,7 +134,7 @@ public final class DownCommand implements Callable<Integer> {
     }
 
     /** Removes the host state a killed server can leave: containerd and its containers, bridge, chains, routes. */
-    private static void cleanHost(DataDir dir, PrintWriter out) {
+    private void cleanHost(DataDir dir, PrintWriter out) {
         ContainerdConfig containerd = new NodeLayout(dir.node()).containerd();
         String configFile = containerd.configFile().toString();
         ProcessHandle.allProcesses()
@@ -149,23 +156,31 @@ public final class DownCommand implements Callable<Integer> {
         if (shims + mounts > 0) {
             out.printf("  removed %d containerd shims and %d mounts under %s%n", shims, mounts, dir.node());
         }
-        if (HostCommand.run(List.of("ip", "link", "show", BRIDGE), COMMAND_TIMEOUT).ok()) {
-            report(out, "bridge " + BRIDGE, HostCommand.run(List.of("ip", "link", "del", BRIDGE), COMMAND_TIMEOUT));
+        Optional<HostState> recorded = allHostState ? Optional.empty() : HostState.read(dir.path());
+        String bridge = recorded.map(HostState::bridge).orElse(BRIDGE);
+        String chainPrefix = recorded.map(HostState::chainPrefix).orElse(KajiChains.PREFIX);
+        if (recorded.isEmpty()) {
+            out.println("  removing every Kaji chain and route on this host"
+                    + (allHostState ? "" : " (" + dir.path().resolve(HostState.FILE) + " does not say which are this cluster's)"));
+        }
+        if (HostCommand.run(List.of("ip", "link", "show", bridge), COMMAND_TIMEOUT).ok()) {
+            report(out, "bridge " + bridge, HostCommand.run(List.of("ip", "link", "del", bridge), COMMAND_TIMEOUT));
         }
         try {
             for (String table : KajiChains.TABLES) {
-                int removed = KajiChains.removeAll(table);
+                int removed = KajiChains.removeAll(table, chainPrefix);
                 if (removed > 0) {
-                    out.printf("  removed %d KAJI-* chains from the %s table%n", removed, table);
+                    out.printf("  removed %d %s* chains from the %s table%n", removed, chainPrefix, table);
                 }
             }
         } catch (RuntimeException e) {
-            out.println("  could not remove the KAJI-* iptables chains: " + e.getMessage());
+            out.println("  could not remove the " + chainPrefix + "* iptables chains: " + e.getMessage());
         }
-        HostCommand.Result routes = HostCommand.run(List.of("ip", "route", "flush", "proto", ROUTE_PROTO),
-                COMMAND_TIMEOUT);
+        List<String> flush = new java.util.ArrayList<>(List.of("ip", "route", "flush", "proto", ROUTE_PROTO));
+        recorded.ifPresent(h -> flush.addAll(List.of("root", h.clusterCidr())));
+        HostCommand.Result routes = HostCommand.run(flush, COMMAND_TIMEOUT);
         if (!routes.ok()) {
-            out.println("  could not flush Kaji's routes (proto " + ROUTE_PROTO + "): " + routes.stderr().strip());
+            out.println("  could not flush Kaji's routes (" + String.join(" ", flush) + "): " + routes.stderr().strip());
         }
         out.println("Host cleaned: no Kaji containers, bridge, iptables chains or routes left.");
     }

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Removes Kaji's iptables state for {@code kaji down}: every chain named {@code KAJI-*} in a table and the rules in
- * the built-in chains that jump to one, in one {@code iptables-restore --noflush} transaction per table. Nothing
- * else is touched. Blocking.
+ * Removes Kaji's iptables state for {@code kaji down}: the chains whose name starts with a prefix (one node's
+ * {@code KAJI-<tag>-}, or {@code KAJI-} for all of Kaji's) in a table and the rules in the built-in chains that
+ * jump to one, in one {@code iptables-restore --noflush} transaction per table. Nothing else is touched. Blocking.
  */
 final class KajiChains {
 
@@ -27,16 +27,17 @@ final class KajiChains {
     }
 
     /**
-     * Removes the KAJI-* chains of {@code table} and the jumps to them; returns how many chains there were.
+     * Removes the chains of {@code table} starting with {@code prefix} (which starts with {@code KAJI-}) and the
+     * jumps to them; returns how many chains there were.
      *
      * @throws IllegalStateException naming the command and its error if iptables fails
      */
-    static int removeAll(String table) {
+    static int removeAll(String table, String prefix) {
         HostCommand.Result saved = HostCommand.run(List.of("iptables-save", "-t", table), TIMEOUT);
         if (!saved.ok()) {
             throw new IllegalStateException("iptables-save -t " + table + ": " + saved.stderr().strip());
         }
-        String script = removalScript(table, saved.stdout().lines().toList());
+        String script = removalScript(table, prefix, saved.stdout().lines().toList());
         if (script == null) {
             return 0;
         }
@@ -63,16 +64,19 @@ final class KajiChains {
         return (int) script.lines().filter(l -> l.startsWith("-X ")).count();
     }
 
-    /** The iptables-restore input that removes the KAJI-* chains in {@code saved}, or null if there are none. */
-    static String removalScript(String table, List<String> saved) {
+    /** The iptables-restore input that removes the {@code prefix} chains in {@code saved}, or null if none. */
+    static String removalScript(String table, String prefix, List<String> saved) {
+        if (!prefix.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("only Kaji's chains (" + PREFIX + "*) are removed, not " + prefix);
+        }
         Set<String> chains = new LinkedHashSet<>();
         List<String> jumps = new ArrayList<>();
         for (String line : saved) {
-            if (line.startsWith(":" + PREFIX)) {
+            if (line.startsWith(":" + prefix)) {
                 chains.add(line.substring(1, line.indexOf(' ') > 0 ? line.indexOf(' ') : line.length()));
             } else if (line.startsWith("-A ")) {
                 String[] f = line.split(" ");
-                if (BUILT_IN.contains(f[1]) && jumpsToKaji(f)) {
+                if (BUILT_IN.contains(f[1]) && jumpsTo(f, prefix)) {
                     jumps.add("-D" + line.substring(2));
                 }
             }
@@ -87,9 +91,9 @@ final class KajiChains {
         return b.append("COMMIT\n").toString();
     }
 
-    private static boolean jumpsToKaji(String[] fields) {
+    private static boolean jumpsTo(String[] fields, String prefix) {
         for (int i = 0; i < fields.length - 1; i++) {
-            if ((fields[i].equals("-j") || fields[i].equals("-g")) && fields[i + 1].startsWith(PREFIX)) {
+            if ((fields[i].equals("-j") || fields[i].equals("-g")) && fields[i + 1].startsWith(prefix)) {
                 return true;
             }
         }

@@ -119,6 +119,8 @@ public final class ServerCommand implements Callable<Integer> {
                     !disableControllers, !disableScheduler));
             if (!disableAgent) {
                 String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
+                // What 'kaji down' needs to clean only this cluster's host state after a crash.
+                HostState.write(dir, new HostState(node, clusterCidr, "kaji0"));
                 try {
                     agent = LocalAgent.start(EmbeddedControlPlane.clientConfig(server.kubeconfigPath()),
                             new LocalAgent.Options(node, new io.kaji.node.NodeLayout(dir.resolve("node")), null, null,

@@ -79,7 +79,7 @@ class DownCommandTest {
                 "-A OUTPUT -j DOCKER",
                 "-A KAJI-SERVICES -d 10.43.0.1/32 -j KAJI-SVC-ABC",
                 "COMMIT");
-        assertThat(KajiChains.removalScript("nat", saved)).isEqualTo("""
+        assertThat(KajiChains.removalScript("nat", "KAJI-", saved)).isEqualTo("""
                 *nat
                 -D PREROUTING -m comment --comment "kaji service portals" -j KAJI-SERVICES
                 -F KAJI-SERVICES
@@ -88,7 +88,34 @@ class DownCommandTest {
                 -X KAJI-SVC-ABC
                 COMMIT
                 """);
-        assertThat(KajiChains.removalScript("filter", List.of("*filter", ":INPUT ACCEPT [0:0]", "-A INPUT -j DOCKER",
-                "COMMIT"))).isNull();
+        assertThat(KajiChains.removalScript("filter", "KAJI-", List.of("*filter", ":INPUT ACCEPT [0:0]",
+                "-A INPUT -j DOCKER", "COMMIT"))).isNull();
+    }
+
+    @Test
+    void removalScriptForOneNodeLeavesOtherNodesChains() {
+        List<String> saved = List.of("*filter", ":INPUT ACCEPT [0:0]", ":KAJI-AB12-FIREWALL - [0:0]",
+                ":KAJI-ZZ99-FIREWALL - [0:0]", "-A INPUT -j KAJI-AB12-FIREWALL", "-A INPUT -j KAJI-ZZ99-FIREWALL",
+                "COMMIT");
+        assertThat(KajiChains.removalScript("filter", "KAJI-AB12-", saved)).isEqualTo("""
+                *filter
+                -D INPUT -j KAJI-AB12-FIREWALL
+                -F KAJI-AB12-FIREWALL
+                -X KAJI-AB12-FIREWALL
+                COMMIT
+                """);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KajiChains.removalScript("filter", "DOCKER", saved))
+                .hasMessageContaining("only Kaji's chains");
+    }
+
+    @Test
+    void hostStateRoundTripsAndNamesTheNodesChainPrefix(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        assertThat(HostState.read(tmp)).isEmpty();
+        HostState.write(tmp, new HostState("vm", "10.42.0.0/16", "kaji0"));
+        HostState h = HostState.read(tmp).orElseThrow();
+        assertThat(h).isEqualTo(new HostState("vm", "10.42.0.0/16", "kaji0"));
+        // An agent named a1 logged "network policy enforcer started: node=a1 tag=02CW chains=KAJI-02CW-NP*".
+        assertThat(new HostState("a1", "10.42.0.0/16", "kaji1").chainPrefix()).isEqualTo("KAJI-02CW-");
+        assertThat(h.chainPrefix()).matches("KAJI-[0-9A-Z]{4}-");
     }
 }
