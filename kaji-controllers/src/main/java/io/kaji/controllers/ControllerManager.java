@@ -33,6 +33,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kaji.controllers.replicaset.ReplicaSetController;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.Handlers;
+import io.kaji.controllers.runtime.Informers;
 import io.kaji.controllers.runtime.LeaderElection;
 import io.kaji.controllers.runtime.EventRecorder;
 import java.time.Clock;
@@ -117,9 +118,9 @@ public final class ControllerManager implements AutoCloseable {
         log.info("controller manager {} is the leader; starting controllers", options.identity());
         SharedInformerFactory informers = client.informers();
         long resync = options.resync().toMillis();
-        SharedIndexInformer<Pod> pods = informers.sharedIndexInformerFor(Pod.class, resync);
-        SharedIndexInformer<ReplicaSet> replicaSets = informers.sharedIndexInformerFor(ReplicaSet.class, resync);
-        SharedIndexInformer<Deployment> deployments = informers.sharedIndexInformerFor(Deployment.class, resync);
+        SharedIndexInformer<Pod> pods = Informers.retrying(informers.sharedIndexInformerFor(Pod.class, resync));
+        SharedIndexInformer<ReplicaSet> replicaSets = Informers.retrying(informers.sharedIndexInformerFor(ReplicaSet.class, resync));
+        SharedIndexInformer<Deployment> deployments = Informers.retrying(informers.sharedIndexInformerFor(Deployment.class, resync));
 
         List<Controller> controllers = new ArrayList<>();
         List<AutoCloseable> closeables = new ArrayList<>();
@@ -133,41 +134,42 @@ public final class ControllerManager implements AutoCloseable {
         controllers.add(new DeploymentController(client, deployments, replicaSets, pods,
                 recorder.apply("deployment-controller"), clock, options.workers()).controller());
 
-        SharedIndexInformer<Node> nodes = informers.sharedIndexInformerFor(Node.class, resync);
+        SharedIndexInformer<Node> nodes = Informers.retrying(informers.sharedIndexInformerFor(Node.class, resync));
         // Not through the factory: its inNamespace() would also scope every informer made after it.
-        SharedIndexInformer<Lease> leases = client.leases().inNamespace("kube-node-lease").runnableInformer(resync);
+        SharedIndexInformer<Lease> leases = Informers.retrying(
+                client.leases().inNamespace("kube-node-lease").runnableInformer(resync));
         controllers.add(new NodeIpamController(client, nodes, new CidrAllocator(options.clusterCidr(), options.nodeCidrPrefix()),
                 recorder.apply("node-ipam-controller")).controller());
         NodeLifecycleController lifecycle = new NodeLifecycleController(client, nodes, leases, pods,
                 recorder.apply("node-controller"), clock, options.nodeLifecycle());
 
-        SharedIndexInformer<Service> services = informers.sharedIndexInformerFor(Service.class, resync);
-        SharedIndexInformer<EndpointSlice> slices = informers.sharedIndexInformerFor(EndpointSlice.class, resync);
+        SharedIndexInformer<Service> services = Informers.retrying(informers.sharedIndexInformerFor(Service.class, resync));
+        SharedIndexInformer<EndpointSlice> slices = Informers.retrying(informers.sharedIndexInformerFor(EndpointSlice.class, resync));
         controllers.add(new EndpointSliceController(client, services, pods, slices, options.workers()).controller());
 
-        SharedIndexInformer<DaemonSet> daemonSets = informers.sharedIndexInformerFor(DaemonSet.class, resync);
+        SharedIndexInformer<DaemonSet> daemonSets = Informers.retrying(informers.sharedIndexInformerFor(DaemonSet.class, resync));
         controllers.add(new DaemonSetController(client, daemonSets, nodes, pods,
                 recorder.apply("daemonset-controller"), clock, options.workers()).controller());
 
-        SharedIndexInformer<StatefulSet> statefulSets = informers.sharedIndexInformerFor(StatefulSet.class, resync);
+        SharedIndexInformer<StatefulSet> statefulSets = Informers.retrying(informers.sharedIndexInformerFor(StatefulSet.class, resync));
         controllers.add(new StatefulSetController(client, statefulSets, pods,
                 recorder.apply("statefulset-controller"), options.workers()).controller());
 
-        SharedIndexInformer<Job> jobs = informers.sharedIndexInformerFor(Job.class, resync);
+        SharedIndexInformer<Job> jobs = Informers.retrying(informers.sharedIndexInformerFor(Job.class, resync));
         controllers.add(new JobController(client, jobs, pods, recorder.apply("job-controller"), clock,
                 options.workers()).controller());
 
-        SharedIndexInformer<CronJob> cronJobs = informers.sharedIndexInformerFor(CronJob.class, resync);
+        SharedIndexInformer<CronJob> cronJobs = Informers.retrying(informers.sharedIndexInformerFor(CronJob.class, resync));
         controllers.add(new CronJobController(client, cronJobs, jobs, recorder.apply("cronjob-controller"),
                 clock, options.workers()).controller());
 
-        SharedIndexInformer<Namespace> namespaces = informers.sharedIndexInformerFor(Namespace.class, resync);
+        SharedIndexInformer<Namespace> namespaces = Informers.retrying(informers.sharedIndexInformerFor(Namespace.class, resync));
         ServiceAccountController serviceAccounts = new ServiceAccountController(client, namespaces, clusterCaPem(),
                 options.workers());
         controllers.add(serviceAccounts.controller());
         // A deleted default ServiceAccount or root CA ConfigMap is put back.
-        SharedIndexInformer<ServiceAccount> accounts = informers.sharedIndexInformerFor(ServiceAccount.class, resync);
-        SharedIndexInformer<ConfigMap> configMaps = informers.sharedIndexInformerFor(ConfigMap.class, resync);
+        SharedIndexInformer<ServiceAccount> accounts = Informers.retrying(informers.sharedIndexInformerFor(ServiceAccount.class, resync));
+        SharedIndexInformer<ConfigMap> configMaps = Informers.retrying(informers.sharedIndexInformerFor(ConfigMap.class, resync));
         accounts.addEventHandler(Handlers.onDelete(sa -> serviceAccounts.enqueue(sa.getMetadata().getNamespace())));
         configMaps.addEventHandler(Handlers.onDelete(cm -> serviceAccounts.enqueue(cm.getMetadata().getNamespace())));
 
@@ -178,14 +180,15 @@ public final class ControllerManager implements AutoCloseable {
         for (GarbageCollector.Watched w : servedKinds(GarbageCollector.DEFAULT_KINDS)) {
             SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(w.apiVersion(), w.kind())
                     .inAnyNamespace().runnableInformer(resync);
+            Informers.retrying(inf);
             gc.watch(inf);
             standalone.add(inf);
         }
         try {
             // Controllers act only on a full picture: wait until every informer has listed.
-            informers.startAllRegisteredInformers().get(60, TimeUnit.SECONDS);
+            informers.startAllRegisteredInformers().get(5, TimeUnit.MINUTES);
             for (var inf : standalone) {
-                inf.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                inf.start().toCompletableFuture().get(5, TimeUnit.MINUTES);
             }
         } catch (Exception e) {
             log.error("controller manager {}: informers did not sync: {}", options.identity(), e.toString());

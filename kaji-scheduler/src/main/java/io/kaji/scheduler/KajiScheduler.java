@@ -1,5 +1,6 @@
 package io.kaji.scheduler;
 
+import io.kaji.controllers.runtime.Informers;
 import io.kaji.controllers.runtime.LeaderElection;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.Node;
@@ -128,14 +129,14 @@ public final class KajiScheduler implements AutoCloseable {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-scheduler-timer").daemon(true).factory());
         SharedInformerFactory informers = client.informers();
-        SharedIndexInformer<Node> nodes = informers.sharedIndexInformerFor(Node.class, 0);
-        SharedIndexInformer<Pod> pods = informers.sharedIndexInformerFor(Pod.class, 0);
+        SharedIndexInformer<Node> nodes = Informers.retrying(informers.sharedIndexInformerFor(Node.class, 0));
+        SharedIndexInformer<Pod> pods = Informers.retrying(informers.sharedIndexInformerFor(Pod.class, 0));
         SharedIndexInformer<ReplicaSet> replicaSets = served("apps/v1", "ReplicaSet")
-                ? informers.sharedIndexInformerFor(ReplicaSet.class, 0) : null;
+                ? Informers.retrying(informers.sharedIndexInformerFor(ReplicaSet.class, 0)) : null;
         SharedIndexInformer<StatefulSet> statefulSets = served("apps/v1", "StatefulSet")
-                ? informers.sharedIndexInformerFor(StatefulSet.class, 0) : null;
+                ? Informers.retrying(informers.sharedIndexInformerFor(StatefulSet.class, 0)) : null;
         SharedIndexInformer<Service> services = served("v1", "Service")
-                ? informers.sharedIndexInformerFor(Service.class, 0) : null;
+                ? Informers.retrying(informers.sharedIndexInformerFor(Service.class, 0)) : null;
 
         ApiSchedulingReporter reporter = new ApiSchedulingReporter(client, clock);
         var owners = new InformerOwnerSelectors(services == null ? null : services.getStore(),
@@ -152,7 +153,7 @@ public final class KajiScheduler implements AutoCloseable {
         nodes.addEventHandler(handlers.nodes());
         pods.addEventHandler(handlers.pods());
         try {
-            informers.startAllRegisteredInformers().get(60, TimeUnit.SECONDS);
+            informers.startAllRegisteredInformers().get(5, TimeUnit.MINUTES);
         } catch (Exception e) {
             log.error("scheduler {}: informers did not sync: {}", options.identity(), e.toString());
             informers.stopAllRegisteredInformers();

@@ -1,0 +1,40 @@
+package io.kaji.controllers.runtime;
+
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Informers that never give up. fabric8's informers stop for good when a list or watch fails in certain ways
+ * (e.g. a list timing out while the API server is still warming up); client-go's reflectors instead retry with
+ * back-off for as long as they run, and so must Kaji's components: a slow API server is no reason for a
+ * controller manager to stop managing.
+ */
+public final class Informers {
+
+    private static final Logger log = LoggerFactory.getLogger(Informers.class);
+
+    private Informers() {
+    }
+
+    /** Makes {@code informer} retry (with fabric8's back-off) after every list/watch failure. Call before start. */
+    public static <T> SharedIndexInformer<T> retrying(SharedIndexInformer<T> informer) {
+        informer.exceptionHandler((started, t) -> {
+            log.warn("informer for {} failed ({}); retrying", informer.getApiTypeClass().getSimpleName(),
+                    t.toString());
+            return true;
+        });
+        return informer;
+    }
+
+    /** Like {@code resource.inform(handler, resync)}, but retrying after failures; started and synced. */
+    public static <T> SharedIndexInformer<T> inform(Informable<T> resource, ResourceEventHandler<? super T> handler,
+                                                    long resyncMillis) {
+        SharedIndexInformer<T> inf = retrying(resource.runnableInformer(resyncMillis));
+        inf.addEventHandler(handler);
+        inf.run();
+        return inf;
+    }
+}
