@@ -5,12 +5,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kaji.controllers.runtime.Controller;
+import io.kaji.controllers.runtime.Informers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.node.cni.BridgeNetwork;
+import io.kaji.node.cni.PodRoutes;
 import io.kaji.node.containerd.RuntimeHealth;
 import io.kaji.node.runtime.ContainerRuntime;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +46,19 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean closed;
     private volatile SharedIndexInformer<Pod> informer;
     private volatile Controller controller;
+    private volatile PodRoutes routes;
+    private final CompletableFuture<NodeNetwork> network = new CompletableFuture<>();
     private Thread starter;
+
+    /**
+     * This node's part of the pod network, known once the node IPAM controller assigned a podCIDR.
+     *
+     * @param podCidr the node's podCIDR
+     * @param bridge  the Linux bridge the pods hang off
+     * @param gateway the bridge's address (the pods' default gateway; node-local services bind to it)
+     * @param cluster the cluster-wide settings (cluster and service CIDRs, DNS)
+     */
+    public record NodeNetwork(String podCidr, String bridge, String gateway, ClusterNetwork cluster) {}
 
     /**
      * @param health the runtime's health (from {@code ContainerdSupervisor::health}, or {@link #probing} for a
@@ -96,18 +111,34 @@ public final class NodeAgent implements AutoCloseable {
             if (cidr == null) {
                 return;
             }
-            BridgeNetwork network = new BridgeNetwork(config.nodeName() + "-net", config.bridgeName(), cidr,
+            BridgeNetwork bridgeNetwork = new BridgeNetwork(config.nodeName() + "-net", config.bridgeName(), cidr,
                     config.ipamDir());
-            network.writeTo(config.cniConfDir());
+            bridgeNetwork.writeTo(config.cniConfDir());
+            ClusterNetwork cluster = clusterNetwork();
+            try {
+                bridgeNetwork.prepareBridge();
+            } catch (RuntimeException e) {
+                log.warn("node {}: cannot prepare bridge {} (the CNI plugin creates it with the first pod): {}",
+                        config.nodeName(), config.bridgeName(), e.getMessage());
+            }
+            if (cluster.clusterCidr() != null) {
+                PodRoutes r = new PodRoutes(client, config.nodeName(), cluster.clusterCidr(),
+                        PodRoutes.localAddresses());
+                routes = r;
+                r.start();
+            }
             networkReady = true;
-            log.info("node {}: pod network {} on bridge {}", config.nodeName(), cidr, config.bridgeName());
+            log.info("node {}: pod network {} on bridge {}; cluster DNS {}", config.nodeName(), cidr,
+                    config.bridgeName(), cluster.clusterDns() == null ? "unknown (pods use the host's resolvers)"
+                            : cluster.clusterDns());
+            network.complete(new NodeNetwork(cidr, config.bridgeName(), bridgeNetwork.gateway(), cluster));
             timers.execute(() -> guarded("node status", reporter::updateStatus));
 
-            PodSyncer syncer = new PodSyncer(client, runtime, config, this::cached, host::internalIp);
+            PodSyncer syncer = new PodSyncer(client, runtime, config, this::cached, host::internalIp, cluster);
             Controller c = new Controller("pods-" + config.nodeName(), syncer, config.podWorkers());
             controller = c;
-            SharedIndexInformer<Pod> inf = client.pods().inAnyNamespace()
-                    .withField("spec.nodeName", config.nodeName()).inform(new ResourceEventHandler<>() {
+            SharedIndexInformer<Pod> inf = Informers.inform(client.pods().inAnyNamespace()
+                    .withField("spec.nodeName", config.nodeName()), new ResourceEventHandler<>() {
                         @Override
                         public void onAdd(Pod pod) {
                             c.enqueue(Keys.of(pod));
@@ -138,6 +169,26 @@ public final class NodeAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("node {}: pod sync failed to start", config.nodeName(), e);
         }
+    }
+
+    /** The cluster's network settings from kube-system/kaji-cluster, or {@link ClusterNetwork#UNKNOWN}. */
+    private ClusterNetwork clusterNetwork() {
+        try {
+            return ClusterNetwork.read(client).orElseGet(() -> {
+                log.info("node {}: no kube-system/{} ConfigMap; pods use the host's resolvers", config.nodeName(),
+                        ClusterNetwork.CONFIG_MAP);
+                return ClusterNetwork.UNKNOWN;
+            });
+        } catch (RuntimeException e) {
+            log.warn("node {}: cannot read kube-system/{}: {}", config.nodeName(), ClusterNetwork.CONFIG_MAP,
+                    e.getMessage());
+            return ClusterNetwork.UNKNOWN;
+        }
+    }
+
+    /** This node's pod network, once known; completes exceptionally never, and not at all if the agent closes first. */
+    public CompletableFuture<NodeNetwork> network() {
+        return network;
     }
 
     private String waitForPodCidr() {
@@ -195,6 +246,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (controller != null) {
             controller.close();
+        }
+        if (routes != null) {
+            routes.close();
         }
     }
 }

@@ -28,8 +28,13 @@ public final class PodSpecs {
         return new PodRef(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid());
     }
 
-    /** The sandbox for {@code pod}: hostname, DNS config from spec.dnsConfig, hostPort mappings, host namespaces. */
+    /** The sandbox for {@code pod} when the cluster's DNS is unknown: pods resolve with the host's resolvers. */
     public static SandboxSpec sandbox(Pod pod, int attempt, PodLogs logs) {
+        return sandbox(pod, attempt, logs, ClusterNetwork.UNKNOWN);
+    }
+
+    /** The sandbox for {@code pod}: hostname, resolver (dnsPolicy), hostPort mappings, host namespaces. */
+    public static SandboxSpec sandbox(Pod pod, int attempt, PodLogs logs, ClusterNetwork network) {
         PodRef ref = ref(pod);
         var spec = pod.getSpec();
         String hostname = spec.getHostname() != null && !spec.getHostname().isEmpty() ? spec.getHostname()
@@ -46,18 +51,82 @@ public final class PodSpecs {
         return SandboxSpec.builder(ref).attempt(attempt).hostname(hostname)
                 .hostNetwork(Boolean.TRUE.equals(spec.getHostNetwork()))
                 .hostPid(Boolean.TRUE.equals(spec.getHostPID())).hostIpc(Boolean.TRUE.equals(spec.getHostIPC()))
-                .logDirectory(logs.podDirectory(ref)).ports(ports).dns(dns(pod)).build();
+                .logDirectory(logs.podDirectory(ref)).ports(ports).dns(dns(pod, network)).build();
     }
 
-    /** The resolver configuration: spec.dnsConfig when given, else null (the runtime uses the host's). */
-    static SandboxSpec.DnsConfig dns(Pod pod) {
-        PodDNSConfig c = pod.getSpec().getDnsConfig();
-        if (c == null) {
-            return null;
+    /**
+     * The pod's resolv.conf, as the kubelet writes it for each dnsPolicy: ClusterFirst (the default) points at
+     * the cluster DNS with the search path {@code <ns>.svc.<domain> svc.<domain> <domain>} and {@code ndots:5}
+     * (hostNetwork pods fall back to Default unless ClusterFirstWithHostNet); Default is the host's resolvers (null:
+     * the runtime copies the host's resolv.conf); None is spec.dnsConfig alone. spec.dnsConfig is merged in for
+     * the other policies: its nameservers and searches appended, its options overriding by name.
+     */
+    static SandboxSpec.DnsConfig dns(Pod pod, ClusterNetwork network) {
+        var spec = pod.getSpec();
+        String policy = spec.getDnsPolicy() == null ? "ClusterFirst" : spec.getDnsPolicy();
+        boolean hostNetwork = Boolean.TRUE.equals(spec.getHostNetwork());
+        if (policy.equals("ClusterFirst") && hostNetwork) {
+            policy = "Default";
         }
-        List<String> options = nullSafe(c.getOptions()).stream()
-                .map(o -> o.getValue() == null ? o.getName() : o.getName() + ":" + o.getValue()).toList();
-        return new SandboxSpec.DnsConfig(nullSafe(c.getNameservers()), nullSafe(c.getSearches()), options);
+        if (policy.equals("ClusterFirstWithHostNet")) {
+            policy = "ClusterFirst";
+        }
+        if (policy.equals("ClusterFirst") && network.clusterDns() == null) {
+            policy = "Default";
+        }
+        PodDNSConfig extra = spec.getDnsConfig();
+        List<String> servers = new ArrayList<>();
+        List<String> searches = new ArrayList<>();
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        switch (policy) {
+            case "None" -> { }
+            case "ClusterFirst" -> {
+                String ns = pod.getMetadata().getNamespace() == null ? "default" : pod.getMetadata().getNamespace();
+                String domain = network.clusterDomain();
+                servers.add(network.clusterDns());
+                searches.addAll(List.of(ns + ".svc." + domain, "svc." + domain, domain));
+                options.put("ndots", "5");
+            }
+            default -> {
+                if (extra == null) {
+                    return null;
+                }
+                // Default with dnsConfig: the host's resolv.conf plus the extras.
+                HostResolvConf host = HostResolvConf.read();
+                servers.addAll(host.nameservers());
+                searches.addAll(host.searches());
+                host.options().forEach(o -> putOption(options, o));
+            }
+        }
+        if (extra != null) {
+            nullSafe(extra.getNameservers()).forEach(n -> {
+                if (!servers.contains(n)) {
+                    servers.add(n);
+                }
+            });
+            nullSafe(extra.getSearches()).forEach(s -> {
+                if (!searches.contains(s)) {
+                    searches.add(s);
+                }
+            });
+            for (var o : nullSafe(extra.getOptions())) {
+                options.put(o.getName(), o.getValue());
+            }
+        }
+        List<String> opts = options.entrySet().stream()
+                .map(e -> e.getValue() == null ? e.getKey() : e.getKey() + ":" + e.getValue()).toList();
+        // glibc reads at most 3 nameservers and 6 search domains (32 since 2.26, but keep the classic limits).
+        return new SandboxSpec.DnsConfig(servers.stream().limit(3).toList(), searches.stream().limit(6).toList(),
+                opts);
+    }
+
+    private static void putOption(Map<String, String> options, String option) {
+        int colon = option.indexOf(':');
+        if (colon < 0) {
+            options.put(option, null);
+        } else {
+            options.put(option.substring(0, colon), option.substring(colon + 1));
+        }
     }
 
     /** One attempt of {@code c}, with its resolved environment. */

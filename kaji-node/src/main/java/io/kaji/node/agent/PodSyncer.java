@@ -52,6 +52,7 @@ public final class PodSyncer implements Reconciler {
     private final AgentConfig config;
     private final Function<String, Pod> cache;
     private final Supplier<String> hostIp;
+    private final ClusterNetwork network;
     private final EnvResolver env;
     private final CrashBackOff crashBackOff;
     private final CrashBackOff pullBackOff;
@@ -63,9 +64,11 @@ public final class PodSyncer implements Reconciler {
     /**
      * @param cache  the pod for a key ({@code namespace/name}) from the informer, or null if it is gone
      * @param hostIp the node's InternalIP (status.hostIP)
+     * @param network the cluster's DNS settings for the pods' resolv.conf
      */
     public PodSyncer(KubernetesClient client, ContainerRuntime runtime, AgentConfig config,
-                     Function<String, Pod> cache, Supplier<String> hostIp) {
+                     Function<String, Pod> cache, Supplier<String> hostIp, ClusterNetwork network) {
+        this.network = network;
         this.client = client;
         this.runtime = runtime;
         this.config = config;
@@ -132,7 +135,7 @@ public final class PodSyncer implements Reconciler {
             return null;
         }
         int attempt = sandboxes.isEmpty() ? 0 : sandboxes.get(0).attempt() + (current == null ? 1 : 0);
-        SandboxSpec sandboxSpec = PodSpecs.sandbox(pod, attempt, config.podLogs());
+        SandboxSpec sandboxSpec = PodSpecs.sandbox(pod, attempt, config.podLogs(), network);
         String sandboxId;
         if (current == null) {
             long t0 = System.nanoTime();

@@ -3,11 +3,14 @@ package io.kaji.node.cni;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kaji.node.host.HostCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -83,8 +86,47 @@ public record BridgeNetwork(String name, String bridge, String podCidr, Path ipa
         }
     }
 
+    /**
+     * Creates the bridge with the gateway address and brings it up, if it is not there yet, so that node-local
+     * services (the cluster DNS) can bind to the gateway before the first pod exists. The CNI bridge plugin adopts
+     * the bridge and the address as they are. Blocking; throws naming the failed command.
+     */
+    public void prepareBridge() {
+        Duration t = Duration.ofSeconds(10);
+        if (!HostCommand.run(List.of("ip", "link", "show", "dev", bridge), t).ok()) {
+            HostCommand.Result add = HostCommand.run(List.of("ip", "link", "add", bridge, "type", "bridge"), t);
+            if (!add.ok() && !add.stderr().contains("File exists")) {
+                add.orThrow();
+            }
+        }
+        int prefix = parse(podCidr)[1];
+        HostCommand.run(List.of("ip", "addr", "replace", gateway() + "/" + prefix, "dev", bridge), t).orThrow();
+        HostCommand.run(List.of("ip", "link", "set", bridge, "up"), t).orThrow();
+    }
+
+    /** The canonical text of an IPv4 CIDR ({@code 10.42.0.0/16}); IllegalArgumentException naming it otherwise. */
+    public static String normalize(String cidr) {
+        int[] c = parse(cidr);
+        return toDotted(c[0]) + "/" + c[1];
+    }
+
+    /** Whether the network {@code inner} lies inside {@code outer} (both IPv4 CIDRs; false if either is bad). */
+    public static boolean contains(String outer, String inner) {
+        try {
+            int[] o = parse(outer);
+            int[] i = parse(inner.contains("/") ? inner : inner + "/32", 32);
+            return i[1] >= o[1] && (i[0] & mask(o[1])) == o[0];
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** {address, prefix} of an IPv4 CIDR; IllegalArgumentException naming it otherwise. */
     static int[] parse(String cidr) {
+        return parse(cidr, 30);
+    }
+
+    private static int[] parse(String cidr, int maxPrefix) {
         if (cidr == null) {
             throw new IllegalArgumentException("pod CIDR is missing");
         }
@@ -106,8 +148,8 @@ public record BridgeNetwork(String name, String bridge, String podCidr, Path ipa
                 address = (address << 8) | v;
             }
             int prefix = Integer.parseInt(parts[1]);
-            if (prefix < 8 || prefix > 30) {
-                throw new IllegalArgumentException("pod CIDR prefix must be /8 to /30: " + cidr);
+            if (prefix < 8 || prefix > maxPrefix) {
+                throw new IllegalArgumentException("pod CIDR prefix must be /8 to /" + maxPrefix + ": " + cidr);
             }
             if ((address & ~mask(prefix)) != 0) {
                 throw new IllegalArgumentException("pod CIDR has host bits set: " + cidr);
