@@ -120,6 +120,19 @@ public final class BuiltinResources {
                 .fields("regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "reason",
                         "reportingController", "type")
                 .strategy(Strategies.NO_GENERATION).build());
+        // networking.k8s.io/v1: NetworkPolicies are enforced by each node's kaji-netpol; Ingresses are stored.
+        r.register(def("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies",
+                io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).shortNames("netpol")
+                .columns(CoreColumns.networkPolicies()).build());
+        r.register(def("networking.k8s.io", "v1", "Ingress", "ingresses",
+                io.fabric8.kubernetes.api.model.networking.v1.Ingress.class).shortNames("ing")
+                .subresources("status").build());
+        r.register(def("networking.k8s.io", "v1", "IngressClass", "ingressclasses",
+                io.fabric8.kubernetes.api.model.networking.v1.IngressClass.class).clusterScoped().build());
+        // policy/v1 (stored; eviction honouring budgets comes with the eviction subresource)
+        r.register(def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
+                io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class).shortNames("pdb")
+                .subresources("status").build());
         // rbac.authorization.k8s.io/v1 (stored; authorization comes with the security work)
         String rbac = "rbac.authorization.k8s.io";
         r.register(def(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", ClusterRoleBinding.class)

@@ -264,6 +264,29 @@ public final class CoreColumns {
                 Column.ageColumn());
     }
 
+    /** networking.k8s.io/v1 NetworkPolicies: the pod selector in kubectl's label-selector notation. */
+    public static List<Column> networkPolicies() {
+        return List.of(Column.nameColumn(),
+                Column.string("Pod-Selector", "The pods this policy applies to", (o, now) -> {
+                    List<String> parts = new ArrayList<>();
+                    JsonNode sel = o.path("spec").path("podSelector");
+                    sel.path("matchLabels").properties().forEach(e -> parts.add(e.getKey() + "=" + e.getValue().asString()));
+                    for (JsonNode r : sel.path("matchExpressions")) {
+                        List<String> values = new ArrayList<>();
+                        r.path("values").forEach(v -> values.add(v.asString()));
+                        String op = r.path("operator").asString("");
+                        String key = r.path("key").asString("");
+                        parts.add(switch (op) {
+                            case "Exists" -> key;
+                            case "DoesNotExist" -> "!" + key;
+                            default -> key + " " + op.toLowerCase(java.util.Locale.ROOT) + " (" + String.join(",", values) + ")";
+                        });
+                    }
+                    return parts.isEmpty() ? "<none>" : String.join(",", parts);
+                }),
+                Column.ageColumn());
+    }
+
     public static List<Column> roleBindings() {
         return List.of(Column.nameColumn(),
                 Column.string("Role", "Role", (o, now) -> Cells.text(o, "roleRef.kind", "") + "/"
