@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running node agent with its runtime: the supervised containerd (unless a socket is given), the CRI connection,
- * the pause image, optionally the busybox demo image, and the {@link NodeAgent}. Used by {@code kaji agent} and,
+ * the pause image, optionally the busybox demo image, the {@link NodeAgent} and the node's network services
+ * ({@link NodeNetworkServices}: DNS, service proxy, network policy). Used by {@code kaji agent} and,
  * in-process, by {@code kaji server}. Closing it stops the agent, then containerd (running pods stop with it).
  */
 final class LocalAgent implements AutoCloseable {
@@ -37,13 +38,16 @@ final class LocalAgent implements AutoCloseable {
                    Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage) {}
 
     private final NodeAgent agent;
+    private final NodeNetworkServices network;
     private final KubernetesClient client;
     private final CriConnection cri;
     private final ContainerdSupervisor supervisor;
     private final Path socket;
 
-    private LocalAgent(NodeAgent agent, KubernetesClient client, CriConnection cri, ContainerdSupervisor supervisor, Path socket) {
+    private LocalAgent(NodeAgent agent, NodeNetworkServices network, KubernetesClient client, CriConnection cri,
+                       ContainerdSupervisor supervisor, Path socket) {
         this.agent = agent;
+        this.network = network;
         this.client = client;
         this.cri = cri;
         this.supervisor = supervisor;
@@ -79,9 +83,12 @@ final class LocalAgent implements AutoCloseable {
                             o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
                     .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff());
             client = new KubernetesClientBuilder().withConfig(clientConfig).build();
-            NodeAgent agent = new NodeAgent(client, runtime, health, config, HostInfo.detect());
+            HostInfo host = HostInfo.detect();
+            NodeAgent agent = new NodeAgent(client, runtime, health, config, host);
             agent.start();
-            return new LocalAgent(agent, client, cri, supervisor, socket);
+            NodeNetworkServices network = NodeNetworkServices.startWhenReady(client, agent, o.nodeName(),
+                    host.internalIp());
+            return new LocalAgent(agent, network, client, cri, supervisor, socket);
         } catch (RuntimeException e) {
             if (client != null) {
                 client.close();
@@ -113,8 +120,14 @@ final class LocalAgent implements AutoCloseable {
         return socket;
     }
 
+    /** The node's network services (DNS, proxy, network policy), started once its pod network is known. */
+    NodeNetworkServices network() {
+        return network;
+    }
+
     @Override
     public void close() {
+        network.close();
         agent.close();
         client.close();
         cri.close();
