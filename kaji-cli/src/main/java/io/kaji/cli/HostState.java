@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -57,14 +56,8 @@ record HostState(String nodeName, String clusterCidr, String bridge) {
                 : Optional.of(new HostState(node, cidr, bridge));
     }
 
-    /**
-     * The prefix of this node's iptables chains, {@code KAJI-<tag>-}. The tag is the one the node's network
-     * services use (NodeNetworkServices.chainTag in this module: 4 base-36 characters of the node name's hash);
-     * the two must stay the same.
-     */
+    /** The prefix of this node's iptables chains, {@code KAJI-<tag>-}, with the tag its network services use. */
     String chainPrefix() {
-        String digits = Integer.toString(Math.floorMod(nodeName.hashCode(), 36 * 36 * 36 * 36), 36)
-                .toUpperCase(Locale.ROOT);
-        return KajiChains.PREFIX + "0".repeat(4 - digits.length()) + digits + "-";
+        return KajiChains.PREFIX + NodeNetworkServices.chainTag(nodeName) + "-";
     }
 }
