@@ -3,20 +3,11 @@ package io.kaji.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.node.NodeLayout;
-import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.host.HostCommand;
-import io.kaji.node.image.BusyboxImage;
-import io.kaji.node.image.ImageImporter;
-import io.kaji.node.image.OciImageLayout;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,8 +52,7 @@ class ClusterNetworkE2ETest {
     private static final String NS = "default";
 
     private final Path root = Path.of("target", "e2e-network").toAbsolutePath();
-    private KajiProcess server;
-    private final List<KajiProcess> agents = new ArrayList<>();
+    private LocalCluster cluster;
     private KubernetesClient client;
     private Kubectl kubectl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -70,112 +60,20 @@ class ClusterNetworkE2ETest {
     private int nodePort;
 
     static boolean rootWithContainerd() {
-        return "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/containerd"))
-                && Files.isExecutable(Path.of("/bin/busybox"));
+        return LocalCluster.supported();
     }
 
     @BeforeAll
     void startCluster() throws Exception {
-        cleanupHost();
-        deleteRecursively(root);
-        Files.createDirectories(root);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path serverDir = root.resolve("server");
-        server = KajiProcess.start("server", root.resolve("server.log"), "server", "--data-dir", serverDir.toString(),
-                "--https-port", Integer.toString(port), "--disable-agent", "--cluster-cidr", CLUSTER_CIDR,
-                "--service-cidr", SERVICE_CIDR);
-        Path kubeconfig = serverDir.resolve("kubeconfig");
-        try {
-            await("the server writes its kubeconfig").atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(200)).failFast("the server exited", () -> !server.alive())
-                    .until(() -> Files.exists(kubeconfig));
-        } catch (RuntimeException e) {
-            throw new AssertionError(e.getMessage() + "\n" + server.tail(40), e);
-        }
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
-        kubectl = new Kubectl(Kubectl.DEFAULT_BINARY, kubeconfig, Files.createDirectories(root.resolve("home")));
-        for (int i = 0; i < NODES.size(); i++) {
-            String node = NODES.get(i);
-            agents.add(KajiProcess.start(node, root.resolve(node + ".log"), "agent", "--kubeconfig",
-                    kubeconfig.toString(), "--node-name", node, "--data-dir", root.resolve(node).toString(),
-                    "--bridge", BRIDGES.get(i)));
-        }
-        try {
-            await("both nodes Ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .failFast("an agent exited", () -> agents.stream().anyMatch(a -> !a.alive()))
-                    .until(() -> NODES.stream().allMatch(this::ready));
-        } catch (RuntimeException e) {
-            StringBuilder logs = new StringBuilder(e.getMessage());
-            agents.forEach(a -> logs.append("\n").append(a.tail(40)));
-            throw new AssertionError(logs.append("\n").append(server.tail(40)).toString(), e);
-        }
-        Path tarball = root.resolve("busybox-demo.tar");
-        OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX), tarball);
-        for (String node : NODES) {
-            ImageImporter.forSocket(new NodeLayout(root.resolve(node)).criSocket()).importTarball(tarball);
-        }
-    }
-
-    private boolean ready(String node) {
-        Node n = client.nodes().withName(node).get();
-        if (n == null || n.getStatus() == null || n.getStatus().getConditions() == null) {
-            return false;
-        }
-        return n.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, SERVICE_CIDR, NODES, BRIDGES, List.of()));
+        client = cluster.client();
+        kubectl = cluster.kubectl();
     }
 
     @AfterAll
     void stopCluster() {
-        try {
-            if (kubectl != null) {
-                kubectl.run("delete", "deployment/web", "service/web", "pod/client", "networkpolicy", "--all",
-                        "--wait=false");
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                        .until(() -> client.pods().inNamespace(NS).list().getItems().isEmpty());
-            }
-        } catch (RuntimeException e) {
-            System.err.println("cleanup: pods did not go away: " + e.getMessage());
-        } finally {
-            agents.forEach(KajiProcess::stop);
-            if (server != null) {
-                server.stop();
-            }
-            if (client != null) {
-                client.close();
-            }
-            cleanupHost();
-        }
-    }
-
-    /** Removes what a killed earlier run may have left: containers, mounts, bridges, routes, chains. */
-    private void cleanupHost() {
-        for (String node : NODES) {
-            Path dir = root.resolve(node);
-            if (Files.isDirectory(dir)) {
-                try {
-                    new ContainerdResidue(new NodeLayout(dir).containerd()).remove();
-                } catch (RuntimeException e) {
-                    System.err.println("cleanup " + node + ": " + e.getMessage());
-                }
-            }
-        }
-        for (String bridge : BRIDGES) {
-            HostCommand.run(List.of("ip", "link", "del", bridge), Duration.ofSeconds(10));
-        }
-        HostCommand.run(List.of("ip", "route", "del", "unreachable", CLUSTER_CIDR, "proto", "75"),
-                Duration.ofSeconds(10));
-        // The CNI firewall plugin's per-pod accepts of pods whose sandboxes were killed rather than torn down.
-        HostCommand.Result forward = HostCommand.run(List.of("iptables", "-S", "CNI-FORWARD"), Duration.ofSeconds(10));
-        for (String rule : forward.stdout().lines().toList()) {
-            if (rule.startsWith("-A CNI-FORWARD") && rule.matches(".*\\b100\\.64\\.4[0-3]\\.\\d+/32.*")) {
-                List<String> delete = new ArrayList<>(List.of("iptables", "-D"));
-                delete.addAll(List.of(rule.substring(3).replace("\"", "").split(" ")));
-                HostCommand.run(delete, Duration.ofSeconds(10));
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -383,17 +281,6 @@ class ClusterNetworkE2ETest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "FAIL";
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }
