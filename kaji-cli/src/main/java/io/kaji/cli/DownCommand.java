@@ -4,6 +4,7 @@ import io.kaji.node.NodeLayout;
 import io.kaji.node.containerd.ContainerdConfig;
 import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.host.HostCommand;
+import io.kaji.proxy.KajiIptables;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileVisitResult;
@@ -158,7 +159,7 @@ public final class DownCommand implements Callable<Integer> {
         }
         Optional<HostState> recorded = allHostState ? Optional.empty() : HostState.read(dir.path());
         String bridge = recorded.map(HostState::bridge).orElse(BRIDGE);
-        String chainPrefix = recorded.map(HostState::chainPrefix).orElse(KajiChains.PREFIX);
+        String chainPrefix = recorded.map(HostState::chainPrefix).orElse(HostState.CHAIN_PREFIX);
         if (recorded.isEmpty()) {
             out.println("  removing every Kaji chain and route on this host"
                     + (allHostState ? "" : " (" + dir.path().resolve(HostState.FILE) + " does not say which are this cluster's)"));
@@ -167,11 +168,9 @@ public final class DownCommand implements Callable<Integer> {
             report(out, "bridge " + bridge, HostCommand.run(List.of("ip", "link", "del", bridge), COMMAND_TIMEOUT));
         }
         try {
-            for (String table : KajiChains.TABLES) {
-                int removed = KajiChains.removeAll(table, chainPrefix);
-                if (removed > 0) {
-                    out.printf("  removed %d %s* chains from the %s table%n", removed, chainPrefix, table);
-                }
+            int removed = KajiIptables.removeWithPrefix(chainPrefix);
+            if (removed > 0) {
+                out.printf("  removed %d %s* chains from the nat and filter tables%n", removed, chainPrefix);
             }
         } catch (RuntimeException e) {
             out.println("  could not remove the " + chainPrefix + "* iptables chains: " + e.getMessage());

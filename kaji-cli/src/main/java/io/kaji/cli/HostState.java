@@ -21,6 +21,8 @@ import java.util.Properties;
 record HostState(String nodeName, String clusterCidr, String bridge) {
 
     static final String FILE = "host-state";
+    /** Every Kaji iptables chain starts with this. */
+    static final String CHAIN_PREFIX = "KAJI-";
 
     static void write(Path dataDir, HostState state) {
         Properties p = new Properties();
@@ -58,6 +60,6 @@ record HostState(String nodeName, String clusterCidr, String bridge) {
 
     /** The prefix of this node's iptables chains, {@code KAJI-<tag>-}, with the tag its network services use. */
     String chainPrefix() {
-        return KajiChains.PREFIX + NodeNetworkServices.chainTag(nodeName) + "-";
+        return CHAIN_PREFIX + NodeNetworkServices.chainTag(nodeName) + "-";
     }
 }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Several agents on one machine each get their own iptables chains ({@code KAJI-<tag>-…}, the tag derived from
  * the node name) and their own DNS address (their gateway).
  */
-final class NodeNetworkServices implements AutoCloseable {
+public final class NodeNetworkServices implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeNetworkServices.class);
 
@@ -67,7 +67,7 @@ final class NodeNetworkServices implements AutoCloseable {
     }
 
     /** The chain tag for {@code nodeName}: 4 characters [A-Z0-9], stable across restarts. */
-    static String chainTag(String nodeName) {
+    public static String chainTag(String nodeName) {
         String digits = Integer.toString(Math.floorMod(nodeName.hashCode(), 36 * 36 * 36 * 36), 36)
                 .toUpperCase(Locale.ROOT);
         return "0".repeat(4 - digits.length()) + digits;

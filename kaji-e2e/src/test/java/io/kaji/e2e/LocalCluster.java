@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.cli.NodeNetworkServices;
 import io.kaji.node.NodeLayout;
 import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.host.HostCommand;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImageLayout;
+import io.kaji.proxy.KajiIptables;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -199,6 +201,10 @@ final class LocalCluster implements AutoCloseable {
         }
         for (String bridge : spec.bridges()) {
             HostCommand.run(List.of("ip", "link", "del", bridge), Duration.ofSeconds(10));
+        }
+        for (String node : spec.nodes()) {
+            // A killed agent could not remove its service proxy's and policy enforcer's chains.
+            KajiIptables.removeWithPrefix("KAJI-" + NodeNetworkServices.chainTag(node) + "-");
         }
         HostCommand.run(List.of("ip", "route", "del", "unreachable", spec.clusterCidr(), "proto", "75"),
                 Duration.ofSeconds(10));

@@ -24,14 +24,33 @@ public final class KajiIptables {
         }
     }
 
+    /**
+     * Removes the chains whose names start with {@code prefix} (one node's, {@code KAJI-<tag>-}, or all of Kaji's,
+     * {@code KAJI-}) from the nat and filter tables, with the jumps to them; returns how many chains went.
+     *
+     * @throws IllegalArgumentException if {@code prefix} does not start with {@code KAJI-}: only Kaji's chains
+     */
+    public static int removeWithPrefix(String prefix) {
+        if (!prefix.startsWith(ChainNames.PREFIX)) {
+            throw new IllegalArgumentException("chain prefix \"" + prefix + "\": only Kaji's chains ("
+                    + ChainNames.PREFIX + "*) may be removed");
+        }
+        int removed = 0;
+        for (String table : Iptables.TABLES) {
+            removed += remove(table, chain -> chain.startsWith(prefix));
+        }
+        return removed;
+    }
+
     /** Removes the chains passing {@code owned} from {@code table}, with the built-in chains' jumps to them. */
-    static void remove(String table, java.util.function.Predicate<String> owned) {
+    static int remove(String table, java.util.function.Predicate<String> owned) {
         List<String> saved = Iptables.save(table);
         Set<String> chains = Iptables.chains(saved, owned);
         List<String> jumps = Iptables.jumpsInto(saved, owned).stream().map(r -> "-D" + r.substring(2)).toList();
         if (chains.isEmpty() && jumps.isEmpty()) {
-            return;
+            return 0;
         }
         Iptables.restore(RuleGenerator.deleteChains(table, chains, jumps));
+        return chains.size();
     }
 }
