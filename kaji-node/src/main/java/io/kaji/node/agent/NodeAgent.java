@@ -10,8 +10,13 @@ import io.kaji.controllers.runtime.Keys;
 import io.kaji.node.cni.BridgeNetwork;
 import io.kaji.node.cni.PodRoutes;
 import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
+import io.kaji.node.runtime.ContainerState;
+import io.kaji.node.runtime.KajiLabels;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -165,10 +170,42 @@ public final class NodeAgent implements AutoCloseable {
             log.info("node {}: {} pod(s) bound, {} orphan sandbox(es) removed; pod workers starting",
                     config.nodeName(), live.size(), orphans);
             c.start();
+            timers.scheduleWithFixedDelay(() -> guarded("container relist", () -> relist(c)), 0,
+                    RELIST.toMillis(), TimeUnit.MILLISECONDS);
             podsStarted.countDown();
         } catch (RuntimeException e) {
             log.error("node {}: pod sync failed to start", config.nodeName(), e);
         }
+    }
+
+    /**
+     * How often all of this node's containers are listed to notice state changes (the kubelet's PLEG relists every
+     * second): a container that exits is seen within this period and its pod synced at once, instead of at the
+     * pod's next periodic pass.
+     */
+    static final Duration RELIST = Duration.ofMillis(250);
+
+    private Map<String, ContainerState> lastSeen = Map.of();
+
+    /** Lists the node's containers once and enqueues the pods whose containers appeared, changed state or went. */
+    private void relist(Controller c) {
+        Map<String, ContainerState> now = new HashMap<>();
+        Map<String, String> podOf = new HashMap<>();
+        for (ContainerInfo info : runtime.listContainers(Map.of(KajiLabels.MANAGED, "true"))) {
+            now.put(info.id(), info.state());
+            String ns = info.labels().get(KajiLabels.POD_NAMESPACE);
+            String name = info.labels().get(KajiLabels.POD_NAME);
+            if (ns != null && name != null) {
+                podOf.put(info.id(), Keys.of(ns, name));
+            }
+        }
+        Map<String, ContainerState> before = lastSeen;
+        for (var e : now.entrySet()) {
+            if (e.getValue() != before.get(e.getKey()) && podOf.containsKey(e.getKey())) {
+                c.enqueue(podOf.get(e.getKey()));
+            }
+        }
+        lastSeen = now;
     }
 
     /** The cluster's network settings from kube-system/kaji-cluster, or {@link ClusterNetwork#UNKNOWN}. */
