@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kaji.cli.localcluster.LocalCluster;
 import io.kaji.node.host.HostCommand;
 import java.io.IOException;
 import java.net.URI;
@@ -67,7 +68,8 @@ class ClusterNetworkE2ETest {
     void startCluster() throws Exception {
         cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, SERVICE_CIDR, NODES, BRIDGES, List.of()));
         client = cluster.client();
-        kubectl = cluster.kubectl();
+        kubectl = new Kubectl(Kubectl.DEFAULT_BINARY, cluster.kubeconfig(),
+                Files.createDirectories(root.resolve("home")));
     }
 
     @AfterAll

@@ -1,0 +1,178 @@
+package io.kaji.cli.localcluster;
+
+import io.kaji.cli.KajiCommand;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code kaji} process (server or agent) started with this JVM's java binary and Kaji's class path, its
+ * output appended to a log file. The class path is kaji-cli's packaged {@code kaji-cli.jar} and {@code lib/} when
+ * this code runs from that jar (the {@code ./kaji} launcher), else {@code ../kaji-cli/target} when run from another
+ * module's tests (the reactor packages kaji-cli first), else this JVM's own class path.
+ *
+ * <p>{@link #stop()} sends SIGTERM and waits (SIGKILL after 30 s); {@link #kill()} is SIGKILL, as when a machine
+ * dies. Not thread-safe.
+ */
+public final class KajiProcess implements AutoCloseable {
+
+    /** JVM options for a server process: see docs/footprint.md (the {@code ./kaji} launcher uses the same). */
+    public static final List<String> SERVER_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss512k",
+            "-XX:MaxRAMPercentage=25", "-XX:TieredStopAtLevel=1");
+    /** JVM options for an agent process: see docs/footprint.md (the {@code ./kaji} launcher uses the same). */
+    public static final List<String> AGENT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss512k",
+            "-XX:MaxRAMPercentage=25", "-XX:TieredStopAtLevel=1");
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private KajiProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The kaji-cli module's target directory, for tests of other modules; fails with what to build if absent. */
+    public static Path cliTarget() {
+        Path here = Path.of("").toAbsolutePath();
+        Path target = here.resolveSibling("kaji-cli").resolve("target");
+        if (!Files.isDirectory(target.resolve("lib"))) {
+            throw new IllegalStateException("kaji-cli is not packaged (" + target + "/lib missing): run mvn verify "
+                    + "from the repository root, or mvn -pl kaji-cli -am package first");
+        }
+        return target;
+    }
+
+    /** The class path a child {@code kaji} process runs with (see the class comment for the order). */
+    static String classPath() {
+        Optional<Path> jar = ownJar();
+        if (jar.isPresent()) {
+            return jar.get() + File.pathSeparator + jar.get().resolveSibling("lib") + "/*";
+        }
+        Path sibling = Path.of("").toAbsolutePath().resolveSibling("kaji-cli").resolve("target");
+        if (Files.isDirectory(sibling.resolve("lib")) && Files.exists(sibling.resolve("kaji-cli.jar"))) {
+            return sibling.resolve("kaji-cli.jar") + File.pathSeparator + sibling.resolve("lib") + "/*";
+        }
+        String own = System.getProperty("java.class.path", "");
+        if (own.contains("surefirebooter")) {
+            cliTarget(); // throws with what to build
+        }
+        return own;
+    }
+
+    /** kaji-cli.jar if this class was loaded from it and its lib/ is beside it. */
+    private static Optional<Path> ownJar() {
+        try {
+            var source = KajiCommand.class.getProtectionDomain().getCodeSource();
+            if (source == null) {
+                return Optional.empty();
+            }
+            Path p = Path.of(source.getLocation().toURI());
+            return Files.isRegularFile(p) && Files.isDirectory(p.resolveSibling("lib")) ? Optional.of(p)
+                    : Optional.empty();
+        } catch (URISyntaxException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Starts {@code kaji <args>} with the JVM options of its role ({@code args[0]}: server or agent).
+     *
+     * @param name a short name for messages (node name, "server")
+     * @param log  the file its stdout and stderr are appended to (parent directories are created)
+     */
+    public static KajiProcess start(String name, Path log, String... args) {
+        List<String> jvm = args.length > 0 && args[0].equals("agent") ? AGENT_JVM_OPTIONS : SERVER_JVM_OPTIONS;
+        return start(name, log, jvm, args);
+    }
+
+    /** Starts {@code kaji <args>} with the given JVM options (besides native access and log time stamps). */
+    public static KajiProcess start(String name, Path log, List<String> jvmOptions, String... args) {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+                "-cp", classPath(), KajiCommand.class.getName()));
+        cmd.addAll(List.of(args));
+        try {
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            return new KajiProcess(name, p, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("start kaji " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** The last {@code n} lines of the log, for failure messages. */
+    public String tail(int n) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return name + " log (" + log + "):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - n),
+                    lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return name + " log unreadable: " + e.getMessage();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if the process has not ended within 30 s. Returns once it has ended. */
+    public void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** SIGKILL, as when the machine dies; waits up to 10 s for the process to be gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
