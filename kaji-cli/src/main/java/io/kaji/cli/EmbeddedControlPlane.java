@@ -34,8 +34,13 @@ final class EmbeddedControlPlane implements AutoCloseable {
 
     private final List<AutoCloseable> running = new ArrayList<>();
 
-    /** Settings taken from {@code kaji server}'s flags. */
-    record Options(Path kubeconfig, String clusterCidr, boolean controllers, boolean scheduler) {}
+    /**
+     * Settings taken from {@code kaji server}'s flags.
+     *
+     * @param identity the leader-election identity of this server's controller manager and scheduler (the Lease
+     *                 holder), naming the server so that operators and tests can tell which one leads
+     */
+    record Options(Path kubeconfig, String clusterCidr, boolean controllers, boolean scheduler, String identity) {}
 
     static EmbeddedControlPlane start(RevisionedStore store, Options options) {
         EmbeddedControlPlane plane = new EmbeddedControlPlane();
@@ -43,7 +48,7 @@ final class EmbeddedControlPlane implements AutoCloseable {
             plane.startCompactor(store);
             KubernetesClient client = client(options.kubeconfig());
             plane.running.add(client);
-            String identity = identity();
+            String identity = options.identity() != null ? options.identity() : identity();
             if (options.controllers()) {
                 ControllerManager controllers = new ControllerManager(client,
                         ControllerManager.Options.defaults(identity).withClusterCidr(options.clusterCidr(), 24), Clock.systemUTC());

@@ -1,5 +1,6 @@
 package io.kaji.cli;
 
+import io.kaji.apiserver.pki.ClusterBootstrap;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
 import io.kaji.store.RevisionedStore;
@@ -65,6 +66,13 @@ public final class ServerCommand implements Callable<Integer> {
             description = "etcd client URLs for --store etcd, comma-separated, e.g. http://127.0.0.1:2379.")
     List<String> etcdEndpoints;
 
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "With --store etcd: join the cluster already in the store (another server's "
+                    + "<data-dir>/node-token). The first server creates the cluster's CA and tokens and stores them, "
+                    + "encrypted with its node token, for the servers that join later; a restarted server uses its "
+                    + "own node-token file.")
+    String token;
+
     @Option(names = "--disable-agent",
             description = "Do not run a node agent in this process (a control-plane-only server; join nodes with "
                     + "'kaji agent'). The in-process agent needs root and containerd (./setup installs it).")
@@ -104,9 +112,17 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
         }
+        if (token != null && !store.equals("etcd")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--token joins a cluster in a shared store: it needs --store etcd");
+        }
         RevisionedStore st = openStore(dir);
         ApiServer server;
         try {
+            if (store.equals("etcd")) {
+                // Several servers on one etcd are one cluster: the same CA, admin token and node token.
+                ClusterBootstrap.join(st, dir.toAbsolutePath(), token);
+            }
             server = ApiServer.start(config, st);
         } catch (RuntimeException e) {
             st.close();
@@ -116,7 +132,7 @@ public final class ServerCommand implements Callable<Integer> {
         LocalAgent agent = null;
         try {
             plane = EmbeddedControlPlane.start(st, new EmbeddedControlPlane.Options(server.kubeconfigPath(), clusterCidr,
-                    !disableControllers, !disableScheduler));
+                    !disableControllers, !disableScheduler, leaderIdentity(server.port())));
             if (!disableAgent) {
                 String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
                 // What 'kaji down' needs to clean only this cluster's host state after a crash.
@@ -159,6 +175,20 @@ public final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * This server's leader-election identity, {@code <hostname>-<port>}: unique per server on one machine (their
+     * ports differ) and telling, in a Lease's holderIdentity, which server leads.
+     */
+    static String leaderIdentity(int port) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        } catch (java.net.UnknownHostException e) {
+            host = "kaji";
+        }
+        return host + "-" + port;
     }
 
     private RevisionedStore openStore(Path dir) {
