@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Option;
                 "containers through containerd's CRI.",
                 "",
                 "Joining: --server https://HOST:6443 --token <the server's <data-dir>/node-token>.",
+                "With several servers (--server https://A:6443,https://B:6443) the agent connects",
+                "through a local TCP load balancer that fails over between them.",
                 "The agent fetches the cluster CA from the server's /cacerts, checks it against",
                 "the hash in the token, and then talks TLS verified with that CA. --kubeconfig",
                 "(e.g. the server's admin kubeconfig) works too; with --server and a plain token",
@@ -41,8 +44,11 @@ public final class AgentCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--server", paramLabel = "URL", description = "The API server's URL.")
-    String server;
+    @Option(names = "--server", paramLabel = "URL", split = ",",
+            description = "The API server's URL. Several, comma-separated (a YAML list in the config file), for a "
+                    + "highly available control plane: the agent then talks to them through a local load balancer "
+                    + "on 127.0.0.1 that uses the first healthy one and fails over to the next.")
+    List<String> servers;
 
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "The node token (the server's <data-dir>/node-token, K10...), or another bearer token.")
@@ -98,22 +104,45 @@ public final class AgentCommand implements Callable<Integer> {
                     + " is not between 1 and 65535");
         }
         Config clientConfig = clientConfig();
+        ServerLoadBalancer balancer = null;
+        if (servers != null && servers.size() > 1) {
+            balancer = ServerLoadBalancer.start(servers, ServerLoadBalancer.Options.defaults());
+            clientConfig.setMasterUrl(balancer.localUrl());
+        }
         NodeLayout layout = dataDir != null ? new NodeLayout(dataDir) : NodeLayout.defaultLayout();
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
-        LocalAgent agent = LocalAgent.start(clientConfig, new LocalAgent.Options(name, layout, containerdSocket,
-                cniConfDir, bridge, duration(leaseRenewal), duration(initialBackOff), false));
+        LocalAgent agent;
+        try {
+            agent = LocalAgent.start(clientConfig, new LocalAgent.Options(name, layout, containerdSocket,
+                    cniConfDir, bridge, duration(leaseRenewal), duration(initialBackOff), false));
+        } catch (RuntimeException e) {
+            if (balancer != null) {
+                balancer.close();
+            }
+            throw e;
+        }
         CountDownLatch stop = new CountDownLatch(1);
+        ServerLoadBalancer runningBalancer = balancer;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
+            if (runningBalancer != null) {
+                runningBalancer.close();
+            }
             stop.countDown();
         }));
-        System.err.printf("kaji agent: node %s registered with %s; containerd %s; data dir %s%n", name,
-                clientConfig.getMasterUrl(), agent.socket(), layout.dataDir());
+        String via = balancer == null ? "" : " (load balancer for " + String.join(", ", servers) + ", using "
+                + balancer.serverInUse() + ")";
+        System.err.printf("kaji agent: node %s registered with %s%s; containerd %s; data dir %s%n", name,
+                clientConfig.getMasterUrl(), via, agent.socket(), layout.dataDir());
         stop.await();
         return 0;
     }
 
     private Config clientConfig() throws Exception {
+        if (servers != null && servers.isEmpty()) {
+            servers = null;
+        }
+        String server = servers == null ? null : servers.get(0);
         if (server == null && kubeconfig == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give --kubeconfig, or --server and --token");
         }
@@ -133,7 +162,20 @@ public final class AgentCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--token: " + e.getMessage());
             }
-            return NodeJoin.clientConfig(server, nodeToken);
+            if (servers.size() == 1) {
+                return NodeJoin.clientConfig(server, nodeToken);
+            }
+            String caPem;
+            try {
+                caPem = NodeJoin.fetchVerifiedCa(servers, nodeToken);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("no server of " + servers + " served this cluster's CA: "
+                        + e.getMessage(), e);
+            }
+            return new ConfigBuilder().withMasterUrl(server)
+                    .withCaCertData(java.util.Base64.getEncoder().encodeToString(
+                            caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .withOauthToken(nodeToken.value()).build();
         }
         if (kubeconfig == null && !insecure) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -142,10 +184,12 @@ public final class AgentCommand implements Callable<Integer> {
                             + "--insecure-skip-tls-verify");
         }
         if (kubeconfig == null) {
-            String host = URI.create(server).getHost();
-            if (host == null || !InetAddress.getByName(host).isLoopbackAddress()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--insecure-skip-tls-verify is only allowed for a loopback server, not " + server);
+            for (String s : servers) {
+                String host = URI.create(s).getHost();
+                if (host == null || !InetAddress.getByName(host).isLoopbackAddress()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--insecure-skip-tls-verify is only allowed for a loopback server, not " + s);
+                }
             }
             return new ConfigBuilder().withMasterUrl(server).withOauthToken(token).withTrustCerts(true)
                     .withDisableHostnameVerification(true).build();

@@ -45,6 +45,25 @@ final class NodeJoin {
                 .withOauthToken(token.value()).build();
     }
 
+    /**
+     * The CA PEM from the first of {@code servers} that serves one the token names; blocking.
+     *
+     * @throws IllegalStateException naming every server's failure when none does
+     */
+    static String fetchVerifiedCa(java.util.List<String> servers, NodeToken token) {
+        java.util.List<String> failures = new java.util.ArrayList<>();
+        for (String server : servers) {
+            try {
+                String caPem = fetchCa(server);
+                verify(caPem, token, server);
+                return caPem;
+            } catch (IllegalStateException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        throw new IllegalStateException(String.join("; ", failures));
+    }
+
     /** Checks that {@code caPem} is the CA {@code token} was issued for. */
     static void verify(String caPem, NodeToken token, String server) {
         if (!token.matchesCa(caPem)) {
@@ -86,7 +105,8 @@ final class NodeJoin {
         }
     }
 
-    private static SSLContext unverified() {
+    /** A TLS context that trusts any certificate: only for /cacerts (hash-checked) and credential-less probes. */
+    static SSLContext unverified() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[] {new X509TrustManager() {
