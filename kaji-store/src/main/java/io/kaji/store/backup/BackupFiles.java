@@ -106,6 +106,26 @@ public final class BackupFiles {
         return target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     }
 
+    /**
+     * Creates {@code file} empty and readable by its owner only (mode 0600), replacing what was there: a backup
+     * holds every Secret of the cluster.
+     */
+    public static void createPrivate(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            try {
+                Files.createFile(file);
+            } catch (IOException io) {
+                throw new StoreException("cannot create " + file + ": " + io.getMessage(), io);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The directory holding {@code path}, also for a relative name without one. */
     public static Path parentOf(Path path) {
         Path parent = path.toAbsolutePath().getParent();

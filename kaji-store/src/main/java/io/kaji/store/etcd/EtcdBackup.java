@@ -111,8 +111,8 @@ public final class EtcdBackup {
 
     private static void stream(Client client, Path temp, BackupProgress progress) throws IOException {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        BackupFiles.createPrivate(temp);
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             long[] written = {0, 0};
             client.getMaintenanceClient().snapshot(new StreamObserver<>() {
                 @Override

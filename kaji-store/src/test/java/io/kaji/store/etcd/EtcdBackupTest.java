@@ -76,6 +76,8 @@ class EtcdBackupTest {
             assertThat(progress).isNotEmpty().last().isEqualTo(m.bytes());
             assertThat(BackupFiles.detect(file)).isEqualTo(BackupFiles.Detected.ETCD_SNAPSHOT);
             assertThat(BackupManifest.readFor(file)).contains(m);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
             // The file carries etcd's own checksum; a corrupted copy is caught.
             EtcdBackup.verifyTrailingHash(file);
             Path broken = tmp.resolve("broken");

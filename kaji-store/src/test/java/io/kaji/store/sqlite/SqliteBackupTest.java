@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -76,11 +77,72 @@ class SqliteBackupTest {
             assertThat(m.kind()).isEqualTo(BackupManifest.Kind.SQLITE);
             assertThat(m.bytes()).isEqualTo(Files.size(file));
             assertThat(BackupManifest.readFor(file)).contains(m);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .as("a backup holds the cluster's Secrets").isEqualTo("rw-------");
         }
         try (Stream<Path> left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
                     "live", "backup.db", "backup.db.json", "restored");
         }
+    }
+
+    @Test
+    void backupOfAStoreAnotherProcessIsWritingMatchesItsAcknowledgements() throws Exception {
+        Path live = tmp.resolve("live");
+        Path file = tmp.resolve("backup.db");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
+                DurabilityWriter.class.getName(), live.toString(), "8"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        java.util.Map<String, Long> acked = new java.util.HashMap<>();
+        BackupManifest m;
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), UTF_8))) {
+            readAcks(in, acked, 1000);
+            m = SqliteBackup.backup(live, file, "test", (d, t) -> { });
+            // The server process holds the store: a restore into it is refused.
+            assertThatThrownBy(() -> SqliteBackup.restore(file, live,
+                    SqliteBackup.RestoreOptions.defaults().withForce(true)))
+                    .hasMessageContaining("is in use by a running Kaji server");
+            readAcks(in, acked, acked.size() + 2000);
+        } finally {
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        long revision = m.revision();
+        assertThat(acked.values()).anyMatch(r -> r > revision);
+        Path restored = tmp.resolve("restored");
+        SqliteBackup.restore(file, restored, SqliteBackup.RestoreOptions.defaults().withBumpRevision(0));
+        try (SqliteStore copy = SqliteStore.open(restored, FAST)) {
+            List<KeyValue> kvs = copy.range(RangeRequest.prefix("/registry/")).kvs();
+            // Every write is a create of a new key: the snapshot at N holds exactly the writes 1..N.
+            assertThat(kvs).hasSize((int) revision);
+            assertThat(kvs.stream().map(KeyValue::modRevision).sorted().toList())
+                    .isEqualTo(java.util.stream.LongStream.rangeClosed(1, revision).boxed().toList());
+            java.util.Map<String, Long> inBackup = new java.util.HashMap<>();
+            kvs.forEach(kv -> inBackup.put(kv.key(), kv.modRevision()));
+            acked.forEach((key, rev) -> {
+                if (rev <= revision) {
+                    assertThat(inBackup).containsEntry(key, rev);
+                } else {
+                    assertThat(inBackup).doesNotContainKey(key);
+                }
+            });
+        }
+    }
+
+    private static void readAcks(java.io.BufferedReader in, java.util.Map<String, Long> acked, int until)
+            throws java.io.IOException {
+        String line;
+        while (acked.size() < until && (line = in.readLine()) != null) {
+            if (line.startsWith("ACK ")) {
+                String[] f = line.split(" ");
+                if (Boolean.parseBoolean(f[3])) {
+                    acked.put(f[1], Long.parseLong(f[2]));
+                }
+            }
+        }
+        assertThat(acked.size()).as("the writer process kept acknowledging").isGreaterThanOrEqualTo(until);
     }
 
     private static void writeUntil(SqliteStore store, int id, AtomicBoolean stop, AtomicLong writes) {
