@@ -109,7 +109,12 @@ public final class ClusterBootstrap {
         if (result instanceof WriteResult.Conflict conflict && conflict.current() != null) {
             // Another server stored its data first; ours only opens it if it is the same cluster (a restart).
             LOG.info("another server bootstrapped the cluster first; adopting its data");
-            return adopt(conflict.current().value(), nodeToken.value(), false, pkiDir, tokenFile);
+            try {
+                return adopt(conflict.current().value(), nodeToken.value(), false, pkiDir, tokenFile);
+            } catch (BootstrapException e) {
+                throw new BootstrapException("another server created the cluster in this store at the same time: "
+                        + "start this one again with --token <that server's <data-dir>/node-token>", e);
+            }
         }
         LOG.info("bootstrapped a new cluster in the store (CA sha256 {})", NodeToken.caHash(data.caCertPem()));
         return data;

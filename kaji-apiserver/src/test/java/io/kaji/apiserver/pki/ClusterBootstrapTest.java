@@ -8,7 +8,14 @@ import io.kaji.store.sqlite.SqliteStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.kaji.store.KeyValue;
+import io.kaji.store.RangeRequest;
+import io.kaji.store.RangeResult;
+import io.kaji.store.Watch;
+import io.kaji.store.WatchListener;
+import io.kaji.store.WriteResult;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,9 +104,102 @@ class ClusterBootstrapTest {
     }
 
     @Test
+    void ofTwoFirstServersStartingAtOnceOneWinsAndTheOtherIsToldToJoin() {
+        // The loser read the store before the winner's write landed: its create then conflicts.
+        RevisionedStore racing = new DelegatingStore(store) {
+            private boolean first = true;
+
+            @Override
+            public Optional<KeyValue> get(String key, long revision) {
+                if (first && key.equals(ClusterBootstrap.KEY)) {
+                    first = false;
+                    ClusterBootstrap.join(store, dir.resolve("winner"), null);
+                    return Optional.empty();
+                }
+                return super.get(key, revision);
+            }
+        };
+        assertThatThrownBy(() -> ClusterBootstrap.join(racing, dir.resolve("loser"), null))
+                .isInstanceOf(ClusterBootstrap.BootstrapException.class)
+                .hasMessage("another server created the cluster in this store at the same time: start this one "
+                        + "again with --token <that server's <data-dir>/node-token>");
+    }
+
+    @Test
+    void aRestartedFirstServerThatLostTheRaceToItselfStillOpensItsData() {
+        // Its own earlier start stored the data: the create conflicts, and its node token opens what is there.
+        ClusterBootstrap.Data created = ClusterBootstrap.join(store, dir.resolve("s1"), null);
+        RevisionedStore stale = new DelegatingStore(store) {
+            @Override
+            public Optional<KeyValue> get(String key, long revision) {
+                return key.equals(ClusterBootstrap.KEY) ? Optional.empty() : super.get(key, revision);
+            }
+        };
+        assertThat(ClusterBootstrap.join(stale, dir.resolve("s1"), null)).isEqualTo(created);
+    }
+
+    @Test
     void aTokenForAnEmptyStoreIsRefused() {
         String token = NodeToken.generate("x").value();
         assertThatThrownBy(() -> ClusterBootstrap.join(store, dir.resolve("s1"), token))
                 .hasMessageStartingWith("--token was given but the store holds no cluster yet");
+    }
+
+    /** Forwards everything to another store; tests override what they need to race. */
+    private static class DelegatingStore implements RevisionedStore {
+        private final RevisionedStore d;
+
+        DelegatingStore(RevisionedStore d) {
+            this.d = d;
+        }
+
+        @Override
+        public long currentRevision() {
+            return d.currentRevision();
+        }
+
+        @Override
+        public long compactRevision() {
+            return d.compactRevision();
+        }
+
+        @Override
+        public Optional<KeyValue> get(String key, long revision) {
+            return d.get(key, revision);
+        }
+
+        @Override
+        public RangeResult range(RangeRequest request) {
+            return d.range(request);
+        }
+
+        @Override
+        public WriteResult create(String key, byte[] value) {
+            return d.create(key, value);
+        }
+
+        @Override
+        public WriteResult update(String key, byte[] value, long expectedModRevision) {
+            return d.update(key, value, expectedModRevision);
+        }
+
+        @Override
+        public WriteResult delete(String key, long expectedModRevision) {
+            return d.delete(key, expectedModRevision);
+        }
+
+        @Override
+        public Watch watch(String prefix, long afterRevision, WatchListener listener) {
+            return d.watch(prefix, afterRevision, listener);
+        }
+
+        @Override
+        public void compact(long revision) {
+            d.compact(revision);
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }
