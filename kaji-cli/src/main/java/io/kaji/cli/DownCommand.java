@@ -137,20 +137,10 @@ public final class DownCommand implements Callable<Integer> {
     /** Removes the host state a killed server can leave: containerd and its containers, bridge, chains, routes. */
     private void cleanHost(DataDir dir, PrintWriter out) {
         ContainerdConfig containerd = new NodeLayout(dir.node()).containerd();
-        String configFile = containerd.configFile().toString();
-        ProcessHandle.allProcesses()
-                .filter(h -> h.info().command().map(c -> c.endsWith("/containerd")).orElse(false))
-                .filter(h -> h.info().arguments().map(a -> List.of(a).contains(configFile)).orElse(false))
-                .forEach(h -> {
-                    out.println("  stopping containerd pid " + h.pid() + " left behind");
-                    h.destroy();
-                    try {
-                        h.onExit().get(10, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        h.destroyForcibly();
-                    }
-                });
         ContainerdResidue residue = new ContainerdResidue(containerd);
+        for (ProcessHandle h : residue.containerdProcesses()) {
+            out.println("  stopping containerd pid " + h.pid() + " left behind");
+        }
         int shims = residue.shimPids().size();
         int mounts = residue.mounts().size();
         residue.remove();

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * mounts (rootfs overlays, network namespaces) under the node's data dir. {@link #remove()} kills and unmounts
  * them, for a node being torn down and for tests.
  *
- * <p>Only processes and mounts that belong to this data dir are touched. Blocking; not thread-safe; call it after
- * {@link ContainerdSupervisor#stop()}.
+ * <p>Only processes and mounts that belong to this data dir are touched. Blocking; not thread-safe; meant for after
+ * {@link ContainerdSupervisor#stop()} or for a node whose agent was killed (its containerd is stopped too).
  */
 public final class ContainerdResidue {
 
@@ -31,6 +31,15 @@ public final class ContainerdResidue {
 
     public ContainerdResidue(ContainerdConfig config) {
         this.config = config;
+    }
+
+    /** The containerd processes running with this node's configuration file (left behind by a killed agent). */
+    public List<ProcessHandle> containerdProcesses() {
+        String configFile = config.configFile().toString();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/containerd")).orElse(false))
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains(configFile)).orElse(false))
+                .toList();
     }
 
     /** The pids of the shims serving this node's containerd. */
@@ -62,8 +71,20 @@ public final class ContainerdResidue {
         return out;
     }
 
-    /** Kills the node's containers and shims and unmounts what is mounted under the data dir. */
+    /**
+     * Stops a containerd still running with this node's configuration (SIGTERM, SIGKILL after 10 s), kills the
+     * node's containers and shims and unmounts what is mounted under the data dir.
+     */
     public void remove() {
+        for (ProcessHandle h : containerdProcesses()) {
+            log.info("stopping containerd pid={} of {}", h.pid(), config.dataDir());
+            h.destroy();
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        }
         killContainers();
         for (long pid : shimPids()) {
             ProcessHandle.of(pid).ifPresent(h -> {
