@@ -44,6 +44,7 @@ public final class ResourceHandler {
     private final Lists lists;
     private final Subresources subresources;
     private final NamespaceCleaner namespaceCleaner;
+    private final PodLogs podLogs;
     private final Clock clock;
 
     public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
@@ -56,6 +57,15 @@ public final class ResourceHandler {
         this.lists = new Lists(cache, storage, tables, timer);
         this.subresources = new Subresources(storage, lifecycle);
         this.namespaceCleaner = new NamespaceCleaner(registry, store);
+        this.podLogs = new PodLogs(registry, storage);
+    }
+
+    /**
+     * Lets {@code pods/log} reach node agents through {@code agents}; until called, it answers 503. Call once
+     * at start, e.g. {@code connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)))}.
+     */
+    public void connectAgents(io.kaji.apiserver.nodeproxy.AgentClient agents) {
+        podLogs.connect(agents);
     }
 
     /** Serves one resource request. Errors are thrown as {@link ApiException} for the caller to render. */
@@ -74,6 +84,9 @@ public final class ResourceHandler {
         if (def.namespaced() && name != null && ns == null) {
             throw ApiException.notFoundPath();
         }
+        if ("log".equals(sub) && !req.method().equals("GET")) {
+            throw ApiException.methodNotAllowed();
+        }
         if (def.strategy() instanceof VirtualResource && !(req.method().equals("POST") && name == null)) {
             throw ApiException.methodNotAllowed();
         }
@@ -87,6 +100,8 @@ public final class ResourceHandler {
                     }
                 } else if ("scale".equals(sub)) {
                     ex.respond(ApiResponse.json(200, Subresources.scaleOf(def, storage.get(def, ns, name))));
+                } else if ("log".equals(sub)) {
+                    podLogs.serve(def, ns, name, req, ex);
                 } else {
                     ex.respond(single(def, storage.get(def, ns, name), req, 200, List.of()));
                 }
