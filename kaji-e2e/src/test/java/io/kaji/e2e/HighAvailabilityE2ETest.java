@@ -74,6 +74,14 @@ class HighAvailabilityE2ETest {
     /** The controller manager's and scheduler's lease duration and retry period (their defaults). */
     private static final Duration LEASE_DURATION = Duration.ofSeconds(15);
     private static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+    /**
+     * The latest a survivor can take a dead leader's Lease, after its last renewal. As in client-go, fabric8's
+     * elector counts the lease duration from when it observed the last change (its polls are a retry period apart,
+     * jittered by up to 1.2 more), and tries again a jittered retry period after expiry: lease duration + 2 x 2.2
+     * retry periods, plus a second for API round trips.
+     */
+    private static final Duration TAKEOVER_BOUND = LEASE_DURATION
+            .plusMillis((long) (2 * RETRY_PERIOD.toMillis() * 2.2)).plusSeconds(1);
 
     private LocalEtcdCluster etcd;
     private final List<Server> servers = new ArrayList<>();
@@ -247,9 +255,11 @@ class HighAvailabilityE2ETest {
         long kill = System.nanoTime();
         leader.process().kill();
         survivor.client().apps().deployments().inNamespace(NS).withName("ha-web").scale(4);
+        // The dead leader's last renewal: nobody renews after a SIGKILL, and the survivor waits a lease duration.
+        Lease before = survivor.client().leases().inNamespace("kube-system").withName(CONTROLLER_LEASE).get();
         List<String> notReady = java.util.Collections.synchronizedList(new ArrayList<>());
         long[] takeover = {-1};
-        await("the survivor holds both Leases").atMost(LEASE_DURATION.plus(RETRY_PERIOD).plusSeconds(15))
+        await("the survivor holds both Leases").atMost(TAKEOVER_BOUND.plusSeconds(15))
                 .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
                     if (!ready(survivor.client())) {
                         notReady.add("after " + ms(kill) + " ms");
@@ -261,10 +271,17 @@ class HighAvailabilityE2ETest {
                     }
                     return both;
                 });
-        System.out.printf("ha: %s killed; %s holds both Leases %d ms later (lease duration %d s)%n", leader.name(),
-                survivor.name(), takeover[0], LEASE_DURATION.toSeconds());
-        assertThat(takeover[0]).as("takeover, ms: at most the lease duration after the last renewal, plus a retry")
-                .isLessThanOrEqualTo(LEASE_DURATION.plus(RETRY_PERIOD).plusSeconds(1).toMillis());
+        Lease after = survivor.client().leases().inNamespace("kube-system").withName(CONTROLLER_LEASE).get();
+        long gap = Duration.between(before.getSpec().getRenewTime().toInstant(),
+                after.getSpec().getAcquireTime().toInstant()).toMillis();
+        System.out.printf("ha: %s killed; %s holds both Leases %d ms later (lease duration %d s; controller manager"
+                        + " lease acquired %d ms after the dead leader's last renewal)%n", leader.name(),
+                survivor.name(), takeover[0], LEASE_DURATION.toSeconds(), gap);
+        assertThat(before.getSpec().getHolderIdentity()).isEqualTo(leader.identity());
+        assertThat(gap).as("lease gap, ms").isGreaterThanOrEqualTo(LEASE_DURATION.toMillis())
+                .isLessThanOrEqualTo(TAKEOVER_BOUND.toMillis());
+        assertThat(takeover[0]).as("takeover, ms: at most the lease duration after the last renewal, plus two jittered retries")
+                .isLessThanOrEqualTo(TAKEOVER_BOUND.toMillis());
 
         await("ha-web scaled during the outage: 4 pods Running").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200)).until(() -> {
