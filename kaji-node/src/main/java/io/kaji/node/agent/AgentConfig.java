@@ -24,39 +24,53 @@ import java.util.Objects;
  * @param bridgeName        the node's Linux bridge
  * @param podWorkers        pod sync threads
  * @param clock             time source for back-off and timestamps
+ * @param kubeletPort       the agent endpoint's HTTPS port (kubelet: 10250); 0 picks a free one; if the
+ *                          default port is taken (several agents on one machine) a free one is used; the actual
+ *                          port goes into the Node's status.daemonEndpoints
  */
 public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRenewal, Duration statusCheck,
                           Duration statusMaxAge, Duration initialBackOff, Duration maxBackOff, Duration backOffReset,
                           PodLogs podLogs, Path ipamDir, Path cniConfDir, String bridgeName, int podWorkers,
-                          Clock clock) {
+                          Clock clock, int kubeletPort) {
 
     public AgentConfig {
         Objects.requireNonNull(nodeName, "nodeName");
         Objects.requireNonNull(podLogs, "podLogs");
         Objects.requireNonNull(cniConfDir, "cniConfDir");
         Objects.requireNonNull(clock, "clock");
+        if (kubeletPort < 0 || kubeletPort > 65535) {
+            throw new IllegalArgumentException("kubeletPort " + kubeletPort + " is not a TCP port (0 picks a free one)");
+        }
     }
+
+    /** The kubelet's port, the default of {@link #kubeletPort()}. */
+    public static final int DEFAULT_KUBELET_PORT = 10250;
 
     /** Kaji's defaults for a node named {@code nodeName} whose data lives in the given directories. */
     public static AgentConfig defaults(String nodeName, String kajiVersion, PodLogs podLogs, Path ipamDir,
                                        Path cniConfDir) {
         return new AgentConfig(nodeName, kajiVersion, Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10),
-                podLogs, ipamDir, cniConfDir, "kaji0", 4, Clock.systemUTC());
+                podLogs, ipamDir, cniConfDir, "kaji0", 4, Clock.systemUTC(), DEFAULT_KUBELET_PORT);
     }
 
     public AgentConfig withInitialBackOff(Duration d) {
         return new AgentConfig(nodeName, kajiVersion, leaseRenewal, statusCheck, statusMaxAge, d, maxBackOff,
-                backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock);
+                backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock, kubeletPort);
     }
 
     public AgentConfig withBridgeName(String b) {
         return new AgentConfig(nodeName, kajiVersion, leaseRenewal, statusCheck, statusMaxAge, initialBackOff,
-                maxBackOff, backOffReset, podLogs, ipamDir, cniConfDir, b, podWorkers, clock);
+                maxBackOff, backOffReset, podLogs, ipamDir, cniConfDir, b, podWorkers, clock, kubeletPort);
     }
 
     public AgentConfig withLeaseRenewal(Duration d) {
         return new AgentConfig(nodeName, kajiVersion, d, statusCheck, statusMaxAge, initialBackOff, maxBackOff,
-                backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock);
+                backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock, kubeletPort);
+    }
+
+    public AgentConfig withKubeletPort(int port) {
+        return new AgentConfig(nodeName, kajiVersion, leaseRenewal, statusCheck, statusMaxAge, initialBackOff,
+                maxBackOff, backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock, port);
     }
 }

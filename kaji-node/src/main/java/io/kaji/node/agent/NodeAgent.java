@@ -1,6 +1,7 @@
 package io.kaji.node.agent;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -14,8 +15,19 @@ import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.KajiLabels;
+import io.kaji.node.runtime.PodRef;
+import io.kaji.node.server.AgentServer;
+import io.kaji.node.server.AgentTls;
+import io.kaji.node.server.ContainerLogs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +66,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile PodRoutes routes;
     private final CompletableFuture<NodeNetwork> network = new CompletableFuture<>();
     private Thread starter;
+    private AgentServer endpoint;
 
     /**
      * This node's part of the pod network, known once the node IPAM controller assigned a podCIDR.
@@ -96,6 +109,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Registers the node and starts the lease, status and (once the podCIDR is known) pod loops. */
     public synchronized void start() {
+        startEndpoint();
         reporter.register();
         long lease = config.leaseRenewal().toMillis();
         timers.scheduleWithFixedDelay(() -> guarded("lease renewal", reporter::renewLease), 0, lease,
@@ -103,6 +117,69 @@ public final class NodeAgent implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> guarded("node status", reporter::updateStatus),
                 config.statusCheck().toMillis(), config.statusCheck().toMillis(), TimeUnit.MILLISECONDS);
         starter = Thread.ofPlatform().name("kaji-agent-start").daemon(true).start(this::startPods);
+    }
+
+    /**
+     * Starts the agent endpoint (containerLogs for the API server's pods/log), authenticating callers by client
+     * certificates of the cluster CA this agent trusts for the API server. Without a known CA the node still runs
+     * pods, but its logs cannot be read through the API.
+     */
+    private void startEndpoint() {
+        List<X509Certificate> cas = clusterCa();
+        if (cas.isEmpty()) {
+            log.warn("node {}: no cluster CA in the client configuration and none from /cacerts; the agent endpoint "
+                    + "(kubectl logs) is off", config.nodeName());
+            return;
+        }
+        ContainerLogs logs = new ContainerLogs(config.podLogs(), (ns, name) -> cached(Keys.of(ns, name)),
+                this::writing);
+        try {
+            endpoint = AgentServer.start(AgentTls.context(config.nodeName(), List.of(host.internalIp(), "127.0.0.1"),
+                    cas), logs, AgentServer.Options.defaults().withPort(config.kubeletPort()), config.clock());
+            reporter.kubeletPort(endpoint.port());
+        } catch (RuntimeException e) {
+            // Pods matter more than their logs: run without the endpoint rather than not at all.
+            log.error("node {}: the agent endpoint (kubectl logs) is off: {}", config.nodeName(), e.getMessage());
+        }
+    }
+
+    /** The agent endpoint's port, or -1 if it is off. */
+    public int endpointPort() {
+        AgentServer e = endpoint;
+        return e == null ? -1 : e.port();
+    }
+
+    private List<X509Certificate> clusterCa() {
+        Config c = client.getConfiguration();
+        try {
+            if (c.getCaCertData() != null && !c.getCaCertData().isBlank()) {
+                return AgentTls.parsePem(new String(Base64.getMimeDecoder().decode(c.getCaCertData()),
+                        StandardCharsets.UTF_8));
+            }
+            if (c.getCaCertFile() != null && !c.getCaCertFile().isBlank()) {
+                return AgentTls.parsePem(Files.readString(Path.of(c.getCaCertFile())));
+            }
+            // Like k3s agents: the server publishes its CA unauthenticated at /cacerts.
+            String url = c.getMasterUrl().endsWith("/") ? c.getMasterUrl() : c.getMasterUrl() + "/";
+            return AgentTls.parsePem(client.raw(url + "cacerts"));
+        } catch (IOException | RuntimeException e) {
+            log.warn("node {}: cannot read the cluster CA: {}", config.nodeName(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Whether a container attempt is still created or running (its log may grow); true if the runtime fails. */
+    private boolean writing(PodRef pod, String container, int attempt) {
+        try {
+            for (ContainerInfo c : runtime.listContainers(KajiLabels.forContainer(pod, container))) {
+                if (c.attempt() == attempt) {
+                    return c.state() == ContainerState.RUNNING || c.state() == ContainerState.CREATED;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     /** Waits until the pod workers run (podCIDR known, informer synced, orphans removed). */
@@ -275,6 +352,9 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         timers.shutdownNow();
+        if (endpoint != null) {
+            endpoint.close();
+        }
         if (starter != null) {
             starter.interrupt();
         }

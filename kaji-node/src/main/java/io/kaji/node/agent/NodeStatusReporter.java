@@ -47,6 +47,7 @@ public final class NodeStatusReporter {
     private final BooleanSupplier networkReady;
     private NodeStatus lastWritten;
     private Instant lastWrittenAt = Instant.EPOCH;
+    private volatile int kubeletPort = AgentConfig.DEFAULT_KUBELET_PORT;
 
     public NodeStatusReporter(KubernetesClient client, AgentConfig config, HostInfo host,
                               Supplier<RuntimeHealth> health, Supplier<String> runtimeVersion,
@@ -57,6 +58,11 @@ public final class NodeStatusReporter {
         this.health = health;
         this.runtimeVersion = runtimeVersion;
         this.networkReady = networkReady;
+    }
+
+    /** The agent endpoint's actual port, reported in status.daemonEndpoints.kubeletEndpoint (default 10250). */
+    public void kubeletPort(int port) {
+        this.kubeletPort = port;
     }
 
     /** Creates the Node if it does not exist (keeping an existing one's spec, e.g. its podCIDR) and writes status. */
@@ -82,7 +88,8 @@ public final class NodeStatusReporter {
         Instant now = config.clock().instant();
         NodeStatus status = status(now);
         boolean changed = lastWritten == null || !sameConditions(lastWritten, status)
-                || !Objects.equals(lastWritten.getNodeInfo(), status.getNodeInfo());
+                || !Objects.equals(lastWritten.getNodeInfo(), status.getNodeInfo())
+                || !Objects.equals(lastWritten.getDaemonEndpoints(), status.getDaemonEndpoints());
         if (!changed && Duration.between(lastWrittenAt, now).compareTo(config.statusMaxAge()) < 0) {
             return false;
         }
@@ -169,7 +176,7 @@ public final class NodeStatusReporter {
                 .withOperatingSystem("linux").withArchitecture("amd64")
                 .withContainerRuntimeVersion(runtimeVersion.get()).withKubeletVersion(config.kajiVersion())
                 .withKubeProxyVersion("").withMachineID("").withSystemUUID("").withBootID("").endNodeInfo()
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(10250).endKubeletEndpoint()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(kubeletPort).endKubeletEndpoint()
                 .endDaemonEndpoints().build();
     }
 

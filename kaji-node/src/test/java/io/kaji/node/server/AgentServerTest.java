@@ -1,0 +1,162 @@
+package io.kaji.node.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kaji.node.runtime.PodLogs;
+import io.kaji.node.runtime.PodRef;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentServerTest {
+
+    @TempDir
+    Path dir;
+
+    private TestCa ca;
+    private AgentServer server;
+    private PodLogs podLogs;
+    private final Map<String, Boolean> writing = new ConcurrentHashMap<>();
+    private final PodRef web = new PodRef("default", "web", "uid-1");
+
+    @BeforeEach
+    void start() throws Exception {
+        ca = new TestCa("test-ca");
+        podLogs = new PodLogs(dir);
+        Pod pod = new PodBuilder().withNewMetadata().withNamespace("default").withName("web").withUid("uid-1")
+                .endMetadata().withNewSpec().addNewContainer().withName("app").endContainer()
+                .addNewContainer().withName("sidecar").endContainer().endSpec().build();
+        ContainerLogs logs = new ContainerLogs(podLogs,
+                (ns, name) -> ns.equals("default") && name.equals("web") ? pod : null,
+                (p, c, attempt) -> writing.getOrDefault(c + "/" + attempt, false));
+        server = AgentServer.start(AgentTls.context("n1", List.of("127.0.0.1"), List.of(ca.cert)), logs,
+                new AgentServer.Options("127.0.0.1", 0, false, Duration.ofMillis(20)), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private void log(String container, int attempt, String... lines) throws Exception {
+        Path f = podLogs.file(web, container, attempt);
+        Files.createDirectories(f.getParent());
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append("2026-01-01T00:00:01Z stdout F ").append(l).append('\n');
+        }
+        Files.writeString(f, sb, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private HttpResponse<String> get(SSLContext ssl, String pathAndQuery) throws Exception {
+        HttpClient c = HttpClient.newBuilder().sslContext(ssl).build();
+        return c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + pathAndQuery))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private SSLContext apiServer() throws Exception {
+        return ca.client("CN=" + AgentServer.API_SERVER_CLIENT);
+    }
+
+    @Test
+    void anonymousCallersGet401() throws Exception {
+        log("app", 0, "hello");
+        HttpResponse<String> r = get(TestCa.anonymous(), "/containerLogs/default/web/app");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).isEqualTo("Unauthorized\n");
+    }
+
+    @Test
+    void otherUsersOfTheCaGet403AndAdminsAreAllowed() throws Exception {
+        log("app", 0, "hello");
+        HttpResponse<String> r = get(ca.client("CN=alice"), "/containerLogs/default/web/app");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("Forbidden (user=alice, verb=get, resource=nodes, subresource=log)");
+        assertThat(get(ca.client("CN=admin,O=system:masters"), "/containerLogs/default/web/app").statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void certificatesOfAnotherCaAreNotAccepted() throws Exception {
+        // The server names its trusted CAs in the handshake, so a JDK client holding only another CA's
+        // certificate sends none: anonymous.
+        TestCa other = new TestCa("other-ca");
+        assertThat(get(other.client("CN=" + AgentServer.API_SERVER_CLIENT), "/containerLogs/default/web/app")
+                .statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void servesTheCurrentAttemptWithOptions() throws Exception {
+        log("app", 0, "old");
+        log("app", 1, "a", "b", "c");
+        HttpResponse<String> r = get(apiServer(), "/containerLogs/default/web/app");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; charset=utf-8");
+        assertThat(r.body()).isEqualTo("a\nb\nc\n");
+        assertThat(get(apiServer(), "/containerLogs/default/web/app?tailLines=2&timestamps=true").body())
+                .isEqualTo("2026-01-01T00:00:01.000000000Z b\n2026-01-01T00:00:01.000000000Z c\n");
+        assertThat(get(apiServer(), "/containerLogs/default/web/app?limitBytes=3").body()).isEqualTo("a\nb");
+        assertThat(get(apiServer(), "/containerLogs/default/web/app?previous=true").body()).isEqualTo("old\n");
+        assertThat(get(apiServer(), "/containerLogs/default/web/app?sinceTime=2026-01-01T00:00:02Z").body())
+                .isEmpty();
+    }
+
+    @Test
+    void errorsNameWhatIsMissing() throws Exception {
+        log("app", 0, "x");
+        HttpResponse<String> r = get(apiServer(), "/containerLogs/default/nope/app");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("pod \"nope\" in namespace \"default\" is not running on this node");
+        r = get(apiServer(), "/containerLogs/default/web/db");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("container \"db\" not found in pod \"web\" (its containers: [app, sidecar])");
+        r = get(apiServer(), "/containerLogs/default/web/sidecar");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("container \"sidecar\" in pod \"web\" is waiting to start: ContainerCreating");
+        r = get(apiServer(), "/containerLogs/default/web/app?previous=true");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("previous terminated container \"app\" in pod \"web\" not found");
+        r = get(apiServer(), "/containerLogs/default/web/app?tailLines=-1");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("tailLines: Invalid value: -1");
+        assertThat(get(apiServer(), "/stats/summary").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void followStreamsNewLinesUntilTheAttemptEnds() throws Exception {
+        log("app", 0, "first");
+        writing.put("app/0", true);
+        HttpClient c = HttpClient.newBuilder().sslContext(apiServer()).build();
+        HttpResponse<InputStream> r = c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port()
+                + "/containerLogs/default/web/app?follow=true")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            assertThat(in.readLine()).isEqualTo("first");
+            log("app", 0, "second");
+            assertThat(in.readLine()).isEqualTo("second");
+            // The container restarts: attempt 1 starts, so attempt 0's stream ends.
+            log("app", 1, "next attempt");
+            assertThat(in.readLine()).isNull();
+        }
+    }
+}
