@@ -121,6 +121,10 @@ public final class SqliteBackup {
                     + "); check --data-dir (the store is <data-dir>/db)");
         }
         BackupFiles.checkWritableTarget(output);
+        if (BackupFiles.parentOf(output).normalize().startsWith(storeDir.toAbsolutePath().normalize())) {
+            throw new StoreException("cannot write backup " + output + " inside the store directory " + storeDir
+                    + "; choose a file outside it");
+        }
         Path temp = BackupFiles.temporarySibling(output);
         try {
             BackupFiles.createPrivate(temp);

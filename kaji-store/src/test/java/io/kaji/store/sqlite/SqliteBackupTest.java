@@ -308,6 +308,9 @@ class SqliteBackupTest {
         assertThatThrownBy(() -> SqliteBackup.backup(tmp.resolve("empty"), tmp.resolve("x.db"), "t", (d, t) -> { }))
                 .hasMessage("no Kaji store in " + tmp.resolve("empty") + " (no state.db); check --data-dir (the store"
                         + " is <data-dir>/db)");
+        assertThatThrownBy(() -> SqliteBackup.backup(tmp.resolve("a"), tmp.resolve("a/state.db"), "t", (d, t) -> { }))
+                .hasMessage("cannot write backup " + tmp.resolve("a/state.db") + " inside the store directory "
+                        + tmp.resolve("a") + "; choose a file outside it");
         assertThatThrownBy(() -> SqliteBackup.backup(tmp.resolve("a"), tmp.resolve("no/such/x.db"), "t", (d, t) -> { }))
                 .hasMessage("cannot write backup " + tmp.resolve("no/such/x.db") + ": directory "
                         + tmp.resolve("no/such") + " does not exist (create it first)");
