@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kaji.cli.KajiCommandTest.Run;
 import io.kaji.store.RangeRequest;
+import io.kaji.store.etcd.EtcdOptions;
+import io.kaji.store.etcd.EtcdStore;
+import io.kaji.store.etcd.LocalEtcdCluster;
 import io.kaji.store.sqlite.SqliteStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -111,6 +114,27 @@ class StoreBackupCommandTest {
         Run negative = run("store", "restore", "-i", "x", "--bump-revision", "-1");
         assertThat(negative.exitCode()).isEqualTo(2);
         assertThat(negative.err()).startsWith("--bump-revision must be >= 0, got -1");
+    }
+
+    @Test
+    void backupOfARealEtcdAndTheRestoreCommands() throws Exception {
+        try (LocalEtcdCluster etcd = LocalEtcdCluster.start(1)) {
+            try (EtcdStore store = EtcdStore.connect(EtcdOptions.of(etcd.clientUrls()))) {
+                for (int i = 0; i < 10; i++) {
+                    store.create("/registry/configmaps/ns/c" + i, new byte[] {1});
+                }
+            }
+            Path file = tmp.resolve("etcd.snap");
+            Run b = run("store", "backup", "--store", "etcd", "--etcd-endpoints", String.join(",", etcd.clientUrls()),
+                    "--output", file.toString());
+            assertThat(b.exitCode()).as(b.err()).isZero();
+            assertThat(b.out().strip()).matches("backed up revision 11(, \\d+ keys| \\(at most \\d+\\), \\? keys),"
+                    + " [\\d,]+ bytes in \\d+ ms to " + file + " \\(manifest etcd.snap.json\\)");
+            Run r = run("store", "restore", "--input", file.toString());
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("snapshot restore " + file + " --name default --data-dir"
+                    + " /var/lib/etcd-restored-default --initial-cluster default=http://127.0.0.1:2380");
+        }
     }
 
     @Test
