@@ -32,6 +32,11 @@ import picocli.CommandLine.Option;
                 "and the join token for agents to <data-dir>/node-token (mode 0600):",
                 "  kaji agent --server https://<this host>:6443 --token $(cat <data-dir>/node-token)",
                 "",
+                "High availability: several servers with --store etcd on one etcd cluster are one cluster.",
+                "The first creates the CA and tokens and stores them in etcd encrypted with its node token;",
+                "the others join with --token <its node-token>. Agents take all URLs:",
+                "  kaji agent --server https://s1:6443,https://s2:6443 --token ... (see docs/ha.md)",
+                "",
                 "Every option can also come from a YAML file (--config, default /etc/kaji/config.yaml",
                 "when it exists): keys are the long option names without dashes (data-dir: /var/lib/kaji,",
                 "lists as YAML lists); the command line wins. 'kaji up' runs this in the background."})

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.HttpsURLConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * The agent's client-side load balancer for several API servers (like k3s' agent load balancer): a TCP proxy on
  * {@code 127.0.0.1} (a free port) that forwards each new connection to the first healthy server in the given
  * order, trying the next one when a connect fails. A periodic health check (TCP connect plus {@code GET /readyz})
- * marks servers up and down; when a server goes down, the connections through it are closed so that clients
+ * marks servers up (one success) and down (two failures in a row, or one refused connect); when a server goes down, the connections through it are closed so that clients
  * (fabric8's informers and watches) reconnect, and their new connections reach a live server.
  *
  * <p>TLS stays end to end between the agent's client and the server (the proxy only copies bytes), so the client
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class ServerLoadBalancer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServerLoadBalancer.class);
+    private static final int FAILURES_TO_MARK_DOWN = 2;
 
     /** Whether a server is usable; must answer within a few seconds. */
     @FunctionalInterface
@@ -72,6 +74,8 @@ final class ServerLoadBalancer implements AutoCloseable {
         final String name;
         final InetSocketAddress address;
         volatile boolean healthy = true;
+        /** Health checks failed in a row (only the health thread writes it). */
+        int failedChecks;
         final Set<Socket> connections = ConcurrentHashMap.newKeySet();
 
         Backend(String name, InetSocketAddress address) {
@@ -143,6 +147,8 @@ final class ServerLoadBalancer implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     log.warn("agent load balancer: accept failed: {}", e.getMessage());
+                    // E.g. out of file descriptors: do not spin.
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 }
                 continue;
             }
@@ -235,11 +241,16 @@ final class ServerLoadBalancer implements AutoCloseable {
             } catch (RuntimeException e) {
                 ok = false;
             }
-            if (ok && !b.healthy) {
-                b.healthy = true;
-                log.info("agent load balancer: server {} is healthy again", b.name);
-            } else if (!ok) {
-                markDown(b, "health check failed");
+            if (ok) {
+                b.failedChecks = 0;
+                if (!b.healthy) {
+                    b.healthy = true;
+                    log.info("agent load balancer: server {} is healthy again", b.name);
+                }
+            } else if (++b.failedChecks >= FAILURES_TO_MARK_DOWN) {
+                // One slow answer from a loaded server should not cut every watch it serves; a refused connect
+                // (a dead process) marks it down at once in forward().
+                markDown(b, b.failedChecks + " health checks failed in a row");
             }
         }
     }

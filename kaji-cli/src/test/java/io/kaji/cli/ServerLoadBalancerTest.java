@@ -76,6 +76,25 @@ class ServerLoadBalancerTest {
     }
 
     @Test
+    void aServerFailingItsHealthChecksLosesItsConnectionsAndNewOnesGoToTheNext() throws Exception {
+        FakeServer a = fake("A");
+        FakeServer b = fake("B");
+        java.util.concurrent.atomic.AtomicBoolean aAnswers = new java.util.concurrent.atomic.AtomicBoolean(true);
+        // A still accepts connections but no longer answers its health check (a hung API server).
+        ServerLoadBalancer.HealthCheck check = server -> server.getPort() != a.port() || aAnswers.get();
+        balancer = ServerLoadBalancer.start(List.of(a.url(), b.url()), new ServerLoadBalancer.Options(
+                Duration.ofSeconds(1), Duration.ofMillis(50), check));
+        Socket watch = connect();
+        assertThat(greeting(watch)).isEqualTo("A");
+        aAnswers.set(false);
+        watch.setSoTimeout(5000);
+        assertThat(watch.getInputStream().read()).as("the connection through A is closed").isEqualTo(-1);
+        assertThat(greeting(connect())).isEqualTo("B");
+        aAnswers.set(true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> greeting(connect()).equals("A"));
+    }
+
+    @Test
     void withNoServerUpTheConnectionIsClosed() throws Exception {
         FakeServer a = fake("A");
         balancer = ServerLoadBalancer.start(List.of(a.url()), new ServerLoadBalancer.Options(
