@@ -105,11 +105,12 @@ class HighAvailabilityE2ETest {
 
     @BeforeAll
     void start() throws Exception {
+        killLeftovers();
         cleanupHost();
         deleteRecursively(ROOT);
         Files.createDirectories(ROOT);
         try {
-            etcd = LocalEtcdCluster.start(3);
+            etcd = LocalEtcdCluster.start(3, ROOT.resolve("etcd"), true);
             Server a = startServer("server-a", null);
             // The first server leads both components before the second starts, so the agent's first URL is the leader.
             await("server-a leads the controller manager and the scheduler").atMost(Duration.ofSeconds(60))
@@ -129,9 +130,8 @@ class HighAvailabilityE2ETest {
             OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX), tarball);
             ImageImporter.forSocket(new NodeLayout(nodeDir()).criSocket()).importTarball(tarball);
         } catch (Exception | AssertionError e) {
-            String logs = logs();
-            stop();
-            throw new AssertionError(e.getMessage() + "\n" + logs, e);
+            // JUnit still runs @AfterAll, which cleans up.
+            throw new AssertionError(e.getMessage() + "\n" + logs(), e);
         }
     }
 
@@ -391,6 +391,20 @@ class HighAvailabilityE2ETest {
         }
         servers.forEach(s -> out.append(s.process().tail(30)).append('\n'));
         return out.toString();
+    }
+
+    /**
+     * SIGKILLs processes a killed earlier run left behind: etcd members and kaji processes whose command line
+     * names this test's directory (never this JVM).
+     */
+    private static void killLeftovers() {
+        long self = ProcessHandle.current().pid();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != self && p.info().commandLine().map(c -> c.contains(ROOT + "/")).orElse(false))
+                .forEach(p -> {
+                    System.err.println("cleanup: killing leftover process " + p.pid() + " of an earlier run");
+                    p.destroyForcibly();
+                });
     }
 
     /** Removes what this test (or a killed earlier run) leaves on the host for its node. */
