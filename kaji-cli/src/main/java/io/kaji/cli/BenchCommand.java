@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         description = "Run Kaji's benchmarks on this machine (figures for docs/benchmarks.md).",
         mixinStandardHelpOptions = true,
         subcommands = {BenchCommand.Store.class, BenchCommand.Jmh.class, SchedulerBenchCommand.class,
-                ControllerBenchCommand.class, LogsBenchCommand.class, DnsBenchCommand.class})
+                ControllerBenchCommand.class, LogsBenchCommand.class, DnsBenchCommand.class,
+                RecoveryBenchCommand.class, FootprintBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
