@@ -73,6 +73,7 @@ public final class ContainerLogStreamer {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             s.run(ch, writerDone, poll);
         }
+        out.flush();
         return s.written;
     }
 
