@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,8 +40,26 @@ final class EmbeddedControlPlane implements AutoCloseable {
      *
      * @param identity the leader-election identity of this server's controller manager and scheduler (the Lease
      *                 holder), naming the server so that operators and tests can tell which one leads
+     * @param election the lease duration, renew deadline and retry period of both elections; null for the
+     *                 components' defaults (15 s, 10 s, 2 s)
      */
-    record Options(Path kubeconfig, String clusterCidr, boolean controllers, boolean scheduler, String identity) {}
+    record Options(Path kubeconfig, String clusterCidr, boolean controllers, boolean scheduler, String identity,
+                   ElectionTimes election) {}
+
+    /** Leader-election timing, as kube-controller-manager's --leader-elect-* flags. */
+    record ElectionTimes(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+        ElectionTimes {
+            // client-go's (and fabric8's) rules: the renew deadline fits a jittered retry, the lease outlasts it.
+            if (leaseDuration.compareTo(renewDeadline) <= 0) {
+                throw new IllegalArgumentException("the lease duration (" + leaseDuration.toMillis()
+                        + " ms) must be longer than the renew deadline (" + renewDeadline.toMillis() + " ms)");
+            }
+            if (renewDeadline.toMillis() <= 1.2 * retryPeriod.toMillis()) {
+                throw new IllegalArgumentException("the renew deadline (" + renewDeadline.toMillis()
+                        + " ms) must be longer than 1.2 x the retry period (" + retryPeriod.toMillis() + " ms)");
+            }
+        }
+    }
 
     static EmbeddedControlPlane start(RevisionedStore store, Options options) {
         EmbeddedControlPlane plane = new EmbeddedControlPlane();
@@ -50,8 +69,13 @@ final class EmbeddedControlPlane implements AutoCloseable {
             plane.running.add(client);
             String identity = options.identity() != null ? options.identity() : identity();
             if (options.controllers()) {
-                ControllerManager controllers = new ControllerManager(client,
-                        ControllerManager.Options.defaults(identity).withClusterCidr(options.clusterCidr(), 24), Clock.systemUTC());
+                ControllerManager.Options cm = ControllerManager.Options.defaults(identity)
+                        .withClusterCidr(options.clusterCidr(), 24);
+                if (options.election() != null) {
+                    cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
+                            options.election().retryPeriod());
+                }
+                ControllerManager controllers = new ControllerManager(client, cm, Clock.systemUTC());
                 controllers.start();
                 plane.running.add(controllers);
                 log.info("controller manager {} started in-process", identity);
@@ -59,8 +83,12 @@ final class EmbeddedControlPlane implements AutoCloseable {
             if (options.scheduler()) {
                 KubernetesClient schedulerClient = client(options.kubeconfig());
                 plane.running.add(schedulerClient);
-                KajiScheduler scheduler = new KajiScheduler(schedulerClient, KajiScheduler.Options.defaults(identity),
-                        Clock.systemUTC());
+                KajiScheduler.Options so = KajiScheduler.Options.defaults(identity);
+                if (options.election() != null) {
+                    so = so.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
+                            options.election().retryPeriod());
+                }
+                KajiScheduler scheduler = new KajiScheduler(schedulerClient, so, Clock.systemUTC());
                 scheduler.start();
                 plane.running.add(scheduler);
                 log.info("scheduler {} started in-process", identity);

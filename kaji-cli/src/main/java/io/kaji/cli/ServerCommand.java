@@ -78,6 +78,20 @@ public final class ServerCommand implements Callable<Integer> {
                     + "own node-token file.")
     String token;
 
+    @Option(names = "--leader-elect-lease-duration", defaultValue = "15s", paramLabel = "DURATION",
+            description = "How long the controller manager's and scheduler's leader Leases last unrenewed; with "
+                    + "several servers, a killed leader is replaced about this long after its last renewal "
+                    + "(default: ${DEFAULT-VALUE}, as Kubernetes).")
+    String leaseDuration;
+
+    @Option(names = "--leader-elect-renew-deadline", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How long a leader keeps trying to renew before it steps down (default: ${DEFAULT-VALUE}).")
+    String renewDeadline;
+
+    @Option(names = "--leader-elect-retry-period", defaultValue = "2s", paramLabel = "DURATION",
+            description = "How often candidates try to acquire and leaders renew (default: ${DEFAULT-VALUE}).")
+    String retryPeriod;
+
     @Option(names = "--disable-agent",
             description = "Do not run a node agent in this process (a control-plane-only server; join nodes with "
                     + "'kaji agent'). The in-process agent needs root and containerd (./setup installs it).")
@@ -117,6 +131,13 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
         }
+        EmbeddedControlPlane.ElectionTimes election;
+        try {
+            election = new EmbeddedControlPlane.ElectionTimes(AgentCommand.duration(leaseDuration),
+                    AgentCommand.duration(renewDeadline), AgentCommand.duration(retryPeriod));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--leader-elect-*: " + e.getMessage());
+        }
         if (token != null && !store.equals("etcd")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--token joins a cluster in a shared store: it needs --store etcd");
@@ -137,7 +158,7 @@ public final class ServerCommand implements Callable<Integer> {
         LocalAgent agent = null;
         try {
             plane = EmbeddedControlPlane.start(st, new EmbeddedControlPlane.Options(server.kubeconfigPath(), clusterCidr,
-                    !disableControllers, !disableScheduler, leaderIdentity(server.port())));
+                    !disableControllers, !disableScheduler, leaderIdentity(server.port()), election));
             if (!disableAgent) {
                 String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
                 // What 'kaji down' needs to clean only this cluster's host state after a crash.

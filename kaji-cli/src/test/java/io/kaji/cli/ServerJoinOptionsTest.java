@@ -22,6 +22,21 @@ class ServerJoinOptionsTest {
     }
 
     @Test
+    void leaderElectionTimesFollowClientGosRules() {
+        KajiCommandTest.Run r = KajiCommandTest.run("server", "--data-dir", dir.toString(), "--https-port", "0",
+                "--leader-elect-lease-duration", "5s", "--leader-elect-renew-deadline", "5s");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--leader-elect-*: the lease duration (5000 ms) must be longer than the renew "
+                + "deadline (5000 ms)");
+        KajiCommandTest.Run jitter = KajiCommandTest.run("server", "--data-dir", dir.toString(), "--https-port", "0",
+                "--leader-elect-renew-deadline", "2s", "--leader-elect-retry-period", "2s");
+        assertThat(jitter.err()).contains("the renew deadline (2000 ms) must be longer than 1.2 x the retry period");
+        assertThat(dir.resolve("db")).doesNotExist();
+        new EmbeddedControlPlane.ElectionTimes(java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(4),
+                java.time.Duration.ofSeconds(1));
+    }
+
+    @Test
     void theLeaderIdentityIsTheHostAndPort() {
         assertThat(ServerCommand.leaderIdentity(6443)).endsWith("-6443").doesNotContain("_");
         assertThat(ServerCommand.leaderIdentity(6444)).isNotEqualTo(ServerCommand.leaderIdentity(6443));
