@@ -48,7 +48,7 @@ class KubectlLogsE2ETest {
     @BeforeAll
     void start() throws Exception {
         root = Path.of("target", "e2e-logs").toAbsolutePath();
-        cluster = LocalCluster.start(new LocalCluster.Spec(root, "100.64.68.0/22", "100.64.72.0/24", NODES,
+        cluster = LocalCluster.start(new LocalCluster.Spec(root, "100.64.80.0/22", "100.64.84.0/24", NODES,
                 List.of("kajil1", "kajil2"), List.of()));
         client = cluster.client();
         kubectl = new Kubectl(Kubectl.DEFAULT_BINARY, cluster.kubeconfig(),
