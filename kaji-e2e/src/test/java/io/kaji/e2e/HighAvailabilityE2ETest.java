@@ -71,9 +71,15 @@ class HighAvailabilityE2ETest {
     private static final String NS = "default";
     private static final String CONTROLLER_LEASE = "kaji-controller-manager";
     private static final String SCHEDULER_LEASE = "kaji-scheduler";
-    /** The controller manager's and scheduler's lease duration and retry period (their defaults). */
-    private static final Duration LEASE_DURATION = Duration.ofSeconds(15);
-    private static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+    /**
+     * The controller manager's and scheduler's lease duration and retry period: Kubernetes' defaults (15 s, 2 s),
+     * or a shorter lease from {@code -Dkaji.e2e.ha.leaseSeconds=N} (renew deadline 2/3 of it, retry 1 s) to
+     * measure the takeover with {@code kaji server --leader-elect-*}.
+     */
+    private static final Duration LEASE_DURATION = Duration.ofSeconds(Integer.getInteger("kaji.e2e.ha.leaseSeconds",
+            15));
+    private static final boolean DEFAULT_LEASE = LEASE_DURATION.equals(Duration.ofSeconds(15));
+    private static final Duration RETRY_PERIOD = DEFAULT_LEASE ? Duration.ofSeconds(2) : Duration.ofSeconds(1);
     /**
      * The latest a survivor can take a dead leader's Lease, after its last renewal. As in client-go, fabric8's
      * elector counts the lease duration from when it observed the last change (its polls are a retry period apart,
@@ -143,6 +149,11 @@ class HighAvailabilityE2ETest {
                 "--disable-agent", "--cluster-cidr", CLUSTER_CIDR, "--service-cidr", SERVICE_CIDR));
         if (token != null) {
             args.addAll(List.of("--token", token));
+        }
+        if (!DEFAULT_LEASE) {
+            args.addAll(List.of("--leader-elect-lease-duration", LEASE_DURATION.toSeconds() + "s",
+                    "--leader-elect-renew-deadline", LEASE_DURATION.toMillis() * 2 / 3 + "ms",
+                    "--leader-elect-retry-period", RETRY_PERIOD.toMillis() + "ms"));
         }
         KajiProcess p = KajiProcess.start(name, ROOT.resolve(name + ".log"), args.toArray(String[]::new));
         Path kubeconfig = dir.resolve("kubeconfig");
