@@ -59,8 +59,8 @@ public final class AgentCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--port", defaultValue = "10250", paramLabel = "PORT",
-            description = "The agent's streaming port (logs/exec), unique per agent on one machine "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "The agent's HTTPS port (the kubelet port: kubectl logs goes through it), unique per "
+                    + "agent on one machine; a taken port falls back to a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
@@ -114,7 +114,7 @@ public final class AgentCommand implements Callable<Integer> {
         LocalAgent agent;
         try {
             agent = LocalAgent.start(clientConfig, new LocalAgent.Options(name, layout, containerdSocket,
-                    cniConfDir, bridge, duration(leaseRenewal), duration(initialBackOff), false));
+                    cniConfDir, bridge, duration(leaseRenewal), duration(initialBackOff), true, port));
         } catch (RuntimeException e) {
             if (balancer != null) {
                 balancer.close();

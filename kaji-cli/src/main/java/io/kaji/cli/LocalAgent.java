@@ -35,7 +35,7 @@ final class LocalAgent implements AutoCloseable {
 
     /** Where and how the agent runs. */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
-                   Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage) {}
+                   Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {}
 
     private final NodeAgent agent;
     private final NodeNetworkServices network;
@@ -81,7 +81,8 @@ final class LocalAgent implements AutoCloseable {
             }
             AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
                             o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
-                    .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff());
+                    .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
+                    .withKubeletPort(o.kubeletPort());
             client = new KubernetesClientBuilder().withConfig(clientConfig).build();
             HostInfo host = HostInfo.detect();
             NodeAgent agent = new NodeAgent(client, runtime, health, config, host);

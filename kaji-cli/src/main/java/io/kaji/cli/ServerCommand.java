@@ -166,7 +166,8 @@ public final class ServerCommand implements Callable<Integer> {
                 try {
                     agent = LocalAgent.start(EmbeddedControlPlane.clientConfig(server.kubeconfigPath()),
                             new LocalAgent.Options(node, new io.kaji.node.NodeLayout(dir.resolve("node")), null, null,
-                                    "kaji0", java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10), true));
+                                    "kaji0", java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10), true,
+                                    io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT));
                 } catch (RuntimeException e) {
                     plane.close();
                     throw new IllegalStateException("the in-process node agent did not start: " + e.getMessage()

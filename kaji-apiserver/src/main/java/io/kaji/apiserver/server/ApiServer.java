@@ -6,6 +6,8 @@ import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
 import io.kaji.apiserver.http.Exchange;
 import io.kaji.apiserver.handler.ResourceHandler;
+import io.kaji.apiserver.nodeproxy.AgentClient;
+import io.kaji.apiserver.nodeproxy.AgentCredentials;
 import io.kaji.apiserver.openapi.OpenApi;
 import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.apiserver.pki.Kubeconfig;
@@ -20,6 +22,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -107,6 +110,8 @@ public final class ApiServer implements AutoCloseable {
             }
         }, 10, 10, TimeUnit.SECONDS);
         ResourceHandler resources = new ResourceHandler(registry, store, watchCache, config.clock(), timer);
+        // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
+        resources.connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)));
         SslContext ssl = SslContextBuilder.forServer(pki.servingKey(), pki.servingCertificate(), pki.caCertificate())
                 .build();
         transport = new HttpsTransport(handlers);
