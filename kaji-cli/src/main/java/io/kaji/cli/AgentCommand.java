@@ -58,9 +58,14 @@ public final class AgentCommand implements Callable<Integer> {
             description = "A YAML file with option values (default: " + ConfigFile.DEFAULT_FILE + " if it exists).")
     Path config;
 
+    @Option(names = "--runtime", defaultValue = "cri", paramLabel = "KIND",
+            description = "cri: run pods as containers through containerd (default); simulated: run nothing, only "
+                    + "report pods Running (many simulated nodes on one machine test the control plane at scale).")
+    String runtime;
+
     @Option(names = "--port", defaultValue = "10250", paramLabel = "PORT",
             description = "The agent's HTTPS port (the kubelet port: kubectl logs goes through it), unique per "
-                    + "agent on one machine; a taken port falls back to a free one (default: ${DEFAULT-VALUE}).")
+                    + "agent on one machine; a taken port or 0 means a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
@@ -99,9 +104,13 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (port < 1 || port > 65535) {
+        if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port: " + port
-                    + " is not between 1 and 65535");
+                    + " is not between 0 (any free port) and 65535");
+        }
+        if (!runtime.equals("cri") && !runtime.equals("simulated")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--runtime: unknown runtime \"" + runtime
+                    + "\"; expected cri or simulated");
         }
         Config clientConfig = clientConfig();
         ServerLoadBalancer balancer = null;
@@ -113,8 +122,10 @@ public final class AgentCommand implements Callable<Integer> {
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
         LocalAgent agent;
         try {
-            agent = LocalAgent.start(clientConfig, new LocalAgent.Options(name, layout, containerdSocket,
-                    cniConfDir, bridge, duration(leaseRenewal), duration(initialBackOff), true, port));
+            LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
+                    duration(leaseRenewal), duration(initialBackOff), true, port);
+            agent = runtime.equals("simulated") ? LocalAgent.startSimulated(clientConfig, options)
+                    : LocalAgent.start(clientConfig, options);
         } catch (RuntimeException e) {
             if (balancer != null) {
                 balancer.close();
@@ -132,8 +143,9 @@ public final class AgentCommand implements Callable<Integer> {
         }));
         String via = balancer == null ? "" : " (load balancer for " + String.join(", ", servers) + ", using "
                 + balancer.serverInUse() + ")";
-        System.err.printf("kaji agent: node %s registered with %s%s; containerd %s; data dir %s%n", name,
-                clientConfig.getMasterUrl(), via, agent.socket(), layout.dataDir());
+        System.err.printf("kaji agent: node %s registered with %s%s; %s; data dir %s%n", name,
+                clientConfig.getMasterUrl(), via, agent.socket() == null ? "simulated runtime (runs nothing)"
+                        : "containerd " + agent.socket(), layout.dataDir());
         stop.await();
         return 0;
     }

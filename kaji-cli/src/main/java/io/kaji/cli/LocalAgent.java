@@ -15,6 +15,7 @@ import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImageLayout;
 import io.kaji.node.image.PauseImage;
 import io.kaji.node.runtime.CriContainerRuntime;
+import io.kaji.node.runtime.SimulatedRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,6 +53,28 @@ final class LocalAgent implements AutoCloseable {
         this.cri = cri;
         this.supervisor = supervisor;
         this.socket = socket;
+    }
+
+    /**
+     * A simulated node: the real agent (registration, lease, status, pod workers) over an in-memory runtime that
+     * runs nothing — no containerd, no bridge, no routes, no network services. For control-plane tests at scale.
+     */
+    static LocalAgent startSimulated(Config clientConfig, Options o) {
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+        try {
+            AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
+                            o.layout().ipamDir(), o.layout().dataDir().resolve("cni"))
+                    .withBridgeName(null).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
+                    .withKubeletPort(o.kubeletPort());
+            SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), o.nodeName().hashCode());
+            NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
+                    HostInfo.detect());
+            agent.start();
+            return new LocalAgent(agent, null, client, null, null, null);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
     }
 
     /** Starts containerd (if needed) and the agent; blocking until the runtime answers and the agent registered. */
@@ -128,10 +151,14 @@ final class LocalAgent implements AutoCloseable {
 
     @Override
     public void close() {
-        network.close();
+        if (network != null) {
+            network.close();
+        }
         agent.close();
         client.close();
-        cri.close();
+        if (cri != null) {
+            cri.close();
+        }
         if (supervisor != null) {
             supervisor.close();
         }

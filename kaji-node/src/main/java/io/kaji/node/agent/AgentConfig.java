@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param podLogs           where container logs go
  * @param ipamDir           host-local IPAM state
  * @param cniConfDir        containerd's CNI conf dir (the bridge conflist is written there)
- * @param bridgeName        the node's Linux bridge
+ * @param bridgeName        the node's Linux bridge; null for a node without a host network (a simulated runtime):
+ *                          no CNI config, bridge or routes
  * @param podWorkers        pod sync threads
  * @param clock             time source for back-off and timestamps
  * @param kubeletPort       the agent endpoint's HTTPS port (kubelet: 10250); 0 picks a free one; if the

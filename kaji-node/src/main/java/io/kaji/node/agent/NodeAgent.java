@@ -193,27 +193,31 @@ public final class NodeAgent implements AutoCloseable {
             if (cidr == null) {
                 return;
             }
-            BridgeNetwork bridgeNetwork = new BridgeNetwork(config.nodeName() + "-net", config.bridgeName(), cidr,
-                    config.ipamDir());
-            bridgeNetwork.writeTo(config.cniConfDir());
             ClusterNetwork cluster = clusterNetwork();
-            try {
-                bridgeNetwork.prepareBridge();
-            } catch (RuntimeException e) {
-                log.warn("node {}: cannot prepare bridge {} (the CNI plugin creates it with the first pod): {}",
-                        config.nodeName(), config.bridgeName(), e.getMessage());
-            }
-            if (cluster.clusterCidr() != null) {
-                PodRoutes r = new PodRoutes(client, config.nodeName(), cluster.clusterCidr(),
-                        PodRoutes.localAddresses());
-                routes = r;
-                r.start();
+            String gateway = null;
+            if (config.bridgeName() != null) {
+                BridgeNetwork bridgeNetwork = new BridgeNetwork(config.nodeName() + "-net", config.bridgeName(), cidr,
+                        config.ipamDir());
+                bridgeNetwork.writeTo(config.cniConfDir());
+                gateway = bridgeNetwork.gateway();
+                try {
+                    bridgeNetwork.prepareBridge();
+                } catch (RuntimeException e) {
+                    log.warn("node {}: cannot prepare bridge {} (the CNI plugin creates it with the first pod): {}",
+                            config.nodeName(), config.bridgeName(), e.getMessage());
+                }
+                if (cluster.clusterCidr() != null) {
+                    PodRoutes r = new PodRoutes(client, config.nodeName(), cluster.clusterCidr(),
+                            PodRoutes.localAddresses());
+                    routes = r;
+                    r.start();
+                }
             }
             networkReady = true;
             log.info("node {}: pod network {} on bridge {}; cluster DNS {}", config.nodeName(), cidr,
                     config.bridgeName(), cluster.clusterDns() == null ? "unknown (pods use the host's resolvers)"
                             : cluster.clusterDns());
-            network.complete(new NodeNetwork(cidr, config.bridgeName(), bridgeNetwork.gateway(), cluster));
+            network.complete(new NodeNetwork(cidr, config.bridgeName(), gateway, cluster));
             timers.execute(() -> guarded("node status", reporter::updateStatus));
 
             PodSyncer syncer = new PodSyncer(client, runtime, config, this::cached, host::internalIp, cluster);
