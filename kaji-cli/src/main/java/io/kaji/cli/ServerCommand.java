@@ -131,6 +131,12 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
         }
+        try {
+            io.kaji.node.cni.BridgeNetwork.normalize(clusterCidr);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-cidr: " + e.getMessage()
+                    .replace("pod CIDR", "the pod network"));
+        }
         EmbeddedControlPlane.ElectionTimes election;
         try {
             election = new EmbeddedControlPlane.ElectionTimes(AgentCommand.duration(leaseDuration),

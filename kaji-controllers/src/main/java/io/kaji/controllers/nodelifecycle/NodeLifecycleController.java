@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Nodes not Ready get the {@code node.kubernetes.io/unreachable} (Ready=Unknown) or
  *       {@code node.kubernetes.io/not-ready} (Ready=False) taints, NoSchedule and NoExecute, so the scheduler
  *       avoids them; the taints go when the node is Ready again.</li>
- *   <li>Pods on a node with a NoExecute taint they do not tolerate are deleted at once; those tolerating it for
+ *   <li>Pods on a node with a NoExecute taint they do not tolerate are deleted two monitor periods after the taint
+ *       (so that nodes cut off together are all seen before anything is evicted); those tolerating it for
  *       {@code tolerationSeconds} are deleted when that time has passed since the taint was added. Their
  *       ReplicaSets then create replacements, which the scheduler places on healthy nodes.</li>
  *   <li>When more than 55% of the nodes (of a cluster of three or more) are unhealthy at once, evictions stop:
@@ -213,6 +214,14 @@ public final class NodeLifecycleController implements AutoCloseable {
 
     private void evictPods(Node n, Instant now) {
         List<Taint> noExecute = n.getSpec().getTaints().stream().filter(t -> "NoExecute".equals(t.getEffect())).toList();
+        // Nodes cut off together expire a few hundred milliseconds apart; waiting two monitor periods after the
+        // taint lets the pass see them all (and pause evictions) before the first one's pods are deleted.
+        Instant taintedSince = noExecute.stream()
+                .map(t -> t.getTimeAdded() == null ? Instant.EPOCH : parseTime(t.getTimeAdded()))
+                .min(Instant::compareTo).orElse(Instant.EPOCH);
+        if (now.isBefore(taintedSince.plus(options.monitorPeriod().multipliedBy(2)))) {
+            return;
+        }
         for (Pod p : pods.getStore().list()) {
             if (p.getSpec() == null || !n.getMetadata().getName().equals(p.getSpec().getNodeName())
                     || p.getMetadata().getDeletionTimestamp() != null) {

@@ -54,10 +54,28 @@ public final class LeaderElection implements AutoCloseable {
                 .withRenewDeadline(lease.renewDeadline())
                 .withRetryPeriod(lease.retryPeriod())
                 .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(onStartLeading, onStopLeading,
+                .withLeaderCallbacks(new LeaderCallbacks(this::startLeadingOrResign, onStopLeading,
                         leader -> log.info("{} leader is now {}", component, leader)))
                 .build();
         campaign(config);
+    }
+
+    /**
+     * Runs {@code onStartLeading}; if it fails (e.g. a bad configuration, or caches that do not sync), the term is
+     * given up — stop callbacks run, the elector is cancelled — and the campaign resumes after a retry period, so a
+     * leader never holds the lease while doing nothing.
+     */
+    private void startLeadingOrResign() {
+        try {
+            onStartLeading.run();
+        } catch (RuntimeException e) {
+            log.error("{} {} could not start leading: {}; giving up this term", component, lease.identity(),
+                    e.toString());
+            CompletableFuture<?> current = election;
+            if (current != null) {
+                current.cancel(true);
+            }
+        }
     }
 
     private void campaign(LeaderElectionConfig config) {
@@ -65,12 +83,15 @@ public final class LeaderElection implements AutoCloseable {
             stopped.countDown();
             return;
         }
-        election = client.leaderElector().withConfig(config).build().start();
-        election.whenComplete((ok, error) -> {
+        CompletableFuture<?> current = client.leaderElector().withConfig(config).build().start();
+        election = current;
+        current.whenComplete((ok, error) -> {
             if (!closed) {
-                log.info("{} {} lost or left the election{}; campaigning again", component, lease.identity(),
-                        error == null ? "" : " (" + error.getMessage() + ")");
-                campaign(config);
+                log.info("{} {} lost or left the election{}; campaigning again in {}", component, lease.identity(),
+                        error == null ? "" : " (" + error.getMessage() + ")", lease.retryPeriod());
+                onStopLeading.run();
+                CompletableFuture.delayedExecutor(lease.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> campaign(config));
             } else {
                 stopped.countDown();
             }
