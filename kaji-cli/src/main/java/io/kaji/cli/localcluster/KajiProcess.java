@@ -23,12 +23,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KajiProcess implements AutoCloseable {
 
-    /** JVM options for a server process: see docs/footprint.md (the {@code ./kaji} launcher uses the same). */
-    public static final List<String> SERVER_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss512k",
-            "-XX:MaxRAMPercentage=25", "-XX:TieredStopAtLevel=1");
-    /** JVM options for an agent process: see docs/footprint.md (the {@code ./kaji} launcher uses the same). */
-    public static final List<String> AGENT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss512k",
-            "-XX:MaxRAMPercentage=25", "-XX:TieredStopAtLevel=1");
+    /** JVM options of the server role (docs/footprint.md; the {@code ./kaji} launcher uses the same). */
+    public static final List<String> SERVER_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx384m",
+            "-Xss512k");
+    /** JVM options of the agent role (docs/footprint.md; the {@code ./kaji} launcher uses the same). */
+    public static final List<String> AGENT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m",
+            "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k", "-XX:TieredStopAtLevel=1");
+    /**
+     * glibc's malloc arenas per process ({@code MALLOC_ARENA_MAX}, as the launcher exports it): the default of 8 per
+     * core lets a JVM's many threads each grow an arena of native memory.
+     */
+    public static final String MALLOC_ARENA_MAX = "2";
 
     private final String name;
     private final Process process;
@@ -109,7 +114,9 @@ public final class KajiProcess implements AutoCloseable {
         cmd.addAll(List.of(args));
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putIfAbsent("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX);
+            Process p = pb.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             return new KajiProcess(name, p, log);
