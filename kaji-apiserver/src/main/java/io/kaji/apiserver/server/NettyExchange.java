@@ -18,8 +18,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The answer side of one request on a Netty channel. */
 final class NettyExchange implements Exchange {
@@ -85,12 +83,10 @@ final class NettyExchange implements Exchange {
         return new Stream();
     }
 
-    private final class Stream implements ResponseStream {
-        private final AtomicBoolean ended = new AtomicBoolean();
-        private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
+    private final class Stream extends ChannelResponseStream {
 
         Stream() {
-            channel.closeFuture().addListener(f -> closed0());
+            super(NettyExchange.this.channel);
         }
 
         @Override
@@ -110,32 +106,6 @@ final class NettyExchange implements Exchange {
         public void end() {
             if (ended.compareAndSet(false, true)) {
                 finish(channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
-                runCloseActions();
-            }
-        }
-
-        private void closed0() {
-            ended.set(true);
-            runCloseActions();
-        }
-
-        private void runCloseActions() {
-            for (Runnable r : closeActions) {
-                if (closeActions.remove(r)) {
-                    r.run();
-                }
-            }
-        }
-
-        @Override
-        public boolean closed() {
-            return ended.get() || !channel.isActive();
-        }
-
-        @Override
-        public void onClose(Runnable action) {
-            closeActions.add(action);
-            if (closed()) {
                 runCloseActions();
             }
         }

@@ -16,9 +16,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Watches over WebSocket, which the fabric8 client tries first: after the handshake each watch event is one text
@@ -84,16 +81,12 @@ final class WebSocketWatch {
         }
     }
 
-    private static final class Stream implements ResponseStream {
-        private final Channel channel;
+    private static final class Stream extends ChannelResponseStream {
         private final WebSocketServerHandshaker handshaker;
-        private final AtomicBoolean ended = new AtomicBoolean();
-        private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
 
         Stream(Channel channel, WebSocketServerHandshaker handshaker) {
-            this.channel = channel;
+            super(channel);
             this.handshaker = handshaker;
-            channel.closeFuture().addListener(f -> closed0());
         }
 
         @Override
@@ -112,32 +105,6 @@ final class WebSocketWatch {
                 if (handshaker != null && channel.isActive()) {
                     handshaker.close(channel, new CloseWebSocketFrame(1000, ""));
                 }
-                runCloseActions();
-            }
-        }
-
-        void closed0() {
-            ended.set(true);
-            runCloseActions();
-        }
-
-        private void runCloseActions() {
-            for (Runnable r : closeActions) {
-                if (closeActions.remove(r)) {
-                    r.run();
-                }
-            }
-        }
-
-        @Override
-        public boolean closed() {
-            return ended.get() || !channel.isActive();
-        }
-
-        @Override
-        public void onClose(Runnable action) {
-            closeActions.add(action);
-            if (closed()) {
                 runCloseActions();
             }
         }
