@@ -58,6 +58,8 @@ public final class NodeAgent implements AutoCloseable {
     private final HostInfo host;
     private final NodeStatusReporter reporter;
     private final ScheduledExecutorService timers;
+    /** The container relist's own thread: a slow runtime must not delay the Lease renewals on {@link #timers}. */
+    private final ScheduledExecutorService relister;
     private final CountDownLatch podsStarted = new CountDownLatch(1);
     private volatile boolean networkReady;
     private volatile boolean closed;
@@ -92,6 +94,8 @@ public final class NodeAgent implements AutoCloseable {
                 () -> networkReady);
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-agent-" + config.nodeName()).daemon(true).factory());
+        this.relister = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-relist-" + config.nodeName()).daemon(true).factory());
     }
 
     /** A health supplier that asks the runtime for its version each time (for an unsupervised containerd). */
@@ -251,7 +255,7 @@ public final class NodeAgent implements AutoCloseable {
             log.info("node {}: {} pod(s) bound, {} orphan sandbox(es) removed; pod workers starting",
                     config.nodeName(), live.size(), orphans);
             c.start();
-            timers.scheduleWithFixedDelay(() -> guarded("container relist", () -> relist(c)), 0,
+            relister.scheduleWithFixedDelay(() -> guarded("container relist", () -> relist(c)), 0,
                     RELIST.toMillis(), TimeUnit.MILLISECONDS);
             podsStarted.countDown();
         } catch (RuntimeException e) {
@@ -356,6 +360,7 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         timers.shutdownNow();
+        relister.shutdownNow();
         if (endpoint != null) {
             endpoint.close();
         }
