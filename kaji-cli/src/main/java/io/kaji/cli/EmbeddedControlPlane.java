@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbeddedControlPlane implements AutoCloseable {
 
+    /** Each node's share of the cluster CIDR: a /24, as in k3s. */
+    static final int NODE_CIDR_PREFIX = 24;
+
     private static final Logger log = LoggerFactory.getLogger(EmbeddedControlPlane.class);
 
     private final List<AutoCloseable> running = new ArrayList<>();
@@ -70,7 +73,7 @@ final class EmbeddedControlPlane implements AutoCloseable {
             String identity = options.identity() != null ? options.identity() : identity();
             if (options.controllers()) {
                 ControllerManager.Options cm = ControllerManager.Options.defaults(identity)
-                        .withClusterCidr(options.clusterCidr(), 24);
+                        .withClusterCidr(options.clusterCidr(), NODE_CIDR_PREFIX);
                 if (options.election() != null) {
                     cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
                             options.election().retryPeriod());

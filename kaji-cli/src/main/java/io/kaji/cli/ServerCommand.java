@@ -132,10 +132,10 @@ public final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
         }
         try {
-            io.kaji.node.cni.BridgeNetwork.normalize(clusterCidr);
+            // The node IPAM controller's own check, so that a CIDR it would refuse fails here, not in the background.
+            new io.kaji.controllers.nodeipam.CidrAllocator(clusterCidr, EmbeddedControlPlane.NODE_CIDR_PREFIX);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-cidr: " + e.getMessage()
-                    .replace("pod CIDR", "the pod network"));
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-cidr: " + e.getMessage());
         }
         EmbeddedControlPlane.ElectionTimes election;
         try {

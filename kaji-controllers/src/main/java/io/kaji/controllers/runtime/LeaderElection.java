@@ -61,9 +61,9 @@ public final class LeaderElection implements AutoCloseable {
     }
 
     /**
-     * Runs {@code onStartLeading}; if it fails (e.g. a bad configuration, or caches that do not sync), the term is
-     * given up — stop callbacks run, the elector is cancelled — and the campaign resumes after a retry period, so a
-     * leader never holds the lease while doing nothing.
+     * Runs {@code onStartLeading}; if it fails (e.g. a bad configuration, or caches that do not sync; the callback
+     * cleans up what it started), the term is given up — the elector is cancelled, releasing the lease — and the
+     * campaign resumes after a retry period, so a leader never holds the lease while doing nothing.
      */
     private void startLeadingOrResign() {
         try {
@@ -89,7 +89,6 @@ public final class LeaderElection implements AutoCloseable {
             if (!closed) {
                 log.info("{} {} lost or left the election{}; campaigning again in {}", component, lease.identity(),
                         error == null ? "" : " (" + error.getMessage() + ")", lease.retryPeriod());
-                onStopLeading.run();
                 CompletableFuture.delayedExecutor(lease.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
                         .execute(() -> campaign(config));
             } else {
