@@ -1,5 +1,6 @@
 package io.kaji.apiserver.http;
 
+import io.kaji.apiserver.auth.UserInfo;
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +13,10 @@ import java.util.Map;
  * @param query   query parameters, each with all its values in order
  * @param headers header lookup, case-insensitive
  * @param body    the body bytes, empty (never null) when none
+ * @param user    who sent it: {@link UserInfo#ANONYMOUS} until authentication has run
  */
-public record ApiRequest(String method, String path, Map<String, List<String>> query, Headers headers, byte[] body) {
+public record ApiRequest(String method, String path, Map<String, List<String>> query, Headers headers, byte[] body,
+        UserInfo user) {
 
     /** Case-insensitive header access. */
     public interface Headers {
@@ -24,6 +27,17 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
     public ApiRequest {
         body = body == null ? new byte[0] : body;
         query = Map.copyOf(query);
+        user = user == null ? UserInfo.ANONYMOUS : user;
+    }
+
+    /** A request not yet authenticated. */
+    public ApiRequest(String method, String path, Map<String, List<String>> query, Headers headers, byte[] body) {
+        this(method, path, query, headers, body, UserInfo.ANONYMOUS);
+    }
+
+    /** The same request, sent by {@code authenticated}. */
+    public ApiRequest withUser(UserInfo authenticated) {
+        return new ApiRequest(method, path, query, headers, body, authenticated);
     }
 
     /** The first value of a query parameter, or null. */
