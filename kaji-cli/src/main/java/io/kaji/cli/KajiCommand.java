@@ -37,6 +37,7 @@ public final class KajiCommand implements Runnable {
                 new StoreCommand(),
                 new BenchCommand(),
                 new LogsCommand(),
+                new CertsCommand(),
                 new ImageCommand(),
                 new AgentCommand(),
         };
