@@ -1,8 +1,6 @@
 package io.kaji.cli;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.support.certs.CertificateEntry;
 import io.kaji.support.certs.ClusterCertificates;
 import io.kaji.support.certs.ExpiryReport;
@@ -117,7 +115,7 @@ public final class CertsCommand implements Runnable {
             }
             Path config = skipCluster ? null : clusterKubeconfig(pkiDir);
             if (config != null) {
-                try (KubernetesClient client = client(config)) {
+                try (KubernetesClient client = Kubeconfigs.client(config)) {
                     ClusterCertificates.Result r = ClusterCertificates.scan(client, now, thresholds);
                     entries.addAll(r.entries());
                     problems.addAll(r.problems());
@@ -152,36 +150,11 @@ public final class CertsCommand implements Runnable {
         }
 
         private Path clusterKubeconfig(Path pkiDir) {
-            if (kubeconfig != null) {
-                if (!Files.isReadable(kubeconfig)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "cannot read the kubeconfig " + kubeconfig);
-                }
-                return kubeconfig;
-            }
-            List<Path> candidates = new ArrayList<>();
-            String env = System.getenv("KUBECONFIG");
-            if (env != null && !env.isBlank()) {
-                candidates.add(Path.of(env.split(java.io.File.pathSeparator)[0]));
-            }
-            if (pkiDir != null) {
-                candidates.add(pkiDir.resolve("kubeconfig"));
-            }
-            candidates.add(Path.of(System.getProperty("user.home"), ".kube", "config"));
-            return candidates.stream().filter(Files::isReadable).findFirst().orElse(null);
-        }
-
-        private static KubernetesClient client(Path kubeconfig) {
-            Config config;
             try {
-                config = Config.fromKubeconfig(Files.readString(kubeconfig));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read " + kubeconfig + ": " + e.getMessage(), e);
+                return Kubeconfigs.locate(kubeconfig, pkiDir);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            config.setConnectionTimeout(5_000);
-            config.setRequestTimeout(15_000);
-            config.setRequestRetryBackoffLimit(0);
-            return new KubernetesClientBuilder().withConfig(config).build();
         }
     }
 }

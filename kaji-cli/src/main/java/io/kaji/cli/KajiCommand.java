@@ -38,6 +38,7 @@ public final class KajiCommand implements Runnable {
                 new BenchCommand(),
                 new LogsCommand(),
                 new CertsCommand(),
+                new DiagnoseCommand(),
                 new ImageCommand(),
                 new AgentCommand(),
         };
