@@ -39,6 +39,7 @@ public final class KajiCommand implements Runnable {
                 new LogsCommand(),
                 new CertsCommand(),
                 new DiagnoseCommand(),
+                new SupportBundleCommand(),
                 new ImageCommand(),
                 new AgentCommand(),
         };

@@ -89,4 +89,19 @@ class DiagnoseCommandTest {
         assertThat(unreachable.exitCode()).isEqualTo(2);
         assertThat(unreachable.err()).contains("cannot reach the API server at https://127.0.0.1:1");
     }
+
+    @Test
+    void supportBundleWritesTheArchiveAndReportsProgress() throws Exception {
+        Path out = dir.resolve("case.tar.gz");
+        KajiCommandTest.Run r = KajiCommandTest.run("support-bundle", "--kubeconfig", server.kubeconfig().toString(),
+                "--data-dir", server.dataDir().toString(), "-o", out.toString(), "--log-lines", "50");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Wrote " + out, "values redacted (redactions.txt)", "index.html");
+        assertThat(r.err()).contains("collecting: 0% (discovering the API)", "collecting: 100%");
+        assertThat(Files.size(out)).isGreaterThan(1000);
+        KajiCommandTest.Run bad = KajiCommandTest.run("support-bundle", "--kubeconfig",
+                server.kubeconfig().toString(), "--max-size", "0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--log-lines and --max-size must be >= 1");
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
@@ -34,6 +35,7 @@ public final class Redactor {
     }
 
     static final String MASK = "[REDACTED]";
+    private static final JsonMapper JSON = JsonMapper.shared();
     private static final String SENSITIVE_NAME =
             "(?:[A-Za-z0-9_.-]*?(?:passw(?:or)?d|passphrase|secret|token|api[_.-]?key|apikey|access[_.-]?key|"
                     + "private[_.-]?key|credential|auth(?:orization)?|session[_.-]?id|cookie|client[_.-]?secret)"
@@ -112,7 +114,7 @@ public final class Redactor {
                     e.setValue(StringNode.valueOf(MASK));
                     report.add(new Redaction(file, where + " " + p, "sensitive-name"));
                 } else if (e.getValue() instanceof StringNode s) {
-                    String cleaned = text(s.asString(), file, where + " " + p);
+                    String cleaned = embedded(s.asString(), file, where + " " + p);
                     if (!cleaned.equals(s.asString())) {
                         e.setValue(StringNode.valueOf(cleaned));
                     }
@@ -124,7 +126,7 @@ public final class Redactor {
             for (int i = 0; i < a.size(); i++) {
                 JsonNode v = a.get(i);
                 if (v instanceof StringNode s) {
-                    String cleaned = text(s.asString(), file, where + " " + path + "[" + i + "]");
+                    String cleaned = embedded(s.asString(), file, where + " " + path + "[" + i + "]");
                     if (!cleaned.equals(s.asString())) {
                         a.set(i, StringNode.valueOf(cleaned));
                     }
@@ -133,6 +135,29 @@ public final class Redactor {
                 }
             }
         }
+    }
+
+    /**
+     * A string field's value redacted: a JSON object inside a string (kubectl's last-applied-configuration, JSON
+     * kept in annotations or ConfigMaps) is redacted as an object of its own, so that an env var applied with
+     * kubectl does not survive in the annotation; anything else as free text.
+     */
+    private String embedded(String value, String file, String where) {
+        String t = value.strip();
+        if (t.length() > 1 && t.charAt(0) == '{' && t.charAt(t.length() - 1) == '}') {
+            try {
+                JsonNode parsed = JSON.readTree(t);
+                if (parsed instanceof ObjectNode obj) {
+                    String before = obj.toString();
+                    object(obj, file);
+                    String after = obj.toString();
+                    return after.equals(before) ? value : after;
+                }
+            } catch (RuntimeException notJson) {
+                // not JSON after all: treat as text
+            }
+        }
+        return text(value, file, where);
     }
 
     /**

@@ -64,4 +64,17 @@ class RedactorTest {
                 .contains("\"name\":\"api-token\",\"key\":\"token\"");
         assertThat(cm.toString()).doesNotContain("p4ss").contains("\"greeting\":\"hello\"");
     }
+
+    @Test
+    void jsonInsideAStringIsRedactedAsAnObject() {
+        ObjectNode pod = (ObjectNode) JsonMapper.shared().readTree("""
+                {"kind":"Pod","metadata":{"name":"t","namespace":"shop","annotations":{
+                  "kubectl.kubernetes.io/last-applied-configuration":
+                  "{\\"kind\\":\\"Pod\\",\\"spec\\":{\\"containers\\":[{\\"env\\":[{\\"name\\":\\"API_TOKEN\\",\\"value\\":\\"tok-123\\"}]}]}}\\n"}}}""");
+        Redactor r = new Redactor();
+        r.object(pod, "p");
+        String annotation = pod.path("metadata").path("annotations")
+                .path("kubectl.kubernetes.io/last-applied-configuration").asString();
+        assertThat(annotation).doesNotContain("tok-123").contains("\"API_TOKEN\"", "[REDACTED]");
+    }
 }
