@@ -32,6 +32,9 @@ class DiagnoseE2ETest {
 
     private static final String NODE = "e2e-diag";
     private static final String IMAGE = "docker.io/kaji/busybox:1.35";
+    /** Secret values planted in a Secret (applied, so also in its last-applied annotation), a log line, an env var. */
+    private static final List<String> PLANTED = List.of("e2e-planted-secret-1", "e2e-planted-log-2",
+            "e2e-planted-env-3");
 
     private LocalCluster cluster;
     private Kubectl kubectl;
@@ -118,7 +121,23 @@ class DiagnoseE2ETest {
                 spec:
                   selector: {app: wbe}
                   ports: [{port: 80, targetPort: 8080}]
-                """.formatted(IMAGE));
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: db, namespace: broken}
+                stringData: {password: %2$s}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: talker, namespace: broken}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: main
+                    image: %1$s
+                    command: ["sh", "-c", "echo connecting with password=%3$s; exec sleep 3600"]
+                    env: [{name: API_TOKEN, value: %4$s}]
+                """.formatted(IMAGE, PLANTED.get(0), PLANTED.get(1), PLANTED.get(2)));
     }
 
     @AfterAll
@@ -136,19 +155,23 @@ class DiagnoseE2ETest {
     private record Run(int exitCode, String out, String err) {
     }
 
-    private Run diagnose(String... extra) {
+    private Run kaji(String... args) {
         var cl = KajiCommand.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Run diagnose(String... extra) {
         String[] args = new String[extra.length + 3];
         args[0] = "diagnose";
         args[1] = "--kubeconfig";
         args[2] = cluster.kubeconfig().toString();
         System.arraycopy(extra, 0, args, 3, extra.length);
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        return kaji(args);
     }
 
     /** "Kind/name: cause" of every diagnosis in namespace broken. */
@@ -189,5 +212,36 @@ class DiagnoseE2ETest {
         assertThat(last.get()).noneMatch(d -> d.startsWith("Pod/web-"));
         Run text = diagnose("-n", "broken");
         assertThat(text.out()).contains("ERROR  Pod/broken/hog: container main was OOMKilled", "   fix:      ");
+    }
+
+    @Test
+    void supportBundleOfTheBrokenClusterHoldsNoPlantedSecret() throws Exception {
+        await("the talker pod logs its line").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> kubectl.run("logs", "talker", "-n", "broken").stdout().contains("connecting with"));
+        Path bundle = cluster.spec().root().resolve("case.tar.gz");
+        Run r = kaji("support-bundle", "--kubeconfig", cluster.kubeconfig().toString(), "-o", bundle.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        try (var in = Files.newInputStream(bundle);
+                var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                        new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(in))) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                files.put(e.getName().substring(e.getName().indexOf('/') + 1),
+                        new String(tar.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(files).containsKeys("index.html", "diagnosis.txt", "namespaces/broken/secrets.yaml",
+                "namespaces/broken/pods.yaml", "logs/broken/talker/main.log", "cluster/nodes.yaml");
+        assertThat(files.get("logs/broken/talker/main.log")).contains("connecting with password=[REDACTED]");
+        assertThat(files.keySet()).anyMatch(f -> f.startsWith("logs/broken/crasher-") && f.endsWith(".previous.log"));
+        for (var f : files.entrySet()) {
+            for (String planted : PLANTED) {
+                assertThat(f.getValue()).as(f.getKey()).doesNotContain(planted);
+                assertThat(f.getValue()).as(f.getKey()).doesNotContain(java.util.Base64.getEncoder()
+                        .encodeToString(planted.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        System.out.printf("diagnose e2e: support bundle %d files, %d bytes%n", files.size(), Files.size(bundle));
     }
 }
