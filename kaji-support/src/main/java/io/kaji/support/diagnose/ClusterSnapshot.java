@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -43,7 +44,7 @@ public record ClusterSnapshot(List<Pod> pods, List<Deployment> deployments, List
         List<IngressClass> ingressClasses, List<PersistentVolumeClaim> claims, List<StorageClass> storageClasses,
         List<Node> nodes, List<Event> events, List<ConfigMap> configMaps, List<Secret> secrets,
         List<ValidatingWebhookConfiguration> validatingWebhooks, List<MutatingWebhookConfiguration> mutatingWebhooks,
-        Map<String, String> unavailable) {
+        List<PodDisruptionBudget> budgets, Map<String, String> unavailable) {
 
     /**
      * Lists everything in {@code namespace} (all namespaces when null) plus the cluster-scoped objects. Never
@@ -94,6 +95,9 @@ public record ClusterSnapshot(List<Pod> pods, List<Deployment> deployments, List
                         .validatingWebhookConfigurations().list().getItems(), false),
                 list("mutatingwebhookconfigurations", unavailable, () -> c.admissionRegistration().v1()
                         .mutatingWebhookConfigurations().list().getItems(), false),
+                list("poddisruptionbudgets", unavailable, () -> all
+                        ? c.policy().v1().podDisruptionBudget().inAnyNamespace().list().getItems()
+                        : c.policy().v1().podDisruptionBudget().inNamespace(namespace).list().getItems(), false),
                 unavailable);
     }
 

@@ -23,7 +23,8 @@ public final class Diagnoser {
             StorageAnalyzer.NAME, List.of("persistentvolumeclaims"),
             NodeAnalyzer.NAME, List.of("nodes"),
             WebhookAnalyzer.NAME, List.of("validatingwebhookconfigurations", "mutatingwebhookconfigurations"),
-            EventAnalyzer.NAME, List.of("events"));
+            EventAnalyzer.NAME, List.of("events"),
+            BudgetAnalyzer.NAME, List.of("poddisruptionbudgets"));
 
     /** What one run found. */
     public record Result(List<Diagnosis> diagnoses, Map<String, String> notRun) {
@@ -39,7 +40,7 @@ public final class Diagnoser {
     public static List<Analyzer> defaults(Analyzer... extra) {
         List<Analyzer> all = new ArrayList<>(List.of(new PodAnalyzer(), new WorkloadAnalyzer(), new JobAnalyzer(),
                 new ServiceAnalyzer(), new IngressAnalyzer(), new StorageAnalyzer(), new NodeAnalyzer(),
-                new WebhookAnalyzer(), new EventAnalyzer()));
+                new WebhookAnalyzer(), new BudgetAnalyzer(), new EventAnalyzer()));
         all.addAll(List.of(extra));
         return all;
     }
@@ -48,7 +49,7 @@ public final class Diagnoser {
     public static Set<String> names() {
         return Set.of(PodAnalyzer.NAME, WorkloadAnalyzer.NAME, JobAnalyzer.NAME, ServiceAnalyzer.NAME,
                 IngressAnalyzer.NAME, StorageAnalyzer.NAME, NodeAnalyzer.NAME, WebhookAnalyzer.NAME,
-                EventAnalyzer.NAME, CertificateAnalyzer.NAME);
+                EventAnalyzer.NAME, CertificateAnalyzer.NAME, BudgetAnalyzer.NAME);
     }
 
     /** Runs every analyzer; diagnoses sorted worst first, then by object. */

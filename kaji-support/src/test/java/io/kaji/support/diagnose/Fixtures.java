@@ -42,12 +42,13 @@ final class Fixtures {
         final List<Event> events = new ArrayList<>();
         final List<ConfigMap> configMaps = new ArrayList<>();
         final List<Secret> secrets = new ArrayList<>();
+        final List<io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget> budgets = new ArrayList<>();
         final Map<String, String> unavailable = new HashMap<>();
 
         ClusterSnapshot build() {
             return new ClusterSnapshot(pods, deployments, replicaSets, List.of(), List.of(), jobs, List.of(),
                     services, slices, List.of(), List.of(), List.of(), List.of(), nodes, events, configMaps,
-                    secrets, List.of(), List.of(), unavailable);
+                    secrets, List.of(), List.of(), budgets, unavailable);
         }
     }
 

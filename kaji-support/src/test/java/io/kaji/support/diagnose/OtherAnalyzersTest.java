@@ -98,4 +98,29 @@ class OtherAnalyzersTest {
         assertThat(DiagnosisReport.text(r)).contains("Not analyzed:", "No problems found.");
         assertThat(DiagnosisReport.json(r)).contains("\"notAnalyzed\"", "\"Pod\" : \"cannot list pods (forbidden)\"");
     }
+
+    @Test
+    void budgetsThatBlockDrainsOrSelectNothing() {
+        Fixtures.Snap snap = new Fixtures.Snap();
+        snap.budgets.add(budget("strict", 3, 3, 3, 0));
+        snap.budgets.add(budget("fine", 3, 3, 2, 1));
+        snap.budgets.add(budget("empty", 0, 0, 2, 0));
+        snap.budgets.add(budget("degraded", 3, 1, 2, 0));
+        List<Diagnosis> found = new BudgetAnalyzer().analyze(snap.build(), CTX);
+        assertThat(found).extracting(Diagnosis::name, Diagnosis::severity).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("strict", Severity.WARNING),
+                org.assertj.core.groups.Tuple.tuple("empty", Severity.INFO),
+                org.assertj.core.groups.Tuple.tuple("degraded", Severity.WARNING));
+        assertThat(found.get(0).symptom()).contains("kubectl drain and node maintenance will wait forever");
+        assertThat(found.get(2).symptom()).isEqualTo("evictions are refused: only 1 of the 2 required pods are healthy");
+    }
+
+    private static io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget budget(String name, int expected,
+            int healthy, int desired, int allowed) {
+        return new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata()
+                .withName(name).withNamespace("shop").endMetadata().withNewSpec()
+                .withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(desired)).endSpec().withNewStatus()
+                .withObservedGeneration(1L).withExpectedPods(expected).withCurrentHealthy(healthy)
+                .withDesiredHealthy(desired).withDisruptionsAllowed(allowed).endStatus().build();
+    }
 }
