@@ -60,6 +60,7 @@ public final class SqliteStore implements RevisionedStore {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
+            restrictToOwner(dir);
             lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l;
             try {
@@ -372,6 +373,18 @@ public final class SqliteStore implements RevisionedStore {
             throw new StoreException(op + ": " + e.getMessage(), e);
         } finally {
             readers.add(c);
+        }
+    }
+
+    /**
+     * The store holds every object of the cluster (Secrets too, encrypted or not): its directory is the owner's only
+     * (0700, as CIS 1.1.11 asks of etcd's data directory), also when an earlier version created it 0755.
+     */
+    private static void restrictToOwner(Path dir) {
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: nothing to tighten
         }
     }
 }
