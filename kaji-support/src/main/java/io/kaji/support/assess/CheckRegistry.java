@@ -30,6 +30,8 @@ public final class CheckRegistry {
         all.addAll(RbacChecks.all());
         all.addAll(PodSecurityChecks.all());
         all.addAll(GeneralPolicyChecks.all());
+        all.addAll(PssChecks.all());
+        all.addAll(ReliabilityChecks.all());
         return new CheckRegistry(all);
     }
 
