@@ -128,10 +128,13 @@ public final class AssessCommand implements Callable<Integer> {
         return Files.isReadable(home) ? home : DataDir.of(null).kubeconfig();
     }
 
-    /** Kaji's local configuration when a data dir is given or the default one exists; else absent. */
+    /**
+     * Kaji's local configuration (data dir, the running server's flags, its config file, systemd units) when the
+     * given or default data dir holds Kaji's PKI; else absent, and the node sections become questions.
+     */
     HostConfig hostConfig() {
-        Path dir = dataDir != null ? dataDir : DataDir.defaultPath();
-        return Files.isDirectory(dir.resolve("pki")) ? HostConfig.absent() : HostConfig.absent();
+        Path dir = DataDir.of(dataDir).path();
+        return HostConfig.detect(dir, Path.of("/proc"), HostConfig.DEFAULT_CONFIG, Path.of("/etc/systemd/system"));
     }
 
     private int usageError(String message) {

@@ -79,6 +79,27 @@ class AssessCommandTest {
         assertThat(f.get("evidence").asString()).isEqualTo("spec.containers[app].securityContext.privileged=true");
         assertThat(f.get("remediation").asString()).isNotBlank();
         assertThat(root.get("summary").get("checks").get("FAIL").asInt()).isPositive();
+        // No Kaji data dir: the control-plane and node sections are questions, nothing breaks.
+        for (JsonNode c : root.get("checks")) {
+            if (c.get("id").asString().startsWith("1.") || c.get("id").asString().startsWith("4.")) {
+                assertThat(c.get("status").asString()).as(c.get("id").asString()).isEqualTo("MANUAL");
+            }
+        }
+        assertThat(root.get("kajiHost").isNull()).isTrue();
+    }
+
+    @Test
+    void onTheServersDataDirKajisConfigurationDecidesTheNodeSections() {
+        Path data = dir.resolve("server");
+        KajiCommandTest.Run r = KajiCommandTest.run("assess", "--data-dir", data.toString(), "--format", "json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode root = JsonMapper.builder().build().readTree(r.out());
+        assertThat(root.get("kajiHost").asString()).startsWith(data.toString());
+        java.util.Map<String, String> status = new java.util.HashMap<>();
+        root.get("checks").forEach(c -> status.put(c.get("id").asString(), c.get("status").asString()));
+        assertThat(status).containsEntry("1.1.21", "PASS").containsEntry("1.1.13", "PASS")
+                .containsEntry("1.2.5", "FAIL").containsEntry("2.1", "PASS");
+        assertThat(status.values()).doesNotContain("ERROR");
     }
 
     @Test

@@ -26,7 +26,7 @@ public final class CheckRegistry {
 
     /** Every built-in check. */
     public static CheckRegistry builtin() {
-        List<Check> all = new ArrayList<>();
+        List<Check> all = new ArrayList<>(ControlPlaneChecks.all());
         all.addAll(RbacChecks.all());
         all.addAll(PodSecurityChecks.all());
         all.addAll(GeneralPolicyChecks.all());
