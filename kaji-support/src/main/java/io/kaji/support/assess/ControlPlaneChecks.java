@@ -273,14 +273,12 @@ final class ControlPlaneChecks {
                 "Is NamespaceLifecycle admission enabled (not in --disable-admission-plugins)?", "Nothing to do in Kaji.",
                 ctx -> List.of(builtIn("namespace-lifecycle", "the API server rejects objects in a missing or "
                         + "terminating namespace", "ResourceHandler: \"... because it is being terminated\""))));
-        out.add(host("1.2.14", "Ensure that the admission control plugin NodeRestriction is set", API, HIGH,
+        out.add(asked("1.2.14", "Ensure that the admission control plugin NodeRestriction is set", API, HIGH,
                 "Does --enable-admission-plugins include NodeRestriction?",
-                "Kaji has no NodeRestriction admission plugin; the Node authorizer limits what agents read, not which "
-                        + "objects they may change.",
-                ctx -> List.of(Finding.manual(new ObjectRef("Component", null, "node-restriction"), "Kaji authorizes "
-                        + "agents with the Node authorizer but has no NodeRestriction admission plugin: do agents on "
-                        + "this cluster run on trusted machines only? (A compromised agent can modify other nodes' "
-                        + "Node objects and pods' status.)"))));
+                "Kaji authorizes agents with the Node authorizer but has no NodeRestriction admission plugin: do "
+                        + "agents of this cluster run on trusted machines only? (A compromised agent can modify other "
+                        + "nodes' Node objects and pods' status.)",
+                "Run agents only on trusted machines until Kaji restricts what an agent may change."));
         out.add(host("1.2.15", "Ensure that the --profiling argument is set to false", API, LOW,
                 "Is kube-apiserver started with --profiling=false?", "Nothing to do in Kaji.",
                 ctx -> List.of(builtIn("profiling", "Kaji serves no profiling endpoint (no /debug/pprof)",
