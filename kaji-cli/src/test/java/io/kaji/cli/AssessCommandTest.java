@@ -158,6 +158,15 @@ class AssessCommandTest {
         assertThat(badExemptions.err()).contains("cannot read exemptions file");
     }
 
+    @Test
+    void aTooShortAssessIntervalIsAServerUsageError() {
+        KajiCommandTest.Run r = KajiCommandTest.run("server", "--data-dir", dir.resolve("never").toString(),
+                "--assess-interval", "5s");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--assess-interval: interval 5s is below the minimum of 1m");
+        assertThat(Files.exists(dir.resolve("never"))).isFalse();
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
