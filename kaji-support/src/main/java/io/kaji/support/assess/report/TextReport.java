@@ -83,7 +83,11 @@ public final class TextReport {
         return b.toString();
     }
 
+    /** {@code Kind namespace/name}, {@code Kind name}, or just the kind for cluster-wide findings. */
     static String object(Finding f) {
+        if (f.name() == null || f.name().isEmpty()) {
+            return f.kind();
+        }
         return f.kind() + " " + (f.namespace() == null ? f.name() : f.namespace() + "/" + f.name());
     }
 
