@@ -81,16 +81,20 @@ public final class AssessCommand implements Callable<Integer> {
                     + "local Kaji)");
         }
         HostConfig host = hostConfig();
+        KubernetesClient client;
+        try {
+            client = ClusterClient.open(config);
+        } catch (RuntimeException e) {
+            return usageError("cannot use kubeconfig " + config + ": " + rootCause(e) + " (check --kubeconfig)");
+        }
         Report report;
-        String url = "?";
-        try (KubernetesClient client = ClusterClient.open(config)) {
-            url = client.getMasterUrl().toString().replaceAll("/$", "");
+        String url = client.getMasterUrl() == null ? "?" : client.getMasterUrl().toString().replaceAll("/$", "");
+        try (client) {
+            // Only the first request (/version) can throw here: failed lists become ERROR findings.
             report = ClusterAssessment.run(client, host, targetVersion, exemptions, CheckRegistry.builtin(),
                     Clock.systemUTC());
         } catch (KubernetesClientException e) {
             return usageError("cannot reach the API server at " + url + ": " + rootCause(e) + " (check --kubeconfig)");
-        } catch (RuntimeException e) {
-            return usageError("cannot use kubeconfig " + config + ": " + rootCause(e) + " (check --kubeconfig)");
         }
         String text = format.render(report);
         if (output != null) {

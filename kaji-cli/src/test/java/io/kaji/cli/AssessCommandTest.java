@@ -147,6 +147,16 @@ class AssessCommandTest {
         KajiCommandTest.Run missing = KajiCommandTest.run("assess", "--kubeconfig", dir.resolve("nope").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("cannot read kubeconfig").contains("nope");
+        Path garbage = dir.resolve("garbage.kubeconfig");
+        try {
+            Files.writeString(garbage, "clusters: [ {");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        KajiCommandTest.Run malformed = KajiCommandTest.run("assess", "--kubeconfig", garbage.toString());
+        assertThat(malformed.exitCode()).isEqualTo(2);
+        assertThat(malformed.err().strip()).doesNotContain("\n").startsWith("kaji assess: cannot use kubeconfig "
+                + garbage).endsWith("(check --kubeconfig)");
         KajiCommandTest.Run badSeverity = KajiCommandTest.run("assess", "--fail-on", "urgent");
         assertThat(badSeverity.exitCode()).isEqualTo(2);
         assertThat(badSeverity.err()).contains("unknown severity \"urgent\"");
