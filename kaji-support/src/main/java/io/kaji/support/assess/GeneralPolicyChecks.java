@@ -66,12 +66,14 @@ final class GeneralPolicyChecks {
                         + "Check for an ImagePolicyWebhook configuration or a signature-verifying validating "
                         + "webhook."))));
         out.add(Check.builder("5.6.1", "Create administrative boundaries between resources using namespaces")
-                .section(GENERAL).severity(LOW).manual().needs(ResourceKind.NAMESPACES)
+                .section(GENERAL).severity(LOW).manual()
                 .remediation("Put each team or application in its own namespace, with its own RBAC, quotas and "
                         + "network policies.")
+                // A question needs no list: when namespaces cannot be listed the count is left out, not the question.
                 .evaluate(ctx -> List.of(Finding.manual(ObjectRef.CLUSTER, "Do namespaces separate teams and "
-                        + "applications, each with its own RBAC bindings, resource quotas and network policies? "
-                        + "The cluster has " + ctx.cluster().namespaces().size() + " namespaces."))));
+                        + "applications, each with its own RBAC bindings, resource quotas and network policies?"
+                        + (ctx.cluster().failure(ResourceKind.NAMESPACES).isPresent() ? ""
+                        : " (The cluster has " + ctx.cluster().namespaces().size() + " namespaces.)")))));
         out.add(Check.builder("5.6.2", "Ensure that the seccomp profile is set to docker/default in your Pod definitions")
                 .section(GENERAL).severity(MEDIUM).needs(ResourceKind.WORKLOADS)
                 .remediation("Set securityContext.seccompProfile.type: RuntimeDefault in the pod spec.")

@@ -23,7 +23,7 @@ class AssessorTest {
         List<HasMetadata> objects = Fixtures.objects(Fixtures.pod("p",
                 Fixtures.hardenedWith("automountServiceAccountToken: false", "hostPID: true")));
         ResourceLister lister = kind -> switch (kind) {
-            case CLUSTER_ROLE_BINDINGS, DEPLOYMENTS -> throw forbidden(kind);
+            case CLUSTER_ROLE_BINDINGS, DEPLOYMENTS, NAMESPACES -> throw forbidden(kind);
             case PODS -> objects.stream().map(Pod.class::cast).toList();
             default -> List.of();
         };
@@ -43,10 +43,14 @@ class AssessorTest {
         // hostPID on the pod is not reported: without deployments the workload view is incomplete.
         assertThat(result(report, "5.2.3").status()).isEqualTo(Status.ERROR);
         assertThat(result(report, "5.2.3").findings().get(0).message()).contains("deployments.apps: forbidden (403)");
-        // A check that needs neither list still runs.
-        assertThat(result(report, "5.3.2").status()).isNotEqualTo(Status.ERROR);
+        // A check that needs none of the lists still runs; a question is still asked.
+        assertThat(result(report, "5.4.1").status()).isEqualTo(Status.ERROR);
+        assertThat(result(report, "rel-service-endpoints").status()).isEqualTo(Status.PASS);
+        assertThat(result(report, "5.6.1").status()).isEqualTo(Status.MANUAL);
+        assertThat(result(report, "5.3.2").findings().get(0).message()).contains("namespaces: forbidden (403)");
         assertThat(report.summary().checks().get(Status.ERROR)).isGreaterThan(10);
-        assertThat(snapshot.failures()).containsOnlyKeys(ResourceKind.CLUSTER_ROLE_BINDINGS, ResourceKind.DEPLOYMENTS);
+        assertThat(snapshot.failures()).containsOnlyKeys(ResourceKind.CLUSTER_ROLE_BINDINGS, ResourceKind.DEPLOYMENTS,
+                ResourceKind.NAMESPACES);
     }
 
     @Test
