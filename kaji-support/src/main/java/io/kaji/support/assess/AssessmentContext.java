@@ -19,8 +19,8 @@ public record AssessmentContext(ClusterSnapshot cluster, String serverVersion, K
         return serverVersion != null && serverVersion.contains("+kaji");
     }
 
-    /** The workloads of the cluster (see {@link Workloads}). Computed on each call; cheap next to the lists. */
+    /** The workloads of the cluster (see {@link Workloads}), computed once per snapshot. */
     public List<Workload> workloads() {
-        return Workloads.of(cluster);
+        return cluster.workloads();
     }
 }

@@ -41,6 +41,8 @@ public final class ClusterSnapshot {
     private final Map<ResourceKind, List<HasMetadata>> items;
     private final Map<ResourceKind, String> failures;
     private final Set<ResourceKind> notServed;
+    /** Computed at the first call of {@link #workloads()}; the snapshot never changes, so neither do they. */
+    private volatile List<Workload> workloads;
 
     private ClusterSnapshot(Map<ResourceKind, List<HasMetadata>> items, Map<ResourceKind, String> failures,
                             Set<ResourceKind> notServed) {
@@ -148,6 +150,16 @@ public final class ClusterSnapshot {
             }
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /** The workloads of this snapshot (see {@link Workloads}), computed once. */
+    public List<Workload> workloads() {
+        List<Workload> w = workloads;
+        if (w == null) {
+            w = List.copyOf(Workloads.of(this));
+            workloads = w;
+        }
+        return w;
     }
 
     /** Every object in the snapshot. */
