@@ -38,6 +38,9 @@ public final class KajiCommand implements Runnable {
                 new BenchCommand(),
                 new LogsCommand(),
                 new AssessCommand(),
+                new CertsCommand(),
+                new DiagnoseCommand(),
+                new SupportBundleCommand(),
                 new ImageCommand(),
                 new AgentCommand(),
         };

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.kaji.controllers.disruption.DisruptionController;
 import io.kaji.controllers.endpointslice.EndpointSliceController;
 import io.kaji.controllers.gc.GarbageCollector;
 import io.kaji.controllers.daemonset.DaemonSetController;
@@ -146,6 +148,9 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<Service> services = Informers.retrying(informers.sharedIndexInformerFor(Service.class, resync));
         SharedIndexInformer<EndpointSlice> slices = Informers.retrying(informers.sharedIndexInformerFor(EndpointSlice.class, resync));
         controllers.add(new EndpointSliceController(client, services, pods, slices, options.workers()).controller());
+        SharedIndexInformer<PodDisruptionBudget> budgets = Informers.retrying(
+                informers.sharedIndexInformerFor(PodDisruptionBudget.class, resync));
+        controllers.add(new DisruptionController(client, budgets, pods, clock, options.workers()).controller());
 
         SharedIndexInformer<DaemonSet> daemonSets = Informers.retrying(informers.sharedIndexInformerFor(DaemonSet.class, resync));
         controllers.add(new DaemonSetController(client, daemonSets, nodes, pods,

@@ -185,6 +185,7 @@ public final class Discovery {
             return switch (sub) {
                 case "scale" -> new SubresourceShape("autoscaling", "v1", "Scale", List.of("get", "patch", "update"));
                 case "binding" -> new SubresourceShape("", "v1", "Binding", List.of("create"));
+                case "eviction" -> new SubresourceShape("policy", "v1", "Eviction", List.of("create"));
                 case "log" -> new SubresourceShape("", "v1", "Pod", List.of("get"));
                 case "finalize" -> new SubresourceShape(d.group(), d.version(), d.kind(), List.of("update"));
                 default -> new SubresourceShape(d.group(), d.version(), d.kind(), List.of("get", "patch", "update"));

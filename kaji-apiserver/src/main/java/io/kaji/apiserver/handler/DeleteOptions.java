@@ -25,27 +25,12 @@ record DeleteOptions(Long gracePeriodSeconds, String propagationPolicy, String p
         String rv = null;
         boolean dryRun = Requests.dryRun(req);
         if (req.body().length > 0) {
-            ObjectNode body = Json.parseObject(req.body());
-            JsonNode g = body.get("gracePeriodSeconds");
-            if (g != null && g.isNumber()) {
-                grace = g.asLong();
-            }
-            policy = Json.text(body, "propagationPolicy");
-            uid = Json.text(body, "preconditions.uid");
-            rv = Json.text(body, "preconditions.resourceVersion");
-            JsonNode dr = body.get("dryRun");
-            if (dr != null && dr.isArray()) {
-                for (JsonNode v : dr) {
-                    if (!v.asString("").equals("All")) {
-                        throw ApiException.badRequest("Invalid dryRun value: " + v.asString(""));
-                    }
-                    dryRun = true;
-                }
-            }
-            JsonNode orphan = body.get("orphanDependents");
-            if (policy == null && orphan != null && orphan.asBoolean(false)) {
-                policy = "Orphan";
-            }
+            DeleteOptions fromBody = fromBody(Json.parseObject(req.body()), dryRun);
+            grace = fromBody.gracePeriodSeconds();
+            policy = fromBody.propagationPolicy();
+            uid = fromBody.preconditionUid();
+            rv = fromBody.preconditionRv();
+            dryRun = fromBody.dryRun();
         }
         String gq = req.param("gracePeriodSeconds");
         if (gq != null) {
@@ -58,11 +43,38 @@ record DeleteOptions(Long gracePeriodSeconds, String propagationPolicy, String p
         if (req.param("propagationPolicy") != null) {
             policy = req.param("propagationPolicy");
         }
-        if (policy != null && !policy.equals("Background") && !policy.equals("Foreground")
-                && !policy.equals("Orphan")) {
-            throw ApiException.badRequest("DeleteOptions.propagationPolicy: Unsupported value: \"" + policy
-                    + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+        return validated(new DeleteOptions(grace, policy, uid, rv, dryRun));
+    }
+
+    /** DeleteOptions from a JSON object (a DELETE body, or an Eviction's {@code deleteOptions}). */
+    static DeleteOptions fromBody(ObjectNode body, boolean dryRunQuery) {
+        Long grace = null;
+        boolean dryRun = dryRunQuery;
+        JsonNode g = body.get("gracePeriodSeconds");
+        if (g != null && g.isNumber()) {
+            grace = g.asLong();
         }
-        return new DeleteOptions(grace, policy, uid, rv, dryRun);
+        String policy = Json.text(body, "propagationPolicy");
+        String uid = Json.text(body, "preconditions.uid");
+        String rv = Json.text(body, "preconditions.resourceVersion");
+        JsonNode dr = body.get("dryRun");
+        if (dr != null && dr.isArray()) {
+            for (JsonNode v : dr) {
+                if (!v.asString("").equals("All")) {
+                    throw ApiException.badRequest("Invalid dryRun value: " + v.asString(""));
+                }
+                dryRun = true;
+            }
+        }
+        JsonNode orphan = body.get("orphanDependents");
+        if (policy == null && orphan != null && orphan.asBoolean(false)) {
+            policy = "Orphan";
+        }
+        return validated(new DeleteOptions(grace, policy, uid, rv, dryRun));
+    }
+
+    private static DeleteOptions validated(DeleteOptions o) {
+        String policy = o.propagationPolicy();
+        return o;
     }
 }

@@ -45,6 +45,7 @@ public final class ResourceHandler {
     private final Subresources subresources;
     private final NamespaceCleaner namespaceCleaner;
     private final PodLogs podLogs;
+    private final Evictions evictions;
     private final Clock clock;
 
     public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
@@ -58,6 +59,7 @@ public final class ResourceHandler {
         this.subresources = new Subresources(storage, lifecycle);
         this.namespaceCleaner = new NamespaceCleaner(registry, store);
         this.podLogs = new PodLogs(registry, storage);
+        this.evictions = new Evictions(registry, storage, cache, clock);
     }
 
     /**
@@ -111,6 +113,9 @@ public final class ResourceHandler {
                     create(def, ns, req, ex);
                 } else if ("binding".equals(sub)) {
                     ex.respond(subresources.bind(def, ns, name, req));
+                } else if ("eviction".equals(sub)) {
+                    delete(def, ns, name, evictions.admit(def, ns, name, req), req);
+                    ex.respond(ApiResponse.json(201, Evictions.success()));
                 } else {
                     throw ApiException.methodNotAllowed();
                 }

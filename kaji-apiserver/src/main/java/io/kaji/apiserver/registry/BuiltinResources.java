@@ -69,7 +69,7 @@ public final class BuiltinResources {
         r.register(def("", "v1", "PersistentVolume", "persistentvolumes", PersistentVolume.class).clusterScoped()
                 .shortNames("pv").subresources("status").strategy(Strategies.NO_GENERATION).build());
         r.register(def("", "v1", "Pod", "pods", Pod.class).shortNames("po").categories("all")
-                .subresources("status", "binding", "log").columns(PodColumns.columns())
+                .subresources("status", "binding", "eviction", "log").columns(PodColumns.columns())
                 .fields("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
                         "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName")
                 .strategy(Strategies.POD).build());
@@ -129,7 +129,7 @@ public final class BuiltinResources {
                 .subresources("status").build());
         r.register(def("networking.k8s.io", "v1", "IngressClass", "ingressclasses",
                 io.fabric8.kubernetes.api.model.networking.v1.IngressClass.class).clusterScoped().build());
-        // policy/v1 (stored; eviction honouring budgets comes with the eviction subresource)
+        // policy/v1: budgets (their status is the disruption controller's; pods/eviction honours them)
         r.register(def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
                 io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class).shortNames("pdb")
                 .subresources("status").build());

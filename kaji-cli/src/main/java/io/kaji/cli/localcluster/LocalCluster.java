@@ -291,15 +291,21 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Deletes the workloads of every namespace but the system ones, pods without grace. */
     private void deleteWorkloads() {
-        String ns = "default";
-        client.network().v1().networkPolicies().inNamespace(ns).delete();
-        client.apps().deployments().inNamespace(ns).delete();
-        client.apps().replicaSets().inNamespace(ns).delete();
-        client.services().inNamespace(ns).list().getItems().stream()
-                .filter(s -> !"kubernetes".equals(s.getMetadata().getName()))
-                .forEach(s -> client.services().inNamespace(ns).resource(s).delete());
-        client.pods().inNamespace(ns).withGracePeriod(0).delete();
+        for (var namespace : client.namespaces().list().getItems()) {
+            String ns = namespace.getMetadata().getName();
+            if (Set.of("kube-system", "kube-public", "kube-node-lease").contains(ns)) {
+                continue;
+            }
+            client.network().v1().networkPolicies().inNamespace(ns).delete();
+            client.apps().deployments().inNamespace(ns).delete();
+            client.apps().replicaSets().inNamespace(ns).delete();
+            client.services().inNamespace(ns).list().getItems().stream()
+                    .filter(s -> !"kubernetes".equals(s.getMetadata().getName()))
+                    .forEach(s -> client.services().inNamespace(ns).resource(s).delete());
+            client.pods().inNamespace(ns).withGracePeriod(0).delete();
+        }
     }
 
     private boolean podsGone() {
