@@ -39,7 +39,7 @@ public final class AssessCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "The cluster's kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the data dir's).")
+            description = "The cluster's kubeconfig (default: $KUBECONFIG, else the data dir's, else ~/.kube/config).")
     Path kubeconfig;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -75,15 +75,20 @@ public final class AssessCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usageError(e.getMessage());
         }
-        Path config = kubeconfigPath();
-        if (!Files.isReadable(config)) {
-            return usageError("cannot read kubeconfig " + config + " (give --kubeconfig FILE, or --data-dir for a "
+        Path config;
+        try {
+            config = Kubeconfigs.locate(kubeconfig, dataDir);
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage() + " (check --kubeconfig)");
+        }
+        if (config == null) {
+            return usageError("no kubeconfig found (give --kubeconfig FILE, set $KUBECONFIG, or --data-dir for a "
                     + "local Kaji)");
         }
         HostConfig host = hostConfig();
         KubernetesClient client;
         try {
-            client = ClusterClient.open(config);
+            client = Kubeconfigs.client(config);
         } catch (RuntimeException e) {
             return usageError("cannot use kubeconfig " + config + ": " + rootCause(e) + " (check --kubeconfig)");
         }
@@ -114,22 +119,6 @@ public final class AssessCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return failOn != null && report.failsAt(failOn) ? 1 : 0;
-    }
-
-    /** --kubeconfig, else the given data dir's, else $KUBECONFIG, else ~/.kube/config, else the default data dir's. */
-    Path kubeconfigPath() {
-        if (kubeconfig != null) {
-            return kubeconfig;
-        }
-        if (dataDir != null) {
-            return DataDir.of(dataDir).kubeconfig();
-        }
-        String env = System.getenv("KUBECONFIG");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env.split(java.io.File.pathSeparator)[0]);
-        }
-        Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
-        return Files.isReadable(home) ? home : DataDir.of(null).kubeconfig();
     }
 
     /**

@@ -146,7 +146,7 @@ class AssessCommandTest {
     void usageErrorsExitTwo() {
         KajiCommandTest.Run missing = KajiCommandTest.run("assess", "--kubeconfig", dir.resolve("nope").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.err()).contains("cannot read kubeconfig").contains("nope");
+        assertThat(missing.err()).contains("cannot read the kubeconfig").contains("nope");
         Path garbage = dir.resolve("garbage.kubeconfig");
         try {
             Files.writeString(garbage, "clusters: [ {");
