@@ -37,6 +37,7 @@ public final class KajiCommand implements Runnable {
                 new StoreCommand(),
                 new BenchCommand(),
                 new LogsCommand(),
+                new AssessCommand(),
                 new CertsCommand(),
                 new DiagnoseCommand(),
                 new SupportBundleCommand(),

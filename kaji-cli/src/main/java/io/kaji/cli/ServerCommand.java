@@ -120,6 +120,11 @@ public final class ServerCommand implements Callable<Integer> {
             description = "The in-process agent's Node name (default: this machine's hostname).")
     String nodeName;
 
+    @Option(names = "--assess-interval", paramLabel = "DURATION",
+            description = "Run the security assessment this often (e.g. 1h) into ConfigMap kube-system/kaji-assessment "
+                    + "and Events (default: off; see kaji assess).")
+    String assessInterval;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDir.of(dataDir).path();
@@ -147,6 +152,14 @@ public final class ServerCommand implements Callable<Integer> {
         if (token != null && !store.equals("etcd")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--token joins a cluster in a shared store: it needs --store etcd");
+        }
+        java.time.Duration assessEvery = null;
+        if (assessInterval != null) {
+            try {
+                assessEvery = io.kaji.support.assess.ContinuousAssessment.parseInterval(assessInterval);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--assess-interval: " + e.getMessage());
+            }
         }
         RevisionedStore st = openStore(dir);
         ApiServer server;
@@ -185,9 +198,16 @@ public final class ServerCommand implements Callable<Integer> {
             st.close();
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
         }
+        AutoCloseable assessment = assessEvery == null ? () -> { }
+                : ServerAssessment.start(dir, server.kubeconfigPath(), assessEvery);
         CountDownLatch stopped = new CountDownLatch(1);
         LocalAgent runningAgent = agent;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                assessment.close();
+            } catch (Exception e) {
+                // Stopping: nothing to do about a failed close of the assessment loop.
+            }
             if (runningAgent != null) {
                 runningAgent.close();
             }
