@@ -26,9 +26,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kaji logs ...}: log analysis for maintenance support. */
 @Command(name = "logs",
-        description = "Analyse logs: mine the templates (event types) of a log file.",
+        description = "Analyse logs: mine the templates (event types) of log files or of a cluster's containers.",
         mixinStandardHelpOptions = true,
-        subcommands = {LogsCommand.Mine.class})
+        subcommands = {LogsCommand.Mine.class, LogsAnalyzeCommand.class})
 public final class LogsCommand implements Runnable {
 
     @CommandLine.Spec

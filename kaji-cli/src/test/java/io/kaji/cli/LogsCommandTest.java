@@ -74,4 +74,25 @@ class LogsCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--format");
     }
+
+    @Test
+    void analyzeRanksThePatternsOfSeveralFiles(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a.log");
+        Path b = dir.resolve("b.log");
+        Files.writeString(a, String.join("\n",
+                "2026-11-26T10:00:00Z INFO request 1 served in 3 ms",
+                "2026-11-26T10:01:00Z INFO request 2 served in 4 ms",
+                "2026-11-26T10:02:00Z ERROR upstream 10.0.0.7:8080 refused the connection") + "\n", UTF_8);
+        Files.writeString(b, "2026-11-26T10:03:00Z INFO request 3 served in 9 ms\n", UTF_8);
+        KajiCommandTest.Run r = KajiCommandTest.run("logs", "analyze", a.toString(), b.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("4 lines, 2 patterns, 2026-11-26T10:00:00Z .. 2026-11-26T10:03:00Z")
+                .containsPattern("\\s+3\\s+info\\s+request <\\*> served in <\\*> ms")
+                .contains("from " + a + ", " + b);
+        KajiCommandTest.Run json = KajiCommandTest.run("logs", "analyze", "--format", "json", a.toString());
+        assertThat(json.out()).contains("\"level\" : \"error\"", "\"sources\" : [ \"" + a + "\" ]");
+        KajiCommandTest.Run bad = KajiCommandTest.run("logs", "analyze", "--window", "ten", a.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--window takes a duration such as 30s, 10m, 2h or 1d, not 'ten'");
+    }
 }

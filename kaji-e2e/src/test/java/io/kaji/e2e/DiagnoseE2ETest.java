@@ -244,4 +244,25 @@ class DiagnoseE2ETest {
         }
         System.out.printf("diagnose e2e: support bundle %d files, %d bytes%n", files.size(), Files.size(bundle));
     }
+
+    @Test
+    void logsAnalyzeMinesTheCrashLoopsPatternFromThePods() {
+        await("the crasher has a previous container").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(2)).until(() -> cluster.client().pods().inNamespace("broken")
+                        .withLabel("app", "crasher").list().getItems().stream()
+                        .anyMatch(p -> p.getStatus().getContainerStatuses() != null && p.getStatus()
+                                .getContainerStatuses().stream().anyMatch(c -> c.getRestartCount() > 0)));
+        Run r = kaji("logs", "analyze", "--kubeconfig", cluster.kubeconfig().toString(), "-n", "broken",
+                "-l", "app=crasher", "--previous", "--format", "json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode doc = JsonMapper.shared().readTree(r.out());
+        JsonNode fatal = doc.path("patterns").valueStream()
+                .filter(p -> p.path("template").asString().contains("cannot open /etc/app/config.yaml"))
+                .findFirst().orElseThrow(() -> new AssertionError("no FATAL pattern in " + r.out()));
+        assertThat(fatal.path("level").asString()).isEqualTo("error");
+        assertThat(fatal.path("count").asLong()).isGreaterThanOrEqualTo(2); // current and previous container
+        assertThat(fatal.path("firstSeen").asString()).startsWith("20");
+        assertThat(fatal.path("sources").valueStream().map(JsonNode::asString))
+                .anyMatch(s -> s.startsWith("broken/crasher-") && s.endsWith("/main (previous)"));
+    }
 }
