@@ -155,7 +155,7 @@ public final class ClusterBootstrap {
             String currentCa = readIfExists(pkiDir.resolve("ca.crt"));
             if (!data.caCertPem().trim().equals(currentCa)) {
                 // A serving certificate from another CA must be re-issued; ClusterPki does so when it does not verify.
-                Files.writeString(pkiDir.resolve("ca.crt"), data.caCertPem());
+                ClusterPki.writePublic(pkiDir.resolve("ca.crt"), data.caCertPem());
             }
             ClusterPki.writePrivate(pkiDir.resolve("ca.key"), data.caKeyPem());
             ClusterPki.writePrivate(pkiDir.resolve("admin.token"), data.adminToken() + "\n");

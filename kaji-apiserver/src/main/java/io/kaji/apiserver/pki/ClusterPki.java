@@ -63,6 +63,8 @@ public final class ClusterPki {
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
     private static final Duration SERVING_VALIDITY = Duration.ofDays(365);
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
+    /** Client certificates (admin, components) last a year, as kubeadm's. */
+    public static final Duration CLIENT_VALIDITY = Duration.ofDays(365);
     /** The names every serving certificate covers, as Kubernetes' apiserver certificate does. */
     private static final List<String> DNS_NAMES = List.of("localhost", "kubernetes", "kubernetes.default",
             "kubernetes.default.svc", "kubernetes.default.svc.cluster.local");
@@ -111,7 +113,7 @@ public final class ClusterPki {
                 ca = issueCa(kp);
                 caKey = kp.getPrivate();
                 writePrivate(caKeyFile, pem(kp.getPrivate()));
-                Files.writeString(caCrt, pem(ca));
+                writePublic(caCrt, pem(ca));
                 LOG.info("created cluster CA {}", caCrt);
             }
             Set<String> ips = new LinkedHashSet<>(List.of("127.0.0.1", "::1", SERVICE_IP));
@@ -139,7 +141,7 @@ public final class ClusterPki {
                 serving = issueServing(kp, ca, caKey, ips);
                 servingKey = kp.getPrivate();
                 writePrivate(srvKey, pem(kp.getPrivate()));
-                Files.writeString(srvCrt, pem(serving));
+                writePublic(srvCrt, pem(serving));
                 LOG.info("issued API server certificate {} for {} and {}", srvCrt, DNS_NAMES, ips);
             }
             Path tokenFile = pkiDir.resolve("admin.token");
@@ -181,6 +183,50 @@ public final class ClusterPki {
 
     public PrivateKey servingKey() {
         return servingKey;
+    }
+
+    /** A client certificate and its key. */
+    public record ClientCredentials(X509Certificate certificate, PrivateKey key) {
+        /** The certificate as PEM. */
+        public String certificatePem() {
+            return pem(certificate);
+        }
+
+        /** The key as SEC1 PEM ({@code EC PRIVATE KEY}), the form Go and fabric8 clients read from kubeconfigs. */
+        public String keyPem() {
+            return pemSec1(key);
+        }
+
+        @Override
+        public String toString() {
+            return "ClientCredentials[" + certificate.getSubjectX500Principal() + ", key redacted]";
+        }
+    }
+
+    /**
+     * Issues a client certificate from the cluster CA for user {@code commonName} in {@code groups} (its
+     * organizations), valid from a minute ago for {@code validity}, for client authentication only.
+     */
+    public ClientCredentials issueClient(String commonName, List<String> groups, Duration validity) {
+        KeyPair kp = newKeyPair();
+        Instant now = Instant.now();
+        org.bouncycastle.asn1.x500.X500NameBuilder name =
+                new org.bouncycastle.asn1.x500.X500NameBuilder(org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE);
+        for (String g : groups) {
+            name.addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, g);
+        }
+        name.addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName);
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(),
+                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)), name.build(), kp.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            b.addExtension(Extension.authorityKeyIdentifier, false, extensionUtils().createAuthorityKeyIdentifier(caCert));
+            return new ClientCredentials(sign(b, caKey), kp.getPrivate());
+        } catch (IOException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("issue a client certificate for " + commonName + ": " + e.getMessage(), e);
+        }
     }
 
     /** The admin bearer token (single-user mode). Never log it. */
@@ -299,6 +345,17 @@ public final class ClusterPki {
         return w.toString();
     }
 
+    /** An EC private key as SEC1 PEM ({@code EC PRIVATE KEY}). */
+    static String pemSec1(PrivateKey key) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            pw.writeObject(key);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
     private static X509Certificate readCertificate(Path p) throws IOException {
         try (PEMParser parser = new PEMParser(new StringReader(Files.readString(p)))) {
             Object o = parser.readObject();
@@ -335,6 +392,16 @@ public final class ClusterPki {
             Files.createFile(p);
         }
         Files.writeString(p, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** Writes a certificate or other public file with mode 0644. */
+    public static void writePublic(Path p, String content) throws IOException {
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: the platform's defaults apply.
+        }
     }
 
     /** Base64 of the CA PEM, as kubeconfig's certificate-authority-data wants it. */

@@ -1,5 +1,20 @@
 package io.kaji.apiserver.server;
 
+import io.kaji.apiserver.auth.AccessReviews;
+import io.kaji.apiserver.auth.Authorizer;
+import io.kaji.apiserver.auth.AuthorizerChain;
+import io.kaji.apiserver.auth.RequestAuthenticator;
+import io.kaji.apiserver.auth.StaticTokens;
+import io.kaji.apiserver.auth.TokenFile;
+import io.kaji.apiserver.auth.UserInfo;
+import io.kaji.apiserver.auth.X509Authenticator;
+import io.kaji.apiserver.auth.rbac.BootstrapPolicy;
+import io.kaji.apiserver.auth.rbac.ClusterRoleAggregator;
+import io.kaji.apiserver.auth.rbac.EscalationCheck;
+import io.kaji.apiserver.auth.rbac.PolicyReconciler;
+import io.kaji.apiserver.auth.rbac.RbacAuthorizer;
+import io.kaji.apiserver.auth.rbac.RbacIndex;
+import io.kaji.apiserver.auth.rbac.RbacWatch;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
@@ -55,6 +70,11 @@ public final class ApiServer implements AutoCloseable {
     private InetSocketAddress address;
     private volatile Router router;
     private NodeToken nodeToken;
+    private RequestAuthenticator authenticator;
+    private Authorizer authorizer;
+    private RbacWatch rbacWatch;
+    /** The audience of service-account tokens this server issues and accepts (Kubernetes' default). */
+    public static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
 
     private ApiServer(ApiServerConfig config, RevisionedStore store) {
         this.config = config;
@@ -93,7 +113,8 @@ public final class ApiServer implements AutoCloseable {
         }
         pki = ClusterPki.loadOrCreate(config.dataDir().resolve("pki"), extraIps);
         ServiceAllocator ips = new ServiceAllocator(config.serviceCidr(), RandomGenerator.getDefault());
-        registry = BuiltinResources.registry(ips);
+        AccessReviews reviews = new AccessReviews();
+        registry = BuiltinResources.registry(ips, reviews);
         watchCache = new WatchCache(store, registry, timer, config.watchHistory(), config.bookmarkInterval());
         watchCache.start();
         ResourceDefinition services = registry.find("", "v1", "services").orElseThrow();
@@ -110,20 +131,96 @@ public final class ApiServer implements AutoCloseable {
             }
         }, 10, 10, TimeUnit.SECONDS);
         ResourceHandler resources = new ResourceHandler(registry, store, watchCache, config.clock(), timer);
+        nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
+        startAuthorization(resources, reviews);
         // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
         resources.connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)));
+        // Client certificates are requested, not required, and verified by the x509 authenticator, so that a bad one
+        // is answered with a 401 Status (as kube-apiserver does) instead of a failed handshake.
         SslContext ssl = SslContextBuilder.forServer(pki.servingKey(), pki.servingCertificate(), pki.caCertificate())
+                .trustManager(new ClientCertificateRequest(pki.caCertificate()))
+                .clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL)
                 .build();
         transport = new HttpsTransport(handlers);
         String host = isWildcard(config.bindAddress()) ? "127.0.0.1" : config.bindAddress();
         // The port is only known after binding, and discovery reports it: the router is created right after.
         address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
                 this::route);
-        nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
-        router = new Router(pki.adminToken(), nodeToken.value(), pki.caPem(), new Discovery(registry), new OpenApi(registry), resources,
-                config.version(), hostPort(host, address.getPort()), new RequestMetrics(registry, watchCache));
-        Kubeconfig.write(kubeconfigPath(), url(), pki);
+        router = new Router(authenticator, authorizer, pki.caPem(), new Discovery(registry), new OpenApi(registry),
+                resources, config.version(), hostPort(host, address.getPort()),
+                new RequestMetrics(registry, watchCache));
+        writeKubeconfigs();
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
+    }
+
+    /**
+     * Authentication (client certificates from the cluster CA; the admin token, the node token, the token file),
+     * the RBAC defaults written and aggregated, the RBAC index fed from the watch cache, escalation prevention on
+     * RBAC writes, and the review APIs.
+     */
+    private void startAuthorization(ResourceHandler resources, AccessReviews reviews) {
+        StaticTokens tokens = new StaticTokens()
+                .add(pki.adminToken(), new UserInfo(Kubeconfig.ADMIN_USER, "",
+                        List.of(BootstrapPolicy.CLUSTER_ADMINS_GROUP), java.util.Map.of()))
+                .add(nodeToken.value(), new UserInfo(NodeToken.USER_NAME, "", List.of(NodeToken.GROUP),
+                        java.util.Map.of()));
+        if (config.tokenAuthFile() != null) {
+            var fromFile = TokenFile.read(config.tokenAuthFile());
+            tokens.addAll(fromFile);
+            LOG.info("static token file {}: {} tokens", config.tokenAuthFile(), fromFile.size());
+        }
+        authenticator = new RequestAuthenticator(new X509Authenticator(pki.caCertificate(), config.clock()),
+                List.of(tokens), List.of(API_AUDIENCE));
+        new PolicyReconciler(store, registry, config.clock()).reconcile();
+        ClusterRoleAggregator aggregator = new ClusterRoleAggregator(store, registry, timer);
+        aggregator.aggregateAll();
+        watchCache.awaitFresh(Duration.ofSeconds(10));
+        RbacIndex index = new RbacIndex();
+        rbacWatch = new RbacWatch(index, watchCache, registry, timer, kind -> {
+            if (kind == RbacIndex.Kind.CLUSTER_ROLES) {
+                aggregator.changed();
+            }
+        });
+        rbacWatch.start();
+        RbacAuthorizer rbac = new RbacAuthorizer(index);
+        authorizer = new AuthorizerChain(List.of(rbac));
+        resources.checkWrites(new EscalationCheck(authorizer, rbac.resolver()));
+        reviews.bind(authorizer, rbac.resolver(), authenticator);
+    }
+
+    /**
+     * The admin kubeconfig ({@code <data-dir>/kubeconfig}: user kaji-admin in kaji:cluster-admins), the break-glass
+     * {@code pki/super-admin.conf} (system:masters, which RBAC cannot take away) and the in-process components'
+     * {@code pki/controller-manager.conf} and {@code pki/scheduler.conf}; fresh certificates at every start.
+     */
+    private void writeKubeconfigs() {
+        Kubeconfig.writeClient(kubeconfigPath(), url(), pki, Kubeconfig.ADMIN_USER,
+                List.of(BootstrapPolicy.CLUSTER_ADMINS_GROUP));
+        Kubeconfig.writeClient(superAdminKubeconfigPath(), url(), pki, "kubernetes-super-admin",
+                List.of(AuthorizerChain.PRIVILEGED_GROUP));
+        Kubeconfig.writeClient(controllerManagerKubeconfigPath(), url(), pki, "system:kube-controller-manager",
+                List.of());
+        Kubeconfig.writeClient(schedulerKubeconfigPath(), url(), pki, "system:kube-scheduler", List.of());
+    }
+
+    /** {@code <data-dir>/pki/super-admin.conf}: the break-glass kubeconfig (group system:masters). */
+    public Path superAdminKubeconfigPath() {
+        return config.dataDir().resolve("pki").resolve("super-admin.conf");
+    }
+
+    /** {@code <data-dir>/pki/controller-manager.conf}: user system:kube-controller-manager. */
+    public Path controllerManagerKubeconfigPath() {
+        return config.dataDir().resolve("pki").resolve("controller-manager.conf");
+    }
+
+    /** {@code <data-dir>/pki/scheduler.conf}: user system:kube-scheduler. */
+    public Path schedulerKubeconfigPath() {
+        return config.dataDir().resolve("pki").resolve("scheduler.conf");
+    }
+
+    /** The authorizer requests go through (RBAC behind the system:masters group). */
+    public Authorizer authorizer() {
+        return authorizer;
     }
 
     private static List<String> hostAddresses() {
@@ -192,6 +289,9 @@ public final class ApiServer implements AutoCloseable {
         if (transport != null) {
             transport.close();
         }
+        if (rbacWatch != null) {
+            rbacWatch.close();
+        }
         if (watchCache != null) {
             watchCache.close();
         }
@@ -200,13 +300,13 @@ public final class ApiServer implements AutoCloseable {
         LOG.info("API server stopped");
     }
 
-    private void route(ApiRequest req, Exchange ex) {
+    private void route(ApiRequest req, java.security.cert.X509Certificate[] clientChain, Exchange ex) {
         Router r = router;
         if (r == null) {
             ex.respond(ApiResponse.json(503, new ApiException(503, "ServiceUnavailable", "the API server is starting",
                     null).toStatus()));
             return;
         }
-        r.handle(req, ex);
+        r.handle(req, clientChain, ex);
     }
 }
