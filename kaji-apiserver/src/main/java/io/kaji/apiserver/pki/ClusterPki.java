@@ -194,7 +194,7 @@ public final class ClusterPki {
 
         /** The key as SEC1 PEM ({@code EC PRIVATE KEY}), the form Go and fabric8 clients read from kubeconfigs. */
         public String keyPem() {
-            return pemSec1(key);
+            return pemSec1(key, certificate.getPublicKey());
         }
 
         @Override
@@ -345,11 +345,19 @@ public final class ClusterPki {
         return w.toString();
     }
 
-    /** An EC private key as SEC1 PEM ({@code EC PRIVATE KEY}). */
-    static String pemSec1(PrivateKey key) {
+    /**
+     * An EC P-256 private key as SEC1 PEM ({@code EC PRIVATE KEY}) with its curve and public key, as Go's
+     * {@code x509.MarshalECPrivateKey} writes it (fabric8 needs the curve parameters present).
+     */
+    static String pemSec1(PrivateKey key, java.security.PublicKey publicKey) {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-            pw.writeObject(key);
+            java.math.BigInteger d = ((java.security.interfaces.ECPrivateKey) key).getS();
+            var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+            var params = new org.bouncycastle.asn1.x9.X962Parameters(
+                    org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
+            var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, d, spki.getPublicKeyData(), params);
+            pw.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
