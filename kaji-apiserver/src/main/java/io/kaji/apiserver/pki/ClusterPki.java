@@ -76,6 +76,7 @@ public final class ClusterPki {
     private final X509Certificate servingCert;
     private final PrivateKey servingKey;
     private final String adminToken;
+    private KeyPair serviceAccountKey;
 
     private ClusterPki(X509Certificate caCert, PrivateKey caKey, X509Certificate servingCert, PrivateKey servingKey,
             String adminToken) {
@@ -154,10 +155,48 @@ public final class ClusterPki {
                 token = HexFormat.of().formatHex(b);
                 writePrivate(tokenFile, token + "\n");
             }
-            return new ClusterPki(ca, caKey, serving, servingKey, token);
+            ClusterPki pki = new ClusterPki(ca, caKey, serving, servingKey, token);
+            pki.serviceAccountKey = loadOrCreateServiceAccountKey(pkiDir);
+            return pki;
         } catch (IOException e) {
             throw new UncheckedIOException("cluster PKI in " + pkiDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The service-account signing key pair, {@code sa.key} (PKCS#8, 0600) and {@code sa.pub} (0644) as kubeadm
+     * names them; created when missing or unreadable (tokens signed with a lost key cannot be verified anyway).
+     */
+    private static KeyPair loadOrCreateServiceAccountKey(Path pkiDir) throws IOException {
+        Path keyFile = pkiDir.resolve("sa.key");
+        Path pubFile = pkiDir.resolve("sa.pub");
+        if (Files.exists(keyFile) && Files.exists(pubFile)) {
+            try {
+                return new KeyPair(readPublicKey(pubFile), readKey(keyFile));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot read the service-account key in {} ({}); creating a new one", pkiDir, e.getMessage());
+            }
+        }
+        KeyPair kp = newKeyPair();
+        writePrivate(keyFile, pem(kp.getPrivate()));
+        writePublic(pubFile, pem(kp.getPublic()));
+        LOG.info("created service-account signing key {}", keyFile);
+        return kp;
+    }
+
+    private static java.security.PublicKey readPublicKey(Path p) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(p)))) {
+            Object o = parser.readObject();
+            if (o instanceof org.bouncycastle.asn1.x509.SubjectPublicKeyInfo info) {
+                return new JcaPEMKeyConverter().getPublicKey(info);
+            }
+            throw new IOException(p + " does not hold a PEM public key");
+        }
+    }
+
+    /** The service-account token signing key pair (EC P-256, for ES256). Never log it. */
+    public KeyPair serviceAccountKey() {
+        return serviceAccountKey;
     }
 
     private static boolean verifies(X509Certificate cert, X509Certificate ca) {

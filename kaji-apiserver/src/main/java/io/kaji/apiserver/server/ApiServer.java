@@ -4,7 +4,9 @@ import io.kaji.apiserver.auth.AccessReviews;
 import io.kaji.apiserver.auth.Authorizer;
 import io.kaji.apiserver.auth.AuthorizerChain;
 import io.kaji.apiserver.auth.RequestAuthenticator;
+import io.kaji.apiserver.auth.ServiceAccountTokens;
 import io.kaji.apiserver.auth.StaticTokens;
+import io.kaji.apiserver.auth.TokenRequests;
 import io.kaji.apiserver.auth.TokenFile;
 import io.kaji.apiserver.auth.UserInfo;
 import io.kaji.apiserver.auth.X509Authenticator;
@@ -73,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
     private RequestAuthenticator authenticator;
     private Authorizer authorizer;
     private RbacWatch rbacWatch;
+    private TokenRequests tokenRequests;
     /** The audience of service-account tokens this server issues and accepts (Kubernetes' default). */
     public static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
 
@@ -146,7 +149,7 @@ public final class ApiServer implements AutoCloseable {
         // The port is only known after binding, and discovery reports it: the router is created right after.
         address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
                 this::route);
-        router = new Router(authenticator, authorizer, pki.caPem(), new Discovery(registry), new OpenApi(registry),
+        router = new Router(authenticator, authorizer, tokenRequests, pki.caPem(), new Discovery(registry), new OpenApi(registry),
                 resources, config.version(), hostPort(host, address.getPort()),
                 new RequestMetrics(registry, watchCache));
         writeKubeconfigs();
@@ -154,7 +157,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Authentication (client certificates from the cluster CA; the admin token, the node token, the token file),
+     * Authentication (client certificates from the cluster CA; the admin token, the node token, the token file,
+     * service-account JWTs),
      * the RBAC defaults written and aggregated, the RBAC index fed from the watch cache, escalation prevention on
      * RBAC writes, and the review APIs.
      */
@@ -169,8 +173,12 @@ public final class ApiServer implements AutoCloseable {
             tokens.addAll(fromFile);
             LOG.info("static token file {}: {} tokens", config.tokenAuthFile(), fromFile.size());
         }
+        ServiceAccountTokens serviceAccountTokens = new ServiceAccountTokens(pki.serviceAccountKey(), API_AUDIENCE,
+                config.clock(), this::cachedObject);
+        tokenRequests = new TokenRequests(serviceAccountTokens, this::storedObject, List.of(API_AUDIENCE),
+                config.clock());
         authenticator = new RequestAuthenticator(new X509Authenticator(pki.caCertificate(), config.clock()),
-                List.of(tokens), List.of(API_AUDIENCE));
+                List.of(tokens, serviceAccountTokens), List.of(API_AUDIENCE));
         new PolicyReconciler(store, registry, config.clock()).reconcile();
         ClusterRoleAggregator aggregator = new ClusterRoleAggregator(store, registry, timer);
         aggregator.aggregateAll();
@@ -186,6 +194,20 @@ public final class ApiServer implements AutoCloseable {
         authorizer = new AuthorizerChain(List.of(rbac));
         resources.checkWrites(new EscalationCheck(authorizer, rbac.resolver()));
         reviews.bind(authorizer, rbac.resolver(), authenticator);
+    }
+
+    /** A core/v1 object from the watch cache (service-account token checks: no store read per request). */
+    private tools.jackson.databind.node.ObjectNode cachedObject(String resource, String namespace, String name) {
+        ResourceDefinition def = registry.find("", "v1", resource).orElseThrow();
+        var o = watchCache.cache(def).get(def.key(namespace, name));
+        return o == null ? null : o.object();
+    }
+
+    /** A core/v1 object read from the store (TokenRequest: right after the service account was created). */
+    private tools.jackson.databind.node.ObjectNode storedObject(String resource, String namespace, String name) {
+        ResourceDefinition def = registry.find("", "v1", resource).orElseThrow();
+        return store.get(def.key(namespace, name)).map(io.kaji.apiserver.serialization.StoredObjects::decode)
+                .orElse(null);
     }
 
     /**

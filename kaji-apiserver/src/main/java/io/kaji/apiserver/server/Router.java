@@ -6,6 +6,7 @@ import io.kaji.apiserver.auth.Forbidden;
 import io.kaji.apiserver.auth.Impersonation;
 import io.kaji.apiserver.auth.RequestAttributes;
 import io.kaji.apiserver.auth.RequestAuthenticator;
+import io.kaji.apiserver.auth.TokenRequests;
 import io.kaji.apiserver.auth.UserInfo;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.discovery.VersionInfo;
@@ -38,6 +39,7 @@ final class Router {
 
     private final RequestAuthenticator authenticator;
     private final Authorizer authorizer;
+    private final TokenRequests tokenRequests;
     private final String caPem;
     private final Discovery discovery;
     private final OpenApi openApi;
@@ -49,12 +51,14 @@ final class Router {
     /**
      * @param caPem the cluster CA certificate served at {@code /cacerts}
      */
-    Router(RequestAuthenticator authenticator, Authorizer authorizer, String caPem, Discovery discovery,
+    Router(RequestAuthenticator authenticator, Authorizer authorizer, TokenRequests tokenRequests, String caPem,
+            Discovery discovery,
             OpenApi openApi, ResourceHandler resources, String version, String serverAddress,
             RequestMetrics metrics) {
         this.metrics = metrics;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
+        this.tokenRequests = tokenRequests;
         this.caPem = caPem;
         this.discovery = discovery;
         this.openApi = openApi;
@@ -148,6 +152,10 @@ final class Router {
         }
         if (info == null) {
             throw ApiException.notFoundPath();
+        }
+        if (TokenRequests.matches(info, req)) {
+            ex.respond(tokenRequests.create(info, req));
+            return;
         }
         resources.handle(info, req, ex);
     }

@@ -237,6 +237,49 @@ class RbacIntegrationTest {
                 .isEqualTo(200);
     }
 
+    @Test
+    void serviceAccountTokensFromTokenRequestAuthenticateUntilTheAccountIsGone() {
+        created(server.post("/api/v1/namespaces/default/serviceaccounts", "{\"metadata\":{\"name\":\"robot\"}}"));
+        HttpResponse<String> tooShort = server.post("/api/v1/namespaces/default/serviceaccounts/robot/token",
+                "{\"spec\":{\"expirationSeconds\":60}}");
+        assertThat(tooShort.statusCode()).isEqualTo(422);
+        assertThat(json(tooShort).get("message").asString()).isEqualTo("TokenRequest.authentication.k8s.io \"robot\" "
+                + "is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes");
+        HttpResponse<String> issued = server.post("/api/v1/namespaces/default/serviceaccounts/robot/token",
+                "{\"spec\":{}}");
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+        String token = json(issued).at("/status/token").asString();
+        assertThat(json(issued).at("/spec/expirationSeconds").asLong()).isEqualTo(3600);
+
+        HttpResponse<String> denied = as(token, "GET", "/api/v1/namespaces/default/pods", null);
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(json(denied).get("message").asString()).isEqualTo("pods is forbidden: User "
+                + "\"system:serviceaccount:default:robot\" cannot list resource \"pods\" in API group \"\" in the "
+                + "namespace \"default\"");
+        created(server.post("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", """
+                {"metadata":{"name":"robot-view"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole",
+                 "name":"view"},"subjects":[{"kind":"ServiceAccount","name":"robot"}]}"""));
+        await().atMost(Duration.ofSeconds(10)).until(() -> as(token, "GET", "/api/v1/namespaces/default/pods", null)
+                .statusCode() == 200);
+
+        HttpResponse<String> review = server.post("/apis/authentication.k8s.io/v1/tokenreviews",
+                "{\"spec\":{\"token\":\"" + token + "\"}}");
+        assertThat(json(review).at("/status/authenticated").asBoolean()).as(review.body()).isTrue();
+        assertThat(json(review).at("/status/user/username").asString()).isEqualTo("system:serviceaccount:default:robot");
+        assertThat(json(review).at("/status/user/groups").toString()).contains("system:serviceaccounts:default");
+        HttpResponse<String> wrongAudience = server.post("/apis/authentication.k8s.io/v1/tokenreviews",
+                "{\"spec\":{\"token\":\"" + token + "\",\"audiences\":[\"https://vault.example\"]}}");
+        assertThat(json(wrongAudience).at("/status/authenticated").asBoolean()).isFalse();
+        HttpResponse<String> forVault = server.post("/api/v1/namespaces/default/serviceaccounts/robot/token",
+                "{\"spec\":{\"audiences\":[\"https://vault.example\"]}}");
+        assertThat(as(json(forVault).at("/status/token").asString(), "GET", "/api/v1/namespaces/default/pods", null)
+                .statusCode()).as("a token for another audience").isEqualTo(401);
+
+        assertThat(server.delete("/api/v1/namespaces/default/serviceaccounts/robot").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> as(token, "GET", "/api/v1/namespaces/default/pods", null)
+                .statusCode() == 401);
+    }
+
     static HttpRequest get(String path) {
         return HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(20)).build();
     }
