@@ -18,7 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The review APIs, answered (not stored) with the server's real authenticator and authorizer:
  * SelfSubjectAccessReview and SubjectAccessReview ({@code kubectl auth can-i [--as]}), SelfSubjectRulesReview
- * ({@code kubectl auth can-i --list}) and TokenReview. Created before the authorizer exists (the registry comes
+ * ({@code kubectl auth can-i --list}), SelfSubjectReview ({@code kubectl auth whoami}) and TokenReview. Created before the authorizer exists (the registry comes
  * first), then {@link #bind bound}; until then a review answers 503. Thread-safe.
  */
 public final class AccessReviews {
@@ -106,6 +106,24 @@ public final class AccessReviews {
             status.put("incomplete", !errors.isEmpty());
             if (!errors.isEmpty()) {
                 status.put("evaluationError", String.join(", ", errors));
+            }
+            return review;
+        }
+    };
+
+    /** SelfSubjectReview ({@code kubectl auth whoami}): the requester's user info. */
+    public final ResourceStrategy selfSubject = new Review() {
+        @Override
+        public ObjectNode answer(ObjectNode review, UserInfo user) {
+            ObjectNode info = review.putObject("status").putObject("userInfo");
+            info.put("username", user.name());
+            if (!user.uid().isEmpty()) {
+                info.put("uid", user.uid());
+            }
+            array(info, "groups", user.groups());
+            if (!user.extra().isEmpty()) {
+                ObjectNode extra = info.putObject("extra");
+                user.extra().forEach((k, v) -> array(extra, k, v));
             }
             return review;
         }

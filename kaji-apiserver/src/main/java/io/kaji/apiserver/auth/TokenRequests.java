@@ -5,6 +5,7 @@ import io.kaji.apiserver.errors.StatusCause;
 import io.kaji.apiserver.handler.RequestInfo;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
+import io.kaji.apiserver.protobuf.ProtobufDecoder;
 import io.kaji.apiserver.serialization.Json;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,7 +55,11 @@ public final class TokenRequests {
         }
         String ns = info.namespace();
         String name = info.name();
-        ObjectNode request = req.body().length == 0 ? Json.object() : Json.parseObject(req.body());
+        String contentType = req.header("Content-Type");
+        // kubectl 1.32 sends the TokenRequest as protobuf; other clients send JSON.
+        ObjectNode request = req.body().length == 0 ? Json.object()
+                : contentType != null && contentType.contains("protobuf") ? ProtobufDecoder.decode(req.body())
+                : Json.parseObject(req.body());
         ObjectNode spec = Json.objectAt(request, "spec");
         long seconds = spec.path("expirationSeconds").isNumber() ? spec.get("expirationSeconds").asLong()
                 : DEFAULT_SECONDS;

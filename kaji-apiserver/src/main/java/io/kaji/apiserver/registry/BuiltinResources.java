@@ -106,6 +106,9 @@ public final class BuiltinResources {
                 .categories("all").subresources("status", "scale").columns(WorkloadColumns.statefulSets())
                 .strategy(Strategies.workload("StatefulSet")).build());
         // authentication.k8s.io/v1 and authorization.k8s.io/v1: answered, not stored
+        r.register(def("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews",
+                io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview.class).clusterScoped()
+                .verbs("create").strategy(reviews.selfSubject).build());
         r.register(def("authentication.k8s.io", "v1", "TokenReview", "tokenreviews",
                 io.fabric8.kubernetes.api.model.authentication.TokenReview.class).clusterScoped()
                 .verbs("create").strategy(reviews.tokenReview).build());
