@@ -248,6 +248,15 @@ public final class ClusterPki {
      */
     public ClientCredentials issueClient(String commonName, List<String> groups, Duration validity) {
         KeyPair kp = newKeyPair();
+        return new ClientCredentials(signClient(kp.getPublic(), commonName, groups, validity), kp.getPrivate());
+    }
+
+    /**
+     * Signs a client certificate for {@code publicKey} (a CertificateSigningRequest's key): user
+     * {@code commonName}, organizations {@code groups}, client authentication only.
+     */
+    public X509Certificate signClient(java.security.PublicKey publicKey, String commonName, List<String> groups,
+            Duration validity) {
         Instant now = Instant.now();
         org.bouncycastle.asn1.x500.X500NameBuilder name =
                 new org.bouncycastle.asn1.x500.X500NameBuilder(org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE);
@@ -257,12 +266,12 @@ public final class ClusterPki {
         name.addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName);
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(),
-                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)), name.build(), kp.getPublic());
+                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)), name.build(), publicKey);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             b.addExtension(Extension.authorityKeyIdentifier, false, extensionUtils().createAuthorityKeyIdentifier(caCert));
-            return new ClientCredentials(sign(b, caKey), kp.getPrivate());
+            return sign(b, caKey);
         } catch (IOException | java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException("issue a client certificate for " + commonName + ": " + e.getMessage(), e);
         }
@@ -370,7 +379,7 @@ public final class ClusterPki {
     }
 
     /** PEM text: certificates as CERTIFICATE, private keys as unencrypted PKCS#8 (PRIVATE KEY). */
-    static String pem(Object o) {
+    public static String pem(Object o) {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
             if (o instanceof PrivateKey key) {

@@ -30,8 +30,13 @@ public record NodeToken(String caHash, String user, String secret) {
     public static final String PREFIX = "K10";
     /** The file the server writes the token to, in its data dir. */
     public static final String FILE_NAME = "node-token";
-    /** The identity a request carrying the node token gets (Kubernetes' node authorizer naming). */
-    public static final String USER_NAME = "system:node";
+    /**
+     * The identity a request carrying the node token gets: a bootstrap user, as Kubernetes' bootstrap tokens
+     * ({@code system:bootstrap:<id>} in {@code system:bootstrappers}), that may only request node certificates.
+     */
+    public static final String BOOTSTRAP_USER = "system:bootstrap:kaji-node-token";
+    public static final String BOOTSTRAP_GROUP = "system:bootstrappers";
+    /** The group of node identities (client certificates {@code CN=system:node:<name>}). */
     public static final String GROUP = "system:nodes";
 
     public NodeToken {

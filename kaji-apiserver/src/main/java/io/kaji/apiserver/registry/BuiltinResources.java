@@ -126,6 +126,11 @@ public final class BuiltinResources {
                 .subresources("status").columns(WorkloadColumns.cronJobs()).strategy(Strategies.BATCH).build());
         r.register(def("batch", "v1", "Job", "jobs", Job.class).categories("all").subresources("status")
                 .columns(WorkloadColumns.jobs()).fields("status.successful").strategy(Strategies.BATCH).build());
+        // certificates.k8s.io/v1: node client certificates (approved and signed by the API server itself)
+        r.register(def("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
+                io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest.class).clusterScoped()
+                .shortNames("csr").subresources("status")
+                .strategy(io.kaji.apiserver.auth.CertificateSigningRequests.STRATEGY).build());
         // coordination.k8s.io/v1
         r.register(def("coordination.k8s.io", "v1", "Lease", "leases", Lease.class).columns(CoreColumns.leases())
                 .strategy(Strategies.NO_GENERATION).build());

@@ -3,6 +3,8 @@ package io.kaji.apiserver.server;
 import io.kaji.apiserver.auth.AccessReviews;
 import io.kaji.apiserver.auth.Authorizer;
 import io.kaji.apiserver.auth.AuthorizerChain;
+import io.kaji.apiserver.auth.CertificateSigningRequests;
+import io.kaji.apiserver.auth.NodeAuthorizer;
 import io.kaji.apiserver.auth.RequestAuthenticator;
 import io.kaji.apiserver.auth.ServiceAccountTokens;
 import io.kaji.apiserver.auth.StaticTokens;
@@ -76,6 +78,7 @@ public final class ApiServer implements AutoCloseable {
     private Authorizer authorizer;
     private RbacWatch rbacWatch;
     private TokenRequests tokenRequests;
+    private CertificateSigningRequests csrs;
     /** The audience of service-account tokens this server issues and accepts (Kubernetes' default). */
     public static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
 
@@ -166,8 +169,8 @@ public final class ApiServer implements AutoCloseable {
         StaticTokens tokens = new StaticTokens()
                 .add(pki.adminToken(), new UserInfo(Kubeconfig.ADMIN_USER, "",
                         List.of(BootstrapPolicy.CLUSTER_ADMINS_GROUP), java.util.Map.of()))
-                .add(nodeToken.value(), new UserInfo(NodeToken.USER_NAME, "", List.of(NodeToken.GROUP),
-                        java.util.Map.of()));
+                .add(nodeToken.value(), new UserInfo(NodeToken.BOOTSTRAP_USER, "",
+                        List.of(NodeToken.BOOTSTRAP_GROUP), java.util.Map.of()));
         if (config.tokenAuthFile() != null) {
             var fromFile = TokenFile.read(config.tokenAuthFile());
             tokens.addAll(fromFile);
@@ -191,8 +194,31 @@ public final class ApiServer implements AutoCloseable {
         });
         rbacWatch.start();
         RbacAuthorizer rbac = new RbacAuthorizer(index);
-        authorizer = new AuthorizerChain(List.of(rbac));
-        resources.checkWrites(new EscalationCheck(authorizer, rbac.resolver()));
+        NodeAuthorizer nodes = new NodeAuthorizer(new NodeAuthorizer.Pods() {
+            @Override
+            public tools.jackson.databind.node.ObjectNode get(String namespace, String name) {
+                return cachedObject("pods", namespace, name);
+            }
+
+            @Override
+            public List<tools.jackson.databind.node.ObjectNode> inNamespace(String namespace) {
+                ResourceDefinition pods = registry.find("", "v1", "pods").orElseThrow();
+                var filter = new io.kaji.apiserver.watchcache.WatchFilter(namespace,
+                        io.kaji.apiserver.selector.LabelSelector.everything(),
+                        io.kaji.apiserver.selector.FieldSelector.everything());
+                return watchCache.cache(pods).list(filter, null).items().stream()
+                        .map(io.kaji.apiserver.watchcache.CachedObject::object).toList();
+            }
+        });
+        authorizer = new AuthorizerChain(List.of(nodes, rbac));
+        EscalationCheck escalation = new EscalationCheck(authorizer, rbac.resolver());
+        csrs = new CertificateSigningRequests(store, registry, watchCache, pki, authorizer, timer, config.clock());
+        resources.checkWrites((def, ns, next, current, user) -> {
+            escalation.check(def, ns, next, current, user);
+            csrs.check(def, ns, next, current, user);
+            nodes.check(def, ns, next, current, user);
+        });
+        csrs.start();
         reviews.bind(authorizer, rbac.resolver(), authenticator);
     }
 
@@ -313,6 +339,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (rbacWatch != null) {
             rbacWatch.close();
+        }
+        if (csrs != null) {
+            csrs.close();
         }
         if (watchCache != null) {
             watchCache.close();

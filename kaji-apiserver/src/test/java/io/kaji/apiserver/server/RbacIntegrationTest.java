@@ -280,6 +280,55 @@ class RbacIntegrationTest {
                 .statusCode() == 401);
     }
 
+    @Test
+    void nodeCertificateRequestsAreApprovedOnlyForTheNodeShape() throws Exception {
+        String bootstrap = Files.readString(dir.resolve("data").resolve("node-token")).trim();
+        String good = csr("bootstrap-good", "system:node:n7", "system:nodes");
+        created(as(bootstrap, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", good));
+        String bad = csr("bootstrap-bad", "kaji-admin", "system:masters");
+        created(as(bootstrap, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", bad));
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(server.get(
+                "/apis/certificates.k8s.io/v1/certificatesigningrequests/bootstrap-good")).at("/status/certificate")
+                .isString());
+        JsonNode signed = json(server.get("/apis/certificates.k8s.io/v1/certificatesigningrequests/bootstrap-good"));
+        assertThat(signed.at("/spec/username").asString()).isEqualTo("system:bootstrap:kaji-node-token");
+        assertThat(signed.at("/status/conditions/0/type").asString()).isEqualTo("Approved");
+        String pem = utf8(java.util.Base64.getDecoder().decode(signed.at("/status/certificate").asString()));
+        var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)));
+        assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=system:node:n7,O=system:nodes");
+        cert.verify(server.server().pki().caCertificate().getPublicKey());
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(server.get(
+                "/apis/certificates.k8s.io/v1/certificatesigningrequests/bootstrap-bad")).at("/status/conditions/0/type")
+                .asString("").equals("Denied"));
+        JsonNode denied = json(server.get("/apis/certificates.k8s.io/v1/certificatesigningrequests/bootstrap-bad"));
+        assertThat(denied.at("/status/conditions/0/message").asString())
+                .isEqualTo("the subject's common name must be system:node:<node name>, not \"kaji-admin\"");
+        assertThat(denied.at("/status/certificate").isMissingNode()).isTrue();
+        // The bootstrap token can do nothing else.
+        assertThat(as(bootstrap, "GET", "/api/v1/namespaces/default/secrets", null).statusCode()).isEqualTo(403);
+    }
+
+    static String csr(String name, String cn, String organization) throws Exception {
+        var g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        var kp = g.generateKeyPair();
+        var subject = new org.bouncycastle.asn1.x500.X500NameBuilder(org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE)
+                .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, organization)
+                .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, cn).build();
+        var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(subject, kp.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                        .build(kp.getPrivate()));
+        java.io.StringWriter w = new java.io.StringWriter();
+        try (var pw = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(w)) {
+            pw.writeObject(request);
+        }
+        String b64 = java.util.Base64.getEncoder().encodeToString(w.toString().getBytes(StandardCharsets.UTF_8));
+        return "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"request\":\"" + b64 + "\",\"signerName\":"
+                + "\"kubernetes.io/kube-apiserver-client-kubelet\",\"usages\":[\"digital signature\",\"client auth\"],"
+                + "\"username\":\"kaji-admin\",\"groups\":[\"system:masters\"]}}";
+    }
+
     static HttpRequest get(String path) {
         return HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(20)).build();
     }

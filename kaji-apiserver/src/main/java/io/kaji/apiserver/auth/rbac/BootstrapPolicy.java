@@ -13,8 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
  * basic-user, public-info-viewer, monitoring, node, node-proxier, kube-scheduler, kube-controller-manager,
  * node-bootstrapper, kube-dns, auth-delegator, service-account-issuer-discovery), plus Kaji's own: the group
  * {@code kaji:cluster-admins} (the admin kubeconfig's) bound to cluster-admin, what Kaji's controllers, scheduler
- * and node agents actually do ({@code kaji:controller-manager}, {@code kaji:scheduler}, {@code kaji:node-services})
- * and {@code system:nodes} bound to {@code system:node}. Every object carries the label
+ * and node agents' network services actually do ({@code kaji:controller-manager}, {@code kaji:scheduler},
+ * {@code kaji:node-services}); the rest of what nodes may do is the Node authorizer's. Every object carries the label
  * {@code kubernetes.io/bootstrapping=rbac-defaults} and the annotation
  * {@code rbac.authorization.kubernetes.io/autoupdate=true}.
  */
@@ -88,6 +88,10 @@ public final class BootstrapPolicy {
         roles.add(role("system:kube-controller-manager", kubeControllerManager()));
         roles.add(role("system:node-bootstrapper", List.of(
                 r(List.of("create", "get", "list", "watch"), "certificates.k8s.io", "certificatesigningrequests"))));
+        roles.add(role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", List.of(
+                r("create", "certificates.k8s.io", "certificatesigningrequests/nodeclient"))));
+        roles.add(role("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", List.of(
+                r("create", "certificates.k8s.io", "certificatesigningrequests/selfnodeclient"))));
         roles.add(role("system:kube-dns", List.of(r(List.of("list", "watch"), "", "endpoints", "services"))));
         roles.add(role("system:auth-delegator", List.of(r("create", "authentication.k8s.io", "tokenreviews"),
                 r("create", "authorization.k8s.io", "subjectaccessreviews"))));
@@ -97,7 +101,9 @@ public final class BootstrapPolicy {
         roles.add(role("kaji:controller-manager", kajiControllerManager()));
         roles.add(role("kaji:scheduler", kajiScheduler()));
         roles.add(role("kaji:node-services", List.of(
-                r(READ, "", "services", "endpoints", "namespaces", "pods", "nodes"),
+                r(READ, "", "services", "endpoints", "namespaces", "nodes"),
+                r(List.of("list", "watch"), "", "pods"),
+                r("get", "", "configmaps").withNames(List.of("kaji-cluster")),
                 r(READ, "discovery.k8s.io", "endpointslices"),
                 r(READ, "networking.k8s.io", "networkpolicies"))));
         return roles;
@@ -121,11 +127,16 @@ public final class BootstrapPolicy {
                         List.of("Group:system:serviceaccounts")),
                 new Binding("system:node-bootstrapper", "system:node-bootstrapper",
                         List.of("Group:system:bootstrappers")),
+                new Binding("kaji:node-autoapprove-bootstrap",
+                        "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                        List.of("Group:system:bootstrappers")),
+                new Binding("kaji:node-autoapprove-certificate-rotation",
+                        "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+                        List.of("Group:system:nodes")),
                 new Binding("kaji:cluster-admins", "cluster-admin", List.of("Group:" + CLUSTER_ADMINS_GROUP)),
                 new Binding("kaji:controller-manager", "kaji:controller-manager",
                         List.of("User:system:kube-controller-manager")),
                 new Binding("kaji:scheduler", "kaji:scheduler", List.of("User:system:kube-scheduler")),
-                new Binding("kaji:nodes", "system:node", List.of("Group:system:nodes")),
                 new Binding("kaji:node-services", "kaji:node-services", List.of("Group:system:nodes")));
     }
 
