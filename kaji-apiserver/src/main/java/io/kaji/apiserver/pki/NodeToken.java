@@ -17,7 +17,8 @@ import java.util.Objects;
  * {@code K10<sha256 hex of the CA certificate PEM>::<user>:<secret>} (the user is {@code server}).
  *
  * <p>The hash lets a joining agent fetch the CA over an unverified connection ({@code GET /cacerts}) and still
- * know it talks to the right cluster; the whole token is then the agent's bearer credential. Values are immutable;
+ * know it talks to the right cluster; the whole token is then the agent's bootstrap credential, with which it
+ * requests its own node certificate. Values are immutable;
  * {@link #toString()} never shows the secret.
  *
  * @param caHash the lower-case sha256 hex of the CA certificate's PEM text, exactly as {@code /cacerts} serves it
