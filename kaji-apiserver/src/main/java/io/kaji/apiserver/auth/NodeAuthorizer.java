@@ -63,14 +63,14 @@ public final class NodeAuthorizer implements Authorizer, WriteCheck {
             }
             boolean own = a.name().equals(node) || (a.verb().equals("create") && a.name().isEmpty());
             return own && (sub.isEmpty() || sub.equals("status")) && Set.of("create", "update", "patch", "delete")
-                    .contains(a.verb()) ? Decision.allow("") : deny(node, "node \"" + node
+                    .contains(a.verb()) ? Decision.allow("") : deny("node \"" + node
                     + "\" may only change its own Node");
         }
         if (group.equals("coordination.k8s.io") && resource.equals("leases")) {
             boolean own = a.namespace().equals("kube-node-lease")
                     && (a.name().equals(node) || (a.verb().equals("create") && a.name().isEmpty()));
             return own && Set.of("get", "create", "update", "patch", "delete").contains(a.verb())
-                    ? Decision.allow("") : deny(node, "node \"" + node + "\" may only use its own Lease");
+                    ? Decision.allow("") : deny("node \"" + node + "\" may only use its own Lease");
         }
         if (group.isEmpty() && resource.equals("pods")) {
             if ((a.verb().equals("list") || a.verb().equals("watch")) && sub.isEmpty()) {
@@ -81,14 +81,14 @@ public final class NodeAuthorizer implements Authorizer, WriteCheck {
             boolean bound = pod != null && node.equals(Json.text(pod, "spec.nodeName"));
             boolean verbOk = sub.isEmpty() ? Set.of("get", "delete").contains(a.verb())
                     : sub.equals("status") && Set.of("get", "update", "patch").contains(a.verb());
-            return bound && verbOk ? Decision.allow("") : deny(node, "no relationship found between node '" + node
+            return bound && verbOk ? Decision.allow("") : deny("no relationship found between node '" + node
                     + "' and this object");
         }
         if (group.isEmpty() && (resource.equals("secrets") || resource.equals("configmaps"))) {
             if (a.verb().equals("get") && sub.isEmpty() && usedByBoundPod(node, a.namespace(), resource, a.name())) {
                 return Decision.allow("");
             }
-            return deny(node, "no relationship found between node '" + node + "' and this object");
+            return deny("no relationship found between node '" + node + "' and this object");
         }
         if ((group.isEmpty() || group.equals("events.k8s.io")) && resource.equals("events")
                 && Set.of("create", "update", "patch").contains(a.verb())) {
@@ -102,7 +102,7 @@ public final class NodeAuthorizer implements Authorizer, WriteCheck {
     }
 
     /** A refusal with the node authorizer's reason; RBAC is still asked (it grants nodes nothing of this). */
-    private static Decision deny(String node, String reason) {
+    private static Decision deny(String reason) {
         return Decision.deny(reason);
     }
 

@@ -108,12 +108,13 @@ public final class Coverage {
      * ({@code CompactRules}), each is rendered compactly, and the lines are sorted and de-duplicated.
      */
     public static String describe(List<PolicyRule> missing) {
-        Map<List<Object>, List<String>> verbsByTarget = new LinkedHashMap<>();
+        Map<Target, List<String>> verbsByTarget = new LinkedHashMap<>();
         List<PolicyRule> others = new ArrayList<>();
         for (PolicyRule r : missing) {
             if (r.nonResourceURLs().isEmpty() && r.apiGroups().size() == 1 && r.resources().size() == 1) {
-                List<Object> key = List.of(r.apiGroups().get(0), r.resources().get(0), r.resourceNames());
-                List<String> verbs = verbsByTarget.computeIfAbsent(key, k -> new ArrayList<>());
+                List<String> verbs = verbsByTarget.computeIfAbsent(
+                        new Target(r.apiGroups().get(0), r.resources().get(0), r.resourceNames()),
+                        k -> new ArrayList<>());
                 for (String v : r.verbs()) {
                     if (!verbs.contains(v)) {
                         verbs.add(v);
@@ -124,13 +125,13 @@ public final class Coverage {
             }
         }
         TreeSet<String> lines = new TreeSet<>();
-        verbsByTarget.forEach((key, verbs) -> {
-            @SuppressWarnings("unchecked")
-            List<String> names = (List<String>) key.get(2);
-            lines.add(new PolicyRule(verbs, List.of((String) key.get(0)), List.of((String) key.get(1)), names,
-                    List.of()).compactString());
-        });
+        verbsByTarget.forEach((t, verbs) -> lines.add(new PolicyRule(verbs, List.of(t.group()),
+                List.of(t.resource()), t.names(), List.of()).compactString()));
         others.forEach(r -> lines.add(r.compactString()));
         return String.join("\n", lines);
+    }
+
+    /** What a single resource rule is about, apart from its verb. */
+    private record Target(String group, String resource, List<String> names) {
     }
 }
