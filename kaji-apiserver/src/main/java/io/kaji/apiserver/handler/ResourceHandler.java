@@ -69,7 +69,7 @@ public final class ResourceHandler {
         podLogs.connect(agents);
     }
 
-    /** Runs {@code check} on every object about to be created or updated (RBAC escalation prevention). */
+    /** Runs {@code check} on every object about to be created or updated (RBAC escalation prevention, ...). */
     public void checkWrites(WriteCheck check) {
         this.writeCheck = check;
     }
