@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's PKI under {@code <data-dir>/pki/}: a self-signed cluster CA ({@code ca.crt}, {@code ca.key}), the
- * API server's serving certificate ({@code apiserver.crt}, {@code apiserver.key}) and the admin bearer token
- * ({@code admin.token}). Created on first start, reused afterwards; the serving certificate is re-issued when its
- * names no longer cover the bind address or it is within 30 days of expiry. Private files are mode 0600.
+ * API server's serving certificate ({@code apiserver.crt}, {@code apiserver.key}), the service-account signing key
+ * pair ({@code sa.key}, {@code sa.pub}) and the admin bearer token ({@code admin.token}); client certificates are
+ * issued from the CA on request ({@link #issueClient}, {@link #signClient}). Created on first start, reused
+ * afterwards; the serving certificate is re-issued when its names no longer cover the bind address or it is within
+ * 30 days of expiry. Private files are mode 0600, certificates 0644.
  *
  * <p>Keys are ECDSA P-256 (fast to generate, accepted by Go's TLS stack).
  */
@@ -277,7 +279,7 @@ public final class ClusterPki {
         }
     }
 
-    /** The admin bearer token (single-user mode). Never log it. */
+    /** The admin bearer token (user kaji-admin in kaji:cluster-admins). Never log it. */
     public String adminToken() {
         return adminToken;
     }
