@@ -28,7 +28,10 @@ import picocli.CommandLine.Option;
                 "With several servers (--server https://A:6443,https://B:6443) the agent connects",
                 "through a local TCP load balancer that fails over between them.",
                 "The agent fetches the cluster CA from the server's /cacerts, checks it against",
-                "the hash in the token, and then talks TLS verified with that CA. --kubeconfig",
+                "the hash in the token, and then talks TLS verified with that CA. The token only",
+                "bootstraps: the agent requests a client certificate (CN system:node:<name>) with a",
+                "CertificateSigningRequest that the server approves, keeps it in <data-dir>/pki/",
+                "and works with it (docs/security.md). --kubeconfig",
                 "(e.g. the server's admin kubeconfig) works too; with --server and a plain token",
                 "the CA comes from --kubeconfig, or --insecure-skip-tls-verify (loopback only).",
                 "",
@@ -122,6 +125,11 @@ public final class AgentCommand implements Callable<Integer> {
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
         LocalAgent agent;
         try {
+            if (joinsWithNodeToken()) {
+                // The node token only bootstraps: the agent works with its own system:node:<name> certificate.
+                clientConfig = NodeCredentials.obtain(clientConfig, name, layout.dataDir().resolve("pki"),
+                        Duration.ofSeconds(60));
+            }
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
                     duration(leaseRenewal), duration(initialBackOff), true, port);
             agent = runtime.equals("simulated") ? LocalAgent.startSimulated(clientConfig, options)
@@ -148,6 +156,12 @@ public final class AgentCommand implements Callable<Integer> {
                         : "containerd " + agent.socket(), layout.dataDir());
         stop.await();
         return 0;
+    }
+
+    /** True when the agent joins with --server and a K10 node token (not with a kubeconfig). */
+    private boolean joinsWithNodeToken() {
+        return servers != null && !servers.isEmpty() && kubeconfig == null && token != null
+                && token.startsWith(NodeToken.PREFIX);
     }
 
     private Config clientConfig() throws Exception {

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control-plane components {@code kaji server} runs beside its API server, in the same JVM but talking to it
- * only through the Kubernetes API (a fabric8 client built from the admin kubeconfig), exactly as they would as
- * separate processes: the leader-elected controller manager and scheduler, and the store compactor (history kept
+ * only through the Kubernetes API, exactly as they would as separate processes, each with its own identity (a
+ * fabric8 client built from its kubeconfig: {@code system:kube-controller-manager} and {@code system:kube-scheduler}
+ * client certificates, authorized by RBAC): the leader-elected controller manager and scheduler, and the store compactor (history kept
  * 5 minutes or 10,000 revisions). Closing it stops them in reverse order.
  */
 final class EmbeddedControlPlane implements AutoCloseable {
@@ -41,12 +42,14 @@ final class EmbeddedControlPlane implements AutoCloseable {
     /**
      * Settings taken from {@code kaji server}'s flags.
      *
+     * @param controllerManagerKubeconfig the controller manager's kubeconfig (user system:kube-controller-manager)
+     * @param schedulerKubeconfig         the scheduler's kubeconfig (user system:kube-scheduler)
      * @param identity the leader-election identity of this server's controller manager and scheduler (the Lease
      *                 holder), naming the server so that operators and tests can tell which one leads
      * @param election the lease duration, renew deadline and retry period of both elections; null for the
      *                 components' defaults (15 s, 10 s, 2 s)
      */
-    record Options(Path kubeconfig, String clusterCidr, boolean controllers, boolean scheduler, String identity,
+    record Options(Path controllerManagerKubeconfig, Path schedulerKubeconfig, String clusterCidr, boolean controllers, boolean scheduler, String identity,
                    ElectionTimes election) {}
 
     /** Leader-election timing, as kube-controller-manager's --leader-elect-* flags. */
@@ -68,8 +71,6 @@ final class EmbeddedControlPlane implements AutoCloseable {
         EmbeddedControlPlane plane = new EmbeddedControlPlane();
         try {
             plane.startCompactor(store);
-            KubernetesClient client = client(options.kubeconfig());
-            plane.running.add(client);
             String identity = options.identity() != null ? options.identity() : identity();
             if (options.controllers()) {
                 ControllerManager.Options cm = ControllerManager.Options.defaults(identity)
@@ -78,13 +79,15 @@ final class EmbeddedControlPlane implements AutoCloseable {
                     cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
                             options.election().retryPeriod());
                 }
+                KubernetesClient client = client(options.controllerManagerKubeconfig());
+                plane.running.add(client);
                 ControllerManager controllers = new ControllerManager(client, cm, Clock.systemUTC());
                 controllers.start();
                 plane.running.add(controllers);
                 log.info("controller manager {} started in-process", identity);
             }
             if (options.scheduler()) {
-                KubernetesClient schedulerClient = client(options.kubeconfig());
+                KubernetesClient schedulerClient = client(options.schedulerKubeconfig());
                 plane.running.add(schedulerClient);
                 KajiScheduler.Options so = KajiScheduler.Options.defaults(identity);
                 if (options.election() != null) {
@@ -125,7 +128,7 @@ final class EmbeddedControlPlane implements AutoCloseable {
         try {
             return Config.fromKubeconfig(Files.readString(kubeconfig));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the admin kubeconfig " + kubeconfig, e);
+            throw new UncheckedIOException("cannot read the kubeconfig " + kubeconfig, e);
         }
     }
 

@@ -29,6 +29,12 @@ import picocli.CommandLine.Option;
                 "The API server speaks the Kubernetes API over HTTPS on the cluster store (embedded SQLite,",
                 "or etcd). Writes an admin kubeconfig to <data-dir>/kubeconfig (mode 0600) that kubectl uses as is:",
                 "  kubectl --kubeconfig <data-dir>/kubeconfig get ns",
+                "(client certificate: user kaji-admin, group kaji:cluster-admins, bound to",
+                "cluster-admin), a break-glass pki/super-admin.conf (system:masters, beyond RBAC)",
+                "and pki/controller-manager.conf, pki/scheduler.conf for the components.",
+                "Without credentials requests get 401, except /healthz, /livez, /readyz, /version",
+                "and /cacerts; the rest is authorized by RBAC. --token-auth-file adds static",
+                "tokens (docs/security.md).",
                 "and the join token for agents to <data-dir>/node-token (mode 0600):",
                 "  kaji agent --server https://<this host>:6443 --token $(cat <data-dir>/node-token)",
                 "",
@@ -116,6 +122,11 @@ public final class ServerCommand implements Callable<Integer> {
             description = "The cluster DNS domain (default: ${DEFAULT-VALUE}).")
     String clusterDomain;
 
+    @Option(names = "--token-auth-file", paramLabel = "FILE",
+            description = "Static bearer tokens, kube-apiserver's CSV format: token,user,uid[,\"group1,group2\"] "
+                    + "per line. Users get no rights until RBAC binds them (see docs/security.md).")
+    Path tokenAuthFile;
+
     @Option(names = "--node-name", paramLabel = "NAME",
             description = "The in-process agent's Node name (default: this machine's hostname).")
     String nodeName;
@@ -132,9 +143,14 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             config = ApiServerConfig.defaults(dir.toAbsolutePath()).withPort(httpsPort).withBindAddress(bindAddress)
                     .withVersion(VersionCommand.version()).withServiceCidr(serviceCidr).withClusterCidr(clusterCidr)
-                    .withClusterDomain(clusterDomain);
+                    .withClusterDomain(clusterDomain)
+                    .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
+        }
+        if (tokenAuthFile != null && !java.nio.file.Files.isReadable(tokenAuthFile)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--token-auth-file: cannot read " + tokenAuthFile);
         }
         try {
             // The node IPAM controller's own check, so that a CIDR it would refuse fails here, not in the background.
@@ -176,7 +192,8 @@ public final class ServerCommand implements Callable<Integer> {
         EmbeddedControlPlane plane;
         LocalAgent agent = null;
         try {
-            plane = EmbeddedControlPlane.start(st, new EmbeddedControlPlane.Options(server.kubeconfigPath(), clusterCidr,
+            plane = EmbeddedControlPlane.start(st, new EmbeddedControlPlane.Options(
+                    server.controllerManagerKubeconfigPath(), server.schedulerKubeconfigPath(), clusterCidr,
                     !disableControllers, !disableScheduler, leaderIdentity(server.port()), election));
             if (!disableAgent) {
                 String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();

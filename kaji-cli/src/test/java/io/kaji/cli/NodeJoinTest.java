@@ -44,8 +44,37 @@ class NodeJoinTest {
         assertThat(config.getTrustCerts()).isFalse();
         assertThat(config.getOauthToken()).isEqualTo(token.value());
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-            assertThat(client.namespaces().withName("kube-system").get()).isNotNull();
+            // The token is a bootstrap credential: it may request certificates and nothing else.
+            assertThat(client.certificates().v1().certificateSigningRequests().list().getItems()).isNotNull();
+            assertThatThrownBy(() -> client.namespaces().withName("kube-system").get())
+                    .hasMessageContaining("User \"system:bootstrap:kaji-node-token\" cannot get resource "
+                            + "\"namespaces\"");
         }
+    }
+
+    @Test
+    void theAgentGetsItsOwnNodeCertificateThroughACertificateSigningRequest() throws Exception {
+        NodeToken token = NodeToken.parse(Files.readString(dir.resolve("node-token")));
+        Config bootstrap = NodeJoin.clientConfig(server.url(), token);
+        Path pki = dir.resolve("agent-pki");
+        Config node = NodeCredentials.obtain(bootstrap, "n1", pki, java.time.Duration.ofSeconds(30));
+        assertThat(node.getOauthToken()).isNull();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(pki.resolve("node-client.key")))).isEqualTo("rw-------");
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(node).build()) {
+            var review = client.resource(new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder()
+                    .build()).create();
+            assertThat(review.getStatus().getUserInfo().getUsername()).isEqualTo("system:node:n1");
+            assertThat(review.getStatus().getUserInfo().getGroups()).contains("system:nodes");
+            assertThat(client.nodes().list().getItems()).isNotNull();
+        }
+        // A second start reuses the kept certificate instead of asking again.
+        String cert = Files.readString(pki.resolve("node-client.crt"));
+        NodeCredentials.obtain(bootstrap, "n1", pki, java.time.Duration.ofSeconds(30));
+        assertThat(Files.readString(pki.resolve("node-client.crt"))).isEqualTo(cert);
+        // ... but not for another node name.
+        NodeCredentials.obtain(bootstrap, "n2", pki, java.time.Duration.ofSeconds(30));
+        assertThat(Files.readString(pki.resolve("node-client.crt"))).isNotEqualTo(cert);
     }
 
     @Test

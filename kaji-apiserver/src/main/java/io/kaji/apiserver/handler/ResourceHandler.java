@@ -47,6 +47,7 @@ public final class ResourceHandler {
     private final PodLogs podLogs;
     private final Evictions evictions;
     private final Clock clock;
+    private volatile WriteCheck writeCheck = WriteCheck.NONE;
 
     public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
             ScheduledExecutorService timer) {
@@ -68,6 +69,11 @@ public final class ResourceHandler {
      */
     public void connectAgents(io.kaji.apiserver.nodeproxy.AgentClient agents) {
         podLogs.connect(agents);
+    }
+
+    /** Runs {@code check} on every object about to be created or updated (RBAC escalation prevention, ...). */
+    public void checkWrites(WriteCheck check) {
+        this.writeCheck = check;
     }
 
     /** Serves one resource request. Errors are thrown as {@link ApiException} for the caller to render. */
@@ -180,7 +186,7 @@ public final class ResourceHandler {
         ObjectNode obj = decoded.object();
         if (def.strategy() instanceof VirtualResource virtual) {
             def.strategy().prepareForCreate(obj);
-            ex.respond(ApiResponse.json(201, virtual.answer(obj), decoded.warnings()));
+            ex.respond(ApiResponse.json(201, virtual.answer(obj, req.user()), decoded.warnings()));
             return;
         }
         lifecycle.prepareCreate(def, ns, obj);
@@ -188,6 +194,7 @@ public final class ResourceHandler {
         if (def.namespaced()) {
             requireLiveNamespace(def, ns, name);
         }
+        writeCheck.check(def, ns, obj, null, req.user());
         ObjectNode created = dryRun ? obj : storage.create(def, ns, name, obj);
         LOG.debug("created {} {}/{}", def.qualifiedName(), ns, name);
         ex.respond(single(def, created, req, 201, decoded.warnings()));
@@ -217,7 +224,7 @@ public final class ResourceHandler {
             throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent "
                     + "on the request");
         }
-        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), current -> body.deepCopy());
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, current -> body.deepCopy());
         ex.respond(single(def, r.object(), req, 200, decoded.warnings()));
     }
 
@@ -227,7 +234,7 @@ public final class ResourceHandler {
         Patches.Kind kind = Patches.kind(contentType);
         var patchBody = Patches.parse(kind, req.body());
         List<String> warnings = new java.util.ArrayList<>();
-        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), current -> {
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, current -> {
             ObjectNode patched = Patches.apply(kind, current, patchBody);
             ObjectDecoder.Decoded d = ObjectDecoder.admit(def, patched, mode);
             warnings.clear();
@@ -243,7 +250,7 @@ public final class ResourceHandler {
      * an object being deleted whose last finalizer went away is deleted.
      */
     private ObjectStorage.Result write(ResourceDefinition def, String ns, String name, String sub, boolean dryRun,
-            java.util.function.UnaryOperator<ObjectNode> desiredFrom) {
+            ApiRequest req, java.util.function.UnaryOperator<ObjectNode> desiredFrom) {
         return storage.update(def, ns, name, dryRun, current -> {
             ObjectNode desired = desiredFrom.apply(current.deepCopy());
             String rv = Json.text(desired, "metadata.resourceVersion");
@@ -267,6 +274,7 @@ public final class ResourceHandler {
                     && !"namespaces".equals(def.plural())) {
                 return null;
             }
+            writeCheck.check(def, ns, next, current, req.user());
             return next;
         });
     }

@@ -22,6 +22,17 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
     public interface Headers {
         /** The first value of the header, or null. */
         String get(String name);
+
+        /** Every value of a header that may repeat (Impersonate-Group), in order; empty when absent. */
+        default List<String> all(String name) {
+            String v = get(name);
+            return v == null ? List.of() : List.of(v);
+        }
+
+        /** The names of all headers present (for prefixed headers such as Impersonate-Extra-*). */
+        default java.util.Set<String> names() {
+            return java.util.Set.of();
+        }
     }
 
     public ApiRequest {

@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The cluster's shared secrets in the store, so that several API servers on one etcd are one cluster (k3s calls
- * this "bootstrap data"): the CA certificate and key, the admin token and the node token. The first server
+ * this "bootstrap data"): the CA certificate and key, the admin token, the node token and the service-account
+ * signing key. The first server
  * creates them (its local PKI), seals them and stores them at {@link #KEY} with a create-if-absent write, so of two
  * servers starting at once exactly one wins; every later server opens them with the node token and writes them
  * into its own {@code <data-dir>/pki} and {@code <data-dir>/node-token} before its API server starts. Each server
@@ -57,8 +58,11 @@ public final class ClusterBootstrap {
      * @param caKeyPem   its private key (PKCS#8 PEM)
      * @param adminToken the admin bearer token
      * @param nodeToken  the whole node token text ({@code K10...})
+     * @param saKeyPem   the service-account signing key (PKCS#8 PEM), or null in data stored by older servers
+     * @param saPubPem   its public key (PEM), or null likewise
      */
-    public record Data(String caCertPem, String caKeyPem, String adminToken, String nodeToken) {
+    public record Data(String caCertPem, String caKeyPem, String adminToken, String nodeToken, String saKeyPem,
+            String saPubPem) {
         @Override
         public String toString() {
             return "ClusterBootstrap.Data[ca=" + NodeToken.caHash(caCertPem) + ", secrets redacted]";
@@ -104,7 +108,8 @@ public final class ClusterBootstrap {
         // The first server: its PKI (existing or new) becomes the cluster's.
         ClusterPki pki = ClusterPki.loadOrCreate(pkiDir, java.util.List.of());
         NodeToken nodeToken = NodeToken.loadOrCreate(tokenFile, pki.caPem());
-        Data data = new Data(pki.caPem(), ClusterPki.pem(pki.caKey()), pki.adminToken(), nodeToken.value());
+        Data data = new Data(pki.caPem(), ClusterPki.pem(pki.caKey()), pki.adminToken(), nodeToken.value(),
+                ClusterPki.pem(pki.serviceAccountKey().getPrivate()), ClusterPki.pem(pki.serviceAccountKey().getPublic()));
         WriteResult result = store.create(KEY, seal(data, nodeToken.secret()));
         if (result instanceof WriteResult.Conflict conflict && conflict.current() != null) {
             // Another server stored its data first; ours only opens it if it is the same cluster (a restart).
@@ -155,11 +160,16 @@ public final class ClusterBootstrap {
             String currentCa = readIfExists(pkiDir.resolve("ca.crt"));
             if (!data.caCertPem().trim().equals(currentCa)) {
                 // A serving certificate from another CA must be re-issued; ClusterPki does so when it does not verify.
-                Files.writeString(pkiDir.resolve("ca.crt"), data.caCertPem());
+                ClusterPki.writePublic(pkiDir.resolve("ca.crt"), data.caCertPem());
             }
             ClusterPki.writePrivate(pkiDir.resolve("ca.key"), data.caKeyPem());
             ClusterPki.writePrivate(pkiDir.resolve("admin.token"), data.adminToken() + "\n");
             ClusterPki.writePrivate(tokenFile, data.nodeToken() + "\n");
+            if (data.saKeyPem() != null && data.saPubPem() != null) {
+                // Every server signs and verifies service-account tokens with the same key.
+                ClusterPki.writePrivate(pkiDir.resolve("sa.key"), data.saKeyPem());
+                ClusterPki.writePublic(pkiDir.resolve("sa.pub"), data.saPubPem());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("write the cluster PKI into " + pkiDir + ": " + e.getMessage(), e);
         }
@@ -172,6 +182,10 @@ public final class ClusterBootstrap {
         doc.put("caKey", data.caKeyPem());
         doc.put("adminToken", data.adminToken());
         doc.put("nodeToken", data.nodeToken());
+        if (data.saKeyPem() != null && data.saPubPem() != null) {
+            doc.put("saKey", data.saKeyPem());
+            doc.put("saPub", data.saPubPem());
+        }
         byte[] plain = JSON.writeValueAsBytes(doc);
         SecureRandom random = new SecureRandom();
         byte[] salt = new byte[SALT_BYTES];
@@ -219,7 +233,8 @@ public final class ClusterBootstrap {
         }
         try {
             JsonNode doc = JSON.readTree(plain);
-            return new Data(text(doc, "caCert"), text(doc, "caKey"), text(doc, "adminToken"), text(doc, "nodeToken"));
+            return new Data(text(doc, "caCert"), text(doc, "caKey"), text(doc, "adminToken"), text(doc, "nodeToken"),
+                    optional(doc, "saKey"), optional(doc, "saPub"));
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -231,6 +246,11 @@ public final class ClusterBootstrap {
             throw new BootstrapException("the store's " + KEY + " lacks " + field);
         }
         return n.asString();
+    }
+
+    private static String optional(JsonNode doc, String field) {
+        JsonNode n = doc.get(field);
+        return n != null && n.isString() ? n.asString() : null;
     }
 
     private static SecretKeySpec key(String secret, byte[] salt) throws GeneralSecurityException {

@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's PKI under {@code <data-dir>/pki/}: a self-signed cluster CA ({@code ca.crt}, {@code ca.key}), the
- * API server's serving certificate ({@code apiserver.crt}, {@code apiserver.key}) and the admin bearer token
- * ({@code admin.token}). Created on first start, reused afterwards; the serving certificate is re-issued when its
- * names no longer cover the bind address or it is within 30 days of expiry. Private files are mode 0600.
+ * API server's serving certificate ({@code apiserver.crt}, {@code apiserver.key}), the service-account signing key
+ * pair ({@code sa.key}, {@code sa.pub}) and the admin bearer token ({@code admin.token}); client certificates are
+ * issued from the CA on request ({@link #issueClient}, {@link #signClient}). Created on first start, reused
+ * afterwards; the serving certificate is re-issued when its names no longer cover the bind address or it is within
+ * 30 days of expiry. Private files are mode 0600, certificates 0644.
  *
  * <p>Keys are ECDSA P-256 (fast to generate, accepted by Go's TLS stack).
  */
@@ -63,6 +65,8 @@ public final class ClusterPki {
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
     private static final Duration SERVING_VALIDITY = Duration.ofDays(365);
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
+    /** Client certificates (admin, components) last a year, as kubeadm's. */
+    public static final Duration CLIENT_VALIDITY = Duration.ofDays(365);
     /** The names every serving certificate covers, as Kubernetes' apiserver certificate does. */
     private static final List<String> DNS_NAMES = List.of("localhost", "kubernetes", "kubernetes.default",
             "kubernetes.default.svc", "kubernetes.default.svc.cluster.local");
@@ -74,6 +78,7 @@ public final class ClusterPki {
     private final X509Certificate servingCert;
     private final PrivateKey servingKey;
     private final String adminToken;
+    private KeyPair serviceAccountKey;
 
     private ClusterPki(X509Certificate caCert, PrivateKey caKey, X509Certificate servingCert, PrivateKey servingKey,
             String adminToken) {
@@ -111,7 +116,7 @@ public final class ClusterPki {
                 ca = issueCa(kp);
                 caKey = kp.getPrivate();
                 writePrivate(caKeyFile, pem(kp.getPrivate()));
-                Files.writeString(caCrt, pem(ca));
+                writePublic(caCrt, pem(ca));
                 LOG.info("created cluster CA {}", caCrt);
             }
             Set<String> ips = new LinkedHashSet<>(List.of("127.0.0.1", "::1", SERVICE_IP));
@@ -139,7 +144,7 @@ public final class ClusterPki {
                 serving = issueServing(kp, ca, caKey, ips);
                 servingKey = kp.getPrivate();
                 writePrivate(srvKey, pem(kp.getPrivate()));
-                Files.writeString(srvCrt, pem(serving));
+                writePublic(srvCrt, pem(serving));
                 LOG.info("issued API server certificate {} for {} and {}", srvCrt, DNS_NAMES, ips);
             }
             Path tokenFile = pkiDir.resolve("admin.token");
@@ -152,10 +157,48 @@ public final class ClusterPki {
                 token = HexFormat.of().formatHex(b);
                 writePrivate(tokenFile, token + "\n");
             }
-            return new ClusterPki(ca, caKey, serving, servingKey, token);
+            ClusterPki pki = new ClusterPki(ca, caKey, serving, servingKey, token);
+            pki.serviceAccountKey = loadOrCreateServiceAccountKey(pkiDir);
+            return pki;
         } catch (IOException e) {
             throw new UncheckedIOException("cluster PKI in " + pkiDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The service-account signing key pair, {@code sa.key} (PKCS#8, 0600) and {@code sa.pub} (0644) as kubeadm
+     * names them; created when missing or unreadable (tokens signed with a lost key cannot be verified anyway).
+     */
+    private static KeyPair loadOrCreateServiceAccountKey(Path pkiDir) throws IOException {
+        Path keyFile = pkiDir.resolve("sa.key");
+        Path pubFile = pkiDir.resolve("sa.pub");
+        if (Files.exists(keyFile) && Files.exists(pubFile)) {
+            try {
+                return new KeyPair(readPublicKey(pubFile), readKey(keyFile));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot read the service-account key in {} ({}); creating a new one", pkiDir, e.getMessage());
+            }
+        }
+        KeyPair kp = newKeyPair();
+        writePrivate(keyFile, pem(kp.getPrivate()));
+        writePublic(pubFile, pem(kp.getPublic()));
+        LOG.info("created service-account signing key {}", keyFile);
+        return kp;
+    }
+
+    private static java.security.PublicKey readPublicKey(Path p) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(p)))) {
+            Object o = parser.readObject();
+            if (o instanceof org.bouncycastle.asn1.x509.SubjectPublicKeyInfo info) {
+                return new JcaPEMKeyConverter().getPublicKey(info);
+            }
+            throw new IOException(p + " does not hold a PEM public key");
+        }
+    }
+
+    /** The service-account token signing key pair (EC P-256, for ES256). Never log it. */
+    public KeyPair serviceAccountKey() {
+        return serviceAccountKey;
     }
 
     private static boolean verifies(X509Certificate cert, X509Certificate ca) {
@@ -183,7 +226,60 @@ public final class ClusterPki {
         return servingKey;
     }
 
-    /** The admin bearer token (single-user mode). Never log it. */
+    /** A client certificate and its key. */
+    public record ClientCredentials(X509Certificate certificate, PrivateKey key) {
+        /** The certificate as PEM. */
+        public String certificatePem() {
+            return pem(certificate);
+        }
+
+        /** The key as SEC1 PEM ({@code EC PRIVATE KEY}), the form Go and fabric8 clients read from kubeconfigs. */
+        public String keyPem() {
+            return pemSec1(key, certificate.getPublicKey());
+        }
+
+        @Override
+        public String toString() {
+            return "ClientCredentials[" + certificate.getSubjectX500Principal() + ", key redacted]";
+        }
+    }
+
+    /**
+     * Issues a client certificate from the cluster CA for user {@code commonName} in {@code groups} (its
+     * organizations), valid from a minute ago for {@code validity}, for client authentication only.
+     */
+    public ClientCredentials issueClient(String commonName, List<String> groups, Duration validity) {
+        KeyPair kp = newKeyPair();
+        return new ClientCredentials(signClient(kp.getPublic(), commonName, groups, validity), kp.getPrivate());
+    }
+
+    /**
+     * Signs a client certificate for {@code publicKey} (a CertificateSigningRequest's key): user
+     * {@code commonName}, organizations {@code groups}, client authentication only.
+     */
+    public X509Certificate signClient(java.security.PublicKey publicKey, String commonName, List<String> groups,
+            Duration validity) {
+        Instant now = Instant.now();
+        org.bouncycastle.asn1.x500.X500NameBuilder name =
+                new org.bouncycastle.asn1.x500.X500NameBuilder(org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE);
+        for (String g : groups) {
+            name.addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, g);
+        }
+        name.addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName);
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(),
+                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)), name.build(), publicKey);
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            b.addExtension(Extension.authorityKeyIdentifier, false, extensionUtils().createAuthorityKeyIdentifier(caCert));
+            return sign(b, caKey);
+        } catch (IOException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("issue a client certificate for " + commonName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The admin bearer token (user kaji-admin in kaji:cluster-admins). Never log it. */
     public String adminToken() {
         return adminToken;
     }
@@ -285,7 +381,7 @@ public final class ClusterPki {
     }
 
     /** PEM text: certificates as CERTIFICATE, private keys as unencrypted PKCS#8 (PRIVATE KEY). */
-    static String pem(Object o) {
+    public static String pem(Object o) {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
             if (o instanceof PrivateKey key) {
@@ -293,6 +389,25 @@ public final class ClusterPki {
             } else {
                 pw.writeObject(o);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /**
+     * An EC P-256 private key as SEC1 PEM ({@code EC PRIVATE KEY}) with its curve and public key, as Go's
+     * {@code x509.MarshalECPrivateKey} writes it (fabric8 needs the curve parameters present).
+     */
+    static String pemSec1(PrivateKey key, java.security.PublicKey publicKey) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            java.math.BigInteger d = ((java.security.interfaces.ECPrivateKey) key).getS();
+            var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+            var params = new org.bouncycastle.asn1.x9.X962Parameters(
+                    org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
+            var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, d, spki.getPublicKeyData(), params);
+            pw.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -335,6 +450,16 @@ public final class ClusterPki {
             Files.createFile(p);
         }
         Files.writeString(p, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** Writes a certificate or other public file with mode 0644. */
+    public static void writePublic(Path p, String content) throws IOException {
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: the platform's defaults apply.
+        }
     }
 
     /** Base64 of the CA PEM, as kubeconfig's certificate-authority-data wants it. */

@@ -17,7 +17,8 @@ import java.util.Objects;
  * {@code K10<sha256 hex of the CA certificate PEM>::<user>:<secret>} (the user is {@code server}).
  *
  * <p>The hash lets a joining agent fetch the CA over an unverified connection ({@code GET /cacerts}) and still
- * know it talks to the right cluster; the whole token is then the agent's bearer credential. Values are immutable;
+ * know it talks to the right cluster; the whole token is then the agent's bootstrap credential, with which it
+ * requests its own node certificate. Values are immutable;
  * {@link #toString()} never shows the secret.
  *
  * @param caHash the lower-case sha256 hex of the CA certificate's PEM text, exactly as {@code /cacerts} serves it
@@ -30,8 +31,13 @@ public record NodeToken(String caHash, String user, String secret) {
     public static final String PREFIX = "K10";
     /** The file the server writes the token to, in its data dir. */
     public static final String FILE_NAME = "node-token";
-    /** The identity a request carrying the node token gets (Kubernetes' node authorizer naming). */
-    public static final String USER_NAME = "system:node";
+    /**
+     * The identity a request carrying the node token gets: a bootstrap user, as Kubernetes' bootstrap tokens
+     * ({@code system:bootstrap:<id>} in {@code system:bootstrappers}), that may only request node certificates.
+     */
+    public static final String BOOTSTRAP_USER = "system:bootstrap:kaji-node-token";
+    public static final String BOOTSTRAP_GROUP = "system:bootstrappers";
+    /** The group of node identities (client certificates {@code CN=system:node:<name>}). */
     public static final String GROUP = "system:nodes";
 
     public NodeToken {

@@ -44,6 +44,16 @@ public final class BuiltinResources {
      * @param serviceAllocations hands out and checks Service cluster IPs and node ports
      */
     public static ResourceRegistry registry(ServiceAllocations serviceAllocations) {
+        return registry(serviceAllocations, new io.kaji.apiserver.auth.AccessReviews());
+    }
+
+    /**
+     * A registry with every built-in resource, the review APIs answered by {@code reviews}.
+     *
+     * @param serviceAllocations hands out and checks Service cluster IPs and node ports
+     */
+    public static ResourceRegistry registry(ServiceAllocations serviceAllocations,
+            io.kaji.apiserver.auth.AccessReviews reviews) {
         ResourceRegistry r = new ResourceRegistry();
         // core/v1, in the order Kubernetes lists them.
         r.register(def("", "v1", "ConfigMap", "configmaps", ConfigMap.class).shortNames("cm")
@@ -95,18 +105,32 @@ public final class BuiltinResources {
         r.register(def("apps", "v1", "StatefulSet", "statefulsets", StatefulSet.class).shortNames("sts")
                 .categories("all").subresources("status", "scale").columns(WorkloadColumns.statefulSets())
                 .strategy(Strategies.workload("StatefulSet")).build());
-        // authorization.k8s.io/v1: answered, not stored
+        // authentication.k8s.io/v1 and authorization.k8s.io/v1: answered, not stored
+        r.register(def("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews",
+                io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview.class).clusterScoped()
+                .verbs("create").strategy(reviews.selfSubject).build());
+        r.register(def("authentication.k8s.io", "v1", "TokenReview", "tokenreviews",
+                io.fabric8.kubernetes.api.model.authentication.TokenReview.class).clusterScoped()
+                .verbs("create").strategy(reviews.tokenReview).build());
         r.register(def("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
                 io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview.class).clusterScoped()
-                .verbs("create").strategy(SingleUserReviews.ACCESS).build());
+                .verbs("create").strategy(reviews.selfSubjectAccess).build());
         r.register(def("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews",
                 io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class).clusterScoped()
-                .verbs("create").strategy(SingleUserReviews.RULES).build());
+                .verbs("create").strategy(reviews.selfSubjectRules).build());
+        r.register(def("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews",
+                io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview.class).clusterScoped()
+                .verbs("create").strategy(reviews.subjectAccess).build());
         // batch/v1
         r.register(def("batch", "v1", "CronJob", "cronjobs", CronJob.class).shortNames("cj").categories("all")
                 .subresources("status").columns(WorkloadColumns.cronJobs()).strategy(Strategies.BATCH).build());
         r.register(def("batch", "v1", "Job", "jobs", Job.class).categories("all").subresources("status")
                 .columns(WorkloadColumns.jobs()).fields("status.successful").strategy(Strategies.BATCH).build());
+        // certificates.k8s.io/v1: node client certificates (approved and signed by the API server itself)
+        r.register(def("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
+                io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest.class).clusterScoped()
+                .shortNames("csr").subresources("status")
+                .strategy(io.kaji.apiserver.auth.CertificateSigningRequests.STRATEGY).build());
         // coordination.k8s.io/v1
         r.register(def("coordination.k8s.io", "v1", "Lease", "leases", Lease.class).columns(CoreColumns.leases())
                 .strategy(Strategies.NO_GENERATION).build());
@@ -133,7 +157,7 @@ public final class BuiltinResources {
         r.register(def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
                 io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class).shortNames("pdb")
                 .subresources("status").build());
-        // rbac.authorization.k8s.io/v1 (stored; authorization comes with the security work)
+        // rbac.authorization.k8s.io/v1 (stored; evaluated by io.kaji.apiserver.auth.rbac from the watch cache)
         String rbac = "rbac.authorization.k8s.io";
         r.register(def(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", ClusterRoleBinding.class)
                 .clusterScoped().columns(CoreColumns.roleBindings()).strategy(Strategies.RBAC).build());

@@ -1,5 +1,6 @@
 package io.kaji.apiserver.registry;
 
+import io.kaji.apiserver.auth.UserInfo;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -8,6 +9,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public interface VirtualResource {
 
-    /** The created object as returned to the client, typically the request with its status filled in. */
-    ObjectNode answer(ObjectNode request);
+    /**
+     * The created object as returned to the client, typically the request with its status filled in.
+     *
+     * @param user who sent the request (what SelfSubjectAccessReview asks about)
+     */
+    ObjectNode answer(ObjectNode request, UserInfo user);
 }

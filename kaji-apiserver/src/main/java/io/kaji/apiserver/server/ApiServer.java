@@ -1,5 +1,24 @@
 package io.kaji.apiserver.server;
 
+import io.kaji.apiserver.auth.AccessReviews;
+import io.kaji.apiserver.auth.Authorizer;
+import io.kaji.apiserver.auth.AuthorizerChain;
+import io.kaji.apiserver.auth.CertificateSigningRequests;
+import io.kaji.apiserver.auth.NodeAuthorizer;
+import io.kaji.apiserver.auth.RequestAuthenticator;
+import io.kaji.apiserver.auth.ServiceAccountTokens;
+import io.kaji.apiserver.auth.StaticTokens;
+import io.kaji.apiserver.auth.TokenRequests;
+import io.kaji.apiserver.auth.TokenFile;
+import io.kaji.apiserver.auth.UserInfo;
+import io.kaji.apiserver.auth.X509Authenticator;
+import io.kaji.apiserver.auth.rbac.BootstrapPolicy;
+import io.kaji.apiserver.auth.rbac.ClusterRoleAggregator;
+import io.kaji.apiserver.auth.rbac.EscalationCheck;
+import io.kaji.apiserver.auth.rbac.PolicyReconciler;
+import io.kaji.apiserver.auth.rbac.RbacAuthorizer;
+import io.kaji.apiserver.auth.rbac.RbacIndex;
+import io.kaji.apiserver.auth.rbac.RbacWatch;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
@@ -55,6 +74,13 @@ public final class ApiServer implements AutoCloseable {
     private InetSocketAddress address;
     private volatile Router router;
     private NodeToken nodeToken;
+    private RequestAuthenticator authenticator;
+    private Authorizer authorizer;
+    private RbacWatch rbacWatch;
+    private TokenRequests tokenRequests;
+    private CertificateSigningRequests csrs;
+    /** The audience of service-account tokens this server issues and accepts (Kubernetes' default). */
+    public static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
 
     private ApiServer(ApiServerConfig config, RevisionedStore store) {
         this.config = config;
@@ -93,7 +119,8 @@ public final class ApiServer implements AutoCloseable {
         }
         pki = ClusterPki.loadOrCreate(config.dataDir().resolve("pki"), extraIps);
         ServiceAllocator ips = new ServiceAllocator(config.serviceCidr(), RandomGenerator.getDefault());
-        registry = BuiltinResources.registry(ips);
+        AccessReviews reviews = new AccessReviews();
+        registry = BuiltinResources.registry(ips, reviews);
         watchCache = new WatchCache(store, registry, timer, config.watchHistory(), config.bookmarkInterval());
         watchCache.start();
         ResourceDefinition services = registry.find("", "v1", "services").orElseThrow();
@@ -110,20 +137,138 @@ public final class ApiServer implements AutoCloseable {
             }
         }, 10, 10, TimeUnit.SECONDS);
         ResourceHandler resources = new ResourceHandler(registry, store, watchCache, config.clock(), timer);
+        nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
+        startAuthorization(resources, reviews);
         // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
         resources.connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)));
+        // Client certificates are requested, not required, and verified by the x509 authenticator, so that a bad one
+        // is answered with a 401 Status (as kube-apiserver does) instead of a failed handshake.
         SslContext ssl = SslContextBuilder.forServer(pki.servingKey(), pki.servingCertificate(), pki.caCertificate())
+                .trustManager(new ClientCertificateRequest(pki.caCertificate()))
+                .clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL)
                 .build();
         transport = new HttpsTransport(handlers);
         String host = isWildcard(config.bindAddress()) ? "127.0.0.1" : config.bindAddress();
         // The port is only known after binding, and discovery reports it: the router is created right after.
         address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
                 this::route);
-        nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
-        router = new Router(pki.adminToken(), nodeToken.value(), pki.caPem(), new Discovery(registry), new OpenApi(registry), resources,
-                config.version(), hostPort(host, address.getPort()), new RequestMetrics(registry, watchCache));
-        Kubeconfig.write(kubeconfigPath(), url(), pki);
+        router = new Router(authenticator, authorizer, tokenRequests, pki.caPem(), new Discovery(registry), new OpenApi(registry),
+                resources, config.version(), hostPort(host, address.getPort()),
+                new RequestMetrics(registry, watchCache));
+        writeKubeconfigs();
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
+    }
+
+    /**
+     * Authentication (client certificates from the cluster CA; the admin token, the node token, the token file,
+     * service-account JWTs),
+     * the RBAC defaults written and aggregated, the RBAC index fed from the watch cache, escalation prevention on
+     * RBAC writes, and the review APIs.
+     */
+    private void startAuthorization(ResourceHandler resources, AccessReviews reviews) {
+        StaticTokens tokens = new StaticTokens()
+                .add(pki.adminToken(), new UserInfo(Kubeconfig.ADMIN_USER, "",
+                        List.of(BootstrapPolicy.CLUSTER_ADMINS_GROUP), java.util.Map.of()))
+                .add(nodeToken.value(), new UserInfo(NodeToken.BOOTSTRAP_USER, "",
+                        List.of(NodeToken.BOOTSTRAP_GROUP), java.util.Map.of()));
+        if (config.tokenAuthFile() != null) {
+            var fromFile = TokenFile.read(config.tokenAuthFile());
+            tokens.addAll(fromFile);
+            LOG.info("static token file {}: {} tokens", config.tokenAuthFile(), fromFile.size());
+        }
+        ServiceAccountTokens serviceAccountTokens = new ServiceAccountTokens(pki.serviceAccountKey(), API_AUDIENCE,
+                config.clock(), this::cachedObject);
+        tokenRequests = new TokenRequests(serviceAccountTokens, this::storedObject, List.of(API_AUDIENCE),
+                config.clock());
+        authenticator = new RequestAuthenticator(new X509Authenticator(pki.caCertificate(), config.clock()),
+                List.of(tokens, serviceAccountTokens), List.of(API_AUDIENCE));
+        new PolicyReconciler(store, registry, config.clock()).reconcile();
+        ClusterRoleAggregator aggregator = new ClusterRoleAggregator(store, registry, timer);
+        aggregator.aggregateAll();
+        watchCache.awaitFresh(Duration.ofSeconds(10));
+        RbacIndex index = new RbacIndex();
+        rbacWatch = new RbacWatch(index, watchCache, registry, timer, kind -> {
+            if (kind == RbacIndex.Kind.CLUSTER_ROLES) {
+                aggregator.changed();
+            }
+        });
+        rbacWatch.start();
+        RbacAuthorizer rbac = new RbacAuthorizer(index);
+        NodeAuthorizer nodes = new NodeAuthorizer(new NodeAuthorizer.Pods() {
+            @Override
+            public tools.jackson.databind.node.ObjectNode get(String namespace, String name) {
+                return cachedObject("pods", namespace, name);
+            }
+
+            @Override
+            public List<tools.jackson.databind.node.ObjectNode> inNamespace(String namespace) {
+                ResourceDefinition pods = registry.find("", "v1", "pods").orElseThrow();
+                var filter = new io.kaji.apiserver.watchcache.WatchFilter(namespace,
+                        io.kaji.apiserver.selector.LabelSelector.everything(),
+                        io.kaji.apiserver.selector.FieldSelector.everything());
+                return watchCache.cache(pods).list(filter, null).items().stream()
+                        .map(io.kaji.apiserver.watchcache.CachedObject::object).toList();
+            }
+        });
+        authorizer = new AuthorizerChain(List.of(nodes, rbac));
+        EscalationCheck escalation = new EscalationCheck(authorizer, rbac.resolver());
+        csrs = new CertificateSigningRequests(store, registry, watchCache, pki, authorizer, timer, config.clock());
+        resources.checkWrites((def, ns, next, current, user) -> {
+            escalation.check(def, ns, next, current, user);
+            csrs.check(def, ns, next, current, user);
+            nodes.check(def, ns, next, current, user);
+        });
+        csrs.start();
+        reviews.bind(authorizer, rbac.resolver(), authenticator);
+    }
+
+    /** A core/v1 object from the watch cache (service-account token checks: no store read per request). */
+    private tools.jackson.databind.node.ObjectNode cachedObject(String resource, String namespace, String name) {
+        ResourceDefinition def = registry.find("", "v1", resource).orElseThrow();
+        var o = watchCache.cache(def).get(def.key(namespace, name));
+        return o == null ? null : o.object();
+    }
+
+    /** A core/v1 object read from the store (TokenRequest: right after the service account was created). */
+    private tools.jackson.databind.node.ObjectNode storedObject(String resource, String namespace, String name) {
+        ResourceDefinition def = registry.find("", "v1", resource).orElseThrow();
+        return store.get(def.key(namespace, name)).map(io.kaji.apiserver.serialization.StoredObjects::decode)
+                .orElse(null);
+    }
+
+    /**
+     * The admin kubeconfig ({@code <data-dir>/kubeconfig}: user kaji-admin in kaji:cluster-admins), the break-glass
+     * {@code pki/super-admin.conf} (system:masters, which RBAC cannot take away) and the in-process components'
+     * {@code pki/controller-manager.conf} and {@code pki/scheduler.conf}; fresh certificates at every start.
+     */
+    private void writeKubeconfigs() {
+        Kubeconfig.writeClient(kubeconfigPath(), url(), pki, Kubeconfig.ADMIN_USER,
+                List.of(BootstrapPolicy.CLUSTER_ADMINS_GROUP));
+        Kubeconfig.writeClient(superAdminKubeconfigPath(), url(), pki, "kubernetes-super-admin",
+                List.of(AuthorizerChain.PRIVILEGED_GROUP));
+        Kubeconfig.writeClient(controllerManagerKubeconfigPath(), url(), pki, "system:kube-controller-manager",
+                List.of());
+        Kubeconfig.writeClient(schedulerKubeconfigPath(), url(), pki, "system:kube-scheduler", List.of());
+    }
+
+    /** {@code <data-dir>/pki/super-admin.conf}: the break-glass kubeconfig (group system:masters). */
+    public Path superAdminKubeconfigPath() {
+        return config.dataDir().resolve("pki").resolve("super-admin.conf");
+    }
+
+    /** {@code <data-dir>/pki/controller-manager.conf}: user system:kube-controller-manager. */
+    public Path controllerManagerKubeconfigPath() {
+        return config.dataDir().resolve("pki").resolve("controller-manager.conf");
+    }
+
+    /** {@code <data-dir>/pki/scheduler.conf}: user system:kube-scheduler. */
+    public Path schedulerKubeconfigPath() {
+        return config.dataDir().resolve("pki").resolve("scheduler.conf");
+    }
+
+    /** The authorizer requests go through (RBAC behind the system:masters group). */
+    public Authorizer authorizer() {
+        return authorizer;
     }
 
     private static List<String> hostAddresses() {
@@ -192,6 +337,12 @@ public final class ApiServer implements AutoCloseable {
         if (transport != null) {
             transport.close();
         }
+        if (rbacWatch != null) {
+            rbacWatch.close();
+        }
+        if (csrs != null) {
+            csrs.close();
+        }
         if (watchCache != null) {
             watchCache.close();
         }
@@ -200,13 +351,13 @@ public final class ApiServer implements AutoCloseable {
         LOG.info("API server stopped");
     }
 
-    private void route(ApiRequest req, Exchange ex) {
+    private void route(ApiRequest req, java.security.cert.X509Certificate[] clientChain, Exchange ex) {
         Router r = router;
         if (r == null) {
             ex.respond(ApiResponse.json(503, new ApiException(503, "ServiceUnavailable", "the API server is starting",
                     null).toStatus()));
             return;
         }
-        r.handle(req, ex);
+        r.handle(req, clientChain, ex);
     }
 }

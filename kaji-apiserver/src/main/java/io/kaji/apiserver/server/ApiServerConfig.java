@@ -20,10 +20,11 @@ import java.util.Objects;
  *                         cluster DNS the tenth)
  * @param clusterCidr      the pod network, published to node agents in kube-system/kaji-cluster; null if unknown
  * @param clusterDomain    the cluster DNS domain (cluster.local)
+ * @param tokenAuthFile    a static token file in kube-apiserver's CSV format ({@code --token-auth-file}), or null
  */
 public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, String version, Clock clock,
         int watchHistory, Duration bookmarkInterval, int maxBodyBytes, ServiceCidr serviceCidr, String clusterCidr,
-        String clusterDomain) {
+        String clusterDomain, Path tokenAuthFile) {
 
     public static final int DEFAULT_PORT = 6443;
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
@@ -48,48 +49,54 @@ public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, S
     public static ApiServerConfig defaults(Path dataDir) {
         return new ApiServerConfig(dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, "dev", Clock.systemUTC(), 1000,
                 Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES, ServiceCidr.parse(ServiceCidr.DEFAULT),
-                null, "cluster.local");
+                null, "cluster.local", null);
     }
 
     /** With Services' cluster IPs from {@code cidr}, e.g. {@code 10.43.0.0/16}. */
     public ApiServerConfig withServiceCidr(String cidr) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, ServiceCidr.parse(cidr), clusterCidr, clusterDomain);
+                maxBodyBytes, ServiceCidr.parse(cidr), clusterCidr, clusterDomain, tokenAuthFile);
     }
 
     /** With the pod network {@code cidr} published to node agents. */
     public ApiServerConfig withClusterCidr(String cidr) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, cidr, clusterDomain);
+                maxBodyBytes, serviceCidr, cidr, clusterDomain, tokenAuthFile);
     }
 
     public ApiServerConfig withClusterDomain(String domain) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, domain);
+                maxBodyBytes, serviceCidr, clusterCidr, domain, tokenAuthFile);
+    }
+
+    /** With the static token file {@code file} ({@code --token-auth-file}); null for none. */
+    public ApiServerConfig withTokenAuthFile(Path file) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, file);
     }
 
     public ApiServerConfig withPort(int port) {
         return new ApiServerConfig(dataDir, bindAddress, port, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
     }
 
     public ApiServerConfig withBindAddress(String address) {
         return new ApiServerConfig(dataDir, address, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
     }
 
     public ApiServerConfig withVersion(String v) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, v, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
     }
 
     public ApiServerConfig withWatchHistory(int events) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, events, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
     }
 
     public ApiServerConfig withBookmarkInterval(Duration interval) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, interval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
     }
 }

@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import io.kaji.apiserver.http.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +57,15 @@ final class HttpsTransport implements AutoCloseable {
         this.handlers = handlers;
     }
 
+    /** Receives each complete request with the client certificate chain the TLS session presented (or null). */
+    @FunctionalInterface
+    interface RequestSink {
+        void accept(ApiRequest request, java.security.cert.X509Certificate[] clientChain, Exchange exchange);
+    }
+
     /** Binds and returns the bound address (with the actual port when 0 was asked). */
     InetSocketAddress start(String bindAddress, int port, SslContext ssl, int maxBodyBytes,
-            BiConsumer<ApiRequest, Exchange> router)
+            RequestSink router)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -114,9 +119,9 @@ final class HttpsTransport implements AutoCloseable {
     }
 
     private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final BiConsumer<ApiRequest, Exchange> router;
+        private final RequestSink router;
 
-        RequestHandler(BiConsumer<ApiRequest, Exchange> router) {
+        RequestHandler(RequestSink router) {
             this.router = router;
         }
 
@@ -130,12 +135,46 @@ final class HttpsTransport implements AutoCloseable {
             Map<String, List<String>> query = new LinkedHashMap<>(qs.parameters());
             byte[] body = ByteBufUtil.getBytes(msg.content());
             var headers = msg.headers().copy();
-            ApiRequest req = new ApiRequest(msg.method().name(), qs.path(), query, headers::get, body);
+            ApiRequest.Headers lookup = new ApiRequest.Headers() {
+                @Override
+                public String get(String name) {
+                    return headers.get(name);
+                }
+
+                @Override
+                public List<String> all(String name) {
+                    return headers.getAll(name);
+                }
+
+                @Override
+                public java.util.Set<String> names() {
+                    return headers.names();
+                }
+            };
+            ApiRequest req = new ApiRequest(msg.method().name(), qs.path(), query, lookup, body);
             boolean keepAlive = HttpUtil.isKeepAlive(msg);
             ctx.channel().config().setAutoRead(false);
             NettyExchange exchange = new NettyExchange(ctx.channel(), keepAlive,
                     WebSocketWatch.isUpgrade(msg) ? WebSocketWatch.handshakeRequest(msg) : null);
-            handlers.execute(() -> router.accept(req, exchange));
+            java.security.cert.X509Certificate[] chain = peerChain(ctx);
+            handlers.execute(() -> router.accept(req, chain, exchange));
+        }
+
+        private java.security.cert.X509Certificate[] peerChain(ChannelHandlerContext ctx) {
+            io.netty.handler.ssl.SslHandler tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls == null) {
+                return null;
+            }
+            try {
+                java.security.cert.Certificate[] certs = tls.engine().getSession().getPeerCertificates();
+                java.security.cert.X509Certificate[] out = new java.security.cert.X509Certificate[certs.length];
+                for (int i = 0; i < certs.length; i++) {
+                    out[i] = (java.security.cert.X509Certificate) certs[i];
+                }
+                return out;
+            } catch (javax.net.ssl.SSLPeerUnverifiedException | ClassCastException e) {
+                return null;
+            }
         }
 
         @Override

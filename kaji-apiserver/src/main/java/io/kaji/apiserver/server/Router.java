@@ -1,5 +1,13 @@
 package io.kaji.apiserver.server;
 
+import io.kaji.apiserver.auth.Attributes;
+import io.kaji.apiserver.auth.Authorizer;
+import io.kaji.apiserver.auth.Forbidden;
+import io.kaji.apiserver.auth.Impersonation;
+import io.kaji.apiserver.auth.RequestAttributes;
+import io.kaji.apiserver.auth.RequestAuthenticator;
+import io.kaji.apiserver.auth.TokenRequests;
+import io.kaji.apiserver.auth.UserInfo;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.discovery.VersionInfo;
 import io.kaji.apiserver.errors.ApiException;
@@ -12,7 +20,7 @@ import io.kaji.apiserver.openapi.OpenApi;
 import io.kaji.apiserver.serialization.MediaTypes;
 import io.kaji.store.StoreException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,17 +28,18 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The request pipeline after TLS: unauthenticated endpoints (health, version, and {@code /cacerts}, the cluster
- * CA for joining agents as in k3s), then authentication (the admin bearer token, or the node join token as user
- * {@code system:node} in group {@code system:nodes}; there is no authorization yet: any authenticated request is
- * allowed), then discovery, OpenAPI and the resource handler. Every failure becomes exactly one Status response.
- * Thread-safe.
+ * CA for joining agents as in k3s), then authentication (client certificate or bearer token; none is 401),
+ * impersonation headers, authorization (403 with Kubernetes' Forbidden message), then discovery, OpenAPI and the
+ * resource handler, each reading the user from {@link ApiRequest#user()}. Every failure becomes exactly one Status
+ * response. Thread-safe.
  */
 final class Router {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
-    private final byte[] token;
-    private final byte[] nodeToken;
+    private final RequestAuthenticator authenticator;
+    private final Authorizer authorizer;
+    private final TokenRequests tokenRequests;
     private final String caPem;
     private final Discovery discovery;
     private final OpenApi openApi;
@@ -40,14 +49,16 @@ final class Router {
     private final RequestMetrics metrics;
 
     /**
-     * @param nodeToken the node join token's text, or null if nodes cannot join with one
-     * @param caPem     the cluster CA certificate served at {@code /cacerts}
+     * @param caPem the cluster CA certificate served at {@code /cacerts}
      */
-    Router(String adminToken, String nodeToken, String caPem, Discovery discovery, OpenApi openApi,
-            ResourceHandler resources, String version, String serverAddress, RequestMetrics metrics) {
+    Router(RequestAuthenticator authenticator, Authorizer authorizer, TokenRequests tokenRequests, String caPem,
+            Discovery discovery,
+            OpenApi openApi, ResourceHandler resources, String version, String serverAddress,
+            RequestMetrics metrics) {
         this.metrics = metrics;
-        this.token = adminToken.getBytes(StandardCharsets.UTF_8);
-        this.nodeToken = nodeToken == null ? null : nodeToken.getBytes(StandardCharsets.UTF_8);
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.tokenRequests = tokenRequests;
         this.caPem = caPem;
         this.discovery = discovery;
         this.openApi = openApi;
@@ -56,10 +67,10 @@ final class Router {
         this.serverAddress = serverAddress;
     }
 
-    void handle(ApiRequest req, Exchange ex) {
+    void handle(ApiRequest req, X509Certificate[] clientChain, Exchange ex) {
         GuardedExchange guarded = new GuardedExchange(ex, code -> metrics.record(req, code));
         try {
-            route(req, guarded);
+            route(req, clientChain, guarded);
         } catch (ApiException e) {
             respondError(guarded, e);
         } catch (StoreException e) {
@@ -77,7 +88,8 @@ final class Router {
         }
     }
 
-    private void route(ApiRequest req, Exchange ex) {
+    private void route(ApiRequest unauthenticated, X509Certificate[] clientChain, Exchange ex) {
+        ApiRequest req = unauthenticated;
         String path = req.path().length() > 1 && req.path().endsWith("/")
                 ? req.path().substring(0, req.path().length() - 1) : req.path();
         if (isHealth(path)) {
@@ -94,7 +106,16 @@ final class Router {
                     java.util.List.of()));
             return;
         }
-        authenticate(req);
+        UserInfo requester = authenticator.authenticate(req, clientChain).orElseThrow(ApiException::unauthorized);
+        req = req.withUser(Impersonation.apply(req, requester, authorizer));
+        RequestInfo info = RequestInfo.parse(path);
+        Attributes attributes = RequestAttributes.of(req, req.user(), path, info);
+        Authorizer.Decision decision = authorizer.authorize(attributes);
+        if (!decision.allowed()) {
+            LOG.debug("forbidden: {} (user {} groups {})", Forbidden.message(attributes), req.user().name(),
+                    req.user().groups());
+            throw Forbidden.of(attributes, decision.reason());
+        }
         if (path.equals("/metrics")) {
             ex.respond(new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics.render().getBytes(StandardCharsets.UTF_8), java.util.List.of()));
@@ -129,9 +150,12 @@ final class Router {
             ex.respond(found(discovery.apiResourceList(segs[1], segs[2])));
             return;
         }
-        RequestInfo info = RequestInfo.parse(path);
         if (info == null) {
             throw ApiException.notFoundPath();
+        }
+        if (TokenRequests.matches(info, req)) {
+            ex.respond(tokenRequests.create(info, req));
+            return;
         }
         resources.handle(info, req, ex);
     }
@@ -160,18 +184,6 @@ final class Router {
             throw ApiException.notFoundPath();
         }
         return ApiResponse.json(200, doc);
-    }
-
-    private void authenticate(ApiRequest req) {
-        String auth = req.header("Authorization");
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            byte[] presented = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-            if (MessageDigest.isEqual(presented, token)
-                    || (nodeToken != null && MessageDigest.isEqual(presented, nodeToken))) {
-                return;
-            }
-        }
-        throw ApiException.unauthorized();
     }
 
     /** Remembers whether a response was started, so that a late failure does not answer twice. */

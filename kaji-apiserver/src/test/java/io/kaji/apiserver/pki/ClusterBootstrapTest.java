@@ -40,9 +40,11 @@ class ClusterBootstrapTest {
 
     @Test
     void sealedDataOpensWithTheSameSecretOnlyAndHidesThePlainText() {
-        ClusterBootstrap.Data data = new ClusterBootstrap.Data("ca-pem", "key-pem", "admin-secret-token", "K10x::server:s");
+        ClusterBootstrap.Data data = new ClusterBootstrap.Data("ca-pem", "key-pem", "admin-secret-token", "K10x::server:s",
+                "sa-key-pem", "sa-pub-pem");
         byte[] sealed = ClusterBootstrap.seal(data, "right");
-        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("admin-secret-token", "key-pem");
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("admin-secret-token", "key-pem",
+                "sa-key-pem");
         assertThat(ClusterBootstrap.open(sealed, "right")).isEqualTo(data);
         assertThatThrownBy(() -> ClusterBootstrap.open(sealed, "wrong"))
                 .isInstanceOf(ClusterBootstrap.BootstrapException.class)
@@ -66,6 +68,8 @@ class ClusterBootstrapTest {
         ClusterPki b = ClusterPki.loadOrCreate(second.resolve("pki"), List.of("127.0.0.3"));
         assertThat(b.caCertificate()).isEqualTo(a.caCertificate());
         assertThat(b.adminToken()).isEqualTo(a.adminToken());
+        // Service-account tokens signed by one server verify on the other.
+        assertThat(b.serviceAccountKey().getPublic()).isEqualTo(a.serviceAccountKey().getPublic());
         assertThat(b.servingCertificate()).isNotEqualTo(a.servingCertificate());
         b.servingCertificate().verify(a.caCertificate().getPublicKey());
         assertThat(Files.readString(second.resolve(NodeToken.FILE_NAME)).trim()).isEqualTo(token);

@@ -37,14 +37,21 @@ class ApiServerTest {
 
     @Test
     void writesPkiAndKubeconfigWithOwnerOnlyPermissions() throws Exception {
-        for (String f : new String[] {"pki/ca.key", "pki/apiserver.key", "pki/admin.token", "kubeconfig"}) {
+        for (String f : new String[] {"pki/ca.key", "pki/apiserver.key", "pki/admin.token", "kubeconfig",
+                "pki/super-admin.conf", "pki/controller-manager.conf", "pki/scheduler.conf"}) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))))
                     .as(f).isEqualTo("rw-------");
         }
+        for (String f : new String[] {"pki/ca.crt", "pki/apiserver.crt"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))))
+                    .as(f).isEqualTo("rw-r--r--");
+        }
         String kubeconfig = Files.readString(dir.resolve("kubeconfig"));
+        // The admin kubeconfig authenticates with a client certificate (user kaji-admin), not the admin token.
         assertThat(kubeconfig).contains("server: " + server.url())
                 .contains("certificate-authority-data: ")
-                .contains("token: " + server.server().pki().adminToken());
+                .contains("client-certificate-data: ").contains("client-key-data: ").contains("name: kaji-admin")
+                .doesNotContain(server.server().pki().adminToken());
     }
 
     @Test

@@ -54,9 +54,13 @@ class NodeTokenAuthTest {
     }
 
     @Test
-    void theNodeTokenAuthenticatesAndAWrongSecretDoesNot() throws Exception {
+    void theNodeTokenAuthenticatesAsABootstrapperAndAWrongSecretDoesNot() throws Exception {
         NodeToken token = NodeToken.parse(Files.readString(dir.resolve("node-token")));
-        assertThat(get("/api/v1/namespaces", token.value()).statusCode()).isEqualTo(200);
+        assertThat(get("/apis/certificates.k8s.io/v1/certificatesigningrequests", token.value()).statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> forbidden = get("/api/v1/namespaces", token.value());
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.body()).contains("User \\\"system:bootstrap:kaji-node-token\\\" cannot list");
         NodeToken wrong = new NodeToken(token.caHash(), token.user(), token.secret() + "x");
         assertThat(get("/api/v1/namespaces", wrong.value()).statusCode()).isEqualTo(401);
         assertThat(get("/api/v1/namespaces", token.secret()).statusCode()).isEqualTo(401);

@@ -1,0 +1,200 @@
+package io.kaji.cli;
+
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.apiserver.pki.ClusterPki;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A joining agent's own identity, as the kubelet's TLS bootstrap: with the node token (a bootstrap credential
+ * that may only create CertificateSigningRequests) the agent asks for a client certificate
+ * {@code CN=system:node:<name>, O=system:nodes} from the signer {@code kubernetes.io/kube-apiserver-client-kubelet},
+ * waits for the server to approve and sign it, keeps key and certificate in {@code <data-dir>/pki/}
+ * ({@code node-client.key} 0600, {@code node-client.crt} 0644) and from then on authenticates with it. A kept
+ * certificate is reused while it names this node, comes from the cluster CA and has more than a day left.
+ */
+final class NodeCredentials {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeCredentials.class);
+    static final String SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
+    private static final Duration RENEW_BEFORE = Duration.ofDays(1);
+
+    private NodeCredentials() {
+    }
+
+    /**
+     * The client configuration for node {@code nodeName}: {@code bootstrap}'s server and CA with the node's client
+     * certificate instead of the token. Blocking: up to {@code timeout} for the approval.
+     *
+     * @throws IllegalStateException when the request is denied, fails or is not signed in time
+     */
+    static Config obtain(Config bootstrap, String nodeName, Path pkiDir, Duration timeout) {
+        String user = "system:node:" + nodeName;
+        X509Certificate ca = certificate(new String(Base64.getDecoder().decode(bootstrap.getCaCertData()),
+                StandardCharsets.UTF_8));
+        Path keyFile = pkiDir.resolve("node-client.key");
+        Path certFile = pkiDir.resolve("node-client.crt");
+        try {
+            if (Files.exists(keyFile) && Files.exists(certFile)) {
+                String certPem = Files.readString(certFile);
+                X509Certificate kept = certificate(certPem);
+                if (usable(kept, ca, user)) {
+                    log.info("using node client certificate {} (expires {})", certFile, kept.getNotAfter().toInstant());
+                    return withCertificate(bootstrap, certPem, Files.readString(keyFile));
+                }
+                log.info("node client certificate {} is not usable for {} any more; requesting a new one", certFile,
+                        user);
+            }
+            KeyPair kp = newKeyPair();
+            String certPem = request(bootstrap, nodeName, kp, timeout);
+            X509Certificate issued = certificate(certPem);
+            String keyPem = new ClusterPki.ClientCredentials(issued, kp.getPrivate()).keyPem();
+            Files.createDirectories(pkiDir);
+            ClusterPki.writePrivate(keyFile, keyPem);
+            ClusterPki.writePublic(certFile, certPem);
+            log.info("node {} got its client certificate (expires {})", nodeName, issued.getNotAfter().toInstant());
+            return withCertificate(bootstrap, certPem, keyPem);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node client certificate in " + pkiDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean usable(X509Certificate cert, X509Certificate ca, String user) {
+        try {
+            cert.verify(ca.getPublicKey());
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+        return cert.getSubjectX500Principal().getName().contains("CN=" + user)
+                && cert.getNotAfter().toInstant().isAfter(Instant.now().plus(RENEW_BEFORE));
+    }
+
+    private static String request(Config bootstrap, String nodeName, KeyPair kp, Duration timeout) {
+        String csrPem = csrPem(nodeName, kp);
+        String name = "node-csr-" + nodeName + "-" + UUID.randomUUID().toString().substring(0, 8);
+        CertificateSigningRequest csr = new CertificateSigningRequestBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec()
+                .withRequest(Base64.getEncoder().encodeToString(csrPem.getBytes(StandardCharsets.UTF_8)))
+                .withSignerName(SIGNER)
+                .withUsages(List.of("digital signature", "client auth"))
+                .endSpec().build();
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(bootstrap).build()) {
+            client.certificates().v1().certificateSigningRequests().resource(csr).create();
+            log.info("requested a node client certificate for {} ({})", nodeName, name);
+            Instant deadline = Instant.now().plus(timeout);
+            while (Instant.now().isBefore(deadline)) {
+                CertificateSigningRequest current = client.certificates().v1().certificateSigningRequests()
+                        .withName(name).get();
+                if (current != null && current.getStatus() != null) {
+                    for (CertificateSigningRequestCondition c : current.getStatus().getConditions()) {
+                        if (("Denied".equals(c.getType()) || "Failed".equals(c.getType()))
+                                && !"False".equals(c.getStatus())) {
+                            throw new IllegalStateException("the server " + c.getType().toLowerCase()
+                                    + " certificate signing request " + name + ": " + c.getMessage());
+                        }
+                    }
+                    String cert = current.getStatus().getCertificate();
+                    if (cert != null && !cert.isEmpty()) {
+                        return new String(Base64.getDecoder().decode(cert), StandardCharsets.UTF_8);
+                    }
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for certificate " + name, e);
+                }
+            }
+        }
+        throw new IllegalStateException("certificate signing request " + name + " was not signed within "
+                + timeout.toSeconds() + " s (is the server's CSR approver running? kubectl get csr " + name + ")");
+    }
+
+    static String csrPem(String nodeName, KeyPair kp) {
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+        subject.addRDN(BCStyle.O, "system:nodes");
+        subject.addRDN(BCStyle.CN, "system:node:" + nodeName);
+        try {
+            var request = new JcaPKCS10CertificationRequestBuilder(subject.build(), kp.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
+            StringWriter w = new StringWriter();
+            try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+                pw.writeObject(request);
+            }
+            return w.toString();
+        } catch (org.bouncycastle.operator.OperatorCreationException | IOException e) {
+            throw new IllegalStateException("build a certificate request: " + e.getMessage(), e);
+        }
+    }
+
+    private static Config withCertificate(Config bootstrap, String certPem, String keyPem) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return new ConfigBuilder(bootstrap).withOauthToken(null)
+                .withClientCertData(b64.encodeToString(certPem.getBytes(StandardCharsets.UTF_8)))
+                .withClientKeyData(b64.encodeToString(keyPem.getBytes(StandardCharsets.UTF_8)))
+                .withClientKeyAlgo("EC").build();
+    }
+
+    private static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate an EC P-256 key: " + e.getMessage(), e);
+        }
+    }
+
+    private static X509Certificate certificate(String pem) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalStateException("not a PEM certificate: " + e.getMessage(), e);
+        }
+    }
+
+    static PrivateKey readKey(String pem) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object o = parser.readObject();
+            if (o instanceof PEMKeyPair kp) {
+                return new JcaPEMKeyConverter().getPrivateKey(kp.getPrivateKeyInfo());
+            }
+            throw new IOException("not an EC PRIVATE KEY");
+        }
+    }
+}
