@@ -34,7 +34,7 @@ public final class TestServer implements AutoCloseable {
         this.dataDir = dataDir;
         this.store = SqliteStore.open(dataDir.resolve("db"));
         this.server = ApiServer.start(config, store);
-        this.client = HttpClient.newBuilder().sslContext(trustingCa()).connectTimeout(Duration.ofSeconds(5))
+        this.client = HttpClient.newBuilder().sslContext(trustingCa()).connectTimeout(Duration.ofSeconds(20))
                 .version(HttpClient.Version.HTTP_1_1).build();
     }
 
