@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "certs",
         description = "Check the certificates a cluster depends on (Kaji's PKI, or any Kubernetes cluster).",
         mixinStandardHelpOptions = true,
-        subcommands = {CertsCommand.CheckExpiration.class})
+        subcommands = {CertsCommand.CheckExpiration.class, CertsRenewCommand.class})
 public final class CertsCommand implements Runnable {
 
     @CommandLine.Spec

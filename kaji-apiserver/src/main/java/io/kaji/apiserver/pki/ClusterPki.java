@@ -25,6 +25,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -162,6 +163,64 @@ public final class ClusterPki {
             return pki;
         } catch (IOException e) {
             throw new UncheckedIOException("cluster PKI in " + pkiDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Re-issues the API server's serving certificate from the cluster CA in {@code pkiDir}, now, for the same
+     * addresses as the current one (the DNS names are always Kubernetes' set), and writes {@code apiserver.crt} and
+     * {@code apiserver.key}. A running server picks the new pair up from the files ({@code kaji certs renew}).
+     *
+     * @return the new certificate
+     */
+    public static X509Certificate renewServing(Path pkiDir) {
+        try {
+            X509Certificate ca = readCertificate(pkiDir.resolve("ca.crt"));
+            PrivateKey caKey = readKey(pkiDir.resolve("ca.key"));
+            X509Certificate current = readCertificate(pkiDir.resolve("apiserver.crt"));
+            Set<String> ips = new LinkedHashSet<>();
+            if (current.getSubjectAlternativeNames() != null) {
+                for (List<?> san : current.getSubjectAlternativeNames()) {
+                    if (Integer.valueOf(GeneralName.iPAddress).equals(san.get(0))) {
+                        ips.add(InetAddress.getByName((String) san.get(1)).getHostAddress());
+                    }
+                }
+            }
+            KeyPair kp = newKeyPair();
+            X509Certificate renewed = issueServing(kp, ca, caKey, ips);
+            writePrivate(pkiDir.resolve("apiserver.key"), pem(kp.getPrivate()));
+            writePublic(pkiDir.resolve("apiserver.crt"), pem(renewed));
+            LOG.info("renewed API server certificate {} until {}", pkiDir.resolve("apiserver.crt"),
+                    renewed.getNotAfter().toInstant());
+            return renewed;
+        } catch (IOException | java.security.cert.CertificateParsingException e) {
+            throw new UncheckedIOException("renew the serving certificate in " + pkiDir + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /** The serving certificate and key as they are in {@code pkiDir} now (what a running server reloads). */
+    public static Map.Entry<X509Certificate, PrivateKey> readServing(Path pkiDir) throws IOException {
+        return Map.entry(readCertificate(pkiDir.resolve("apiserver.crt")), readKey(pkiDir.resolve("apiserver.key")));
+    }
+
+    /**
+     * The PKI of an existing data dir, read only (nothing is created or re-issued): for commands that sign with
+     * the cluster CA while the server runs, such as {@code kaji certs renew}.
+     *
+     * @throws UncheckedIOException naming the file that is missing or unreadable
+     */
+    public static ClusterPki readExisting(Path pkiDir) {
+        try {
+            ClusterPki pki = new ClusterPki(readCertificate(pkiDir.resolve("ca.crt")), readKey(pkiDir.resolve("ca.key")),
+                    readCertificate(pkiDir.resolve("apiserver.crt")), readKey(pkiDir.resolve("apiserver.key")),
+                    Files.exists(pkiDir.resolve("admin.token")) ? Files.readString(pkiDir.resolve("admin.token")).trim()
+                            : "");
+            return pki;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cluster PKI in " + pkiDir + ": " + e.getMessage()
+                    + " (is this a kaji server's data dir? it needs pki/ca.crt, ca.key, apiserver.crt, apiserver.key)",
+                    e);
         }
     }
 

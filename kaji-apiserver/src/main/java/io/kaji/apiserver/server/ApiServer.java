@@ -70,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
     private ResourceRegistry registry;
     private WatchCache watchCache;
     private HttpsTransport transport;
+    private ServingCertificate serving;
     private ClusterPki pki;
     private InetSocketAddress address;
     private volatile Router router;
@@ -141,16 +142,13 @@ public final class ApiServer implements AutoCloseable {
         startAuthorization(resources, reviews);
         // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
         resources.connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)));
-        // Client certificates are requested, not required, and verified by the x509 authenticator, so that a bad one
-        // is answered with a 401 Status (as kube-apiserver does) instead of a failed handshake.
-        SslContext ssl = SslContextBuilder.forServer(pki.servingKey(), pki.servingCertificate(), pki.caCertificate())
-                .trustManager(new ClientCertificateRequest(pki.caCertificate()))
-                .clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL)
-                .build();
+        // The serving certificate is reloaded from pki/ when renewed (kaji certs renew, or at two thirds of its life).
+        serving = new ServingCertificate(config.dataDir().resolve("pki"), pki.servingCertificate(), pki.servingKey(),
+                this::servingContext, timer, config.clock());
         transport = new HttpsTransport(handlers);
         String host = isWildcard(config.bindAddress()) ? "127.0.0.1" : config.bindAddress();
         // The port is only known after binding, and discovery reports it: the router is created right after.
-        address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
+        address = transport.start(config.bindAddress(), config.httpsPort(), serving::current, config.maxBodyBytes(),
                 this::route);
         router = new Router(authenticator, authorizer, tokenRequests, pki.caPem(), new Discovery(registry), new OpenApi(registry),
                 resources, config.version(), hostPort(host, address.getPort()),
@@ -251,6 +249,28 @@ public final class ApiServer implements AutoCloseable {
         Kubeconfig.writeClient(schedulerKubeconfigPath(), url(), pki, "system:kube-scheduler", List.of());
     }
 
+    /**
+     * The TLS context for serving {@code certificate}: client certificates are requested, not required, and
+     * verified by the x509 authenticator, so that a bad one is answered with a 401 Status (as kube-apiserver does)
+     * instead of a failed handshake.
+     */
+    private SslContext servingContext(java.security.cert.X509Certificate certificate, java.security.PrivateKey key) {
+        try {
+            return SslContextBuilder.forServer(key, certificate, pki.caCertificate())
+                    .trustManager(new ClientCertificateRequest(pki.caCertificate()))
+                    .clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot serve TLS with " + certificate.getSubjectX500Principal() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The certificate new connections are served with (it changes when renewed). */
+    public java.security.cert.X509Certificate servingCertificate() {
+        return serving.certificate();
+    }
+
     /** {@code <data-dir>/pki/super-admin.conf}: the break-glass kubeconfig (group system:masters). */
     public Path superAdminKubeconfigPath() {
         return config.dataDir().resolve("pki").resolve("super-admin.conf");
@@ -334,6 +354,9 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (serving != null) {
+            serving.close();
+        }
         if (transport != null) {
             transport.close();
         }

@@ -63,8 +63,11 @@ final class HttpsTransport implements AutoCloseable {
         void accept(ApiRequest request, java.security.cert.X509Certificate[] clientChain, Exchange exchange);
     }
 
-    /** Binds and returns the bound address (with the actual port when 0 was asked). */
-    InetSocketAddress start(String bindAddress, int port, SslContext ssl, int maxBodyBytes,
+    /**
+     * Binds and returns the bound address (with the actual port when 0 was asked). {@code ssl} is asked for each new
+     * connection, so a renewed certificate takes effect without a restart.
+     */
+    InetSocketAddress start(String bindAddress, int port, java.util.function.Supplier<SslContext> ssl, int maxBodyBytes,
             RequestSink router)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
@@ -76,7 +79,7 @@ final class HttpsTransport implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("tls", ssl.newHandler(ch.alloc()));
+                        p.addLast("tls", ssl.get().newHandler(ch.alloc()));
                         p.addLast("http", new HttpServerCodec());
                         p.addLast("aggregate", new LimitedAggregator(maxBodyBytes));
                         p.addLast("api", new RequestHandler(router));
