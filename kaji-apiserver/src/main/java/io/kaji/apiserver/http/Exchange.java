@@ -12,4 +12,11 @@ public interface Exchange {
 
     /** Starts a 200 chunked response with the given Content-Type. */
     ResponseStream startStream(String contentType, List<String> warnings);
+
+    /**
+     * Adds an annotation to this request's audit event (e.g. {@code pod-security.kubernetes.io/enforce-policy});
+     * a later value for the same key replaces the earlier one. Ignored where nothing is audited.
+     */
+    default void annotate(String key, String value) {
+    }
 }

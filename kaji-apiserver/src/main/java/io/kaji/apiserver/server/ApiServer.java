@@ -110,6 +110,7 @@ public final class ApiServer implements AutoCloseable {
             }
         }, 10, 10, TimeUnit.SECONDS);
         ResourceHandler resources = new ResourceHandler(registry, store, watchCache, config.clock(), timer);
+        resources.useAdmission(config.policies().admission());
         // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
         resources.connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)));
         SslContext ssl = SslContextBuilder.forServer(pki.servingKey(), pki.servingCertificate(), pki.caCertificate())

@@ -1,0 +1,42 @@
+package io.kaji.apiserver.handler;
+
+import io.kaji.apiserver.admission.ClusterObjects;
+import io.kaji.apiserver.http.ApiRequest;
+import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.registry.ResourceRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.node.ObjectNode;
+
+/** What admission plugins read: single objects from the store, lists from the watch cache. */
+final class AdmissionObjects implements ClusterObjects {
+
+    private static final ApiRequest NO_SELECTORS = new ApiRequest("GET", "/", Map.of(), name -> null, null);
+
+    private final ResourceRegistry registry;
+    private final ObjectStorage storage;
+    private final Lists lists;
+
+    AdmissionObjects(ResourceRegistry registry, ObjectStorage storage, Lists lists) {
+        this.registry = registry;
+        this.storage = storage;
+        this.lists = lists;
+    }
+
+    @Override
+    public Optional<ObjectNode> get(String group, String resource, String namespace, String name) {
+        return definition(group, resource).flatMap(def -> storage.find(def, namespace, name));
+    }
+
+    @Override
+    public List<ObjectNode> list(String group, String resource, String namespace) {
+        return definition(group, resource).map(def -> lists.matching(def, namespace, NO_SELECTORS))
+                .orElse(List.of());
+    }
+
+    private Optional<ResourceDefinition> definition(String group, String resource) {
+        // Plugins read core objects (namespaces, pods, limit ranges, quotas), all served as v1.
+        return registry.find(group, "v1", resource);
+    }
+}
