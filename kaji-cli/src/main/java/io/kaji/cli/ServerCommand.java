@@ -1,8 +1,14 @@
 package io.kaji.cli;
 
+import io.kaji.apiserver.admission.AdmissionOptions;
+import io.kaji.apiserver.admission.podsecurity.NamespacePolicy;
+import io.kaji.apiserver.admission.podsecurity.PodSecurity;
+import io.kaji.apiserver.encryption.EncryptionOptions;
+import io.kaji.apiserver.encryption.SharedEncryptionConfig;
 import io.kaji.apiserver.pki.ClusterBootstrap;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.apiserver.server.ServerPolicies;
 import io.kaji.store.RevisionedStore;
 import io.kaji.store.etcd.EtcdOptions;
 import io.kaji.store.etcd.EtcdStore;
@@ -120,6 +126,19 @@ public final class ServerCommand implements Callable<Integer> {
             description = "The in-process agent's Node name (default: this machine's hostname).")
     String nodeName;
 
+    @Option(names = "--pod-security-default", defaultValue = PodSecurity.DEFAULT_POLICY, paramLabel = "MODES",
+            description = "The Pod Security levels of namespaces without pod-security.kubernetes.io labels: "
+                    + "enforce|audit|warn[-version]=LEVEL|VERSION, comma-separated; modes left out are privileged "
+                    + "(default: ${DEFAULT-VALUE}). kube-system is exempt.")
+    String podSecurityDefault;
+
+    @Option(names = "--encryption-provider-config", paramLabel = "FILE",
+            description = "An EncryptionConfiguration (apiserver.config.k8s.io/v1) for encryption at rest "
+                    + "(default: <data-dir>/encryption-config.yaml, generated at first start: Secrets with AES-GCM; "
+                    + "with --store etcd the generated file is shared by every server). Rotate keys with "
+                    + "'kaji secrets rotate-key'.")
+    Path encryptionConfig;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDir.of(dataDir).path();
@@ -137,6 +156,11 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-cidr: " + e.getMessage());
         }
+        try {
+            config = config.withPolicies(policies());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--pod-security-default: " + e.getMessage());
+        }
         EmbeddedControlPlane.ElectionTimes election;
         try {
             election = new EmbeddedControlPlane.ElectionTimes(AgentCommand.duration(leaseDuration),
@@ -153,7 +177,12 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             if (store.equals("etcd")) {
                 // Several servers on one etcd are one cluster: the same CA, admin token and node token.
-                ClusterBootstrap.join(st, dir.toAbsolutePath(), token);
+                ClusterBootstrap.Data cluster = ClusterBootstrap.join(st, dir.toAbsolutePath(), token);
+                EncryptionOptions encryption = config.policies().encryption();
+                if (encryption.generated()) {
+                    // Every server must read and write Secrets with the same keys.
+                    SharedEncryptionConfig.sync(st, encryption.file(dir.toAbsolutePath()), cluster.nodeToken());
+                }
             }
             server = ApiServer.start(config, st);
         } catch (RuntimeException e) {
@@ -208,6 +237,15 @@ public final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private ServerPolicies policies() {
+        PodSecurity.Options podSecurity = PodSecurity.Options.kaji()
+                .withDefaults(NamespacePolicy.parseDefaults(podSecurityDefault));
+        return ServerPolicies.defaults()
+                .withAdmission(AdmissionOptions.defaults().withPodSecurity(podSecurity))
+                .withEncryption(new EncryptionOptions(true, encryptionConfig == null ? null
+                        : encryptionConfig.toAbsolutePath()));
     }
 
     /**

@@ -1,6 +1,9 @@
 package io.kaji.apiserver.server;
 
 import io.kaji.apiserver.discovery.Discovery;
+import io.kaji.apiserver.encryption.EncryptingStore;
+import io.kaji.apiserver.encryption.EncryptionConfiguration;
+import io.kaji.apiserver.encryption.EncryptionOptions;
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
@@ -46,6 +49,8 @@ public final class ApiServer implements AutoCloseable {
 
     private final ApiServerConfig config;
     private final RevisionedStore store;
+    /** The store as the API server uses it: {@link #store} with encryption at rest. */
+    private RevisionedStore data;
     private final ScheduledExecutorService timer;
     private final ExecutorService handlers;
     private ResourceRegistry registry;
@@ -94,11 +99,12 @@ public final class ApiServer implements AutoCloseable {
         pki = ClusterPki.loadOrCreate(config.dataDir().resolve("pki"), extraIps);
         ServiceAllocator ips = new ServiceAllocator(config.serviceCidr(), RandomGenerator.getDefault());
         registry = BuiltinResources.registry(ips);
-        watchCache = new WatchCache(store, registry, timer, config.watchHistory(), config.bookmarkInterval());
+        data = encrypted(store, registry);
+        watchCache = new WatchCache(data, registry, timer, config.watchHistory(), config.bookmarkInterval());
         watchCache.start();
         ResourceDefinition services = registry.find("", "v1", "services").orElseThrow();
         ips.bind(watchCache, services);
-        new SystemObjects(store, registry, config.clock()).ensure(config.httpsPort(), config);
+        new SystemObjects(data, registry, config.clock()).ensure(config.httpsPort(), config);
         // Like kube-apiserver compacting etcd: keep 5 minutes / 10,000 revisions of history.
         Compactor compactor = new Compactor(store, config.clock(), Compactor.DEFAULT_RETAIN_TIME,
                 Compactor.DEFAULT_RETAIN_REVISIONS);
@@ -109,7 +115,7 @@ public final class ApiServer implements AutoCloseable {
                 LOG.warn("store compaction failed: {}", e.getMessage());
             }
         }, 10, 10, TimeUnit.SECONDS);
-        ResourceHandler resources = new ResourceHandler(registry, store, watchCache, config.clock(), timer);
+        ResourceHandler resources = new ResourceHandler(registry, data, watchCache, config.clock(), timer);
         resources.useAdmission(config.policies().admission());
         // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
         resources.connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)));
@@ -125,6 +131,19 @@ public final class ApiServer implements AutoCloseable {
                 config.version(), hostPort(host, address.getPort()), new RequestMetrics(registry, watchCache));
         Kubeconfig.write(kubeconfigPath(), url(), pki);
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
+    }
+
+    /** {@code raw} encrypting what the encryption configuration names (Secrets by default), or raw if disabled. */
+    private RevisionedStore encrypted(RevisionedStore raw, ResourceRegistry resources) {
+        EncryptionOptions options = config.policies().encryption();
+        if (!options.enabled()) {
+            LOG.warn("encryption at rest is disabled: Secrets are stored as plain JSON");
+            return raw;
+        }
+        Path file = options.file(config.dataDir());
+        EncryptionConfiguration encryption = EncryptionConfiguration.loadOrCreate(file);
+        LOG.info("encryption at rest: {}", file);
+        return new EncryptingStore(raw, encryption.byKeyPrefix(resources));
     }
 
     private static List<String> hostAddresses() {
