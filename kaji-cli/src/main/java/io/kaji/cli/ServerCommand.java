@@ -3,6 +3,7 @@ package io.kaji.cli;
 import io.kaji.apiserver.admission.AdmissionOptions;
 import io.kaji.apiserver.admission.podsecurity.NamespacePolicy;
 import io.kaji.apiserver.admission.podsecurity.PodSecurity;
+import io.kaji.apiserver.audit.AuditOptions;
 import io.kaji.apiserver.encryption.EncryptionOptions;
 import io.kaji.apiserver.encryption.SharedEncryptionConfig;
 import io.kaji.apiserver.pki.ClusterBootstrap;
@@ -139,6 +140,31 @@ public final class ServerCommand implements Callable<Integer> {
                     + "'kaji secrets rotate-key'.")
     Path encryptionConfig;
 
+    @Option(names = "--audit-log-path", paramLabel = "FILE",
+            description = "The audit log, JSON lines of audit.k8s.io/v1 Events (default: <data-dir>/logs/audit.log; "
+                    + "'-' for standard output).")
+    String auditLogPath;
+
+    @Option(names = "--audit-policy-file", paramLabel = "FILE",
+            description = "The audit.k8s.io/v1 Policy deciding what is logged at which level (default: "
+                    + "<data-dir>/audit-policy.yaml, generated at first start: Metadata for everything, request bodies "
+                    + "of writes, never Secret bodies).")
+    Path auditPolicyFile;
+
+    @Option(names = "--audit-log-maxsize", defaultValue = "100", paramLabel = "MB",
+            description = "Rotate the audit log when it would grow beyond this many megabytes (default: "
+                    + "${DEFAULT-VALUE}; 0: never).")
+    int auditLogMaxSize;
+
+    @Option(names = "--audit-log-maxbackup", defaultValue = "10", paramLabel = "N",
+            description = "Rotated audit log files kept (default: ${DEFAULT-VALUE}; 0: all).")
+    int auditLogMaxBackup;
+
+    @Option(names = "--audit-log-maxage", defaultValue = "0", paramLabel = "DAYS",
+            description = "Delete rotated audit log files older than this many days (default: ${DEFAULT-VALUE}: "
+                    + "never by age).")
+    int auditLogMaxAge;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDir.of(dataDir).path();
@@ -159,7 +185,7 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             config = config.withPolicies(policies());
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--pod-security-default: " + e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         EmbeddedControlPlane.ElectionTimes election;
         try {
@@ -240,9 +266,21 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     private ServerPolicies policies() {
-        PodSecurity.Options podSecurity = PodSecurity.Options.kaji()
-                .withDefaults(NamespacePolicy.parseDefaults(podSecurityDefault));
+        PodSecurity.Options podSecurity;
+        try {
+            podSecurity = PodSecurity.Options.kaji().withDefaults(NamespacePolicy.parseDefaults(podSecurityDefault));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--pod-security-default: " + e.getMessage(), e);
+        }
+        AuditOptions audit;
+        try {
+            audit = new AuditOptions(true, auditLogPath, auditPolicyFile == null ? null
+                    : auditPolicyFile.toAbsolutePath(), auditLogMaxSize, auditLogMaxBackup, auditLogMaxAge);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--audit-log-*: " + e.getMessage(), e);
+        }
         return ServerPolicies.defaults()
+                .withAudit(audit)
                 .withAdmission(AdmissionOptions.defaults().withPodSecurity(podSecurity))
                 .withEncryption(new EncryptionOptions(true, encryptionConfig == null ? null
                         : encryptionConfig.toAbsolutePath()));

@@ -85,6 +85,7 @@ public final class ResourceHandler {
 
     /** Serves one resource request. Errors are thrown as {@link ApiException} for the caller to render. */
     public void handle(RequestInfo info, ApiRequest req, Exchange ex) {
+        ex.identify(req.user());
         ResourceDefinition def = registry.find(info.group(), info.version(), info.resource())
                 .orElseThrow(ApiException::notFoundPath);
         if (info.namespace() != null && !def.namespaced()) {

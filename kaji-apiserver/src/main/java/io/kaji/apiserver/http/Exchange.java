@@ -1,5 +1,6 @@
 package io.kaji.apiserver.http;
 
+import io.kaji.apiserver.auth.UserInfo;
 import java.util.List;
 
 /**
@@ -18,5 +19,14 @@ public interface Exchange {
      * a later value for the same key replaces the earlier one. Ignored where nothing is audited.
      */
     default void annotate(String key, String value) {
+    }
+
+    /** Tells the audit log who sent this request, once authentication knows. Ignored where nothing is audited. */
+    default void identify(UserInfo user) {
+    }
+
+    /** The client's IP address, or null when unknown. */
+    default String remoteAddress() {
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 package io.kaji.apiserver.server;
 
+import io.kaji.apiserver.audit.Auditor;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.encryption.EncryptingStore;
 import io.kaji.apiserver.encryption.EncryptionConfiguration;
@@ -60,6 +61,7 @@ public final class ApiServer implements AutoCloseable {
     private InetSocketAddress address;
     private volatile Router router;
     private NodeToken nodeToken;
+    private Auditor auditor;
 
     private ApiServer(ApiServerConfig config, RevisionedStore store) {
         this.config = config;
@@ -127,8 +129,11 @@ public final class ApiServer implements AutoCloseable {
         address = transport.start(config.bindAddress(), config.httpsPort(), ssl, config.maxBodyBytes(),
                 this::route);
         nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
-        router = new Router(pki.adminToken(), nodeToken.value(), pki.caPem(), new Discovery(registry), new OpenApi(registry), resources,
+        Router r = new Router(pki.adminToken(), nodeToken.value(), pki.caPem(), new Discovery(registry), new OpenApi(registry), resources,
                 config.version(), hostPort(host, address.getPort()), new RequestMetrics(registry, watchCache));
+        auditor = Auditor.start(config.policies().audit(), config.dataDir(), config.clock());
+        r.auditWith(auditor);
+        router = r;
         Kubeconfig.write(kubeconfigPath(), url(), pki);
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
     }
@@ -203,6 +208,11 @@ public final class ApiServer implements AutoCloseable {
         return pki;
     }
 
+    /** The audit log, or null when auditing is off. */
+    public Auditor auditor() {
+        return auditor;
+    }
+
     public ResourceRegistry registry() {
         return registry;
     }
@@ -214,6 +224,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (watchCache != null) {
             watchCache.close();
+        }
+        if (auditor != null) {
+            auditor.close();
         }
         handlers.shutdownNow();
         timer.shutdownNow();

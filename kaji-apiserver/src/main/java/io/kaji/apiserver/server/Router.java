@@ -1,5 +1,6 @@
 package io.kaji.apiserver.server;
 
+import io.kaji.apiserver.audit.Auditor;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.discovery.VersionInfo;
 import io.kaji.apiserver.errors.ApiException;
@@ -38,6 +39,7 @@ final class Router {
     private final String version;
     private final String serverAddress;
     private final RequestMetrics metrics;
+    private Auditor auditor;
 
     /**
      * @param nodeToken the node join token's text, or null if nodes cannot join with one
@@ -56,8 +58,14 @@ final class Router {
         this.serverAddress = serverAddress;
     }
 
+    /** Audits every request from now on (call before the router serves). */
+    void auditWith(Auditor auditor) {
+        this.auditor = auditor;
+    }
+
     void handle(ApiRequest req, Exchange ex) {
-        GuardedExchange guarded = new GuardedExchange(ex, code -> metrics.record(req, code));
+        Exchange audited = auditor == null ? ex : auditor.wrap(req, ex);
+        GuardedExchange guarded = new GuardedExchange(audited, code -> metrics.record(req, code));
         try {
             route(req, guarded);
         } catch (ApiException e) {
@@ -97,7 +105,8 @@ final class Router {
         authenticate(req);
         if (path.equals("/metrics")) {
             ex.respond(new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
-                    metrics.render().getBytes(StandardCharsets.UTF_8), java.util.List.of()));
+                    (metrics.render() + (auditor == null ? "" : auditor.metrics())).getBytes(StandardCharsets.UTF_8),
+                    java.util.List.of()));
             return;
         }
         String accept = req.header("Accept");
@@ -199,6 +208,21 @@ final class Router {
                 onAnswer.accept(200);
             }
             return delegate.startStream(contentType, warnings);
+        }
+
+        @Override
+        public void annotate(String key, String value) {
+            delegate.annotate(key, value);
+        }
+
+        @Override
+        public void identify(io.kaji.apiserver.auth.UserInfo user) {
+            delegate.identify(user);
+        }
+
+        @Override
+        public String remoteAddress() {
+            return delegate.remoteAddress();
         }
     }
 }

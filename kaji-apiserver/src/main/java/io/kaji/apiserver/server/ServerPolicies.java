@@ -1,6 +1,7 @@
 package io.kaji.apiserver.server;
 
 import io.kaji.apiserver.admission.AdmissionOptions;
+import io.kaji.apiserver.audit.AuditOptions;
 import io.kaji.apiserver.encryption.EncryptionOptions;
 import java.util.Objects;
 
@@ -9,27 +10,33 @@ import java.util.Objects;
  *
  * @param admission  which admission plugins run, and their settings
  * @param encryption how resources (Secrets by default) are encrypted at rest
+ * @param audit      where the audit log goes and which policy decides what it records
  */
-public record ServerPolicies(AdmissionOptions admission, EncryptionOptions encryption) {
+public record ServerPolicies(AdmissionOptions admission, EncryptionOptions encryption, AuditOptions audit) {
 
     public ServerPolicies {
         Objects.requireNonNull(admission, "admission");
         Objects.requireNonNull(encryption, "encryption");
+        Objects.requireNonNull(audit, "audit");
     }
 
     /**
      * Kaji's defaults: every admission plugin (baseline Pod Security enforced, restricted warned), Secrets encrypted
-     * with AES-GCM.
+     * with AES-GCM, an audit log in {@code <data-dir>/logs/audit.log}.
      */
     public static ServerPolicies defaults() {
-        return new ServerPolicies(AdmissionOptions.defaults(), EncryptionOptions.defaults());
+        return new ServerPolicies(AdmissionOptions.defaults(), EncryptionOptions.defaults(), AuditOptions.defaults());
     }
 
     public ServerPolicies withAdmission(AdmissionOptions options) {
-        return new ServerPolicies(options, encryption);
+        return new ServerPolicies(options, encryption, audit);
     }
 
     public ServerPolicies withEncryption(EncryptionOptions options) {
-        return new ServerPolicies(admission, options);
+        return new ServerPolicies(admission, options, audit);
+    }
+
+    public ServerPolicies withAudit(AuditOptions options) {
+        return new ServerPolicies(admission, encryption, options);
     }
 }
