@@ -131,6 +131,12 @@ final class AuditedExchange implements Exchange {
             }
             String name = a.name() != null ? a.name()
                     : body != null ? body.path("metadata").path("name").asString(null) : null;
+            if (name == null && nameless && response != null && response.status() < 300
+                    && response.contentType().startsWith("application/json")) {
+                // A protobuf request body (kubectl's typed clients): the created object names itself.
+                JsonNode created = json(response.body());
+                name = created == null ? null : created.path("metadata").path("name").asString(null);
+            }
             if (name != null) {
                 ref.put("name", name);
             }
