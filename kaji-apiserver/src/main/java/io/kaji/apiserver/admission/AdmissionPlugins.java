@@ -2,7 +2,9 @@ package io.kaji.apiserver.admission;
 
 import io.kaji.apiserver.admission.defaulttolerationseconds.DefaultTolerationSeconds;
 import io.kaji.apiserver.admission.namespacelifecycle.NamespaceLifecycle;
+import io.kaji.apiserver.admission.limitranger.LimitRanger;
 import io.kaji.apiserver.admission.podsecurity.PodSecurity;
+import io.kaji.apiserver.admission.resourcequota.ResourceQuotaAdmission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +24,13 @@ public final class AdmissionPlugins {
         REGISTRY.put(NamespaceLifecycle.NAME, (o, objects) -> new NamespaceLifecycle(objects));
         REGISTRY.put(DefaultTolerationSeconds.NAME, (o, objects) ->
                 new DefaultTolerationSeconds(o.defaultTolerationSeconds(), o.defaultTolerationSeconds()));
+        REGISTRY.put(LimitRanger.NAME, (o, objects) -> new LimitRanger(objects));
         REGISTRY.put(PodSecurity.NAME, (o, objects) -> new PodSecurity(o.podSecurity(), objects));
+        REGISTRY.put(ResourceQuotaAdmission.NAME, (o, objects) ->
+                new ResourceQuotaAdmission(objects, java.time.Clock.systemUTC()));
     }
 
-    /** Every plugin, in Kubernetes' recommended order. */
+    /** Every plugin, in Kubernetes' recommended order (ResourceQuota last: it records usage only if all else admits). */
     public static final List<String> DEFAULT_ENABLED = List.copyOf(REGISTRY.keySet());
 
     private AdmissionPlugins() {

@@ -15,4 +15,13 @@ public interface ClusterObjects {
 
     /** Every object of the resource in {@code namespace} (all namespaces if null), from the watch cache. */
     List<ObjectNode> list(String group, String resource, String namespace);
+
+    /**
+     * Read-modify-write of one object (retried on conflicts): {@code change} gets a copy of the current object and
+     * returns the object to store. Used for side effects such as quota usage in a ResourceQuota's status.
+     *
+     * @return the stored object, or empty when it does not exist
+     */
+    Optional<ObjectNode> update(String group, String resource, String namespace, String name,
+            java.util.function.UnaryOperator<ObjectNode> change);
 }

@@ -35,6 +35,23 @@ final class AdmissionObjects implements ClusterObjects {
                 .orElse(List.of());
     }
 
+    @Override
+    public Optional<ObjectNode> update(String group, String resource, String namespace, String name,
+            java.util.function.UnaryOperator<ObjectNode> change) {
+        Optional<ResourceDefinition> def = definition(group, resource);
+        if (def.isEmpty() || storage.find(def.get(), namespace, name).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(storage.update(def.get(), namespace, name, false, change).object());
+        } catch (io.kaji.apiserver.errors.ApiException e) {
+            if (e.code() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     private Optional<ResourceDefinition> definition(String group, String resource) {
         // Plugins read core objects (namespaces, pods, limit ranges, quotas), all served as v1.
         return registry.find(group, "v1", resource);
