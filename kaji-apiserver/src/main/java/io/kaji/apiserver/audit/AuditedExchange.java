@@ -37,6 +37,7 @@ final class AuditedExchange implements Exchange {
     private final String auditId = UUID.randomUUID().toString();
     private final Map<String, String> annotations = new LinkedHashMap<>();
     private final AtomicBoolean completed = new AtomicBoolean();
+    private final AtomicBoolean receivedLogged = new AtomicBoolean();
     private volatile UserInfo user;
 
     AuditedExchange(Auditor auditor, ApiRequest req, Exchange delegate, Instant received) {
@@ -61,6 +62,7 @@ final class AuditedExchange implements Exchange {
         ResponseStream stream = delegate.startStream(contentType, warnings);
         AuditAttributes attributes = Auditor.attributes(req, user);
         AuditPolicy.Decision decision = auditor.policy().decide(attributes);
+        logReceived(attributes, decision);
         if (decision.logs(AuditPolicy.Stage.ResponseStarted)) {
             auditor.emit(event(attributes, decision, AuditPolicy.Stage.ResponseStarted, 200, null));
         }
@@ -89,8 +91,19 @@ final class AuditedExchange implements Exchange {
         }
         AuditAttributes attributes = Auditor.attributes(req, user);
         AuditPolicy.Decision decision = auditor.policy().decide(attributes);
+        logReceived(attributes, decision);
         if (decision.logs(AuditPolicy.Stage.ResponseComplete)) {
             auditor.emit(event(attributes, decision, AuditPolicy.Stage.ResponseComplete, code, response));
+        }
+    }
+
+    /**
+     * The RequestReceived stage, when the policy keeps it: written once the request is decided (the user is known
+     * only then), before the response stages, with the time the request arrived.
+     */
+    private void logReceived(AuditAttributes attributes, AuditPolicy.Decision decision) {
+        if (decision.logs(AuditPolicy.Stage.RequestReceived) && receivedLogged.compareAndSet(false, true)) {
+            auditor.emit(event(attributes, decision, AuditPolicy.Stage.RequestReceived, 0, null));
         }
     }
 
@@ -148,7 +161,9 @@ final class AuditedExchange implements Exchange {
                 ref.put("subresource", a.subresource());
             }
         }
-        e.set("responseStatus", responseStatus(code, response));
+        if (stage != AuditPolicy.Stage.RequestReceived) {
+            e.set("responseStatus", responseStatus(code, response));
+        }
         if (requestObject != null) {
             e.set("requestObject", requestObject);
         }
@@ -160,7 +175,8 @@ final class AuditedExchange implements Exchange {
             }
         }
         e.put("requestReceivedTimestamp", MICROS.format(received));
-        e.put("stageTimestamp", MICROS.format(auditor.clock().instant()));
+        e.put("stageTimestamp", MICROS.format(stage == AuditPolicy.Stage.RequestReceived ? received
+                : auditor.clock().instant()));
         synchronized (this) {
             if (!annotations.isEmpty()) {
                 ObjectNode an = e.putObject("annotations");

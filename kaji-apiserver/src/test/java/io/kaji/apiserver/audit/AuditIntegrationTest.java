@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kaji.apiserver.serialization.Json;
+import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.apiserver.server.ServerPolicies;
 import io.kaji.apiserver.server.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,5 +112,39 @@ class AuditIntegrationTest {
         // Health probes are not audited by the default policy, and the policy file was generated.
         assertThat(events()).noneMatch(e -> e.path("requestURI").asString("").startsWith("/readyz"));
         assertThat(dir.resolve("audit-policy.yaml")).exists();
+    }
+
+    @Test
+    void everyStageAndBothBodiesWithACustomPolicy() throws IOException {
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, """
+                apiVersion: audit.k8s.io/v1
+                kind: Policy
+                rules:
+                  - level: RequestResponse
+                    resources:
+                      - group: ""
+                        resources: ["configmaps"]
+                """);
+        Path log = dir.resolve("audit/cm.log");
+        ApiServerConfig config = ApiServerConfig.defaults(dir).withPort(0).withVersion("test").withPolicies(
+                ServerPolicies.defaults().withAudit(new AuditOptions(true, log.toString(), policy, 1, 2, 0)));
+        try (TestServer server = TestServer.start(dir, config)) {
+            server.post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"cm\"},\"data\":{\"a\":\"b\"}}");
+            server.get("/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.readAllLines(log).size() >= 5);
+            List<JsonNode> events = new ArrayList<>();
+            for (String line : Files.readAllLines(log)) {
+                events.add(Json.MAPPER.readTree(line));
+            }
+            assertThat(events).extracting(e -> e.path("verb").asString() + " " + e.path("stage").asString())
+                    .containsExactly("create RequestReceived", "create ResponseComplete", "watch RequestReceived",
+                            "watch ResponseStarted", "watch ResponseComplete");
+            assertThat(events.get(0).path("auditID")).isEqualTo(events.get(1).path("auditID"));
+            assertThat(events.get(0).has("responseStatus")).isFalse();
+            assertThat(events.get(1).path("requestObject").path("data").path("a").asString()).isEqualTo("b");
+            assertThat(events.get(1).path("responseObject").path("metadata").path("uid").asString()).hasSize(36);
+            assertThat(events).allMatch(e -> e.path("level").asString().equals("RequestResponse"));
+        }
     }
 }
