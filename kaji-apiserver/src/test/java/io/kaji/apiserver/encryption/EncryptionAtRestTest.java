@@ -130,6 +130,20 @@ class EncryptionAtRestTest {
                 }
                 assertThat(s1.get("/registry/secrets/default/shared").orElseThrow().valueAsString())
                         .startsWith("k8s:enc:aesgcm:v1:key1:");
+                // 'kaji secrets rotate-key --store etcd' on server one: the other adopts the new key at its start.
+                KeyRotation.rotate(one.resolve("encryption-config.yaml"), s1,
+                        c -> c.byKeyPrefix(BuiltinResources.registry(null)),
+                        c -> SharedEncryptionConfig.publish(s1, c, cluster.nodeToken()));
+                EncryptionConfiguration adopted = SharedEncryptionConfig.sync(s2,
+                        two.resolve("encryption-config.yaml"), cluster.nodeToken());
+                assertThat(adopted.rules().getFirst().providers().getFirst().keys()).extracting(k -> k.name())
+                        .containsExactly("key2");
+                assertThat(EncryptionConfiguration.load(two.resolve("encryption-config.yaml"))).isEqualTo(adopted);
+                try (TestServer b = TestServer.start(two, s2, ApiServerConfig.defaults(two).withPort(0))) {
+                    assertThat(readBack(b, "shared")).isEqualTo(VALUE);
+                }
+                assertThat(s1.get("/registry/secrets/default/shared").orElseThrow().valueAsString())
+                        .startsWith("k8s:enc:aesgcm:v1:key2:");
             }
             for (LocalEtcdCluster.Member m : etcd.members()) {
                 assertThat(anyFileContains(m.dataDir(), BASE64)).isFalse();
