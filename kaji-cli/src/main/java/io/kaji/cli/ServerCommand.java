@@ -1,6 +1,8 @@
 package io.kaji.cli;
 
+import io.kaji.apiserver.admission.AdmissionConfigFile;
 import io.kaji.apiserver.admission.AdmissionOptions;
+import io.kaji.apiserver.admission.AdmissionPlugins;
 import io.kaji.apiserver.admission.podsecurity.NamespacePolicy;
 import io.kaji.apiserver.admission.podsecurity.PodSecurity;
 import io.kaji.apiserver.audit.AuditOptions;
@@ -127,11 +129,23 @@ public final class ServerCommand implements Callable<Integer> {
             description = "The in-process agent's Node name (default: this machine's hostname).")
     String nodeName;
 
-    @Option(names = "--pod-security-default", defaultValue = PodSecurity.DEFAULT_POLICY, paramLabel = "MODES",
+    @Option(names = "--pod-security-default", paramLabel = "MODES",
             description = "The Pod Security levels of namespaces without pod-security.kubernetes.io labels: "
                     + "enforce|audit|warn[-version]=LEVEL|VERSION, comma-separated; modes left out are privileged "
-                    + "(default: ${DEFAULT-VALUE}). kube-system is exempt.")
+                    + "(default: " + PodSecurity.DEFAULT_POLICY + ", or the --admission-control-config-file's). "
+                    + "kube-system is exempt.")
     String podSecurityDefault;
+
+    @Option(names = "--admission-control-config-file", paramLabel = "FILE",
+            description = "An AdmissionConfiguration (apiserver.config.k8s.io/v1) as kube-apiserver reads it; Kaji "
+                    + "uses its PodSecurity entry (a PodSecurityConfiguration: defaults and exempt namespaces, "
+                    + "usernames, runtimeClasses).")
+    Path admissionConfigFile;
+
+    @Option(names = "--disable-admission-plugins", paramLabel = "NAMES", split = ",",
+            description = "Admission plugins not to run, comma-separated (all run by default: "
+                    + "NamespaceLifecycle, DefaultTolerationSeconds, LimitRanger, PodSecurity, ResourceQuota).")
+    List<String> disabledAdmissionPlugins;
 
     @Option(names = "--encryption-provider-config", paramLabel = "FILE",
             description = "An EncryptionConfiguration (apiserver.config.k8s.io/v1) for encryption at rest "
@@ -184,7 +198,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
         try {
             config = config.withPolicies(policies());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         EmbeddedControlPlane.ElectionTimes election;
@@ -266,11 +280,25 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     private ServerPolicies policies() {
-        PodSecurity.Options podSecurity;
-        try {
-            podSecurity = PodSecurity.Options.kaji().withDefaults(NamespacePolicy.parseDefaults(podSecurityDefault));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--pod-security-default: " + e.getMessage(), e);
+        PodSecurity.Options podSecurity = PodSecurity.Options.kaji();
+        if (admissionConfigFile != null) {
+            podSecurity = AdmissionConfigFile.podSecurity(admissionConfigFile, podSecurity);
+        }
+        if (podSecurityDefault != null) {
+            try {
+                podSecurity = podSecurity.withDefaults(NamespacePolicy.parseDefaults(podSecurityDefault));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--pod-security-default: " + e.getMessage(), e);
+            }
+        }
+        List<String> plugins = new java.util.ArrayList<>(AdmissionPlugins.DEFAULT_ENABLED);
+        if (disabledAdmissionPlugins != null) {
+            for (String name : disabledAdmissionPlugins) {
+                if (!plugins.remove(name.trim())) {
+                    throw new IllegalArgumentException("--disable-admission-plugins: unknown plugin \"" + name
+                            + "\"; known: " + String.join(", ", AdmissionPlugins.names()));
+                }
+            }
         }
         AuditOptions audit;
         try {
@@ -281,7 +309,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
         return ServerPolicies.defaults()
                 .withAudit(audit)
-                .withAdmission(AdmissionOptions.defaults().withPodSecurity(podSecurity))
+                .withAdmission(AdmissionOptions.defaults().withPodSecurity(podSecurity).withEnabled(plugins))
                 .withEncryption(new EncryptionOptions(true, encryptionConfig == null ? null
                         : encryptionConfig.toAbsolutePath()));
     }
