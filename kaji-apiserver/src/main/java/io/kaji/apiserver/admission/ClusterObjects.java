@@ -13,8 +13,18 @@ public interface ClusterObjects {
     /** The object, or empty; {@code namespace} null for cluster-scoped resources. */
     Optional<ObjectNode> get(String group, String resource, String namespace, String name);
 
-    /** Every object of the resource in {@code namespace} (all namespaces if null), from the watch cache. */
+    /**
+     * Every object of the resource in {@code namespace} (all namespaces if null), from the watch cache once it has
+     * caught up with every write acknowledged so far (a consistent read; it may wait for the cache).
+     */
     List<ObjectNode> list(String group, String resource, String namespace);
+
+    /**
+     * Every object of the resource in {@code namespace} read from the store itself: always current and never waits
+     * for the cache, for resources with few objects per namespace (LimitRanges, ResourceQuotas) looked up on every
+     * create.
+     */
+    List<ObjectNode> listStored(String group, String resource, String namespace);
 
     /**
      * Read-modify-write of one object (retried on conflicts): {@code change} gets a copy of the current object and

@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.node.ObjectNode;
 
-/** What admission plugins read: single objects from the store, lists from the watch cache. */
+/**
+ * What admission plugins read: single objects and small lists from the store, large lists from the watch cache
+ * once it has caught up with the writes acknowledged so far.
+ */
 final class AdmissionObjects implements ClusterObjects {
 
     private static final ApiRequest NO_SELECTORS = new ApiRequest("GET", "/", Map.of(), name -> null, null);
@@ -33,6 +36,20 @@ final class AdmissionObjects implements ClusterObjects {
     public List<ObjectNode> list(String group, String resource, String namespace) {
         return definition(group, resource).map(def -> lists.matching(def, namespace, NO_SELECTORS))
                 .orElse(List.of());
+    }
+
+    @Override
+    public List<ObjectNode> listStored(String group, String resource, String namespace) {
+        Optional<ResourceDefinition> def = definition(group, resource);
+        if (def.isEmpty()) {
+            return List.of();
+        }
+        List<ObjectNode> out = new java.util.ArrayList<>();
+        for (io.kaji.store.KeyValue kv : storage.store().range(io.kaji.store.RangeRequest.prefix(
+                def.get().keyPrefix(namespace))).kvs()) {
+            out.add(ObjectStorage.decode(def.get(), kv, kv.modRevision()));
+        }
+        return out;
     }
 
     @Override

@@ -44,6 +44,11 @@ class PodSecurityTest {
         }
 
         @Override
+        public List<ObjectNode> listStored(String group, String resource, String namespace) {
+            return List.of();
+        }
+
+        @Override
         public Optional<ObjectNode> update(String group, String resource, String namespace, String name,
                 UnaryOperator<ObjectNode> change) {
             return Optional.empty();
