@@ -10,7 +10,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public interface ClusterObjects {
 
-    /** The object, or empty; {@code namespace} null for cluster-scoped resources. */
+    /**
+     * The object, or empty; {@code namespace} null for cluster-scoped resources. From the watch cache without waiting
+     * for it, or from the store when the cache does not have it yet.
+     */
     Optional<ObjectNode> get(String group, String resource, String namespace, String name);
 
     /**
@@ -20,11 +23,11 @@ public interface ClusterObjects {
     List<ObjectNode> list(String group, String resource, String namespace);
 
     /**
-     * Every object of the resource in {@code namespace} read from the store itself: always current and never waits
-     * for the cache, for resources with few objects per namespace (LimitRanges, ResourceQuotas) looked up on every
-     * create.
+     * Every object of a resource with few objects per namespace (LimitRanges, ResourceQuotas), looked up on every
+     * create: from the watch cache without waiting for it; when the cache has none, from the store, an empty answer
+     * being remembered for a while (as Kubernetes' plugins do with their live lookups).
      */
-    List<ObjectNode> listStored(String group, String resource, String namespace);
+    List<ObjectNode> listFew(String group, String resource, String namespace);
 
     /**
      * Read-modify-write of one object (retried on conflicts): {@code change} gets a copy of the current object and

@@ -50,6 +50,7 @@ public final class ResourceHandler {
     private final NamespaceCleaner namespaceCleaner;
     private final PodLogs podLogs;
     private final Clock clock;
+    private final AdmissionObjects admissionObjects;
     private volatile AdmissionChain admission = AdmissionChain.empty();
 
     public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
@@ -63,6 +64,7 @@ public final class ResourceHandler {
         this.subresources = new Subresources(storage, lifecycle);
         this.namespaceCleaner = new NamespaceCleaner(registry, store);
         this.podLogs = new PodLogs(registry, storage);
+        this.admissionObjects = new AdmissionObjects(registry, storage, lists, cache, clock);
     }
 
     /**
@@ -72,7 +74,7 @@ public final class ResourceHandler {
      * @throws IllegalArgumentException for an unknown plugin name
      */
     public void useAdmission(AdmissionOptions options) {
-        this.admission = AdmissionPlugins.chain(options, new AdmissionObjects(registry, storage, lists));
+        this.admission = AdmissionPlugins.chain(options, admissionObjects);
     }
 
     /**

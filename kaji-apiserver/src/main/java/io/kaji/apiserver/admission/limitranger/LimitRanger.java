@@ -52,7 +52,7 @@ public final class LimitRanger implements MutatingPlugin, ValidatingPlugin {
 
     private List<JsonNode> items(String namespace, String type) {
         List<JsonNode> out = new ArrayList<>();
-        for (ObjectNode range : objects.listStored("", "limitranges", namespace)) {
+        for (ObjectNode range : objects.listFew("", "limitranges", namespace)) {
             for (JsonNode item : range.path("spec").path("limits")) {
                 if (type.equals(item.path("type").asString(""))) {
                     out.add(item);

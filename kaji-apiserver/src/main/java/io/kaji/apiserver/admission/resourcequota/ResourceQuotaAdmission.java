@@ -91,7 +91,7 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
                 || a.isMain("", "resourcequotas")) {
             return Verdict.allowed();
         }
-        List<ObjectNode> quotas = objects.listStored("", "resourcequotas", a.namespace());
+        List<ObjectNode> quotas = objects.listFew("", "resourcequotas", a.namespace());
         if (quotas.isEmpty()) {
             return Verdict.allowed();
         }

@@ -44,7 +44,7 @@ class PodSecurityTest {
         }
 
         @Override
-        public List<ObjectNode> listStored(String group, String resource, String namespace) {
+        public List<ObjectNode> listFew(String group, String resource, String namespace) {
             return List.of();
         }
 
