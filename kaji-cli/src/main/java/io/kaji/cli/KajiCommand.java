@@ -35,6 +35,7 @@ public final class KajiCommand implements Runnable {
                 new SchedulerCommand(),
                 new SimulateCommand(),
                 new StoreCommand(),
+                new SecretsCommand(),
                 new BenchCommand(),
                 new LogsCommand(),
                 new AssessCommand(),

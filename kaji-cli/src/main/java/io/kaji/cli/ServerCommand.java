@@ -1,8 +1,17 @@
 package io.kaji.cli;
 
+import io.kaji.apiserver.admission.AdmissionConfigFile;
+import io.kaji.apiserver.admission.AdmissionOptions;
+import io.kaji.apiserver.admission.AdmissionPlugins;
+import io.kaji.apiserver.admission.podsecurity.NamespacePolicy;
+import io.kaji.apiserver.admission.podsecurity.PodSecurity;
+import io.kaji.apiserver.audit.AuditOptions;
+import io.kaji.apiserver.encryption.EncryptionOptions;
+import io.kaji.apiserver.encryption.SharedEncryptionConfig;
 import io.kaji.apiserver.pki.ClusterBootstrap;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.apiserver.server.ServerPolicies;
 import io.kaji.store.RevisionedStore;
 import io.kaji.store.etcd.EtcdOptions;
 import io.kaji.store.etcd.EtcdStore;
@@ -136,6 +145,56 @@ public final class ServerCommand implements Callable<Integer> {
                     + "and Events (default: off; see kaji assess).")
     String assessInterval;
 
+    @Option(names = "--pod-security-default", paramLabel = "MODES",
+            description = "The Pod Security levels of namespaces without pod-security.kubernetes.io labels: "
+                    + "enforce|audit|warn[-version]=LEVEL|VERSION, comma-separated; modes left out are privileged "
+                    + "(default: " + PodSecurity.DEFAULT_POLICY + ", or the --admission-control-config-file's). "
+                    + "kube-system is exempt.")
+    String podSecurityDefault;
+
+    @Option(names = "--admission-control-config-file", paramLabel = "FILE",
+            description = "An AdmissionConfiguration (apiserver.config.k8s.io/v1) as kube-apiserver reads it; Kaji "
+                    + "uses its PodSecurity entry (a PodSecurityConfiguration: defaults and exempt namespaces, "
+                    + "usernames, runtimeClasses).")
+    Path admissionConfigFile;
+
+    @Option(names = "--disable-admission-plugins", paramLabel = "NAMES", split = ",",
+            description = "Admission plugins not to run, comma-separated (all run by default: "
+                    + "NamespaceLifecycle, DefaultTolerationSeconds, LimitRanger, PodSecurity, ResourceQuota).")
+    List<String> disabledAdmissionPlugins;
+
+    @Option(names = "--encryption-provider-config", paramLabel = "FILE",
+            description = "An EncryptionConfiguration (apiserver.config.k8s.io/v1) for encryption at rest "
+                    + "(default: <data-dir>/encryption-config.yaml, generated at first start: Secrets with AES-GCM; "
+                    + "with --store etcd the generated file is shared by every server). Rotate keys with "
+                    + "'kaji secrets rotate-key'.")
+    Path encryptionConfig;
+
+    @Option(names = "--audit-log-path", paramLabel = "FILE",
+            description = "The audit log, JSON lines of audit.k8s.io/v1 Events (default: <data-dir>/logs/audit.log; "
+                    + "'-' for standard output).")
+    String auditLogPath;
+
+    @Option(names = "--audit-policy-file", paramLabel = "FILE",
+            description = "The audit.k8s.io/v1 Policy deciding what is logged at which level (default: "
+                    + "<data-dir>/audit-policy.yaml, generated at first start: Metadata for everything, request bodies "
+                    + "of writes, never Secret bodies).")
+    Path auditPolicyFile;
+
+    @Option(names = "--audit-log-maxsize", defaultValue = "100", paramLabel = "MB",
+            description = "Rotate the audit log when it would grow beyond this many megabytes (default: "
+                    + "${DEFAULT-VALUE}; 0: never).")
+    int auditLogMaxSize;
+
+    @Option(names = "--audit-log-maxbackup", defaultValue = "10", paramLabel = "N",
+            description = "Rotated audit log files kept (default: ${DEFAULT-VALUE}; 0: all).")
+    int auditLogMaxBackup;
+
+    @Option(names = "--audit-log-maxage", defaultValue = "0", paramLabel = "DAYS",
+            description = "Delete rotated audit log files older than this many days (default: ${DEFAULT-VALUE}: "
+                    + "never by age).")
+    int auditLogMaxAge;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDir.of(dataDir).path();
@@ -157,6 +216,11 @@ public final class ServerCommand implements Callable<Integer> {
             new io.kaji.controllers.nodeipam.CidrAllocator(clusterCidr, EmbeddedControlPlane.NODE_CIDR_PREFIX);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-cidr: " + e.getMessage());
+        }
+        try {
+            config = config.withPolicies(policies());
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         EmbeddedControlPlane.ElectionTimes election;
         try {
@@ -182,7 +246,12 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             if (store.equals("etcd")) {
                 // Several servers on one etcd are one cluster: the same CA, admin token and node token.
-                ClusterBootstrap.join(st, dir.toAbsolutePath(), token);
+                ClusterBootstrap.Data cluster = ClusterBootstrap.join(st, dir.toAbsolutePath(), token);
+                EncryptionOptions encryption = config.policies().encryption();
+                if (encryption.generated()) {
+                    // Every server must read and write Secrets with the same keys.
+                    SharedEncryptionConfig.sync(st, encryption.file(dir.toAbsolutePath()), cluster.nodeToken());
+                }
             }
             server = ApiServer.start(config, st);
         } catch (RuntimeException e) {
@@ -245,6 +314,41 @@ public final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private ServerPolicies policies() {
+        PodSecurity.Options podSecurity = PodSecurity.Options.kaji();
+        if (admissionConfigFile != null) {
+            podSecurity = AdmissionConfigFile.podSecurity(admissionConfigFile, podSecurity);
+        }
+        if (podSecurityDefault != null) {
+            try {
+                podSecurity = podSecurity.withDefaults(NamespacePolicy.parseDefaults(podSecurityDefault));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--pod-security-default: " + e.getMessage(), e);
+            }
+        }
+        List<String> plugins = new java.util.ArrayList<>(AdmissionPlugins.DEFAULT_ENABLED);
+        if (disabledAdmissionPlugins != null) {
+            for (String name : disabledAdmissionPlugins) {
+                if (!plugins.remove(name.trim())) {
+                    throw new IllegalArgumentException("--disable-admission-plugins: unknown plugin \"" + name
+                            + "\"; known: " + String.join(", ", AdmissionPlugins.names()));
+                }
+            }
+        }
+        AuditOptions audit;
+        try {
+            audit = new AuditOptions(true, auditLogPath, auditPolicyFile == null ? null
+                    : auditPolicyFile.toAbsolutePath(), auditLogMaxSize, auditLogMaxBackup, auditLogMaxAge);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--audit-log-*: " + e.getMessage(), e);
+        }
+        return ServerPolicies.defaults()
+                .withAudit(audit)
+                .withAdmission(AdmissionOptions.defaults().withPodSecurity(podSecurity).withEnabled(plugins))
+                .withEncryption(new EncryptionOptions(true, encryptionConfig == null ? null
+                        : encryptionConfig.toAbsolutePath()));
     }
 
     /**

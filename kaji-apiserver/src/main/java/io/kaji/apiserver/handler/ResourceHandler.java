@@ -1,5 +1,9 @@
 package io.kaji.apiserver.handler;
 
+import io.kaji.apiserver.admission.AdmissionAttributes;
+import io.kaji.apiserver.admission.AdmissionChain;
+import io.kaji.apiserver.admission.AdmissionOptions;
+import io.kaji.apiserver.admission.AdmissionPlugins;
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
@@ -48,6 +52,8 @@ public final class ResourceHandler {
     private final Evictions evictions;
     private final Clock clock;
     private volatile WriteCheck writeCheck = WriteCheck.NONE;
+    private final AdmissionObjects admissionObjects;
+    private volatile AdmissionChain admission = AdmissionChain.empty();
 
     public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
             ScheduledExecutorService timer) {
@@ -61,6 +67,17 @@ public final class ResourceHandler {
         this.namespaceCleaner = new NamespaceCleaner(registry, store);
         this.podLogs = new PodLogs(registry, storage);
         this.evictions = new Evictions(registry, storage, cache, clock);
+        this.admissionObjects = new AdmissionObjects(registry, storage, lists, cache, clock);
+    }
+
+    /**
+     * Runs the admission plugins {@code options} enables on every create, update and patch (until called, nothing
+     * is admitted or denied beyond the handler's own checks). Call once at start.
+     *
+     * @throws IllegalArgumentException for an unknown plugin name
+     */
+    public void useAdmission(AdmissionOptions options) {
+        this.admission = AdmissionPlugins.chain(options, admissionObjects);
     }
 
     /**
@@ -78,6 +95,7 @@ public final class ResourceHandler {
 
     /** Serves one resource request. Errors are thrown as {@link ApiException} for the caller to render. */
     public void handle(RequestInfo info, ApiRequest req, Exchange ex) {
+        ex.identify(req.user());
         ResourceDefinition def = registry.find(info.group(), info.version(), info.resource())
                 .orElseThrow(ApiException::notFoundPath);
         if (info.namespace() != null && !def.namespaced()) {
@@ -191,23 +209,28 @@ public final class ResourceHandler {
         }
         lifecycle.prepareCreate(def, ns, obj);
         String name = Json.text(obj, "metadata.name");
-        if (def.namespaced()) {
-            requireLiveNamespace(def, ns, name);
-        }
         writeCheck.check(def, ns, obj, null, req.user());
+        List<String> warnings = new java.util.ArrayList<>(decoded.warnings());
+        warnings.addAll(admit(AdmissionAttributes.Operation.CREATE, def, null, ns, name, obj, null, req, ex));
         ObjectNode created = dryRun ? obj : storage.create(def, ns, name, obj);
         LOG.debug("created {} {}/{}", def.qualifiedName(), ns, name);
-        ex.respond(single(def, created, req, 201, decoded.warnings()));
+        ex.respond(single(def, created, req, 201, warnings));
     }
 
-    private void requireLiveNamespace(ResourceDefinition def, String ns, String name) {
-        ResourceDefinition nsDef = registry.find("", "v1", "namespaces").orElseThrow();
-        ObjectNode namespace = storage.find(nsDef, null, ns)
-                .orElseThrow(() -> ApiException.notFound("namespaces", "", ns));
-        if (Json.at(namespace, "metadata.deletionTimestamp") != null) {
-            throw ApiException.forbidden(def.plural(), def.group(), name, "unable to create new content in namespace "
-                    + ns + " because it is being terminated");
+    /**
+     * Runs the admission chain (NamespaceLifecycle refuses content in missing or terminating namespaces, PodSecurity
+     * checks pods, ...): {@code object} may be changed by mutating plugins; audit annotations go to the exchange; a
+     * denial is thrown. Returns the warnings for the client.
+     */
+    private List<String> admit(AdmissionAttributes.Operation op, ResourceDefinition def, String sub, String ns,
+            String name, ObjectNode object, ObjectNode old, ApiRequest req, Exchange ex) {
+        AdmissionChain.Outcome outcome = admission.admit(new AdmissionAttributes(op, def.group(), def.version(),
+                def.kind(), def.plural(), sub, ns, name, object, old, req.user(), Requests.dryRun(req)));
+        outcome.annotations().forEach(ex::annotate);
+        if (outcome.denial() != null) {
+            throw outcome.denial();
         }
+        return outcome.warnings();
     }
 
     private void replace(ResourceDefinition def, String ns, String name, String sub, ApiRequest req, Exchange ex) {
@@ -224,8 +247,16 @@ public final class ResourceHandler {
             throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent "
                     + "on the request");
         }
-        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, current -> body.deepCopy());
-        ex.respond(single(def, r.object(), req, 200, decoded.warnings()));
+        List<String> admissionWarnings = new java.util.ArrayList<>();
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, current -> body.deepCopy(),
+                (next, current) -> {
+                    admissionWarnings.clear();
+                    admissionWarnings.addAll(admit(AdmissionAttributes.Operation.UPDATE, def, sub, ns, name, next,
+                            current, req, ex));
+                });
+        List<String> warnings = new java.util.ArrayList<>(decoded.warnings());
+        warnings.addAll(admissionWarnings);
+        ex.respond(single(def, r.object(), req, 200, warnings));
     }
 
     private void patch(ResourceDefinition def, String ns, String name, String sub, ApiRequest req, Exchange ex) {
@@ -240,17 +271,20 @@ public final class ResourceHandler {
             warnings.clear();
             warnings.addAll(d.warnings());
             return d.object();
-        });
+        }, (next, current) -> warnings.addAll(admit(AdmissionAttributes.Operation.UPDATE, def, sub, ns, name, next,
+                current, req, ex)));
         ex.respond(single(def, r.object(), req, 200, warnings));
     }
 
     /**
      * The update flow shared by PUT and PATCH: {@code desiredFrom} turns the current object into the requested one;
      * a resourceVersion in it must match (409 otherwise); then system fields, status and generation are settled, and
-     * an object being deleted whose last finalizer went away is deleted.
+     * an object being deleted whose last finalizer went away is deleted. {@code admit} sees the object to store and
+     * the current one before it is written (and again after a lost compare-and-swap).
      */
     private ObjectStorage.Result write(ResourceDefinition def, String ns, String name, String sub, boolean dryRun,
-            ApiRequest req, java.util.function.UnaryOperator<ObjectNode> desiredFrom) {
+            ApiRequest req, java.util.function.UnaryOperator<ObjectNode> desiredFrom,
+            java.util.function.BiConsumer<ObjectNode, ObjectNode> admit) {
         return storage.update(def, ns, name, dryRun, current -> {
             ObjectNode desired = desiredFrom.apply(current.deepCopy());
             String rv = Json.text(desired, "metadata.resourceVersion");
@@ -275,6 +309,7 @@ public final class ResourceHandler {
                 return null;
             }
             writeCheck.check(def, ns, next, current, req.user());
+            admit.accept(next, current);
             return next;
         });
     }

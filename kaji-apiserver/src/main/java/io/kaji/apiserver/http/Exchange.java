@@ -1,5 +1,6 @@
 package io.kaji.apiserver.http;
 
+import io.kaji.apiserver.auth.UserInfo;
 import java.util.List;
 
 /**
@@ -12,4 +13,20 @@ public interface Exchange {
 
     /** Starts a 200 chunked response with the given Content-Type. */
     ResponseStream startStream(String contentType, List<String> warnings);
+
+    /**
+     * Adds an annotation to this request's audit event (e.g. {@code pod-security.kubernetes.io/enforce-policy});
+     * a later value for the same key replaces the earlier one. Ignored where nothing is audited.
+     */
+    default void annotate(String key, String value) {
+    }
+
+    /** Tells the audit log who sent this request, once authentication knows. Ignored where nothing is audited. */
+    default void identify(UserInfo user) {
+    }
+
+    /** The client's IP address, or null when unknown. */
+    default String remoteAddress() {
+        return null;
+    }
 }

@@ -187,6 +187,18 @@ public final class ClusterBootstrap {
             doc.put("saPub", data.saPubPem());
         }
         byte[] plain = JSON.writeValueAsBytes(doc);
+        try {
+            return sealBytes(plain, secret);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    /**
+     * Seals any cluster-wide data (such as the encryption-at-rest configuration) the way the bootstrap data is
+     * sealed, so that servers holding the node token can share it through the store.
+     */
+    public static byte[] sealBytes(byte[] plain, String secret) {
         SecureRandom random = new SecureRandom();
         byte[] salt = new byte[SALT_BYTES];
         byte[] nonce = new byte[NONCE_BYTES];
@@ -201,8 +213,6 @@ public final class ClusterBootstrap {
                     .put(nonce).put(sealed).array();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JDK: " + e.getMessage(), e);
-        } finally {
-            Arrays.fill(plain, (byte) 0);
         }
     }
 
@@ -213,30 +223,39 @@ public final class ClusterBootstrap {
      *                            sealed with
      */
     public static Data open(byte[] sealed, String secret) {
-        int header = MAGIC.length + SALT_BYTES + NONCE_BYTES;
-        if (sealed.length <= header + 16 || !Arrays.equals(Arrays.copyOf(sealed, MAGIC.length), MAGIC)) {
-            throw new BootstrapException("the store's " + KEY + " is not Kaji bootstrap data (unknown format)");
-        }
-        byte[] salt = Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + SALT_BYTES);
-        byte[] nonce = Arrays.copyOfRange(sealed, MAGIC.length + SALT_BYTES, header);
-        byte[] plain;
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key(secret, salt), new GCMParameterSpec(128, nonce));
-            cipher.updateAAD(MAGIC);
-            plain = cipher.doFinal(sealed, header, sealed.length - header);
-        } catch (AEADBadTagException e) {
-            throw new BootstrapException("cannot decrypt the cluster bootstrap data in the store (" + KEY
-                    + ") with this node token: it is not the token of this cluster", e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM is not available in this JDK: " + e.getMessage(), e);
-        }
+        byte[] plain = openBytes(sealed, secret, KEY);
         try {
             JsonNode doc = JSON.readTree(plain);
             return new Data(text(doc, "caCert"), text(doc, "caKey"), text(doc, "adminToken"), text(doc, "nodeToken"),
                     optional(doc, "saKey"), optional(doc, "saPub"));
         } finally {
             Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    /**
+     * Opens what {@link #sealBytes} produced; {@code what} names the data in messages (e.g. its store key).
+     *
+     * @throws BootstrapException when the data is not sealed Kaji data or {@code secret} is not the one it was
+     *                            sealed with
+     */
+    public static byte[] openBytes(byte[] sealed, String secret, String what) {
+        int header = MAGIC.length + SALT_BYTES + NONCE_BYTES;
+        if (sealed.length <= header + 16 || !Arrays.equals(Arrays.copyOf(sealed, MAGIC.length), MAGIC)) {
+            throw new BootstrapException("the store's " + what + " is not Kaji bootstrap data (unknown format)");
+        }
+        byte[] salt = Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + SALT_BYTES);
+        byte[] nonce = Arrays.copyOfRange(sealed, MAGIC.length + SALT_BYTES, header);
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key(secret, salt), new GCMParameterSpec(128, nonce));
+            cipher.updateAAD(MAGIC);
+            return cipher.doFinal(sealed, header, sealed.length - header);
+        } catch (AEADBadTagException e) {
+            throw new BootstrapException("cannot decrypt the cluster bootstrap data in the store (" + what
+                    + ") with this node token: it is not the token of this cluster", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available in this JDK: " + e.getMessage(), e);
         }
     }
 

@@ -19,7 +19,11 @@ import io.kaji.apiserver.auth.rbac.PolicyReconciler;
 import io.kaji.apiserver.auth.rbac.RbacAuthorizer;
 import io.kaji.apiserver.auth.rbac.RbacIndex;
 import io.kaji.apiserver.auth.rbac.RbacWatch;
+import io.kaji.apiserver.audit.Auditor;
 import io.kaji.apiserver.discovery.Discovery;
+import io.kaji.apiserver.encryption.EncryptingStore;
+import io.kaji.apiserver.encryption.EncryptionConfiguration;
+import io.kaji.apiserver.encryption.EncryptionOptions;
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
@@ -65,6 +69,8 @@ public final class ApiServer implements AutoCloseable {
 
     private final ApiServerConfig config;
     private final RevisionedStore store;
+    /** The store as the API server uses it: {@link #store} with encryption at rest. */
+    private RevisionedStore data;
     private final ScheduledExecutorService timer;
     private final ExecutorService handlers;
     private ResourceRegistry registry;
@@ -82,6 +88,7 @@ public final class ApiServer implements AutoCloseable {
     private CertificateSigningRequests csrs;
     /** The audience of service-account tokens this server issues and accepts (Kubernetes' default). */
     public static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
+    private Auditor auditor;
 
     private ApiServer(ApiServerConfig config, RevisionedStore store) {
         this.config = config;
@@ -122,11 +129,12 @@ public final class ApiServer implements AutoCloseable {
         ServiceAllocator ips = new ServiceAllocator(config.serviceCidr(), RandomGenerator.getDefault());
         AccessReviews reviews = new AccessReviews();
         registry = BuiltinResources.registry(ips, reviews);
-        watchCache = new WatchCache(store, registry, timer, config.watchHistory(), config.bookmarkInterval());
+        data = encrypted(store, registry);
+        watchCache = new WatchCache(data, registry, timer, config.watchHistory(), config.bookmarkInterval());
         watchCache.start();
         ResourceDefinition services = registry.find("", "v1", "services").orElseThrow();
         ips.bind(watchCache, services);
-        new SystemObjects(store, registry, config.clock()).ensure(config.httpsPort(), config);
+        new SystemObjects(data, registry, config.clock()).ensure(config.httpsPort(), config);
         // Like kube-apiserver compacting etcd: keep 5 minutes / 10,000 revisions of history.
         Compactor compactor = new Compactor(store, config.clock(), Compactor.DEFAULT_RETAIN_TIME,
                 Compactor.DEFAULT_RETAIN_REVISIONS);
@@ -137,7 +145,8 @@ public final class ApiServer implements AutoCloseable {
                 LOG.warn("store compaction failed: {}", e.getMessage());
             }
         }, 10, 10, TimeUnit.SECONDS);
-        ResourceHandler resources = new ResourceHandler(registry, store, watchCache, config.clock(), timer);
+        ResourceHandler resources = new ResourceHandler(registry, data, watchCache, config.clock(), timer);
+        resources.useAdmission(config.policies().admission());
         nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
         startAuthorization(resources, reviews);
         // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
@@ -150,9 +159,12 @@ public final class ApiServer implements AutoCloseable {
         // The port is only known after binding, and discovery reports it: the router is created right after.
         address = transport.start(config.bindAddress(), config.httpsPort(), serving::current, config.maxBodyBytes(),
                 this::route);
-        router = new Router(authenticator, authorizer, tokenRequests, pki.caPem(), new Discovery(registry), new OpenApi(registry),
-                resources, config.version(), hostPort(host, address.getPort()),
+        Router r = new Router(authenticator, authorizer, tokenRequests, pki.caPem(), new Discovery(registry),
+                new OpenApi(registry), resources, config.version(), hostPort(host, address.getPort()),
                 new RequestMetrics(registry, watchCache));
+        auditor = Auditor.start(config.policies().audit(), config.dataDir(), config.clock());
+        r.auditWith(auditor);
+        router = r;
         writeKubeconfigs();
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());
     }
@@ -180,8 +192,8 @@ public final class ApiServer implements AutoCloseable {
                 config.clock());
         authenticator = new RequestAuthenticator(new X509Authenticator(pki.caCertificate(), config.clock()),
                 List.of(tokens, serviceAccountTokens), List.of(API_AUDIENCE));
-        new PolicyReconciler(store, registry, config.clock()).reconcile();
-        ClusterRoleAggregator aggregator = new ClusterRoleAggregator(store, registry, timer);
+        new PolicyReconciler(data, registry, config.clock()).reconcile();
+        ClusterRoleAggregator aggregator = new ClusterRoleAggregator(data, registry, timer);
         aggregator.aggregateAll();
         watchCache.awaitFresh(Duration.ofSeconds(10));
         RbacIndex index = new RbacIndex();
@@ -210,7 +222,7 @@ public final class ApiServer implements AutoCloseable {
         });
         authorizer = new AuthorizerChain(List.of(nodes, rbac));
         EscalationCheck escalation = new EscalationCheck(authorizer, rbac.resolver());
-        csrs = new CertificateSigningRequests(store, registry, watchCache, pki, authorizer, timer, config.clock());
+        csrs = new CertificateSigningRequests(data, registry, watchCache, pki, authorizer, timer, config.clock());
         resources.checkWrites((def, ns, next, current, user) -> {
             escalation.check(def, ns, next, current, user);
             csrs.check(def, ns, next, current, user);
@@ -230,7 +242,7 @@ public final class ApiServer implements AutoCloseable {
     /** A core/v1 object read from the store (TokenRequest: right after the service account was created). */
     private tools.jackson.databind.node.ObjectNode storedObject(String resource, String namespace, String name) {
         ResourceDefinition def = registry.find("", "v1", resource).orElseThrow();
-        return store.get(def.key(namespace, name)).map(io.kaji.apiserver.serialization.StoredObjects::decode)
+        return data.get(def.key(namespace, name)).map(io.kaji.apiserver.serialization.StoredObjects::decode)
                 .orElse(null);
     }
 
@@ -291,6 +303,19 @@ public final class ApiServer implements AutoCloseable {
         return authorizer;
     }
 
+    /** {@code raw} encrypting what the encryption configuration names (Secrets by default), or raw if disabled. */
+    private RevisionedStore encrypted(RevisionedStore raw, ResourceRegistry resources) {
+        EncryptionOptions options = config.policies().encryption();
+        if (!options.enabled()) {
+            LOG.warn("encryption at rest is disabled: Secrets are stored as plain JSON");
+            return raw;
+        }
+        Path file = options.file(config.dataDir());
+        EncryptionConfiguration encryption = EncryptionConfiguration.loadOrCreate(file);
+        LOG.info("encryption at rest: {}", file);
+        return new EncryptingStore(raw, encryption.byKeyPrefix(resources));
+    }
+
     private static List<String> hostAddresses() {
         List<String> out = new ArrayList<>();
         try {
@@ -348,6 +373,11 @@ public final class ApiServer implements AutoCloseable {
         return pki;
     }
 
+    /** The audit log, or null when auditing is off. */
+    public Auditor auditor() {
+        return auditor;
+    }
+
     public ResourceRegistry registry() {
         return registry;
     }
@@ -368,6 +398,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (watchCache != null) {
             watchCache.close();
+        }
+        if (auditor != null) {
+            auditor.close();
         }
         handlers.shutdownNow();
         timer.shutdownNow();

@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param clusterCidr      the pod network, published to node agents in kube-system/kaji-cluster; null if unknown
  * @param clusterDomain    the cluster DNS domain (cluster.local)
  * @param tokenAuthFile    a static token file in kube-apiserver's CSV format ({@code --token-auth-file}), or null
+ * @param policies         admission, encryption at rest and audit settings
  */
 public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, String version, Clock clock,
         int watchHistory, Duration bookmarkInterval, int maxBodyBytes, ServiceCidr serviceCidr, String clusterCidr,
-        String clusterDomain, Path tokenAuthFile) {
+        String clusterDomain, Path tokenAuthFile, ServerPolicies policies) {
 
     public static final int DEFAULT_PORT = 6443;
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
@@ -36,6 +37,7 @@ public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, S
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(serviceCidr, "serviceCidr");
         Objects.requireNonNull(clusterDomain, "clusterDomain");
+        Objects.requireNonNull(policies, "policies");
         if (httpsPort < 0 || httpsPort > 65535) {
             throw new IllegalArgumentException("https port " + httpsPort + " is not between 0 and 65535");
         }
@@ -49,54 +51,60 @@ public record ApiServerConfig(Path dataDir, String bindAddress, int httpsPort, S
     public static ApiServerConfig defaults(Path dataDir) {
         return new ApiServerConfig(dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, "dev", Clock.systemUTC(), 1000,
                 Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES, ServiceCidr.parse(ServiceCidr.DEFAULT),
-                null, "cluster.local", null);
+                null, "cluster.local", null, ServerPolicies.defaults());
     }
 
     /** With Services' cluster IPs from {@code cidr}, e.g. {@code 10.43.0.0/16}. */
     public ApiServerConfig withServiceCidr(String cidr) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, ServiceCidr.parse(cidr), clusterCidr, clusterDomain, tokenAuthFile);
+                maxBodyBytes, ServiceCidr.parse(cidr), clusterCidr, clusterDomain, tokenAuthFile, policies);
     }
 
     /** With the pod network {@code cidr} published to node agents. */
     public ApiServerConfig withClusterCidr(String cidr) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, cidr, clusterDomain, tokenAuthFile);
+                maxBodyBytes, serviceCidr, cidr, clusterDomain, tokenAuthFile, policies);
     }
 
     public ApiServerConfig withClusterDomain(String domain) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, domain, tokenAuthFile);
+                maxBodyBytes, serviceCidr, clusterCidr, domain, tokenAuthFile, policies);
     }
 
     /** With the static token file {@code file} ({@code --token-auth-file}); null for none. */
     public ApiServerConfig withTokenAuthFile(Path file) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, file);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, file, policies);
     }
 
     public ApiServerConfig withPort(int port) {
         return new ApiServerConfig(dataDir, bindAddress, port, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile, policies);
     }
 
     public ApiServerConfig withBindAddress(String address) {
         return new ApiServerConfig(dataDir, address, httpsPort, version, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile, policies);
     }
 
     public ApiServerConfig withVersion(String v) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, v, clock, watchHistory, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile, policies);
     }
 
     public ApiServerConfig withWatchHistory(int events) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, events, bookmarkInterval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile, policies);
     }
 
     public ApiServerConfig withBookmarkInterval(Duration interval) {
         return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, interval,
-                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile);
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile, policies);
+    }
+
+    /** With other admission, encryption and audit settings. */
+    public ApiServerConfig withPolicies(ServerPolicies p) {
+        return new ApiServerConfig(dataDir, bindAddress, httpsPort, version, clock, watchHistory, bookmarkInterval,
+                maxBodyBytes, serviceCidr, clusterCidr, clusterDomain, tokenAuthFile, p);
     }
 }

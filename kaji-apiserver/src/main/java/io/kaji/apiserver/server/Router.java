@@ -8,6 +8,7 @@ import io.kaji.apiserver.auth.RequestAttributes;
 import io.kaji.apiserver.auth.RequestAuthenticator;
 import io.kaji.apiserver.auth.TokenRequests;
 import io.kaji.apiserver.auth.UserInfo;
+import io.kaji.apiserver.audit.Auditor;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.discovery.VersionInfo;
 import io.kaji.apiserver.errors.ApiException;
@@ -47,6 +48,7 @@ final class Router {
     private final String version;
     private final String serverAddress;
     private final RequestMetrics metrics;
+    private Auditor auditor;
 
     /**
      * @param caPem the cluster CA certificate served at {@code /cacerts}
@@ -67,8 +69,14 @@ final class Router {
         this.serverAddress = serverAddress;
     }
 
+    /** Audits every request from now on (call before the router serves). */
+    void auditWith(Auditor auditor) {
+        this.auditor = auditor;
+    }
+
     void handle(ApiRequest req, X509Certificate[] clientChain, Exchange ex) {
-        GuardedExchange guarded = new GuardedExchange(ex, code -> metrics.record(req, code));
+        Exchange audited = auditor == null ? ex : auditor.wrap(req, ex);
+        GuardedExchange guarded = new GuardedExchange(audited, code -> metrics.record(req, code));
         try {
             route(req, clientChain, guarded);
         } catch (ApiException e) {
@@ -107,10 +115,16 @@ final class Router {
             return;
         }
         UserInfo requester = authenticator.authenticate(req, clientChain).orElseThrow(ApiException::unauthorized);
+        ex.identify(requester);
         req = req.withUser(Impersonation.apply(req, requester, authorizer));
         RequestInfo info = RequestInfo.parse(path);
         Attributes attributes = RequestAttributes.of(req, req.user(), path, info);
         Authorizer.Decision decision = authorizer.authorize(attributes);
+        // The audit event carries the decision, as kube-apiserver's does.
+        ex.annotate("authorization.k8s.io/decision", decision.allowed() ? "allow" : "forbid");
+        if (decision.reason() != null && !decision.reason().isEmpty()) {
+            ex.annotate("authorization.k8s.io/reason", decision.reason());
+        }
         if (!decision.allowed()) {
             LOG.debug("forbidden: {} (user {} groups {})", Forbidden.message(attributes), req.user().name(),
                     req.user().groups());
@@ -118,7 +132,8 @@ final class Router {
         }
         if (path.equals("/metrics")) {
             ex.respond(new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
-                    metrics.render().getBytes(StandardCharsets.UTF_8), java.util.List.of()));
+                    (metrics.render() + (auditor == null ? "" : auditor.metrics())).getBytes(StandardCharsets.UTF_8),
+                    java.util.List.of()));
             return;
         }
         String accept = req.header("Accept");
@@ -211,6 +226,21 @@ final class Router {
                 onAnswer.accept(200);
             }
             return delegate.startStream(contentType, warnings);
+        }
+
+        @Override
+        public void annotate(String key, String value) {
+            delegate.annotate(key, value);
+        }
+
+        @Override
+        public void identify(io.kaji.apiserver.auth.UserInfo user) {
+            delegate.identify(user);
+        }
+
+        @Override
+        public String remoteAddress() {
+            return delegate.remoteAddress();
         }
     }
 }

@@ -27,12 +27,18 @@ public final class TestServer implements AutoCloseable {
 
     private final Path dataDir;
     private final RevisionedStore store;
+    private final boolean ownsStore;
     private final ApiServer server;
     private final HttpClient client;
 
     private TestServer(Path dataDir, ApiServerConfig config) {
+        this(dataDir, SqliteStore.open(dataDir.resolve("db")), true, config);
+    }
+
+    private TestServer(Path dataDir, RevisionedStore store, boolean ownsStore, ApiServerConfig config) {
         this.dataDir = dataDir;
-        this.store = SqliteStore.open(dataDir.resolve("db"));
+        this.store = store;
+        this.ownsStore = ownsStore;
         this.server = ApiServer.start(config, store);
         this.client = HttpClient.newBuilder().sslContext(trustingCa()).connectTimeout(Duration.ofSeconds(20))
                 .version(HttpClient.Version.HTTP_1_1).build();
@@ -44,6 +50,11 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(Path dataDir, ApiServerConfig config) {
         return new TestServer(dataDir, config);
+    }
+
+    /** A server on {@code store}, which the caller keeps and closes (e.g. an etcd store shared by two servers). */
+    public static TestServer start(Path dataDir, RevisionedStore store, ApiServerConfig config) {
+        return new TestServer(dataDir, store, false, config.withVersion("test"));
     }
 
     public ApiServer server() {
@@ -130,6 +141,8 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        store.close();
+        if (ownsStore) {
+            store.close();
+        }
     }
 }

@@ -1,0 +1,279 @@
+package io.kaji.apiserver.audit;
+
+import io.kaji.apiserver.auth.UserInfo;
+import io.kaji.apiserver.http.ApiRequest;
+import io.kaji.apiserver.http.ApiResponse;
+import io.kaji.apiserver.http.Exchange;
+import io.kaji.apiserver.http.ResponseStream;
+import io.kaji.apiserver.serialization.Json;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The audit record of one request: forwards everything to the real exchange and, when the response is complete
+ * (or a stream starts and ends), builds the audit.k8s.io/v1 Event at the level the policy gives the request and the
+ * user authentication identified. Event building runs on the request thread but writing does not.
+ */
+final class AuditedExchange implements Exchange {
+
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Auditor auditor;
+    private final ApiRequest req;
+    private final Exchange delegate;
+    private final Instant received;
+    private final String auditId = UUID.randomUUID().toString();
+    private final Map<String, String> annotations = new LinkedHashMap<>();
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private final AtomicBoolean receivedLogged = new AtomicBoolean();
+    private volatile UserInfo user;
+
+    AuditedExchange(Auditor auditor, ApiRequest req, Exchange delegate, Instant received) {
+        this.auditor = auditor;
+        this.req = req;
+        this.delegate = delegate;
+        this.received = received;
+        this.user = req.user();
+    }
+
+    @Override
+    public void respond(ApiResponse response) {
+        try {
+            complete(response.status(), response);
+        } finally {
+            delegate.respond(response);
+        }
+    }
+
+    @Override
+    public ResponseStream startStream(String contentType, List<String> warnings) {
+        ResponseStream stream = delegate.startStream(contentType, warnings);
+        AuditAttributes attributes = Auditor.attributes(req, user);
+        AuditPolicy.Decision decision = auditor.policy().decide(attributes);
+        logReceived(attributes, decision);
+        if (decision.logs(AuditPolicy.Stage.ResponseStarted)) {
+            auditor.emit(event(attributes, decision, AuditPolicy.Stage.ResponseStarted, 200, null));
+        }
+        stream.onClose(() -> complete(200, null));
+        return stream;
+    }
+
+    @Override
+    public synchronized void annotate(String key, String value) {
+        annotations.put(key, value);
+    }
+
+    @Override
+    public void identify(UserInfo authenticated) {
+        this.user = authenticated;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return delegate.remoteAddress();
+    }
+
+    private void complete(int code, ApiResponse response) {
+        if (!completed.compareAndSet(false, true)) {
+            return;
+        }
+        AuditAttributes attributes = Auditor.attributes(req, user);
+        AuditPolicy.Decision decision = auditor.policy().decide(attributes);
+        logReceived(attributes, decision);
+        if (decision.logs(AuditPolicy.Stage.ResponseComplete)) {
+            auditor.emit(event(attributes, decision, AuditPolicy.Stage.ResponseComplete, code, response));
+        }
+    }
+
+    /**
+     * The RequestReceived stage, when the policy keeps it: written once the request is decided (the user is known
+     * only then), before the response stages, with the time the request arrived.
+     */
+    private void logReceived(AuditAttributes attributes, AuditPolicy.Decision decision) {
+        if (decision.logs(AuditPolicy.Stage.RequestReceived) && receivedLogged.compareAndSet(false, true)) {
+            auditor.emit(event(attributes, decision, AuditPolicy.Stage.RequestReceived, 0, null));
+        }
+    }
+
+    private byte[] event(AuditAttributes a, AuditPolicy.Decision decision, AuditPolicy.Stage stage, int code,
+            ApiResponse response) {
+        ObjectNode e = Json.object();
+        e.put("kind", "Event");
+        e.put("apiVersion", "audit.k8s.io/v1");
+        e.put("level", decision.level().text());
+        e.put("auditID", auditId);
+        e.put("stage", stage.name());
+        e.put("requestURI", requestUri());
+        e.put("verb", a.verb());
+        e.set("user", user(user));
+        String impersonated = req.header("Impersonate-User");
+        if (impersonated != null && !impersonated.isEmpty()) {
+            ObjectNode imp = e.putObject("impersonatedUser");
+            imp.put("username", impersonated);
+            String group = req.header("Impersonate-Group");
+            if (group != null && !group.isEmpty()) {
+                imp.putArray("groups").add(group);
+            }
+        }
+        var ips = e.putArray("sourceIPs");
+        sourceIps().forEach(ips::add);
+        String agent = req.header("User-Agent");
+        if (agent != null) {
+            e.put("userAgent", agent);
+        }
+        boolean nameless = a.resource() && a.name() == null && a.verb().equals("create");
+        JsonNode body = decision.level().atLeast(AuditLevel.REQUEST) || nameless ? json(req.body()) : null;
+        JsonNode requestObject = decision.level().atLeast(AuditLevel.REQUEST) ? body : null;
+        if (a.resource()) {
+            ObjectNode ref = e.putObject("objectRef");
+            ref.put("resource", a.plural());
+            if (!a.namespace().isEmpty()) {
+                ref.put("namespace", a.namespace());
+            }
+            String name = a.name() != null ? a.name()
+                    : body != null ? body.path("metadata").path("name").asString(null) : null;
+            if (name == null && nameless && response != null && response.status() < 300
+                    && response.contentType().startsWith("application/json")) {
+                // A protobuf request body (kubectl's typed clients): the created object names itself.
+                JsonNode created = json(response.body());
+                name = created == null ? null : created.path("metadata").path("name").asString(null);
+            }
+            if (name != null) {
+                ref.put("name", name);
+            }
+            if (!a.group().isEmpty()) {
+                ref.put("apiGroup", a.group());
+            }
+            ref.put("apiVersion", a.version());
+            if (a.subresource() != null) {
+                ref.put("subresource", a.subresource());
+            }
+        }
+        if (stage != AuditPolicy.Stage.RequestReceived) {
+            e.set("responseStatus", responseStatus(code, response));
+        }
+        if (requestObject != null) {
+            e.set("requestObject", requestObject);
+        }
+        if (response != null && decision.level().atLeast(AuditLevel.REQUEST_RESPONSE)
+                && response.contentType().startsWith("application/json")) {
+            JsonNode responseObject = json(response.body());
+            if (responseObject != null) {
+                e.set("responseObject", responseObject);
+            }
+        }
+        e.put("requestReceivedTimestamp", MICROS.format(received));
+        e.put("stageTimestamp", MICROS.format(stage == AuditPolicy.Stage.RequestReceived ? received
+                : auditor.clock().instant()));
+        synchronized (this) {
+            if (!annotations.isEmpty()) {
+                ObjectNode an = e.putObject("annotations");
+                annotations.forEach(an::put);
+            }
+        }
+        return Json.bytes(e);
+    }
+
+    private String requestUri() {
+        StringBuilder sb = new StringBuilder(req.path());
+        char sep = '?';
+        for (Map.Entry<String, List<String>> q : new java.util.TreeMap<>(req.query()).entrySet()) {
+            for (String v : q.getValue()) {
+                sb.append(sep).append(encode(q.getKey())).append('=').append(encode(v));
+                sep = '&';
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static ObjectNode user(UserInfo u) {
+        ObjectNode n = Json.object();
+        n.put("username", u.name());
+        if (!u.uid().isEmpty()) {
+            n.put("uid", u.uid());
+        }
+        var groups = n.putArray("groups");
+        u.groups().forEach(groups::add);
+        if (!u.extra().isEmpty()) {
+            ObjectNode extra = n.putObject("extra");
+            u.extra().forEach((k, vs) -> {
+                var arr = extra.putArray(k);
+                vs.forEach(arr::add);
+            });
+        }
+        return n;
+    }
+
+    /** X-Forwarded-For, then X-Real-Ip, then the connection's address, as Kubernetes lists them. */
+    private List<String> sourceIps() {
+        Set<String> ips = new LinkedHashSet<>();
+        String forwarded = req.header("X-Forwarded-For");
+        if (forwarded != null) {
+            for (String p : forwarded.split(",")) {
+                if (!p.isBlank()) {
+                    ips.add(p.trim());
+                }
+            }
+        }
+        String real = req.header("X-Real-Ip");
+        if (real != null && !real.isBlank()) {
+            ips.add(real.trim());
+        }
+        String remote = delegate.remoteAddress();
+        if (remote != null) {
+            ips.add(remote);
+        }
+        return new ArrayList<>(ips);
+    }
+
+    private static ObjectNode responseStatus(int code, ApiResponse response) {
+        ObjectNode s = Json.object();
+        s.putObject("metadata");
+        if (code >= 400 && response != null && response.contentType().startsWith("application/json")) {
+            JsonNode status = json(response.body());
+            if (status != null && "Status".equals(status.path("kind").asString(""))) {
+                s.put("status", status.path("status").asString("Failure"));
+                if (status.has("message")) {
+                    s.put("message", status.path("message").asString(""));
+                }
+                if (status.has("reason")) {
+                    s.put("reason", status.path("reason").asString(""));
+                }
+            }
+        }
+        s.put("code", code);
+        return s;
+    }
+
+    /** The body as JSON, or null when it is empty or not JSON (a protobuf body, for example). */
+    private static JsonNode json(byte[] body) {
+        int i = 0;
+        while (i < body.length && Character.isWhitespace(body[i])) {
+            i++;
+        }
+        if (i == body.length || (body[i] != '{' && body[i] != '[')) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
