@@ -5,7 +5,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Reconciler;
+import io.kaji.node.probe.ContainerFacts;
+import io.kaji.node.probe.ContainerHealth;
+import io.kaji.node.probe.ProbeKind;
+import io.kaji.node.probe.ProbeManager;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerSpec;
@@ -56,6 +61,8 @@ public final class PodSyncer implements Reconciler {
     private final EnvResolver env;
     private final CrashBackOff crashBackOff;
     private final CrashBackOff pullBackOff;
+    private final ProbeManager probes;
+    private final EventRecorder events;
     /** Waiting reasons from failed starts and pulls, by pod uid + "/" + container name. */
     private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
     /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
@@ -65,10 +72,15 @@ public final class PodSyncer implements Reconciler {
      * @param cache  the pod for a key ({@code namespace/name}) from the informer, or null if it is gone
      * @param hostIp the node's InternalIP (status.hostIP)
      * @param network the cluster's DNS settings for the pods' resolv.conf
+     * @param probes  the node's probe manager (its listener enqueues this worker's pods)
+     * @param events  where the kubelet's container events go (Killing, ...); null for none
      */
     public PodSyncer(KubernetesClient client, ContainerRuntime runtime, AgentConfig config,
-                     Function<String, Pod> cache, Supplier<String> hostIp, ClusterNetwork network) {
+                     Function<String, Pod> cache, Supplier<String> hostIp, ClusterNetwork network,
+                     ProbeManager probes, EventRecorder events) {
         this.network = network;
+        this.probes = probes;
+        this.events = events;
         this.client = client;
         this.runtime = runtime;
         this.config = config;
@@ -85,6 +97,7 @@ public final class PodSyncer implements Reconciler {
     public Result reconcile(String key) {
         Pod pod = cache.apply(key);
         if (pod == null) {
+            probes.removePod(key);
             int slash = key.indexOf('/');
             removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, key.substring(0, slash),
                     KajiLabels.POD_NAME, key.substring(slash + 1)), Duration.ofSeconds(2), null);
@@ -92,13 +105,15 @@ public final class PodSyncer implements Reconciler {
         }
         PodRef ref = PodSpecs.ref(pod);
         if (pod.getMetadata().getDeletionTimestamp() != null) {
+            probes.removePod(key);
             terminate(pod, ref);
             return Result.done();
         }
         removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, ref.namespace(),
                 KajiLabels.POD_NAME, ref.name()), Duration.ofSeconds(2), ref.uid());
-        Pass pass = sync(pod, ref);
+        Pass pass = sync(key, pod, ref);
         if (pass == null) {
+            probes.removePod(key);
             return Result.done();
         }
         PodStatus status = PodStatuses.build(pod, pass.sandboxReady(), pass.ip(), hostIp.get(), pass.views(),
@@ -106,6 +121,7 @@ public final class PodSyncer implements Reconciler {
         writeStatus(pod, status);
         boolean terminal = "Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase());
         if (terminal) {
+            probes.removePod(key);
             return Result.done();
         }
         Duration next = pass.requeue() == null || pass.requeue().compareTo(RELIST) > 0 ? RELIST : pass.requeue();
@@ -119,7 +135,7 @@ public final class PodSyncer implements Reconciler {
     record Pass(boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
     }
 
-    private Pass sync(Pod pod, PodRef ref) {
+    private Pass sync(String key, Pod pod, PodRef ref) {
         List<SandboxInfo> sandboxes = new ArrayList<>(runtime.listSandboxes(KajiLabels.forPod(ref)));
         sandboxes.sort(Comparator.comparingInt(SandboxInfo::attempt).reversed());
         SandboxInfo current = sandboxes.stream().filter(SandboxInfo::ready).findFirst().orElse(null);
@@ -149,6 +165,10 @@ public final class PodSyncer implements Reconciler {
 
         List<ContainerInfo> all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        if (killUnhealthy(key, pod, ref, ip, all)) {
+            all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
+                    .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        }
         Duration requeue = null;
         boolean initDone = true;
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
@@ -181,7 +201,8 @@ public final class PodSyncer implements Reconciler {
         }
         List<ContainerInfo> after = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
-        return new Pass(true, ip, views(pod, ref, sandboxId, after), requeue);
+        List<ContainerView> views = views(key, pod, ref, ip, after);
+        return new Pass(true, ip, views, requeue);
     }
 
     static boolean restarts(String policy, int exitCode) {
@@ -280,9 +301,10 @@ public final class PodSyncer implements Reconciler {
     }
 
     /** The status views of every spec container, from the runtime's containers in {@code sandboxId}. */
-    private List<ContainerView> views(Pod pod, PodRef ref, String sandboxId, List<ContainerInfo> all) {
+    private List<ContainerView> views(String podKey, Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
         List<ContainerView> views = new ArrayList<>();
+        List<ContainerFacts> facts = new ArrayList<>();
         for (Container c : PodSpecs.containers(pod)) {
             boolean init = PodSpecs.nullSafe(pod.getSpec().getInitContainers()).contains(c);
             ContainerStatus latest = latest(all, c.getName(), 0);
@@ -300,9 +322,49 @@ public final class PodSyncer implements Reconciler {
                             + ref.namespace() + "(" + ref.uid() + ")");
                 }
             }
-            views.add(new ContainerView(c, init, latest, previous, waiting));
+            ContainerHealth health = null;
+            if (!init && latest != null) {
+                boolean running = latest.state() == ContainerState.RUNNING;
+                facts.add(new ContainerFacts(c.getName(), latest.id(), running, latest.startedAt()));
+                health = probes.health(ref.uid(), c, latest.id(), running);
+            }
+            views.add(new ContainerView(c, init, latest, previous, waiting, health));
         }
+        probes.update(podKey, pod, ip, facts);
         return views;
+    }
+
+    /**
+     * Kills the running containers whose liveness or startup probe failed (the kubelet's "Container c failed
+     * liveness probe, will be restarted"), within the probe's terminationGracePeriodSeconds if it has one, else the
+     * pod's; the restart policy then restarts them like any exited container. Returns whether any was killed.
+     */
+    private boolean killUnhealthy(String podKey, Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
+        boolean killed = false;
+        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        for (Container c : PodSpecs.nullSafe(pod.getSpec().getContainers())) {
+            ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
+                    .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
+            if (newest == null || newest.state() != ContainerState.RUNNING) {
+                continue;
+            }
+            ProbeKind failed = probes.health(ref.uid(), c, newest.id(), true).kill();
+            if (failed == null) {
+                continue;
+            }
+            String message = "Container " + c.getName() + " failed " + failed.word() + " probe"
+                    + ("Never".equals(policy) ? "" : ", will be restarted");
+            log.info("pod {}: {}", ref, message);
+            if (events != null) {
+                events.normal(pod, "Killing", message);
+            }
+            Long probeGrace = failed.of(c).getTerminationGracePeriodSeconds();
+            long grace = probeGrace != null ? probeGrace
+                    : Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
+            runtime.stopContainer(newest.id(), Duration.ofSeconds(grace));
+            killed = true;
+        }
+        return killed;
     }
 
     /** The {@code skip}-th newest attempt of container {@code name}, with its full status, or null. */
