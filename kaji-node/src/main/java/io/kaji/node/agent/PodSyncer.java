@@ -9,8 +9,10 @@ import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Reconciler;
 import io.kaji.node.probe.ContainerFacts;
 import io.kaji.node.probe.ContainerHealth;
+import io.kaji.node.probe.HookRunner;
 import io.kaji.node.probe.ProbeKind;
 import io.kaji.node.probe.ProbeManager;
+import io.kaji.node.probe.ProbeTarget;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerSpec;
@@ -63,6 +65,7 @@ public final class PodSyncer implements Reconciler {
     private final CrashBackOff pullBackOff;
     private final ProbeManager probes;
     private final EventRecorder events;
+    private final HookRunner hooks;
     /** Waiting reasons from failed starts and pulls, by pod uid + "/" + container name. */
     private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
     /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
@@ -81,6 +84,7 @@ public final class PodSyncer implements Reconciler {
         this.network = network;
         this.probes = probes;
         this.events = events;
+        this.hooks = new HookRunner(runtime);
         this.client = client;
         this.runtime = runtime;
         this.config = config;
@@ -258,8 +262,22 @@ public final class PodSyncer implements Reconciler {
             failures.put(key, new ContainerWaiting("RunContainerError", e.getMessage()));
             return Duration.ofSeconds(1);
         }
-        failures.remove(key);
         log.info("pod {}: container {} attempt {} started ({})", ref, c.getName(), attempt, abbrev(id));
+        if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null) {
+            String failed = hooks.run(c.getLifecycle().getPostStart(), pod, new ProbeTarget(ip, c, id), POST_START_LIMIT);
+            if (failed != null) {
+                // As the kubelet: the event, then the container is killed and restarted per restartPolicy.
+                log.info("pod {}: postStart hook of {} failed: {}", ref, c.getName(), failed);
+                if (events != null) {
+                    events.warning(pod, "FailedPostStartHook", failed);
+                }
+                stopContainer(pod, c, id, ip, Duration.ofSeconds(Objects.requireNonNullElse(
+                        pod.getSpec().getTerminationGracePeriodSeconds(), 30L)));
+                failures.put(key, new ContainerWaiting("PostStartHookError", failed));
+                return Duration.ofSeconds(1);
+            }
+        }
+        failures.remove(key);
         return null;
     }
 
@@ -361,11 +379,43 @@ public final class PodSyncer implements Reconciler {
             Long probeGrace = failed.of(c).getTerminationGracePeriodSeconds();
             long grace = probeGrace != null ? probeGrace
                     : Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
-            runtime.stopContainer(newest.id(), Duration.ofSeconds(grace));
+            stopContainer(pod, c, newest.id(), ip, Duration.ofSeconds(grace));
             killed = true;
         }
         return killed;
     }
+
+    /**
+     * Stops a container as the kubelet kills one: its preStop hook first (if any; a failure is a FailedPreStopHook
+     * event), then SIGTERM with what is left of {@code grace} (at least 2 s, the kubelet's minimum), then SIGKILL.
+     */
+    private void stopContainer(Pod pod, Container c, String id, String ip, Duration grace) {
+        Duration left = grace;
+        if (c.getLifecycle() != null && c.getLifecycle().getPreStop() != null && grace.compareTo(Duration.ZERO) > 0) {
+            long t0 = System.nanoTime();
+            String failed = hooks.run(c.getLifecycle().getPreStop(), pod, new ProbeTarget(ip, c, id), grace);
+            if (failed != null) {
+                log.info("pod {}/{}: preStop hook of {} failed: {}", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), c.getName(), failed);
+                if (events != null) {
+                    events.warning(pod, "FailedPreStopHook", failed);
+                }
+            }
+            left = grace.minus(Duration.ofNanos(System.nanoTime() - t0));
+            if (left.compareTo(MIN_GRACE) < 0) {
+                left = MIN_GRACE;
+            }
+        }
+        runtime.stopContainer(id, left);
+    }
+
+    /** The kubelet's minimum grace period after a preStop hook. */
+    private static final Duration MIN_GRACE = Duration.ofSeconds(2);
+    /**
+     * How long a postStart hook may run. The kubelet sets no limit and blocks the pod's sync meanwhile; Kaji caps it
+     * so that one stuck hook cannot hold a pod worker for ever.
+     */
+    static final Duration POST_START_LIMIT = Duration.ofMinutes(2);
 
     /** The {@code skip}-th newest attempt of container {@code name}, with its full status, or null. */
     private ContainerStatus latest(List<ContainerInfo> all, String name, int skip) {
@@ -410,7 +460,7 @@ public final class PodSyncer implements Reconciler {
             grace = Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
         }
         long t0 = System.nanoTime();
-        removeSandboxes(KajiLabels.forPod(ref), Duration.ofSeconds(grace), null);
+        removeSandboxes(KajiLabels.forPod(ref), Duration.ofSeconds(grace), null, pod);
         config.podLogs().remove(ref);
         forget(ref.uid());
         try {
@@ -428,6 +478,11 @@ public final class PodSyncer implements Reconciler {
      * all at once, and removes the sandboxes; those of pod {@code keepUid} are kept.
      */
     void removeSandboxes(Map<String, String> selector, Duration grace, String keepUid) {
+        removeSandboxes(selector, grace, keepUid, null);
+    }
+
+    /** As above; with {@code pod} known, its containers' preStop hooks run first, within the grace period. */
+    private void removeSandboxes(Map<String, String> selector, Duration grace, String keepUid, Pod pod) {
         List<SandboxInfo> sandboxes = runtime.listSandboxes(selector).stream()
                 .filter(s -> keepUid == null || s.pod() == null || !keepUid.equals(s.pod().uid())).toList();
         if (sandboxes.isEmpty()) {
@@ -439,7 +494,14 @@ public final class PodSyncer implements Reconciler {
                 .filter(c -> sandboxes.stream().anyMatch(s -> s.id().equals(c.sandboxId()))).toList();
         try (var stops = Executors.newVirtualThreadPerTaskExecutor()) {
             for (ContainerInfo c : containers) {
-                stops.submit(() -> runtime.stopContainer(c.id(), grace));
+                Container spec = pod == null ? null : PodSpecs.containers(pod).stream()
+                        .filter(x -> x.getName().equals(c.name())).findFirst().orElse(null);
+                if (spec == null) {
+                    stops.submit(() -> runtime.stopContainer(c.id(), grace));
+                } else {
+                    stops.submit(() -> stopContainer(pod, spec, c.id(),
+                            runtime.sandboxStatus(c.sandboxId()).map(SandboxInfo::ip).orElse(""), grace));
+                }
             }
         }
         for (SandboxInfo s : sandboxes) {

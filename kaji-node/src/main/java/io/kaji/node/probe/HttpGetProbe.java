@@ -40,9 +40,22 @@ public final class HttpGetProbe {
 
     /** The kubelet sends kube-probe/MAJOR.MINOR; Kaji reports Kubernetes 1.32 as its API level. */
     public static final String USER_AGENT = "kube-probe/1.32";
+    /** What the kubelet's lifecycle hooks send instead. */
+    public static final String HOOK_USER_AGENT = "kube-lifecycle/1.32";
     private static final int MAX_REDIRECTS = 10;
     private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_BODY_BYTES = 10 * 1024;
+
+    private final String userAgent;
+
+    /** A prober that sends {@link #USER_AGENT}. */
+    public HttpGetProbe() {
+        this(USER_AGENT);
+    }
+
+    public HttpGetProbe(String userAgent) {
+        this.userAgent = userAgent;
+    }
 
     /** What came back: the final status and the response body (at most 10 KiB). */
     public record Response(int status, String body, String location) {}
@@ -95,10 +108,16 @@ public final class HttpGetProbe {
     /** One GET, no redirects followed: for hooks, which only care that the request was answered. */
     public Response get(String scheme, String host, int port, String path, List<HTTPHeader> headers, Duration timeout)
             throws IOException {
+        URI uri;
         try {
-            return get(uri(scheme, host, port, path), headers, System.nanoTime() + timeout.toNanos());
+            uri = uri(scheme, host, port, path);
         } catch (URISyntaxException e) {
             throw new IOException("parse \"" + path + "\": " + e.getReason(), e);
+        }
+        try {
+            return get(uri, headers, System.nanoTime() + timeout.toNanos());
+        } catch (IOException e) {
+            throw new IOException(goError(uri, e), e);
         }
     }
 
@@ -164,7 +183,7 @@ public final class HttpGetProbe {
         }
     }
 
-    static String request(URI uri, int port, List<HTTPHeader> headers) {
+    String request(URI uri, int port, List<HTTPHeader> headers) {
         List<HTTPHeader> given = headers == null ? List.of() : headers.stream()
                 .filter(x -> x.getName() != null && !x.getName().isEmpty()).toList();
         boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
@@ -180,7 +199,7 @@ public final class HttpGetProbe {
         sb.append("Host: ").append(hostHeader).append("\r\n");
         for (String name : List.of("User-Agent", "Accept")) {
             if (given.stream().noneMatch(x -> name.equalsIgnoreCase(x.getName()))) {
-                sb.append(name).append(": ").append(name.equals("Accept") ? "*/*" : USER_AGENT).append("\r\n");
+                sb.append(name).append(": ").append(name.equals("Accept") ? "*/*" : userAgent).append("\r\n");
             }
         }
         for (HTTPHeader x : given) {
