@@ -23,6 +23,8 @@ import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.RuntimeCallException;
 import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.runtime.SandboxSpec;
+import io.kaji.node.volume.PodVolumes;
+import io.kaji.node.volume.VolumeError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,6 +68,7 @@ public final class PodSyncer implements Reconciler {
     private final ProbeManager probes;
     private final EventRecorder events;
     private final HookRunner hooks;
+    private final PodVolumes volumes;
     /** Waiting reasons from failed starts and pulls, by pod uid + "/" + container name. */
     private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
     /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
@@ -85,6 +88,8 @@ public final class PodSyncer implements Reconciler {
         this.probes = probes;
         this.events = events;
         this.hooks = new HookRunner(runtime);
+        // Beside the pod log directory: <data-dir>/volumes/<pod uid>/...
+        this.volumes = new PodVolumes(client, config.podLogs().root().resolveSibling("volumes"), config.clock());
         this.client = client;
         this.runtime = runtime;
         this.config = config;
@@ -167,6 +172,12 @@ public final class PodSyncer implements Reconciler {
         }
         String ip = runtime.sandboxStatus(sandboxId).map(SandboxInfo::ip).orElse("");
 
+        try {
+            // Keeps configMap, secret and downwardAPI files current (at most every PodVolumes.REFRESH).
+            volumes.setUp(pod);
+        } catch (VolumeError e) {
+            // Reported by start() for the containers that wait for it.
+        }
         List<ContainerInfo> all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
         if (killUnhealthy(key, pod, ref, ip, all)) {
@@ -245,8 +256,20 @@ public final class PodSyncer implements Reconciler {
             failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
             return Duration.ofSeconds(2);
         }
+        List<ContainerSpec.Mount> mounts;
+        try {
+            mounts = volumes.mounts(c, volumes.setUp(pod));
+        } catch (VolumeError e) {
+            boolean setUp = e.getMessage().startsWith("MountVolume.SetUp failed");
+            if (setUp && events != null) {
+                events.warning(pod, "FailedMount", e.getMessage());
+            }
+            failures.put(key, new ContainerWaiting(setUp ? "ContainerCreating" : "CreateContainerConfigError",
+                    e.getMessage()));
+            return Duration.ofSeconds(2);
+        }
         int attempt = ContainerRuntime.nextAttempt(all, c.getName());
-        ContainerSpec spec = PodSpecs.container(c, attempt, vars);
+        ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts);
         String id;
         try {
             id = runtime.createContainer(sandboxId, sandbox, spec);
@@ -462,6 +485,7 @@ public final class PodSyncer implements Reconciler {
         long t0 = System.nanoTime();
         removeSandboxes(KajiLabels.forPod(ref), Duration.ofSeconds(grace), null, pod);
         config.podLogs().remove(ref);
+        volumes.tearDown(ref.uid());
         forget(ref.uid());
         try {
             client.pods().inNamespace(ref.namespace()).withName(ref.name()).withGracePeriod(0).delete();
@@ -511,6 +535,7 @@ public final class PodSyncer implements Reconciler {
             if (s.pod() != null) {
                 forget(s.pod().uid());
                 config.podLogs().remove(s.pod());
+                volumes.tearDown(s.pod().uid());
             }
         }
     }
@@ -532,6 +557,7 @@ public final class PodSyncer implements Reconciler {
                 removed++;
             }
         }
+        volumes.removeOrphans(liveUids);
         return removed;
     }
 
