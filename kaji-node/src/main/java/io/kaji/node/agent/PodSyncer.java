@@ -174,7 +174,9 @@ public final class PodSyncer implements Reconciler {
 
         try {
             // Keeps configMap, secret and downwardAPI files current (at most every PodVolumes.REFRESH).
-            volumes.setUp(pod);
+            if (runtime.runsContainers()) {
+                volumes.setUp(pod);
+            }
         } catch (VolumeError e) {
             // Reported by start() for the containers that wait for it.
         }
@@ -258,7 +260,7 @@ public final class PodSyncer implements Reconciler {
         }
         List<ContainerSpec.Mount> mounts;
         try {
-            mounts = volumes.mounts(c, volumes.setUp(pod));
+            mounts = runtime.runsContainers() ? volumes.mounts(c, volumes.setUp(pod)) : List.of();
         } catch (VolumeError e) {
             boolean setUp = e.getMessage().startsWith("MountVolume.SetUp failed");
             if (setUp && events != null) {
@@ -286,7 +288,7 @@ public final class PodSyncer implements Reconciler {
             return Duration.ofSeconds(1);
         }
         log.info("pod {}: container {} attempt {} started ({})", ref, c.getName(), attempt, abbrev(id));
-        if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null) {
+        if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null && runtime.runsContainers()) {
             String failed = hooks.run(c.getLifecycle().getPostStart(), pod, new ProbeTarget(ip, c, id), POST_START_LIMIT);
             if (failed != null) {
                 // As the kubelet: the event, then the container is killed and restarted per restartPolicy.
@@ -414,7 +416,8 @@ public final class PodSyncer implements Reconciler {
      */
     private void stopContainer(Pod pod, Container c, String id, String ip, Duration grace) {
         Duration left = grace;
-        if (c.getLifecycle() != null && c.getLifecycle().getPreStop() != null && grace.compareTo(Duration.ZERO) > 0) {
+        if (c.getLifecycle() != null && c.getLifecycle().getPreStop() != null && grace.compareTo(Duration.ZERO) > 0
+                && runtime.runsContainers()) {
             long t0 = System.nanoTime();
             String failed = hooks.run(c.getLifecycle().getPreStop(), pod, new ProbeTarget(ip, c, id), grace);
             if (failed != null) {

@@ -80,12 +80,16 @@ public final class ProbeManager implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** The agent's manager: the real handlers over {@code runtime}, one timer thread, probes on virtual threads. */
+    /**
+     * The agent's manager: the real handlers over {@code runtime} (every probe passes on a runtime that runs no
+     * containers), one timer thread, probes on virtual threads.
+     */
     public static ProbeManager create(ContainerRuntime runtime, String nodeName, Clock clock, Listener listener) {
-        Prober prober = new Prober(runtime);
+        Runner runner = runtime.runsContainers() ? new Prober(runtime)::probe
+                : (probe, target) -> ProbeOutcome.success("simulated");
         ExecutorService virtual = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("kaji-probe-" + nodeName + "-", 0).factory());
-        return new ProbeManager(prober::probe, ProbeTimer.singleThread("kaji-probes-" + nodeName), virtual, virtual,
+        return new ProbeManager(runner, ProbeTimer.singleThread("kaji-probes-" + nodeName), virtual, virtual,
                 clock, listener);
     }
 

@@ -211,4 +211,66 @@ class ProbeManagerTest {
         assertThat(manager.workers()).isZero();
         assertThat(health(c, "c1")).isEqualTo(ContainerHealth.UP);
     }
+
+    @Test
+    void hundredsOfProbesShareOneTimerThread() throws Exception {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        var runs = new java.util.concurrent.atomic.AtomicInteger();
+        var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        // Warm up the virtual-thread carriers so that they are not counted as the manager's.
+        executor.submit(() -> { }).get();
+        int before = threads.getThreadCount();
+        try (ProbeManager real = new ProbeManager((probe, target) -> {
+            runs.incrementAndGet();
+            return ProbeOutcome.success("");
+        }, ProbeTimer.singleThread("probe-test"), executor, java.time.Clock.systemUTC(), new ProbeManager.Listener() {
+            @Override
+            public void changed(String podKey) {
+            }
+
+            @Override
+            public void failed(Pod pod, Container container, ProbeKind kind, ProbeOutcome outcome) {
+            }
+        })) {
+            Probe p = probe(1, null, null, null);
+            for (int i = 0; i < 200; i++) {
+                Container c = new ContainerBuilder().withName("app").withLivenessProbe(p).withReadinessProbe(p).build();
+                Pod pod = new PodBuilder(pod(c)).editMetadata().withName("p" + i).withUid("u" + i).endMetadata()
+                        .build();
+                real.update("default/p" + i, pod, "", List.of(new ContainerFacts("app", "c" + i, true, Instant.now())));
+            }
+            assertThat(real.workers()).isEqualTo(400);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 1200);
+            int during = threads.getThreadCount();
+            System.out.printf("probes: 400 probes (period 1 s) ran %d times; platform threads %d -> %d%n",
+                    runs.get(), before, during);
+            assertThat(during - before).as("one timer thread; probe runs on virtual threads").isLessThanOrEqualTo(
+                    1 + Runtime.getRuntime().availableProcessors());
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSimulatedRuntimePassesEveryProbe() {
+        var simulated = new io.kaji.node.runtime.SimulatedRuntime(java.time.Clock.systemUTC(), 1);
+        try (ProbeManager m = ProbeManager.create(simulated, "sim", java.time.Clock.systemUTC(),
+                new ProbeManager.Listener() {
+                    @Override
+                    public void changed(String podKey) {
+                    }
+
+                    @Override
+                    public void failed(Pod pod, Container container, ProbeKind kind, ProbeOutcome outcome) {
+                        failures.add(outcome.output());
+                    }
+                })) {
+            Container c = new ContainerBuilder().withName("app").withReadinessProbe(new ProbeBuilder().withNewHttpGet()
+                    .withPath("/").withNewPort(80).endHttpGet().build()).build();
+            m.update(KEY, pod(c), "10.255.255.1", List.of(new ContainerFacts("app", "c1", true, Instant.now())));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> m.health("u1", c, "c1", true).ready());
+            assertThat(failures).isEmpty();
+        }
+    }
 }
