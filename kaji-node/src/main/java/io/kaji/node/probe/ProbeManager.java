@@ -150,7 +150,7 @@ public final class ProbeManager implements AutoCloseable {
         if (!running || containerId == null) {
             return ContainerHealth.DOWN;
         }
-        boolean started = started(podUid, c.getName(), containerId);
+        boolean started = started(podUid, c, containerId);
         ProbeKind kill = null;
         ProbeWorker startup = workers.get(new Key(podUid, c.getName(), ProbeKind.STARTUP));
         if (c.getStartupProbe() != null && startup != null
@@ -171,13 +171,17 @@ public final class ProbeManager implements AutoCloseable {
         return new ContainerHealth(started, ready, kill);
     }
 
-    /** Whether the startup probe of that container attempt has passed; true if the container has none. */
-    private boolean started(String podUid, String container, String containerId) {
-        ProbeWorker startup = workers.get(new Key(podUid, container, ProbeKind.STARTUP));
-        if (startup == null) {
+    /**
+     * Whether the startup probe of that container attempt has passed; true if the container has none. Decided by the
+     * spec, not by whether the startup worker exists yet: {@link #update} creates a container's workers one after
+     * the other, and a liveness tick in between must not take "no startup worker" for "no startup probe".
+     */
+    private boolean started(String podUid, Container c, String containerId) {
+        if (c.getStartupProbe() == null) {
             return true;
         }
-        return startup.result(containerId) == ProbeOutcome.Result.SUCCESS;
+        ProbeWorker startup = workers.get(new Key(podUid, c.getName(), ProbeKind.STARTUP));
+        return startup != null && startup.result(containerId) == ProbeOutcome.Result.SUCCESS;
     }
 
     /** How many probe workers exist (for tests and metrics). */
@@ -201,7 +205,7 @@ public final class ProbeManager implements AutoCloseable {
     private void tick(ProbeWorker w) {
         Instant now = clock.instant();
         ContainerFacts f = w.facts();
-        boolean started = f == null || started(w.podUid, w.container.getName(), f.containerId());
+        boolean started = f == null || started(w.podUid, w.container, f.containerId());
         ProbeWorker.Decision d;
         synchronized (w) {
             w.next = null;

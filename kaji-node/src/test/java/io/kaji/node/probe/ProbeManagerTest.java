@@ -273,4 +273,42 @@ class ProbeManagerTest {
             assertThat(failures).isEmpty();
         }
     }
+
+    @Test
+    void livenessWaitsForAStartupProbeWhoseWorkerIsNotCreatedYet() {
+        // A timer that runs due-now ticks at once, on the caller: the liveness worker ticks inside update(), before
+        // the startup worker of the same container exists.
+        ProbeTimer inline = new ProbeTimer() {
+            @Override
+            public Scheduled schedule(Duration delay, Runnable task) {
+                if (delay.isZero()) {
+                    task.run();
+                }
+                return () -> { };
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ProbeManager m = new ProbeManager((probe, target) -> {
+            runs.computeIfAbsent(probe, p -> new ArrayList<>()).add(0L);
+            return ProbeOutcome.failure("");
+        }, inline, Runnable::run, timer, new ProbeManager.Listener() {
+            @Override
+            public void changed(String podKey) {
+            }
+
+            @Override
+            public void failed(Pod pod, Container container, ProbeKind kind, ProbeOutcome outcome) {
+            }
+        });
+        Container c = new ContainerBuilder().withName("app").withLivenessProbe(probe(1, null, null, 1))
+                .withStartupProbe(probe(1, null, null, 1)).build();
+        Pod pod = pod(c);
+        m.update(KEY, pod, "", List.of(new ContainerFacts("app", "c1", true, T0)));
+        assertThat(runs.get(pod.getSpec().getContainers().get(0).getLivenessProbe())).isNull();
+        assertThat(runs.get(pod.getSpec().getContainers().get(0).getStartupProbe())).hasSize(1);
+        assertThat(m.health("u1", c, "c1", true)).isEqualTo(new ContainerHealth(false, false, ProbeKind.STARTUP));
+    }
 }
