@@ -100,8 +100,14 @@ public final class ProbeManager implements AutoCloseable {
      */
     public void update(String podKey, Pod pod, String podIp, List<ContainerFacts> facts) {
         String uid = pod.getMetadata().getUid();
-        pods.put(uid, new PodInfo(pod, podIp));
         List<Container> containers = pod.getSpec().getContainers() == null ? List.of() : pod.getSpec().getContainers();
+        boolean probed = containers.stream().anyMatch(c -> c.getLivenessProbe() != null
+                || c.getReadinessProbe() != null || c.getStartupProbe() != null);
+        if (probed) {
+            pods.put(uid, new PodInfo(pod, podIp));
+        } else if (pods.remove(uid) == null && workers.isEmpty()) {
+            return; // the common case: nothing to probe, nothing to stop
+        }
         for (Container c : containers) {
             ContainerFacts f = facts.stream().filter(x -> x.name().equals(c.getName())).findFirst().orElse(null);
             for (ProbeKind kind : ProbeKind.values()) {
