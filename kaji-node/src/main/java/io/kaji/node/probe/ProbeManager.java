@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link Listener#failed} for the {@code Unhealthy} event.
  *
  * <p>The pod worker feeds it with {@link #update} on each pass (the newest attempt of each container); a new
- * container id restarts that container's probes from their initial results, and a new or newly running container
- * is probed at once (after its initialDelaySeconds) rather than at the next period. {@link #removePod} stops a
+ * container id restarts that container's probes from their initial results; a new or newly running container's
+ * readiness is probed at once (after its initialDelaySeconds), its liveness and startup probes one period later. {@link #removePod} stops a
  * pod's probes. Thread-safe.
  */
 public final class ProbeManager implements AutoCloseable {
@@ -120,7 +120,7 @@ public final class ProbeManager implements AutoCloseable {
                     return new ProbeWorker(podKey, uid, c, kind, spec);
                 });
                 if (w.see(f) && f != null) {
-                    kick(w, Duration.ZERO);
+                    kick(w, firstRun(kind, w));
                 }
             }
         }
@@ -188,6 +188,16 @@ public final class ProbeManager implements AutoCloseable {
         }
         ProbeWorker startup = workers.get(new Key(podUid, c.getName(), ProbeKind.STARTUP));
         return startup != null && startup.result(containerId) == ProbeOutcome.Result.SUCCESS;
+    }
+
+    /**
+     * When to run the first probe of a new or newly running container. Readiness at once: a failure changes nothing
+     * (it starts as Failure) and a success makes the pod ready a period sooner. Liveness and startup one period
+     * later, as the kubelet's ticker would at the latest: run at once they would meet a process that has not
+     * opened its port yet, and with {@code failureThreshold: 1} kill it.
+     */
+    private static Duration firstRun(ProbeKind kind, ProbeWorker w) {
+        return kind == ProbeKind.READINESS ? Duration.ZERO : w.period;
     }
 
     /** How many probe workers exist (for tests and metrics). */
