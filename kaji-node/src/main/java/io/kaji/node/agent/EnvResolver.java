@@ -2,21 +2,35 @@ package io.kaji.node.agent;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Resolves a container's {@code env}: literal values (with {@code $(VAR)} references to earlier variables),
- * {@code fieldRef} (downward API), {@code configMapKeyRef} and {@code secretKeyRef} read from the API server.
- * A missing required reference is a {@link ConfigError}, reported as CreateContainerConfigError.
+ * Resolves a container's environment as the kubelet does: first {@code envFrom} (every key of a ConfigMap or
+ * Secret, with its {@code prefix}; keys that are not valid variable names are skipped), then {@code env} in order
+ * — literal values with {@code $(VAR)} references to earlier variables and to the service variables,
+ * {@code fieldRef} (downward API), {@code configMapKeyRef} and {@code secretKeyRef} — and last the service
+ * environment variables that neither set: {@code <SVC>_SERVICE_HOST}, {@code <SVC>_SERVICE_PORT[_<PORT>]} and the
+ * Docker-link style {@code <SVC>_PORT...} of every Service with a cluster IP in the pod's namespace (unless
+ * {@code enableServiceLinks: false}), and always those of {@code default/kubernetes}. A missing required reference
+ * is a {@link ConfigError} with the kubelet's message, reported as CreateContainerConfigError.
  */
 public final class EnvResolver {
 
@@ -28,6 +42,7 @@ public final class EnvResolver {
     }
 
     private static final Pattern REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_.-]*)\\)");
+    private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
     private static final Pattern LABEL = Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]");
 
     private final KubernetesClient client;
@@ -39,11 +54,19 @@ public final class EnvResolver {
 
     /** The environment of {@code c} in {@code pod}, in order; {@code podIp}/{@code hostIp} feed fieldRefs. */
     public Map<String, String> resolve(Pod pod, Container c, String podIp, String hostIp) throws ConfigError {
+        Map<String, String> services = serviceVariables(services(pod));
         Map<String, String> env = new LinkedHashMap<>();
+        if (c.getEnvFrom() != null) {
+            for (EnvFromSource source : c.getEnvFrom()) {
+                envFrom(pod, source, env);
+            }
+        }
         for (EnvVar v : PodSpecs.env(c)) {
             String value;
             if (v.getValueFrom() == null) {
-                value = expand(v.getValue() == null ? "" : v.getValue(), env);
+                Map<String, String> known = new HashMap<>(services);
+                known.putAll(env);
+                value = expand(v.getValue() == null ? "" : v.getValue(), known);
             } else if (v.getValueFrom().getFieldRef() != null) {
                 value = field(pod, v.getValueFrom().getFieldRef().getFieldPath(), podIp, hostIp);
             } else if (v.getValueFrom().getConfigMapKeyRef() != null) {
@@ -82,7 +105,119 @@ public final class EnvResolver {
             }
             env.put(v.getName(), value);
         }
+        services.forEach(env::putIfAbsent);
         return env;
+    }
+
+    /** Adds every key of the ConfigMap or Secret {@code source} names, with its prefix. */
+    private void envFrom(Pod pod, EnvFromSource source, Map<String, String> env) throws ConfigError {
+        String ns = pod.getMetadata().getNamespace();
+        String prefix = source.getPrefix() == null ? "" : source.getPrefix();
+        Map<String, String> values = new TreeMap<>();
+        if (source.getConfigMapRef() != null) {
+            var ref = source.getConfigMapRef();
+            ConfigMap cm = client == null ? null : client.configMaps().inNamespace(ns).withName(ref.getName()).get();
+            if (cm == null) {
+                if (Boolean.TRUE.equals(ref.getOptional())) {
+                    return;
+                }
+                throw new ConfigError("configmap \"" + ref.getName() + "\" not found");
+            }
+            if (cm.getData() != null) {
+                values.putAll(cm.getData());
+            }
+        } else if (source.getSecretRef() != null) {
+            var ref = source.getSecretRef();
+            Secret s = client == null ? null : client.secrets().inNamespace(ns).withName(ref.getName()).get();
+            if (s == null) {
+                if (Boolean.TRUE.equals(ref.getOptional())) {
+                    return;
+                }
+                throw new ConfigError("secret \"" + ref.getName() + "\" not found");
+            }
+            if (s.getData() != null) {
+                s.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v),
+                        StandardCharsets.UTF_8)));
+            }
+            if (s.getStringData() != null) {
+                values.putAll(s.getStringData());
+            }
+        } else {
+            return;
+        }
+        for (var e : values.entrySet()) {
+            String name = prefix + e.getKey();
+            // The kubelet skips keys that are no variable names (and says so in an event).
+            if (ENV_NAME.matcher(name).matches()) {
+                env.put(name, e.getValue());
+            }
+        }
+    }
+
+    /**
+     * The Services whose variables a container of {@code pod} gets: {@code default/kubernetes}, and with service
+     * links enabled (the default) every Service of the pod's namespace, whose own {@code kubernetes} wins.
+     */
+    private List<Service> services(Pod pod) throws ConfigError {
+        if (client == null) {
+            return List.of();
+        }
+        String ns = pod.getMetadata().getNamespace();
+        Map<String, Service> byName = new TreeMap<>();
+        try {
+            Service master = client.services().inNamespace("default").withName("kubernetes").get();
+            if (master != null) {
+                byName.put("kubernetes", master);
+            }
+            if (!Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks())) {
+                for (Service s : client.services().inNamespace(ns).list().getItems()) {
+                    byName.put(s.getMetadata().getName(), s);
+                }
+            }
+        } catch (KubernetesClientException e) {
+            throw new ConfigError("cannot list the services of namespace " + ns + " for the service environment "
+                    + "variables: " + e.getMessage());
+        }
+        return new ArrayList<>(byName.values());
+    }
+
+    /** The kubelet's service variables (envvars.FromServices) of {@code services}; headless ones have none. */
+    static Map<String, String> serviceVariables(List<Service> services) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Service s : services) {
+            String ip = s.getSpec() == null ? null : s.getSpec().getClusterIP();
+            if (ip == null || ip.isEmpty() || "None".equals(ip)) {
+                continue;
+            }
+            String prefix = s.getMetadata().getName().replace('-', '_').toUpperCase(Locale.ROOT);
+            List<ServicePort> ports = s.getSpec().getPorts() == null ? List.of() : s.getSpec().getPorts();
+            out.put(prefix + "_SERVICE_HOST", ip);
+            if (!ports.isEmpty()) {
+                out.put(prefix + "_SERVICE_PORT", String.valueOf(ports.get(0).getPort()));
+            }
+            for (ServicePort p : ports) {
+                if (p.getName() != null && !p.getName().isEmpty()) {
+                    out.put(prefix + "_SERVICE_PORT_" + p.getName().replace('-', '_').toUpperCase(Locale.ROOT),
+                            String.valueOf(p.getPort()));
+                }
+            }
+            for (int i = 0; i < ports.size(); i++) {
+                ServicePort p = ports.get(i);
+                String protocol = p.getProtocol() == null || p.getProtocol().isEmpty() ? "TCP" : p.getProtocol();
+                String lower = protocol.toLowerCase(Locale.ROOT);
+                String hostPort = (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + p.getPort();
+                if (i == 0) {
+                    // Docker special-cases the first port.
+                    out.put(prefix + "_PORT", lower + "://" + hostPort);
+                }
+                String portPrefix = prefix + "_PORT_" + p.getPort() + "_" + protocol.toUpperCase(Locale.ROOT);
+                out.put(portPrefix, lower + "://" + hostPort);
+                out.put(portPrefix + "_PROTO", lower);
+                out.put(portPrefix + "_PORT", String.valueOf(p.getPort()));
+                out.put(portPrefix + "_ADDR", ip);
+            }
+        }
+        return out;
     }
 
     /** The downward API value of {@code path}. */

@@ -6,11 +6,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kaji.controllers.runtime.Controller;
+import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Informers;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.node.cni.BridgeNetwork;
 import io.kaji.node.cni.PodRoutes;
 import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.probe.ProbeManager;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerState;
@@ -68,6 +70,10 @@ public final class NodeAgent implements AutoCloseable {
     private volatile PodRoutes routes;
     private final CompletableFuture<NodeNetwork> network = new CompletableFuture<>();
     private Thread starter;
+    /** The kubelet's events (component "kubelet"), written asynchronously. */
+    private final EventRecorder events;
+    /** Liveness, readiness and startup probes of every container: one timer thread, probes on virtual threads. */
+    private final ProbeManager probes;
     private AgentServer endpoint;
 
     /**
@@ -96,6 +102,13 @@ public final class NodeAgent implements AutoCloseable {
                 Thread.ofPlatform().name("kaji-agent-" + config.nodeName()).daemon(true).factory());
         this.relister = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-relist-" + config.nodeName()).daemon(true).factory());
+        this.events = new EventRecorder(client, "kubelet", config.clock());
+        this.probes = ProbeManager.create(runtime, config.nodeName(), config.clock(), new ProbeEvents(events, key -> {
+            Controller c = controller;
+            if (c != null) {
+                c.enqueue(key);
+            }
+        }));
     }
 
     /** A health supplier that asks the runtime for its version each time (for an unsupervised containerd). */
@@ -224,7 +237,8 @@ public final class NodeAgent implements AutoCloseable {
             network.complete(new NodeNetwork(cidr, config.bridgeName(), gateway, cluster));
             timers.execute(() -> guarded("node status", reporter::updateStatus));
 
-            PodSyncer syncer = new PodSyncer(client, runtime, config, this::cached, host::internalIp, cluster);
+            PodSyncer syncer = new PodSyncer(client, runtime, config, this::cached, host::internalIp, cluster,
+                    probes, events);
             Controller c = new Controller("pods-" + config.nodeName(), syncer, config.podWorkers());
             controller = c;
             SharedIndexInformer<Pod> inf = Informers.inform(client.pods().inAnyNamespace()
@@ -376,5 +390,7 @@ public final class NodeAgent implements AutoCloseable {
         if (routes != null) {
             routes.close();
         }
+        probes.close();
+        events.close();
     }
 }

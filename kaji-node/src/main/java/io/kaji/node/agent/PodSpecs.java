@@ -131,7 +131,13 @@ public final class PodSpecs {
 
     /** One attempt of {@code c}, with its resolved environment. */
     public static ContainerSpec container(Container c, int attempt, Map<String, String> env) {
-        return ContainerSpec.builder(c.getName(), c.getImage()).attempt(attempt)
+        return container(c, attempt, env, List.of());
+    }
+
+    /** One attempt of {@code c}, with its resolved environment and its volumes' bind mounts. */
+    public static ContainerSpec container(Container c, int attempt, Map<String, String> env,
+                                          List<ContainerSpec.Mount> mounts) {
+        return ContainerSpec.builder(c.getName(), c.getImage()).attempt(attempt).mounts(mounts)
                 .command(nullSafe(c.getCommand())).args(nullSafe(c.getArgs())).workingDir(c.getWorkingDir())
                 .env(env).resources(resources(c.getResources())).stdin(Boolean.TRUE.equals(c.getStdin()))
                 .tty(Boolean.TRUE.equals(c.getTty())).build();

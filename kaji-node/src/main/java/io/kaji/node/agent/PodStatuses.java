@@ -112,7 +112,10 @@ public final class PodStatuses {
                 .withImageID("").withRestartCount(latest == null ? 0 : latest.attempt());
         boolean running = latest != null && latest.state() == io.kaji.node.runtime.ContainerState.RUNNING
                 && v.waiting() == null;
-        b.withReady(running && !v.init()).withStarted(running);
+        // Probes decide started (startup probe) and ready (readiness probe) of a running container.
+        boolean started = running && (v.health() == null || v.health().started());
+        boolean ready = running && !v.init() && (v.health() == null || v.health().ready());
+        b.withReady(ready).withStarted(started);
         if (latest != null) {
             b.withContainerID("containerd://" + latest.id());
             if (latest.imageRef() != null && !latest.imageRef().isEmpty()) {

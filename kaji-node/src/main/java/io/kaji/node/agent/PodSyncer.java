@@ -5,7 +5,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Reconciler;
+import io.kaji.node.probe.ContainerFacts;
+import io.kaji.node.probe.ContainerHealth;
+import io.kaji.node.probe.HookRunner;
+import io.kaji.node.probe.ProbeKind;
+import io.kaji.node.probe.ProbeManager;
+import io.kaji.node.probe.ProbeTarget;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerSpec;
@@ -16,6 +23,8 @@ import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.RuntimeCallException;
 import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.runtime.SandboxSpec;
+import io.kaji.node.volume.PodVolumes;
+import io.kaji.node.volume.VolumeError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,6 +65,10 @@ public final class PodSyncer implements Reconciler {
     private final EnvResolver env;
     private final CrashBackOff crashBackOff;
     private final CrashBackOff pullBackOff;
+    private final ProbeManager probes;
+    private final EventRecorder events;
+    private final HookRunner hooks;
+    private final PodVolumes volumes;
     /** Waiting reasons from failed starts and pulls, by pod uid + "/" + container name. */
     private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
     /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
@@ -65,10 +78,18 @@ public final class PodSyncer implements Reconciler {
      * @param cache  the pod for a key ({@code namespace/name}) from the informer, or null if it is gone
      * @param hostIp the node's InternalIP (status.hostIP)
      * @param network the cluster's DNS settings for the pods' resolv.conf
+     * @param probes  the node's probe manager (its listener enqueues this worker's pods)
+     * @param events  where the kubelet's container events go (Killing, ...); null for none
      */
     public PodSyncer(KubernetesClient client, ContainerRuntime runtime, AgentConfig config,
-                     Function<String, Pod> cache, Supplier<String> hostIp, ClusterNetwork network) {
+                     Function<String, Pod> cache, Supplier<String> hostIp, ClusterNetwork network,
+                     ProbeManager probes, EventRecorder events) {
         this.network = network;
+        this.probes = probes;
+        this.events = events;
+        this.hooks = new HookRunner(runtime);
+        // Beside the pod log directory: <data-dir>/volumes/<pod uid>/...
+        this.volumes = new PodVolumes(client, config.podLogs().root().resolveSibling("volumes"), config.clock());
         this.client = client;
         this.runtime = runtime;
         this.config = config;
@@ -85,6 +106,7 @@ public final class PodSyncer implements Reconciler {
     public Result reconcile(String key) {
         Pod pod = cache.apply(key);
         if (pod == null) {
+            probes.removePod(key);
             int slash = key.indexOf('/');
             removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, key.substring(0, slash),
                     KajiLabels.POD_NAME, key.substring(slash + 1)), Duration.ofSeconds(2), null);
@@ -92,13 +114,15 @@ public final class PodSyncer implements Reconciler {
         }
         PodRef ref = PodSpecs.ref(pod);
         if (pod.getMetadata().getDeletionTimestamp() != null) {
+            probes.removePod(key);
             terminate(pod, ref);
             return Result.done();
         }
         removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, ref.namespace(),
                 KajiLabels.POD_NAME, ref.name()), Duration.ofSeconds(2), ref.uid());
-        Pass pass = sync(pod, ref);
+        Pass pass = sync(key, pod, ref);
         if (pass == null) {
+            probes.removePod(key);
             return Result.done();
         }
         PodStatus status = PodStatuses.build(pod, pass.sandboxReady(), pass.ip(), hostIp.get(), pass.views(),
@@ -106,6 +130,7 @@ public final class PodSyncer implements Reconciler {
         writeStatus(pod, status);
         boolean terminal = "Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase());
         if (terminal) {
+            probes.removePod(key);
             return Result.done();
         }
         Duration next = pass.requeue() == null || pass.requeue().compareTo(RELIST) > 0 ? RELIST : pass.requeue();
@@ -119,7 +144,7 @@ public final class PodSyncer implements Reconciler {
     record Pass(boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
     }
 
-    private Pass sync(Pod pod, PodRef ref) {
+    private Pass sync(String key, Pod pod, PodRef ref) {
         List<SandboxInfo> sandboxes = new ArrayList<>(runtime.listSandboxes(KajiLabels.forPod(ref)));
         sandboxes.sort(Comparator.comparingInt(SandboxInfo::attempt).reversed());
         SandboxInfo current = sandboxes.stream().filter(SandboxInfo::ready).findFirst().orElse(null);
@@ -147,8 +172,20 @@ public final class PodSyncer implements Reconciler {
         }
         String ip = runtime.sandboxStatus(sandboxId).map(SandboxInfo::ip).orElse("");
 
+        try {
+            // Keeps configMap, secret and downwardAPI files current (at most every PodVolumes.REFRESH).
+            if (runtime.runsContainers()) {
+                volumes.setUp(pod);
+            }
+        } catch (VolumeError e) {
+            // Reported by start() for the containers that wait for it.
+        }
         List<ContainerInfo> all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        if (killUnhealthy(key, pod, ref, ip, all)) {
+            all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
+                    .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        }
         Duration requeue = null;
         boolean initDone = true;
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
@@ -181,7 +218,8 @@ public final class PodSyncer implements Reconciler {
         }
         List<ContainerInfo> after = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
-        return new Pass(true, ip, views(pod, ref, sandboxId, after), requeue);
+        List<ContainerView> views = views(key, pod, ref, ip, after);
+        return new Pass(true, ip, views, requeue);
     }
 
     static boolean restarts(String policy, int exitCode) {
@@ -220,8 +258,20 @@ public final class PodSyncer implements Reconciler {
             failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
             return Duration.ofSeconds(2);
         }
+        List<ContainerSpec.Mount> mounts;
+        try {
+            mounts = runtime.runsContainers() ? volumes.mounts(c, volumes.setUp(pod)) : List.of();
+        } catch (VolumeError e) {
+            boolean setUp = e.getMessage().startsWith("MountVolume.SetUp failed");
+            if (setUp && events != null) {
+                events.warning(pod, "FailedMount", e.getMessage());
+            }
+            failures.put(key, new ContainerWaiting(setUp ? "ContainerCreating" : "CreateContainerConfigError",
+                    e.getMessage()));
+            return Duration.ofSeconds(2);
+        }
         int attempt = ContainerRuntime.nextAttempt(all, c.getName());
-        ContainerSpec spec = PodSpecs.container(c, attempt, vars);
+        ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts);
         String id;
         try {
             id = runtime.createContainer(sandboxId, sandbox, spec);
@@ -237,8 +287,22 @@ public final class PodSyncer implements Reconciler {
             failures.put(key, new ContainerWaiting("RunContainerError", e.getMessage()));
             return Duration.ofSeconds(1);
         }
-        failures.remove(key);
         log.info("pod {}: container {} attempt {} started ({})", ref, c.getName(), attempt, abbrev(id));
+        if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null && runtime.runsContainers()) {
+            String failed = hooks.run(c.getLifecycle().getPostStart(), pod, new ProbeTarget(ip, c, id), POST_START_LIMIT);
+            if (failed != null) {
+                // As the kubelet: the event, then the container is killed and restarted per restartPolicy.
+                log.info("pod {}: postStart hook of {} failed: {}", ref, c.getName(), failed);
+                if (events != null) {
+                    events.warning(pod, "FailedPostStartHook", failed);
+                }
+                stopContainer(pod, c, id, ip, Duration.ofSeconds(Objects.requireNonNullElse(
+                        pod.getSpec().getTerminationGracePeriodSeconds(), 30L)));
+                failures.put(key, new ContainerWaiting("PostStartHookError", failed));
+                return Duration.ofSeconds(1);
+            }
+        }
+        failures.remove(key);
         return null;
     }
 
@@ -280,9 +344,10 @@ public final class PodSyncer implements Reconciler {
     }
 
     /** The status views of every spec container, from the runtime's containers in {@code sandboxId}. */
-    private List<ContainerView> views(Pod pod, PodRef ref, String sandboxId, List<ContainerInfo> all) {
+    private List<ContainerView> views(String podKey, Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
         List<ContainerView> views = new ArrayList<>();
+        List<ContainerFacts> facts = new ArrayList<>();
         for (Container c : PodSpecs.containers(pod)) {
             boolean init = PodSpecs.nullSafe(pod.getSpec().getInitContainers()).contains(c);
             ContainerStatus latest = latest(all, c.getName(), 0);
@@ -300,10 +365,83 @@ public final class PodSyncer implements Reconciler {
                             + ref.namespace() + "(" + ref.uid() + ")");
                 }
             }
-            views.add(new ContainerView(c, init, latest, previous, waiting));
+            ContainerHealth health = null;
+            if (!init && latest != null) {
+                boolean running = latest.state() == ContainerState.RUNNING;
+                facts.add(new ContainerFacts(c.getName(), latest.id(), running, latest.startedAt()));
+                health = probes.health(ref.uid(), c, latest.id(), running);
+            }
+            views.add(new ContainerView(c, init, latest, previous, waiting, health));
         }
+        probes.update(podKey, pod, ip, facts);
         return views;
     }
+
+    /**
+     * Kills the running containers whose liveness or startup probe failed (the kubelet's "Container c failed
+     * liveness probe, will be restarted"), within the probe's terminationGracePeriodSeconds if it has one, else the
+     * pod's; the restart policy then restarts them like any exited container. Returns whether any was killed.
+     */
+    private boolean killUnhealthy(String podKey, Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
+        boolean killed = false;
+        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        for (Container c : PodSpecs.nullSafe(pod.getSpec().getContainers())) {
+            ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
+                    .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
+            if (newest == null || newest.state() != ContainerState.RUNNING) {
+                continue;
+            }
+            ProbeKind failed = probes.health(ref.uid(), c, newest.id(), true).kill();
+            if (failed == null) {
+                continue;
+            }
+            String message = "Container " + c.getName() + " failed " + failed.word() + " probe"
+                    + ("Never".equals(policy) ? "" : ", will be restarted");
+            log.info("pod {}: {}", ref, message);
+            if (events != null) {
+                events.normal(pod, "Killing", message);
+            }
+            Long probeGrace = failed.of(c).getTerminationGracePeriodSeconds();
+            long grace = probeGrace != null ? probeGrace
+                    : Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
+            stopContainer(pod, c, newest.id(), ip, Duration.ofSeconds(grace));
+            killed = true;
+        }
+        return killed;
+    }
+
+    /**
+     * Stops a container as the kubelet kills one: its preStop hook first (if any; a failure is a FailedPreStopHook
+     * event), then SIGTERM with what is left of {@code grace} (at least 2 s, the kubelet's minimum), then SIGKILL.
+     */
+    private void stopContainer(Pod pod, Container c, String id, String ip, Duration grace) {
+        Duration left = grace;
+        if (c.getLifecycle() != null && c.getLifecycle().getPreStop() != null && grace.compareTo(Duration.ZERO) > 0
+                && runtime.runsContainers()) {
+            long t0 = System.nanoTime();
+            String failed = hooks.run(c.getLifecycle().getPreStop(), pod, new ProbeTarget(ip, c, id), grace);
+            if (failed != null) {
+                log.info("pod {}/{}: preStop hook of {} failed: {}", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), c.getName(), failed);
+                if (events != null) {
+                    events.warning(pod, "FailedPreStopHook", failed);
+                }
+            }
+            left = grace.minus(Duration.ofNanos(System.nanoTime() - t0));
+            if (left.compareTo(MIN_GRACE) < 0) {
+                left = MIN_GRACE;
+            }
+        }
+        runtime.stopContainer(id, left);
+    }
+
+    /** The kubelet's minimum grace period after a preStop hook. */
+    private static final Duration MIN_GRACE = Duration.ofSeconds(2);
+    /**
+     * How long a postStart hook may run. The kubelet sets no limit and blocks the pod's sync meanwhile; Kaji caps it
+     * so that one stuck hook cannot hold a pod worker for ever.
+     */
+    static final Duration POST_START_LIMIT = Duration.ofMinutes(2);
 
     /** The {@code skip}-th newest attempt of container {@code name}, with its full status, or null. */
     private ContainerStatus latest(List<ContainerInfo> all, String name, int skip) {
@@ -348,8 +486,9 @@ public final class PodSyncer implements Reconciler {
             grace = Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
         }
         long t0 = System.nanoTime();
-        removeSandboxes(KajiLabels.forPod(ref), Duration.ofSeconds(grace), null);
+        removeSandboxes(KajiLabels.forPod(ref), Duration.ofSeconds(grace), null, pod);
         config.podLogs().remove(ref);
+        volumes.tearDown(ref.uid());
         forget(ref.uid());
         try {
             client.pods().inNamespace(ref.namespace()).withName(ref.name()).withGracePeriod(0).delete();
@@ -366,6 +505,11 @@ public final class PodSyncer implements Reconciler {
      * all at once, and removes the sandboxes; those of pod {@code keepUid} are kept.
      */
     void removeSandboxes(Map<String, String> selector, Duration grace, String keepUid) {
+        removeSandboxes(selector, grace, keepUid, null);
+    }
+
+    /** As above; with {@code pod} known, its containers' preStop hooks run first, within the grace period. */
+    private void removeSandboxes(Map<String, String> selector, Duration grace, String keepUid, Pod pod) {
         List<SandboxInfo> sandboxes = runtime.listSandboxes(selector).stream()
                 .filter(s -> keepUid == null || s.pod() == null || !keepUid.equals(s.pod().uid())).toList();
         if (sandboxes.isEmpty()) {
@@ -377,7 +521,14 @@ public final class PodSyncer implements Reconciler {
                 .filter(c -> sandboxes.stream().anyMatch(s -> s.id().equals(c.sandboxId()))).toList();
         try (var stops = Executors.newVirtualThreadPerTaskExecutor()) {
             for (ContainerInfo c : containers) {
-                stops.submit(() -> runtime.stopContainer(c.id(), grace));
+                Container spec = pod == null ? null : PodSpecs.containers(pod).stream()
+                        .filter(x -> x.getName().equals(c.name())).findFirst().orElse(null);
+                if (spec == null) {
+                    stops.submit(() -> runtime.stopContainer(c.id(), grace));
+                } else {
+                    stops.submit(() -> stopContainer(pod, spec, c.id(),
+                            runtime.sandboxStatus(c.sandboxId()).map(SandboxInfo::ip).orElse(""), grace));
+                }
             }
         }
         for (SandboxInfo s : sandboxes) {
@@ -387,6 +538,7 @@ public final class PodSyncer implements Reconciler {
             if (s.pod() != null) {
                 forget(s.pod().uid());
                 config.podLogs().remove(s.pod());
+                volumes.tearDown(s.pod().uid());
             }
         }
     }
@@ -408,6 +560,7 @@ public final class PodSyncer implements Reconciler {
                 removed++;
             }
         }
+        volumes.removeOrphans(liveUids);
         return removed;
     }
 

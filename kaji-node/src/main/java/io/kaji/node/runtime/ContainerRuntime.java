@@ -15,6 +15,14 @@ import java.util.Optional;
  */
 public interface ContainerRuntime {
 
+    /**
+     * Whether containers really run (processes, network, files). False for {@link SimulatedRuntime}: the agent then
+     * counts probes and hooks as passed and sets up no volumes, since there is nothing to probe or mount.
+     */
+    default boolean runsContainers() {
+        return true;
+    }
+
     /** The runtime's name and version, e.g. {@code containerd 1.6.20}. */
     String version();
 

@@ -49,6 +49,11 @@ public final class SimulatedRuntime implements ContainerRuntime {
     }
 
     @Override
+    public boolean runsContainers() {
+        return false;
+    }
+
+    @Override
     public String version() {
         return "simulated 1.0";
     }

@@ -214,7 +214,9 @@ class CriContainerRuntimeIntegrationTest {
                 .command("httpd", "-f", "-p", "80", "-h", "/www").build());
         runtime.startContainer(id);
         String ip = runtime.sandboxStatus(sandboxId).orElseThrow().ip();
-        assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML);
+        // httpd was started a moment ago: on a loaded machine it may not listen yet.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML));
 
         List<RuntimeHealth> seen = new CopyOnWriteArrayList<>();
         node.supervisor.addListener(seen::add);

@@ -1,0 +1,355 @@
+package io.kaji.node.volume;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kaji.node.host.HostCommand;
+import io.kaji.node.runtime.ContainerSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's pod volumes, in the kubelet's layout under {@code root}: {@code <uid>/kubernetes.io~empty-dir/<name>},
+ * {@code kubernetes.io~configmap}, {@code kubernetes.io~secret}, {@code kubernetes.io~downward-api}. Supported:
+ * emptyDir (a directory, or tmpfs for {@code medium: Memory} with its sizeLimit), configMap and secret (items, mode,
+ * defaultMode, optional; files written by {@link AtomicWriter}, refreshed at most every {@link #REFRESH} while the
+ * pod lives, so containers see changes), downwardAPI (fieldRef items), hostPath (with its type check). Every other
+ * type fails with a clear {@link VolumeError}. {@link #mounts} turns a container's volumeMounts into bind mounts
+ * (subPath, readOnly; configMap, secret and downwardAPI volumes are always read-only). {@link #tearDown} unmounts
+ * and deletes what a pod had. Thread-safe per pod (one pod worker at a time).
+ */
+public final class PodVolumes {
+
+    private static final Logger log = LoggerFactory.getLogger(PodVolumes.class);
+    /** How often configMap, secret and downwardAPI volumes are rewritten from the API (the kubelet: ~1 min). */
+    public static final Duration REFRESH = Duration.ofSeconds(10);
+    private static final int DEFAULT_MODE = 0644;
+
+    /** A set-up volume: its directory on the host and whether containers must mount it read-only. */
+    public record HostVolume(Path path, boolean readOnly) {}
+
+    private record Prepared(Instant at, Map<String, HostVolume> volumes) {}
+
+    private final KubernetesClient client;
+    private final Path root;
+    private final Clock clock;
+    private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+
+    public PodVolumes(KubernetesClient client, Path root, Clock clock) {
+        this.client = client;
+        this.root = root;
+        this.clock = clock;
+    }
+
+    /**
+     * Sets up every volume of {@code pod} (again after {@link #REFRESH}, which rewrites changed configMap, secret
+     * and downwardAPI files) and returns them by name.
+     */
+    public Map<String, HostVolume> setUp(Pod pod) throws VolumeError {
+        String uid = pod.getMetadata().getUid();
+        Prepared p = prepared.get(uid);
+        Instant now = clock.instant();
+        if (p != null && Duration.between(p.at(), now).compareTo(REFRESH) < 0) {
+            return p.volumes();
+        }
+        Map<String, HostVolume> out = new LinkedHashMap<>();
+        List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
+        for (Volume v : volumes) {
+            try {
+                out.put(v.getName(), setUp(pod, v));
+            } catch (UncheckedIOException | IllegalArgumentException e) {
+                throw new VolumeError("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
+                        + e.getMessage());
+            } catch (VolumeError e) {
+                throw new VolumeError("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
+                        + e.getMessage());
+            }
+        }
+        prepared.put(uid, new Prepared(now, out));
+        return out;
+    }
+
+    private HostVolume setUp(Pod pod, Volume v) throws VolumeError {
+        Path podDir = root.resolve(pod.getMetadata().getUid());
+        if (v.getEmptyDir() != null) {
+            Path dir = podDir.resolve("kubernetes.io~empty-dir").resolve(v.getName());
+            createDirectory(dir, "rwxrwxrwx");
+            if ("Memory".equals(v.getEmptyDir().getMedium()) && !mounted(dir)) {
+                Quantity limit = v.getEmptyDir().getSizeLimit();
+                String options = limit == null ? "mode=1777"
+                        : "mode=1777,size=" + Quantity.getAmountInBytes(limit).toBigInteger();
+                HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString()),
+                        Duration.ofSeconds(10)).orThrow();
+            }
+            return new HostVolume(dir, false);
+        }
+        if (v.getConfigMap() != null) {
+            var src = v.getConfigMap();
+            Path dir = podDir.resolve("kubernetes.io~configmap").resolve(v.getName());
+            ConfigMap cm = get(() -> client.configMaps().inNamespace(pod.getMetadata().getNamespace())
+                    .withName(src.getName()).get());
+            Map<String, byte[]> data = new TreeMap<>();
+            if (cm != null) {
+                if (cm.getData() != null) {
+                    cm.getData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
+                }
+                if (cm.getBinaryData() != null) {
+                    cm.getBinaryData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
+                }
+            } else if (!Boolean.TRUE.equals(src.getOptional())) {
+                throw new VolumeError("configmap \"" + src.getName() + "\" not found");
+            }
+            write(dir, files(data, src.getItems(), src.getDefaultMode(), Boolean.TRUE.equals(src.getOptional()),
+                    "configmap"));
+            return new HostVolume(dir, true);
+        }
+        if (v.getSecret() != null) {
+            var src = v.getSecret();
+            Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
+            Secret s = get(() -> client.secrets().inNamespace(pod.getMetadata().getNamespace())
+                    .withName(src.getSecretName()).get());
+            Map<String, byte[]> data = new TreeMap<>();
+            if (s != null) {
+                if (s.getData() != null) {
+                    s.getData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
+                }
+                if (s.getStringData() != null) {
+                    s.getStringData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
+                }
+            } else if (!Boolean.TRUE.equals(src.getOptional())) {
+                throw new VolumeError("secret \"" + src.getSecretName() + "\" not found");
+            }
+            write(dir, files(data, src.getItems(), src.getDefaultMode(), Boolean.TRUE.equals(src.getOptional()),
+                    "secret"));
+            return new HostVolume(dir, true);
+        }
+        if (v.getDownwardAPI() != null) {
+            Path dir = podDir.resolve("kubernetes.io~downward-api").resolve(v.getName());
+            Map<String, AtomicWriter.File> files = new TreeMap<>();
+            int dflt = v.getDownwardAPI().getDefaultMode() == null ? DEFAULT_MODE : v.getDownwardAPI().getDefaultMode();
+            for (DownwardAPIVolumeFile f : v.getDownwardAPI().getItems() == null
+                    ? List.<DownwardAPIVolumeFile>of() : v.getDownwardAPI().getItems()) {
+                if (f.getFieldRef() == null) {
+                    throw new VolumeError("downwardAPI item " + f.getPath() + ": only fieldRef is supported");
+                }
+                files.put(f.getPath(), new AtomicWriter.File(field(pod, f.getFieldRef().getFieldPath())
+                        .getBytes(StandardCharsets.UTF_8), f.getMode() == null ? dflt : f.getMode()));
+            }
+            write(dir, files);
+            return new HostVolume(dir, true);
+        }
+        if (v.getHostPath() != null) {
+            Path path = Path.of(v.getHostPath().getPath());
+            HostPathType.check(path, v.getHostPath().getType());
+            return new HostVolume(path, false);
+        }
+        throw new VolumeError("this node supports emptyDir, configMap, secret, downwardAPI and hostPath volumes; "
+                + "volume \"" + v.getName() + "\" is of another type");
+    }
+
+    /** The files of a configMap or secret volume: all keys, or the listed items. */
+    private static Map<String, AtomicWriter.File> files(Map<String, byte[]> data, List<KeyToPath> items,
+                                                        Integer defaultMode, boolean optional, String kind)
+            throws VolumeError {
+        int dflt = defaultMode == null ? DEFAULT_MODE : defaultMode;
+        Map<String, AtomicWriter.File> files = new TreeMap<>();
+        if (items == null || items.isEmpty()) {
+            data.forEach((k, x) -> files.put(k, new AtomicWriter.File(x, dflt)));
+            return files;
+        }
+        for (KeyToPath item : items) {
+            byte[] x = data.get(item.getKey());
+            if (x == null) {
+                if (optional) {
+                    continue;
+                }
+                throw new VolumeError(kind + " references non-existent config key: " + item.getKey());
+            }
+            files.put(item.getPath(), new AtomicWriter.File(x, item.getMode() == null ? dflt : item.getMode()));
+        }
+        return files;
+    }
+
+    private void write(Path dir, Map<String, AtomicWriter.File> files) {
+        if (new AtomicWriter(dir, clock).write(files)) {
+            log.debug("volume {} written ({} files)", dir, files.size());
+        }
+    }
+
+    /**
+     * The bind mounts of container {@code c}: each volumeMount's volume directory (plus its subPath, created in
+     * writable volumes if missing; resolved to the file itself in the atomic-writer layout).
+     */
+    public List<ContainerSpec.Mount> mounts(Container c, Map<String, HostVolume> volumes) throws VolumeError {
+        List<ContainerSpec.Mount> out = new ArrayList<>();
+        for (VolumeMount m : c.getVolumeMounts() == null ? List.<VolumeMount>of() : c.getVolumeMounts()) {
+            HostVolume v = volumes.get(m.getName());
+            if (v == null) {
+                throw new VolumeError("unable to find volume \"" + m.getName() + "\" for container \"" + c.getName()
+                        + "\"");
+            }
+            Path host = v.path();
+            String sub = m.getSubPath();
+            if (sub != null && !sub.isEmpty()) {
+                Path p = v.path().resolve(sub).normalize();
+                if (sub.startsWith("/") || !p.startsWith(v.path())) {
+                    throw new VolumeError("subPath \"" + sub + "\" of volume \"" + m.getName()
+                            + "\" must be a relative path inside the volume");
+                }
+                try {
+                    if (!Files.exists(p) && !v.readOnly()) {
+                        createDirectory(p, "rwxrwxrwx");
+                    }
+                    host = p.toRealPath();
+                } catch (IOException | UncheckedIOException e) {
+                    throw new VolumeError("subPath \"" + sub + "\" of volume \"" + m.getName() + "\": " + e.getMessage());
+                }
+            }
+            boolean readOnly = v.readOnly() || Boolean.TRUE.equals(m.getReadOnly());
+            out.add(new ContainerSpec.Mount(host.toString(), m.getMountPath(), readOnly));
+        }
+        return out;
+    }
+
+    /** Unmounts and deletes every volume of pod {@code uid} (hostPath volumes are left alone). */
+    public void tearDown(String uid) {
+        prepared.remove(uid);
+        Path podDir = root.resolve(uid);
+        if (!Files.isDirectory(podDir)) {
+            return;
+        }
+        for (String mount : mountsUnder(podDir)) {
+            HostCommand.Result r = HostCommand.run(List.of("umount", mount), Duration.ofSeconds(10));
+            if (!r.ok()) {
+                log.warn("pod {}: cannot unmount {}: {}", uid, mount, r.stderr().strip());
+            }
+        }
+        try {
+            AtomicWriter.deleteTree(podDir);
+        } catch (IOException e) {
+            log.warn("pod {}: cannot remove its volumes {}: {}", uid, podDir, e.getMessage());
+        }
+    }
+
+    /** Tears down the volumes of pods not in {@code liveUids}; returns how many. */
+    public int removeOrphans(Set<String> liveUids) {
+        int n = 0;
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        try (var dirs = Files.list(root)) {
+            for (Path d : dirs.toList()) {
+                if (!liveUids.contains(d.getFileName().toString())) {
+                    tearDown(d.getFileName().toString());
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot list {}: {}", root, e.getMessage());
+        }
+        return n;
+    }
+
+    private static boolean mounted(Path dir) {
+        return mountsUnder(dir).contains(dir.toAbsolutePath().toString());
+    }
+
+    /** Mount points at or under {@code dir}, deepest first (from /proc/self/mountinfo). */
+    static List<String> mountsUnder(Path dir) {
+        String prefix = dir.toAbsolutePath().toString();
+        List<String> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4) {
+                    String mp = f[4].replace("\\040", " ");
+                    if (mp.equals(prefix) || mp.startsWith(prefix + "/")) {
+                        out.add(mp);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        out.sort((a, b) -> b.length() - a.length());
+        return out;
+    }
+
+    private static void createDirectory(Path dir, String perms) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString(perms));
+        } catch (IOException e) {
+            throw new UncheckedIOException("create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private interface Call<T> {
+        T get();
+    }
+
+    private static <T> T get(Call<T> call) throws VolumeError {
+        try {
+            return call.get();
+        } catch (KubernetesClientException e) {
+            throw new VolumeError("cannot read it from the API server: " + e.getMessage());
+        }
+    }
+
+    /** A downwardAPI file's contents: labels and annotations as sorted {@code key="value"} lines. */
+    static String field(Pod pod, String path) throws VolumeError {
+        var m = pod.getMetadata();
+        switch (path) {
+            case "metadata.name": return m.getName();
+            case "metadata.namespace": return m.getNamespace();
+            case "metadata.uid": return m.getUid();
+            case "metadata.labels": return lines(m.getLabels());
+            case "metadata.annotations": return lines(m.getAnnotations());
+            case "spec.nodeName": return String.valueOf(pod.getSpec().getNodeName());
+            case "spec.serviceAccountName": return pod.getSpec().getServiceAccountName() == null ? ""
+                    : pod.getSpec().getServiceAccountName();
+            default:
+                var matcher = java.util.regex.Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]")
+                        .matcher(path);
+                if (matcher.matches()) {
+                    Map<String, String> map = "labels".equals(matcher.group(1)) ? m.getLabels() : m.getAnnotations();
+                    return map == null ? "" : map.getOrDefault(matcher.group(2), "");
+                }
+                throw new VolumeError("unsupported fieldRef " + path + " in a downwardAPI volume");
+        }
+    }
+
+    private static String lines(Map<String, String> map) {
+        if (map == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(map).forEach((k, v) -> sb.append(k).append("=\"").append(v.replace("\\", "\\\\")
+                .replace("\n", "\\n").replace("\"", "\\\"")).append("\"\n"));
+        return sb.toString().stripTrailing();
+    }
+}

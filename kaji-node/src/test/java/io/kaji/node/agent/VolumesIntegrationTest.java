@@ -1,0 +1,237 @@
+package io.kaji.node.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.apiserver.server.ApiServer;
+import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.node.containerd.ContainerdFixture;
+import io.kaji.node.containerd.ContainerdResidue;
+import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.runtime.KajiLabels;
+import io.kaji.node.runtime.PodLogs;
+import io.kaji.node.runtime.SandboxInfo;
+import io.kaji.store.sqlite.SqliteStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Pod volumes through the whole agent against a real containerd (bridge kajit6, 100.64.6.0/24) and a real in-process
+ * API server: emptyDir on disk and in memory, configMap (items, mode, updates, subPath), secret, downwardAPI,
+ * hostPath with its type check, readOnly, a missing configMap, and the cleanup when the pod goes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class VolumesIntegrationTest {
+
+    private static final String NODE = "kaji-it-6";
+    private static final String POD_CIDR = "100.64.6.0/24";
+    private static final String NS = "default";
+
+    private ContainerdFixture node;
+    private Path apiDir;
+    private SqliteStore store;
+    private ApiServer server;
+    private KubernetesClient client;
+    private NodeAgent agent;
+
+    @BeforeAll
+    void start() throws Exception {
+        node = ContainerdFixture.start("kajit6", POD_CIDR);
+        apiDir = Files.createTempDirectory("kaji-volume-it-");
+        store = SqliteStore.open(apiDir.resolve("db"));
+        server = ApiServer.start(ApiServerConfig.defaults(apiDir).withPort(0), store);
+        client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
+        AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(node.dataDir.resolve("pods")),
+                node.dataDir.resolve("ipam"), node.config.cniConfDir()).withBridgeName("kajit6")
+                .withInitialBackOff(Duration.ofSeconds(1)).withLeaseRenewal(Duration.ofSeconds(1)).withKubeletPort(0);
+        agent = new NodeAgent(client, node.runtime, node.supervisor::health, config, HostInfo.detect());
+        agent.start();
+        client.nodes().withName(NODE).edit(n -> {
+            n.getSpec().setPodCIDR(POD_CIDR);
+            n.getSpec().setPodCIDRs(List.of(POD_CIDR));
+            return n;
+        });
+        assertThat(agent.awaitPodsStarted(Duration.ofSeconds(30))).isTrue();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        if (node != null) {
+            for (SandboxInfo s : node.runtime.listSandboxes(KajiLabels.managed())) {
+                node.runtime.stopSandbox(s.id());
+                node.runtime.removeSandbox(s.id());
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (node != null) {
+            ContainerdResidue residue = new ContainerdResidue(node.config);
+            node.close();
+            assertThat(residue.shimPids()).as("shims left").isEmpty();
+            assertThat(residue.mounts()).as("mounts left").isEmpty();
+        }
+        if (apiDir != null) {
+            try (var walk = Files.walk(apiDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void volumesAreMountedKeptCurrentAndRemoved() throws Exception {
+        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("site")
+                .endMetadata().addToData("greeting", "hello").addToData("other", "x").build()).create();
+        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("token")
+                .endMetadata().addToData("token", java.util.Base64.getEncoder().encodeToString(
+                        "s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8))).build()).create();
+        Path host = Files.createTempDirectory("kaji-hostpath-");
+        try {
+            Pod pod = new PodBuilder().withNewMetadata().withName("vols").withNamespace(NS).addToLabels("app", "vols")
+                    .endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                    .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                    .withCommand("sleep", "3600")
+                    .addNewVolumeMount().withName("scratch").withMountPath("/scratch").endVolumeMount()
+                    .addNewVolumeMount().withName("mem").withMountPath("/mem").endVolumeMount()
+                    .addNewVolumeMount().withName("site").withMountPath("/etc/site").endVolumeMount()
+                    .addNewVolumeMount().withName("site").withMountPath("/greeting.txt").withSubPath("hello.txt")
+                    .endVolumeMount()
+                    .addNewVolumeMount().withName("token").withMountPath("/run/token").endVolumeMount()
+                    .addNewVolumeMount().withName("info").withMountPath("/etc/podinfo").endVolumeMount()
+                    .addNewVolumeMount().withName("host").withMountPath("/host").endVolumeMount()
+                    .addNewVolumeMount().withName("host").withMountPath("/host-ro").withReadOnly(true)
+                    .endVolumeMount()
+                    .endContainer()
+                    .addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir().endVolume()
+                    .addNewVolume().withName("mem").withNewEmptyDir().withMedium("Memory")
+                    .withSizeLimit(new Quantity("16Mi")).endEmptyDir().endVolume()
+                    .addNewVolume().withName("site").withNewConfigMap().withName("site").addNewItem()
+                    .withKey("greeting").withPath("hello.txt").withMode(0600).endItem().endConfigMap().endVolume()
+                    .addNewVolume().withName("token").withNewSecret().withSecretName("token").endSecret().endVolume()
+                    .addNewVolume().withName("info").withNewDownwardAPI().addNewItem().withPath("labels")
+                    .withNewFieldRef().withFieldPath("metadata.labels").endFieldRef().endItem()
+                    .addNewItem().withPath("name").withNewFieldRef().withFieldPath("metadata.name").endFieldRef()
+                    .endItem().endDownwardAPI().endVolume()
+                    .addNewVolume().withName("host").withNewHostPath().withPath(host.resolve("data").toString())
+                    .withType("DirectoryOrCreate").endHostPath().endVolume()
+                    .endSpec().build();
+            client.pods().inNamespace(NS).resource(pod).create();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertThat(containerStatus("vols").getState().getRunning()).isNotNull());
+            String uid = get("vols").getMetadata().getUid();
+            String id = containerStatus("vols").getContainerID().substring("containerd://".length());
+
+            assertThat(sh(id, "echo data > /scratch/f && cat /scratch/f")).isEqualTo("data\n");
+            assertThat(sh(id, "grep ' /mem ' /proc/mounts | cut -d' ' -f1,3")).isEqualTo("tmpfs tmpfs\n");
+            assertThat(sh(id, "cat /etc/site/hello.txt; echo; ls /etc/site")).as("only the listed item")
+                    .isEqualTo("hello\nhello.txt\n");
+            assertThat(sh(id, "stat -L -c %a /etc/site/hello.txt")).isEqualTo("600\n");
+            assertThat(sh(id, "cat /greeting.txt")).isEqualTo("hello");
+            assertThat(sh(id, "cat /run/token/token")).isEqualTo("s3cret");
+            assertThat(sh(id, "cat /etc/podinfo/labels; echo; cat /etc/podinfo/name")).isEqualTo("app=\"vols\"\nvols");
+            assertThat(sh(id, "touch /etc/site/new 2>&1 || echo refused")).contains("refused");
+            assertThat(sh(id, "echo from-pod > /host/f && cat /host-ro/f; touch /host-ro/g 2>&1 || echo refused"))
+                    .startsWith("from-pod\n").contains("refused");
+            assertThat(Files.readString(host.resolve("data/f"))).isEqualTo("from-pod\n");
+
+            client.configMaps().inNamespace(NS).withName("site").edit(cm -> {
+                cm.getData().put("greeting", "hello again");
+                return cm;
+            });
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(sh(id, "cat /etc/site/hello.txt")).isEqualTo("hello again"));
+            System.out.printf("timing: configMap update -> file in the container: %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+            assertThat(sh(id, "cat /greeting.txt")).as("a subPath mount is not updated, as in Kubernetes")
+                    .isEqualTo("hello");
+
+            Path volumes = node.dataDir.resolve("volumes").resolve(uid);
+            assertThat(volumes.resolve("kubernetes.io~configmap/site/..data")).isSymbolicLink();
+            client.pods().inNamespace(NS).withName("vols").delete();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get("vols") == null);
+            assertThat(volumes).doesNotExist();
+            assertThat(Files.readString(java.nio.file.Path.of("/proc/self/mountinfo"))).doesNotContain(uid);
+            assertThat(host.resolve("data/f")).as("hostPath contents stay").exists();
+        } finally {
+            try (var walk = Files.walk(host)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aMissingConfigMapKeepsThePodCreatingWithAFailedMountEvent() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("nocm").withNamespace(NS).endMetadata().withNewSpec()
+                .withNodeName(NODE).withTerminationGracePeriodSeconds(1L).addNewContainer().withName("c")
+                .withImage(BusyboxImage.NAME).withImagePullPolicy("Never").withCommand("sleep", "3600")
+                .addNewVolumeMount().withName("cfg").withMountPath("/cfg").endVolumeMount().endContainer()
+                .addNewVolume().withName("cfg").withNewConfigMap().withName("absent").endConfigMap().endVolume()
+                .endSpec().build();
+        client.pods().inNamespace(NS).resource(pod).create();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            ContainerStatus cs = containerStatus("nocm");
+            assertThat(cs.getState().getWaiting().getReason()).isEqualTo("ContainerCreating");
+            assertThat(events("nocm")).contains("Warning FailedMount MountVolume.SetUp failed for volume \"cfg\" : "
+                    + "configmap \"absent\" not found");
+        });
+        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("absent")
+                .endMetadata().addToData("k", "v").build()).create();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                () -> assertThat(containerStatus("nocm").getState().getRunning()).isNotNull());
+        client.pods().inNamespace(NS).withName("nocm").withGracePeriod(0).delete();
+    }
+
+    private String sh(String containerId, String script) {
+        return node.runtime.execSync(containerId, List.of("sh", "-c", script), Duration.ofSeconds(10)).stdoutText();
+    }
+
+    private Set<String> events(String pod) {
+        Set<String> out = ConcurrentHashMap.newKeySet();
+        for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
+            if (pod.equals(e.getInvolvedObject().getName())) {
+                out.add(e.getType() + " " + e.getReason() + " " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Pod get(String name) {
+        return client.pods().inNamespace(NS).withName(name).get();
+    }
+
+    private ContainerStatus containerStatus(String pod) {
+        Pod p = get(pod);
+        assertThat(p.getStatus()).isNotNull();
+        assertThat(p.getStatus().getContainerStatuses()).isNotEmpty();
+        return p.getStatus().getContainerStatuses().get(0);
+    }
+}
