@@ -97,4 +97,51 @@ class CertsCommandTest {
         assertThat(r.out()).contains("Not checked:", "apiserver: TLS handshake with 127.0.0.1:1 failed",
                 "secrets: cannot reach the API server");
     }
+
+    @Test
+    void renewAllReissuesTheCertificatesAndTheRunningServerServesTheNewOneWithoutRestart() throws Exception {
+        java.security.cert.X509Certificate before = servedCertificate();
+        String adminBefore = Files.readString(server.kubeconfig());
+        KajiCommandTest.Run r = KajiCommandTest.run("certs", "renew", "all", "--data-dir", dir.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("certificate for serving the Kubernetes API renewed: valid until",
+                "certificate embedded in " + server.kubeconfig() + " renewed: CN=kaji-admin,O=kaji:cluster-admins",
+                "super-admin.conf renewed: CN=kubernetes-super-admin,O=system:masters",
+                "controller-manager.conf renewed", "scheduler.conf renewed");
+        assertThat(Files.readString(server.kubeconfig())).isNotEqualTo(adminBefore);
+        String renewedPem = Files.readString(dir.resolve("pki/apiserver.crt"));
+        org.awaitility.Awaitility.await("the server serves the renewed certificate").atMost(java.time.Duration
+                .ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> !servedCertificate().equals(before));
+        java.security.cert.X509Certificate after = servedCertificate();
+        assertThat(io.kaji.support.certs.PemCertificates.parse(renewedPem).get(0).certificate()).isEqualTo(after);
+        assertThat(java.util.List.copyOf(after.getSubjectAlternativeNames()))
+                .isEqualTo(java.util.List.copyOf(before.getSubjectAlternativeNames()));
+        // kubectl-style use of the renewed admin kubeconfig works against the same, still running, server.
+        try (var client = Kubeconfigs.client(server.kubeconfig())) {
+            assertThat(client.namespaces().withName("default").get()).isNotNull();
+        }
+        KajiCommandTest.Run bad = KajiCommandTest.run("certs", "renew", "ca", "--data-dir", dir.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown certificate 'ca'");
+    }
+
+    /** The certificate the server presents to a new connection. */
+    private static java.security.cert.X509Certificate servedCertificate() throws Exception {
+        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) { }
+
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) { }
+
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (var socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1",
+                server.server().port())) {
+            socket.startHandshake();
+            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
 }

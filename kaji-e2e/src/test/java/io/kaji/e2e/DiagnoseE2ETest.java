@@ -123,6 +123,20 @@ class DiagnoseE2ETest {
                   ports: [{port: 80, targetPort: 8080}]
                 ---
                 apiVersion: v1
+                kind: Pod
+                metadata: {name: sick, namespace: broken}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: main
+                    image: %1$s
+                    command: ["httpd", "-f", "-p", "8080"]
+                    readinessProbe:
+                      httpGet: {path: /healthz, port: 9999}
+                      periodSeconds: 1
+                      failureThreshold: 1
+                ---
+                apiVersion: v1
                 kind: Secret
                 metadata: {name: db, namespace: broken}
                 stringData: {password: %2$s}
@@ -203,6 +217,8 @@ class DiagnoseE2ETest {
                             + "pull its image").contains("cannot be reached from the node"));
                     assertThat(found).anySatisfy(d -> assertThat(d).startsWith("Pod/greedy: Pending: cannot be "
                             + "scheduled").contains("not enough free cpu on any node for its request of 64"));
+                    assertThat(found).anySatisfy(d -> assertThat(d).startsWith("Pod/sick: container main is running but "
+                            + "not ready").contains("its readiness probe fails: Readiness probe failed:"));
                     assertThat(found).anySatisfy(d -> assertThat(d).startsWith("Service/web: selects no pods")
                             .contains("the selector has app=wbe but pod web-").contains("has app=web"));
                 });
