@@ -20,18 +20,56 @@ final class ServerAssessment {
     private ServerAssessment() {
     }
 
-    /** Starts the loop; closing the result stops it and its client. */
-    static AutoCloseable start(Path dataDir, Path kubeconfig, Duration interval) {
+    /** The running loops: close to stop them; {@link #metrics()} for the API server's {@code /metrics}. */
+    interface Running extends AutoCloseable {
+        /** The assessment's gauges and the certificates' expiry gauges of the latest runs. */
+        String metrics();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts the loops: the assessment, and next to it a scan of the cluster's and the data dir's certificates
+     * (kaji certs check-expiration) every interval, kept for the {@code kaji_certificate_expiry_seconds} gauges.
+     */
+    static Running start(Path dataDir, Path kubeconfig, Duration interval) {
         KubernetesClient client = EmbeddedControlPlane.client(kubeconfig);
+        java.util.concurrent.ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-assessment").daemon(true).factory());
         ContinuousAssessment assessment = new ContinuousAssessment(client,
                 () -> HostConfig.detect(dataDir, Path.of("/proc"), HostConfig.DEFAULT_CONFIG,
                         Path.of("/etc/systemd/system")),
-                Clock.systemUTC(), Executors.newSingleThreadScheduledExecutor(
-                        Thread.ofPlatform().name("kaji-assessment").daemon(true).factory()));
+                Clock.systemUTC(), executor);
         assessment.start(FIRST_RUN, interval);
-        return () -> {
-            assessment.close();
-            client.close();
+        java.util.concurrent.atomic.AtomicReference<java.util.List<io.kaji.support.certs.CertificateEntry>> certs =
+                new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                java.time.Instant now = java.time.Instant.now();
+                var entries = new java.util.ArrayList<>(io.kaji.support.certs.ClusterCertificates.scan(client, now,
+                        io.kaji.support.certs.Thresholds.DEFAULT).entries());
+                entries.addAll(new io.kaji.support.certs.KajiPkiScanner(dataDir).scan(now,
+                        io.kaji.support.certs.Thresholds.DEFAULT));
+                certs.set(java.util.List.copyOf(entries));
+            } catch (java.io.IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ServerAssessment.class)
+                        .warn("certificate expiry scan failed: {}", e.toString());
+            }
+        }, FIRST_RUN.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return new Running() {
+            @Override
+            public String metrics() {
+                return assessment.metrics()
+                        + io.kaji.support.certs.CertificateGauges.render(certs.get(), java.time.Instant.now());
+            }
+
+            @Override
+            public void close() {
+                assessment.close();
+                executor.shutdownNow();
+                client.close();
+            }
         };
     }
 }

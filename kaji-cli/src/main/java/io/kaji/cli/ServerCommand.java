@@ -284,8 +284,12 @@ public final class ServerCommand implements Callable<Integer> {
             st.close();
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
         }
-        AutoCloseable assessment = assessEvery == null ? () -> { }
+        ServerAssessment.Running running = assessEvery == null ? null
                 : ServerAssessment.start(dir, server.kubeconfigPath(), assessEvery);
+        if (running != null) {
+            server.exposeMetrics(running::metrics);
+        }
+        AutoCloseable assessment = running == null ? () -> { } : running;
         CountDownLatch stopped = new CountDownLatch(1);
         LocalAgent runningAgent = agent;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

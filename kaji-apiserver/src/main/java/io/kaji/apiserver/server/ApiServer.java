@@ -278,6 +278,14 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds Prometheus text to {@code /metrics}: {@code text} is asked at every scrape and must be cheap (return the
+     * figures of the last computation, not compute them).
+     */
+    public void exposeMetrics(java.util.function.Supplier<String> text) {
+        router.addMetrics(text);
+    }
+
     /** The certificate new connections are served with (it changes when renewed). */
     public java.security.cert.X509Certificate servingCertificate() {
         return serving.certificate();

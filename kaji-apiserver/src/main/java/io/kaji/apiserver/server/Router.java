@@ -48,6 +48,9 @@ final class Router {
     private final String version;
     private final String serverAddress;
     private final RequestMetrics metrics;
+    /** Further Prometheus text appended to /metrics (e.g. the continuous assessment's gauges). */
+    private final java.util.List<java.util.function.Supplier<String>> extraMetrics =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private Auditor auditor;
 
     /**
@@ -67,6 +70,23 @@ final class Router {
         this.resources = resources;
         this.version = version;
         this.serverAddress = serverAddress;
+    }
+
+    /** Appends {@code text} (Prometheus text format, asked at each scrape) to {@code /metrics}. */
+    void addMetrics(java.util.function.Supplier<String> text) {
+        extraMetrics.add(text);
+    }
+
+    private String extraMetrics() {
+        StringBuilder b = new StringBuilder();
+        for (var s : extraMetrics) {
+            try {
+                b.append(s.get());
+            } catch (RuntimeException e) {
+                LOG.warn("metrics source failed: {}", e.toString());
+            }
+        }
+        return b.toString();
     }
 
     /** Audits every request from now on (call before the router serves). */
@@ -132,7 +152,8 @@ final class Router {
         }
         if (path.equals("/metrics")) {
             ex.respond(new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
-                    (metrics.render() + (auditor == null ? "" : auditor.metrics())).getBytes(StandardCharsets.UTF_8),
+                    (metrics.render() + (auditor == null ? "" : auditor.metrics()) + extraMetrics())
+                            .getBytes(StandardCharsets.UTF_8),
                     java.util.List.of()));
             return;
         }

@@ -34,4 +34,17 @@ class ServingCertificateTest {
         renewed.verify(pki.caCertificate().getPublicKey());
         assertThat(ClusterPki.readServing(dir.resolve("pki")).getKey()).isEqualTo(renewed);
     }
+
+    @Test
+    void exposedMetricsAreAppendedToTheMetricsEndpoint(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(dir)) {
+            server.server().exposeMetrics(() -> "# TYPE kaji_extra gauge\nkaji_extra 7\n");
+            server.server().exposeMetrics(() -> {
+                throw new IllegalStateException("a broken source does not break /metrics");
+            });
+            var r = server.get("/metrics");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("apiserver_request_total", "kaji_extra 7");
+        }
+    }
 }
