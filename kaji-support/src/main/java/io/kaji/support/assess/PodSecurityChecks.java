@@ -134,6 +134,7 @@ final class PodSecurityChecks {
             }
         }
         List<Finding> out = new ArrayList<>();
+        String kajiDefault = kajiDefaultEnforce(ctx);
         for (Namespace ns : ctx.cluster().namespaces()) {
             String name = ns.getMetadata().getName();
             if (SYSTEM_NAMESPACES.contains(name)) {
@@ -146,6 +147,19 @@ final class PodSecurityChecks {
             if (level != null && !level.equals("privileged")) {
                 continue;
             }
+            if (level == null && kajiDefault != null) {
+                if (kajiDefault.equals("?")) {
+                    out.add(Finding.manual(ref, "Does the PodSecurityConfiguration in the kaji server's "
+                            + "--admission-control-config-file enforce baseline or restricted by default?"));
+                    continue;
+                }
+                if (!kajiDefault.startsWith("privileged")) {
+                    out.add(Finding.pass(ref, "Kaji's Pod Security admission enforces " + kajiDefault
+                            + " on namespaces without labels", evidence + "; kaji server --pod-security-default "
+                            + "enforce=" + kajiDefault));
+                    continue;
+                }
+            }
             if (!engines.isEmpty()) {
                 out.add(Finding.pass(ref, "no Pod Security level enforced, but admission webhooks validate pods: "
                         + String.join(", ", engines.stream().distinct().toList()), evidence));
@@ -156,6 +170,32 @@ final class PodSecurityChecks {
             }
         }
         return out;
+    }
+
+    /**
+     * The Pod Security level a Kaji server enforces on namespaces without labels (its --pod-security-default, by
+     * default baseline), "?" when an admission configuration file decides it, or null when this is not a Kaji
+     * server assessed on its node (or PodSecurity admission is disabled there).
+     */
+    static String kajiDefaultEnforce(AssessmentContext ctx) {
+        if (ctx.host() == null || !ctx.host().present() || !ctx.kajiCluster()) {
+            return null;
+        }
+        String disabled = ctx.host().flag("disable-admission-plugins").orElse("");
+        if (List.of(disabled.split(",")).contains("PodSecurity")) {
+            return null;
+        }
+        String modes = ctx.host().flag("pod-security-default").orElse(null);
+        if (modes == null) {
+            return ctx.host().flag("admission-control-config-file").isPresent() ? "?" : "baseline";
+        }
+        for (String mode : modes.split(",")) {
+            String m = mode.trim();
+            if (m.startsWith("enforce=")) {
+                return m.substring("enforce=".length());
+            }
+        }
+        return "privileged"; // modes left out are privileged
     }
 
     private static Finding privilegeEscalation(Workload w, ContainerView c) {

@@ -201,4 +201,23 @@ class PolicyChecksTest {
             assertThat(first.remediation()).isNotBlank();
         }
     }
+
+    /** On a Kaji node, 5.2.1 knows the server's default Pod Security level for namespaces without labels. */
+    @org.junit.jupiter.api.Test
+    void kajiEnforcesBaselineByDefaultUnlessConfiguredOtherwise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.util.function.Function<java.util.Map<String, String>, CheckResult> run = flags -> Fixtures.run("5.2.1",
+                new AssessmentContext(ClusterSnapshot.of(Fixtures.objects(NS_APP)), "v1.32.0+kaji.test",
+                        KubeVersion.parse("1.32"), new HostConfig(dir, flags, "test", null, java.util.List.of())));
+        assertThat(run.apply(java.util.Map.of()).status()).isEqualTo(Status.PASS);
+        assertThat(run.apply(java.util.Map.of()).findings().get(0).message())
+                .isEqualTo("Kaji's Pod Security admission enforces baseline on namespaces without labels");
+        assertThat(run.apply(java.util.Map.of("pod-security-default", "enforce=restricted")).status())
+                .isEqualTo(Status.PASS);
+        assertThat(run.apply(java.util.Map.of("pod-security-default", "warn=restricted")).status())
+                .isEqualTo(Status.FAIL);
+        assertThat(run.apply(java.util.Map.of("disable-admission-plugins", "LimitRanger,PodSecurity")).status())
+                .isEqualTo(Status.FAIL);
+        assertThat(run.apply(java.util.Map.of("admission-control-config-file", "/etc/kaji/admission.yaml")).status())
+                .isEqualTo(Status.MANUAL);
+    }
 }
