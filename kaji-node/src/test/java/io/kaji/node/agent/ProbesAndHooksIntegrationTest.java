@@ -60,6 +60,15 @@ class ProbesAndHooksIntegrationTest {
         server = ApiServer.start(ApiServerConfig.defaults(apiDir).withPort(0), store);
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
+        // Host paths and probes aimed at the host are what the Pod Security baseline level forbids; these tests
+        // need them, so their namespace is labeled privileged, as a user would label such a namespace.
+        client.namespaces().withName("default").edit(ns -> {
+            java.util.Map<String, String> labels = new java.util.HashMap<>(
+                    ns.getMetadata().getLabels() == null ? java.util.Map.of() : ns.getMetadata().getLabels());
+            labels.put("pod-security.kubernetes.io/enforce", "privileged");
+            ns.getMetadata().setLabels(labels);
+            return ns;
+        });
         AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(node.dataDir.resolve("pods")),
                 node.dataDir.resolve("ipam"), node.config.cniConfDir()).withBridgeName("kajit5")
                 .withInitialBackOff(Duration.ofSeconds(1)).withLeaseRenewal(Duration.ofSeconds(1)).withKubeletPort(0);
