@@ -54,18 +54,39 @@ public final class KajiCommand implements Runnable {
 
     /** Builds the command line with every subcommand and Kaji's error handling. */
     public static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The command line for arguments starting with {@code first}: if that names a subcommand, only that one is
+     * registered, otherwise (none, an option such as --help, a typo picocli suggests a fix for) every subcommand.
+     * picocli reflects over each registered command, its options' types and its nested subcommands, and the model
+     * lives as long as the command runs: for a long-running role such as {@code kaji agent} the other commands
+     * would cost ~700 loaded classes and a few MiB of heap for the process' lifetime (docs/footprint.md).
+     */
+    static CommandLine commandLine(String first) {
         CommandLine cl = new CommandLine(new KajiCommand());
-        for (Object sub : subcommands()) {
+        Object[] all = subcommands();
+        Object only = null;
+        for (Object sub : all) {
+            if (sub.getClass().getAnnotation(Command.class).name().equals(first)) {
+                only = sub;
+            }
+        }
+        for (Object sub : only != null ? new Object[] {only} : all) {
             cl.addSubcommand(sub);
         }
-        ConfigFile.install(cl.getSubcommands().get("server"));
-        ConfigFile.install(cl.getSubcommands().get("agent"));
+        for (String role : new String[] {"server", "agent"}) {
+            if (cl.getSubcommands().containsKey(role)) {
+                ConfigFile.install(cl.getSubcommands().get(role));
+            }
+        }
         cl.setExecutionExceptionHandler(new ErrorHandler());
         return cl;
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args.length > 0 ? args[0] : null).execute(args));
     }
 
     /**

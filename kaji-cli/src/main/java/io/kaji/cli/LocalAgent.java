@@ -80,12 +80,12 @@ final class LocalAgent implements AutoCloseable {
     /** Starts containerd (if needed) and the agent; blocking until the runtime answers and the agent registered. */
     static LocalAgent start(Config clientConfig, Options o) {
         ContainerdSupervisor supervisor = null;
-        Path socket = o.containerdSocket();
-        if (socket == null) {
-            supervisor = ContainerdSupervisor.create(o.layout().containerd());
-            socket = o.layout().criSocket();
-        }
+        Path socket = o.containerdSocket() != null ? o.containerdSocket() : o.layout().criSocket();
+        // One CRI connection (gRPC channel and event loop thread) for the runtime and the supervisor's probes.
         CriConnection cri = CriConnection.open(socket);
+        if (o.containerdSocket() == null) {
+            supervisor = ContainerdSupervisor.create(o.layout().containerd(), cri);
+        }
         KubernetesClient client = null;
         try {
             CriContainerRuntime runtime = new CriContainerRuntime(cri);
@@ -117,10 +117,10 @@ final class LocalAgent implements AutoCloseable {
             if (client != null) {
                 client.close();
             }
-            cri.close();
             if (supervisor != null) {
                 supervisor.close();
             }
+            cri.close();
             throw e;
         }
     }
@@ -156,11 +156,11 @@ final class LocalAgent implements AutoCloseable {
         }
         agent.close();
         client.close();
+        if (supervisor != null) {
+            supervisor.close(); // before the CRI connection its probes use
+        }
         if (cri != null) {
             cri.close();
-        }
-        if (supervisor != null) {
-            supervisor.close();
         }
     }
 }

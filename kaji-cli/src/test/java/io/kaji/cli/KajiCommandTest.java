@@ -16,7 +16,7 @@ class KajiCommandTest {
     record Run(int exitCode, String out, String err) {}
 
     static Run run(String... args) {
-        CommandLine cl = KajiCommand.commandLine();
+        CommandLine cl = KajiCommand.commandLine(args.length > 0 ? args[0] : null); // as main builds it
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -38,6 +38,26 @@ class KajiCommandTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).containsPattern("Kaji version: \\d+\\.\\d+\\.\\d+")
                 .contains("Git commit:", "JDK:", System.getProperty("java.runtime.version"));
+    }
+
+    @Test
+    void aRoleGetsOnlyItsOwnSubcommandWithItsConfigFile() {
+        CommandLine agent = KajiCommand.commandLine("agent");
+        assertThat(agent.getSubcommands()).containsOnlyKeys("agent");
+        assertThat(agent.getSubcommands().get("agent").getDefaultValueProvider()).isNotNull();
+        assertThat(KajiCommand.commandLine("server").getSubcommands().get("server").getDefaultValueProvider())
+                .isNotNull();
+        CommandLine all = KajiCommand.commandLine("--help");
+        assertThat(all.getSubcommands()).hasSize(KajiCommand.subcommands().length).containsKeys("agent", "server");
+        assertThat(all.getSubcommands().get("agent").getDefaultValueProvider()).isNotNull();
+        assertThat(KajiCommand.commandLine("agnet").getSubcommands()).hasSize(KajiCommand.subcommands().length);
+    }
+
+    @Test
+    void aRolesHelpIsItsOwn() {
+        Run r = run("agent", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: kaji agent", "--server");
     }
 
     @Test

@@ -1,8 +1,5 @@
 package io.kaji.node.cni;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaji.node.host.HostCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A node's pod network: one Linux bridge, the node's podCIDR handed out by host-local IPAM, the bridge's address
@@ -28,7 +30,7 @@ public record BridgeNetwork(String name, String bridge, String podCidr, Path ipa
 
     /** The file name the CRI plugin loads (it loads the first conflist by name, {@code max_conf_num = 1}). */
     public static final String FILE_NAME = "10-kaji.conflist";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     public BridgeNetwork {
         Objects.requireNonNull(name, "name");
@@ -63,7 +65,7 @@ public record BridgeNetwork(String name, String bridge, String podCidr, Path ipa
         plugins.addObject().put("type", "firewall");
         try {
             return JSON.writeValueAsString(root) + "\n";
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("serialize CNI config " + name, e);
         }
     }

@@ -1,7 +1,5 @@
 package io.kaji.node.cni;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,7 +7,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kaji.controllers.runtime.Informers;
 import io.kaji.node.host.HostCommand;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -29,6 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The pod network between machines, host-gw style (like flannel's host-gw backend): a route to every other node's
@@ -218,17 +218,17 @@ public final class PodRoutes implements AutoCloseable {
         }
         try {
             for (JsonNode n : JSON.readTree(json)) {
-                String dst = n.path("dst").asText(null);
+                String dst = n.path("dst").asString(null);
                 if (dst == null) {
                     continue;
                 }
                 if (!dst.contains("/")) {
                     dst = dst + "/32";
                 }
-                boolean unreachable = "unreachable".equals(n.path("type").asText(""));
-                routes.put(dst, new Route(dst, unreachable ? null : n.path("gateway").asText(null)));
+                boolean unreachable = "unreachable".equals(n.path("type").asString(""));
+                routes.put(dst, new Route(dst, unreachable ? null : n.path("gateway").asString(null)));
             }
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot parse `ip -j route` output: " + e.getMessage(), e);
         }
         return routes;

@@ -47,6 +47,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
     private final CriConnection probe;
+    private final boolean ownsProbe;
     private final List<Consumer<RuntimeHealth>> listeners = new CopyOnWriteArrayList<>();
 
     private volatile RuntimeHealth health;
@@ -65,6 +66,17 @@ public final class ContainerdSupervisor implements AutoCloseable {
      */
     public ContainerdSupervisor(ContainerdConfig config, Backoff backoff, Duration startTimeout,
                                 Duration probeInterval, Clock clock, ScheduledExecutorService scheduler) {
+        this(config, backoff, startTimeout, probeInterval, clock, scheduler, null);
+    }
+
+    /**
+     * Like the constructor above, probing over {@code connection} (a connection to {@code config.socket()} that the
+     * caller also uses for its CRI calls, and closes itself) instead of a private one: one gRPC channel and event
+     * loop thread per agent instead of two.
+     */
+    public ContainerdSupervisor(ContainerdConfig config, Backoff backoff, Duration startTimeout,
+                                Duration probeInterval, Clock clock, ScheduledExecutorService scheduler,
+                                CriConnection connection) {
         this.config = config;
         this.backoff = backoff;
         this.startTimeout = startTimeout;
@@ -76,7 +88,8 @@ public final class ContainerdSupervisor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.probe = CriConnection.open(config.socket());
+        this.ownsProbe = connection == null;
+        this.probe = connection != null ? connection : CriConnection.open(config.socket());
         this.health = RuntimeHealth.notReady("ContainerdStopped", "containerd has not been started", clock.instant(), 0);
     }
 
@@ -84,6 +97,12 @@ public final class ContainerdSupervisor implements AutoCloseable {
     public static ContainerdSupervisor create(ContainerdConfig config) {
         return new ContainerdSupervisor(config, Backoff.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(5),
                 Clock.systemUTC(), null);
+    }
+
+    /** Like {@link #create(ContainerdConfig)}, probing over the caller's {@code connection} (not closed here). */
+    public static ContainerdSupervisor create(ContainerdConfig config, CriConnection connection) {
+        return new ContainerdSupervisor(config, Backoff.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(5),
+                Clock.systemUTC(), null, connection);
     }
 
     public ContainerdConfig config() {
@@ -155,11 +174,13 @@ public final class ContainerdSupervisor implements AutoCloseable {
         update(RuntimeHealth.notReady("ContainerdStopped", "containerd was stopped", clock.instant(), restarts));
     }
 
-    /** Stops containerd and releases the probe connection and the private scheduler. */
+    /** Stops containerd and releases its own probe connection (not a caller's) and the private scheduler. */
     @Override
     public void close() {
         stop();
-        probe.close();
+        if (ownsProbe) {
+            probe.close();
+        }
         if (ownsScheduler) {
             scheduler.shutdownNow();
         }

@@ -6,6 +6,9 @@ import io.kaji.node.cri.v1.ImageServiceGrpc;
 import io.kaji.node.cri.v1.RuntimeServiceGrpc;
 import io.kaji.node.cri.v1.VersionRequest;
 import io.kaji.node.cri.v1.VersionResponse;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -27,6 +30,14 @@ public final class CriConnection implements AutoCloseable {
     /** The default deadline of one CRI call; long calls (pull, stop with a grace period) pass their own. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
 
+    /**
+     * The buffers of CRI channels: one pooled direct arena of 1 MiB chunks, no per-thread caches. gRPC's own
+     * allocator has two heap and two direct arenas per core with 2 MiB chunks and caches on every thread that
+     * allocates (the agent's pod workers and relister among them): ~10 MiB of native memory in an agent (NMT's
+     * "Other", docs/footprint.md) for a local socket that carries a few small messages a second.
+     */
+    static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true, 0, 1, 8192, 7, 0, 0, false);
+
     private final Path socket;
     private final EpollEventLoopGroup eventLoop;
     private final ManagedChannel channel;
@@ -37,6 +48,7 @@ public final class CriConnection implements AutoCloseable {
         this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .eventLoopGroup(eventLoop)
                 .channelType(EpollDomainSocketChannel.class)
+                .withOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .overrideAuthority("localhost")
                 .usePlaintext()
                 .maxInboundMessageSize(64 * 1024 * 1024)

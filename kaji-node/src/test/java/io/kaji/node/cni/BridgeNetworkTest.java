@@ -3,14 +3,14 @@ package io.kaji.node.cni;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 class BridgeNetworkTest {
 
@@ -20,24 +20,24 @@ class BridgeNetworkTest {
     @Test
     void conflistHasBridgeWithHostLocalIpamPortmapAndFirewall() throws Exception {
         JsonNode c = new ObjectMapper().readTree(net.toConflist());
-        assertThat(c.at("/cniVersion").asText()).isEqualTo("1.0.0");
-        assertThat(c.at("/name").asText()).isEqualTo("n1-net");
+        assertThat(c.at("/cniVersion").asString()).isEqualTo("1.0.0");
+        assertThat(c.at("/name").asString()).isEqualTo("n1-net");
         assertThat(c.at("/plugins")).hasSize(3);
         JsonNode bridge = c.at("/plugins/0");
-        assertThat(bridge.at("/type").asText()).isEqualTo("bridge");
-        assertThat(bridge.at("/bridge").asText()).isEqualTo("kaji-n1");
+        assertThat(bridge.at("/type").asString()).isEqualTo("bridge");
+        assertThat(bridge.at("/bridge").asString()).isEqualTo("kaji-n1");
         assertThat(bridge.at("/isGateway").asBoolean()).isTrue();
         assertThat(bridge.at("/ipMasq").isBoolean()).isTrue();
         assertThat(bridge.at("/ipMasq").asBoolean()).isFalse();
         assertThat(bridge.at("/hairpinMode").asBoolean()).isTrue();
-        assertThat(bridge.at("/ipam/type").asText()).isEqualTo("host-local");
-        assertThat(bridge.at("/ipam/dataDir").asText()).isEqualTo("/var/lib/kaji/n1/ipam");
-        assertThat(bridge.at("/ipam/ranges/0/0/subnet").asText()).isEqualTo("100.64.7.0/24");
-        assertThat(bridge.at("/ipam/ranges/0/0/gateway").asText()).isEqualTo("100.64.7.1");
-        assertThat(bridge.at("/ipam/routes/0/dst").asText()).isEqualTo("0.0.0.0/0");
-        assertThat(c.at("/plugins/1/type").asText()).isEqualTo("portmap");
+        assertThat(bridge.at("/ipam/type").asString()).isEqualTo("host-local");
+        assertThat(bridge.at("/ipam/dataDir").asString()).isEqualTo("/var/lib/kaji/n1/ipam");
+        assertThat(bridge.at("/ipam/ranges/0/0/subnet").asString()).isEqualTo("100.64.7.0/24");
+        assertThat(bridge.at("/ipam/ranges/0/0/gateway").asString()).isEqualTo("100.64.7.1");
+        assertThat(bridge.at("/ipam/routes/0/dst").asString()).isEqualTo("0.0.0.0/0");
+        assertThat(c.at("/plugins/1/type").asString()).isEqualTo("portmap");
         assertThat(c.at("/plugins/1/capabilities/portMappings").asBoolean()).isTrue();
-        assertThat(c.at("/plugins/2/type").asText()).isEqualTo("firewall");
+        assertThat(c.at("/plugins/2/type").asString()).isEqualTo("firewall");
     }
 
     @ParameterizedTest

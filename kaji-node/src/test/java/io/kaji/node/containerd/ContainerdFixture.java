@@ -50,9 +50,10 @@ public final class ContainerdFixture implements AutoCloseable {
         config = ContainerdConfig.defaults(dataDir.resolve("containerd"), PauseImage.NAME);
         network = new BridgeNetwork("kaji-it", bridge, podCidr, dataDir.resolve("ipam"));
         network.writeTo(config.cniConfDir());
-        supervisor = new ContainerdSupervisor(config, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2),
-                Duration.ofMinutes(1)), Duration.ofSeconds(30), Duration.ofSeconds(1), Clock.systemUTC(), null);
+        // As the agent (kaji-cli's LocalAgent) does: the supervisor probes over the runtime's own connection.
         cri = CriConnection.open(config.socket());
+        supervisor = new ContainerdSupervisor(config, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2),
+                Duration.ofMinutes(1)), Duration.ofSeconds(30), Duration.ofSeconds(1), Clock.systemUTC(), null, cri);
         supervisor.addListener(h -> cri.resetConnectBackoff());
         runtime = new CriContainerRuntime(cri);
     }

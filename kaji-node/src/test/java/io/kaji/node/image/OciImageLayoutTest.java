@@ -3,8 +3,6 @@ package io.kaji.node.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +15,8 @@ import java.util.zip.GZIPInputStream;
 import io.kaji.node.host.HostCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 class OciImageLayoutTest {
 
@@ -40,27 +40,27 @@ class OciImageLayoutTest {
 
         JsonNode index = JSON.readTree(outer.get("index.json").content());
         JsonNode descriptor = index.at("/manifests/0");
-        assertThat(descriptor.at("/mediaType").asText()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
-        assertThat(descriptor.at("/annotations/io.containerd.image.name").asText()).isEqualTo("docker.io/kaji/test:2");
-        assertThat(descriptor.at("/annotations/org.opencontainers.image.ref.name").asText()).isEqualTo("2");
+        assertThat(descriptor.at("/mediaType").asString()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
+        assertThat(descriptor.at("/annotations/io.containerd.image.name").asString()).isEqualTo("docker.io/kaji/test:2");
+        assertThat(descriptor.at("/annotations/org.opencontainers.image.ref.name").asString()).isEqualTo("2");
 
-        byte[] manifestBytes = blob(outer, descriptor.at("/digest").asText(), descriptor.at("/size").asLong());
+        byte[] manifestBytes = blob(outer, descriptor.at("/digest").asString(), descriptor.at("/size").asLong());
         JsonNode manifest = JSON.readTree(manifestBytes);
         assertThat(manifest.at("/schemaVersion").asInt()).isEqualTo(2);
-        JsonNode config = JSON.readTree(blob(outer, manifest.at("/config/digest").asText(),
+        JsonNode config = JSON.readTree(blob(outer, manifest.at("/config/digest").asString(),
                 manifest.at("/config/size").asLong()));
-        assertThat(config.at("/os").asText()).isEqualTo("linux");
-        assertThat(config.at("/architecture").asText()).isEqualTo("amd64");
-        assertThat(config.at("/config/Entrypoint/0").asText()).isEqualTo("/bin/app");
-        assertThat(config.at("/config/Cmd/0").asText()).isEqualTo("--serve");
-        assertThat(config.at("/config/Env/1").asText()).isEqualTo("A=b");
-        assertThat(config.at("/config/WorkingDir").asText()).isEqualTo("/work");
+        assertThat(config.at("/os").asString()).isEqualTo("linux");
+        assertThat(config.at("/architecture").asString()).isEqualTo("amd64");
+        assertThat(config.at("/config/Entrypoint/0").asString()).isEqualTo("/bin/app");
+        assertThat(config.at("/config/Cmd/0").asString()).isEqualTo("--serve");
+        assertThat(config.at("/config/Env/1").asString()).isEqualTo("A=b");
+        assertThat(config.at("/config/WorkingDir").asString()).isEqualTo("/work");
 
         JsonNode layer = manifest.at("/layers/0");
-        assertThat(layer.at("/mediaType").asText()).isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip");
-        byte[] layerGz = blob(outer, layer.at("/digest").asText(), layer.at("/size").asLong());
+        assertThat(layer.at("/mediaType").asString()).isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip");
+        byte[] layerGz = blob(outer, layer.at("/digest").asString(), layer.at("/size").asLong());
         byte[] layerTar = new GZIPInputStream(new java.io.ByteArrayInputStream(layerGz)).readAllBytes();
-        assertThat(OciImageLayout.sha256(layerTar)).isEqualTo(config.at("/rootfs/diff_ids/0").asText());
+        assertThat(OciImageLayout.sha256(layerTar)).isEqualTo(config.at("/rootfs/diff_ids/0").asString());
 
         Map<String, TarEntries.Entry> layerEntries = TarEntries.read(layerTar);
         assertThat(layerEntries.keySet()).startsWith("bin/", "bin/app", "bin/sh", "tmp/");
