@@ -1,10 +1,6 @@
 package io.kaji.cli;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,16 +12,7 @@ final class ClusterClient {
 
     /** A client from {@code kubeconfig}, failing fast (5 s) rather than retrying for minutes. */
     static KubernetesClient open(Path kubeconfig) {
-        Config config;
-        try {
-            config = Config.fromKubeconfig(Files.readString(kubeconfig));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + kubeconfig + ": " + e.getMessage(), e);
-        }
-        config.setConnectionTimeout(5_000);
-        config.setRequestTimeout(10_000);
-        config.setRequestRetryBackoffLimit(0);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return Kubeconfigs.client(kubeconfig);
     }
 
     /** Whether the API server of {@code kubeconfig} answers ok on /readyz; false if it cannot be asked. */

@@ -9,13 +9,7 @@ import io.kaji.support.logs.AnalysisReport;
 import io.kaji.support.logs.LogAnalyzer;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,7 +83,7 @@ public final class LogsAnalyzeCommand implements Callable<Integer> {
         LogAnalyzer analyzer = new LogAnalyzer();
         if (!files.isEmpty()) {
             for (String f : files) {
-                try (BufferedReader r = open(f)) {
+                try (BufferedReader r = LogsCommand.open(f)) {
                     String source = f.equals("-") ? "stdin" : f;
                     String line;
                     while ((line = r.readLine()) != null) {
@@ -197,25 +191,4 @@ public final class LogsAnalyzeCommand implements Callable<Integer> {
                     + "10m, 2h or 1d, not '" + text + "'");
         }
     }
-
-    private static BufferedReader open(String file) throws IOException {
-        InputStream in;
-        if (file.equals("-")) {
-            in = System.in;
-        } else {
-            Path path = Path.of(file);
-            if (Files.isDirectory(path)) {
-                throw new IOException(file + " is a directory: give log files (or - for standard input)");
-            }
-            try {
-                in = Files.newInputStream(path);
-            } catch (NoSuchFileException e) {
-                throw new IOException("no such file: " + file, e);
-            }
-        }
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        return new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
-    }
-
 }

@@ -39,6 +39,31 @@ public final class LogsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * A log file, or standard input for {@code -}, as UTF-8 lines (undecodable bytes replaced, not fatal), with
+     * one-line errors for a directory or a missing file.
+     */
+    static BufferedReader open(String file) throws IOException {
+        InputStream in;
+        if (file.equals("-")) {
+            in = System.in;
+        } else {
+            Path path = Path.of(file);
+            if (Files.isDirectory(path)) {
+                throw new IOException(file + " is a directory: give a log file (or - for standard input)");
+            }
+            try {
+                in = Files.newInputStream(path);
+            } catch (NoSuchFileException e) {
+                throw new IOException("no such file: " + file + " (give a log file, or - for standard input)", e);
+            }
+        }
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        return new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
+    }
+
     /** Output formats of {@code kaji logs mine}. */
     enum Format { csv, text }
 
@@ -139,24 +164,7 @@ public final class LogsCommand implements Runnable {
         }
 
         private BufferedReader open() throws IOException {
-            InputStream in;
-            if (file.equals("-")) {
-                in = System.in;
-            } else {
-                Path path = Path.of(file);
-                if (Files.isDirectory(path)) {
-                    throw new IOException(file + " is a directory: give a log file (or - for standard input)");
-                }
-                try {
-                    in = Files.newInputStream(path);
-                } catch (NoSuchFileException e) {
-                    throw new IOException("no such file: " + file + " (give a log file, or - for standard input)", e);
-                }
-            }
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
-            return new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
+            return LogsCommand.open(file);
         }
 
         private static void writeCsv(PrintWriter out, LogMiner miner, long[] ids, int n) {
