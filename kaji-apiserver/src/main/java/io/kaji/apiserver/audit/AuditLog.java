@@ -171,18 +171,29 @@ public final class AuditLog implements AutoCloseable {
         prune();
     }
 
-    /** {@code audit.log} becomes {@code audit-2026-11-26T01-02-03.456.log}, as lumberjack names backups. */
+    /**
+     * {@code audit.log} becomes {@code audit-2026-11-26T01-02-03.456.log}, as lumberjack names backups. Names only
+     * grow: several rotations in one millisecond take the next free milliseconds, and a later rotation never takes
+     * a name freed by pruning that sorts before the newest backup (pruning, which deletes by name order, would then
+     * delete the wrong file).
+     */
     Path backupName(Instant at) {
         String name = path.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String base = dot > 0 ? name.substring(0, dot) : name;
         String ext = dot > 0 ? name.substring(dot) : "";
-        Path candidate = path.resolveSibling(base + "-" + BACKUP_TIME.format(at) + ext);
-        for (int i = 1; Files.exists(candidate); i++) {
-            candidate = path.resolveSibling(base + "-" + BACKUP_TIME.format(at.plusMillis(i)) + ext);
+        Instant t = lastBackup != null && !at.isAfter(lastBackup) ? lastBackup.plusMillis(1) : at;
+        Path candidate = path.resolveSibling(base + "-" + BACKUP_TIME.format(t) + ext);
+        while (Files.exists(candidate)) {
+            t = t.plusMillis(1);
+            candidate = path.resolveSibling(base + "-" + BACKUP_TIME.format(t) + ext);
         }
+        lastBackup = t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return candidate;
     }
+
+    /** The time in the newest backup's name, so that names keep growing. */
+    private Instant lastBackup;
 
     /** The rotated files of this log, newest first (their names sort by time). */
     public List<Path> backups() throws IOException {
