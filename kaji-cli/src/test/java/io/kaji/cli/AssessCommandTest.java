@@ -34,6 +34,11 @@ class AssessCommandTest {
         server = ApiServer.start(ApiServerConfig.defaults(data).withPort(0).withVersion("test"), store);
         kubeconfig = server.kubeconfigPath();
         try (KubernetesClient client = ClusterClient.open(kubeconfig)) {
+            // Kaji enforces Pod Security baseline by default; a privileged pod needs a privileged namespace.
+            client.namespaces().withName("default").edit(ns -> {
+                ns.getMetadata().setLabels(java.util.Map.of("pod-security.kubernetes.io/enforce", "privileged"));
+                return ns;
+            });
             client.resource((Pod) new KubernetesSerialization().unmarshal("""
                     apiVersion: v1
                     kind: Pod

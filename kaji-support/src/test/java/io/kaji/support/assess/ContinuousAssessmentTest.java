@@ -52,6 +52,7 @@ class ContinuousAssessmentTest {
         HasMetadata pod = Fixtures.objects(Fixtures.pod("priv", Fixtures.hardenedWith("allowPrivilegeEscalation: false",
                 "privileged: true"))).get(0);
         client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("app")
+                .addToLabels("pod-security.kubernetes.io/enforce", "privileged")
                 .endMetadata().build()).create();
         client.resource(pod).create();
         try (ContinuousAssessment continuous = new ContinuousAssessment(client, HostConfig::absent,

@@ -55,7 +55,9 @@ class FixtureClusterTest {
     private static final String APP_SA = "{kind: ServiceAccount, name: app, namespace: insecure}";
 
     static final String FIXTURES = String.join("---\n",
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: insecure}\n",
+            // Privileged: Kaji enforces Pod Security baseline by default, and these pods are what it forbids.
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: insecure, labels: "
+                    + "{pod-security.kubernetes.io/enforce: privileged}}\n",
             deployment("insecure", "privileged", INSECURE_SPEC + "    securityContext: {privileged: true}\n"),
             deployment("insecure", "hostpid", "  hostPID: true\n" + INSECURE_SPEC),
             "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: hostipc, namespace: insecure}\nspec:\n"

@@ -103,6 +103,8 @@ class ClusterCertificatesTest {
     void refusedCredentialsAreReportedPerSourceNotHidden() throws Exception {
         Config bad = Config.fromKubeconfig(Files.readString(server.kubeconfig()));
         bad.setOauthToken("not-the-token");
+        bad.setClientCertData(null); // the admin kubeconfig authenticates with a client certificate
+        bad.setClientKeyData(null);
         bad.setRequestRetryBackoffLimit(0);
         try (KubernetesClient refused = new KubernetesClientBuilder().withConfig(bad).build()) {
             ClusterCertificates.Result result = ClusterCertificates.scan(refused, Instant.now(), Thresholds.DEFAULT);
