@@ -273,9 +273,10 @@ class DiagnoseE2ETest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode doc = JsonMapper.shared().readTree(r.out());
         JsonNode fatal = doc.path("patterns").valueStream()
-                .filter(p -> p.path("template").asString().contains("cannot open /etc/app/config.yaml"))
+                .filter(p -> p.path("template").asString().equals("cannot open <*>: no such file"))
                 .findFirst().orElseThrow(() -> new AssertionError("no FATAL pattern in " + r.out()));
         assertThat(fatal.path("level").asString()).isEqualTo("error");
+        assertThat(fatal.path("example").asString()).isEqualTo("cannot open /etc/app/config.yaml: no such file");
         assertThat(fatal.path("count").asLong()).isGreaterThanOrEqualTo(2); // current and previous container
         assertThat(fatal.path("firstSeen").asString()).startsWith("20");
         assertThat(fatal.path("sources").valueStream().map(JsonNode::asString))
