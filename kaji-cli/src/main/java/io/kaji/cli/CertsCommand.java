@@ -1,19 +1,14 @@
 package io.kaji.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kaji.support.certs.CertificateEntry;
-import io.kaji.support.certs.ClusterCertificates;
 import io.kaji.support.certs.ExpiryReport;
 import io.kaji.support.certs.ExpiryStatus;
-import io.kaji.support.certs.KajiPkiScanner;
 import io.kaji.support.certs.Thresholds;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -102,30 +97,16 @@ public final class CertsCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            Instant now = Instant.now();
-            List<CertificateEntry> entries = new ArrayList<>();
-            List<ClusterCertificates.Problem> problems = new ArrayList<>();
             Path pkiDir = pkiDataDir();
-            if (pkiDir != null) {
-                try {
-                    entries.addAll(new KajiPkiScanner(pkiDir).scan(now, thresholds));
-                } catch (IOException e) {
-                    problems.add(new ClusterCertificates.Problem("kaji-pki", e.getMessage()));
-                }
-            }
             Path config = skipCluster ? null : clusterKubeconfig(pkiDir);
-            if (config != null) {
-                try (KubernetesClient client = Kubeconfigs.client(config)) {
-                    ClusterCertificates.Result r = ClusterCertificates.scan(client, now, thresholds);
-                    entries.addAll(r.entries());
-                    problems.addAll(r.problems());
-                }
-            }
             if (pkiDir == null && config == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "nothing to check: no Kaji data dir"
                         + " (/var/lib/kaji) and no kubeconfig; give --data-dir DIR or --kubeconfig FILE");
             }
-            ExpiryReport report = new ExpiryReport(now, thresholds, entries, problems);
+            ExpiryReport report;
+            try (KubernetesClient client = config == null ? null : Kubeconfigs.client(config)) {
+                report = ExpiryReport.scan(client, pkiDir, Instant.now(), thresholds);
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.print(switch (format) {
                 case text -> report.text();
@@ -137,7 +118,7 @@ public final class CertsCommand implements Runnable {
             if (worst.exitCode() == 2) {
                 return 2;
             }
-            return problems.isEmpty() ? worst.exitCode() : UNKNOWN;
+            return report.problems().isEmpty() ? worst.exitCode() : UNKNOWN;
         }
 
         /** The data dir to scan: the given one, or the root default when it holds a PKI; null for none. */

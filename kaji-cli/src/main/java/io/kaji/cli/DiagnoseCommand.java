@@ -3,8 +3,7 @@ package io.kaji.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kaji.support.certs.CertificateEntry;
-import io.kaji.support.certs.ClusterCertificates;
-import io.kaji.support.certs.KajiPkiScanner;
+import io.kaji.support.certs.ExpiryReport;
 import io.kaji.support.certs.Thresholds;
 import io.kaji.support.diagnose.Analyzer;
 import io.kaji.support.diagnose.CertificateAnalyzer;
@@ -15,7 +14,6 @@ import io.kaji.support.diagnose.Diagnoser;
 import io.kaji.support.diagnose.DiagnosisReport;
 import io.kaji.support.diagnose.LogReader;
 import io.kaji.support.diagnose.Severity;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,18 +148,10 @@ public final class DiagnoseCommand implements Callable<Integer> {
         if (!only.isEmpty() && !only.contains("Certificate")) {
             return List.of();
         }
-        List<CertificateEntry> entries = new ArrayList<>(
-                ClusterCertificates.scan(client, now, Thresholds.DEFAULT).entries());
         Path pki = dataDir != null ? dataDir : DataDir.isRoot() && Files.isDirectory(DataDir.ROOT_DEFAULT.resolve("pki"))
                 ? DataDir.ROOT_DEFAULT : null;
-        if (pki != null) {
-            try {
-                entries.addAll(new KajiPkiScanner(pki).scan(now, Thresholds.DEFAULT));
-            } catch (IOException e) {
-                // no data dir there: the cluster's certificates are still judged
-            }
-        }
-        return entries;
+        // A data dir that cannot be read leaves the cluster's certificates to judge.
+        return ExpiryReport.scan(client, pki, now, Thresholds.DEFAULT).entries();
     }
 
     private static String rootCause(Throwable e) {

@@ -46,13 +46,10 @@ final class ServerAssessment {
                 new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
         executor.scheduleWithFixedDelay(() -> {
             try {
-                java.time.Instant now = java.time.Instant.now();
-                var entries = new java.util.ArrayList<>(io.kaji.support.certs.ClusterCertificates.scan(client, now,
-                        io.kaji.support.certs.Thresholds.DEFAULT).entries());
-                entries.addAll(new io.kaji.support.certs.KajiPkiScanner(dataDir).scan(now,
-                        io.kaji.support.certs.Thresholds.DEFAULT));
+                var entries = io.kaji.support.certs.ExpiryReport.scan(client, dataDir, java.time.Instant.now(),
+                        io.kaji.support.certs.Thresholds.DEFAULT).entries();
                 certs.set(java.util.List.copyOf(entries));
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(ServerAssessment.class)
                         .warn("certificate expiry scan failed: {}", e.toString());
             }

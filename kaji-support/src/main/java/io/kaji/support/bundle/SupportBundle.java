@@ -8,9 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.kaji.support.certs.ClusterCertificates;
 import io.kaji.support.certs.ExpiryReport;
-import io.kaji.support.certs.KajiPkiScanner;
 import io.kaji.support.certs.Thresholds;
 import io.kaji.support.diagnose.ClusterLogReader;
 import io.kaji.support.diagnose.ClusterSnapshot;
@@ -302,16 +300,7 @@ public final class SupportBundle {
     }
 
     private void certificates(Instant now, BundleWriter out) throws IOException {
-        var scan = ClusterCertificates.scan(client, now, Thresholds.DEFAULT);
-        List<io.kaji.support.certs.CertificateEntry> entries = new ArrayList<>(scan.entries());
-        if (options.dataDir() != null) {
-            try {
-                entries.addAll(new KajiPkiScanner(options.dataDir()).scan(now, Thresholds.DEFAULT));
-            } catch (IOException e) {
-                notCollected.put("Kaji PKI", e.getMessage());
-            }
-        }
-        ExpiryReport report = new ExpiryReport(now, Thresholds.DEFAULT, entries, scan.problems());
+        ExpiryReport report = ExpiryReport.scan(client, options.dataDir(), now, Thresholds.DEFAULT);
         out.add("certificates.txt", report.text());
         out.add("certificates.json", report.json());
     }

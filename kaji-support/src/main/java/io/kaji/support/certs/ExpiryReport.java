@@ -36,6 +36,30 @@ public record ExpiryReport(Instant generated, Thresholds thresholds, List<Certif
         problems = List.copyOf(problems);
     }
 
+    /**
+     * The certificates of a Kaji data dir's PKI (when {@code dataDir} is given) and then of the cluster behind
+     * {@code client} (when given): what {@code kaji certs check-expiration}, {@code kaji diagnose}, the support
+     * bundle and the continuous assessment all look at. A data dir that cannot be read is a "kaji-pki" problem.
+     */
+    public static ExpiryReport scan(io.fabric8.kubernetes.client.KubernetesClient client, java.nio.file.Path dataDir,
+            Instant now, Thresholds thresholds) {
+        List<CertificateEntry> entries = new ArrayList<>();
+        List<ClusterCertificates.Problem> problems = new ArrayList<>();
+        if (dataDir != null) {
+            try {
+                entries.addAll(new KajiPkiScanner(dataDir).scan(now, thresholds));
+            } catch (java.io.IOException e) {
+                problems.add(new ClusterCertificates.Problem("kaji-pki", e.getMessage()));
+            }
+        }
+        if (client != null) {
+            ClusterCertificates.Result r = ClusterCertificates.scan(client, now, thresholds);
+            entries.addAll(r.entries());
+            problems.addAll(r.problems());
+        }
+        return new ExpiryReport(now, thresholds, entries, problems);
+    }
+
     /** The worst status of all entries, OK when there are none. */
     public ExpiryStatus worst() {
         return entries.stream().map(CertificateEntry::status).max(Comparator.naturalOrder()).orElse(ExpiryStatus.OK);
