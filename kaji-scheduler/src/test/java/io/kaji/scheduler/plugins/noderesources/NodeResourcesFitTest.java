@@ -89,4 +89,57 @@ class NodeResourcesFitTest {
         assertThat(most.score(state, pod, empty)).isEqualTo(25);
         assertThat(most.score(state, pod, busy)).isEqualTo(100);
     }
+
+    private static NodeResourcesFit ratio(List<Map<String, Object>> shape, List<Map<String, Object>> resources) {
+        return NodeResourcesFit.from(new PluginArgs(Map.of("scoringStrategy", Map.of(
+                "type", "RequestedToCapacityRatio", "resources", resources,
+                "requestedToCapacityRatio", Map.of("shape", shape)))));
+    }
+
+    static Stream<Arguments> ratioCases() {
+        // empty node 4 cpu / 8Gi; busy node has 3 cpu / 2Gi requested; the pod asks 1 cpu / 2Gi
+        var binPack = List.<Map<String, Object>>of(Map.of("utilization", 0, "score", 0),
+                Map.of("utilization", 100, "score", 10));
+        var spread = List.<Map<String, Object>>of(Map.of("utilization", 0, "score", 10),
+                Map.of("utilization", 100, "score", 0));
+        var steps = List.<Map<String, Object>>of(Map.of("utilization", 30, "score", 2),
+                Map.of("utilization", 60, "score", 8));
+        var cpu = List.<Map<String, Object>>of(Map.of("name", "cpu", "weight", 1));
+        var both = List.<Map<String, Object>>of(Map.of("name", "cpu", "weight", 3), Map.of("name", "memory", "weight", 1));
+        return Stream.of(
+                // cpu 25% on the empty node, 100% on the busy one
+                Arguments.of("bin-pack cpu", binPack, cpu, 25L, 100L),
+                Arguments.of("spread cpu", spread, cpu, 75L, 0L),
+                // 25% is below the first point: flat 20; 100% is above the last: flat 80
+                Arguments.of("steps cpu", steps, cpu, 20L, 80L),
+                // empty: cpu 25, memory 25 -> 25; busy: cpu 100 (weight 3), memory 50 -> (300 + 50) / 4 = 87.5 -> 88
+                Arguments.of("weighted bin-pack", binPack, both, 25L, 88L),
+                // busy: cpu scores 0 and does not count, memory 50 -> 50 (Kubernetes skips zero scores)
+                Arguments.of("zero scores do not count", spread, both, 75L, 50L));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ratioCases")
+    void requestedToCapacityRatioFollowsTheShape(String name, List<Map<String, Object>> shape,
+                                                  List<Map<String, Object>> resources, long emptyScore, long busyScore) {
+        NodeInfo empty = new NodeInfo(Fixtures.node("empty", "4", "8Gi").build());
+        NodeInfo busy = busyNode();
+        Pod pod = Fixtures.pod("p", "1", "2Gi").build();
+        CycleState state = new CycleState(Snapshot.of(empty, busy));
+        NodeResourcesFit fit = ratio(shape, resources);
+        assertThat(fit.score(state, pod, empty)).isEqualTo(emptyScore);
+        assertThat(fit.score(state, pod, busy)).isEqualTo(busyScore);
+    }
+
+    @Test
+    void shapesAreValidatedWithKubernetesMessages() {
+        var cpu = List.<Map<String, Object>>of(Map.of("name", "cpu", "weight", 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio(List.of(), cpu))
+                .hasMessageContaining("shape: Required value");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio(List.of(Map.of("utilization", 50, "score", 1),
+                Map.of("utilization", 40, "score", 2)), cpu)).hasMessageContaining("shape[1].utilization")
+                .hasMessageContaining("increasing order");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio(List.of(Map.of("utilization", 50, "score", 11)),
+                cpu)).hasMessageContaining("shape[0].score: Invalid value: 11");
+    }
 }
