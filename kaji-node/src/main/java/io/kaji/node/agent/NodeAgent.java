@@ -98,6 +98,7 @@ public final class NodeAgent implements AutoCloseable {
         this.host = host;
         this.reporter = new NodeStatusReporter(client, config, host, health, this::runtimeVersion,
                 () -> networkReady);
+        this.reporter.images(runtime::listImages);
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-agent-" + config.nodeName()).daemon(true).factory());
         this.relister = Executors.newSingleThreadScheduledExecutor(

@@ -1,5 +1,6 @@
 package io.kaji.node.agent;
 
+import io.fabric8.kubernetes.api.model.ContainerImage;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.runtime.ImageInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -38,6 +40,8 @@ public final class NodeStatusReporter {
 
     private static final Logger log = LoggerFactory.getLogger(NodeStatusReporter.class);
     public static final String LEASE_NAMESPACE = "kube-node-lease";
+    /** How many images the node reports at most (the kubelet's {@code --node-status-max-images} default). */
+    public static final int MAX_IMAGES = 50;
 
     private final KubernetesClient client;
     private final AgentConfig config;
@@ -48,6 +52,8 @@ public final class NodeStatusReporter {
     private NodeStatus lastWritten;
     private Instant lastWrittenAt = Instant.EPOCH;
     private volatile int kubeletPort = AgentConfig.DEFAULT_KUBELET_PORT;
+    private volatile Supplier<List<ImageInfo>> images = List::of;
+    private List<ContainerImage> lastImages = List.of();
 
     public NodeStatusReporter(KubernetesClient client, AgentConfig config, HostInfo host,
                               Supplier<RuntimeHealth> health, Supplier<String> runtimeVersion,
@@ -63,6 +69,36 @@ public final class NodeStatusReporter {
     /** The agent endpoint's actual port, reported in status.daemonEndpoints.kubeletEndpoint (default 10250). */
     public void kubeletPort(int port) {
         this.kubeletPort = port;
+    }
+
+    /** Where the images for {@code status.images} come from (the runtime's image list; none by default). */
+    public void images(Supplier<List<ImageInfo>> source) {
+        this.images = source;
+    }
+
+    /**
+     * The kubelet's {@code status.images}: the {@value #MAX_IMAGES} largest images, each with its digests and tags
+     * as names and its size, largest first. The scheduler's ImageLocality reads them.
+     */
+    static List<ContainerImage> nodeImages(List<ImageInfo> images) {
+        return images.stream().sorted(java.util.Comparator.comparingLong(ImageInfo::sizeBytes).reversed())
+                .filter(i -> !i.digests().isEmpty() || !i.tags().isEmpty())
+                .limit(MAX_IMAGES)
+                .map(i -> {
+                    List<String> names = new ArrayList<>(i.digests());
+                    names.addAll(i.tags());
+                    return new ContainerImage(names, i.sizeBytes());
+                }).toList();
+    }
+
+    /** The current images, or the last ones seen when the runtime does not answer. */
+    private List<ContainerImage> currentImages() {
+        try {
+            lastImages = nodeImages(images.get());
+        } catch (RuntimeException e) {
+            log.debug("node {}: could not list images: {}", config.nodeName(), e.toString());
+        }
+        return lastImages;
     }
 
     /** Creates the Node if it does not exist (keeping an existing one's spec, e.g. its podCIDR) and writes status. */
@@ -89,7 +125,8 @@ public final class NodeStatusReporter {
         NodeStatus status = status(now);
         boolean changed = lastWritten == null || !sameConditions(lastWritten, status)
                 || !Objects.equals(lastWritten.getNodeInfo(), status.getNodeInfo())
-                || !Objects.equals(lastWritten.getDaemonEndpoints(), status.getDaemonEndpoints());
+                || !Objects.equals(lastWritten.getDaemonEndpoints(), status.getDaemonEndpoints())
+                || !Objects.equals(lastWritten.getImages(), status.getImages());
         if (!changed && Duration.between(lastWrittenAt, now).compareTo(config.statusMaxAge()) < 0) {
             return false;
         }
@@ -172,6 +209,7 @@ public final class NodeStatusReporter {
                 .withAddresses(new NodeAddress(host.internalIp(), "InternalIP"),
                         new NodeAddress(host.hostname(), "Hostname"))
                 .withConditions(conditions)
+                .withImages(currentImages())
                 .withNewNodeInfo().withKernelVersion(host.kernel()).withOsImage(host.osImage())
                 .withOperatingSystem("linux").withArchitecture("amd64")
                 .withContainerRuntimeVersion(runtimeVersion.get()).withKubeletVersion(config.kajiVersion())

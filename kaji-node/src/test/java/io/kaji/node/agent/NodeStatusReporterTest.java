@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.runtime.ImageInfo;
 import io.kaji.node.runtime.PodLogs;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -50,6 +51,44 @@ class NodeStatusReporterTest {
         assertThat(down.getStatus()).isEqualTo("False");
         assertThat(down.getReason()).isEqualTo("ContainerdExited");
         assertThat(down.getMessage()).contains("exited with code 137");
+    }
+
+    @Test
+    void reportsTheLargestImagesWithDigestsAndTagsAndKeepsThemWhileTheRuntimeIsDown() {
+        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
+                Path.of("/tmp/c"));
+        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
+        NodeStatusReporter r = new NodeStatusReporter(null, config, host,
+                () -> new RuntimeHealth(true, "ContainerdReady", "ok", T, 0), () -> "containerd://1.6.20", () -> true);
+        java.util.List<ImageInfo> images = new java.util.ArrayList<>();
+        images.add(new ImageInfo("sha256:small", java.util.List.of("docker.io/library/busybox:1"),
+                java.util.List.of("docker.io/library/busybox@sha256:aa"), 1_000));
+        images.add(new ImageInfo("sha256:untagged", java.util.List.of(), java.util.List.of(), 9_000_000));
+        for (int i = 0; i < 60; i++) {
+            images.add(new ImageInfo("sha256:" + i, java.util.List.of("example.test/app:" + i), java.util.List.of(),
+                    10_000 + i));
+        }
+        AtomicBoolean down = new AtomicBoolean(false);
+        r.images(() -> {
+            if (down.get()) {
+                throw new IllegalStateException("containerd is down");
+            }
+            return images;
+        });
+        var reported = r.status(T).getImages();
+        assertThat(reported).hasSize(NodeStatusReporter.MAX_IMAGES);
+        assertThat(reported.get(0).getNames()).containsExactly("example.test/app:59");
+        assertThat(reported.get(0).getSizeBytes()).isEqualTo(10_059L);
+        assertThat(reported).noneMatch(i -> i.getNames().isEmpty());
+
+        images.subList(2, images.size()).clear();
+        var small = r.status(T).getImages();
+        assertThat(small).hasSize(1);
+        assertThat(small.get(0).getNames()).containsExactly("docker.io/library/busybox@sha256:aa",
+                "docker.io/library/busybox:1");
+
+        down.set(true);
+        assertThat(r.status(T).getImages()).isEqualTo(small);
     }
 
     @Test

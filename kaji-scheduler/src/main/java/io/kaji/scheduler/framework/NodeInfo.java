@@ -16,6 +16,7 @@ public final class NodeInfo {
     private final String name;
     private Node node;
     private Resources allocatable = Resources.ZERO;
+    private Map<String, Long> imageSizes = Map.of();
     private final List<PodInfo> pods;
     private final List<PodInfo> podsWithAffinity;
     private final List<PodInfo> podsWithRequiredAntiAffinity;
@@ -45,6 +46,7 @@ public final class NodeInfo {
         this.name = o.name;
         this.node = o.node;
         this.allocatable = o.allocatable;
+        this.imageSizes = o.imageSizes;
         this.pods = new ArrayList<>(o.pods);
         this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
         this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
@@ -79,6 +81,14 @@ public final class NodeInfo {
 
     public Resources allocatable() {
         return allocatable;
+    }
+
+    /**
+     * The images the node reports in {@code status.images}: every name of each image, normalized with
+     * {@link ImageNames#normalize}, to the image's size in bytes.
+     */
+    public Map<String, Long> imageSizes() {
+        return imageSizes;
     }
 
     /** The sum of the requests of the pods on this node (pod count included). */
@@ -119,11 +129,13 @@ public final class NodeInfo {
     public void setNode(Node node) {
         this.node = node;
         this.allocatable = node.getStatus() == null ? Resources.ZERO : Resources.of(node.getStatus().getAllocatable());
+        this.imageSizes = ImageNames.sizes(node);
     }
 
     public void clearNode() {
         this.node = null;
         this.allocatable = Resources.ZERO;
+        this.imageSizes = Map.of();
     }
 
     public void addPod(PodInfo p) {

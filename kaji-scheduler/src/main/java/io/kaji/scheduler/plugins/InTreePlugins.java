@@ -6,6 +6,7 @@ import io.kaji.scheduler.framework.Registry;
 import io.kaji.scheduler.plugins.defaultbinder.DefaultBinder;
 import io.kaji.scheduler.plugins.defaultpreemption.DefaultPreemption;
 import io.kaji.scheduler.plugins.defaultpreemption.Evictor;
+import io.kaji.scheduler.plugins.imagelocality.ImageLocality;
 import io.kaji.scheduler.plugins.interpodaffinity.InterPodAffinity;
 import io.kaji.scheduler.plugins.nodeaffinity.NodeAffinity;
 import io.kaji.scheduler.plugins.nodename.NodeName;
@@ -44,12 +45,14 @@ public final class InTreePlugins {
                 .register(InterPodAffinity.NAME, (args, h) -> new InterPodAffinity())
                 .register(DefaultPreemption.NAME, (args, h) -> new DefaultPreemption(h, deps.evictor()))
                 .register(NodeResourcesBalancedAllocation.NAME, (args, h) -> new NodeResourcesBalancedAllocation())
+                .register(ImageLocality.NAME, (args, h) -> new ImageLocality())
                 .register(DefaultBinder.NAME, (args, h) -> new DefaultBinder(deps.binder()));
     }
 
     /**
      * Kubernetes' default profile: its plugins in its order, with its score weights (TaintToleration 3,
-     * NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2, NodeResourcesFit 1, BalancedAllocation 1) and the
+     * NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2, NodeResourcesFit 1, BalancedAllocation 1,
+     * ImageLocality 1) and the
      * adaptive percentage of nodes to score.
      */
     public static ProfileConfig defaultProfile() {
@@ -64,6 +67,7 @@ public final class InTreePlugins {
                 new ProfileConfig.Enabled(InterPodAffinity.NAME, 2),
                 new ProfileConfig.Enabled(DefaultPreemption.NAME, 0),
                 new ProfileConfig.Enabled(NodeResourcesBalancedAllocation.NAME, 1),
+                new ProfileConfig.Enabled(ImageLocality.NAME, 1),
                 new ProfileConfig.Enabled(DefaultBinder.NAME, 0)), 0, Map.of());
     }
 }
