@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evicts preemption victims by deleting them (with their grace period), as kube-scheduler does; the API server
- * has no pods/eviction subresource or PodDisruptionBudgets yet, so there is nothing else to honour.
+ * Evicts preemption victims by deleting them (with their grace period), as kube-scheduler does: preemption does
+ * not go through the eviction API. PodDisruptionBudgets are weighed earlier, when DefaultPreemption chooses the
+ * node and the victims.
  */
 final class ApiEvictor implements Evictor {
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
@@ -16,6 +17,7 @@ import io.kaji.scheduler.cache.SchedulerCache;
 import io.kaji.scheduler.framework.Profile;
 import io.kaji.scheduler.framework.ProfileConfig;
 import io.kaji.scheduler.plugins.InTreePlugins;
+import io.kaji.scheduler.plugins.defaultpreemption.DisruptionBudgets;
 import io.kaji.scheduler.queue.SchedulingQueue;
 import java.time.Clock;
 import java.time.Duration;
@@ -137,12 +139,15 @@ public final class KajiScheduler implements AutoCloseable {
                 ? Informers.retrying(informers.sharedIndexInformerFor(StatefulSet.class, 0)) : null;
         SharedIndexInformer<Service> services = served("v1", "Service")
                 ? Informers.retrying(informers.sharedIndexInformerFor(Service.class, 0)) : null;
+        SharedIndexInformer<PodDisruptionBudget> budgets = served("policy/v1", "PodDisruptionBudget")
+                ? Informers.retrying(informers.sharedIndexInformerFor(PodDisruptionBudget.class, 0)) : null;
 
         ApiSchedulingReporter reporter = new ApiSchedulingReporter(client, clock);
         var owners = new InformerOwnerSelectors(services == null ? null : services.getStore(),
                 replicaSets == null ? null : replicaSets.getStore(), statefulSets == null ? null : statefulSets.getStore());
         var deps = new InTreePlugins.Dependencies(new ApiPodBinder(client, Duration.ofSeconds(30)),
-                new ApiEvictor(client), owners);
+                new ApiEvictor(client), owners,
+                budgets == null ? DisruptionBudgets.NONE : () -> budgets.getStore().list());
         var registry = InTreePlugins.registry(deps);
         List<Profile> profiles = new ArrayList<>();
         for (ProfileConfig pc : options.profiles()) {

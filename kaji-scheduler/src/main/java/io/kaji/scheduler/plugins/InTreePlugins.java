@@ -5,6 +5,7 @@ import io.kaji.scheduler.framework.ProfileConfig;
 import io.kaji.scheduler.framework.Registry;
 import io.kaji.scheduler.plugins.defaultbinder.DefaultBinder;
 import io.kaji.scheduler.plugins.defaultpreemption.DefaultPreemption;
+import io.kaji.scheduler.plugins.defaultpreemption.DisruptionBudgets;
 import io.kaji.scheduler.plugins.defaultpreemption.Evictor;
 import io.kaji.scheduler.plugins.imagelocality.ImageLocality;
 import io.kaji.scheduler.plugins.interpodaffinity.InterPodAffinity;
@@ -30,7 +31,14 @@ public final class InTreePlugins {
     }
 
     /** What the plugins that touch the cluster need. */
-    public record Dependencies(PodBinder binder, Evictor evictor, OwnerSelectors ownerSelectors) {}
+    public record Dependencies(PodBinder binder, Evictor evictor, OwnerSelectors ownerSelectors,
+                               DisruptionBudgets budgets) {
+
+        /** Without PodDisruptionBudgets (tests, clusters that do not serve policy/v1). */
+        public Dependencies(PodBinder binder, Evictor evictor, OwnerSelectors ownerSelectors) {
+            this(binder, evictor, ownerSelectors, DisruptionBudgets.NONE);
+        }
+    }
 
     /** Every in-tree plugin by name. */
     public static Registry registry(Dependencies deps) {
@@ -43,7 +51,7 @@ public final class InTreePlugins {
                 .register(NodeResourcesFit.NAME, (args, h) -> NodeResourcesFit.from(args))
                 .register(PodTopologySpread.NAME, (args, h) -> PodTopologySpread.from(args, deps.ownerSelectors()))
                 .register(InterPodAffinity.NAME, (args, h) -> new InterPodAffinity())
-                .register(DefaultPreemption.NAME, (args, h) -> new DefaultPreemption(h, deps.evictor()))
+                .register(DefaultPreemption.NAME, (args, h) -> new DefaultPreemption(h, deps.evictor(), deps.budgets()))
                 .register(NodeResourcesBalancedAllocation.NAME, (args, h) -> new NodeResourcesBalancedAllocation())
                 .register(ImageLocality.NAME, (args, h) -> new ImageLocality())
                 .register(DefaultBinder.NAME, (args, h) -> new DefaultBinder(deps.binder()));
