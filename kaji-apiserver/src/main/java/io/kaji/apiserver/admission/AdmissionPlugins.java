@@ -4,6 +4,7 @@ import io.kaji.apiserver.admission.defaulttolerationseconds.DefaultTolerationSec
 import io.kaji.apiserver.admission.namespacelifecycle.NamespaceLifecycle;
 import io.kaji.apiserver.admission.limitranger.LimitRanger;
 import io.kaji.apiserver.admission.podsecurity.PodSecurity;
+import io.kaji.apiserver.admission.priority.Priority;
 import io.kaji.apiserver.admission.resourcequota.ResourceQuotaAdmission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ public final class AdmissionPlugins {
         REGISTRY.put(NamespaceLifecycle.NAME, (o, objects) -> new NamespaceLifecycle(objects));
         REGISTRY.put(DefaultTolerationSeconds.NAME, (o, objects) ->
                 new DefaultTolerationSeconds(o.defaultTolerationSeconds(), o.defaultTolerationSeconds()));
+        REGISTRY.put(Priority.NAME, (o, objects) -> new Priority(objects));
         REGISTRY.put(LimitRanger.NAME, (o, objects) -> new LimitRanger(objects));
         REGISTRY.put(PodSecurity.NAME, (o, objects) -> new PodSecurity(o.podSecurity(), objects));
         REGISTRY.put(ResourceQuotaAdmission.NAME, (o, objects) ->

@@ -157,6 +157,10 @@ public final class BuiltinResources {
         r.register(def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
                 io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class).shortNames("pdb")
                 .subresources("status").build());
+        // scheduling.k8s.io/v1: priority classes, resolved into pods' spec.priority by the Priority admission plugin
+        r.register(def("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses",
+                io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass.class).clusterScoped().shortNames("pc")
+                .columns(CoreColumns.priorityClasses()).strategy(Strategies.PRIORITY_CLASS).build());
         // rbac.authorization.k8s.io/v1 (stored; evaluated by io.kaji.apiserver.auth.rbac from the watch cache)
         String rbac = "rbac.authorization.k8s.io";
         r.register(def(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", ClusterRoleBinding.class)

@@ -39,6 +39,67 @@ public final class Strategies {
         }
     };
 
+    /** The value above which only the {@code system-} priority classes may go (Kubernetes' HighestUserDefinablePriority). */
+    public static final long HIGHEST_USER_PRIORITY = 1_000_000_000L;
+
+    /** The priority classes every cluster has: name to value. */
+    public static final Map<String, Long> SYSTEM_PRIORITY_CLASSES = Map.of(
+            "system-node-critical", 2_000_001_000L, "system-cluster-critical", 2_000_000_000L);
+
+    /**
+     * PriorityClasses: no spec (no generation), preemptionPolicy defaults to PreemptLowerPriority, user classes at
+     * most {@link #HIGHEST_USER_PRIORITY}, the {@code system-} prefix reserved for the system classes. (Immutability
+     * of value and preemptionPolicy and the single global default are checked by the Priority admission plugin.)
+     */
+    public static final ResourceStrategy PRIORITY_CLASS = new ResourceStrategy() {
+        @Override
+        public boolean tracksGeneration() {
+            return false;
+        }
+
+        @Override
+        public void prepareForCreate(ObjectNode o) {
+            if (o.path("preemptionPolicy").isMissingNode() || o.path("preemptionPolicy").isNull()) {
+                o.put("preemptionPolicy", "PreemptLowerPriority");
+            }
+        }
+
+        @Override
+        public void prepareForUpdate(ObjectNode o, ObjectNode old) {
+            prepareForCreate(o);
+        }
+
+        @Override
+        public List<StatusCause> validate(ObjectNode o) {
+            List<StatusCause> causes = new ArrayList<>();
+            String name = o.path("metadata").path("name").asString("");
+            JsonNode value = o.path("value");
+            if (!value.isIntegralNumber()) {
+                causes.add(StatusCause.required("value", ""));
+                return causes;
+            }
+            long v = value.asLong();
+            if (name.startsWith("system-")) {
+                Long known = SYSTEM_PRIORITY_CLASSES.get(name);
+                if (known == null || known != v) {
+                    causes.add(StatusCause.forbidden("metadata.name", "priority class names with 'system-' prefix "
+                            + "are reserved for system use only. error: " + (known == null
+                            ? name + " is not a known system priority class"
+                            : "value of " + name + " PriorityClass must be " + known)));
+                }
+            } else if (v > HIGHEST_USER_PRIORITY) {
+                causes.add(StatusCause.forbidden("value",
+                        "maximum allowed value of a user defined priority is " + HIGHEST_USER_PRIORITY));
+            }
+            String policy = o.path("preemptionPolicy").asString("PreemptLowerPriority");
+            if (!policy.equals("PreemptLowerPriority") && !policy.equals("Never")) {
+                causes.add(StatusCause.notSupported("preemptionPolicy", policy,
+                        List.of("Never", "PreemptLowerPriority")));
+            }
+            return causes;
+        }
+    };
+
     public static final ResourceStrategy SECRET = new ResourceStrategy() {
         @Override
         public boolean tracksGeneration() {
@@ -94,8 +155,7 @@ public final class Strategies {
             ObjectNode spec = Json.objectAt(o, "spec");
             PodSpecDefaults.apply(spec);
             spec.putIfAbsent("enableServiceLinks", F.booleanNode(true));
-            spec.putIfAbsent("preemptionPolicy", F.stringNode("PreemptLowerPriority"));
-            spec.putIfAbsent("priority", F.numberNode(0));
+            // spec.priority and spec.preemptionPolicy come from the Priority admission plugin, as in Kubernetes
             ObjectNode status = o.putObject("status");
             status.put("phase", "Pending");
             status.put("qosClass", qosClass(spec));

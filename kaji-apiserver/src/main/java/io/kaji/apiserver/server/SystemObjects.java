@@ -2,6 +2,7 @@ package io.kaji.apiserver.server;
 
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ResourceRegistry;
+import io.kaji.apiserver.registry.Strategies;
 import io.kaji.apiserver.serialization.Json;
 import io.kaji.apiserver.serialization.StoredObjects;
 import io.kaji.store.RevisionedStore;
@@ -15,7 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The objects every cluster has from the start, created when missing: the namespaces default, kube-system,
  * kube-public and kube-node-lease, the {@code kubernetes} Service in default (the service CIDR's first address,
- * port 443), the cluster DNS Service kube-system/kube-dns (its tenth address, port 53), and the ConfigMap
+ * port 443), the cluster DNS Service kube-system/kube-dns (its tenth address, port 53), the priority classes
+ * system-node-critical and system-cluster-critical, and the ConfigMap
  * kube-system/kaji-cluster that tells node agents the cluster's network settings (rewritten when they change).
  */
 final class SystemObjects {
@@ -45,6 +47,7 @@ final class SystemObjects {
             Json.objectAt(Json.metadata(o), "labels").put("kubernetes.io/metadata.name", name);
             store.create(ns.key(null, name), StoredObjects.encode(o));
         }
+        ensurePriorityClasses();
         ResourceDefinition svc = registry.find("", "v1", "services").orElseThrow();
         ObjectNode s = object(svc, "default", "kubernetes");
         ObjectNode labels = Json.objectAt(Json.metadata(s), "labels");
@@ -83,6 +86,23 @@ final class SystemObjects {
         spec.putArray("ipFamilies").add("IPv4");
         spec.put("ipFamilyPolicy", "SingleStack");
         spec.put("internalTrafficPolicy", "Cluster");
+    }
+
+    /** The two system priority classes Kubernetes creates at start-up. */
+    private void ensurePriorityClasses() {
+        ResourceDefinition pc = registry.find("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow();
+        java.util.Map<String, String> descriptions = java.util.Map.of(
+                "system-node-critical", "Used for system critical pods that must not be moved from their current node.",
+                "system-cluster-critical", "Used for system critical pods that must run in the cluster, but can be "
+                        + "moved to another node if necessary.");
+        Strategies.SYSTEM_PRIORITY_CLASSES.forEach((name, value) -> {
+            ObjectNode o = object(pc, null, name);
+            o.put("value", value);
+            o.put("globalDefault", false);
+            o.put("description", descriptions.get(name));
+            o.put("preemptionPolicy", "PreemptLowerPriority");
+            store.create(pc.key(null, name), StoredObjects.encode(o));
+        });
     }
 
     /** Creates or updates kube-system/kaji-cluster with the settings agents need. */

@@ -298,6 +298,17 @@ public final class CoreColumns {
                         (o, now) -> subjects(o, "ServiceAccount")));
     }
 
+    /** kubectl's columns for PriorityClasses: NAME, VALUE, GLOBAL-DEFAULT, AGE, PREEMPTIONPOLICY. */
+    public static List<Column> priorityClasses() {
+        return List.of(Column.nameColumn(),
+                Column.integer("Value", "Value of the priority class.", (o, now) -> o.path("value").asLong(0)),
+                new Column("Global-Default", "boolean", "", "Whether this is the default priority class.", 0,
+                        (o, now) -> o.path("globalDefault").asBoolean(false)),
+                Column.ageColumn(),
+                Column.string("PreemptionPolicy", "The policy for preempting lower-priority pods.",
+                        (o, now) -> Cells.text(o, "preemptionPolicy", "PreemptLowerPriority")));
+    }
+
     public static List<Column> roles() {
         return List.of(Column.nameColumn(), new Column("Created At", "string", "",
                 "CreationTimestamp is a timestamp representing the server time when this object was created.", 0,
