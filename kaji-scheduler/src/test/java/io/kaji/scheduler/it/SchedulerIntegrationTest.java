@@ -191,6 +191,55 @@ class SchedulerIntegrationTest {
         }
     }
 
+    private void priorityClass(String name, int value) {
+        client.resource(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
+                .withName(name).endMetadata().withValue(value).build()).create();
+    }
+
+    private static Pod withClass(Pod p, String priorityClass) {
+        return new PodBuilder(p).editSpec().withPriorityClassName(priorityClass).withTerminationGracePeriodSeconds(0L)
+                .endSpec().build();
+    }
+
+    @Test
+    void preemptionEvictsTheLowestPriorityPodAndMarksIt() {
+        api.createNode("n1", "4", "8Gi", "zone-a");
+        priorityClass("lowest", 1);
+        priorityClass("low", 10);
+        priorityClass("urgent", 1000);
+        startLeader();
+        create(withClass(pod("keep", "2"), "low"));
+        create(withClass(pod("victim", "2"), "lowest"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> nodeOf(get("keep")).equals("n1")
+                && nodeOf(get("victim")).equals("n1"));
+        // A marker for the condition: watch the victim's status until it is gone.
+        List<String> conditions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var watch = client.pods().inNamespace("default").withName("victim").watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod p) {
+                if (p.getStatus() != null && p.getStatus().getConditions() != null) {
+                    p.getStatus().getConditions().stream().filter(c -> "DisruptionTarget".equals(c.getType()))
+                            .forEach(c -> conditions.add(c.getReason() + ": " + c.getMessage()));
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        });
+        try {
+            Pod urgent = create(withClass(pod("urgent", "2"), "urgent"));
+            assertThat(urgent.getSpec().getPriority()).isEqualTo(1000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> nodeOf(get("urgent")).equals("n1"));
+            assertThat(get("victim")).isNull();
+            assertThat(nodeOf(get("keep"))).isEqualTo("n1");
+            assertThat(conditions).contains(
+                    "PreemptionByScheduler: default-scheduler: preempting to accommodate a higher priority pod");
+        } finally {
+            watch.close();
+        }
+    }
+
     @Test
     void aPendingPodIsScheduledWhenANodeIsAdded() {
         startLeader();
