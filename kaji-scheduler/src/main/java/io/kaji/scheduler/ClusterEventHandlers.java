@@ -27,6 +27,25 @@ final class ClusterEventHandlers {
         this.responsible = responsible;
     }
 
+    /** A handler that only wakes pods waiting for {@code event} when an object is added or changed (claims, volumes). */
+    <T> ResourceEventHandler<T> wakeOn(ClusterEvent event) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                queue.onClusterEvent(event);
+            }
+
+            @Override
+            public void onUpdate(T old, T obj) {
+                queue.onClusterEvent(event);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean unknownFinalState) {
+            }
+        };
+    }
+
     ResourceEventHandler<Node> nodes() {
         return new ResourceEventHandler<>() {
             @Override

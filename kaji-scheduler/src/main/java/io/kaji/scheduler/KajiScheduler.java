@@ -4,6 +4,8 @@ import io.kaji.controllers.runtime.Informers;
 import io.kaji.controllers.runtime.LeaderElection;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -14,6 +16,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import io.kaji.scheduler.binder.ApiPodBinder;
 import io.kaji.scheduler.cache.SchedulerCache;
+import io.kaji.scheduler.framework.ClusterEvent;
 import io.kaji.scheduler.framework.Profile;
 import io.kaji.scheduler.framework.ProfileConfig;
 import io.kaji.scheduler.plugins.InTreePlugins;
@@ -141,13 +144,18 @@ public final class KajiScheduler implements AutoCloseable {
                 ? Informers.retrying(informers.sharedIndexInformerFor(Service.class, 0)) : null;
         SharedIndexInformer<PodDisruptionBudget> budgets = served("policy/v1", "PodDisruptionBudget")
                 ? Informers.retrying(informers.sharedIndexInformerFor(PodDisruptionBudget.class, 0)) : null;
+        SharedIndexInformer<PersistentVolumeClaim> claims = served("v1", "PersistentVolumeClaim")
+                ? Informers.retrying(informers.sharedIndexInformerFor(PersistentVolumeClaim.class, 0)) : null;
+        SharedIndexInformer<PersistentVolume> volumes = served("v1", "PersistentVolume")
+                ? Informers.retrying(informers.sharedIndexInformerFor(PersistentVolume.class, 0)) : null;
 
         ApiSchedulingReporter reporter = new ApiSchedulingReporter(client, clock);
         var owners = new InformerOwnerSelectors(services == null ? null : services.getStore(),
                 replicaSets == null ? null : replicaSets.getStore(), statefulSets == null ? null : statefulSets.getStore());
         var deps = new InTreePlugins.Dependencies(new ApiPodBinder(client, Duration.ofSeconds(30)),
                 new ApiEvictor(client), owners,
-                budgets == null ? DisruptionBudgets.NONE : () -> budgets.getStore().list());
+                budgets == null ? DisruptionBudgets.NONE : () -> budgets.getStore().list(),
+                new InformerVolumeObjects(claims, volumes));
         var registry = InTreePlugins.registry(deps);
         List<Profile> profiles = new ArrayList<>();
         for (ProfileConfig pc : options.profiles()) {
@@ -157,6 +165,12 @@ public final class KajiScheduler implements AutoCloseable {
         ClusterEventHandlers handlers = new ClusterEventHandlers(cache, queue, scheduler::responsibleFor);
         nodes.addEventHandler(handlers.nodes());
         pods.addEventHandler(handlers.pods());
+        if (claims != null) {
+            claims.addEventHandler(handlers.wakeOn(ClusterEvent.PVC_ADDED_OR_CHANGED));
+        }
+        if (volumes != null) {
+            volumes.addEventHandler(handlers.wakeOn(ClusterEvent.PV_ADDED_OR_CHANGED));
+        }
         try {
             informers.startAllRegisteredInformers().get(5, TimeUnit.MINUTES);
         } catch (Exception e) {

@@ -16,7 +16,9 @@ public enum ClusterEvent {
     NODE_UNSCHEDULABLE_CHANGED,
     ASSIGNED_POD_ADDED,
     ASSIGNED_POD_CHANGED,
-    ASSIGNED_POD_DELETED;
+    ASSIGNED_POD_DELETED,
+    PVC_ADDED_OR_CHANGED,
+    PV_ADDED_OR_CHANGED;
 
     public static final Set<ClusterEvent> ALL = Set.copyOf(EnumSet.allOf(ClusterEvent.class));
 }

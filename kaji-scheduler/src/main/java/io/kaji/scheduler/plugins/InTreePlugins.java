@@ -18,6 +18,8 @@ import io.kaji.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
 import io.kaji.scheduler.plugins.podtopologyspread.OwnerSelectors;
 import io.kaji.scheduler.plugins.podtopologyspread.PodTopologySpread;
 import io.kaji.scheduler.plugins.tainttoleration.TaintToleration;
+import io.kaji.scheduler.plugins.volumebinding.VolumeBinding;
+import io.kaji.scheduler.plugins.volumebinding.VolumeObjects;
 import java.util.List;
 import java.util.Map;
 
@@ -32,11 +34,11 @@ public final class InTreePlugins {
 
     /** What the plugins that touch the cluster need. */
     public record Dependencies(PodBinder binder, Evictor evictor, OwnerSelectors ownerSelectors,
-                               DisruptionBudgets budgets) {
+                               DisruptionBudgets budgets, VolumeObjects volumes) {
 
-        /** Without PodDisruptionBudgets (tests, clusters that do not serve policy/v1). */
+        /** Without PodDisruptionBudgets and volume objects (tests, clusters that do not serve them). */
         public Dependencies(PodBinder binder, Evictor evictor, OwnerSelectors ownerSelectors) {
-            this(binder, evictor, ownerSelectors, DisruptionBudgets.NONE);
+            this(binder, evictor, ownerSelectors, DisruptionBudgets.NONE, VolumeObjects.NONE);
         }
     }
 
@@ -49,6 +51,7 @@ public final class InTreePlugins {
                 .register(NodeAffinity.NAME, (args, h) -> new NodeAffinity())
                 .register(NodePorts.NAME, (args, h) -> new NodePorts())
                 .register(NodeResourcesFit.NAME, (args, h) -> NodeResourcesFit.from(args))
+                .register(VolumeBinding.NAME, (args, h) -> new VolumeBinding(deps.volumes()))
                 .register(PodTopologySpread.NAME, (args, h) -> PodTopologySpread.from(args, deps.ownerSelectors()))
                 .register(InterPodAffinity.NAME, (args, h) -> new InterPodAffinity())
                 .register(DefaultPreemption.NAME, (args, h) -> new DefaultPreemption(h, deps.evictor(), deps.budgets()))
@@ -71,6 +74,7 @@ public final class InTreePlugins {
                 new ProfileConfig.Enabled(NodeAffinity.NAME, 2),
                 new ProfileConfig.Enabled(NodePorts.NAME, 0),
                 new ProfileConfig.Enabled(NodeResourcesFit.NAME, 1),
+                new ProfileConfig.Enabled(VolumeBinding.NAME, 0),
                 new ProfileConfig.Enabled(PodTopologySpread.NAME, 2),
                 new ProfileConfig.Enabled(InterPodAffinity.NAME, 2),
                 new ProfileConfig.Enabled(DefaultPreemption.NAME, 0),
