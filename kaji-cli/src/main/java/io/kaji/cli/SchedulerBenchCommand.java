@@ -8,12 +8,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kaji bench scheduler}: Kubernetes' SchedulingBasic workload end to end through the API. */
+/** {@code kaji bench scheduler}: Kubernetes' scheduler_perf workloads end to end through the API. */
 @Command(name = "scheduler",
         mixinStandardHelpOptions = true,
         description = {
-                "Schedule pods with requests (no affinity) onto simulated nodes through a real in-process",
-                "API server (SQLite) and print pods bound per second and creation-to-binding latency."})
+                "Schedule pods onto simulated nodes through a real in-process API server (SQLite) and print",
+                "pods bound per second and creation-to-binding latency. Workloads after Kubernetes' scheduler_perf:",
+                "basic (requests only), pod-anti-affinity (no two pods on a node), topology-spread (zones, maxSkew 5)."})
 final class SchedulerBenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -32,17 +33,32 @@ final class SchedulerBenchCommand implements Callable<Integer> {
             description = "The scheduler's concurrent bindings (default: ${DEFAULT-VALUE}).")
     int bindThreads;
 
+    @Option(names = "--workload", defaultValue = "basic",
+            description = "basic, pod-anti-affinity or topology-spread (default: ${DEFAULT-VALUE}).")
+    String workload;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("scheduler benchmark: %d nodes, %d pods (100m cpu, 500Mi each), %d creators, cores=%d%n",
-                nodes, pods, creators, Runtime.getRuntime().availableProcessors());
+        SchedulerBenchmark.Workload w;
+        try {
+            w = SchedulerBenchmark.Workload.valueOf(workload.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workload " + workload
+                    + " is not one of basic, pod-anti-affinity, topology-spread");
+        }
+        if (w == SchedulerBenchmark.Workload.POD_ANTI_AFFINITY && pods > nodes) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workload pod-anti-affinity puts at most "
+                    + "one pod on a node: use --pods <= --nodes (" + nodes + ")");
+        }
+        out.printf("scheduler benchmark (%s): %d nodes, %d pods (100m cpu, 500Mi each), %d creators, cores=%d%n",
+                workload, nodes, pods, creators, Runtime.getRuntime().availableProcessors());
         out.flush();
         SchedulerBenchmark.Result r = SchedulerBenchmark.run(new SchedulerBenchmark.Options(nodes, pods, creators,
-                "100m", "500Mi", Duration.ofSeconds(timeoutSeconds), bindThreads), out);
+                "100m", "500Mi", Duration.ofSeconds(timeoutSeconds), bindThreads, w), out);
         out.printf("bound %d/%d pods in %.2f s: %.0f pods/s (pods created at %.0f/s)%n", r.bound(), r.pods(),
                 r.seconds(), r.podsPerSecond(), r.createPerSecond());
         out.printf("creation -> binding: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", r.p50Ms(), r.p99Ms(), r.maxMs());

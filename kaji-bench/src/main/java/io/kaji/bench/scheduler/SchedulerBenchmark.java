@@ -31,10 +31,12 @@ import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
- * Kubernetes' SchedulingBasic workload end to end: a real in-process API server over SQLite, simulated nodes
+ * Kubernetes' scheduler_perf workloads end to end: a real in-process API server over SQLite, simulated nodes
  * (no lease renewals, no pod status writes, as in scheduler_perf), Kaji's scheduler talking to it over HTTPS,
- * and pods with requests and no affinity created by concurrent writers. Measures pods bound per second (first
- * creation to last binding seen through a watch) and the time from each pod's create call to its binding.
+ * and pods created by concurrent writers — SchedulingBasic (requests, no affinity), SchedulingPodAntiAffinity
+ * (required anti-affinity on the hostname among the pods) or TopologySpreading (a DoNotSchedule zone constraint,
+ * maxSkew 5). Measures pods bound per second (first creation to last binding seen through a watch) and the time
+ * from each pod's create call to its binding.
  */
 public final class SchedulerBenchmark {
 
@@ -43,7 +45,23 @@ public final class SchedulerBenchmark {
      * {@code bindThreads} is the scheduler's binding concurrency.
      */
     public record Options(int nodes, int pods, int creators, String podCpu, String podMemory, Duration timeout,
-                          int bindThreads) {}
+                          int bindThreads, Workload workload) {
+
+        public Options(int nodes, int pods, int creators, String podCpu, String podMemory, Duration timeout,
+                       int bindThreads) {
+            this(nodes, pods, creators, podCpu, podMemory, timeout, bindThreads, Workload.BASIC);
+        }
+    }
+
+    /** The pods' shape, after scheduler_perf's workloads of the same names. */
+    public enum Workload {
+        /** SchedulingBasic: requests only. */
+        BASIC,
+        /** SchedulingPodAntiAffinity: no two pods on one node (required anti-affinity, hostname). */
+        POD_ANTI_AFFINITY,
+        /** TopologySpreading: pods spread over zones, maxSkew 5, DoNotSchedule. */
+        TOPOLOGY_SPREAD
+    }
 
     /** Figures of one run. */
     public record Result(int nodes, int pods, int bound, double seconds, double podsPerSecond, double createPerSecond,
@@ -159,10 +177,23 @@ public final class SchedulerBenchmark {
         }
     }
 
-    private static Pod pod(String name, Options o) {
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
+    static Pod pod(String name, Options o) {
+        PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
                 .withNewSpec().addNewContainer().withName("pause").withImage("registry.k8s.io/pause:3.10")
                 .withNewResources().addToRequests("cpu", new Quantity(o.podCpu()))
-                .addToRequests("memory", new Quantity(o.podMemory())).endResources().endContainer().endSpec().build();
+                .addToRequests("memory", new Quantity(o.podMemory())).endResources().endContainer().endSpec();
+        switch (o.workload()) {
+            case BASIC -> { }
+            case POD_ANTI_AFFINITY -> b.editMetadata().addToLabels("color", "green").endMetadata().editSpec()
+                    .withNewAffinity().withNewPodAntiAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
+                    .withNewLabelSelector().addToMatchLabels("color", "green").endLabelSelector()
+                    .withTopologyKey("kubernetes.io/hostname").endRequiredDuringSchedulingIgnoredDuringExecution()
+                    .endPodAntiAffinity().endAffinity().endSpec();
+            case TOPOLOGY_SPREAD -> b.editMetadata().addToLabels("color", "blue").endMetadata().editSpec()
+                    .addNewTopologySpreadConstraint().withMaxSkew(5).withTopologyKey("topology.kubernetes.io/zone")
+                    .withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector().addToMatchLabels("color", "blue")
+                    .endLabelSelector().endTopologySpreadConstraint().endSpec();
+        }
+        return b.build();
     }
 }
