@@ -38,8 +38,9 @@ import java.util.Optional;
  * Runs Jobs to completion (batch/v1, NonIndexed completion mode): keeps up to {@code parallelism} pods active
  * until {@code completions} have succeeded; counts failures against {@code backoffLimit} (failed pods, plus
  * container restarts under restartPolicy OnFailure) with Kubernetes' back-off between retries (10 s doubling,
- * capped at 6 min); fails the Job after {@code activeDeadlineSeconds}; marks it Complete or Failed with
- * Kubernetes' condition reasons; deletes a finished Job after {@code ttlSecondsAfterFinished}.
+ * capped at 6 min), after {@code podFailurePolicy} (see {@link PodFailurePolicy}) has had its say on each failed
+ * pod; fails the Job after {@code activeDeadlineSeconds}; marks it Complete or Failed with Kubernetes' condition
+ * reasons; deletes a finished Job after {@code ttlSecondsAfterFinished}.
  */
 public final class JobController implements Reconciler {
 
@@ -133,7 +134,20 @@ public final class JobController implements Reconciler {
         List<Pod> active = owned.stream().filter(Pods::isActive).toList();
         int succeeded = (int) owned.stream().filter(p -> "Succeeded".equals(phase(p))).count();
         boolean onFailure = "OnFailure".equals(job.getSpec().getTemplate().getSpec().getRestartPolicy());
-        int failedPods = (int) owned.stream().filter(p -> "Failed".equals(phase(p))).count();
+        int failedPods = 0;
+        String policyFailure = null;
+        for (Pod p : owned) {
+            if (!"Failed".equals(phase(p))) {
+                continue;
+            }
+            PodFailurePolicy.Verdict v = PodFailurePolicy.evaluate(job.getSpec().getPodFailurePolicy(), p);
+            if (v.action() != PodFailurePolicy.Action.IGNORE) {
+                failedPods++;
+            }
+            if (v.action() == PodFailurePolicy.Action.FAIL_JOB && policyFailure == null) {
+                policyFailure = v.message();
+            }
+        }
         int failures = failedPods + (onFailure ? active.stream().mapToInt(JobController::restarts).sum() : 0);
         int completions = Optional.ofNullable(job.getSpec().getCompletions()).orElse(1);
         int parallelism = Optional.ofNullable(job.getSpec().getParallelism()).orElse(1);
@@ -143,7 +157,10 @@ public final class JobController implements Reconciler {
 
         String failReason = null;
         String failMessage = null;
-        if (failures > backoffLimit) {
+        if (policyFailure != null) {
+            failReason = "PodFailurePolicy";
+            failMessage = policyFailure;
+        } else if (failures > backoffLimit) {
             failReason = "BackoffLimitExceeded";
             failMessage = "Job has reached the specified backoff limit";
         } else if (job.getSpec().getActiveDeadlineSeconds() != null

@@ -345,6 +345,34 @@ class ControllersIntegrationTest {
     }
 
     @Test
+    void aPodFailurePolicyIgnoresOneExitCodeAndFailsTheJobOnAnother() {
+        var j = job("policy", 1, 0);
+        j.getSpec().setPodFailurePolicy(new io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder()
+                .addNewRule().withAction("Ignore").withNewOnExitCodes().withOperator("In").withValues(137)
+                .endOnExitCodes().endRule()
+                .addNewRule().withAction("FailJob").withNewOnExitCodes().withContainerName("c").withOperator("In")
+                .withValues(42).endOnExitCodes().endRule().build());
+        client.batch().v1().jobs().inNamespace("default").resource(j).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobPods("policy").size() == 1);
+        // exit 137 is ignored: with backoffLimit 0 the Job still retries, and status.failed stays 0
+        finishPod(jobPods("policy").get(0), "Failed", 137);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobPods("policy").stream().anyMatch(Pods::isActive));
+        assertThat(client.batch().v1().jobs().inNamespace("default").withName("policy").get().getStatus().getFailed())
+                .isIn(null, 0);
+        Pod retry = jobPods("policy").stream().filter(Pods::isActive).findFirst().orElseThrow();
+        finishPod(retry, "Failed", 42);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var st = client.batch().v1().jobs().inNamespace("default").withName("policy").get().getStatus();
+            return st != null && st.getConditions() != null && st.getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Failed") && "PodFailurePolicy".equals(c.getReason()));
+        });
+        var failed = client.batch().v1().jobs().inNamespace("default").withName("policy").get().getStatus()
+                .getConditions().stream().filter(c -> c.getType().equals("Failed")).findFirst().orElseThrow();
+        assertThat(failed.getMessage()).isEqualTo("Container c for pod default/" + retry.getMetadata().getName()
+                + " failed with exit code 42 matching FailJob rule at index 1");
+    }
+
+    @Test
     void aDaemonSetFollowsNodesJoiningAndLeaving() {
         for (String n : List.of("n1", "n2")) {
             readyNode(n);
