@@ -12,6 +12,7 @@ import io.kaji.controllers.deployment.DeploymentController;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.kaji.controllers.disruption.DisruptionController;
 import io.kaji.controllers.endpointslice.EndpointSliceController;
+import io.kaji.controllers.endpointslice.EndpointSliceMirroringController;
 import io.kaji.controllers.gc.GarbageCollector;
 import io.kaji.controllers.daemonset.DaemonSetController;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kaji.controllers.serviceaccount.ServiceAccountController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Service;
@@ -148,6 +150,9 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<Service> services = Informers.retrying(informers.sharedIndexInformerFor(Service.class, resync));
         SharedIndexInformer<EndpointSlice> slices = Informers.retrying(informers.sharedIndexInformerFor(EndpointSlice.class, resync));
         controllers.add(new EndpointSliceController(client, services, pods, slices, options.workers()).controller());
+        SharedIndexInformer<Endpoints> endpoints = Informers.retrying(informers.sharedIndexInformerFor(Endpoints.class, resync));
+        controllers.add(new EndpointSliceMirroringController(client, services, endpoints, slices, options.workers())
+                .controller());
         SharedIndexInformer<PodDisruptionBudget> budgets = Informers.retrying(
                 informers.sharedIndexInformerFor(PodDisruptionBudget.class, resync));
         controllers.add(new DisruptionController(client, budgets, pods, clock, options.workers()).controller());

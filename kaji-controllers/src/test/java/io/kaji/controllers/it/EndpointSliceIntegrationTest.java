@@ -119,4 +119,44 @@ class EndpointSliceIntegrationTest {
         assertThat(java.time.Instant.parse(trigger)).isAfterOrEqualTo(beforeChange)
                 .isBeforeOrEqualTo(java.time.Instant.now());
     }
+
+    private List<EndpointSlice> mirrored(String service) {
+        return client.discovery().v1().endpointSlices().inNamespace("default")
+                .withLabel(EndpointSliceController.SERVICE_NAME_LABEL, service)
+                .withLabel(EndpointSliceController.MANAGED_BY_LABEL,
+                        io.kaji.controllers.endpointslice.EndpointSliceMirroringController.MANAGED_BY)
+                .list().getItems();
+    }
+
+    @Test
+    void handWrittenEndpointsOfAServiceWithoutSelectorAreMirroredIntoSlices() {
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("db")
+                .endMetadata().withNewSpec().addNewPort().withName("pg").withPort(5432)
+                .withTargetPort(new IntOrString(5432)).endPort().endSpec().build()).create();
+        client.endpoints().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EndpointsBuilder()
+                .withNewMetadata().withName("db").addToLabels("team", "data").endMetadata()
+                .addNewSubset().addNewAddress().withIp("100.64.250.10").endAddress()
+                .addNewNotReadyAddress().withIp("100.64.250.11").endNotReadyAddress()
+                .addNewPort().withName("pg").withPort(5432).withProtocol("TCP").endPort().endSubset().build()).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> mirrored("db").size() == 1
+                && mirrored("db").get(0).getEndpoints().size() == 2);
+        EndpointSlice slice = mirrored("db").get(0);
+        assertThat(slice.getMetadata().getLabels()).containsEntry("team", "data");
+        assertThat(slice.getMetadata().getOwnerReferences().get(0).getKind()).isEqualTo("Endpoints");
+        assertThat(slice.getAddressType()).isEqualTo("IPv4");
+        assertThat(slice.getPorts().get(0).getPort()).isEqualTo(5432);
+        assertThat(slice.getEndpoints()).extracting(e -> e.getAddresses().get(0) + "=" + e.getConditions().getReady())
+                .containsExactlyInAnyOrder("100.64.250.10=true", "100.64.250.11=false");
+
+        // An update is followed; an opt-out removes the slice.
+        var ep = client.endpoints().inNamespace("default").withName("db").get();
+        ep.getSubsets().get(0).setNotReadyAddresses(List.of());
+        client.endpoints().inNamespace("default").resource(ep).update();
+        await().atMost(Duration.ofSeconds(20)).until(() -> mirrored("db").size() == 1
+                && mirrored("db").get(0).getEndpoints().size() == 1);
+        ep = client.endpoints().inNamespace("default").withName("db").get();
+        ep.getMetadata().getLabels().put("endpointslice.kubernetes.io/skip-mirror", "true");
+        client.endpoints().inNamespace("default").resource(ep).update();
+        await().atMost(Duration.ofSeconds(20)).until(() -> mirrored("db").isEmpty());
+    }
 }
