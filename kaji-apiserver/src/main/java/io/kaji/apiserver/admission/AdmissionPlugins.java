@@ -6,6 +6,7 @@ import io.kaji.apiserver.admission.limitranger.LimitRanger;
 import io.kaji.apiserver.admission.podsecurity.PodSecurity;
 import io.kaji.apiserver.admission.priority.Priority;
 import io.kaji.apiserver.admission.resourcequota.ResourceQuotaAdmission;
+import io.kaji.apiserver.admission.serviceaccount.ServiceAccountAdmission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class AdmissionPlugins {
 
     static {
         REGISTRY.put(NamespaceLifecycle.NAME, (o, objects) -> new NamespaceLifecycle(objects));
+        REGISTRY.put(ServiceAccountAdmission.NAME, (o, objects) -> new ServiceAccountAdmission(objects));
         REGISTRY.put(DefaultTolerationSeconds.NAME, (o, objects) ->
                 new DefaultTolerationSeconds(o.defaultTolerationSeconds(), o.defaultTolerationSeconds()));
         REGISTRY.put(Priority.NAME, (o, objects) -> new Priority(objects));

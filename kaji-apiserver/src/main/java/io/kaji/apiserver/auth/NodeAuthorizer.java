@@ -13,7 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Kubernetes' Node authorizer, for node identities ({@code system:node:<name>} in {@code system:nodes}): a node
  * may write only its own Node (and its status) and its own Lease in {@code kube-node-lease}, read, update the status
  * of and delete only the pods bound to it, and get a Secret or ConfigMap only when a pod bound to it uses it
- * (volumes, projected sources, env, envFrom, image pull secrets); it may read Nodes, record events and request and
+ * (volumes, projected sources, env, envFrom, image pull secrets) and request a token for a service account one of
+ * its pods runs as (projected token volumes); it may read Nodes, record events and request and
  * read certificates. Everything else is left to RBAC (no opinion). As a {@link WriteCheck} it also makes sure a
  * node creates only a Node and Lease of its own name (NodeRestriction's part that authorization cannot see, the
  * name of a created object). Reads cached objects only. Thread-safe.
@@ -83,6 +84,18 @@ public final class NodeAuthorizer implements Authorizer, WriteCheck {
                     : sub.equals("status") && Set.of("get", "update", "patch").contains(a.verb());
             return bound && verbOk ? Decision.allow("") : deny("no relationship found between node '" + node
                     + "' and this object");
+        }
+        if (group.isEmpty() && resource.equals("serviceaccounts") && sub.equals("token")
+                && a.verb().equals("create")) {
+            // The token of a projected service-account volume; TokenRequests checks that the pod it is bound to
+            // exists and runs as this account.
+            for (ObjectNode pod : pods.inNamespace(a.namespace())) {
+                if (node.equals(Json.text(pod, "spec.nodeName"))
+                        && a.name().equals(pod.path("spec").path("serviceAccountName").asString("default"))) {
+                    return Decision.allow("");
+                }
+            }
+            return deny("no relationship found between node '" + node + "' and this object");
         }
         if (group.isEmpty() && (resource.equals("secrets") || resource.equals("configmaps"))) {
             if (a.verb().equals("get") && sub.isEmpty() && usedByBoundPod(node, a.namespace(), resource, a.name())) {

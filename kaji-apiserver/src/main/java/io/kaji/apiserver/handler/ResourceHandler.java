@@ -54,6 +54,7 @@ public final class ResourceHandler {
     private volatile WriteCheck writeCheck = WriteCheck.NONE;
     private final AdmissionObjects admissionObjects;
     private volatile AdmissionChain admission = AdmissionChain.empty();
+    private volatile NamespaceDefaults namespaceDefaults;
 
     public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
             ScheduledExecutorService timer) {
@@ -86,6 +87,21 @@ public final class ResourceHandler {
      */
     public void connectAgents(io.kaji.apiserver.nodeproxy.AgentClient agents) {
         podLogs.connect(agents);
+    }
+
+    /**
+     * Gives every namespace its {@code default} ServiceAccount and {@code kube-root-ca.crt} ConfigMap (holding
+     * {@code caPem}) when it is created, and now to every namespace that lacks them. Call once at start.
+     */
+    public void seedNamespaces(String caPem) {
+        NamespaceDefaults defaults = new NamespaceDefaults(registry, storage, lifecycle, caPem);
+        ResourceDefinition namespaces = registry.find("", "v1", "namespaces").orElseThrow();
+        var range = storage.store().range(io.kaji.store.RangeRequest.prefix(namespaces.keyPrefix()));
+        for (var kv : range.kvs()) {
+            String key = kv.key();
+            defaults.ensure(key.substring(key.lastIndexOf('/') + 1));
+        }
+        this.namespaceDefaults = defaults;
     }
 
     /** Runs {@code check} on every object about to be created or updated (RBAC escalation prevention, ...). */
@@ -213,6 +229,10 @@ public final class ResourceHandler {
         List<String> warnings = new java.util.ArrayList<>(decoded.warnings());
         warnings.addAll(admit(AdmissionAttributes.Operation.CREATE, def, null, ns, name, obj, null, req, ex));
         ObjectNode created = dryRun ? obj : storage.create(def, ns, name, obj);
+        NamespaceDefaults defaults = namespaceDefaults;
+        if (!dryRun && defaults != null && def.group().isEmpty() && def.plural().equals("namespaces")) {
+            defaults.ensure(name);
+        }
         LOG.debug("created {} {}/{}", def.qualifiedName(), ns, name);
         ex.respond(single(def, created, req, 201, warnings));
     }

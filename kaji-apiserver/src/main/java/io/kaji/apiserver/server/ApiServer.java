@@ -147,6 +147,7 @@ public final class ApiServer implements AutoCloseable {
         }, 10, 10, TimeUnit.SECONDS);
         ResourceHandler resources = new ResourceHandler(registry, data, watchCache, config.clock(), timer);
         resources.useAdmission(config.policies().admission());
+        resources.seedNamespaces(pki.caPem());
         nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
         startAuthorization(resources, reviews);
         // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.

@@ -19,7 +19,7 @@ class NodeAuthorizerTest {
              "containers":[{"name":"c","env":[{"name":"X","valueFrom":{"secretKeyRef":{"name":"env","key":"k"}}}],
                             "envFrom":[{"configMapRef":{"name":"envfrom"}}]}]}}""");
     static final ObjectNode OTHER = Json.parseTrusted("""
-            {"metadata":{"name":"db","namespace":"app"},"spec":{"nodeName":"n2",
+            {"metadata":{"name":"db","namespace":"app"},"spec":{"nodeName":"n2","serviceAccountName":"db-admin",
              "volumes":[{"name":"a","secret":{"secretName":"db-secret"}}],"containers":[{"name":"c"}]}}""");
 
     final NodeAuthorizer authz = new NodeAuthorizer(new NodeAuthorizer.Pods() {
@@ -51,6 +51,16 @@ class NodeAuthorizerTest {
         assertThat(allowed("list", "app", "", "secrets", "", "")).isFalse();
         assertThat(authz.authorize(Attributes.resource(N1, "get", "app", "", "secrets", "", "db-secret")).reason())
                 .isEqualTo("no relationship found between node 'n1' and this object");
+    }
+
+    @Test
+    void aNodeRequestsTokensOnlyForTheServiceAccountsItsPodsRunAs() {
+        assertThat(allowed("create", "app", "", "serviceaccounts", "token", "default")).as("web runs as default")
+                .isTrue();
+        assertThat(allowed("create", "app", "", "serviceaccounts", "token", "db-admin")).as("another node's pod's")
+                .isFalse();
+        assertThat(allowed("create", "other", "", "serviceaccounts", "token", "default")).isFalse();
+        assertThat(allowed("get", "app", "", "serviceaccounts", "", "default")).as("left to RBAC").isFalse();
     }
 
     @Test

@@ -5,10 +5,15 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ProjectedVolumeSource;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kaji.node.host.HostCommand;
@@ -34,10 +39,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's pod volumes, in the kubelet's layout under {@code root}: {@code <uid>/kubernetes.io~empty-dir/<name>},
- * {@code kubernetes.io~configmap}, {@code kubernetes.io~secret}, {@code kubernetes.io~downward-api}. Supported:
- * emptyDir (a directory, or tmpfs for {@code medium: Memory} with its sizeLimit), configMap and secret (items, mode,
- * defaultMode, optional; files written by {@link AtomicWriter}, refreshed at most every {@link #REFRESH} while the
- * pod lives, so containers see changes), downwardAPI (fieldRef items), hostPath (with its type check). Every other
+ * {@code kubernetes.io~configmap}, {@code kubernetes.io~secret}, {@code kubernetes.io~downward-api},
+ * {@code kubernetes.io~projected}. Supported: emptyDir (a directory, or tmpfs for {@code medium: Memory} with its
+ * sizeLimit), configMap and secret (items, mode, defaultMode, optional; files written by {@link AtomicWriter},
+ * refreshed at most every {@link #REFRESH} while the pod lives, so containers see changes), downwardAPI (fieldRef
+ * items), projected (those three plus service-account tokens bound to the pod and renewed at 80% of their
+ * lifetime), hostPath (with its type check). Every other
  * type fails with a clear {@link VolumeError}. {@link #mounts} turns a container's volumeMounts into bind mounts
  * (subPath, readOnly; configMap, secret and downwardAPI volumes are always read-only). {@link #tearDown} unmounts
  * and deletes what a pod had. Thread-safe per pod (one pod worker at a time).
@@ -110,56 +117,26 @@ public final class PodVolumes {
         if (v.getConfigMap() != null) {
             var src = v.getConfigMap();
             Path dir = podDir.resolve("kubernetes.io~configmap").resolve(v.getName());
-            ConfigMap cm = get(() -> client.configMaps().inNamespace(pod.getMetadata().getNamespace())
-                    .withName(src.getName()).get());
-            Map<String, byte[]> data = new TreeMap<>();
-            if (cm != null) {
-                if (cm.getData() != null) {
-                    cm.getData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
-                }
-                if (cm.getBinaryData() != null) {
-                    cm.getBinaryData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
-                }
-            } else if (!Boolean.TRUE.equals(src.getOptional())) {
-                throw new VolumeError("configmap \"" + src.getName() + "\" not found");
-            }
-            write(dir, files(data, src.getItems(), src.getDefaultMode(), Boolean.TRUE.equals(src.getOptional()),
-                    "configmap"));
+            write(dir, configMapFiles(pod, src.getName(), src.getItems(), src.getDefaultMode(),
+                    Boolean.TRUE.equals(src.getOptional())));
             return new HostVolume(dir, true);
         }
         if (v.getSecret() != null) {
             var src = v.getSecret();
             Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
-            Secret s = get(() -> client.secrets().inNamespace(pod.getMetadata().getNamespace())
-                    .withName(src.getSecretName()).get());
-            Map<String, byte[]> data = new TreeMap<>();
-            if (s != null) {
-                if (s.getData() != null) {
-                    s.getData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
-                }
-                if (s.getStringData() != null) {
-                    s.getStringData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
-                }
-            } else if (!Boolean.TRUE.equals(src.getOptional())) {
-                throw new VolumeError("secret \"" + src.getSecretName() + "\" not found");
-            }
-            write(dir, files(data, src.getItems(), src.getDefaultMode(), Boolean.TRUE.equals(src.getOptional()),
-                    "secret"));
+            write(dir, secretFiles(pod, src.getSecretName(), src.getItems(), src.getDefaultMode(),
+                    Boolean.TRUE.equals(src.getOptional())));
             return new HostVolume(dir, true);
         }
         if (v.getDownwardAPI() != null) {
             Path dir = podDir.resolve("kubernetes.io~downward-api").resolve(v.getName());
-            Map<String, AtomicWriter.File> files = new TreeMap<>();
             int dflt = v.getDownwardAPI().getDefaultMode() == null ? DEFAULT_MODE : v.getDownwardAPI().getDefaultMode();
-            for (DownwardAPIVolumeFile f : v.getDownwardAPI().getItems() == null
-                    ? List.<DownwardAPIVolumeFile>of() : v.getDownwardAPI().getItems()) {
-                if (f.getFieldRef() == null) {
-                    throw new VolumeError("downwardAPI item " + f.getPath() + ": only fieldRef is supported");
-                }
-                files.put(f.getPath(), new AtomicWriter.File(field(pod, f.getFieldRef().getFieldPath())
-                        .getBytes(StandardCharsets.UTF_8), f.getMode() == null ? dflt : f.getMode()));
-            }
-            write(dir, files);
+            write(dir, downwardFiles(pod, v.getDownwardAPI().getItems(), dflt));
+            return new HostVolume(dir, true);
+        }
+        if (v.getProjected() != null) {
+            Path dir = podDir.resolve("kubernetes.io~projected").resolve(v.getName());
+            write(dir, projectedFiles(pod, v.getProjected()));
             return new HostVolume(dir, true);
         }
         if (v.getHostPath() != null) {
@@ -167,8 +144,125 @@ public final class PodVolumes {
             HostPathType.check(path, v.getHostPath().getType());
             return new HostVolume(path, false);
         }
-        throw new VolumeError("this node supports emptyDir, configMap, secret, downwardAPI and hostPath volumes; "
+        throw new VolumeError("this node supports emptyDir, configMap, secret, downwardAPI, projected and hostPath "
+                + "volumes; "
                 + "volume \"" + v.getName() + "\" is of another type");
+    }
+
+    private Map<String, AtomicWriter.File> configMapFiles(Pod pod, String name, List<KeyToPath> items,
+                                                         Integer defaultMode, boolean optional) throws VolumeError {
+        ConfigMap cm = get(() -> client.configMaps().inNamespace(pod.getMetadata().getNamespace())
+                .withName(name).get());
+        Map<String, byte[]> data = new TreeMap<>();
+        if (cm != null) {
+            if (cm.getData() != null) {
+                cm.getData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
+            }
+            if (cm.getBinaryData() != null) {
+                cm.getBinaryData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
+            }
+        } else if (!optional) {
+            throw new VolumeError("configmap \"" + name + "\" not found");
+        }
+        return files(data, items, defaultMode, optional, "configmap");
+    }
+
+    private Map<String, AtomicWriter.File> secretFiles(Pod pod, String name, List<KeyToPath> items,
+                                                      Integer defaultMode, boolean optional) throws VolumeError {
+        Secret s = get(() -> client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(name).get());
+        Map<String, byte[]> data = new TreeMap<>();
+        if (s != null) {
+            if (s.getData() != null) {
+                s.getData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
+            }
+            if (s.getStringData() != null) {
+                s.getStringData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
+            }
+        } else if (!optional) {
+            throw new VolumeError("secret \"" + name + "\" not found");
+        }
+        return files(data, items, defaultMode, optional, "secret");
+    }
+
+    private static Map<String, AtomicWriter.File> downwardFiles(Pod pod, List<DownwardAPIVolumeFile> items, int dflt)
+            throws VolumeError {
+        Map<String, AtomicWriter.File> files = new TreeMap<>();
+        for (DownwardAPIVolumeFile f : items == null ? List.<DownwardAPIVolumeFile>of() : items) {
+            if (f.getFieldRef() == null) {
+                throw new VolumeError("downwardAPI item " + f.getPath() + ": only fieldRef is supported");
+            }
+            files.put(f.getPath(), new AtomicWriter.File(field(pod, f.getFieldRef().getFieldPath())
+                    .getBytes(StandardCharsets.UTF_8), f.getMode() == null ? dflt : f.getMode()));
+        }
+        return files;
+    }
+
+    /**
+     * A projected volume's files: every source's files in one directory (configMap, secret, downwardAPI, and a
+     * service-account token requested for the pod through the TokenRequest API, bound to it, and requested again
+     * once 80% of its lifetime has passed, as the kubelet does).
+     */
+    private Map<String, AtomicWriter.File> projectedFiles(Pod pod, ProjectedVolumeSource projected) throws VolumeError {
+        int dflt = projected.getDefaultMode() == null ? DEFAULT_MODE : projected.getDefaultMode();
+        Map<String, AtomicWriter.File> files = new TreeMap<>();
+        for (VolumeProjection src : projected.getSources() == null ? List.<VolumeProjection>of() : projected.getSources()) {
+            if (src.getConfigMap() != null) {
+                var cm = src.getConfigMap();
+                files.putAll(configMapFiles(pod, cm.getName(), cm.getItems(), dflt, Boolean.TRUE.equals(cm.getOptional())));
+            } else if (src.getSecret() != null) {
+                var sec = src.getSecret();
+                files.putAll(secretFiles(pod, sec.getName(), sec.getItems(), dflt, Boolean.TRUE.equals(sec.getOptional())));
+            } else if (src.getDownwardAPI() != null) {
+                files.putAll(downwardFiles(pod, src.getDownwardAPI().getItems(), dflt));
+            } else if (src.getServiceAccountToken() != null) {
+                var t = src.getServiceAccountToken();
+                files.put(t.getPath(), new AtomicWriter.File(token(pod, t).getBytes(StandardCharsets.UTF_8), dflt));
+            } else {
+                throw new VolumeError("projected sources may be configMap, secret, downwardAPI or serviceAccountToken");
+            }
+        }
+        return files;
+    }
+
+    /** A token issued for the pod, and when to ask for a new one. */
+    private record Token(String value, Instant refreshAt) {}
+
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+
+    private String token(Pod pod, ServiceAccountTokenProjection source) throws VolumeError {
+        String uid = pod.getMetadata().getUid();
+        long seconds = source.getExpirationSeconds() == null ? 3600 : source.getExpirationSeconds();
+        String key = uid + "/" + source.getPath() + "/" + source.getAudience() + "/" + seconds;
+        Instant now = clock.instant();
+        Token cached = tokens.get(key);
+        if (cached != null && now.isBefore(cached.refreshAt())) {
+            return cached.value();
+        }
+        String account = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
+        var spec = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(seconds)
+                .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+                .withUid(uid).endBoundObjectRef().endSpec();
+        if (source.getAudience() != null && !source.getAudience().isEmpty()) {
+            spec.editSpec().withAudiences(source.getAudience()).endSpec();
+        }
+        TokenRequest issued;
+        try {
+            issued = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace()).withName(account)
+                    .tokenRequest(spec.build());
+        } catch (KubernetesClientException e) {
+            if (cached != null && e.getCode() != 404) {
+                log.warn("pod {}: cannot renew its service-account token (keeping the current one): {}", uid,
+                        e.getMessage());
+                return cached.value();
+            }
+            throw new VolumeError("failed to fetch token: " + e.getMessage());
+        }
+        String value = issued.getStatus().getToken();
+        Instant expires = issued.getStatus().getExpirationTimestamp() == null ? now.plusSeconds(seconds)
+                : Instant.parse(issued.getStatus().getExpirationTimestamp());
+        Duration ttl = Duration.between(now, expires);
+        tokens.put(key, new Token(value, now.plus(ttl.multipliedBy(8).dividedBy(10))));
+        return value;
     }
 
     /** The files of a configMap or secret volume: all keys, or the listed items. */
@@ -238,6 +332,7 @@ public final class PodVolumes {
     /** Unmounts and deletes every volume of pod {@code uid} (hostPath volumes are left alone). */
     public void tearDown(String uid) {
         prepared.remove(uid);
+        tokens.keySet().removeIf(k -> k.startsWith(uid + "/"));
         Path podDir = root.resolve(uid);
         if (!Files.isDirectory(podDir)) {
             return;

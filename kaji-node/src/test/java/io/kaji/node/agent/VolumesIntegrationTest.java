@@ -36,7 +36,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Pod volumes through the whole agent against a real containerd (bridge kajit6, 100.64.6.0/24) and a real in-process
  * API server: emptyDir on disk and in memory, configMap (items, mode, updates, subPath), secret, downwardAPI,
- * hostPath with its type check, readOnly, a missing configMap, and the cleanup when the pod goes.
+ * hostPath with its type check, readOnly, the projected service-account volume (token accepted by TokenReview as
+ * bound to the pod, CA, namespace), a missing configMap, and the cleanup when the pod goes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VolumesIntegrationTest {
@@ -170,6 +171,19 @@ class VolumesIntegrationTest {
             assertThat(sh(id, "echo from-pod > /host/f && cat /host-ro/f; touch /host-ro/g 2>&1 || echo refused"))
                     .startsWith("from-pod\n").contains("refused");
             assertThat(Files.readString(host.resolve("data/f"))).isEqualTo("from-pod\n");
+
+            // The ServiceAccount admission gave the pod a projected token volume; the agent fills it.
+            String sa = "/var/run/secrets/kubernetes.io/serviceaccount";
+            assertThat(sh(id, "cat " + sa + "/namespace")).isEqualTo(NS);
+            assertThat(sh(id, "cat " + sa + "/ca.crt")).isEqualTo(Files.readString(apiDir.resolve("pki/ca.crt")));
+            String token = sh(id, "cat " + sa + "/token");
+            assertThat(token.split("\\.")).hasSize(3);
+            var review = client.resource(new io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder()
+                    .withNewSpec().withToken(token).endSpec().build()).create();
+            assertThat(review.getStatus().getAuthenticated()).isTrue();
+            assertThat(review.getStatus().getUser().getUsername()).isEqualTo("system:serviceaccount:default:default");
+            assertThat(review.getStatus().getUser().getExtra().get("authentication.kubernetes.io/pod-name"))
+                    .containsExactly("vols");
 
             client.configMaps().inNamespace(NS).withName("site").edit(cm -> {
                 cm.getData().put("greeting", "hello again");
