@@ -7,6 +7,8 @@ import io.kaji.apiserver.admission.podsecurity.PodSecurity;
 import io.kaji.apiserver.admission.priority.Priority;
 import io.kaji.apiserver.admission.resourcequota.ResourceQuotaAdmission;
 import io.kaji.apiserver.admission.serviceaccount.ServiceAccountAdmission;
+import io.kaji.apiserver.admission.webhook.MutatingWebhooks;
+import io.kaji.apiserver.admission.webhook.ValidatingWebhooks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,8 @@ public final class AdmissionPlugins {
         REGISTRY.put(Priority.NAME, (o, objects) -> new Priority(objects));
         REGISTRY.put(LimitRanger.NAME, (o, objects) -> new LimitRanger(objects));
         REGISTRY.put(PodSecurity.NAME, (o, objects) -> new PodSecurity(o.podSecurity(), objects));
+        REGISTRY.put(MutatingWebhooks.NAME, (o, objects) -> new MutatingWebhooks(objects));
+        REGISTRY.put(ValidatingWebhooks.NAME, (o, objects) -> new ValidatingWebhooks(objects));
         REGISTRY.put(ResourceQuotaAdmission.NAME, (o, objects) ->
                 new ResourceQuotaAdmission(objects, java.time.Clock.systemUTC()));
     }

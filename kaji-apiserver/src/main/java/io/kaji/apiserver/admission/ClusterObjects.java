@@ -30,6 +30,15 @@ public interface ClusterObjects {
     List<ObjectNode> listFew(String group, String resource, String namespace);
 
     /**
+     * Every object of a cluster-scoped resource as the watch cache has it now, without waiting and without a store
+     * read (what an informer would give: webhook configurations, looked up on every write). Defaults to
+     * {@link #listFew}.
+     */
+    default List<ObjectNode> listCached(String group, String resource) {
+        return listFew(group, resource, null);
+    }
+
+    /**
      * Read-modify-write of one object (retried on conflicts): {@code change} gets a copy of the current object and
      * returns the object to store. Used for side effects such as quota usage in a ResourceQuota's status.
      *

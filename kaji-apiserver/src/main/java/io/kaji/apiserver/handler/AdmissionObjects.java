@@ -103,6 +103,21 @@ final class AdmissionObjects implements ClusterObjects {
     }
 
     @Override
+    public List<ObjectNode> listCached(String group, String resource) {
+        Optional<ResourceDefinition> def = definition(group, resource);
+        if (def.isEmpty()) {
+            return List.of();
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        WatchFilter filter = new WatchFilter(null, LabelSelector.everything(),
+                FieldSelector.parse(null, def.get().fieldSelectors()));
+        for (CachedObject o : cache.cache(def.get()).list(filter, null).items()) {
+            out.add(o.object().deepCopy());
+        }
+        return out;
+    }
+
+    @Override
     public Optional<ObjectNode> update(String group, String resource, String namespace, String name,
             UnaryOperator<ObjectNode> change) {
         Optional<ResourceDefinition> def = definition(group, resource);

@@ -157,6 +157,17 @@ public final class BuiltinResources {
         r.register(def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
                 io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class).shortNames("pdb")
                 .subresources("status").build());
+        // admissionregistration.k8s.io/v1: the webhooks the admission webhook plugins call
+        r.register(def("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
+                "validatingwebhookconfigurations",
+                io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration.class)
+                .clusterScoped().columns(CoreColumns.webhookConfigurations()).strategy(Strategies.NO_GENERATION)
+                .build());
+        r.register(def("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration",
+                "mutatingwebhookconfigurations",
+                io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class)
+                .clusterScoped().columns(CoreColumns.webhookConfigurations()).strategy(Strategies.NO_GENERATION)
+                .build());
         // scheduling.k8s.io/v1: priority classes, resolved into pods' spec.priority by the Priority admission plugin
         r.register(def("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses",
                 io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass.class).clusterScoped().shortNames("pc")

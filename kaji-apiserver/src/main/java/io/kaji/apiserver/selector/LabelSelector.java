@@ -59,6 +59,38 @@ public final class LabelSelector {
     }
 
     /**
+     * A {@code metav1.LabelSelector} object ({@code matchLabels}, {@code matchExpressions} with In, NotIn, Exists,
+     * DoesNotExist); null or empty selects everything. An unknown operator selects nothing, as in Kubernetes.
+     */
+    public static LabelSelector fromObject(tools.jackson.databind.JsonNode selector) {
+        if (selector == null || !selector.isObject()) {
+            return EVERYTHING;
+        }
+        List<Requirement> out = new ArrayList<>();
+        selector.path("matchLabels").properties().forEach(e ->
+                out.add(new Requirement(e.getKey(), Operator.EQUALS, Set.of(e.getValue().asString("")))));
+        for (tools.jackson.databind.JsonNode req : selector.path("matchExpressions")) {
+            Set<String> values = new LinkedHashSet<>();
+            req.path("values").forEach(v -> values.add(v.asString("")));
+            String key = req.path("key").asString("");
+            Operator op = switch (req.path("operator").asString("")) {
+                case "In" -> Operator.IN;
+                case "NotIn" -> Operator.NOT_IN;
+                case "Exists" -> Operator.EXISTS;
+                case "DoesNotExist" -> Operator.DOES_NOT_EXIST;
+                default -> null;
+            };
+            if (op == null) {
+                // nothing has an impossible label value
+                out.add(new Requirement(key, Operator.IN, Set.of()));
+            } else {
+                out.add(new Requirement(key, op, values));
+            }
+        }
+        return out.isEmpty() ? EVERYTHING : new LabelSelector(out);
+    }
+
+    /**
      * Parses a selector; null or blank selects everything.
      *
      * @throws ApiException 400 BadRequest naming the problem

@@ -298,6 +298,14 @@ public final class CoreColumns {
                         (o, now) -> subjects(o, "ServiceAccount")));
     }
 
+    /** kubectl's columns for webhook configurations: NAME, WEBHOOKS, AGE. */
+    public static List<Column> webhookConfigurations() {
+        return List.of(Column.nameColumn(),
+                Column.integer("Webhooks", "Webhooks indicates the number of webhooks configured.",
+                        (o, now) -> o.path("webhooks").size()),
+                Column.ageColumn());
+    }
+
     /** kubectl's columns for PriorityClasses: NAME, VALUE, GLOBAL-DEFAULT, AGE, PREEMPTIONPOLICY. */
     public static List<Column> priorityClasses() {
         return List.of(Column.nameColumn(),
