@@ -27,6 +27,7 @@ public final class OpenApi {
 
     private final ResourceRegistry registry;
     private final Map<String, byte[]> documents = new ConcurrentHashMap<>();
+    private volatile long builtFor = -1;
 
     public OpenApi(ResourceRegistry registry) {
         this.registry = registry;
@@ -58,6 +59,12 @@ public final class OpenApi {
 
     /** The document of {@code api/v1} or {@code apis/<group>/<version>}. */
     byte[] document(String gvPath) {
+        long generation = registry.generation();
+        if (generation != builtFor) {
+            // Custom resources came or went: rebuild every document (and so every hash kubectl caches by).
+            documents.clear();
+            builtFor = generation;
+        }
         return documents.computeIfAbsent(gvPath, p -> {
             String[] s = p.split("/");
             List<ResourceDefinition> defs;
