@@ -133,7 +133,7 @@ final class SchemaValidator {
                     + " items", path));
         }
         if (s.minItems != null && v.size() < s.minItems) {
-            out.add(StatusCause.invalid(path, Json.string(v), path + " in body should have at least " + s.minItems
+            out.add(StatusCause.invalid(path, v, path + " in body should have at least " + s.minItems
                     + " items"));
         }
         if (s.uniqueItems) {
@@ -171,7 +171,7 @@ final class SchemaValidator {
                     + s.maxProperties + " items", path));
         }
         if (s.minProperties != null && v.size() < s.minProperties) {
-            out.add(StatusCause.invalid(path, Json.string(v), path + " in body should have at least "
+            out.add(StatusCause.invalid(path, v, path + " in body should have at least "
                     + s.minProperties + " properties"));
         }
         for (Map.Entry<String, JsonNode> e : v.properties()) {
@@ -245,9 +245,10 @@ final class SchemaValidator {
             return v.stringValue();
         }
         if (v.isNumber()) {
-            return plain(v.decimalValue());
+            BigDecimal d = v.decimalValue().stripTrailingZeros();
+            return d.scale() <= 0 ? (Object) d.toBigInteger() : (Object) d.doubleValue();
         }
-        return Json.string(v);
+        return v;
     }
 
     private static String shownText(JsonNode v) {
