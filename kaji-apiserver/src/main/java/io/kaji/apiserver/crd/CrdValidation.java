@@ -201,14 +201,7 @@ final class CrdValidation {
         }
         JsonNode def = s.get("default");
         if (def != null && !def.isNull()) {
-            ObjectNode wrapper = Json.object();
-            wrapper.set("value", def.deepCopy());
-            ObjectNode holder = Json.object();
-            holder.put("type", "object");
-            holder.putObject("properties").set("value", s.deepCopy());
-            for (StatusCause c : SchemaValidator.validate(wrapper, StructuralSchema.parse(holder))) {
-                out.add(StatusCause.invalid(path + ".default", Json.string(def), c.message()));
-            }
+            out.addAll(SchemaValidator.validateValue(def, StructuralSchema.parse(s), path + ".default"));
         }
     }
 

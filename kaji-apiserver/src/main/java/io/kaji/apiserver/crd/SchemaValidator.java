@@ -54,6 +54,13 @@ final class SchemaValidator {
         return causes;
     }
 
+    /** The violations of one value at {@code path} (a CRD's {@code default} values are checked this way). */
+    static List<StatusCause> validateValue(JsonNode value, StructuralSchema schema, String path) {
+        List<StatusCause> causes = new ArrayList<>();
+        check(value, schema, path, causes);
+        return causes;
+    }
+
     private static void check(JsonNode v, StructuralSchema s, String path, List<StatusCause> out) {
         if (v.isNull()) {
             if (!s.nullable && (s.type != null || s.intOrString)) {

@@ -76,6 +76,7 @@ class CustomResourcesIntegrationTest {
                           size: {type: string, enum: [small, large]}
                           color: {type: string, default: blue}
                           extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+                          labels: {type: object, additionalProperties: {type: string}}
                       status:
                         type: object
                         properties:
@@ -178,12 +179,13 @@ class CustomResourcesIntegrationTest {
         createCrd();
         var widgets = client.genericKubernetesResources(WIDGETS).inNamespace("default");
         GenericKubernetesResource w = widget("w1", Map.of("size", "small", "unknown", 1,
-                "extra", Map.of("free", "form")));
+                "extra", Map.of("free", "form"), "labels", Map.of("tier", "gold")));
         w.setAdditionalProperty("status", Map.of("replicas", 7));
         GenericKubernetesResource created = widgets.resource(w).create();
         Map<String, Object> spec = created.get("spec");
         assertThat(spec).containsEntry("replicas", 1).containsEntry("color", "blue")
-                .containsEntry("extra", Map.of("free", "form")).doesNotContainKey("unknown");
+                .containsEntry("extra", Map.of("free", "form")).containsEntry("labels", Map.of("tier", "gold"))
+                .doesNotContainKey("unknown");
         assertThat(created.getAdditionalProperties()).doesNotContainKey("status");
         assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
 
