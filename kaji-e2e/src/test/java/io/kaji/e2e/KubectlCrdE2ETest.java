@@ -152,9 +152,12 @@ class KubectlCrdE2ETest {
                 spec: {replicas: three, size: huge}
                 """);
         assertThat(bad.exitCode()).isNotZero();
-        assertThat(bad.stderr()).contains("Widget.example.com \"bad\" is invalid: [spec.replicas: Invalid value: "
-                + "\"string\": spec.replicas in body must be of type integer: \"string\", spec.size: Unsupported "
-                + "value: \"huge\": supported values: \"small\", \"large\"]");
+        // kubectl lists the Status causes, as it does against Kubernetes.
+        assertThat(bad.stderr()).isEqualTo("""
+                The Widget "bad" is invalid:\040
+                * spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"
+                * spec.size: Unsupported value: "huge": supported values: "small", "large"
+                """);
         Kubectl.Result unknown = apply("""
                 apiVersion: example.com/v1
                 kind: Widget
