@@ -101,6 +101,9 @@ class KubectlCrdE2ETest {
         if (server != null) {
             server.stop();
         }
+        // The server's log stays for diagnosis; its data (PKI, store) and kubectl's home go.
+        deleteRecursively(ROOT.resolve("data"));
+        deleteRecursively(ROOT.resolve("home"));
     }
 
     private Kubectl.Result apply(String yaml) {

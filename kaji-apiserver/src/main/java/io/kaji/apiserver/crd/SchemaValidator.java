@@ -42,16 +42,30 @@ final class SchemaValidator {
                 causes.add(StatusCause.required(r, ""));
             }
         }
-        for (Map.Entry<String, JsonNode> e : object.properties()) {
-            if (TYPE_META.contains(e.getKey())) {
-                continue;
-            }
-            StructuralSchema s = schema.property(e.getKey());
-            if (s != null) {
-                check(e.getValue(), s, e.getKey(), causes);
+        checkProperties(object, schema, "", true, causes);
+        return causes;
+    }
+
+    /**
+     * Checks the properties of an object: those the schema names in the schema's order (so that messages do not
+     * depend on how a client ordered its JSON), then the others against additionalProperties in document order.
+     */
+    private static void checkProperties(JsonNode object, StructuralSchema schema, String path, boolean resource,
+            List<StatusCause> out) {
+        String prefix = path.isEmpty() ? "" : path + ".";
+        for (Map.Entry<String, StructuralSchema> p : schema.properties.entrySet()) {
+            JsonNode v = object.get(p.getKey());
+            if (v != null && !(resource && TYPE_META.contains(p.getKey()))) {
+                check(v, p.getValue(), prefix + p.getKey(), out);
             }
         }
-        return causes;
+        if (schema.additionalProperties != null) {
+            for (Map.Entry<String, JsonNode> e : object.properties()) {
+                if (!schema.properties.containsKey(e.getKey()) && !(resource && TYPE_META.contains(e.getKey()))) {
+                    check(e.getValue(), schema.additionalProperties, prefix + e.getKey(), out);
+                }
+            }
+        }
     }
 
     /** The violations of one value at {@code path} (a CRD's {@code default} values are checked this way). */
@@ -181,15 +195,7 @@ final class SchemaValidator {
             out.add(StatusCause.invalid(path, v, path + " in body should have at least "
                     + s.minProperties + " properties"));
         }
-        for (Map.Entry<String, JsonNode> e : v.properties()) {
-            if (s.embeddedResource && TYPE_META.contains(e.getKey())) {
-                continue;
-            }
-            StructuralSchema child = s.property(e.getKey());
-            if (child != null) {
-                check(e.getValue(), child, path + "." + e.getKey(), out);
-            }
-        }
+        checkProperties(v, s, path, s.embeddedResource, out);
     }
 
     private static StatusCause typeError(String path, String expected, String actual) {

@@ -15,7 +15,6 @@ import io.kaji.store.WatchListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,8 +42,7 @@ public final class WatchCache implements AutoCloseable {
     private static final String WATCHED = "/";
 
     private final RevisionedStore store;
-    private final Map<ResourceDefinition, ResourceCache> caches =
-            java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<ResourceDefinition, ResourceCache> caches = new java.util.concurrent.ConcurrentHashMap<>();
     private final int historySize;
     private final ScheduledExecutorService timer;
     private final Duration bookmarkInterval;
