@@ -161,7 +161,14 @@ public final class CrdController implements AutoCloseable {
             CrdConditions.set(next, "NamesAccepted", "False", "NameConflict", conflict, now);
             CrdConditions.set(next, "Established", "False", "NotAccepted", "not all names are accepted", now);
         } else {
-            serve(name, crd);
+            try {
+                serve(name, crd);
+            } catch (IllegalArgumentException e) {
+                // A stored CRD Kaji cannot serve (it passed an older validation): say so instead of retrying.
+                CrdConditions.set(next, "Established", "False", "InstallationFailure", "cannot serve "
+                        + name + ": " + e.getMessage(), now);
+                return writeStatus(stored.get(), crd, next);
+            }
             ObjectNode accepted = Json.objectAt(next, "status").putObject("acceptedNames");
             JsonNode names = crd.path("spec").path("names");
             for (String f : List.of("plural", "singular", "shortNames", "kind", "listKind", "categories")) {
@@ -217,9 +224,19 @@ public final class CrdController implements AutoCloseable {
         }
         unserve(name);
         List<ResourceDefinition> defs = CustomResourceDefinitions.served(crd);
-        for (ResourceDefinition d : defs) {
-            cache.add(d);
-            registry.register(d);
+        List<ResourceDefinition> registered = new ArrayList<>();
+        try {
+            for (ResourceDefinition d : defs) {
+                cache.add(d);
+                registered.add(d);
+                registry.register(d);
+            }
+        } catch (IllegalArgumentException e) {
+            for (ResourceDefinition d : registered) {
+                registry.unregister(d);
+                cache.remove(d);
+            }
+            throw e;
         }
         served.put(name, new Served(spec.deepCopy(), defs));
         LOG.info("serving {} ({} version(s))", name, defs.size());

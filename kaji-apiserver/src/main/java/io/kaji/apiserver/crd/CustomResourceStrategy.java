@@ -60,6 +60,11 @@ final class CustomResourceStrategy implements ResourceStrategy {
     }
 
     @Override
+    public boolean statusChangesGeneration() {
+        return true;
+    }
+
+    @Override
     public boolean acceptsStrategicMergePatch() {
         return false;
     }

@@ -31,6 +31,15 @@ public interface ResourceStrategy {
         return true;
     }
 
+    /**
+     * True when, without a status subresource, a status change bumps {@code metadata.generation} too (custom
+     * resources: Kubernetes compares everything but metadata). Built-in kinds compare everything but metadata and
+     * status.
+     */
+    default boolean statusChangesGeneration() {
+        return false;
+    }
+
     /** Defaults a new object before validation (status reset, spec defaults). */
     default void prepareForCreate(ObjectNode object) {
     }
