@@ -65,7 +65,9 @@ public final class OpenApi {
             documents.clear();
             builtFor = generation;
         }
-        return documents.computeIfAbsent(gvPath, p -> {
+        // Keyed by the registry generation too: a document built while the registry changed is never served later.
+        return documents.computeIfAbsent(generation + " " + gvPath, key -> {
+            String p = gvPath;
             String[] s = p.split("/");
             List<ResourceDefinition> defs;
             if (s.length == 2 && s[0].equals("api")) {
