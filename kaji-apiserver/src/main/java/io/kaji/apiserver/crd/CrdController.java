@@ -262,6 +262,11 @@ public final class CrdController implements AutoCloseable {
         JsonNode spec = crd.path("spec");
         String prefix = "/registry/" + spec.path("group").asString("") + "/" + spec.path("names").path("plural")
                 .asString("") + "/";
+        for (ResourceDefinition d : servedDefinitions(name)) {
+            if (d.strategy() instanceof CustomResourceStrategy s) {
+                s.markTerminating();
+            }
+        }
         int remaining = 0;
         if (hasFinalizer(crd, CrdStrategy.CLEANUP_FINALIZER)) {
             for (KeyValue kv : store.range(RangeRequest.prefix(prefix)).kvs()) {

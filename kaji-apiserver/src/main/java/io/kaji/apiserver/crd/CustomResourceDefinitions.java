@@ -72,7 +72,7 @@ public final class CustomResourceDefinitions {
                     names.path("singular").asString(""), strings(names.path("shortNames")),
                     strings(names.path("categories")), namespaced, ResourceDefinition.ALL_VERBS, subresources,
                     GenericKubernetesResource.class, group + "/" + plural, PrinterColumns.of(v), Set.of(),
-                    new CustomResourceStrategy(schema, subresources.contains("status"), scale),
+                    new CustomResourceStrategy(group, plural, schema, subresources.contains("status"), scale),
                     new VersionConversion(group + "/" + version, group + "/" + storage)));
         }
         return out;

@@ -1,5 +1,6 @@
 package io.kaji.apiserver.crd;
 
+import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.errors.StatusCause;
 import io.kaji.apiserver.registry.ResourceStrategy;
 import io.kaji.apiserver.registry.ScaleMapping;
@@ -10,7 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
  * How objects of one custom resource version are written, from its CRD: unknown fields pruned by the structural
  * schema, defaults applied, then schema validation; with the status subresource, creates drop {@code status}
  * (and the handler keeps the main resource and {@code /status} apart); strategic merge patch is refused with 415,
- * as Kubernetes refuses it for custom resources. Immutable and thread-safe.
+ * as Kubernetes refuses it for custom resources; once the CRD is being deleted, creates are refused with 405.
+ * Thread-safe.
  */
 final class CustomResourceStrategy implements ResourceStrategy {
 
@@ -18,12 +20,18 @@ final class CustomResourceStrategy implements ResourceStrategy {
     private final ObjectNode openApiSchema;
     private final boolean statusSubresource;
     private final ScaleMapping scale;
+    private final String group;
+    private final String plural;
+    private volatile boolean terminating;
 
     /**
      * @param openApiSchema the version's {@code openAPIV3Schema} (not modified)
      * @param scale         the scale subresource's paths, or null without it
      */
-    CustomResourceStrategy(ObjectNode openApiSchema, boolean statusSubresource, ScaleMapping scale) {
+    CustomResourceStrategy(String group, String plural, ObjectNode openApiSchema, boolean statusSubresource,
+            ScaleMapping scale) {
+        this.group = group;
+        this.plural = plural;
         this.openApiSchema = openApiSchema.deepCopy();
         this.schema = StructuralSchema.parse(openApiSchema);
         this.statusSubresource = statusSubresource;
@@ -35,8 +43,18 @@ final class CustomResourceStrategy implements ResourceStrategy {
         return SchemaPruner.prune(object, schema);
     }
 
+    /** Refuses creates from now on: the CRD is being deleted (its objects are being cleaned up). */
+    void markTerminating() {
+        terminating = true;
+    }
+
     @Override
     public void prepareForCreate(ObjectNode object) {
+        if (terminating) {
+            // Kubernetes' wording (crdHandler): new objects would outlive the cleanup.
+            throw new ApiException(405, "MethodNotAllowed", "create not allowed while custom resource definition is "
+                    + "terminating", new ApiException.Details(null, group, plural, List.of()));
+        }
         if (statusSubresource) {
             object.remove("status");
         }

@@ -451,6 +451,31 @@ class CustomResourcesIntegrationTest {
     }
 
     @Test
+    void aCrdWaitsForTheFinalizersOfItsResources() {
+        createCrd();
+        var widgets = client.genericKubernetesResources(WIDGETS).inNamespace("default");
+        GenericKubernetesResource held = widget("held", Map.of("size", "small"));
+        held.getMetadata().setFinalizers(List.of("example.com/hold"));
+        widgets.resource(held).create();
+        client.apiextensions().v1().customResourceDefinitions().withName("widgets.example.com").delete();
+        String crdPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com";
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(server.get(crdPath)).at("/status/conditions")
+                .toString().contains("InstanceDeletionInProgress"));
+        assertThat(widgets.withName("held").get().getMetadata().getDeletionTimestamp()).isNotBlank();
+        HttpResponse<String> create = server.post("/apis/example.com/v1/namespaces/default/widgets",
+                "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"late\"},"
+                + "\"spec\":{\"size\":\"small\"}}");
+        assertThat(create.statusCode()).isEqualTo(405);
+        assertThat(json(create).get("message").asString())
+                .isEqualTo("create not allowed while custom resource definition is terminating");
+        widgets.withName("held").edit(w -> {
+            w.getMetadata().setFinalizers(List.of());
+            return w;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.get(crdPath).statusCode() == 404);
+    }
+
+    @Test
     void invalidCrdsAreRefusedWithFieldCauses() {
         HttpResponse<String> r = server.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", """
                 {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
