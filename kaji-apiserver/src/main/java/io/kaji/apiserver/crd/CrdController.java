@@ -198,8 +198,16 @@ public final class CrdController implements AutoCloseable {
             if (d.plural().equals(plural)) {
                 return "\"" + plural + "\" is already in use";
             }
-            if (d.kind().equals(kind)) {
+            if (d.kind().equals(kind) || d.listKind().equals(kind)) {
                 return "\"" + kind + "\" is already in use";
+            }
+            String singular = names.path("singular").asString("");
+            if (d.singular().equals(singular) || d.plural().equals(singular)) {
+                return "\"" + singular + "\" is already in use";
+            }
+            String listKind = names.path("listKind").asString("");
+            if (d.kind().equals(listKind) || d.listKind().equals(listKind)) {
+                return "\"" + listKind + "\" is already in use";
             }
             for (JsonNode s : names.path("shortNames")) {
                 if (d.shortNames().contains(s.asString(""))) {

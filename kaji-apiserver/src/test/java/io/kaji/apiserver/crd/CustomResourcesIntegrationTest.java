@@ -476,6 +476,23 @@ class CustomResourcesIntegrationTest {
     }
 
     @Test
+    void conflictingNamesAreNotAccepted() {
+        createCrd();
+        HttpResponse<String> r = server.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                CRD_JSON.replace("widgets", "gizmos").replace("\"singular\":\"widget\"", "\"singular\":\"gizmo\"")
+                        .replace(",\"uid\":\"u1\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\"", ""));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gizmos.example.com";
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(server.get(path)).at("/status/conditions")
+                .toString().contains("NameConflict"));
+        JsonNode conditions = json(server.get(path)).at("/status/conditions");
+        assertThat(conditions.toString()).contains("\"message\":\"\\\"Widget\\\" is already in use\"")
+                .contains("\"type\":\"Established\",\"status\":\"False\"");
+        assertThat(server.get("/apis/example.com/v1/namespaces/default/gizmos").statusCode()).isEqualTo(404);
+        assertThat(server.get("/apis/example.com/v1/namespaces/default/widgets").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void invalidCrdsAreRefusedWithFieldCauses() {
         HttpResponse<String> r = server.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", """
                 {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
