@@ -119,9 +119,13 @@ public final class ApiException extends RuntimeException {
                 "the object has been modified; please apply your changes to the latest version and try again");
     }
 
-    /** 422 Invalid: {@code Pod "x" is invalid: metadata.name: Invalid value: ...}. */
+    /**
+     * 422 Invalid: {@code Pod "x" is invalid: metadata.name: Invalid value: ...}; the kind is qualified by a
+     * non-core group as Kubernetes qualifies it ({@code Widget.example.com "w" is invalid: ...}).
+     */
     public static ApiException invalid(String kind, String group, String name, List<StatusCause> causes) {
-        StringBuilder msg = new StringBuilder().append(kind).append(" \"").append(name == null ? "" : name)
+        String qualified = group == null || group.isEmpty() || kind.contains(".") ? kind : kind + "." + group;
+        StringBuilder msg = new StringBuilder().append(qualified).append(" \"").append(name == null ? "" : name)
                 .append("\" is invalid: ");
         if (causes.size() == 1) {
             msg.append(causes.get(0).describe());

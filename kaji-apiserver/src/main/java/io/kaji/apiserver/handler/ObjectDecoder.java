@@ -64,8 +64,11 @@ final class ObjectDecoder {
         }
         obj.put("apiVersion", def.apiVersion());
         obj.put("kind", def.kind());
-        FieldValidation.dropNulls(obj);
-        List<String> unknown = FieldValidation.dropUnknown(obj, def.modelClass());
+        List<String> unknown = def.strategy().dropUnknownFields(obj);
+        if (unknown == null) {
+            FieldValidation.dropNulls(obj);
+            unknown = FieldValidation.dropUnknown(obj, def.modelClass());
+        }
         List<String> warnings = new ArrayList<>();
         if (!unknown.isEmpty()) {
             List<String> texts = unknown.stream().map(u -> "unknown field \"" + u + "\"").toList();

@@ -115,7 +115,9 @@ final class ObjectLifecycle {
         def.strategy().prepareForUpdate(obj, old);
         if (def.strategy().tracksGeneration()) {
             long gen = Json.longAt(old, "metadata.generation", 1);
-            meta.put("generation", specChanged(obj, old) ? gen + 1 : gen);
+            boolean statusCounts = !def.hasSubresource("status") && def.strategy().statusChangesGeneration()
+                    && !java.util.Objects.equals(obj.get("status"), old.get("status"));
+            meta.put("generation", specChanged(obj, old) || statusCounts ? gen + 1 : gen);
         }
         validate(def, obj);
     }

@@ -28,6 +28,13 @@ final class Patches {
         };
     }
 
+    /** The 415 Kubernetes answers a strategic merge patch of a custom resource with. */
+    static ApiException strategicNotSupported(String contentType) {
+        return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                + "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                + "application/apply-patch+yaml", null);
+    }
+
     static JsonNode parse(Kind kind, byte[] body) {
         JsonNode patch = Json.parse(body, Json.MAPPER);
         if (kind == Kind.JSON_PATCH ? !patch.isArray() : !patch.isObject()) {

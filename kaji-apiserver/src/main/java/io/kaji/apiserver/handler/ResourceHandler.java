@@ -283,6 +283,9 @@ public final class ResourceHandler {
         FieldValidation.Mode mode = Requests.fieldValidation(req);
         String contentType = req.header("Content-Type");
         Patches.Kind kind = Patches.kind(contentType);
+        if (kind == Patches.Kind.STRATEGIC && !def.strategy().acceptsStrategicMergePatch()) {
+            throw Patches.strategicNotSupported(contentType);
+        }
         var patchBody = Patches.parse(kind, req.body());
         List<String> warnings = new java.util.ArrayList<>();
         ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, current -> {
@@ -319,6 +322,10 @@ public final class ResourceHandler {
                     next.set("status", desired.get("status"));
                 } else {
                     next.remove("status");
+                }
+                var causes = def.strategy().validateStatus(next);
+                if (!causes.isEmpty()) {
+                    throw ApiException.invalid(def.kind(), def.group(), name, causes);
                 }
             } else {
                 next = desired;
@@ -365,6 +372,9 @@ public final class ResourceHandler {
                 }
                 Json.objectAt(current, "status").put("phase", "Terminating");
                 return current;
+            }
+            if (!meta.has("deletionTimestamp")) {
+                def.strategy().prepareForDelete(current);
             }
             addPropagationFinalizer(current, opts.propagationPolicy());
             if (meta.has("deletionTimestamp")) {

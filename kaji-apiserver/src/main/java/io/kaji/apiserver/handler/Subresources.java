@@ -4,6 +4,7 @@ import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
 import io.kaji.apiserver.registry.ResourceDefinition;
+import io.kaji.apiserver.registry.ScaleMapping;
 import io.kaji.apiserver.serialization.Json;
 import io.kaji.apiserver.table.Cells;
 import tools.jackson.databind.JsonNode;
@@ -32,6 +33,10 @@ final class Subresources {
                 meta.set(f, v);
             }
         }
+        ScaleMapping mapping = def.strategy().scale();
+        if (mapping != null) {
+            return customScale(s, mapping, obj);
+        }
         s.putObject("spec").put("replicas", Json.longAt(obj, "spec.replicas", 1));
         ObjectNode status = s.putObject("status");
         status.put("replicas", Json.longAt(obj, "status.replicas", 0));
@@ -40,6 +45,45 @@ final class Subresources {
             status.put("selector", selector);
         }
         return s;
+    }
+
+    /** A custom resource's Scale: replicas read from the CRD's paths (0 when absent), the selector as stored. */
+    private static ObjectNode customScale(ObjectNode s, ScaleMapping mapping, ObjectNode obj) {
+        JsonNode spec = at(obj, mapping.specReplicasPath());
+        s.putObject("spec").put("replicas", spec != null && spec.isIntegralNumber() ? spec.asLong() : 0);
+        ObjectNode status = s.putObject("status");
+        JsonNode observed = at(obj, mapping.statusReplicasPath());
+        status.put("replicas", observed != null && observed.isIntegralNumber() ? observed.asLong() : 0);
+        if (mapping.labelSelectorPath() != null) {
+            JsonNode selector = at(obj, mapping.labelSelectorPath());
+            if (selector != null && selector.isString()) {
+                status.put("selector", selector.stringValue());
+            }
+        }
+        return s;
+    }
+
+    private static JsonNode at(ObjectNode obj, String path) {
+        JsonNode n = obj;
+        for (String seg : ScaleMapping.segments(path)) {
+            n = n == null ? null : n.get(seg);
+        }
+        return n;
+    }
+
+    /** Writes the desired replicas where the resource keeps them. */
+    private static void setReplicas(ResourceDefinition def, ObjectNode obj, long replicas) {
+        ScaleMapping mapping = def.strategy().scale();
+        if (mapping == null) {
+            Json.objectAt(obj, "spec").put("replicas", replicas);
+            return;
+        }
+        String[] segs = ScaleMapping.segments(mapping.specReplicasPath());
+        ObjectNode parent = obj;
+        for (int i = 0; i < segs.length - 1; i++) {
+            parent = Json.objectAt(parent, segs[i]);
+        }
+        parent.put(segs[segs.length - 1], replicas);
     }
 
     /** PUT (patchType null) or PATCH of {@code /scale}. */
@@ -65,7 +109,7 @@ final class Subresources {
                                 "must be greater than or equal to 0")));
             }
             ObjectNode next = current.deepCopy();
-            Json.objectAt(next, "spec").put("replicas", replicas.asLong());
+            setReplicas(def, next, replicas.asLong());
             lifecycle.prepareUpdate(def, next, current);
             return next;
         });

@@ -27,6 +27,7 @@ public final class OpenApi {
 
     private final ResourceRegistry registry;
     private final Map<String, byte[]> documents = new ConcurrentHashMap<>();
+    private volatile long builtFor = -1;
 
     public OpenApi(ResourceRegistry registry) {
         this.registry = registry;
@@ -58,7 +59,15 @@ public final class OpenApi {
 
     /** The document of {@code api/v1} or {@code apis/<group>/<version>}. */
     byte[] document(String gvPath) {
-        return documents.computeIfAbsent(gvPath, p -> {
+        long generation = registry.generation();
+        if (generation != builtFor) {
+            // Custom resources came or went: rebuild every document (and so every hash kubectl caches by).
+            documents.clear();
+            builtFor = generation;
+        }
+        // Keyed by the registry generation too: a document built while the registry changed is never served later.
+        return documents.computeIfAbsent(generation + " " + gvPath, key -> {
+            String p = gvPath;
             String[] s = p.split("/");
             List<ResourceDefinition> defs;
             if (s.length == 2 && s[0].equals("api")) {

@@ -37,8 +37,12 @@ final class OpenApiV3Document {
             addPaths(paths, d);
         }
         ObjectNode components = doc.putObject("components").putObject("schemas");
+        Map<String, ObjectNode> custom = customSchemas();
         Map<String, ObjectNode> generated = schemas.drain();
         for (ResourceDefinition d : defs) {
+            if (d.strategy().openApiSchema() != null) {
+                continue;
+            }
             ObjectNode s = schemas.generated(d.modelClass());
             if (s != null && !s.has("x-kubernetes-group-version-kind")) {
                 s.putArray("x-kubernetes-group-version-kind").add(gvk(d.group(), d.version(), d.kind()));
@@ -49,28 +53,69 @@ final class OpenApiV3Document {
             scale.putArray("x-kubernetes-group-version-kind").add(gvk("autoscaling", "v1", "Scale"));
         }
         generated.forEach(components::set);
+        custom.forEach(components::set);
         return doc;
+    }
+
+    /**
+     * The schemas of custom resources (from their CRD), named as Kubernetes names them ({@code com.example.v1.Widget}),
+     * with {@code metadata} pointing at ObjectMeta.
+     */
+    private Map<String, ObjectNode> customSchemas() {
+        Map<String, ObjectNode> out = new java.util.LinkedHashMap<>();
+        for (ResourceDefinition d : defs) {
+            ObjectNode schema = d.strategy().openApiSchema();
+            if (schema == null) {
+                continue;
+            }
+            ObjectNode s = schema.deepCopy();
+            ObjectNode props = s.has("properties") && s.get("properties").isObject()
+                    ? (ObjectNode) s.get("properties") : s.putObject("properties");
+            props.putObject("metadata").putArray("allOf").add(schemas.ref(io.fabric8.kubernetes.api.model.ObjectMeta.class));
+            props.putObject("apiVersion").put("type", "string");
+            props.putObject("kind").put("type", "string");
+            s.putArray("x-kubernetes-group-version-kind").add(gvk(d.group(), d.version(), d.kind()));
+            out.put(customName(d), s);
+        }
+        return out;
+    }
+
+    /** {@code example.com}, v1, Widget: {@code com.example.v1.Widget}. */
+    static String customName(ResourceDefinition d) {
+        List<String> parts = new java.util.ArrayList<>(List.of(d.group().split("\\.")));
+        java.util.Collections.reverse(parts);
+        return String.join(".", parts) + "." + d.version() + "." + d.kind();
+    }
+
+    /** The reference to a resource's schema: its CRD's, or its model class's. */
+    private ObjectNode schemaRef(ResourceDefinition d) {
+        if (d.strategy().openApiSchema() == null) {
+            return schemas.ref(d.modelClass());
+        }
+        ObjectNode ref = Json.object();
+        ref.put("$ref", SchemaGenerator.REF_PREFIX + customName(d));
+        return ref;
     }
 
     private void addPaths(ObjectNode paths, ResourceDefinition d) {
         String base = d.urlPrefix() + (d.namespaced() ? "/namespaces/{namespace}/" : "/") + d.plural();
         ObjectNode kind = gvk(d.group(), d.version(), d.kind());
         ObjectNode collection = paths.putObject(base);
-        collection.set("get", operation("list" + d.kind(), "list", kind, schemas.ref(d.modelClass()), false,
+        collection.set("get", operation("list" + d.kind(), "list", kind, schemaRef(d), false,
                 d.namespaced()));
-        collection.set("post", operation("create" + d.kind(), "post", kind, schemas.ref(d.modelClass()), true,
+        collection.set("post", operation("create" + d.kind(), "post", kind, schemaRef(d), true,
                 d.namespaced()));
         ObjectNode item = paths.putObject(base + "/{name}");
-        item.set("get", operation("read" + d.kind(), "get", kind, schemas.ref(d.modelClass()), false, d.namespaced()));
-        item.set("put", operation("replace" + d.kind(), "put", kind, schemas.ref(d.modelClass()), true,
+        item.set("get", operation("read" + d.kind(), "get", kind, schemaRef(d), false, d.namespaced()));
+        item.set("put", operation("replace" + d.kind(), "put", kind, schemaRef(d), true,
                 d.namespaced()));
-        item.set("patch", operation("patch" + d.kind(), "patch", kind, schemas.ref(d.modelClass()), true,
+        item.set("patch", operation("patch" + d.kind(), "patch", kind, schemaRef(d), true,
                 d.namespaced()));
-        item.set("delete", operation("delete" + d.kind(), "delete", kind, schemas.ref(d.modelClass()), false,
+        item.set("delete", operation("delete" + d.kind(), "delete", kind, schemaRef(d), false,
                 d.namespaced()));
         for (String sub : d.subresources()) {
             ObjectNode subKind = sub.equals("scale") ? gvk("autoscaling", "v1", "Scale") : kind;
-            ObjectNode subSchema = sub.equals("scale") ? schemas.ref(Scale.class) : schemas.ref(d.modelClass());
+            ObjectNode subSchema = sub.equals("scale") ? schemas.ref(Scale.class) : schemaRef(d);
             // Not read-modify-write views of the object: binding is create-only, log is a text stream.
             if (sub.equals("binding") || sub.equals("finalize") || sub.equals("log")) {
                 continue;

@@ -15,13 +15,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ResourceRegistry {
 
     private final List<ResourceDefinition> definitions = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
-    public ResourceRegistry register(ResourceDefinition def) {
+    public synchronized ResourceRegistry register(ResourceDefinition def) {
         if (find(def.group(), def.version(), def.plural()).isPresent()) {
             throw new IllegalArgumentException("resource " + def + " is already registered");
         }
         definitions.add(def);
+        generation.incrementAndGet();
         return this;
+    }
+
+    /** Stops serving {@code def} (a custom resource whose definition went away); false if it was not registered. */
+    public synchronized boolean unregister(ResourceDefinition def) {
+        boolean removed = definitions.remove(def);
+        if (removed) {
+            generation.incrementAndGet();
+        }
+        return removed;
+    }
+
+    /** Counts registrations and removals, so that documents built from the registry know when to rebuild. */
+    public long generation() {
+        return generation.get();
     }
 
     /** Every definition, in registration order. */

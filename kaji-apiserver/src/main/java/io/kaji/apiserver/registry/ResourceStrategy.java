@@ -31,6 +31,15 @@ public interface ResourceStrategy {
         return true;
     }
 
+    /**
+     * True when, without a status subresource, a status change bumps {@code metadata.generation} too (custom
+     * resources: Kubernetes compares everything but metadata). Built-in kinds compare everything but metadata and
+     * status.
+     */
+    default boolean statusChangesGeneration() {
+        return false;
+    }
+
     /** Defaults a new object before validation (status reset, spec defaults). */
     default void prepareForCreate(ObjectNode object) {
     }
@@ -42,6 +51,42 @@ public interface ResourceStrategy {
     /** Type-specific validation beyond names and the schema; an empty list means valid. */
     default List<StatusCause> validate(ObjectNode object) {
         return List.of();
+    }
+
+    /**
+     * Drops the fields this type does not know from a decoded object and returns their paths in document order
+     * ({@code spec.foo}), for {@code fieldValidation}; null (the default) when the fabric8 model class decides,
+     * as for every built-in type. Custom resources answer from their CRD's structural schema.
+     */
+    default List<String> dropUnknownFields(ObjectNode object) {
+        return null;
+    }
+
+    /** Validation of a write through the {@code status} subresource; an empty list means valid. */
+    default List<StatusCause> validateStatus(ObjectNode object) {
+        return List.of();
+    }
+
+    /**
+     * Called once when a delete request first reaches an object (no deletionTimestamp yet), before finalizers are
+     * looked at: a type may add its own finalizer here (as CustomResourceDefinitions add the cleanup finalizer).
+     */
+    default void prepareForDelete(ObjectNode object) {
+    }
+
+    /** False for types that refuse {@code application/strategic-merge-patch+json} (custom resources: 415). */
+    default boolean acceptsStrategicMergePatch() {
+        return true;
+    }
+
+    /** Where the {@code scale} subresource reads and writes; null for the built-in workload layout. */
+    default ScaleMapping scale() {
+        return null;
+    }
+
+    /** This type's OpenAPI v3 schema, or null (the default) to generate it from the fabric8 model class. */
+    default ObjectNode openApiSchema() {
+        return null;
     }
 
     /** The strategy of kinds without specific rules. */

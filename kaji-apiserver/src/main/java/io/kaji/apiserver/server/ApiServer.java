@@ -20,6 +20,8 @@ import io.kaji.apiserver.auth.rbac.RbacAuthorizer;
 import io.kaji.apiserver.auth.rbac.RbacIndex;
 import io.kaji.apiserver.auth.rbac.RbacWatch;
 import io.kaji.apiserver.audit.Auditor;
+import io.kaji.apiserver.crd.CrdController;
+import io.kaji.apiserver.crd.CustomResourceDefinitions;
 import io.kaji.apiserver.discovery.Discovery;
 import io.kaji.apiserver.encryption.EncryptingStore;
 import io.kaji.apiserver.encryption.EncryptionConfiguration;
@@ -89,6 +91,7 @@ public final class ApiServer implements AutoCloseable {
     /** The audience of service-account tokens this server issues and accepts (Kubernetes' default). */
     public static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
     private Auditor auditor;
+    private CrdController crdController;
 
     private ApiServer(ApiServerConfig config, RevisionedStore store) {
         this.config = config;
@@ -129,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
         ServiceAllocator ips = new ServiceAllocator(config.serviceCidr(), RandomGenerator.getDefault());
         AccessReviews reviews = new AccessReviews();
         registry = BuiltinResources.registry(ips, reviews);
+        registry.register(CustomResourceDefinitions.definition(config.clock()));
         data = encrypted(store, registry);
         watchCache = new WatchCache(data, registry, timer, config.watchHistory(), config.bookmarkInterval());
         watchCache.start();
@@ -145,6 +149,9 @@ public final class ApiServer implements AutoCloseable {
                 LOG.warn("store compaction failed: {}", e.getMessage());
             }
         }, 10, 10, TimeUnit.SECONDS);
+        // Custom resources are served before the server listens (a restart serves every stored CRD first).
+        crdController = new CrdController(data, registry, watchCache, config.clock());
+        crdController.start();
         ResourceHandler resources = new ResourceHandler(registry, data, watchCache, config.clock(), timer);
         resources.useAdmission(config.policies().admission());
         resources.seedNamespaces(pki.caPem());
@@ -404,6 +411,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (csrs != null) {
             csrs.close();
+        }
+        if (crdController != null) {
+            crdController.close();
         }
         if (watchCache != null) {
             watchCache.close();

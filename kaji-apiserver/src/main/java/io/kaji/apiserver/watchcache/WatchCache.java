@@ -15,7 +15,6 @@ import io.kaji.store.WatchListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,10 +42,13 @@ public final class WatchCache implements AutoCloseable {
     private static final String WATCHED = "/";
 
     private final RevisionedStore store;
-    private final Map<ResourceDefinition, ResourceCache> caches = new LinkedHashMap<>();
+    private final Map<ResourceDefinition, ResourceCache> caches = new java.util.concurrent.ConcurrentHashMap<>();
+    private final int historySize;
     private final ScheduledExecutorService timer;
     private final Duration bookmarkInterval;
     private final Object revisionMonitor = new Object();
+    /** Held while events are applied and while caches are added or removed: a new cache misses no event. */
+    private final Object eventLock = new Object();
     private long deliveredRevision;
     private Watch storeWatch;
     private ScheduledFuture<?> bookmarks;
@@ -64,6 +66,7 @@ public final class WatchCache implements AutoCloseable {
         this.store = store;
         this.timer = timer;
         this.bookmarkInterval = bookmarkInterval;
+        this.historySize = historySize;
         for (ResourceDefinition d : registry.all()) {
             caches.put(d, new ResourceCache(d, historySize));
         }
@@ -73,13 +76,13 @@ public final class WatchCache implements AutoCloseable {
     public synchronized void start() {
         load();
         long every = bookmarkInterval.toMillis();
-        bookmarks = timer.scheduleAtFixedRate(() -> caches.values().forEach(ResourceCache::bookmark),
+        bookmarks = timer.scheduleAtFixedRate(() -> List.copyOf(caches.values()).forEach(ResourceCache::bookmark),
                 every, every, TimeUnit.MILLISECONDS);
     }
 
     private void load() {
         Map<ResourceCache, List<CachedObject>> items = new HashMap<>();
-        caches.values().forEach(c -> items.put(c, new ArrayList<>()));
+        List.copyOf(caches.values()).forEach(c -> items.put(c, new ArrayList<>()));
         RangeResult page = store.range(RangeRequest.prefix(ROOT).withLimit(1000));
         long rev = page.revision();
         while (true) {
@@ -104,6 +107,49 @@ public final class WatchCache implements AutoCloseable {
         storeWatch = store.watch(WATCHED, rev, new Listener());
         LOG.info("watch cache loaded {} objects at revision {}", items.values().stream().mapToInt(List::size).sum(),
                 rev);
+    }
+
+    /**
+     * Adds the cache of a resource registered after start (a custom resource), loaded from the store at the
+     * revision the caches have reached, so that it joins the one ordered event stream without a gap. Call before
+     * the resource is served; a no-op when it is cached already.
+     */
+    public void add(ResourceDefinition def) {
+        synchronized (eventLock) {
+            if (caches.containsKey(def)) {
+                return;
+            }
+            ResourceCache c = new ResourceCache(def, historySize);
+            long rev = revision();
+            List<CachedObject> items = new ArrayList<>();
+            if (rev > 0) {
+                RangeResult page = store.range(RangeRequest.prefix(def.keyPrefix()).withLimit(1000).atRevision(rev));
+                while (true) {
+                    for (KeyValue kv : page.kvs()) {
+                        items.add(new CachedObject(kv.key(), decode(c, kv, kv.modRevision()), kv.modRevision()));
+                    }
+                    if (!page.more() || page.kvs().isEmpty()) {
+                        break;
+                    }
+                    String last = page.kvs().get(page.kvs().size() - 1).key();
+                    page = store.range(RangeRequest.prefix(def.keyPrefix()).withLimit(1000).atRevision(rev)
+                            .withStartAfter(last));
+                }
+            }
+            c.reset(items, rev);
+            caches.put(def, c);
+        }
+    }
+
+    /** Drops the cache of a resource no longer served; its watchers are ended (they re-list and get 404). */
+    public void remove(ResourceDefinition def) {
+        ResourceCache c;
+        synchronized (eventLock) {
+            c = caches.remove(def);
+        }
+        if (c != null) {
+            c.reset(List.of(), revision());
+        }
     }
 
     /** The cache of one resource. */
@@ -154,7 +200,7 @@ public final class WatchCache implements AutoCloseable {
     /** The caches of every resource stored under {@code key} (two when versions share storage, like events). */
     private List<ResourceCache> cachesForKey(String key) {
         List<ResourceCache> out = new ArrayList<>(2);
-        for (ResourceCache c : caches.values()) {
+        for (ResourceCache c : List.copyOf(caches.values())) {
             if (key.startsWith(c.definition().keyPrefix())) {
                 out.add(c);
             }
@@ -167,6 +213,12 @@ public final class WatchCache implements AutoCloseable {
     }
 
     private void onEvents(List<Event> events) {
+        synchronized (eventLock) {
+            applyEvents(events);
+        }
+    }
+
+    private void applyEvents(List<Event> events) {
         long last = 0;
         for (Event e : events) {
             last = e.revision();
@@ -179,7 +231,7 @@ public final class WatchCache implements AutoCloseable {
                 }
             }
         }
-        for (ResourceCache c : caches.values()) {
+        for (ResourceCache c : List.copyOf(caches.values())) {
             c.advance(last);
         }
         synchronized (revisionMonitor) {
