@@ -238,6 +238,7 @@ final class FieldWalks {
             return live == null ? null : live.deepCopy();
         }
         if (live == null) {
+            checkElements(config, t, path);
             return config.deepCopy();
         }
         Treatment lt = treatment(t, live);
@@ -257,15 +258,47 @@ final class FieldWalks {
         return mergeList((ArrayNode) live, (ArrayNode) config, t, path);
     }
 
-    private static JsonNode mergeList(ArrayNode live, ArrayNode config, FieldType t, List<String> path) {
-        List<String> rp = elements(config, t, true);
-        Set<String> observedR = new HashSet<>();
+    /** Checks that every keyed or set list in an applied value identifies its elements uniquely (400 if not). */
+    private static void checkElements(JsonNode config, FieldType t, List<String> path) {
+        switch (treatment(t, config)) {
+            case LEAF -> { }
+            case OBJECT -> {
+                for (Map.Entry<String, JsonNode> e : config.properties()) {
+                    path.add(PathElements.field(e.getKey()));
+                    checkElements(e.getValue(), t.child(e.getKey()), path);
+                    path.remove(path.size() - 1);
+                }
+            }
+            case LIST -> {
+                List<String> pes = uniqueElements((ArrayNode) config, t, path);
+                for (int i = 0; i < pes.size(); i++) {
+                    path.add(pes.get(i));
+                    checkElements(config.get(i), t.elements(), path);
+                    path.remove(path.size() - 1);
+                }
+            }
+        }
+    }
+
+    private static List<String> uniqueElements(ArrayNode config, FieldType t, List<String> path) {
+        List<String> rp;
+        try {
+            rp = elements(config, t, true);
+        } catch (ApiException e) {
+            throw ApiException.badRequest(PathElements.render(path) + ": " + e.getMessage());
+        }
+        Set<String> observed = new HashSet<>();
         for (String pe : rp) {
-            if (!observedR.add(pe)) {
+            if (!observed.add(pe)) {
                 throw ApiException.badRequest(PathElements.render(path) + ": duplicate entries for key "
                         + PathElements.render(pe));
             }
         }
+        return rp;
+    }
+
+    private static JsonNode mergeList(ArrayNode live, ArrayNode config, FieldType t, List<String> path) {
+        List<String> rp = uniqueElements(config, t, path);
         List<String> lp = elements(live, t, false);
         if (lp == null) {
             return config.deepCopy();
