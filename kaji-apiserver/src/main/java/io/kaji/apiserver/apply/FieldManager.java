@@ -130,7 +130,7 @@ public final class FieldManager {
         }
         FieldSet changed = cmp.changed();
         for (ManagedFields.Entry e : managers.entries()) {
-            if (e.set().intersects(changed) || e.set().intersects(cmp.removed())) {
+            if (e.ownsAny(changed) || e.ownsAny(cmp.removed())) {
                 e.replaceSet(e.set().difference(changed).difference(cmp.removed()));
             }
         }
@@ -202,7 +202,14 @@ public final class FieldManager {
             e.replaceSet(e.set().difference(taken));
         }
         if (!conflicts.isEmpty() && !force) {
-            throw conflict(conflicts);
+            FieldSet allowed = "kubectl".equals(manager) ? clientSideApplied(live, type, ignore) : null;
+            if (allowed != null) {
+                conflicts.values().forEach(paths -> paths.removeIf(allowed::has));
+                conflicts.values().removeIf(List::isEmpty);
+            }
+            if (!conflicts.isEmpty()) {
+                throw conflict(conflicts);
+            }
         }
         for (ManagedFields.Entry e : managers.entries()) {
             if (e != self && e.set().intersects(cmp.removed())) {
@@ -218,6 +225,29 @@ public final class FieldManager {
         }
         setManagedFields(merged, managers.encode());
         return merged;
+    }
+
+    /**
+     * The fields kubectl's client-side apply annotation sets to what the live object holds: a server-side apply by
+     * {@code kubectl} may take them without force, so that moving from {@code kubectl apply} to
+     * {@code kubectl apply --server-side} does not conflict with {@code kubectl-client-side-apply} (kubectl then
+     * migrates the ownership itself). Null when there is no usable annotation.
+     */
+    private static FieldSet clientSideApplied(ObjectNode live, FieldType type, FieldSet ignore) {
+        JsonNode annotations = live == null ? null : Json.at(live, "metadata.annotations");
+        JsonNode text = annotations == null ? null : annotations.get(LAST_APPLIED);
+        if (text == null || !text.isString() || text.stringValue().isEmpty()) {
+            return null;
+        }
+        ObjectNode lastApplied;
+        try {
+            lastApplied = Json.parseTrusted(text.stringValue());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        FieldWalks.Comparison differs = FieldWalks.compare(lastApplied, live, type, ignore);
+        return FieldWalks.toFieldSet(lastApplied, type, ignore).difference(differs.modified())
+                .difference(differs.added()).difference(differs.removed());
     }
 
     /**

@@ -170,6 +170,33 @@ public final class FieldSet {
     }
 
     /**
+     * True when this set shares a member with the set a FieldsV1 object describes, read in place (no decoding):
+     * lets a write skip the managers whose fields it does not touch. Cost is proportional to this set.
+     */
+    public boolean intersectsFieldsV1(JsonNode fieldsV1) {
+        if (fieldsV1 == null || !fieldsV1.isObject() || children == null) {
+            return false;
+        }
+        for (Map.Entry<String, FieldSet> e : children.entrySet()) {
+            JsonNode o = fieldsV1.get(e.getKey());
+            if (o != null && e.getValue().intersectsNode(o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean intersectsNode(JsonNode node) {
+        if (!node.isObject()) {
+            return false;
+        }
+        if (member && (node.isEmpty() || node.has("."))) {
+            return true;
+        }
+        return intersectsFieldsV1(node);
+    }
+
+    /**
      * This set without the members of {@code other} and without everything below them (structured-merge-diff's
      * {@code RecursiveDifference}): used to leave out fields no manager may own.
      */

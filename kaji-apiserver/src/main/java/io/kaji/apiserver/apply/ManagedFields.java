@@ -55,6 +55,11 @@ final class ManagedFields {
             return set;
         }
 
+        /** True when this entry owns one of {@code paths}; reads the original JSON when not decoded yet. */
+        boolean ownsAny(FieldSet paths) {
+            return set == null ? paths.intersectsFieldsV1(raw.get("fieldsV1")) : set.intersects(paths);
+        }
+
         void replaceSet(FieldSet s) {
             set = s;
             raw = null;
@@ -139,12 +144,10 @@ final class ManagedFields {
             if (type != null && !type.isNull() && !"FieldsV1".equals(type.asString(""))) {
                 return null;
             }
-            Entry e = new Entry(o);
-            try {
-                e.set();
-            } catch (IllegalArgumentException bad) {
+            if (!wellFormed(o.get("fieldsV1"))) {
                 return null;
             }
+            Entry e = new Entry(o);
             Entry previous = out.get(e.identity());
             if (previous != null) {
                 previous.replaceSet(previous.set().union(e.set()));
@@ -153,6 +156,24 @@ final class ManagedFields {
             }
         }
         return new ManagedFields(out);
+    }
+
+    /** Cheap shape check of a FieldsV1 value: objects all the way down with known path element prefixes. */
+    private static boolean wellFormed(JsonNode fieldsV1) {
+        if (fieldsV1 == null || fieldsV1.isNull()) {
+            return true;
+        }
+        if (!fieldsV1.isObject()) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : fieldsV1.properties()) {
+            String k = e.getKey();
+            boolean known = k.equals(".") || k.length() >= 2 && k.charAt(1) == ':' && "fkvi".indexOf(k.charAt(0)) >= 0;
+            if (!known || !wellFormed(e.getValue()) || e.getValue().isNull()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Entry get(String identity) {

@@ -3,6 +3,7 @@ package io.kaji.apiserver.apply;
 import io.kaji.apiserver.serialization.Json;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -22,7 +23,33 @@ public final class PathElements {
 
     /** {@code k:{"a":1,"b":"x"}}: an associative list element by its key fields, sorted by name. */
     public static String key(ObjectNode sortedKeyFields) {
-        return "k:" + Json.string(sortedKeyFields);
+        StringBuilder sb = new StringBuilder("k:{");
+        boolean first = true;
+        for (Map.Entry<String, JsonNode> e : sortedKeyFields.properties()) {
+            sb.append(first ? "" : ",");
+            appendString(sb, e.getKey());
+            sb.append(':');
+            appendScalar(sb, e.getValue());
+            first = false;
+        }
+        return sb.append('}').toString();
+    }
+
+    /** Compact JSON of a scalar, written by hand: this runs for every list element of every write. */
+    private static void appendScalar(StringBuilder sb, JsonNode v) {
+        if (v.isString()) {
+            appendString(sb, v.stringValue());
+        } else if (v.isIntegralNumber() || v.isBoolean() || v.isNull()) {
+            sb.append(v.toString());
+        } else {
+            sb.append(Json.string(v));
+        }
+    }
+
+    private static void appendString(StringBuilder sb, String s) {
+        sb.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(s, sb);
+        sb.append('"');
     }
 
     /** {@code v:"x"}: an element of a set list, by its value. */

@@ -132,6 +132,24 @@ class FieldManagerTest {
     }
 
     @Test
+    void kubectlMayTakeFieldsItsClientSideApplyAnnotationMatches() {
+        ObjectNode live = created("kubectl-client-side-apply");
+        ObjectNode annotated = live.deepCopy();
+        ((ObjectNode) annotated.get("metadata")).putObject("annotations").put(FieldManager.LAST_APPLIED,
+                Json.string(deployment(1, "nginx:1")));
+        ObjectNode moved = fields.apply(DEPLOYMENTS, annotated, deployment(3, "nginx:1"), "kubectl", null, false);
+        assertThat(Json.longAt(moved, "spec.replicas", -1)).isEqualTo(3);
+        assertThat(owns(moved, "kubectl-client-side-apply", "Update", "f:spec", "f:replicas")).isFalse();
+        // Only kubectl gets this, and only for fields the annotation and the live object agree on.
+        assertThatThrownBy(() -> fields.apply(DEPLOYMENTS, annotated, deployment(3, "nginx:1"), "other", null, false))
+                .hasMessageContaining(".spec.replicas");
+        ObjectNode scaledSince = annotated.deepCopy();
+        ((ObjectNode) scaledSince.get("spec")).put("replicas", 2);
+        assertThatThrownBy(() -> fields.apply(DEPLOYMENTS, scaledSince, deployment(3, "nginx:1"), "kubectl", null,
+                false)).hasMessageContaining(".spec.replicas");
+    }
+
+    @Test
     void severalConflictsAreListedPerManager() {
         ObjectNode live = created("creator");
         ObjectNode config = deployment(5, "nginx:9");
