@@ -85,7 +85,7 @@ class KubectlServerSideApplyE2ETest {
     }
 
     private String get(String what, String jsonPath) {
-        Kubectl.Result r = kubectl.run("get", what, "-o", "jsonpath=" + jsonPath);
+        Kubectl.Result r = kubectl.run("get", what, "-o", "jsonpath=" + jsonPath, "--show-managed-fields");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         return r.stdout();
     }
@@ -143,9 +143,18 @@ class KubectlServerSideApplyE2ETest {
         assertThat(ssa.exitCode()).as(ssa.toString()).isZero();
         assertThat(get("configmap/ssa-csa", "{.data.b}")).isEqualTo("3");
 
+        // kubectl moved the client-side apply ownership to its Apply entries.
+        assertThat(get("configmap/ssa-csa", "{.metadata.managedFields[*].manager}"))
+                .isEqualTo("kubectl kubectl-last-applied");
+
         Kubectl.Result dropped = apply(v1.replace(", b: \"2\"", ""), "--server-side");
         assertThat(dropped.exitCode()).as(dropped.toString()).isZero();
         assertThat(get("configmap/ssa-csa", "{.data}")).isEqualTo("{\"a\":\"1\"}");
+
+        // A later client-side apply still works from the annotation server-side apply kept current.
+        Kubectl.Result csaAgain = apply(v1);
+        assertThat(csaAgain.exitCode()).as(csaAgain.toString()).isZero();
+        assertThat(get("configmap/ssa-csa", "{.data}")).isEqualTo("{\"a\":\"1\",\"b\":\"2\"}");
     }
 
     @Test

@@ -405,7 +405,10 @@ final class FieldWalks {
                 }
                 FieldSet ow = owned == null ? null : owned.child(pe);
                 JsonNode child = obj.get(k);
-                if (rm.isMember() && (ow == null || !ow.isMember())) {
+                // A struct's named field stays while anyone owns something below it (structured-merge-diff
+                // treats named fields as owned by whoever owns their content); map entries and list elements go.
+                boolean ownedBelow = ow != null && !ow.isEmpty() && t.hasField(k);
+                if (rm.isMember() && (ow == null || !ow.isMember()) && !ownedBelow) {
                     obj.remove(k);
                     removedAny = true;
                 } else if (child.isContainer() && prune(child, t.child(k), rm, ow)) {

@@ -153,6 +153,16 @@ class FieldWalksTest {
     }
 
     @Test
+    void pruneKeepsANamedFieldWhoseContentSomeoneOwns() {
+        JsonNode obj = json("{'data':{'a':'1','b':'2'},'metadata':{'labels':{'x':{'y':'1'}}}}");
+        FieldSet toRemove = new FieldSet().insert("f:data").insert("f:metadata", "f:labels", "f:x");
+        FieldSet owned = new FieldSet().insert("f:data", "f:a").insert("f:metadata", "f:labels", "f:x", "f:y");
+        FieldWalks.prune(obj, FieldType.of(ConfigMap.class), toRemove, owned);
+        // data is a named field with owned content: kept whole; the label entry x is not a named field: removed.
+        assertThat(obj).isEqualTo(json("{'data':{'a':'1','b':'2'}}"));
+    }
+
+    @Test
     void pathsRenderInStructuredMergeDiffSyntax() {
         assertThat(PathElements.render(java.util.List.of("f:spec", "f:ports",
                 "k:{\"port\":80,\"protocol\":\"TCP\"}", "f:name"))).isEqualTo(".spec.ports[port=80,protocol=\"TCP\"].name");
