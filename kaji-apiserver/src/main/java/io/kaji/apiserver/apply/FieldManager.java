@@ -28,6 +28,8 @@ public final class FieldManager {
 
     /** kubectl's client-side apply annotation, which a server-side apply by {@code kubectl} keeps current. */
     public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+    /** The manager Kubernetes assigns an unmanaged object's fields to on its first apply. */
+    public static final String BEFORE_FIRST_APPLY = "before-first-apply";
     private static final int MAX_MANAGER_LENGTH = 128;
     /** System fields no manager owns (Kubernetes' stripMeta fields). */
     private static final FieldSet SYSTEM_FIELDS = new FieldSet()
@@ -178,6 +180,13 @@ public final class FieldManager {
         ManagedFields managers = ManagedFields.decode(live == null ? null : Json.at(live, "metadata.managedFields"));
         if (managers == null) {
             managers = ManagedFields.empty();
+            if (live != null) {
+                // An object nobody is recorded for (written before fields were tracked, or cleared): Kubernetes
+                // gives everything it holds to a placeholder Update manager, so the first apply cannot silently
+                // overwrite values.
+                managers.put(new ManagedFields.Entry(BEFORE_FIRST_APPLY, ManagedFields.UPDATE, sub,
+                        def.apiVersion(), "", FieldWalks.toFieldSet(live, type, ignore)));
+            }
         }
         String id = ManagedFields.Entry.identity(manager, ManagedFields.APPLY, sub, def.apiVersion());
         ManagedFields.Entry previous = managers.get(id);

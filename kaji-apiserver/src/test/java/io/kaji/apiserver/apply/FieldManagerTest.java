@@ -150,6 +150,17 @@ class FieldManagerTest {
     }
 
     @Test
+    void theFirstApplyToAnUnmanagedObjectMeetsBeforeFirstApply() {
+        ObjectNode unmanaged = deployment(1, "nginx:1");
+        assertThatThrownBy(() -> fields.apply(DEPLOYMENTS, unmanaged, deployment(2, "nginx:1"), "ssa", null, false))
+                .hasMessage("Apply failed with 1 conflict: conflict with \"before-first-apply\" using apps/v1: "
+                        + ".spec.replicas");
+        ObjectNode sameValues = fields.apply(DEPLOYMENTS, unmanaged, deployment(1, "nginx:1"), "ssa", null, false);
+        assertThat(owns(sameValues, "before-first-apply", "Update", "f:spec", "f:replicas")).isTrue();
+        assertThat(entry(sameValues, "before-first-apply", "Update").has("time")).isFalse();
+    }
+
+    @Test
     void severalConflictsAreListedPerManager() {
         ObjectNode live = created("creator");
         ObjectNode config = deployment(5, "nginx:9");
