@@ -27,6 +27,8 @@ public final class FieldType {
     public static final FieldType UNTYPED = new FieldType(Kind.UNTYPED, false, null, null, null, null);
 
     private static final Map<Class<?>, FieldType> STRUCTS = new ConcurrentHashMap<>();
+    /** Structs held by value in their owner ({@link ListTypes#alwaysPresent}), by owner.field. */
+    private static final Map<String, FieldType> VALUE_STRUCTS = new ConcurrentHashMap<>();
 
     private final Kind kind;
     private final boolean atomic;
@@ -34,7 +36,8 @@ public final class FieldType {
     private final FieldType elements;
     private final ListTypes.ListType listType;
     private final Map<String, JsonNode> keyDefaults;
-    private final Map<String, FieldType> fields = new ConcurrentHashMap<>();
+    private final Map<String, FieldType> fields;
+    private boolean alwaysPresent;
 
     private FieldType(Kind kind, boolean atomic, ModelSchema.ObjectShape shape, FieldType elements,
             ListTypes.ListType listType, Map<String, JsonNode> keyDefaults) {
@@ -44,6 +47,19 @@ public final class FieldType {
         this.elements = elements;
         this.listType = listType;
         this.keyDefaults = keyDefaults;
+        this.fields = new ConcurrentHashMap<>();
+    }
+
+    /** A copy of a struct type that its owner always holds; shares the resolved field types. */
+    private FieldType(FieldType struct) {
+        this.kind = struct.kind;
+        this.atomic = struct.atomic;
+        this.shape = struct.shape;
+        this.elements = null;
+        this.listType = null;
+        this.keyDefaults = null;
+        this.fields = struct.fields;
+        this.alwaysPresent = true;
     }
 
     /** The type of objects of a fabric8 model class; {@link #UNTYPED} for a class without known properties. */
@@ -98,6 +114,14 @@ public final class FieldType {
         return atomic;
     }
 
+    /**
+     * True for a field the Go object always holds (a struct held by value, a list without omitempty), which
+     * Kubernetes therefore never sees added or removed as a whole.
+     */
+    boolean alwaysPresent() {
+        return alwaysPresent;
+    }
+
     /** True for a list of scalars merged as a set. */
     boolean isSet() {
         return listType != null && listType.set();
@@ -148,7 +172,9 @@ public final class FieldType {
 
     private static FieldType fromShape(ModelSchema.Shape s, String owner, String field) {
         return switch (s) {
-            case ModelSchema.ObjectShape o -> of(o.type());
+            case ModelSchema.ObjectShape o -> ListTypes.alwaysPresent(owner, field)
+                    ? VALUE_STRUCTS.computeIfAbsent(owner + "." + field, k -> new FieldType(of(o.type())))
+                    : of(o.type());
             case ModelSchema.ScalarShape sc -> SCALAR;
             case ModelSchema.AnyShape a -> UNTYPED;
             case ModelSchema.MapShape m -> map(fromShape(m.values(), owner, field + "[]"),
@@ -156,10 +182,10 @@ public final class FieldType {
             case ModelSchema.ArrayShape a -> {
                 FieldType items = fromShape(a.items(), owner, field + "[]");
                 ListTypes.ListType lt = ListTypes.listType(owner, field);
-                if (lt == null) {
-                    yield atomicList(items);
-                }
-                yield lt.set() ? setList() : mapList(items, lt.keys(), lt.defaults());
+                FieldType list = lt == null ? atomicList(items)
+                        : lt.set() ? setList() : mapList(items, lt.keys(), lt.defaults());
+                list.alwaysPresent = ListTypes.alwaysPresent(owner, field);
+                yield list;
             }
         };
     }

@@ -174,9 +174,9 @@ final class FieldWalks {
                 path.remove(path.size() - 1);
             }
         }
-        // A top-level struct (metadata, spec, status) always exists in a Go object, so Kubernetes never sees it
-        // added or removed; maps and untyped values at the top are.
-        if (path.size() == 1 && t.kind() == FieldType.Kind.STRUCT) {
+        // A top-level struct (metadata, spec, status) and structs held by value always exist in a Go object, so
+        // Kubernetes never sees them added or removed; maps and untyped values are.
+        if (path.size() == 1 && t.kind() == FieldType.Kind.STRUCT || t.alwaysPresent()) {
             return;
         }
         if (l == null) {

@@ -97,7 +97,31 @@ final class ListTypes {
     private static final Set<String> ATOMIC_MAPS = Set.of(
             "PodSpec.nodeSelector", "ServiceSpec.selector", "ReplicationControllerSpec.selector");
 
+    /**
+     * Fields a Go object always holds, because they are structs held by value (or, for containers, a list without
+     * {@code omitempty}): Kubernetes compares a created object with a zero object in which they exist already, so
+     * they are never "added" and an Update entry does not own them as such ({@code .}). Top-level metadata, spec
+     * and status are handled generally.
+     */
+    private static final Set<String> ALWAYS_PRESENT = Set.of(
+            "DeploymentSpec.template", "DeploymentSpec.strategy", "ReplicaSetSpec.template",
+            "StatefulSetSpec.template", "StatefulSetSpec.updateStrategy", "DaemonSetSpec.template",
+            "DaemonSetSpec.updateStrategy", "JobSpec.template", "CronJobSpec.jobTemplate", "JobTemplateSpec.metadata",
+            "JobTemplateSpec.spec", "PodTemplate.template", "PodTemplateSpec.metadata", "PodTemplateSpec.spec",
+            "PodSpec.containers", "Container.resources", "EphemeralContainer.resources", "ContainerStatus.state",
+            "ContainerStatus.lastState", "PersistentVolumeClaimSpec.resources", "PersistentVolumeClaimTemplate.metadata",
+            "PersistentVolumeClaimTemplate.spec", "NodeStatus.daemonEndpoints", "NodeStatus.nodeInfo",
+            "NodeDaemonEndpoints.kubeletEndpoint", "ServiceStatus.loadBalancer", "IngressStatus.loadBalancer",
+            "HTTPIngressPath.backend", "IngressServiceBackend.port", "NetworkPolicySpec.podSelector",
+            "HorizontalPodAutoscalerSpec.scaleTargetRef", "PreferredSchedulingTerm.preference",
+            "WeightedPodAffinityTerm.podAffinityTerm", "Event.involvedObject", "Event.source", "Endpoint.conditions",
+            "RoleBinding.roleRef", "ClusterRoleBinding.roleRef");
+
     private ListTypes() {
+    }
+
+    static boolean alwaysPresent(String owner, String field) {
+        return ALWAYS_PRESENT.contains(owner + "." + field);
     }
 
     private static Map.Entry<String, ListType> list(String field, String... keys) {

@@ -69,9 +69,11 @@ class FieldManagerTest {
         assertThat(e.get("time").asString()).isEqualTo("2026-01-02T03:04:05Z");
         assertThat(e.get("fieldsType").asString()).isEqualTo("FieldsV1");
         assertThat(e.has("subresource")).isFalse();
+        // As Kubernetes records it: structs a Go Deployment holds by value (spec.template, its metadata and spec)
+        // and the containers list are not owned as such; maps, atomic values and list elements are.
         assertThat(e.get("fieldsV1")).isEqualTo(json("{'f:metadata':{'f:labels':{'.':{},'f:app':{}}},"
-                + "'f:spec':{'f:replicas':{},'f:selector':{},'f:template':{'.':{},'f:metadata':{'.':{},"
-                + "'f:labels':{'.':{},'f:app':{}}},'f:spec':{'.':{},'f:containers':{'.':{},"
+                + "'f:spec':{'f:replicas':{},'f:selector':{},'f:template':{'f:metadata':{"
+                + "'f:labels':{'.':{},'f:app':{}}},'f:spec':{'f:containers':{"
                 + "'k:{\\'name\\':\\'c\\'}':{'.':{},'f:image':{},'f:name':{}}}}}}}"));
     }
 
