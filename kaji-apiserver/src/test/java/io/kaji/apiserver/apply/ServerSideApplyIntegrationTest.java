@@ -189,6 +189,32 @@ class ServerSideApplyIntegrationTest {
     }
 
     @Test
+    void applyToStatusWritesOnlyStatusUnderItsSubresource() {
+        client.apps().deployments().inNamespace("default").resource(deployment("st", 1, "nginx:1"))
+                .fieldManager("creator").serverSideApply();
+        String status = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"st\"},"
+                + "\"spec\":{\"replicas\":9},\"status\":{\"observedGeneration\":1,\"conditions\":[{\"type\":"
+                + "\"Available\",\"status\":\"True\"}]}}";
+        HttpResponse<String> r = server.patch(DEPLOY + "/st/status?fieldManager=status-writer", APPLY, status);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode obj = body(r);
+        assertThat(obj.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(obj.at("/status/conditions/0/type").asString()).isEqualTo("Available");
+        JsonNode entry = null;
+        for (JsonNode e : obj.at("/metadata/managedFields")) {
+            if (e.get("manager").asString().equals("status-writer")) {
+                entry = e;
+            }
+        }
+        assertThat(entry).isNotNull();
+        assertThat(entry.get("operation").asString()).isEqualTo("Apply");
+        assertThat(entry.get("subresource").asString()).isEqualTo("status");
+        assertThat(entry.get("fieldsV1")).isEqualTo(Json.parseTrusted("{\"f:status\":{\"f:conditions\":{"
+                + "\"k:{\\\"type\\\":\\\"Available\\\"}\":{\".\":{},\"f:status\":{},\"f:type\":{}}},"
+                + "\"f:observedGeneration\":{}}}"));
+    }
+
+    @Test
     void badApplyBodiesAreRefused() {
         assertThat(server.patch(DEPLOY + "/bad?fieldManager=x", APPLY, "spec: {replicas: 1}\n").statusCode())
                 .isEqualTo(400);
