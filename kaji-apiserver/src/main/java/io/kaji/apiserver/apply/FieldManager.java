@@ -31,6 +31,8 @@ public final class FieldManager {
     /** The manager Kubernetes assigns an unmanaged object's fields to on its first apply. */
     public static final String BEFORE_FIRST_APPLY = "before-first-apply";
     private static final int MAX_MANAGER_LENGTH = 128;
+    /** Update entries kept per object before the oldest merge into {@code ancient-changes} (Kubernetes: 10). */
+    static final int MAX_UPDATE_MANAGERS = 10;
     /** System fields no manager owns (Kubernetes' stripMeta fields). */
     private static final FieldSet SYSTEM_FIELDS = new FieldSet()
             .insert("f:apiVersion").insert("f:kind")
@@ -148,6 +150,7 @@ public final class FieldManager {
             }
         }
         managers.dropEmpty();
+        managers.capUpdates(MAX_UPDATE_MANAGERS);
         setManagedFields(next, managers.encode());
     }
 
@@ -229,6 +232,7 @@ public final class FieldManager {
             self.touch(now());
         }
         managers.dropEmpty();
+        managers.capUpdates(MAX_UPDATE_MANAGERS);
         if ("kubectl".equals(manager) && live != null) {
             keepLastAppliedCurrent(merged, config);
         }

@@ -21,6 +21,8 @@ final class ManagedFields {
 
     static final String APPLY = "Apply";
     static final String UPDATE = "Update";
+    /** The manager that the oldest Update entries are merged into beyond the cap. */
+    static final String ANCIENT_CHANGES = "ancient-changes";
 
     /** One managedFields entry. {@code set} is decoded from {@code raw} on first use. */
     static final class Entry {
@@ -191,6 +193,52 @@ final class ManagedFields {
     /** Removes the entries that own nothing (a cleared {@code [{}]} entry among them). */
     void dropEmpty() {
         entries.values().removeIf(e -> e.set().isEmpty());
+    }
+
+    /**
+     * Keeps at most {@code max} Update entries, as Kubernetes does (10): the oldest are merged, per apiVersion, into
+     * one entry of the manager {@code ancient-changes}, which takes the time of the newest entry merged into it.
+     * Apply entries are never merged.
+     */
+    void capUpdates(int max) {
+        List<Entry> updaters = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (UPDATE.equals(e.operation)) {
+                updaters.add(e);
+            }
+        }
+        if (updaters.size() <= max) {
+            return;
+        }
+        updaters.sort(Comparator.comparing((Entry e) -> e.time).thenComparing(Entry::identity));
+        int remaining = updaters.size();
+        Map<String, Entry> buckets = new LinkedHashMap<>();
+        for (int i = 0; i < updaters.size() && remaining > max; i++) {
+            Entry e = updaters.get(i);
+            String bucketId = Entry.identity(ANCIENT_CHANGES, UPDATE, "", e.apiVersion);
+            Entry bucket = buckets.get(e.apiVersion);
+            if (bucket == null) {
+                // The oldest entry of a version becomes (or already is) the bucket the next ones merge into.
+                bucket = e.identity().equals(bucketId) ? e
+                        : new Entry(ANCIENT_CHANGES, UPDATE, "", e.apiVersion, e.time, e.set());
+                Entry existing = entries.get(bucketId);
+                if (existing != null && existing != e) {
+                    bucket.replaceSet(bucket.set().union(existing.set()));
+                    remaining--;
+                }
+                entries.remove(e.identity());
+                entries.put(bucketId, bucket);
+                buckets.put(e.apiVersion, bucket);
+                continue;
+            }
+            if (e == bucket) {
+                continue;
+            }
+            bucket.replaceSet(bucket.set().union(e.set()));
+            bucket.touch(e.time);
+            entries.remove(e.identity());
+            remaining--;
+        }
     }
 
     /** Every field some manager owns. */

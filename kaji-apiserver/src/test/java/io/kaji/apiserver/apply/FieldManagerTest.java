@@ -163,6 +163,27 @@ class FieldManagerTest {
     }
 
     @Test
+    void atMostTenUpdateEntriesTheOldestMergeIntoAncientChanges() {
+        ObjectNode cm = json("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','namespace':'d'}}");
+        fields.update(CONFIGMAPS, null, cm, "m00", null);
+        ObjectNode live = cm;
+        for (int i = 0; i < 12; i++) {
+            ObjectNode next = live.deepCopy();
+            Json.objectAt(next, "data").put("k" + i, "v");
+            fields.update(CONFIGMAPS, live, next, "m%02d".formatted(i), null);
+            live = next;
+        }
+        List<JsonNode> all = entries(live);
+        assertThat(all).hasSize(10);
+        // Same time everywhere (fixed clock): the oldest are the first by manager name, m00 to m02.
+        assertThat(owns(live, "ancient-changes", "Update", "f:data", "f:k0")).isTrue();
+        assertThat(owns(live, "ancient-changes", "Update", "f:data", "f:k2")).isTrue();
+        assertThat(entry(live, "m02", "Update")).isNull();
+        assertThat(owns(live, "m03", "Update", "f:data", "f:k3")).isTrue();
+        assertThat(owns(live, "m11", "Update", "f:data", "f:k11")).isTrue();
+    }
+
+    @Test
     void severalConflictsAreListedPerManager() {
         ObjectNode live = created("creator");
         ObjectNode config = deployment(5, "nginx:9");
