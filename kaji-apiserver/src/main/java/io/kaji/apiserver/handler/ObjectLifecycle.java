@@ -74,7 +74,6 @@ final class ObjectLifecycle {
         meta.put("creationTimestamp", now());
         meta.remove("deletionTimestamp");
         meta.remove("deletionGracePeriodSeconds");
-        meta.remove("managedFields");
         meta.remove("selfLink");
         if (def.strategy().tracksGeneration()) {
             meta.put("generation", 1);
@@ -101,7 +100,6 @@ final class ObjectLifecycle {
                 meta.set(f, v.deepCopy());
             }
         }
-        meta.remove("managedFields");
         meta.remove("selfLink");
         meta.set("resourceVersion", oldMeta.get("resourceVersion"));
         if (def.hasSubresource("status")) {

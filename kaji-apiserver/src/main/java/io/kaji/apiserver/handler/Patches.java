@@ -12,7 +12,8 @@ import tools.jackson.databind.node.ObjectNode;
 /** Chooses and applies a patch by its Content-Type. */
 final class Patches {
 
-    enum Kind { JSON_PATCH, MERGE, STRATEGIC }
+    /** {@code APPLY} is server-side apply, which {@link ResourceHandler} runs through its FieldManager. */
+    enum Kind { JSON_PATCH, MERGE, STRATEGIC, APPLY }
 
     private Patches() {
     }
@@ -22,9 +23,11 @@ final class Patches {
             case MediaTypes.JSON_PATCH -> Kind.JSON_PATCH;
             case MediaTypes.MERGE_PATCH -> Kind.MERGE;
             case MediaTypes.STRATEGIC_MERGE_PATCH -> Kind.STRATEGIC;
+            case MediaTypes.APPLY_PATCH -> Kind.APPLY;
             default -> throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown "
                     + "format - accepted media types include: application/json-patch+json, "
-                    + "application/merge-patch+json, application/strategic-merge-patch+json", null);
+                    + "application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml",
+                    null);
         };
     }
 
@@ -36,6 +39,10 @@ final class Patches {
     }
 
     static JsonNode parse(Kind kind, byte[] body) {
+        if (kind == Kind.APPLY) {
+            throw new ApiException(415, "UnsupportedMediaType", "apply patches are not supported here; use "
+                    + "application/merge-patch+json", null);
+        }
         JsonNode patch = Json.parse(body, Json.MAPPER);
         if (kind == Kind.JSON_PATCH ? !patch.isArray() : !patch.isObject()) {
             throw ApiException.badRequest(kind == Kind.JSON_PATCH ? "json patch must be a JSON array of operations"
@@ -49,6 +56,7 @@ final class Patches {
             case JSON_PATCH -> JsonPatch.apply(current, patch);
             case MERGE -> MergePatch.apply(current, patch);
             case STRATEGIC -> StrategicMergePatch.apply(current, patch);
+            case APPLY -> throw new IllegalArgumentException("apply patches go through the FieldManager");
         };
         if (!(out instanceof ObjectNode o)) {
             throw ApiException.badRequest("the patch turned the object into a " + out.getNodeType());

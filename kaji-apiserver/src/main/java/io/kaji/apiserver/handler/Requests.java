@@ -47,4 +47,12 @@ final class Requests {
             throw ApiException.badRequest("invalid " + name + " \"" + v + "\": must be an integer");
         }
     }
+
+    /**
+     * The manager of a write: {@code fieldManager}, else derived from the User-Agent as Kubernetes does
+     * ({@code kubectl}, {@code fabric8-kubernetes-client}).
+     */
+    static String fieldManager(ApiRequest req) {
+        return io.kaji.apiserver.apply.FieldManager.managerOf(req.param("fieldManager"), req.header("User-Agent"));
+    }
 }

@@ -4,6 +4,8 @@ import io.kaji.apiserver.admission.AdmissionAttributes;
 import io.kaji.apiserver.admission.AdmissionChain;
 import io.kaji.apiserver.admission.AdmissionOptions;
 import io.kaji.apiserver.admission.AdmissionPlugins;
+import io.kaji.apiserver.apply.AppliedConfiguration;
+import io.kaji.apiserver.apply.FieldManager;
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
@@ -51,6 +53,7 @@ public final class ResourceHandler {
     private final PodLogs podLogs;
     private final Evictions evictions;
     private final Clock clock;
+    private final FieldManager fieldManager;
     private volatile WriteCheck writeCheck = WriteCheck.NONE;
     private final AdmissionObjects admissionObjects;
     private volatile AdmissionChain admission = AdmissionChain.empty();
@@ -62,9 +65,10 @@ public final class ResourceHandler {
         this.storage = new ObjectStorage(store);
         this.clock = clock;
         this.lifecycle = new ObjectLifecycle(clock, RandomGenerator.getDefault());
+        this.fieldManager = new FieldManager(clock);
         this.tables = new TableConverter(clock);
         this.lists = new Lists(cache, storage, tables, timer);
-        this.subresources = new Subresources(storage, lifecycle);
+        this.subresources = new Subresources(storage, lifecycle, fieldManager);
         this.namespaceCleaner = new NamespaceCleaner(registry, store);
         this.podLogs = new PodLogs(registry, storage);
         this.evictions = new Evictions(registry, storage, cache, clock);
@@ -215,7 +219,6 @@ public final class ResourceHandler {
             throw ApiException.methodNotAllowed();
         }
         FieldValidation.Mode mode = Requests.fieldValidation(req);
-        boolean dryRun = Requests.dryRun(req);
         ObjectDecoder.Decoded decoded = ObjectDecoder.decode(def, req.header("Content-Type"), req.body(), mode);
         ObjectNode obj = decoded.object();
         if (def.strategy() instanceof VirtualResource virtual) {
@@ -223,11 +226,24 @@ public final class ResourceHandler {
             ex.respond(ApiResponse.json(201, virtual.answer(obj, req.user()), decoded.warnings()));
             return;
         }
+        insert(def, ns, obj, decoded.warnings(), Requests.fieldManager(req), req, ex);
+    }
+
+    /**
+     * Creates a decoded object: system metadata, checks, admission, then its managedFields as an Update by
+     * {@code manager} (null when a server-side apply has recorded them already), then the store.
+     */
+    private void insert(ResourceDefinition def, String ns, ObjectNode obj, List<String> decodeWarnings,
+            String manager, ApiRequest req, Exchange ex) {
+        boolean dryRun = Requests.dryRun(req);
         lifecycle.prepareCreate(def, ns, obj);
         String name = Json.text(obj, "metadata.name");
         writeCheck.check(def, ns, obj, null, req.user());
-        List<String> warnings = new java.util.ArrayList<>(decoded.warnings());
+        List<String> warnings = new java.util.ArrayList<>(decodeWarnings);
         warnings.addAll(admit(AdmissionAttributes.Operation.CREATE, def, null, ns, name, obj, null, req, ex));
+        if (manager != null) {
+            fieldManager.update(def, null, obj, manager, null);
+        }
         ObjectNode created = dryRun ? obj : storage.create(def, ns, name, obj);
         NamespaceDefaults defaults = namespaceDefaults;
         if (!dryRun && defaults != null && def.group().isEmpty() && def.plural().equals("namespaces")) {
@@ -268,7 +284,8 @@ public final class ResourceHandler {
                     + "on the request");
         }
         List<String> admissionWarnings = new java.util.ArrayList<>();
-        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, current -> body.deepCopy(),
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, Requests.fieldManager(req),
+                current -> body.deepCopy(),
                 (next, current) -> {
                     admissionWarnings.clear();
                     admissionWarnings.addAll(admit(AdmissionAttributes.Operation.UPDATE, def, sub, ns, name, next,
@@ -286,9 +303,15 @@ public final class ResourceHandler {
         if (kind == Patches.Kind.STRATEGIC && !def.strategy().acceptsStrategicMergePatch()) {
             throw Patches.strategicNotSupported(contentType);
         }
+        if (kind == Patches.Kind.APPLY) {
+            applyPatch(def, ns, name, sub, req, ex);
+            return;
+        }
+        FieldManager.forbidForce(req.param("force"));
         var patchBody = Patches.parse(kind, req.body());
         List<String> warnings = new java.util.ArrayList<>();
-        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, current -> {
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, Requests.fieldManager(req),
+                current -> {
             ObjectNode patched = Patches.apply(kind, current, patchBody);
             ObjectDecoder.Decoded d = ObjectDecoder.admit(def, patched, mode);
             warnings.clear();
@@ -300,13 +323,39 @@ public final class ResourceHandler {
     }
 
     /**
+     * Server-side apply ({@code application/apply-patch+yaml}): merges the manager's configuration into the live
+     * object with field ownership and conflicts ({@link FieldManager#apply}), or creates the object from it.
+     */
+    private void applyPatch(ResourceDefinition def, String ns, String name, String sub, ApiRequest req,
+            Exchange ex) {
+        FieldManager.requireApplyManager(req.param("fieldManager"));
+        String manager = Requests.fieldManager(req);
+        boolean force = req.flag("force");
+        FieldValidation.Mode mode = Requests.fieldValidation(req);
+        ObjectNode config = AppliedConfiguration.parse(req.body(), name);
+        ObjectDecoder.Decoded decoded = ObjectDecoder.admit(def, config, mode);
+        if (sub == null && storage.find(def, ns, name).isEmpty()) {
+            ObjectNode created = fieldManager.apply(def, null, decoded.object(), manager, null, force);
+            insert(def, ns, created, decoded.warnings(), null, req, ex);
+            return;
+        }
+        List<String> warnings = new java.util.ArrayList<>(decoded.warnings());
+        ObjectStorage.Result r = write(def, ns, name, sub, Requests.dryRun(req), req, null,
+                current -> fieldManager.apply(def, current, decoded.object(), manager, sub, force),
+                (next, current) -> warnings.addAll(admit(AdmissionAttributes.Operation.UPDATE, def, sub, ns, name,
+                        next, current, req, ex)));
+        ex.respond(single(def, r.object(), req, 200, warnings));
+    }
+
+    /**
      * The update flow shared by PUT and PATCH: {@code desiredFrom} turns the current object into the requested one;
      * a resourceVersion in it must match (409 otherwise); then system fields, status and generation are settled, and
      * an object being deleted whose last finalizer went away is deleted. {@code admit} sees the object to store and
-     * the current one before it is written (and again after a lost compare-and-swap).
+     * the current one before it is written (and again after a lost compare-and-swap). Then the write is recorded in
+     * managedFields as an Update by {@code manager} (null for a server-side apply, which records itself).
      */
     private ObjectStorage.Result write(ResourceDefinition def, String ns, String name, String sub, boolean dryRun,
-            ApiRequest req, java.util.function.UnaryOperator<ObjectNode> desiredFrom,
+            ApiRequest req, String manager, java.util.function.UnaryOperator<ObjectNode> desiredFrom,
             java.util.function.BiConsumer<ObjectNode, ObjectNode> admit) {
         return storage.update(def, ns, name, dryRun, current -> {
             ObjectNode desired = desiredFrom.apply(current.deepCopy());
@@ -327,6 +376,14 @@ public final class ResourceHandler {
                 if (!causes.isEmpty()) {
                     throw ApiException.invalid(def.kind(), def.group(), name, causes);
                 }
+                if (manager == null) {
+                    var applied = Json.at(desired, "metadata.managedFields");
+                    if (applied == null) {
+                        Json.metadata(next).remove("managedFields");
+                    } else {
+                        Json.metadata(next).set("managedFields", applied);
+                    }
+                }
             } else {
                 next = desired;
                 lifecycle.prepareUpdate(def, next, current);
@@ -337,6 +394,9 @@ public final class ResourceHandler {
             }
             writeCheck.check(def, ns, next, current, req.user());
             admit.accept(next, current);
+            if (manager != null) {
+                fieldManager.update(def, current, next, manager, sub);
+            }
             return next;
         });
     }

@@ -15,10 +15,12 @@ final class Subresources {
 
     private final ObjectStorage storage;
     private final ObjectLifecycle lifecycle;
+    private final io.kaji.apiserver.apply.FieldManager fieldManager;
 
-    Subresources(ObjectStorage storage, ObjectLifecycle lifecycle) {
+    Subresources(ObjectStorage storage, ObjectLifecycle lifecycle, io.kaji.apiserver.apply.FieldManager fieldManager) {
         this.storage = storage;
         this.lifecycle = lifecycle;
+        this.fieldManager = fieldManager;
     }
 
     /** The Scale view of a workload. */
@@ -89,6 +91,7 @@ final class Subresources {
     /** PUT (patchType null) or PATCH of {@code /scale}. */
     ApiResponse updateScale(ResourceDefinition def, String ns, String name, ApiRequest req, String patchType) {
         boolean dryRun = Requests.dryRun(req);
+        String manager = Requests.fieldManager(req);
         JsonNode body = patchType == null ? Json.parseObject(req.body()) : null;
         Patches.Kind kind = patchType == null ? null : Patches.kind(patchType);
         JsonNode patch = kind == null ? null : Patches.parse(kind, req.body());
@@ -111,6 +114,7 @@ final class Subresources {
             ObjectNode next = current.deepCopy();
             setReplicas(def, next, replicas.asLong());
             lifecycle.prepareUpdate(def, next, current);
+            fieldManager.update(def, current, next, manager, "scale");
             return next;
         });
         return ApiResponse.json(200, scaleOf(def, r.object()));
