@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.kaji.controllers.nodeipam.CidrAllocator;
 import io.kaji.controllers.nodeipam.NodeIpamController;
 import io.kaji.controllers.nodelifecycle.NodeLifecycleController;
+import io.kaji.controllers.podgc.PodGarbageCollector;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kaji.controllers.replicaset.ReplicaSetController;
@@ -62,26 +63,33 @@ public final class ControllerManager implements AutoCloseable {
     /** Settings; {@link #defaults(String)} gives Kubernetes' lease timings. */
     public record Options(String identity, String leaseNamespace, String leaseName, Duration leaseDuration,
                           Duration renewDeadline, Duration retryPeriod, int workers, Duration resync,
-                          String clusterCidr, int nodeCidrPrefix, NodeLifecycleController.Options nodeLifecycle) {
+                          String clusterCidr, int nodeCidrPrefix, NodeLifecycleController.Options nodeLifecycle,
+                          PodGarbageCollector.Options podGc) {
         public static Options defaults(String identity) {
             return new Options(identity, "kube-system", "kaji-controller-manager", Duration.ofSeconds(15),
                     Duration.ofSeconds(10), Duration.ofSeconds(2), 5, Duration.ofMinutes(10),
-                    "10.42.0.0/16", 24, NodeLifecycleController.Options.defaults());
+                    "10.42.0.0/16", 24, NodeLifecycleController.Options.defaults(),
+                    PodGarbageCollector.Options.defaults());
+        }
+
+        public Options withPodGc(PodGarbageCollector.Options o) {
+            return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
+                    resync, clusterCidr, nodeCidrPrefix, nodeLifecycle, o);
         }
 
         public Options withLease(Duration duration, Duration renew, Duration retry) {
             return new Options(identity, leaseNamespace, leaseName, duration, renew, retry, workers, resync,
-                    clusterCidr, nodeCidrPrefix, nodeLifecycle);
+                    clusterCidr, nodeCidrPrefix, nodeLifecycle, podGc);
         }
 
         public Options withClusterCidr(String cidr, int nodePrefix) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
-                    resync, cidr, nodePrefix, nodeLifecycle);
+                    resync, cidr, nodePrefix, nodeLifecycle, podGc);
         }
 
         public Options withNodeLifecycle(NodeLifecycleController.Options o) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
-                    resync, clusterCidr, nodeCidrPrefix, o);
+                    resync, clusterCidr, nodeCidrPrefix, o, podGc);
         }
     }
 
@@ -211,6 +219,9 @@ public final class ControllerManager implements AutoCloseable {
         controllers.forEach(Controller::start);
         lifecycle.start();
         closeables.add(0, lifecycle);
+        PodGarbageCollector podGc = new PodGarbageCollector(client, pods, nodes, clock, options.podGc());
+        podGc.start();
+        closeables.add(0, podGc);
         running = new Running(informers, standalone, controllers, closeables);
     }
 
