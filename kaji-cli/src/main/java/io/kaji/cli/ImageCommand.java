@@ -21,9 +21,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kaji image ...}: images for a node's containerd without a registry. */
 @Command(name = "image",
-        description = "Manage the images of a node's containerd (import tarballs, list, build the demo image).",
+        description = "Manage the images of a node's containerd (build from a directory, import tarballs, list, "
+                + "build the demo image).",
         mixinStandardHelpOptions = true,
-        subcommands = {ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.BuildDemo.class})
+        subcommands = {ImageBuildCommand.class, ImageCommand.Import.class, ImageCommand.Ls.class,
+                ImageCommand.BuildDemo.class})
 public final class ImageCommand implements Runnable {
 
     @CommandLine.Spec

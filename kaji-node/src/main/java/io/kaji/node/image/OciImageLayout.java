@@ -82,6 +82,14 @@ public final class OciImageLayout {
         tar.file(blobPath(layerDigest), 0644, layerGz);
         tar.file(blobPath(configDigest), 0644, config);
         tar.file(blobPath(manifestDigest), 0644, manifest);
+        // docker save's manifest.json beside the OCI layout, so tools that read only that format (jib's base
+        // images for `kaji image build`) can use the tarball too
+        ArrayNode entries = JSON.createArrayNode();
+        ObjectNode entry = entries.addObject();
+        entry.put("Config", blobPath(configDigest));
+        entry.putArray("RepoTags").add(image.name());
+        entry.putArray("Layers").add(blobPath(layerDigest));
+        tar.file("manifest.json", 0644, JSON.writeValueAsBytes(entries));
         tar.close();
         return new Written(manifestDigest, configDigest, layerDigest, diffId);
     }

@@ -1,0 +1,220 @@
+package io.kaji.cli;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.image.ImageImporter;
+import io.kaji.node.image.OciImageLayout;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kaji image build --from DIR --tag NAME}: an OCI image of a directory on a base image, built with jib-core
+ * (no Docker daemon, no Dockerfile): the directory's files become one layer at {@code --dest}; the result goes to a
+ * tarball ({@code --output}), a registry ({@code --push}) or, by default, straight into the local node's containerd.
+ */
+@Command(name = "build", mixinStandardHelpOptions = true,
+        description = {"Build an OCI image from a directory (jib-core; no Docker, no Dockerfile): the directory's "
+                + "files are added as one layer on top of a base image.",
+                "",
+                "The base is Kaji's busybox image (the host's busybox-static: sh, httpd, wget, ...) unless --base "
+                        + "names 'scratch', an image tarball (FILE.tar) or a registry image. The image is imported "
+                        + "into the local node's containerd, or written to --output, or pushed with --push.",
+                "",
+                "Example (a static web site served by busybox httpd on port 8080):",
+                "  kaji image build --from ./site --dest /www --tag example.test/web:1 \\",
+                "      --cmd=httpd,-f,-p,8080,-h,/www --port 8080"})
+final class ImageBuildCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    ImageCommand.Target target;
+
+    @Option(names = "--from", required = true, paramLabel = "DIR", description = "The directory to put in the image.")
+    Path from;
+
+    @Option(names = "--tag", required = true, paramLabel = "NAME", description = "The image name, e.g. example.test/web:1.")
+    String tag;
+
+    @Option(names = "--dest", defaultValue = "/", paramLabel = "PATH",
+            description = "Where the directory's contents go in the image (default: ${DEFAULT-VALUE}).")
+    String dest;
+
+    @Option(names = "--base", defaultValue = "busybox", paramLabel = "IMAGE",
+            description = "busybox (Kaji's, default), scratch, an image tarball FILE.tar, or a registry image.")
+    String base;
+
+    @Option(names = "--entrypoint", split = ",", paramLabel = "ARG,ARG...",
+            description = "The entrypoint, its arguments separated by commas (write --entrypoint=a,-b when an "
+                    + "argument starts with '-').")
+    List<String> entrypoint = new ArrayList<>();
+
+    @Option(names = "--cmd", split = ",", paramLabel = "ARG,ARG...",
+            description = "The command (or the entrypoint's arguments), separated by commas: --cmd=httpd,-f,-p,8080.")
+    List<String> cmd = new ArrayList<>();
+
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "An environment variable (repeatable).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--port", paramLabel = "N", description = "A TCP port the image exposes (repeatable).")
+    List<Integer> ports = new ArrayList<>();
+
+    @Option(names = "--workdir", paramLabel = "PATH", description = "The working directory.")
+    String workdir;
+
+    @Option(names = "--user", paramLabel = "USER", description = "The user to run as (name or uid[:gid]).")
+    String user;
+
+    @Option(names = "--output", paramLabel = "FILE.tar",
+            description = "Write the image to this tarball instead of importing it into the node's containerd.")
+    Path output;
+
+    @Option(names = "--push", description = "Push the image to the registry its tag names instead.")
+    boolean push;
+
+    @Option(names = "--insecure", description = "Allow a plain-HTTP registry (for --push or a registry --base).")
+    boolean insecure;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!Files.isDirectory(from)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--from " + from + " is not a directory");
+        }
+        if (push && output != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "use either --push or --output, not both");
+        }
+        ImageReference reference;
+        try {
+            reference = ImageReference.parse(tag);
+        } catch (InvalidImageReferenceException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tag " + tag + " is not an image name");
+        }
+        Path work = Files.createTempDirectory("kaji-image-build-");
+        try {
+            JibContainerBuilder builder = base(work);
+            builder.addFileEntriesLayer(layer());
+            if (!entrypoint.isEmpty()) {
+                builder.setEntrypoint(entrypoint);
+            }
+            if (!cmd.isEmpty()) {
+                builder.setProgramArguments(cmd);
+            }
+            for (String e : env) {
+                int eq = e.indexOf('=');
+                if (eq <= 0) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--env " + e + " is not KEY=VALUE");
+                }
+                builder.addEnvironmentVariable(e.substring(0, eq), e.substring(eq + 1));
+            }
+            for (int p : ports) {
+                builder.addExposedPort(Port.tcp(p));
+            }
+            if (workdir != null) {
+                builder.setWorkingDirectory(AbsoluteUnixPath.get(workdir));
+            }
+            if (user != null) {
+                builder.setUser(user);
+            }
+            builder.setFormat(ImageFormat.OCI);
+            Path tarball = output != null ? output.toAbsolutePath() : work.resolve("image.tar");
+            Containerizer containerizer = push
+                    ? Containerizer.to(RegistryImage.named(reference)).setAllowInsecureRegistries(insecure)
+                    : Containerizer.to(TarImage.at(tarball).named(reference));
+            containerizer.setBaseImageLayersCache(work.resolve("cache/base"))
+                    .setApplicationLayersCache(work.resolve("cache/app"))
+                    .setToolName("kaji")
+                    .addEventHandler(LogEvent.class, e -> {
+                        if (e.getLevel() == LogEvent.Level.LIFECYCLE || e.getLevel() == LogEvent.Level.PROGRESS) {
+                            out.println("  " + e.getMessage());
+                            out.flush();
+                        }
+                    });
+            out.printf("building %s from %s on %s%n", reference, from, base);
+            out.flush();
+            JibContainer built = builder.containerize(containerizer);
+            out.printf("built %s (digest %s, image id %s)%n", reference, built.getDigest(), built.getImageId());
+            if (push) {
+                out.printf("pushed to %s%n", reference.getRegistry());
+            } else if (output != null) {
+                out.printf("wrote %s%n", output);
+            } else {
+                String report = ImageImporter.forSocket(target.existingSocket()).importTarball(tarball);
+                out.println(report.isEmpty() ? "imported " + reference + " into the node's containerd" : report);
+            }
+            return 0;
+        } finally {
+            try (Stream<Path> walk = Files.walk(work)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temp dir left behind is not worth failing the build
+            }
+        }
+    }
+
+    /**
+     * The directory's files under {@code --dest}: directories and executables 755, other files 644. At the root
+     * each top-level entry is added on its own (the root directory itself is not an entry of a layer).
+     */
+    private FileEntriesLayer layer() throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("kaji-image-build");
+        com.google.cloud.tools.jib.api.buildplan.FilePermissionsProvider permissions = (source, path) ->
+                Files.isDirectory(source) || Files.isExecutable(source) ? FilePermissions.fromOctalString("755")
+                        : FilePermissions.fromOctalString("644");
+        AbsoluteUnixPath target = AbsoluteUnixPath.get(dest);
+        if (target.toString().equals("/")) {
+            try (Stream<Path> children = Files.list(from)) {
+                for (Path child : children.sorted().toList()) {
+                    layer.addEntryRecursive(child, target.resolve(child.getFileName().toString()), permissions);
+                }
+            }
+        } else {
+            layer.addEntryRecursive(from, target, permissions);
+        }
+        return layer.build();
+    }
+
+    private JibContainerBuilder base(Path work) throws InvalidImageReferenceException {
+        if (base.equals("scratch")) {
+            return Jib.fromScratch();
+        }
+        if (base.equals("busybox")) {
+            Path tar = work.resolve("busybox.tar");
+            OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX), tar);
+            return Jib.from(TarImage.at(tar));
+        }
+        if (base.endsWith(".tar")) {
+            Path tar = Path.of(base);
+            if (!Files.isRegularFile(tar)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--base " + base + " does not exist");
+            }
+            return Jib.from(TarImage.at(tar.toAbsolutePath()));
+        }
+        RegistryImage image = RegistryImage.named(base);
+        return Jib.from(image);
+    }
+}
