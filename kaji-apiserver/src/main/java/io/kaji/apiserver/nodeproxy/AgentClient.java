@@ -1,5 +1,7 @@
 package io.kaji.apiserver.nodeproxy;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -11,6 +13,8 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -25,13 +29,49 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class AgentClient {
 
+    /** How long an agent may take to answer an upgrade (it asks the CRI first). */
+    private static final Duration UPGRADE_ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
     private final HttpClient http;
+    private final SSLContext tls;
     private final Duration connectTimeout;
+    /** The event loops of upgraded connections (exec, attach, port-forward), made at the first one. */
+    private volatile EventLoopGroup streamLoops;
 
     public AgentClient(AgentCredentials credentials, Duration connectTimeout) {
         this.connectTimeout = connectTimeout;
+        this.tls = sslContext(credentials);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .sslContext(sslContext(credentials)).build();
+                .sslContext(tls).build();
+    }
+
+    /**
+     * Sends an upgrade request ({@code Upgrade: SPDY/3.1} or {@code websocket}) to an agent and returns its answer;
+     * on 101 the answer holds the open connection for {@link AgentUpgrade#relay}. Blocking until the agent answered.
+     *
+     * @param headers the headers to send besides {@code Host} (the upgrade and protocol headers)
+     * @throws IOException if the agent cannot be reached or does not answer in time
+     */
+    public AgentUpgrade.Answer upgrade(String host, int port, String method, String pathAndQuery,
+                                       List<Map.Entry<String, String>> headers)
+            throws IOException, InterruptedException {
+        byte[] head = AgentUpgrade.requestHead(method, host, port, pathAndQuery, headers);
+        return AgentUpgrade.send(loops(), tls, host, port, head, connectTimeout, UPGRADE_ANSWER_TIMEOUT);
+    }
+
+    private EventLoopGroup loops() {
+        EventLoopGroup g = streamLoops;
+        if (g == null) {
+            synchronized (this) {
+                g = streamLoops;
+                if (g == null) {
+                    g = new NioEventLoopGroup(2, Thread.ofPlatform().name("kaji-node-streams-", 0).daemon(true)
+                            .factory());
+                    streamLoops = g;
+                }
+            }
+        }
+        return g;
     }
 
     /**
