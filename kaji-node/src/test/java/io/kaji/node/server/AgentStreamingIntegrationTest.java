@@ -34,10 +34,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The agent's streaming endpoints against a real containerd (bridge kajit8, pods in 100.64.8.0/24): exec and
- * port-forward over WebSocket {@code v4.channel.k8s.io} (what fabric8 speaks), relayed by the agent to containerd's
- * streaming server; exit codes in the error channel's Status; a WebSocket sub-protocol containerd does not speak
- * refused before the upgrade (so kubectl falls back to SPDY); unknown containers refused with the kubelet's text.
+ * The agent's streaming endpoints against a real containerd (bridge kajit8, pods in 100.64.8.0/24): exec,
+ * port-forward, a terminal with resize, and attach over WebSocket {@code v4.channel.k8s.io} (what fabric8 speaks),
+ * relayed by the agent to containerd's streaming server; exit codes in the error channel's Status; a WebSocket
+ * sub-protocol containerd does not speak refused before the upgrade (so kubectl falls back to SPDY); unknown
+ * containers and pods refused with the kubelet's texts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentStreamingIntegrationTest {
@@ -58,6 +59,9 @@ class AgentStreamingIntegrationTest {
         String id = node.runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("httpd", BusyboxImage.NAME)
                 .command("httpd", "-f", "-p", "80", "-h", "/www").build());
         node.runtime.startContainer(id);
+        String ticker = node.runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("ticker",
+                BusyboxImage.NAME).command("sh", "-c", "while true; do echo tick; sleep 0.2; done").build());
+        node.runtime.startContainer(ticker);
         Pod pod = new PodBuilder().withNewMetadata().withNamespace("default").withName("web").withUid(ref.uid())
                 .endMetadata().withNewSpec().addNewContainer().withName("httpd").endContainer().endSpec().build();
         ContainerLogs.Pods pods = (ns, name) -> ns.equals("default") && name.equals("web") ? pod : null;
@@ -105,6 +109,27 @@ class AgentStreamingIntegrationTest {
         s.closed.get(20, TimeUnit.SECONDS);
         assertThat(s.text(1)).isEqualTo("ping\n");
         assertThat(s.text(3)).contains("\"status\":\"Success\"");
+    }
+
+    @Test
+    void aTerminalTakesResizesFromChannelFour() throws Exception {
+        Session s = open(exec("sh", "-c", "sleep 1; stty size") + "&stdin=1&stdout=1&tty=1");
+        s.ws.sendBinary(ByteBuffer.wrap("\u0004{\"Width\":100,\"Height\":30}".getBytes(StandardCharsets.UTF_8)),
+                true).get(5, TimeUnit.SECONDS);
+        s.closed.get(20, TimeUnit.SECONDS);
+        assertThat(s.text(1)).isEqualTo("30 100\r\n");
+        assertThat(s.text(3)).contains("\"status\":\"Success\"");
+    }
+
+    @Test
+    void attachStreamsTheMainProcessOutput() throws Exception {
+        Session s = open("/attach/default/web/ticker?stdout=1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!s.text(1).contains("tick\ntick\n") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(s.text(1)).contains("tick\ntick\n");
+        s.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
     }
 
     @Test
