@@ -124,6 +124,28 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void everyKubectlVersionExecsAndForwards() throws Exception {
+        for (String version : List.of("1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33")) {
+            Path binary = Path.of("/usr/lib/google-cloud-sdk/bin/kubectl." + version);
+            if (!Files.isExecutable(binary)) {
+                continue;
+            }
+            Kubectl k = new Kubectl(binary, cluster.kubeconfig(), Files.createDirectories(root.resolve("home-"
+                    + version)));
+            long t0 = System.nanoTime();
+            Kubectl.Result r = k.run(Map.of(), "v" + version + "\n", "exec", "-i", "web", "--", "sh", "-c",
+                    "read v; echo kubectl $v; exit 4");
+            long execMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(r.stdout()).as(version + ": " + r).isEqualTo("kubectl v" + version + "\n");
+            assertThat(r.exitCode()).as(version + ": " + r).isEqualTo(4);
+            t0 = System.nanoTime();
+            forwardThreeGets(k);
+            System.out.printf("exec e2e: kubectl %s exec -i %d ms, port-forward start + 3 GETs %d ms%n", version,
+                    execMs, (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    @Test
     void errorsBeforeTheUpgradeAreReadable() {
         Kubectl.Result r = kubectl.run("exec", "web", "-c", "nope", "--", "true");
         assertThat(r.exitCode()).isNotZero();
@@ -136,28 +158,33 @@ class KubectlExecE2ETest {
     @Test
     void portForwardCarriesHttpToThePod() throws Exception {
         for (Kubectl k : List.of(kubectl, kubectl127)) {
-            Path out = Files.createTempFile(root, "port-forward", ".out");
-            Process pf = k.start(out, "port-forward", "pod/web", ":80");
-            try {
-                int[] port = {0};
-                await("kubectl port-forward listening").atMost(Duration.ofSeconds(30))
-                        .pollInterval(Duration.ofMillis(100)).until(() -> {
-                            Matcher m = FORWARDING.matcher(Files.readString(out));
-                            if (m.find()) {
-                                port[0] = Integer.parseInt(m.group(1));
-                            }
-                            return port[0] > 0;
-                        });
-                long t0 = System.nanoTime();
-                for (int i = 0; i < 3; i++) {
-                    assertThat(get(port[0])).isEqualTo(BusyboxImage.INDEX_HTML);
-                }
-                System.out.printf("exec e2e: 3 HTTP GETs through kubectl port-forward %d ms%n",
-                        (System.nanoTime() - t0) / 1_000_000);
-            } finally {
-                pf.destroy();
-                pf.waitFor(10, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            forwardThreeGets(k);
+            System.out.printf("exec e2e: kubectl port-forward start + 3 HTTP GETs %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** Runs {@code kubectl port-forward pod/web :80} and sends three HTTP GETs through the local port. */
+    private void forwardThreeGets(Kubectl k) throws Exception {
+        Path out = Files.createTempFile(root, "port-forward", ".out");
+        Process pf = k.start(out, "port-forward", "pod/web", ":80");
+        try {
+            int[] port = {0};
+            await("kubectl port-forward listening").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        Matcher m = FORWARDING.matcher(Files.readString(out));
+                        if (m.find()) {
+                            port[0] = Integer.parseInt(m.group(1));
+                        }
+                        return port[0] > 0;
+                    });
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(port[0])).isEqualTo(BusyboxImage.INDEX_HTML);
             }
+        } finally {
+            pf.destroy();
+            pf.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -181,6 +208,33 @@ class KubectlExecE2ETest {
             assertThat(get(pf.getLocalPort())).isEqualTo(BusyboxImage.INDEX_HTML);
             assertThat(get(pf.getLocalPort())).isEqualTo(BusyboxImage.INDEX_HTML);
             assertThat(pf.errorOccurred()).isFalse();
+        }
+    }
+
+    @Test
+    void fabric8AttachReadsTheMainProcess() throws Exception {
+        Kubectl.Result r = kubectl.run(Map.of(), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: ticker}
+                spec:
+                  nodeName: %s
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: main
+                    image: %s
+                    command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"]
+                """.formatted(NODE, BusyboxImage.NAME), "apply", "-f", "-");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        await("pod ticker running").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            Pod p = client.pods().inNamespace("default").withName("ticker").get();
+            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ExecWatch w = client.pods().inNamespace("default").withName("ticker").writingOutput(out).attach()) {
+            await("attached output").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Pattern.compile("tick \\d+\ntick \\d+\n").matcher(
+                            out.toString(StandardCharsets.UTF_8)).find());
         }
     }
 
