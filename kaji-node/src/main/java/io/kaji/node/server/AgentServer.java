@@ -243,7 +243,7 @@ public final class AgentServer implements AutoCloseable {
         }
     }
 
-    private record Request(String method, String uri, HttpHeaders headers, X509Certificate client) {
+    record Request(String method, String uri, HttpHeaders headers, X509Certificate client) {
     }
 
     private void handle(Channel ch, Request req) {
