@@ -23,11 +23,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * HTTPS requests from the API server to node agents (the kubelet port), authenticated with
- * {@link AgentCredentials}. Agents serve self-signed certificates, so, like kube-apiserver without
+ * {@link AgentCredentials}: plain requests ({@link #get}, for pods/log) and upgrades ({@link #upgrade}, for exec,
+ * attach and port-forward, relayed on this client's own event loops until {@link #close}). Agents serve self-signed certificates, so, like kube-apiserver without
  * {@code --kubelet-certificate-authority}, the agent's certificate is not verified: the connection is encrypted,
  * and the agent authenticates the API server, not the reverse. Thread-safe; one instance per API server.
  */
-public final class AgentClient {
+public final class AgentClient implements AutoCloseable {
 
     /** How long an agent may take to answer an upgrade (it asks the CRI first). */
     private static final Duration UPGRADE_ANSWER_TIMEOUT = Duration.ofSeconds(30);
@@ -86,6 +87,19 @@ public final class AgentClient {
         HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + h + ":" + port + pathAndQuery))
                 .header("Accept", "*/*").GET().build();
         return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** Ends every relayed exec, attach and port-forward connection; {@code pods/log} requests are unaffected. */
+    @Override
+    public void close() {
+        EventLoopGroup g;
+        synchronized (this) {
+            g = streamLoops;
+            streamLoops = null;
+        }
+        if (g != null) {
+            g.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     public Duration connectTimeout() {
