@@ -212,18 +212,26 @@ public final class AgentServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** Hands each complete request to a virtual thread: lookups block on the CRI and on files. */
+    /**
+     * Hands the connection's request to a virtual thread (lookups block on the CRI and on files). It stays in the
+     * pipeline afterwards, ignoring further requests (one per connection) and closing the connection on errors.
+     */
     private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private boolean served;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
             Channel ch = ctx.channel();
+            if (served) {
+                return;
+            }
+            served = true;
             ch.config().setAutoRead(false);
             if (!msg.decoderResult().isSuccess()) {
                 ch.close();
                 return;
             }
             Request req = new Request(msg.method().name(), msg.uri(), msg.headers().copy(), peer(ctx));
-            ctx.pipeline().remove(this);
             workers.execute(() -> handle(ch, req));
         }
 
