@@ -70,6 +70,22 @@ final class AuditedExchange implements Exchange {
         return stream;
     }
 
+    /** An upgraded connection (exec, attach, port-forward) is audited as 101, complete when the connection ends. */
+    @Override
+    public io.netty.channel.Channel takeOver() {
+        io.netty.channel.Channel c = delegate.takeOver();
+        if (c != null) {
+            AuditAttributes attributes = Auditor.attributes(req, user);
+            AuditPolicy.Decision decision = auditor.policy().decide(attributes);
+            logReceived(attributes, decision);
+            if (decision.logs(AuditPolicy.Stage.ResponseStarted)) {
+                auditor.emit(event(attributes, decision, AuditPolicy.Stage.ResponseStarted, 101, null));
+            }
+            c.closeFuture().addListener(f -> complete(101, null));
+        }
+        return c;
+    }
+
     @Override
     public synchronized void annotate(String key, String value) {
         annotations.put(key, value);

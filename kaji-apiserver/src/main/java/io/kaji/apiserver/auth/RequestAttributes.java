@@ -7,9 +7,9 @@ import java.util.Locale;
 /**
  * The authorization attributes of an HTTP request, derived as kube-apiserver's {@code RequestInfoFactory} does:
  * GET is get, list or watch ({@code watch=true} or the {@code /watch/} path), POST create, PUT update, PATCH patch,
- * DELETE delete or deletecollection; a list or watch restricted by the field selector {@code metadata.name=x} is
- * about the object x; a namespace is its own namespace. Paths that are not resource paths are non-resource
- * requests with the lower-case method as verb.
+ * DELETE delete or deletecollection (pods/exec, attach and portforward are create for GET too); a list or watch
+ * restricted by the field selector {@code metadata.name=x} is about the object x; a namespace is its own namespace.
+ * Paths that are not resource paths are non-resource requests with the lower-case method as verb.
  */
 public final class RequestAttributes {
 
@@ -38,6 +38,11 @@ public final class RequestAttributes {
             case "DELETE" -> name == null ? "deletecollection" : "delete";
             default -> req.method().toLowerCase(Locale.ROOT);
         };
+        if (info.group().isEmpty() && info.resource().equals("pods") && isConnection(info.subresource())) {
+            // Opening a shell or a tunnel is a write whatever the method: WebSocket clients send GET, SPDY POST.
+            // Kubernetes 1.35 (AuthorizePodWebsocketUpgradeCreatePermission) likewise requires create for both.
+            verb = "create";
+        }
         if (name == null && (verb.equals("list") || verb.equals("watch"))) {
             name = nameFromFieldSelector(req.param("fieldSelector"));
         }
@@ -47,6 +52,10 @@ public final class RequestAttributes {
         }
         return new Attributes(user, verb, true, namespace, info.group(), info.version(), info.resource(),
                 info.subresource(), name, path);
+    }
+
+    private static boolean isConnection(String subresource) {
+        return "exec".equals(subresource) || "attach".equals(subresource) || "portforward".equals(subresource);
     }
 
     private static String nameFromFieldSelector(String selector) {

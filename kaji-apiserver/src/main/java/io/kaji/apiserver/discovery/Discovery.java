@@ -187,6 +187,10 @@ public final class Discovery {
                 case "binding" -> new SubresourceShape("", "v1", "Binding", List.of("create"));
                 case "eviction" -> new SubresourceShape("policy", "v1", "Eviction", List.of("create"));
                 case "log" -> new SubresourceShape("", "v1", "Pod", List.of("get"));
+                case "exec" -> new SubresourceShape("", "v1", "PodExecOptions", List.of("create", "get"));
+                case "attach" -> new SubresourceShape("", "v1", "PodAttachOptions", List.of("create", "get"));
+                case "portforward" -> new SubresourceShape("", "v1", "PodPortForwardOptions",
+                        List.of("create", "get"));
                 case "finalize" -> new SubresourceShape(d.group(), d.version(), d.kind(), List.of("update"));
                 default -> new SubresourceShape(d.group(), d.version(), d.kind(), List.of("get", "patch", "update"));
             };

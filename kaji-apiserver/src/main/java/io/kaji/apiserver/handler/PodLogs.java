@@ -167,7 +167,7 @@ final class PodLogs {
         return "[" + String.join(" ", l) + "]";
     }
 
-    private static String internalIp(ObjectNode node) {
+    static String internalIp(ObjectNode node) {
         JsonNode addresses = Json.at(node, "status.addresses");
         if (addresses == null || !addresses.isArray()) {
             return null;

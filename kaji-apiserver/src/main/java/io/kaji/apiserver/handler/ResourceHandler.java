@@ -51,6 +51,7 @@ public final class ResourceHandler {
     private final Subresources subresources;
     private final NamespaceCleaner namespaceCleaner;
     private final PodLogs podLogs;
+    private final PodStreams podStreams;
     private final Evictions evictions;
     private final Clock clock;
     private final FieldManager fieldManager;
@@ -71,6 +72,7 @@ public final class ResourceHandler {
         this.subresources = new Subresources(storage, lifecycle, fieldManager);
         this.namespaceCleaner = new NamespaceCleaner(registry, store);
         this.podLogs = new PodLogs(registry, storage);
+        this.podStreams = new PodStreams(registry, storage);
         this.evictions = new Evictions(registry, storage, cache, clock);
         this.admissionObjects = new AdmissionObjects(registry, storage, lists, cache, clock);
     }
@@ -86,11 +88,12 @@ public final class ResourceHandler {
     }
 
     /**
-     * Lets {@code pods/log} reach node agents through {@code agents}; until called, it answers 503. Call once
+     * Lets {@code pods/log}, {@code exec}, {@code attach} and {@code portforward} reach node agents through {@code agents}; until called, it answers 503. Call once
      * at start, e.g. {@code connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)))}.
      */
     public void connectAgents(io.kaji.apiserver.nodeproxy.AgentClient agents) {
         podLogs.connect(agents);
+        podStreams.connect(agents);
     }
 
     /**
@@ -132,6 +135,10 @@ public final class ResourceHandler {
         }
         if ("log".equals(sub) && !req.method().equals("GET")) {
             throw ApiException.methodNotAllowed();
+        }
+        if (PodStreams.serves(sub) && name != null) {
+            podStreams.serve(def, ns, name, sub, req, ex);
+            return;
         }
         if (def.strategy() instanceof VirtualResource && !(req.method().equals("POST") && name == null)) {
             throw ApiException.methodNotAllowed();

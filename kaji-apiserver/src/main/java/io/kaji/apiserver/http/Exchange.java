@@ -25,6 +25,16 @@ public interface Exchange {
     default void identify(UserInfo user) {
     }
 
+    /**
+     * Takes the connection over for a protocol the client asked to upgrade to (pods/exec, attach, portforward), once
+     * the upgrade is accepted: the HTTP codecs leave the connection, and from then on the caller writes raw bytes
+     * (starting with the 101 response) and closes the channel when done; reading stays paused until the caller
+     * resumes it. Call instead of {@link #respond}; null where the exchange has no connection of its own.
+     */
+    default io.netty.channel.Channel takeOver() {
+        return null;
+    }
+
     /** The client's IP address, or null when unknown. */
     default String remoteAddress() {
         return null;

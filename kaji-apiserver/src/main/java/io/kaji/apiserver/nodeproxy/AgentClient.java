@@ -1,5 +1,7 @@
 package io.kaji.apiserver.nodeproxy;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -11,6 +13,8 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -19,19 +23,56 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * HTTPS requests from the API server to node agents (the kubelet port), authenticated with
- * {@link AgentCredentials}. Agents serve self-signed certificates, so, like kube-apiserver without
+ * {@link AgentCredentials}: plain requests ({@link #get}, for pods/log) and upgrades ({@link #upgrade}, for exec,
+ * attach and port-forward, relayed on this client's own event loops until {@link #close}). Agents serve self-signed certificates, so, like kube-apiserver without
  * {@code --kubelet-certificate-authority}, the agent's certificate is not verified: the connection is encrypted,
  * and the agent authenticates the API server, not the reverse. Thread-safe; one instance per API server.
  */
-public final class AgentClient {
+public final class AgentClient implements AutoCloseable {
+
+    /** How long an agent may take to answer an upgrade (it asks the CRI first). */
+    private static final Duration UPGRADE_ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpClient http;
+    private final SSLContext tls;
     private final Duration connectTimeout;
+    /** The event loops of upgraded connections (exec, attach, port-forward), made at the first one. */
+    private volatile EventLoopGroup streamLoops;
 
     public AgentClient(AgentCredentials credentials, Duration connectTimeout) {
         this.connectTimeout = connectTimeout;
+        this.tls = sslContext(credentials);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .sslContext(sslContext(credentials)).build();
+                .sslContext(tls).build();
+    }
+
+    /**
+     * Sends an upgrade request ({@code Upgrade: SPDY/3.1} or {@code websocket}) to an agent and returns its answer;
+     * on 101 the answer holds the open connection for {@link AgentUpgrade#relay}. Blocking until the agent answered.
+     *
+     * @param headers the headers to send besides {@code Host} (the upgrade and protocol headers)
+     * @throws IOException if the agent cannot be reached or does not answer in time
+     */
+    public AgentUpgrade.Answer upgrade(String host, int port, String method, String pathAndQuery,
+                                       List<Map.Entry<String, String>> headers)
+            throws IOException, InterruptedException {
+        byte[] head = AgentUpgrade.requestHead(method, host, port, pathAndQuery, headers);
+        return AgentUpgrade.send(loops(), tls, host, port, head, connectTimeout, UPGRADE_ANSWER_TIMEOUT);
+    }
+
+    private EventLoopGroup loops() {
+        EventLoopGroup g = streamLoops;
+        if (g == null) {
+            synchronized (this) {
+                g = streamLoops;
+                if (g == null) {
+                    g = new NioEventLoopGroup(2, Thread.ofPlatform().name("kaji-node-streams-", 0).daemon(true)
+                            .factory());
+                    streamLoops = g;
+                }
+            }
+        }
+        return g;
     }
 
     /**
@@ -46,6 +87,19 @@ public final class AgentClient {
         HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + h + ":" + port + pathAndQuery))
                 .header("Accept", "*/*").GET().build();
         return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** Ends every relayed exec, attach and port-forward connection; {@code pods/log} requests are unaffected. */
+    @Override
+    public void close() {
+        EventLoopGroup g;
+        synchronized (this) {
+            g = streamLoops;
+            streamLoops = null;
+        }
+        if (g != null) {
+            g.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     public Duration connectTimeout() {

@@ -1,5 +1,8 @@
 /**
- * The API server's side of the node agents' endpoint (the kubelet port): the client certificate it presents and
- * the HTTPS client through which {@code pods/log} reaches a pod's node.
+ * The API server's side of the node agents' endpoint (the kubelet port): the client certificate it presents, the
+ * HTTPS client through which {@code pods/log} reaches a pod's node, and the upgrade proxy for {@code pods/exec},
+ * {@code attach} and {@code portforward} ({@link io.kaji.apiserver.nodeproxy.AgentUpgrade}: the client's upgrade
+ * request goes to the agent over TLS and, once the agent answers 101, both connections are relayed byte for byte by
+ * {@link io.kaji.apiserver.nodeproxy.ByteRelay}).
  */
 package io.kaji.apiserver.nodeproxy;

@@ -116,8 +116,10 @@ final class OpenApiV3Document {
         for (String sub : d.subresources()) {
             ObjectNode subKind = sub.equals("scale") ? gvk("autoscaling", "v1", "Scale") : kind;
             ObjectNode subSchema = sub.equals("scale") ? schemas.ref(Scale.class) : schemaRef(d);
-            // Not read-modify-write views of the object: binding is create-only, log is a text stream.
-            if (sub.equals("binding") || sub.equals("finalize") || sub.equals("log")) {
+            // Not read-modify-write views of the object: binding is create-only, log is a text stream, exec,
+            // attach and portforward are connections.
+            if (sub.equals("binding") || sub.equals("finalize") || sub.equals("log") || sub.equals("exec")
+                    || sub.equals("attach") || sub.equals("portforward")) {
                 continue;
             }
             String suffix = Character.toUpperCase(sub.charAt(0)) + sub.substring(1);

@@ -79,6 +79,8 @@ public final class ApiServer implements AutoCloseable {
     private WatchCache watchCache;
     private HttpsTransport transport;
     private ServingCertificate serving;
+    /** The client of the node agents (pods/log, exec, attach, portforward); closed with the server. */
+    private AgentClient agents;
     private ClusterPki pki;
     private InetSocketAddress address;
     private volatile Router router;
@@ -157,8 +159,10 @@ public final class ApiServer implements AutoCloseable {
         resources.seedNamespaces(pki.caPem());
         nodeToken = NodeToken.loadOrCreate(nodeTokenPath(), pki.caPem());
         startAuthorization(resources, reviews);
-        // pods/log is served by the node agents; the API server calls them with a cluster-CA client certificate.
-        resources.connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)));
+        // pods/log, exec, attach and portforward are served by the node agents; the API server calls them with a
+        // cluster-CA client certificate.
+        agents = new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5));
+        resources.connectAgents(agents);
         // The serving certificate is reloaded from pki/ when renewed (kaji certs renew, or at two thirds of its life).
         serving = new ServingCertificate(config.dataDir().resolve("pki"), pki.servingCertificate(), pki.servingKey(),
                 this::servingContext, timer, config.clock());
@@ -420,6 +424,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (auditor != null) {
             auditor.close();
+        }
+        if (agents != null) {
+            agents.close();
         }
         handlers.shutdownNow();
         timer.shutdownNow();

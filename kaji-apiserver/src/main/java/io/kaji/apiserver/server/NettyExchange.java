@@ -75,6 +75,24 @@ final class NettyExchange implements Exchange {
     }
 
     @Override
+    public Channel takeOver() {
+        if (channel.eventLoop().inEventLoop()) {
+            removeHttpHandlers();
+        } else {
+            channel.eventLoop().submit(this::removeHttpHandlers).syncUninterruptibly();
+        }
+        return channel;
+    }
+
+    private void removeHttpHandlers() {
+        for (String name : new String[] {"api", "aggregate", "http"}) {
+            if (channel.pipeline().get(name) != null) {
+                channel.pipeline().remove(name);
+            }
+        }
+    }
+
+    @Override
     public ResponseStream startStream(String contentType, List<String> warnings) {
         if (webSocketUpgrade != null) {
             return WebSocketWatch.start(channel, webSocketUpgrade);

@@ -250,6 +250,15 @@ final class Router {
         }
 
         @Override
+        public io.netty.channel.Channel takeOver() {
+            io.netty.channel.Channel c = delegate.takeOver();
+            if (c != null && answered.compareAndSet(false, true)) {
+                onAnswer.accept(101);
+            }
+            return c;
+        }
+
+        @Override
         public void annotate(String key, String value) {
             delegate.annotate(key, value);
         }

@@ -21,6 +21,7 @@ import io.kaji.node.runtime.PodRef;
 import io.kaji.node.server.AgentServer;
 import io.kaji.node.server.AgentTls;
 import io.kaji.node.server.ContainerLogs;
+import io.kaji.node.server.ContainerStreams;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,7 +139,8 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Starts the agent endpoint (containerLogs for the API server's pods/log), authenticating callers by client
+     * Starts the agent endpoint (containerLogs for the API server's pods/log; exec, attach and portForward relayed
+     * to containerd's streaming server), authenticating callers by client
      * certificates of the cluster CA this agent trusts for the API server. Without a known CA the node still runs
      * pods, but its logs cannot be read through the API.
      */
@@ -152,8 +154,9 @@ public final class NodeAgent implements AutoCloseable {
         ContainerLogs logs = new ContainerLogs(config.podLogs(), (ns, name) -> cached(Keys.of(ns, name)),
                 this::writing);
         try {
+            ContainerStreams streams = new ContainerStreams((ns, name) -> cached(Keys.of(ns, name)), runtime);
             endpoint = AgentServer.start(AgentTls.context(config.nodeName(), List.of(host.internalIp(), "127.0.0.1"),
-                    cas), logs, AgentServer.Options.defaults().withPort(config.kubeletPort()), config.clock());
+                    cas), logs, streams, AgentServer.Options.defaults().withPort(config.kubeletPort()), config.clock());
             reporter.kubeletPort(endpoint.port());
         } catch (RuntimeException e) {
             // Pods matter more than their logs: run without the endpoint rather than not at all.

@@ -67,6 +67,30 @@ public interface ContainerRuntime {
     /** Runs {@code command} in a running container and waits for it, at most {@code timeout}. */
     ExecResult execSync(String containerId, List<String> command, Duration timeout);
 
+    /**
+     * Prepares an interactive exec (CRI {@code Exec}) and returns the one-time URL of the runtime's streaming server
+     * that carries it; the command starts when a client connects there. Runtimes that run nothing refuse.
+     */
+    default String exec(String containerId, List<String> command, StreamOptions streams) {
+        throw new RuntimeCallException("exec in container " + containerId, "UNIMPLEMENTED",
+                "this runtime runs no processes", null);
+    }
+
+    /** Prepares an attach to a container's main process (CRI {@code Attach}); returns the streaming URL. */
+    default String attach(String containerId, StreamOptions streams) {
+        throw new RuntimeCallException("attach to container " + containerId, "UNIMPLEMENTED",
+                "this runtime runs no processes", null);
+    }
+
+    /**
+     * Prepares port forwarding into a sandbox's network namespace (CRI {@code PortForward}); returns the streaming
+     * URL. {@code ports} may be empty when the client names ports per stream (SPDY).
+     */
+    default String portForward(String sandboxId, List<Integer> ports) {
+        throw new RuntimeCallException("port-forward to sandbox " + sandboxId, "UNIMPLEMENTED",
+                "this runtime runs no processes", null);
+    }
+
     /** The image if present. */
     Optional<ImageInfo> imageStatus(String image);
 

@@ -195,6 +195,31 @@ public final class CriContainerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public String exec(String containerId, List<String> command, StreamOptions streams) {
+        var request = io.kaji.node.cri.v1.ExecRequest.newBuilder().setContainerId(containerId).addAllCmd(command)
+                .setStdin(streams.stdin()).setStdout(streams.stdout()).setStderr(streams.stderr())
+                .setTty(streams.tty()).build();
+        return call("exec " + command + " in container " + containerId,
+                () -> cri.runtime(DEADLINE).exec(request)).getUrl();
+    }
+
+    @Override
+    public String attach(String containerId, StreamOptions streams) {
+        var request = io.kaji.node.cri.v1.AttachRequest.newBuilder().setContainerId(containerId)
+                .setStdin(streams.stdin()).setStdout(streams.stdout()).setStderr(streams.stderr())
+                .setTty(streams.tty()).build();
+        return call("attach to container " + containerId, () -> cri.runtime(DEADLINE).attach(request)).getUrl();
+    }
+
+    @Override
+    public String portForward(String sandboxId, List<Integer> ports) {
+        var request = io.kaji.node.cri.v1.PortForwardRequest.newBuilder().setPodSandboxId(sandboxId)
+                .addAllPort(ports).build();
+        return call("port-forward to sandbox " + sandboxId, () -> cri.runtime(DEADLINE).portForward(request))
+                .getUrl();
+    }
+
+    @Override
     public Optional<ImageInfo> imageStatus(String image) {
         ImageStatusResponse r = call("status of image " + image, () -> cri.images(DEADLINE)
                 .imageStatus(ImageStatusRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image)).build()));

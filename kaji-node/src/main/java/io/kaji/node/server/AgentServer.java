@@ -1,43 +1,86 @@
 package io.kaji.node.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import io.kaji.node.logs.ContainerLogStreamer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node agent's HTTPS endpoint (the kubelet's port 10250), through which the API server reaches the node for
- * pods/log. Serves {@code GET /containerLogs/{namespace}/{pod}/{container}} with the kubelet's query parameters
- * ({@link LogQuery}) as {@code text/plain}, chunked, flushed per batch of lines, following the file with
- * {@code follow=true}. Callers authenticate with a client certificate issued by a trusted CA (see
- * {@link AgentTls}); a request without one gets 401, a certificate whose subject is not the API server's
- * kubelet client ({@link #API_SERVER_CLIENT}) or in group {@code system:masters} gets 403. Errors are plain text
- * with the status, as the kubelet's. {@link #start} binds; {@link #close} stops it and ends open streams.
+ * pods/log, pods/exec, pods/attach and pods/portforward. On Netty, because the streaming endpoints end in an HTTP
+ * upgrade.
+ *
+ * <ul>
+ *   <li>{@code GET /containerLogs/{namespace}/{pod}/{container}} with the kubelet's query parameters
+ *       ({@link LogQuery}): {@code text/plain}, chunked, flushed per batch of lines, following the file with
+ *       {@code follow=true}.</li>
+ *   <li>{@code /exec/…}, {@code /attach/…} and {@code /portForward/…} ({@link StreamRequest}), GET or POST with
+ *       {@code Upgrade: SPDY/3.1} or {@code websocket}: like the kubelet, the agent asks the CRI for a one-time URL
+ *       of containerd's streaming server ({@link ContainerStreams}), sends it the client's upgrade request with its
+ *       protocol headers, and then copies bytes both ways ({@link ByteRelay}). Whatever containerd answers (101
+ *       with the protocol it chose, or a refusal such as 403 for a WebSocket sub-protocol it does not speak) reaches
+ *       the caller unchanged, so clients negotiate and fall back exactly as against a kubelet.</li>
+ * </ul>
+ *
+ * <p>Callers authenticate with a client certificate issued by a trusted CA (see {@link AgentTls}); a request
+ * without one gets 401, a certificate whose subject is not the API server's kubelet client
+ * ({@link #API_SERVER_CLIENT}) or in group {@code system:masters} gets 403. Errors are plain text with the status, as
+ * the kubelet's. Each connection serves one request and is closed after it. {@link #start} binds; {@link #close}
+ * stops it and ends open streams.
  */
 public final class AgentServer implements AutoCloseable {
 
@@ -46,6 +89,11 @@ public final class AgentServer implements AutoCloseable {
     /** The common name of the client certificate the API server presents to agents. */
     public static final String API_SERVER_CLIENT = "kube-apiserver-kubelet-client";
     private static final Set<String> ADMIN_GROUPS = Set.of("system:masters");
+    /** Requests here carry no body worth more (upgrade requests have none). */
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** Headers that describe one hop, not the request: never forwarded to the runtime. */
+    private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "transfer-encoding",
+            "keep-alive", "proxy-connection", "te", "trailer", "authorization");
 
     /**
      * @param bindAddress        the address to listen on (0.0.0.0: every address, as the kubelet)
@@ -66,116 +114,203 @@ public final class AgentServer implements AutoCloseable {
         }
     }
 
-    private final HttpsServer server;
+    private final EventLoopGroup loops;
     private final ExecutorService workers;
+    private final SSLContext ssl;
     private final ContainerLogs logs;
+    private final ContainerStreams streams;
     private final Options options;
     private final Clock clock;
+    private final Set<Channel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Channel serverChannel;
     private volatile boolean closed;
 
-    private AgentServer(HttpsServer server, ExecutorService workers, ContainerLogs logs, Options options,
-                        Clock clock) {
-        this.server = server;
-        this.workers = workers;
+    private AgentServer(SSLContext ssl, ContainerLogs logs, ContainerStreams streams, Options options, Clock clock) {
+        this.loops = new NioEventLoopGroup(2, Thread.ofPlatform().name("kaji-agent-endpoint-io-", 0).daemon(true)
+                .factory());
+        this.workers = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("kaji-agent-endpoint-", 0).factory());
+        this.ssl = ssl;
         this.logs = logs;
+        this.streams = streams;
         this.options = options;
         this.clock = clock;
     }
 
-    /** Binds and starts serving. Throws {@link IllegalStateException} naming the address if it cannot listen. */
+    /** Binds and starts serving logs only (exec, attach and port-forward answer 404). */
     public static AgentServer start(SSLContext ssl, ContainerLogs logs, Options options, Clock clock) {
-        HttpsServer s;
+        return start(ssl, logs, null, options, clock);
+    }
+
+    /**
+     * Binds and starts serving. Throws {@link IllegalStateException} naming the address if it cannot listen.
+     *
+     * @param streams resolves exec, attach and port-forward requests; null turns them off
+     */
+    public static AgentServer start(SSLContext ssl, ContainerLogs logs, ContainerStreams streams, Options options,
+                                    Clock clock) {
+        AgentServer server = new AgentServer(ssl, logs, streams, options, clock);
         try {
-            s = bind(options.bindAddress(), options.port());
+            server.bind(options.port());
         } catch (BindException e) {
             if (!options.fallbackToFreePort() || options.port() == 0) {
+                server.close();
                 throw new IllegalStateException("agent endpoint: cannot listen on " + options.bindAddress() + ":"
                         + options.port() + ": " + e.getMessage() + " (another agent or kubelet on this machine?)", e);
             }
             try {
-                s = bind(options.bindAddress(), 0);
+                server.bind(0);
             } catch (IOException e2) {
+                server.close();
                 throw new IllegalStateException("agent endpoint: cannot listen on " + options.bindAddress() + ": "
                         + e2.getMessage(), e2);
             }
             log.warn("agent endpoint: port {} is taken (another agent on this machine?); listening on {} instead, "
-                    + "reported in the Node's daemonEndpoints", options.port(), s.getAddress().getPort());
+                    + "reported in the Node's daemonEndpoints", options.port(), server.port());
         } catch (IOException e) {
+            server.close();
             throw new IllegalStateException("agent endpoint: cannot listen on " + options.bindAddress() + ":"
                     + options.port() + ": " + e.getMessage(), e);
         }
-        s.setHttpsConfigurator(new HttpsConfigurator(ssl) {
-            @Override
-            public void configure(HttpsParameters params) {
-                SSLParameters p = ssl.getDefaultSSLParameters();
-                // Want, not need: a caller without a certificate gets a 401 it can read, not a handshake error.
-                p.setWantClientAuth(true);
-                params.setSSLParameters(p);
-            }
-        });
-        ExecutorService workers = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("kaji-agent-endpoint-", 0).factory());
-        s.setExecutor(workers);
-        AgentServer server = new AgentServer(s, workers, logs, options, clock);
-        s.createContext("/", server::handle);
-        s.start();
-        log.info("agent endpoint listening on https://{}:{}", options.bindAddress(), s.getAddress().getPort());
+        log.info("agent endpoint listening on https://{}:{}", options.bindAddress(), server.port());
         return server;
     }
 
-    private static HttpsServer bind(String address, int port) throws IOException {
-        return HttpsServer.create(new InetSocketAddress(address, port), 64);
+    private void bind(int port) throws IOException {
+        ServerBootstrap b = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 64)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        SSLEngine engine = ssl.createSSLEngine();
+                        engine.setUseClientMode(false);
+                        // Want, not need: a caller without a certificate gets a 401 it can read, not a handshake
+                        // error.
+                        engine.setWantClientAuth(true);
+                        ch.pipeline().addLast("tls", new SslHandler(engine));
+                        ch.pipeline().addLast("http", new HttpServerCodec());
+                        ch.pipeline().addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+                        ch.pipeline().addLast("agent", new RequestHandler());
+                        open.add(ch);
+                        ch.closeFuture().addListener(f -> open.remove(ch));
+                    }
+                });
+        ChannelFuture f = b.bind(options.bindAddress(), port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable c = f.cause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(String.valueOf(c), c);
+        }
+        serverChannel = f.channel();
     }
 
     /** The port it listens on. */
     public int port() {
-        return server.getAddress().getPort();
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String user = authenticate((HttpsExchange) ex);
-            if (user == null) {
-                text(ex, 401, "Unauthorized");
-                return;
-            }
-            if (user.isEmpty()) {
-                return;
-            }
-            String path = ex.getRequestURI().getRawPath();
-            if (!path.startsWith("/containerLogs/")) {
-                text(ex, 404, "404 page not found");
-                return;
-            }
-            if (!ex.getRequestMethod().equals("GET")) {
-                text(ex, 405, "method " + ex.getRequestMethod() + " not allowed on " + path);
-                return;
-            }
-            String[] parts = path.substring("/containerLogs/".length()).split("/", -1);
-            if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
-                text(ex, 400, "expected /containerLogs/{namespace}/{pod}/{container}, got " + path);
-                return;
-            }
-            containerLogs(ex, decode(parts[0]), decode(parts[1]), decode(parts[2]));
-        } catch (IOException e) {
-            log.debug("agent endpoint: {} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("agent endpoint: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-        }
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
     /**
-     * The caller's name: null without a client certificate, empty after answering 403 for a certificate that is
-     * not allowed here.
+     * Hands the connection's request to a virtual thread (lookups block on the CRI and on files). It stays in the
+     * pipeline afterwards, ignoring further requests (one per connection) and closing the connection on errors.
      */
-    private String authenticate(HttpsExchange ex) throws IOException {
-        Certificate[] peers;
-        try {
-            peers = ex.getSSLSession().getPeerCertificates();
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
+    private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private boolean served;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+            Channel ch = ctx.channel();
+            if (served) {
+                return;
+            }
+            served = true;
+            ch.config().setAutoRead(false);
+            if (!msg.decoderResult().isSuccess()) {
+                ch.close();
+                return;
+            }
+            Request req = new Request(msg.method().name(), msg.uri(), msg.headers().copy(), peer(ctx));
+            workers.execute(() -> handle(ch, req));
         }
-        if (peers.length == 0 || !(peers[0] instanceof X509Certificate cert)) {
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("agent endpoint: connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+
+        private X509Certificate peer(ChannelHandlerContext ctx) {
+            try {
+                Certificate[] certs = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+                return certs.length > 0 && certs[0] instanceof X509Certificate x ? x : null;
+            } catch (SSLPeerUnverifiedException e) {
+                return null;
+            }
+        }
+    }
+
+    record Request(String method, String uri, HttpHeaders headers, X509Certificate client) {
+    }
+
+    private void handle(Channel ch, Request req) {
+        try {
+            String user = authenticate(req.client());
+            if (user == null) {
+                text(ch, 401, "Unauthorized");
+                return;
+            }
+            if (user.startsWith("!")) {
+                // The kubelet's wording for an authorization refusal.
+                text(ch, 403, "Forbidden (user=" + user.substring(1) + ", verb=" + verbOf(req) + ", resource=nodes, "
+                        + "subresource=" + subresourceOf(req) + ")");
+                return;
+            }
+            QueryStringDecoder qs = new QueryStringDecoder(req.uri());
+            String path = qs.rawPath();
+            if (path.startsWith("/containerLogs/")) {
+                if (!req.method().equals("GET")) {
+                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                    return;
+                }
+                String[] parts = path.substring("/containerLogs/".length()).split("/", -1);
+                if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+                    text(ch, 400, "expected /containerLogs/{namespace}/{pod}/{container}, got " + path);
+                    return;
+                }
+                containerLogs(ch, decode(parts[0]), decode(parts[1]), decode(parts[2]), qs.rawQuery());
+                return;
+            }
+            if (StreamRequest.kindOf(path) != null && streams != null) {
+                stream(ch, req, path, qs.parameters());
+                return;
+            }
+            text(ch, 404, "404 page not found");
+        } catch (IOException e) {
+            log.debug("agent endpoint: {} {}: {}", req.method(), req.uri(), e.getMessage());
+            ch.close();
+        } catch (RuntimeException e) {
+            log.warn("agent endpoint: {} {} failed", req.method(), req.uri(), e);
+            ch.close();
+        }
+    }
+
+    private static String verbOf(Request req) {
+        return req.method().equals("GET") ? "get" : "create";
+    }
+
+    /** The kubelet's authorization subresource: log for logs, proxy for everything else (exec included). */
+    private static String subresourceOf(Request req) {
+        return req.uri().startsWith("/containerLogs/") ? "log" : "proxy";
+    }
+
+    /**
+     * The caller's name: null without a usable client certificate; {@code !name} for a certificate that is not
+     * allowed here.
+     */
+    private static String authenticate(X509Certificate cert) {
+        if (cert == null) {
             return null;
         }
         String cn = "";
@@ -184,7 +319,8 @@ public final class AgentServer implements AutoCloseable {
             for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
                 if (rdn.getType().equalsIgnoreCase("CN")) {
                     cn = String.valueOf(rdn.getValue());
-                } else if (rdn.getType().equalsIgnoreCase("O") && ADMIN_GROUPS.contains(String.valueOf(rdn.getValue()))) {
+                } else if (rdn.getType().equalsIgnoreCase("O")
+                        && ADMIN_GROUPS.contains(String.valueOf(rdn.getValue()))) {
                     admin = true;
                 }
             }
@@ -192,33 +328,36 @@ public final class AgentServer implements AutoCloseable {
             return null;
         }
         if (!cn.equals(API_SERVER_CLIENT) && !admin) {
-            // The kubelet's wording for an authorization refusal.
-            text(ex, 403, "Forbidden (user=" + cn + ", verb=get, resource=nodes, subresource=log)");
-            return "";
+            return "!" + cn;
         }
         return cn;
     }
 
-    private void containerLogs(HttpExchange ex, String ns, String pod, String container) throws IOException {
+    private void containerLogs(Channel ch, String ns, String pod, String container, String rawQuery)
+            throws IOException {
         LogQuery q;
         try {
-            q = LogQuery.parse(query(ex.getRequestURI().getRawQuery()), clock.instant());
+            q = LogQuery.parse(query(rawQuery), clock.instant());
         } catch (IllegalArgumentException e) {
-            text(ex, 400, e.getMessage());
+            text(ch, 400, e.getMessage());
             return;
         }
         ContainerLogs.Result r = logs.find(ns, pod, container, q.previous());
         if (r instanceof ContainerLogs.Refused refused) {
-            text(ex, refused.status(), refused.message());
+            text(ch, refused.status(), refused.message());
             return;
         }
         ContainerLogs.Found found = (ContainerLogs.Found) r;
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
-        try {
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ch.writeAndFlush(head);
+        // Reading resumes so that a client closing its end is noticed (nothing else is expected from it).
+        ch.config().setAutoRead(true);
+        try (ChunkedOutput out = new ChunkedOutput(ch)) {
             ContainerLogStreamer.copy(found.file(), q.options(), out,
-                    () -> closed || logs.writerDone(found), options.pollInterval());
+                    () -> closed || !ch.isActive() || logs.writerDone(found), options.pollInterval());
         } catch (java.nio.file.NoSuchFileException e) {
             log.debug("log of {} container {} attempt {} is gone", found.pod(), container, found.attempt());
         } catch (InterruptedException e) {
@@ -226,11 +365,128 @@ public final class AgentServer implements AutoCloseable {
         }
     }
 
-    private static void text(HttpExchange ex, int status, String message) throws IOException {
+    /**
+     * Resolves the streaming URL through the CRI, connects to containerd's streaming server (loopback), forwards the
+     * upgrade request there and relays the connection from then on.
+     */
+    private void stream(Channel ch, Request req, String path, Map<String, List<String>> params) throws IOException {
+        StreamRequest sr;
+        try {
+            sr = StreamRequest.parse(path, params);
+        } catch (IllegalArgumentException e) {
+            text(ch, 400, e.getMessage());
+            return;
+        }
+        ContainerStreams.Result r = streams.prepare(sr);
+        if (r instanceof ContainerStreams.Refused refused) {
+            text(ch, refused.status(), refused.message());
+            return;
+        }
+        URI url = ((ContainerStreams.Prepared) r).url();
+        Bootstrap b = new Bootstrap().group(ch.eventLoop()).channel(NioSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false).option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInboundHandlerAdapter());
+        ChannelFuture connected = b.connect(url.getHost(), url.getPort()).awaitUninterruptibly();
+        if (!connected.isSuccess()) {
+            text(ch, 500, "cannot reach the container runtime's streaming server at " + url.getHost() + ":"
+                    + url.getPort() + ": " + connected.cause().getMessage());
+            return;
+        }
+        Channel runtime = connected.channel();
+        ByteBuf head = Unpooled.copiedBuffer(requestHead(req, url), StandardCharsets.ISO_8859_1);
+        ch.eventLoop().execute(() -> {
+            // From here on the connection carries the runtime's answer and then the stream protocol, unchanged.
+            ch.pipeline().remove("aggregate");
+            ch.pipeline().remove("http");
+            runtime.writeAndFlush(head);
+            ByteRelay.link(ch, runtime);
+        });
+        log.debug("agent endpoint: {} {} relayed to the runtime's streaming server", req.method(), path);
+    }
+
+    /** The client's request line and headers, re-addressed to the runtime's one-time URL. */
+    static String requestHead(Request req, URI url) {
+        StringBuilder s = new StringBuilder();
+        String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        s.append(req.method()).append(' ').append(target.isEmpty() ? "/" : target).append(" HTTP/1.1\r\n");
+        s.append("Host: ").append(url.getHost()).append(':').append(url.getPort()).append("\r\n");
+        for (Map.Entry<String, String> h : req.headers()) {
+            if (!HOP_HEADERS.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                s.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+            }
+        }
+        if (req.method().equals("POST")) {
+            s.append("Content-Length: 0\r\n");
+        }
+        return s.append("\r\n").toString();
+    }
+
+    private static void text(Channel ch, int status, String message) {
         byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(status, body.length);
-        ex.getResponseBody().write(body);
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * A blocking stream of HTTP chunks: bytes are sent at each flush; a write waits while the connection's buffer
+     * is full, and fails once the client is gone (which ends a followed log).
+     */
+    private static final class ChunkedOutput extends OutputStream {
+        private final Channel ch;
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+        ChunkedOutput(Channel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            pending.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            pending.write(b, off, len);
+            if (pending.size() >= 16 * 1024) {
+                flush();
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (!ch.isActive()) {
+                throw new IOException("the client closed the connection");
+            }
+            if (pending.size() == 0) {
+                return;
+            }
+            ChannelFuture f = ch.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(pending.toByteArray())));
+            pending.reset();
+            if (!ch.isWritable()) {
+                try {
+                    f.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the client was slow to read");
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                flush();
+            } catch (IOException e) {
+                // The client is gone; nothing to end.
+                return;
+            }
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     static Map<String, String> query(String raw) {
@@ -248,14 +504,20 @@ public final class AgentServer implements AutoCloseable {
     }
 
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    /** Stops listening; open log streams end within one poll interval. */
+    /** Stops listening and closes every open connection (log streams and relayed sessions end). */
     @Override
     public void close() {
         closed = true;
-        server.stop(0);
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        for (Channel c : open) {
+            c.close();
+        }
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdownNow();
     }
 }

@@ -159,4 +159,22 @@ class AgentServerTest {
             assertThat(in.readLine()).isNull();
         }
     }
+
+    @Test
+    void upgradeRequestsAreReAddressedToTheRuntimeWithTheirProtocolHeaders() {
+        var headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        headers.add("Host", "10.0.0.1:10250");
+        headers.add("Connection", "Upgrade");
+        headers.add("Upgrade", "SPDY/3.1");
+        headers.add("X-Stream-Protocol-Version", "v4.channel.k8s.io");
+        headers.add("X-Stream-Protocol-Version", "channel.k8s.io");
+        headers.add("Authorization", "Bearer secret");
+        headers.add("Content-Length", "0");
+        String head = AgentServer.requestHead(new AgentServer.Request("POST",
+                "/exec/default/web/app?command=sh&stdout=1", headers, null),
+                java.net.URI.create("http://127.0.0.1:41234/exec/Xyz-token"));
+        assertThat(head).isEqualTo("POST /exec/Xyz-token HTTP/1.1\r\nHost: 127.0.0.1:41234\r\n"
+                + "Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
+                + "X-Stream-Protocol-Version: channel.k8s.io\r\nContent-Length: 0\r\n\r\n");
+    }
 }

@@ -1,0 +1,276 @@
+package io.kaji.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.kaji.cli.localcluster.LocalCluster;
+import io.kaji.node.image.BusyboxImage;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * {@code kubectl exec} and {@code kubectl port-forward}, and fabric8's exec and portForward, end to end: real server
+ * and agent processes, real containerd, the real kubectl binaries. The API server proxies the upgrade to the pod's
+ * agent, which relays it to containerd's streaming server. kubectl 1.32 tries WebSocket {@code v5.channel.k8s.io}
+ * first; containerd 1.6 refuses it, so kubectl falls back to SPDY/3.1, which kubectl 1.27 uses from the start;
+ * fabric8 speaks WebSocket {@code v4.channel.k8s.io}, which containerd accepts.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@EnabledIf("supported")
+class KubectlExecE2ETest {
+
+    private static final String NODE = "e2e-exec-a";
+    private static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> 80");
+
+    private LocalCluster cluster;
+    private KubernetesClient client;
+    private Kubectl kubectl;
+    private Kubectl kubectl127;
+    private Path root;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static boolean supported() {
+        return LocalCluster.supported();
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        root = Path.of("target", "e2e-exec").toAbsolutePath();
+        cluster = LocalCluster.start(new LocalCluster.Spec(root, "100.64.112.0/22", "100.64.116.0/24", List.of(NODE),
+                List.of("kajix1"), List.of()));
+        client = cluster.client();
+        Path home = Files.createDirectories(root.resolve("home"));
+        kubectl = new Kubectl(Kubectl.DEFAULT_BINARY, cluster.kubeconfig(), home);
+        kubectl127 = new Kubectl(Kubectl.binary("1.27"), cluster.kubeconfig(),
+                Files.createDirectories(root.resolve("home-127")));
+        Kubectl.Result r = kubectl.run(Map.of(), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web}
+                spec:
+                  nodeName: %s
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: main
+                    image: %s
+                    command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+                """.formatted(NODE, BusyboxImage.NAME), "apply", "-f", "-");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        await("pod web running").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            Pod p = client.pods().inNamespace("default").withName("web").get();
+            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
+        });
+    }
+
+    @AfterAll
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void execPrintsOutputAndExitsWithTheCommandsCode() {
+        long t0 = System.nanoTime();
+        Kubectl.Result r = kubectl.run("exec", "web", "--", "sh", "-c", "echo hi; exit 3");
+        System.out.printf("exec e2e: kubectl 1.32 exec (WebSocket refused, SPDY fallback) %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("hi\n");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.stderr()).contains("command terminated with exit code 3");
+        Kubectl.Result ok = kubectl.run("exec", "web", "-c", "main", "--", "sh", "-c", "echo out; echo err >&2");
+        assertThat(ok.exitCode()).as(ok.toString()).isZero();
+        assertThat(ok.stdout()).isEqualTo("out\n");
+        assertThat(ok.stderr()).isEqualTo("err\n");
+    }
+
+    @Test
+    void execWithStdinSeesItsEnd() {
+        Kubectl.Result r = kubectl.run(Map.of(), "hello\nworld\n", "exec", "-i", "web", "--", "sh", "-c",
+                "tr a-z A-Z; echo done");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).isEqualTo("HELLO\nWORLD\ndone\n");
+    }
+
+    @Test
+    void copyAndBulkOutputSurviveTheRelay() throws Exception {
+        byte[] data = new byte[256 * 1024];
+        new java.util.Random(42).nextBytes(data);
+        Path local = root.resolve("cp-data.bin");
+        Files.write(local, data);
+        Kubectl.Result up = kubectl.run("cp", local.toString(), "web:/tmp/data.bin");
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        Kubectl.Result sum = kubectl.run("exec", "web", "--", "md5sum", "/tmp/data.bin");
+        assertThat(sum.stdout()).as(sum.toString()).startsWith(md5(data) + " ");
+        Path back = root.resolve("cp-back.bin");
+        Kubectl.Result down = kubectl.run("cp", "web:/tmp/data.bin", back.toString());
+        assertThat(down.exitCode()).as(down.toString()).isZero();
+        assertThat(Files.readAllBytes(back)).isEqualTo(data);
+
+        int bytes = 64 * 1024 * 1024;
+        long t0 = System.nanoTime();
+        Kubectl.Result bulk = kubectl.run("exec", "web", "--", "head", "-c", String.valueOf(bytes), "/dev/zero");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(bulk.exitCode()).as(bulk.stderr()).isZero();
+        assertThat(bulk.stdout().length()).isEqualTo(bytes);
+        System.out.printf("exec e2e: 64 MiB of stdout through containerd, agent, API server to kubectl 1.32 in %d ms "
+                + "(%.0f MiB/s)%n", ms, 64 * 1000.0 / ms);
+    }
+
+    private static String md5(byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(data));
+    }
+
+    @Test
+    void oldKubectlExecsOverSpdy() {
+        long t0 = System.nanoTime();
+        Kubectl.Result r = kubectl127.run(Map.of(), "ping\n", "exec", "-i", "web", "--", "sh", "-c",
+                "read line; echo got $line; exit 5");
+        System.out.printf("exec e2e: kubectl 1.27 exec -i (SPDY) %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("got ping\n");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
+    }
+
+    @Test
+    void everyKubectlVersionExecsAndForwards() throws Exception {
+        for (String version : List.of("1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33")) {
+            Path binary = Path.of("/usr/lib/google-cloud-sdk/bin/kubectl." + version);
+            if (!Files.isExecutable(binary)) {
+                continue;
+            }
+            Kubectl k = new Kubectl(binary, cluster.kubeconfig(), Files.createDirectories(root.resolve("home-"
+                    + version)));
+            long t0 = System.nanoTime();
+            Kubectl.Result r = k.run(Map.of(), "v" + version + "\n", "exec", "-i", "web", "--", "sh", "-c",
+                    "read v; echo kubectl $v; exit 4");
+            long execMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(r.stdout()).as(version + ": " + r).isEqualTo("kubectl v" + version + "\n");
+            assertThat(r.exitCode()).as(version + ": " + r).isEqualTo(4);
+            t0 = System.nanoTime();
+            forwardThreeGets(k);
+            System.out.printf("exec e2e: kubectl %s exec -i %d ms, port-forward start + 3 GETs %d ms%n", version,
+                    execMs, (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    @Test
+    void errorsBeforeTheUpgradeAreReadable() {
+        Kubectl.Result r = kubectl.run("exec", "web", "-c", "nope", "--", "true");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr()).contains("container nope is not valid for pod web");
+        Kubectl.Result missing = kubectl.run("exec", "nope", "--", "true");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.stderr()).contains("pods \"nope\" not found");
+    }
+
+    @Test
+    void portForwardCarriesHttpToThePod() throws Exception {
+        for (Kubectl k : List.of(kubectl, kubectl127)) {
+            long t0 = System.nanoTime();
+            forwardThreeGets(k);
+            System.out.printf("exec e2e: kubectl port-forward start + 3 HTTP GETs %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** Runs {@code kubectl port-forward pod/web :80} and sends three HTTP GETs through the local port. */
+    private void forwardThreeGets(Kubectl k) throws Exception {
+        Path out = Files.createTempFile(root, "port-forward", ".out");
+        Process pf = k.start(out, "port-forward", "pod/web", ":80");
+        try {
+            int[] port = {0};
+            await("kubectl port-forward listening").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        Matcher m = FORWARDING.matcher(Files.readString(out));
+                        if (m.find()) {
+                            port[0] = Integer.parseInt(m.group(1));
+                        }
+                        return port[0] > 0;
+                    });
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(port[0])).isEqualTo(BusyboxImage.INDEX_HTML);
+            }
+        } finally {
+            pf.destroy();
+            pf.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void fabric8ExecAndPortForward() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        try (ExecWatch w = client.pods().inNamespace("default").withName("web").inContainer("main")
+                .redirectingInput().writingOutput(out).writingError(err)
+                .exec("sh", "-c", "read line; echo got $line; echo warn >&2; exit 7")) {
+            w.getInput().write("fabric8\n".getBytes(StandardCharsets.UTF_8));
+            w.getInput().flush();
+            assertThat(w.exitCode().get(30, TimeUnit.SECONDS)).isEqualTo(7);
+        }
+        System.out.printf("exec e2e: fabric8 exec (WebSocket v4) %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("got fabric8\n");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("warn\n");
+
+        try (LocalPortForward pf = client.pods().inNamespace("default").withName("web").portForward(80)) {
+            assertThat(get(pf.getLocalPort())).isEqualTo(BusyboxImage.INDEX_HTML);
+            assertThat(get(pf.getLocalPort())).isEqualTo(BusyboxImage.INDEX_HTML);
+            assertThat(pf.errorOccurred()).isFalse();
+        }
+    }
+
+    @Test
+    void fabric8AttachReadsTheMainProcess() throws Exception {
+        Kubectl.Result r = kubectl.run(Map.of(), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: ticker}
+                spec:
+                  nodeName: %s
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: main
+                    image: %s
+                    command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"]
+                """.formatted(NODE, BusyboxImage.NAME), "apply", "-f", "-");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        await("pod ticker running").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            Pod p = client.pods().inNamespace("default").withName("ticker").get();
+            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ExecWatch w = client.pods().inNamespace("default").withName("ticker").writingOutput(out).attach()) {
+            await("attached output").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Pattern.compile("tick \\d+\ntick \\d+\n").matcher(
+                            out.toString(StandardCharsets.UTF_8)).find());
+        }
+    }
+
+    private String get(int port) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/index.html")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+}
