@@ -106,6 +106,22 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void kubectlTopShowsThePodsAndTheNodesUse() {
+        // The agent samples every 10 s and CPU is a rate between two samples: wait for real figures.
+        await("kubectl top pod").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            Kubectl.Result r = kubectl.run("top", "pod", "web", "--containers");
+            return r.exitCode() == 0 && r.stdout().matches("(?s)POD\\s+NAME\\s+CPU\\(cores\\)\\s+MEMORY\\(bytes\\)\\s*\n"
+                    + "web\\s+main\\s+\\d+m\\s+\\d+Mi\\s*\n");
+        });
+        Kubectl.Result node = kubectl.run("top", "node");
+        assertThat(node.exitCode()).as(node.toString()).isZero();
+        assertThat(node.stdout()).as(node.toString()).containsPattern(
+                "(?m)^" + NODE + "\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%");
+        Kubectl.Result byLabel = kubectl.run("top", "pod", "-l", "app=nothing-matches");
+        assertThat(byLabel.stdout() + byLabel.stderr()).as(byLabel.toString()).contains("No resources found");
+    }
+
+    @Test
     void execWithStdinSeesItsEnd() {
         Kubectl.Result r = kubectl.run(Map.of(), "hello\nworld\n", "exec", "-i", "web", "--", "sh", "-c",
                 "tr a-z A-Z; echo done");

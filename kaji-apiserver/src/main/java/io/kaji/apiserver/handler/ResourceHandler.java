@@ -57,6 +57,7 @@ public final class ResourceHandler {
     private final FieldManager fieldManager;
     private volatile WriteCheck writeCheck = WriteCheck.NONE;
     private final AdmissionObjects admissionObjects;
+    private final ResourceMetrics metrics;
     private volatile AdmissionChain admission = AdmissionChain.empty();
     private volatile NamespaceDefaults namespaceDefaults;
 
@@ -75,6 +76,7 @@ public final class ResourceHandler {
         this.podStreams = new PodStreams(registry, storage);
         this.evictions = new Evictions(registry, storage, cache, clock);
         this.admissionObjects = new AdmissionObjects(registry, storage, lists, cache, clock);
+        this.metrics = new ResourceMetrics(admissionObjects, clock);
     }
 
     /**
@@ -93,6 +95,7 @@ public final class ResourceHandler {
      */
     public void connectAgents(io.kaji.apiserver.nodeproxy.AgentClient agents) {
         podLogs.connect(agents);
+        metrics.connect(agents);
         podStreams.connect(agents);
     }
 
@@ -135,6 +138,10 @@ public final class ResourceHandler {
         }
         if ("log".equals(sub) && !req.method().equals("GET")) {
             throw ApiException.methodNotAllowed();
+        }
+        if (def.strategy() instanceof io.kaji.apiserver.registry.ComputedResource) {
+            ex.respond(metrics.serve(def, ns, name, req));
+            return;
         }
         if (PodStreams.serves(sub) && name != null) {
             podStreams.serve(def, ns, name, sub, req, ex);

@@ -169,6 +169,19 @@ public final class BuiltinResources {
                 io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class)
                 .clusterScoped().columns(CoreColumns.webhookConfigurations()).strategy(Strategies.NO_GENERATION)
                 .build());
+        // metrics.k8s.io/v1beta1: resource use for kubectl top, computed from the node agents' /stats/summary
+        ComputedResource metrics = new ComputedResource() {
+            @Override
+            public boolean tracksGeneration() {
+                return false;
+            }
+        };
+        r.register(def("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes",
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics.class).clusterScoped().verbs("get", "list")
+                .strategy(metrics).build());
+        r.register(def("metrics.k8s.io", "v1beta1", "PodMetrics", "pods",
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics.class).verbs("get", "list")
+                .strategy(metrics).build());
         // scheduling.k8s.io/v1: priority classes, resolved into pods' spec.priority by the Priority admission plugin
         r.register(def("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses",
                 io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass.class).clusterScoped().shortNames("pc")

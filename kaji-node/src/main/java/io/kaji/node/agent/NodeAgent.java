@@ -19,6 +19,7 @@ import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.KajiLabels;
 import io.kaji.node.runtime.PodRef;
 import io.kaji.node.server.AgentServer;
+import io.kaji.node.stats.ResourceStats;
 import io.kaji.node.server.AgentTls;
 import io.kaji.node.server.ContainerLogs;
 import io.kaji.node.server.ContainerStreams;
@@ -76,6 +77,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Liveness, readiness and startup probes of every container: one timer thread, probes on virtual threads. */
     private final ProbeManager probes;
     private AgentServer endpoint;
+    private ResourceStats stats;
 
     /**
      * This node's part of the pod network, known once the node IPAM controller assigned a podCIDR.
@@ -158,6 +160,9 @@ public final class NodeAgent implements AutoCloseable {
             endpoint = AgentServer.start(AgentTls.context(config.nodeName(), List.of(host.internalIp(), "127.0.0.1"),
                     cas), logs, streams, AgentServer.Options.defaults().withPort(config.kubeletPort()), config.clock());
             reporter.kubeletPort(endpoint.port());
+            stats = new ResourceStats(runtime, config.nodeName(), config.clock());
+            stats.start();
+            endpoint.serveStats(stats::summary);
         } catch (RuntimeException e) {
             // Pods matter more than their logs: run without the endpoint rather than not at all.
             log.error("node {}: the agent endpoint (kubectl logs) is off: {}", config.nodeName(), e.getMessage());
@@ -379,6 +384,9 @@ public final class NodeAgent implements AutoCloseable {
         closed = true;
         timers.shutdownNow();
         relister.shutdownNow();
+        if (stats != null) {
+            stats.close();
+        }
         if (endpoint != null) {
             endpoint.close();
         }

@@ -74,6 +74,8 @@ import org.slf4j.LoggerFactory;
  *       protocol headers, and then copies bytes both ways ({@link ByteRelay}). Whatever containerd answers (101
  *       with the protocol it chose, or a refusal such as 403 for a WebSocket sub-protocol it does not speak) reaches
  *       the caller unchanged, so clients negotiate and fall back exactly as against a kubelet.</li>
+ *   <li>{@code GET /stats/summary} once {@link #serveStats} is called: CPU and memory of the node and its
+ *       containers (the kubelet's Summary API, what metrics.k8s.io is computed from).</li>
  * </ul>
  *
  * <p>Callers authenticate with a client certificate issued by a trusted CA (see {@link AgentTls}); a request
@@ -124,6 +126,7 @@ public final class AgentServer implements AutoCloseable {
     private final Set<Channel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Channel serverChannel;
     private volatile boolean closed;
+    private volatile java.util.function.Supplier<byte[]> summary;
 
     private AgentServer(SSLContext ssl, ContainerLogs logs, ContainerStreams streams, Options options, Clock clock) {
         this.loops = new NioEventLoopGroup(2, Thread.ofPlatform().name("kaji-agent-endpoint-io-", 0).daemon(true)
@@ -135,6 +138,14 @@ public final class AgentServer implements AutoCloseable {
         this.streams = streams;
         this.options = options;
         this.clock = clock;
+    }
+
+    /**
+     * Serves {@code GET /stats/summary}: the kubelet Summary API's JSON from {@code source} (until called, 404).
+     * The API server reads it for metrics.k8s.io.
+     */
+    public void serveStats(java.util.function.Supplier<byte[]> source) {
+        this.summary = source;
     }
 
     /** Binds and starts serving logs only (exec, attach and port-forward answer 404). */
@@ -282,6 +293,15 @@ public final class AgentServer implements AutoCloseable {
                 containerLogs(ch, decode(parts[0]), decode(parts[1]), decode(parts[2]), qs.rawQuery());
                 return;
             }
+            var stats = summary;
+            if (path.equals("/stats/summary") && stats != null) {
+                if (!req.method().equals("GET")) {
+                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                    return;
+                }
+                json(ch, stats.get());
+                return;
+            }
             if (StreamRequest.kindOf(path) != null && streams != null) {
                 stream(ch, req, path, qs.parameters());
                 return;
@@ -302,7 +322,7 @@ public final class AgentServer implements AutoCloseable {
 
     /** The kubelet's authorization subresource: log for logs, proxy for everything else (exec included). */
     private static String subresourceOf(Request req) {
-        return req.uri().startsWith("/containerLogs/") ? "log" : "proxy";
+        return req.uri().startsWith("/containerLogs/") ? "log" : req.uri().startsWith("/stats/") ? "stats" : "proxy";
     }
 
     /**
@@ -420,6 +440,15 @@ public final class AgentServer implements AutoCloseable {
             s.append("Content-Length: 0\r\n");
         }
         return s.append("\r\n").toString();
+    }
+
+    private static void json(Channel ch, byte[] body) {
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static void text(Channel ch, int status, String message) {
