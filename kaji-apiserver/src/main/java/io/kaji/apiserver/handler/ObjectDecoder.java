@@ -65,7 +65,8 @@ final class ObjectDecoder {
         obj.put("apiVersion", def.apiVersion());
         obj.put("kind", def.kind());
         FieldValidation.dropNulls(obj);
-        List<String> unknown = FieldValidation.dropUnknown(obj, def.modelClass());
+        FieldValidation.Checked checked = FieldValidation.check(obj, def.modelClass());
+        List<String> unknown = checked.unknown();
         List<String> warnings = new ArrayList<>();
         if (!unknown.isEmpty()) {
             List<String> texts = unknown.stream().map(u -> "unknown field \"" + u + "\"").toList();
@@ -75,6 +76,11 @@ final class ObjectDecoder {
             if (mode == FieldValidation.Mode.WARN) {
                 warnings.addAll(texts);
             }
+        }
+        if (checked.typesProven()) {
+            // Every value has its declared JSON type: binding to the model class (the costliest step of a create)
+            // cannot fail, so it is skipped; otherwise it runs to reject wrong types with Kubernetes' message.
+            return new Decoded(obj, warnings);
         }
         try {
             Json.MAPPER.treeToValue(obj, def.modelClass());
