@@ -44,6 +44,11 @@ public final class WatchCache implements AutoCloseable {
 
     private final RevisionedStore store;
     private final Map<ResourceDefinition, ResourceCache> caches = new LinkedHashMap<>();
+    /**
+     * The same caches by identity: {@link #cache} runs several times per request, and a definition's record
+     * hashCode walks all of its components (columns, verbs, ...) each time.
+     */
+    private final Map<ResourceDefinition, ResourceCache> byIdentity = new java.util.IdentityHashMap<>();
     private final ScheduledExecutorService timer;
     private final Duration bookmarkInterval;
     private final Object revisionMonitor = new Object();
@@ -67,6 +72,7 @@ public final class WatchCache implements AutoCloseable {
         for (ResourceDefinition d : registry.all()) {
             caches.put(d, new ResourceCache(d, historySize));
         }
+        caches.forEach(byIdentity::put);
     }
 
     /** Loads every object and starts the store watch. Blocks for the initial load. */
@@ -108,7 +114,10 @@ public final class WatchCache implements AutoCloseable {
 
     /** The cache of one resource. */
     public ResourceCache cache(ResourceDefinition def) {
-        ResourceCache c = caches.get(def);
+        ResourceCache c = byIdentity.get(def);
+        if (c == null) {
+            c = caches.get(def);
+        }
         if (c == null) {
             throw new IllegalArgumentException("no watch cache for " + def);
         }
