@@ -105,8 +105,10 @@ public final class ApiServerBenchmark {
              HttpsLoadClient client = new HttpsLoadClient("127.0.0.1", server.port(), adminTls(server.pki()),
                      settings.clientThreads())) {
             authority = "127.0.0.1:" + server.port();
-            print("API server %s (SQLite in %s, TLS, admin client certificate as in %s); load generator: %d Netty "
-                    + "thread(s) in this JVM", server.url(), dir, Kubeconfig.ADMIN_USER, settings.clientThreads());
+            print("API server %s (SQLite in %s, TLS via %s, admin client certificate as in %s); load generator: %d "
+                    + "Netty thread(s) in this JVM", server.url(), dir,
+                    io.netty.handler.ssl.OpenSsl.isAvailable() ? "BoringSSL" : "the JDK", Kubeconfig.ADMIN_USER,
+                    settings.clientThreads());
             Connection setup = client.connect();
             for (String ns : List.of(CREATE_NS, CREATE_NS + "-warmup", LIST_NS, WATCH_NS)) {
                 var a = setup.call(request(HttpMethod.POST, "/api/v1/namespaces",
@@ -480,7 +482,10 @@ public final class ApiServerBenchmark {
     private static SslContext adminTls(ClusterPki pki) throws javax.net.ssl.SSLException {
         ClusterPki.ClientCredentials admin = pki.issueClient(Kubeconfig.ADMIN_USER,
                 List.of(BootstrapPolicy.CLUSTER_ADMINS_GROUP), Duration.ofHours(2));
-        return SslContextBuilder.forClient().keyManager(admin.key(), admin.certificate())
+        return SslContextBuilder.forClient()
+                .sslProvider(io.netty.handler.ssl.OpenSsl.isAvailable() ? io.netty.handler.ssl.SslProvider.OPENSSL
+                        : io.netty.handler.ssl.SslProvider.JDK)
+                .keyManager(admin.key(), admin.certificate())
                 .trustManager(pki.caCertificate()).build();
     }
 
