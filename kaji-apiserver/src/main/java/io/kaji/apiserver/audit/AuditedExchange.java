@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -34,7 +33,7 @@ final class AuditedExchange implements Exchange {
     private final ApiRequest req;
     private final Exchange delegate;
     private final Instant received;
-    private final String auditId = UUID.randomUUID().toString();
+    private final String auditId = io.kaji.apiserver.serialization.RandomUids.next();
     private final Map<String, String> annotations = new LinkedHashMap<>();
     private final AtomicBoolean completed = new AtomicBoolean();
     private final AtomicBoolean receivedLogged = new AtomicBoolean();

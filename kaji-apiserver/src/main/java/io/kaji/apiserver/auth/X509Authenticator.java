@@ -29,6 +29,15 @@ public final class X509Authenticator {
 
     private final X509Certificate ca;
     private final Clock clock;
+    /**
+     * Users of certificates whose signature, issuer, key usage and names were checked: a client sends the same
+     * certificate with every request, and verifying its ECDSA signature each time cost more than the rest of
+     * authentication. Only the validity period is checked again per request. Bounded: cleared past
+     * {@link #MAX_VERIFIED} entries.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<X509Certificate, UserInfo> verified =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_VERIFIED = 10_000;
 
     /** Why a certificate was rejected; the message names the cause (never key material). */
     public static final class RejectedException extends Exception {
@@ -53,6 +62,11 @@ public final class X509Authenticator {
             throw new RejectedException("no client certificate");
         }
         X509Certificate leaf = chain[0];
+        UserInfo known = verified.get(leaf);
+        if (known != null) {
+            checkValidity(leaf, leaf.getSubjectX500Principal().getName());
+            return known;
+        }
         String subject = leaf.getSubjectX500Principal().getName();
         if (!leaf.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
             throw new RejectedException("certificate \"" + subject + "\" is signed by \""
@@ -63,15 +77,7 @@ public final class X509Authenticator {
         } catch (GeneralSecurityException e) {
             throw new RejectedException("certificate \"" + subject + "\" does not verify with the cluster CA's key");
         }
-        Date now = Date.from(clock.instant());
-        try {
-            leaf.checkValidity(now);
-        } catch (CertificateExpiredException e) {
-            throw new RejectedException("certificate \"" + subject + "\" expired at " + leaf.getNotAfter().toInstant());
-        } catch (CertificateNotYetValidException e) {
-            throw new RejectedException("certificate \"" + subject + "\" is not valid before "
-                    + leaf.getNotBefore().toInstant());
-        }
+        checkValidity(leaf, subject);
         try {
             List<String> eku = leaf.getExtendedKeyUsage();
             if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
@@ -85,7 +91,24 @@ public final class X509Authenticator {
         if (cn.isEmpty() || cn.get(0).isEmpty()) {
             throw new RejectedException("certificate \"" + subject + "\" has no common name (the user name)");
         }
-        return new UserInfo(cn.get(0), "", values(name, BCStyle.O), Map.of());
+        UserInfo user = new UserInfo(cn.get(0), "", values(name, BCStyle.O), Map.of());
+        if (verified.size() >= MAX_VERIFIED) {
+            verified.clear();
+        }
+        verified.put(leaf, user);
+        return user;
+    }
+
+    private void checkValidity(X509Certificate leaf, String subject) throws RejectedException {
+        Date now = Date.from(clock.instant());
+        try {
+            leaf.checkValidity(now);
+        } catch (CertificateExpiredException e) {
+            throw new RejectedException("certificate \"" + subject + "\" expired at " + leaf.getNotAfter().toInstant());
+        } catch (CertificateNotYetValidException e) {
+            throw new RejectedException("certificate \"" + subject + "\" is not valid before "
+                    + leaf.getNotBefore().toInstant());
+        }
     }
 
     private static List<String> values(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier type) {

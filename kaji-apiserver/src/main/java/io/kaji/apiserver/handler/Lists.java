@@ -20,7 +20,6 @@ import io.kaji.store.CompactedException;
 import io.kaji.store.KeyValue;
 import io.kaji.store.RangeRequest;
 import io.kaji.store.RangeResult;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,20 +155,35 @@ final class Lists {
         }
     }
 
+    /** The list's JSON, copied once into an array of its exact size from each item's cached JSON. */
     private static byte[] listBytes(ResourceDefinition def, List<CachedObject> items, long revision, String next) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + items.size() * 512);
-        String head = "{\"kind\":\"" + def.listKind() + "\",\"apiVersion\":\"" + def.apiVersion()
+        String headText = "{\"kind\":\"" + def.listKind() + "\",\"apiVersion\":\"" + def.apiVersion()
                 + "\",\"metadata\":{\"resourceVersion\":\"" + revision + "\""
                 + (next == null ? "" : ",\"continue\":\"" + next + "\"") + "},\"items\":[";
-        out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
-        for (int i = 0; i < items.size(); i++) {
-            if (i > 0) {
-                out.write(',');
-            }
-            out.writeBytes(items.get(i).json());
+        byte[] head = headText.getBytes(StandardCharsets.UTF_8);
+        byte[][] jsons = new byte[items.size()][];
+        long size = head.length + 2L + Math.max(0, items.size() - 1);
+        for (int i = 0; i < jsons.length; i++) {
+            jsons[i] = items.get(i).json();
+            size += jsons[i].length;
         }
-        out.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
-        return out.toByteArray();
+        if (size > Integer.MAX_VALUE - 16) {
+            throw ApiException.internal("the list is too large to send in one response (" + size + " bytes); "
+                    + "use limit and continue");
+        }
+        byte[] out = new byte[(int) size];
+        System.arraycopy(head, 0, out, 0, head.length);
+        int p = head.length;
+        for (int i = 0; i < jsons.length; i++) {
+            if (i > 0) {
+                out[p++] = ',';
+            }
+            System.arraycopy(jsons[i], 0, out, p, jsons[i].length);
+            p += jsons[i].length;
+        }
+        out[p++] = ']';
+        out[p] = '}';
+        return out;
     }
 
     private static long parseRv(String rv) {

@@ -64,10 +64,14 @@ final class ObjectDecoder {
         }
         obj.put("apiVersion", def.apiVersion());
         obj.put("kind", def.kind());
+        // Custom resources prune by their CRD's schema; built-in kinds are checked against their model class.
         List<String> unknown = def.strategy().dropUnknownFields(obj);
+        boolean typesProven = false;
         if (unknown == null) {
             FieldValidation.dropNulls(obj);
-            unknown = FieldValidation.dropUnknown(obj, def.modelClass());
+            FieldValidation.Checked checked = FieldValidation.check(obj, def.modelClass());
+            unknown = checked.unknown();
+            typesProven = checked.typesProven();
         }
         List<String> warnings = new ArrayList<>();
         if (!unknown.isEmpty()) {
@@ -78,6 +82,11 @@ final class ObjectDecoder {
             if (mode == FieldValidation.Mode.WARN) {
                 warnings.addAll(texts);
             }
+        }
+        if (typesProven) {
+            // Every value has its declared JSON type: binding to the model class (the costliest step of a create)
+            // cannot fail, so it is skipped; otherwise it runs to reject wrong types with Kubernetes' message.
+            return new Decoded(obj, warnings);
         }
         try {
             Json.MAPPER.treeToValue(obj, def.modelClass());

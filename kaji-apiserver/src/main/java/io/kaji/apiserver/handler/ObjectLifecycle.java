@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -70,7 +69,7 @@ final class ObjectLifecycle {
             name = generateName + suffix();
             meta.put("name", name);
         }
-        meta.put("uid", UUID.randomUUID().toString());
+        meta.put("uid", io.kaji.apiserver.serialization.RandomUids.next());
         meta.put("creationTimestamp", now());
         meta.remove("deletionTimestamp");
         meta.remove("deletionGracePeriodSeconds");

@@ -39,10 +39,25 @@ final class ObjectStorage {
         return find(def, namespace, name).orElseThrow(() -> ApiException.notFound(def.plural(), def.group(), name));
     }
 
-    /** Stores a new object; returns it with its resourceVersion. */
+    /**
+     * Stores a new object; returns it with its resourceVersion. When the stored form is the served form, the
+     * object itself is returned (with the revision set) instead of parsing the stored bytes back: they are its JSON.
+     */
     ObjectNode create(ResourceDefinition def, String namespace, String name, ObjectNode object) {
-        WriteResult r = store.create(def.key(namespace, name), encode(def, object));
+        boolean identity = def.conversion() == io.kaji.apiserver.registry.StorageConversion.IDENTITY;
+        byte[] value;
+        if (identity) {
+            Json.metadata(object).remove("resourceVersion");
+            value = Json.bytes(object);
+        } else {
+            value = encode(def, object);
+        }
+        WriteResult r = store.create(def.key(namespace, name), value);
         if (r instanceof WriteResult.Written w) {
+            if (identity) {
+                Json.metadata(object).put("resourceVersion", Long.toString(w.kv().modRevision()));
+                return object;
+            }
             return decode(def, w.kv(), w.kv().modRevision());
         }
         throw ApiException.alreadyExists(def.plural(), def.group(), name);

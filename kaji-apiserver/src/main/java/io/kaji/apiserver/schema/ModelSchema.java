@@ -48,12 +48,24 @@ public final class ModelSchema {
      * that recursive types terminate), and only the thread building it may see it until it is complete.
      */
     private static final Map<Class<?>, ObjectShape> SHAPES = new HashMap<>();
+    /** Complete shapes, read without the lock: {@link #of} runs for every request body. */
+    private static final Map<Class<?>, ObjectShape> COMPLETE = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ModelSchema() {
     }
 
     /** The shape of a model class, complete (thread-safe: built once, under a lock). */
-    public static synchronized ObjectShape of(Class<?> modelClass) {
+    public static ObjectShape of(Class<?> modelClass) {
+        ObjectShape complete = COMPLETE.get(modelClass);
+        if (complete != null) {
+            return complete;
+        }
+        ObjectShape built = build(modelClass);
+        COMPLETE.put(modelClass, built);
+        return built;
+    }
+
+    private static synchronized ObjectShape build(Class<?> modelClass) {
         ObjectShape cached = SHAPES.get(modelClass);
         if (cached != null) {
             return cached;
@@ -117,7 +129,7 @@ public final class ModelSchema {
         }
         if (c.getName().startsWith("io.fabric8.kubernetes.api.model") && !c.isInterface()
                 && !Modifier.isAbstract(c.getModifiers()) && !c.isEnum() && hasJsonProperties(c)) {
-            return of(c);
+            return build(c);
         }
         return new AnyShape();
     }

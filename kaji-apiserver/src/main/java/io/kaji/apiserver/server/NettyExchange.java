@@ -118,18 +118,18 @@ final class NettyExchange implements Exchange {
             if (ended.get() || !channel.isActive()) {
                 return false;
             }
-            if (!channel.isWritable() && channel.bytesBeforeWritable() > MAX_PENDING_BYTES) {
+            if (queuedBytes() + (channel.isWritable() ? 0 : channel.bytesBeforeWritable()) > MAX_PENDING_BYTES) {
                 channel.close();
                 return false;
             }
-            channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+            send(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)), chunk.length);
             return true;
         }
 
         @Override
         public void end() {
             if (ended.compareAndSet(false, true)) {
-                finish(channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+                send((Runnable) () -> finish(channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)), 0);
                 runCloseActions();
             }
         }

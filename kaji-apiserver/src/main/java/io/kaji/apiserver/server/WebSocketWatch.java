@@ -95,16 +95,18 @@ final class WebSocketWatch {
                 return false;
             }
             int length = chunk.length > 0 && chunk[chunk.length - 1] == '\n' ? chunk.length - 1 : chunk.length;
-            channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(chunk, 0, length)));
+            send(new TextWebSocketFrame(Unpooled.wrappedBuffer(chunk, 0, length)), length);
             return true;
         }
 
         @Override
         public void end() {
             if (ended.compareAndSet(false, true)) {
-                if (handshaker != null && channel.isActive()) {
-                    handshaker.close(channel, new CloseWebSocketFrame(1000, ""));
-                }
+                send((Runnable) () -> {
+                    if (handshaker != null && channel.isActive()) {
+                        handshaker.close(channel, new CloseWebSocketFrame(1000, ""));
+                    }
+                }, 0);
                 runCloseActions();
             }
         }

@@ -17,6 +17,8 @@ public final class CachedObject {
     private final ObjectNode object;
     private final long revision;
     private final Map<String, String> labels;
+    /** metadata.namespace, read once: every list and watch filter asks for it, per object. */
+    private final String namespace;
     private volatile byte[] json;
 
     public CachedObject(String key, ObjectNode object, long revision) {
@@ -29,6 +31,7 @@ public final class CachedObject {
             labelNode.forEachEntry((k, v) -> l.put(k, v.isString() ? v.stringValue() : v.toString()));
         }
         this.labels = Map.copyOf(l);
+        this.namespace = Json.text(object, "metadata.namespace");
     }
 
     public String key() {
@@ -50,7 +53,7 @@ public final class CachedObject {
     }
 
     public String namespace() {
-        return Json.text(object, "metadata.namespace");
+        return namespace;
     }
 
     /** The object's JSON, serialized once. */

@@ -144,11 +144,17 @@ public final class ResourceCache {
     public Snapshot list(WatchFilter filter, String startAfter) {
         lock.lock();
         try {
-            Map<String, CachedObject> range = startAfter == null ? objects : objects.tailMap(startAfter, false);
             String prefix = definition.keyPrefix(filter.namespace());
+            // The prefix's keys are contiguous in key order: start at the prefix (or after startAfter) and stop at
+            // the first key outside it, instead of walking every object of every namespace.
+            Map<String, CachedObject> range = startAfter == null || startAfter.compareTo(prefix) < 0
+                    ? objects.tailMap(prefix, true) : objects.tailMap(startAfter, false);
             List<CachedObject> out = new ArrayList<>();
             for (CachedObject o : range.values()) {
-                if (o.key().startsWith(prefix) && filter.matches(o)) {
+                if (!o.key().startsWith(prefix)) {
+                    break;
+                }
+                if (filter.matches(o)) {
                     out.add(o);
                 }
             }

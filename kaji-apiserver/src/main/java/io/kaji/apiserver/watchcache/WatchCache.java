@@ -44,6 +44,12 @@ public final class WatchCache implements AutoCloseable {
     private final RevisionedStore store;
     private final Map<ResourceDefinition, ResourceCache> caches = new java.util.concurrent.ConcurrentHashMap<>();
     private final int historySize;
+    /**
+     * The same caches by identity: {@link #cache} runs several times per request, and a definition's record
+     * hashCode walks all of its components (columns, verbs, ...) each time. Replaced, not changed, when custom
+     * resources come and go, so readers need no lock.
+     */
+    private volatile Map<ResourceDefinition, ResourceCache> byIdentity = new java.util.IdentityHashMap<>();
     private final ScheduledExecutorService timer;
     private final Duration bookmarkInterval;
     private final Object revisionMonitor = new Object();
@@ -70,6 +76,7 @@ public final class WatchCache implements AutoCloseable {
         for (ResourceDefinition d : registry.all()) {
             caches.put(d, new ResourceCache(d, historySize));
         }
+        refreshIdentityIndex();
     }
 
     /** Loads every object and starts the store watch. Blocks for the initial load. */
@@ -138,6 +145,7 @@ public final class WatchCache implements AutoCloseable {
             }
             c.reset(items, rev);
             caches.put(def, c);
+            refreshIdentityIndex();
         }
     }
 
@@ -146,15 +154,25 @@ public final class WatchCache implements AutoCloseable {
         ResourceCache c;
         synchronized (eventLock) {
             c = caches.remove(def);
+            refreshIdentityIndex();
         }
         if (c != null) {
             c.reset(List.of(), revision());
         }
     }
 
+    private void refreshIdentityIndex() {
+        Map<ResourceDefinition, ResourceCache> index = new java.util.IdentityHashMap<>();
+        caches.forEach(index::put);
+        byIdentity = index;
+    }
+
     /** The cache of one resource. */
     public ResourceCache cache(ResourceDefinition def) {
-        ResourceCache c = caches.get(def);
+        ResourceCache c = byIdentity.get(def);
+        if (c == null) {
+            c = caches.get(def);
+        }
         if (c == null) {
             throw new IllegalArgumentException("no watch cache for " + def);
         }
