@@ -20,8 +20,9 @@ class ServerSecurityOptionsTest {
                     + "enforce: Invalid value: \"strict\": must be one of privileged, baseline, restricted",
             "--pod-security-default|enforced=baseline|expected enforce|audit|warn[-version]=VALUE",
             "--disable-admission-plugins|PodSecurity,AlwaysPullImages|--disable-admission-plugins: unknown plugin "
-                    + "\"AlwaysPullImages\"; known: NamespaceLifecycle, DefaultTolerationSeconds, LimitRanger, "
-                    + "PodSecurity, ResourceQuota",
+                    + "\"AlwaysPullImages\"; known: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, "
+                    + "Priority, LimitRanger, PodSecurity, MutatingAdmissionWebhook, ValidatingAdmissionWebhook, "
+                    + "ResourceQuota",
             "--audit-log-maxsize|-1|--audit-log-*: audit log size, backups and age must not be negative"})
     void badOptionsAreUsageErrors(String option, String value, String message) {
         KajiCommandTest.Run r = KajiCommandTest.run("server", "--data-dir", dir.toString(), "--https-port", "0",
