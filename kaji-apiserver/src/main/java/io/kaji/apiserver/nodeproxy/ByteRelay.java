@@ -36,8 +36,8 @@ public final class ByteRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!peer.isActive()) {
+            // The other side is gone and this one is being half-closed (closeAfterFlush): drain, do not forward.
             io.netty.util.ReferenceCountUtil.release(msg);
-            ctx.close();
             return;
         }
         peer.write(msg);
@@ -71,10 +71,44 @@ public final class ByteRelay extends ChannelInboundHandlerAdapter {
         closeAfterFlush(peer);
     }
 
-    /** Closes {@code c} once everything written to it is flushed. */
+    private static final io.netty.util.AttributeKey<Boolean> CLOSING = io.netty.util.AttributeKey.valueOf("kaji.relay.closing");
+
+    /**
+     * Ends {@code c} once everything written to it is flushed, without losing the tail of the stream: a socket
+     * closed while input it has not read is waiting makes the kernel send RST, and a peer that receives RST drops
+     * what it has not read yet — the last bytes of a large exec output. So the output is half-closed instead (TLS
+     * close_notify, then FIN), the input is read and discarded until the peer closes its side, and the channel is
+     * closed then, or after {@value #LINGER_SECONDS} s at the latest.
+     */
     public static void closeAfterFlush(Channel c) {
-        if (c.isActive()) {
-            c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (!c.isActive() || c.attr(CLOSING).setIfAbsent(Boolean.TRUE) != null) {
+            return;
         }
+        c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
+            io.netty.handler.ssl.SslHandler tls = c.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls != null && flushed.isSuccess()) {
+                tls.closeOutbound().addListener(sent -> halfClose(c));
+            } else {
+                halfClose(c);
+            }
+        });
+    }
+
+    private static final int LINGER_SECONDS = 10;
+
+    private static void halfClose(Channel c) {
+        if (!c.isActive()) {
+            return;
+        }
+        if (!(c instanceof io.netty.channel.socket.DuplexChannel duplex)) {
+            c.close();
+            return;
+        }
+        c.config().setAutoRead(true);
+        c.read();
+        duplex.shutdownOutput();
+        c.eventLoop().schedule(() -> {
+            c.close();
+        }, LINGER_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
 }
