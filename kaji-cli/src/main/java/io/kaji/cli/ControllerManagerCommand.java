@@ -58,7 +58,8 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         Duration lease = parseDuration(leaseDuration);
         String identity = id != null ? id : InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID().toString().substring(0, 8);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(UserAgents.of(config, UserAgents.CONTROLLER_MANAGER)).build()) {
             ControllerManager.Options defaults = ControllerManager.Options.defaults(identity);
             ControllerManager.Options options = defaults
                     .withLease(lease, lease.multipliedBy(2).dividedBy(3), defaults.retryPeriod())

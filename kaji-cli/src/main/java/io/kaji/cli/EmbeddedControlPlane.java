@@ -79,7 +79,8 @@ final class EmbeddedControlPlane implements AutoCloseable {
                     cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
                             options.election().retryPeriod());
                 }
-                KubernetesClient client = client(options.controllerManagerKubeconfig());
+                KubernetesClient client = new KubernetesClientBuilder().withConfig(UserAgents.of(
+                        clientConfig(options.controllerManagerKubeconfig()), UserAgents.CONTROLLER_MANAGER)).build();
                 plane.running.add(client);
                 ControllerManager controllers = new ControllerManager(client, cm, Clock.systemUTC());
                 controllers.start();
@@ -87,7 +88,8 @@ final class EmbeddedControlPlane implements AutoCloseable {
                 log.info("controller manager {} started in-process", identity);
             }
             if (options.scheduler()) {
-                KubernetesClient schedulerClient = client(options.schedulerKubeconfig());
+                KubernetesClient schedulerClient = new KubernetesClientBuilder().withConfig(UserAgents.of(
+                        clientConfig(options.schedulerKubeconfig()), UserAgents.SCHEDULER)).build();
                 plane.running.add(schedulerClient);
                 KajiScheduler.Options so = KajiScheduler.Options.defaults(identity);
                 if (options.election() != null) {

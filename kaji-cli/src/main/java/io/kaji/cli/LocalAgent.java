@@ -60,7 +60,8 @@ final class LocalAgent implements AutoCloseable {
      * runs nothing — no containerd, no bridge, no routes, no network services. For control-plane tests at scale.
      */
     static LocalAgent startSimulated(Config clientConfig, Options o) {
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(UserAgents.of(clientConfig, UserAgents.AGENT)).build();
         try {
             AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
                             o.layout().ipamDir(), o.layout().dataDir().resolve("cni"))
@@ -106,7 +107,7 @@ final class LocalAgent implements AutoCloseable {
                             o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
                     .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
                     .withKubeletPort(o.kubeletPort());
-            client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+            client = new KubernetesClientBuilder().withConfig(UserAgents.of(clientConfig, UserAgents.AGENT)).build();
             HostInfo host = HostInfo.detect();
             NodeAgent agent = new NodeAgent(client, runtime, health, config, host);
             agent.start();

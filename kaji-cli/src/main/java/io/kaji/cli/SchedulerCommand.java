@@ -64,7 +64,8 @@ public final class SchedulerCommand implements Callable<Integer> {
         String identity = id != null ? id
                 : InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID().toString().substring(0, 8);
         Config clientConfig = Config.fromKubeconfig(Files.readString(kubeconfig));
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build()) {
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(UserAgents.of(clientConfig, UserAgents.SCHEDULER)).build()) {
             KajiScheduler.Options defaults = KajiScheduler.Options.defaults(identity);
             KajiScheduler.Options options = new KajiScheduler.Options(identity, defaults.leaseNamespace(),
                     defaults.leaseName(), lease, lease.multipliedBy(2).dividedBy(3), defaults.retryPeriod(),
