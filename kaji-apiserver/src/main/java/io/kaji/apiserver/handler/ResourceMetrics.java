@@ -63,8 +63,9 @@ final class ResourceMetrics {
             throw ApiException.methodNotAllowed();
         }
         boolean nodes = def.plural().equals("nodes");
-        Map<String, JsonNode> byNode = fetchAll();
-        List<ObjectNode> items = nodes ? nodeMetrics(byNode) : podMetrics(byNode, ns);
+        List<ObjectNode> nodeObjects = objects.list("", "nodes", null);
+        Map<String, JsonNode> byNode = fetchAll(nodeObjects);
+        List<ObjectNode> items = nodes ? nodeMetrics(nodeObjects, byNode) : podMetrics(byNode, ns);
         if (name != null) {
             for (ObjectNode item : items) {
                 if (name.equals(Json.text(item, "metadata.name"))) {
@@ -89,9 +90,9 @@ final class ResourceMetrics {
         return ApiResponse.json(200, list);
     }
 
-    private List<ObjectNode> nodeMetrics(Map<String, JsonNode> byNode) {
+    private List<ObjectNode> nodeMetrics(List<ObjectNode> nodeObjects, Map<String, JsonNode> byNode) {
         List<ObjectNode> out = new ArrayList<>();
-        for (ObjectNode node : objects.list("", "nodes", null)) {
+        for (ObjectNode node : nodeObjects) {
             String nodeName = Json.text(node, "metadata.name");
             JsonNode summary = byNode.get(nodeName);
             if (summary == null || !summary.path("node").path("memory").has("workingSetBytes")) {
@@ -167,8 +168,8 @@ final class ResourceMetrics {
         return out;
     }
 
-    /** Every reachable node's summary, by node name; fresh ones from the cache. */
-    private Map<String, JsonNode> fetchAll() {
+    /** The summary of every node in {@code nodeObjects} whose agent answers, by node name; fresh ones from the cache. */
+    private Map<String, JsonNode> fetchAll(List<ObjectNode> nodeObjects) {
         AgentClient client = agents;
         if (client == null) {
             throw new ApiException(503, "ServiceUnavailable", "this API server has no client certificate for node "
@@ -178,7 +179,7 @@ final class ResourceMetrics {
         Map<String, Future<JsonNode>> pending = new HashMap<>();
         Map<String, JsonNode> out = new HashMap<>();
         java.util.Set<String> current = new java.util.HashSet<>();
-        for (ObjectNode node : objects.list("", "nodes", null)) {
+        for (ObjectNode node : nodeObjects) {
             String name = Json.text(node, "metadata.name");
             current.add(name);
             Summary cached = summaries.get(name);
