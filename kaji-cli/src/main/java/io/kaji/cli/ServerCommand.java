@@ -195,6 +195,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + "never by age).")
     int auditLogMaxAge;
 
+    @Option(names = "--max-requests-inflight", defaultValue = "64", paramLabel = "N",
+            description = "API Priority and Fairness: requests executing at once (watches and other long-running "
+                    + "requests excluded); more wait, node heartbeats and leader election first, then workloads in "
+                    + "turn (default: ${DEFAULT-VALUE}; 0: no limit, no priorities).")
+    int maxRequestsInflight;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDir.of(dataDir).path();
@@ -348,7 +354,12 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--audit-log-*: " + e.getMessage(), e);
         }
+        if (maxRequestsInflight < 0) {
+            throw new IllegalArgumentException("--max-requests-inflight must be 0 (off) or more, got "
+                    + maxRequestsInflight);
+        }
         return ServerPolicies.defaults()
+                .withMaxRequestsInflight(maxRequestsInflight)
                 .withAudit(audit)
                 .withAdmission(AdmissionOptions.defaults().withPodSecurity(podSecurity).withEnabled(plugins))
                 .withEncryption(new EncryptionOptions(true, encryptionConfig == null ? null

@@ -15,6 +15,7 @@ public final class ApiException extends RuntimeException {
     private final int code;
     private final String reason;
     private final Details details;
+    private int retryAfterSeconds;
 
     /**
      * The {@code details} of a Status.
@@ -60,8 +61,14 @@ public final class ApiException extends RuntimeException {
         if (reason != null && !reason.isEmpty()) {
             s.put("reason", reason);
         }
-        if (details != null) {
+        if (details != null || retryAfterSeconds > 0) {
             ObjectNode d = s.putObject("details");
+            if (retryAfterSeconds > 0) {
+                d.put("retryAfterSeconds", retryAfterSeconds);
+            }
+        }
+        if (details != null) {
+            ObjectNode d = (ObjectNode) s.get("details");
             if (details.name() != null) {
                 d.put("name", details.name());
             }
@@ -176,6 +183,21 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException timeout(String message) {
         return new ApiException(504, "Timeout", message, null);
+    }
+
+    /**
+     * 429 TooManyRequests (API Priority and Fairness refused the request); the response also carries
+     * {@code Retry-After}, which clients honour before retrying.
+     */
+    public static ApiException tooManyRequests(String message, int retryAfterSeconds) {
+        ApiException e = new ApiException(429, "TooManyRequests", message, null);
+        e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
+    /** Seconds a client should wait before retrying (429), or 0. */
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public static ApiException internal(String message) {

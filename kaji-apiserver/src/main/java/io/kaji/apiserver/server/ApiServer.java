@@ -176,6 +176,9 @@ public final class ApiServer implements AutoCloseable {
                 new RequestMetrics(registry, watchCache));
         auditor = Auditor.start(config.policies().audit(), config.dataDir(), config.clock());
         r.auditWith(auditor);
+        if (config.policies().maxRequestsInflight() > 0) {
+            r.flowControlWith(io.kaji.apiserver.flowcontrol.FlowControl.withSeats(config.policies().maxRequestsInflight()));
+        }
         router = r;
         writeKubeconfigs();
         LOG.info("API server listening on {}; kubeconfig {}", url(), kubeconfigPath());

@@ -52,6 +52,7 @@ final class Router {
     private final java.util.List<java.util.function.Supplier<String>> extraMetrics =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private Auditor auditor;
+    private io.kaji.apiserver.flowcontrol.FlowControl flowControl;
 
     /**
      * @param caPem the cluster CA certificate served at {@code /cacerts}
@@ -87,6 +88,12 @@ final class Router {
             }
         }
         return b.toString();
+    }
+
+    /** Puts every authorized, non-long-running request through {@code fc} (call before the router serves). */
+    void flowControlWith(io.kaji.apiserver.flowcontrol.FlowControl fc) {
+        this.flowControl = fc;
+        addMetrics(fc::metrics);
     }
 
     /** Audits every request from now on (call before the router serves). */
@@ -150,6 +157,32 @@ final class Router {
                     req.user().groups());
             throw Forbidden.of(attributes, decision.reason());
         }
+        if (flowControl == null || longRunning(attributes, req)) {
+            dispatch(req, path, info, ex);
+            return;
+        }
+        io.kaji.apiserver.flowcontrol.PriorityLevel level = io.kaji.apiserver.flowcontrol.PriorityLevel.classify(attributes);
+        try (var seat = flowControl.acquire(level)) {
+            dispatch(req, path, info, ex);
+        }
+    }
+
+    /**
+     * Requests that may stay open indefinitely hold no flow-control seat (Kubernetes' long-running requests):
+     * watches, exec/attach/port-forward, proxies and followed logs.
+     */
+    static boolean longRunning(Attributes a, ApiRequest req) {
+        if (a.verb().equals("watch")) {
+            return true;
+        }
+        return switch (a.subresource()) {
+            case "exec", "attach", "portforward", "proxy" -> true;
+            case "log" -> req.flag("follow");
+            default -> false;
+        };
+    }
+
+    private void dispatch(ApiRequest req, String path, RequestInfo info, Exchange ex) {
         if (path.equals("/metrics")) {
             ex.respond(new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
                     (metrics.render() + (auditor == null ? "" : auditor.metrics()) + extraMetrics())
