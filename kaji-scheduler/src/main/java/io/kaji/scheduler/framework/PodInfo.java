@@ -5,10 +5,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 
 /**
- * A pod with what the scheduler derives from it once: its requests, its non-zero requests (for scoring) and the
- * host ports it holds. Immutable; the pod object must not be modified after wrapping.
+ * A pod with what the scheduler derives from it once: its requests, its non-zero requests (for scoring), the
+ * host ports it holds and its pod (anti-)affinity terms (read for every existing pod in every cycle of a pod with
+ * inter-pod affinity, so resolved here once). Immutable; the pod object must not be modified after wrapping.
  */
-public record PodInfo(Pod pod, Resources requests, Resources nonZeroRequests, List<HostPort> hostPorts) {
+public record PodInfo(Pod pod, Resources requests, Resources nonZeroRequests, List<HostPort> hostPorts,
+                      AffinityTerms affinityTerms) {
 
     public PodInfo {
         hostPorts = List.copyOf(hostPorts);
@@ -16,7 +18,7 @@ public record PodInfo(Pod pod, Resources requests, Resources nonZeroRequests, Li
 
     public static PodInfo of(Pod pod) {
         return new PodInfo(pod, PodResources.requests(pod), PodResources.nonZeroRequests(pod),
-                PodResources.hostPorts(pod));
+                PodResources.hostPorts(pod), AffinityTerms.of(pod));
     }
 
     public String uid() {

@@ -1,6 +1,8 @@
 package io.kaji.scheduler.plugins.interpodaffinity;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kaji.scheduler.framework.AffinityTerm;
+import io.kaji.scheduler.framework.AffinityTerms;
 import io.kaji.scheduler.framework.ClusterEvent;
 import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.EnqueueExtensions;
@@ -45,30 +47,26 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
     }
 
     /** Matching-pod counts by {@code key=value} domain. */
-    private record FilterState(Terms terms, Map<String, Integer> affinity, Map<String, Integer> antiAffinity,
-                               Map<String, Integer> existingAntiAffinity) {}
-
-    private static String pair(String key, String value) {
-        return key + "=" + value;
-    }
+    private record FilterState(AffinityTerms terms, TopologyCounts affinity, TopologyCounts antiAffinity,
+                               TopologyCounts existingAntiAffinity) {}
 
     @Override
     public Status preFilter(CycleState state, Pod pod) {
-        Terms terms = Terms.of(pod);
-        Map<String, Integer> existingAnti = new HashMap<>();
+        AffinityTerms terms = AffinityTerms.of(pod);
+        TopologyCounts existingAnti = new TopologyCounts();
         for (NodeInfo node : state.snapshot().nodesWithRequiredAntiAffinityPods()) {
             Map<String, String> labels = node.labels();
             for (PodInfo existing : node.podsWithRequiredAntiAffinity()) {
-                for (Term t : Terms.of(existing.pod()).requiredAntiAffinity()) {
+                for (AffinityTerm t : existing.affinityTerms().requiredAntiAffinity()) {
                     String v = labels.get(t.topologyKey());
                     if (v != null && t.matches(pod)) {
-                        existingAnti.merge(pair(t.topologyKey(), v), 1, Integer::sum);
+                        existingAnti.add(t.topologyKey(), v);
                     }
                 }
             }
         }
-        Map<String, Integer> affinity = new HashMap<>();
-        Map<String, Integer> anti = new HashMap<>();
+        TopologyCounts affinity = new TopologyCounts();
+        TopologyCounts anti = new TopologyCounts();
         if (terms.hasRequired()) {
             for (NodeInfo node : state.snapshot().nodes()) {
                 Map<String, String> labels = node.labels();
@@ -85,11 +83,11 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
         return Status.success();
     }
 
-    private static void count(List<Term> terms, Pod existing, Map<String, String> labels, Map<String, Integer> into) {
-        for (Term t : terms) {
+    private static void count(List<AffinityTerm> terms, Pod existing, Map<String, String> labels, TopologyCounts into) {
+        for (AffinityTerm t : terms) {
             String v = labels.get(t.topologyKey());
             if (v != null && t.matches(existing)) {
-                into.merge(pair(t.topologyKey(), v), 1, Integer::sum);
+                into.add(t.topologyKey(), v);
             }
         }
     }
@@ -104,34 +102,30 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
         if (!satisfiesAffinity(s, pod, labels)) {
             return Status.unresolvable(REASON_AFFINITY);
         }
-        for (Term t : s.terms().requiredAntiAffinity()) {
+        for (AffinityTerm t : s.terms().requiredAntiAffinity()) {
             String v = labels.get(t.topologyKey());
-            if (v != null && s.antiAffinity().getOrDefault(pair(t.topologyKey(), v), 0) > 0) {
+            if (v != null && s.antiAffinity().get(t.topologyKey(), v) > 0) {
                 return Status.unschedulable(REASON_ANTI_AFFINITY);
             }
         }
-        if (!s.existingAntiAffinity().isEmpty()) {
-            for (Map.Entry<String, String> l : labels.entrySet()) {
-                if (s.existingAntiAffinity().getOrDefault(pair(l.getKey(), l.getValue()), 0) > 0) {
-                    return Status.unschedulable(REASON_EXISTING_ANTI_AFFINITY);
-                }
-            }
+        if (s.existingAntiAffinity().anyIn(labels)) {
+            return Status.unschedulable(REASON_EXISTING_ANTI_AFFINITY);
         }
         return Status.success();
     }
 
     private static boolean satisfiesAffinity(FilterState s, Pod pod, Map<String, String> labels) {
-        List<Term> terms = s.terms().requiredAffinity();
+        List<AffinityTerm> terms = s.terms().requiredAffinity();
         if (terms.isEmpty()) {
             return true;
         }
         boolean all = true;
-        for (Term t : terms) {
+        for (AffinityTerm t : terms) {
             String v = labels.get(t.topologyKey());
             if (v == null) {
                 return false; // a node without the key can never satisfy the term
             }
-            if (s.affinity().getOrDefault(pair(t.topologyKey(), v), 0) <= 0) {
+            if (s.affinity().get(t.topologyKey(), v) <= 0) {
                 all = false;
             }
         }
@@ -144,7 +138,7 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
 
     @Override
     public Status preScore(CycleState state, Pod pod, List<NodeInfo> feasibleNodes) {
-        Terms terms = Terms.of(pod);
+        AffinityTerms terms = AffinityTerms.of(pod);
         boolean incoming = terms.hasPreferred();
         List<NodeInfo> nodes = incoming ? state.snapshot().nodes() : state.snapshot().nodesWithAffinityPods();
         if (nodes.isEmpty()) {
@@ -157,10 +151,10 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
                 add(terms.preferredAffinity(), existing.pod(), labels, 1, byDomain);
                 add(terms.preferredAntiAffinity(), existing.pod(), labels, -1, byDomain);
                 if (existing.hasAffinity()) {
-                    Terms theirs = Terms.of(existing.pod());
+                    AffinityTerms theirs = existing.affinityTerms();
                     add(theirs.preferredAffinity(), pod, labels, 1, byDomain);
                     add(theirs.preferredAntiAffinity(), pod, labels, -1, byDomain);
-                    for (Term t : theirs.requiredAffinity()) {
+                    for (AffinityTerm t : theirs.requiredAffinity()) {
                         addOne(t, pod, labels, HARD_POD_AFFINITY_WEIGHT, byDomain);
                     }
                 }
@@ -173,14 +167,14 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
         return Status.success();
     }
 
-    private static void add(List<Term> terms, Pod selected, Map<String, String> labels, int sign,
+    private static void add(List<AffinityTerm> terms, Pod selected, Map<String, String> labels, int sign,
                             Map<String, Map<String, Long>> into) {
-        for (Term t : terms) {
+        for (AffinityTerm t : terms) {
             addOne(t, selected, labels, sign * t.weight(), into);
         }
     }
 
-    private static void addOne(Term t, Pod selected, Map<String, String> labels, long weight,
+    private static void addOne(AffinityTerm t, Pod selected, Map<String, String> labels, long weight,
                                Map<String, Map<String, Long>> into) {
         String v = labels.get(t.topologyKey());
         if (v != null && weight != 0 && t.matches(selected)) {

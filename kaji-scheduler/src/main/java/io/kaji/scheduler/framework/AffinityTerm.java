@@ -1,4 +1,4 @@
-package io.kaji.scheduler.plugins.interpodaffinity;
+package io.kaji.scheduler.framework;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -13,21 +13,21 @@ import java.util.Set;
  * {@code namespaces}, or the declaring pod's own namespace when neither {@code namespaces} nor a
  * {@code namespaceSelector} is given; an empty {@code namespaceSelector} ({@code {}}) means every namespace.
  * (A non-empty namespaceSelector would need namespace labels; Kaji does not evaluate it yet and uses only the
- * listed namespaces.)
+ * listed namespaces.) Resolved once per pod, in {@link PodInfo}, as Kubernetes' scheduler does.
  */
-record Term(String topologyKey, LabelSelector selector, Set<String> namespaces, boolean allNamespaces, int weight) {
+public record AffinityTerm(String topologyKey, LabelSelector selector, Set<String> namespaces, boolean allNamespaces, int weight) {
 
-    static Term of(PodAffinityTerm t, Pod owner, int weight) {
+    static AffinityTerm of(PodAffinityTerm t, Pod owner, int weight) {
         List<String> ns = t.getNamespaces() == null ? List.of() : t.getNamespaces();
         LabelSelector nsSelector = t.getNamespaceSelector();
         boolean all = nsSelector != null && Selectors.isEmpty(nsSelector);
         Set<String> namespaces = ns.isEmpty() && nsSelector == null
                 ? Set.of(owner.getMetadata().getNamespace()) : Set.copyOf(ns);
-        return new Term(t.getTopologyKey(), t.getLabelSelector(), namespaces, all, weight);
+        return new AffinityTerm(t.getTopologyKey(), t.getLabelSelector(), namespaces, all, weight);
     }
 
     /** The term selects {@code pod}. */
-    boolean matches(Pod pod) {
+    public boolean matches(Pod pod) {
         return (allNamespaces || namespaces.contains(pod.getMetadata().getNamespace()))
                 && Selectors.matches(selector, pod.getMetadata().getLabels());
     }

@@ -1,4 +1,4 @@
-package io.kaji.scheduler.plugins.interpodaffinity;
+package io.kaji.scheduler.framework;
 
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -7,51 +7,51 @@ import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The four kinds of terms a pod can declare, resolved into {@link Term}s. */
-record Terms(List<Term> requiredAffinity, List<Term> requiredAntiAffinity, List<Term> preferredAffinity,
-             List<Term> preferredAntiAffinity) {
+/** The four kinds of pod (anti-)affinity terms a pod can declare, resolved into {@link AffinityTerm}s. */
+public record AffinityTerms(List<AffinityTerm> requiredAffinity, List<AffinityTerm> requiredAntiAffinity,
+                            List<AffinityTerm> preferredAffinity, List<AffinityTerm> preferredAntiAffinity) {
 
-    static final Terms NONE = new Terms(List.of(), List.of(), List.of(), List.of());
+    public static final AffinityTerms NONE = new AffinityTerms(List.of(), List.of(), List.of(), List.of());
 
-    static Terms of(Pod pod) {
+    public static AffinityTerms of(Pod pod) {
         Affinity a = pod.getSpec() == null ? null : pod.getSpec().getAffinity();
         if (a == null || (a.getPodAffinity() == null && a.getPodAntiAffinity() == null)) {
             return NONE;
         }
         var aff = a.getPodAffinity();
         var anti = a.getPodAntiAffinity();
-        return new Terms(
+        return new AffinityTerms(
                 required(aff == null ? null : aff.getRequiredDuringSchedulingIgnoredDuringExecution(), pod),
                 required(anti == null ? null : anti.getRequiredDuringSchedulingIgnoredDuringExecution(), pod),
                 preferred(aff == null ? null : aff.getPreferredDuringSchedulingIgnoredDuringExecution(), pod),
                 preferred(anti == null ? null : anti.getPreferredDuringSchedulingIgnoredDuringExecution(), pod));
     }
 
-    private static List<Term> required(List<PodAffinityTerm> terms, Pod pod) {
-        List<Term> out = new ArrayList<>();
+    private static List<AffinityTerm> required(List<PodAffinityTerm> terms, Pod pod) {
+        List<AffinityTerm> out = new ArrayList<>();
         if (terms != null) {
-            terms.forEach(t -> out.add(Term.of(t, pod, 1)));
+            terms.forEach(t -> out.add(AffinityTerm.of(t, pod, 1)));
         }
         return out;
     }
 
-    private static List<Term> preferred(List<WeightedPodAffinityTerm> terms, Pod pod) {
-        List<Term> out = new ArrayList<>();
+    private static List<AffinityTerm> preferred(List<WeightedPodAffinityTerm> terms, Pod pod) {
+        List<AffinityTerm> out = new ArrayList<>();
         if (terms != null) {
             for (WeightedPodAffinityTerm t : terms) {
                 if (t.getPodAffinityTerm() != null && t.getWeight() != null) {
-                    out.add(Term.of(t.getPodAffinityTerm(), pod, t.getWeight()));
+                    out.add(AffinityTerm.of(t.getPodAffinityTerm(), pod, t.getWeight()));
                 }
             }
         }
         return out;
     }
 
-    boolean hasRequired() {
+    public boolean hasRequired() {
         return !requiredAffinity.isEmpty() || !requiredAntiAffinity.isEmpty();
     }
 
-    boolean hasPreferred() {
+    public boolean hasPreferred() {
         return !preferredAffinity.isEmpty() || !preferredAntiAffinity.isEmpty();
     }
 }
