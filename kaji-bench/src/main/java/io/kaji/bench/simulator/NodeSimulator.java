@@ -25,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * Simulated nodes, like kwok: registers Node objects that look Ready with the given capacity and zones, renews
  * their Leases in {@code kube-node-lease} like real node agents (unless renewal is off), and turns pods bound to
  * them Running (and removes pods being deleted) without running containers. Thousands fit in one JVM: nodes are
- * only API objects, and one timer renews every lease.
+ * only API objects, and one virtual thread per node renews its lease.
  */
 public final class NodeSimulator implements AutoCloseable {
 
@@ -70,7 +71,19 @@ public final class NodeSimulator implements AutoCloseable {
     private final Options options;
     private final Clock clock;
     private final ExecutorService writers;
-    private final ScheduledExecutorService timer;
+    /**
+     * One renewal loop per node on a virtual thread, as each real agent has its own: a renewal starts the interval
+     * after the previous one finished, so a slow API server delays renewals but never piles them up, and pod status
+     * writes (on {@link #writers}) never hold them back.
+     */
+    private final ExecutorService leaseLoops = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("kaji-sim-lease-", 0).factory());
+    private volatile boolean closed;
+    private final Histogram renewMicros = new ConcurrentHistogram(600_000_000L, 3);
+    private final AtomicLong maxGapMillis = new AtomicLong();
+
+    /** Lease renewal figures so far: call latency p50/p99/max and the longest time a node went without one. */
+    public record LeaseStats(long renewals, double p50Ms, double p99Ms, double maxMs, long maxGapMs) {}
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     private SharedIndexInformer<Pod> pods;
 
@@ -80,8 +93,6 @@ public final class NodeSimulator implements AutoCloseable {
         this.clock = clock;
         this.writers = Executors.newFixedThreadPool(options.writers(),
                 Thread.ofPlatform().name("kaji-sim-writer-", 0).daemon(true).factory());
-        this.timer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("kaji-sim-leases").daemon(true).factory());
     }
 
     public static String zoneOf(int index, int zones) {
@@ -93,6 +104,9 @@ public final class NodeSimulator implements AutoCloseable {
         List<Future<?>> done = new ArrayList<>();
         // The first node alone: a fresh in-process API server has failed the very first burst of concurrent
         // creates of a kind (objects decoded without fields), so the burst only starts once one went through.
+        if (options.leaseRenewal() != null) {
+            ensureNamespace(LEASE_NAMESPACE);
+        }
         if (options.count() > 0) {
             register(options.namePrefix() + 0, zoneOf(0, options.zones()));
         }
@@ -105,11 +119,6 @@ public final class NodeSimulator implements AutoCloseable {
             f.get();
         }
         log.info("node simulator: {} node(s) registered", names.size());
-        if (options.leaseRenewal() != null) {
-            ensureNamespace(LEASE_NAMESPACE);
-            long every = options.leaseRenewal().toMillis();
-            timer.scheduleWithFixedDelay(this::renewAll, 0, every, TimeUnit.MILLISECONDS);
-        }
         if (options.runPods()) {
             pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
                 @Override
@@ -160,6 +169,10 @@ public final class NodeSimulator implements AutoCloseable {
             }
         }
         names.add(name);
+        if (options.leaseRenewal() != null) {
+            // Each node starts renewing as soon as it exists, as an agent does after registering.
+            leaseLoops.execute(() -> renewLoop(name));
+        }
     }
 
     private void ensureNamespace(String ns) {
@@ -175,14 +188,35 @@ public final class NodeSimulator implements AutoCloseable {
         }
     }
 
-    private void renewAll() {
-        String renew = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS).toString();
-        for (String name : names) {
-            writers.execute(() -> renew(name, renew));
+    public LeaseStats leaseStats() {
+        return new LeaseStats(renewMicros.getTotalCount(), renewMicros.getValueAtPercentile(50) / 1000.0,
+                renewMicros.getValueAtPercentile(99) / 1000.0, renewMicros.getMaxValue() / 1000.0, maxGapMillis.get());
+    }
+
+    private void renewLoop(String name) {
+        long every = options.leaseRenewal().toMillis();
+        long last = 0;
+        while (!closed) {
+            long start = System.nanoTime();
+            if (renew(name, ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC)
+                    .truncatedTo(ChronoUnit.MICROS).toString())) {
+                long done = System.nanoTime();
+                renewMicros.recordValue(Math.min((done - start) / 1000, 600_000_000L));
+                if (last != 0) {
+                    long gap = (done - last) / 1_000_000;
+                    maxGapMillis.accumulateAndGet(gap, Math::max);
+                }
+                last = done;
+            }
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
-    private void renew(String name, String renewTime) {
+    private boolean renew(String name, String renewTime) {
         try {
             Lease lease = new LeaseBuilder().withNewMetadata().withName(name).withNamespace(LEASE_NAMESPACE).endMetadata()
                     .withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(40)
@@ -194,8 +228,10 @@ public final class NodeSimulator implements AutoCloseable {
                 existing.getSpec().setRenewTime(ZonedDateTime.parse(renewTime));
                 client.leases().inNamespace(LEASE_NAMESPACE).resource(existing).update();
             }
+            return true;
         } catch (KubernetesClientException e) {
             log.debug("node simulator: renewing lease {} failed: {}", name, e.getMessage());
+            return false;
         }
     }
 
@@ -242,10 +278,11 @@ public final class NodeSimulator implements AutoCloseable {
     /** Stops renewing and running pods; the Node objects stay (delete them with kubectl if wanted). */
     @Override
     public void close() {
-        timer.shutdownNow();
         if (pods != null) {
             pods.stop();
         }
         writers.shutdownNow();
+        closed = true;
+        leaseLoops.shutdownNow();
     }
 }

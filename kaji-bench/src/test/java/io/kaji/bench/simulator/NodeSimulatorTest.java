@@ -42,12 +42,26 @@ class NodeSimulatorTest {
                         .containsExactlyInAnyOrder("zone-a", "zone-b", "zone-c", "zone-a");
                 await().atMost(Duration.ofSeconds(10)).until(() ->
                         client.leases().inNamespace("kube-node-lease").list().getItems().size() == 4);
+                // Each node renews on its own loop: renewals keep coming, none waits much longer than the interval.
+                await().atMost(Duration.ofSeconds(10)).until(() -> sim.leaseStats().renewals() >= 12);
+                assertThat(sim.leaseStats().maxGapMs()).isBetween(450L, 5_000L);
 
                 client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("p")
                         .endMetadata().withNewSpec().withNodeName("sim-1").addNewContainer().withName("c")
                         .withImage("busybox:1").endContainer().endSpec().build()).create();
                 await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(
                         client.pods().inNamespace("default").withName("p").get().getStatus().getPhase()));
+
+                try (NodeFlapMonitor flaps = new NodeFlapMonitor(client)) {
+                    var node = client.nodes().withName("sim-2").get();
+                    node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                            .forEach(c -> c.setStatus("Unknown"));
+                    client.nodes().resource(node).updateStatus();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !flaps.flaps().isEmpty());
+                    assertThat(flaps.flaps()).extracting(NodeFlapMonitor.Flap::node, NodeFlapMonitor.Flap::what)
+                            .containsExactly(org.assertj.core.groups.Tuple.tuple("sim-2", "Ready=Unknown"));
+                    assertThat(flaps.notReadyNow()).isEqualTo(1);
+                }
             }
         } finally {
             try (Stream<Path> paths = Files.walk(dir)) {
