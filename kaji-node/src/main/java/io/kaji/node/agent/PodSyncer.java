@@ -69,6 +69,7 @@ public final class PodSyncer implements Reconciler {
     private final EventRecorder events;
     private final HookRunner hooks;
     private final PodVolumes volumes;
+    private final ImagePullSecrets pullSecrets;
     /** Waiting reasons from failed starts and pulls, by pod uid + "/" + container name. */
     private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
     /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
@@ -90,6 +91,7 @@ public final class PodSyncer implements Reconciler {
         this.hooks = new HookRunner(runtime);
         // Beside the pod log directory: <data-dir>/volumes/<pod uid>/...
         this.volumes = new PodVolumes(client, config.podLogs().root().resolveSibling("volumes"), config.clock());
+        this.pullSecrets = new ImagePullSecrets(client);
         this.client = client;
         this.runtime = runtime;
         this.config = config;
@@ -247,7 +249,7 @@ public final class PodSyncer implements Reconciler {
     private Duration start(Pod pod, PodRef ref, Container c, String sandboxId, SandboxSpec sandbox,
                            List<ContainerInfo> all, String ip) {
         String key = ref.uid() + "/" + c.getName();
-        Duration pullWait = ensureImage(c, key);
+        Duration pullWait = ensureImage(pod, c, key);
         if (pullWait != null) {
             return pullWait;
         }
@@ -307,7 +309,7 @@ public final class PodSyncer implements Reconciler {
     }
 
     /** Null if the image is present (pulled if the policy says so); otherwise when to try again. */
-    private Duration ensureImage(Container c, String key) {
+    private Duration ensureImage(Pod pod, Container c, String key) {
         String policy = c.getImagePullPolicy();
         if (policy == null || policy.isEmpty()) {
             String image = c.getImage();
@@ -332,15 +334,26 @@ public final class PodSyncer implements Reconciler {
                     + "\"" + (prev == null ? "" : ": " + prev.message())));
             return left;
         }
-        try {
-            runtime.pullImage(c.getImage());
-            pullBackOff.forget(pullKey);
-            return null;
-        } catch (RuntimeCallException e) {
-            pullBackOff.recordFailure(pullKey);
-            failures.put(key, new ContainerWaiting("ErrImagePull", e.getMessage()));
-            return pullBackOff.remaining(pullKey, null);
+        ImagePullSecrets.Result secrets = pullSecrets.read(pod);
+        if (!secrets.problems().isEmpty()) {
+            log.info("pod {}: image pull secrets not usable: {}", key, secrets.problems());
+            events.warning(pod, "FailedToRetrieveImagePullSecret", ImagePullSecrets.warning(secrets.problems()));
         }
+        List<io.kaji.node.image.RegistryCredentials> credentials = secrets.keyring().lookup(c.getImage());
+        RuntimeCallException failure = null;
+        // The kubelet's order: each matching credential, most specific first; anonymously when none matches.
+        for (int i = 0; i < Math.max(1, credentials.size()); i++) {
+            try {
+                runtime.pullImage(c.getImage(), credentials.isEmpty() ? null : credentials.get(i));
+                pullBackOff.forget(pullKey);
+                return null;
+            } catch (RuntimeCallException e) {
+                failure = e;
+            }
+        }
+        pullBackOff.recordFailure(pullKey);
+        failures.put(key, new ContainerWaiting("ErrImagePull", failure.getMessage()));
+        return pullBackOff.remaining(pullKey, null);
     }
 
     /** The status views of every spec container, from the runtime's containers in {@code sandboxId}. */

@@ -98,7 +98,15 @@ public interface ContainerRuntime {
     List<ImageInfo> listImages();
 
     /** Pulls an image from its registry; returns the image reference (digest). */
-    String pullImage(String image);
+    default String pullImage(String image) {
+        return pullImage(image, null);
+    }
+
+    /**
+     * Pulls an image from its registry with {@code credentials} (from an image pull secret), or anonymously when
+     * null; returns the image reference (digest).
+     */
+    String pullImage(String image, io.kaji.node.image.RegistryCredentials credentials);
 
     /** Removes an image; done if it is not there. */
     void removeImage(String image);

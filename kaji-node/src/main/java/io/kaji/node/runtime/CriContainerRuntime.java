@@ -233,9 +233,13 @@ public final class CriContainerRuntime implements ContainerRuntime {
     }
 
     @Override
-    public String pullImage(String image) {
-        return call("pull image " + image, () -> cri.images(PULL_DEADLINE).pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(image)).build())).getImageRef();
+    public String pullImage(String image, io.kaji.node.image.RegistryCredentials credentials) {
+        PullImageRequest.Builder request = PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image));
+        if (credentials != null) {
+            request.setAuth(io.kaji.node.cri.v1.AuthConfig.newBuilder().setUsername(credentials.username())
+                    .setPassword(credentials.password()).setAuth(credentials.auth()));
+        }
+        return call("pull image " + image, () -> cri.images(PULL_DEADLINE).pullImage(request.build())).getImageRef();
     }
 
     @Override

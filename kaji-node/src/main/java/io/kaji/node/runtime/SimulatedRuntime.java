@@ -185,7 +185,7 @@ public final class SimulatedRuntime implements ContainerRuntime {
     }
 
     @Override
-    public String pullImage(String image) {
+    public String pullImage(String image, io.kaji.node.image.RegistryCredentials credentials) {
         return "sha256:simulated";
     }
 
