@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kaji.controllers.namespace.NamespaceController;
 import io.kaji.controllers.nodeipam.CidrAllocator;
 import io.kaji.controllers.nodeipam.NodeIpamController;
 import io.kaji.controllers.nodelifecycle.NodeLifecycleController;
@@ -185,6 +186,7 @@ public final class ControllerManager implements AutoCloseable {
         ServiceAccountController serviceAccounts = new ServiceAccountController(client, namespaces, clusterCaPem(),
                 options.workers());
         controllers.add(serviceAccounts.controller());
+        controllers.add(new NamespaceController(client, namespaces, clock, options.workers()).controller());
         // A deleted default ServiceAccount or root CA ConfigMap is put back.
         SharedIndexInformer<ServiceAccount> accounts = Informers.retrying(informers.sharedIndexInformerFor(ServiceAccount.class, resync));
         SharedIndexInformer<ConfigMap> configMaps = Informers.retrying(informers.sharedIndexInformerFor(ConfigMap.class, resync));
