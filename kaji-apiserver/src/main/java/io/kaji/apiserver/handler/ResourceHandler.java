@@ -108,7 +108,13 @@ public final class ResourceHandler {
         var range = storage.store().range(io.kaji.store.RangeRequest.prefix(namespaces.keyPrefix()));
         for (var kv : range.kvs()) {
             String key = kv.key();
-            defaults.ensure(key.substring(key.lastIndexOf('/') + 1));
+            String name = key.substring(key.lastIndexOf('/') + 1);
+            // A Terminating namespace is being emptied: putting its defaults back would only undo that.
+            boolean terminating = storage.find(namespaces, null, name)
+                    .map(ns -> Json.at(ns, "metadata.deletionTimestamp") != null).orElse(true);
+            if (!terminating) {
+                defaults.ensure(name);
+            }
         }
         this.namespaceDefaults = defaults;
     }

@@ -285,6 +285,8 @@ class CrudTest {
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(json(refused).get("message").asString()).isEqualTo("configmaps \"b\" is forbidden: unable to "
                 + "create new content in namespace tmp because it is being terminated");
+        assertThat(json(refused).at("/details/causes/0/reason").asString()).isEqualTo("NamespaceTerminating");
+        assertThat(json(refused).at("/details/causes/0/field").asString()).isEqualTo("metadata.namespace");
 
         HttpResponse<String> again = server.delete("/api/v1/namespaces/tmp");
         assertThat(again.statusCode()).isEqualTo(409);
