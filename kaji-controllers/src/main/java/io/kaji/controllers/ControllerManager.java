@@ -211,7 +211,7 @@ public final class ControllerManager implements AutoCloseable {
         SharedIndexInformer<PersistentVolumeClaim> claims = Informers.retrying(
                 informers.sharedIndexInformerFor(PersistentVolumeClaim.class, resync));
         controllers.add(new ResourceQuotaController(client, resourceQuotas,
-                List.of(pods, services, configMaps, secrets, claims), options.quotaResync(), options.workers())
+                List.of(pods, services, configMaps, secrets, claims), options.quotaResync(), clock, options.workers())
                 .controller());
 
         GarbageCollector gc = new GarbageCollector(client, options.workers());

@@ -17,7 +17,9 @@ import io.kaji.quota.Quantities;
 import io.kaji.quota.QuotaUsage;
 import io.kaji.quota.QuotaUsage.GroupResource;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +51,10 @@ public final class ResourceQuotaController implements Reconciler {
     private final KubernetesClient client;
     private final SharedIndexInformer<ResourceQuota> quotas;
     private final Duration resync;
+    private final Clock clock;
     private final Controller controller;
+    /** When each quota's periodic recalculation is due: one pending timer per quota, however often it is synced. */
+    private final Map<String, Instant> resyncDue = new ConcurrentHashMap<>();
     /** Preferred version per API group, from discovery; groups not served map to "". */
     private final Map<String, String> versions = new ConcurrentHashMap<>();
 
@@ -59,10 +64,11 @@ public final class ResourceQuotaController implements Reconciler {
      * @param resync  how often each quota is recalculated even when nothing was seen to change
      */
     public ResourceQuotaController(KubernetesClient client, SharedIndexInformer<ResourceQuota> quotas,
-            List<SharedIndexInformer<? extends HasMetadata>> counted, Duration resync, int workers) {
+            List<SharedIndexInformer<? extends HasMetadata>> counted, Duration resync, Clock clock, int workers) {
         this.client = client;
         this.quotas = quotas;
         this.resync = resync;
+        this.clock = clock;
         this.controller = new Controller("resourcequota", this, workers);
         quotas.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -155,6 +161,7 @@ public final class ResourceQuotaController implements Reconciler {
         // Fresh, for the resourceVersion the status write is guarded by.
         ResourceQuota quota = client.resourceQuotas().inNamespace(namespace).withName(name).get();
         if (quota == null) {
+            resyncDue.remove(key);
             return Result.done();
         }
         Map<String, String> hard = texts(quota.getSpec() == null ? null : quota.getSpec().getHard());
@@ -164,13 +171,28 @@ public final class ResourceQuotaController implements Reconciler {
             used.put(resource, Quantities.format(counted.getOrDefault(resource, BigDecimal.ZERO)));
         }
         ResourceQuotaStatus status = quota.getStatus();
-        if (status != null && hard.equals(texts(status.getHard())) && used.equals(normalized(status.getUsed()))) {
-            return Result.requeueAfter(resync);
+        if (status == null || !hard.equals(texts(status.getHard())) || !used.equals(normalized(status.getUsed()))) {
+            quota.setStatus(new ResourceQuotaStatus(quantities(hard), quantities(used)));
+            client.resourceQuotas().inNamespace(namespace).resource(quota).updateStatus();
+            log.debug("resource quota {}: used {}", key, used);
         }
-        ResourceQuotaStatus next = new ResourceQuotaStatus(quantities(hard), quantities(used));
-        quota.setStatus(next);
-        client.resourceQuotas().inNamespace(namespace).resource(quota).updateStatus();
-        log.debug("resource quota {}: used {}", key, used);
+        return nextResync(key);
+    }
+
+    /**
+     * The periodic recalculation: the key comes back after {@code resync}, unless a timer for it is pending already
+     * (event-triggered passes in between must not pile up timers).
+     */
+    private Result nextResync(String key) {
+        Instant now = clock.instant();
+        Instant due = resyncDue.get(key);
+        // The timer's own pass may run a little before the wall clock reaches `due`: it still counts as due.
+        Duration slack = resync.dividedBy(10).compareTo(Duration.ofSeconds(1)) < 0 ? resync.dividedBy(10)
+                : Duration.ofSeconds(1);
+        if (due != null && now.isBefore(due.minus(slack))) {
+            return Result.done();
+        }
+        resyncDue.put(key, now.plus(resync));
         return Result.requeueAfter(resync);
     }
 
