@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = {
                 "Run Kaji's controllers against a Kubernetes API server.",
                 "ReplicaSet, Deployment, garbage collector, node lifecycle and IPAM, EndpointSlice, DaemonSet,",
-                "StatefulSet, Job, CronJob, ServiceAccount.",
+                "StatefulSet, Job, CronJob, ServiceAccount, Namespace, ResourceQuota.",
                 "Several may run at once: one leads (Lease kube-system/kaji-controller-manager), the others wait",
                 "and take over within the lease duration when it stops. 'kaji server' runs one in-process already."})
 public final class ControllerManagerCommand implements Callable<Integer> {
@@ -46,6 +46,11 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             description = "The pod network; each node gets a /24 of it as its podCIDR (default: ${DEFAULT-VALUE}).")
     String clusterCidr;
 
+    @Option(names = "--resource-quota-sync-period", defaultValue = "5m", paramLabel = "DURATION",
+            description = "How often every ResourceQuota's usage is recalculated even when no change was seen "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String quotaSyncPeriod;
+
     @Option(names = "--workers", defaultValue = "5", description = "Workers per controller (default: ${DEFAULT-VALUE}).")
     int workers;
 
@@ -55,7 +60,8 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--kubeconfig: cannot read " + kubeconfig + " (start 'kaji server' first; it writes <data-dir>/kubeconfig)");
         }
-        Duration lease = parseDuration(leaseDuration);
+        Duration lease = parseDuration("--lease-duration", leaseDuration);
+        Duration quotaSync = parseDuration("--resource-quota-sync-period", quotaSyncPeriod);
         String identity = id != null ? id : InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID().toString().substring(0, 8);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder()
@@ -63,7 +69,8 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             ControllerManager.Options defaults = ControllerManager.Options.defaults(identity);
             ControllerManager.Options options = defaults
                     .withLease(lease, lease.multipliedBy(2).dividedBy(3), defaults.retryPeriod())
-                    .withClusterCidr(clusterCidr, defaults.nodeCidrPrefix());
+                    .withClusterCidr(clusterCidr, defaults.nodeCidrPrefix())
+                    .withQuotaResync(quotaSync);
             ControllerManager manager = new ControllerManager(client, options, Clock.systemUTC());
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -78,12 +85,16 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Duration parseDuration(String text) {
+    private Duration parseDuration(String option, String text) {
         try {
-            return Duration.parse("PT" + text.toUpperCase());
+            Duration d = Duration.parse("PT" + text.toUpperCase());
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("not positive");
+            }
+            return d;
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--lease-duration: \"" + text + "\" is not a duration such as 15s or 1m");
+                    option + ": \"" + text + "\" is not a duration such as 15s or 1m");
         }
     }
 }

@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kaji.controllers.namespace.NamespaceController;
 import io.kaji.controllers.nodeipam.CidrAllocator;
 import io.kaji.controllers.nodeipam.NodeIpamController;
 import io.kaji.controllers.nodelifecycle.NodeLifecycleController;
@@ -36,6 +37,10 @@ import io.kaji.controllers.podgc.PodGarbageCollector;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kaji.controllers.replicaset.ReplicaSetController;
+import io.kaji.controllers.resourcequota.ResourceQuotaController;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Informers;
@@ -64,32 +69,40 @@ public final class ControllerManager implements AutoCloseable {
     public record Options(String identity, String leaseNamespace, String leaseName, Duration leaseDuration,
                           Duration renewDeadline, Duration retryPeriod, int workers, Duration resync,
                           String clusterCidr, int nodeCidrPrefix, NodeLifecycleController.Options nodeLifecycle,
-                          PodGarbageCollector.Options podGc) {
+                          PodGarbageCollector.Options podGc, Duration quotaResync) {
+        /** Kubernetes' {@code --resource-quota-sync-period}: how often every quota is recalculated regardless. */
+        public static final Duration QUOTA_RESYNC = Duration.ofMinutes(5);
+
         public static Options defaults(String identity) {
             return new Options(identity, "kube-system", "kaji-controller-manager", Duration.ofSeconds(15),
                     Duration.ofSeconds(10), Duration.ofSeconds(2), 5, Duration.ofMinutes(10),
                     "10.42.0.0/16", 24, NodeLifecycleController.Options.defaults(),
-                    PodGarbageCollector.Options.defaults());
+                    PodGarbageCollector.Options.defaults(), QUOTA_RESYNC);
+        }
+
+        public Options withQuotaResync(Duration d) {
+            return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
+                    resync, clusterCidr, nodeCidrPrefix, nodeLifecycle, podGc, d);
         }
 
         public Options withPodGc(PodGarbageCollector.Options o) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
-                    resync, clusterCidr, nodeCidrPrefix, nodeLifecycle, o);
+                    resync, clusterCidr, nodeCidrPrefix, nodeLifecycle, o, quotaResync);
         }
 
         public Options withLease(Duration duration, Duration renew, Duration retry) {
             return new Options(identity, leaseNamespace, leaseName, duration, renew, retry, workers, resync,
-                    clusterCidr, nodeCidrPrefix, nodeLifecycle, podGc);
+                    clusterCidr, nodeCidrPrefix, nodeLifecycle, podGc, quotaResync);
         }
 
         public Options withClusterCidr(String cidr, int nodePrefix) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
-                    resync, cidr, nodePrefix, nodeLifecycle, podGc);
+                    resync, cidr, nodePrefix, nodeLifecycle, podGc, quotaResync);
         }
 
         public Options withNodeLifecycle(NodeLifecycleController.Options o) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, workers,
-                    resync, clusterCidr, nodeCidrPrefix, o, podGc);
+                    resync, clusterCidr, nodeCidrPrefix, o, podGc, quotaResync);
         }
     }
 
@@ -185,11 +198,21 @@ public final class ControllerManager implements AutoCloseable {
         ServiceAccountController serviceAccounts = new ServiceAccountController(client, namespaces, clusterCaPem(),
                 options.workers());
         controllers.add(serviceAccounts.controller());
+        controllers.add(new NamespaceController(client, namespaces, clock, options.workers()).controller());
         // A deleted default ServiceAccount or root CA ConfigMap is put back.
         SharedIndexInformer<ServiceAccount> accounts = Informers.retrying(informers.sharedIndexInformerFor(ServiceAccount.class, resync));
         SharedIndexInformer<ConfigMap> configMaps = Informers.retrying(informers.sharedIndexInformerFor(ConfigMap.class, resync));
         accounts.addEventHandler(Handlers.onDelete(sa -> serviceAccounts.enqueue(sa.getMetadata().getNamespace())));
         configMaps.addEventHandler(Handlers.onDelete(cm -> serviceAccounts.enqueue(cm.getMetadata().getNamespace())));
+
+        SharedIndexInformer<ResourceQuota> resourceQuotas = Informers.retrying(
+                informers.sharedIndexInformerFor(ResourceQuota.class, resync));
+        SharedIndexInformer<Secret> secrets = Informers.retrying(informers.sharedIndexInformerFor(Secret.class, resync));
+        SharedIndexInformer<PersistentVolumeClaim> claims = Informers.retrying(
+                informers.sharedIndexInformerFor(PersistentVolumeClaim.class, resync));
+        controllers.add(new ResourceQuotaController(client, resourceQuotas,
+                List.of(pods, services, configMaps, secrets, claims), options.quotaResync(), clock, options.workers())
+                .controller());
 
         GarbageCollector gc = new GarbageCollector(client, options.workers());
         controllers.add(gc.controller());

@@ -37,8 +37,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ResourceHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResourceHandler.class);
-    /** Namespaces Kubernetes refuses to delete. */
-    private static final Set<String> PROTECTED_NAMESPACES = Set.of("default", "kube-system", "kube-public");
+    /** Namespaces Kubernetes refuses to delete (NamespaceLifecycle's immortal namespaces). */
+    private static final Set<String> PROTECTED_NAMESPACES = Set.of("default", "kube-system", "kube-public",
+            "kube-node-lease");
     /** The finalizers through which the garbage collector carries out Foreground and Orphan deletions. */
     public static final String FOREGROUND_FINALIZER = "foregroundDeletion";
     public static final String ORPHAN_FINALIZER = "orphan";
@@ -49,7 +50,6 @@ public final class ResourceHandler {
     private final TableConverter tables;
     private final Lists lists;
     private final Subresources subresources;
-    private final NamespaceCleaner namespaceCleaner;
     private final PodLogs podLogs;
     private final PodStreams podStreams;
     private final Evictions evictions;
@@ -71,7 +71,6 @@ public final class ResourceHandler {
         this.tables = new TableConverter(clock);
         this.lists = new Lists(cache, storage, tables, timer);
         this.subresources = new Subresources(storage, lifecycle, fieldManager);
-        this.namespaceCleaner = new NamespaceCleaner(registry, store);
         this.podLogs = new PodLogs(registry, storage);
         this.podStreams = new PodStreams(registry, storage);
         this.evictions = new Evictions(registry, storage, cache, clock);
@@ -109,7 +108,13 @@ public final class ResourceHandler {
         var range = storage.store().range(io.kaji.store.RangeRequest.prefix(namespaces.keyPrefix()));
         for (var kv : range.kvs()) {
             String key = kv.key();
-            defaults.ensure(key.substring(key.lastIndexOf('/') + 1));
+            String name = key.substring(key.lastIndexOf('/') + 1);
+            // A Terminating namespace is being emptied: putting its defaults back would only undo that.
+            boolean terminating = storage.find(namespaces, null, name)
+                    .map(ns -> Json.at(ns, "metadata.deletionTimestamp") != null).orElse(true);
+            if (!terminating) {
+                defaults.ensure(name);
+            }
         }
         this.namespaceDefaults = defaults;
     }
@@ -379,7 +384,9 @@ public final class ResourceHandler {
                 throw ApiException.modified(def.plural(), def.group(), name);
             }
             ObjectNode next;
-            if ("status".equals(sub)) {
+            if ("finalize".equals(sub)) {
+                next = NamespaceFinalization.finalizeUpdate(current, desired);
+            } else if ("status".equals(sub)) {
                 next = current.deepCopy();
                 if (desired.has("status")) {
                     next.set("status", desired.get("status"));
@@ -403,7 +410,7 @@ public final class ResourceHandler {
                 lifecycle.prepareUpdate(def, next, current);
             }
             if (Json.at(next, "metadata.deletionTimestamp") != null && finalizers(next).isEmpty()
-                    && !"namespaces".equals(def.plural())) {
+                    && (!isNamespaces(def) || NamespaceFinalization.specFinalizers(next).isEmpty())) {
                 return null;
             }
             writeCheck.check(def, ns, next, current, req.user());
@@ -413,6 +420,10 @@ public final class ResourceHandler {
             }
             return next;
         });
+    }
+
+    private static boolean isNamespaces(ResourceDefinition def) {
+        return def.group().isEmpty() && def.plural().equals("namespaces");
     }
 
     private static List<String> finalizers(ObjectNode obj) {
@@ -436,16 +447,11 @@ public final class ResourceHandler {
                         + "in precondition: " + opts.preconditionRv() + ", ResourceVersion in object meta: "
                         + Json.text(meta, "resourceVersion"));
             }
-            if (def.plural().equals("namespaces") && def.group().isEmpty()) {
+            if (isNamespaces(def)) {
                 if (PROTECTED_NAMESPACES.contains(name)) {
                     throw ApiException.forbidden("namespaces", "", name, "this namespace may not be deleted");
                 }
-                if (!meta.has("deletionTimestamp")) {
-                    meta.put("deletionTimestamp", lifecycle.now());
-                    meta.put("deletionGracePeriodSeconds", 0);
-                }
-                Json.objectAt(current, "status").put("phase", "Terminating");
-                return current;
+                return NamespaceFinalization.delete(current, lifecycle.now());
             }
             if (!meta.has("deletionTimestamp")) {
                 def.strategy().prepareForDelete(current);
@@ -468,9 +474,6 @@ public final class ResourceHandler {
             }
             return null;
         });
-        if (def.plural().equals("namespaces") && def.group().isEmpty() && !opts.dryRun()) {
-            namespaceCleaner.finalizeLater(name);
-        }
         if (r.deleted() && !def.plural().equals("pods")) {
             return ApiResponse.json(200, successStatus(def, r.object()));
         }

@@ -133,8 +133,16 @@ public final class Strategies {
             labelWithName(o);
         }
 
+        /** Only the {@code finalize} subresource changes spec.finalizers (Kubernetes' namespace strategy). */
         @Override
         public void prepareForUpdate(ObjectNode o, ObjectNode old) {
+            var finalizers = old.path("spec").get("finalizers");
+            ObjectNode spec = Json.objectAt(o, "spec");
+            if (finalizers == null) {
+                spec.remove("finalizers");
+            } else {
+                spec.set("finalizers", finalizers.deepCopy());
+            }
             labelWithName(o);
         }
 

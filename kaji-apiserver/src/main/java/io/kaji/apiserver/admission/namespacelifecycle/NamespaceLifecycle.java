@@ -6,6 +6,8 @@ import io.kaji.apiserver.admission.ClusterObjects;
 import io.kaji.apiserver.admission.ValidatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.errors.StatusCause;
+import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -40,8 +42,12 @@ public final class NamespaceLifecycle implements ValidatingPlugin {
             return Verdict.denied(ApiException.notFound("namespaces", "", a.namespace()));
         }
         if (namespace.get().path("metadata").has("deletionTimestamp")) {
-            return Verdict.denied(ApiException.forbidden(a.resource(), a.group(), a.name(),
-                    "unable to create new content in namespace " + a.namespace() + " because it is being terminated"));
+            // With Kubernetes' NamespaceTerminating cause, which controllers check to stop retrying such creates.
+            ApiException refused = ApiException.forbidden(a.resource(), a.group(), a.name(),
+                    "unable to create new content in namespace " + a.namespace() + " because it is being terminated");
+            return Verdict.denied(new ApiException(403, "Forbidden", refused.getMessage(), new ApiException.Details(
+                    a.name(), a.group(), a.resource(), List.of(new StatusCause("NamespaceTerminating",
+                            "namespace " + a.namespace() + " is being terminated", "metadata.namespace")))));
         }
         return Verdict.allowed();
     }

@@ -8,6 +8,7 @@ import io.kaji.apiserver.admission.Quantities;
 import io.kaji.apiserver.admission.ValidatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.quota.QuotaUsage;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * written into the quotas' {@code status.used} (and {@code status.hard}), as Kubernetes' admission does; a new or
  * changed quota gets its status filled in from the namespace's objects.
  *
- * <p>Usage is counted from the watch cache at each admission, so deletions are reflected without a controller.
+ * <p>Usage is counted from the watch cache at each admission (with {@link QuotaUsage}, as the controller manager's
+ * ResourceQuota controller counts it), so admission decisions see deletions at once; {@code status.used} after
+ * deletions and finished pods is the controller's to recalculate.
  * Creates admitted by this server but not yet in the cache are held as reservations (per namespace, under a lock,
  * for at most {@link #RESERVATION_TTL}), so that concurrent creates cannot both take the last unit. Several API
  * servers each keep their own reservations: between servers, concurrent creates can overshoot a quota by the
@@ -42,10 +45,6 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
 
     public static final String NAME = "ResourceQuota";
     static final Duration RESERVATION_TTL = Duration.ofSeconds(30);
-    private static final Set<String> COMPUTE = Set.of("cpu", "memory", "requests.cpu", "requests.memory",
-            "limits.cpu", "limits.memory");
-    private static final Set<String> COUNTED_CORE = Set.of("pods", "services", "configmaps", "secrets",
-            "persistentvolumeclaims", "replicationcontrollers", "resourcequotas");
 
     private final ClusterObjects objects;
     private final Clock clock;
@@ -95,7 +94,7 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
         if (quotas.isEmpty()) {
             return Verdict.allowed();
         }
-        Map<String, BigDecimal> delta = usageOf(a.group(), a.resource(), a.object());
+        Map<String, BigDecimal> delta = QuotaUsage.usageOf(a.group(), a.resource(), a.object());
         if (delta.isEmpty()) {
             return Verdict.allowed();
         }
@@ -178,7 +177,7 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
     /** The compute resources a quota tracks that some container of {@code pod} does not set, comma-joined, sorted. */
     static String missingCompute(JsonNode pod, Set<String> hard) {
         Set<String> required = new TreeSet<>(hard);
-        required.retainAll(COMPUTE);
+        required.retainAll(QuotaUsage.COMPUTE);
         Set<String> missing = new TreeSet<>();
         for (String field : List.of("containers", "initContainers")) {
             for (JsonNode c : pod.path("spec").path(field)) {
@@ -207,16 +206,19 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
         return out;
     }
 
-    /** The namespace's usage of {@code resources}: its objects from the cache plus this server's reservations. */
+    /**
+     * The namespace's usage of {@code resources}: its objects from the cache, counted as the quota controller counts
+     * them ({@link QuotaUsage}), plus this server's reservations.
+     */
     private Map<String, BigDecimal> usage(String namespace, Set<String> resources) {
-        Map<String, BigDecimal> total = new HashMap<>();
         Set<String> listed = new java.util.HashSet<>();
-        for (String[] gr : resourcesToList(resources)) {
-            for (ObjectNode o : objects.list(gr[0], gr[1], namespace)) {
-                listed.add(gr[0] + "/" + gr[1] + "/" + o.path("metadata").path("name").asString(""));
-                usageOf(gr[0], gr[1], o).forEach((k, v) -> total.merge(k, v, BigDecimal::add));
+        Map<String, BigDecimal> total = new HashMap<>(QuotaUsage.total(resources, gr -> {
+            List<ObjectNode> items = objects.list(gr.group(), gr.resource(), namespace);
+            for (ObjectNode o : items) {
+                listed.add(gr.group() + "/" + gr.resource() + "/" + o.path("metadata").path("name").asString(""));
             }
-        }
+            return items;
+        }));
         Map<String, Reservation> pending = reservations.get(namespace);
         if (pending != null) {
             Instant now = clock.instant();
@@ -224,86 +226,5 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
             pending.values().forEach(r -> r.usage().forEach((k, v) -> total.merge(k, v, BigDecimal::add)));
         }
         return total;
-    }
-
-    /** Which group/resource lists a set of quota resource names needs. */
-    private static List<String[]> resourcesToList(Set<String> names) {
-        Set<String> out = new TreeSet<>();
-        for (String n : names) {
-            if (COMPUTE.contains(n) || n.equals("pods") || n.startsWith("requests.") || n.startsWith("limits.")) {
-                out.add("/pods");
-                if (n.equals("requests.storage")) {
-                    out.add("/persistentvolumeclaims");
-                }
-            } else if (n.startsWith("services")) {
-                out.add("/services");
-            } else if (COUNTED_CORE.contains(n)) {
-                out.add("/" + n);
-            } else if (n.startsWith("count/")) {
-                String r = n.substring(6);
-                int dot = r.indexOf('.');
-                out.add(dot < 0 ? "/" + r : r.substring(dot + 1) + "/" + r.substring(0, dot));
-            }
-        }
-        List<String[]> list = new ArrayList<>();
-        out.forEach(s -> list.add(s.split("/", 2)));
-        return list;
-    }
-
-    /** What one object counts against quotas, by quota resource name. */
-    static Map<String, BigDecimal> usageOf(String group, String resource, JsonNode obj) {
-        Map<String, BigDecimal> u = new HashMap<>();
-        u.put("count/" + resource + (group.isEmpty() ? "" : "." + group), BigDecimal.ONE);
-        if (!group.isEmpty()) {
-            return u;
-        }
-        if (COUNTED_CORE.contains(resource)) {
-            u.put(resource, BigDecimal.ONE);
-        }
-        switch (resource) {
-            case "pods" -> {
-                String phase = obj.path("status").path("phase").asString("");
-                if (phase.equals("Succeeded") || phase.equals("Failed")) {
-                    return Map.of();
-                }
-                for (String kind : List.of("requests", "limits")) {
-                    podTotal(obj.path("spec"), kind).forEach((k, v) -> {
-                        u.put(kind + "." + k, v);
-                        if (kind.equals("requests") && (k.equals("cpu") || k.equals("memory"))) {
-                            u.put(k, v);
-                        }
-                    });
-                }
-            }
-            case "services" -> {
-                String type = obj.path("spec").path("type").asString("ClusterIP");
-                u.put("services.loadbalancers", type.equals("LoadBalancer") ? BigDecimal.ONE : BigDecimal.ZERO);
-                long nodePorts = type.equals("NodePort") || type.equals("LoadBalancer")
-                        ? obj.path("spec").path("ports").size() : 0;
-                u.put("services.nodeports", BigDecimal.valueOf(nodePorts));
-            }
-            case "persistentvolumeclaims" -> {
-                String storage = obj.path("spec").path("resources").path("requests").path("storage").asString(null);
-                if (storage != null) {
-                    u.put("requests.storage", Quantities.amount(storage));
-                }
-            }
-            default -> { }
-        }
-        return u;
-    }
-
-    /** Containers summed, then the larger of any init container (Kubernetes' pod requests). */
-    private static Map<String, BigDecimal> podTotal(JsonNode spec, String kind) {
-        Map<String, BigDecimal> sum = new TreeMap<>();
-        for (JsonNode c : spec.path("containers")) {
-            Quantities.list(c.path("resources").path(kind)).forEach((k, v) ->
-                    sum.merge(k, Quantities.amount(v), BigDecimal::add));
-        }
-        for (JsonNode c : spec.path("initContainers")) {
-            Quantities.list(c.path("resources").path(kind)).forEach((k, v) ->
-                    sum.merge(k, Quantities.amount(v), BigDecimal::max));
-        }
-        return sum;
     }
 }

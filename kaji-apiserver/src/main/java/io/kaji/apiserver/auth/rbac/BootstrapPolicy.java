@@ -240,12 +240,13 @@ public final class BootstrapPolicy {
     /**
      * What Kaji's controller manager does under its one identity (Kubernetes splits this over per-controller
      * service accounts): the garbage collector reads, patches and deletes any kind, as Kubernetes'
-     * generic-garbage-collector role allows; the workload, endpoint, node and service-account controllers
+     * generic-garbage-collector role allows, and the namespace controller empties namespaces with deletecollection
+     * (Kubernetes' namespace-controller role); the workload, endpoint, node and service-account controllers
      * create what they own; every controller records events and writes status.
      */
     private static List<PolicyRule> kajiControllerManager() {
         return List.of(
-                r(List.of("get", "list", "watch", "patch", "update", "delete"), "*", "*"),
+                r(List.of("get", "list", "watch", "patch", "update", "delete", "deletecollection"), "*", "*"),
                 r("create", "", "pods", "endpoints", "serviceaccounts", "configmaps", "secrets",
                         "persistentvolumeclaims", "events"),
                 r(List.of("update", "patch"), "", "pods/status", "nodes/status", "namespaces/finalize",
