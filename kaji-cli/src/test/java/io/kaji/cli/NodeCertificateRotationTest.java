@@ -78,6 +78,7 @@ class NodeCertificateRotationTest {
                 // The files on disk are the current certificate, and the old one has expired meanwhile.
                 assertThat(NodeClientCertificate.parse(Files.readString(pki.resolve("node-client.crt")))
                         .getSerialNumber()).isEqualTo(cert.certificate().getSerialNumber());
+                // The Lease is the heartbeat (the Node's conditions are only rewritten when they change).
                 Instant firstExpired = first.getNotAfter().toInstant();
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
                     Lease lease = admin.leases().inNamespace("kube-node-lease").withName("rot1").get();
@@ -87,10 +88,8 @@ class NodeCertificateRotationTest {
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                     Node node = admin.nodes().withName("rot1").get();
                     assertThat(node.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready"))
-                            .singleElement().satisfies(c -> {
-                                assertThat(c.getStatus()).as(c.getMessage()).isEqualTo("True");
-                                assertThat(Instant.parse(c.getLastHeartbeatTime())).isAfter(firstExpired);
-                            });
+                            .singleElement().satisfies(c -> assertThat(c.getStatus()).as(c.getMessage())
+                                    .isEqualTo("True"));
                 });
                 // The renewals were CSRs of the node itself, approved as selfnodeclient.
                 assertThat(admin.certificates().v1().certificateSigningRequests().list().getItems())
