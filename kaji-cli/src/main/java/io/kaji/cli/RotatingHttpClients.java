@@ -86,6 +86,8 @@ final class RotatingHttpClients implements HttpClient.Factory {
                 old.add(r.swap(delegate.newBuilder(credentials.get()).build()));
             }
         }
+        // Parents before children: a client derived from a derived client re-derives from its parent's new one.
+        derived.sort(java.util.Comparator.comparingInt(Swapping::depth));
         for (Swapping d : derived) {
             if (!d.isClosed()) {
                 d.swap(d.derive());
@@ -108,6 +110,10 @@ final class RotatingHttpClients implements HttpClient.Factory {
             this.parent = parent;
             this.derivation = derivation;
             clients.add(this);
+        }
+
+        int depth() {
+            return parent == null ? 0 : parent.depth() + 1;
         }
 
         HttpClient swap(HttpClient next) {
