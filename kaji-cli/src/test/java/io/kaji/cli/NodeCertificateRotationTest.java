@@ -115,6 +115,27 @@ class NodeCertificateRotationTest {
     }
 
     @Test
+    void aKeptCertificateIsUsableOnlyWithItsKeyFromTheClusterCaAndWithTimeLeft() throws Exception {
+        var pki = io.kaji.apiserver.pki.ClusterPki.loadOrCreate(dir.resolve("pki"), java.util.List.of());
+        var foreign = io.kaji.apiserver.pki.ClusterPki.loadOrCreate(dir.resolve("other"), java.util.List.of());
+        var nodes = java.util.List.of("system:nodes");
+        var mine = pki.issueClient("system:node:n1", nodes, Duration.ofHours(10));
+        var other = pki.issueClient("system:node:n1", nodes, Duration.ofHours(10));
+        X509Certificate ca = pki.caCertificate();
+        Instant now = Instant.now();
+        assertThat(NodeCredentials.usable(mine.certificate(), mine.keyPem(), ca, "system:node:n1", now)).isTrue();
+        assertThat(NodeCredentials.usable(mine.certificate(), other.keyPem(), ca, "system:node:n1", now)).isFalse();
+        assertThat(NodeCredentials.usable(mine.certificate(), mine.keyPem(), ca, "system:node:n2", now)).isFalse();
+        var alien = foreign.issueClient("system:node:n1", nodes, Duration.ofHours(10));
+        assertThat(NodeCredentials.usable(alien.certificate(), alien.keyPem(), ca, "system:node:n1", now)).isFalse();
+        // A 10-hour certificate is kept until a tenth of its lifetime is left (not a whole day before).
+        assertThat(NodeCredentials.usable(mine.certificate(), mine.keyPem(), ca, "system:node:n1",
+                now.plus(Duration.ofHours(8)))).isTrue();
+        assertThat(NodeCredentials.usable(mine.certificate(), mine.keyPem(), ca, "system:node:n1",
+                now.plus(Duration.ofHours(9).plusMinutes(30)))).isFalse();
+    }
+
+    @Test
     void renewalIsDueBetweenSeventyAndNinetyPercentOfTheLifetime() throws Exception {
         var pki = io.kaji.apiserver.pki.ClusterPki.loadOrCreate(dir.resolve("pki"), java.util.List.of());
         X509Certificate c = pki.issueClient("system:node:x", java.util.List.of("system:nodes"), Duration.ofHours(10))
