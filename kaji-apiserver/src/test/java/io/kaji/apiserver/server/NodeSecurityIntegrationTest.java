@@ -209,6 +209,32 @@ class NodeSecurityIntegrationTest {
     }
 
     @Test
+    void aNodeGetsTokensOnlyBoundToItsOwnPods() throws Exception {
+        HttpClient n1 = node("n1");
+        String path = "/api/v1/namespaces/default/serviceaccounts/default/token";
+        String mineUid = Json.MAPPER.readTree(server.get("/api/v1/namespaces/default/pods/on-n1").body())
+                .path("metadata").path("uid").asString();
+        String theirsUid = Json.MAPPER.readTree(server.get("/api/v1/namespaces/default/pods/on-n2").body())
+                .path("metadata").path("uid").asString();
+        HttpResponse<String> unbound = send(n1, null, "POST", path, "application/json", "{\"spec\":{}}");
+        assertThat(unbound.statusCode()).as(unbound.body()).isEqualTo(403);
+        assertThat(Json.MAPPER.readTree(unbound.body()).path("message").asString())
+                .isEqualTo("serviceaccounts \"default\" is forbidden: node requested token not bound to a pod");
+        HttpResponse<String> theirs = send(n1, null, "POST", path, "application/json", bound("on-n2", theirsUid));
+        assertThat(Json.MAPPER.readTree(theirs.body()).path("message").asString()).isEqualTo("serviceaccounts "
+                + "\"default\" is forbidden: node requested token bound to a pod scheduled on a different node");
+        HttpResponse<String> noUid = send(n1, null, "POST", path, "application/json", bound("on-n1", ""));
+        assertThat(noUid.body()).contains("node requested token with a pod binding without a uid");
+        HttpResponse<String> mine = send(n1, null, "POST", path, "application/json", bound("on-n1", mineUid));
+        assertThat(mine.statusCode()).as(mine.body()).isEqualTo(201);
+    }
+
+    static String bound(String pod, String uid) {
+        return "{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"" + pod
+                + "\",\"uid\":\"" + uid + "\"}}}";
+    }
+
+    @Test
     void localSubjectAccessReviewAnswersInTheNamespaceOfTheRequest() throws Exception {
         String path = "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews";
         HttpResponse<String> r = server.post(path, """
