@@ -2,6 +2,7 @@ package io.kaji.cli;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.kaji.apiserver.pki.BootstrapToken;
 import io.kaji.apiserver.pki.NodeToken;
 import io.kaji.node.NodeLayout;
 import java.net.InetAddress;
@@ -24,14 +25,15 @@ import picocli.CommandLine.Option;
                 "It registers the Node, renews its Lease, and runs the pods bound to it as real",
                 "containers through containerd's CRI.",
                 "",
-                "Joining: --server https://HOST:6443 --token <the server's <data-dir>/node-token>.",
+                "Joining: --server https://HOST:6443 --token <the server's <data-dir>/node-token>,",
+                "or a bootstrap token from 'kaji token create' (expires, can be deleted).",
                 "With several servers (--server https://A:6443,https://B:6443) the agent connects",
                 "through a local TCP load balancer that fails over between them.",
                 "The agent fetches the cluster CA from the server's /cacerts, checks it against",
                 "the hash in the token, and then talks TLS verified with that CA. The token only",
                 "bootstraps: the agent requests a client certificate (CN system:node:<name>) with a",
                 "CertificateSigningRequest that the server approves, keeps it in <data-dir>/pki/",
-                "and works with it (docs/security.md). --kubeconfig",
+                "and works with it, renewing it at 70-90% of its lifetime (docs/security.md). --kubeconfig",
                 "(e.g. the server's admin kubeconfig) works too; with --server and a plain token",
                 "the CA comes from --kubeconfig, or --insecure-skip-tls-verify (loopback only).",
                 "",
@@ -54,7 +56,8 @@ public final class AgentCommand implements Callable<Integer> {
     List<String> servers;
 
     @Option(names = "--token", paramLabel = "TOKEN",
-            description = "The node token (the server's <data-dir>/node-token, K10...), or another bearer token.")
+            description = "The join token: the server's <data-dir>/node-token or one from 'kaji token create' "
+                    + "(K10<CA hash>::...), a bootstrap token <id>.<secret>, or another bearer token.")
     String token;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -105,6 +108,9 @@ public final class AgentCommand implements Callable<Integer> {
             description = "The first container restart back-off, doubled up to 300s (default: ${DEFAULT-VALUE}).")
     String initialBackOff;
 
+    private NodeClientCertificate certificate;
+    private java.util.concurrent.ScheduledExecutorService rotation;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -125,16 +131,23 @@ public final class AgentCommand implements Callable<Integer> {
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
         LocalAgent agent;
         try {
-            if (joinsWithNodeToken()) {
-                // The node token only bootstraps: the agent works with its own system:node:<name> certificate.
-                clientConfig = NodeCredentials.obtain(clientConfig, name, layout.dataDir().resolve("pki"),
-                        Duration.ofSeconds(60));
-            }
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
                     duration(leaseRenewal), duration(initialBackOff), true, port);
-            agent = runtime.equals("simulated") ? LocalAgent.startSimulated(clientConfig, options)
-                    : LocalAgent.start(clientConfig, options);
+            if (bootstraps()) {
+                // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
+                // renews before it expires, switching its API clients over without a restart.
+                certificate = NodeCredentials.obtainRotating(clientConfig, name, layout.dataDir().resolve("pki"),
+                        Duration.ofSeconds(60), rotationThread());
+                agent = LocalAgent.startWithCertificate(certificate, options, runtime.equals("simulated"),
+                        rotationThread());
+            } else {
+                agent = runtime.equals("simulated") ? LocalAgent.startSimulated(clientConfig, options)
+                        : LocalAgent.start(clientConfig, options);
+            }
         } catch (RuntimeException e) {
+            if (certificate != null) {
+                certificate.close();
+            }
             if (balancer != null) {
                 balancer.close();
             }
@@ -142,7 +155,11 @@ public final class AgentCommand implements Callable<Integer> {
         }
         CountDownLatch stop = new CountDownLatch(1);
         ServerLoadBalancer runningBalancer = balancer;
+        NodeClientCertificate runningCertificate = certificate;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (runningCertificate != null) {
+                runningCertificate.close();
+            }
             agent.close();
             if (runningBalancer != null) {
                 runningBalancer.close();
@@ -158,10 +175,26 @@ public final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** True when the agent joins with --server and a K10 node token (not with a kubeconfig). */
-    private boolean joinsWithNodeToken() {
-        return servers != null && !servers.isEmpty() && kubeconfig == null && token != null
-                && token.startsWith(NodeToken.PREFIX);
+    /**
+     * True when the agent joins with --server and a bootstrap credential: a K10 join token (node token or
+     * {@code kaji token create}'s) or a bare bootstrap token {@code <id>.<secret>}.
+     */
+    private boolean bootstraps() {
+        return servers != null && !servers.isEmpty() && token != null
+                && ((kubeconfig == null && token.startsWith(NodeToken.PREFIX))
+                        || BootstrapToken.parse(token.trim()).isPresent());
+    }
+
+    /** The daemon thread that renews the node certificate and closes replaced API clients. */
+    private java.util.concurrent.ScheduledExecutorService rotationThread() {
+        if (rotation == null) {
+            rotation = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "node-certificate-rotation");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return rotation;
     }
 
     private Config clientConfig() throws Exception {
@@ -182,9 +215,9 @@ public final class AgentCommand implements Callable<Integer> {
             return Config.fromKubeconfig(Files.readString(kubeconfig));
         }
         if (kubeconfig == null && token.startsWith(NodeToken.PREFIX)) {
-            NodeToken nodeToken;
+            JoinToken nodeToken;
             try {
-                nodeToken = NodeToken.parse(token);
+                nodeToken = JoinToken.parse(token);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--token: " + e.getMessage());
             }
@@ -201,7 +234,7 @@ public final class AgentCommand implements Callable<Integer> {
             return new ConfigBuilder().withMasterUrl(server)
                     .withCaCertData(java.util.Base64.getEncoder().encodeToString(
                             caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                    .withOauthToken(nodeToken.value()).build();
+                    .withOauthToken(nodeToken.bearer()).build();
         }
         if (kubeconfig == null && !insecure) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -222,7 +255,8 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Config base = Config.fromKubeconfig(Files.readString(kubeconfig));
         base.setMasterUrl(server);
-        base.setOauthToken(token);
+        // A K10 token's bearer part (its CA comes from the kubeconfig here), or the token as given.
+        base.setOauthToken(token.startsWith(NodeToken.PREFIX) ? JoinToken.parse(token).bearer() : token.trim());
         base.setClientCertData(null);
         base.setClientCertFile(null);
         base.setClientKeyData(null);

@@ -40,6 +40,7 @@ public final class KajiCommand implements Runnable {
                 new LogsCommand(),
                 new AssessCommand(),
                 new CertsCommand(),
+                new TokenCommand(),
                 new DiagnoseCommand(),
                 new SupportBundleCommand(),
                 new ImageCommand(),

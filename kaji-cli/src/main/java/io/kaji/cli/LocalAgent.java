@@ -60,8 +60,12 @@ final class LocalAgent implements AutoCloseable {
      * runs nothing — no containerd, no bridge, no routes, no network services. For control-plane tests at scale.
      */
     static LocalAgent startSimulated(Config clientConfig, Options o) {
-        KubernetesClient client = new KubernetesClientBuilder()
-                .withConfig(UserAgents.of(clientConfig, UserAgents.AGENT)).build();
+        return startSimulated(clientConfig, o, null);
+    }
+
+    /** As {@link #startSimulated(Config, Options)}, the API client made by {@code httpClients} unless null. */
+    static LocalAgent startSimulated(Config clientConfig, Options o, RotatingHttpClients httpClients) {
+        KubernetesClient client = client(clientConfig, httpClients);
         try {
             AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
                             o.layout().ipamDir(), o.layout().dataDir().resolve("cni"))
@@ -80,6 +84,14 @@ final class LocalAgent implements AutoCloseable {
 
     /** Starts containerd (if needed) and the agent; blocking until the runtime answers and the agent registered. */
     static LocalAgent start(Config clientConfig, Options o) {
+        return start(clientConfig, o, null);
+    }
+
+    /**
+     * As {@link #start(Config, Options)}, with the API client made by {@code httpClients} (whose credentials can
+     * be rotated while the agent runs) unless null.
+     */
+    static LocalAgent start(Config clientConfig, Options o, RotatingHttpClients httpClients) {
         ContainerdSupervisor supervisor = null;
         Path socket = o.containerdSocket() != null ? o.containerdSocket() : o.layout().criSocket();
         // One CRI connection (gRPC channel and event loop thread) for the runtime and the supervisor's probes.
@@ -107,7 +119,7 @@ final class LocalAgent implements AutoCloseable {
                             o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
                     .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
                     .withKubeletPort(o.kubeletPort());
-            client = new KubernetesClientBuilder().withConfig(UserAgents.of(clientConfig, UserAgents.AGENT)).build();
+            client = client(clientConfig, httpClients);
             HostInfo host = HostInfo.detect();
             NodeAgent agent = new NodeAgent(client, runtime, health, config, host);
             agent.start();
@@ -124,6 +136,33 @@ final class LocalAgent implements AutoCloseable {
             cri.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts an agent that authenticates with {@code certificate} and follows its renewals: the API clients switch
+     * to each new certificate (old connections closed 10 s later), then the renewal schedule starts.
+     *
+     * @param simulated  the simulated runtime instead of containerd
+     * @param background where old API clients are closed
+     */
+    static LocalAgent startWithCertificate(NodeClientCertificate certificate, Options o, boolean simulated,
+            java.util.concurrent.ScheduledExecutorService background) {
+        RotatingHttpClients clients = new RotatingHttpClients(
+                () -> UserAgents.of(certificate.current(), UserAgents.AGENT), background, Duration.ofSeconds(10));
+        certificate.onRotated(clients::rotate);
+        LocalAgent agent = simulated ? startSimulated(certificate.current(), o, clients)
+                : start(certificate.current(), o, clients);
+        certificate.start();
+        return agent;
+    }
+
+    private static KubernetesClient client(Config clientConfig, RotatingHttpClients httpClients) {
+        KubernetesClientBuilder b = new KubernetesClientBuilder().withConfig(UserAgents.of(clientConfig,
+                UserAgents.AGENT));
+        if (httpClients != null) {
+            b.withHttpClientFactory(httpClients);
+        }
+        return b.build();
     }
 
     /** The busybox demo image, so that a fresh cluster can run pods with no registry at all. */

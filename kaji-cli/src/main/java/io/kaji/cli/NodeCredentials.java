@@ -55,6 +55,10 @@ final class NodeCredentials {
     private NodeCredentials() {
     }
 
+    /** A certificate and its key, as PEM. */
+    record Issued(String certPem, String keyPem) {
+    }
+
     /**
      * The client configuration for node {@code nodeName}: {@code bootstrap}'s server and CA with the node's client
      * certificate instead of the token. Blocking: up to {@code timeout} for the approval.
@@ -62,18 +66,53 @@ final class NodeCredentials {
      * @throws IllegalStateException when the request is denied, fails or is not signed in time
      */
     static Config obtain(Config bootstrap, String nodeName, Path pkiDir, Duration timeout) {
+        Issued issued = obtainIssued(bootstrap, nodeName, pkiDir, timeout);
+        return withCertificate(bootstrap, issued.certPem(), issued.keyPem());
+    }
+
+    /**
+     * Like {@link #obtain}, as a certificate that renews itself before it expires (not started: call
+     * {@link NodeClientCertificate#start()} once the agent uses it).
+     */
+    static NodeClientCertificate obtainRotating(Config bootstrap, String nodeName, Path pkiDir, Duration timeout,
+            java.util.concurrent.ScheduledExecutorService executor) {
+        Issued issued = obtainIssued(bootstrap, nodeName, pkiDir, timeout);
+        Config base = new ConfigBuilder(bootstrap).withOauthToken(null).build();
+        return new NodeClientCertificate(base, nodeName, pkiDir, issued.certPem(), issued.keyPem(),
+                java.time.Clock.systemUTC(), executor, timeout);
+    }
+
+    /**
+     * The in-process agent's certificate, issued directly from the cluster CA (the server holds it) for
+     * {@code validity}, written to {@code pkiDir} and renewed through CSRs like a joined agent's.
+     *
+     * @param server the server's admin configuration, of which only the URL and the CA are used
+     */
+    static NodeClientCertificate issueInProcess(ClusterPki pki, Config server, String nodeName, Path pkiDir,
+            Duration validity, java.util.concurrent.ScheduledExecutorService executor) {
+        ClusterPki.ClientCredentials creds = pki.issueClient("system:node:" + nodeName, List.of("system:nodes"),
+                validity);
+        NodeClientCertificate.write(pkiDir, creds.certificatePem(), creds.keyPem());
+        Config base = new ConfigBuilder().withMasterUrl(server.getMasterUrl()).withCaCertData(server.getCaCertData())
+                .build();
+        return new NodeClientCertificate(base, nodeName, pkiDir, creds.certificatePem(), creds.keyPem(),
+                java.time.Clock.systemUTC(), executor, Duration.ofSeconds(60));
+    }
+
+    private static Issued obtainIssued(Config bootstrap, String nodeName, Path pkiDir, Duration timeout) {
         String user = "system:node:" + nodeName;
         X509Certificate ca = certificate(new String(Base64.getDecoder().decode(bootstrap.getCaCertData()),
                 StandardCharsets.UTF_8));
-        Path keyFile = pkiDir.resolve("node-client.key");
-        Path certFile = pkiDir.resolve("node-client.crt");
+        Path keyFile = pkiDir.resolve(NodeClientCertificate.KEY_FILE);
+        Path certFile = pkiDir.resolve(NodeClientCertificate.CERT_FILE);
         try {
             if (Files.exists(keyFile) && Files.exists(certFile)) {
                 String certPem = Files.readString(certFile);
+                String keyPem = Files.readString(keyFile);
                 X509Certificate kept = certificate(certPem);
-                if (usable(kept, ca, user)) {
+                if (usable(kept, keyPem, ca, user, Instant.now())) {
                     log.info("using node client certificate {} (expires {})", certFile, kept.getNotAfter().toInstant());
-                    return withCertificate(bootstrap, certPem, Files.readString(keyFile));
+                    return new Issued(certPem, keyPem);
                 }
                 log.info("node client certificate {} is not usable for {} any more; requesting a new one", certFile,
                         user);
@@ -82,27 +121,44 @@ final class NodeCredentials {
             String certPem = request(bootstrap, nodeName, kp, timeout);
             X509Certificate issued = certificate(certPem);
             String keyPem = new ClusterPki.ClientCredentials(issued, kp.getPrivate()).keyPem();
-            Files.createDirectories(pkiDir);
-            ClusterPki.writePrivate(keyFile, keyPem);
-            ClusterPki.writePublic(certFile, certPem);
+            NodeClientCertificate.write(pkiDir, certPem, keyPem);
             log.info("node {} got its client certificate (expires {})", nodeName, issued.getNotAfter().toInstant());
-            return withCertificate(bootstrap, certPem, keyPem);
+            return new Issued(certPem, keyPem);
         } catch (IOException e) {
             throw new UncheckedIOException("node client certificate in " + pkiDir + ": " + e.getMessage(), e);
         }
     }
 
-    private static boolean usable(X509Certificate cert, X509Certificate ca, String user) {
+    /**
+     * Whether a kept certificate can still be used: from {@code ca}, for {@code user}, matching its key, and valid
+     * for more than a day or a tenth of its lifetime, whichever is shorter (short-lived certificates are renewed
+     * by rotation, not replaced at every start).
+     */
+    static boolean usable(X509Certificate cert, String keyPem, X509Certificate ca, String user, Instant now) {
         try {
             cert.verify(ca.getPublicKey());
-        } catch (java.security.GeneralSecurityException e) {
+            java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
+            signer.initSign(readKey(keyPem));
+            byte[] probe = "kaji".getBytes(StandardCharsets.UTF_8);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA");
+            verifier.initVerify(cert.getPublicKey());
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                return false;
+            }
+        } catch (java.security.GeneralSecurityException | IOException e) {
             return false;
         }
+        Duration lifetime = Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant());
+        Duration margin = lifetime.dividedBy(10).compareTo(RENEW_BEFORE) < 0 ? lifetime.dividedBy(10) : RENEW_BEFORE;
         return cert.getSubjectX500Principal().getName().contains("CN=" + user)
-                && cert.getNotAfter().toInstant().isAfter(Instant.now().plus(RENEW_BEFORE));
+                && cert.getNotAfter().toInstant().isAfter(now.plus(margin));
     }
 
-    private static String request(Config bootstrap, String nodeName, KeyPair kp, Duration timeout) {
+    /** Creates a CSR with {@code config}'s identity and waits for its certificate (PEM). */
+    static String request(Config bootstrap, String nodeName, KeyPair kp, Duration timeout) {
         String csrPem = csrPem(nodeName, kp);
         String name = "node-csr-" + nodeName + "-" + UUID.randomUUID().toString().substring(0, 8);
         CertificateSigningRequest csr = new CertificateSigningRequestBuilder()
@@ -169,7 +225,7 @@ final class NodeCredentials {
                 .withClientKeyAlgo("EC").build();
     }
 
-    private static KeyPair newKeyPair() {
+    static KeyPair newKeyPair() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));

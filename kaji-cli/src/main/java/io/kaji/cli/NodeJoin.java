@@ -38,11 +38,16 @@ final class NodeJoin {
      * @throws IllegalStateException if the server cannot be reached or serves a CA the token does not name
      */
     static Config clientConfig(String server, NodeToken token) {
+        return clientConfig(server, JoinToken.parse(token.value()));
+    }
+
+    /** As {@link #clientConfig(String, NodeToken)} for either kind of join token (node token or bootstrap token). */
+    static Config clientConfig(String server, JoinToken token) {
         String caPem = fetchCa(server);
         verify(caPem, token, server);
         return new ConfigBuilder().withMasterUrl(server)
                 .withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)))
-                .withOauthToken(token.value()).build();
+                .withOauthToken(token.bearer()).build();
     }
 
     /**
@@ -50,7 +55,7 @@ final class NodeJoin {
      *
      * @throws IllegalStateException naming every server's failure when none does
      */
-    static String fetchVerifiedCa(java.util.List<String> servers, NodeToken token) {
+    static String fetchVerifiedCa(java.util.List<String> servers, JoinToken token) {
         java.util.List<String> failures = new java.util.ArrayList<>();
         for (String server : servers) {
             try {
@@ -65,12 +70,12 @@ final class NodeJoin {
     }
 
     /** Checks that {@code caPem} is the CA {@code token} was issued for. */
-    static void verify(String caPem, NodeToken token, String server) {
+    static void verify(String caPem, JoinToken token, String server) {
         if (!token.matchesCa(caPem)) {
             throw new IllegalStateException("the CA served by " + server + "/cacerts has sha256 "
                     + NodeToken.caHash(caPem) + " but the node token expects " + token.caHash()
                     + ": this is not the cluster the token belongs to (or the server's CA was re-created); "
-                    + "copy the current <data-dir>/node-token from the server");
+                    + "copy the current <data-dir>/node-token from the server, or create a token with kaji token create");
         }
     }
 

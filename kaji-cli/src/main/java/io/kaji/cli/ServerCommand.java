@@ -136,6 +136,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + "per line. Users get no rights until RBAC binds them (see docs/security.md).")
     Path tokenAuthFile;
 
+    @Option(names = "--node-cert-validity", defaultValue = "8760h", paramLabel = "DURATION",
+            description = "The lifetime of node client certificates the server signs (kube-controller-manager's "
+                    + "--cluster-signing-duration); agents renew theirs at 70-90% of it (default: ${DEFAULT-VALUE}, "
+                    + "a year).")
+    String nodeCertValidity;
+
     @Option(names = "--node-name", paramLabel = "NAME",
             description = "The in-process agent's Node name (default: this machine's hostname).")
     String nodeName;
@@ -201,6 +207,21 @@ public final class ServerCommand implements Callable<Integer> {
                     + "turn (default: ${DEFAULT-VALUE}; 0: no limit, no priorities).")
     int maxRequestsInflight;
 
+    private NodeClientCertificate nodeCertificate;
+    private java.util.concurrent.ScheduledExecutorService rotation;
+
+    /** The daemon thread that renews the in-process agent's certificate and closes replaced API clients. */
+    private java.util.concurrent.ScheduledExecutorService rotationThread() {
+        if (rotation == null) {
+            rotation = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "node-certificate-rotation");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return rotation;
+    }
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDir.of(dataDir).path();
@@ -212,6 +233,11 @@ public final class ServerCommand implements Callable<Integer> {
                     .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
+        }
+        try {
+            config = config.withNodeCertificateValidity(TokenCommand.parseDuration(nodeCertValidity));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--node-cert-validity: " + e.getMessage());
         }
         if (tokenAuthFile != null && !java.nio.file.Files.isReadable(tokenAuthFile)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -275,11 +301,20 @@ public final class ServerCommand implements Callable<Integer> {
                 // What 'kaji down' needs to clean only this cluster's host state after a crash.
                 HostState.write(dir, new HostState(node, clusterCidr, "kaji0"));
                 try {
-                    agent = LocalAgent.start(EmbeddedControlPlane.clientConfig(server.kubeconfigPath()),
-                            new LocalAgent.Options(node, new io.kaji.node.NodeLayout(dir.resolve("node")), null, null,
+                    // The agent is a node like any other: its own system:node:<name> certificate (renewed through
+                    // CSRs like a joined agent's), so the Node authorizer and NodeRestriction apply to it too.
+                    io.kaji.node.NodeLayout layout = new io.kaji.node.NodeLayout(dir.resolve("node"));
+                    nodeCertificate = NodeCredentials.issueInProcess(server.pki(),
+                            EmbeddedControlPlane.clientConfig(server.kubeconfigPath()), node,
+                            layout.dataDir().resolve("pki"), config.nodeCertificateValidity(), rotationThread());
+                    agent = LocalAgent.startWithCertificate(nodeCertificate,
+                            new LocalAgent.Options(node, layout, null, null,
                                     "kaji0", java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10), true,
-                                    io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT));
+                                    io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT), false, rotationThread());
                 } catch (RuntimeException e) {
+                    if (nodeCertificate != null) {
+                        nodeCertificate.close();
+                    }
                     plane.close();
                     throw new IllegalStateException("the in-process node agent did not start: " + e.getMessage()
                             + " (run as root after ./setup, or start with --disable-agent)", e);
@@ -303,6 +338,9 @@ public final class ServerCommand implements Callable<Integer> {
                 assessment.close();
             } catch (Exception e) {
                 // Stopping: nothing to do about a failed close of the assessment loop.
+            }
+            if (nodeCertificate != null) {
+                nodeCertificate.close();
             }
             if (runningAgent != null) {
                 runningAgent.close();

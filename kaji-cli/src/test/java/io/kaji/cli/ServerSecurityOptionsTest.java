@@ -20,7 +20,8 @@ class ServerSecurityOptionsTest {
                     + "enforce: Invalid value: \"strict\": must be one of privileged, baseline, restricted",
             "--pod-security-default|enforced=baseline|expected enforce|audit|warn[-version]=VALUE",
             "--disable-admission-plugins|PodSecurity,AlwaysPullImages|--disable-admission-plugins: unknown plugin "
-                    + "\"AlwaysPullImages\"; known: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, "
+                    + "\"AlwaysPullImages\"; known: NamespaceLifecycle, ServiceAccount, NodeRestriction, "
+                    + "DefaultTolerationSeconds, "
                     + "Priority, LimitRanger, PodSecurity, MutatingAdmissionWebhook, ValidatingAdmissionWebhook, "
                     + "ResourceQuota",
             "--audit-log-maxsize|-1|--audit-log-*: audit log size, backups and age must not be negative"})

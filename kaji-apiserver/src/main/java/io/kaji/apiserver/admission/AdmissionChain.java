@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admission chain of one API server: every mutating plugin, then every validating plugin, in the order they
- * were enabled; the first denial stops the chain. Warnings and audit annotations of every plugin that ran are
+ * were enabled, each only for the requests it {@linkplain AdmissionPlugin#handles handles}; the first denial stops
+ * the chain. Warnings and audit annotations of every plugin that ran are
  * kept, also on a denial. A plugin that throws is a denial with an internal error naming it, never a crash.
  * Thread-safe.
  */
@@ -58,6 +59,9 @@ public final class AdmissionChain {
         List<String> warnings = new ArrayList<>();
         Map<String, String> annotations = new LinkedHashMap<>();
         for (MutatingPlugin p : mutating) {
+            if (!p.handles(attributes)) {
+                continue;
+            }
             Verdict v = run(p, () -> p.admit(attributes), attributes);
             warnings.addAll(v.warnings());
             annotations.putAll(v.annotations());
@@ -66,6 +70,9 @@ public final class AdmissionChain {
             }
         }
         for (ValidatingPlugin p : validating) {
+            if (!p.handles(attributes)) {
+                continue;
+            }
             Verdict v = run(p, () -> p.validate(attributes), attributes);
             warnings.addAll(v.warnings());
             annotations.putAll(v.annotations());

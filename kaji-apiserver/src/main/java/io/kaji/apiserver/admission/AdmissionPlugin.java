@@ -4,4 +4,13 @@ package io.kaji.apiserver.admission;
 public interface AdmissionPlugin {
 
     String name();
+
+    /**
+     * Whether the plugin wants to see this request (Kubernetes' {@code Handles(operation)}). By default a plugin
+     * sees creates and updates of objects, not deletes and not evictions; plugins that restrict those say so.
+     */
+    default boolean handles(AdmissionAttributes attributes) {
+        return attributes.operation() != AdmissionAttributes.Operation.DELETE
+                && !"eviction".equals(attributes.subresource());
+    }
 }

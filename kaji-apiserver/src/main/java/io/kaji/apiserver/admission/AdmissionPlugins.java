@@ -2,6 +2,7 @@ package io.kaji.apiserver.admission;
 
 import io.kaji.apiserver.admission.defaulttolerationseconds.DefaultTolerationSeconds;
 import io.kaji.apiserver.admission.namespacelifecycle.NamespaceLifecycle;
+import io.kaji.apiserver.admission.noderestriction.NodeRestriction;
 import io.kaji.apiserver.admission.limitranger.LimitRanger;
 import io.kaji.apiserver.admission.podsecurity.PodSecurity;
 import io.kaji.apiserver.admission.priority.Priority;
@@ -27,6 +28,7 @@ public final class AdmissionPlugins {
     static {
         REGISTRY.put(NamespaceLifecycle.NAME, (o, objects) -> new NamespaceLifecycle(objects));
         REGISTRY.put(ServiceAccountAdmission.NAME, (o, objects) -> new ServiceAccountAdmission(objects));
+        REGISTRY.put(NodeRestriction.NAME, (o, objects) -> new NodeRestriction(objects));
         REGISTRY.put(DefaultTolerationSeconds.NAME, (o, objects) ->
                 new DefaultTolerationSeconds(o.defaultTolerationSeconds(), o.defaultTolerationSeconds()));
         REGISTRY.put(Priority.NAME, (o, objects) -> new Priority(objects));

@@ -17,7 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The review APIs, answered (not stored) with the server's real authenticator and authorizer:
- * SelfSubjectAccessReview and SubjectAccessReview ({@code kubectl auth can-i [--as]}), SelfSubjectRulesReview
+ * SelfSubjectAccessReview, SubjectAccessReview ({@code kubectl auth can-i [--as]}), LocalSubjectAccessReview, SelfSubjectRulesReview
  * ({@code kubectl auth can-i --list}), SelfSubjectReview ({@code kubectl auth whoami}) and TokenReview. Created before the authorizer exists (the registry comes
  * first), then {@link #bind bound}; until then a review answers 503. Thread-safe.
  */
@@ -55,19 +55,52 @@ public final class AccessReviews {
         @Override
         public ObjectNode answer(ObjectNode review, UserInfo requester) {
             JsonNode spec = review.path("spec");
-            String name = spec.path("user").asString("");
-            List<String> groups = strings(spec.get("groups"));
-            if (name.isEmpty() && groups.isEmpty()) {
-                throw invalid("SubjectAccessReview", "spec.user", "at least one of user or group must be specified");
-            }
-            Map<String, List<String>> extra = new LinkedHashMap<>();
-            JsonNode ex = spec.get("extra");
-            if (ex != null && ex.isObject()) {
-                ex.properties().forEach(p -> extra.put(p.getKey(), strings(p.getValue())));
-            }
-            return decide(review, new UserInfo(name, spec.path("uid").asString(""), groups, extra));
+            return decide(review, subject(review.path("spec"), "SubjectAccessReview"));
         }
     };
+
+    /**
+     * LocalSubjectAccessReview: SubjectAccessReview confined to the namespace of the request, so that a namespace
+     * admin may be allowed to ask it. Validated as Kubernetes does: {@code spec.resourceAttributes.namespace} must
+     * match the namespace, non-resource attributes are refused.
+     */
+    public final ResourceStrategy localSubjectAccess = new Review() {
+        @Override
+        public ObjectNode answer(ObjectNode review, UserInfo requester) {
+            String namespace = Json.text(review, "metadata.namespace");
+            if (namespace == null || namespace.isEmpty()) {
+                throw ApiException.badRequest("namespace is required on this type: ");
+            }
+            JsonNode spec = review.path("spec");
+            JsonNode ra = spec.get("resourceAttributes");
+            JsonNode nra = spec.get("nonResourceAttributes");
+            if (nra != null && !nra.isNull()) {
+                throw invalid("LocalSubjectAccessReview", "spec.nonResourceAttributes",
+                        "disallowed on this kind of request", "FieldValueInvalid");
+            }
+            if (ra != null && ra.isObject() && !namespace.equals(ra.path("namespace").asString(""))) {
+                throw invalid("LocalSubjectAccessReview", "spec.resourceAttributes.namespace",
+                        "Invalid value: \"" + ra.path("namespace").asString("") + "\": must match metadata.namespace",
+                        "FieldValueInvalid");
+            }
+            return decide(review, subject(spec, "LocalSubjectAccessReview"));
+        }
+    };
+
+    /** The user a (Local)SubjectAccessReview asks about: spec.user, spec.groups, spec.uid, spec.extra. */
+    private static UserInfo subject(JsonNode spec, String kind) {
+        String name = spec.path("user").asString("");
+        List<String> groups = strings(spec.get("groups"));
+        if (name.isEmpty() && groups.isEmpty()) {
+            throw invalid(kind, "spec.user", "at least one of user or group must be specified");
+        }
+        Map<String, List<String>> extra = new LinkedHashMap<>();
+        JsonNode ex = spec.get("extra");
+        if (ex != null && ex.isObject()) {
+            ex.properties().forEach(p -> extra.put(p.getKey(), strings(p.getValue())));
+        }
+        return new UserInfo(name, spec.path("uid").asString(""), groups, extra);
+    }
 
     /** SelfSubjectRulesReview: every rule the requester holds in spec.namespace. */
     public final ResourceStrategy selfSubjectRules = new Review() {
@@ -191,8 +224,12 @@ public final class AccessReviews {
     }
 
     private static ApiException invalid(String kind, String field, String message) {
+        return invalid(kind, field, message, "FieldValueRequired");
+    }
+
+    private static ApiException invalid(String kind, String field, String message, String reason) {
         return ApiException.invalid(kind, "authorization.k8s.io", "",
-                List.of(new io.kaji.apiserver.errors.StatusCause("FieldValueRequired", message, field)));
+                List.of(new io.kaji.apiserver.errors.StatusCause(reason, message, field)));
     }
 
     private static List<String> strings(JsonNode a) {

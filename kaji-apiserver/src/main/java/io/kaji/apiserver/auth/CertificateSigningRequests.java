@@ -57,7 +57,8 @@ import tools.jackson.databind.node.ObjectNode;
  *     {@code create certificatesigningrequests/selfnodeclient} (a node renewing); one that does not fit the shape
  *     is denied with the reason;</li>
  * <li>an approved CSR of that signer is signed by the cluster CA: {@code status.certificate}, valid for
- *     {@code spec.expirationSeconds} or a year, at most a year.</li>
+ *     {@code spec.expirationSeconds} (at least 600) or the configured signing duration (a year by default),
+ *     whichever is shorter.</li>
  * </ul>
  * Runs on the given executor after each CSR change; reads and writes the store. Thread-safe.
  */
@@ -66,7 +67,6 @@ public final class CertificateSigningRequests implements WriteCheck, AutoCloseab
     private static final Logger LOG = LoggerFactory.getLogger(CertificateSigningRequests.class);
     public static final String KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
     public static final String GROUP = "certificates.k8s.io";
-    private static final Duration MAX_VALIDITY = Duration.ofDays(365);
     private static final Set<String> ALLOWED_USAGES = Set.of("digital signature", "key encipherment", "client auth");
 
     /** Clears the status of new CSRs; the status is written by the approver and signer only. */
@@ -89,10 +89,13 @@ public final class CertificateSigningRequests implements WriteCheck, AutoCloseab
     private final Authorizer authorizer;
     private final ExecutorService executor;
     private final Clock clock;
+    private final Duration maxValidity;
     private ResourceCache.Registration registration;
 
+    /** @param maxValidity the longest lifetime of a signed certificate (kube-controller-manager's
+     *                    {@code --cluster-signing-duration}) */
     public CertificateSigningRequests(RevisionedStore store, ResourceRegistry registry, WatchCache cache,
-            ClusterPki pki, Authorizer authorizer, ExecutorService executor, Clock clock) {
+            ClusterPki pki, Authorizer authorizer, ExecutorService executor, Clock clock, Duration maxValidity) {
         this.store = store;
         this.csrs = registry.find(GROUP, "v1", "certificatesigningrequests").orElseThrow();
         this.cache = cache;
@@ -100,6 +103,7 @@ public final class CertificateSigningRequests implements WriteCheck, AutoCloseab
         this.authorizer = authorizer;
         this.executor = executor;
         this.clock = clock;
+        this.maxValidity = maxValidity;
     }
 
     /** Starts approving and signing: every existing CSR, then each change. */
@@ -199,7 +203,7 @@ public final class CertificateSigningRequests implements WriteCheck, AutoCloseab
         }
         try {
             Parsed req = parse(csr);
-            Duration validity = MAX_VALIDITY;
+            Duration validity = maxValidity;
             long seconds = Json.longAt(csr, "spec.expirationSeconds", 0);
             if (seconds > 0 && Duration.ofSeconds(seconds).compareTo(validity) < 0) {
                 validity = Duration.ofSeconds(Math.max(600, seconds));

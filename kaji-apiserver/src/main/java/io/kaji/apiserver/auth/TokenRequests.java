@@ -80,6 +80,10 @@ public final class TokenRequests {
         if (account == null) {
             throw ApiException.notFound("serviceaccounts", "", name);
         }
+        String node = NodeAuthorizer.nodeName(req.user());
+        if (node != null) {
+            restrictToOwnPods(node, spec.get("boundObjectRef"), ns, name);
+        }
         ServiceAccountTokens.BoundPod pod = boundPod(spec.get("boundObjectRef"), ns, name);
         String token = tokens.issue(ns, name, account.path("metadata").path("uid").asString(""), audiences,
                 Duration.ofSeconds(seconds), pod);
@@ -97,6 +101,34 @@ public final class TokenRequests {
         status.put("token", token);
         status.put("expirationTimestamp", expires.toString());
         return ApiResponse.json(201, request);
+    }
+
+    /**
+     * NodeRestriction's rule for tokens, enforced here because TokenRequests do not pass the admission chain: a node
+     * may only request a token bound (by name and uid) to a pod scheduled on itself, with Kubernetes' messages.
+     */
+    private void restrictToOwnPods(String node, JsonNode ref, String ns, String account) {
+        if (ref == null || !ref.isObject() || !"v1".equals(ref.path("apiVersion").asString(""))
+                || !"Pod".equals(ref.path("kind").asString("")) || ref.path("name").asString("").isEmpty()) {
+            throw ApiException.forbidden("serviceaccounts", "", account, "node requested token not bound to a pod");
+        }
+        if (ref.path("uid").asString("").isEmpty()) {
+            throw ApiException.forbidden("serviceaccounts", "", account,
+                    "node requested token with a pod binding without a uid");
+        }
+        ObjectNode pod = objects.get("pods", ns, ref.path("name").asString(""));
+        if (pod == null) {
+            throw ApiException.notFound("pods", "", ref.path("name").asString(""));
+        }
+        if (!ref.path("uid").asString("").equals(Json.text(pod, "metadata.uid"))) {
+            throw ApiException.forbidden("serviceaccounts", "", account, "the UID in the bound object reference ("
+                    + ref.path("uid").asString("") + ") does not match the UID in record. The object might have been "
+                    + "deleted and then recreated");
+        }
+        if (!node.equals(Json.text(pod, "spec.nodeName"))) {
+            throw ApiException.forbidden("serviceaccounts", "", account,
+                    "node requested token bound to a pod scheduled on a different node");
+        }
     }
 
     private ServiceAccountTokens.BoundPod boundPod(JsonNode ref, String ns, String saName) {

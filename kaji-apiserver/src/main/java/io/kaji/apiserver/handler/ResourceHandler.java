@@ -177,6 +177,9 @@ public final class ResourceHandler {
                 } else if ("binding".equals(sub)) {
                     ex.respond(subresources.bind(def, ns, name, req));
                 } else if ("eviction".equals(sub)) {
+                    admitOrThrow(new AdmissionAttributes(AdmissionAttributes.Operation.CREATE, def.group(),
+                            def.version(), def.kind(), def.plural(), "eviction", ns, name, null, null, req.user(),
+                            Requests.dryRun(req)));
                     delete(def, ns, name, evictions.admit(def, ns, name, req), req);
                     ex.respond(ApiResponse.json(201, Evictions.success()));
                 } else {
@@ -241,6 +244,15 @@ public final class ResourceHandler {
         ObjectDecoder.Decoded decoded = ObjectDecoder.decode(def, req.header("Content-Type"), req.body(), mode);
         ObjectNode obj = decoded.object();
         if (def.strategy() instanceof VirtualResource virtual) {
+            if (def.namespaced()) {
+                // As for stored objects: the URL's namespace, and a different one in the body is refused.
+                String own = Json.text(obj, "metadata.namespace");
+                if (own != null && !own.isEmpty() && !own.equals(ns)) {
+                    throw ApiException.badRequest("the namespace of the provided object does not match the "
+                            + "namespace sent on the request");
+                }
+                Json.metadata(obj).put("namespace", ns);
+            }
             def.strategy().prepareForCreate(obj);
             ex.respond(ApiResponse.json(201, virtual.answer(obj, req.user()), decoded.warnings()));
             return;
@@ -286,6 +298,14 @@ public final class ResourceHandler {
             throw outcome.denial();
         }
         return outcome.warnings();
+    }
+
+    /** Runs the chain for a request without an object to return (delete, eviction); a denial is thrown. */
+    private void admitOrThrow(AdmissionAttributes attributes) {
+        AdmissionChain.Outcome outcome = admission.admit(attributes);
+        if (outcome.denial() != null) {
+            throw outcome.denial();
+        }
     }
 
     private void replace(ResourceDefinition def, String ns, String name, String sub, ApiRequest req, Exchange ex) {
@@ -447,6 +467,9 @@ public final class ResourceHandler {
                         + "in precondition: " + opts.preconditionRv() + ", ResourceVersion in object meta: "
                         + Json.text(meta, "resourceVersion"));
             }
+            // Deletes go through the plugins that handle them (NodeRestriction: a node deletes only its pods).
+            admitOrThrow(new AdmissionAttributes(AdmissionAttributes.Operation.DELETE, def.group(), def.version(),
+                    def.kind(), def.plural(), null, ns, name, null, current, req.user(), opts.dryRun()));
             if (isNamespaces(def)) {
                 if (PROTECTED_NAMESPACES.contains(name)) {
                     throw ApiException.forbidden("namespaces", "", name, "this namespace may not be deleted");

@@ -122,6 +122,9 @@ public final class BuiltinResources {
         r.register(def("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews",
                 io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview.class).clusterScoped()
                 .verbs("create").strategy(reviews.subjectAccess).build());
+        r.register(def("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews",
+                io.fabric8.kubernetes.api.model.authorization.v1.LocalSubjectAccessReview.class)
+                .verbs("create").strategy(reviews.localSubjectAccess).build());
         // batch/v1
         r.register(def("batch", "v1", "CronJob", "cronjobs", CronJob.class).shortNames("cj").categories("all")
                 .subresources("status").columns(WorkloadColumns.cronJobs()).strategy(Strategies.BATCH).build());

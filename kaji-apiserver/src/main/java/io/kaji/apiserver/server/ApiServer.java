@@ -3,6 +3,8 @@ package io.kaji.apiserver.server;
 import io.kaji.apiserver.auth.AccessReviews;
 import io.kaji.apiserver.auth.Authorizer;
 import io.kaji.apiserver.auth.AuthorizerChain;
+import io.kaji.apiserver.auth.BootstrapTokenCleaner;
+import io.kaji.apiserver.auth.BootstrapTokens;
 import io.kaji.apiserver.auth.CertificateSigningRequests;
 import io.kaji.apiserver.auth.NodeAuthorizer;
 import io.kaji.apiserver.auth.RequestAuthenticator;
@@ -34,6 +36,7 @@ import io.kaji.apiserver.handler.ResourceHandler;
 import io.kaji.apiserver.nodeproxy.AgentClient;
 import io.kaji.apiserver.nodeproxy.AgentCredentials;
 import io.kaji.apiserver.openapi.OpenApi;
+import io.kaji.apiserver.pki.BootstrapToken;
 import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.apiserver.pki.Kubeconfig;
 import io.kaji.apiserver.pki.NodeToken;
@@ -88,6 +91,7 @@ public final class ApiServer implements AutoCloseable {
     private RequestAuthenticator authenticator;
     private Authorizer authorizer;
     private RbacWatch rbacWatch;
+    private BootstrapTokenCleaner tokenCleaner;
     private TokenRequests tokenRequests;
     private CertificateSigningRequests csrs;
     /** The audience of service-account tokens this server issues and accepts (Kubernetes' default). */
@@ -186,7 +190,7 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Authentication (client certificates from the cluster CA; the admin token, the node token, the token file,
-     * service-account JWTs),
+     * bootstrap tokens from kube-system Secrets, with their cleaner; service-account JWTs),
      * the RBAC defaults written and aggregated, the RBAC index fed from the watch cache, escalation prevention on
      * RBAC writes, and the review APIs.
      */
@@ -205,8 +209,28 @@ public final class ApiServer implements AutoCloseable {
                 config.clock(), this::cachedObject);
         tokenRequests = new TokenRequests(serviceAccountTokens, this::storedObject, List.of(API_AUDIENCE),
                 config.clock());
+        BootstrapTokens bootstrapTokens = new BootstrapTokens(this::cachedObject, config.clock());
         authenticator = new RequestAuthenticator(new X509Authenticator(pki.caCertificate(), config.clock()),
-                List.of(tokens, serviceAccountTokens), List.of(API_AUDIENCE));
+                List.of(tokens, bootstrapTokens, serviceAccountTokens), List.of(API_AUDIENCE));
+        tokenCleaner = new BootstrapTokenCleaner(new BootstrapTokenCleaner.Secrets() {
+            @Override
+            public List<BootstrapTokenCleaner.Revisioned> inKubeSystem() {
+                ResourceDefinition secrets = registry.find("", "v1", "secrets").orElseThrow();
+                var filter = new io.kaji.apiserver.watchcache.WatchFilter(BootstrapToken.NAMESPACE,
+                        io.kaji.apiserver.selector.LabelSelector.everything(),
+                        io.kaji.apiserver.selector.FieldSelector.everything());
+                return watchCache.cache(secrets).list(filter, null).items().stream()
+                        .map(o -> new BootstrapTokenCleaner.Revisioned(o.object(), o.revision())).toList();
+            }
+
+            @Override
+            public boolean delete(String name, long revision) {
+                ResourceDefinition secrets = registry.find("", "v1", "secrets").orElseThrow();
+                return data.delete(secrets.key(BootstrapToken.NAMESPACE, name), revision)
+                        instanceof io.kaji.store.WriteResult.Written;
+            }
+        }, config.clock());
+        tokenCleaner.start(timer, Duration.ofSeconds(10));
         new PolicyReconciler(data, registry, config.clock()).reconcile();
         ClusterRoleAggregator aggregator = new ClusterRoleAggregator(data, registry, timer);
         aggregator.aggregateAll();
@@ -237,7 +261,8 @@ public final class ApiServer implements AutoCloseable {
         });
         authorizer = new AuthorizerChain(List.of(nodes, rbac));
         EscalationCheck escalation = new EscalationCheck(authorizer, rbac.resolver());
-        csrs = new CertificateSigningRequests(data, registry, watchCache, pki, authorizer, timer, config.clock());
+        csrs = new CertificateSigningRequests(data, registry, watchCache, pki, authorizer, timer, config.clock(),
+                config.nodeCertificateValidity());
         resources.checkWrites((def, ns, next, current, user) -> {
             escalation.check(def, ns, next, current, user);
             csrs.check(def, ns, next, current, user);
@@ -415,6 +440,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (transport != null) {
             transport.close();
+        }
+        if (tokenCleaner != null) {
+            tokenCleaner.close();
         }
         if (rbacWatch != null) {
             rbacWatch.close();
