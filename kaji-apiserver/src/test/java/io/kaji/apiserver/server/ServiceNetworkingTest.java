@@ -67,14 +67,26 @@ class ServiceNetworkingTest {
 
     @Test
     void aTakenClusterIpOrNodePortIsRejectedWithTheOwnerNamed() {
-        assertThat(api.post("/api/v1/namespaces/default/services",
-                service("first", "NodePort", "100.64.48.33", 30333)).statusCode()).isEqualTo(201);
+        // Other tests of this class allocate at random from the same ranges: take an address and port still free.
+        java.util.Set<String> ips = new java.util.HashSet<>();
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        for (JsonNode svc : json(api.get("/api/v1/services")).path("items")) {
+            ips.add(svc.at("/spec/clusterIP").asString(""));
+            svc.at("/spec/ports").forEach(p -> ports.add(p.path("nodePort").asInt(0)));
+        }
+        String freeIp = java.util.stream.IntStream.rangeClosed(20, 250).mapToObj(i -> "100.64.48." + i)
+                .filter(a -> !ips.contains(a)).findFirst().orElseThrow();
+        int freePort = java.util.stream.IntStream.rangeClosed(30300, 30400).filter(p -> !ports.contains(p))
+                .findFirst().orElseThrow();
+        HttpResponse<String> first = api.post("/api/v1/namespaces/default/services",
+                service("first", "NodePort", freeIp, freePort));
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
         HttpResponse<String> ip = api.post("/api/v1/namespaces/default/services",
-                service("second", null, "100.64.48.33", null));
+                service("second", null, freeIp, null));
         assertThat(ip.statusCode()).isEqualTo(422);
         assertThat(ip.body()).contains("spec.clusterIP").contains("already allocated").contains("default/first");
         HttpResponse<String> port = api.post("/api/v1/namespaces/default/services",
-                service("third", "NodePort", null, 30333));
+                service("third", "NodePort", null, freePort));
         assertThat(port.statusCode()).isEqualTo(422);
         assertThat(port.body()).contains("spec.ports[0].nodePort").contains("already allocated");
         HttpResponse<String> outside = api.post("/api/v1/namespaces/default/services",
