@@ -36,6 +36,8 @@ import tools.jackson.databind.JsonNode;
  */
 final class GnosticProtobuf {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GnosticProtobuf.class);
+
     private GnosticProtobuf() {
     }
 
@@ -52,7 +54,20 @@ final class GnosticProtobuf {
         b.setPaths(paths);
         Definitions.Builder defs = Definitions.newBuilder();
         for (Map.Entry<String, JsonNode> d : doc.path("definitions").properties()) {
-            defs.addAdditionalProperties(NamedSchema.newBuilder().setName(d.getKey()).setValue(schema(d.getValue())));
+            Schema schema;
+            try {
+                schema = schema(d.getValue());
+            } catch (RuntimeException e) {
+                // A value of an unexpected JSON type in one (custom) schema: describe that kind as free-form rather
+                // than fail the document every kubectl 1.27/1.28 apply needs.
+                LOG.warn("OpenAPI v2 protobuf: cannot encode the schema of {}, describing it as free-form: {}",
+                        d.getKey(), e.toString());
+                schema = Schema.newBuilder().setType(TypeItem.newBuilder().addValue("object"))
+                        .addVendorExtension(NamedAny.newBuilder().setName("x-kubernetes-preserve-unknown-fields")
+                                .setValue(Any.newBuilder().setYaml("true")))
+                        .build();
+            }
+            defs.addAdditionalProperties(NamedSchema.newBuilder().setName(d.getKey()).setValue(schema));
         }
         b.setDefinitions(defs);
         return b.build();
