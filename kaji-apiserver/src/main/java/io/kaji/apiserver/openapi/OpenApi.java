@@ -43,6 +43,8 @@ public final class OpenApi {
     private record Encoded(long generation, byte[] bytes, String etag) {
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenApi.class);
+
     private final ResourceRegistry registry;
     private final Map<String, byte[]> documents = new ConcurrentHashMap<>();
     private volatile long builtFor = -1;
@@ -90,8 +92,11 @@ public final class OpenApi {
         synchronized (this) {
             cached = v2Json;
             if (cached == null || cached.generation() != generation) {
+                long start = System.nanoTime();
                 byte[] bytes = Json.bytes(new OpenApiV2Document(registry).build());
                 cached = new Encoded(generation, bytes, etag(bytes));
+                LOG.info("OpenAPI v2 JSON built for registry generation {}: {} bytes in {} ms", generation,
+                        bytes.length, (System.nanoTime() - start) / 1_000_000);
                 v2Json = cached;
             }
             return cached;
@@ -108,8 +113,11 @@ public final class OpenApi {
         synchronized (this) {
             cached = v2Protobuf;
             if (cached == null || cached.generation() != generation) {
+                long start = System.nanoTime();
                 byte[] bytes = GnosticProtobuf.document(new OpenApiV2Document(registry).build()).toByteArray();
                 cached = new Encoded(generation, bytes, etag(bytes));
+                LOG.info("OpenAPI v2 protobuf built for registry generation {}: {} bytes in {} ms", generation,
+                        bytes.length, (System.nanoTime() - start) / 1_000_000);
                 v2Protobuf = cached;
             }
             return cached;
