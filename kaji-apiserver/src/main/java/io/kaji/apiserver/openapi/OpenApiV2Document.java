@@ -69,6 +69,9 @@ final class OpenApiV2Document {
                     String name = KubeNames.of(e.getKey());
                     if (!definitions.has(name)) {
                         definitions.set(name, definition(e.getKey(), e.getValue(), byKubeName));
+                    } else {
+                        // A schema met before in another group-version, where it was not that group's kind.
+                        mergeKinds((ObjectNode) definitions.get(name), e.getValue());
                     }
                 }
                 for (Map.Entry<String, JsonNode> p : v3.path("paths").properties()) {
@@ -77,6 +80,25 @@ final class OpenApiV2Document {
             }
         });
         return doc;
+    }
+
+    /** Adds the {@code x-kubernetes-group-version-kind} entries of {@code v3} that {@code def} lacks. */
+    private static void mergeKinds(ObjectNode def, JsonNode v3) {
+        JsonNode kinds = v3.path("x-kubernetes-group-version-kind");
+        if (!kinds.isArray() || kinds.isEmpty()) {
+            return;
+        }
+        ArrayNode have = def.get("x-kubernetes-group-version-kind") instanceof ArrayNode a ? a
+                : def.putArray("x-kubernetes-group-version-kind");
+        for (JsonNode k : kinds) {
+            boolean present = false;
+            for (JsonNode h : have) {
+                present |= h.equals(k);
+            }
+            if (!present) {
+                have.add(k.deepCopy());
+            }
+        }
     }
 
     private static ObjectNode definition(String v3Name, JsonNode schema, Map<String, JsonNode> byKubeName) {

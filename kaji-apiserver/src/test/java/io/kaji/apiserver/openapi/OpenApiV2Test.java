@@ -83,6 +83,29 @@ class OpenApiV2Test {
     }
 
     @Test
+    void kubernetesNamesAreDistinctForDistinctModelClasses() {
+        Map<String, String> byKubeName = new HashMap<>();
+        REGISTRY.groupVersions().forEach((g, versions) -> versions.forEach(v -> {
+            JsonNode schemas = new OpenApiV3Document(REGISTRY.resources(g, v)).build().at("/components/schemas");
+            for (String v3Name : schemas.propertyNames()) {
+                String previous = byKubeName.putIfAbsent(KubeNames.of(v3Name), v3Name);
+                assertThat(previous == null || previous.equals(v3Name))
+                        .as("%s and %s both named %s", previous, v3Name, KubeNames.of(v3Name)).isTrue();
+            }
+        }));
+        assertThat(KubeNames.of("io.fabric8.kubernetes.api.model.ObjectMeta"))
+                .isEqualTo("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+        assertThat(KubeNames.of("io.fabric8.kubernetes.api.model.PodSpec")).isEqualTo("io.k8s.api.core.v1.PodSpec");
+        assertThat(KubeNames.of("io.fabric8.kubernetes.api.model.apps.Deployment"))
+                .isEqualTo("io.k8s.api.apps.v1.Deployment");
+        assertThat(KubeNames.of("io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler"))
+                .isEqualTo("io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler");
+        assertThat(KubeNames.of("io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition"))
+                .isEqualTo("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition");
+        assertThat(KubeNames.of("com.example.v1.Widget")).isEqualTo("com.example.v1.Widget");
+    }
+
+    @Test
     void everyReferenceResolves() {
         List<String> refs = new ArrayList<>();
         collectRefs(DOC, refs);
