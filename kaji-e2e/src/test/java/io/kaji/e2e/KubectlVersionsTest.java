@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The same everyday commands with every kubectl from 1.27 to 1.33: discovery (legacy on 1.27-1.29, aggregated v2
- * later), tables, apply, the create generators (protobuf on 1.32+) and auth can-i.
+ * later), tables, apply with validation, the create generators (protobuf on 1.32+) and auth can-i.
  */
 class KubectlVersionsTest {
 
@@ -63,10 +63,8 @@ class KubectlVersionsTest {
                     metadata: {labels: {app: web-%s}}
                     spec: {containers: [{name: main, image: "nginx:1.27"}]}
                 """.formatted(suffix, suffix, suffix));
-        // 1.27 and 1.28 validate against /openapi/v2 (protobuf), which is not served yet: they need --validate=false.
-        boolean needsV2 = version.equals("1.27") || version.equals("1.28");
-        Kubectl.Result apply = needsV2 ? k.run("apply", "--validate=false", "-f", manifest.toString())
-                : k.run("apply", "-f", manifest.toString());
+        // With validation on: 1.27 and 1.28 read /openapi/v2 (protobuf) first, later versions /openapi/v3.
+        Kubectl.Result apply = k.run("apply", "-f", manifest.toString());
         assertThat(apply.stdout().strip()).as(apply.toString()).isEqualTo("deployment.apps/web-" + suffix + " created");
 
         Kubectl.Result wide = k.run("get", "deployment", "web-" + suffix, "-o", "wide");

@@ -13,11 +13,18 @@ import tools.jackson.databind.JsonNode;
  * @param contentType the Content-Type header
  * @param body        the body bytes
  * @param warnings    texts for {@code Warning: 299 - "..."} headers, which kubectl prints
+ * @param headers     further response headers by name (ETag, Vary, Content-Encoding), usually none
  */
-public record ApiResponse(int status, String contentType, byte[] body, List<String> warnings) {
+public record ApiResponse(int status, String contentType, byte[] body, List<String> warnings,
+        java.util.Map<String, String> headers) {
 
     public ApiResponse {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        headers = headers == null ? java.util.Map.of() : java.util.Map.copyOf(headers);
+    }
+
+    public ApiResponse(int status, String contentType, byte[] body, List<String> warnings) {
+        this(status, contentType, body, warnings, java.util.Map.of());
     }
 
     public static ApiResponse json(int status, JsonNode node) {

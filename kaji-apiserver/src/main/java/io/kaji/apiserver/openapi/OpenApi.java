@@ -16,24 +16,49 @@ import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * OpenAPI v3, generated from the registry and the fabric8 model classes: {@code /openapi/v3} lists one document
- * per group-version with a content hash, and each document has the paths (with {@code x-kubernetes-group-version-kind}
- * and the {@code fieldValidation} parameter kubectl looks for) and component schemas. Documents are built once
- * and cached. Thread-safe.
+ * OpenAPI v3 and v2, generated from the registry and the fabric8 model classes.
+ *
+ * <p>{@code /openapi/v3} lists one document per group-version with a content hash, and each document has the paths
+ * (with {@code x-kubernetes-group-version-kind} and the {@code fieldValidation} parameter kubectl looks for) and
+ * component schemas. Documents are built once and cached.
+ *
+ * <p>{@code /openapi/v2} is the whole API as one Swagger 2.0 document ({@link OpenApiV2Document}), as JSON or, when
+ * the client accepts {@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf} (kubectl 1.27 and 1.28
+ * always do), as gnostic's protobuf {@code openapi.v2.Document} ({@link GnosticProtobuf}). Each form is built on its
+ * first request after a registry change (a CRD came or went) and only its bytes are kept; responses carry an
+ * {@code ETag}, and a matching {@code If-None-Match} gets 304 Not Modified. Thread-safe.
  */
 public final class OpenApi {
 
     private static final String V3 = "/openapi/v3";
+    private static final String V2 = "/openapi/v2";
+    /**
+     * The answer's media type for the protobuf form. Clients ask with {@code @v1.0}, but Go's MIME parser rejects
+     * {@code @} in a Content-Type, so Kubernetes answers with {@code .v1.0}.
+     */
+    static final String PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+    private static final String PROTOBUF_V2_ACCEPT = "application/com.github.proto-openapi.spec.v2";
+
+    /** One encoded v2 document: the registry generation it describes, its bytes and its ETag. */
+    private record Encoded(long generation, byte[] bytes, String etag) {
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenApi.class);
 
     private final ResourceRegistry registry;
     private final Map<String, byte[]> documents = new ConcurrentHashMap<>();
     private volatile long builtFor = -1;
+    private volatile Encoded v2Json;
+    private volatile Encoded v2Protobuf;
 
     public OpenApi(ResourceRegistry registry) {
         this.registry = registry;
     }
 
     public ApiResponse serve(String path, ApiRequest req) {
+        if (path.equals(V2)) {
+            return v2(req);
+        }
         if (path.equals(V3)) {
             return new ApiResponse(200, MediaTypes.JSON, Json.bytes(index()), List.of());
         }
@@ -42,6 +67,65 @@ public final class OpenApi {
             return new ApiResponse(200, MediaTypes.JSON, document(gvPath), List.of());
         }
         throw ApiException.notFoundPath();
+    }
+
+    private ApiResponse v2(ApiRequest req) {
+        String accept = req.header("Accept");
+        boolean protobuf = accept != null && accept.contains(PROTOBUF_V2_ACCEPT);
+        Encoded doc = protobuf ? v2Protobuf() : v2Json();
+        Map<String, String> headers = Map.of("ETag", doc.etag(), "Vary", "Accept");
+        String contentType = protobuf ? PROTOBUF_V2 : MediaTypes.JSON;
+        String ifNoneMatch = req.header("If-None-Match");
+        if (ifNoneMatch != null && (ifNoneMatch.contains(doc.etag()) || ifNoneMatch.trim().equals("*"))) {
+            return new ApiResponse(304, contentType, new byte[0], List.of(), headers);
+        }
+        return new ApiResponse(200, contentType, doc.bytes(), List.of(), headers);
+    }
+
+    /** The v2 document as JSON, built if the registry changed since. */
+    Encoded v2Json() {
+        long generation = registry.generation();
+        Encoded cached = v2Json;
+        if (cached != null && cached.generation() == generation) {
+            return cached;
+        }
+        synchronized (this) {
+            cached = v2Json;
+            if (cached == null || cached.generation() != generation) {
+                long start = System.nanoTime();
+                byte[] bytes = Json.bytes(new OpenApiV2Document(registry).build());
+                cached = new Encoded(generation, bytes, etag(bytes));
+                LOG.info("OpenAPI v2 JSON built for registry generation {}: {} bytes in {} ms", generation,
+                        bytes.length, (System.nanoTime() - start) / 1_000_000);
+                v2Json = cached;
+            }
+            return cached;
+        }
+    }
+
+    /** The v2 document as gnostic protobuf, built if the registry changed since. */
+    Encoded v2Protobuf() {
+        long generation = registry.generation();
+        Encoded cached = v2Protobuf;
+        if (cached != null && cached.generation() == generation) {
+            return cached;
+        }
+        synchronized (this) {
+            cached = v2Protobuf;
+            if (cached == null || cached.generation() != generation) {
+                long start = System.nanoTime();
+                byte[] bytes = GnosticProtobuf.document(new OpenApiV2Document(registry).build()).toByteArray();
+                cached = new Encoded(generation, bytes, etag(bytes));
+                LOG.info("OpenAPI v2 protobuf built for registry generation {}: {} bytes in {} ms", generation,
+                        bytes.length, (System.nanoTime() - start) / 1_000_000);
+                v2Protobuf = cached;
+            }
+            return cached;
+        }
+    }
+
+    private static String etag(byte[] bytes) {
+        return "\"" + hash(bytes) + "\"";
     }
 
     /** The index: {@code {"paths":{"apis/apps/v1":{"serverRelativeURL":"/openapi/v3/apis/apps/v1?hash=..."}}}}. */

@@ -46,7 +46,18 @@ final class SchemaGenerator {
             schemas.put(c, s);
             s.put("type", "object");
             ObjectNode props = s.putObject("properties");
-            ModelSchema.of(c).properties().forEach((prop, shape) -> props.set(prop, schema(shape, true)));
+            String kindDescription = Descriptions.ofKind(c);
+            if (kindDescription != null) {
+                s.put("description", kindDescription);
+            }
+            ModelSchema.of(c).properties().forEach((prop, shape) -> {
+                ObjectNode p = schema(shape, true);
+                String description = Descriptions.of(c, prop);
+                if (description != null && !p.has("$ref")) {
+                    p.put("description", description);
+                }
+                props.set(prop, p);
+            });
         }
         Map<String, ObjectNode> out = new LinkedHashMap<>();
         schemas.forEach((c, s) -> out.put(name(c), s));

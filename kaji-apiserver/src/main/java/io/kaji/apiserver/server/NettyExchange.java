@@ -53,6 +53,7 @@ final class NettyExchange implements Exchange {
         h.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         h.set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+        response.headers().forEach(h::set);
         addWarnings(h, response.warnings());
         if (response.status() == 429) {
             // Flow control's refusals: clients (client-go, fabric8) wait this long, then retry.
