@@ -55,10 +55,6 @@ final class NettyExchange implements Exchange {
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
         response.headers().forEach(h::set);
         addWarnings(h, response.warnings());
-        if (response.status() == 429) {
-            // Flow control's refusals: clients (client-go, fabric8) wait this long, then retry.
-            h.set(HttpHeaderNames.RETRY_AFTER, "1");
-        }
         finish(channel.writeAndFlush(r));
     }
 

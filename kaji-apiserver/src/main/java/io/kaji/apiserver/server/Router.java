@@ -119,7 +119,13 @@ final class Router {
 
     private static void respondError(GuardedExchange ex, ApiException e) {
         if (!ex.answered.get()) {
-            ex.respond(ApiResponse.json(e.code(), e.toStatus()));
+            ApiResponse r = ApiResponse.json(e.code(), e.toStatus());
+            if (e.retryAfterSeconds() > 0) {
+                // Flow control's refusals: clients (client-go, fabric8) wait this long, then retry.
+                r = new ApiResponse(r.status(), r.contentType(), r.body(), r.warnings(),
+                        java.util.Map.of("Retry-After", String.valueOf(e.retryAfterSeconds())));
+            }
+            ex.respond(r);
         }
     }
 
