@@ -70,6 +70,8 @@ public final class PodSyncer implements Reconciler {
     private final HookRunner hooks;
     private final PodVolumes volumes;
     private final ImagePullSecrets pullSecrets;
+    /** Containers ({@code uid/name}) whose image was reported present or pulled: "already present" once per container. */
+    private final java.util.Set<String> pulledOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Waiting reasons from failed starts and pulls, by pod uid + "/" + container name. */
     private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
     /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
@@ -234,6 +236,8 @@ public final class PodSyncer implements Reconciler {
         String key = ref.uid() + "/" + c.getName();
         Duration left = crashBackOff.remaining(key, latest.finishedAt());
         if (left.compareTo(Duration.ZERO) > 0) {
+            event(pod, false, "BackOff", "Back-off restarting failed container " + c.getName() + " in pod "
+                    + ref.name() + "_" + ref.namespace() + "(" + ref.uid() + ")");
             return left;
         }
         for (ContainerInfo old : all) {
@@ -258,6 +262,7 @@ public final class PodSyncer implements Reconciler {
             vars = env.resolve(pod, c, ip, hostIp.get());
         } catch (EnvResolver.ConfigError e) {
             failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
+            event(pod, false, "Failed", "Error: " + e.getMessage());
             return Duration.ofSeconds(2);
         }
         List<ContainerSpec.Mount> mounts;
@@ -279,16 +284,20 @@ public final class PodSyncer implements Reconciler {
             id = runtime.createContainer(sandboxId, sandbox, spec);
         } catch (RuntimeCallException e) {
             failures.put(key, new ContainerWaiting("CreateContainerError", e.getMessage()));
+            event(pod, false, "Failed", "Error: " + e.getMessage());
             crashBackOff.recordFailure(key);
             return Duration.ofSeconds(1);
         }
+        event(pod, true, "Created", "Created container: " + c.getName());
         try {
             runtime.startContainer(id);
         } catch (RuntimeCallException e) {
             // The attempt stays (CREATED or EXITED) and is restarted with back-off like a crash.
             failures.put(key, new ContainerWaiting("RunContainerError", e.getMessage()));
+            event(pod, false, "Failed", "Error: " + e.getMessage());
             return Duration.ofSeconds(1);
         }
+        event(pod, true, "Started", "Started container " + c.getName());
         log.info("pod {}: container {} attempt {} started ({})", ref, c.getName(), attempt, abbrev(id));
         if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null && runtime.runsContainers()) {
             String failed = hooks.run(c.getLifecycle().getPostStart(), pod, new ProbeTarget(ip, c, id), POST_START_LIMIT);
@@ -308,6 +317,13 @@ public final class PodSyncer implements Reconciler {
         return null;
     }
 
+    /** A kubelet-style container event (events are off in some tests). */
+    private void event(Pod pod, boolean normal, String reason, String message) {
+        if (events != null) {
+            events.record(pod, normal ? "Normal" : "Warning", reason, message);
+        }
+    }
+
     /** Null if the image is present (pulled if the policy says so); otherwise when to try again. */
     private Duration ensureImage(Pod pod, Container c, String key) {
         String policy = c.getImagePullPolicy();
@@ -319,6 +335,10 @@ public final class PodSyncer implements Reconciler {
         }
         boolean present = !"Always".equals(policy) && runtime.imageStatus(c.getImage()).isPresent();
         if (present) {
+            if (!pulledOnce.contains(key)) {
+                pulledOnce.add(key);
+                event(pod, true, "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
+            }
             return null;
         }
         if ("Never".equals(policy)) {
@@ -332,6 +352,8 @@ public final class PodSyncer implements Reconciler {
             ContainerWaiting prev = failures.get(key);
             failures.put(key, new ContainerWaiting("ImagePullBackOff", "Back-off pulling image \"" + c.getImage()
                     + "\"" + (prev == null ? "" : ": " + prev.message())));
+            event(pod, true, "BackOff", "Back-off pulling image \"" + c.getImage() + "\"");
+            event(pod, false, "Failed", "Error: ImagePullBackOff");
             return left;
         }
         ImagePullSecrets.Result secrets = pullSecrets.read(pod);
@@ -341,17 +363,27 @@ public final class PodSyncer implements Reconciler {
         }
         List<io.kaji.node.image.RegistryCredentials> credentials = secrets.keyring().lookup(c.getImage());
         RuntimeCallException failure = null;
+        event(pod, true, "Pulling", "Pulling image \"" + c.getImage() + "\"");
+        long t0 = System.nanoTime();
         // The kubelet's order: each matching credential, most specific first; anonymously when none matches.
         for (int i = 0; i < Math.max(1, credentials.size()); i++) {
             try {
                 runtime.pullImage(c.getImage(), credentials.isEmpty() ? null : credentials.get(i));
                 pullBackOff.forget(pullKey);
+                pulledOnce.add(key);
+                String took = String.format(java.util.Locale.ROOT, "%.3fs", (System.nanoTime() - t0) / 1e9);
+                String size = runtime.imageStatus(c.getImage()).map(im -> " Image size: " + im.sizeBytes() + " bytes.")
+                        .orElse("");
+                event(pod, true, "Pulled", "Successfully pulled image \"" + c.getImage() + "\" in " + took + " ("
+                        + took + " including waiting)." + size);
                 return null;
             } catch (RuntimeCallException e) {
                 failure = e;
             }
         }
         pullBackOff.recordFailure(pullKey);
+        event(pod, false, "Failed", "Failed to pull image \"" + c.getImage() + "\": " + failure.getMessage());
+        event(pod, false, "Failed", "Error: ErrImagePull");
         failures.put(key, new ContainerWaiting("ErrImagePull", failure.getMessage()));
         return pullBackOff.remaining(pullKey, null);
     }
@@ -561,6 +593,7 @@ public final class PodSyncer implements Reconciler {
         crashBackOff.forget(uid + "/");
         pullBackOff.forget(uid + "/");
         failures.keySet().removeIf(k -> k.startsWith(uid + "/"));
+        pulledOnce.removeIf(k -> k.startsWith(uid + "/"));
         written.remove(uid);
     }
 

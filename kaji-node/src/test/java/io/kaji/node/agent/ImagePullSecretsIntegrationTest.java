@@ -184,6 +184,15 @@ class ImagePullSecretsIntegrationTest {
             Pod p = client.pods().inNamespace(NS).withName("with-secret").get();
             return p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
         });
+        // The kubelet's events tell the story in `kubectl describe pod`.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("with-secret"))
+                .anySatisfy(e -> assertThat(e).isEqualTo("Normal Pulling Pulling image \"" + image + "\""))
+                .anySatisfy(e -> assertThat(e).startsWith("Normal Pulled Successfully pulled image \"" + image + "\" in ")
+                        .contains("Image size: "))
+                .contains("Normal Created Created container: c", "Normal Started Started container c"));
+        assertThat(events("anonymous"))
+                .anySatisfy(e -> assertThat(e).startsWith("Warning Failed Failed to pull image \"" + image + "\": "))
+                .contains("Warning Failed Error: ErrImagePull");
         // The pod that had no credentials still cannot pull: the image is not shared with it by accident
         // (policy Always pulls again for every start).
         assertThat(client.pods().inNamespace(NS).withName("anonymous").get().getStatus().getPhase()).isEqualTo("Pending");
@@ -213,6 +222,12 @@ class ImagePullSecretsIntegrationTest {
             return w != null && List.of(reasons).contains(w.getReason());
         });
         return seen[0];
+    }
+
+    private List<String> events(String pod) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> pod.equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getType() + " " + e.getReason() + " " + e.getMessage()).toList();
     }
 
     private List<Event> warnings(String pod) {
