@@ -77,6 +77,13 @@ public final class Controller implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
+                if (namespaceTerminating(e)) {
+                    // As Kubernetes' controllers: nothing may be created in a namespace being deleted, and the
+                    // namespace controller is removing what is there; retrying would only repeat the refusal.
+                    log.debug("{}: {}: its namespace is being deleted; not retrying", name, key);
+                    queue.forget(key);
+                    continue;
+                }
                 int failures = queue.failures(key) + 1;
                 if (failures >= WARN_AFTER_FAILURES) {
                     log.warn("{}: reconcile {} failed ({} times in a row): {}", name, key, failures, e.toString());
@@ -89,6 +96,19 @@ public final class Controller implements AutoCloseable {
                 queue.done(key);
             }
         }
+    }
+
+    /** The API refused a create because the namespace is terminating (Status cause {@code NamespaceTerminating}). */
+    static boolean namespaceTerminating(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getStatus() != null
+                    && k.getStatus().getDetails() != null && k.getStatus().getDetails().getCauses() != null
+                    && k.getStatus().getDetails().getCauses().stream()
+                    .anyMatch(c -> "NamespaceTerminating".equals(c.getReason()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
