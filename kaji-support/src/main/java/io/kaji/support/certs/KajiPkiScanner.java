@@ -91,7 +91,11 @@ public final class KajiPkiScanner {
 
     private void read(Path file, Path pki, List<Found> found, List<CertificateEntry> invalid) {
         String fileName = file.getFileName().toString();
-        boolean certFile = file.startsWith(pki) && (fileName.endsWith(".crt") || fileName.endsWith(".pem"));
+        // pki/ and the pki/ directories of components below the data dir (node/pki: the in-process agent's
+        // node client certificate, which it rotates itself).
+        boolean inPki = file.startsWith(pki) || (file.getParent() != null && file.getParent().getFileName() != null
+                && file.getParent().getFileName().toString().equals("pki"));
+        boolean certFile = inPki && (fileName.endsWith(".crt") || fileName.endsWith(".pem"));
         boolean kubeconfig = fileName.equals("kubeconfig") || fileName.endsWith(".conf")
                 || fileName.endsWith(".kubeconfig");
         if (!certFile && !kubeconfig) {

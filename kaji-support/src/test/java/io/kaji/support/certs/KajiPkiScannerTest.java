@@ -48,6 +48,10 @@ class KajiPkiScannerTest {
         Files.writeString(dataDir.resolve("kubeconfig"), kubeconfig(admin.pem()));
         Files.writeString(pki.resolve("token.conf"), "apiVersion: v1\nkind: Config\nusers:\n- name: t\n  user:\n"
                 + "    token: abc\n");
+        // The in-process agent's node client certificate, which it rotates itself.
+        Files.createDirectories(dataDir.resolve("node/pki"));
+        TestCerts.Issued node = TestCerts.leaf("system:node:n1", ca, NOW.minusSeconds(60), NOW.plus(Duration.ofDays(365)));
+        Files.writeString(dataDir.resolve("node/pki/node-client.crt"), node.pem());
         // Container state is not walked, even when it holds certificates.
         Files.createDirectories(dataDir.resolve("node/containerd/pki"));
         Files.writeString(dataDir.resolve("node/containerd/pki/ignored.crt"), soon.pem());
@@ -56,7 +60,8 @@ class KajiPkiScannerTest {
                 .collect(Collectors.toMap(CertificateEntry::name, Function.identity()));
 
         assertThat(byName).containsOnlyKeys("ca", "apiserver", "soon", "etcd/ca", "etcd/client", "broken",
-                "kubeconfig");
+                "kubeconfig", "node/pki/node-client");
+        assertThat(byName.get("node/pki/node-client").authority()).isEqualTo("ca");
         assertThat(byName.get("ca")).satisfies(e -> {
             assertThat(e.ca()).isTrue();
             assertThat(e.authority()).isEmpty();
