@@ -65,6 +65,8 @@ public final class EvictionManager implements AutoCloseable {
     private final PressureTracker tracker;
     private final ScheduledExecutorService timer;
     private volatile Set<PressureCondition> conditions = Set.of();
+    /** Pods already evicted (by uid) while the pod list may still show them running. */
+    private final Set<String> evicted = new java.util.HashSet<>();
     private volatile Runnable onConditionsChanged = () -> { };
 
     /**
@@ -135,7 +137,10 @@ public final class EvictionManager implements AutoCloseable {
         if (events != null) {
             events.warning(nodeRef, "EvictionThresholdMet", "Attempting to reclaim " + signal.resource());
         }
-        List<Pod> candidates = activePods.get().stream().filter(EvictionManager::active).toList();
+        List<Pod> all = activePods.get();
+        evicted.retainAll(all.stream().map(p -> p.getMetadata().getUid()).collect(java.util.stream.Collectors.toSet()));
+        List<Pod> candidates = all.stream().filter(EvictionManager::active)
+                .filter(p -> !evicted.contains(p.getMetadata().getUid())).toList();
         if (candidates.isEmpty()) {
             log.info("node {}: threshold {} met, but no pods are active to evict", nodeRef.getMetadata().getName(),
                     threshold);
@@ -155,6 +160,7 @@ public final class EvictionManager implements AutoCloseable {
             log.info("node {}: evicting pod {}/{} (grace {} s): {}", nodeRef.getMetadata().getName(),
                     pod.getMetadata().getNamespace(), pod.getMetadata().getName(), grace.toSeconds(), message);
             killer.kill(pod, status, grace);
+            evicted.add(pod.getMetadata().getUid());
             if (events != null) {
                 events.warning(pod, EvictedStatus.REASON, message);
             }
