@@ -55,14 +55,44 @@ public final class PodCgroups {
         this.v2 = Files.exists(mount.resolve("cgroup.controllers"));
     }
 
-    /** The root for node {@code nodeName} on this machine's cgroup mount. */
+    /** The file in an agent's data directory that records its cgroup root, for {@code kaji down}. */
+    public static final String ROOT_FILE = "cgroup-root";
+
+    /**
+     * The cgroups of the agent of node {@code nodeName} whose data lives in {@code dataDir}, on this machine's
+     * cgroup mount: root {@code /kaji/<node>-<8 hex digits of the data dir's hash>}, so that two agents with one
+     * node name (two test clusters) do not share it either. The root is recorded in {@code <dataDir>/cgroup-root}.
+     */
+    public static PodCgroups forAgent(String nodeName, Path dataDir) {
+        String hash = Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
+        String root = rootFor(nodeName + "-" + "0".repeat(8 - hash.length()) + hash);
+        try {
+            Files.createDirectories(dataDir);
+            Files.writeString(dataDir.resolve(ROOT_FILE), root + "\n");
+        } catch (IOException e) {
+            log.warn("cannot record the cgroup root in {} (kaji down will not remove it): {}", dataDir, e.toString());
+        }
+        return new PodCgroups(Path.of("/sys/fs/cgroup"), root);
+    }
+
+    /** The cgroups recorded in an agent's data directory by {@link #forAgent}, if any. */
+    public static java.util.Optional<PodCgroups> recorded(Path dataDir) {
+        try {
+            String root = Files.readString(dataDir.resolve(ROOT_FILE)).strip();
+            return java.util.Optional.of(new PodCgroups(Path.of("/sys/fs/cgroup"), root));
+        } catch (IOException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The root for node {@code nodeName} on this machine's cgroup mount, without a data-dir suffix (tests). */
     public static PodCgroups forNode(String nodeName) {
         return new PodCgroups(Path.of("/sys/fs/cgroup"), rootFor(nodeName));
     }
 
-    /** {@code /kaji/<nodeName>} (node names are DNS subdomains: safe as a directory name). */
-    public static String rootFor(String nodeName) {
-        return "/kaji/" + nodeName.toLowerCase(Locale.ROOT);
+    /** {@code /kaji/<name>} (node names are DNS subdomains: safe as a directory name). */
+    public static String rootFor(String name) {
+        return "/kaji/" + name.toLowerCase(Locale.ROOT);
     }
 
     /** The agent's root, e.g. {@code /kaji/node-1}. */

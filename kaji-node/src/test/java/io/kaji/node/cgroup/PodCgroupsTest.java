@@ -122,6 +122,15 @@ class PodCgroupsTest {
     }
 
     @Test
+    void agentRootsDifferByDataDirAndAreRecordedForKajiDown() throws Exception {
+        PodCgroups a = PodCgroups.forAgent("n1", mount.resolve("a"));
+        PodCgroups b = PodCgroups.forAgent("n1", mount.resolve("b"));
+        assertThat(a.root()).startsWith("/kaji/n1-").hasSize("/kaji/n1-".length() + 8).isNotEqualTo(b.root());
+        assertThat(PodCgroups.recorded(mount.resolve("a"))).map(PodCgroups::root).contains(a.root());
+        assertThat(PodCgroups.recorded(mount.resolve("none"))).isEmpty();
+    }
+
+    @Test
     void rootMustBeAbsolute() {
         assertThatThrownBy(() -> new PodCgroups(mount, "kaji")).hasMessageContaining("absolute path");
         assertThatThrownBy(() -> new PodCgroups(mount, "/kaji/../etc")).hasMessageContaining("absolute path");
