@@ -332,6 +332,10 @@ public final class PodSyncer implements Reconciler {
         }
         int attempt = ContainerRuntime.nextAttempt(all, c.getName());
         ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts);
+        PodCgroups podCgroups = cgroups;
+        if (podCgroups != null) {
+            spec = spec.withOomScoreAdj(podCgroups.oomScoreAdj(pod, c));
+        }
         String id;
         try {
             id = runtime.createContainer(sandboxId, sandbox, spec);

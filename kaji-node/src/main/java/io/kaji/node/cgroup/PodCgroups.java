@@ -41,6 +41,7 @@ public final class PodCgroups {
     private final String root;
     private final boolean v2;
     private final Set<String> ensured = ConcurrentHashMap.newKeySet();
+    private volatile long memoryCapacity = -1;
 
     /**
      * @param mount the cgroup file system mount ({@code /sys/fs/cgroup})
@@ -103,6 +104,32 @@ public final class PodCgroups {
     /** Whether the machine has the unified hierarchy (cgroup v2) only. */
     public boolean unified() {
         return v2;
+    }
+
+    /**
+     * The kubelet's OOM score adjustment for container {@code c} of {@code pod} (see
+     * {@link PodResources#oomScoreAdj}), against the node's MemTotal. With containerd's
+     * {@code restrict_oom_score_adj} (Kaji's configuration) a negative value is raised to containerd's own score.
+     */
+    public int oomScoreAdj(Pod pod, io.fabric8.kubernetes.api.model.Container c) {
+        if (memoryCapacity < 0) {
+            memoryCapacity = memTotal(Path.of("/proc/meminfo"));
+        }
+        return PodResources.oomScoreAdj(pod, c, memoryCapacity);
+    }
+
+    /** MemTotal in bytes, or 0 if unreadable. */
+    static long memTotal(Path meminfo) {
+        try {
+            for (String line : Files.readAllLines(meminfo)) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.substring(9).strip().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            log.debug("cannot read {}: {}", meminfo, e.toString());
+        }
+        return 0;
     }
 
     /** The pod's cgroup path (the sandbox's cgroup_parent), whether or not it exists yet. */

@@ -38,6 +38,35 @@ public record PodResources(String qos, long cpuShares, long cpuQuotaMicros, long
         return new PodResources(qos, shares, quota, memLimit);
     }
 
+    /** The OOM score adjustment of Guaranteed (and node-critical) pods' containers. */
+    public static final int GUARANTEED_OOM_SCORE_ADJ = -997;
+    /** The OOM score adjustment of BestEffort pods' containers: killed first. */
+    public static final int BEST_EFFORT_OOM_SCORE_ADJ = 1000;
+
+    /**
+     * The kubelet's oom_score_adj for container {@code c} of {@code pod} (pkg/kubelet/qos): -997 for Guaranteed and
+     * node-critical pods, 1000 for BestEffort, and for Burstable 1000 − 1000 × memory request / node memory, kept
+     * within [3, 999] so that a Burstable container is always killed after BestEffort and before Guaranteed ones.
+     */
+    public static int oomScoreAdj(Pod pod, Container c, long memoryCapacity) {
+        if ("system-node-critical".equals(pod.getSpec().getPriorityClassName())) {
+            return GUARANTEED_OOM_SCORE_ADJ;
+        }
+        String qos = of(pod).qos();
+        if (qos.equals("Guaranteed")) {
+            return GUARANTEED_OOM_SCORE_ADJ;
+        }
+        if (qos.equals("BestEffort") || memoryCapacity <= 0) {
+            return BEST_EFFORT_OOM_SCORE_ADJ;
+        }
+        long request = amount(c, "memory", false);
+        long adj = 1000 - (1000 * request) / memoryCapacity;
+        if (adj < 1000 + GUARANTEED_OOM_SCORE_ADJ) {
+            return 1000 + GUARANTEED_OOM_SCORE_ADJ;
+        }
+        return adj >= BEST_EFFORT_OOM_SCORE_ADJ ? BEST_EFFORT_OOM_SCORE_ADJ - 1 : (int) adj;
+    }
+
     /** The kubelet's MilliCPUToShares: millicores × 1024 / 1000, within [2, 262144]. */
     static long shares(long milliCpu) {
         if (milliCpu == 0) {

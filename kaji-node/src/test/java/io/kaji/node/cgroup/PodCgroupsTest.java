@@ -61,6 +61,24 @@ class PodCgroupsTest {
     }
 
     @Test
+    void oomScoreAdjByQosClass() throws Exception {
+        long gi = 1L << 30;
+        Pod g = pod("g", Map.of("cpu", "1", "memory", "1Gi"), Map.of("cpu", "1", "memory", "1Gi"), 1);
+        Pod e = pod("e", Map.of(), Map.of(), 1);
+        Pod b = pod("b", Map.of("memory", "1Gi"), Map.of(), 1);
+        Pod tiny = pod("t", Map.of("memory", "1"), Map.of(), 1);
+        Pod huge = pod("h", Map.of("memory", "4Gi"), Map.of(), 1);
+        assertThat(PodResources.oomScoreAdj(g, g.getSpec().getContainers().get(0), 4 * gi)).isEqualTo(-997);
+        assertThat(PodResources.oomScoreAdj(e, e.getSpec().getContainers().get(0), 4 * gi)).isEqualTo(1000);
+        assertThat(PodResources.oomScoreAdj(b, b.getSpec().getContainers().get(0), 4 * gi)).isEqualTo(750);
+        assertThat(PodResources.oomScoreAdj(tiny, tiny.getSpec().getContainers().get(0), 4 * gi)).isEqualTo(999);
+        assertThat(PodResources.oomScoreAdj(huge, huge.getSpec().getContainers().get(0), 4 * gi)).isEqualTo(3);
+        Path meminfo = mount.resolve("meminfo");
+        Files.writeString(meminfo, "MemTotal:       24684092 kB\nMemFree:        1 kB\n");
+        assertThat(PodCgroups.memTotal(meminfo)).isEqualTo(24684092L * 1024);
+    }
+
+    @Test
     void v1WritesPodLimitsInTheCpuAndMemoryHierarchies() throws Exception {
         PodCgroups cg = v1();
         assertThat(cg.unified()).isFalse();

@@ -155,6 +155,11 @@ class EvictionIntegrationTest {
             assertThat(Files.readString(mount.resolve(gPath.substring(1) + "/memory.max")).strip())
                     .isEqualTo(String.valueOf(64L << 20));
         }
+        // OOM score by QoS class: BestEffort 1000; Guaranteed -997, raised by containerd's restrict_oom_score_adj to
+        // its own score (that of this JVM, which started it).
+        assertThat(oomScoreAdj(be)).isEqualTo(1000);
+        assertThat(oomScoreAdj(g)).isLessThanOrEqualTo(
+                Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip()));
         Node n = client.nodes().withName(NODE).get();
         assertThat(condition(n, "MemoryPressure").getStatus()).isEqualTo("False");
         assertThat(condition(n, "MemoryPressure").getReason()).isEqualTo("KubeletHasSufficientMemory");
@@ -237,13 +242,23 @@ class EvictionIntegrationTest {
         }
     }
 
-    /** The container's memory cgroup as its main process sees it in /proc/<pid>/cgroup. */
-    private String memoryCgroupOfContainer(Pod p) throws Exception {
+    /** The container's main process's oom_score_adj. */
+    private int oomScoreAdj(Pod p) throws Exception {
+        return Integer.parseInt(Files.readString(Path.of("/proc", containerPid(p), "oom_score_adj")).strip());
+    }
+
+    /** The pid of the container's main process, from its cgroup's cgroup.procs. */
+    private String containerPid(Pod p) throws Exception {
         String id = p.getStatus().getContainerStatuses().get(0).getContainerID().replaceFirst("^containerd://", "");
         Path procs = cgroups.unified()
                 ? Path.of("/sys/fs/cgroup").resolve(findCgroupDir(Path.of("/sys/fs/cgroup"), id))
                 : findCgroupDir(Path.of("/sys/fs/cgroup/memory"), id);
-        String pid = Files.readAllLines(procs.resolve("cgroup.procs")).get(0).strip();
+        return Files.readAllLines(procs.resolve("cgroup.procs")).get(0).strip();
+    }
+
+    /** The container's memory cgroup as its main process sees it in /proc/<pid>/cgroup. */
+    private String memoryCgroupOfContainer(Pod p) throws Exception {
+        String pid = containerPid(p);
         for (String line : Files.readAllLines(Path.of("/proc", pid, "cgroup"))) {
             String[] f = line.split(":", 3);
             if (cgroups.unified() ? f[0].equals("0") : f[1].equals("memory")) {
