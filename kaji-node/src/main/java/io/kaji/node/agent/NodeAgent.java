@@ -304,6 +304,9 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             syncer.podCgroups(cgroups);
+            if (cgroups != null) {
+                cgroups.pods(() -> inf.getStore().list());
+            }
             Set<String> live = inf.getStore().list().stream().map(p -> p.getMetadata().getUid())
                     .collect(Collectors.toSet());
             int orphans = syncer.removeOrphans(live);

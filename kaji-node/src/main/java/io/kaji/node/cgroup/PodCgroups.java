@@ -42,6 +42,7 @@ public final class PodCgroups {
     private final boolean v2;
     private final Set<String> ensured = ConcurrentHashMap.newKeySet();
     private volatile long memoryCapacity = -1;
+    private volatile java.util.function.Supplier<? extends java.util.Collection<Pod>> pods = List::of;
 
     /**
      * @param mount the cgroup file system mount ({@code /sys/fs/cgroup})
@@ -104,6 +105,46 @@ public final class PodCgroups {
     /** Whether the machine has the unified hierarchy (cgroup v2) only. */
     public boolean unified() {
         return v2;
+    }
+
+    /**
+     * Where the node's pods come from (the agent's informer), for the Burstable QoS level's CPU weight: as the
+     * kubelet's QoS container manager, {@code burstable} gets cpu.shares from the sum of the Burstable pods' CPU
+     * requests, rewritten whenever a pod cgroup is created or removed. Without it the level keeps the default.
+     */
+    public void pods(java.util.function.Supplier<? extends java.util.Collection<Pod>> source) {
+        this.pods = source;
+    }
+
+    /** Writes the Burstable level's CPU weight from the current pods; returns the shares written, or -1. */
+    synchronized long updateBurstable() {
+        java.util.Collection<Pod> all;
+        try {
+            all = pods.get();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        if (all.isEmpty()) {
+            return -1;
+        }
+        long milliCpu = 0;
+        for (Pod p : all) {
+            String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+            if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+                continue;
+            }
+            PodResources r = PodResources.of(p);
+            if (r.qos().equals("Burstable")) {
+                milliCpu += PodResources.milliCpuRequest(p);
+            }
+        }
+        long shares = PodResources.shares(milliCpu);
+        Path level = (v2 ? mount : mount.resolve("cpu")).resolve(root.substring(1)).resolve("burstable");
+        if (Files.isDirectory(level)) {
+            write(level.resolve(v2 ? "cpu.weight" : "cpu.shares"),
+                    String.valueOf(v2 ? PodResources.weight(shares) : shares));
+        }
+        return shares;
     }
 
     /**
@@ -178,6 +219,7 @@ public final class PodCgroups {
                 }
             }
             ensured.add(uid);
+            updateBurstable();
             log.debug("pod {}: cgroup {} ({}, {})", uid, path, r.qos(), r);
         } catch (IOException | RuntimeException e) {
             log.warn("pod {}: cannot set up its cgroup {} (its containers run without pod-level limits): {}", uid,
@@ -244,7 +286,9 @@ public final class PodCgroups {
      * whether nothing of it is left.
      */
     public boolean remove(String uid) {
-        ensured.remove(uid);
+        if (ensured.remove(uid)) {
+            updateBurstable();
+        }
         boolean gone = true;
         for (Path base : hierarchies()) {
             Path r = base.resolve(root.substring(1));

@@ -67,6 +67,12 @@ public record PodResources(String qos, long cpuShares, long cpuQuotaMicros, long
         return adj >= BEST_EFFORT_OOM_SCORE_ADJ ? BEST_EFFORT_OOM_SCORE_ADJ - 1 : (int) adj;
     }
 
+    /** The pod's effective CPU request in millicores. */
+    static long milliCpuRequest(Pod pod) {
+        return effective(nullSafe(pod.getSpec().getContainers()), nullSafe(pod.getSpec().getInitContainers()), "cpu",
+                false);
+    }
+
     /** The kubelet's MilliCPUToShares: millicores × 1024 / 1000, within [2, 262144]. */
     static long shares(long milliCpu) {
         if (milliCpu == 0) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,6 +116,25 @@ class PodCgroupsTest {
         assertThat(mount.resolve("cpu/kaji")).doesNotExist();
         assertThat(mount.resolve("memory/kaji/n1")).doesNotExist();
         assertThat(mount.resolve("memory/kaji/other-node/pod4444")).exists();
+    }
+
+    @Test
+    void burstableLevelSharesFollowTheBurstablePodsRequests() throws Exception {
+        PodCgroups cg = v1();
+        Pod b1 = pod("b1", Map.of("cpu", "500m"), Map.of(), 1);
+        Pod b2 = pod("b2", Map.of("cpu", "250m"), Map.of(), 2);
+        Pod g = pod("g", Map.of("cpu", "1", "memory", "1Mi"), Map.of("cpu", "1", "memory", "1Mi"), 1);
+        java.util.List<Pod> pods = new java.util.ArrayList<>(List.of(b1, b2, g));
+        cg.pods(() -> pods);
+        cg.ensure(b1);
+        // 500m + 2 × 250m = 1000m → 1024 shares; the Guaranteed pod does not count.
+        assertThat(mount.resolve("cpu/kaji/n1/burstable/cpu.shares")).hasContent("1024");
+        cg.ensure(b2);
+        assertThat(mount.resolve("cpu/kaji/n1/burstable/cpu.shares")).hasContent("1024");
+        // b2 goes: its cgroup's removal rewrites the level.
+        pods.remove(b2);
+        cg.remove("b2");
+        assertThat(mount.resolve("cpu/kaji/n1/burstable/cpu.shares")).hasContent("512");
     }
 
     @Test
