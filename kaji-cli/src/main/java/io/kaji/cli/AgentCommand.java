@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.kaji.apiserver.pki.BootstrapToken;
 import io.kaji.apiserver.pki.NodeToken;
 import io.kaji.node.NodeLayout;
+import io.kaji.node.eviction.EvictionConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -111,6 +112,50 @@ public final class AgentCommand implements Callable<Integer> {
     private NodeClientCertificate certificate;
     private java.util.concurrent.ScheduledExecutorService rotation;
 
+    @Option(names = "--eviction-hard", paramLabel = "THRESHOLDS",
+            description = "Hard eviction thresholds as the kubelet spells them, e.g. memory.available<100Mi,"
+                    + "nodefs.available<10%%; replaces the defaults (memory.available<100Mi,nodefs.available<10%%,"
+                    + "nodefs.inodesFree<5%%,imagefs.available<15%%); none turns hard eviction off.")
+    String evictionHard;
+
+    @Option(names = "--eviction-soft", paramLabel = "THRESHOLDS",
+            description = "Soft eviction thresholds (same syntax), each with --eviction-soft-grace-period.")
+    String evictionSoft;
+
+    @Option(names = "--eviction-soft-grace-period", paramLabel = "PERIODS",
+            description = "How long each soft threshold must hold before pods are evicted, e.g. memory.available=1m30s.")
+    String evictionSoftGrace;
+
+    @Option(names = "--eviction-pressure-transition-period", defaultValue = "5m", paramLabel = "DURATION",
+            description = "How long a pressure condition stays True after its threshold was last met "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String evictionTransition;
+
+    @Option(names = "--eviction-max-pod-grace-period", defaultValue = "0", paramLabel = "SECONDS",
+            description = "The longest grace period (s) of a pod evicted by a soft threshold; 0: the pod's own "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long evictionMaxPodGrace;
+
+    @Option(names = "--eviction-monitoring-interval", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How often eviction signals are sampled and at most one pod is evicted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String evictionInterval;
+
+    /** The eviction settings from the flags; a bad value is a usage error naming the flag. */
+    private EvictionConfig evictionConfig() {
+        try {
+            long maxGrace = evictionMaxPodGrace;
+            if (maxGrace < 0) {
+                throw new IllegalArgumentException("--eviction-max-pod-grace-period must not be negative");
+            }
+            return EvictionConfig.parse(evictionHard, evictionSoft, evictionSoftGrace,
+                    EvictionConfig.duration(evictionTransition), EvictionConfig.duration(evictionInterval),
+                    Duration.ofSeconds(maxGrace));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -121,6 +166,7 @@ public final class AgentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runtime: unknown runtime \"" + runtime
                     + "\"; expected cri or simulated");
         }
+        EvictionConfig eviction = evictionConfig();
         Config clientConfig = clientConfig();
         ServerLoadBalancer balancer = null;
         if (servers != null && servers.size() > 1) {
@@ -132,7 +178,7 @@ public final class AgentCommand implements Callable<Integer> {
         LocalAgent agent;
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
-                    duration(leaseRenewal), duration(initialBackOff), true, port);
+                    duration(leaseRenewal), duration(initialBackOff), true, port, eviction);
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
                 // renews before it expires, switching its API clients over without a restart.

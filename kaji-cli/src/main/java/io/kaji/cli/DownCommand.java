@@ -147,6 +147,11 @@ public final class DownCommand implements Callable<Integer> {
         if (shims + mounts > 0) {
             out.printf("  removed %d containerd shims and %d mounts under %s%n", shims, mounts, dir.node());
         }
+        io.kaji.node.cgroup.PodCgroups.recorded(dir.node()).ifPresent(cgroups -> {
+            boolean gone = cgroups.removeAll();
+            out.println(gone ? "  removed the pod cgroups under " + cgroups.root()
+                    : "  could not remove every cgroup under " + cgroups.root() + " (processes still in them?)");
+        });
         Optional<HostState> recorded = allHostState ? Optional.empty() : HostState.read(dir.path());
         String bridge = recorded.map(HostState::bridge).orElse(BRIDGE);
         String chainPrefix = recorded.map(HostState::chainPrefix).orElse(HostState.CHAIN_PREFIX);

@@ -7,6 +7,9 @@ import io.kaji.node.NodeLayout;
 import io.kaji.node.agent.AgentConfig;
 import io.kaji.node.agent.HostInfo;
 import io.kaji.node.agent.NodeAgent;
+import io.kaji.node.cgroup.PodCgroups;
+import io.kaji.node.eviction.EvictionConfig;
+import io.kaji.node.eviction.HostSignals;
 import io.kaji.node.containerd.ContainerdSupervisor;
 import io.kaji.node.containerd.RuntimeHealth;
 import io.kaji.node.cri.CriConnection;
@@ -34,9 +37,20 @@ final class LocalAgent implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalAgent.class);
 
-    /** Where and how the agent runs. */
+    /**
+     * Where and how the agent runs.
+     *
+     * @param eviction node-pressure eviction settings ({@code --eviction-hard}, ...); null for the kubelet's defaults
+     */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
-                   Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {}
+                   Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort,
+                   EvictionConfig eviction) {
+        Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
+                Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {
+            this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
+                    importDemoImage, kubeletPort, null);
+        }
+    }
 
     private final NodeAgent agent;
     private final NodeNetworkServices network;
@@ -121,7 +135,11 @@ final class LocalAgent implements AutoCloseable {
                     .withKubeletPort(o.kubeletPort());
             client = client(clientConfig, httpClients);
             HostInfo host = HostInfo.detect();
-            NodeAgent agent = new NodeAgent(client, runtime, health, config, host);
+            // Pod-level cgroups and node-pressure eviction, as the kubelet always has them (docs/node.md).
+            NodeAgent agent = new NodeAgent(client, runtime, health, config, host)
+                    .podCgroups(PodCgroups.forAgent(o.nodeName(), o.layout().dataDir()))
+                    .eviction(o.eviction() != null ? o.eviction() : EvictionConfig.defaults(),
+                            new HostSignals(o.layout().dataDir(), o.layout().containerd().root()));
             agent.start();
             NodeNetworkServices network = NodeNetworkServices.startWhenReady(client, agent, o.nodeName(),
                     host.internalIp());

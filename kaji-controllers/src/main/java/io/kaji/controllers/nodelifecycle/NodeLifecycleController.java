@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Nodes not Ready get the {@code node.kubernetes.io/unreachable} (Ready=Unknown) or
  *       {@code node.kubernetes.io/not-ready} (Ready=False) taints, NoSchedule and NoExecute, so the scheduler
  *       avoids them; the taints go when the node is Ready again.</li>
+ *   <li>Nodes reporting MemoryPressure, DiskPressure or PIDPressure True get the
+ *       {@code node.kubernetes.io/memory-pressure}, {@code disk-pressure} or {@code pid-pressure} NoSchedule taint
+ *       (Kubernetes' TaintNodesByCondition), removed when the condition is no longer True; the scheduler keeps new
+ *       pods that do not tolerate them away, and the running ones stay (the node's own eviction handles those).</li>
  *   <li>Pods on a node with a NoExecute taint they do not tolerate are deleted two monitor periods after the taint
  *       (so that nodes cut off together are all seen before anything is evicted); those tolerating it for
  *       {@code tolerationSeconds} are deleted when that time has passed since the taint was added. Their
@@ -54,6 +58,11 @@ public final class NodeLifecycleController implements AutoCloseable {
     public static final String UNREACHABLE = "node.kubernetes.io/unreachable";
     public static final String NOT_READY = "node.kubernetes.io/not-ready";
     private static final List<String> CONDITIONS = List.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure");
+    /** Condition type to the NoSchedule taint it sets while True (TaintNodesByCondition). */
+    static final java.util.Map<String, String> PRESSURE_TAINTS = java.util.Map.of(
+            "MemoryPressure", "node.kubernetes.io/memory-pressure",
+            "DiskPressure", "node.kubernetes.io/disk-pressure",
+            "PIDPressure", "node.kubernetes.io/pid-pressure");
 
     /** Settings; {@link #defaults()} are Kaji's. */
     public record Options(Duration gracePeriod, Duration monitorPeriod, double unhealthyThreshold) {
@@ -177,24 +186,8 @@ public final class NodeLifecycleController implements AutoCloseable {
     }
 
     private Node reconcileTaints(Node n, String ready, Instant now) {
-        String wantKey = "True".equals(ready) ? null : "Unknown".equals(ready) || ready == null ? UNREACHABLE : NOT_READY;
         List<Taint> current = n.getSpec() == null || n.getSpec().getTaints() == null ? List.of() : n.getSpec().getTaints();
-        List<Taint> wanted = new ArrayList<>();
-        for (Taint t : current) {
-            boolean ours = UNREACHABLE.equals(t.getKey()) || NOT_READY.equals(t.getKey());
-            if (!ours || t.getKey().equals(wantKey)) {
-                wanted.add(t);
-            }
-        }
-        if (wantKey != null) {
-            for (String effect : List.of("NoSchedule", "NoExecute")) {
-                boolean present = wanted.stream().anyMatch(t -> wantKey.equals(t.getKey()) && effect.equals(t.getEffect()));
-                if (!present) {
-                    wanted.add(new TaintBuilder().withKey(wantKey).withEffect(effect)
-                            .withTimeAdded("NoExecute".equals(effect) ? format(now) : null).build());
-                }
-            }
-        }
+        List<Taint> wanted = wantedTaints(n, ready, now);
         if (wanted.equals(current)) {
             return n;
         }
@@ -210,6 +203,42 @@ public final class NodeLifecycleController implements AutoCloseable {
             log.debug("node {}: taint update failed ({}); next pass", n.getMetadata().getName(), e.getMessage());
             return n;
         }
+    }
+
+    /**
+     * The node's taints as they should be: the not-ready/unreachable pair for its Ready status, a NoSchedule taint per
+     * pressure condition that is True, and every taint this controller does not own, in their order.
+     */
+    static List<Taint> wantedTaints(Node n, String ready, Instant now) {
+        String wantKey = "True".equals(ready) ? null : "Unknown".equals(ready) || ready == null ? UNREACHABLE : NOT_READY;
+        List<Taint> current = n.getSpec() == null || n.getSpec().getTaints() == null ? List.of() : n.getSpec().getTaints();
+        List<String> pressure = PRESSURE_TAINTS.entrySet().stream()
+                .filter(e -> condition(n, e.getKey()).map(c -> "True".equals(c.getStatus())).orElse(false))
+                .map(java.util.Map.Entry::getValue).sorted().toList();
+        List<Taint> wanted = new ArrayList<>();
+        for (Taint t : current) {
+            boolean ours = UNREACHABLE.equals(t.getKey()) || NOT_READY.equals(t.getKey());
+            boolean oursByCondition = PRESSURE_TAINTS.containsValue(t.getKey()) && "NoSchedule".equals(t.getEffect());
+            if (!ours && !oursByCondition || t.getKey().equals(wantKey) || oursByCondition
+                    && pressure.contains(t.getKey())) {
+                wanted.add(t);
+            }
+        }
+        for (String key : pressure) {
+            if (wanted.stream().noneMatch(t -> key.equals(t.getKey()) && "NoSchedule".equals(t.getEffect()))) {
+                wanted.add(new TaintBuilder().withKey(key).withEffect("NoSchedule").build());
+            }
+        }
+        if (wantKey != null) {
+            for (String effect : List.of("NoSchedule", "NoExecute")) {
+                boolean present = wanted.stream().anyMatch(t -> wantKey.equals(t.getKey()) && effect.equals(t.getEffect()));
+                if (!present) {
+                    wanted.add(new TaintBuilder().withKey(wantKey).withEffect(effect)
+                            .withTimeAdded("NoExecute".equals(effect) ? format(now) : null).build());
+                }
+            }
+        }
+        return wanted;
     }
 
     private void evictPods(Node n, Instant now) {

@@ -185,4 +185,48 @@ class NodeLifecycleIntegrationTest {
                 client.pods().inNamespace("default").list().getItems().stream()
                         .allMatch(p -> p.getMetadata().getDeletionTimestamp() == null));
     }
+
+    private void setCondition(String node, String type, String status) {
+        client.nodes().withName(node).editStatus(n -> {
+            n.getStatus().getConditions().removeIf(c -> c.getType().equals(type));
+            n.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.NodeConditionBuilder().withType(type)
+                    .withStatus(status).withReason("Test").build());
+            n.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready"))
+                    .forEach(c -> c.setLastHeartbeatTime(ZonedDateTime.now().toOffsetDateTime().toString()));
+            return n;
+        });
+    }
+
+    @Test
+    void pressureConditionsTaintTheNodeNoScheduleWhileTheyHold() {
+        registerNode("pressed");
+        heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                renew("pressed");
+            } catch (RuntimeException e) {
+                // shutting down
+            }
+        }, 0, 1, TimeUnit.SECONDS);
+        client.pods().inNamespace("default").resource(bound("on-pressed", "pressed", "p")).create();
+        setCondition("pressed", "MemoryPressure", "True");
+        setCondition("pressed", "PIDPressure", "True");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                client.nodes().withName("pressed").get().getSpec().getTaints())
+                .extracting(t -> t.getKey() + ":" + t.getEffect())
+                .containsExactlyInAnyOrder("node.kubernetes.io/memory-pressure:NoSchedule",
+                        "node.kubernetes.io/pid-pressure:NoSchedule"));
+        setCondition("pressed", "PIDPressure", "False");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                client.nodes().withName("pressed").get().getSpec().getTaints())
+                .extracting(t -> t.getKey() + ":" + t.getEffect())
+                .containsExactly("node.kubernetes.io/memory-pressure:NoSchedule"));
+        // NoSchedule only: the running pod stays (the node's own eviction decides about it).
+        assertThat(client.pods().inNamespace("default").withName("on-pressed").get().getMetadata()
+                .getDeletionTimestamp()).isNull();
+        setCondition("pressed", "MemoryPressure", "False");
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            var taints = client.nodes().withName("pressed").get().getSpec().getTaints();
+            return taints == null || taints.isEmpty();
+        });
+    }
 }

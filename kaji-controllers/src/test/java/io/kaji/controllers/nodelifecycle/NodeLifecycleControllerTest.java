@@ -42,6 +42,39 @@ class NodeLifecycleControllerTest {
         assertThat(NodeLifecycleController.evictionTime(pod(forever), List.of(UNREACHABLE))).isNull();
     }
 
+    private static io.fabric8.kubernetes.api.model.Node node(String memoryPressure, String diskPressure,
+                                                             Taint... taints) {
+        return new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+                .withNewSpec().withTaints(taints).endSpec().withNewStatus()
+                .addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .addNewCondition().withType("MemoryPressure").withStatus(memoryPressure).endCondition()
+                .addNewCondition().withType("DiskPressure").withStatus(diskPressure).endCondition()
+                .endStatus().build();
+    }
+
+    @Test
+    void pressureConditionsBecomeNoScheduleTaintsAndGoWithThem() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        Taint other = new TaintBuilder().withKey("dedicated").withValue("gpu").withEffect("NoSchedule").build();
+        List<Taint> underPressure = NodeLifecycleController.wantedTaints(node("True", "True", other), "True", now);
+        assertThat(underPressure).extracting(t -> t.getKey() + ":" + t.getEffect()).containsExactly(
+                "dedicated:NoSchedule", "node.kubernetes.io/disk-pressure:NoSchedule",
+                "node.kubernetes.io/memory-pressure:NoSchedule");
+        Taint memory = underPressure.get(2);
+        Taint disk = underPressure.get(1);
+        // Memory pressure over, disk pressure stays: only the memory taint goes; nothing is added twice.
+        assertThat(NodeLifecycleController.wantedTaints(node("False", "True", other, disk, memory), "True", now))
+                .containsExactly(other, disk);
+        // A NoExecute taint of the same key is not this controller's by condition: it stays.
+        Taint userNoExecute = new TaintBuilder().withKey("node.kubernetes.io/memory-pressure").withEffect("NoExecute")
+                .build();
+        assertThat(NodeLifecycleController.wantedTaints(node("False", "False", userNoExecute), "True", now))
+                .containsExactly(userNoExecute);
+        // Ready=False adds the not-ready pair; Unknown pressure adds nothing.
+        assertThat(NodeLifecycleController.wantedTaints(node("Unknown", "False"), "False", now))
+                .extracting(Taint::getKey).containsOnly(NodeLifecycleController.NOT_READY);
+    }
+
     @Test
     void tolerationMatchingFollowsKubernetes() {
         Taint withValue = new TaintBuilder().withKey("dedicated").withValue("gpu").withEffect("NoExecute").build();

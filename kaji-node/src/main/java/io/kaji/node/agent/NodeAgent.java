@@ -9,9 +9,14 @@ import io.kaji.controllers.runtime.Controller;
 import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Informers;
 import io.kaji.controllers.runtime.Keys;
+import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.cni.BridgeNetwork;
 import io.kaji.node.cni.PodRoutes;
 import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.eviction.EvictionConfig;
+import io.kaji.node.eviction.EvictionManager;
+import io.kaji.node.eviction.PodUsage;
+import io.kaji.node.eviction.SignalSource;
 import io.kaji.node.probe.ProbeManager;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
@@ -78,6 +83,11 @@ public final class NodeAgent implements AutoCloseable {
     private final ProbeManager probes;
     private AgentServer endpoint;
     private ResourceStats stats;
+    /** Pod-level cgroups (null: the runtime's default parent). */
+    private volatile PodCgroups cgroups;
+    private volatile EvictionConfig evictionConfig;
+    private volatile SignalSource evictionSignals;
+    private volatile EvictionManager eviction;
 
     /**
      * This node's part of the pod network, known once the node IPAM controller assigned a podCIDR.
@@ -113,6 +123,27 @@ public final class NodeAgent implements AutoCloseable {
                 c.enqueue(key);
             }
         }));
+    }
+
+    /** Puts every pod's sandbox into its pod-level cgroup below {@code c}'s root; call before {@link #start()}. */
+    public NodeAgent podCgroups(PodCgroups c) {
+        this.cgroups = c;
+        return this;
+    }
+
+    /**
+     * Turns on node-pressure eviction and the pressure conditions with these settings and signals (off by
+     * default); call before {@link #start()}. The manager starts with the pod workers.
+     */
+    public NodeAgent eviction(EvictionConfig c, SignalSource signals) {
+        this.evictionConfig = c;
+        this.evictionSignals = signals;
+        return this;
+    }
+
+    /** The eviction manager once running, or null. */
+    public EvictionManager evictionManager() {
+        return eviction;
     }
 
     /** A health supplier that asks the runtime for its version each time (for an unsupervised containerd). */
@@ -272,6 +303,10 @@ public final class NodeAgent implements AutoCloseable {
                 inf.close();
                 return;
             }
+            syncer.podCgroups(cgroups);
+            if (cgroups != null) {
+                cgroups.pods(() -> inf.getStore().list());
+            }
             Set<String> live = inf.getStore().list().stream().map(p -> p.getMetadata().getUid())
                     .collect(Collectors.toSet());
             int orphans = syncer.removeOrphans(live);
@@ -280,10 +315,34 @@ public final class NodeAgent implements AutoCloseable {
             c.start();
             relister.scheduleWithFixedDelay(() -> guarded("container relist", () -> relist(c)), 0,
                     RELIST.toMillis(), TimeUnit.MILLISECONDS);
+            startEviction(syncer, c, inf);
             podsStarted.countDown();
         } catch (RuntimeException e) {
             log.error("node {}: pod sync failed to start", config.nodeName(), e);
         }
+    }
+
+    /** Starts the eviction manager (if configured): it kills pods through the pod workers. */
+    private void startEviction(PodSyncer syncer, Controller c, SharedIndexInformer<Pod> inf) {
+        EvictionConfig ec = evictionConfig;
+        if (ec == null) {
+            return;
+        }
+        EvictionManager m = new EvictionManager(config.nodeName(), ec, evictionSignals, () -> inf.getStore().list(),
+                () -> PodUsage.byPod(runtime.containerUsage(KajiLabels.managed())), (pod, status, grace) -> {
+                    syncer.evict(pod, status, grace);
+                    c.enqueue(Keys.of(pod));
+                }, events, config.clock());
+        m.onConditionsChanged(() -> {
+            try {
+                timers.execute(() -> guarded("node status", reporter::updateStatus));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        });
+        reporter.pressure(m::conditions);
+        eviction = m;
+        m.start();
     }
 
     /**
@@ -382,6 +441,9 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (eviction != null) {
+            eviction.close();
+        }
         timers.shutdownNow();
         relister.shutdownNow();
         if (stats != null) {

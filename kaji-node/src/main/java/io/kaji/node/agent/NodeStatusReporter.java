@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.eviction.PressureCondition;
 import io.kaji.node.runtime.ImageInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +55,7 @@ public final class NodeStatusReporter {
     private volatile int kubeletPort = AgentConfig.DEFAULT_KUBELET_PORT;
     private volatile Supplier<List<ImageInfo>> images = List::of;
     private List<ContainerImage> lastImages = List.of();
+    private volatile Supplier<java.util.Set<PressureCondition>> pressure = java.util.Set::of;
 
     public NodeStatusReporter(KubernetesClient client, AgentConfig config, HostInfo host,
                               Supplier<RuntimeHealth> health, Supplier<String> runtimeVersion,
@@ -69,6 +71,14 @@ public final class NodeStatusReporter {
     /** The agent endpoint's actual port, reported in status.daemonEndpoints.kubeletEndpoint (default 10250). */
     public void kubeletPort(int port) {
         this.kubeletPort = port;
+    }
+
+    /**
+     * Which pressure conditions (MemoryPressure, DiskPressure, PIDPressure) are True: the eviction manager's
+     * {@code conditions()}; none by default.
+     */
+    public void pressure(Supplier<java.util.Set<PressureCondition>> source) {
+        this.pressure = source;
     }
 
     /** Where the images for {@code status.images} come from (the runtime's image list; none by default). */
@@ -199,12 +209,11 @@ public final class NodeStatusReporter {
         }
         List<NodeCondition> conditions = new ArrayList<>();
         conditions.add(condition("Ready", ready ? "True" : "False", reason, message, t));
-        conditions.add(condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
-                "kaji agent has sufficient memory available", t));
-        conditions.add(condition("DiskPressure", "False", "KubeletHasNoDiskPressure",
-                "kaji agent has no disk pressure", t));
-        conditions.add(condition("PIDPressure", "False", "KubeletHasSufficientPID",
-                "kaji agent has sufficient PID available", t));
+        java.util.Set<PressureCondition> underPressure = pressure.get();
+        for (PressureCondition p : PressureCondition.values()) {
+            boolean on = underPressure.contains(p);
+            conditions.add(condition(p.type(), on ? "True" : "False", p.reason(on), p.message(on), t));
+        }
         return new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity)
                 .withAddresses(new NodeAddress(host.internalIp(), "InternalIP"),
                         new NodeAddress(host.hostname(), "Hostname"))

@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kaji.controllers.runtime.EventRecorder;
+import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Reconciler;
+import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.probe.ContainerFacts;
 import io.kaji.node.probe.ContainerHealth;
 import io.kaji.node.probe.HookRunner;
@@ -76,6 +78,17 @@ public final class PodSyncer implements Reconciler {
     private final Map<String, ContainerWaiting> failures = new ConcurrentHashMap<>();
     /** The last status written per pod uid: the API server may normalize what it stores, so compare with this. */
     private final Map<String, PodStatus> written = new ConcurrentHashMap<>();
+    /**
+     * Pods the eviction manager asked to kill, by uid: their final status and grace period, and whether it was
+     * written. Kept until the pod is deleted, so that a pass on a stale cached copy (still Running) does not start
+     * the evicted pod again.
+     */
+    private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
+    /** Pod-level cgroups, or null to leave the sandboxes' cgroup parent to the runtime. */
+    private volatile PodCgroups cgroups;
+
+    private record Eviction(String key, PodStatus status, Duration grace, boolean written) {
+    }
 
     /**
      * @param cache  the pod for a key ({@code namespace/name}) from the informer, or null if it is gone
@@ -106,11 +119,49 @@ public final class PodSyncer implements Reconciler {
                 config.clock());
     }
 
+    /** Puts each pod's sandbox into its pod-level cgroup (see {@link PodCgroups}); call before the workers start. */
+    public void podCgroups(PodCgroups c) {
+        this.cgroups = c;
+    }
+
+    /**
+     * The eviction manager's hook: the pod's next pass kills its containers within {@code grace}, removes its
+     * sandbox and writes {@code finalStatus} (phase Failed, reason Evicted). The caller enqueues the pod.
+     */
+    public void evict(Pod pod, PodStatus finalStatus, Duration grace) {
+        evictions.putIfAbsent(pod.getMetadata().getUid(), new Eviction(Keys.of(pod), finalStatus, grace, false));
+    }
+
+    /**
+     * Finishes an eviction: for a pod being evicted, or one evicted before (phase Failed, reason Evicted, e.g.
+     * before an agent restart), stops what is left and writes the final status once. Returns whether it did.
+     */
+    private boolean finishEviction(String key, Pod pod, PodRef ref) {
+        Eviction e = evictions.get(ref.uid());
+        boolean evictedBefore = pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase())
+                && "Evicted".equals(pod.getStatus().getReason());
+        if (e == null && !evictedBefore) {
+            return false;
+        }
+        if (e != null && e.written()) {
+            return true;
+        }
+        probes.removePod(key);
+        removeSandboxes(KajiLabels.forPod(ref), e == null ? Duration.ZERO : e.grace(), null);
+        forget(ref.uid());
+        if (e != null) {
+            writeStatus(pod, e.status());
+            evictions.put(ref.uid(), new Eviction(e.key(), e.status(), e.grace(), true));
+        }
+        return true;
+    }
+
     @Override
     public Result reconcile(String key) {
         Pod pod = cache.apply(key);
         if (pod == null) {
             probes.removePod(key);
+            evictions.values().removeIf(e -> e.key().equals(key));
             int slash = key.indexOf('/');
             removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, key.substring(0, slash),
                     KajiLabels.POD_NAME, key.substring(slash + 1)), Duration.ofSeconds(2), null);
@@ -119,7 +170,11 @@ public final class PodSyncer implements Reconciler {
         PodRef ref = PodSpecs.ref(pod);
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             probes.removePod(key);
+            evictions.remove(ref.uid());
             terminate(pod, ref);
+            return Result.done();
+        }
+        if (finishEviction(key, pod, ref)) {
             return Result.done();
         }
         removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, ref.namespace(),
@@ -165,6 +220,11 @@ public final class PodSyncer implements Reconciler {
         }
         int attempt = sandboxes.isEmpty() ? 0 : sandboxes.get(0).attempt() + (current == null ? 1 : 0);
         SandboxSpec sandboxSpec = PodSpecs.sandbox(pod, attempt, config.podLogs(), network);
+        PodCgroups podCgroups = cgroups;
+        if (podCgroups != null) {
+            sandboxSpec = sandboxSpec.withCgroupParent(current == null ? podCgroups.ensure(pod)
+                    : podCgroups.parentFor(pod));
+        }
         String sandboxId;
         if (current == null) {
             long t0 = System.nanoTime();
@@ -279,6 +339,10 @@ public final class PodSyncer implements Reconciler {
         }
         int attempt = ContainerRuntime.nextAttempt(all, c.getName());
         ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts);
+        PodCgroups podCgroups = cgroups;
+        if (podCgroups != null) {
+            spec = spec.withOomScoreAdj(podCgroups.oomScoreAdj(pod, c));
+        }
         String id;
         try {
             id = runtime.createContainer(sandboxId, sandbox, spec);
@@ -595,6 +659,10 @@ public final class PodSyncer implements Reconciler {
         failures.keySet().removeIf(k -> k.startsWith(uid + "/"));
         pulledOnce.removeIf(k -> k.startsWith(uid + "/"));
         written.remove(uid);
+        PodCgroups podCgroups = cgroups;
+        if (podCgroups != null) {
+            podCgroups.remove(uid);
+        }
     }
 
     /** Removes the sandboxes of pods that are not in the cache (by uid): called once the informer has synced. */
@@ -607,6 +675,10 @@ public final class PodSyncer implements Reconciler {
             }
         }
         volumes.removeOrphans(liveUids);
+        PodCgroups podCgroups = cgroups;
+        if (podCgroups != null) {
+            podCgroups.removeOrphans(liveUids);
+        }
         return removed;
     }
 

@@ -41,6 +41,14 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         annotations = Map.copyOf(annotations);
     }
 
+    /** This spec with {@code resources.oomScoreAdj} replaced. */
+    public ContainerSpec withOomScoreAdj(long adj) {
+        Resources r = new Resources(resources.cpuShares(), resources.cpuQuotaMicros(), resources.cpuPeriodMicros(),
+                resources.memoryLimitBytes(), adj);
+        return new ContainerSpec(name, attempt, image, command, args, workingDir, env, mounts, r, labels, annotations,
+                stdin, tty);
+    }
+
     /** A bind mount from the host. */
     public record Mount(String hostPath, String containerPath, boolean readOnly) {
     }

@@ -38,6 +38,12 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         cgroupParent = cgroupParent == null ? "" : cgroupParent;
     }
 
+    /** This spec with the pod's cgroup parent (its pod-level cgroup). */
+    public SandboxSpec withCgroupParent(String parent) {
+        return new SandboxSpec(pod, attempt, hostname, hostNetwork, hostPid, hostIpc, logDirectory, ports, dns, labels,
+                annotations, sysctls, parent);
+    }
+
     /** A hostPort mapping. */
     public record PortMapping(String protocol, int containerPort, int hostPort, String hostIp) {
     }

@@ -54,6 +54,31 @@ class NodeStatusReporterTest {
     }
 
     @Test
+    void pressureConditionsCarryTheKubeletsReasonsAndMessages() {
+        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
+                Path.of("/tmp/c"));
+        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
+        NodeStatusReporter r = new NodeStatusReporter(null, config, host,
+                () -> new RuntimeHealth(true, "ContainerdReady", "ok", T, 0), () -> "containerd://1.6.20", () -> true);
+        AtomicReference<java.util.Set<io.kaji.node.eviction.PressureCondition>> pressure =
+                new AtomicReference<>(java.util.Set.of());
+        r.pressure(pressure::get);
+        NodeStatus calm = r.status(T);
+        assertThat(calm.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+                .containsExactly("Ready=True/KubeletReady", "MemoryPressure=False/KubeletHasSufficientMemory",
+                        "DiskPressure=False/KubeletHasNoDiskPressure", "PIDPressure=False/KubeletHasSufficientPID");
+        pressure.set(java.util.Set.of(io.kaji.node.eviction.PressureCondition.MEMORY,
+                io.kaji.node.eviction.PressureCondition.PID));
+        NodeStatus s = r.status(T);
+        NodeCondition memory = s.getConditions().get(1);
+        assertThat(memory.getStatus()).isEqualTo("True");
+        assertThat(memory.getReason()).isEqualTo("KubeletHasInsufficientMemory");
+        assertThat(memory.getMessage()).isEqualTo("kubelet has insufficient memory available");
+        assertThat(s.getConditions().get(2).getStatus()).isEqualTo("False");
+        assertThat(s.getConditions().get(3).getReason()).isEqualTo("KubeletHasInsufficientPID");
+    }
+
+    @Test
     void reportsTheLargestImagesWithDigestsAndTagsAndKeepsThemWhileTheRuntimeIsDown() {
         AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
                 Path.of("/tmp/c"));

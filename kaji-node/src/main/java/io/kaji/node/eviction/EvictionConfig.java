@@ -1,0 +1,203 @@
+package io.kaji.node.eviction;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The eviction manager's settings, spelled as the kubelet's flags: {@code --eviction-hard},
+ * {@code --eviction-soft}, {@code --eviction-soft-grace-period}, {@code --eviction-pressure-transition-period},
+ * {@code --eviction-max-pod-grace-period}, plus how often signals are sampled. Immutable.
+ *
+ * @param thresholds               hard and soft thresholds (at most one of each kind per signal)
+ * @param pressureTransitionPeriod how long a pressure condition stays True after its threshold was last met
+ *                                 (kubelet: 5m), so the node does not flap between pressure and none
+ * @param monitoringInterval       how often signals are sampled and at most one pod evicted (kubelet: 10s)
+ * @param maxPodGracePeriod        the longest grace period a pod evicted by a soft threshold gets (kubelet: 0,
+ *                                 meaning the pod's own terminationGracePeriodSeconds); hard evictions use 0
+ */
+public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransitionPeriod,
+                             Duration monitoringInterval, Duration maxPodGracePeriod) {
+
+    /** The kubelet's default {@code --eviction-hard} on Linux. */
+    public static final String DEFAULT_HARD =
+            "memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%";
+
+    public EvictionConfig {
+        thresholds = List.copyOf(thresholds);
+        Objects.requireNonNull(pressureTransitionPeriod, "pressureTransitionPeriod");
+        Objects.requireNonNull(monitoringInterval, "monitoringInterval");
+        Objects.requireNonNull(maxPodGracePeriod, "maxPodGracePeriod");
+        if (monitoringInterval.isNegative() || monitoringInterval.isZero()) {
+            throw new IllegalArgumentException("eviction monitoring interval must be positive, not "
+                    + monitoringInterval);
+        }
+    }
+
+    /** The kubelet's defaults: {@value #DEFAULT_HARD}, no soft thresholds, 5 min transition, 10 s interval. */
+    public static EvictionConfig defaults() {
+        return new EvictionConfig(parseHard(DEFAULT_HARD), Duration.ofMinutes(5), Duration.ofSeconds(10),
+                Duration.ZERO);
+    }
+
+    /**
+     * Settings from the kubelet's flags. As in the kubelet, {@code hard} replaces the default thresholds entirely
+     * (a signal it does not name has no hard threshold); null or blank keeps the defaults, and {@code "none"}
+     * turns hard eviction off.
+     *
+     * @param hard        e.g. {@code memory.available<100Mi,nodefs.available<10%}
+     * @param soft        e.g. {@code memory.available<1Gi}; null or blank for none
+     * @param softGrace   e.g. {@code memory.available=1m30s}; one per soft threshold
+     * @throws IllegalArgumentException with a message naming the offending entry
+     */
+    public static EvictionConfig parse(String hard, String soft, String softGrace, Duration transition,
+                                       Duration interval, Duration maxPodGrace) {
+        List<Threshold> all = new ArrayList<>();
+        if (hard == null || hard.isBlank()) {
+            all.addAll(parseHard(DEFAULT_HARD));
+        } else if (!hard.strip().equals("none")) {
+            all.addAll(parseHard(hard));
+        }
+        Map<Signal, Duration> graces = parseGracePeriods(softGrace);
+        for (Threshold t : parseHard(soft)) {
+            Duration g = graces.remove(t.signal());
+            if (g == null) {
+                throw new IllegalArgumentException("eviction-soft: no grace period for " + t.signal()
+                        + " (add --eviction-soft-grace-period " + t.signal() + "=1m30s)");
+            }
+            all.add(new Threshold(t.signal(), t.quantity(), t.percentage(), g));
+        }
+        if (!graces.isEmpty()) {
+            throw new IllegalArgumentException("eviction-soft-grace-period: " + graces.keySet()
+                    + " has a grace period but no soft threshold");
+        }
+        return new EvictionConfig(all, transition, interval, maxPodGrace);
+    }
+
+    /**
+     * {@code signal<quantity} entries separated by commas, as the hard thresholds (no grace period); each signal at
+     * most once. A percentage must be in (0, 100].
+     */
+    public static List<Threshold> parseHard(String spec) {
+        List<Threshold> out = new ArrayList<>();
+        if (spec == null || spec.isBlank()) {
+            return out;
+        }
+        Map<Signal, Threshold> seen = new EnumMap<>(Signal.class);
+        for (String raw : spec.split(",")) {
+            String entry = raw.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int lt = entry.indexOf('<');
+            if (lt < 0) {
+                throw new IllegalArgumentException("eviction threshold \"" + entry
+                        + "\": expected signal<quantity, e.g. memory.available<100Mi (only < is supported)");
+            }
+            String name = entry.substring(0, lt).strip();
+            String value = entry.substring(lt + 1).strip();
+            Signal signal = Signal.byName(name).orElseThrow(() -> new IllegalArgumentException(
+                    "eviction threshold \"" + entry + "\": unsupported eviction signal " + name + " (supported: "
+                            + String.join(", ", java.util.Arrays.stream(Signal.values()).map(Signal::flagName)
+                            .toList()) + ")"));
+            Threshold t;
+            if (value.endsWith("%")) {
+                double percent;
+                try {
+                    percent = Double.parseDouble(value.substring(0, value.length() - 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("eviction threshold \"" + entry + "\": " + value
+                            + " is not a percentage");
+                }
+                if (!(percent > 0) || percent > 100) {
+                    throw new IllegalArgumentException("eviction threshold \"" + entry
+                            + "\": a percentage must be above 0% and at most 100%");
+                }
+                t = Threshold.hardPercent(signal, percent);
+            } else {
+                try {
+                    t = Threshold.hard(signal, Quantities.parse(value));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("eviction threshold \"" + entry + "\": " + e.getMessage());
+                }
+            }
+            if (seen.put(signal, t) != null) {
+                throw new IllegalArgumentException("eviction thresholds: " + signal + " is named twice");
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** {@code signal=duration} entries ({@code 1m30s}, {@code 90s}, {@code 2h}) separated by commas. */
+    static Map<Signal, Duration> parseGracePeriods(String spec) {
+        Map<Signal, Duration> out = new EnumMap<>(Signal.class);
+        if (spec == null || spec.isBlank()) {
+            return out;
+        }
+        for (String raw : spec.split(",")) {
+            String entry = raw.strip();
+            int eq = entry.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("eviction grace period \"" + entry
+                        + "\": expected signal=duration, e.g. memory.available=1m30s");
+            }
+            String name = entry.substring(0, eq).strip();
+            Signal signal = Signal.byName(name).orElseThrow(() -> new IllegalArgumentException(
+                    "eviction grace period \"" + entry + "\": unsupported eviction signal " + name));
+            Duration d = duration(entry.substring(eq + 1).strip());
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("eviction grace period \"" + entry + "\" must be positive");
+            }
+            out.put(signal, d);
+        }
+        return out;
+    }
+
+    /** A Go-style duration ({@code 5m}, {@code 1m30s}, {@code 500ms}, {@code 2h}). */
+    public static Duration duration(String text) {
+        String s = text.strip();
+        if (s.equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            return goDuration(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a duration (e.g. 5m, 1m30s, 10s)");
+        }
+    }
+
+    private static Duration goDuration(String s) {
+        Duration total = Duration.ZERO;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|h|m|s)").matcher(s);
+        int end = 0;
+        while (m.find()) {
+            if (m.start() != end) {
+                throw new NumberFormatException(s);
+            }
+            long n = Long.parseLong(m.group(1));
+            total = total.plus(switch (m.group(2)) {
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMillis(n);
+            });
+            end = m.end();
+        }
+        if (end != s.length() || s.isEmpty()) {
+            throw new NumberFormatException(s);
+        }
+        return total;
+    }
+
+    public EvictionConfig withPressureTransitionPeriod(Duration d) {
+        return new EvictionConfig(thresholds, d, monitoringInterval, maxPodGracePeriod);
+    }
+
+    public EvictionConfig withMonitoringInterval(Duration d) {
+        return new EvictionConfig(thresholds, pressureTransitionPeriod, d, maxPodGracePeriod);
+    }
+}

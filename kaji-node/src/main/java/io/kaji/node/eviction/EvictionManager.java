@@ -1,0 +1,195 @@
+package io.kaji.node.eviction;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kaji.controllers.runtime.EventRecorder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Node-pressure eviction, as the kubelet's eviction manager does it. Every monitoring interval one pass
+ * ({@link #synchronize()}):
+ * <ol>
+ *   <li>observes the signals and updates which thresholds are met and the pressure conditions
+ *       ({@link PressureTracker}; the node status reporter reads {@link #conditions()});</li>
+ *   <li>if a threshold is actionable (hard, or soft past its grace period), picks the resource to reclaim
+ *       (memory before the others), records an {@code EvictionThresholdMet} event on the node, ranks the active
+ *       pods ({@link EvictionRanking}) and evicts the first one that is not critical: its final status is
+ *       {@link EvictedStatus} with {@link EvictionMessage}'s text, it is killed with a grace period of 1 s (hard
+ *       thresholds) or min(its own, {@code maxPodGracePeriod}) (soft), and an {@code Evicted} event is
+ *       recorded on it.</li>
+ * </ol>
+ * At most one pod is evicted per pass, so that the next observation shows what that freed. Image and container
+ * garbage collection before evicting for disk (the kubelet's node-level reclaim) and min-reclaim are not done.
+ * {@link #synchronize()} is synchronized; {@link #conditions()} may be read from any thread.
+ */
+public final class EvictionManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EvictionManager.class);
+    /** The kubelet's grace period for evictions by hard thresholds. */
+    static final Duration IMMEDIATE_GRACE = Duration.ofSeconds(1);
+
+    /** Kills a pod so that it ends with {@code status}; the agent's pod worker does the killing. */
+    @FunctionalInterface
+    public interface PodKiller {
+        /**
+         * Stops the pod's containers within {@code gracePeriod}, removes its sandbox and writes {@code status}.
+         * May return before the pod is gone; must not throw for a pod that no longer exists.
+         */
+        void kill(Pod pod, PodStatus status, Duration gracePeriod);
+    }
+
+    private final EvictionConfig config;
+    private final SignalSource signals;
+    private final Supplier<List<Pod>> activePods;
+    private final Supplier<Map<String, PodUsage>> usage;
+    private final PodKiller killer;
+    private final EventRecorder events;
+    private final Clock clock;
+    private final Node nodeRef;
+    private final PressureTracker tracker;
+    private final ScheduledExecutorService timer;
+    private volatile Set<PressureCondition> conditions = Set.of();
+    /** Pods already evicted (by uid) while the pod list may still show them running. */
+    private final Set<String> evicted = new java.util.HashSet<>();
+    private volatile Runnable onConditionsChanged = () -> { };
+
+    /**
+     * @param activePods the pods bound to this node (terminal and deleted ones are skipped here)
+     * @param usage      the pods' measured use by pod uid
+     * @param events     where the Evicted and EvictionThresholdMet events go; null for none
+     */
+    public EvictionManager(String nodeName, EvictionConfig config, SignalSource signals,
+                           Supplier<List<Pod>> activePods, Supplier<Map<String, PodUsage>> usage, PodKiller killer,
+                           EventRecorder events, Clock clock) {
+        this.config = config;
+        this.signals = signals;
+        this.activePods = activePods;
+        this.usage = usage;
+        this.killer = killer;
+        this.events = events;
+        this.clock = clock;
+        this.nodeRef = new NodeBuilder().withNewMetadata().withName(nodeName).endMetadata().build();
+        this.tracker = new PressureTracker(config.thresholds(), config.pressureTransitionPeriod());
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-eviction-" + nodeName).daemon(true).factory());
+    }
+
+    /** Called (on the manager's thread) whenever the set of pressure conditions changes. */
+    public void onConditionsChanged(Runnable r) {
+        this.onConditionsChanged = r;
+    }
+
+    /** The pressure conditions that are True now. */
+    public Set<PressureCondition> conditions() {
+        return conditions;
+    }
+
+    /** Runs {@link #synchronize()} now and every monitoring interval. */
+    public void start() {
+        long ms = config.monitoringInterval().toMillis();
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                synchronize();
+            } catch (RuntimeException e) {
+                log.warn("node {}: eviction pass failed: {}", nodeRef.getMetadata().getName(), e.toString());
+            }
+        }, 0, ms, TimeUnit.MILLISECONDS);
+        log.info("node {}: eviction manager started (thresholds {}, every {})", nodeRef.getMetadata().getName(),
+                config.thresholds(), config.monitoringInterval());
+    }
+
+    /** One pass: observe, update the conditions, evict at most one pod. Returns the pod evicted, if any. */
+    public synchronized Optional<Pod> synchronize() {
+        Instant now = clock.instant();
+        Map<Signal, Observation> observed = signals.observe();
+        PressureTracker.Outcome outcome = tracker.update(observed, now);
+        Set<PressureCondition> current = outcome.conditions().isEmpty() ? Set.of()
+                : Set.copyOf(EnumSet.copyOf(outcome.conditions()));
+        if (!current.equals(conditions)) {
+            log.info("node {}: pressure conditions now {} (thresholds met: {})", nodeRef.getMetadata().getName(),
+                    current, outcome.met());
+            conditions = current;
+            onConditionsChanged.run();
+        }
+        if (outcome.actionable().isEmpty()) {
+            return Optional.empty();
+        }
+        // Memory first (the kubelet's byEvictionPriority), then the signals in their declared order.
+        Threshold threshold = outcome.actionable().stream()
+                .min(Comparator.comparingInt((Threshold t) -> t.signal().ordinal())).orElseThrow();
+        Signal signal = threshold.signal();
+        if (events != null) {
+            events.warning(nodeRef, "EvictionThresholdMet", "Attempting to reclaim " + signal.resource());
+        }
+        List<Pod> all = activePods.get();
+        evicted.retainAll(all.stream().map(p -> p.getMetadata().getUid()).collect(java.util.stream.Collectors.toSet()));
+        List<Pod> candidates = all.stream().filter(EvictionManager::active)
+                .filter(p -> !evicted.contains(p.getMetadata().getUid())).toList();
+        if (candidates.isEmpty()) {
+            log.info("node {}: threshold {} met, but no pods are active to evict", nodeRef.getMetadata().getName(),
+                    threshold);
+            return Optional.empty();
+        }
+        Map<String, PodUsage> figures = usage.get();
+        for (Pod pod : EvictionRanking.rank(signal, candidates, figures)) {
+            if (EvictionRanking.isCritical(pod)) {
+                log.debug("node {}: not evicting critical pod {}/{}", nodeRef.getMetadata().getName(),
+                        pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+                continue;
+            }
+            String message = EvictionMessage.of(threshold, observed.get(signal), pod,
+                    figures.get(pod.getMetadata().getUid()));
+            PodStatus status = EvictedStatus.of(pod, message, now);
+            Duration grace = gracePeriod(threshold, pod);
+            log.info("node {}: evicting pod {}/{} (grace {} s): {}", nodeRef.getMetadata().getName(),
+                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(), grace.toSeconds(), message);
+            killer.kill(pod, status, grace);
+            evicted.add(pod.getMetadata().getUid());
+            if (events != null) {
+                events.warning(pod, EvictedStatus.REASON, message);
+            }
+            return Optional.of(pod);
+        }
+        log.info("node {}: threshold {} met, but only critical pods are left", nodeRef.getMetadata().getName(),
+                threshold);
+        return Optional.empty();
+    }
+
+    /** 1 s for a hard threshold; min(the pod's terminationGracePeriodSeconds, maxPodGracePeriod) for a soft one. */
+    Duration gracePeriod(Threshold threshold, Pod pod) {
+        if (threshold.isHard()) {
+            return IMMEDIATE_GRACE;
+        }
+        Long own = pod.getSpec().getTerminationGracePeriodSeconds();
+        Duration max = config.maxPodGracePeriod();
+        return own == null ? max : Duration.ofSeconds(Math.min(own, max.toSeconds()));
+    }
+
+    /** A pod that may be running something: not finished and not being deleted. */
+    private static boolean active(Pod p) {
+        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+        return p.getMetadata().getDeletionTimestamp() == null && !"Succeeded".equals(phase)
+                && !"Failed".equals(phase);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,168 @@
+package io.kaji.node.eviction;
+
+import io.kaji.node.host.HostCommand;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The eviction signals of this machine, measured as the kubelet measures them:
+ * <ul>
+ *   <li>memory.available = MemTotal − working set, where the working set is the root memory cgroup's usage minus
+ *       its inactive file pages (cgroup v1: {@code memory.usage_in_bytes} and {@code total_inactive_file}); where
+ *       the root cgroup has no usage file (cgroup v2), MemTotal − MemFree − Inactive(file) from
+ *       {@code /proc/meminfo} (what cAdvisor reports for the root cgroup there);</li>
+ *   <li>nodefs/imagefs: the file systems holding the agent's data directory and containerd's root: bytes available
+ *       to unprivileged users (statfs f_bavail) and free inodes;</li>
+ *   <li>pid.available = min(pid_max, threads-max) − the number of threads ({@code /proc/loadavg}).</li>
+ * </ul>
+ * Thread-safe (stateless between calls).
+ */
+public final class HostSignals implements SignalSource {
+
+    private static final Logger log = LoggerFactory.getLogger(HostSignals.class);
+
+    private final Path proc;
+    private final Path cgroupRoot;
+    private final Path nodefs;
+    private final Path imagefs;
+
+    /**
+     * @param nodefs  a directory on the node file system (the agent's data directory)
+     * @param imagefs a directory on the image file system (containerd's root)
+     */
+    public HostSignals(Path nodefs, Path imagefs) {
+        this(Path.of("/proc"), Path.of("/sys/fs/cgroup"), nodefs, imagefs);
+    }
+
+    HostSignals(Path proc, Path cgroupRoot, Path nodefs, Path imagefs) {
+        this.proc = proc;
+        this.cgroupRoot = cgroupRoot;
+        this.nodefs = nodefs;
+        this.imagefs = imagefs;
+    }
+
+    @Override
+    public Map<Signal, Observation> observe() {
+        Map<Signal, Observation> out = new EnumMap<>(Signal.class);
+        Observation memory = memory();
+        if (memory != null) {
+            out.put(Signal.MEMORY_AVAILABLE, memory);
+        }
+        fs(nodefs, Signal.NODEFS_AVAILABLE, Signal.NODEFS_INODES_FREE, out);
+        fs(imagefs, Signal.IMAGEFS_AVAILABLE, Signal.IMAGEFS_INODES_FREE, out);
+        Observation pids = pids();
+        if (pids != null) {
+            out.put(Signal.PID_AVAILABLE, pids);
+        }
+        return out;
+    }
+
+    Observation memory() {
+        Map<String, Long> meminfo = keyValues(proc.resolve("meminfo"), ":");
+        Long total = meminfo.get("MemTotal");
+        if (total == null) {
+            return null;
+        }
+        long capacity = total * 1024;
+        Path v1 = cgroupRoot.resolve("memory");
+        Long usage = single(v1.resolve("memory.usage_in_bytes"));
+        long workingSet;
+        if (usage != null) {
+            Long inactive = keyValues(v1.resolve("memory.stat"), " ").get("total_inactive_file");
+            workingSet = Math.max(0, usage - (inactive == null ? 0 : inactive));
+        } else {
+            long free = meminfo.getOrDefault("MemFree", 0L) * 1024;
+            long inactive = meminfo.getOrDefault("Inactive(file)", 0L) * 1024;
+            workingSet = Math.max(0, capacity - free - inactive);
+        }
+        return new Observation(capacity - workingSet, capacity);
+    }
+
+    private void fs(Path dir, Signal bytes, Signal inodes, Map<Signal, Observation> out) {
+        if (dir == null) {
+            return;
+        }
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        try {
+            FileStore store = Files.getFileStore(existing);
+            out.put(bytes, new Observation(store.getUsableSpace(), store.getTotalSpace()));
+        } catch (IOException e) {
+            log.debug("cannot stat the file system of {}: {}", dir, e.toString());
+        }
+        // The JDK does not expose inode counts; coreutils' stat reads them with statfs(2).
+        HostCommand.Result r = HostCommand.run(List.of("stat", "-f", "-c", "%c %d", existing.toString()),
+                Duration.ofSeconds(5));
+        if (r.ok()) {
+            String[] f = r.stdout().strip().split("\\s+");
+            try {
+                long total = Long.parseLong(f[0]);
+                long free = Long.parseLong(f[1]);
+                if (total > 0) {
+                    out.put(inodes, new Observation(free, total));
+                }
+            } catch (RuntimeException e) {
+                log.debug("stat -f {}: unexpected output {}", existing, r.stdout());
+            }
+        }
+    }
+
+    Observation pids() {
+        Long pidMax = single(proc.resolve("sys/kernel/pid_max"));
+        Long threadsMax = single(proc.resolve("sys/kernel/threads-max"));
+        if (pidMax == null) {
+            return null;
+        }
+        long max = threadsMax == null ? pidMax : Math.min(pidMax, threadsMax);
+        try {
+            String[] f = Files.readString(proc.resolve("loadavg")).strip().split("\\s+");
+            long threads = Long.parseLong(f[3].substring(f[3].indexOf('/') + 1));
+            return new Observation(max - threads, max);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Long single(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).strip());
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** "key<sep> value [unit]" lines as numbers; unreadable files give an empty map. */
+    private static Map<String, Long> keyValues(Path file, String separator) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                int i = line.indexOf(separator);
+                if (i <= 0) {
+                    continue;
+                }
+                String[] value = line.substring(i + separator.length()).strip().split("\\s+");
+                try {
+                    out.put(line.substring(0, i).strip(), Long.parseLong(value[0]));
+                } catch (NumberFormatException e) {
+                    // not a number: not one we read
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+}

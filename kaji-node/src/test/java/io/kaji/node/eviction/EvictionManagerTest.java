@@ -1,0 +1,130 @@
+package io.kaji.node.eviction;
+
+import static io.kaji.node.eviction.EvictionFixtures.MI;
+import static io.kaji.node.eviction.EvictionFixtures.memory;
+import static io.kaji.node.eviction.EvictionFixtures.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class EvictionManagerTest {
+
+    record Kill(Pod pod, PodStatus status, Duration grace) {
+    }
+
+    private final Map<Signal, Observation> observed = new EnumMap<>(Signal.class);
+    private final List<Pod> pods = new ArrayList<>();
+    private final Map<String, PodUsage> usage = new java.util.HashMap<>();
+    private final List<Kill> kills = new ArrayList<>();
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    private EvictionManager manager(EvictionConfig config) {
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now;
+            }
+        };
+        return new EvictionManager("n1", config, () -> Map.copyOf(observed), () -> List.copyOf(pods),
+                () -> Map.copyOf(usage), (p, s, g) -> kills.add(new Kill(p, s, g)), null, clock);
+    }
+
+    @Test
+    void evictsOnePodPerPassBestEffortFirstAndSkipsCriticalPods() {
+        EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi", null, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
+        AtomicInteger changes = new AtomicInteger();
+        m.onConditionsChanged(changes::incrementAndGet);
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(500 * MI, 1024 * MI));
+        pods.add(pod("critical", null, null, 2_000_001_000));
+        pods.add(pod("guaranteed", "10Mi", "10Mi", null));
+        pods.add(pod("besteffort", null, null, null));
+        pods.add(new PodBuilder(pod("done", null, null, null)).editStatus().withPhase("Succeeded").endStatus().build());
+        usage.put("critical", memory(900));
+        usage.put("guaranteed", memory(5));
+        usage.put("besteffort", memory(50));
+        usage.put("done", memory(999));
+
+        assertThat(m.synchronize()).isEmpty();
+        assertThat(m.conditions()).isEmpty();
+
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(80 * MI, 1024 * MI));
+        now = now.plusSeconds(10);
+        assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("besteffort");
+        assertThat(m.conditions()).containsExactly(PressureCondition.MEMORY);
+        assertThat(changes).hasValue(1);
+        Kill kill = kills.get(0);
+        assertThat(kill.grace()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(kill.status().getReason()).isEqualTo("Evicted");
+        assertThat(kill.status().getMessage()).isEqualTo("The node was low on resource: memory. Threshold quantity: "
+                + "100Mi, available: 80Mi. Container c was using 50Mi, request is 0, has larger consumption of memory. ");
+
+        // The pod list may still show the evicted pod running (a stale cache): it is not evicted twice.
+        now = now.plusSeconds(10);
+        assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("guaranteed");
+        pods.removeIf(p -> p.getMetadata().getName().equals("guaranteed"));
+        pods.removeIf(p -> p.getMetadata().getName().equals("besteffort"));
+        now = now.plusSeconds(10);
+        assertThat(m.synchronize()).isEmpty();
+        assertThat(kills).hasSize(2);
+
+        // Pressure gone: the condition stays for the transition period, then clears.
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(500 * MI, 1024 * MI));
+        now = now.plusSeconds(10);
+        m.synchronize();
+        assertThat(m.conditions()).containsExactly(PressureCondition.MEMORY);
+        now = now.plusSeconds(30);
+        m.synchronize();
+        assertThat(m.conditions()).isEmpty();
+        assertThat(changes).hasValue(2);
+    }
+
+    @Test
+    void softThresholdsWaitAndUseTheCappedPodGracePeriod() {
+        EvictionManager m = manager(EvictionConfig.parse("none", "memory.available<200Mi", "memory.available=30s",
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(20)));
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(150 * MI, 1024 * MI));
+        pods.add(new PodBuilder(pod("slow", null, null, null)).editSpec().withTerminationGracePeriodSeconds(60L)
+                .endSpec().build());
+        usage.put("slow", memory(10));
+        assertThat(m.synchronize()).isEmpty();
+        assertThat(m.conditions()).containsExactly(PressureCondition.MEMORY);
+        now = now.plusSeconds(30);
+        assertThat(m.synchronize()).isPresent();
+        assertThat(kills.get(0).grace()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void memoryIsReclaimedBeforeDisk() {
+        EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi,nodefs.available<10%", null, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
+        observed.put(Signal.NODEFS_AVAILABLE, new Observation(1, 100));
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(1, 1024 * MI));
+        pods.add(pod("a", null, null, null));
+        m.synchronize();
+        assertThat(kills.get(0).status().getMessage()).startsWith("The node was low on resource: memory.");
+        assertThat(m.conditions()).containsExactlyInAnyOrder(PressureCondition.MEMORY, PressureCondition.DISK);
+    }
+}
