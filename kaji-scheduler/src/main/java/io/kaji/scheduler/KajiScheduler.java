@@ -161,7 +161,9 @@ public final class KajiScheduler implements AutoCloseable {
         for (ProfileConfig pc : options.profiles()) {
             profiles.add(new Profile(pc, registry));
         }
-        Scheduler scheduler = new Scheduler(cache, queue, profiles, reporter, binders, new Random());
+        // Filter and Score run over the nodes on one thread per core, as kube-scheduler's 16 workers do.
+        Scheduler scheduler = new Scheduler(cache, queue, profiles, reporter, binders, new Random(),
+                new io.kaji.scheduler.framework.Parallelizer(Math.max(1, Runtime.getRuntime().availableProcessors())));
         ClusterEventHandlers handlers = new ClusterEventHandlers(cache, queue, scheduler::responsibleFor);
         nodes.addEventHandler(handlers.nodes());
         pods.addEventHandler(handlers.pods());

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduling loop. One thread pops a pod, runs its profile against a snapshot of the cache — PreFilter,
  * Filter over all nodes or the adaptive share of them (starting where the previous cycle stopped, so every node
- * gets its turn), PostFilter if none fits, PreScore and Score — picks the best node (ties broken at random),
+ * gets its turn; the nodes are filtered and scored on the {@link io.kaji.scheduler.framework.Parallelizer}'s
+ * threads), PostFilter if none fits, PreScore and Score — picks the best node (ties broken at random),
  * assumes the pod there, runs Reserve and Permit, and hands it to the binding executor (PreBind, Bind). So the
  * next pod is decided while the previous binding is still on the wire, and sees the previous decision.
  *
@@ -48,6 +49,7 @@ public final class Scheduler implements AutoCloseable {
     private final RandomGenerator random;
     private final AtomicLong bound = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
+    private final io.kaji.scheduler.framework.Parallelizer parallelizer;
     private int nextStartNode;
     private volatile Thread thread;
     private volatile boolean closed;
@@ -57,6 +59,13 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(SchedulerCache cache, SchedulingQueue queue, List<Profile> profiles, SchedulingReporter reporter,
                      Executor bindExecutor, RandomGenerator random) {
+        this(cache, queue, profiles, reporter, bindExecutor, random, io.kaji.scheduler.framework.Parallelizer.sequential());
+    }
+
+    /** @param parallelizer runs Filter and Score over the nodes of a cycle on several threads */
+    public Scheduler(SchedulerCache cache, SchedulingQueue queue, List<Profile> profiles, SchedulingReporter reporter,
+                     Executor bindExecutor, RandomGenerator random, io.kaji.scheduler.framework.Parallelizer parallelizer) {
+        this.parallelizer = parallelizer;
         this.cache = cache;
         this.queue = queue;
         this.profiles = new LinkedHashMap<>();
@@ -229,7 +238,7 @@ public final class Scheduler implements AutoCloseable {
         if (!preScore.isSuccess()) {
             throw new IllegalStateException("PreScore " + preScore.plugin() + ": " + preScore.message());
         }
-        long[] scores = profile.runScore(state, pod, feasible);
+        long[] scores = profile.runScore(state, pod, feasible, parallelizer);
         return new Result(new Decision(pick(feasible, scores), evaluated, feasible.size()), null, null);
     }
 
@@ -242,12 +251,29 @@ public final class Scheduler implements AutoCloseable {
         List<NodeInfo> nodes = state.snapshot().nodes();
         int all = nodes.size();
         int wanted = profile.numFeasibleNodesToFind(all);
-        List<NodeInfo> feasible = new ArrayList<>();
         int start = nextStartNode % all;
+        // Nodes are filtered in chunks on the parallelizer's threads, then read back in order from start: the
+        // outcome (which nodes, which rejections, where the next cycle starts) is that of one thread filtering
+        // node after node until `wanted` fit, whatever the threads' timing.
+        Status[] results = new Status[all];
+        int chunk = Math.max(8, Math.min(64, all / (parallelizer.parallelism() * 4) + 1));
+        int chunks = (all + chunk - 1) / chunk;
+        java.util.concurrent.atomic.AtomicInteger fit = new java.util.concurrent.atomic.AtomicInteger();
+        int claimed = parallelizer.run(chunks, c -> {
+            for (int p = c * chunk; p < Math.min(all, (c + 1) * chunk); p++) {
+                Status s = profile.runFilter(state, pod, nodes.get((start + p) % all));
+                results[p] = s;
+                if (s.isSuccess()) {
+                    fit.incrementAndGet();
+                }
+            }
+        }, () -> fit.get() >= wanted);
+        int scanned = Math.min(all, claimed * chunk);
+        List<NodeInfo> feasible = new ArrayList<>();
         int processed = 0;
-        for (; processed < all && feasible.size() < wanted; processed++) {
+        for (; processed < scanned && feasible.size() < wanted; processed++) {
             NodeInfo n = nodes.get((start + processed) % all);
-            Status s = profile.runFilter(state, pod, n);
+            Status s = results[processed];
             if (s.isSuccess()) {
                 feasible.add(n);
             } else if (s.code() == Status.Code.ERROR) {
@@ -293,6 +319,7 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         closed = true;
         queue.close();
+        parallelizer.close();
         Thread t = thread;
         if (t != null) {
             t.interrupt();

@@ -164,15 +164,24 @@ public final class Profile {
      * weighted sum per node, aligned with {@code nodes}.
      */
     public long[] runScore(CycleState state, Pod pod, List<NodeInfo> nodes) {
+        return runScore(state, pod, nodes, Parallelizer.sequential());
+    }
+
+    /** {@link #runScore(CycleState, Pod, List)} with each plugin's per-node scores computed on {@code parallel}. */
+    public long[] runScore(CycleState state, Pod pod, List<NodeInfo> nodes, Parallelizer parallel) {
         long[] total = new long[nodes.size()];
+        int chunk = Math.max(8, Math.min(64, nodes.size() / (parallel.parallelism() * 4) + 1));
+        int chunks = (nodes.size() + chunk - 1) / chunk;
         for (ScorePlugin p : scores) {
             if (state.skipScorePlugins().contains(p.name())) {
                 continue;
             }
             long[] s = new long[nodes.size()];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = p.score(state, pod, nodes.get(i));
-            }
+            parallel.run(chunks, c -> {
+                for (int i = c * chunk; i < Math.min(s.length, (c + 1) * chunk); i++) {
+                    s[i] = p.score(state, pod, nodes.get(i));
+                }
+            }, () -> false);
             p.normalize(state, pod, nodes, s);
             int weight = weights.get(p.name());
             for (int i = 0; i < s.length; i++) {
