@@ -65,8 +65,9 @@ class CertsCommandTest {
     }
 
     @Test
-    void aMalformedCertificateIsReportedNotACrash() throws Exception {
-        Path other = Files.createDirectories(dir.resolve("other/pki"));
+    void aMalformedCertificateIsReportedNotACrash(@org.junit.jupiter.api.io.TempDir Path elsewhere) throws Exception {
+        // Its own data dir: the shared one must stay valid for the other tests (nested pki/ dirs are scanned too).
+        Path other = Files.createDirectories(elsewhere.resolve("other/pki"));
         Files.writeString(other.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         KajiCommandTest.Run r = KajiCommandTest.run("certs", "check-expiration", "--data-dir",
                 other.getParent().toString(), "--skip-cluster");
