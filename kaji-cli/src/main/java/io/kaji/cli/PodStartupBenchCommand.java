@@ -53,6 +53,10 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             description = "burst, serial or both (default: ${DEFAULT-VALUE}).")
     String mode;
 
+    @Option(names = "--floor-concurrency", defaultValue = "8", paramLabel = "N",
+            description = "Pods the parallel CRI floor starts at a time (default: ${DEFAULT-VALUE}).")
+    int floorConcurrency;
+
     @Option(names = "--skip-floor", description = "Do not measure the CRI floor (no comparison then).")
     boolean skipFloor;
 
@@ -108,8 +112,8 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
         if (floor != null) {
             out.printf(Locale.ROOT, "CRI floor   one by one:  %s%n", floor.sequential().format());
-            out.printf(Locale.ROOT, "CRI floor   %3d at once: %s; %.2f pods/s%n", pods, floor.parallel().format(),
-                    floor.parallelPerSecond());
+            out.printf(Locale.ROOT, "CRI floor   %d at once, %d at a time: %s; %.2f pods/s%n", pods,
+                    floorConcurrency, floor.parallel().format(), floor.parallelPerSecond());
         }
         for (PodStartupBenchmark.Result r : results) {
             out.printf(Locale.ROOT, "%-6s Running: %s%n", r.mode(), r.running().format());
@@ -137,7 +141,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         progress("CRI floor: starting a containerd of its own under " + dir);
         try (CriFloor floor = CriFloor.start(dir, "kajipsf", FLOOR_CIDR)) {
-            CriFloor.Result r = floor.measure(pods, pods, this::progress);
+            CriFloor.Result r = floor.measure(pods, pods, floorConcurrency, this::progress);
             out.printf(Locale.ROOT, "  CRI floor one by one: %s%n  CRI floor at once:    %s; %.2f pods/s%n",
                     r.sequential().format(), r.parallel().format(), r.parallelPerSecond());
             return r;

@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
@@ -43,13 +44,14 @@ public final class CriFloor implements AutoCloseable {
      * The floor's figures.
      *
      * @param sequential    per pod, sandbox + container created and started, pods one after another
-     * @param parallel      per pod, all pods started at once (one virtual thread each)
+     * @param parallel      per pod, all pods started at once (a bounded number at a time), from its turn on
      * @param parallelPerSecond pods started per second in the parallel run
      */
     public record Result(LatencySummary sequential, LatencySummary parallel, double parallelPerSecond) {}
 
     private final NodeLayout layout;
     private final BridgeNetwork network;
+    private final String podCidr;
     private final CriConnection cri;
     private final ContainerdSupervisor supervisor;
     private final CriContainerRuntime runtime;
@@ -57,6 +59,7 @@ public final class CriFloor implements AutoCloseable {
 
     private CriFloor(Path dir, String bridge, String podCidr) {
         layout = new NodeLayout(dir);
+        this.podCidr = podCidr;
         network = new BridgeNetwork("kaji-floor", bridge, podCidr, layout.ipamDir());
         network.writeTo(layout.containerd().cniConfDir());
         cri = CriConnection.open(layout.criSocket());
@@ -88,21 +91,34 @@ public final class CriFloor implements AutoCloseable {
         }
     }
 
-    /** Runs {@code sequential} pods one by one, removes them, then {@code parallel} pods at once. */
-    public Result measure(int sequential, int parallel, Consumer<String> progress) throws InterruptedException {
+    /**
+     * Runs {@code sequential} pods one by one, removes them, then {@code parallel} pods with at most
+     * {@code concurrency} of them being started at a time (containerd on two loaded cores does not finish 100
+     * simultaneous RunPodSandbox calls within the CRI deadline of 30 s; the agent bounds its own concurrency too).
+     */
+    public Result measure(int sequential, int parallel, int concurrency, Consumer<String> progress)
+            throws InterruptedException {
         progress.accept("CRI floor: " + sequential + " pods one by one");
         long[] seq = new long[sequential];
         for (int i = 0; i < sequential; i++) {
             seq[i] = startPod("floor-seq-" + i);
         }
         removeAll();
-        progress.accept("CRI floor: " + parallel + " pods at once");
+        progress.accept("CRI floor: " + parallel + " pods at once, " + concurrency + " at a time");
         List<Future<Long>> futures = new ArrayList<>();
+        Semaphore slots = new Semaphore(concurrency);
         long t0 = System.nanoTime();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < parallel; i++) {
                 String name = "floor-par-" + i;
-                futures.add(threads.submit(() -> startPod(name)));
+                futures.add(threads.submit(() -> {
+                    slots.acquire();
+                    try {
+                        return startPod(name);
+                    } finally {
+                        slots.release();
+                    }
+                }));
             }
         }
         long wall = System.nanoTime() - t0;
@@ -160,6 +176,7 @@ public final class CriFloor implements AutoCloseable {
             cri.close();
             new ContainerdResidue(layout.containerd()).remove();
             HostCommand.run(List.of("ip", "link", "del", network.bridge()), Duration.ofSeconds(10));
+            LocalCluster.removeCniForwardRules(podCidr);
         }
     }
 }
