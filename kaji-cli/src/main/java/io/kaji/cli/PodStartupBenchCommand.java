@@ -99,13 +99,13 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 progress("burst: " + pods + " pods at once");
                 results.add(bench.burst(pods, Duration.ofMinutes(5)));
                 print(results.getLast());
-                bench.deleteAll(Duration.ofMinutes(2));
+                bench.deleteAll(Duration.ofMinutes(4));
             }
             if (!mode.equals("burst")) {
                 progress("serial: " + pods + " pods one by one");
                 results.add(bench.serial(pods, Duration.ofSeconds(60)));
                 print(results.getLast());
-                bench.deleteAll(Duration.ofMinutes(2));
+                bench.deleteAll(Duration.ofMinutes(4));
             }
         }
         out.println();

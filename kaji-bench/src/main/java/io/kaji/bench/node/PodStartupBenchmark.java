@@ -84,7 +84,7 @@ public final class PodStartupBenchmark {
                 }
             }
             progress.accept(pods + " pods created; waiting for all Running and Ready");
-            awaitAll(pods, timeout);
+            awaitAll(pods, timeout, true);
         }
         return result(run, pods);
     }
@@ -96,7 +96,7 @@ public final class PodStartupBenchmark {
         try (Watch w = watch(run)) {
             for (int i = 0; i < pods; i++) {
                 create(run, run + "-" + i);
-                awaitAll(i + 1, timeoutEach);
+                awaitAll(i + 1, timeoutEach, false);
             }
         }
         return result(run, pods);
@@ -128,7 +128,7 @@ public final class PodStartupBenchmark {
     private void create(String run, String name) {
         Pod pod = new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).addToLabels(LABEL, run).endMetadata()
-                .withNewSpec().withNodeName(nodeName).withTerminationGracePeriodSeconds(0L)
+                .withNewSpec().withNodeName(nodeName).withTerminationGracePeriodSeconds(1L)
                 .addNewContainer().withName("main").withImage(image).withImagePullPolicy("IfNotPresent")
                 .withCommand("sleep", "1000000").endContainer()
                 .endSpec().build();
@@ -171,7 +171,7 @@ public final class PodStartupBenchmark {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
-    private void awaitAll(int n, Duration timeout) throws InterruptedException {
+    private void awaitAll(int n, Duration timeout, boolean report) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int lastReported = -1;
         synchronized (changed) {
@@ -181,9 +181,9 @@ public final class PodStartupBenchmark {
                     throw new IllegalStateException("only " + running.size() + " of " + n + " pods Running and "
                             + ready.size() + " Ready after " + timeout.toSeconds() + " s: see the agent's log");
                 }
-                if (n > 1 && running.size() / 10 != lastReported && running.size() < n) {
+                if (report && running.size() / 10 != lastReported && running.size() < n) {
                     lastReported = running.size() / 10;
-                    if (created.size() == n && lastReported > 0) {
+                    if (lastReported > 0) {
                         progress.accept(running.size() + " of " + n + " Running");
                     }
                 }
@@ -192,9 +192,13 @@ public final class PodStartupBenchmark {
         }
     }
 
-    /** Deletes every benchmark pod (grace period 0) and waits up to {@code timeout} until they are gone. */
+    /**
+     * Deletes every benchmark pod gracefully (1 s) and waits up to {@code timeout} until they are gone, i.e. until
+     * the node confirmed that their containers stopped, so that the next mode does not start while the node is
+     * still tearing pods down (a deletion with grace period 0 would remove the objects at once).
+     */
     public void deleteAll(Duration timeout) throws InterruptedException {
-        client.pods().inNamespace(namespace).withLabel(LABEL).withGracePeriod(0).delete();
+        client.pods().inNamespace(namespace).withLabel(LABEL).withGracePeriod(1).delete();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!client.pods().inNamespace(namespace).withLabel(LABEL).list().getItems().isEmpty()) {
             if (System.nanoTime() > deadline) {
