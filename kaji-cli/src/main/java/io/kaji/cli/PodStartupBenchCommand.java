@@ -57,6 +57,11 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             description = "Pods the parallel CRI floor starts at a time (default: ${DEFAULT-VALUE}).")
     int floorConcurrency;
 
+    @Option(names = "--settle", defaultValue = "20", paramLabel = "SECONDS",
+            description = "Seconds to let the new node settle (its network services start, its Lease renews) before the"
+                    + " first pod; the node must then be Ready (default: ${DEFAULT-VALUE}).")
+    int settle;
+
     @Option(names = "--skip-floor", description = "Do not measure the CRI floor (no comparison then).")
     boolean skipFloor;
 
@@ -93,6 +98,11 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         List<PodStartupBenchmark.Result> results = new ArrayList<>();
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, "100.64.124.0/24",
                 List.of(NODE), List.of("kajips1"), List.of()), this::progress, KajiProcess.SERVER_JVM_OPTIONS, aj)) {
+            // Pods sent to a node that has just started wait for the scheduler while its network services start and
+            // its first Leases are renewed; on a loaded machine the node may even turn NotReady for a while then.
+            progress("letting the node settle for " + settle + " s");
+            Thread.sleep(settle * 1000L);
+            cluster.awaitReady(List.of(NODE));
             PodStartupBenchmark bench = new PodStartupBenchmark(cluster.client(), NS, BusyboxImage.NAME, null,
                     this::progress);
             if (!mode.equals("serial")) {
