@@ -63,7 +63,13 @@ public final class NodeAgent implements AutoCloseable {
     private final HostInfo host;
     private final NodeStatusReporter reporter;
     private final ScheduledExecutorService timers;
-    /** The container relist's own thread: a slow runtime must not delay the Lease renewals on {@link #timers}. */
+    /**
+     * The Lease's own thread, as the kubelet renews its Lease apart from its status: a status update waits on the
+     * runtime (images, version), which is slow while containerd starts many pods, and a late renewal turns the node
+     * NotReady and has its pods evicted.
+     */
+    private final ScheduledExecutorService leases;
+    /** The container relist's own thread: a slow runtime must not delay the status updates on {@link #timers}. */
     private final ScheduledExecutorService relister;
     private final CountDownLatch podsStarted = new CountDownLatch(1);
     private volatile boolean networkReady;
@@ -105,6 +111,8 @@ public final class NodeAgent implements AutoCloseable {
         this.reporter.images(runtime::listImages);
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-agent-" + config.nodeName()).daemon(true).factory());
+        this.leases = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-lease-" + config.nodeName()).daemon(true).factory());
         this.relister = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-relist-" + config.nodeName()).daemon(true).factory());
         this.events = new EventRecorder(client, "kubelet", config.clock());
@@ -134,7 +142,7 @@ public final class NodeAgent implements AutoCloseable {
         startEndpoint();
         reporter.register();
         long lease = config.leaseRenewal().toMillis();
-        timers.scheduleWithFixedDelay(() -> guarded("lease renewal", reporter::renewLease), 0, lease,
+        leases.scheduleWithFixedDelay(() -> guarded("lease renewal", reporter::renewLease), 0, lease,
                 TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(() -> guarded("node status", reporter::updateStatus),
                 config.statusCheck().toMillis(), config.statusCheck().toMillis(), TimeUnit.MILLISECONDS);
@@ -403,6 +411,7 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         timers.shutdownNow();
+        leases.shutdownNow();
         relister.shutdownNow();
         if (stats != null) {
             stats.close();
