@@ -29,12 +29,13 @@ import picocli.CommandLine.Option;
 @Command(name = "pod-startup",
         mixinStandardHelpOptions = true,
         description = {
-                "Measure pod start-up latency: API create -> Running (and Ready) observed by a watch, image present,",
-                "for --pods pods created at once (burst) and one by one (serial), on one real kaji agent; and the CRI",
-                "floor on this machine (sandbox + container created and started directly through the CRI of a",
-                "containerd of its own, one by one and all at once), so that the burst's throughput is compared with it.",
-                "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24), services",
-                "100.64.124.0/24, bridges kajips1 and kajipsf; all removed afterwards."})
+                "Measure pod start-up latency: API create -> Running and Ready seen by a watch",
+                "(image present), for --pods pods created at once (burst) and one by one",
+                "(serial) on one real kaji agent; and the CRI floor on this machine: the same",
+                "pods run directly through the CRI of a containerd of its own, one by one and",
+                "--floor-concurrency at a time, so the burst is compared with it.",
+                "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24),",
+                "services 100.64.124.0/24, bridges kajips1 and kajipsf; all removed afterwards."})
 final class PodStartupBenchCommand implements Callable<Integer> {
 
     private static final String NS = "default";
