@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         subcommands = {BenchCommand.Store.class, BenchCommand.Jmh.class, SchedulerBenchCommand.class,
                 ControllerBenchCommand.class, LogsBenchCommand.class, DnsBenchCommand.class,
-                RecoveryBenchCommand.class, FootprintBenchCommand.class, ApiServerBenchCommand.class})
+                RecoveryBenchCommand.class, FootprintBenchCommand.class, ApiServerBenchCommand.class,
+                PodStartupBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

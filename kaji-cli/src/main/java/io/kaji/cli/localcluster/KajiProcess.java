@@ -26,9 +26,26 @@ public final class KajiProcess implements AutoCloseable {
     /** JVM options of the server role (docs/footprint.md; the {@code ./kaji} launcher uses the same). */
     public static final List<String> SERVER_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx384m",
             "-Xss512k");
-    /** JVM options of the agent role (docs/footprint.md; the {@code ./kaji} launcher uses the same). */
-    public static final List<String> AGENT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m",
-            "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k", "-XX:TieredStopAtLevel=1");
+    /**
+     * JVM options of the agent role (docs/footprint.md; the {@code ./kaji} launcher uses the same), for the JDK this
+     * process runs on (child processes use the same java): native heap trimming from JDK 22 on, compact object
+     * headers from JDK 25 on.
+     */
+    public static final List<String> AGENT_JVM_OPTIONS = agentJvmOptions(Runtime.version().feature());
+
+    /** The agent role's JVM options on a JDK of this feature release. */
+    static List<String> agentJvmOptions(int jdk) {
+        List<String> o = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xmn4m",
+                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k", "-XX:TieredStopAtLevel=1",
+                "-XX:CompileThresholdScaling=4"));
+        if (jdk >= 22) {
+            o.add("-XX:TrimNativeHeapInterval=5000");
+        }
+        if (jdk >= 25) {
+            o.add("-XX:+UseCompactObjectHeaders");
+        }
+        return List.copyOf(o);
+    }
     /**
      * glibc's malloc arenas per process ({@code MALLOC_ARENA_MAX}, as the launcher exports it): the default of 8 per
      * core lets a JVM's many threads each grow an arena of native memory.

@@ -338,10 +338,17 @@ public final class LocalCluster implements AutoCloseable {
         }
         HostCommand.run(List.of("ip", "route", "del", "unreachable", spec.clusterCidr(), "proto", "75"),
                 Duration.ofSeconds(10));
-        // The CNI firewall plugin's per-pod accepts of pods whose sandboxes were killed rather than torn down.
+        removeCniForwardRules(spec.clusterCidr());
+    }
+
+    /**
+     * Removes the CNI firewall plugin's per-pod accepts (chain CNI-FORWARD) of pod addresses inside {@code cidr}:
+     * those of pods whose sandboxes were killed rather than torn down.
+     */
+    public static void removeCniForwardRules(String cidr) {
         HostCommand.Result forward = HostCommand.run(List.of("iptables", "-S", "CNI-FORWARD"), Duration.ofSeconds(10));
         for (String rule : forward.stdout().lines().toList()) {
-            if (rule.startsWith("-A CNI-FORWARD") && !rule.contains("\"") && insideClusterCidr(rule)) {
+            if (rule.startsWith("-A CNI-FORWARD") && !rule.contains("\"") && inside(cidr, rule)) {
                 List<String> delete = new ArrayList<>(List.of("iptables", "-D"));
                 delete.addAll(List.of(rule.substring(3).split(" ")));
                 HostCommand.run(delete, Duration.ofSeconds(10));
@@ -349,9 +356,9 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private boolean insideClusterCidr(String rule) {
+    private static boolean inside(String cidr, String rule) {
         for (String word : rule.split(" ")) {
-            if (word.endsWith("/32") && BridgeNetwork.contains(spec.clusterCidr(), word)) {
+            if (word.endsWith("/32") && BridgeNetwork.contains(cidr, word)) {
                 return true;
             }
         }

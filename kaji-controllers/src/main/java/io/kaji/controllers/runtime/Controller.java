@@ -21,16 +21,31 @@ public final class Controller implements AutoCloseable {
     private final WorkQueue queue;
     private final int workers;
     private final List<Thread> threads = new ArrayList<>();
+    private final boolean virtualWorkers;
 
     public Controller(String name, Reconciler reconciler, int workers) {
         this(name, reconciler, workers, new WorkQueue(name, RateLimiter.defaults()));
     }
 
     public Controller(String name, Reconciler reconciler, int workers, WorkQueue queue) {
+        this(name, reconciler, workers, queue, false);
+    }
+
+    private Controller(String name, Reconciler reconciler, int workers, WorkQueue queue, boolean virtualWorkers) {
         this.name = name;
         this.reconciler = reconciler;
         this.workers = workers;
         this.queue = queue;
+        this.virtualWorkers = virtualWorkers;
+    }
+
+    /**
+     * A controller whose workers are virtual threads: for reconcilers that mostly wait on blocking calls (a
+     * container runtime, the API), where many concurrent workers are worth having and platform threads (a stack
+     * and a kernel thread each) are not.
+     */
+    public static Controller withVirtualWorkers(String name, Reconciler reconciler, int workers) {
+        return new Controller(name, reconciler, workers, new WorkQueue(name, RateLimiter.defaults()), true);
     }
 
     public String name() {
@@ -49,9 +64,10 @@ public final class Controller implements AutoCloseable {
     /** Starts the workers. */
     public synchronized void start() {
         for (int i = 0; i < workers; i++) {
-            threads.add(Thread.ofPlatform().name("kaji-" + name + "-" + i).daemon(true).start(this::work));
+            Thread.Builder builder = virtualWorkers ? Thread.ofVirtual() : Thread.ofPlatform().daemon(true);
+            threads.add(builder.name("kaji-" + name + "-" + i).start(this::work));
         }
-        log.info("controller {} started with {} worker(s)", name, workers);
+        log.info("controller {} started with {} {}worker(s)", name, workers, virtualWorkers ? "virtual " : "");
     }
 
     private void work() {

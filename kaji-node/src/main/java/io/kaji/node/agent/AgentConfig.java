@@ -44,6 +44,12 @@ public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRen
         }
     }
 
+    /**
+     * Pods synced at once (virtual threads): enough to keep containerd busy during a burst of pod starts
+     * (docs/benchmarks.md: 4 left it at less than half of what containerd does with 8 pods in flight).
+     */
+    public static final int DEFAULT_POD_WORKERS = 16;
+
     /** The kubelet's port, the default of {@link #kubeletPort()}. */
     public static final int DEFAULT_KUBELET_PORT = 10250;
 
@@ -52,7 +58,7 @@ public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRen
                                        Path cniConfDir) {
         return new AgentConfig(nodeName, kajiVersion, Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10),
-                podLogs, ipamDir, cniConfDir, "kaji0", 4, Clock.systemUTC(), DEFAULT_KUBELET_PORT);
+                podLogs, ipamDir, cniConfDir, "kaji0", DEFAULT_POD_WORKERS, Clock.systemUTC(), DEFAULT_KUBELET_PORT);
     }
 
     public AgentConfig withInitialBackOff(Duration d) {

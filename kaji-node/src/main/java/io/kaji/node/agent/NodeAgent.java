@@ -23,6 +23,7 @@ import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.KajiLabels;
 import io.kaji.node.runtime.PodRef;
+import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.server.AgentServer;
 import io.kaji.node.stats.ResourceStats;
 import io.kaji.node.server.AgentTls;
@@ -67,7 +68,13 @@ public final class NodeAgent implements AutoCloseable {
     private final HostInfo host;
     private final NodeStatusReporter reporter;
     private final ScheduledExecutorService timers;
-    /** The container relist's own thread: a slow runtime must not delay the Lease renewals on {@link #timers}. */
+    /**
+     * The Lease's own thread, as the kubelet renews its Lease apart from its status: a status update waits on the
+     * runtime (images, version), which is slow while containerd starts many pods, and a late renewal turns the node
+     * NotReady and has its pods evicted.
+     */
+    private final ScheduledExecutorService leases;
+    /** The container relist's own thread: a slow runtime must not delay the status updates on {@link #timers}. */
     private final ScheduledExecutorService relister;
     private final CountDownLatch podsStarted = new CountDownLatch(1);
     private volatile boolean networkReady;
@@ -114,6 +121,8 @@ public final class NodeAgent implements AutoCloseable {
         this.reporter.images(runtime::listImages);
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-agent-" + config.nodeName()).daemon(true).factory());
+        this.leases = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kaji-lease-" + config.nodeName()).daemon(true).factory());
         this.relister = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-relist-" + config.nodeName()).daemon(true).factory());
         this.events = new EventRecorder(client, "kubelet", config.clock());
@@ -164,7 +173,7 @@ public final class NodeAgent implements AutoCloseable {
         startEndpoint();
         reporter.register();
         long lease = config.leaseRenewal().toMillis();
-        timers.scheduleWithFixedDelay(() -> guarded("lease renewal", reporter::renewLease), 0, lease,
+        leases.scheduleWithFixedDelay(() -> guarded("lease renewal", reporter::renewLease), 0, lease,
                 TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(() -> guarded("node status", reporter::updateStatus),
                 config.statusCheck().toMillis(), config.statusCheck().toMillis(), TimeUnit.MILLISECONDS);
@@ -279,7 +288,10 @@ public final class NodeAgent implements AutoCloseable {
 
             PodSyncer syncer = new PodSyncer(client, runtime, config, this::cached, host::internalIp, cluster,
                     probes, events);
-            Controller c = new Controller("pods-" + config.nodeName(), syncer, config.podWorkers());
+            // Virtual workers: a pod's start is mostly waiting on containerd and the API; containerd starts pods
+            // faster with more of them in flight (docs/benchmarks.md, pod start-up), and 16 platform threads would
+            // cost the agent memory for stacks that wait.
+            Controller c = Controller.withVirtualWorkers("pods-" + config.nodeName(), syncer, config.podWorkers());
             controller = c;
             SharedIndexInformer<Pod> inf = Informers.inform(client.pods().inAnyNamespace()
                     .withField("spec.nodeName", config.nodeName()), new ResourceEventHandler<>() {
@@ -346,33 +358,49 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * How often all of this node's containers are listed to notice state changes (the kubelet's PLEG relists every
-     * second): a container that exits is seen within this period and its pod synced at once, instead of at the
-     * pod's next periodic pass.
+     * How often all of this node's containers and sandboxes are listed to notice state changes (the kubelet's PLEG
+     * relists every second): a container that exits or a sandbox that stops is seen within this period and its pod
+     * synced at once, instead of at the pod's next periodic pass ({@link PodSyncer#RELIST}).
      */
     static final Duration RELIST = Duration.ofMillis(250);
 
-    private Map<String, ContainerState> lastSeen = Map.of();
+    private Map<String, String> lastSeen = Map.of();
+    private Map<String, String> lastPodOf = Map.of();
 
-    /** Lists the node's containers once and enqueues the pods whose containers appeared, changed state or went. */
+    /**
+     * Lists the node's containers and sandboxes once and enqueues the pods whose containers or sandboxes appeared,
+     * changed state or went.
+     */
     private void relist(Controller c) {
-        Map<String, ContainerState> now = new HashMap<>();
+        Map<String, String> now = new HashMap<>();
         Map<String, String> podOf = new HashMap<>();
         for (ContainerInfo info : runtime.listContainers(Map.of(KajiLabels.MANAGED, "true"))) {
-            now.put(info.id(), info.state());
+            now.put(info.id(), info.state().name());
             String ns = info.labels().get(KajiLabels.POD_NAMESPACE);
             String name = info.labels().get(KajiLabels.POD_NAME);
             if (ns != null && name != null) {
                 podOf.put(info.id(), Keys.of(ns, name));
             }
         }
-        Map<String, ContainerState> before = lastSeen;
+        for (SandboxInfo s : runtime.listSandboxes(KajiLabels.managed())) {
+            now.put(s.id(), s.ready() ? "SANDBOX_READY" : "SANDBOX_NOTREADY");
+            if (s.pod() != null) {
+                podOf.put(s.id(), Keys.of(s.pod().namespace(), s.pod().name()));
+            }
+        }
+        Map<String, String> before = lastSeen;
         for (var e : now.entrySet()) {
-            if (e.getValue() != before.get(e.getKey()) && podOf.containsKey(e.getKey())) {
+            if (!e.getValue().equals(before.get(e.getKey())) && podOf.containsKey(e.getKey())) {
                 c.enqueue(podOf.get(e.getKey()));
             }
         }
+        for (String gone : before.keySet()) {
+            if (!now.containsKey(gone) && lastPodOf.containsKey(gone)) {
+                c.enqueue(lastPodOf.get(gone));
+            }
+        }
         lastSeen = now;
+        lastPodOf = podOf;
     }
 
     /** The cluster's network settings from kube-system/kaji-cluster, or {@link ClusterNetwork#UNKNOWN}. */
@@ -445,6 +473,7 @@ public final class NodeAgent implements AutoCloseable {
             eviction.close();
         }
         timers.shutdownNow();
+        leases.shutdownNow();
         relister.shutdownNow();
         if (stats != null) {
             stats.close();

@@ -55,8 +55,15 @@ import org.slf4j.LoggerFactory;
 public final class PodSyncer implements Reconciler {
 
     private static final Logger log = LoggerFactory.getLogger(PodSyncer.class);
-    /** How often a live pod is looked at again without any API event (the kubelet's PLEG relist is 1 s). */
-    static final Duration RELIST = Duration.ofSeconds(1);
+    /**
+     * How often a live pod is looked at again without any API event. Changes need no periodic pass: the node's
+     * relist ({@link NodeAgent#RELIST}, 250 ms) enqueues a pod as soon as one of its containers or sandboxes changes
+     * state, probe results enqueue it when they change, back-offs ask for their own time. This pass refreshes
+     * configMap, secret and token volumes ({@link PodVolumes#REFRESH}) and catches anything nothing signalled, as
+     * the kubelet's periodic sync (every minute) does. It was 1 s: with 100 pods that was 100 passes (~500 CRI
+     * calls) a second, which took the pod workers from starting new pods (docs/benchmarks.md, pod start-up).
+     */
+    static final Duration RELIST = PodVolumes.REFRESH;
 
     private final KubernetesClient client;
     private final ContainerRuntime runtime;
@@ -89,6 +96,8 @@ public final class PodSyncer implements Reconciler {
 
     private record Eviction(String key, PodStatus status, Duration grace, boolean written) {
     }
+    /** The current sandbox's IP per pod uid. */
+    private final Map<String, SandboxIp> sandboxIps = new ConcurrentHashMap<>();
 
     /**
      * @param cache  the pod for a key ({@code namespace/name}) from the informer, or null if it is gone
@@ -177,9 +186,17 @@ public final class PodSyncer implements Reconciler {
         if (finishEviction(key, pod, ref)) {
             return Result.done();
         }
-        removeSandboxes(Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, ref.namespace(),
-                KajiLabels.POD_NAME, ref.name()), Duration.ofSeconds(2), ref.uid());
-        Pass pass = sync(key, pod, ref);
+        // One list for both: sandboxes of other pods with this name (an earlier pod's) go, this pod's are synced.
+        Map<String, String> byName = Map.of(KajiLabels.MANAGED, "true", KajiLabels.POD_NAMESPACE, ref.namespace(),
+                KajiLabels.POD_NAME, ref.name());
+        List<SandboxInfo> named = runtime.listSandboxes(byName);
+        List<SandboxInfo> others = named.stream().filter(s -> s.pod() == null || !ref.uid().equals(s.pod().uid()))
+                .toList();
+        if (!others.isEmpty()) {
+            removeSandboxes(others, byName, Duration.ofSeconds(2), null);
+        }
+        Pass pass = sync(key, pod, ref, named.stream().filter(s -> s.pod() != null && ref.uid().equals(s.pod().uid()))
+                .toList());
         if (pass == null) {
             probes.removePod(key);
             return Result.done();
@@ -203,8 +220,8 @@ public final class PodSyncer implements Reconciler {
     record Pass(boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
     }
 
-    private Pass sync(String key, Pod pod, PodRef ref) {
-        List<SandboxInfo> sandboxes = new ArrayList<>(runtime.listSandboxes(KajiLabels.forPod(ref)));
+    private Pass sync(String key, Pod pod, PodRef ref, List<SandboxInfo> own) {
+        List<SandboxInfo> sandboxes = new ArrayList<>(own);
         sandboxes.sort(Comparator.comparingInt(SandboxInfo::attempt).reversed());
         SandboxInfo current = sandboxes.stream().filter(SandboxInfo::ready).findFirst().orElse(null);
         for (SandboxInfo s : sandboxes) {
@@ -234,7 +251,7 @@ public final class PodSyncer implements Reconciler {
         } else {
             sandboxId = current.id();
         }
-        String ip = runtime.sandboxStatus(sandboxId).map(SandboxInfo::ip).orElse("");
+        String ip = sandboxIp(ref.uid(), sandboxId);
 
         try {
             // Keeps configMap, secret and downwardAPI files current (at most every PodVolumes.REFRESH).
@@ -285,6 +302,21 @@ public final class PodSyncer implements Reconciler {
         List<ContainerView> views = views(key, pod, ref, ip, after);
         return new Pass(true, ip, views, requeue);
     }
+
+    /** A sandbox's IP does not change while it lives: asked of the runtime once per sandbox, not on every pass. */
+    private String sandboxIp(String uid, String sandboxId) {
+        SandboxIp known = sandboxIps.get(uid);
+        if (known != null && known.sandboxId().equals(sandboxId)) {
+            return known.ip();
+        }
+        String ip = runtime.sandboxStatus(sandboxId).map(SandboxInfo::ip).orElse("");
+        if (!ip.isEmpty()) {
+            sandboxIps.put(uid, new SandboxIp(sandboxId, ip));
+        }
+        return ip;
+    }
+
+    private record SandboxIp(String sandboxId, String ip) {}
 
     static boolean restarts(String policy, int exitCode) {
         return "Always".equals(policy) || ("OnFailure".equals(policy) && exitCode != 0);
@@ -621,9 +653,13 @@ public final class PodSyncer implements Reconciler {
     private void removeSandboxes(Map<String, String> selector, Duration grace, String keepUid, Pod pod) {
         List<SandboxInfo> sandboxes = runtime.listSandboxes(selector).stream()
                 .filter(s -> keepUid == null || s.pod() == null || !keepUid.equals(s.pod().uid())).toList();
-        if (sandboxes.isEmpty()) {
-            return;
+        if (!sandboxes.isEmpty()) {
+            removeSandboxes(sandboxes, selector, grace, pod);
         }
+    }
+
+    /** Stops and removes {@code sandboxes}, found with {@code selector} (which finds their containers too). */
+    private void removeSandboxes(List<SandboxInfo> sandboxes, Map<String, String> selector, Duration grace, Pod pod) {
         Map<String, String> containerSelector = new HashMap<>(selector);
         List<ContainerInfo> containers = runtime.listContainers(containerSelector).stream()
                 .filter(c -> c.state() == ContainerState.RUNNING)
@@ -663,6 +699,7 @@ public final class PodSyncer implements Reconciler {
         if (podCgroups != null) {
             podCgroups.remove(uid);
         }
+        sandboxIps.remove(uid);
     }
 
     /** Removes the sandboxes of pods that are not in the cache (by uid): called once the informer has synced. */

@@ -1,0 +1,185 @@
+package io.kaji.cli;
+
+import io.kaji.bench.node.LatencySummary;
+import io.kaji.bench.node.PodStartupBenchmark;
+import io.kaji.cli.localcluster.CriFloor;
+import io.kaji.cli.localcluster.KajiProcess;
+import io.kaji.cli.localcluster.LocalCluster;
+import io.kaji.node.NodeLayout;
+import io.kaji.node.containerd.ContainerdResidue;
+import io.kaji.node.image.BusyboxImage;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kaji bench pod-startup}: issue 6's pod start-up latency on a throw-away cluster of real processes (one
+ * {@code kaji server --disable-agent} and one {@code kaji agent} with its containerd), against the CRI floor
+ * measured on the same machine just before (docs/benchmarks.md).
+ */
+@Command(name = "pod-startup",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Measure pod start-up latency: API create -> Running and Ready seen by a watch",
+                "(image present), for --pods pods created at once (burst) and one by one",
+                "(serial) on one real kaji agent; and the CRI floor on this machine: the same",
+                "pods run directly through the CRI of a containerd of its own, one by one and",
+                "--floor-concurrency at a time, so the burst is compared with it.",
+                "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24),",
+                "services 100.64.124.0/24, bridges kajips1 and kajipsf; all removed afterwards."})
+final class PodStartupBenchCommand implements Callable<Integer> {
+
+    private static final String NS = "default";
+    private static final String NODE = "bench-ps-a";
+    private static final String CLUSTER_CIDR = "100.64.120.0/22";
+    /** Inside the cluster CIDR but not the node's podCIDR (the first /24): LocalCluster's cleanup covers it too. */
+    private static final String FLOOR_CIDR = "100.64.123.0/24";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--pods", defaultValue = "100", description = "Pods per mode (default: ${DEFAULT-VALUE}).")
+    int pods;
+
+    @Option(names = "--mode", defaultValue = "both", paramLabel = "MODE",
+            description = "burst, serial or both (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--floor-concurrency", defaultValue = "8", paramLabel = "N",
+            description = "Pods the parallel CRI floor starts at a time (default: ${DEFAULT-VALUE}).")
+    int floorConcurrency;
+
+    @Option(names = "--settle", defaultValue = "20", paramLabel = "SECONDS",
+            description = "Seconds to let the new node settle (its network services start, its Lease renews) before the"
+                    + " first pod; the node must then be Ready (default: ${DEFAULT-VALUE}).")
+    int settle;
+
+    @Option(names = "--skip-floor", description = "Do not measure the CRI floor (no comparison then).")
+    boolean skipFloor;
+
+    @Option(names = "--agent-jvm", paramLabel = "OPTIONS",
+            description = "JVM options of the agent, space-separated (default: the agent role's, as ./kaji uses them).")
+    String agentJvm;
+
+    @Option(names = "--data-dir", defaultValue = "/var/tmp/kaji-bench-pod-startup", paramLabel = "DIR",
+            description = "Data dirs and logs (deleted first; kept afterwards for reading the logs) (default: ${DEFAULT-VALUE}).")
+    Path root;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!List.of("burst", "serial", "both").contains(mode)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--mode: unknown mode \"" + mode + "\"; use burst, serial or both");
+        }
+        if (pods < 1 || pods > 105) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--pods must be 1 to 105 (one node takes at most 110 pods)");
+        }
+        if (!LocalCluster.supported()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "needs root, /usr/bin/containerd and /bin/busybox (run sudo ./setup first)");
+        }
+        out = spec.commandLine().getOut();
+        List<String> aj = agentJvm == null ? KajiProcess.AGENT_JVM_OPTIONS : words(agentJvm);
+        out.printf(Locale.ROOT, "pod-startup benchmark: %d pods, mode %s, agent JVM %s, cores=%d, JDK %s, load %s%n",
+                pods, mode, aj, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
+                loadAverage());
+        CriFloor.Result floor = skipFloor ? null : floor();
+        List<PodStartupBenchmark.Result> results = new ArrayList<>();
+        try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, "100.64.124.0/24",
+                List.of(NODE), List.of("kajips1"), List.of()), this::progress, KajiProcess.SERVER_JVM_OPTIONS, aj)) {
+            // Pods sent to a node that has just started wait for the scheduler while its network services start and
+            // its first Leases are renewed; on a loaded machine the node may even turn NotReady for a while then.
+            progress("letting the node settle for " + settle + " s");
+            Thread.sleep(settle * 1000L);
+            cluster.awaitReady(List.of(NODE));
+            PodStartupBenchmark bench = new PodStartupBenchmark(cluster.client(), NS, BusyboxImage.NAME, null,
+                    this::progress);
+            if (!mode.equals("serial")) {
+                progress("burst: " + pods + " pods at once");
+                results.add(bench.burst(pods, Duration.ofMinutes(5)));
+                print(results.getLast());
+                bench.deleteAll(Duration.ofMinutes(4));
+            }
+            if (!mode.equals("burst")) {
+                progress("serial: " + pods + " pods one by one");
+                results.add(bench.serial(pods, Duration.ofSeconds(60)));
+                print(results.getLast());
+                bench.deleteAll(Duration.ofMinutes(4));
+            }
+        }
+        out.println();
+        out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
+        if (floor != null) {
+            out.printf(Locale.ROOT, "CRI floor   one by one:  %s%n", floor.sequential().format());
+            out.printf(Locale.ROOT, "CRI floor   %d at once, %d at a time: %s; %.2f pods/s%n", pods,
+                    floorConcurrency, floor.parallel().format(), floor.parallelPerSecond());
+        }
+        for (PodStartupBenchmark.Result r : results) {
+            out.printf(Locale.ROOT, "%-6s Running: %s%n", r.mode(), r.running().format());
+            out.printf(Locale.ROOT, "%-6s Ready:   %s%n", r.mode(), r.ready().format());
+            if (r.mode().equals("burst")) {
+                out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%s%n", r.podsPerSecond(), floor == null ? ""
+                        : String.format(Locale.ROOT, " = %.0f %% of the CRI floor's %.2f pods/s (goal >= 80 %%)",
+                        100 * r.podsPerSecond() / floor.parallelPerSecond(), floor.parallelPerSecond()));
+            } else {
+                out.printf(Locale.ROOT, "serial p99 to Running %.0f ms (goal <= 1000 ms; Kubernetes' SLO 5000 ms)%s%n",
+                        r.running().p99Ms(), floor == null ? "" : String.format(Locale.ROOT,
+                                "; the CRI floor's p50 one by one is %.0f ms", floor.sequential().p50Ms()));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private CriFloor.Result floor() throws Exception {
+        Path dir = root.resolve("cri-floor");
+        if (Files.isDirectory(dir)) {
+            new ContainerdResidue(new NodeLayout(dir).containerd()).remove();
+        }
+        LocalCluster.deleteRecursively(dir);
+        Files.createDirectories(dir);
+        progress("CRI floor: starting a containerd of its own under " + dir);
+        try (CriFloor floor = CriFloor.start(dir, "kajipsf", FLOOR_CIDR)) {
+            CriFloor.Result r = floor.measure(pods, pods, floorConcurrency, this::progress);
+            out.printf(Locale.ROOT, "  CRI floor one by one: %s%n  CRI floor at once:    %s; %.2f pods/s%n",
+                    r.sequential().format(), r.parallel().format(), r.parallelPerSecond());
+            return r;
+        }
+    }
+
+    private void print(PodStartupBenchmark.Result r) {
+        out.printf(Locale.ROOT, "  %s: Running %s%n  %s: Ready   %s; %.2f pods/s%n", r.mode(), r.running().format(),
+                r.mode(), r.ready().format(), r.podsPerSecond());
+        out.flush();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static List<String> words(String s) {
+        return new ArrayList<>(Arrays.stream(s.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList());
+    }
+
+    private void progress(String line) {
+        out.println("* " + line);
+        out.flush();
+    }
+}

@@ -1,0 +1,182 @@
+package io.kaji.cli.localcluster;
+
+import io.kaji.bench.node.LatencySummary;
+import io.kaji.node.NodeLayout;
+import io.kaji.node.cni.BridgeNetwork;
+import io.kaji.node.containerd.ContainerdResidue;
+import io.kaji.node.containerd.ContainerdSupervisor;
+import io.kaji.node.cri.CriConnection;
+import io.kaji.node.host.HostCommand;
+import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.image.ImageImporter;
+import io.kaji.node.image.OciImageLayout;
+import io.kaji.node.image.PauseImage;
+import io.kaji.node.runtime.ContainerSpec;
+import io.kaji.node.runtime.ContainerState;
+import io.kaji.node.runtime.CriContainerRuntime;
+import io.kaji.node.runtime.PodRef;
+import io.kaji.node.runtime.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+
+/**
+ * The CRI floor of pod start-up on this machine: what a pod costs containerd, runc and the CNI plugins alone, with
+ * no agent in between. A containerd of its own (configured as an agent's, on its own bridge and CIDR) runs pods of
+ * one sleeping busybox container directly through the CRI (RunPodSandbox, CreateContainer, StartContainer), one
+ * by one and then all at once. {@link #close()} removes the pods, stops containerd and removes what it left (shims,
+ * mounts, the bridge, the data dir's contents stay under {@code dir}).
+ *
+ * <p>Not thread-safe: one caller drives it.
+ */
+public final class CriFloor implements AutoCloseable {
+
+    /**
+     * The floor's figures.
+     *
+     * @param sequential    per pod, sandbox + container created and started, pods one after another
+     * @param parallel      per pod, all pods started at once (a bounded number at a time), from its turn on
+     * @param parallelPerSecond pods started per second in the parallel run
+     */
+    public record Result(LatencySummary sequential, LatencySummary parallel, double parallelPerSecond) {}
+
+    private final NodeLayout layout;
+    private final BridgeNetwork network;
+    private final String podCidr;
+    private final CriConnection cri;
+    private final ContainerdSupervisor supervisor;
+    private final CriContainerRuntime runtime;
+    private final List<String> sandboxes = new CopyOnWriteArrayList<>();
+
+    private CriFloor(Path dir, String bridge, String podCidr) {
+        layout = new NodeLayout(dir);
+        this.podCidr = podCidr;
+        network = new BridgeNetwork("kaji-floor", bridge, podCidr, layout.ipamDir());
+        network.writeTo(layout.containerd().cniConfDir());
+        cri = CriConnection.open(layout.criSocket());
+        supervisor = ContainerdSupervisor.create(layout.containerd(), cri);
+        supervisor.addListener(h -> cri.resetConnectBackoff());
+        runtime = new CriContainerRuntime(cri);
+    }
+
+    /**
+     * Starts containerd under {@code dir} with a bridge {@code bridge} on {@code podCidr} (inside 100.64.0.0/10,
+     * unused otherwise) and imports the pause and busybox images.
+     */
+    public static CriFloor start(Path dir, String bridge, String podCidr) throws IOException {
+        if (!BridgeNetwork.contains("100.64.0.0/10", podCidr)) {
+            throw new IllegalArgumentException("the floor's pod CIDR " + podCidr + " must be inside 100.64.0.0/10");
+        }
+        CriFloor f = new CriFloor(dir, bridge, podCidr);
+        try {
+            f.supervisor.start();
+            ImageImporter importer = ImageImporter.forSocket(f.layout.criSocket());
+            PauseImage.ensureImported(f.layout.imageCache(), importer, f.runtime);
+            Path tarball = dir.resolve("busybox.tar");
+            OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX), tarball);
+            importer.importTarball(tarball);
+            return f;
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs {@code sequential} pods one by one, removes them, then {@code parallel} pods with at most
+     * {@code concurrency} of them being started at a time (containerd on two loaded cores does not finish 100
+     * simultaneous RunPodSandbox calls within the CRI deadline of 30 s; the agent bounds its own concurrency too).
+     */
+    public Result measure(int sequential, int parallel, int concurrency, Consumer<String> progress)
+            throws InterruptedException {
+        progress.accept("CRI floor: " + sequential + " pods one by one");
+        long[] seq = new long[sequential];
+        for (int i = 0; i < sequential; i++) {
+            seq[i] = startPod("floor-seq-" + i);
+        }
+        removeAll();
+        progress.accept("CRI floor: " + parallel + " pods at once, " + concurrency + " at a time");
+        List<Future<Long>> futures = new ArrayList<>();
+        Semaphore slots = new Semaphore(concurrency);
+        long t0 = System.nanoTime();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < parallel; i++) {
+                String name = "floor-par-" + i;
+                futures.add(threads.submit(() -> {
+                    slots.acquire();
+                    try {
+                        return startPod(name);
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+        }
+        long wall = System.nanoTime() - t0;
+        long[] par = new long[parallel];
+        for (int i = 0; i < parallel; i++) {
+            try {
+                par[i] = futures.get(i).get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a CRI floor pod failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        removeAll();
+        return new Result(LatencySummary.ofNanos(seq), LatencySummary.ofNanos(par),
+                LatencySummary.perSecond(parallel, wall));
+    }
+
+    /** One pod: sandbox, container created and started; returns the nanoseconds it took, checks it runs. */
+    private long startPod(String name) {
+        PodRef pod = new PodRef("kaji-cri-floor", name, UUID.randomUUID().toString());
+        SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(layout.podLogs().podDirectory(pod)).build();
+        long t0 = System.nanoTime();
+        String sandboxId = runtime.runSandbox(sandbox);
+        sandboxes.add(sandboxId);
+        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("main", BusyboxImage.NAME)
+                .command("sleep", "1000000").build());
+        runtime.startContainer(id);
+        long took = System.nanoTime() - t0;
+        if (runtime.containerStatus(id).map(s -> s.state() != ContainerState.RUNNING).orElse(true)) {
+            throw new IllegalStateException("CRI floor pod " + name + ": its container is not running");
+        }
+        return took;
+    }
+
+    /** Stops and removes every pod this floor started, all at once. */
+    private void removeAll() {
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String id : sandboxes) {
+                threads.submit(() -> {
+                    runtime.stopSandbox(id);
+                    runtime.removeSandbox(id);
+                });
+            }
+        }
+        sandboxes.clear();
+    }
+
+    @Override
+    public void close() {
+        try {
+            removeAll();
+        } catch (RuntimeException e) {
+            System.err.println("CRI floor cleanup: " + e.getMessage());
+        } finally {
+            supervisor.close();
+            cri.close();
+            new ContainerdResidue(layout.containerd()).remove();
+            HostCommand.run(List.of("ip", "link", "del", network.bridge()), Duration.ofSeconds(10));
+            LocalCluster.removeCniForwardRules(podCidr);
+        }
+    }
+}
