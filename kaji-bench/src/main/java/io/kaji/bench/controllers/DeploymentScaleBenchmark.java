@@ -65,7 +65,10 @@ public final class DeploymentScaleBenchmark {
             config.setMaxConcurrentRequests(256);
             config.setMaxConcurrentRequestsPerHost(256);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-                 KubernetesClient controllersClient = new KubernetesClientBuilder().withConfig(config).build()) {
+                 KubernetesClient controllersClient = new KubernetesClientBuilder().withConfig(config).build();
+                 // The nodes' own client, as each real agent has one: the benchmark's watch of 10,000 pods must not
+                 // delay their Lease renewals inside a shared client.
+                 KubernetesClient nodesClient = new KubernetesClientBuilder().withConfig(config).build()) {
                 ControllerManager manager = new ControllerManager(controllersClient,
                         ControllerManager.Options.defaults("bench"), Clock.systemUTC());
                 manager.start();
@@ -76,7 +79,7 @@ public final class DeploymentScaleBenchmark {
                     }
                     NodeSimulator.Options sim = NodeSimulator.Options.defaults(o.nodes())
                             .withLeaseRenewal(o.leaseRenewal()).withRunPods(false);
-                    try (NodeSimulator nodes = new NodeSimulator(client, sim, Clock.systemUTC())) {
+                    try (NodeSimulator nodes = new NodeSimulator(nodesClient, sim, Clock.systemUTC())) {
                         if (o.nodes() > 0) {
                             nodes.start();
                             out.printf("registered %d simulated nodes renewing their Leases every %d ms%n", o.nodes(),
