@@ -37,6 +37,11 @@ final class SchedulerBenchCommand implements Callable<Integer> {
             description = "basic, pod-anti-affinity or topology-spread (default: ${DEFAULT-VALUE}).")
     String workload;
 
+    @Option(names = "--parallelism", paramLabel = "N",
+            description = "Threads that filter and score the nodes of a cycle (default: one per core from 4 cores, "
+                    + "else 1).")
+    Integer parallelism;
+
     @Option(names = "--precreate",
             description = "Create every pod before the scheduler starts, so the figure is the scheduler's own rate "
                     + "(scheduling cycles and binding writes) rather than bounded by pod creation on the same machine.")
@@ -63,7 +68,8 @@ final class SchedulerBenchCommand implements Callable<Integer> {
                 workload, nodes, pods, creators, Runtime.getRuntime().availableProcessors());
         out.flush();
         SchedulerBenchmark.Result r = SchedulerBenchmark.run(new SchedulerBenchmark.Options(nodes, pods, creators,
-                "100m", "500Mi", Duration.ofSeconds(timeoutSeconds), bindThreads, w, precreate), out);
+                "100m", "500Mi", Duration.ofSeconds(timeoutSeconds), bindThreads, w, precreate,
+                parallelism != null ? parallelism : io.kaji.scheduler.KajiScheduler.Options.defaultParallelism()), out);
         if (precreate) {
             out.printf("bound %d/%d pre-created pods in %.2f s: %.0f pods/s%n", r.bound(), r.pods(), r.seconds(),
                     r.podsPerSecond());

@@ -55,13 +55,40 @@ public final class KajiScheduler implements AutoCloseable {
      *
      * @param bindThreads concurrent API calls for binding and reporting
      * @param assumedTtl  how long a bound-but-unconfirmed assumption is kept
+     * @param parallelism threads that filter and score the nodes of a cycle (default: {@link #defaultParallelism()})
      */
     public record Options(String identity, String leaseNamespace, String leaseName, Duration leaseDuration,
                           Duration renewDeadline, Duration retryPeriod, int bindThreads, Duration assumedTtl,
-                          List<ProfileConfig> profiles) {
+                          List<ProfileConfig> profiles, int parallelism) {
 
         public Options {
             profiles = List.copyOf(profiles);
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+            }
+        }
+
+        public Options(String identity, String leaseNamespace, String leaseName, Duration leaseDuration,
+                       Duration renewDeadline, Duration retryPeriod, int bindThreads, Duration assumedTtl,
+                       List<ProfileConfig> profiles) {
+            this(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, bindThreads,
+                    assumedTtl, profiles, defaultParallelism());
+        }
+
+        /**
+         * One thread per core from 4 cores on; on 1–2 cores the scheduling thread alone: measured on 2 cores,
+         * a second thread made every workload slower (186 → 141 pods/s basic, 81 → 62 pod-anti-affinity; the API
+         * server and the informers need those cores; docs/benchmarks.md).
+         */
+        public static int defaultParallelism() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return cores >= 4 ? cores : 1;
+        }
+
+        /** Filter and Score on {@code threads} threads (1: on the scheduling thread alone). */
+        public Options withParallelism(int threads) {
+            return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
+                    bindThreads, assumedTtl, profiles, threads);
         }
 
         public static Options defaults(String identity) {
@@ -72,17 +99,17 @@ public final class KajiScheduler implements AutoCloseable {
 
         public Options withLease(Duration duration, Duration renew, Duration retry) {
             return new Options(identity, leaseNamespace, leaseName, duration, renew, retry, bindThreads, assumedTtl,
-                    profiles);
+                    profiles, parallelism);
         }
 
         public Options withBindThreads(int threads) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
-                    threads, assumedTtl, profiles);
+                    threads, assumedTtl, profiles, parallelism);
         }
 
         public Options withProfiles(List<ProfileConfig> p) {
             return new Options(identity, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
-                    bindThreads, assumedTtl, p);
+                    bindThreads, assumedTtl, p, parallelism);
         }
     }
 
@@ -161,9 +188,9 @@ public final class KajiScheduler implements AutoCloseable {
         for (ProfileConfig pc : options.profiles()) {
             profiles.add(new Profile(pc, registry));
         }
-        // Filter and Score run over the nodes on one thread per core, as kube-scheduler's 16 workers do.
+        // Filter and Score run over the nodes on options.parallelism() threads, as kube-scheduler's 16 workers do.
         Scheduler scheduler = new Scheduler(cache, queue, profiles, reporter, binders, new Random(),
-                new io.kaji.scheduler.framework.Parallelizer(Math.max(1, Runtime.getRuntime().availableProcessors())));
+                new io.kaji.scheduler.framework.Parallelizer(options.parallelism()));
         ClusterEventHandlers handlers = new ClusterEventHandlers(cache, queue, scheduler::responsibleFor);
         nodes.addEventHandler(handlers.nodes());
         pods.addEventHandler(handlers.pods());

@@ -50,11 +50,12 @@ public final class SchedulerBenchmark {
      * {@code bindThreads} is the scheduler's binding concurrency.
      */
     public record Options(int nodes, int pods, int creators, String podCpu, String podMemory, Duration timeout,
-                          int bindThreads, Workload workload, boolean precreate) {
+                          int bindThreads, Workload workload, boolean precreate, int parallelism) {
 
         public Options(int nodes, int pods, int creators, String podCpu, String podMemory, Duration timeout,
                        int bindThreads) {
-            this(nodes, pods, creators, podCpu, podMemory, timeout, bindThreads, Workload.BASIC, false);
+            this(nodes, pods, creators, podCpu, podMemory, timeout, bindThreads, Workload.BASIC, false,
+                    KajiScheduler.Options.defaultParallelism());
         }
     }
 
@@ -141,7 +142,7 @@ public final class SchedulerBenchmark {
             }, 0);
             KajiScheduler scheduler = new KajiScheduler(schedulerClient, KajiScheduler.Options.defaults("bench")
                     .withLease(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofMillis(200))
-                    .withBindThreads(o.bindThreads()), Clock.systemUTC());
+                    .withBindThreads(o.bindThreads()).withParallelism(o.parallelism()), Clock.systemUTC());
             try {
                 if (!o.precreate()) {
                     startLeading(scheduler);
