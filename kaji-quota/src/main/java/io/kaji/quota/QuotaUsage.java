@@ -17,8 +17,8 @@ import tools.jackson.databind.JsonNode;
  * {@code configmaps}, {@code secrets}, {@code persistentvolumeclaims}, {@code replicationcontrollers},
  * {@code resourcequotas}; a pod's {@code requests.*}/{@code limits.*} (containers summed, the larger of any init
  * container; {@code cpu}/{@code memory} are requests); {@code services.loadbalancers}/{@code services.nodeports};
- * a claim's {@code requests.storage}. Pods that have finished (Succeeded, Failed) count for nothing. Quota scopes
- * are not evaluated. Used by the API server's admission plugin and the controller manager's quota controller, so
+ * a claim's {@code requests.storage}. Pods that have finished (Succeeded, Failed) count for nothing. A quota with
+ * scopes counts only the pods its scopes select ({@link QuotaScopes}). Used by the API server's admission plugin and the controller manager's quota controller, so
  * both count alike. Stateless; objects are JSON trees as the API serves them.
  */
 public final class QuotaUsage {
@@ -70,9 +70,26 @@ public final class QuotaUsage {
      */
     public static Map<String, BigDecimal> total(Set<String> names,
             Function<GroupResource, ? extends Iterable<? extends JsonNode>> objects) {
+        return total(null, names, objects);
+    }
+
+    /**
+     * The usage of {@code names} in one namespace for the quota with {@code quotaSpec}: as
+     * {@link #total(Set, Function)}, counting only the objects the quota's scopes select (all, without scopes;
+     * {@code quotaSpec} null means unscoped).
+     */
+    public static Map<String, BigDecimal> total(JsonNode quotaSpec, Set<String> names,
+            Function<GroupResource, ? extends Iterable<? extends JsonNode>> objects) {
         Map<String, BigDecimal> total = new TreeMap<>();
+        boolean scoped = quotaSpec != null && QuotaScopes.scoped(quotaSpec);
         for (GroupResource gr : resourcesToList(names)) {
+            if (scoped && (!gr.group().isEmpty() || !gr.resource().equals("pods"))) {
+                continue; // scopes select pods only
+            }
             for (JsonNode o : objects.apply(gr)) {
+                if (scoped && !QuotaScopes.matches(quotaSpec, gr.group(), gr.resource(), o)) {
+                    continue;
+                }
                 usageOf(gr.group(), gr.resource(), o).forEach((k, v) -> {
                     if (names.contains(k)) {
                         total.merge(k, v, BigDecimal::add);

@@ -77,6 +77,26 @@ class LimitsAndQuotaIntegrationTest {
     }
 
     @Test
+    void aScopedQuotaCountsAndLimitsOnlyThePodsItsScopesSelect() {
+        namespace("scoped");
+        HttpResponse<String> q = server.post("/api/v1/namespaces/scoped/resourcequotas",
+                "{\"metadata\":{\"name\":\"best-effort\"},\"spec\":{\"hard\":{\"pods\":\"1\"},"
+                        + "\"scopes\":[\"BestEffort\"]}}");
+        assertThat(q.statusCode()).as(q.body()).isEqualTo(201);
+        String cpu = "{\"requests\":{\"cpu\":\"100m\"}}";
+        // A burstable pod before and after: not selected, so neither counted nor limited.
+        assertThat(server.post("/api/v1/namespaces/scoped/pods", pod("burstable-1", cpu)).statusCode()).isEqualTo(201);
+        assertThat(server.post("/api/v1/namespaces/scoped/pods", pod("bare-1", "")).statusCode()).isEqualTo(201);
+        HttpResponse<String> second = server.post("/api/v1/namespaces/scoped/pods", pod("bare-2", ""));
+        assertThat(second.statusCode()).isEqualTo(403);
+        assertThat(json(second).get("message").asString()).isEqualTo("pods \"bare-2\" is forbidden: exceeded quota: "
+                + "best-effort, requested: pods=1, used: pods=1, limited: pods=1");
+        assertThat(server.post("/api/v1/namespaces/scoped/pods", pod("burstable-2", cpu)).statusCode()).isEqualTo(201);
+        assertThat(json(server.get("/api/v1/namespaces/scoped/resourcequotas/best-effort")).at("/status/used/pods")
+                .asString()).isEqualTo("1");
+    }
+
+    @Test
     void quotaCountsUsageRejectsOverflowAndFollowsDeletions() {
         namespace("quota");
         HttpResponse<String> q = server.post("/api/v1/namespaces/quota/resourcequotas",

@@ -165,7 +165,8 @@ public final class ResourceQuotaController implements Reconciler {
             return Result.done();
         }
         Map<String, String> hard = texts(quota.getSpec() == null ? null : quota.getSpec().getHard());
-        Map<String, BigDecimal> counted = QuotaUsage.total(hard.keySet(), gr -> list(namespace, gr));
+        JsonNode spec = quota.getSpec() == null ? null : JSON.valueToTree(quota.getSpec());
+        Map<String, BigDecimal> counted = QuotaUsage.total(spec, hard.keySet(), gr -> list(namespace, gr));
         Map<String, String> used = new TreeMap<>();
         for (String resource : hard.keySet()) {
             used.put(resource, Quantities.format(counted.getOrDefault(resource, BigDecimal.ZERO)));

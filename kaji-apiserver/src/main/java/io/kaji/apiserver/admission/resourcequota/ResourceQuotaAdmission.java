@@ -8,6 +8,7 @@ import io.kaji.apiserver.admission.Quantities;
 import io.kaji.apiserver.admission.ValidatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.quota.QuotaScopes;
 import io.kaji.quota.QuotaUsage;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -52,8 +53,9 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
     /** Per namespace: object key ({@code resource/name}) to its admitted usage, until it shows in the cache. */
     private final Map<String, Map<String, Reservation>> reservations = new ConcurrentHashMap<>();
 
+    /** A create admitted but not yet in the cache; {@code object} decides which scoped quotas it counts for. */
     private record Reservation(String resource, String group, String name, Map<String, BigDecimal> usage,
-            Instant expires) {
+            JsonNode object, Instant expires) {
     }
 
     public ResourceQuotaAdmission(ClusterObjects objects, Clock clock) {
@@ -73,7 +75,7 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
             return Verdict.allowed();
         }
         Map<String, String> hard = Quantities.list(a.object().path("spec").path("hard"));
-        Map<String, BigDecimal> used = usage(a.namespace(), hard.keySet());
+        Map<String, BigDecimal> used = usage(a.namespace(), a.object().path("spec"), hard.keySet());
         ObjectNode status = a.object().putObject("status");
         ObjectNode h = status.putObject("hard");
         hard.forEach(h::put);
@@ -99,13 +101,16 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
             return Verdict.allowed();
         }
         synchronized (locks.computeIfAbsent(a.namespace(), k -> new Object())) {
-            Set<String> allHard = new TreeSet<>();
-            quotas.forEach(q -> allHard.addAll(Quantities.list(q.path("spec").path("hard")).keySet()));
-            Map<String, BigDecimal> used = usage(a.namespace(), allHard);
             List<ObjectNode> touched = new ArrayList<>();
+            Map<ObjectNode, Map<String, BigDecimal>> usedBy = new java.util.IdentityHashMap<>();
             for (ObjectNode q : quotas) {
+                if (!QuotaScopes.matches(q.path("spec"), a.group(), a.resource(), a.object())) {
+                    continue; // a scoped quota that does not select this object
+                }
                 String quotaName = q.path("metadata").path("name").asString("");
                 Map<String, String> hard = Quantities.list(q.path("spec").path("hard"));
+                Map<String, BigDecimal> used = usage(a.namespace(), q.path("spec"), hard.keySet());
+                usedBy.put(q, used);
                 Set<String> tracked = new TreeSet<>(hard.keySet());
                 tracked.retainAll(delta.keySet());
                 if (a.is("", "pods")) {
@@ -144,9 +149,9 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
             }
             reservations.computeIfAbsent(a.namespace(), k -> new ConcurrentHashMap<>()).put(
                     a.group() + "/" + a.resource() + "/" + a.name(), new Reservation(a.resource(), a.group(), a.name(),
-                            delta, clock.instant().plus(RESERVATION_TTL)));
+                            delta, a.object().deepCopy(), clock.instant().plus(RESERVATION_TTL)));
             for (ObjectNode q : touched) {
-                recordUsage(a.namespace(), q, used, delta);
+                recordUsage(a.namespace(), q, usedBy.get(q), delta);
             }
         }
         return Verdict.allowed();
@@ -210,9 +215,9 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
      * The namespace's usage of {@code resources}: its objects from the cache, counted as the quota controller counts
      * them ({@link QuotaUsage}), plus this server's reservations.
      */
-    private Map<String, BigDecimal> usage(String namespace, Set<String> resources) {
+    private Map<String, BigDecimal> usage(String namespace, JsonNode quotaSpec, Set<String> resources) {
         Set<String> listed = new java.util.HashSet<>();
-        Map<String, BigDecimal> total = new HashMap<>(QuotaUsage.total(resources, gr -> {
+        Map<String, BigDecimal> total = new HashMap<>(QuotaUsage.total(quotaSpec, resources, gr -> {
             List<ObjectNode> items = objects.list(gr.group(), gr.resource(), namespace);
             for (ObjectNode o : items) {
                 listed.add(gr.group() + "/" + gr.resource() + "/" + o.path("metadata").path("name").asString(""));
@@ -223,7 +228,9 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
         if (pending != null) {
             Instant now = clock.instant();
             pending.entrySet().removeIf(e -> listed.contains(e.getKey()) || e.getValue().expires().isBefore(now));
-            pending.values().forEach(r -> r.usage().forEach((k, v) -> total.merge(k, v, BigDecimal::add)));
+            pending.values().stream()
+                    .filter(r -> QuotaScopes.matches(quotaSpec, r.group(), r.resource(), r.object()))
+                    .forEach(r -> r.usage().forEach((k, v) -> total.merge(k, v, BigDecimal::add)));
         }
         return total;
     }
