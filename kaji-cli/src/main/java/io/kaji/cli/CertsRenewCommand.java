@@ -1,25 +1,16 @@
 package io.kaji.cli;
 
-import io.fabric8.kubernetes.client.Config;
 import io.kaji.apiserver.pki.ClusterPki;
-import io.kaji.apiserver.pki.Kubeconfig;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,8 +27,10 @@ import picocli.CommandLine.Parameters;
                 "  super-admin.conf, controller-manager.conf, scheduler.conf   the kubeconfigs in <data-dir>/pki",
                 "  all                      every one of them",
                 "Client certificates keep their user and groups. The CA itself is not renewed (10 years).",
-                "A running server also renews its serving certificate by itself at two thirds of its lifetime and",
-                "writes fresh kubeconfigs at every start. Run as the user owning the data dir (root for /var/lib/kaji).",
+                "A running server also renews its serving certificate and its controller manager's and scheduler's",
+                "client certificates by itself at two thirds of their lifetime (restarting those two on the new",
+                "ones, as it also does within an hour after this command renewed them), and writes fresh",
+                "kubeconfigs at every start. Run as the user owning the data dir (root for /var/lib/kaji).",
                 "",
                 "Examples:",
                 "  sudo kaji certs renew all",
@@ -91,54 +84,13 @@ public final class CertsRenewCommand implements Callable<Integer> {
                         + "uses it for new connections within 5 s)%n", renewed.getNotAfter().toInstant());
             } else {
                 Path file = kubeconfigs.get(n);
-                X509Certificate renewed = renewKubeconfig(file, pki);
+                X509Certificate renewed = KubeconfigRenewal.renew(file, pki);
                 out.printf("certificate embedded in %s renewed: %s valid until %s%n", file,
                         renewed.getSubjectX500Principal().getName(), renewed.getNotAfter().toInstant());
             }
         }
         out.flush();
         return 0;
-    }
-
-    /** Rewrites a kubeconfig with a new client certificate for the same user and groups. */
-    private static X509Certificate renewKubeconfig(Path file, ClusterPki pki) throws IOException {
-        if (!Files.exists(file)) {
-            throw new IllegalStateException("no such kubeconfig: " + file + " (has the server started once?)");
-        }
-        Config config = Config.fromKubeconfig(Files.readString(file));
-        if (config.getClientCertData() == null) {
-            throw new IllegalStateException(file + " holds no client certificate to renew");
-        }
-        X509Certificate old = certificate(config.getClientCertData());
-        String user = null;
-        List<String> groups = new ArrayList<>();
-        try {
-            for (Rdn rdn : new LdapName(old.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    user = rdn.getValue().toString();
-                } else if (rdn.getType().equalsIgnoreCase("O")) {
-                    groups.add(0, rdn.getValue().toString());
-                }
-            }
-        } catch (InvalidNameException e) {
-            throw new IllegalStateException("cannot read the subject of the certificate in " + file, e);
-        }
-        if (user == null) {
-            throw new IllegalStateException("the certificate in " + file + " names no user (CN)");
-        }
-        String server = config.getMasterUrl().replaceAll("/+$", "");
-        Kubeconfig.writeClient(file, server, pki, user, groups);
-        return certificate(Config.fromKubeconfig(Files.readString(file)).getClientCertData());
-    }
-
-    private static X509Certificate certificate(String base64Pem) {
-        try {
-            byte[] pem = Base64.getDecoder().decode(base64Pem.strip());
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(pem));
-        } catch (CertificateException | IllegalArgumentException e) {
-            throw new IllegalStateException("not a certificate: " + e.getMessage(), e);
-        }
     }
 
 }

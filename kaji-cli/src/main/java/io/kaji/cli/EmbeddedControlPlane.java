@@ -3,6 +3,7 @@ package io.kaji.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.controllers.ControllerManager;
 import io.kaji.scheduler.KajiScheduler;
 import io.kaji.store.Compactor;
@@ -13,9 +14,12 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +41,15 @@ final class EmbeddedControlPlane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedControlPlane.class);
 
+    private final Options options;
+    /** The leader-election identity, kept across restarts so that the leader takes its Leases back at once. */
+    private final String identity;
+    /** The compactor and the renewal timer. */
     private final List<AutoCloseable> running = new ArrayList<>();
+    /** The controller manager, the scheduler and their clients (restarted on new certificates). */
+    private final List<AutoCloseable> components = new ArrayList<>();
+    /** Each component kubeconfig and the serial of the client certificate its component runs with. */
+    private final Map<Path, String> inUse = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Settings taken from {@code kaji server}'s flags.
@@ -68,43 +80,107 @@ final class EmbeddedControlPlane implements AutoCloseable {
     }
 
     static EmbeddedControlPlane start(RevisionedStore store, Options options) {
-        EmbeddedControlPlane plane = new EmbeddedControlPlane();
+        return start(store, options, null);
+    }
+
+    /**
+     * Starts the compactor, controller manager and scheduler; with {@code pki}, also renews the two components'
+     * kubeconfigs once two thirds of their certificates' lifetime has passed (checked hourly) and restarts the
+     * components on the new certificates — also when {@code kaji certs renew} replaced them.
+     */
+    static EmbeddedControlPlane start(RevisionedStore store, Options options, ClusterPki pki) {
+        EmbeddedControlPlane plane = new EmbeddedControlPlane(options);
         try {
             plane.startCompactor(store);
-            String identity = options.identity() != null ? options.identity() : identity();
-            if (options.controllers()) {
-                ControllerManager.Options cm = ControllerManager.Options.defaults(identity)
-                        .withClusterCidr(options.clusterCidr(), NODE_CIDR_PREFIX);
-                if (options.election() != null) {
-                    cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
-                            options.election().retryPeriod());
-                }
-                KubernetesClient client = new KubernetesClientBuilder().withConfig(UserAgents.of(
-                        clientConfig(options.controllerManagerKubeconfig()), UserAgents.CONTROLLER_MANAGER)).build();
-                plane.running.add(client);
-                ControllerManager controllers = new ControllerManager(client, cm, Clock.systemUTC());
-                controllers.start();
-                plane.running.add(controllers);
-                log.info("controller manager {} started in-process", identity);
-            }
-            if (options.scheduler()) {
-                KubernetesClient schedulerClient = new KubernetesClientBuilder().withConfig(UserAgents.of(
-                        clientConfig(options.schedulerKubeconfig()), UserAgents.SCHEDULER)).build();
-                plane.running.add(schedulerClient);
-                KajiScheduler.Options so = KajiScheduler.Options.defaults(identity);
-                if (options.election() != null) {
-                    so = so.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
-                            options.election().retryPeriod());
-                }
-                KajiScheduler scheduler = new KajiScheduler(schedulerClient, so, Clock.systemUTC());
-                scheduler.start();
-                plane.running.add(scheduler);
-                log.info("scheduler {} started in-process", identity);
+            plane.startComponents();
+            if (pki != null) {
+                ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().name("kaji-component-certificates").daemon(true).factory());
+                timer.scheduleWithFixedDelay(() -> plane.renewCertificates(pki, Instant.now()), 1, 60, TimeUnit.MINUTES);
+                plane.running.add(timer::shutdownNow);
             }
             return plane;
         } catch (RuntimeException e) {
             plane.close();
             throw e;
+        }
+    }
+
+    private EmbeddedControlPlane(Options options) {
+        this.options = options;
+        this.identity = options.identity() != null ? options.identity() : identity();
+    }
+
+    private synchronized void startComponents() {
+        if (options.controllers()) {
+            ControllerManager.Options cm = ControllerManager.Options.defaults(identity)
+                    .withClusterCidr(options.clusterCidr(), NODE_CIDR_PREFIX);
+            if (options.election() != null) {
+                cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
+                        options.election().retryPeriod());
+            }
+            KubernetesClient client = new KubernetesClientBuilder().withConfig(UserAgents.of(
+                    clientConfig(options.controllerManagerKubeconfig()), UserAgents.CONTROLLER_MANAGER)).build();
+            components.add(client);
+            ControllerManager controllers = new ControllerManager(client, cm, Clock.systemUTC());
+            controllers.start();
+            components.add(controllers);
+            inUse.put(options.controllerManagerKubeconfig(), serial(options.controllerManagerKubeconfig()));
+            log.info("controller manager {} started in-process", identity);
+        }
+        if (options.scheduler()) {
+            KubernetesClient schedulerClient = new KubernetesClientBuilder().withConfig(UserAgents.of(
+                    clientConfig(options.schedulerKubeconfig()), UserAgents.SCHEDULER)).build();
+            components.add(schedulerClient);
+            KajiScheduler.Options so = KajiScheduler.Options.defaults(identity);
+            if (options.election() != null) {
+                so = so.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
+                        options.election().retryPeriod());
+            }
+            KajiScheduler scheduler = new KajiScheduler(schedulerClient, so, Clock.systemUTC());
+            scheduler.start();
+            components.add(scheduler);
+            inUse.put(options.schedulerKubeconfig(), serial(options.schedulerKubeconfig()));
+            log.info("scheduler {} started in-process", identity);
+        }
+    }
+
+    /**
+     * Renews the components' kubeconfigs past two thirds of their certificates' lifetime; when the certificate
+     * in a kubeconfig is not the one the running component started with (renewed here or by
+     * {@code kaji certs renew}), restarts the components on it. They keep their leader-election identity, so a
+     * leader takes its Lease back at once. Never throws.
+     */
+    synchronized boolean renewCertificates(ClusterPki pki, Instant now) {
+        try {
+            boolean changed = false;
+            for (Map.Entry<Path, String> e : Map.copyOf(inUse).entrySet()) {
+                Path file = e.getKey();
+                X509Certificate cert = KubeconfigRenewal.clientCertificate(file);
+                if (KubeconfigRenewal.due(cert, now)) {
+                    cert = KubeconfigRenewal.renew(file, pki);
+                    log.info("{}: client certificate past two thirds of its lifetime: renewed until {}", file,
+                            cert.getNotAfter().toInstant());
+                }
+                changed |= !cert.getSerialNumber().toString(16).equals(e.getValue());
+            }
+            if (changed) {
+                log.info("component certificates changed: restarting the in-process controller manager and scheduler");
+                closeAll(components);
+                startComponents();
+            }
+            return changed;
+        } catch (IOException | RuntimeException e) {
+            log.warn("renewing the in-process components' certificates failed (retried in an hour): {}", e.toString());
+            return false;
+        }
+    }
+
+    private static String serial(Path kubeconfig) {
+        try {
+            return KubeconfigRenewal.clientCertificate(kubeconfig).getSerialNumber().toString(16);
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 
@@ -143,14 +219,19 @@ final class EmbeddedControlPlane implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        for (int i = running.size() - 1; i >= 0; i--) {
+    public synchronized void close() {
+        closeAll(running);
+        closeAll(components);
+    }
+
+    private static void closeAll(List<AutoCloseable> list) {
+        for (int i = list.size() - 1; i >= 0; i--) {
             try {
-                running.get(i).close();
+                list.get(i).close();
             } catch (Exception e) {
-                log.debug("stopping {}", running.get(i), e);
+                log.debug("stopping {}", list.get(i), e);
             }
         }
-        running.clear();
+        list.clear();
     }
 }

@@ -295,7 +295,7 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             plane = EmbeddedControlPlane.start(st, new EmbeddedControlPlane.Options(
                     server.controllerManagerKubeconfigPath(), server.schedulerKubeconfigPath(), clusterCidr,
-                    !disableControllers, !disableScheduler, leaderIdentity(server.port()), election));
+                    !disableControllers, !disableScheduler, leaderIdentity(server.port()), election), server.pki());
             if (!disableAgent) {
                 String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
                 // What 'kaji down' needs to clean only this cluster's host state after a crash.
