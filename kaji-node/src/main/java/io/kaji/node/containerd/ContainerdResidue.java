@@ -73,7 +73,8 @@ public final class ContainerdResidue {
 
     /**
      * Stops a containerd still running with this node's configuration (SIGTERM, SIGKILL after 10 s), kills the
-     * node's containers and shims and unmounts what is mounted under the data dir.
+     * node's containers and shims, unmounts what is mounted under the data dir and removes the pod cgroups the
+     * node's agent recorded next to it (an agent that was killed could not).
      */
     public void remove() {
         for (ProcessHandle h : containerdProcesses()) {
@@ -102,6 +103,14 @@ public final class ContainerdResidue {
             if (!r.ok()) {
                 log.warn("cannot unmount {}: {}", point, r.stderr().strip());
             }
+        }
+        Path agentDir = config.dataDir().toAbsolutePath().getParent();
+        if (agentDir != null) {
+            io.kaji.node.cgroup.PodCgroups.recorded(agentDir).ifPresent(cgroups -> {
+                if (!cgroups.removeAll()) {
+                    log.warn("could not remove every cgroup under {} (processes still in them?)", cgroups.root());
+                }
+            });
         }
     }
 
