@@ -234,11 +234,7 @@ public final class AgentCommand implements Callable<Integer> {
     /** The daemon thread that renews the node certificate and closes replaced API clients. */
     private java.util.concurrent.ScheduledExecutorService rotationThread() {
         if (rotation == null) {
-            rotation = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "node-certificate-rotation");
-                t.setDaemon(true);
-                return t;
-            });
+            rotation = NodeCredentials.rotationExecutor();
         }
         return rotation;
     }

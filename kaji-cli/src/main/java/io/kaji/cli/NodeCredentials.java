@@ -253,4 +253,13 @@ final class NodeCredentials {
             throw new IOException("not an EC PRIVATE KEY");
         }
     }
+
+    /** The daemon thread that renews a node certificate and closes the API clients it replaced. */
+    static java.util.concurrent.ScheduledExecutorService rotationExecutor() {
+        return java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "node-certificate-rotation");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 }

@@ -213,11 +213,7 @@ public final class ServerCommand implements Callable<Integer> {
     /** The daemon thread that renews the in-process agent's certificate and closes replaced API clients. */
     private java.util.concurrent.ScheduledExecutorService rotationThread() {
         if (rotation == null) {
-            rotation = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "node-certificate-rotation");
-                t.setDaemon(true);
-                return t;
-            });
+            rotation = NodeCredentials.rotationExecutor();
         }
         return rotation;
     }

@@ -256,7 +256,7 @@ public final class Scheduler implements AutoCloseable {
         // outcome (which nodes, which rejections, where the next cycle starts) is that of one thread filtering
         // node after node until `wanted` fit, whatever the threads' timing.
         Status[] results = new Status[all];
-        int chunk = Math.max(8, Math.min(64, all / (parallelizer.parallelism() * 4) + 1));
+        int chunk = parallelizer.chunkSize(all);
         int chunks = (all + chunk - 1) / chunk;
         java.util.concurrent.atomic.AtomicInteger fit = new java.util.concurrent.atomic.AtomicInteger();
         int claimed = parallelizer.run(chunks, c -> {

@@ -6,12 +6,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kaji.node.image.DockerKeyring;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Reads a pod's {@code spec.imagePullSecrets} into a {@link DockerKeyring}, as the kubelet does before a pull.
@@ -53,15 +49,8 @@ final class ImagePullSecrets {
                 problems.add(name + ": not found");
                 continue;
             }
-            Map<String, byte[]> data = new TreeMap<>();
-            if (s.getData() != null) {
-                s.getData().forEach((k, v) -> data.put(k, Base64.getDecoder().decode(v)));
-            }
-            if (s.getStringData() != null) {
-                s.getStringData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
-            }
             try {
-                keyring.addSecret(s.getType(), data);
+                keyring.addSecret(s.getType(), io.kaji.node.volume.PodVolumes.secretData(s));
             } catch (IllegalArgumentException e) {
                 problems.add(name + ": " + e.getMessage());
             }

@@ -170,18 +170,22 @@ public final class PodVolumes {
     private Map<String, AtomicWriter.File> secretFiles(Pod pod, String name, List<KeyToPath> items,
                                                       Integer defaultMode, boolean optional) throws VolumeError {
         Secret s = get(() -> client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(name).get());
-        Map<String, byte[]> data = new TreeMap<>();
-        if (s != null) {
-            if (s.getData() != null) {
-                s.getData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
-            }
-            if (s.getStringData() != null) {
-                s.getStringData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
-            }
-        } else if (!optional) {
+        if (s == null && !optional) {
             throw new VolumeError("secret \"" + name + "\" not found");
         }
-        return files(data, items, defaultMode, optional, "secret");
+        return files(s == null ? new TreeMap<>() : secretData(s), items, defaultMode, optional, "secret");
+    }
+
+    /** A Secret's values, decoded: {@code data} (base64) and {@code stringData}, by key. */
+    public static Map<String, byte[]> secretData(Secret s) {
+        Map<String, byte[]> data = new TreeMap<>();
+        if (s.getData() != null) {
+            s.getData().forEach((k, x) -> data.put(k, Base64.getDecoder().decode(x)));
+        }
+        if (s.getStringData() != null) {
+            s.getStringData().forEach((k, x) -> data.put(k, x.getBytes(StandardCharsets.UTF_8)));
+        }
+        return data;
     }
 
     private static Map<String, AtomicWriter.File> downwardFiles(Pod pod, List<DownwardAPIVolumeFile> items, int dflt)

@@ -40,6 +40,11 @@ public final class Parallelizer implements AutoCloseable {
         return parallelism;
     }
 
+    /** How many of {@code items} (nodes) one chunk holds: about four chunks per thread, 8 to 64 items each. */
+    public int chunkSize(int items) {
+        return Math.max(8, Math.min(64, items / (parallelism * 4) + 1));
+    }
+
     /**
      * Calls {@code work} for chunks {@code 0..chunks-1}, each exactly once, claimed in increasing order; no chunk
      * is claimed any more once {@code stop} says so (chunks already claimed finish). Returns when every claimed

@@ -170,7 +170,7 @@ public final class Profile {
     /** {@link #runScore(CycleState, Pod, List)} with each plugin's per-node scores computed on {@code parallel}. */
     public long[] runScore(CycleState state, Pod pod, List<NodeInfo> nodes, Parallelizer parallel) {
         long[] total = new long[nodes.size()];
-        int chunk = Math.max(8, Math.min(64, nodes.size() / (parallel.parallelism() * 4) + 1));
+        int chunk = parallel.chunkSize(nodes.size());
         int chunks = (nodes.size() + chunk - 1) / chunk;
         for (ScorePlugin p : scores) {
             if (state.skipScorePlugins().contains(p.name())) {
