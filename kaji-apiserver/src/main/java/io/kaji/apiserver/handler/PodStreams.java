@@ -5,6 +5,7 @@ import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.Exchange;
 import io.kaji.apiserver.nodeproxy.AgentClient;
 import io.kaji.apiserver.nodeproxy.AgentUpgrade;
+import io.kaji.apiserver.nodeproxy.StreamTranslator;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ResourceRegistry;
 import io.kaji.apiserver.serialization.Json;
@@ -29,8 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
  * request there with the API server's kubelet-client certificate. When the agent answers 101 the client's
  * connection is taken over and both connections are relayed byte for byte ({@link AgentUpgrade#relay}); any other
  * answer becomes a Status (so a client whose WebSocket sub-protocol the node's runtime refuses sees a failed upgrade
- * and falls back to SPDY). The user's credentials never reach the node: only the upgrade and protocol headers are
- * forwarded. Blocking until the agent answers; the relay then runs on event loops.
+ * and falls back to SPDY). WebSocket exec and attach offering {@code v5.channel.k8s.io} are not relayed but
+ * translated: SPDY to the node, v5 to the client ({@link StreamTranslator}). The user's credentials never reach
+ * the node: only the upgrade and protocol headers are forwarded. Blocking until the agent answers; the relay then runs on event loops.
  */
 final class PodStreams {
 
@@ -84,9 +86,18 @@ final class PodStreams {
             throw unavailable("this API server has no client certificate for node agents, so it cannot reach "
                     + "pods/" + sub + " (see docs/node.md)");
         }
+        boolean translate = StreamTranslator.translates(sub, req.headers().get("Upgrade"),
+                req.headers().all("Sec-WebSocket-Protocol"));
+        String webSocketKey = req.headers().get("Sec-WebSocket-Key");
+        if (translate && (webSocketKey == null || webSocketKey.isBlank())) {
+            throw ApiException.badRequest("a WebSocket upgrade needs a Sec-WebSocket-Key header");
+        }
         AgentUpgrade.Answer answer;
         try {
-            answer = client.upgrade(ip, (int) port, req.method(), path, forwardedHeaders(req));
+            answer = translate
+                    ? client.upgrade(ip, (int) port, "POST", path,
+                            StreamTranslator.nodeUpgradeHeaders(req.headers().get("User-Agent")))
+                    : client.upgrade(ip, (int) port, req.method(), path, forwardedHeaders(req));
         } catch (IOException e) {
             throw unavailable("cannot reach the agent of node \"" + nodeName + "\" at " + ip + ":" + port + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -97,10 +108,23 @@ final class PodStreams {
         if (answer.status() != 101) {
             throw refused(answer, nodeName, sub);
         }
+        if (translate && !StreamTranslator.V4.equals(StreamTranslator.negotiated(answer.head()))) {
+            answer.channel().close();
+            throw ApiException.internal("the node \"" + nodeName + "\" chose stream protocol "
+                    + StreamTranslator.negotiated(answer.head()) + " instead of " + StreamTranslator.V4);
+        }
         Channel connection = ex.takeOver();
         if (connection == null) {
             answer.channel().close();
             throw ApiException.internal("pods/" + sub + " needs a direct client connection to upgrade");
+        }
+        if (translate) {
+            LOG.debug("pods/{} {}/{}: WebSocket {} to the client, SPDY {} to node {}", sub, ns, name,
+                    StreamTranslator.V5, StreamTranslator.V4, nodeName);
+            StreamTranslator.start(connection, answer, webSocketKey, new StreamTranslator.Streams(
+                    bool(req, "stdin", false), bool(req, "stdout", true), bool(req, "stderr", true),
+                    bool(req, "tty", false)));
+            return;
         }
         LOG.debug("pods/{} {}/{}: relaying to node {}", sub, ns, name, nodeName);
         AgentUpgrade.relay(answer, connection);

@@ -3,6 +3,7 @@
  * HTTPS client through which {@code pods/log} reaches a pod's node, and the upgrade proxy for {@code pods/exec},
  * {@code attach} and {@code portforward} ({@link io.kaji.apiserver.nodeproxy.AgentUpgrade}: the client's upgrade
  * request goes to the agent over TLS and, once the agent answers 101, both connections are relayed byte for byte by
- * {@link io.kaji.apiserver.nodeproxy.ByteRelay}).
+ * {@link io.kaji.apiserver.nodeproxy.ByteRelay}), and the translation of WebSocket {@code v5.channel.k8s.io}
+ * exec and attach into SPDY towards the node ({@link io.kaji.apiserver.nodeproxy.StreamTranslator}).
  */
 package io.kaji.apiserver.nodeproxy;
