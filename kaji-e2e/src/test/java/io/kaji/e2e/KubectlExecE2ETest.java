@@ -32,9 +32,10 @@ import org.junit.jupiter.api.condition.EnabledIf;
 /**
  * {@code kubectl exec} and {@code kubectl port-forward}, and fabric8's exec and portForward, end to end: real server
  * and agent processes, real containerd, the real kubectl binaries. The API server proxies the upgrade to the pod's
- * agent, which relays it to containerd's streaming server. kubectl 1.32 tries WebSocket {@code v5.channel.k8s.io}
- * first; containerd 1.6 refuses it, so kubectl falls back to SPDY/3.1, which kubectl 1.27 uses from the start;
- * fabric8 speaks WebSocket {@code v4.channel.k8s.io}, which containerd accepts.
+ * agent, which relays it to containerd's streaming server. kubectl 1.32's exec speaks WebSocket
+ * {@code v5.channel.k8s.io}, which containerd 1.6 does not: the API server translates it to SPDY/3.1 towards the
+ * node (its port-forward still falls back to SPDY); kubectl 1.27 speaks SPDY from the start; fabric8 speaks
+ * WebSocket {@code v4.channel.k8s.io}, which containerd accepts and the API server relays.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @EnabledIf("supported")
