@@ -129,6 +129,27 @@ class PodStreamsRouteTest {
     }
 
     @Test
+    void aV5WebSocketExecIsAnsweredHereAndAskedOfTheNodeAsSpdy() throws Exception {
+        agent.answers.add("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+                + "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n");
+        try (SSLSocket s = clientSocket()) {
+            send(s, "GET /api/v1/namespaces/default/pods/web/exec?command=date&stdout=true&stderr=true HTTP/1.1\r\n"
+                    + "Host: x\r\nAuthorization: Bearer " + server.server().pki().adminToken() + "\r\n"
+                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Protocol: v5.channel.k8s.io,v4.channel.k8s.io\r\n\r\n");
+            assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101 Switching Protocols\r\n")
+                    .contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+                            "Sec-WebSocket-Protocol: v5.channel.k8s.io");
+        }
+        FakeAgent.Seen seen = agent.seen.poll(10, TimeUnit.SECONDS);
+        assertThat(seen).isNotNull();
+        assertThat(seen.head()).startsWith("POST /exec/default/web/app?command=date&stdout=1&stderr=1 HTTP/1.1\r\n")
+                .contains("Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: v4.channel.k8s.io");
+        assertThat(seen.head().toLowerCase()).doesNotContain("sec-websocket", "authorization");
+    }
+
+    @Test
     void portForwardPortsBecomeTheKubeletsPortParameters() throws Exception {
         agent.answers.add("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
         try (SSLSocket s = clientSocket()) {
