@@ -85,6 +85,11 @@ final class Kubectl {
         }
     }
 
+    /** Where a kubectl started with {@link #start} writes its stderr. */
+    Path startedStderr() {
+        return home.resolve("watch-stderr.txt");
+    }
+
     /** Starts a long-running kubectl (e.g. {@code get -w}) writing stdout to {@code out}; the caller ends it. */
     Process start(Path out, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();

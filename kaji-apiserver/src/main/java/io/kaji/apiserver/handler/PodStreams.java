@@ -5,6 +5,7 @@ import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.Exchange;
 import io.kaji.apiserver.nodeproxy.AgentClient;
 import io.kaji.apiserver.nodeproxy.AgentUpgrade;
+import io.kaji.apiserver.nodeproxy.SpdyTunnel;
 import io.kaji.apiserver.nodeproxy.StreamTranslator;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ResourceRegistry;
@@ -31,8 +32,10 @@ import tools.jackson.databind.node.ObjectNode;
  * connection is taken over and both connections are relayed byte for byte ({@link AgentUpgrade#relay}); any other
  * answer becomes a Status (so a client whose WebSocket sub-protocol the node's runtime refuses sees a failed upgrade
  * and falls back to SPDY). WebSocket exec and attach offering {@code v5.channel.k8s.io} are not relayed but
- * translated: SPDY to the node, v5 to the client ({@link StreamTranslator}). The user's credentials never reach
- * the node: only the upgrade and protocol headers are forwarded. Blocking until the agent answers; the relay then runs on event loops.
+ * translated: SPDY to the node, v5 to the client ({@link StreamTranslator}); a WebSocket port-forward offering
+ * {@code SPDY/3.1+portforward.k8s.io} has its SPDY tunnelled through WebSocket messages ({@link SpdyTunnel}). The
+ * user's credentials never reach the node: only the upgrade and protocol headers are forwarded. Blocking until the
+ * agent answers; the relay then runs on event loops.
  */
 final class PodStreams {
 
@@ -88,16 +91,25 @@ final class PodStreams {
         }
         boolean translate = StreamTranslator.translates(sub, req.headers().get("Upgrade"),
                 req.headers().all("Sec-WebSocket-Protocol"));
+        List<String> tunnelled = sub.equals("portforward") ? SpdyTunnel.tunnelledProtocols(
+                req.headers().get("Upgrade"), req.headers().all("Sec-WebSocket-Protocol")) : List.of();
+        boolean tunnel = !tunnelled.isEmpty();
         String webSocketKey = req.headers().get("Sec-WebSocket-Key");
-        if (translate && (webSocketKey == null || webSocketKey.isBlank())) {
+        if ((translate || tunnel) && (webSocketKey == null || webSocketKey.isBlank())) {
             throw ApiException.badRequest("a WebSocket upgrade needs a Sec-WebSocket-Key header");
         }
+        String userAgent = req.headers().get("User-Agent");
         AgentUpgrade.Answer answer;
         try {
-            answer = translate
-                    ? client.upgrade(ip, (int) port, "POST", path,
-                            StreamTranslator.nodeUpgradeHeaders(req.headers().get("User-Agent")))
-                    : client.upgrade(ip, (int) port, req.method(), path, forwardedHeaders(req));
+            if (translate) {
+                answer = client.upgrade(ip, (int) port, "POST", path,
+                        StreamTranslator.nodeUpgradeHeaders(userAgent));
+            } else if (tunnel) {
+                answer = client.upgrade(ip, (int) port, "POST", path,
+                        SpdyTunnel.nodeUpgradeHeaders(tunnelled, userAgent));
+            } else {
+                answer = client.upgrade(ip, (int) port, req.method(), path, forwardedHeaders(req));
+            }
         } catch (IOException e) {
             throw unavailable("cannot reach the agent of node \"" + nodeName + "\" at " + ip + ":" + port + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -124,6 +136,11 @@ final class PodStreams {
             StreamTranslator.start(connection, answer, webSocketKey, new StreamTranslator.Streams(
                     bool(req, "stdin", false), bool(req, "stdout", true), bool(req, "stderr", true),
                     bool(req, "tty", false)));
+            return;
+        }
+        if (tunnel) {
+            LOG.debug("pods/{} {}/{}: SPDY tunnelled through WebSocket to node {}", sub, ns, name, nodeName);
+            SpdyTunnel.start(connection, answer, webSocketKey);
             return;
         }
         LOG.debug("pods/{} {}/{}: relaying to node {}", sub, ns, name, nodeName);
