@@ -178,7 +178,7 @@ public final class AgentCommand implements Callable<Integer> {
         LocalAgent agent;
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
-                    duration(leaseRenewal), duration(initialBackOff), true, port, eviction);
+                    Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction);
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
                 // renews before it expires, switching its API clients over without a restart.
@@ -304,19 +304,5 @@ public final class AgentCommand implements Callable<Integer> {
         base.setClientKeyData(null);
         base.setClientKeyFile(null);
         return base;
-    }
-
-    static Duration duration(String s) {
-        String t = s.trim();
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        if (t.endsWith("s")) {
-            return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-        }
-        if (t.endsWith("m")) {
-            return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-        }
-        return Duration.ofSeconds(Long.parseLong(t));
     }
 }

@@ -87,14 +87,13 @@ public final class ControllerManagerCommand implements Callable<Integer> {
 
     private Duration parseDuration(String option, String text) {
         try {
-            Duration d = Duration.parse("PT" + text.toUpperCase());
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("not positive");
+            Duration d = Durations.parse(text);
+            if (d.isZero()) {
+                throw new IllegalArgumentException("\"" + text + "\" must be longer than 0");
             }
             return d;
-        } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    option + ": \"" + text + "\" is not a duration such as 15s or 1m");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
         }
     }
 }

@@ -109,7 +109,7 @@ public final class DownCommand implements Callable<Integer> {
             out.println("Kaji is not running (data dir " + dir + ").");
         } else {
             ProcessHandle h = running.get();
-            Duration wait = AgentCommand.duration(timeout);
+            Duration wait = Durations.parse(timeout);
             out.printf("Stopping Kaji (pid %d) ...%n", h.pid());
             out.flush();
             long start = System.nanoTime();

@@ -177,18 +177,9 @@ public final class LogsAnalyzeCommand implements Callable<Integer> {
 
     private Duration duration(String text, String option) {
         try {
-            String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> throw new NumberFormatException();
-            };
-        } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), option + " takes a duration such as 30s, "
-                    + "10m, 2h or 1d, not '" + text + "'");
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
         }
     }
 }

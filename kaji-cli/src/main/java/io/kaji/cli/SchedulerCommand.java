@@ -100,10 +100,9 @@ public final class SchedulerCommand implements Callable<Integer> {
 
     private Duration parseDuration(String text) {
         try {
-            return Duration.parse("PT" + text.toUpperCase());
-        } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--lease-duration: \"" + text + "\" is not a duration such as 15s or 1m");
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--lease-duration: " + e.getMessage());
         }
     }
 }

@@ -231,7 +231,7 @@ public final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--service-cidr: " + e.getMessage());
         }
         try {
-            config = config.withNodeCertificateValidity(TokenCommand.parseDuration(nodeCertValidity));
+            config = config.withNodeCertificateValidity(Durations.parse(nodeCertValidity));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--node-cert-validity: " + e.getMessage());
         }
@@ -252,8 +252,8 @@ public final class ServerCommand implements Callable<Integer> {
         }
         EmbeddedControlPlane.ElectionTimes election;
         try {
-            election = new EmbeddedControlPlane.ElectionTimes(AgentCommand.duration(leaseDuration),
-                    AgentCommand.duration(renewDeadline), AgentCommand.duration(retryPeriod));
+            election = new EmbeddedControlPlane.ElectionTimes(Durations.parse(leaseDuration),
+                    Durations.parse(renewDeadline), Durations.parse(retryPeriod));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--leader-elect-*: " + e.getMessage());
         }

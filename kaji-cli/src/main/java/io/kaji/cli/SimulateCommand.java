@@ -71,10 +71,10 @@ public final class SimulateCommand implements Runnable {
             }
             Duration renewal;
             try {
-                renewal = "0".equals(leaseRenewal) ? null : Duration.parse("PT" + leaseRenewal.toUpperCase());
-            } catch (RuntimeException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--lease-renewal: \"" + leaseRenewal + "\" is not a duration such as 10s");
+                Duration d = Durations.parse(leaseRenewal);
+                renewal = d.isZero() ? null : d;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--lease-renewal: " + e.getMessage());
             }
             Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {

@@ -19,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -294,31 +292,17 @@ public final class TokenCommand implements Runnable {
         return Math.max(1, d.toSeconds()) + "s";
     }
 
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(h|m|s)");
-
-    /** A Go-style duration of hours, minutes and seconds ({@code 24h}, {@code 1h30m}, {@code 0}). */
+    /**
+     * A token lifetime: {@link Durations}' grammar without bare numbers, as kubeadm's {@code --ttl} ({@code 24h},
+     * {@code 1h30m}; {@code 0}: never expires).
+     */
     static Duration parseDuration(String text) {
         String t = text == null ? "" : text.trim();
-        if (t.equals("0")) {
-            return Duration.ZERO;
-        }
-        Matcher m = DURATION_PART.matcher(t);
-        Duration total = Duration.ZERO;
-        int end = 0;
-        while (m.find() && m.start() == end) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "h" -> Duration.ofHours(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofSeconds(n);
-            });
-            end = m.end();
-        }
-        if (t.isEmpty() || end != t.length()) {
+        if (!t.equals("0") && t.matches("\\d+")) {
             throw new IllegalArgumentException("\"" + text + "\" is not a duration like 24h, 90m or 1h30m (0: never "
                     + "expires)");
         }
-        return total;
+        return Durations.parse(t);
     }
 
     /** The PEM the server serves at /cacerts (what joining agents hash), over the kubeconfig's verified TLS. */

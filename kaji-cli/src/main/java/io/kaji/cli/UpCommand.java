@@ -63,7 +63,7 @@ public final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException("missing " + String.join(", ", missing) + ": run sudo ./setup first");
         }
         DataDir dir = DataDir.of(dataDir);
-        Duration wait = AgentCommand.duration(timeout);
+        Duration wait = Durations.parse(timeout);
         ServerProcess server = new ServerProcess(dir);
         Optional<ProcessHandle> running = server.running();
         ProcessHandle handle;

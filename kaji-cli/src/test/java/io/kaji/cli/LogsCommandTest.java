@@ -93,6 +93,6 @@ class LogsCommandTest {
         assertThat(json.out()).contains("\"level\" : \"error\"", "\"sources\" : [ \"" + a + "\" ]");
         KajiCommandTest.Run bad = KajiCommandTest.run("logs", "analyze", "--window", "ten", a.toString());
         assertThat(bad.exitCode()).isEqualTo(2);
-        assertThat(bad.err()).contains("--window takes a duration such as 30s, 10m, 2h or 1d, not 'ten'");
+        assertThat(bad.err()).contains("--window: \"ten\" is not a duration such as 500ms, 30s, 5m, 1h30m or 1d");
     }
 }

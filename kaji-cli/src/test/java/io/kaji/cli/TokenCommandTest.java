@@ -21,7 +21,8 @@ class TokenCommandTest {
         assertThat(TokenCommand.parseDuration("1h30m")).isEqualTo(Duration.ofMinutes(90));
         assertThat(TokenCommand.parseDuration("45s")).isEqualTo(Duration.ofSeconds(45));
         assertThat(TokenCommand.parseDuration("0")).isZero();
-        for (String bad : List.of("", "24", "1d", "h", "1h 30m", "-1h")) {
+        assertThat(TokenCommand.parseDuration("1d")).isEqualTo(Duration.ofDays(1));
+        for (String bad : List.of("", "24", "h", "1h 30m", "-1h")) {
             assertThatThrownBy(() -> TokenCommand.parseDuration(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a duration");
         }
