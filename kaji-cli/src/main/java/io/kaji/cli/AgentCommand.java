@@ -6,6 +6,7 @@ import io.kaji.apiserver.pki.BootstrapToken;
 import io.kaji.apiserver.pki.NodeToken;
 import io.kaji.node.NodeLayout;
 import io.kaji.node.eviction.EvictionConfig;
+import io.kaji.node.imagegc.ImageGcPolicy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -141,6 +142,34 @@ public final class AgentCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String evictionInterval;
 
+    @Option(names = "--image-gc-high-threshold", defaultValue = "85", paramLabel = "PERCENT",
+            description = "Remove unused images when the image file system is this full (0-100; 100 turns image "
+                    + "garbage collection by usage off; default: ${DEFAULT-VALUE}).")
+    int imageGcHigh;
+
+    @Option(names = "--image-gc-low-threshold", defaultValue = "80", paramLabel = "PERCENT",
+            description = "Remove images until the image file system is below this (default: ${DEFAULT-VALUE}).")
+    int imageGcLow;
+
+    @Option(names = "--image-minimum-gc-age", defaultValue = "2m", paramLabel = "DURATION",
+            description = "Never remove an unused image younger than this (default: ${DEFAULT-VALUE}).")
+    String imageMinimumGcAge;
+
+    /** The image GC settings from the flags; a bad value is a usage error naming the flag. */
+    private ImageGcPolicy imageGcPolicy() {
+        Duration minAge;
+        try {
+            minAge = Durations.parse(imageMinimumGcAge);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--image-minimum-gc-age: " + e.getMessage());
+        }
+        try {
+            return ImageGcPolicy.defaults().with(imageGcHigh, imageGcLow, minAge);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     /** The eviction settings from the flags; a bad value is a usage error naming the flag. */
     private EvictionConfig evictionConfig() {
         try {
@@ -149,7 +178,7 @@ public final class AgentCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--eviction-max-pod-grace-period must not be negative");
             }
             return EvictionConfig.parse(evictionHard, evictionSoft, evictionSoftGrace,
-                    EvictionConfig.duration(evictionTransition), EvictionConfig.duration(evictionInterval),
+                    Durations.parse(evictionTransition), Durations.parse(evictionInterval),
                     Duration.ofSeconds(maxGrace));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -167,6 +196,7 @@ public final class AgentCommand implements Callable<Integer> {
                     + "\"; expected cri or simulated");
         }
         EvictionConfig eviction = evictionConfig();
+        ImageGcPolicy imageGc = imageGcPolicy();
         Config clientConfig = clientConfig();
         ServerLoadBalancer balancer = null;
         if (servers != null && servers.size() > 1) {
@@ -178,7 +208,7 @@ public final class AgentCommand implements Callable<Integer> {
         LocalAgent agent;
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
-                    Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction);
+                    Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction, imageGc);
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
                 // renews before it expires, switching its API clients over without a restart.

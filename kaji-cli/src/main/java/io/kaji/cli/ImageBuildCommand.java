@@ -2,18 +2,22 @@ package io.kaji.cli;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InsecureRegistryException;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Port;
+import com.google.cloud.tools.jib.registry.RegistryCredentialsNotSentException;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImageLayout;
@@ -96,7 +100,8 @@ final class ImageBuildCommand implements Callable<Integer> {
     @Option(names = "--push", description = "Push the image to the registry its tag names instead.")
     boolean push;
 
-    @Option(names = "--insecure", description = "Allow a plain-HTTP registry (for --push or a registry --base).")
+    @Option(names = "--insecure", description = "Allow a plain-HTTP or self-signed registry (for --push or a "
+            + "registry --base); registries on loopback (localhost, 127.0.0.0/8, [::1]) are allowed without it.")
     boolean insecure;
 
     @Override
@@ -143,7 +148,8 @@ final class ImageBuildCommand implements Callable<Integer> {
             builder.setFormat(ImageFormat.OCI);
             Path tarball = output != null ? output.toAbsolutePath() : work.resolve("image.tar");
             Containerizer containerizer = push
-                    ? Containerizer.to(RegistryImage.named(reference)).setAllowInsecureRegistries(insecure)
+                    ? Containerizer.to(RegistryImage.named(reference))
+                            .setAllowInsecureRegistries(insecure || loopback(reference.getRegistry()))
                     : Containerizer.to(TarImage.at(tarball).named(reference));
             containerizer.setBaseImageLayersCache(work.resolve("cache/base"))
                     .setApplicationLayersCache(work.resolve("cache/app"))
@@ -156,7 +162,17 @@ final class ImageBuildCommand implements Callable<Integer> {
                     });
             out.printf("building %s from %s on %s%n", reference, from, base);
             out.flush();
-            JibContainer built = builder.containerize(containerizer);
+            JibContainer built;
+            try {
+                built = builder.containerize(containerizer);
+            } catch (java.util.concurrent.ExecutionException | IOException | RegistryException e) {
+                String problem = registryProblem(e, push ? reference.getRegistry() : null);
+                if (problem == null) {
+                    throw e;
+                }
+                throw new IllegalStateException((push ? "cannot push " : "cannot build ") + reference + ": "
+                        + problem);
+            }
             out.printf("built %s (digest %s, image id %s)%n", reference, built.getDigest(), built.getImageId());
             if (push) {
                 out.printf("pushed to %s%n", reference.getRegistry());
@@ -174,6 +190,50 @@ final class ImageBuildCommand implements Callable<Integer> {
                 // a temp dir left behind is not worth failing the build
             }
         }
+    }
+
+    /**
+     * Whether {@code registry} (host[:port]) is on loopback: spoken to over plain HTTP without --insecure, as the
+     * Docker daemon (127.0.0.0/8 is an insecure registry by default) and containerd's CRI do.
+     */
+    static boolean loopback(String registry) {
+        String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
+                : registry.contains(":") ? registry.substring(0, registry.indexOf(':')) : registry;
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+    }
+
+    /**
+     * One line saying what went wrong with a registry and what to do, from the causes of a failed build, or null
+     * when no registry was at fault.
+     *
+     * @param pushTo the registry pushed to, or null when only the base image's registry was contacted
+     */
+    static String registryProblem(Throwable failure, String pushTo) {
+        for (Throwable e = failure; e != null; e = e.getCause()) {
+            String registry = pushTo != null ? pushTo : "of the base image";
+            if (e instanceof java.net.ConnectException) {
+                return "the registry " + registry + " is unreachable (connection refused); start it or fix the "
+                        + (pushTo != null ? "registry part of --tag" : "registry part of --base");
+            }
+            if (e instanceof java.net.UnknownHostException) {
+                return "the registry host " + e.getMessage() + " is unknown; fix the registry part of "
+                        + (pushTo != null ? "--tag" : "--base");
+            }
+            if (e instanceof java.net.SocketTimeoutException || e instanceof java.net.NoRouteToHostException) {
+                return "the registry " + registry + " does not answer (" + e.getMessage() + "); check the network "
+                        + "and the registry's address";
+            }
+            if (e instanceof InsecureRegistryException || e instanceof javax.net.ssl.SSLException) {
+                return "the registry " + registry + " does not speak HTTPS with a trusted certificate; pass "
+                        + "--insecure for a plain-HTTP or self-signed registry";
+            }
+            if (e instanceof RegistryUnauthorizedException || e instanceof RegistryCredentialsNotSentException) {
+                return "the registry " + registry + " refused access without credentials; kaji image build "
+                        + "pushes anonymously, so use a registry (or repository) that accepts anonymous pushes, "
+                        + "or --output FILE.tar and push that with your registry's tools";
+            }
+        }
+        return null;
     }
 
     /**

@@ -17,6 +17,8 @@ import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImageLayout;
 import io.kaji.node.image.PauseImage;
+import io.kaji.node.imagegc.ImageFilesystem;
+import io.kaji.node.imagegc.ImageGcPolicy;
 import io.kaji.node.runtime.CriContainerRuntime;
 import io.kaji.node.runtime.SimulatedRuntime;
 import java.nio.file.Files;
@@ -41,10 +43,19 @@ final class LocalAgent implements AutoCloseable {
      * Where and how the agent runs.
      *
      * @param eviction node-pressure eviction settings ({@code --eviction-hard}, ...); null for the kubelet's defaults
+     * @param imageGc  image garbage collection ({@code --image-gc-high-threshold}, ...); null for the kubelet's
+     *                 defaults
      */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                    Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort,
-                   EvictionConfig eviction) {
+                   EvictionConfig eviction, ImageGcPolicy imageGc) {
+        Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
+                Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort,
+                EvictionConfig eviction) {
+            this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
+                    importDemoImage, kubeletPort, eviction, null);
+        }
+
         Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                 Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {
             this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
@@ -135,11 +146,14 @@ final class LocalAgent implements AutoCloseable {
                     .withKubeletPort(o.kubeletPort());
             client = client(clientConfig, httpClients);
             HostInfo host = HostInfo.detect();
-            // Pod-level cgroups and node-pressure eviction, as the kubelet always has them (docs/node.md).
+            // Pod-level cgroups, node-pressure eviction and image garbage collection, as the kubelet always has
+            // them (docs/node.md).
             NodeAgent agent = new NodeAgent(client, runtime, health, config, host)
                     .podCgroups(PodCgroups.forAgent(o.nodeName(), o.layout().dataDir()))
                     .eviction(o.eviction() != null ? o.eviction() : EvictionConfig.defaults(),
-                            new HostSignals(o.layout().dataDir(), o.layout().containerd().root()));
+                            new HostSignals(o.layout().dataDir(), o.layout().containerd().root()))
+                    .imageGc(o.imageGc() != null ? o.imageGc() : ImageGcPolicy.defaults(),
+                            ImageFilesystem.at(o.layout().containerd().root()));
             agent.start();
             NodeNetworkServices network = NodeNetworkServices.startWhenReady(client, agent, o.nodeName(),
                     host.internalIp());

@@ -126,4 +126,30 @@ class ImageBuildCommandTest {
         assertThat(badEnv.err()).contains("--env novalue is not KEY=VALUE");
         assertThat(List.of(missing, badTag, badEnv)).allMatch(run -> !run.err().contains("Exception"));
     }
+
+    @Test
+    void registryFailuresAreOneLineSayingWhatToDo() {
+        java.util.concurrent.ExecutionException refused = new java.util.concurrent.ExecutionException(
+                new java.net.ConnectException("Connection refused"));
+        assertThat(ImageBuildCommand.registryProblem(refused, "registry.test:5000")).isEqualTo("the registry "
+                + "registry.test:5000 is unreachable (connection refused); start it or fix the registry part of --tag");
+        assertThat(ImageBuildCommand.registryProblem(new java.io.IOException("x", new java.net.UnknownHostException(
+                "nowhere.test")), "nowhere.test")).isEqualTo("the registry host nowhere.test is unknown; fix the "
+                + "registry part of --tag");
+        assertThat(ImageBuildCommand.registryProblem(new java.io.IOException(new javax.net.ssl.SSLHandshakeException(
+                "Unsupported or unrecognized SSL message")), "registry.test")).isEqualTo("the registry registry.test "
+                + "does not speak HTTPS with a trusted certificate; pass --insecure for a plain-HTTP or self-signed "
+                + "registry");
+        assertThat(ImageBuildCommand.registryProblem(refused, null)).isEqualTo("the registry of the base image is "
+                + "unreachable (connection refused); start it or fix the registry part of --base");
+        assertThat(ImageBuildCommand.registryProblem(new java.io.IOException("disk full"), "r.test")).isNull();
+    }
+
+    @Test
+    void loopbackRegistriesAreAllowedPlainHttp() {
+        assertThat(List.of("localhost:5000", "127.0.0.1:5000", "127.1.2.3", "[::1]:5000", "localhost"))
+                .allMatch(ImageBuildCommand::loopback);
+        assertThat(List.of("registry.test:5000", "10.0.0.1:5000", "localhost.example:5000", "docker.io"))
+                .noneMatch(ImageBuildCommand::loopback);
+    }
 }

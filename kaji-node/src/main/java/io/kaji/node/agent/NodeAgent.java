@@ -17,6 +17,10 @@ import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.eviction.EvictionManager;
 import io.kaji.node.eviction.PodUsage;
 import io.kaji.node.eviction.SignalSource;
+import io.kaji.node.image.PauseImage;
+import io.kaji.node.imagegc.ImageFilesystem;
+import io.kaji.node.imagegc.ImageGarbageCollector;
+import io.kaji.node.imagegc.ImageGcPolicy;
 import io.kaji.node.probe.ProbeManager;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
@@ -95,6 +99,9 @@ public final class NodeAgent implements AutoCloseable {
     private volatile EvictionConfig evictionConfig;
     private volatile SignalSource evictionSignals;
     private volatile EvictionManager eviction;
+    private volatile ImageGcPolicy imageGcPolicy;
+    private volatile ImageFilesystem imageFilesystem;
+    private volatile ImageGarbageCollector imageGc;
 
     /**
      * This node's part of the pod network, known once the node IPAM controller assigned a podCIDR.
@@ -150,6 +157,22 @@ public final class NodeAgent implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Turns on image garbage collection with {@code policy} over the image file system {@code fs} (off by
+     * default); call before {@link #start()}. The collector never removes the sandbox image ({@link PauseImage}) and
+     * is the eviction manager's node-level reclaim for disk signals.
+     */
+    public NodeAgent imageGc(ImageGcPolicy policy, ImageFilesystem fs) {
+        this.imageGcPolicy = policy;
+        this.imageFilesystem = fs;
+        return this;
+    }
+
+    /** The image garbage collector once running, or null. */
+    public ImageGarbageCollector imageGarbageCollector() {
+        return imageGc;
+    }
+
     /** The eviction manager once running, or null. */
     public EvictionManager evictionManager() {
         return eviction;
@@ -178,6 +201,11 @@ public final class NodeAgent implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> guarded("node status", reporter::updateStatus),
                 config.statusCheck().toMillis(), config.statusCheck().toMillis(), TimeUnit.MILLISECONDS);
         starter = Thread.ofPlatform().name("kaji-agent-start").daemon(true).start(this::startPods);
+        if (imageGcPolicy != null) {
+            imageGc = new ImageGarbageCollector(config.nodeName(), runtime, imageFilesystem, imageGcPolicy,
+                    Set.of(PauseImage.NAME), events, config.clock());
+            imageGc.start();
+        }
     }
 
     /**
@@ -353,6 +381,12 @@ public final class NodeAgent implements AutoCloseable {
             }
         });
         reporter.pressure(m::conditions);
+        ImageGarbageCollector gc = imageGc;
+        if (gc != null) {
+            // The kubelet's node-level reclaim: unused images go before pods do (imagefs and nodefs share the data
+            // dir's file system unless containerd's root is mounted elsewhere).
+            m.reclaimer(signal -> gc.deleteUnusedImages());
+        }
         eviction = m;
         m.start();
     }
@@ -471,6 +505,9 @@ public final class NodeAgent implements AutoCloseable {
         closed = true;
         if (eviction != null) {
             eviction.close();
+        }
+        if (imageGc != null) {
+            imageGc.close();
         }
         timers.shutdownNow();
         leases.shutdownNow();

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *       thresholds) or min(its own, {@code maxPodGracePeriod}) (soft), and an {@code Evicted} event is
  *       recorded on it.</li>
  * </ol>
- * At most one pod is evicted per pass, so that the next observation shows what that freed. Image and container
- * garbage collection before evicting for disk (the kubelet's node-level reclaim) and min-reclaim are not done.
+ * Before evicting for a disk signal it reclaims node-level resources, as the kubelet does: the
+ * {@link NodeReclaimer} (the image garbage collector) removes unused images, the signals are observed again, and
+ * no pod is evicted if no threshold is met any more. At most one pod is evicted per pass, so that the next
+ * observation shows what that freed. Dead-container garbage collection and min-reclaim are not done.
  * {@link #synchronize()} is synchronized; {@link #conditions()} may be read from any thread.
  */
 public final class EvictionManager implements AutoCloseable {
@@ -54,6 +56,16 @@ public final class EvictionManager implements AutoCloseable {
         void kill(Pod pod, PodStatus status, Duration gracePeriod);
     }
 
+    /** Frees node-level resources (unused images) before pods are evicted for disk. */
+    @FunctionalInterface
+    public interface NodeReclaimer {
+        /**
+         * Frees what it can for {@code signal} (a disk signal) and returns the bytes freed. Blocking; may throw,
+         * in which case the manager goes on to evict.
+         */
+        long reclaim(Signal signal);
+    }
+
     private final EvictionConfig config;
     private final SignalSource signals;
     private final Supplier<List<Pod>> activePods;
@@ -68,6 +80,7 @@ public final class EvictionManager implements AutoCloseable {
     /** Pods already evicted (by uid) while the pod list may still show them running. */
     private final Set<String> evicted = new java.util.HashSet<>();
     private volatile Runnable onConditionsChanged = () -> { };
+    private volatile NodeReclaimer reclaimer;
 
     /**
      * @param activePods the pods bound to this node (terminal and deleted ones are skipped here)
@@ -93,6 +106,12 @@ public final class EvictionManager implements AutoCloseable {
     /** Called (on the manager's thread) whenever the set of pressure conditions changes. */
     public void onConditionsChanged(Runnable r) {
         this.onConditionsChanged = r;
+    }
+
+    /** Reclaims node-level resources with {@code r} before evicting pods for disk; call before {@link #start()}. */
+    public EvictionManager reclaimer(NodeReclaimer r) {
+        this.reclaimer = r;
+        return this;
     }
 
     /** The pressure conditions that are True now. */
@@ -137,6 +156,9 @@ public final class EvictionManager implements AutoCloseable {
         if (events != null) {
             events.warning(nodeRef, "EvictionThresholdMet", "Attempting to reclaim " + signal.resource());
         }
+        if (signal.condition() == PressureCondition.DISK && reclaimNodeLevel(signal)) {
+            return Optional.empty();
+        }
         List<Pod> all = activePods.get();
         evicted.retainAll(all.stream().map(p -> p.getMetadata().getUid()).collect(java.util.stream.Collectors.toSet()));
         List<Pod> candidates = all.stream().filter(EvictionManager::active)
@@ -169,6 +191,30 @@ public final class EvictionManager implements AutoCloseable {
         log.info("node {}: threshold {} met, but only critical pods are left", nodeRef.getMetadata().getName(),
                 threshold);
         return Optional.empty();
+    }
+
+    /**
+     * Runs the reclaimer for a disk signal and observes again; true when no threshold is met any more (the
+     * kubelet's reclaimNodeLevelResources: then no pod is evicted in this pass).
+     */
+    private boolean reclaimNodeLevel(Signal signal) {
+        NodeReclaimer r = reclaimer;
+        if (r == null) {
+            return false;
+        }
+        String node = nodeRef.getMetadata().getName();
+        long freed;
+        try {
+            freed = r.reclaim(signal);
+        } catch (RuntimeException e) {
+            log.warn("node {}: reclaiming node-level resources for {} failed: {}", node, signal, e.getMessage());
+            return false;
+        }
+        Map<Signal, Observation> after = signals.observe();
+        List<Threshold> stillMet = config.thresholds().stream().filter(t -> t.met(after.get(t.signal()))).toList();
+        log.info("node {}: reclaimed {} bytes of node-level resources for {}; thresholds still met: {}", node, freed,
+                signal, stillMet);
+        return stillMet.isEmpty();
     }
 
     /** 1 s for a hard threshold; min(the pod's terminationGracePeriodSeconds, maxPodGracePeriod) for a soft one. */

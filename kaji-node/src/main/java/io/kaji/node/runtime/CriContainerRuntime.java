@@ -147,7 +147,8 @@ public final class CriContainerRuntime implements ContainerRuntime {
         return call("list containers " + selector, () -> cri.runtime(DEADLINE).listContainers(request))
                 .getContainersList().stream()
                 .map(c -> new ContainerInfo(c.getId(), c.getPodSandboxId(), c.getMetadata().getName(),
-                        c.getMetadata().getAttempt(), c.getImage().getImage(), CriMessages.state(c.getState()),
+                        c.getMetadata().getAttempt(), c.getImage().getImage(), c.getImageRef(),
+                        CriMessages.state(c.getState()),
                         CriMessages.instant(c.getCreatedAt()), Map.copyOf(c.getLabelsMap())))
                 .toList();
     }

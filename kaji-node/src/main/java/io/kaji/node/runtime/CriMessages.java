@@ -132,7 +132,7 @@ final class CriMessages {
 
     static ImageInfo image(Image i) {
         return new ImageInfo(i.getId(), List.copyOf(i.getRepoTagsList()), List.copyOf(i.getRepoDigestsList()),
-                i.getSize());
+                i.getSize(), i.getPinned());
     }
 
     static ContainerState state(io.kaji.node.cri.v1.ContainerState s) {

@@ -110,7 +110,7 @@ public final class SimulatedRuntime implements ContainerRuntime {
         Map<String, String> labels = new HashMap<>(spec.labels());
         labels.putAll(KajiLabels.forContainer(sandbox.pod(), spec.name()));
         containers.put(id, new Container(new ContainerInfo(id, sandboxId, spec.name(), spec.attempt(), spec.image(),
-                ContainerState.CREATED, clock.instant(), Map.copyOf(labels)), null, null, 0,
+                "sha256:simulated", ContainerState.CREATED, clock.instant(), Map.copyOf(labels)), null, null, 0,
                 sandbox.logDirectory().resolve(PodLogs.relativePath(spec.name(), spec.attempt()))));
         return id;
     }
@@ -194,7 +194,8 @@ public final class SimulatedRuntime implements ContainerRuntime {
     }
 
     private static ContainerInfo with(ContainerInfo i, ContainerState state) {
-        return new ContainerInfo(i.id(), i.sandboxId(), i.name(), i.attempt(), i.image(), state, i.createdAt(),
+        return new ContainerInfo(i.id(), i.sandboxId(), i.name(), i.attempt(), i.image(), i.imageRef(), state,
+                i.createdAt(),
                 i.labels());
     }
 

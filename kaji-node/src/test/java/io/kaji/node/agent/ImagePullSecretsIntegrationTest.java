@@ -2,7 +2,6 @@ package io.kaji.node.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.Event;
@@ -17,29 +16,17 @@ import io.kaji.apiserver.server.ApiServerConfig;
 import io.kaji.node.containerd.ContainerdFixture;
 import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.image.BusyboxImage;
-import io.kaji.node.image.OciImageLayout;
+import io.kaji.node.image.LoopbackRegistry;
 import io.kaji.node.runtime.KajiLabels;
 import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.store.sqlite.SqliteStore;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,13 +44,12 @@ class ImagePullSecretsIntegrationTest {
     private static final String NODE = "kaji-it-11";
     private static final String POD_CIDR = "100.64.11.0/24";
     private static final String NS = "default";
-    private static final Path REGISTRY = Path.of("/usr/bin/docker-registry");
     private static final String USER = "kaji";
     private static final String PASSWORD = "pull-secret-test";
 
     private ContainerdFixture node;
     private Path dir;
-    private Process registry;
+    private LoopbackRegistry registry;
     private String registryHost;
     private SqliteStore store;
     private ApiServer server;
@@ -72,11 +58,11 @@ class ImagePullSecretsIntegrationTest {
 
     @BeforeAll
     void start() throws Exception {
-        assumeTrue(Files.isExecutable(REGISTRY), "docker-registry is not installed (./setup --test-deps)");
+        registry = LoopbackRegistry.start(USER, PASSWORD);
+        registryHost = registry.host();
+        registry.push(BusyboxImage.image(registryHost + "/private/busybox:1", BusyboxImage.HOST_BUSYBOX),
+                "private/busybox", "1");
         dir = Files.createTempDirectory("kaji-pull-secret-it-");
-        registryHost = "127.0.0.1:" + freePort();
-        startRegistry();
-        pushBusybox(registryHost, "private/busybox", "1");
 
         node = ContainerdFixture.start("kajit11", POD_CIDR);
         store = SqliteStore.open(dir.resolve("db"));
@@ -94,31 +80,6 @@ class ImagePullSecretsIntegrationTest {
             return n;
         });
         assertThat(agent.awaitPodsStarted(Duration.ofSeconds(30))).isTrue();
-    }
-
-    private void startRegistry() throws Exception {
-        String hash = OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt(), 5);
-        Files.writeString(dir.resolve("htpasswd"), USER + ":" + hash + "\n");
-        Files.writeString(dir.resolve("registry.yml"), """
-                version: 0.1
-                log:
-                  level: warn
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                http:
-                  addr: %s
-                auth:
-                  htpasswd:
-                    realm: kaji-test
-                    path: %s
-                """.formatted(dir.resolve("blobs"), registryHost, dir.resolve("htpasswd")));
-        registry = new ProcessBuilder(REGISTRY.toString(), "serve", dir.resolve("registry.yml").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> http.send(
-                HttpRequest.newBuilder(URI.create("http://" + registryHost + "/v2/")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() == 401);
     }
 
     @AfterAll
@@ -148,10 +109,7 @@ class ImagePullSecretsIntegrationTest {
             assertThat(residue.mounts()).as("mounts left").isEmpty();
         }
         if (registry != null) {
-            registry.destroy();
-            if (!registry.waitFor(10, TimeUnit.SECONDS)) {
-                registry.destroyForcibly();
-            }
+            registry.close();
         }
         if (dir != null) {
             try (var walk = Files.walk(dir)) {
@@ -233,81 +191,5 @@ class ImagePullSecretsIntegrationTest {
     private List<Event> warnings(String pod) {
         return client.v1().events().inNamespace(NS).list().getItems().stream()
                 .filter(e -> pod.equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType())).toList();
-    }
-
-    /** Pushes Kaji's busybox image to {@code host} over the registry API (blobs, then the manifest) as USER. */
-    private static void pushBusybox(String host, String repository, String tag) throws Exception {
-        ByteArrayOutputStream layout = new ByteArrayOutputStream();
-        OciImageLayout.Written written = OciImageLayout.write(BusyboxImage.image(host + "/" + repository + ":" + tag,
-                BusyboxImage.HOST_BUSYBOX), layout);
-        Map<String, byte[]> files = untar(layout.toByteArray());
-        HttpClient http = HttpClient.newHttpClient();
-        String auth = "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-        for (String digest : List.of(written.configDigest(), written.layerDigest())) {
-            HttpResponse<Void> start = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/" + repository
-                            + "/blobs/uploads/")).header("Authorization", auth)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-            assertThat(start.statusCode()).as("blob upload start").isEqualTo(202);
-            String location = start.headers().firstValue("Location").orElseThrow();
-            URI upload = URI.create("http://" + host).resolve(location);
-            String sep = upload.getQuery() == null ? "?" : "&";
-            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(upload + sep + "digest=" + digest))
-                            .header("Authorization", auth).header("Content-Type", "application/octet-stream")
-                            .PUT(HttpRequest.BodyPublishers.ofByteArray(blob(files, digest))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(put.statusCode()).as("blob upload %s: %s", digest, put.body()).isEqualTo(201);
-        }
-        HttpResponse<String> manifest = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/"
-                        + repository + "/manifests/" + tag)).header("Authorization", auth)
-                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(blob(files, written.manifestDigest()))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(manifest.statusCode()).as("manifest upload: %s", manifest.body()).isEqualTo(201);
-    }
-
-    private static byte[] blob(Map<String, byte[]> files, String digest) {
-        byte[] b = files.get("blobs/sha256/" + digest.substring("sha256:".length()));
-        assertThat(b).as("blob %s in the image layout", digest).isNotNull();
-        return b;
-    }
-
-    /** The regular files of a ustar archive. */
-    private static Map<String, byte[]> untar(byte[] tar) throws IOException {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        int pos = 0;
-        while (pos + 512 <= tar.length && tar[pos] != 0) {
-            String name = field(tar, pos, 100);
-            String prefix = field(tar, pos + 345, 155);
-            long size = Long.parseLong(field(tar, pos + 124, 12).trim(), 8);
-            char type = (char) tar[pos + 156];
-            String path = prefix.isEmpty() ? name : prefix + "/" + name;
-            if (type == '0' || type == 0) {
-                byte[] data = new byte[(int) size];
-                System.arraycopy(tar, pos + 512, data, 0, (int) size);
-                out.put(path.startsWith("./") ? path.substring(2) : path, data);
-            }
-            pos += 512 + (int) ((size + 511) / 512 * 512);
-        }
-        return out;
-    }
-
-    private static String field(byte[] b, int off, int len) {
-        int end = off;
-        while (end < off + len && b[end] != 0) {
-            end++;
-        }
-        return new String(b, off, end - off, StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] salt() {
-        byte[] s = new byte[16];
-        new SecureRandom().nextBytes(s);
-        return s;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -127,4 +127,59 @@ class EvictionManagerTest {
         assertThat(kills.get(0).status().getMessage()).startsWith("The node was low on resource: memory.");
         assertThat(m.conditions()).containsExactlyInAnyOrder(PressureCondition.MEMORY, PressureCondition.DISK);
     }
+
+    @Test
+    void diskPressureReclaimsNodeLevelResourcesBeforeEvictingPods() {
+        EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi,imagefs.available<15%", null, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
+        List<Signal> reclaimed = new ArrayList<>();
+        long[] freeable = {20};
+        m.reclaimer(signal -> {
+            reclaimed.add(signal);
+            // Removing images frees what the image file system's next observation shows.
+            Observation before = observed.get(Signal.IMAGEFS_AVAILABLE);
+            observed.put(Signal.IMAGEFS_AVAILABLE, new Observation(before.available() + freeable[0], 100));
+            long freed = freeable[0];
+            freeable[0] = 0;
+            return freed;
+        });
+        pods.add(pod("a", null, null, null));
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(500 * MI, 1024 * MI));
+        observed.put(Signal.IMAGEFS_AVAILABLE, new Observation(10, 100));
+
+        // Images freed 20 of 100: 30 available is above 15%, so no pod goes; the condition was still observed.
+        assertThat(m.synchronize()).isEmpty();
+        assertThat(reclaimed).containsExactly(Signal.IMAGEFS_AVAILABLE);
+        assertThat(m.conditions()).containsExactly(PressureCondition.DISK);
+        assertThat(kills).isEmpty();
+
+        // Nothing left to reclaim: the threshold is still met after reclaiming, so a pod is evicted.
+        observed.put(Signal.IMAGEFS_AVAILABLE, new Observation(5, 100));
+        now = now.plusSeconds(10);
+        assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("a");
+        assertThat(reclaimed).hasSize(2);
+    }
+
+    @Test
+    void memoryPressureDoesNotReclaimImagesAndAFailingReclaimStillEvicts() {
+        EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi,nodefs.available<10%", null, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
+        List<Signal> reclaimed = new ArrayList<>();
+        m.reclaimer(signal -> {
+            reclaimed.add(signal);
+            throw new IllegalStateException("runtime down");
+        });
+        pods.add(pod("a", null, null, null));
+        pods.add(pod("b", null, null, null));
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(1, 1024 * MI));
+        assertThat(m.synchronize()).isPresent();
+        assertThat(reclaimed).isEmpty();
+
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(500 * MI, 1024 * MI));
+        observed.put(Signal.NODEFS_AVAILABLE, new Observation(1, 100));
+        now = now.plusSeconds(10);
+        assertThat(m.synchronize()).isPresent();
+        assertThat(reclaimed).containsExactly(Signal.NODEFS_AVAILABLE);
+        assertThat(kills.get(1).status().getMessage()).startsWith("The node was low on resource: ephemeral-storage.");
+    }
 }

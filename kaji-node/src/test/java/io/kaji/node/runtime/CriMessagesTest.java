@@ -102,7 +102,7 @@ class CriMessagesTest {
     }
 
     private static ContainerInfo info(String name, int attempt) {
-        return new ContainerInfo("id-" + name + attempt, "sb", name, attempt, "img", ContainerState.EXITED,
+        return new ContainerInfo("id-" + name + attempt, "sb", name, attempt, "img", "sha256:img", ContainerState.EXITED,
                 Instant.EPOCH, Map.of());
     }
 }
