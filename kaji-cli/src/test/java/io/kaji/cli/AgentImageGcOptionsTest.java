@@ -52,7 +52,7 @@ class AgentImageGcOptionsTest {
                         + "threshold at or below the high one");
         assertThatThrownBy(() -> parse("--image-minimum-gc-age", "soon"))
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("--image-minimum-gc-age: \"soon\" is not a duration (e.g. 5m, 1m30s, 10s)");
+                .hasMessage("--image-minimum-gc-age: \"soon\" is not " + Durations.EXAMPLES);
         assertThatThrownBy(() -> parse("--image-gc-high-threshold", "101"))
                 .hasMessageStartingWith("--image-gc-high-threshold 101 is out of range");
     }
