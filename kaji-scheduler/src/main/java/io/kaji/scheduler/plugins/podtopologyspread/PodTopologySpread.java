@@ -13,6 +13,7 @@ import io.kaji.scheduler.framework.PreFilterPlugin;
 import io.kaji.scheduler.framework.PreScorePlugin;
 import io.kaji.scheduler.framework.ScorePlugin;
 import io.kaji.scheduler.framework.Status;
+import io.kaji.scheduler.framework.TopologyIndex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,6 +69,60 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             return Status.skip();
         }
         String ns = pod.getMetadata().getNamespace();
+        TopologyIndex index = state.snapshot().topologyIndex();
+        List<Map<String, Integer>> counts = fromIndex(index, state.snapshot().size(), constraints, pod, ns)
+                ? indexCounts(index, constraints, ns) : scannedCounts(state, constraints, pod, ns);
+        int[] min = new int[constraints.size()];
+        for (int i = 0; i < min.length; i++) {
+            min[i] = minimum(counts.get(i), constraints.get(i).minDomains());
+        }
+        state.write(FILTER, new FilterState(constraints, counts, min));
+        return Status.success();
+    }
+
+    /**
+     * Whether the index's counts are the constraints' counts: every node is a domain member for the pod, and no
+     * node lacks one of the keys (Kubernetes only counts nodes that carry every constraint's key; with a single
+     * constraint that is the index's own rule).
+     */
+    private static boolean fromIndex(TopologyIndex index, int nodes, List<Constraint> constraints, Pod pod, String ns) {
+        for (Constraint c : constraints) {
+            if (!c.includesEveryNode(pod)) {
+                return false;
+            }
+            if (constraints.size() > 1 && nodesWithKey(index.domains(c.topologyKey())) != nodes) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int nodesWithKey(Map<String, Integer> domains) {
+        int n = 0;
+        for (int c : domains.values()) {
+            n += c;
+        }
+        return n;
+    }
+
+    /**
+     * Per constraint, every domain (value of its key on some node) with its matching pods, from the index: the
+     * domains map when none is empty of matching pods (then the counts map already covers them), else a merge.
+     */
+    private static List<Map<String, Integer>> indexCounts(TopologyIndex index, List<Constraint> constraints,
+                                                          String ns) {
+        List<Map<String, Integer>> counts = new ArrayList<>(constraints.size());
+        for (Constraint c : constraints) {
+            Map<String, Integer> matching = index.podCounts(c.query(ns));
+            Map<String, Integer> domains = index.domains(c.topologyKey());
+            counts.add(new DomainCounts(domains, matching));
+        }
+        return counts;
+    }
+
+    /** The pre-index way, for pods whose node inclusion depends on the node: walk every node and its pods. */
+    private static List<Map<String, Integer>> scannedCounts(CycleState state, List<Constraint> constraints, Pod pod,
+                                                            String ns) {
         List<Map<String, Integer>> counts = new ArrayList<>();
         constraints.forEach(c -> counts.add(new HashMap<>()));
         for (NodeInfo node : state.snapshot().nodes()) {
@@ -82,15 +137,19 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 }
             }
         }
-        int[] min = new int[constraints.size()];
-        for (int i = 0; i < min.length; i++) {
-            Map<String, Integer> byDomain = counts.get(i);
-            // Fewer eligible domains than minDomains: the global minimum counts as 0.
-            min[i] = byDomain.isEmpty() || byDomain.size() < constraints.get(i).minDomains() ? 0
-                    : byDomain.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        return counts;
+    }
+
+    /** The smallest count over the domains; 0 when there are fewer domains than {@code minDomains}, as Kubernetes. */
+    private static int minimum(Map<String, Integer> byDomain, int minDomains) {
+        if (byDomain.isEmpty() || byDomain.size() < minDomains) {
+            return 0;
         }
-        state.write(FILTER, new FilterState(constraints, counts, min));
-        return Status.success();
+        int min = Integer.MAX_VALUE;
+        for (int c : byDomain.values()) {
+            min = Math.min(min, c);
+        }
+        return min;
     }
 
     @Override
