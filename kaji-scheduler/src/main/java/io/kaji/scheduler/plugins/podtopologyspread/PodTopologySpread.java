@@ -196,7 +196,6 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         }
         // System defaults do not require nodes to carry every key (a cluster without zones still spreads by node).
         boolean requireAllKeys = hasExplicit;
-        String ns = pod.getMetadata().getNamespace();
         Set<String> ignored = new HashSet<>();
         Set<String> feasible = new HashSet<>();
         List<Map<String, Integer>> counts = new ArrayList<>();
@@ -215,6 +214,62 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 }
             }
         }
+        if (!scoreCountsFromIndex(state, pod, constraints, requireAllKeys, counts)) {
+            scoreCountsByScan(state, pod, constraints, requireAllKeys, feasible, counts);
+        }
+        double[] weights = new double[constraints.size()];
+        for (int i = 0; i < weights.length; i++) {
+            int size = Constraint.HOSTNAME.equals(constraints.get(i).topologyKey())
+                    ? feasibleNodes.size() - ignored.size() : counts.get(i).size();
+            weights[i] = Math.log(size + 2);
+        }
+        state.write(SCORE, new ScoreState(constraints, counts, weights, ignored));
+        return Status.success();
+    }
+
+    /**
+     * Fills the feasible domains' counts ({@code counts}, keyed already) from the index, if its counts are the
+     * ones Score wants: every node a domain member for the pod; with several explicit constraints, every node
+     * carrying every key; and each feasible hostname value on one node only (Kubernetes counts hostname domains
+     * over the feasible nodes alone, which the index's per-value count then equals). Returns false, having
+     * changed nothing, when not.
+     */
+    private static boolean scoreCountsFromIndex(CycleState state, Pod pod, List<Constraint> constraints,
+                                                boolean requireAllKeys, List<Map<String, Integer>> counts) {
+        TopologyIndex index = state.snapshot().topologyIndex();
+        int nodes = state.snapshot().size();
+        for (int i = 0; i < constraints.size(); i++) {
+            Constraint c = constraints.get(i);
+            if (!c.includesEveryNode(pod)) {
+                return false;
+            }
+            Map<String, Integer> domains = index.domains(c.topologyKey());
+            if (requireAllKeys && constraints.size() > 1 && nodesWithKey(domains) != nodes) {
+                return false;
+            }
+            if (Constraint.HOSTNAME.equals(c.topologyKey())) {
+                for (String v : counts.get(i).keySet()) {
+                    if (domains.getOrDefault(v, 0) != 1) {
+                        return false;
+                    }
+                }
+            }
+        }
+        String ns = pod.getMetadata().getNamespace();
+        for (int i = 0; i < constraints.size(); i++) {
+            Map<String, Integer> matching = index.podCounts(constraints.get(i).query(ns));
+            for (Map.Entry<String, Integer> e : counts.get(i).entrySet()) {
+                e.setValue(matching.getOrDefault(e.getKey(), 0));
+            }
+        }
+        return true;
+    }
+
+    /** The pre-index way: every node, and the pods on each node in a feasible domain. */
+    private static void scoreCountsByScan(CycleState state, Pod pod, List<Constraint> constraints,
+                                          boolean requireAllKeys, Set<String> feasible,
+                                          List<Map<String, Integer>> counts) {
+        String ns = pod.getMetadata().getNamespace();
         for (NodeInfo node : state.snapshot().nodes()) {
             Map<String, String> labels = node.labels();
             if (requireAllKeys && !hasAllKeys(labels, constraints)) {
@@ -232,14 +287,6 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 counts.get(i).merge(v, c.countMatching(node, ns), Integer::sum);
             }
         }
-        double[] weights = new double[constraints.size()];
-        for (int i = 0; i < weights.length; i++) {
-            int size = Constraint.HOSTNAME.equals(constraints.get(i).topologyKey())
-                    ? feasibleNodes.size() - ignored.size() : counts.get(i).size();
-            weights[i] = Math.log(size + 2);
-        }
-        state.write(SCORE, new ScoreState(constraints, counts, weights, ignored));
-        return Status.success();
     }
 
     @Override
