@@ -269,7 +269,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }, () -> fit.get() >= wanted);
         int scanned = Math.min(all, claimed * chunk);
-        List<NodeInfo> feasible = new ArrayList<>();
+        List<NodeInfo> feasible = new ArrayList<>(Math.min(wanted, all));
         int processed = 0;
         for (; processed < scanned && feasible.size() < wanted; processed++) {
             NodeInfo n = nodes.get((start + processed) % all);
