@@ -105,12 +105,22 @@ public final class SchedulerCache {
      * @throws IllegalStateException if the pod is already in the cache
      */
     public synchronized void assumePod(Pod pod) {
+        assumePod(pod, pod.getSpec().getNodeName());
+    }
+
+    /**
+     * Marks {@code pod} as placed on {@code node} before the binding is done. The pod object itself is kept (its
+     * {@code spec.nodeName} may still be empty: the scheduler does not deep-copy every pod it places, which was
+     * a tenth of its cycle); the informer's bound copy replaces it when the binding comes back.
+     *
+     * @throws IllegalStateException if the pod is already in the cache
+     */
+    public synchronized void assumePod(Pod pod, String node) {
         String uid = pod.getMetadata().getUid();
         if (pods.containsKey(uid)) {
             throw new IllegalStateException("pod " + key(pod) + " is already in the scheduler cache");
         }
         PodInfo info = PodInfo.of(pod);
-        String node = pod.getSpec().getNodeName();
         NodeInfo n = nodeInfo(node);
         n.addPod(info);
         touch(n);
