@@ -80,6 +80,18 @@ final class SchedulerBenchCommand implements Callable<Integer> {
                     r.seconds(), r.podsPerSecond(), r.createPerSecond());
             out.printf("creation -> binding: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", r.p50Ms(), r.p99Ms(), r.maxMs());
         }
+        double total = r.cpuSeconds().getOrDefault("total", 0.0);
+        StringBuilder cpu = new StringBuilder();
+        r.cpuSeconds().forEach((role, seconds) -> {
+            if (!role.equals("total")) {
+                cpu.append(String.format("%n  %-34s %7.1f s  %5.1f%%  %7.0f us/pod", role, seconds,
+                        total > 0 ? 100 * seconds / total : 0, r.bound() > 0 ? seconds * 1e6 / r.bound() : 0));
+            }
+        });
+        out.printf("CPU of this JVM from the scheduler's start: %.1f s over %.1f s on %d cores (%.0f us per pod bound)%s%n",
+                total, r.seconds(), Runtime.getRuntime().availableProcessors(),
+                r.bound() > 0 ? total * 1e6 / r.bound() : 0, cpu);
+        out.printf("heap in use at the end: %d MB of %d MB (-Xmx)%n", r.heapUsedMb(), r.heapMaxMb());
         out.flush();
         return r.bound() == r.pods() ? 0 : 1;
     }

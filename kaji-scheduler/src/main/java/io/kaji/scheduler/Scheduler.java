@@ -1,7 +1,6 @@
 package io.kaji.scheduler;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kaji.scheduler.cache.SchedulerCache;
 import io.kaji.scheduler.framework.ClusterEvent;
 import io.kaji.scheduler.framework.CycleState;
@@ -149,9 +148,12 @@ public final class Scheduler implements AutoCloseable {
             return Optional.empty();
         }
         String node = result.decision().node();
-        Pod assumed = new PodBuilder(pod).editSpec().withNodeName(node).endSpec().build();
+        // The queued pod object itself is assumed on the node (Kubernetes deep-copies it with spec.nodeName set;
+        // that copy was a tenth of the cycle). Pods are immutable here, and every plugin from Reserve on is
+        // handed the node name.
+        Pod assumed = pod;
         try {
-            cache.assumePod(assumed);
+            cache.assumePod(assumed, node);
         } catch (IllegalStateException e) {
             queue.done(qp.uid());
             return Optional.empty();
@@ -269,7 +271,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }, () -> fit.get() >= wanted);
         int scanned = Math.min(all, claimed * chunk);
-        List<NodeInfo> feasible = new ArrayList<>();
+        List<NodeInfo> feasible = new ArrayList<>(Math.min(wanted, all));
         int processed = 0;
         for (; processed < scanned && feasible.size() < wanted; processed++) {
             NodeInfo n = nodes.get((start + processed) % all);

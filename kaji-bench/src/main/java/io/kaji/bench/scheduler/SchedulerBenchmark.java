@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
 import io.kaji.bench.simulator.NodeSimulator;
@@ -69,9 +70,14 @@ public final class SchedulerBenchmark {
         TOPOLOGY_SPREAD
     }
 
-    /** Figures of one run. */
+    /**
+     * Figures of one run; {@code cpuSeconds} is this JVM's CPU from the scheduler's start to the end, by role
+     * (see {@link CpuBreakdown}; the entry "total" is the whole process), {@code heapUsedMb} the heap in use at
+     * the end (after a GC) of {@code heapMaxMb}.
+     */
     public record Result(int nodes, int pods, int bound, double seconds, double podsPerSecond, double createPerSecond,
-                         double p50Ms, double p99Ms, double maxMs) {}
+                         double p50Ms, double p99Ms, double maxMs, Map<String, Double> cpuSeconds, long heapUsedMb,
+                         long heapMaxMb) {}
 
     private SchedulerBenchmark() {
     }
@@ -110,7 +116,13 @@ public final class SchedulerBenchmark {
             AtomicLong lastBound = new AtomicLong();
             CountDownLatch all = new CountDownLatch(o.pods());
             Map<String, Boolean> seen = new ConcurrentHashMap<>();
-            SharedIndexInformer<Pod> watch = client.pods().inNamespace("default").inform(new ResourceEventHandler<>() {
+            // The benchmark's own watch keeps only each pod's name and node, not a third full copy of every pod
+            // (the API server's watch cache and the scheduler's informer hold the others): at 50,000 pods that
+            // copy alone took about a gigabyte.
+            SharedIndexInformer<Pod> watch = client.pods().inNamespace("default").runnableInformer(0)
+                    .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
+                            client.getKubernetesSerialization(), "spec.nodeName"));
+            watch.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Pod pod) {
                     observe(pod);
@@ -139,12 +151,15 @@ public final class SchedulerBenchmark {
                     bound.incrementAndGet();
                     all.countDown();
                 }
-            }, 0);
+            });
+            watch.start().toCompletableFuture().get(5, TimeUnit.MINUTES);
             KajiScheduler scheduler = new KajiScheduler(schedulerClient, KajiScheduler.Options.defaults("bench")
                     .withLease(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofMillis(200))
                     .withBindThreads(o.bindThreads()).withParallelism(o.parallelism()), Clock.systemUTC());
             try {
+                CpuBreakdown cpu = null;
                 if (!o.precreate()) {
+                    cpu = CpuBreakdown.start();
                     startLeading(scheduler);
                 }
                 ExecutorService creators = Executors.newFixedThreadPool(o.creators());
@@ -171,7 +186,12 @@ public final class SchedulerBenchmark {
                     double createSeconds = (lastCreated.get() - start) / 1e9;
                     out.printf("created %d pods in %.1f s before starting the scheduler%n", o.pods(), createSeconds);
                     out.flush();
+                    long electing = System.nanoTime();
                     startLeading(scheduler);
+                    out.printf("scheduler leading and its informers synced in %.1f s%n",
+                            (System.nanoTime() - electing) / 1e9);
+                    out.flush();
+                    cpu = CpuBreakdown.start();
                     start = System.nanoTime();
                     long s0 = start;
                     createdAt.replaceAll((k, v) -> s0);
@@ -180,10 +200,14 @@ public final class SchedulerBenchmark {
                 creators.awaitTermination(10, TimeUnit.SECONDS);
                 double seconds = ((done ? lastBound.get() : System.nanoTime()) - start) / 1e9;
                 double createSeconds = (lastCreated.get() - start) / 1e9;
+                Map<String, Double> cpuSeconds = cpu.roles();
+                System.gc();
+                Runtime rt = Runtime.getRuntime();
                 return new Result(o.nodes(), o.pods(), bound.get(), seconds, bound.get() / seconds,
                         o.precreate() ? Double.NaN : o.pods() / Math.max(createSeconds, 1e-9),
                         latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
-                        latency.getMaxValue() / 1000.0);
+                        latency.getMaxValue() / 1000.0, cpuSeconds, (rt.totalMemory() - rt.freeMemory()) >> 20,
+                        rt.maxMemory() >> 20);
             } finally {
                 scheduler.close();
                 watch.stop();

@@ -44,9 +44,6 @@ public final class SchedulerCache {
     /** Nodes changed since the last snapshot; a node appearing or disappearing forces a full rebuild. */
     private final Set<String> dirty = new HashSet<>();
     private boolean nodeSetChanged = true;
-    /** Nodes with pods that have (anti-)affinity terms / required anti-affinity, kept as pods come and go. */
-    private final Set<String> affinityNodes = new HashSet<>();
-    private final Set<String> antiAffinityNodes = new HashSet<>();
     private long snapshotGeneration = -1;
     private Snapshot snapshot = new Snapshot(List.of());
 
@@ -66,22 +63,10 @@ public final class SchedulerCache {
     private void touch(NodeInfo n) {
         n.setGeneration(++generation);
         dirty.add(n.name());
-        track(n.name(), !n.podsWithAffinity().isEmpty(), affinityNodes);
-        track(n.name(), !n.podsWithRequiredAntiAffinity().isEmpty(), antiAffinityNodes);
-    }
-
-    private static void track(String name, boolean member, Set<String> set) {
-        if (member) {
-            set.add(name);
-        } else {
-            set.remove(name);
-        }
     }
 
     private void forgetNode(String name) {
         nodes.remove(name);
-        affinityNodes.remove(name);
-        antiAffinityNodes.remove(name);
         nodeSetChanged = true;
         generation++;
     }
@@ -120,12 +105,22 @@ public final class SchedulerCache {
      * @throws IllegalStateException if the pod is already in the cache
      */
     public synchronized void assumePod(Pod pod) {
+        assumePod(pod, pod.getSpec().getNodeName());
+    }
+
+    /**
+     * Marks {@code pod} as placed on {@code node} before the binding is done. The pod object itself is kept (its
+     * {@code spec.nodeName} may still be empty: the scheduler does not deep-copy every pod it places, which was
+     * a tenth of its cycle); the informer's bound copy replaces it when the binding comes back.
+     *
+     * @throws IllegalStateException if the pod is already in the cache
+     */
+    public synchronized void assumePod(Pod pod, String node) {
         String uid = pod.getMetadata().getUid();
         if (pods.containsKey(uid)) {
             throw new IllegalStateException("pod " + key(pod) + " is already in the scheduler cache");
         }
         PodInfo info = PodInfo.of(pod);
-        String node = pod.getSpec().getNodeName();
         NodeInfo n = nodeInfo(node);
         n.addPod(info);
         touch(n);
@@ -231,7 +226,7 @@ public final class SchedulerCache {
                 }
             }
             if (!nodeSetChanged) {
-                snapshot = snapshot.withReplaced(changed, affinityNodes, antiAffinityNodes);
+                snapshot = snapshot.withReplaced(changed);
             }
         }
         if (nodeSetChanged) {
@@ -242,7 +237,7 @@ public final class SchedulerCache {
                     list.add(previous != null ? previous : n.copy());
                 }
             }
-            snapshot = Snapshot.of(list, affinityNodes, antiAffinityNodes);
+            snapshot = snapshot.withNodes(list);
             nodeSetChanged = false;
         }
         dirty.clear();

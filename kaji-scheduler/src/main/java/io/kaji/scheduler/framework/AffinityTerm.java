@@ -26,6 +26,11 @@ public record AffinityTerm(String topologyKey, LabelSelector selector, Set<Strin
         return new AffinityTerm(t.getTopologyKey(), t.getLabelSelector(), namespaces, all, weight);
     }
 
+    /** The same term with another weight. */
+    public AffinityTerm withWeight(int w) {
+        return w == weight ? this : new AffinityTerm(topologyKey, selector, namespaces, allNamespaces, w);
+    }
+
     /** The term selects {@code pod}. */
     public boolean matches(Pod pod) {
         return (allNamespaces || namespaces.contains(pod.getMetadata().getNamespace()))

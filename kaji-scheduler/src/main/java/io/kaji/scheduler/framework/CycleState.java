@@ -2,6 +2,7 @@ package io.kaji.scheduler.framework;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,11 +14,29 @@ import java.util.Set;
  */
 public final class CycleState {
 
-    /** A typed slot; plugins keep their key as a constant. */
-    public record Key<T>(String name) {}
+    /**
+     * A typed slot; plugins keep their key as a constant. Keys compare by identity: plugins read their state for
+     * every node of every cycle, and an identity lookup is the cheapest there is.
+     */
+    public static final class Key<T> {
+        private final String name;
+
+        public Key(String name) {
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return "Key[" + name + "]";
+        }
+    }
 
     private final Snapshot snapshot;
-    private final Map<Key<?>, Object> values = new HashMap<>();
+    private final Map<Key<?>, Object> values = new IdentityHashMap<>();
     private final Set<String> skipFilter = new HashSet<>();
     private final Set<String> skipScore = new HashSet<>();
 

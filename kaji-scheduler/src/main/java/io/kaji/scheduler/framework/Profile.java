@@ -102,6 +102,9 @@ public final class Profile {
         return Math.max(n, MIN_FEASIBLE_NODES);
     }
 
+    /** The Filter plugins a cycle runs: those whose PreFilter did not skip, fixed once PreFilter is done. */
+    private static final CycleState.Key<FilterPlugin[]> ACTIVE_FILTERS = new CycleState.Key<>("Profile/activeFilters");
+
     /** Runs the PreFilter plugins; the first rejection or error ends the phase (attributed to its plugin). */
     public Status runPreFilter(CycleState state, Pod pod) {
         for (PreFilterPlugin p : preFilters) {
@@ -112,15 +115,25 @@ public final class Profile {
                 return s.withPlugin(p.name());
             }
         }
+        // Filter runs for hundreds of nodes per cycle: look the skipped plugins up once, not per node and plugin.
+        state.write(ACTIVE_FILTERS, activeFilters(state));
         return Status.success();
+    }
+
+    private FilterPlugin[] activeFilters(CycleState state) {
+        List<FilterPlugin> active = new ArrayList<>(filters.size());
+        for (FilterPlugin p : filters) {
+            if (!state.skipFilterPlugins().contains(p.name())) {
+                active.add(p);
+            }
+        }
+        return active.toArray(new FilterPlugin[0]);
     }
 
     /** Runs the Filter plugins on one node until one rejects it. */
     public Status runFilter(CycleState state, Pod pod, NodeInfo node) {
-        for (FilterPlugin p : filters) {
-            if (state.skipFilterPlugins().contains(p.name())) {
-                continue;
-            }
+        FilterPlugin[] active = state.read(ACTIVE_FILTERS);
+        for (FilterPlugin p : active != null ? active : activeFilters(state)) {
             Status s = p.filter(state, pod, node);
             if (!s.isSuccess()) {
                 return s.withPlugin(p.name());

@@ -13,6 +13,8 @@ import java.util.Set;
 public final class QueuedPod {
 
     private volatile Pod pod;
+    /** Parsed once: the queue's ordering reads it in every comparison. */
+    private volatile Instant created;
     private final Instant firstQueued;
     private final long sequence;
     private Instant lastFailure;
@@ -23,6 +25,12 @@ public final class QueuedPod {
         this.pod = pod;
         this.firstQueued = now;
         this.sequence = sequence;
+        this.created = creationOf(pod, now);
+    }
+
+    private static Instant creationOf(Pod pod, Instant fallback) {
+        String ts = pod.getMetadata().getCreationTimestamp();
+        return ts == null ? fallback : Instant.parse(ts);
     }
 
     /** Arrival order in the queue: the last tie-breaker, so equal pods leave in the order they came. */
@@ -36,6 +44,7 @@ public final class QueuedPod {
 
     void setPod(Pod pod) {
         this.pod = pod;
+        this.created = creationOf(pod, firstQueued);
     }
 
     public String uid() {
@@ -52,8 +61,7 @@ public final class QueuedPod {
 
     /** The pod's creation time (its age orders pods of equal priority). */
     Instant created() {
-        String ts = pod.getMetadata().getCreationTimestamp();
-        return ts == null ? firstQueued : Instant.parse(ts);
+        return created;
     }
 
     /** When the pod first entered the queue (for the time-to-schedule figures). */

@@ -35,6 +35,22 @@ class SchedulerCacheTest {
     }
 
     @Test
+    void aPendingPodIsAssumedOnTheNodeItWasGivenAndReplacedByItsBoundCopy() {
+        cache.addNode(Fixtures.node("n1"));
+        cache.addNode(Fixtures.node("n2"));
+        Pod pending = Fixtures.pod("p", "1", null).build(); // no spec.nodeName: the scheduler does not copy it
+        cache.assumePod(pending, "n2");
+        assertThat(cache.snapshot().get("n2").requested().milliCpu()).isEqualTo(1000);
+        assertThat(cache.snapshot().get("n1").pods()).isEmpty();
+        cache.addPod(Fixtures.on(pending, "n2"));
+        assertThat(cache.isAssumed(pending.getMetadata().getUid())).isFalse();
+        assertThat(cache.snapshot().get("n2").pods()).singleElement()
+                .satisfies(p -> assertThat(p.pod().getSpec().getNodeName()).isEqualTo("n2"));
+        cache.removePod(Fixtures.on(pending, "n2"));
+        assertThat(cache.snapshot().get("n2").requested().milliCpu()).isZero();
+    }
+
+    @Test
     void anAssumptionExpiresWhenTheBindingNeverShowsUpAndIsForgottenWhenBindingFails() {
         cache.addNode(Fixtures.node("n1"));
         Pod a = Fixtures.on(Fixtures.pod("a", "1", null).build(), "n1");

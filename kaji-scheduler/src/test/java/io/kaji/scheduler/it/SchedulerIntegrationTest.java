@@ -191,6 +191,39 @@ class SchedulerIntegrationTest {
         }
     }
 
+    /**
+     * Required anti-affinity through the real API: each placement is counted by the scheduler's TopologyIndex as
+     * soon as it is assumed (before the binding comes back through the informer), so no two group members ever
+     * share a node, and the pod that fits nowhere gets Kubernetes' reason.
+     */
+    @Test
+    void podsWithRequiredAntiAffinityNeverShareANode() {
+        api.createNode("n1", "4", "8Gi", "zone-a");
+        api.createNode("n2", "4", "8Gi", "zone-a");
+        api.createNode("n3", "4", "8Gi", "zone-b");
+        startLeader();
+        for (int i = 0; i < 4; i++) {
+            create(new PodBuilder(pod("web-" + i, "100m")).editMetadata().addToLabels("app", "web").endMetadata()
+                    .editSpec().withNewAffinity().withNewPodAntiAffinity()
+                    .addNewRequiredDuringSchedulingIgnoredDuringExecution().withNewLabelSelector()
+                    .addToMatchLabels("app", "web").endLabelSelector().withTopologyKey("kubernetes.io/hostname")
+                    .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity()
+                    .endSpec().build());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            List<Pod> pods = client.pods().inNamespace("default").list().getItems();
+            return pods.stream().filter(p -> !nodeOf(p).isEmpty()).count() == 3
+                    && pods.stream().anyMatch(p -> scheduledCondition(p).map(c -> "False".equals(c.getStatus()))
+                    .orElse(false));
+        });
+        List<Pod> pods = client.pods().inNamespace("default").list().getItems();
+        assertThat(pods.stream().map(SchedulerIntegrationTest::nodeOf).filter(n -> !n.isEmpty()))
+                .containsExactlyInAnyOrder("n1", "n2", "n3");
+        Pod pending = pods.stream().filter(p -> nodeOf(p).isEmpty()).findFirst().orElseThrow();
+        assertThat(scheduledCondition(pending).orElseThrow().getMessage())
+                .startsWith("0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+    }
+
     private void priorityClass(String name, int value) {
         client.resource(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
                 .withName(name).endMetadata().withValue(value).build()).create();

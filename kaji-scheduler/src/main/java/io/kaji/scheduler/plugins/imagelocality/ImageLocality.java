@@ -8,6 +8,7 @@ import io.kaji.scheduler.framework.NodeInfo;
 import io.kaji.scheduler.framework.PreScorePlugin;
 import io.kaji.scheduler.framework.ScorePlugin;
 import io.kaji.scheduler.framework.Status;
+import io.kaji.scheduler.framework.TopologyIndex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,22 +50,12 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
                 }
             }
         }
-        Map<String, Integer> nodesWith = new HashMap<>();
-        List<NodeInfo> all = state.snapshot().nodes();
-        boolean anyReports = false;
-        for (NodeInfo n : all) {
-            Map<String, Long> sizes = n.imageSizes();
-            anyReports |= !sizes.isEmpty();
-            for (String name : names) {
-                if (sizes.containsKey(name)) {
-                    nodesWith.merge(name, 1, Integer::sum);
-                }
-            }
-        }
-        if (!anyReports || names.isEmpty()) {
+        // Nodes per image come from the snapshot's index, maintained as nodes change, not counted per cycle.
+        TopologyIndex index = state.snapshot().topologyIndex();
+        if (index.nodesWithImages() == 0 || names.isEmpty()) {
             return Status.skip();
         }
-        state.write(IMAGES, new Images(names, nodesWith, all.size(), containers));
+        state.write(IMAGES, new Images(names, index.imageNodes(), state.snapshot().size(), containers));
         return Status.success();
     }
 

@@ -8,12 +8,14 @@ import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.EnqueueExtensions;
 import io.kaji.scheduler.framework.FilterPlugin;
 import io.kaji.scheduler.framework.NodeInfo;
-import io.kaji.scheduler.framework.PodInfo;
 import io.kaji.scheduler.framework.PreFilterPlugin;
 import io.kaji.scheduler.framework.PreScorePlugin;
 import io.kaji.scheduler.framework.ScorePlugin;
 import io.kaji.scheduler.framework.Status;
-import java.util.HashMap;
+import io.kaji.scheduler.framework.TopologyIndex;
+import io.kaji.scheduler.framework.TopologyIndex.PodQuery;
+import io.kaji.scheduler.framework.TopologyIndex.TermKind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +41,7 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
     static final int HARD_POD_AFFINITY_WEIGHT = 1;
 
     private static final CycleState.Key<FilterState> FILTER = new CycleState.Key<>(NAME + "/filter");
-    private static final CycleState.Key<Map<String, Map<String, Long>>> SCORE = new CycleState.Key<>(NAME + "/score");
+    private static final CycleState.Key<List<Weighted>> SCORE = new CycleState.Key<>(NAME + "/score");
 
     @Override
     public String name() {
@@ -50,46 +52,34 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
     private record FilterState(AffinityTerms terms, TopologyCounts affinity, TopologyCounts antiAffinity,
                                TopologyCounts existingAntiAffinity) {}
 
+    /**
+     * Gathers, from the snapshot's {@link TopologyIndex}, the domains where pods match the incoming pod's required
+     * terms and where existing pods' required anti-affinity terms select the incoming pod: O(terms), where
+     * Kubernetes walks every pod (with affinity) in the cluster.
+     */
     @Override
     public Status preFilter(CycleState state, Pod pod) {
         AffinityTerms terms = AffinityTerms.of(pod);
+        TopologyIndex index = state.snapshot().topologyIndex();
         TopologyCounts existingAnti = new TopologyCounts();
-        for (NodeInfo node : state.snapshot().nodesWithRequiredAntiAffinityPods()) {
-            Map<String, String> labels = node.labels();
-            for (PodInfo existing : node.podsWithRequiredAntiAffinity()) {
-                for (AffinityTerm t : existing.affinityTerms().requiredAntiAffinity()) {
-                    String v = labels.get(t.topologyKey());
-                    if (v != null && t.matches(pod)) {
-                        existingAnti.add(t.topologyKey(), v);
-                    }
-                }
+        index.forEachExistingTerm(TermKind.REQUIRED_ANTI_AFFINITY, (t, byValue) -> {
+            if (t.matches(pod)) {
+                existingAnti.add(t.topologyKey(), byValue);
             }
-        }
-        TopologyCounts affinity = new TopologyCounts();
-        TopologyCounts anti = new TopologyCounts();
-        if (terms.hasRequired()) {
-            for (NodeInfo node : state.snapshot().nodes()) {
-                Map<String, String> labels = node.labels();
-                for (PodInfo existing : node.pods()) {
-                    count(terms.requiredAffinity(), existing.pod(), labels, affinity);
-                    count(terms.requiredAntiAffinity(), existing.pod(), labels, anti);
-                }
-            }
-        }
+        });
         if (!terms.hasRequired() && existingAnti.isEmpty()) {
             return Status.skip();
         }
+        TopologyCounts affinity = new TopologyCounts();
+        TopologyCounts anti = new TopologyCounts();
+        for (AffinityTerm t : terms.requiredAffinity()) {
+            affinity.add(t.topologyKey(), index.podCounts(PodQuery.of(t)));
+        }
+        for (AffinityTerm t : terms.requiredAntiAffinity()) {
+            anti.add(t.topologyKey(), index.podCounts(PodQuery.of(t)));
+        }
         state.write(FILTER, new FilterState(terms, affinity, anti, existingAnti));
         return Status.success();
-    }
-
-    private static void count(List<AffinityTerm> terms, Pod existing, Map<String, String> labels, TopologyCounts into) {
-        for (AffinityTerm t : terms) {
-            String v = labels.get(t.topologyKey());
-            if (v != null && t.matches(existing)) {
-                into.add(t.topologyKey(), v);
-            }
-        }
     }
 
     @Override
@@ -136,64 +126,66 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
         return s.affinity().isEmpty() && terms.stream().allMatch(t -> t.matches(pod));
     }
 
+    /**
+     * The weighted count maps Score adds up per node: the incoming pod's preferred terms over the pods they
+     * select, and the existing pods' preferred terms (and required affinity, at {@link #HARD_POD_AFFINITY_WEIGHT})
+     * that select the incoming pod — all read from the {@link TopologyIndex}, none copied.
+     */
+    private record Weighted(String topologyKey, long factor, Map<String, ? extends Number> byValue) {}
+
     @Override
     public Status preScore(CycleState state, Pod pod, List<NodeInfo> feasibleNodes) {
         AffinityTerms terms = AffinityTerms.of(pod);
-        boolean incoming = terms.hasPreferred();
-        List<NodeInfo> nodes = incoming ? state.snapshot().nodes() : state.snapshot().nodesWithAffinityPods();
-        if (nodes.isEmpty()) {
+        TopologyIndex index = state.snapshot().topologyIndex();
+        List<Weighted> weighted = new ArrayList<>();
+        for (AffinityTerm t : terms.preferredAffinity()) {
+            addIfAny(weighted, t.topologyKey(), t.weight(), index.podCounts(PodQuery.of(t)));
+        }
+        for (AffinityTerm t : terms.preferredAntiAffinity()) {
+            addIfAny(weighted, t.topologyKey(), -t.weight(), index.podCounts(PodQuery.of(t)));
+        }
+        existing(index, TermKind.PREFERRED_AFFINITY, 1, pod, weighted);
+        existing(index, TermKind.PREFERRED_ANTI_AFFINITY, -1, pod, weighted);
+        existing(index, TermKind.REQUIRED_AFFINITY, HARD_POD_AFFINITY_WEIGHT, pod, weighted);
+        if (weighted.isEmpty()) {
             return Status.skip();
         }
-        Map<String, Map<String, Long>> byDomain = new HashMap<>();
-        for (NodeInfo node : nodes) {
-            Map<String, String> labels = node.labels();
-            for (PodInfo existing : incoming ? node.pods() : node.podsWithAffinity()) {
-                add(terms.preferredAffinity(), existing.pod(), labels, 1, byDomain);
-                add(terms.preferredAntiAffinity(), existing.pod(), labels, -1, byDomain);
-                if (existing.hasAffinity()) {
-                    AffinityTerms theirs = existing.affinityTerms();
-                    add(theirs.preferredAffinity(), pod, labels, 1, byDomain);
-                    add(theirs.preferredAntiAffinity(), pod, labels, -1, byDomain);
-                    for (AffinityTerm t : theirs.requiredAffinity()) {
-                        addOne(t, pod, labels, HARD_POD_AFFINITY_WEIGHT, byDomain);
-                    }
-                }
-            }
-        }
-        if (byDomain.isEmpty()) {
-            return Status.skip();
-        }
-        state.write(SCORE, byDomain);
+        state.write(SCORE, weighted);
         return Status.success();
     }
 
-    private static void add(List<AffinityTerm> terms, Pod selected, Map<String, String> labels, int sign,
-                            Map<String, Map<String, Long>> into) {
-        for (AffinityTerm t : terms) {
-            addOne(t, selected, labels, sign * t.weight(), into);
+    private static void existing(TopologyIndex index, TermKind kind, long factor, Pod pod, List<Weighted> into) {
+        if (factor == 0 || !index.hasExistingTerms(kind)) {
+            return;
         }
+        index.forEachExistingTerm(kind, (t, byValue) -> {
+            if (t.matches(pod)) {
+                addIfAny(into, t.topologyKey(), factor, byValue);
+            }
+        });
     }
 
-    private static void addOne(AffinityTerm t, Pod selected, Map<String, String> labels, long weight,
-                               Map<String, Map<String, Long>> into) {
-        String v = labels.get(t.topologyKey());
-        if (v != null && weight != 0 && t.matches(selected)) {
-            into.computeIfAbsent(t.topologyKey(), k -> new HashMap<>()).merge(v, weight, Long::sum);
+    private static void addIfAny(List<Weighted> into, String key, long factor, Map<String, ? extends Number> byValue) {
+        if (factor != 0 && !byValue.isEmpty()) {
+            into.add(new Weighted(key, factor, byValue));
         }
     }
 
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
-        Map<String, Map<String, Long>> byDomain = state.read(SCORE);
-        if (byDomain == null) {
+        List<Weighted> weighted = state.read(SCORE);
+        if (weighted == null) {
             return 0;
         }
         long score = 0;
         Map<String, String> labels = node.labels();
-        for (Map.Entry<String, Map<String, Long>> e : byDomain.entrySet()) {
-            String v = labels.get(e.getKey());
+        for (Weighted w : weighted) {
+            String v = labels.get(w.topologyKey());
             if (v != null) {
-                score += e.getValue().getOrDefault(v, 0L);
+                Number n = w.byValue().get(v);
+                if (n != null) {
+                    score += w.factor() * n.longValue();
+                }
             }
         }
         return score;

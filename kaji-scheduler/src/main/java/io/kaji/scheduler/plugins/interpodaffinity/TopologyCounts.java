@@ -1,25 +1,42 @@
 package io.kaji.scheduler.plugins.interpodaffinity;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Matching-pod counts per topology domain ({@code topologyKey → value → count}), as Kubernetes'
- * {@code topologyToMatchedTermCount}. Nested maps rather than {@code "key=value"} strings, so the per-node Filter
- * allocates nothing, and a node is checked against the few keys counted rather than against all its labels.
+ * {@code topologyToMatchedTermCount}, assembled from the {@link io.kaji.scheduler.framework.TopologyIndex}'s
+ * per-term counts without copying them: each topology key holds the read-only count maps of the terms that use
+ * it, and a lookup sums them. So PreFilter costs the number of terms, not the number of domains, and the per-node
+ * Filter allocates nothing. Valid as long as the maps it wraps (one scheduling cycle).
  */
 final class TopologyCounts {
 
-    private final Map<String, Map<String, Integer>> byKey = new HashMap<>();
+    private final Map<String, List<Map<String, ? extends Number>>> byKey = new HashMap<>(4);
 
-    void add(String key, String value) {
-        byKey.computeIfAbsent(key, k -> new HashMap<>()).merge(value, 1, Integer::sum);
+    /** Adds the counts {@code byValue} (values of {@code key} → count) of one term. */
+    void add(String key, Map<String, ? extends Number> byValue) {
+        if (!byValue.isEmpty()) {
+            byKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(byValue);
+        }
     }
 
     /** Pods counted in the domain {@code key=value}. */
-    int get(String key, String value) {
-        Map<String, Integer> values = byKey.get(key);
-        return values == null ? 0 : values.getOrDefault(value, 0);
+    long get(String key, String value) {
+        List<Map<String, ? extends Number>> maps = byKey.get(key);
+        if (maps == null) {
+            return 0;
+        }
+        long n = 0;
+        for (Map<String, ? extends Number> m : maps) {
+            Number c = m.get(value);
+            if (c != null) {
+                n += c.longValue();
+            }
+        }
+        return n;
     }
 
     boolean isEmpty() {
@@ -28,9 +45,9 @@ final class TopologyCounts {
 
     /** True when a node with {@code labels} lies in any counted domain. */
     boolean anyIn(Map<String, String> labels) {
-        for (Map.Entry<String, Map<String, Integer>> e : byKey.entrySet()) {
-            String v = labels.get(e.getKey());
-            if (v != null && e.getValue().getOrDefault(v, 0) > 0) {
+        for (String key : byKey.keySet()) {
+            String v = labels.get(key);
+            if (v != null && get(key, v) > 0) {
                 return true;
             }
         }

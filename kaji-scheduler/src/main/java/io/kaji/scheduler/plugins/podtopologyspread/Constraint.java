@@ -10,6 +10,7 @@ import io.kaji.scheduler.framework.NodeInfo;
 import io.kaji.scheduler.framework.NodeSelectors;
 import io.kaji.scheduler.framework.PodInfo;
 import io.kaji.scheduler.framework.Tolerations;
+import io.kaji.scheduler.framework.TopologyIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,27 @@ record Constraint(int maxSkew, String topologyKey, boolean hard, LabelSelector s
         }
         return !honorNodeTaints || Tolerations.firstUntolerated(node.node(), pod.getSpec().getTolerations(),
                 Set.of("NoSchedule", "NoExecute")).isEmpty();
+    }
+
+    /**
+     * True when every node with the constraint's key is a domain member for {@code pod}: node affinity is not
+     * honoured or the pod has none, and taints are not honoured. Then the counts can come from the snapshot's
+     * index without looking at each node.
+     */
+    boolean includesEveryNode(Pod pod) {
+        if (honorNodeTaints) {
+            return false;
+        }
+        if (!honorNodeAffinity) {
+            return true;
+        }
+        var selector = pod.getSpec().getNodeSelector();
+        return (selector == null || selector.isEmpty()) && NodeSelectors.requiredAffinity(pod) == null;
+    }
+
+    /** The query counting the pods this constraint selects in {@code namespace}, per domain (terminating excluded). */
+    TopologyIndex.PodQuery query(String namespace) {
+        return new TopologyIndex.PodQuery(topologyKey, selector, Set.of(namespace), false, true);
     }
 
     /** The pods on {@code node} in {@code namespace} this constraint's selector matches (terminating ones excluded). */

@@ -13,6 +13,7 @@ import io.kaji.scheduler.framework.PreFilterPlugin;
 import io.kaji.scheduler.framework.PreScorePlugin;
 import io.kaji.scheduler.framework.ScorePlugin;
 import io.kaji.scheduler.framework.Status;
+import io.kaji.scheduler.framework.TopologyIndex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,6 +69,60 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             return Status.skip();
         }
         String ns = pod.getMetadata().getNamespace();
+        TopologyIndex index = state.snapshot().topologyIndex();
+        List<Map<String, Integer>> counts = fromIndex(index, state.snapshot().size(), constraints, pod, ns)
+                ? indexCounts(index, constraints, ns) : scannedCounts(state, constraints, pod, ns);
+        int[] min = new int[constraints.size()];
+        for (int i = 0; i < min.length; i++) {
+            min[i] = minimum(counts.get(i), constraints.get(i).minDomains());
+        }
+        state.write(FILTER, new FilterState(constraints, counts, min));
+        return Status.success();
+    }
+
+    /**
+     * Whether the index's counts are the constraints' counts: every node is a domain member for the pod, and no
+     * node lacks one of the keys (Kubernetes only counts nodes that carry every constraint's key; with a single
+     * constraint that is the index's own rule).
+     */
+    private static boolean fromIndex(TopologyIndex index, int nodes, List<Constraint> constraints, Pod pod, String ns) {
+        for (Constraint c : constraints) {
+            if (!c.includesEveryNode(pod)) {
+                return false;
+            }
+            if (constraints.size() > 1 && nodesWithKey(index.domains(c.topologyKey())) != nodes) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int nodesWithKey(Map<String, Integer> domains) {
+        int n = 0;
+        for (int c : domains.values()) {
+            n += c;
+        }
+        return n;
+    }
+
+    /**
+     * Per constraint, every domain (value of its key on some node) with its matching pods, from the index: the
+     * domains map when none is empty of matching pods (then the counts map already covers them), else a merge.
+     */
+    private static List<Map<String, Integer>> indexCounts(TopologyIndex index, List<Constraint> constraints,
+                                                          String ns) {
+        List<Map<String, Integer>> counts = new ArrayList<>(constraints.size());
+        for (Constraint c : constraints) {
+            Map<String, Integer> matching = index.podCounts(c.query(ns));
+            Map<String, Integer> domains = index.domains(c.topologyKey());
+            counts.add(new DomainCounts(domains, matching));
+        }
+        return counts;
+    }
+
+    /** The pre-index way, for pods whose node inclusion depends on the node: walk every node and its pods. */
+    private static List<Map<String, Integer>> scannedCounts(CycleState state, List<Constraint> constraints, Pod pod,
+                                                            String ns) {
         List<Map<String, Integer>> counts = new ArrayList<>();
         constraints.forEach(c -> counts.add(new HashMap<>()));
         for (NodeInfo node : state.snapshot().nodes()) {
@@ -82,15 +137,19 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 }
             }
         }
-        int[] min = new int[constraints.size()];
-        for (int i = 0; i < min.length; i++) {
-            Map<String, Integer> byDomain = counts.get(i);
-            // Fewer eligible domains than minDomains: the global minimum counts as 0.
-            min[i] = byDomain.isEmpty() || byDomain.size() < constraints.get(i).minDomains() ? 0
-                    : byDomain.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        return counts;
+    }
+
+    /** The smallest count over the domains; 0 when there are fewer domains than {@code minDomains}, as Kubernetes. */
+    private static int minimum(Map<String, Integer> byDomain, int minDomains) {
+        if (byDomain.isEmpty() || byDomain.size() < minDomains) {
+            return 0;
         }
-        state.write(FILTER, new FilterState(constraints, counts, min));
-        return Status.success();
+        int min = Integer.MAX_VALUE;
+        for (int c : byDomain.values()) {
+            min = Math.min(min, c);
+        }
+        return min;
     }
 
     @Override
@@ -137,7 +196,6 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         }
         // System defaults do not require nodes to carry every key (a cluster without zones still spreads by node).
         boolean requireAllKeys = hasExplicit;
-        String ns = pod.getMetadata().getNamespace();
         Set<String> ignored = new HashSet<>();
         Set<String> feasible = new HashSet<>();
         List<Map<String, Integer>> counts = new ArrayList<>();
@@ -156,6 +214,62 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 }
             }
         }
+        if (!scoreCountsFromIndex(state, pod, constraints, requireAllKeys, counts)) {
+            scoreCountsByScan(state, pod, constraints, requireAllKeys, feasible, counts);
+        }
+        double[] weights = new double[constraints.size()];
+        for (int i = 0; i < weights.length; i++) {
+            int size = Constraint.HOSTNAME.equals(constraints.get(i).topologyKey())
+                    ? feasibleNodes.size() - ignored.size() : counts.get(i).size();
+            weights[i] = Math.log(size + 2);
+        }
+        state.write(SCORE, new ScoreState(constraints, counts, weights, ignored));
+        return Status.success();
+    }
+
+    /**
+     * Fills the feasible domains' counts ({@code counts}, keyed already) from the index, if its counts are the
+     * ones Score wants: every node a domain member for the pod; with several explicit constraints, every node
+     * carrying every key; and each feasible hostname value on one node only (Kubernetes counts hostname domains
+     * over the feasible nodes alone, which the index's per-value count then equals). Returns false, having
+     * changed nothing, when not.
+     */
+    private static boolean scoreCountsFromIndex(CycleState state, Pod pod, List<Constraint> constraints,
+                                                boolean requireAllKeys, List<Map<String, Integer>> counts) {
+        TopologyIndex index = state.snapshot().topologyIndex();
+        int nodes = state.snapshot().size();
+        for (int i = 0; i < constraints.size(); i++) {
+            Constraint c = constraints.get(i);
+            if (!c.includesEveryNode(pod)) {
+                return false;
+            }
+            Map<String, Integer> domains = index.domains(c.topologyKey());
+            if (requireAllKeys && constraints.size() > 1 && nodesWithKey(domains) != nodes) {
+                return false;
+            }
+            if (Constraint.HOSTNAME.equals(c.topologyKey())) {
+                for (String v : counts.get(i).keySet()) {
+                    if (domains.getOrDefault(v, 0) != 1) {
+                        return false;
+                    }
+                }
+            }
+        }
+        String ns = pod.getMetadata().getNamespace();
+        for (int i = 0; i < constraints.size(); i++) {
+            Map<String, Integer> matching = index.podCounts(constraints.get(i).query(ns));
+            for (Map.Entry<String, Integer> e : counts.get(i).entrySet()) {
+                e.setValue(matching.getOrDefault(e.getKey(), 0));
+            }
+        }
+        return true;
+    }
+
+    /** The pre-index way: every node, and the pods on each node in a feasible domain. */
+    private static void scoreCountsByScan(CycleState state, Pod pod, List<Constraint> constraints,
+                                          boolean requireAllKeys, Set<String> feasible,
+                                          List<Map<String, Integer>> counts) {
+        String ns = pod.getMetadata().getNamespace();
         for (NodeInfo node : state.snapshot().nodes()) {
             Map<String, String> labels = node.labels();
             if (requireAllKeys && !hasAllKeys(labels, constraints)) {
@@ -173,14 +287,6 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 counts.get(i).merge(v, c.countMatching(node, ns), Integer::sum);
             }
         }
-        double[] weights = new double[constraints.size()];
-        for (int i = 0; i < weights.length; i++) {
-            int size = Constraint.HOSTNAME.equals(constraints.get(i).topologyKey())
-                    ? feasibleNodes.size() - ignored.size() : counts.get(i).size();
-            weights[i] = Math.log(size + 2);
-        }
-        state.write(SCORE, new ScoreState(constraints, counts, weights, ignored));
-        return Status.success();
     }
 
     @Override

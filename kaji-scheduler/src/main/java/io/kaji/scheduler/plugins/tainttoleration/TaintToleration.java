@@ -43,21 +43,37 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
         List<Taint> taints = node.node() == null || node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
-        if (taints == null) {
+        if (taints == null || taints.isEmpty()) {
             return 0;
         }
-        // Only tolerations that can apply to PreferNoSchedule count (empty effect or PreferNoSchedule).
-        List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of()
-                : pod.getSpec().getTolerations().stream()
-                .filter(t -> t.getEffect() == null || t.getEffect().isEmpty() || "PreferNoSchedule".equals(t.getEffect()))
-                .toList();
+        // Only tolerations that can apply to PreferNoSchedule count (empty effect or PreferNoSchedule); gathered
+        // only for a node that has such a taint (most have none, and Score runs for hundreds of nodes a cycle).
+        List<Toleration> tolerations = null;
         long count = 0;
         for (Taint t : taints) {
-            if ("PreferNoSchedule".equals(t.getEffect()) && !Tolerations.toleratedByAny(t, tolerations)) {
-                count++;
+            if ("PreferNoSchedule".equals(t.getEffect())) {
+                if (tolerations == null) {
+                    tolerations = preferNoScheduleTolerations(pod);
+                }
+                if (!Tolerations.toleratedByAny(t, tolerations)) {
+                    count++;
+                }
             }
         }
         return count;
+    }
+
+    private static List<Toleration> preferNoScheduleTolerations(Pod pod) {
+        List<Toleration> all = pod.getSpec().getTolerations();
+        List<Toleration> out = new java.util.ArrayList<>();
+        if (all != null) {
+            for (Toleration t : all) {
+                if (t.getEffect() == null || t.getEffect().isEmpty() || "PreferNoSchedule".equals(t.getEffect())) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
     }
 
     @Override

@@ -118,4 +118,52 @@ class PodTopologySpreadTest {
         assertThat(s[0]).isEqualTo(s[1]).isLessThan(s[2]);
         assertThat(s[3]).isZero(); // ignored: no zone label
     }
+
+    /**
+     * The counts read from the snapshot's TopologyIndex must equal the node-by-node scan's. A node selector every
+     * node satisfies sends the same pod down the scan (node inclusion then depends on the node), so the two
+     * paths are compared on one random cluster: Filter for every node, and Score over a feasible subset.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"1", "2", "3"})
+    void theIndexAndTheNodeScanGiveTheSameFilterAndScores(long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        List<NodeInfo> nodes = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Node n = new io.fabric8.kubernetes.api.model.NodeBuilder(node("n" + i, "z" + (i % 4)))
+                    .editMetadata().addToLabels("pool", "all").endMetadata().build();
+            List<Pod> pods = new ArrayList<>();
+            for (int k = r.nextInt(6); k > 0; k--) {
+                PodBuilder b = new PodBuilder(r.nextBoolean() ? web("w" + i + "-" + k) : Fixtures.pod("o" + i + "-" + k));
+                if (r.nextInt(8) == 0) {
+                    b.editMetadata().withNamespace("other").endMetadata();
+                }
+                if (r.nextInt(8) == 0) {
+                    b.editMetadata().withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata();
+                }
+                pods.add(Fixtures.on(b.build(), "n" + i));
+            }
+            nodes.add(NodeInfo.of(n, pods.toArray(new Pod[0])));
+        }
+        List<NodeInfo> feasible = nodes.subList(0, 20);
+        PodTopologySpread plugin = new PodTopologySpread(
+                pod -> new LabelSelectorBuilder().addToMatchLabels("app", "web").build(), true);
+        for (Pod pod : List.of(web("new"), spread("topology.kubernetes.io/zone", 1, "ScheduleAnyway"),
+                spread("kubernetes.io/hostname", 2, "ScheduleAnyway"), spread("topology.kubernetes.io/zone", 2,
+                        "DoNotSchedule"), spread("kubernetes.io/hostname", 1, "DoNotSchedule"))) {
+            Pod scanned = new PodBuilder(pod).editSpec().addToNodeSelector("pool", "all").endSpec().build();
+            assertThat(scores(plugin, scanned, feasible)).isEqualTo(scores(plugin, pod, feasible));
+            CycleState viaIndex = new CycleState(new Snapshot(nodes));
+            CycleState viaScan = new CycleState(new Snapshot(nodes));
+            Status a = plugin.preFilter(viaIndex, pod);
+            Status b = plugin.preFilter(viaScan, scanned);
+            assertThat(a.code()).isEqualTo(b.code());
+            if (a.isSuccess()) {
+                for (NodeInfo n : nodes) {
+                    assertThat(plugin.filter(viaIndex, pod, n).code()).as(n.name())
+                            .isEqualTo(plugin.filter(viaScan, scanned, n).code());
+                }
+            }
+        }
+    }
 }
