@@ -257,6 +257,40 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void officialJavaClientExecsOverWebSocketV5() throws Exception {
+        // client-java offers v5.channel.k8s.io first: the API server's translation serves it.
+        io.kubernetes.client.openapi.ApiClient official = io.kubernetes.client.util.ClientBuilder.kubeconfig(
+                io.kubernetes.client.util.KubeConfig.loadKubeConfig(new java.io.StringReader(
+                        Files.readString(cluster.kubeconfig())))).setReadTimeout(Duration.ZERO).build();
+        long t0 = System.nanoTime();
+        Process p = new io.kubernetes.client.Exec(official).exec("default", "web",
+                new String[] {"sh", "-c", "read line; echo got $line; echo warn >&2; exit 6"}, "main", true, false);
+        // The streams must be taken before the exec ends (client-java closes them with the connection).
+        java.io.InputStream outStream = p.getInputStream();
+        java.io.InputStream errStream = p.getErrorStream();
+        var stdout = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(outStream));
+        var stderr = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(errStream));
+        p.getOutputStream().write("official\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = stdout.get(10, TimeUnit.SECONDS);
+        String err = stderr.get(10, TimeUnit.SECONDS);
+        System.out.printf("exec e2e: client-java exec (WebSocket v5) %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        assertThat(out).isEqualTo("got official\n");
+        assertThat(err).isEqualTo("warn\n");
+        assertThat(p.exitValue()).isEqualTo(6);
+        p.destroy();
+    }
+
+    private static String readAll(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void fabric8ExecAndPortForward() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
