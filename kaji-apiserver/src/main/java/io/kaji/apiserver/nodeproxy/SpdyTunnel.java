@@ -109,16 +109,27 @@ public final class SpdyTunnel {
         });
     }
 
+    /**
+     * Ends both sides: a WebSocket close to the client after everything sent before it, the connection closed when
+     * the client answers it or after {@link StreamTranslator#CLOSE_WAIT_SECONDS} s (see
+     * {@link StreamTranslator}); the node's connection at once.
+     */
     private static void end(Channel client, Channel node, AtomicBoolean ended) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        client.eventLoop().execute(() -> {
+        Runnable closeClient = () -> {
             if (client.isActive()) {
                 client.writeAndFlush(new CloseWebSocketFrame(1000, ""));
-                ByteRelay.closeAfterFlush(client);
+                client.eventLoop().schedule(() -> ByteRelay.closeAfterFlush(client),
+                        StreamTranslator.CLOSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
             }
-        });
+        };
+        if (client.eventLoop().inEventLoop()) {
+            closeClient.run();
+        } else {
+            client.eventLoop().execute(closeClient);
+        }
         ByteRelay.closeAfterFlush(node);
     }
 
@@ -183,7 +194,9 @@ public final class SpdyTunnel {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
                 if (msg instanceof CloseWebSocketFrame) {
+                    // The client's close starts the closing handshake or answers ours: either way it is over.
                     end(ctx.channel(), node, ended);
+                    ByteRelay.closeAfterFlush(ctx.channel());
                 } else if (msg instanceof PingWebSocketFrame ping) {
                     ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
                 } else if (msg instanceof BinaryWebSocketFrame frame && !ended.get()

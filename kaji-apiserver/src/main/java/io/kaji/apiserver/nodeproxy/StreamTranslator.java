@@ -78,6 +78,8 @@ public final class StreamTranslator {
     private static final int MAX_CLIENT_FRAME = 1 << 20;
     /** How long the node may take to accept every stream. */
     private static final long REPLY_TIMEOUT_SECONDS = 30;
+    /** How long the client may take to answer the server's WebSocket close. */
+    static final long CLOSE_WAIT_SECONDS = 5;
 
     /** The streams an exec or attach asks for (PodExecOptions' flags). */
     public record Streams(boolean stdin, boolean stdout, boolean stderr, boolean tty) {
@@ -246,7 +248,7 @@ public final class StreamTranslator {
                 if (awaitingReply > 0 && !ended.get()) {
                     LOG.warn("the node accepted {} of {} exec streams within {} s; closing", channelOf.size()
                             - awaitingReply, channelOf.size(), REPLY_TIMEOUT_SECONDS);
-                    end();
+                    client.eventLoop().execute(Session.this::end);
                 }
             }, REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
@@ -261,14 +263,21 @@ public final class StreamTranslator {
             };
         }
 
-        /** Ends both sides: the client gets a normal WebSocket close after everything written before it. */
+        /**
+         * Ends both sides: the client gets a normal WebSocket close after everything written before it, and its
+         * connection is closed once it answers with its own close (RFC 6455's closing handshake) or after
+         * {@value #CLOSE_WAIT_SECONDS} s. Closing the connection right after the close frame would make clients
+         * that answer it (OkHttp, under client-java) fail on a closed socket and report the exec as failed.
+         * Client event loop only.
+         */
         void end() {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
             if (client.isActive()) {
                 client.writeAndFlush(new CloseWebSocketFrame(1000, ""));
-                ByteRelay.closeAfterFlush(client);
+                client.eventLoop().schedule(() -> ByteRelay.closeAfterFlush(client), CLOSE_WAIT_SECONDS,
+                        TimeUnit.SECONDS);
             }
             node.close();
         }
@@ -353,7 +362,9 @@ public final class StreamTranslator {
                         return;
                     }
                     if (frame instanceof CloseWebSocketFrame) {
+                        // The client's close starts the handshake or answers ours: either way it is over.
                         end();
+                        ByteRelay.closeAfterFlush(ctx.channel());
                     } else if (frame instanceof PingWebSocketFrame ping) {
                         ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
                     } else if (frame instanceof BinaryWebSocketFrame && !ended.get()) {

@@ -90,5 +90,12 @@ class SpdyTunnelTest {
         assertThat(frames.subList(0, 3).stream().map(f -> f.content().toString(StandardCharsets.UTF_8)))
                 .containsExactly("early", "reply-1", "data-2");
         assertThat(frames.get(3)).isInstanceOf(CloseWebSocketFrame.class);
+        assertThat(client.isOpen()).as("open until the client answers the close").isTrue();
+        kubectl.writeOutbound(new CloseWebSocketFrame(1000, ""));
+        for (Object o; (o = kubectl.readOutbound()) != null; ) {
+            client.writeInbound(o);
+        }
+        client.runPendingTasks();
+        assertThat(client.isOpen()).isFalse();
     }
 }

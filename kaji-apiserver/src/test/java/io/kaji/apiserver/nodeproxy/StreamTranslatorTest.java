@@ -202,6 +202,12 @@ class StreamTranslatorTest {
         assertThat(channels.subList(200, 202)).containsExactly(2, 3);
         assertThat(frames.get(frames.size() - 1)).isInstanceOfSatisfying(CloseWebSocketFrame.class,
                 c -> assertThat(c.statusCode()).isEqualTo(1000));
+        // The connection stays open for the client's answer to the close (OkHttp writes one and fails if it
+        // cannot), and ends with it.
+        assertThat(client.isOpen()).isTrue();
+        fromKubectl(new CloseWebSocketFrame(1000, ""));
+        client.runPendingTasks();
+        assertThat(client.isOpen()).isFalse();
     }
 
     @Test
