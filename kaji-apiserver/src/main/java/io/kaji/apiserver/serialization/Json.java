@@ -3,6 +3,8 @@ package io.kaji.apiserver.serialization;
 import io.kaji.apiserver.errors.ApiException;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -68,6 +70,40 @@ public final class Json {
             return node;
         } catch (JacksonException e) {
             throw ApiException.badRequest("the body of the request is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * {@code metadata.name} of a JSON object, read without building its tree (the audit log names created objects
+     * from their request bodies); null when the body is not a JSON object, has no such string, or is malformed.
+     */
+    public static String metadataName(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try (JsonParser p = MAPPER.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("metadata") && value == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String m = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if (m.equals("name")) {
+                            return v == JsonToken.VALUE_STRING ? p.getString() : null;
+                        }
+                        p.skipChildren();
+                    }
+                    return null;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (JacksonException e) {
+            return null;
         }
     }
 
