@@ -1,6 +1,7 @@
 package io.kaji.apiserver.watchcache;
 
 import io.kaji.apiserver.serialization.Json;
+import io.kaji.apiserver.serialization.JsonSpans;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,6 +22,8 @@ public final class CachedObject {
     /** metadata.namespace, read once: every list and watch filter asks for it, per object. */
     private final String namespace;
     private volatile byte[] json;
+    /** Where the metadata lies in {@link #json()} ({@link JsonSpans}), found on first use; 0 before. */
+    private volatile long metadataSpan;
 
     public CachedObject(String key, ObjectNode object, long revision) {
         this(key, object, revision, null, labelsOf(object), Json.text(object, "metadata.namespace"));
@@ -96,6 +99,19 @@ public final class CachedObject {
             json = j;
         }
         return j;
+    }
+
+    /**
+     * Where the object's metadata lies in {@link #json()} (see {@link JsonSpans}), or {@link JsonSpans#NONE}.
+     * Found once.
+     */
+    public long metadataSpan() {
+        long span = metadataSpan;
+        if (span == 0) {
+            span = JsonSpans.topLevelValue(json(), "metadata");
+            metadataSpan = span;
+        }
+        return span;
     }
 
     /** A watch event line ({@code {"type":T,"object":...}\n}) for this object. */
