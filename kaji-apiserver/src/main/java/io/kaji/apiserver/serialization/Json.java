@@ -137,20 +137,33 @@ public final class Json {
 
     /** The node at a dotted path, or {@code null}. */
     public static JsonNode at(JsonNode node, String dottedPath) {
-        // Walked with indexOf rather than split: Table cells and selectors call this per object and column.
         JsonNode n = node;
-        int from = 0;
-        while (true) {
+        for (String part : pathParts(dottedPath)) {
             if (n == null || !n.isObject()) {
                 return null;
             }
-            int dot = dottedPath.indexOf('.', from);
-            n = n.get(dot < 0 ? dottedPath.substring(from) : dottedPath.substring(from, dot));
-            if (dot < 0) {
-                return n;
-            }
-            from = dot + 1;
+            n = n.get(part);
         }
+        return n;
+    }
+
+    /**
+     * The parts of dotted paths, split once: Table cells and selectors look paths up per object and column, and a
+     * part split afresh each time also has its hash computed afresh. Paths come from code and from the field
+     * selectors a resource allows, so there are few; past {@link #MAX_PATHS} they are split each time.
+     */
+    private static final java.util.Map<String, String[]> PATHS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_PATHS = 4096;
+
+    private static String[] pathParts(String dottedPath) {
+        String[] parts = PATHS.get(dottedPath);
+        if (parts == null) {
+            parts = dottedPath.split("\\.");
+            if (PATHS.size() < MAX_PATHS) {
+                PATHS.put(dottedPath, parts);
+            }
+        }
+        return parts;
     }
 
     /** The object at {@code field}, created when absent or not an object. */
