@@ -149,8 +149,7 @@ final class AuditedExchange implements Exchange {
             e.put("userAgent", agent);
         }
         boolean nameless = a.resource() && a.name() == null && a.verb().equals("create");
-        JsonNode body = decision.level().atLeast(AuditLevel.REQUEST) || nameless ? json(req.body()) : null;
-        JsonNode requestObject = decision.level().atLeast(AuditLevel.REQUEST) ? body : null;
+        JsonNode requestObject = decision.level().atLeast(AuditLevel.REQUEST) ? json(req.body()) : null;
         if (a.resource()) {
             ObjectNode ref = e.putObject("objectRef");
             ref.put("resource", a.plural());
@@ -158,12 +157,12 @@ final class AuditedExchange implements Exchange {
                 ref.put("namespace", a.namespace());
             }
             String name = a.name() != null ? a.name()
-                    : body != null ? body.path("metadata").path("name").asString(null) : null;
+                    : requestObject != null ? requestObject.path("metadata").path("name").asString(null)
+                    : nameless ? Json.metadataName(req.body()) : null;
             if (name == null && nameless && response != null && response.status() < 300
                     && response.contentType().startsWith("application/json")) {
                 // A protobuf request body (kubectl's typed clients): the created object names itself.
-                JsonNode created = json(response.body());
-                name = created == null ? null : created.path("metadata").path("name").asString(null);
+                name = Json.metadataName(response.body());
             }
             if (name != null) {
                 ref.put("name", name);

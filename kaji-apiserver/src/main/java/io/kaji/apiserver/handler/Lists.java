@@ -98,10 +98,9 @@ final class Lists {
         }
         String accept = req.header("Accept");
         if (MediaTypes.wantsTable(accept)) {
-            List<ObjectNode> objects = items.stream().map(CachedObject::object).toList();
-            return ApiResponse.json(200, tables.table(def.columns(), objects, Long.toString(revision), next,
-                    TableConverter.IncludeObject.parse(req.param("includeObject")), MediaTypes.tableVersion(accept),
-                    true));
+            return new ApiResponse(200, MediaTypes.JSON, tables.tableBytes(def.columns(), items,
+                    Long.toString(revision), next, TableConverter.IncludeObject.parse(req.param("includeObject")),
+                    MediaTypes.tableVersion(accept)), List.of());
         }
         return new ApiResponse(200, MediaTypes.JSON, listBytes(def, items, revision, next), List.of());
     }

@@ -4,6 +4,7 @@ import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.serialization.Json;
 import io.kaji.apiserver.serialization.StoredObjects;
+import io.kaji.apiserver.watchcache.WatchCache;
 import io.kaji.store.KeyValue;
 import io.kaji.store.RevisionedStore;
 import io.kaji.store.WriteResult;
@@ -22,9 +23,16 @@ final class ObjectStorage {
     private static final int MAX_ATTEMPTS = 16;
 
     private final RevisionedStore store;
+    /** Takes the objects written here, so that it need not parse them again; null when there is none. */
+    private final WatchCache cache;
 
     ObjectStorage(RevisionedStore store) {
+        this(store, null);
+    }
+
+    ObjectStorage(RevisionedStore store, WatchCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     RevisionedStore store() {
@@ -44,23 +52,51 @@ final class ObjectStorage {
      * object itself is returned (with the revision set) instead of parsing the stored bytes back: they are its JSON.
      */
     ObjectNode create(ResourceDefinition def, String namespace, String name, ObjectNode object) {
+        return createServed(def, namespace, name, object).object();
+    }
+
+    /**
+     * Like {@link #create}, and also returns the created object's JSON when it was made from the stored bytes (one
+     * serialization for the store, the response and the watch cache).
+     */
+    Created createServed(ResourceDefinition def, String namespace, String name, ObjectNode object) {
         boolean identity = def.conversion() == io.kaji.apiserver.registry.StorageConversion.IDENTITY;
-        byte[] value;
-        if (identity) {
-            Json.metadata(object).remove("resourceVersion");
-            value = Json.bytes(object);
-        } else {
-            value = encode(def, object);
-        }
-        WriteResult r = store.create(def.key(namespace, name), value);
-        if (r instanceof WriteResult.Written w) {
-            if (identity) {
-                Json.metadata(object).put("resourceVersion", Long.toString(w.kv().modRevision()));
-                return object;
+        String key = def.key(namespace, name);
+        if (!identity) {
+            WriteResult r = store.create(key, encode(def, object));
+            if (r instanceof WriteResult.Written w) {
+                return new Created(decode(def, w.kv(), w.kv().modRevision()), null);
             }
-            return decode(def, w.kv(), w.kv().modRevision());
+            throw ApiException.alreadyExists(def.plural(), def.group(), name);
+        }
+        Json.metadata(object).remove("resourceVersion");
+        StoredObjects.Encoded encoded = StoredObjects.encodeWithRevisionSlot(object);
+        WatchCache.Expected expected = cache == null ? null : cache.expect(def, key, encoded, object);
+        WriteResult r;
+        try {
+            r = store.create(key, encoded.stored());
+        } catch (RuntimeException e) {
+            if (expected != null) {
+                expected.abandon();
+            }
+            throw e;
+        }
+        if (r instanceof WriteResult.Written w) {
+            long revision = w.kv().modRevision();
+            if (expected != null) {
+                expected.written(revision);
+            }
+            Json.metadata(object).put("resourceVersion", Long.toString(revision));
+            return new Created(object, encoded.served(revision));
+        }
+        if (expected != null) {
+            expected.abandon();
         }
         throw ApiException.alreadyExists(def.plural(), def.group(), name);
+    }
+
+    /** A created object and its served JSON (null when it has to be serialized). */
+    record Created(ObjectNode object, byte[] json) {
     }
 
     /**

@@ -64,7 +64,7 @@ public final class ResourceHandler {
     public ResourceHandler(ResourceRegistry registry, RevisionedStore store, WatchCache cache, Clock clock,
             ScheduledExecutorService timer) {
         this.registry = registry;
-        this.storage = new ObjectStorage(store);
+        this.storage = new ObjectStorage(store, cache);
         this.clock = clock;
         this.lifecycle = new ObjectLifecycle(clock, RandomGenerator.getDefault());
         this.fieldManager = new FieldManager(clock);
@@ -275,13 +275,18 @@ public final class ResourceHandler {
         if (manager != null) {
             fieldManager.update(def, null, obj, manager, null);
         }
-        ObjectNode created = dryRun ? obj : storage.create(def, ns, name, obj);
+        ObjectStorage.Created created = dryRun ? new ObjectStorage.Created(obj, null)
+                : storage.createServed(def, ns, name, obj);
         NamespaceDefaults defaults = namespaceDefaults;
         if (!dryRun && defaults != null && def.group().isEmpty() && def.plural().equals("namespaces")) {
             defaults.ensure(name);
         }
         LOG.debug("created {} {}/{}", def.qualifiedName(), ns, name);
-        ex.respond(single(def, created, req, 201, warnings));
+        if (created.json() != null && !MediaTypes.wantsTable(req.header("Accept"))) {
+            ex.respond(new ApiResponse(201, MediaTypes.JSON, created.json(), warnings));
+        } else {
+            ex.respond(single(def, created.object(), req, 201, warnings));
+        }
     }
 
     /**

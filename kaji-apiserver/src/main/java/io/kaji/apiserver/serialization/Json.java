@@ -3,6 +3,8 @@ package io.kaji.apiserver.serialization;
 import io.kaji.apiserver.errors.ApiException;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,6 +73,40 @@ public final class Json {
         }
     }
 
+    /**
+     * {@code metadata.name} of a JSON object, read without building its tree (the audit log names created objects
+     * from their request bodies); null when the body is not a JSON object, has no such string, or is malformed.
+     */
+    public static String metadataName(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try (JsonParser p = MAPPER.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("metadata") && value == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String m = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if (m.equals("name")) {
+                            return v == JsonToken.VALUE_STRING ? p.getString() : null;
+                        }
+                        p.skipChildren();
+                    }
+                    return null;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (JacksonException e) {
+            return null;
+        }
+    }
+
     public static byte[] bytes(JsonNode node) {
         return MAPPER.writeValueAsBytes(node);
     }
@@ -102,13 +138,32 @@ public final class Json {
     /** The node at a dotted path, or {@code null}. */
     public static JsonNode at(JsonNode node, String dottedPath) {
         JsonNode n = node;
-        for (String part : dottedPath.split("\\.")) {
+        for (String part : pathParts(dottedPath)) {
             if (n == null || !n.isObject()) {
                 return null;
             }
             n = n.get(part);
         }
         return n;
+    }
+
+    /**
+     * The parts of dotted paths, split once: Table cells and selectors look paths up per object and column, and a
+     * part split afresh each time also has its hash computed afresh. Paths come from code and from the field
+     * selectors a resource allows, so there are few; past {@link #MAX_PATHS} they are split each time.
+     */
+    private static final java.util.Map<String, String[]> PATHS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_PATHS = 4096;
+
+    private static String[] pathParts(String dottedPath) {
+        String[] parts = PATHS.get(dottedPath);
+        if (parts == null) {
+            parts = dottedPath.split("\\.");
+            if (PATHS.size() < MAX_PATHS) {
+                PATHS.put(dottedPath, parts);
+            }
+        }
+        return parts;
     }
 
     /** The object at {@code field}, created when absent or not an object. */

@@ -6,6 +6,7 @@ import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ResourceRegistry;
 import io.kaji.apiserver.watchcache.ResourceCache;
 import io.kaji.apiserver.watchcache.WatchCache;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,13 +70,14 @@ final class RequestMetrics {
         sorted.forEach((k, v) -> sb.append(k).append(' ').append(v).append('\n'));
         sb.append("# HELP apiserver_storage_objects Number of stored objects at the time of last check split by "
                 + "kind.\n# TYPE apiserver_storage_objects gauge\n");
-        for (ResourceDefinition d : registry.all()) {
+        List<ResourceDefinition> cached = registry.all().stream().filter(WatchCache::cacheable).toList();
+        for (ResourceDefinition d : cached) {
             sb.append("apiserver_storage_objects{resource=\"").append(d.qualifiedName()).append("\"} ")
                     .append(cache.cache(d).size()).append('\n');
         }
         sb.append("# HELP apiserver_registered_watchers Number of currently registered watchers for a given "
                 + "resource.\n# TYPE apiserver_registered_watchers gauge\n");
-        for (ResourceDefinition d : registry.all()) {
+        for (ResourceDefinition d : cached) {
             ResourceCache c = cache.cache(d);
             sb.append("apiserver_registered_watchers{group=\"").append(d.group()).append("\",kind=\"")
                     .append(d.kind()).append("\",version=\"").append(d.version()).append("\"} ")

@@ -38,11 +38,51 @@ public final class Cells {
         if (ts == null || ts.isEmpty()) {
             return null;
         }
+        Instant quick = utcSeconds(ts);
+        if (quick != null) {
+            return quick;
+        }
         try {
             return Instant.parse(ts);
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * The form Kubernetes writes timestamps in ({@code 2026-11-26T10:00:00Z}, RFC 3339 in UTC to the second) read
+     * without a formatter, which a Table of thousands of rows would otherwise spend most of its time in; null for
+     * any other form.
+     */
+    static Instant utcSeconds(String ts) {
+        if (ts.length() != 20 || ts.charAt(4) != '-' || ts.charAt(7) != '-' || ts.charAt(10) != 'T'
+                || ts.charAt(13) != ':' || ts.charAt(16) != ':' || ts.charAt(19) != 'Z') {
+            return null;
+        }
+        int year = digits(ts, 0, 4);
+        int month = digits(ts, 5, 2);
+        int day = digits(ts, 8, 2);
+        int hour = digits(ts, 11, 2);
+        int minute = digits(ts, 14, 2);
+        int second = digits(ts, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null;
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second);
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /** The list at a dotted path, or an empty list. */

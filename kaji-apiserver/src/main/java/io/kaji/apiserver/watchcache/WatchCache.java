@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
+import tools.jackson.databind.node.ObjectNode;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -56,6 +57,13 @@ public final class WatchCache implements AutoCloseable {
     /** Held while events are applied and while caches are added or removed: a new cache misses no event. */
     private final Object eventLock = new Object();
     private long deliveredRevision;
+    /**
+     * Writes this server is making, by key: the store event of such a write takes the object's served JSON, labels
+     * and namespace from here instead of parsing the stored bytes ({@link #expect}).
+     */
+    private final Map<String, Expected> expected = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The revision of the last event applied (announcements looked at). */
+    private volatile long appliedRevision;
     private Watch storeWatch;
     private ScheduledFuture<?> bookmarks;
     private volatile boolean closed;
@@ -74,7 +82,9 @@ public final class WatchCache implements AutoCloseable {
         this.bookmarkInterval = bookmarkInterval;
         this.historySize = historySize;
         for (ResourceDefinition d : registry.all()) {
-            caches.put(d, new ResourceCache(d, historySize));
+            if (cacheable(d)) {
+                caches.put(d, new ResourceCache(d, historySize));
+            }
         }
         refreshIdentityIndex();
     }
@@ -111,6 +121,8 @@ public final class WatchCache implements AutoCloseable {
             deliveredRevision = rev;
             revisionMonitor.notifyAll();
         }
+        appliedRevision = rev;
+        expected.clear();
         storeWatch = store.watch(WATCHED, rev, new Listener());
         LOG.info("watch cache loaded {} objects at revision {}", items.values().stream().mapToInt(List::size).sum(),
                 rev);
@@ -167,6 +179,15 @@ public final class WatchCache implements AutoCloseable {
         byIdentity = index;
     }
 
+    /**
+     * Whether a resource is cached: not one computed on request (metrics.k8s.io), which is never stored, yet has the
+     * key prefix of the objects it is computed from, so that its cache would parse and hold a second copy of every
+     * pod and node.
+     */
+    public static boolean cacheable(ResourceDefinition def) {
+        return !(def.strategy() instanceof io.kaji.apiserver.registry.ComputedResource);
+    }
+
     /** The cache of one resource. */
     public ResourceCache cache(ResourceDefinition def) {
         ResourceCache c = byIdentity.get(def);
@@ -177,6 +198,77 @@ public final class WatchCache implements AutoCloseable {
             throw new IllegalArgumentException("no watch cache for " + def);
         }
         return c;
+    }
+
+    /**
+     * Announces a write this server is about to make, so that its store event is applied without parsing the
+     * stored bytes: the cached object keeps the served JSON (made from {@code encoded}) and parses it only when a
+     * reader asks for the tree (a Table, a field selector). Call before the write and then
+     * {@link Expected#written} or, when it failed, {@link Expected#abandon}. Only for resources stored as served
+     * (identity conversion). An event is matched to the announcement by key and by equal stored bytes, so a write
+     * that lost a race to another one is never taken for it.
+     *
+     * @param object the object being written (labels and namespace are read now; it is not kept)
+     */
+    public Expected expect(ResourceDefinition def, String key, StoredObjects.Encoded encoded, ObjectNode object) {
+        if (expected.size() >= MAX_EXPECTED) {
+            return new Expected(def, key, encoded, Map.of(), null);
+        }
+        Expected e = new Expected(def, key, encoded, CachedObject.labelsOf(object),
+                io.kaji.apiserver.serialization.Json.text(object, "metadata.namespace"));
+        expected.put(key, e);
+        return e;
+    }
+
+    /** Announced writes whose events have not been applied yet (for tests). */
+    int announcements() {
+        return expected.size();
+    }
+
+    /** How many announced writes may wait for their events; more are not kept (their events then parse). */
+    private static final int MAX_EXPECTED = 10_000;
+
+    /** A write announced by {@link #expect}. */
+    public final class Expected {
+        private final ResourceDefinition def;
+        private final String key;
+        private final StoredObjects.Encoded encoded;
+        private final Map<String, String> labels;
+        private final String namespace;
+        /** The revision of the write, once it succeeded; 0 before. */
+        private volatile long revision;
+
+        private Expected(ResourceDefinition def, String key, StoredObjects.Encoded encoded, Map<String, String> labels,
+                String namespace) {
+            this.def = def;
+            this.key = key;
+            this.encoded = encoded;
+            this.labels = labels;
+            this.namespace = namespace;
+        }
+
+        /** The write succeeded at {@code revision}. */
+        public void written(long revision) {
+            this.revision = revision;
+            // Once the cache has applied that revision the announcement either was taken or never will be.
+            if (appliedRevision >= revision) {
+                expected.remove(key, this);
+            }
+        }
+
+        /** The write did not happen. */
+        public void abandon() {
+            expected.remove(key, this);
+        }
+
+        boolean matches(ResourceCache c, Event e) {
+            return def == c.definition() && e.type() != Event.Type.DELETE
+                    && java.util.Arrays.equals(encoded.stored(), e.kv().value());
+        }
+
+        CachedObject cached(long revision) {
+            return CachedObject.served(key, revision, encoded.served(revision), labels, namespace);
+        }
     }
 
     /** The revision of the last change applied to the caches. */
@@ -240,13 +332,23 @@ public final class WatchCache implements AutoCloseable {
         long last = 0;
         for (Event e : events) {
             last = e.revision();
+            Expected announced = expected.isEmpty() ? null : expected.get(e.kv().key());
             for (ResourceCache c : cachesForKey(e.kv().key())) {
                 try {
-                    c.apply(toCacheEvent(c, e));
+                    Expected match = announced != null && announced.matches(c, e) ? announced : null;
+                    if (match != null) {
+                        expected.remove(match.key, match);
+                    }
+                    c.apply(toCacheEvent(c, e, match));
                 } catch (RuntimeException ex) {
                     LOG.error("watch cache: cannot apply {} of {} at revision {}", e.type(), e.kv().key(),
                             e.revision(), ex);
                 }
+            }
+            // Only now: a writer that sees this revision applied knows its announcement was taken or never will be.
+            appliedRevision = last;
+            if (announced != null) {
+                dropPassed(e.kv().key(), last);
             }
         }
         for (ResourceCache c : List.copyOf(caches.values())) {
@@ -258,10 +360,9 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
-    private static CacheEvent toCacheEvent(ResourceCache c, Event e) {
+    private static CacheEvent toCacheEvent(ResourceCache c, Event e, Expected announced) {
         String key = e.kv().key();
-        CachedObject previous = e.prevKv() == null ? c.get(key)
-                : new CachedObject(key, decode(c, e.prevKv(), e.prevKv().modRevision()), e.prevKv().modRevision());
+        CachedObject previous = previous(c, e);
         if (e.type() == Event.Type.DELETE) {
             if (previous == null) {
                 throw new IllegalStateException("delete of " + key + " without a previous version");
@@ -270,8 +371,36 @@ public final class WatchCache implements AutoCloseable {
             io.kaji.apiserver.serialization.Json.metadata(last).put("resourceVersion", Long.toString(e.revision()));
             return new CacheEvent("DELETED", new CachedObject(key, last, e.revision()), previous);
         }
-        CachedObject now = new CachedObject(key, decode(c, e.kv(), e.revision()), e.revision());
+        CachedObject now = announced != null ? announced.cached(e.revision())
+                : new CachedObject(key, decode(c, e.kv(), e.revision()), e.revision());
         return new CacheEvent(e.isCreate() ? "ADDED" : "MODIFIED", now, e.isCreate() ? null : previous);
+    }
+
+    /**
+     * Drops the announcement of {@code key} when its write was at or before {@code revision}, the event just
+     * applied, yet was not taken (other bytes than announced). Together with {@link Expected#written} (the writer
+     * sets its revision, then reads {@link #appliedRevision}; this sets that, then reads the writer's revision), one
+     * of the two sides always sees the other, so no announcement is left behind.
+     */
+    private void dropPassed(String key, long revision) {
+        Expected left = expected.get(key);
+        if (left != null && left.revision != 0 && left.revision <= revision) {
+            expected.remove(key, left);
+        }
+    }
+
+    /**
+     * The version an event replaces: the cached one when it is the event's previous version (no second parse of
+     * bytes the cache parsed already), else the store's previous version.
+     */
+    private static CachedObject previous(ResourceCache c, Event e) {
+        String key = e.kv().key();
+        CachedObject cached = c.get(key);
+        KeyValue prev = e.prevKv();
+        if (prev == null || (cached != null && cached.revision() == prev.modRevision())) {
+            return cached;
+        }
+        return new CachedObject(key, decode(c, prev, prev.modRevision()), prev.modRevision());
     }
 
     @Override

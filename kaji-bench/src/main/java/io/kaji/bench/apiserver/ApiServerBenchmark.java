@@ -215,48 +215,103 @@ public final class ApiServerBenchmark {
         print("list: %,d pods created in namespace %s (%.0f/s)", settings.listPods(), LIST_NS,
                 settings.listPods() / fill.seconds());
         String path = "/api/v1/namespaces/" + LIST_NS + "/pods";
+        boolean ok = timeList(setup, "JSON, one namespace", path, JSON, settings.listPods());
+        // kubectl get pods -A -o json: every namespace (the created pods of the other parts too, if any)
+        ok &= timeList(setup, "JSON, all namespaces", "/api/v1/pods", JSON, -1);
+        // kubectl get pods: a Table, asked for in one piece here, and in pages of 500 as kubectl asks by default
+        ok &= timeList(setup, "Table, one namespace", path, KUBECTL_TABLE, settings.listPods());
+        ok &= timeList(setup, "Table, pages of 500 (kubectl get)", path + "?limit=500", KUBECTL_TABLE,
+                settings.listPods());
+        return ok;
+    }
+
+    /** What kubectl get sends: a Table (v1, then v1beta1), else the plain list. */
+    private static final String KUBECTL_TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,"
+            + "application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    private static final String JSON = "application/json";
+
+    /**
+     * Times {@code listRepeats} LISTs (after 3 warm-ups), following continue tokens to the last page: each time is
+     * from the first request to the last page's response. Checks the item count (or row count) unless negative.
+     */
+    private boolean timeList(Connection conn, String what, String path, String accept, int expectItems)
+            throws Exception {
         long[] times = new long[settings.listRepeats()];
-        int bytes = 0;
+        long bytes = 0;
         int items = 0;
+        int counted = 0;
+        int pages = 0;
         String loadBefore = load();
         long cpu0 = processCpu();
         long client0 = HttpsLoadClient.cpuNanos();
         for (int i = -3; i < settings.listRepeats(); i++) {
-            CompletableFuture<int[]> f = new CompletableFuture<>();
             long t = System.nanoTime();
-            boolean count = i == -1;
-            setup.send(request(HttpMethod.GET, path, null), r -> {
-                long took = System.nanoTime() - t;
-                int n = count ? countItems(r.content().toString(StandardCharsets.UTF_8)) : -1;
-                f.complete(new int[] {r.status().code(), r.content().readableBytes(), n, (int) (took / 1000)});
-            });
-            int[] a = f.get(60, TimeUnit.SECONDS);
-            if (a[0] != 200) {
-                throw new IllegalStateException("list " + path + ": HTTP " + a[0]);
-            }
-            bytes = a[1];
-            if (count) {
-                items = a[2];
-            }
+            String next = null;
+            bytes = 0;
+            items = 0;
+            pages = 0;
+            do {
+                String url = next == null ? path
+                        : path + (path.contains("?") ? "&" : "?") + "continue=" + next;
+                CompletableFuture<String[]> f = new CompletableFuture<>();
+                boolean count = i == -1;
+                conn.send(request(HttpMethod.GET, url, null, accept), r -> {
+                    String body = r.status().code() == 200 && (count || path.contains("limit="))
+                            ? r.content().toString(StandardCharsets.UTF_8) : "";
+                    f.complete(new String[] {Integer.toString(r.status().code()),
+                            Integer.toString(r.content().readableBytes()), count ? Integer.toString(countItems(body))
+                            : "0", continueOf(body)});
+                });
+                String[] a = f.get(120, TimeUnit.SECONDS);
+                if (!a[0].equals("200")) {
+                    throw new IllegalStateException("list " + url + ": HTTP " + a[0]);
+                }
+                bytes += Long.parseLong(a[1]);
+                items += Integer.parseInt(a[2]);
+                pages++;
+                next = a[3];
+            } while (next != null);
             if (i >= 0) {
-                times[i] = a[3];
+                times[i] = (System.nanoTime() - t) / 1000;
+            }
+            if (i == -1) {
+                counted = items;
+                if (expectItems >= 0 && items != expectItems) {
+                    print("list: %s: %,d items, expected %,d", what, items, expectItems);
+                    return false;
+                }
             }
         }
         long cpu = processCpu() - cpu0;
         long clientCpu = HttpsLoadClient.cpuNanos() - client0;
         Arrays.sort(times);
-        print("list: GET %s (JSON, %,d items, %,d bytes): median %.1f ms of %d (min %.1f, max %.1f) after 3 "
-                        + "warm-ups; load average %s -> %s", path, items, bytes, times[times.length / 2] / 1000.0,
-                times.length, times[0] / 1000.0, times[times.length - 1] / 1000.0, loadBefore, load());
-        print("list: CPU per list (server + client) %.1f ms, of which load generator %.1f ms",
-                cpu / 1e6 / (times.length + 3), clientCpu / 1e6 / (times.length + 3));
-        return items == settings.listPods();
+        print("list: %s, GET %s (%,d items, %,d bytes%s): median %.1f ms of %d (min %.1f, max %.1f) after 3 "
+                        + "warm-ups; CPU per list (server + client) %.1f ms, of which load generator %.1f ms; "
+                        + "load average %s -> %s", what, path, counted, bytes, pages > 1 ? ", " + pages + " pages" : "",
+                times[times.length / 2] / 1000.0, times.length, times[0] / 1000.0, times[times.length - 1] / 1000.0,
+                cpu / 1e6 / (times.length + 3), clientCpu / 1e6 / (times.length + 3), loadBefore, load());
+        return true;
     }
 
+    private static final java.util.regex.Pattern CONTINUE =
+            java.util.regex.Pattern.compile("\"continue\":\"([^\"]+)\"");
+
+    /** The continue token of a list or Table, or null on the last page. */
+    private static String continueOf(String body) {
+        int meta = body.indexOf("\"metadata\":{");
+        if (meta < 0) {
+            return null;
+        }
+        java.util.regex.Matcher m = CONTINUE.matcher(body.substring(meta, Math.min(body.length(), meta + 2048)));
+        return m.find() && !m.group(1).isEmpty() ? m.group(1) : null;
+    }
+
+    /** The pods of a list, or the rows of a Table. */
     private static int countItems(String listJson) {
         int n = 0;
         int at = 0;
-        String marker = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"";
+        String marker = listJson.startsWith("{\"kind\":\"Table\"") ? "{\"cells\":["
+                : "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"";
         while ((at = listJson.indexOf(marker, at)) >= 0) {
             n++;
             at += marker.length();
@@ -488,10 +543,14 @@ public final class ApiServerBenchmark {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private FullHttpRequest request(HttpMethod method, String path, byte[] body) {
+        return request(method, path, body, JSON);
+    }
+
+    private FullHttpRequest request(HttpMethod method, String path, byte[] body, String accept) {
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
                 body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.HOST, authority);
-        r.headers().set(HttpHeaderNames.ACCEPT, "application/json");
+        r.headers().set(HttpHeaderNames.ACCEPT, accept);
         if (body != null) {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         }
