@@ -129,9 +129,7 @@ class ImagePullSecretsIntegrationTest {
     }
 
     private List<String> events(String pod) {
-        return client.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> pod.equals(e.getInvolvedObject().getName()))
-                .map(e -> e.getType() + " " + e.getReason() + " " + e.getMessage()).toList();
+        return fixture.events(NS, pod);
     }
 
     private List<Event> warnings(String pod) {

@@ -244,9 +244,7 @@ class NodeAgentIntegrationTest {
     }
 
     private ContainerStatus containerStatus(String pod) {
-        Pod p = client.pods().inNamespace(NS).withName(pod).get();
-        assertThat(p.getStatus().getContainerStatuses()).isNotEmpty();
-        return p.getStatus().getContainerStatuses().get(0);
+        return fixture.containerStatus(NS, pod);
     }
 
     private Lease lease() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -17,8 +16,6 @@ import io.kaji.node.image.BusyboxImage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -245,25 +242,16 @@ class ProbesAndHooksIntegrationTest {
         }
     }
 
-    private Set<String> events(String pod) {
-        Set<String> out = ConcurrentHashMap.newKeySet();
-        for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
-            if (pod.equals(e.getInvolvedObject().getName())) {
-                out.add(e.getType() + " " + e.getReason() + " " + e.getMessage());
-            }
-        }
-        return out;
+    private List<String> events(String pod) {
+        return fixture.events(NS, pod);
     }
 
     private Pod get(String name) {
-        return client.pods().inNamespace(NS).withName(name).get();
+        return fixture.pod(NS, name);
     }
 
     private ContainerStatus containerStatus(String pod) {
-        Pod p = get(pod);
-        assertThat(p.getStatus()).isNotNull();
-        assertThat(p.getStatus().getContainerStatuses()).isNotEmpty();
-        return p.getStatus().getContainerStatuses().get(0);
+        return fixture.containerStatus(NS, pod);
     }
 
     private static PodCondition condition(Pod p, String type) {

@@ -2,6 +2,8 @@ package io.kaji.node.containerd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -174,7 +176,7 @@ public final class AgentFixture implements AutoCloseable {
                     if (f != null) {
                         f.close();
                     } else {
-                        new Closer().run(server == null ? null : server::close)
+                        new Teardown().run(server == null ? null : server::close)
                                 .run(store == null ? null : store::close).closeNode(node)
                                 .run(apiDir == null ? null : deleteStep(apiDir)).throwIfFailed();
                     }
@@ -240,6 +242,28 @@ public final class AgentFixture implements AutoCloseable {
         return agent;
     }
 
+    /** The pod, or null if there is none. */
+    public Pod pod(String namespace, String name) {
+        return client.pods().inNamespace(namespace).withName(name).get();
+    }
+
+    /** The status of the pod's first container; fails (for {@code untilAsserted}) while there is none. */
+    public ContainerStatus containerStatus(String namespace, String pod) {
+        Pod p = pod(namespace, pod);
+        assertThat(p).as("pod " + namespace + "/" + pod).isNotNull();
+        assertThat(p.getStatus()).as("status of " + namespace + "/" + pod).isNotNull();
+        assertThat(p.getStatus().getContainerStatuses()).as("container statuses of " + namespace + "/" + pod)
+                .isNotEmpty();
+        return p.getStatus().getContainerStatuses().get(0);
+    }
+
+    /** The events about the pod as {@code "<type> <reason> <message>"}, as {@code kubectl describe} lists them. */
+    public List<String> events(String namespace, String pod) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> pod.equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getType() + " " + e.getReason() + " " + e.getMessage()).toList();
+    }
+
     /** Registers a clean-up step (see {@link Builder#onClose}) once the fixture runs. */
     public AgentFixture onClose(Step step) {
         cleanUps.add(Objects.requireNonNull(step));
@@ -269,10 +293,13 @@ public final class AgentFixture implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        Closer c = new Closer().run(this::stopAgent).run(() -> {
+        Teardown c = new Teardown().run(this::stopAgent);
+        c.run(() -> {
             for (SandboxInfo s : node.runtime.listSandboxes(KajiLabels.managed())) {
-                node.runtime.stopSandbox(s.id());
-                node.runtime.removeSandbox(s.id());
+                c.run(() -> {
+                    node.runtime.stopSandbox(s.id());
+                    node.runtime.removeSandbox(s.id());
+                });
             }
         });
         for (Step step : cleanUps) {
@@ -282,45 +309,7 @@ public final class AgentFixture implements AutoCloseable {
                 .throwIfFailed();
     }
 
-    private static Step deleteStep(Path dir) {
+    static Step deleteStep(Path dir) {
         return () -> ContainerdFixture.deleteTree(dir);
-    }
-
-    /** Runs every step, keeps the first failure and adds later ones to it as suppressed. */
-    private static final class Closer {
-        private Throwable failure;
-
-        Closer run(Step step) {
-            if (step == null) {
-                return this;
-            }
-            try {
-                step.run();
-            } catch (Exception | Error e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-            return this;
-        }
-
-        /** Closes containerd, then asserts that it left no shim and no mount under its data dir. */
-        Closer closeNode(ContainerdFixture node) {
-            ContainerdResidue residue = new ContainerdResidue(node.config);
-            run(node::close);
-            run(() -> assertThat(residue.shimPids()).as("shims left").isEmpty());
-            return run(() -> assertThat(residue.mounts()).as("mounts left").isEmpty());
-        }
-
-        void throwIfFailed() throws Exception {
-            if (failure instanceof Exception e) {
-                throw e;
-            }
-            if (failure instanceof Error e) {
-                throw e;
-            }
-        }
     }
 }
