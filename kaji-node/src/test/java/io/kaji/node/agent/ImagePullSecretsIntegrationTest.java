@@ -8,22 +8,11 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
-import io.kaji.node.containerd.ContainerdFixture;
-import io.kaji.node.containerd.ContainerdResidue;
+import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.LoopbackRegistry;
-import io.kaji.node.runtime.KajiLabels;
-import io.kaji.node.runtime.PodLogs;
-import io.kaji.node.runtime.SandboxInfo;
-import io.kaji.store.sqlite.SqliteStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -47,14 +36,10 @@ class ImagePullSecretsIntegrationTest {
     private static final String USER = "kaji";
     private static final String PASSWORD = "pull-secret-test";
 
-    private ContainerdFixture node;
-    private Path dir;
+    private AgentFixture fixture;
     private LoopbackRegistry registry;
     private String registryHost;
-    private SqliteStore store;
-    private ApiServer server;
     private KubernetesClient client;
-    private NodeAgent agent;
 
     @BeforeAll
     void start() throws Exception {
@@ -62,58 +47,19 @@ class ImagePullSecretsIntegrationTest {
         registryHost = registry.host();
         registry.push(BusyboxImage.image(registryHost + "/private/busybox:1", BusyboxImage.HOST_BUSYBOX),
                 "private/busybox", "1");
-        dir = Files.createTempDirectory("kaji-pull-secret-it-");
-
-        node = ContainerdFixture.start("kajit11", POD_CIDR);
-        store = SqliteStore.open(dir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(dir.resolve("api")).withPort(0), store);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
-        AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(node.dataDir.resolve("pods")),
-                node.dataDir.resolve("ipam"), node.config.cniConfDir()).withBridgeName("kajit11")
-                .withInitialBackOff(Duration.ofSeconds(1)).withLeaseRenewal(Duration.ofSeconds(1)).withKubeletPort(0);
-        agent = new NodeAgent(client, node.runtime, node.supervisor::health, config, HostInfo.detect());
-        agent.start();
-        client.nodes().withName(NODE).edit(n -> {
-            n.getSpec().setPodCIDR(POD_CIDR);
-            n.getSpec().setPodCIDRs(List.of(POD_CIDR));
-            return n;
-        });
-        assertThat(agent.awaitPodsStarted(Duration.ofSeconds(30))).isTrue();
+        fixture = AgentFixture.node(NODE, "kajit11", POD_CIDR).start();
+        client = fixture.client;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (node != null) {
-            for (SandboxInfo s : node.runtime.listSandboxes(KajiLabels.managed())) {
-                node.runtime.stopSandbox(s.id());
-                node.runtime.removeSandbox(s.id());
+        try {
+            if (fixture != null) {
+                fixture.close();
             }
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (node != null) {
-            ContainerdResidue residue = new ContainerdResidue(node.config);
-            node.close();
-            assertThat(residue.shimPids()).as("shims left").isEmpty();
-            assertThat(residue.mounts()).as("mounts left").isEmpty();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } finally {
+            if (registry != null) {
+                registry.close();
             }
         }
     }
@@ -183,9 +129,7 @@ class ImagePullSecretsIntegrationTest {
     }
 
     private List<String> events(String pod) {
-        return client.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> pod.equals(e.getInvolvedObject().getName()))
-                .map(e -> e.getType() + " " + e.getReason() + " " + e.getMessage()).toList();
+        return fixture.events(NS, pod);
     }
 
     private List<Event> warnings(String pod) {

@@ -10,26 +10,17 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.containerd.ContainerdFixture;
-import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.runtime.KajiLabels;
-import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
-import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.runtime.SandboxSpec;
-import io.kaji.store.sqlite.SqliteStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -56,10 +47,8 @@ class NodeAgentIntegrationTest {
     private static final String POD_CIDR = "100.64.9.0/24";
     private static final String NS = "default";
 
+    private AgentFixture fixture;
     private ContainerdFixture node;
-    private Path apiDir;
-    private SqliteStore store;
-    private ApiServer server;
     private KubernetesClient client;
     private NodeAgent agent;
     private AgentConfig config;
@@ -67,60 +56,18 @@ class NodeAgentIntegrationTest {
 
     @BeforeAll
     void start() throws Exception {
-        node = ContainerdFixture.start("kajit9", POD_CIDR);
-        apiDir = Files.createTempDirectory("kaji-agent-it-");
-        store = SqliteStore.open(apiDir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(apiDir).withPort(0), store);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
-        config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(node.dataDir.resolve("pods")),
-                node.dataDir.resolve("ipam"), node.config.cniConfDir()).withBridgeName("kajit9")
-                .withInitialBackOff(Duration.ofSeconds(1)).withLeaseRenewal(Duration.ofSeconds(1));
-        agent = newAgent();
-        agent.start();
-        // Stands in for the node IPAM controller.
-        client.nodes().withName(NODE).edit(n -> {
-            n.getSpec().setPodCIDR(POD_CIDR);
-            n.getSpec().setPodCIDRs(List.of(POD_CIDR));
-            return n;
-        });
-        assertThat(agent.awaitPodsStarted(Duration.ofSeconds(30))).isTrue();
-    }
-
-    private NodeAgent newAgent() {
-        return new NodeAgent(client, node.runtime, node.supervisor::health, config, HostInfo.detect());
+        // The fixture stands in for the node IPAM controller: it assigns the podCIDR.
+        fixture = AgentFixture.node(NODE, "kajit9", POD_CIDR).start();
+        node = fixture.node;
+        client = fixture.client;
+        agent = fixture.agent();
+        config = fixture.config();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (node != null) {
-            for (SandboxInfo s : node.runtime.listSandboxes(KajiLabels.managed())) {
-                node.runtime.stopSandbox(s.id());
-                node.runtime.removeSandbox(s.id());
-            }
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (node != null) {
-            ContainerdResidue residue = new ContainerdResidue(node.config);
-            node.close();
-            assertThat(residue.shimPids()).as("shims left").isEmpty();
-            assertThat(residue.mounts()).as("mounts left").isEmpty();
-        }
-        if (apiDir != null) {
-            try (var walk = Files.walk(apiDir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -236,13 +183,12 @@ class NodeAgentIntegrationTest {
     @Order(5)
     void restartedAgentAdoptsRunningContainersAndRemovesOrphans() throws Exception {
         ContainerStatus before = containerStatus("web");
-        agent.close();
+        fixture.stopAgent();
         // A sandbox of a pod the API server never heard of: the new agent removes it.
         PodRef ghost = new PodRef(NS, "ghost", UUID.randomUUID().toString());
         node.runtime.runSandbox(SandboxSpec.builder(ghost).logDirectory(config.podLogs().podDirectory(ghost))
                 .build());
-        agent = newAgent();
-        agent.start();
+        agent = fixture.startAgent();
         assertThat(agent.awaitPodsStarted(Duration.ofSeconds(20))).isTrue();
         assertThat(node.runtime.listSandboxes(KajiLabels.forPod(ghost))).isEmpty();
         Thread.sleep(3000);
@@ -298,9 +244,7 @@ class NodeAgentIntegrationTest {
     }
 
     private ContainerStatus containerStatus(String pod) {
-        Pod p = client.pods().inNamespace(NS).withName(pod).get();
-        assertThat(p.getStatus().getContainerStatuses()).isNotEmpty();
-        return p.getStatus().getContainerStatuses().get(0);
+        return fixture.containerStatus(NS, pod);
     }
 
     private Lease lease() {

@@ -5,29 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.containerd.ContainerdFixture;
-import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.image.BusyboxImage;
-import io.kaji.node.runtime.KajiLabels;
-import io.kaji.node.runtime.PodLogs;
-import io.kaji.node.runtime.SandboxInfo;
-import io.kaji.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,73 +35,25 @@ class VolumesIntegrationTest {
     private static final String POD_CIDR = "100.64.6.0/24";
     private static final String NS = "default";
 
+    private AgentFixture fixture;
     private ContainerdFixture node;
-    private Path apiDir;
-    private SqliteStore store;
-    private ApiServer server;
     private KubernetesClient client;
-    private NodeAgent agent;
+    private Path apiDir;
 
     @BeforeAll
     void start() throws Exception {
-        node = ContainerdFixture.start("kajit6", POD_CIDR);
-        apiDir = Files.createTempDirectory("kaji-volume-it-");
-        store = SqliteStore.open(apiDir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(apiDir).withPort(0), store);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
         // Host paths and probes aimed at the host are what the Pod Security baseline level forbids; these tests
         // need them, so their namespace is labeled privileged, as a user would label such a namespace.
-        client.namespaces().withName("default").edit(ns -> {
-            java.util.Map<String, String> labels = new java.util.HashMap<>(
-                    ns.getMetadata().getLabels() == null ? java.util.Map.of() : ns.getMetadata().getLabels());
-            labels.put("pod-security.kubernetes.io/enforce", "privileged");
-            ns.getMetadata().setLabels(labels);
-            return ns;
-        });
-        AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(node.dataDir.resolve("pods")),
-                node.dataDir.resolve("ipam"), node.config.cniConfDir()).withBridgeName("kajit6")
-                .withInitialBackOff(Duration.ofSeconds(1)).withLeaseRenewal(Duration.ofSeconds(1)).withKubeletPort(0);
-        agent = new NodeAgent(client, node.runtime, node.supervisor::health, config, HostInfo.detect());
-        agent.start();
-        client.nodes().withName(NODE).edit(n -> {
-            n.getSpec().setPodCIDR(POD_CIDR);
-            n.getSpec().setPodCIDRs(List.of(POD_CIDR));
-            return n;
-        });
-        assertThat(agent.awaitPodsStarted(Duration.ofSeconds(30))).isTrue();
+        fixture = AgentFixture.node(NODE, "kajit6", POD_CIDR).withPrivilegedNamespace(NS).start();
+        node = fixture.node;
+        client = fixture.client;
+        apiDir = fixture.apiDir();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (node != null) {
-            for (SandboxInfo s : node.runtime.listSandboxes(KajiLabels.managed())) {
-                node.runtime.stopSandbox(s.id());
-                node.runtime.removeSandbox(s.id());
-            }
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (node != null) {
-            ContainerdResidue residue = new ContainerdResidue(node.config);
-            node.close();
-            assertThat(residue.shimPids()).as("shims left").isEmpty();
-            assertThat(residue.mounts()).as("mounts left").isEmpty();
-        }
-        if (apiDir != null) {
-            try (var walk = Files.walk(apiDir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -237,24 +178,15 @@ class VolumesIntegrationTest {
         return node.runtime.execSync(containerId, List.of("sh", "-c", script), Duration.ofSeconds(10)).stdoutText();
     }
 
-    private Set<String> events(String pod) {
-        Set<String> out = ConcurrentHashMap.newKeySet();
-        for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
-            if (pod.equals(e.getInvolvedObject().getName())) {
-                out.add(e.getType() + " " + e.getReason() + " " + e.getMessage());
-            }
-        }
-        return out;
+    private List<String> events(String pod) {
+        return fixture.events(NS, pod);
     }
 
     private Pod get(String name) {
-        return client.pods().inNamespace(NS).withName(name).get();
+        return fixture.pod(NS, name);
     }
 
     private ContainerStatus containerStatus(String pod) {
-        Pod p = get(pod);
-        assertThat(p.getStatus()).isNotNull();
-        assertThat(p.getStatus().getContainerStatuses()).isNotEmpty();
-        return p.getStatus().getContainerStatuses().get(0);
+        return fixture.containerStatus(NS, pod);
     }
 }

@@ -11,23 +11,13 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
-import io.kaji.node.agent.AgentConfig;
-import io.kaji.node.agent.HostInfo;
-import io.kaji.node.agent.NodeAgent;
 import io.kaji.node.cgroup.PodCgroups;
+import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.containerd.ContainerdFixture;
-import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.runtime.KajiLabels;
-import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
-import io.kaji.node.runtime.SandboxInfo;
-import io.kaji.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,74 +48,34 @@ class EvictionIntegrationTest {
     private static final Duration INTERVAL = Duration.ofSeconds(3);
     private static final Duration TRANSITION = Duration.ofSeconds(4);
 
+    private AgentFixture fixture;
     private ContainerdFixture node;
-    private Path apiDir;
-    private SqliteStore store;
-    private ApiServer server;
     private KubernetesClient client;
-    private NodeAgent agent;
     private PodCgroups cgroups;
     private final AtomicBoolean signalsOn = new AtomicBoolean();
 
     @BeforeAll
     void start() throws Exception {
-        node = ContainerdFixture.start("kajit10", POD_CIDR);
-        apiDir = Files.createTempDirectory("kaji-evict-it-");
-        store = SqliteStore.open(apiDir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(apiDir).withPort(0), store);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
-        AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(node.dataDir.resolve("pods")),
-                        node.dataDir.resolve("ipam"), node.config.cniConfDir()).withBridgeName("kajit10")
-                .withLeaseRenewal(Duration.ofSeconds(1));
         cgroups = PodCgroups.forNode(NODE);
-        HostSignals host = new HostSignals(node.dataDir, node.config.root());
         EvictionConfig eviction = EvictionConfig.parse("memory.available<1000000Mi", null, null, TRANSITION,
                 INTERVAL, Duration.ZERO);
-        agent = new NodeAgent(client, node.runtime, node.supervisor::health, config, HostInfo.detect())
-                .podCgroups(cgroups)
-                .eviction(eviction, () -> signalsOn.get() ? host.observe() : Map.of());
-        agent.start();
-        client.nodes().withName(NODE).edit(n -> {
-            n.getSpec().setPodCIDR(POD_CIDR);
-            n.getSpec().setPodCIDRs(List.of(POD_CIDR));
-            return n;
-        });
-        assertThat(agent.awaitPodsStarted(Duration.ofSeconds(30))).isTrue();
+        fixture = AgentFixture.node(NODE, "kajit10", POD_CIDR)
+                .withAgent((agent, containerd) -> {
+                    HostSignals host = new HostSignals(containerd.dataDir, containerd.config.root());
+                    return agent.podCgroups(cgroups)
+                            .eviction(eviction, () -> signalsOn.get() ? host.observe() : Map.of());
+                })
+                .onClose(() -> assertThat(cgroups.removeAll()).as("cgroups of " + NODE + " removed").isTrue())
+                .start();
+        node = fixture.node;
+        client = fixture.client;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (node != null) {
-            for (SandboxInfo s : node.runtime.listSandboxes(KajiLabels.managed())) {
-                node.runtime.stopSandbox(s.id());
-                node.runtime.removeSandbox(s.id());
-            }
-        }
-        boolean cgroupsGone = cgroups == null || cgroups.removeAll();
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (node != null) {
-            ContainerdResidue residue = new ContainerdResidue(node.config);
-            node.close();
-            assertThat(residue.shimPids()).as("shims left").isEmpty();
-        }
-        if (apiDir != null) {
-            try (var walk = Files.walk(apiDir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        assertThat(cgroupsGone).as("cgroups of " + NODE + " removed").isTrue();
     }
 
     @Test

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
 import io.kaji.controllers.runtime.EventRecorder;
+import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.containerd.ContainerdFixture;
-import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageFile;
 import io.kaji.node.image.ImageImporter;
@@ -23,18 +19,14 @@ import io.kaji.node.runtime.ImageInfo;
 import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxSpec;
-import io.kaji.store.sqlite.SqliteStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,53 +47,25 @@ class ImageGcIntegrationTest {
     private static final String UNUSED_B = "docker.io/kaji/gc-unused-b:1";
     private static final String YOUNG = "docker.io/kaji/gc-young:1";
 
+    private AgentFixture fixture;
     private ContainerdFixture node;
-    private Path dir;
-    private SqliteStore store;
-    private ApiServer server;
     private KubernetesClient client;
     private EventRecorder events;
-    private String sandboxId;
 
     @BeforeAll
     void start() throws Exception {
-        node = ContainerdFixture.start("kajit12", "100.64.12.0/24");
-        dir = Files.createTempDirectory("kaji-image-gc-it-");
-        store = SqliteStore.open(dir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(dir.resolve("api")).withPort(0), store);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
-        events = new EventRecorder(client, "kubelet", Clock.systemUTC());
+        // No agent: the test drives the runtime and the collector itself.
+        fixture = AgentFixture.node(NODE, "kajit12", "100.64.12.0/24").withoutAgent().start();
+        node = fixture.node;
+        client = fixture.client;
+        events = new EventRecorder(fixture.client, "kubelet", Clock.systemUTC());
+        fixture.onClose(events::close);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (node != null && sandboxId != null) {
-            node.runtime.stopSandbox(sandboxId);
-            node.runtime.removeSandbox(sandboxId);
-        }
-        if (events != null) {
-            events.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (node != null) {
-            ContainerdResidue residue = new ContainerdResidue(node.config);
-            node.close();
-            assertThat(residue.shimPids()).as("shims left").isEmpty();
-            assertThat(residue.mounts()).as("mounts left").isEmpty();
-        }
-        if (dir != null) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -112,7 +76,7 @@ class ImageGcIntegrationTest {
         PodRef pod = new PodRef("default", "gc-user", UUID.randomUUID().toString());
         SandboxSpec sandbox = SandboxSpec.builder(pod)
                 .logDirectory(new PodLogs(node.dataDir.resolve("pods")).podDirectory(pod)).build();
-        sandboxId = node.runtime.runSandbox(sandbox);
+        String sandboxId = node.runtime.runSandbox(sandbox);
         String container = node.runtime.createContainer(sandboxId, sandbox,
                 ContainerSpec.builder("app", BusyboxImage.NAME).command("sleep", "3600").build());
         node.runtime.startContainer(container);
@@ -163,7 +127,7 @@ class ImageGcIntegrationTest {
             OciImage image = new OciImage(name, List.of("/bin/true"), List.of(), List.of(OciImage.DEFAULT_PATH), "/",
                     List.of(new ImageFile.Regular("/name.txt", 0644, (name + " " + Instant.now() + "\n")
                             .getBytes(StandardCharsets.UTF_8))));
-            Path tarball = dir.resolve(name.replaceAll("[^a-z0-9]", "_") + ".tar");
+            Path tarball = node.dataDir.resolve(name.replaceAll("[^a-z0-9]", "_") + ".tar");
             OciImageLayout.write(image, tarball);
             ImageImporter.forSocket(node.config.socket()).importTarball(tarball);
         } catch (Exception e) {
