@@ -99,7 +99,7 @@ class ImageBuildPushIntegrationTest {
 
         // A real containerd pulls it from the loopback registry (plain HTTP, no registry configuration).
         ContainerdResidue residue;
-        try (ContainerdFixture node = ContainerdFixture.start("kajit12", "100.64.12.0/24")) {
+        try (ContainerdFixture node = ContainerdFixture.start("kajit13", "100.64.13.0/24")) {
             residue = new ContainerdResidue(node.config);
             long pullBegan = System.nanoTime();
             String ref = node.runtime.pullImage(image);
