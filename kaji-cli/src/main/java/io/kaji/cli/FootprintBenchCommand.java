@@ -8,7 +8,9 @@ import io.kaji.cli.localcluster.LocalCluster;
 import io.kaji.cli.localcluster.ProcessUsage;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,8 +32,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
                 "Measure RSS, PSS and CPU of kaji server (--disable-agent) and of two kaji agents (each with its",
-                "containerd), idle, with --agent-pods sleeping pods per agent and with --pods pods in all, each over",
-                "--window seconds after --settle seconds (needs root and containerd; pods use 100.64.68.0/22,",
+                "containerd), idle, with --agent-pods sleeping pods per agent and with --pods pods in all (skipped",
+                "when that is the same number), each over --window seconds after --settle seconds (needs root and containerd; pods use 100.64.68.0/22,",
                 "services 100.64.72.0/24, bridges kajif1, kajif2). JVM options per role: --server-jvm, --agent-jvm (default: the roles'",
                 "defaults, as the ./kaji launcher uses them)."})
 final class FootprintBenchCommand implements Callable<Integer> {
@@ -63,6 +66,12 @@ final class FootprintBenchCommand implements Callable<Integer> {
             description = "Data dirs and logs (default: ${DEFAULT-VALUE}).")
     Path root;
 
+    @Option(names = "--diagnostics", paramLabel = "DIR",
+            description = {"After the middle phase's window, write each agent's jcmd GC.heap_info, VM.metaspace, "
+                    + "VM.native_memory summary (with -XX:NativeMemoryTracking=summary in --agent-jvm) and "
+                    + "GC.class_histogram (a full collection: taken last) and its /proc smaps_rollup into DIR."})
+    Path diagnostics;
+
     private PrintWriter out;
 
     @Override
@@ -84,9 +93,14 @@ final class FootprintBenchCommand implements Callable<Integer> {
             deploy(client, NODES.size() * agentPods);
             awaitRunning(client, NODES.size() * agentPods);
             table.put(NODES.size() * agentPods + " pods", measure(cluster));
-            client.apps().deployments().inNamespace(NS).withName("footprint").scale(pods);
-            awaitRunning(client, pods);
-            table.put(pods + " pods", measure(cluster));
+            if (diagnostics != null) {
+                diagnose(cluster);
+            }
+            if (pods != NODES.size() * agentPods) {
+                client.apps().deployments().inNamespace(NS).withName("footprint").scale(pods);
+                awaitRunning(client, pods);
+                table.put(pods + " pods", measure(cluster));
+            }
         }
         out.println();
         out.printf(Locale.ROOT, "%-12s %-22s %9s %9s %9s%n", "phase", "process", "RSS MiB", "PSS MiB", "CPU %");
@@ -130,6 +144,26 @@ final class FootprintBenchCommand implements Callable<Integer> {
         return rows;
     }
 
+    /** jcmd output and smaps_rollup of each agent, one file per agent and command, into {@link #diagnostics}. */
+    private void diagnose(LocalCluster cluster) throws IOException, InterruptedException {
+        Files.createDirectories(diagnostics);
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        for (String n : NODES) {
+            long pid = cluster.agent(n).pid();
+            Files.copy(Path.of("/proc", Long.toString(pid), "smaps_rollup"), diagnostics.resolve(n + "-smaps_rollup.txt"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            for (String command : List.of("GC.heap_info", "VM.metaspace", "VM.native_memory", "GC.class_histogram")) {
+                Path file = diagnostics.resolve(n + "-" + command + ".txt");
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true)
+                        .redirectOutput(file.toFile()).start();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        progress("diagnostics of the agents written to " + diagnostics);
+    }
+
     private void deploy(KubernetesClient client, int replicas) {
         progress("deploying " + replicas + " sleeping busybox pods");
         client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
@@ -138,6 +172,10 @@ final class FootprintBenchCommand implements Callable<Integer> {
                 .withNewSelector().addToMatchLabels("app", "footprint").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "footprint").endMetadata()
                 .withNewSpec().withTerminationGracePeriodSeconds(1L)
+                // exactly --agent-pods on each agent: the default spreading scores leave e.g. 17 and 43
+                .addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("kubernetes.io/hostname")
+                .withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector().addToMatchLabels("app", "footprint")
+                .endLabelSelector().endTopologySpreadConstraint()
                 .addNewContainer().withName("main").withImage("docker.io/kaji/busybox:1.35")
                 .withCommand("sleep", "1000000").endContainer()
                 .endSpec().endTemplate().endSpec().build()).create();
