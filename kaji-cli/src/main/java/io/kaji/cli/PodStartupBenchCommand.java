@@ -2,6 +2,7 @@ package io.kaji.cli;
 
 import io.kaji.bench.node.LatencySummary;
 import io.kaji.bench.node.PodStartupBenchmark;
+import io.kaji.cli.localcluster.CpuMeter;
 import io.kaji.cli.localcluster.CriFloor;
 import io.kaji.cli.localcluster.KajiProcess;
 import io.kaji.cli.localcluster.LocalCluster;
@@ -14,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -75,6 +78,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     Path root;
 
     private PrintWriter out;
+    private String burstCpu = "";
 
     @Override
     public Integer call() throws Exception {
@@ -108,8 +112,13 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                     this::progress);
             if (!mode.equals("serial")) {
                 progress("burst: " + pods + " pods at once");
+                CpuMeter meter = new CpuMeter(clusterPids(cluster));
+                CpuMeter.Snapshot cpu0 = meter.take();
                 results.add(bench.burst(pods, Duration.ofMinutes(5)));
+                burstCpu = CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), pods,
+                        "pod");
                 print(results.getLast());
+                progress("burst CPU: " + burstCpu);
                 bench.deleteAll(Duration.ofMinutes(4));
             }
             if (!mode.equals("burst")) {
@@ -125,11 +134,13 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "CRI floor   one by one:  %s%n", floor.sequential().format());
             out.printf(Locale.ROOT, "CRI floor   %d at once, %d at a time: %s; %.2f pods/s%n", pods,
                     floorConcurrency, floor.parallel().format(), floor.parallelPerSecond());
+            out.printf(Locale.ROOT, "CRI floor   CPU: %s%n", floor.parallelCpu());
         }
         for (PodStartupBenchmark.Result r : results) {
             out.printf(Locale.ROOT, "%-6s Running: %s%n", r.mode(), r.running().format());
             out.printf(Locale.ROOT, "%-6s Ready:   %s%n", r.mode(), r.ready().format());
             if (r.mode().equals("burst")) {
+                out.printf(Locale.ROOT, "burst  CPU: %s%n", burstCpu);
                 out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%s%n", r.podsPerSecond(), floor == null ? ""
                         : String.format(Locale.ROOT, " = %.0f %% of the CRI floor's %.2f pods/s (goal >= 80 %%)",
                         100 * r.podsPerSecond() / floor.parallelPerSecond(), floor.parallelPerSecond()));
@@ -153,10 +164,24 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         progress("CRI floor: starting a containerd of its own under " + dir);
         try (CriFloor floor = CriFloor.start(dir, "kajipsf", FLOOR_CIDR)) {
             CriFloor.Result r = floor.measure(pods, pods, floorConcurrency, this::progress);
-            out.printf(Locale.ROOT, "  CRI floor one by one: %s%n  CRI floor at once:    %s; %.2f pods/s%n",
-                    r.sequential().format(), r.parallel().format(), r.parallelPerSecond());
+            out.printf(Locale.ROOT, "  CRI floor one by one: %s%n  CRI floor at once:    %s; %.2f pods/s%n"
+                            + "  CRI floor CPU at once: %s%n",
+                    r.sequential().format(), r.parallel().format(), r.parallelPerSecond(), r.parallelCpu());
             return r;
         }
+    }
+
+    /** The server, the agent and the agent's containerd (its child), and this process, for {@link CpuMeter}. */
+    private static Map<String, Long> clusterPids(LocalCluster cluster) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("server", cluster.server().pid());
+        long agent = cluster.agent(NODE).pid();
+        pids.put("agent", agent);
+        ProcessHandle.of(agent).stream().flatMap(ProcessHandle::children)
+                .filter(c -> c.info().command().map(cmd -> cmd.endsWith("/containerd")).orElse(false))
+                .findFirst().ifPresent(c -> pids.put("containerd", c.pid()));
+        pids.put("this benchmark", ProcessHandle.current().pid());
+        return pids;
     }
 
     private void print(PodStartupBenchmark.Result r) {

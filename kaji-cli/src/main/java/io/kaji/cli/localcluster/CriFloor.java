@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -46,8 +47,10 @@ public final class CriFloor implements AutoCloseable {
      * @param sequential    per pod, sandbox + container created and started, pods one after another
      * @param parallel      per pod, all pods started at once (a bounded number at a time), from its turn on
      * @param parallelPerSecond pods started per second in the parallel run
+     * @param parallelCpu   where the CPU went during the parallel run ({@link CpuMeter#report})
      */
-    public record Result(LatencySummary sequential, LatencySummary parallel, double parallelPerSecond) {}
+    public record Result(LatencySummary sequential, LatencySummary parallel, double parallelPerSecond,
+                         String parallelCpu) {}
 
     private final NodeLayout layout;
     private final BridgeNetwork network;
@@ -107,6 +110,9 @@ public final class CriFloor implements AutoCloseable {
         progress.accept("CRI floor: " + parallel + " pods at once, " + concurrency + " at a time");
         List<Future<Long>> futures = new ArrayList<>();
         Semaphore slots = new Semaphore(concurrency);
+        CpuMeter meter = new CpuMeter(Map.of("containerd", supervisor.pid().orElse(-1L),
+                "this benchmark", ProcessHandle.current().pid()));
+        CpuMeter.Snapshot cpu0 = meter.take();
         long t0 = System.nanoTime();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < parallel; i++) {
@@ -122,6 +128,7 @@ public final class CriFloor implements AutoCloseable {
             }
         }
         long wall = System.nanoTime() - t0;
+        String cpu = CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), parallel, "pod");
         long[] par = new long[parallel];
         for (int i = 0; i < parallel; i++) {
             try {
@@ -132,7 +139,7 @@ public final class CriFloor implements AutoCloseable {
         }
         removeAll();
         return new Result(LatencySummary.ofNanos(seq), LatencySummary.ofNanos(par),
-                LatencySummary.perSecond(parallel, wall));
+                LatencySummary.perSecond(parallel, wall), cpu);
     }
 
     /** One pod: sandbox, container created and started; returns the nanoseconds it took, checks it runs. */

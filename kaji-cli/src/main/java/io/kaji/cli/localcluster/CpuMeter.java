@@ -1,0 +1,115 @@
+package io.kaji.cli.localcluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where a benchmark's CPU went: the machine's busy time from /proc/stat and the CPU time of named processes over a
+ * window, so that a throughput figure can be told apart as "the machine was full, and this is who used it" or "the
+ * machine had room: something waited". Whatever the named processes do not account for (containerd's shims, runc
+ * and the CNI plugins it runs, other users of the machine) is reported as the rest.
+ */
+public final class CpuMeter {
+
+    /**
+     * One reading.
+     *
+     * @param nanos        System.nanoTime() when taken
+     * @param machineBusy  jiffies the machine's CPUs spent in user, nice, system, irq, softirq and steal
+     * @param machineTotal the same plus idle and iowait
+     * @param processes    CPU ticks (utime + stime) per name; -1 for a process that could not be read
+     */
+    public record Snapshot(long nanos, long machineBusy, long machineTotal, Map<String, Long> processes) {}
+
+    private final Map<String, Long> pids;
+
+    /** @param pids the processes to account for, by the name the report gives them (in this order) */
+    public CpuMeter(Map<String, Long> pids) {
+        this.pids = new LinkedHashMap<>(pids);
+    }
+
+    /** Reads the machine's and the processes' counters now. */
+    public Snapshot take() {
+        long[] machine = machine();
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> ticks.put(name, ticks(pid)));
+        return new Snapshot(System.nanoTime(), machine[0], machine[1], ticks);
+    }
+
+    /**
+     * One line: wall time, the machine's busy core-seconds and share, each process' core-seconds and the rest; per
+     * item of work ({@code items} > 0) the same in milliseconds of CPU per item.
+     */
+    public static String report(Snapshot from, Snapshot to, int cores, int items, String itemName) {
+        double wall = (to.nanos() - from.nanos()) / 1e9;
+        double busy = (to.machineBusy() - from.machineBusy()) / (double) ProcessUsage.TICKS_PER_SECOND;
+        double total = (to.machineTotal() - from.machineTotal()) / (double) ProcessUsage.TICKS_PER_SECOND;
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "%.1f s wall on %d cores: machine busy %.1f core-s (%.0f %%)", wall, cores, busy,
+                total <= 0 ? 0 : 100 * busy / total));
+        double named = 0;
+        for (var e : from.processes().entrySet()) {
+            long a = e.getValue();
+            long b = to.processes().getOrDefault(e.getKey(), -1L);
+            if (a < 0 || b < 0) {
+                line.append("; ").append(e.getKey()).append(" n/a");
+                continue;
+            }
+            double s = (b - a) / (double) ProcessUsage.TICKS_PER_SECOND;
+            named += s;
+            line.append(String.format(Locale.ROOT, "; %s %.1f", e.getKey(), s));
+            if (items > 0) {
+                line.append(String.format(Locale.ROOT, " (%.0f ms/%s)", 1000 * s / items, itemName));
+            }
+        }
+        double rest = Math.max(0, busy - named);
+        line.append(String.format(Locale.ROOT, "; rest (shims, runc, CNI plugins, anything else) %.1f", rest));
+        if (items > 0) {
+            line.append(String.format(Locale.ROOT, " (%.0f ms/%s); busy per %s %.0f ms", 1000 * rest / items,
+                    itemName, itemName, 1000 * busy / items));
+        }
+        return line.toString();
+    }
+
+    /** [busy, total] jiffies from the aggregate "cpu" line of /proc/stat. */
+    static long[] machine() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    return parseCpuLine(line);
+                }
+            }
+        } catch (IOException e) {
+            // reported as zero: the share then reads 0 %
+        }
+        return new long[] {0, 0};
+    }
+
+    /** "cpu user nice system idle iowait irq softirq steal ..." → [busy, total]; guest time is inside user. */
+    static long[] parseCpuLine(String line) {
+        String[] f = line.trim().split("\\s+");
+        long busy = 0;
+        long idle = 0;
+        for (int i = 1; i <= 8 && i < f.length; i++) {
+            long v = Long.parseLong(f[i]);
+            if (i == 4 || i == 5) {
+                idle += v;
+            } else {
+                busy += v;
+            }
+        }
+        return new long[] {busy, busy + idle};
+    }
+
+    private static long ticks(long pid) {
+        try {
+            return ProcessUsage.cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}
