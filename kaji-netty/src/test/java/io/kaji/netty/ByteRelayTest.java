@@ -1,4 +1,4 @@
-package io.kaji.apiserver.nodeproxy;
+package io.kaji.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
