@@ -6,6 +6,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,6 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /** The tunnel on embedded channels: kubectl's side speaks masked WebSocket frames, the node's raw bytes. */
 class SpdyTunnelTest {
+
+    private static final String PORT_FORWARD_101 = "HTTP/1.1 101 Switching Protocols\r\n"
+            + "X-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n";
 
     private final BridgeHarness h = new BridgeHarness();
 
@@ -37,8 +42,7 @@ class SpdyTunnelTest {
 
     @Test
     void bytesCrossInBothDirectionsAndTheCloseFollowsTheLastOne() {
-        String head = start("HTTP/1.1 101 Switching Protocols\r\n"
-                + "X-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n", "early".getBytes(StandardCharsets.UTF_8));
+        String head = start(PORT_FORWARD_101, "early".getBytes(StandardCharsets.UTF_8));
         assertThat(head).startsWith("HTTP/1.1 101 Switching Protocols\r\n")
                 .contains("Sec-WebSocket-Accept: " + BridgeHarness.ACCEPT + "\r\n",
                         "Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io\r\n");
@@ -62,5 +66,27 @@ class SpdyTunnelTest {
         h.fromKubectl(new CloseWebSocketFrame(1000, ""));
         h.client.runPendingTasks();
         assertThat(h.client.isOpen()).isFalse();
+    }
+
+    @Test
+    void pingsAreAnsweredAndTheClientsCloseEndsTheNodeConnection() {
+        start(PORT_FORWARD_101, new byte[0]);
+        h.fromKubectl(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {7})));
+        assertThat(h.toKubectl()).singleElement().isInstanceOfSatisfying(PongWebSocketFrame.class,
+                p -> assertThat(p.content().getByte(0)).isEqualTo((byte) 7));
+        h.fromKubectl(new CloseWebSocketFrame(1000, ""));
+        h.node.runPendingTasks();
+        assertThat(h.node.isOpen()).isFalse();
+        assertThat(h.toKubectl()).as("the server's answer to the close").singleElement()
+                .isInstanceOf(CloseWebSocketFrame.class);
+    }
+
+    @Test
+    void aClientThatDisconnectsEndsTheNodeConnectionAndNothingMoreIsForwarded() {
+        start(PORT_FORWARD_101, new byte[0]);
+        h.client.close();
+        h.node.runPendingTasks();
+        assertThat(h.node.isOpen()).isFalse();
+        assertThat((Object) h.node.readOutbound()).isNull();
     }
 }
