@@ -1,5 +1,7 @@
 package io.kaji.apiserver.nodeproxy;
 
+import io.kaji.netty.ByteRelay;
+import io.kaji.netty.PeerHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -71,7 +73,7 @@ public final class AgentUpgrade {
             }
             client.flush();
             if (!agent.isActive()) {
-                ByteRelay.closeAfterFlush(client);
+                PeerHandler.closeAfterFlush(client);
                 return;
             }
             ByteRelay.link(client, agent);

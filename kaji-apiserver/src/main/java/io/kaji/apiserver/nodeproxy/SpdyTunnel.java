@@ -1,23 +1,16 @@
 package io.kaji.apiserver.nodeproxy;
 
+import io.kaji.netty.PeerHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * SPDY tunnelled through WebSocket, kubectl 1.31+'s first choice for {@code port-forward}, served as
@@ -26,13 +19,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * on the node's 101 the client's handshake is answered with {@code SPDY/3.1+} and the protocol the node chose, and
  * from then on every binary WebSocket message from the client is SPDY bytes for the node and every read from the
  * node goes back as one binary message. The SPDY session itself stays between the client and the node; this class
- * only removes and adds the WebSocket framing. Back-pressure as in {@link ByteRelay}.
+ * only removes and adds the WebSocket framing. Back-pressure and ending as in {@link WebSocketBridge}.
  */
 public final class SpdyTunnel {
 
     /** The prefix of the tunnelling WebSocket sub-protocols. */
     public static final String PREFIX = "SPDY/3.1+";
-    private static final int MAX_CLIENT_FRAME = 1 << 20;
 
     private SpdyTunnel() {
     }
@@ -82,158 +74,53 @@ public final class SpdyTunnel {
      * @param webSocketKey the client's {@code Sec-WebSocket-Key}
      */
     public static void start(Channel client, AgentUpgrade.Answer node, String webSocketKey) {
-        Channel upstream = node.channel();
+        Tunnel tunnel = new Tunnel(client, node.channel());
         String chosen = StreamTranslator.negotiated(node.head());
-        AtomicBoolean ended = new AtomicBoolean();
         client.eventLoop().execute(() -> {
-            String head = "HTTP/1.1 101 Switching Protocols\r\n"
-                    + "Upgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + StreamTranslator.acceptKey(webSocketKey) + "\r\n"
-                    + (chosen == null ? "" : "Sec-WebSocket-Protocol: " + PREFIX + chosen + "\r\n") + "\r\n";
-            client.write(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1));
-            client.pipeline().addLast("ws-decoder", new WebSocket13FrameDecoder(true, false, MAX_CLIENT_FRAME));
-            client.pipeline().addLast("ws-encoder", new WebSocket13FrameEncoder(false));
-            client.pipeline().addLast("tunnel", new FromClient(upstream, ended));
+            tunnel.acceptClient(webSocketKey, chosen == null ? null : PREFIX + chosen);
             if (node.rest().length > 0) {
                 client.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(node.rest())));
             }
             client.flush();
-            upstream.eventLoop().execute(() -> {
-                upstream.pipeline().addLast("tunnel", new FromNode(client, ended));
-                for (Channel c : new Channel[] {client, upstream}) {
-                    c.config().setAutoRead(true);
-                    c.read();
-                }
+            tunnel.node.eventLoop().execute(() -> {
+                tunnel.node.pipeline().addLast("tunnel", tunnel.new FromNode());
+                PeerHandler.resumeReading(client);
+                PeerHandler.resumeReading(tunnel.node);
             });
         });
     }
 
     /**
-     * Ends both sides: a WebSocket close to the client after everything sent before it, the connection closed when
-     * the client answers it or after {@link StreamTranslator#CLOSE_WAIT_SECONDS} s (see
-     * {@link StreamTranslator}); the node's connection at once.
+     * One tunnel: binary messages from the client are SPDY bytes for the node, and the node's bytes go back as
+     * binary messages. When it ends, the client gets the WebSocket closing handshake ({@link WebSocketBridge#end})
+     * and the node's connection is closed after what was written to it.
      */
-    private static void end(Channel client, Channel node, AtomicBoolean ended) {
-        if (!ended.compareAndSet(false, true)) {
-            return;
-        }
-        Runnable closeClient = () -> {
-            if (client.isActive()) {
-                client.writeAndFlush(new CloseWebSocketFrame(1000, ""));
-                client.eventLoop().schedule(() -> ByteRelay.closeAfterFlush(client),
-                        StreamTranslator.CLOSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-            }
-        };
-        if (client.eventLoop().inEventLoop()) {
-            closeClient.run();
-        } else {
-            client.eventLoop().execute(closeClient);
-        }
-        ByteRelay.closeAfterFlush(node);
-    }
+    private static final class Tunnel extends WebSocketBridge {
 
-    /** Node bytes become binary messages. */
-    private static final class FromNode extends ChannelInboundHandlerAdapter {
-        private final Channel client;
-        private final AtomicBoolean ended;
-
-        FromNode(Channel client, AtomicBoolean ended) {
-            this.client = client;
-            this.ended = ended;
+        Tunnel(Channel client, Channel node) {
+            super(client, node, "port-forward tunnel");
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (ended.get() || !(msg instanceof ByteBuf bytes)) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            client.write(new BinaryWebSocketFrame(bytes));
-            if (!client.isWritable()) {
-                ctx.channel().config().setAutoRead(false);
-            }
+        void endNode() {
+            PeerHandler.closeAfterFlush(node);
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            client.flush();
+        Object fromClient(ByteBuf message) {
+            return message.isReadable() ? message.retain() : null;
         }
 
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable()) {
-                client.config().setAutoRead(true);
-                client.read();
-            }
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            end(client, ctx.channel(), ended);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
-    /** Binary messages from the client are SPDY bytes for the node. */
-    private static final class FromClient extends ChannelInboundHandlerAdapter {
-        private final Channel node;
-        private final AtomicBoolean ended;
-
-        FromClient(Channel node, AtomicBoolean ended) {
-            this.node = node;
-            this.ended = ended;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof CloseWebSocketFrame) {
-                    // The client's close starts the closing handshake or answers ours: either way it is over.
-                    end(ctx.channel(), node, ended);
-                    ByteRelay.closeAfterFlush(ctx.channel());
-                } else if (msg instanceof PingWebSocketFrame ping) {
-                    ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-                } else if (msg instanceof BinaryWebSocketFrame frame && !ended.get()
-                        && frame.content().isReadable()) {
-                    node.write(frame.content().retain());
-                    if (!node.isWritable()) {
-                        ctx.channel().config().setAutoRead(false);
-                    }
+        /** Node bytes become binary messages. */
+        private final class FromNode extends NodeSide {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (ended.get() || !(msg instanceof ByteBuf bytes)) {
+                    ReferenceCountUtil.release(msg);
+                    return;
                 }
-            } finally {
-                ReferenceCountUtil.release(msg);
+                forward(ctx, new BinaryWebSocketFrame(bytes));
             }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            node.flush();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable()) {
-                node.config().setAutoRead(true);
-                node.read();
-            }
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            ended.set(true);
-            node.close();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

@@ -1,17 +1,11 @@
 package io.kaji.apiserver.nodeproxy;
 
+import io.kaji.netty.PeerHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynStreamFrame;
@@ -25,16 +19,13 @@ import io.netty.handler.codec.spdy.SpdyVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +64,8 @@ public final class StreamTranslator {
     static final byte RESIZE = 4;
     static final int CLOSE_SIGNAL = 255;
 
-    private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    /** The largest WebSocket message a client may send (stdin chunks are 32 KiB with client-go). */
-    private static final int MAX_CLIENT_FRAME = 1 << 20;
     /** How long the node may take to accept every stream. */
     private static final long REPLY_TIMEOUT_SECONDS = 30;
-    /** How long the client may take to answer the server's WebSocket close. */
-    static final long CLOSE_WAIT_SECONDS = 5;
 
     /** The streams an exec or attach asks for (PodExecOptions' flags). */
     public record Streams(boolean stdin, boolean stdout, boolean stderr, boolean tty) {
@@ -156,17 +142,6 @@ public final class StreamTranslator {
         return null;
     }
 
-    /** RFC 6455's {@code Sec-WebSocket-Accept} for a client's key. */
-    static String acceptKey(String key) {
-        try {
-            byte[] sha1 = MessageDigest.getInstance("SHA-1")
-                    .digest((key.trim() + WEBSOCKET_GUID).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getEncoder().encodeToString(sha1);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-1", e);
-        }
-    }
-
     /**
      * Takes over both connections: answers the client's WebSocket upgrade (101 with {@code v5.channel.k8s.io}),
      * opens the SPDY streams on the node's upgraded connection and translates until one side ends.
@@ -185,18 +160,15 @@ public final class StreamTranslator {
     }
 
     /** The state of one translated exec or attach; each handler touches only what its own event loop owns. */
-    private static final class Session {
-        private final Channel client;
-        private final Channel node;
-        private final Map<Integer, Byte> channelOf = new HashMap<>();
+    private static final class Session extends WebSocketBridge {
+        /** The channel of each SPDY stream, by stream id; iterated in id order, the order they are opened in. */
+        private final SortedMap<Integer, Byte> channelOf = new TreeMap<>();
         private final int[] streamOf = new int[5];
-        private final AtomicBoolean ended = new AtomicBoolean();
         /** Streams the node has not accepted yet; client input waits until it is 0 (node loop only). */
         private int awaitingReply;
 
         Session(Channel client, Channel node, Streams streams) {
-            this.client = client;
-            this.node = node;
+            super(client, node, "exec translation");
             int id = 1;
             for (byte channel : streams.channels()) {
                 channelOf.put(id, channel);
@@ -206,16 +178,9 @@ public final class StreamTranslator {
         }
 
         void startClient(String key) {
-            String head = "HTTP/1.1 101 Switching Protocols\r\n"
-                    + "Upgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + acceptKey(key) + "\r\n"
-                    + "Sec-WebSocket-Protocol: " + V5 + "\r\n\r\n";
             client.config().setAutoRead(false);
-            client.writeAndFlush(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1));
-            client.pipeline().addLast("ws-decoder", new WebSocket13FrameDecoder(true, false, MAX_CLIENT_FRAME));
-            client.pipeline().addLast("ws-encoder", new WebSocket13FrameEncoder(false));
-            client.pipeline().addLast("translator", new ClientSide());
+            acceptClient(key, V5);
+            client.flush();
             if (!client.isActive()) {
                 ended.set(true);
                 node.close();
@@ -224,7 +189,7 @@ public final class StreamTranslator {
 
         void startNode(byte[] rest) {
             node.pipeline().addLast("spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
-            node.pipeline().addLast("translator", new NodeSide());
+            node.pipeline().addLast("translator", new FromNode());
             if (rest.length > 0) {
                 // Bytes that came with the 101 head are already decrypted: they enter right after TLS.
                 ChannelHandlerContext afterTls = node.pipeline().context(SslHandler.class);
@@ -234,21 +199,19 @@ public final class StreamTranslator {
                     node.pipeline().fireChannelRead(Unpooled.wrappedBuffer(rest));
                 }
             }
-            for (Map.Entry<Integer, Byte> s : channelOf.entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey()).toList()) {
+            for (Map.Entry<Integer, Byte> s : channelOf.entrySet()) {
                 SpdySynStreamFrame syn = new DefaultSpdySynStreamFrame(s.getKey(), 0, (byte) 0);
                 syn.headers().set("streamtype", streamType(s.getValue()));
                 node.write(syn);
                 awaitingReply++;
             }
             node.flush();
-            node.config().setAutoRead(true);
-            node.read();
+            PeerHandler.resumeReading(node);
             node.eventLoop().schedule(() -> {
                 if (awaitingReply > 0 && !ended.get()) {
                     LOG.warn("the node accepted {} of {} exec streams within {} s; closing", channelOf.size()
                             - awaitingReply, channelOf.size(), REPLY_TIMEOUT_SECONDS);
-                    client.eventLoop().execute(Session.this::end);
+                    end();
                 }
             }, REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
@@ -263,27 +226,32 @@ public final class StreamTranslator {
             };
         }
 
-        /**
-         * Ends both sides: the client gets a normal WebSocket close after everything written before it, and its
-         * connection is closed once it answers with its own close (RFC 6455's closing handshake) or after
-         * {@value #CLOSE_WAIT_SECONDS} s. Closing the connection right after the close frame would make clients
-         * that answer it (OkHttp, under client-java) fail on a closed socket and report the exec as failed.
-         * Client event loop only.
-         */
-        void end() {
-            if (!ended.compareAndSet(false, true)) {
-                return;
-            }
-            if (client.isActive()) {
-                client.writeAndFlush(new CloseWebSocketFrame(1000, ""));
-                client.eventLoop().schedule(() -> ByteRelay.closeAfterFlush(client), CLOSE_WAIT_SECONDS,
-                        TimeUnit.SECONDS);
-            }
+        @Override
+        void endNode() {
             node.close();
         }
 
+        /** Stdin, resize and v5's close signal become SPDY frames. */
+        @Override
+        Object fromClient(ByteBuf message) {
+            if (!message.isReadable()) {
+                return null;
+            }
+            int channel = message.readUnsignedByte();
+            if (channel == CLOSE_SIGNAL) {
+                if (message.isReadable() && message.readUnsignedByte() == STDIN && streamOf[STDIN] != 0) {
+                    return new DefaultSpdyDataFrame(streamOf[STDIN]).setLast(true);
+                }
+                return null;
+            }
+            if ((channel == STDIN || channel == RESIZE) && streamOf[channel] != 0 && message.isReadable()) {
+                return new DefaultSpdyDataFrame(streamOf[channel], message.retain());
+            }
+            return null;
+        }
+
         /** Frames from the node: data becomes WebSocket messages on the client, in order. */
-        private final class NodeSide extends ChannelInboundHandlerAdapter {
+        private final class FromNode extends NodeSide {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 try {
@@ -296,10 +264,7 @@ public final class StreamTranslator {
                                 && data.content().isReadable()) {
                             ByteBuf payload = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(new byte[] {channel}),
                                     data.content().retain());
-                            client.write(new BinaryWebSocketFrame(payload));
-                            if (!client.isWritable()) {
-                                ctx.channel().config().setAutoRead(false);
-                            }
+                            forward(ctx, new BinaryWebSocketFrame(payload));
                         }
                     } else if (msg instanceof SpdySynReplyFrame reply) {
                         accepted(reply.streamId());
@@ -322,103 +287,14 @@ public final class StreamTranslator {
 
             private void accepted(int streamId) {
                 if (channelOf.containsKey(streamId) && awaitingReply > 0 && --awaitingReply == 0) {
-                    client.config().setAutoRead(true);
-                    client.read();
+                    resumeReading(client);
                 }
             }
 
+            /** Client input stays paused until the node accepted every stream. */
             @Override
-            public void channelReadComplete(ChannelHandlerContext ctx) {
-                client.flush();
-            }
-
-            @Override
-            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                if (ctx.channel().isWritable() && awaitingReply == 0) {
-                    client.config().setAutoRead(true);
-                    client.read();
-                }
-                ctx.fireChannelWritabilityChanged();
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                client.eventLoop().execute(Session.this::end);
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                LOG.debug("exec translation: node connection failed: {}", cause.toString());
-                ctx.close();
-            }
-        }
-
-        /** WebSocket messages from the client: stdin, resize and v5's close signal become SPDY frames. */
-        private final class ClientSide extends ChannelInboundHandlerAdapter {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                try {
-                    if (!(msg instanceof WebSocketFrame frame)) {
-                        return;
-                    }
-                    if (frame instanceof CloseWebSocketFrame) {
-                        // The client's close starts the handshake or answers ours: either way it is over.
-                        end();
-                        ByteRelay.closeAfterFlush(ctx.channel());
-                    } else if (frame instanceof PingWebSocketFrame ping) {
-                        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-                    } else if (frame instanceof BinaryWebSocketFrame && !ended.get()) {
-                        forward(frame.content());
-                    }
-                    // Text frames belong to the base64 protocols, which are not offered here; pongs need nothing.
-                } finally {
-                    ReferenceCountUtil.release(msg);
-                }
-            }
-
-            private void forward(ByteBuf message) {
-                if (!message.isReadable()) {
-                    return;
-                }
-                int channel = message.readUnsignedByte();
-                if (channel == CLOSE_SIGNAL) {
-                    if (message.isReadable() && message.readUnsignedByte() == STDIN && streamOf[STDIN] != 0) {
-                        node.writeAndFlush(new DefaultSpdyDataFrame(streamOf[STDIN]).setLast(true));
-                    }
-                    return;
-                }
-                if ((channel == STDIN || channel == RESIZE) && streamOf[channel] != 0 && message.isReadable()) {
-                    node.write(new DefaultSpdyDataFrame(streamOf[channel], message.retain()));
-                    if (!node.isWritable()) {
-                        client.config().setAutoRead(false);
-                    }
-                }
-            }
-
-            @Override
-            public void channelReadComplete(ChannelHandlerContext ctx) {
-                node.flush();
-            }
-
-            @Override
-            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                if (ctx.channel().isWritable()) {
-                    node.config().setAutoRead(true);
-                    node.read();
-                }
-                ctx.fireChannelWritabilityChanged();
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                ended.set(true);
-                node.close();
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                LOG.debug("exec translation: client connection failed: {}", cause.toString());
-                ctx.close();
+            protected boolean peerMayRead() {
+                return awaitingReply == 0;
             }
         }
     }

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,36 +17,14 @@ import org.junit.jupiter.api.Test;
 /** The tunnel on embedded channels: kubectl's side speaks masked WebSocket frames, the node's raw bytes. */
 class SpdyTunnelTest {
 
-    private final EmbeddedChannel client = new EmbeddedChannel();
-    private final EmbeddedChannel node = new EmbeddedChannel();
-    private final EmbeddedChannel kubectl = new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 24),
-            new WebSocket13FrameEncoder(true));
+    private static final String PORT_FORWARD_101 = "HTTP/1.1 101 Switching Protocols\r\n"
+            + "X-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n";
+
+    private final BridgeHarness h = new BridgeHarness();
 
     private String start(String nodeHead, byte[] rest) {
-        client.config().setAutoRead(false);
-        node.config().setAutoRead(false);
-        SpdyTunnel.start(client, new AgentUpgrade.Answer(101, nodeHead.getBytes(StandardCharsets.ISO_8859_1), rest,
-                node), "dGhlIHNhbXBsZSBub25jZQ==");
-        client.runPendingTasks();
-        node.runPendingTasks();
-        ByteBuf head = client.readOutbound();
-        try {
-            return head.toString(StandardCharsets.ISO_8859_1);
-        } finally {
-            head.release();
-        }
-    }
-
-    private List<WebSocketFrame> toKubectl() {
-        client.runPendingTasks();
-        for (Object o; (o = client.readOutbound()) != null; ) {
-            kubectl.writeInbound(o);
-        }
-        List<WebSocketFrame> frames = new ArrayList<>();
-        for (Object o; (o = kubectl.readInbound()) != null; ) {
-            frames.add((WebSocketFrame) o);
-        }
-        return frames;
+        SpdyTunnel.start(h.client, h.nodeAnswer(nodeHead, rest), BridgeHarness.KEY);
+        return h.clientHead();
     }
 
     @Test
@@ -66,36 +42,51 @@ class SpdyTunnelTest {
 
     @Test
     void bytesCrossInBothDirectionsAndTheCloseFollowsTheLastOne() {
-        String head = start("HTTP/1.1 101 Switching Protocols\r\n"
-                + "X-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n", "early".getBytes(StandardCharsets.UTF_8));
+        String head = start(PORT_FORWARD_101, "early".getBytes(StandardCharsets.UTF_8));
         assertThat(head).startsWith("HTTP/1.1 101 Switching Protocols\r\n")
-                .contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n",
+                .contains("Sec-WebSocket-Accept: " + BridgeHarness.ACCEPT + "\r\n",
                         "Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io\r\n");
-        assertThat(client.config().isAutoRead()).isTrue();
-        assertThat(node.config().isAutoRead()).isTrue();
+        assertThat(h.client.config().isAutoRead()).isTrue();
+        assertThat(h.node.config().isAutoRead()).isTrue();
 
-        kubectl.writeOutbound(new BinaryWebSocketFrame(Unpooled.copiedBuffer("syn-stream", StandardCharsets.UTF_8)));
-        for (Object o; (o = kubectl.readOutbound()) != null; ) {
-            client.writeInbound(o);
-        }
-        ByteBuf toNode = node.readOutbound();
+        h.fromKubectl(new BinaryWebSocketFrame(Unpooled.copiedBuffer("syn-stream", StandardCharsets.UTF_8)));
+        ByteBuf toNode = h.node.readOutbound();
         assertThat(toNode.toString(StandardCharsets.UTF_8)).isEqualTo("syn-stream");
         toNode.release();
 
-        node.writeInbound(Unpooled.copiedBuffer("reply-1", StandardCharsets.UTF_8));
-        node.writeInbound(Unpooled.copiedBuffer("data-2", StandardCharsets.UTF_8));
-        node.close();
-        List<WebSocketFrame> frames = toKubectl();
+        h.node.writeInbound(Unpooled.copiedBuffer("reply-1", StandardCharsets.UTF_8));
+        h.node.writeInbound(Unpooled.copiedBuffer("data-2", StandardCharsets.UTF_8));
+        h.node.close();
+        List<WebSocketFrame> frames = h.toKubectl();
         assertThat(frames).hasSize(4);
         assertThat(frames.subList(0, 3).stream().map(f -> f.content().toString(StandardCharsets.UTF_8)))
                 .containsExactly("early", "reply-1", "data-2");
         assertThat(frames.get(3)).isInstanceOf(CloseWebSocketFrame.class);
-        assertThat(client.isOpen()).as("open until the client answers the close").isTrue();
-        kubectl.writeOutbound(new CloseWebSocketFrame(1000, ""));
-        for (Object o; (o = kubectl.readOutbound()) != null; ) {
-            client.writeInbound(o);
-        }
-        client.runPendingTasks();
-        assertThat(client.isOpen()).isFalse();
+        assertThat(h.client.isOpen()).as("open until the client answers the close").isTrue();
+        h.fromKubectl(new CloseWebSocketFrame(1000, ""));
+        h.client.runPendingTasks();
+        assertThat(h.client.isOpen()).isFalse();
+    }
+
+    @Test
+    void pingsAreAnsweredAndTheClientsCloseEndsTheNodeConnection() {
+        start(PORT_FORWARD_101, new byte[0]);
+        h.fromKubectl(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {7})));
+        assertThat(h.toKubectl()).singleElement().isInstanceOfSatisfying(PongWebSocketFrame.class,
+                p -> assertThat(p.content().getByte(0)).isEqualTo((byte) 7));
+        h.fromKubectl(new CloseWebSocketFrame(1000, ""));
+        h.node.runPendingTasks();
+        assertThat(h.node.isOpen()).isFalse();
+        assertThat(h.toKubectl()).as("the server's answer to the close").singleElement()
+                .isInstanceOf(CloseWebSocketFrame.class);
+    }
+
+    @Test
+    void aClientThatDisconnectsEndsTheNodeConnectionAndNothingMoreIsForwarded() {
+        start(PORT_FORWARD_101, new byte[0]);
+        h.client.close();
+        h.node.runPendingTasks();
+        assertThat(h.node.isOpen()).isFalse();
+        assertThat((Object) h.node.readOutbound()).isNull();
     }
 }

@@ -10,8 +10,6 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
@@ -26,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,40 +32,23 @@ import org.junit.jupiter.api.Test;
  */
 class StreamTranslatorTest {
 
-    private final EmbeddedChannel client = new EmbeddedChannel();
-    private final EmbeddedChannel node = new EmbeddedChannel();
+    private final BridgeHarness h = new BridgeHarness();
     /** The node's codec: SPDY bytes from the translator in, frames out, and back. */
     private final EmbeddedChannel nodeCodec = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1, false));
-    /** kubectl's side: masked frames out, frames from the server decoded. */
-    private final EmbeddedChannel kubectl = new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 24),
-            new WebSocket13FrameEncoder(true));
-
-    @BeforeEach
-    void start() {
-        client.config().setAutoRead(false);
-        node.config().setAutoRead(false);
-    }
 
     private void startTranslation(StreamTranslator.Streams streams) {
-        AgentUpgrade.Answer answer = new AgentUpgrade.Answer(101,
-                "HTTP/1.1 101 Switching Protocols\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n"
-                        .getBytes(StandardCharsets.ISO_8859_1), new byte[0], node);
-        StreamTranslator.start(client, answer, "dGhlIHNhbXBsZSBub25jZQ==", streams);
-        client.runPendingTasks();
-        node.runPendingTasks();
-        ByteBuf head = client.readOutbound();
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        head.release();
-        assertThat(text).startsWith("HTTP/1.1 101 Switching Protocols\r\n")
-                // RFC 6455's example key and accept value
-                .contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n")
+        StreamTranslator.start(h.client, h.nodeAnswer(
+                "HTTP/1.1 101 Switching Protocols\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n",
+                new byte[0]), BridgeHarness.KEY, streams);
+        assertThat(h.clientHead()).startsWith("HTTP/1.1 101 Switching Protocols\r\n")
+                .contains("Sec-WebSocket-Accept: " + BridgeHarness.ACCEPT + "\r\n")
                 .contains("Sec-WebSocket-Protocol: v5.channel.k8s.io\r\n");
     }
 
     /** Frames the translator sent to the node. */
     private List<SpdyFrame> toNode() {
         List<SpdyFrame> frames = new ArrayList<>();
-        for (Object o; (o = node.readOutbound()) != null; ) {
+        for (Object o; (o = h.node.readOutbound()) != null; ) {
             nodeCodec.writeInbound(o);
         }
         for (Object o; (o = nodeCodec.readInbound()) != null; ) {
@@ -82,30 +62,9 @@ class StreamTranslatorTest {
             nodeCodec.writeOutbound(f);
         }
         for (Object o; (o = nodeCodec.readOutbound()) != null; ) {
-            node.writeInbound(o);
+            h.node.writeInbound(o);
         }
-        client.runPendingTasks();
-    }
-
-    private void fromKubectl(WebSocketFrame frame) {
-        kubectl.writeOutbound(frame);
-        for (Object o; (o = kubectl.readOutbound()) != null; ) {
-            client.writeInbound(o);
-        }
-        node.runPendingTasks();
-    }
-
-    /** WebSocket frames the translator sent to kubectl. */
-    private List<WebSocketFrame> toKubectl() {
-        client.runPendingTasks();
-        for (Object o; (o = client.readOutbound()) != null; ) {
-            kubectl.writeInbound(o);
-        }
-        List<WebSocketFrame> frames = new ArrayList<>();
-        for (Object o; (o = kubectl.readInbound()) != null; ) {
-            frames.add((WebSocketFrame) o);
-        }
-        return frames;
+        h.client.runPendingTasks();
     }
 
     private static DefaultSpdyDataFrame data(int stream, String text) {
@@ -129,11 +88,11 @@ class StreamTranslatorTest {
                 ((SpdySynStreamFrame) f).headers().getAsString("streamtype"))).toList())
                 .containsExactly(Map.entry(1, "error"), Map.entry(3, "stdin"), Map.entry(5, "stdout"),
                         Map.entry(7, "stderr"));
-        assertThat(client.config().isAutoRead()).as("client input waits for the node's replies").isFalse();
+        assertThat(h.client.config().isAutoRead()).as("client input waits for the node's replies").isFalse();
         fromNode(new DefaultSpdySynReplyFrame(1), new DefaultSpdySynReplyFrame(3), new DefaultSpdySynReplyFrame(5));
-        assertThat(client.config().isAutoRead()).isFalse();
+        assertThat(h.client.config().isAutoRead()).isFalse();
         fromNode(new DefaultSpdySynReplyFrame(7));
-        assertThat(client.config().isAutoRead()).isTrue();
+        assertThat(h.client.config().isAutoRead()).isTrue();
     }
 
     @Test
@@ -143,7 +102,7 @@ class StreamTranslatorTest {
                 .containsExactly("error", "stdin", "stdout", "resize");
         fromNode(new DefaultSpdySynReplyFrame(1), new DefaultSpdySynReplyFrame(3), new DefaultSpdySynReplyFrame(5),
                 new DefaultSpdySynReplyFrame(7));
-        fromKubectl(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {4},
+        h.fromKubectl(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {4},
                 "{\"Width\":80,\"Height\":24}".getBytes(StandardCharsets.UTF_8))));
         List<SpdyFrame> resize = toNode();
         assertThat(resize).hasSize(1);
@@ -157,9 +116,9 @@ class StreamTranslatorTest {
         startTranslation(new StreamTranslator.Streams(true, true, false, false));
         toNode();
         fromNode(new DefaultSpdySynReplyFrame(1), new DefaultSpdySynReplyFrame(3), new DefaultSpdySynReplyFrame(5));
-        fromKubectl(message(0, 'h', 'i'));
-        fromKubectl(message(1, 'x')); // a client does not write stdout: dropped
-        fromKubectl(message(255, 0));
+        h.fromKubectl(message(0, 'h', 'i'));
+        h.fromKubectl(message(1, 'x')); // a client does not write stdout: dropped
+        h.fromKubectl(message(255, 0));
         List<SpdyFrame> frames = toNode();
         assertThat(frames).hasSize(2);
         SpdyDataFrame stdin = (SpdyDataFrame) frames.get(0);
@@ -185,9 +144,9 @@ class StreamTranslatorTest {
         }
         fromNode(data(5, "oops\n"), data(1, "{\"metadata\":{},\"status\":\"Success\"}"));
         fromNode(new DefaultSpdyDataFrame(3).setLast(true));
-        node.close();
-        client.runPendingTasks();
-        List<WebSocketFrame> frames = toKubectl();
+        h.node.close();
+        h.client.runPendingTasks();
+        List<WebSocketFrame> frames = h.toKubectl();
         StringBuilder stdout = new StringBuilder();
         List<Integer> channels = new ArrayList<>();
         for (WebSocketFrame f : frames.subList(0, frames.size() - 1)) {
@@ -204,10 +163,10 @@ class StreamTranslatorTest {
                 c -> assertThat(c.statusCode()).isEqualTo(1000));
         // The connection stays open for the client's answer to the close (OkHttp writes one and fails if it
         // cannot), and ends with it.
-        assertThat(client.isOpen()).isTrue();
-        fromKubectl(new CloseWebSocketFrame(1000, ""));
-        client.runPendingTasks();
-        assertThat(client.isOpen()).isFalse();
+        assertThat(h.client.isOpen()).isTrue();
+        h.fromKubectl(new CloseWebSocketFrame(1000, ""));
+        h.client.runPendingTasks();
+        assertThat(h.client.isOpen()).isFalse();
     }
 
     @Test
@@ -217,8 +176,8 @@ class StreamTranslatorTest {
         fromNode(new DefaultSpdyPingFrame(2));
         assertThat(toNode()).singleElement().isInstanceOfSatisfying(SpdyPingFrame.class,
                 p -> assertThat(p.id()).isEqualTo(2));
-        fromKubectl(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {7})));
-        assertThat(toKubectl()).singleElement().isInstanceOfSatisfying(PongWebSocketFrame.class,
+        h.fromKubectl(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {7})));
+        assertThat(h.toKubectl()).singleElement().isInstanceOfSatisfying(PongWebSocketFrame.class,
                 p -> assertThat(p.content().getByte(0)).isEqualTo((byte) 7));
     }
 
@@ -226,9 +185,9 @@ class StreamTranslatorTest {
     void aClientCloseEndsTheNodeConnection() {
         startTranslation(new StreamTranslator.Streams(true, true, false, false));
         toNode();
-        fromKubectl(new CloseWebSocketFrame(1000, ""));
-        node.runPendingTasks();
-        assertThat(node.isOpen()).isFalse();
+        h.fromKubectl(new CloseWebSocketFrame(1000, ""));
+        h.node.runPendingTasks();
+        assertThat(h.node.isOpen()).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.kaji.node.server;
 
+import io.kaji.netty.ByteRelay;
 import io.kaji.node.logs.ContainerLogStreamer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

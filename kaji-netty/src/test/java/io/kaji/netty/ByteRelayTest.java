@@ -1,4 +1,4 @@
-package io.kaji.apiserver.nodeproxy;
+package io.kaji.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,26 +6,27 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
+/** The relay on embedded channels: forwarding, back-pressure and how one side's end reaches the other. */
 class ByteRelayTest {
+
+    private final EmbeddedChannel client = new EmbeddedChannel();
+    private final EmbeddedChannel agent = new EmbeddedChannel();
 
     @Test
     void bytesPassUnchangedInBothDirections() {
-        EmbeddedChannel client = new EmbeddedChannel();
-        EmbeddedChannel agent = new EmbeddedChannel();
         ByteRelay.link(client, agent);
-        client.writeInbound(Unpooled.copiedBuffer("to agent", StandardCharsets.UTF_8));
-        agent.writeInbound(Unpooled.copiedBuffer("to client", StandardCharsets.UTF_8));
-        assertThat(text(agent.readOutbound())).isEqualTo("to agent");
-        assertThat(text(client.readOutbound())).isEqualTo("to client");
+        client.writeInbound(text("to agent"));
+        agent.writeInbound(text("to client"));
+        assertThat(read(agent.readOutbound())).isEqualTo("to agent");
+        assertThat(read(client.readOutbound())).isEqualTo("to client");
     }
 
     @Test
     void aFullPeerPausesReadingUntilItDrains() {
-        EmbeddedChannel client = new EmbeddedChannel();
-        EmbeddedChannel agent = new EmbeddedChannel();
         agent.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
         ByteRelay.link(client, agent);
         assertThat(client.config().isAutoRead()).isTrue();
@@ -41,18 +42,40 @@ class ByteRelayTest {
     }
 
     @Test
-    void eitherSideClosingClosesTheOther() {
-        EmbeddedChannel client = new EmbeddedChannel();
-        EmbeddedChannel agent = new EmbeddedChannel();
+    void eitherSideClosingClosesTheOtherAfterWhatWasWrittenToIt() {
         ByteRelay.link(client, agent);
-        agent.writeInbound(Unpooled.copiedBuffer("last words", StandardCharsets.UTF_8));
+        agent.writeInbound(text("last words"));
         agent.close();
         client.runPendingTasks();
-        assertThat(text(client.readOutbound())).isEqualTo("last words");
+        assertThat(read(client.readOutbound())).isEqualTo("last words");
         assertThat(client.isActive()).isFalse();
     }
 
-    private static String text(Object msg) {
+    @Test
+    void aFailingSideIsClosedAndSoIsTheOther() {
+        ByteRelay.link(client, agent);
+        client.pipeline().fireExceptionCaught(new IOException("connection reset by peer"));
+        agent.runPendingTasks();
+        assertThat(client.isOpen()).isFalse();
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void whatArrivesAfterThePeerWentIsDroppedAndReleased() {
+        // The side still draining while it is half-closed (closeAfterFlush) reads with its peer already gone.
+        agent.close();
+        ByteRelay.link(client, agent);
+        ByteBuf late = text("too late");
+        client.pipeline().fireChannelRead(late);
+        assertThat(late.refCnt()).isZero();
+        assertThat((Object) agent.readOutbound()).isNull();
+    }
+
+    private static ByteBuf text(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
+    }
+
+    private static String read(Object msg) {
         ByteBuf b = (ByteBuf) msg;
         try {
             return b.toString(StandardCharsets.UTF_8);
