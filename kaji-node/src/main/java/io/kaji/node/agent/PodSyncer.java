@@ -345,16 +345,24 @@ public final class PodSyncer implements Reconciler {
         }
         // The kubelet leaves this to its container GC (every minute); removing at once keeps a crash loop from
         // piling up dead containers and their logs in between.
-        List<ContainerInfo> older = all.stream()
-                .filter(o -> o.name().equals(c.getName()) && o.attempt() < latest.attempt())
-                .sorted(Comparator.comparingInt(ContainerInfo::attempt).reversed()).toList();
-        int keep = deadPerContainer < 0 ? older.size() : Math.min(older.size(), Math.max(0, deadPerContainer - 1));
-        for (ContainerInfo old : older.subList(keep, older.size())) {
+        for (ContainerInfo old : olderToRemove(all, c.getName(), latest.attempt(), deadPerContainer)) {
             runtime.removeContainer(old.id());
             deleteLog(ref, old);
         }
         crashBackOff.recordFailure(key);
         return start(pod, ref, c, sandboxId, sandbox, all, ip);
+    }
+
+    /**
+     * The instances of container {@code name} older than attempt {@code latest} (the dead one being restarted) to
+     * remove so that {@code deadPerContainer} dead instances remain, {@code latest} among them; all but
+     * {@code latest} for 0 or 1, none for a negative limit. Newest kept first.
+     */
+    static List<ContainerInfo> olderToRemove(List<ContainerInfo> all, String name, int latest, int deadPerContainer) {
+        List<ContainerInfo> older = all.stream().filter(o -> o.name().equals(name) && o.attempt() < latest)
+                .sorted(Comparator.comparingInt(ContainerInfo::attempt).reversed()).toList();
+        int keep = deadPerContainer < 0 ? older.size() : Math.min(older.size(), Math.max(0, deadPerContainer - 1));
+        return older.subList(keep, older.size());
     }
 
     /** Deletes a removed container's log file, as the kubelet's removeContainer does. */
