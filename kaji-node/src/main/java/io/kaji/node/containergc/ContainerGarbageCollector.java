@@ -127,14 +127,13 @@ public final class ContainerGarbageCollector implements AutoCloseable {
     }
 
     private Result collect(boolean allUnused) {
-        Map<String, PodState> states = new HashMap<>();
-        for (Pod p : pods.get()) {
-            states.put(p.getMetadata().getUid(), PodState.of(p));
-        }
-        Function<String, PodState> stateOf = uid -> states.getOrDefault(uid, PodState.REMOVED);
         List<String> errors = new ArrayList<>();
         List<ContainerInfo> containers = runtime.listContainers(KajiLabels.managed());
         List<SandboxInfo> sandboxes = runtime.listSandboxes(KajiLabels.managed());
+        // The pods are read after the runtime: a worker creates objects only for pods already in the cache, so every
+        // object listed belongs to a pod this snapshot has, unless it was deleted since. The other way round, a pod
+        // bound between the two reads would look gone and lose the container it is starting.
+        Function<String, PodState> stateOf = podStates();
         Set<String> uids = new HashSet<>();
         containers.forEach(c -> addPod(uids, GarbageSelection.podOf(c.labels())));
         sandboxes.forEach(s -> addPod(uids, s.pod()));
@@ -171,7 +170,7 @@ public final class ContainerGarbageCollector implements AutoCloseable {
         }
 
         List<String> removedDirs = new ArrayList<>();
-        logBytes += removeLogDirectories(stateOf, left, removedDirs, errors);
+        logBytes += removeLogDirectories(left, removedDirs, errors);
 
         Result result = new Result(List.copyOf(removedContainers), List.copyOf(removedSandboxes),
                 List.copyOf(removedDirs), logBytes, List.copyOf(errors));
@@ -185,6 +184,15 @@ public final class ContainerGarbageCollector implements AutoCloseable {
                     errors.size(), errors);
         }
         return result;
+    }
+
+    /** The state of every pod bound to the node now; a uid the cache does not have is {@link PodState#REMOVED}. */
+    private Function<String, PodState> podStates() {
+        Map<String, PodState> states = new HashMap<>();
+        for (Pod p : pods.get()) {
+            states.put(p.getMetadata().getUid(), PodState.of(p));
+        }
+        return uid -> states.getOrDefault(uid, PodState.REMOVED);
     }
 
     private static void addPod(Set<String> uids, PodRef pod) {
@@ -270,12 +278,21 @@ public final class ContainerGarbageCollector implements AutoCloseable {
      * Removes the log directories ({@code <namespace>_<name>_<uid>}) of pods that are gone, as the kubelet's
      * evictPodLogsDirectories; not while a container of the pod still runs (its worker stops it first).
      */
-    private long removeLogDirectories(Function<String, PodState> stateOf, List<ContainerInfo> left,
-                                      List<String> removed, List<String> errors) {
+    private long removeLogDirectories(List<ContainerInfo> left, List<String> removed, List<String> errors) {
         Path root = podLogs.root();
         if (!Files.isDirectory(root)) {
             return 0;
         }
+        List<Path> dirs = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(root, Files::isDirectory)) {
+            stream.forEach(dirs::add);
+        } catch (IOException e) {
+            errors.add("log directories under " + root + ": " + e.getMessage());
+            return 0;
+        }
+        // Read after the directories, for the same reason as after the runtime: a new pod's directory is made by its
+        // worker once the pod is in the cache.
+        Function<String, PodState> stateOf = podStates();
         Set<String> running = new HashSet<>();
         for (ContainerInfo c : left) {
             PodRef pod = GarbageSelection.podOf(c.labels());
@@ -284,28 +301,24 @@ public final class ContainerGarbageCollector implements AutoCloseable {
             }
         }
         long bytes = 0;
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
-            for (Path dir : dirs) {
-                String name = dir.getFileName().toString();
-                int cut = name.lastIndexOf('_');
-                if (cut < 0 || name.indexOf('_') == cut) {
-                    continue; // not <namespace>_<name>_<uid>: not a pod's
-                }
-                String uid = name.substring(cut + 1);
-                if (stateOf.apply(uid) != PodState.REMOVED || running.contains(uid)) {
-                    continue;
-                }
-                long size = sizeOf(dir);
-                try {
-                    deleteTree(dir);
-                    removed.add(name);
-                    bytes += size;
-                } catch (IOException e) {
-                    errors.add("log directory " + dir + ": " + e.getMessage());
-                }
+        for (Path dir : dirs) {
+            String name = dir.getFileName().toString();
+            int cut = name.lastIndexOf('_');
+            if (cut < 0 || name.indexOf('_') == cut) {
+                continue; // not <namespace>_<name>_<uid>: not a pod's
             }
-        } catch (IOException e) {
-            errors.add("log directories under " + root + ": " + e.getMessage());
+            String uid = name.substring(cut + 1);
+            if (stateOf.apply(uid) != PodState.REMOVED || running.contains(uid)) {
+                continue;
+            }
+            long size = sizeOf(dir);
+            try {
+                deleteTree(dir);
+                removed.add(name);
+                bytes += size;
+            } catch (IOException e) {
+                errors.add("log directory " + dir + ": " + e.getMessage());
+            }
         }
         return bytes;
     }

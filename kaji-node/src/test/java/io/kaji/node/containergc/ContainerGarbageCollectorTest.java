@@ -324,4 +324,26 @@ class ContainerGarbageCollectorTest {
         assertThat(zero).exists();
         assertThat(one).exists();
     }
+
+    @Test
+    void aPodBoundWhileTheCollectionRunsKeepsTheContainerItsWorkerIsStarting() throws IOException {
+        // The pod reaches the cache, its worker creates a sandbox, a log directory and a container: all after the
+        // collection began, before it listed the runtime.
+        fake.beforeFirstListing = () -> {
+            bound(WEB, "Pending", null);
+            fake.sandbox("s1", WEB, 0, true, 1);
+            fake.container("starting", "s1", "app", 0, ContainerState.CREATED, 10);
+            try {
+                logFile(WEB, "app", 0);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        ContainerGarbageCollector.Result r = collector(ContainerGcPolicy.defaults()).garbageCollect();
+
+        assertThat(r.containers()).isEmpty();
+        assertThat(r.logDirectories()).isEmpty();
+        assertThat(fake.containers).containsOnlyKeys("starting");
+    }
 }

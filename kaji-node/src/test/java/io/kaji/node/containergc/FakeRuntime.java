@@ -26,6 +26,8 @@ final class FakeRuntime {
     final Map<String, ContainerInfo> containers = new LinkedHashMap<>();
     final List<String> calls = new ArrayList<>();
     Set<String> failing = Set.of();
+    /** Runs once, before the first container listing answers (a pod worker at work meanwhile). */
+    Runnable beforeFirstListing = () -> { };
 
     SandboxInfo sandbox(String id, PodRef pod, int attempt, boolean ready, long createdSecond) {
         SandboxInfo s = new SandboxInfo(id, pod, attempt, ready, Instant.ofEpochSecond(createdSecond), "",
@@ -59,7 +61,12 @@ final class FakeRuntime {
     ContainerRuntime runtime() {
         return (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ContainerRuntime.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "listContainers" -> matching(containers.values(), (Map<?, ?>) args[0]);
+                    case "listContainers" -> {
+                        Runnable hook = beforeFirstListing;
+                        beforeFirstListing = () -> { };
+                        hook.run();
+                        yield matching(containers.values(), (Map<?, ?>) args[0]);
+                    }
                     case "listSandboxes" -> matching(sandboxes.values(), (Map<?, ?>) args[0]);
                     case "removeContainer" -> {
                         String id = (String) args[0];
