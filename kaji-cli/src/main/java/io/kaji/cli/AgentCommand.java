@@ -6,6 +6,7 @@ import io.kaji.apiserver.pki.BootstrapToken;
 import io.kaji.apiserver.pki.NodeToken;
 import io.kaji.node.NodeLayout;
 import io.kaji.node.agent.HeapTrimmer;
+import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.imagegc.ImageGcPolicy;
 import java.net.InetAddress;
@@ -114,77 +115,9 @@ public final class AgentCommand implements Callable<Integer> {
     private NodeClientCertificate certificate;
     private java.util.concurrent.ScheduledExecutorService rotation;
 
-    @Option(names = "--eviction-hard", paramLabel = "THRESHOLDS",
-            description = "Hard eviction thresholds as the kubelet spells them, e.g. memory.available<100Mi,"
-                    + "nodefs.available<10%%; replaces the defaults (memory.available<100Mi,nodefs.available<10%%,"
-                    + "nodefs.inodesFree<5%%,imagefs.available<15%%); none turns hard eviction off.")
-    String evictionHard;
-
-    @Option(names = "--eviction-soft", paramLabel = "THRESHOLDS",
-            description = "Soft eviction thresholds (same syntax), each with --eviction-soft-grace-period.")
-    String evictionSoft;
-
-    @Option(names = "--eviction-soft-grace-period", paramLabel = "PERIODS",
-            description = "How long each soft threshold must hold before pods are evicted, e.g. memory.available=1m30s.")
-    String evictionSoftGrace;
-
-    @Option(names = "--eviction-pressure-transition-period", defaultValue = "5m", paramLabel = "DURATION",
-            description = "How long a pressure condition stays True after its threshold was last met "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String evictionTransition;
-
-    @Option(names = "--eviction-max-pod-grace-period", defaultValue = "0", paramLabel = "SECONDS",
-            description = "The longest grace period (s) of a pod evicted by a soft threshold; 0: the pod's own "
-                    + "(default: ${DEFAULT-VALUE}).")
-    long evictionMaxPodGrace;
-
-    @Option(names = "--eviction-monitoring-interval", defaultValue = "10s", paramLabel = "DURATION",
-            description = "How often eviction signals are sampled and at most one pod is evicted "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String evictionInterval;
-
-    @Option(names = "--image-gc-high-threshold", defaultValue = "85", paramLabel = "PERCENT",
-            description = "Remove unused images when the image file system is this full (0-100; 100 turns image "
-                    + "garbage collection by usage off; default: ${DEFAULT-VALUE}).")
-    int imageGcHigh;
-
-    @Option(names = "--image-gc-low-threshold", defaultValue = "80", paramLabel = "PERCENT",
-            description = "Remove images until the image file system is below this (default: ${DEFAULT-VALUE}).")
-    int imageGcLow;
-
-    @Option(names = "--image-minimum-gc-age", defaultValue = "2m", paramLabel = "DURATION",
-            description = "Never remove an unused image younger than this (default: ${DEFAULT-VALUE}).")
-    String imageMinimumGcAge;
-
-    /** The image GC settings from the flags; a bad value is a usage error naming the flag. */
-    private ImageGcPolicy imageGcPolicy() {
-        Duration minAge;
-        try {
-            minAge = Durations.parse(imageMinimumGcAge);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--image-minimum-gc-age: " + e.getMessage());
-        }
-        try {
-            return ImageGcPolicy.defaults().with(imageGcHigh, imageGcLow, minAge);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
-
-    /** The eviction settings from the flags; a bad value is a usage error naming the flag. */
-    private EvictionConfig evictionConfig() {
-        try {
-            long maxGrace = evictionMaxPodGrace;
-            if (maxGrace < 0) {
-                throw new IllegalArgumentException("--eviction-max-pod-grace-period must not be negative");
-            }
-            return EvictionConfig.parse(evictionHard, evictionSoft, evictionSoftGrace,
-                    Durations.parse(evictionTransition), Durations.parse(evictionInterval),
-                    Duration.ofSeconds(maxGrace));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
+    /** Eviction, image and dead-container garbage collection: the kubelet's flags, shared with kaji server. */
+    @CommandLine.Mixin
+    NodeResourceOptions nodeResources;
 
     @Override
     public Integer call() throws Exception {
@@ -196,8 +129,9 @@ public final class AgentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runtime: unknown runtime \"" + runtime
                     + "\"; expected cri or simulated");
         }
-        EvictionConfig eviction = evictionConfig();
-        ImageGcPolicy imageGc = imageGcPolicy();
+        EvictionConfig eviction = nodeResources.evictionConfig();
+        ImageGcPolicy imageGc = nodeResources.imageGcPolicy();
+        ContainerGcPolicy containerGc = nodeResources.containerGcPolicy();
         Config clientConfig = clientConfig();
         ServerLoadBalancer balancer = null;
         if (servers != null && servers.size() > 1) {
@@ -209,7 +143,8 @@ public final class AgentCommand implements Callable<Integer> {
         LocalAgent agent;
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
-                    Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction, imageGc);
+                    Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction, imageGc,
+                    containerGc);
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
                 // renews before it expires, switching its API clients over without a restart.

@@ -11,6 +11,7 @@ import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.eviction.HostSignals;
 import io.kaji.node.containerd.ContainerdSupervisor;
+import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.containerd.RuntimeHealth;
 import io.kaji.node.cri.CriConnection;
 import io.kaji.node.image.BusyboxImage;
@@ -42,24 +43,20 @@ final class LocalAgent implements AutoCloseable {
     /**
      * Where and how the agent runs.
      *
-     * @param eviction node-pressure eviction settings ({@code --eviction-hard}, ...); null for the kubelet's defaults
-     * @param imageGc  image garbage collection ({@code --image-gc-high-threshold}, ...); null for the kubelet's
-     *                 defaults
+     * @param eviction    node-pressure eviction settings ({@code --eviction-hard}, ...); null for the kubelet's
+     *                    defaults
+     * @param imageGc     image garbage collection ({@code --image-gc-high-threshold}, ...); null for the kubelet's
+     *                    defaults
+     * @param containerGc dead-container garbage collection ({@code --maximum-dead-containers}, ...); null for the
+     *                    kubelet's defaults
      */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                    Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort,
-                   EvictionConfig eviction, ImageGcPolicy imageGc) {
-        Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
-                Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort,
-                EvictionConfig eviction) {
-            this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
-                    importDemoImage, kubeletPort, eviction, null);
-        }
-
+                   EvictionConfig eviction, ImageGcPolicy imageGc, ContainerGcPolicy containerGc) {
         Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                 Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {
             this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
-                    importDemoImage, kubeletPort, null);
+                    importDemoImage, kubeletPort, null, null, null);
         }
     }
 
@@ -146,14 +143,15 @@ final class LocalAgent implements AutoCloseable {
                     .withKubeletPort(o.kubeletPort());
             client = client(clientConfig, httpClients);
             HostInfo host = HostInfo.detect();
-            // Pod-level cgroups, node-pressure eviction and image garbage collection, as the kubelet always has
-            // them (docs/node.md).
+            // Pod-level cgroups, node-pressure eviction, image and dead-container garbage collection, as the kubelet
+            // always has them (docs/node.md).
             NodeAgent agent = new NodeAgent(client, runtime, health, config, host)
                     .podCgroups(PodCgroups.forAgent(o.nodeName(), o.layout().dataDir()))
                     .eviction(o.eviction() != null ? o.eviction() : EvictionConfig.defaults(),
                             new HostSignals(o.layout().dataDir(), o.layout().containerd().root()))
                     .imageGc(o.imageGc() != null ? o.imageGc() : ImageGcPolicy.defaults(),
-                            ImageFilesystem.at(o.layout().containerd().root()));
+                            ImageFilesystem.at(o.layout().containerd().root()))
+                    .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults());
             agent.start();
             NodeNetworkServices network = NodeNetworkServices.startWhenReady(client, agent, o.nodeName(),
                     host.internalIp());

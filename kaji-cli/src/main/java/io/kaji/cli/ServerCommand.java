@@ -54,7 +54,11 @@ import picocli.CommandLine.Option;
                 "",
                 "Every option can also come from a YAML file (--config, default /etc/kaji/config.yaml",
                 "when it exists): keys are the long option names without dashes (data-dir: /var/lib/kaji,",
-                "lists as YAML lists); the command line wins. 'kaji up' runs this in the background."})
+                "lists as YAML lists); the command line wins. 'kaji up' runs this in the background.",
+                "",
+                "The in-process agent takes kaji agent's eviction and garbage-collection flags",
+                "(--eviction-*, --image-gc-*, --image-minimum-gc-age, --maximum-dead-containers*,",
+                "--minimum-container-ttl-duration; docs/node.md)."})
 public final class ServerCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -207,6 +211,13 @@ public final class ServerCommand implements Callable<Integer> {
                     + "turn (default: ${DEFAULT-VALUE}; 0: no limit, no priorities).")
     int maxRequestsInflight;
 
+    /**
+     * The in-process agent's eviction and garbage-collection options: the same flags (and config-file keys) as
+     * {@code kaji agent}'s.
+     */
+    @CommandLine.Mixin
+    NodeResourceOptions nodeResources;
+
     private NodeClientCertificate nodeCertificate;
     private java.util.concurrent.ScheduledExecutorService rotation;
 
@@ -269,6 +280,8 @@ public final class ServerCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--assess-interval: " + e.getMessage());
             }
         }
+        // The agent's flags are checked before anything starts, also with --disable-agent (a typo stays a typo).
+        nodeResources.check();
         RevisionedStore st = openStore(dir);
         ApiServer server;
         try {
@@ -303,10 +316,8 @@ public final class ServerCommand implements Callable<Integer> {
                     nodeCertificate = NodeCredentials.issueInProcess(server.pki(),
                             EmbeddedControlPlane.clientConfig(server.kubeconfigPath()), node,
                             layout.dataDir().resolve("pki"), config.nodeCertificateValidity(), rotationThread());
-                    agent = LocalAgent.startWithCertificate(nodeCertificate,
-                            new LocalAgent.Options(node, layout, null, null,
-                                    "kaji0", java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10), true,
-                                    io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT), false, rotationThread());
+                    agent = LocalAgent.startWithCertificate(nodeCertificate, agentOptions(node, layout), false,
+                            rotationThread());
                 } catch (RuntimeException e) {
                     if (nodeCertificate != null) {
                         nodeCertificate.close();
@@ -358,6 +369,18 @@ public final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The in-process agent's settings: bridge kaji0, Kaji's lease renewal and back-off, the kubelet's port, and the
+     * eviction and garbage-collection flags.
+     *
+     * @throws CommandLine.ParameterException naming the flag whose value is bad
+     */
+    LocalAgent.Options agentOptions(String node, io.kaji.node.NodeLayout layout) {
+        return new LocalAgent.Options(node, layout, null, null, "kaji0", java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofSeconds(10), true, io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT,
+                nodeResources.evictionConfig(), nodeResources.imageGcPolicy(), nodeResources.containerGcPolicy());
     }
 
     private ServerPolicies policies() {

@@ -7,7 +7,6 @@ import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.eviction.Threshold;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -20,18 +19,12 @@ class AgentEvictionOptionsTest {
     @TempDir
     Path dir;
 
-    private EvictionConfig parse(String... args) throws Exception {
+    private EvictionConfig parse(String... args) {
         AgentCommand a = new AgentCommand();
         CommandLine cl = new CommandLine(a);
         ConfigFile.install(cl, dir.resolve("absent-default.yaml"));
         cl.parseArgs(args);
-        Method m = AgentCommand.class.getDeclaredMethod("evictionConfig");
-        m.setAccessible(true);
-        try {
-            return (EvictionConfig) m.invoke(a);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw (Exception) e.getCause();
-        }
+        return a.nodeResources.evictionConfig();
     }
 
     @Test

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kaji.node.imagegc.ImageGcPolicy;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,18 +16,12 @@ class AgentImageGcOptionsTest {
     @TempDir
     Path dir;
 
-    private ImageGcPolicy parse(String... args) throws Exception {
+    private ImageGcPolicy parse(String... args) {
         AgentCommand a = new AgentCommand();
         CommandLine cl = new CommandLine(a);
         ConfigFile.install(cl, dir.resolve("absent-default.yaml"));
         cl.parseArgs(args);
-        Method m = AgentCommand.class.getDeclaredMethod("imageGcPolicy");
-        m.setAccessible(true);
-        try {
-            return (ImageGcPolicy) m.invoke(a);
-        } catch (InvocationTargetException e) {
-            throw (Exception) e.getCause();
-        }
+        return a.nodeResources.imageGcPolicy();
     }
 
     @Test

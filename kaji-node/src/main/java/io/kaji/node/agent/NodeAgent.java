@@ -13,6 +13,8 @@ import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.cni.BridgeNetwork;
 import io.kaji.node.cni.PodRoutes;
 import io.kaji.node.containerd.RuntimeHealth;
+import io.kaji.node.containergc.ContainerGarbageCollector;
+import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.eviction.EvictionManager;
 import io.kaji.node.eviction.PodUsage;
@@ -102,6 +104,8 @@ public final class NodeAgent implements AutoCloseable {
     private volatile ImageGcPolicy imageGcPolicy;
     private volatile ImageFilesystem imageFilesystem;
     private volatile ImageGarbageCollector imageGc;
+    private volatile ContainerGcPolicy containerGcPolicy;
+    private volatile ContainerGarbageCollector containerGc;
 
     /**
      * This node's part of the pod network, known once the node IPAM controller assigned a podCIDR.
@@ -166,6 +170,22 @@ public final class NodeAgent implements AutoCloseable {
         this.imageGcPolicy = policy;
         this.imageFilesystem = fs;
         return this;
+    }
+
+    /**
+     * Turns on dead-container garbage collection with {@code policy} (off by default); call before
+     * {@link #start()}. The collector starts with the pod workers (it must see every pod bound to the node), the
+     * workers keep {@code policy.maxPerPodContainer()} dead instances when they restart a container, and the
+     * eviction manager's disk reclaim removes every unused container before it removes images.
+     */
+    public NodeAgent containerGc(ContainerGcPolicy policy) {
+        this.containerGcPolicy = policy;
+        return this;
+    }
+
+    /** The container garbage collector once running (the pod workers have started), or null. */
+    public ContainerGarbageCollector containerGarbageCollector() {
+        return containerGc;
     }
 
     /** The image garbage collector once running, or null. */
@@ -352,7 +372,12 @@ public final class NodeAgent implements AutoCloseable {
             int orphans = syncer.removeOrphans(live);
             log.info("node {}: {} pod(s) bound, {} orphan sandbox(es) removed; pod workers starting",
                     config.nodeName(), live.size(), orphans);
+            ContainerGcPolicy gcPolicy = containerGcPolicy;
+            if (gcPolicy != null) {
+                syncer.deadInstancesPerContainer(gcPolicy.maxPerPodContainer());
+            }
             c.start();
+            startContainerGc(gcPolicy, inf);
             relister.scheduleWithFixedDelay(() -> guarded("container relist", () -> relist(c)), 0,
                     RELIST.toMillis(), TimeUnit.MILLISECONDS);
             startEviction(syncer, c, inf);
@@ -360,6 +385,17 @@ public final class NodeAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("node {}: pod sync failed to start", config.nodeName(), e);
         }
+    }
+
+    /** Starts the container garbage collector (if configured) over the synced pod informer's pods. */
+    private synchronized void startContainerGc(ContainerGcPolicy policy, SharedIndexInformer<Pod> inf) {
+        if (policy == null || closed) {
+            return;
+        }
+        ContainerGarbageCollector gc = new ContainerGarbageCollector(config.nodeName(), runtime, policy,
+                () -> inf.getStore().list(), config.podLogs(), config.clock());
+        containerGc = gc;
+        gc.start();
     }
 
     /** Starts the eviction manager (if configured): it kills pods through the pod workers. */
@@ -381,12 +417,19 @@ public final class NodeAgent implements AutoCloseable {
             }
         });
         reporter.pressure(m::conditions);
+        // The kubelet's node-level reclaim: every unused container (and its log), then unused images go before
+        // pods do (imagefs and nodefs share the data dir's file system unless containerd's root is mounted
+        // elsewhere).
+        List<EvictionManager.NodeReclaimer> reclaimers = new java.util.ArrayList<>();
+        ContainerGarbageCollector containers = containerGc;
+        if (containers != null) {
+            reclaimers.add(signal -> containers.deleteAllUnusedContainers().logBytes());
+        }
         ImageGarbageCollector gc = imageGc;
         if (gc != null) {
-            // The kubelet's node-level reclaim: unused images go before pods do (imagefs and nodefs share the data
-            // dir's file system unless containerd's root is mounted elsewhere).
-            m.reclaimer(signal -> gc.deleteUnusedImages());
+            reclaimers.add(signal -> gc.deleteUnusedImages());
         }
+        m.reclaimers(reclaimers);
         eviction = m;
         m.start();
     }
@@ -508,6 +551,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (imageGc != null) {
             imageGc.close();
+        }
+        if (containerGc != null) {
+            containerGc.close();
         }
         timers.shutdownNow();
         leases.shutdownNow();

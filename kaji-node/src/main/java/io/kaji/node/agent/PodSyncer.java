@@ -93,6 +93,8 @@ public final class PodSyncer implements Reconciler {
     private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
     /** Pod-level cgroups, or null to leave the sandboxes' cgroup parent to the runtime. */
     private volatile PodCgroups cgroups;
+    /** Dead instances of a container kept when it restarts (the container GC's maxPerPodContainer); -1: all. */
+    private volatile int deadPerContainer = 1;
 
     private record Eviction(String key, PodStatus status, Duration grace, boolean written) {
     }
@@ -131,6 +133,15 @@ public final class PodSyncer implements Reconciler {
     /** Puts each pod's sandbox into its pod-level cgroup (see {@link PodCgroups}); call before the workers start. */
     public void podCgroups(PodCgroups c) {
         this.cgroups = c;
+    }
+
+    /**
+     * How many dead instances of a container its restart leaves (the container GC policy's
+     * {@code maxPerPodContainer}; below 0: all, for the container garbage collector to limit). At least the one
+     * before the restart stays, for {@code kubectl logs --previous}. Default 1.
+     */
+    public void deadInstancesPerContainer(int n) {
+        this.deadPerContainer = n;
     }
 
     /**
@@ -332,13 +343,37 @@ public final class PodSyncer implements Reconciler {
                     + ref.name() + "_" + ref.namespace() + "(" + ref.uid() + ")");
             return left;
         }
-        for (ContainerInfo old : all) {
-            if (old.name().equals(c.getName()) && old.attempt() < latest.attempt()) {
-                runtime.removeContainer(old.id());
-            }
+        // The kubelet leaves this to its container GC (every minute); removing at once keeps a crash loop from
+        // piling up dead containers and their logs in between.
+        for (ContainerInfo old : olderToRemove(all, c.getName(), latest.attempt(), deadPerContainer)) {
+            runtime.removeContainer(old.id());
+            deleteLog(ref, old);
         }
         crashBackOff.recordFailure(key);
         return start(pod, ref, c, sandboxId, sandbox, all, ip);
+    }
+
+    /**
+     * The instances of container {@code name} older than attempt {@code latest} (the dead one being restarted) to
+     * remove so that {@code deadPerContainer} dead instances remain, {@code latest} among them; all but
+     * {@code latest} for 0 or 1, none for a negative limit. Newest kept first.
+     */
+    static List<ContainerInfo> olderToRemove(List<ContainerInfo> all, String name, int latest, int deadPerContainer) {
+        List<ContainerInfo> older = all.stream().filter(o -> o.name().equals(name) && o.attempt() < latest)
+                .sorted(Comparator.comparingInt(ContainerInfo::attempt).reversed()).toList();
+        int keep = deadPerContainer < 0 ? older.size() : Math.min(older.size(), Math.max(0, deadPerContainer - 1));
+        return older.subList(keep, older.size());
+    }
+
+    /** Deletes a removed container's log file, as the kubelet's removeContainer does. */
+    private void deleteLog(PodRef ref, ContainerInfo removed) {
+        java.nio.file.Path file = config.podLogs().file(ref, removed.name(), removed.attempt());
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            log.warn("pod {}: cannot delete log {} of removed container {}: {}", ref, file, abbrev(removed.id()),
+                    e.getMessage());
+        }
     }
 
     /** Pulls (per policy), creates and starts the next attempt of {@code c}; failures become waiting reasons. */

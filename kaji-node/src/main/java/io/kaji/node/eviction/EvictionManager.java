@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
  *       thresholds) or min(its own, {@code maxPodGracePeriod}) (soft), and an {@code Evicted} event is
  *       recorded on it.</li>
  * </ol>
- * Before evicting for a disk signal it reclaims node-level resources, as the kubelet does: the
- * {@link NodeReclaimer} (the image garbage collector) removes unused images, the signals are observed again, and
- * no pod is evicted if no threshold is met any more. At most one pod is evicted per pass, so that the next
- * observation shows what that freed. Dead-container garbage collection and min-reclaim are not done.
+ * Before evicting for a disk signal it reclaims node-level resources, as the kubelet does: its
+ * {@link NodeReclaimer}s run in order (the agent's: the container garbage collector removes every unused container,
+ * then the image garbage collector every unused image), the signals are observed again, and no pod is evicted if
+ * no threshold is met any more. At most one pod is evicted per pass, so that the next observation shows what that
+ * freed. Min-reclaim is not done.
  * {@link #synchronize()} is synchronized; {@link #conditions()} may be read from any thread.
  */
 public final class EvictionManager implements AutoCloseable {
@@ -56,7 +57,7 @@ public final class EvictionManager implements AutoCloseable {
         void kill(Pod pod, PodStatus status, Duration gracePeriod);
     }
 
-    /** Frees node-level resources (unused images) before pods are evicted for disk. */
+    /** Frees node-level resources (dead containers, unused images) before pods are evicted for disk. */
     @FunctionalInterface
     public interface NodeReclaimer {
         /**
@@ -80,7 +81,7 @@ public final class EvictionManager implements AutoCloseable {
     /** Pods already evicted (by uid) while the pod list may still show them running. */
     private final Set<String> evicted = new java.util.HashSet<>();
     private volatile Runnable onConditionsChanged = () -> { };
-    private volatile NodeReclaimer reclaimer;
+    private volatile List<NodeReclaimer> reclaimers = List.of();
 
     /**
      * @param activePods the pods bound to this node (terminal and deleted ones are skipped here)
@@ -110,7 +111,16 @@ public final class EvictionManager implements AutoCloseable {
 
     /** Reclaims node-level resources with {@code r} before evicting pods for disk; call before {@link #start()}. */
     public EvictionManager reclaimer(NodeReclaimer r) {
-        this.reclaimer = r;
+        return reclaimers(List.of(r));
+    }
+
+    /**
+     * Reclaims node-level resources with each of {@code inOrder} before evicting pods for disk, as the kubelet's
+     * nodefs reclaim deletes all unused containers, then unused images; one that throws does not stop the next.
+     * Call before {@link #start()}.
+     */
+    public EvictionManager reclaimers(List<NodeReclaimer> inOrder) {
+        this.reclaimers = List.copyOf(inOrder);
         return this;
     }
 
@@ -198,17 +208,19 @@ public final class EvictionManager implements AutoCloseable {
      * kubelet's reclaimNodeLevelResources: then no pod is evicted in this pass).
      */
     private boolean reclaimNodeLevel(Signal signal) {
-        NodeReclaimer r = reclaimer;
-        if (r == null) {
+        List<NodeReclaimer> rs = reclaimers;
+        if (rs.isEmpty()) {
             return false;
         }
         String node = nodeRef.getMetadata().getName();
-        long freed;
-        try {
-            freed = r.reclaim(signal);
-        } catch (RuntimeException e) {
-            log.warn("node {}: reclaiming node-level resources for {} failed: {}", node, signal, e.getMessage());
-            return false;
+        long freed = 0;
+        for (NodeReclaimer r : rs) {
+            try {
+                freed += r.reclaim(signal);
+            } catch (RuntimeException e) {
+                // The kubelet logs it and goes on: the next reclaimer or, failing all, an eviction frees space.
+                log.warn("node {}: reclaiming node-level resources for {} failed: {}", node, signal, e.getMessage());
+            }
         }
         Map<Signal, Observation> after = signals.observe();
         List<Threshold> stillMet = config.thresholds().stream().filter(t -> t.met(after.get(t.signal()))).toList();

@@ -102,4 +102,23 @@ class PodLogicTest {
         return new ContainerStatus("id" + attempt, "c", attempt, state, t, t, state == ContainerState.EXITED ? t : null,
                 exitCode, "", "", "i", "sha256:x", Path.of("/tmp/x.log"), Map.of());
     }
+
+    @Test
+    void aRestartLeavesTheDeadInstancesTheContainerGcPolicyKeeps() {
+        List<io.kaji.node.runtime.ContainerInfo> all = new java.util.ArrayList<>();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            all.add(new io.kaji.node.runtime.ContainerInfo("app-" + attempt, "s", "app", attempt, "i", "",
+                    ContainerState.EXITED, Instant.ofEpochSecond(attempt), Map.of()));
+        }
+        all.add(new io.kaji.node.runtime.ContainerInfo("side-0", "s", "side", 0, "i", "", ContainerState.EXITED,
+                Instant.EPOCH, Map.of()));
+        // Attempt 4 is the dead one being restarted: it stays for kubectl logs --previous.
+        assertThat(PodSyncer.olderToRemove(all, "app", 4, 1)).extracting(io.kaji.node.runtime.ContainerInfo::id)
+                .containsExactly("app-3", "app-2", "app-1", "app-0");
+        assertThat(PodSyncer.olderToRemove(all, "app", 4, 0)).hasSize(4);
+        assertThat(PodSyncer.olderToRemove(all, "app", 4, 3)).extracting(io.kaji.node.runtime.ContainerInfo::id)
+                .containsExactly("app-1", "app-0");
+        assertThat(PodSyncer.olderToRemove(all, "app", 4, 10)).isEmpty();
+        assertThat(PodSyncer.olderToRemove(all, "app", 4, -1)).isEmpty();
+    }
 }

@@ -182,4 +182,26 @@ class EvictionManagerTest {
         assertThat(reclaimed).containsExactly(Signal.NODEFS_AVAILABLE);
         assertThat(kills.get(1).status().getMessage()).startsWith("The node was low on resource: ephemeral-storage.");
     }
+
+    @Test
+    void diskReclaimRunsContainersThenImagesEachDespiteTheOtherFailing() {
+        EvictionManager m = manager(EvictionConfig.parse("nodefs.available<10%", null, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
+        List<String> order = new ArrayList<>();
+        m.reclaimers(List.of(signal -> {
+            order.add("containers");
+            throw new IllegalStateException("runtime down");
+        }, signal -> {
+            order.add("images");
+            observed.put(Signal.NODEFS_AVAILABLE, new Observation(50, 100));
+            return 40;
+        }));
+        pods.add(pod("a", null, null, null));
+        observed.put(Signal.NODEFS_AVAILABLE, new Observation(5, 100));
+
+        // The containers' failure does not keep the images from being removed, and what they freed spares the pod.
+        assertThat(m.synchronize()).isEmpty();
+        assertThat(order).containsExactly("containers", "images");
+        assertThat(kills).isEmpty();
+    }
 }

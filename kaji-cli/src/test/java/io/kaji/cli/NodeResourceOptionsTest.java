@@ -1,0 +1,129 @@
+package io.kaji.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kaji.node.NodeLayout;
+import io.kaji.node.containergc.ContainerGcPolicy;
+import io.kaji.node.eviction.Threshold;
+import io.kaji.node.imagegc.ImageGcPolicy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The agent's eviction and garbage-collection flags, declared once ({@link NodeResourceOptions}) and taken by both
+ * {@code kaji agent} and {@code kaji server}, whose in-process agent gets them; from the command line and from the
+ * config file.
+ */
+class NodeResourceOptionsTest {
+
+    private static final List<String> SHARED = List.of("--eviction-hard", "--eviction-soft",
+            "--eviction-soft-grace-period", "--eviction-pressure-transition-period", "--eviction-max-pod-grace-period",
+            "--eviction-monitoring-interval", "--image-gc-high-threshold", "--image-gc-low-threshold",
+            "--image-minimum-gc-age", "--maximum-dead-containers-per-container", "--maximum-dead-containers",
+            "--minimum-container-ttl-duration");
+
+    @TempDir
+    Path dir;
+
+    private ServerCommand server(String... args) {
+        ServerCommand s = new ServerCommand();
+        CommandLine cl = new CommandLine(s);
+        ConfigFile.install(cl, dir.resolve("absent-default.yaml"));
+        cl.parseArgs(args);
+        return s;
+    }
+
+    private AgentCommand agent(String... args) {
+        AgentCommand a = new AgentCommand();
+        CommandLine cl = new CommandLine(a);
+        ConfigFile.install(cl, dir.resolve("absent-default.yaml"));
+        cl.parseArgs(args);
+        return a;
+    }
+
+    private static String help(Object command) {
+        StringWriter out = new StringWriter();
+        new CommandLine(command).usage(new PrintWriter(out));
+        return out.toString();
+    }
+
+    @Test
+    void serverAndAgentHelpListTheSameFlags() {
+        String server = help(new ServerCommand());
+        String agent = help(new AgentCommand());
+        for (String flag : SHARED) {
+            assertThat(server).as("kaji server --help").contains(flag + "=");
+            assertThat(agent).as("kaji agent --help").contains(flag + "=");
+        }
+        assertThat(server.replaceAll("\\s+", " ")).contains("Dead instances kept per container of a pod; the previous one is what 'kubectl "
+                + "logs --previous' reads; -1: no limit (default: 1).");
+    }
+
+    @Test
+    void containerGcDefaultsAreTheKubelets() {
+        assertThat(agent().nodeResources.containerGcPolicy()).isEqualTo(ContainerGcPolicy.defaults());
+        assertThat(server().agentOptions("n1", null).containerGc()).isEqualTo(new ContainerGcPolicy(Duration.ZERO,
+                1, -1, Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void serverFlagsReachTheInProcessAgent() {
+        LocalAgent.Options o = server("--maximum-dead-containers-per-container", "3",
+                "--maximum-dead-containers", "50", "--minimum-container-ttl-duration", "1m30s",
+                "--image-gc-high-threshold", "70", "--image-gc-low-threshold", "60", "--image-minimum-gc-age", "5m",
+                "--eviction-hard", "memory.available<1Gi", "--eviction-monitoring-interval", "2s")
+                .agentOptions("n1", new NodeLayout(dir.resolve("node")));
+
+        assertThat(o.nodeName()).isEqualTo("n1");
+        assertThat(o.containerGc()).isEqualTo(new ContainerGcPolicy(Duration.ofSeconds(90), 3, 50,
+                Duration.ofMinutes(1)));
+        assertThat(o.imageGc()).isEqualTo(new ImageGcPolicy(70, 60, Duration.ofMinutes(5), Duration.ofMinutes(5)));
+        assertThat(o.eviction().thresholds()).extracting(Threshold::toString).containsExactly("memory.available<1Gi");
+        assertThat(o.eviction().monitoringInterval()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void theConfigFileTakesTheSameKeysForBothCommands() throws Exception {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, """
+                maximum-dead-containers-per-container: 2
+                maximum-dead-containers: 10
+                minimum-container-ttl-duration: 30s
+                image-gc-high-threshold: 90
+                eviction-hard: nodefs.available<5%
+                """);
+
+        LocalAgent.Options o = server("--config", file.toString()).agentOptions("n1", null);
+        assertThat(o.containerGc()).isEqualTo(new ContainerGcPolicy(Duration.ofSeconds(30), 2, 10,
+                Duration.ofMinutes(1)));
+        assertThat(o.imageGc().highThresholdPercent()).isEqualTo(90);
+        assertThat(o.eviction().thresholds()).extracting(Threshold::toString).containsExactly("nodefs.available<5%");
+
+        AgentCommand a = agent("--config", file.toString(), "--maximum-dead-containers", "4");
+        // The command line wins over the file.
+        assertThat(a.nodeResources.containerGcPolicy()).isEqualTo(new ContainerGcPolicy(Duration.ofSeconds(30), 2,
+                4, Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void badValuesAreUsageErrorsNamingTheFlag() {
+        assertThatThrownBy(() -> server("--minimum-container-ttl-duration", "-5s").agentOptions("n1", null))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--minimum-container-ttl-duration: \"-5s\" is not " + Durations.EXAMPLES);
+        assertThatThrownBy(() -> server("--image-gc-high-threshold", "70", "--image-gc-low-threshold", "75")
+                .nodeResources.check())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--image-gc-low-threshold 75 is higher than --image-gc-high-threshold 70");
+        assertThatThrownBy(() -> server("--maximum-dead-containers", "many"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--maximum-dead-containers");
+    }
+}
