@@ -76,11 +76,14 @@ class KubectlExecE2ETest {
                   - name: main
                     image: %s
                     command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+                    readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 1}
                 """.formatted(NODE, BusyboxImage.NAME), "apply", "-f", "-");
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        await("pod web running").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        // Ready, not only Running: the port-forward tests need httpd listening, which a loaded machine delays.
+        await("pod web ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
             Pod p = client.pods().inNamespace("default").withName("web").get();
-            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
+            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase())
+                    && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
         });
     }
 

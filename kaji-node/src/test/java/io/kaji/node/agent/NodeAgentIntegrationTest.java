@@ -117,10 +117,13 @@ class NodeAgentIntegrationTest {
         assertThat(cs.getRestartCount()).isZero();
         assertThat(cs.getReady()).isTrue();
 
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://" + ip + "/index.html"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).isEqualTo(BusyboxImage.INDEX_HTML);
+        // Running means the process was started, not that httpd listens yet (the pod has no readiness probe).
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://" + ip + "/index.html"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).isEqualTo(BusyboxImage.INDEX_HTML);
+        });
 
         String id = cs.getContainerID().substring("containerd://".length());
         String env = node.runtime.execSync(id, List.of("sh", "-c", "echo $MY_POD/$MY_NODE/$MY_IP/$GREETING; hostname"),

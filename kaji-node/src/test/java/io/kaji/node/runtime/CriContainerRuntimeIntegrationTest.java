@@ -110,7 +110,9 @@ class CriContainerRuntimeIntegrationTest {
 
         String ip = runtime.sandboxStatus(sandboxId).orElseThrow().ip();
         assertThat(ip).startsWith("100.64.7.");
-        assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML);
+        // StartContainer returns once the process runs, not once httpd listens: on a loaded machine that is later.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(get(ip)).isEqualTo(BusyboxImage.INDEX_HTML));
 
         long e0 = System.nanoTime();
         ExecResult exec = runtime.execSync(id, List.of("sh", "-c", "hostname; echo oops >&2; exit 3"),
