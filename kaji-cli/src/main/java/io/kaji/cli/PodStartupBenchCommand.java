@@ -66,6 +66,12 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                     + " first pod; the node must then be Ready (default: ${DEFAULT-VALUE}).")
     int settle;
 
+    @Option(names = "--warmup", defaultValue = "20", paramLabel = "PODS",
+            description = "Pods started (at once) and deleted before the measured modes, so that the server's and the"
+                    + " agent's JIT compilers have seen the pod path, as the floor's containerd has after its one-by-one"
+                    + " run; 0 for none (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--skip-floor", description = "Do not measure the CRI floor (no comparison then).")
     boolean skipFloor;
 
@@ -85,6 +91,9 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         if (!List.of("burst", "serial", "both").contains(mode)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--mode: unknown mode \"" + mode + "\"; use burst, serial or both");
+        }
+        if (warmup < 0 || warmup > 105) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be 0 to 105");
         }
         if (pods < 1 || pods > 105) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -110,6 +119,13 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             cluster.awaitReady(List.of(NODE));
             PodStartupBenchmark bench = new PodStartupBenchmark(cluster.client(), NS, BusyboxImage.NAME, null,
                     this::progress);
+            if (warmup > 0) {
+                progress("warm-up: " + warmup + " pods at once (not measured)");
+                PodStartupBenchmark.Result w = bench.burst("warmup", warmup, Duration.ofMinutes(3));
+                progress(String.format(Locale.ROOT, "warm-up: %.2f pods/s, p50 %.0f ms", w.podsPerSecond(),
+                        w.running().p50Ms()));
+                bench.deleteAll(Duration.ofMinutes(2));
+            }
             if (!mode.equals("serial")) {
                 progress("burst: " + pods + " pods at once");
                 CpuMeter meter = new CpuMeter(clusterPids(cluster));

@@ -68,7 +68,11 @@ public final class PodStartupBenchmark {
 
     /** Creates {@code pods} pods at once (from 8 client threads) and waits until all are Running and Ready. */
     public Result burst(int pods, Duration timeout) throws InterruptedException {
-        String run = "burst";
+        return burst("burst", pods, timeout);
+    }
+
+    /** {@link #burst(int, Duration)} with pods named and labelled {@code run} (e.g. a warm-up before the burst). */
+    public Result burst(String run, int pods, Duration timeout) throws InterruptedException {
         reset();
         try (Watch w = watch(run); ExecutorService creators = Executors.newFixedThreadPool(8)) {
             List<Future<?>> creates = new ArrayList<>();
