@@ -54,6 +54,8 @@ public final class PodVolumes {
     private static final Logger log = LoggerFactory.getLogger(PodVolumes.class);
     /** How often configMap, secret and downwardAPI volumes are rewritten from the API (the kubelet: ~1 min). */
     public static final Duration REFRESH = Duration.ofSeconds(10);
+    /** How long a ConfigMap or Secret read from the API server serves every pod of the node. */
+    static final Duration OBJECT_TTL = Duration.ofSeconds(5);
     private static final int DEFAULT_MODE = 0644;
 
     /** A set-up volume: its directory on the host and whether containers must mount it read-only. */
@@ -65,6 +67,8 @@ public final class PodVolumes {
     private final Path root;
     private final Clock clock;
     private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+    /** ConfigMaps and Secrets as last read, by {@code resource/namespace/name}; see {@link #shared}. */
+    private final Map<String, Fetched> fetched = new ConcurrentHashMap<>();
 
     public PodVolumes(KubernetesClient client, Path root, Clock clock) {
         this.client = client;
@@ -151,7 +155,8 @@ public final class PodVolumes {
 
     private Map<String, AtomicWriter.File> configMapFiles(Pod pod, String name, List<KeyToPath> items,
                                                          Integer defaultMode, boolean optional) throws VolumeError {
-        ConfigMap cm = get(() -> client.configMaps().inNamespace(pod.getMetadata().getNamespace())
+        ConfigMap cm = shared("configmaps", pod.getMetadata().getNamespace(), name, () -> client.configMaps()
+                .inNamespace(pod.getMetadata().getNamespace())
                 .withName(name).get());
         Map<String, byte[]> data = new TreeMap<>();
         if (cm != null) {
@@ -169,7 +174,8 @@ public final class PodVolumes {
 
     private Map<String, AtomicWriter.File> secretFiles(Pod pod, String name, List<KeyToPath> items,
                                                       Integer defaultMode, boolean optional) throws VolumeError {
-        Secret s = get(() -> client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(name).get());
+        Secret s = shared("secrets", pod.getMetadata().getNamespace(), name,
+                () -> client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(name).get());
         if (s == null && !optional) {
             throw new VolumeError("secret \"" + name + "\" not found");
         }
@@ -410,6 +416,31 @@ public final class PodVolumes {
     private interface Call<T> {
         T get();
     }
+
+    /**
+     * A ConfigMap or Secret (or its absence) read at most once per {@link #OBJECT_TTL} for all the node's pods, as
+     * the kubelet's TTL-cache strategy for configMap and secret managers does: without it, every pod's volume
+     * refresh read the same objects again (100 pods of a namespace: ten reads of its {@code kube-root-ca.crt} a
+     * second, and as many during a burst of starts). A change reaches the files within
+     * {@link #REFRESH} + {@link #OBJECT_TTL}.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T shared(String resource, String namespace, String name, Call<T> call) throws VolumeError {
+        String key = resource + "/" + namespace + "/" + name;
+        Instant now = clock.instant();
+        Fetched f = fetched.get(key);
+        if (f != null && Duration.between(f.at(), now).compareTo(OBJECT_TTL) < 0) {
+            return (T) f.value();
+        }
+        T value = get(call);
+        fetched.put(key, new Fetched(now, value));
+        if (fetched.size() > 64) {
+            fetched.values().removeIf(old -> Duration.between(old.at(), now).compareTo(OBJECT_TTL) >= 0);
+        }
+        return value;
+    }
+
+    private record Fetched(Instant at, Object value) {}
 
     private static <T> T get(Call<T> call) throws VolumeError {
         try {
