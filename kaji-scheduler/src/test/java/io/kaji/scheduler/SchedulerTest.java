@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kaji.controllers.testing.MutableClock;
 import io.kaji.scheduler.cache.SchedulerCache;
 import io.kaji.scheduler.framework.Profile;
 import io.kaji.scheduler.framework.Status;

@@ -7,13 +7,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kaji.controllers.ControllerManager;
-import java.time.Clock;
+import io.kaji.controllers.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,23 +18,7 @@ import org.junit.jupiter.api.Test;
 /** A CronJob fires on schedule under a clock the test moves, against a real API server. */
 class CronJobIntegrationTest {
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.now());
     private ApiServerFixture api;
     private KubernetesClient client;
     private ControllerManager manager;
@@ -58,13 +39,13 @@ class CronJobIntegrationTest {
     }
 
     private void advanceAndPoke(Duration d) {
-        now.set(now.get().plus(d));
+        clock.advance(d);
         // A change to the CronJob makes the controller look now rather than at its (real-time) requeue. The
         // controller writes the status meanwhile, so a stale read is retried.
         await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
                 .until(() -> {
                     client.batch().v1().cronjobs().inNamespace("default").withName("tick").edit(cj -> {
-                        cj.getMetadata().getAnnotations().put("poke", now.get().toString());
+                        cj.getMetadata().getAnnotations().put("poke", clock.instant().toString());
                         return cj;
                     });
                     return true;
@@ -84,7 +65,7 @@ class CronJobIntegrationTest {
                 .addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec().endTemplate().endSpec()
                 .endJobTemplate().endSpec().build()).create();
         // The test's clock starts where the API server put the CronJob's creation.
-        now.set(Instant.parse(client.batch().v1().cronjobs().inNamespace("default").withName("tick").get()
+        clock.set(Instant.parse(client.batch().v1().cronjobs().inNamespace("default").withName("tick").get()
                 .getMetadata().getCreationTimestamp()).plusMillis(500));
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> jobs().isEmpty());
 
@@ -103,7 +84,7 @@ class CronJobIntegrationTest {
         // It completes; the next minute runs again.
         client.batch().v1().jobs().inNamespace("default").withName(first.getMetadata().getName()).editStatus(j -> {
             j.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withSucceeded(1)
-                    .withCompletionTime(now.get().toString())
+                    .withCompletionTime(clock.instant().toString())
                     .addNewCondition().withType("Complete").withStatus("True").endCondition().build());
             return j;
         });

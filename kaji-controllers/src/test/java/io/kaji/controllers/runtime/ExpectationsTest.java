@@ -2,32 +2,15 @@ package io.kaji.controllers.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.kaji.controllers.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExpectationsTest {
 
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     @Test
     void creationsMustAllBeObserved() {
@@ -58,9 +41,9 @@ class ExpectationsTest {
     void expectationsExpireSoALostEventCannotStallAnOwner() {
         Expectations e = new Expectations(clock);
         e.expectCreations("ns/rs", 1);
-        now = now.plus(Expectations.TTL);
+        clock.advance(Expectations.TTL);
         assertThat(e.satisfied("ns/rs")).isFalse();
-        now = now.plus(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertThat(e.satisfied("ns/rs")).isTrue();
     }
 

@@ -2,52 +2,32 @@ package io.kaji.node.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.kaji.controllers.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class CrashBackOffTest {
 
-    private static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void firstRestartIsImmediateThenDoublesUpToTheMaximumAndResetsAfterQuiet() {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         CrashBackOff b = new CrashBackOff(Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10), clock);
-        assertThat(b.remaining("p/c", clock.now)).isZero();
+        assertThat(b.remaining("p/c", clock.instant())).isZero();
         assertThat(b.recordFailure("p/c")).hasSeconds(10);
         // The container ran 2 s and exited: it waits 10 s from its exit.
-        clock.now = clock.now.plusSeconds(2);
-        assertThat(b.remaining("p/c", clock.now)).hasSeconds(10);
-        clock.now = clock.now.plusSeconds(10);
-        assertThat(b.remaining("p/c", clock.now.minusSeconds(10))).isZero();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(b.remaining("p/c", clock.instant())).hasSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(b.remaining("p/c", clock.instant().minusSeconds(10))).isZero();
         assertThat(b.recordFailure("p/c")).hasSeconds(20);
         for (int i = 0; i < 10; i++) {
             b.recordFailure("p/c");
         }
         assertThat(b.recordFailure("p/c")).hasSeconds(300);
-        clock.now = clock.now.plus(Duration.ofMinutes(30));
+        clock.advance(Duration.ofMinutes(30));
         assertThat(b.recordFailure("p/c")).hasSeconds(10);
         b.forget("p/");
-        assertThat(b.remaining("p/c", clock.now)).isZero();
+        assertThat(b.remaining("p/c", clock.instant())).isZero();
     }
 }

@@ -8,10 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import java.time.Clock;
+import io.kaji.controllers.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -28,25 +27,9 @@ class EvictionManagerTest {
     private final List<Pod> pods = new ArrayList<>();
     private final Map<String, PodUsage> usage = new java.util.HashMap<>();
     private final List<Kill> kills = new ArrayList<>();
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     private EvictionManager manager(EvictionConfig config) {
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now;
-            }
-        };
         return new EvictionManager("n1", config, () -> Map.copyOf(observed), () -> List.copyOf(pods),
                 () -> Map.copyOf(usage), (p, s, g) -> kills.add(new Kill(p, s, g)), null, clock);
     }
@@ -71,7 +54,7 @@ class EvictionManagerTest {
         assertThat(m.conditions()).isEmpty();
 
         observed.put(Signal.MEMORY_AVAILABLE, new Observation(80 * MI, 1024 * MI));
-        now = now.plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("besteffort");
         assertThat(m.conditions()).containsExactly(PressureCondition.MEMORY);
         assertThat(changes).hasValue(1);
@@ -82,20 +65,20 @@ class EvictionManagerTest {
                 + "100Mi, available: 80Mi. Container c was using 50Mi, request is 0, has larger consumption of memory. ");
 
         // The pod list may still show the evicted pod running (a stale cache): it is not evicted twice.
-        now = now.plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("guaranteed");
         pods.removeIf(p -> p.getMetadata().getName().equals("guaranteed"));
         pods.removeIf(p -> p.getMetadata().getName().equals("besteffort"));
-        now = now.plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         assertThat(m.synchronize()).isEmpty();
         assertThat(kills).hasSize(2);
 
         // Pressure gone: the condition stays for the transition period, then clears.
         observed.put(Signal.MEMORY_AVAILABLE, new Observation(500 * MI, 1024 * MI));
-        now = now.plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         m.synchronize();
         assertThat(m.conditions()).containsExactly(PressureCondition.MEMORY);
-        now = now.plusSeconds(30);
+        clock.advance(Duration.ofSeconds(30));
         m.synchronize();
         assertThat(m.conditions()).isEmpty();
         assertThat(changes).hasValue(2);
@@ -111,7 +94,7 @@ class EvictionManagerTest {
         usage.put("slow", memory(10));
         assertThat(m.synchronize()).isEmpty();
         assertThat(m.conditions()).containsExactly(PressureCondition.MEMORY);
-        now = now.plusSeconds(30);
+        clock.advance(Duration.ofSeconds(30));
         assertThat(m.synchronize()).isPresent();
         assertThat(kills.get(0).grace()).isEqualTo(Duration.ofSeconds(20));
     }
@@ -155,7 +138,7 @@ class EvictionManagerTest {
 
         // Nothing left to reclaim: the threshold is still met after reclaiming, so a pod is evicted.
         observed.put(Signal.IMAGEFS_AVAILABLE, new Observation(5, 100));
-        now = now.plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("a");
         assertThat(reclaimed).hasSize(2);
     }
@@ -177,7 +160,7 @@ class EvictionManagerTest {
 
         observed.put(Signal.MEMORY_AVAILABLE, new Observation(500 * MI, 1024 * MI));
         observed.put(Signal.NODEFS_AVAILABLE, new Observation(1, 100));
-        now = now.plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         assertThat(m.synchronize()).isPresent();
         assertThat(reclaimed).containsExactly(Signal.NODEFS_AVAILABLE);
         assertThat(kills.get(1).status().getMessage()).startsWith("The node was low on resource: ephemeral-storage.");

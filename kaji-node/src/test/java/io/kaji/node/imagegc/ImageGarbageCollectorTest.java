@@ -3,12 +3,10 @@ package io.kaji.node.imagegc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kaji.controllers.testing.MutableClock;
 import io.kaji.node.runtime.ContainerState;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,31 +17,11 @@ class ImageGarbageCollectorTest {
     private static final String PAUSE = "docker.io/kaji/pause:1.0";
 
     private final FakeImageRuntime fake = new FakeImageRuntime();
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     private ImageGarbageCollector collector(int high, int low) {
         return new ImageGarbageCollector("n1", fake.runtime(), fake.filesystem(),
                 ImageGcPolicy.defaults().with(high, low, Duration.ofMinutes(2)), Set.of(PAUSE), null, clock);
-    }
-
-    private void advance(Duration d) {
-        now = now.plus(d);
     }
 
     @Test
@@ -69,14 +47,14 @@ class ImageGarbageCollectorTest {
         gc.detectImages(ImageRecords.UNKNOWN_PAST);
         // A container used "used-long-ago", then one used "used-recently"; both are removed again.
         var c1 = fake.container("used-long-ago", ContainerState.EXITED);
-        gc.detectImages(now);
+        gc.detectImages(clock.instant());
         fake.containers.remove(c1);
-        advance(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         var c2 = fake.container("used-recently", ContainerState.RUNNING);
-        gc.detectImages(now);
+        gc.detectImages(clock.instant());
         fake.containers.remove(c2);
         fake.container("in-use", ContainerState.RUNNING);
-        advance(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
 
         fake.available = 100; // 90 % used: free 1000·20 % − 100 = 100 bytes
         ImageGarbageCollector.Result r = gc.garbageCollect();
@@ -117,19 +95,19 @@ class ImageGarbageCollectorTest {
         ImageGarbageCollector gc = collector(85, 80);
         // Images present at start-up date from the unknown past: old enough at once.
         gc.detectImages(ImageRecords.UNKNOWN_PAST);
-        advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         fake.image("just-pulled", 100);
         fake.available = 0;
 
         gc.garbageCollect();
         assertThat(fake.removed).containsExactly("at-start");
 
-        advance(Duration.ofSeconds(119));
+        clock.advance(Duration.ofSeconds(119));
         fake.available = 0;
         gc.garbageCollect();
         assertThat(fake.removed).containsExactly("at-start");
 
-        advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         gc.garbageCollect();
         assertThat(fake.removed).containsExactly("at-start", "just-pulled");
     }
@@ -173,8 +151,8 @@ class ImageGarbageCollectorTest {
         ImageGarbageCollector gc = collector(85, 80);
         gc.detectImages(ImageRecords.UNKNOWN_PAST);
         fake.images.clear();
-        gc.detectImages(now);
-        advance(Duration.ofMinutes(1));
+        gc.detectImages(clock.instant());
+        clock.advance(Duration.ofMinutes(1));
         fake.image("x", 10); // pulled again: young again
         fake.available = 0;
         assertThat(gc.garbageCollect().removed()).isEmpty();

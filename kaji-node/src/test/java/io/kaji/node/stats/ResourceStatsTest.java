@@ -2,15 +2,14 @@ package io.kaji.node.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kaji.controllers.testing.MutableClock;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerUsage;
 import io.kaji.node.runtime.KajiLabels;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,23 +44,7 @@ class ResourceStatsTest {
                     }
                     throw new UnsupportedOperationException(m.getName());
                 });
-        AtomicReference<Instant> now = new AtomicReference<>(T0);
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        MutableClock clock = new MutableClock(T0);
         ResourceStats stats = new ResourceStats(runtime, "n1", clock, proc);
         usage.set(List.of(new ContainerUsage("c1", "web", T0, 1_000_000_000L, 5 << 20, 0, labels("web", "main")),
                 new ContainerUsage("c2", "side", T0, 0, 1 << 20, 0, labels("web", "side")),
@@ -72,7 +55,7 @@ class ResourceStatsTest {
 
         // 10 s later: main used 2.5 more CPU-seconds (250 millicores), side 0.1 (10 millicores)
         Instant t1 = T0.plusSeconds(10);
-        now.set(t1);
+        clock.set(t1);
         Files.writeString(proc.resolve("stat"), "cpu  300 0 200 5900 10 0 0 0 0 0\n");
         usage.set(new ArrayList<>(List.of(new ContainerUsage("c1", "web", t1, 3_500_000_000L, 6 << 20, 0,
                         labels("web", "main")),

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kaji.controllers.testing.MutableClock;
 import io.kaji.scheduler.Fixtures;
-import io.kaji.scheduler.MutableClock;
 import io.kaji.scheduler.framework.Snapshot;
 import java.time.Duration;
 import java.time.Instant;

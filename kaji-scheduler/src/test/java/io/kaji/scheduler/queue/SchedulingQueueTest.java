@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kaji.controllers.testing.MutableClock;
 import io.kaji.scheduler.Fixtures;
-import io.kaji.scheduler.MutableClock;
 import io.kaji.scheduler.framework.ClusterEvent;
 import java.time.Duration;
 import java.time.Instant;
