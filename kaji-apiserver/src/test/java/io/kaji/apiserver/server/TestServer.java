@@ -1,5 +1,8 @@
 package io.kaji.apiserver.server;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.store.RevisionedStore;
 import io.kaji.store.sqlite.SqliteStore;
 import java.io.ByteArrayInputStream;
@@ -79,6 +82,19 @@ public final class TestServer implements AutoCloseable {
 
     public HttpClient client() {
         return client;
+    }
+
+    /**
+     * A new fabric8 client from this server's admin kubeconfig, as an operator would build one. The caller closes
+     * it (before this server). Callers need fabric8's {@code kubernetes-client} on their test class path.
+     */
+    public KubernetesClient newKubernetesClient() {
+        try {
+            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig())))
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("read " + kubeconfig() + ": " + e.getMessage(), e);
+        }
     }
 
     /** A request builder for {@code path} with the admin token. */

@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.apiserver.server.TestServer;
 import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerSpec;
@@ -18,8 +15,6 @@ import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxSpec;
 import io.kaji.node.runtime.SimulatedRuntime;
-import io.kaji.store.sqlite.SqliteStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,10 +35,8 @@ class AgentContainerGcWiringTest {
 
     @Test
     void theAgentRemovesDeadInstancesBeyondThePolicyOncePodsAreSynced() throws Exception {
-        try (SqliteStore store = SqliteStore.open(dir.resolve("db"));
-             ApiServer server = ApiServer.start(ApiServerConfig.defaults(dir.resolve("api")).withPort(0), store);
-             KubernetesClient client = new KubernetesClientBuilder()
-                     .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build()) {
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
             Pod pod = client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata()
                     .withName("once").endMetadata().withNewSpec().withNodeName(NODE).withRestartPolicy("Never")
                     .addNewContainer().withName("app").withImage("busybox").endContainer().endSpec().build())

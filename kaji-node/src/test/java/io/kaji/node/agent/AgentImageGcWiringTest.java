@@ -3,17 +3,12 @@ package io.kaji.node.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.apiserver.server.TestServer;
 import io.kaji.node.imagegc.ImageFilesystem;
 import io.kaji.node.imagegc.ImageGcPolicy;
 import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.SimulatedRuntime;
-import io.kaji.store.sqlite.SqliteStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,10 +26,8 @@ class AgentImageGcWiringTest {
 
     @Test
     void theAgentCollectsAtStartAndWarnsOnTheNode() throws Exception {
-        try (SqliteStore store = SqliteStore.open(dir.resolve("db"));
-             ApiServer server = ApiServer.start(ApiServerConfig.defaults(dir.resolve("api")).withPort(0), store);
-             KubernetesClient client = new KubernetesClientBuilder()
-                     .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build()) {
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
             AgentConfig config = AgentConfig.defaults("gc-node", "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
                     dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
             SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 1);
