@@ -12,12 +12,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
-import io.kaji.store.sqlite.SqliteStore;
+import io.kaji.apiserver.server.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 class EnvResolverTest {
 
     private Path dir;
-    private SqliteStore store;
-    private ApiServer server;
+    private TestServer api;
     private KubernetesClient client;
     private EnvResolver resolver;
     private String masterIp;
@@ -43,10 +38,8 @@ class EnvResolverTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("kaji-env-test-");
-        store = SqliteStore.open(dir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(dir).withPort(0), store);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
+        api = TestServer.start(dir);
+        client = api.newKubernetesClient();
         resolver = new EnvResolver(client);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
                 .create();
@@ -68,8 +61,7 @@ class EnvResolverTest {
     @AfterAll
     void stop() throws Exception {
         client.close();
-        server.close();
-        store.close();
+        api.close();
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

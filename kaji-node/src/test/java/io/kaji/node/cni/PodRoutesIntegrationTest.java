@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kaji.apiserver.server.ApiServer;
-import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.apiserver.server.TestServer;
 import io.kaji.node.host.HostCommand;
-import io.kaji.store.sqlite.SqliteStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,18 +24,15 @@ class PodRoutesIntegrationTest {
 
     @TempDir
     Path dir;
-    SqliteStore store;
-    ApiServer server;
+    TestServer api;
     KubernetesClient client;
     PodRoutes routes;
 
     @BeforeEach
     void start() throws Exception {
         cleanup();
-        store = SqliteStore.open(dir.resolve("db"));
-        server = ApiServer.start(ApiServerConfig.defaults(dir).withPort(0), store);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfigPath()))).build();
+        api = TestServer.start(dir);
+        client = api.newKubernetesClient();
     }
 
     @AfterEach
@@ -49,8 +41,7 @@ class PodRoutesIntegrationTest {
             routes.close();
         }
         client.close();
-        server.close();
-        store.close();
+        api.close();
         cleanup();
     }
 
