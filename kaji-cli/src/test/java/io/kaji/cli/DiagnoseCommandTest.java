@@ -6,9 +6,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.server.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +27,7 @@ class DiagnoseCommandTest {
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start(dir);
-        try (KubernetesClient c = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build()) {
+        try (KubernetesClient c = server.newKubernetesClient()) {
             c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
                     .create();
             Pod pod = c.pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withName("web-1")

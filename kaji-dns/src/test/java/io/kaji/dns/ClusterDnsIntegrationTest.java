@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.server.TestServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,8 +41,7 @@ class ClusterDnsIntegrationTest {
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start(dir);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build();
+        client = server.newKubernetesClient();
         upstream = new FakeUpstream();
         dns = ClusterDns.start(client, new DnsOptions("cluster.local",
                 List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), List.of(upstream.address()),

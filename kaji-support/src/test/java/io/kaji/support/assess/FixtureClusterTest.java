@@ -3,11 +3,8 @@ package io.kaji.support.assess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.server.TestServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -108,8 +105,7 @@ class FixtureClusterTest {
     @BeforeAll
     static void applyFixturesAndAssess() throws Exception {
         server = TestServer.start(dir);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build();
+        client = server.newKubernetesClient();
         for (HasMetadata o : Fixtures.objects(FIXTURES)) {
             if ("ServiceAccount".equals(o.getKind()) && client.resource(o).get() != null) {
                 continue;

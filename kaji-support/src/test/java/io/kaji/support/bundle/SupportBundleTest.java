@@ -6,9 +6,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.server.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,8 +41,7 @@ class SupportBundleTest {
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start(dir.resolve("server"));
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build();
+        client = server.newKubernetesClient();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
                 .create();
         client.secrets().inNamespace("shop").resource(new SecretBuilder().withNewMetadata().withName("db")

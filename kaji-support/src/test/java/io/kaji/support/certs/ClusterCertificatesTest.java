@@ -34,8 +34,7 @@ class ClusterCertificatesTest {
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start(dir);
-        client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build();
+        client = server.newKubernetesClient();
         Instant now = Instant.now();
         ca = TestCerts.ca("app-ca", now.minusSeconds(60), now.plus(Duration.ofDays(365)));
         shortLived = TestCerts.leaf("shop.example", ca, now.minusSeconds(60), now.plus(Duration.ofDays(3)));
