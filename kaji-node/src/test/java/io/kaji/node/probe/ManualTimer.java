@@ -1,14 +1,16 @@
 package io.kaji.node.probe;
 
+import io.kaji.controllers.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 
-/** A {@link ProbeTimer} and {@link Clock} that move only when the test calls {@link #advance}. */
-final class ManualTimer extends Clock implements ProbeTimer {
+/**
+ * A {@link ProbeTimer} and its {@link #clock()} that move only when the test calls {@link #advance}: each due task
+ * runs with the clock at its own time.
+ */
+final class ManualTimer implements ProbeTimer {
 
     private final class Task implements Scheduled, Comparable<Task> {
         final Instant due;
@@ -35,33 +37,38 @@ final class ManualTimer extends Clock implements ProbeTimer {
     }
 
     private final PriorityQueue<Task> tasks = new PriorityQueue<>();
-    private Instant now;
+    private final MutableClock clock;
     private long seq;
 
     ManualTimer(Instant start) {
-        this.now = start;
+        this.clock = new MutableClock(start);
+    }
+
+    /** The clock this timer moves; only {@link #advance} moves it. */
+    Clock clock() {
+        return clock;
     }
 
     @Override
     public synchronized Scheduled schedule(Duration delay, Runnable task) {
-        Task t = new Task(now.plus(delay.isNegative() ? Duration.ZERO : delay), seq++, task);
+        Task t = new Task(clock.instant().plus(delay.isNegative() ? Duration.ZERO : delay), seq++, task);
         tasks.add(t);
         return t;
     }
 
     /** Runs every task due within {@code d}, in order, with the clock at each task's time. */
     void advance(Duration d) {
-        Instant target = now.plus(d);
+        Instant target = clock.instant().plus(d);
         while (true) {
             Task t;
             synchronized (this) {
                 t = tasks.peek();
                 if (t == null || t.due.isAfter(target)) {
-                    now = target;
+                    clock.set(target);
                     return;
                 }
                 tasks.poll();
-                now = t.due;
+                clock.set(t.due);
             }
             if (!t.cancelled) {
                 t.run.run();
@@ -75,20 +82,5 @@ final class ManualTimer extends Clock implements ProbeTimer {
 
     @Override
     public void close() {
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
-    }
-
-    @Override
-    public synchronized Instant instant() {
-        return now;
     }
 }

@@ -37,12 +37,12 @@ class ProbeManagerTest {
         timer = new ManualTimer(T0);
         manager = new ProbeManager((probe, target) -> {
             runs.computeIfAbsent(probe, p -> new ArrayList<>())
-                    .add(Duration.between(T0, timer.instant()).toSeconds());
+                    .add(Duration.between(T0, timer.clock().instant()).toSeconds());
             return answers.getOrDefault(probe, ProbeOutcome.success(""));
-        }, timer, Runnable::run, timer, new ProbeManager.Listener() {
+        }, timer, Runnable::run, timer.clock(), new ProbeManager.Listener() {
             @Override
             public void changed(String podKey) {
-                changes.add(podKey + "@" + Duration.between(T0, timer.instant()).toSeconds());
+                changes.add(podKey + "@" + Duration.between(T0, timer.clock().instant()).toSeconds());
             }
 
             @Override
@@ -142,7 +142,7 @@ class ProbeManagerTest {
         assertThat(runs.get(liveness)).as("on hold after the failure").containsExactly(1L, 2L);
 
         answers.remove(liveness);
-        running(pod, "c2", timer.instant());
+        running(pod, "c2", timer.clock().instant());
         timer.advance(Duration.ofSeconds(2));
         assertThat(runs.get(liveness)).as("the new container is probed again").containsExactly(1L, 2L, 13L, 14L);
         assertThat(health(c, "c2").kill()).isNull();
@@ -178,7 +178,7 @@ class ProbeManagerTest {
         assertThat(runs.get(startup)).as("the startup probe stops once passed").hasSize(2);
 
         answers.put(startup, ProbeOutcome.failure("still starting"));
-        running(pod, "c2", timer.instant());
+        running(pod, "c2", timer.clock().instant());
         timer.advance(Duration.ofSeconds(2));
         assertThat(health(c, "c2").kill()).as("2 failures < failureThreshold 3").isNull();
         timer.advance(Duration.ofSeconds(1));
@@ -299,7 +299,7 @@ class ProbeManagerTest {
         ProbeManager m = new ProbeManager((probe, target) -> {
             runs.computeIfAbsent(probe, p -> new ArrayList<>()).add(0L);
             return ProbeOutcome.failure("");
-        }, inline, Runnable::run, timer, new ProbeManager.Listener() {
+        }, inline, Runnable::run, timer.clock(), new ProbeManager.Listener() {
             @Override
             public void changed(String podKey) {
             }
