@@ -146,7 +146,7 @@ class NodeLifecycleIntegrationTest {
                 // ignore at shutdown
             }
         }, 0, 1, TimeUnit.SECONDS);
-        client.nodes().withName("dead").editStatus(n -> {
+        editStatus("dead", n -> {
             n.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).forEach(c -> {
                 c.setStatus("True");
                 c.setReason("KubeletReady");
@@ -186,8 +186,25 @@ class NodeLifecycleIntegrationTest {
                         .allMatch(p -> p.getMetadata().getDeletionTimestamp() == null));
     }
 
+    /**
+     * The node lifecycle controller writes the same Node's status (Ready Unknown, taints) while the test does: a
+     * read-modify-write may meet a 409 Conflict, which a kubelet would retry on the fresh object, and so does this.
+     */
+    private void editStatus(String node, java.util.function.UnaryOperator<io.fabric8.kubernetes.api.model.Node> edit) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.nodes().withName(node).editStatus(edit);
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     private void setCondition(String node, String type, String status) {
-        client.nodes().withName(node).editStatus(n -> {
+        editStatus(node, n -> {
             n.getStatus().getConditions().removeIf(c -> c.getType().equals(type));
             n.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.NodeConditionBuilder().withType(type)
                     .withStatus(status).withReason("Test").build());
