@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import java.util.List;
@@ -24,6 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Kinds read through typed calls ({@code client.pods().withName(..).get()}, {@code leases()}, ...) never go
  * through this lookup: their class is known from the call.
+ *
+ * <p>{@link #clientConfig(String)} reads the agent's kubeconfig the same way: fabric8's
+ * {@code Config.fromKubeconfig} parses it with its static, scanning serialization, which would load all those
+ * classes anyway (and keep a second mapper alive).
  */
 final class AgentSerialization {
 
@@ -47,5 +54,27 @@ final class AgentSerialization {
         }
         s.registerKubernetesResource(Status.class);
         return s;
+    }
+
+    /**
+     * The client configuration a kubeconfig describes (its current context), as {@code Config.fromKubeconfig}
+     * makes it, without fabric8's static serialization.
+     *
+     * @throws KubernetesClientException if the text is not a kubeconfig
+     */
+    static Config clientConfig(String kubeconfig) {
+        io.fabric8.kubernetes.api.model.Config parsed;
+        try {
+            parsed = create().unmarshal(kubeconfig, io.fabric8.kubernetes.api.model.Config.class);
+        } catch (RuntimeException e) {
+            throw new KubernetesClientException("could not read the kubeconfig: " + e.getMessage(), e);
+        }
+        if (parsed == null) {
+            throw new KubernetesClientException("could not read the kubeconfig: it is empty");
+        }
+        // What Config.fromKubeconfig(String) does with the parsed file (fabric8 8.0's public helper for it).
+        Config config = Config.empty();
+        KubeConfigUtils.merge(config, null, parsed);
+        return config;
     }
 }

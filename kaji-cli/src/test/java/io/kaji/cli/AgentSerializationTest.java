@@ -1,6 +1,7 @@
 package io.kaji.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -9,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,6 +57,50 @@ class AgentSerializationTest {
         // what fabric8's watch manager does with an object of a kind it did not expect as such
         ConfigMap cm = serialization.convertValue(event.getObject(), ConfigMap.class);
         assertThat(cm.getData()).containsEntry("k", "v");
+    }
+
+    @Test
+    void theKubeconfigGivesTheSameClientConfigAsFabric8sOwnReading() {
+        String kubeconfig = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: kaji
+                  cluster:
+                    server: https://127.0.0.1:6443
+                    certificate-authority-data: Q0EtREFUQQ==
+                users:
+                - name: node
+                  user:
+                    client-certificate-data: Q0VSVA==
+                    client-key-data: S0VZ
+                - name: other
+                  user:
+                    token: not-this-one
+                contexts:
+                - name: other
+                  context: {cluster: kaji, user: other, namespace: elsewhere}
+                - name: kaji
+                  context: {cluster: kaji, user: node, namespace: kube-system}
+                current-context: kaji
+                """;
+        Config ours = AgentSerialization.clientConfig(kubeconfig);
+        Config fabric8s = Config.fromKubeconfig(kubeconfig);
+        assertThat(ours.getMasterUrl()).isEqualTo(fabric8s.getMasterUrl()).isEqualTo("https://127.0.0.1:6443/");
+        assertThat(ours.getCaCertData()).isEqualTo(fabric8s.getCaCertData()).isEqualTo("Q0EtREFUQQ==");
+        assertThat(ours.getClientCertData()).isEqualTo(fabric8s.getClientCertData()).isEqualTo("Q0VSVA==");
+        assertThat(ours.getClientKeyData()).isEqualTo(fabric8s.getClientKeyData()).isEqualTo("S0VZ");
+        assertThat(ours.getNamespace()).isEqualTo(fabric8s.getNamespace()).isEqualTo("kube-system");
+        assertThat(ours.getOauthToken()).isEqualTo(fabric8s.getOauthToken()).isNull();
+        assertThat(ours.getCurrentContext().getName()).isEqualTo("kaji");
+    }
+
+    @Test
+    void aFileThatIsNotAKubeconfigSaysSo() {
+        assertThatThrownBy(() -> AgentSerialization.clientConfig("clusters: [unclosed"))
+                .isInstanceOf(KubernetesClientException.class).hasMessageStartingWith("could not read the kubeconfig: ");
+        assertThatThrownBy(() -> AgentSerialization.clientConfig(""))
+                .isInstanceOf(KubernetesClientException.class).hasMessageStartingWith("could not read the kubeconfig");
     }
 
     @Test
