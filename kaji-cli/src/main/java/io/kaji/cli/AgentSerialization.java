@@ -35,8 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
 final class AgentSerialization {
 
     /**
-     * Every kind the agent and its network services (DNS, service proxy, network policy) watch, plus
-     * {@code Status}, which a watch sends as an {@code ERROR} event's object.
+     * Every kind the agent and its network services (DNS, service proxy, network policy) watch. {@link #create()}
+     * registers {@code Status} too: a watch sends it as an {@code ERROR} event's object, and fabric8 recognises the
+     * error only if it is read as a {@code Status}.
      */
     static final List<Class<? extends HasMetadata>> WATCHED = List.of(Pod.class, Node.class, Namespace.class,
             Service.class, EndpointSlice.class, NetworkPolicy.class);
