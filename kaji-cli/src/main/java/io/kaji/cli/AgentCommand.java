@@ -224,7 +224,7 @@ public final class AgentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--kubeconfig: cannot read " + kubeconfig);
         }
         if (server == null) {
-            return Config.fromKubeconfig(Files.readString(kubeconfig));
+            return AgentSerialization.clientConfig(Files.readString(kubeconfig));
         }
         if (kubeconfig == null && token.startsWith(NodeToken.PREFIX)) {
             JoinToken nodeToken;
@@ -265,7 +265,7 @@ public final class AgentCommand implements Callable<Integer> {
             return new ConfigBuilder().withMasterUrl(server).withOauthToken(token).withTrustCerts(true)
                     .withDisableHostnameVerification(true).build();
         }
-        Config base = Config.fromKubeconfig(Files.readString(kubeconfig));
+        Config base = AgentSerialization.clientConfig(Files.readString(kubeconfig));
         base.setMasterUrl(server);
         // A K10 token's bearer part (its CA comes from the kubeconfig here), or the token as given.
         base.setOauthToken(token.startsWith(NodeToken.PREFIX) ? JoinToken.parse(token).bearer() : token.trim());

@@ -187,11 +187,12 @@ final class LocalAgent implements AutoCloseable {
     }
 
     private static KubernetesClient client(Config clientConfig, RotatingHttpClients httpClients) {
-        KubernetesClientBuilder b = new KubernetesClientBuilder().withConfig(UserAgents.of(clientConfig,
-                UserAgents.AGENT));
-        if (httpClients != null) {
-            b.withHttpClientFactory(httpClients);
-        }
+        // Only the kinds the agent watches, not a scan of every model jar; asynchronous work on virtual threads,
+        // not two pools of platform threads (AgentSerialization, AgentClientThreads, docs/footprint.md).
+        KubernetesClientBuilder b = AgentClientThreads.apply(new KubernetesClientBuilder()
+                .withConfig(UserAgents.of(clientConfig, UserAgents.AGENT))
+                .withKubernetesSerialization(AgentSerialization.create()));
+        b.withHttpClientFactory(httpClients != null ? httpClients : AgentClientThreads.httpClientFactory());
         return b.build();
     }
 

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.http.TlsVersion;
 import io.fabric8.kubernetes.client.http.WebSocket;
-import io.fabric8.kubernetes.client.utils.HttpClientUtils;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ final class RotatingHttpClients implements HttpClient.Factory {
 
     private static final Logger log = LoggerFactory.getLogger(RotatingHttpClients.class);
 
-    private final HttpClient.Factory delegate = HttpClientUtils.getHttpClientFactory();
+    private final HttpClient.Factory delegate = AgentClientThreads.httpClientFactory();
     private final Supplier<Config> credentials;
     private final ScheduledExecutorService closer;
     private final long graceMillis;

@@ -36,7 +36,7 @@ public final class KajiProcess implements AutoCloseable {
     /** The agent role's JVM options on a JDK of this feature release. */
     static List<String> agentJvmOptions(int jdk) {
         List<String> o = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xmn4m",
-                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:-ShrinkHeapInSteps", "-Xss512k", "-XX:TieredStopAtLevel=1",
+                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=10", "-XX:-ShrinkHeapInSteps", "-Xss512k", "-XX:TieredStopAtLevel=1",
                 "-XX:CompileThresholdScaling=4"));
         if (jdk >= 22) {
             o.add("-XX:TrimNativeHeapInterval=5000");

@@ -22,7 +22,7 @@ class KajiProcessTest {
                 "-XX:+UseCompactObjectHeaders");
         assertThat(KajiProcess.AGENT_JVM_OPTIONS).isEqualTo(KajiProcess.agentJvmOptions(Runtime.version().feature()));
         // the agent's HeapTrimmer relies on one full collection shrinking the old generation all the way
-        assertThat(KajiProcess.agentJvmOptions(21)).contains("-XX:-ShrinkHeapInSteps", "-XX:MaxHeapFreeRatio=20");
+        assertThat(KajiProcess.agentJvmOptions(21)).contains("-XX:-ShrinkHeapInSteps", "-XX:MaxHeapFreeRatio=10");
     }
 
     @Test
