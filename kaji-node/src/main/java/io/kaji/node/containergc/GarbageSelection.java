@@ -74,7 +74,8 @@ final class GarbageSelection {
      * <ol>
      *   <li>Only containers that are not running and were created at least {@code minAge} ago count.</li>
      *   <li>Every such container of a pod in {@code clear} goes.</li>
-     *   <li>Every container of a pod keeps its {@code maxPerPodContainer} newest dead instances.</li>
+     *   <li>Every container of a pod keeps its newest instance and the {@code maxPerPodContainer} newest dead
+     *       instances before it.</li>
      *   <li>Over {@code maxContainers} dead on the node, each container of a pod keeps an equal share (at least
      *       one), then the oldest go until the node is at the limit.</li>
      * </ol>
@@ -112,6 +113,12 @@ final class GarbageSelection {
             }
             return false;
         });
+        // The newest instance is the container's current one in Kaji's pod status and logs, dead or not (a
+        // crash-looping container's last run); the limits count the dead instances before it, so the one before is
+        // still there for `kubectl logs --previous`. (The kubelet shows a crash-looping container as waiting, with
+        // its last run as lastState: there the newest dead instance is the previous one.)
+        units.values().forEach(list -> list.removeIf(c -> kept.contains(c.id())));
+        units.values().removeIf(List::isEmpty);
         units.values().forEach(list -> list.sort(NEWEST_FIRST));
         if (policy.maxPerPodContainer() >= 0) {
             keepNewest(units, policy.maxPerPodContainer(), kept, remove);

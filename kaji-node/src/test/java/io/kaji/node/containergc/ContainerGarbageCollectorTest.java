@@ -233,19 +233,34 @@ class ContainerGarbageCollectorTest {
     }
 
     @Test
+    void aCrashLoopingContainerKeepsItsLastRunAndTheOneBefore() {
+        // In back-off every instance is dead; the newest is what `kubectl logs` shows, the one before `--previous`.
+        bound(WEB, "Running", null);
+        fake.sandbox("s-web", WEB, 0, true, 1);
+        fake.container("crash-0", "s-web", "app", 0, ContainerState.EXITED, 10);
+        fake.container("crash-1", "s-web", "app", 1, ContainerState.EXITED, 20);
+        fake.container("crash-2", "s-web", "app", 2, ContainerState.EXITED, 30);
+
+        assertThat(collector(ContainerGcPolicy.defaults()).garbageCollect().containers()).containsExactly("crash-0");
+        assertThat(fake.containers).containsOnlyKeys("crash-1", "crash-2");
+    }
+
+    @Test
     void aTerminatedPodKeepsItsLastInstancesUntilDiskPressureAsksForAllUnused() {
         bound(JOB, "Succeeded", null);
         fake.sandbox("s-job", JOB, 0, true, 1);
         fake.container("job-0", "s-job", "main", 0, ContainerState.EXITED, 10);
         fake.container("job-1", "s-job", "main", 1, ContainerState.EXITED, 20);
+        fake.container("job-2", "s-job", "main", 2, ContainerState.EXITED, 30);
         ContainerGarbageCollector gc = collector(ContainerGcPolicy.defaults());
 
+        // The last instance and the one dead instance before it (what `kubectl logs --previous` reads) stay.
         assertThat(gc.garbageCollect().containers()).containsExactly("job-0");
         assertThat(fake.sandboxes).containsOnlyKeys("s-job");
 
         ContainerGarbageCollector.Result r = gc.deleteAllUnusedContainers();
 
-        assertThat(r.containers()).containsExactly("job-1");
+        assertThat(r.containers()).containsExactly("job-1", "job-2");
         assertThat(r.sandboxes()).containsExactly("s-job");
         assertThat(fake.containers).isEmpty();
         // Stopped first: a ready sandbox without containers would have the pod worker run the job again.

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Container garbage collection against a real containerd (bridge kajit14, 100.64.14.0/24): a live pod with three
- * dead instances of one container and a running one of another keeps the newest dead instance (and its log, for
- * {@code kubectl logs --previous}) and the running container; the two older instances and their logs go. A pod the
+ * Container garbage collection against a real containerd (bridge kajit14, 100.64.14.0/24): a live pod with four
+ * dead instances of one container (a crash loop) and a running one of another keeps the newest instance, the dead
+ * one before it (and its log, for {@code kubectl logs --previous}) and the running container; the two older
+ * instances and their logs go. A pod the
  * API no longer has loses its dead container, its stopped sandbox and its log directory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -61,7 +62,7 @@ class ContainerGcIntegrationTest {
         PodRef live = new PodRef("default", "crashy", UUID.randomUUID().toString());
         SandboxSpec liveSandbox = SandboxSpec.builder(live).logDirectory(logs.podDirectory(live)).build();
         String liveId = node.runtime.runSandbox(liveSandbox);
-        for (int attempt = 0; attempt < 3; attempt++) {
+        for (int attempt = 0; attempt < 4; attempt++) {
             runToExit(liveId, liveSandbox, "app", attempt);
         }
         String sleeper = node.runtime.createContainer(liveId, liveSandbox,
@@ -89,11 +90,12 @@ class ContainerGcIntegrationTest {
         assertThat(r.errors()).isEmpty();
         List<ContainerInfo> left = node.runtime.listContainers(KajiLabels.forPod(live));
         assertThat(left).extracting(c -> c.name() + "/" + c.attempt() + "/" + c.state())
-                .containsExactlyInAnyOrder("app/2/EXITED", "sleeper/0/RUNNING");
+                .containsExactlyInAnyOrder("app/3/EXITED", "app/2/EXITED", "sleeper/0/RUNNING");
         assertThat(r.containers()).hasSize(3);
         assertThat(logs.file(live, "app", 0)).doesNotExist();
         assertThat(logs.file(live, "app", 1)).doesNotExist();
         assertThat(Files.readString(logs.file(live, "app", 2))).contains("attempt 2");
+        assertThat(Files.readString(logs.file(live, "app", 3))).contains("attempt 3");
         assertThat(node.runtime.sandboxStatus(liveId)).map(SandboxInfo::ready).contains(true);
 
         assertThat(r.sandboxes()).containsExactly(goneId);
