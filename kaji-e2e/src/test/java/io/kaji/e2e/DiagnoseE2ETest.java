@@ -268,16 +268,24 @@ class DiagnoseE2ETest {
                         .withLabel("app", "crasher").list().getItems().stream()
                         .anyMatch(p -> p.getStatus().getContainerStatuses() != null && p.getStatus()
                                 .getContainerStatuses().stream().anyMatch(c -> c.getRestartCount() > 0)));
-        Run r = kaji("logs", "analyze", "--kubeconfig", cluster.kubeconfig().toString(), "-n", "broken",
-                "-l", "app=crasher", "--previous", "--format", "json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode doc = JsonMapper.shared().readTree(r.out());
-        JsonNode fatal = doc.path("patterns").valueStream()
-                .filter(p -> p.path("template").asString().equals("cannot open <*>: no such file"))
-                .findFirst().orElseThrow(() -> new AssertionError("no FATAL pattern in " + r.out()));
+        // The container crash-loops every few seconds: a run that has just started may not have logged its line
+        // yet, so the analysis is asked again until both the current and the previous run had theirs.
+        JsonNode[] found = new JsonNode[1];
+        await("the FATAL line from the current and the previous run").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    Run r = kaji("logs", "analyze", "--kubeconfig", cluster.kubeconfig().toString(), "-n", "broken",
+                            "-l", "app=crasher", "--previous", "--format", "json");
+                    assertThat(r.exitCode()).as(r.err()).isZero();
+                    JsonNode doc = JsonMapper.shared().readTree(r.out());
+                    JsonNode pattern = doc.path("patterns").valueStream()
+                            .filter(p -> p.path("template").asString().equals("cannot open <*>: no such file"))
+                            .findFirst().orElseThrow(() -> new AssertionError("no FATAL pattern in " + r.out()));
+                    assertThat(pattern.path("count").asLong()).as(r.out()).isGreaterThanOrEqualTo(2);
+                    found[0] = pattern;
+                });
+        JsonNode fatal = found[0];
         assertThat(fatal.path("level").asString()).isEqualTo("error");
         assertThat(fatal.path("example").asString()).isEqualTo("cannot open /etc/app/config.yaml: no such file");
-        assertThat(fatal.path("count").asLong()).isGreaterThanOrEqualTo(2); // current and previous container
         assertThat(fatal.path("firstSeen").asString()).startsWith("20");
         assertThat(fatal.path("sources").valueStream().map(JsonNode::asString))
                 .anyMatch(s -> s.startsWith("broken/crasher-") && s.endsWith("/main (previous)"));
