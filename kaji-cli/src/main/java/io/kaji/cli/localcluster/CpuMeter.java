@@ -1,5 +1,6 @@
 package io.kaji.cli.localcluster;
 
+import io.kaji.node.stats.HostCpu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,34 +76,17 @@ public final class CpuMeter {
         return line.toString();
     }
 
-    /** [busy, total] jiffies from the aggregate "cpu" line of /proc/stat. */
+    /** [busy, total] jiffies from /proc/stat; zeros if unreadable (the share then reads 0 %). */
     static long[] machine() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
-                if (line.startsWith("cpu ")) {
-                    return parseCpuLine(line);
-                }
+            HostCpu cpu = HostCpu.of(Files.readAllLines(Path.of("/proc/stat")));
+            if (cpu != null) {
+                return new long[] {cpu.busyTicks(), cpu.totalTicks()};
             }
-        } catch (IOException e) {
-            // reported as zero: the share then reads 0 %
+        } catch (IOException | NumberFormatException e) {
+            // reported as zero
         }
         return new long[] {0, 0};
-    }
-
-    /** "cpu user nice system idle iowait irq softirq steal ..." → [busy, total]; guest time is inside user. */
-    static long[] parseCpuLine(String line) {
-        String[] f = line.trim().split("\\s+");
-        long busy = 0;
-        long idle = 0;
-        for (int i = 1; i <= 8 && i < f.length; i++) {
-            long v = Long.parseLong(f[i]);
-            if (i == 4 || i == 5) {
-                idle += v;
-            } else {
-                busy += v;
-            }
-        }
-        return new long[] {busy, busy + idle};
     }
 
     private static long ticks(long pid) {

@@ -16,7 +16,7 @@ import java.util.List;
 public record ProcessUsage(long rssKib, long pssKib, long cpuTicks) {
 
     /** USER_HZ: 100 on every Linux architecture Kaji runs on. */
-    public static final int TICKS_PER_SECOND = 100;
+    public static final int TICKS_PER_SECOND = io.kaji.node.stats.HostCpu.TICKS_PER_SECOND;
 
     /** Reads the process' current usage; throws IOException if it is gone. */
     public static ProcessUsage of(long pid) throws IOException {

@@ -9,14 +9,6 @@ import org.junit.jupiter.api.Test;
 class CpuMeterTest {
 
     @Test
-    void idleAndIowaitAreNotBusyAndGuestFieldsAreIgnored() {
-        // user nice system idle iowait irq softirq steal guest guest_nice
-        long[] m = CpuMeter.parseCpuLine("cpu  100 5 50 1000 20 3 2 1 40 0");
-        assertThat(m[0]).isEqualTo(100 + 5 + 50 + 3 + 2 + 1);
-        assertThat(m[1]).isEqualTo(161 + 1000 + 20);
-    }
-
-    @Test
     void reportSplitsTheMachinesBusyTimeAmongTheNamedProcessesAndTheRest() {
         Map<String, Long> before = new LinkedHashMap<>();
         before.put("server", 1_000L);

@@ -124,18 +124,9 @@ public final class ResourceStats implements AutoCloseable {
     /** The host's busy CPU time in nanoseconds from /proc/stat (all but idle and iowait), or -1. */
     long nodeCpuNanos() {
         try {
-            for (String line : Files.readAllLines(proc.resolve("stat"))) {
-                if (line.startsWith("cpu ")) {
-                    String[] f = line.trim().split("\\s+");
-                    long busy = 0;
-                    for (int i = 1; i < f.length && i <= 8; i++) {
-                        if (i != 4 && i != 5) {
-                            busy += Long.parseLong(f[i]);
-                        }
-                    }
-                    long hz = 100; // USER_HZ on Linux
-                    return busy * (1_000_000_000L / hz);
-                }
+            HostCpu cpu = HostCpu.of(Files.readAllLines(proc.resolve("stat")));
+            if (cpu != null) {
+                return cpu.busyTicks() * (1_000_000_000L / HostCpu.TICKS_PER_SECOND);
             }
         } catch (IOException | NumberFormatException e) {
             log.debug("cannot read {}/stat: {}", proc, e.toString());
