@@ -120,9 +120,7 @@ final class FootprintBenchCommand implements Callable<Integer> {
         pids.put("server", cluster.server().pid());
         for (String n : NODES) {
             pids.put("agent " + n, cluster.agent(n).pid());
-            ProcessHandle.of(cluster.agent(n).pid()).flatMap(h -> h.children()
-                    .filter(c -> c.info().command().map(x -> x.endsWith("/containerd")).orElse(false)).findFirst())
-                    .ifPresent(c -> pids.put("containerd " + n, c.pid()));
+            cluster.containerdPid(n).ifPresent(pid -> pids.put("containerd " + n, pid));
         }
         Map<String, ProcessUsage> before = new LinkedHashMap<>();
         for (var e : pids.entrySet()) {

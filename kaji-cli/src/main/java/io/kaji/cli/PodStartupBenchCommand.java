@@ -191,11 +191,8 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     private static Map<String, Long> clusterPids(LocalCluster cluster) {
         Map<String, Long> pids = new LinkedHashMap<>();
         pids.put("server", cluster.server().pid());
-        long agent = cluster.agent(NODE).pid();
-        pids.put("agent", agent);
-        ProcessHandle.of(agent).stream().flatMap(ProcessHandle::children)
-                .filter(c -> c.info().command().map(cmd -> cmd.endsWith("/containerd")).orElse(false))
-                .findFirst().ifPresent(c -> pids.put("containerd", c.pid()));
+        pids.put("agent", cluster.agent(NODE).pid());
+        cluster.containerdPid(NODE).ifPresent(pid -> pids.put("containerd", pid));
         pids.put("this benchmark", ProcessHandle.current().pid());
         return pids;
     }

@@ -237,6 +237,13 @@ public final class LocalCluster implements AutoCloseable {
         return agents.get(i);
     }
 
+    /** The pid of the containerd a node's agent supervises (its child process), if it runs. */
+    public java.util.Optional<Long> containerdPid(String node) {
+        return ProcessHandle.of(agent(node).pid()).flatMap(h -> h.children()
+                .filter(c -> c.info().command().map(cmd -> cmd.endsWith("/containerd")).orElse(false))
+                .findFirst()).map(ProcessHandle::pid);
+    }
+
     /** The current server process (a new one after {@link #restartServer()}). */
     public KajiProcess server() {
         return server;
