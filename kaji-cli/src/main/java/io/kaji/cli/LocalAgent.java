@@ -151,7 +151,8 @@ final class LocalAgent implements AutoCloseable {
                             new HostSignals(o.layout().dataDir(), o.layout().containerd().root()))
                     .imageGc(o.imageGc() != null ? o.imageGc() : ImageGcPolicy.defaults(),
                             ImageFilesystem.at(o.layout().containerd().root()))
-                    .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults());
+                    .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults())
+                    .servingCertDir(o.layout().dataDir().resolve("pki"));
             agent.start();
             NodeNetworkServices network = NodeNetworkServices.startWhenReady(client, agent, o.nodeName(),
                     host.internalIp());

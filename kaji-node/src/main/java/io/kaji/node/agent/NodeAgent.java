@@ -96,6 +96,8 @@ public final class NodeAgent implements AutoCloseable {
     private final ProbeManager probes;
     private AgentServer endpoint;
     private ResourceStats stats;
+    /** Where the endpoint's serving certificate is kept across restarts (null: a fresh one each start). */
+    private volatile Path servingCertDir;
     /** Pod-level cgroups (null: the runtime's default parent). */
     private volatile PodCgroups cgroups;
     private volatile EvictionConfig evictionConfig;
@@ -183,6 +185,16 @@ public final class NodeAgent implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Keeps the agent endpoint's self-signed serving certificate in {@code dir} and reuses it on the next start
+     * while it is valid and names the node's addresses (the kubelet's {@code --cert-dir}); call before
+     * {@link #start()}. Without it each start makes a new one.
+     */
+    public NodeAgent servingCertDir(Path dir) {
+        this.servingCertDir = dir;
+        return this;
+    }
+
     /** The container garbage collector once running (the pod workers have started), or null. */
     public ContainerGarbageCollector containerGarbageCollector() {
         return containerGc;
@@ -246,7 +258,8 @@ public final class NodeAgent implements AutoCloseable {
         try {
             ContainerStreams streams = new ContainerStreams((ns, name) -> cached(Keys.of(ns, name)), runtime);
             endpoint = AgentServer.start(AgentTls.context(config.nodeName(), List.of(host.internalIp(), "127.0.0.1"),
-                    cas), logs, streams, AgentServer.Options.defaults().withPort(config.kubeletPort()), config.clock());
+                    cas, servingCertDir), logs, streams, AgentServer.Options.defaults().withPort(config.kubeletPort()),
+                    config.clock());
             reporter.kubeletPort(endpoint.port());
             stats = new ResourceStats(runtime, config.nodeName(), config.clock());
             stats.start();
