@@ -75,19 +75,54 @@ public final class KajiProcess implements AutoCloseable {
 
     /** The class path a child {@code kaji} process runs with (see the class comment for the order). */
     static String classPath() {
-        Optional<Path> jar = ownJar();
-        if (jar.isPresent()) {
-            return jar.get() + File.pathSeparator + jar.get().resolveSibling("lib") + "/*";
+        return classPath(false);
+    }
+
+    /**
+     * The class path of a child {@code kaji} process; for an agent ({@code agent} true) the narrower list in
+     * {@code kaji-cli/target/agent.classpath} when the build wrote it, as the {@code ./kaji} launcher uses it
+     * (docs/footprint.md: every jar on the class path costs its central directory in the heap).
+     */
+    public static String classPath(boolean agent) {
+        Optional<Path> target = ownJar().map(Path::getParent);
+        if (target.isEmpty()) {
+            Path sibling = Path.of("").toAbsolutePath().resolveSibling("kaji-cli").resolve("target");
+            if (Files.isDirectory(sibling.resolve("lib")) && Files.exists(sibling.resolve("kaji-cli.jar"))) {
+                target = Optional.of(sibling);
+            }
         }
-        Path sibling = Path.of("").toAbsolutePath().resolveSibling("kaji-cli").resolve("target");
-        if (Files.isDirectory(sibling.resolve("lib")) && Files.exists(sibling.resolve("kaji-cli.jar"))) {
-            return sibling.resolve("kaji-cli.jar") + File.pathSeparator + sibling.resolve("lib") + "/*";
+        if (target.isPresent()) {
+            Path dir = target.get();
+            Path agentList = dir.resolve(AGENT_CLASSPATH_FILE);
+            if (agent && Files.isRegularFile(agentList)) {
+                try {
+                    return dir.resolve("kaji-cli.jar") + File.pathSeparator
+                            + agentClassPath(Files.readString(agentList), dir);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + agentList, e);
+                }
+            }
+            return dir.resolve("kaji-cli.jar") + File.pathSeparator + dir.resolve("lib") + "/*";
         }
         String own = System.getProperty("java.class.path", "");
         if (own.contains("surefirebooter")) {
             cliTarget(); // throws with what to build
         }
         return own;
+    }
+
+    /** The file the build writes beside kaji-cli.jar: the agent role's jars, {@code lib/a.jar:lib/b.jar:…}. */
+    static final String AGENT_CLASSPATH_FILE = "agent.classpath";
+
+    /** {@code list} (entries relative to {@code targetDir}, ':'-separated) as absolute paths. */
+    static String agentClassPath(String list, Path targetDir) {
+        List<String> out = new ArrayList<>();
+        for (String entry : list.strip().split(":")) {
+            if (!entry.isBlank()) {
+                out.add(targetDir.resolve(entry.strip()).toString());
+            }
+        }
+        return String.join(File.pathSeparator, out);
     }
 
     /** kaji-cli.jar if this class was loaded from it and its lib/ is beside it. */
@@ -127,7 +162,7 @@ public final class KajiProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", classPath(), KajiCommand.class.getName()));
+                "-cp", classPath(args.length > 0 && args[0].equals("agent")), KajiCommand.class.getName()));
         cmd.addAll(List.of(args));
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());

@@ -36,4 +36,12 @@ class KajiProcessTest {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).doesNotContain("Unrecognized", "warning");
     }
+
+    @Test
+    void agentClassPathEntriesAreResolvedAgainstTheTargetDirectory() {
+        Path target = Path.of("/opt/kaji/kaji-cli/target");
+        assertThat(KajiProcess.agentClassPath("lib/a-1.jar:lib/b-2.jar\n", target))
+                .isEqualTo("/opt/kaji/kaji-cli/target/lib/a-1.jar:/opt/kaji/kaji-cli/target/lib/b-2.jar");
+        assertThat(KajiProcess.agentClassPath("", target)).isEmpty();
+    }
 }
