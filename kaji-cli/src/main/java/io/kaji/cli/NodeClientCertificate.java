@@ -143,7 +143,7 @@ final class NodeClientCertificate implements AutoCloseable {
         KeyPair kp = NodeCredentials.newKeyPair();
         String issuedPem = NodeCredentials.request(current(), nodeName, kp, signingTimeout);
         X509Certificate issued = parse(issuedPem);
-        String issuedKeyPem = new io.kaji.apiserver.pki.ClusterPki.ClientCredentials(issued, kp.getPrivate()).keyPem();
+        String issuedKeyPem = NodeCredentials.pkcs8Pem(kp.getPrivate());
         write(pkiDir, issuedPem, issuedKeyPem);
         use(issuedPem, issuedKeyPem);
         log.info("node {}: rotated its client certificate (serial {}, expires {})", nodeName,

@@ -120,7 +120,7 @@ final class NodeCredentials {
             KeyPair kp = newKeyPair();
             String certPem = request(bootstrap, nodeName, kp, timeout);
             X509Certificate issued = certificate(certPem);
-            String keyPem = new ClusterPki.ClientCredentials(issued, kp.getPrivate()).keyPem();
+            String keyPem = pkcs8Pem(kp.getPrivate());
             NodeClientCertificate.write(pkiDir, certPem, keyPem);
             log.info("node {} got its client certificate (expires {})", nodeName, issued.getNotAfter().toInstant());
             return new Issued(certPem, keyPem);
@@ -244,7 +244,25 @@ final class NodeCredentials {
         }
     }
 
+    /**
+     * The node's private key from PEM: PKCS#8 ({@code PRIVATE KEY}, as Kaji writes node keys) with the JDK alone;
+     * SEC1 ({@code EC PRIVATE KEY}, as earlier builds wrote them) with Bouncy Castle, which is then loaded.
+     */
     static PrivateKey readKey(String pem) throws IOException {
+        if (pem.contains(PKCS8_BEGIN)) {
+            int from = pem.indexOf(PKCS8_BEGIN) + PKCS8_BEGIN.length();
+            int to = pem.indexOf(PKCS8_END, from);
+            if (to < 0) {
+                throw new IOException("PRIVATE KEY without its END line");
+            }
+            try {
+                byte[] der = Base64.getMimeDecoder().decode(pem.substring(from, to));
+                return java.security.KeyFactory.getInstance("EC")
+                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+            } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
+                throw new IOException("not an EC PRIVATE KEY in PKCS#8: " + e.getMessage(), e);
+            }
+        }
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
             if (o instanceof PEMKeyPair kp) {
@@ -252,6 +270,18 @@ final class NodeCredentials {
             }
             throw new IOException("not an EC PRIVATE KEY");
         }
+    }
+
+    private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
+    private static final String PKCS8_END = "-----END PRIVATE KEY-----";
+
+    /**
+     * {@code key} as PKCS#8 PEM ({@code PRIVATE KEY}), the form the node's key file and its client configuration
+     * carry: the JDK, fabric8 and Go's client read it without Bouncy Castle (docs/footprint.md).
+     */
+    static String pkcs8Pem(PrivateKey key) {
+        return PKCS8_BEGIN + "\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded()) + "\n" + PKCS8_END + "\n";
     }
 
     /** The daemon thread that renews a node certificate and closes the API clients it replaced. */

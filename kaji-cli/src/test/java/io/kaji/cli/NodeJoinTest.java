@@ -61,6 +61,7 @@ class NodeJoinTest {
         assertThat(node.getOauthToken()).isNull();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(pki.resolve("node-client.key")))).isEqualTo("rw-------");
+        assertThat(Files.readString(pki.resolve("node-client.key"))).startsWith("-----BEGIN PRIVATE KEY-----\n");
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(node).build()) {
             var review = client.resource(new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder()
                     .build()).create();
@@ -75,6 +76,21 @@ class NodeJoinTest {
         // ... but not for another node name.
         NodeCredentials.obtain(bootstrap, "n2", pki, java.time.Duration.ofSeconds(30));
         assertThat(Files.readString(pki.resolve("node-client.crt"))).isNotEqualTo(cert);
+    }
+
+    @Test
+    void nodeKeysAreReadAsPkcs8AndAsTheSec1FilesOfEarlierBuilds() throws Exception {
+        java.security.KeyPair kp = NodeCredentials.newKeyPair();
+        assertThat(NodeCredentials.readKey(NodeCredentials.pkcs8Pem(kp.getPrivate()))).isEqualTo(kp.getPrivate());
+
+        var pki = io.kaji.apiserver.pki.ClusterPki.loadOrCreate(dir.resolve("other-pki"), java.util.List.of());
+        var sec1 = pki.issueClient("system:node:n9", java.util.List.of("system:nodes"), java.time.Duration.ofHours(1));
+        assertThat(sec1.keyPem()).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        assertThat(((java.security.interfaces.ECPrivateKey) NodeCredentials.readKey(sec1.keyPem())).getS())
+                .isEqualTo(((java.security.interfaces.ECPrivateKey) sec1.key()).getS());
+
+        assertThatThrownBy(() -> NodeCredentials.readKey("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("PKCS#8");
     }
 
     @Test
