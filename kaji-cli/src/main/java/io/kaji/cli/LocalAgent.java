@@ -62,15 +62,17 @@ final class LocalAgent implements AutoCloseable {
 
     private final NodeAgent agent;
     private final NodeNetworkServices network;
+    private final ServiceInformers serviceInformers;
     private final KubernetesClient client;
     private final CriConnection cri;
     private final ContainerdSupervisor supervisor;
     private final Path socket;
 
-    private LocalAgent(NodeAgent agent, NodeNetworkServices network, KubernetesClient client, CriConnection cri,
-                       ContainerdSupervisor supervisor, Path socket) {
+    private LocalAgent(NodeAgent agent, NodeNetworkServices network, ServiceInformers serviceInformers,
+                       KubernetesClient client, CriConnection cri, ContainerdSupervisor supervisor, Path socket) {
         this.agent = agent;
         this.network = network;
+        this.serviceInformers = serviceInformers;
         this.client = client;
         this.cri = cri;
         this.supervisor = supervisor;
@@ -97,7 +99,7 @@ final class LocalAgent implements AutoCloseable {
             NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
                     HostInfo.detect());
             agent.start();
-            return new LocalAgent(agent, null, client, null, null, null);
+            return new LocalAgent(agent, null, null, client, null, null, null);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -122,6 +124,7 @@ final class LocalAgent implements AutoCloseable {
             supervisor = ContainerdSupervisor.create(o.layout().containerd(), cri);
         }
         KubernetesClient client = null;
+        ServiceInformers serviceInformers = null;
         try {
             CriContainerRuntime runtime = new CriContainerRuntime(cri);
             Supplier<RuntimeHealth> health;
@@ -142,6 +145,9 @@ final class LocalAgent implements AutoCloseable {
                     .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
                     .withKubeletPort(o.kubeletPort());
             client = client(clientConfig, httpClients);
+            // One Service and one EndpointSlice watch for DNS, the proxy and the containers' service variables,
+            // started now so that they have usually listed before the first pod's containers start.
+            serviceInformers = ServiceInformers.start(client);
             HostInfo host = HostInfo.detect();
             // Pod-level cgroups, node-pressure eviction, image and dead-container garbage collection, as the kubelet
             // always has them (docs/node.md).
@@ -152,12 +158,16 @@ final class LocalAgent implements AutoCloseable {
                     .imageGc(o.imageGc() != null ? o.imageGc() : ImageGcPolicy.defaults(),
                             ImageFilesystem.at(o.layout().containerd().root()))
                     .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults())
-                    .servingCertDir(o.layout().dataDir().resolve("pki"));
+                    .servingCertDir(o.layout().dataDir().resolve("pki"))
+                    .serviceLister(serviceInformers);
             agent.start();
-            NodeNetworkServices network = NodeNetworkServices.startWhenReady(client, agent, o.nodeName(),
-                    host.internalIp());
-            return new LocalAgent(agent, network, client, cri, supervisor, socket);
+            NodeNetworkServices network = NodeNetworkServices.startWhenReady(client, serviceInformers, agent,
+                    o.nodeName(), host.internalIp());
+            return new LocalAgent(agent, network, serviceInformers, client, cri, supervisor, socket);
         } catch (RuntimeException e) {
+            if (serviceInformers != null) {
+                serviceInformers.close();
+            }
             if (client != null) {
                 client.close();
             }
@@ -225,6 +235,9 @@ final class LocalAgent implements AutoCloseable {
     public void close() {
         if (network != null) {
             network.close();
+        }
+        if (serviceInformers != null) {
+            serviceInformers.close();
         }
         agent.close();
         client.close();

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * The per-node network services next to a node agent, started once the node's pod network is known (its podCIDR
  * assigned and its bridge up): the cluster DNS server on the bridge gateway (node-local DNS: the proxy redirects
  * the DNS Service IP to it), the service proxy (iptables NAT for Services, the cluster-wide masquerade) and the
- * NetworkPolicy enforcer. Each part starts on its own: one that fails is logged and the others still run.
+ * NetworkPolicy enforcer. Each part starts on its own: one that fails is logged and the others still run. DNS and
+ * the proxy watch Services and EndpointSlices through the process's shared {@link ServiceInformers}, which their
+ * owner (the {@link LocalAgent}) starts before and stops after them.
  * Several agents on one machine each get their own iptables chains ({@code KAJI-<tag>-…}, the tag derived from
  * the node name) and their own DNS address (their gateway).
  */
@@ -32,6 +34,7 @@ public final class NodeNetworkServices implements AutoCloseable {
     static final int DNS_PORT = 53;
 
     private final KubernetesClient client;
+    private final ServiceInformers serviceInformers;
     private final String nodeName;
     private final String hostIp;
     private final CompletableFuture<Void> started;
@@ -40,16 +43,24 @@ public final class NodeNetworkServices implements AutoCloseable {
     private ServiceProxy proxy;
     private NetworkPolicyEnforcer policy;
 
-    private NodeNetworkServices(KubernetesClient client, String nodeName, String hostIp) {
+    private NodeNetworkServices(KubernetesClient client, ServiceInformers serviceInformers, String nodeName,
+                                String hostIp) {
         this.client = client;
+        this.serviceInformers = serviceInformers;
         this.nodeName = nodeName;
         this.hostIp = hostIp;
         this.started = new CompletableFuture<>();
     }
 
-    /** Starts the services in the background as soon as {@code agent} knows its pod network. */
-    static NodeNetworkServices startWhenReady(KubernetesClient client, NodeAgent agent, String nodeName, String hostIp) {
-        NodeNetworkServices s = new NodeNetworkServices(client, nodeName, hostIp);
+    /**
+     * Starts the services in the background as soon as {@code agent} knows its pod network.
+     *
+     * @param serviceInformers the process's Service and EndpointSlice informers, for DNS and the proxy; the caller
+     *                         stops them after closing this
+     */
+    static NodeNetworkServices startWhenReady(KubernetesClient client, ServiceInformers serviceInformers,
+                                              NodeAgent agent, String nodeName, String hostIp) {
+        NodeNetworkServices s = new NodeNetworkServices(client, serviceInformers, nodeName, hostIp);
         agent.network().thenAcceptAsync(s::start).whenComplete((v, e) -> {
             if (e != null) {
                 log.error("node {}: network services did not start", nodeName, e);
@@ -87,7 +98,8 @@ public final class NodeNetworkServices implements AutoCloseable {
                 if (net.cluster().serviceCidr() != null) {
                     reverse.add(net.cluster().serviceCidr());
                 }
-                dns = ClusterDns.start(client, DnsOptions.defaults(List.of(dnsAddress))
+                dns = ClusterDns.start(serviceInformers.services(), serviceInformers.endpointSlices(),
+                        DnsOptions.defaults(List.of(dnsAddress))
                         .withClusterDomain(net.cluster().clusterDomain()).withReverseCidrs(reverse));
                 log.info("node {}: cluster DNS for {} answering on {}", nodeName, dnsIp, dnsAddress);
             } catch (RuntimeException e) {
@@ -100,7 +112,7 @@ public final class NodeNetworkServices implements AutoCloseable {
             if (dns != null) {
                 options = options.withLocalDns(net.podCidr(), dnsIp, dnsAddress);
             }
-            proxy = ServiceProxy.start(client, options);
+            proxy = ServiceProxy.start(serviceInformers.services(), serviceInformers.endpointSlices(), options);
             log.info("node {}: service proxy running (iptables chains KAJI-{}-*)", nodeName, tag);
         } catch (RuntimeException e) {
             log.warn("node {}: the service proxy could not start: {} (Services are not reachable from this node)",

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start} binds first (so a taken port fails at once), then lists and watches; until the first list is in,
  * cluster names get SERVFAIL (clients retry) rather than a wrong NXDOMAIN. Close it to stop serving and watching.
+ *
+ * <p>The informers are either its own ({@link #start(KubernetesClient, DnsOptions)}) or the process's shared ones
+ * ({@link #start(SharedIndexInformer, SharedIndexInformer, DnsOptions)}: the node agent's DNS server and service
+ * proxy watch Services and EndpointSlices once, through the same two informers).
  */
 public final class ClusterDns implements AutoCloseable {
 
@@ -30,7 +34,10 @@ public final class ClusterDns implements AutoCloseable {
 
     private final DnsIndex index;
     private final DnsServer server;
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    /** Informers this server made, stopped on close. */
+    private final List<SharedIndexInformer<?>> owned = new ArrayList<>();
+    /** Removes this server's handlers from the informers it was given (shared ones stay running). */
+    private final List<Runnable> detach = new ArrayList<>();
     private volatile boolean synced;
 
     private ClusterDns(DnsIndex index, DnsOptions options) {
@@ -43,14 +50,39 @@ public final class ClusterDns implements AutoCloseable {
     }
 
     /**
-     * Binds UDP and TCP on the listen addresses, starts the informers and returns once they have listed (at most
-     * 60 s). Throws IllegalStateException when a port cannot be bound or the API server cannot be listed.
+     * Binds UDP and TCP on the listen addresses, starts its own Service and EndpointSlice informers and returns once
+     * they have listed (at most 60 s). Throws IllegalStateException when a port cannot be bound or the API server
+     * cannot be listed.
      */
     public static ClusterDns start(KubernetesClient client, DnsOptions options) {
+        SharedIndexInformer<Service> services = client.services().inAnyNamespace().runnableInformer(0);
+        SharedIndexInformer<EndpointSlice> slices =
+                client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+        return start(services, slices, options, true);
+    }
+
+    /**
+     * Binds UDP and TCP on the listen addresses and answers from informers the caller owns (and may share with
+     * others): adds its handlers (a running informer replays its cache to them as adds), starts the informers if
+     * the caller has not (starting is idempotent) and returns once they have listed (at most 60 s). {@link #close()}
+     * removes the handlers and leaves the informers running. Throws IllegalStateException when a port cannot be
+     * bound, the informers were stopped, or they do not list in time.
+     */
+    public static ClusterDns start(SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices,
+                                   DnsOptions options) {
+        return start(services, slices, options, false);
+    }
+
+    private static ClusterDns start(SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices,
+                                    DnsOptions options, boolean own) {
         ClusterDns dns = new ClusterDns(
                 new DnsIndex(options.clusterDomain(), options.ttl(), options.reverseCidrs()), options);
+        if (own) {
+            dns.owned.add(services);
+            dns.owned.add(slices);
+        }
         try {
-            dns.watch(client);
+            dns.watch(services, slices);
             return dns;
         } catch (RuntimeException e) {
             dns.close();
@@ -68,21 +100,16 @@ public final class ClusterDns implements AutoCloseable {
         return dns;
     }
 
-    private void watch(KubernetesClient client) {
-        SharedIndexInformer<Service> services = client.services().inAnyNamespace().runnableInformer(0);
-        services.addEventHandler(handler("Service", index::apply,
+    private void watch(SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices) {
+        attach(services, handler("Service", index::apply,
                 s -> index.removeService(s.getMetadata().getNamespace(), s.getMetadata().getName())));
-        SharedIndexInformer<EndpointSlice> slices =
-                client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
-        slices.addEventHandler(handler("EndpointSlice", index::apply,
+        attach(slices, handler("EndpointSlice", index::apply,
                 s -> index.removeSlice(s.getMetadata().getNamespace(), s.getMetadata().getName())));
-        informers.add(services);
-        informers.add(slices);
         try {
-            for (SharedIndexInformer<?> informer : informers) {
+            for (SharedIndexInformer<?> informer : List.of(services, slices)) {
                 informer.start().toCompletableFuture().get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | IllegalStateException e) {
             throw new IllegalStateException("DNS cannot list Services and EndpointSlices from the API server within "
                     + SYNC_TIMEOUT_SECONDS + " s (check the kubeconfig and that the API server is up): " + e, e);
         } catch (InterruptedException e) {
@@ -91,6 +118,11 @@ public final class ClusterDns implements AutoCloseable {
         }
         synced = true;
         log.info("DNS serving {} on {}", index.zone(), server.boundAddresses());
+    }
+
+    private <T> void attach(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler) {
+        informer.addEventHandler(handler);
+        detach.add(() -> informer.removeEventHandler(handler));
     }
 
     private static <T extends HasMetadata> ResourceEventHandler<T> handler(String kind, Consumer<T> apply,
@@ -133,10 +165,11 @@ public final class ClusterDns implements AutoCloseable {
         return server.boundAddresses();
     }
 
-    /** Stops the informers and the listeners. Idempotent. */
+    /** Stops its own informers (or leaves shared ones, without its handlers) and the listeners. Idempotent. */
     @Override
     public void close() {
-        informers.forEach(SharedIndexInformer::stop);
+        detach.forEach(Runnable::run);
+        owned.forEach(SharedIndexInformer::stop);
         server.close();
     }
 }

@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * resync period). Changes are coalesced: one sync at most per {@link ProxyOptions#minSyncPeriod()}. A failed sync is
  * logged and retried with back-off; a malformed Service or EndpointSlice is logged and skipped.
  *
+ * <p>The informers are either its own ({@link #start(KubernetesClient, ProxyOptions)}) or the process's shared ones
+ * ({@link #start(SharedIndexInformer, SharedIndexInformer, ProxyOptions)}: the node agent's service proxy and DNS
+ * server watch Services and EndpointSlices once, through the same two informers).
+ *
  * <p>Thread-safe. {@link #close()} stops the proxy and removes its chains and jumps (connections already NATed
  * keep their conntrack entries).
  */
@@ -44,36 +48,24 @@ public final class ServiceProxy implements AutoCloseable {
     private final ProgrammingLatency latency = new ProgrammingLatency();
     private final SharedIndexInformer<Service> services;
     private final SharedIndexInformer<EndpointSlice> slices;
+    /** Whether {@link #services} and {@link #slices} are this proxy's own (stopped on close) or shared. */
+    private final boolean ownInformers;
+    private final ResourceEventHandler<Service> serviceHandler;
+    private final ResourceEventHandler<EndpointSlice> sliceHandler;
     private final SyncLoop loop;
     /** What the last successful sync applied; null when the host's state is not known (start, after a failure). */
     private RuleGenerator.Rules applied;
     private final Set<String> reportedBad = new HashSet<>();
 
-    private ServiceProxy(KubernetesClient client, ProxyOptions options) {
+    private ServiceProxy(SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices,
+                         boolean ownInformers, ProxyOptions options) {
         this.options = options;
         this.names = new ChainNames(options.chainTag());
-        this.services = client.services().inAnyNamespace().runnableInformer(0);
-        this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+        this.services = services;
+        this.slices = slices;
+        this.ownInformers = ownInformers;
         this.loop = new SyncLoop("kaji-proxy-" + options.chainTag(), options.minSyncPeriod(), options.resyncPeriod(), this::sync);
-    }
-
-    /**
-     * Starts a proxy: waits for the informers' first lists, applies the first sync and returns. If that sync fails
-     * (e.g. iptables missing) the failure is logged and retried with back-off; the proxy is returned all the same.
-     *
-     * @throws IllegalStateException if the informers cannot list Services or EndpointSlices within 60 s
-     */
-    public static ServiceProxy start(KubernetesClient client, ProxyOptions options) {
-        Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(options, "options");
-        ServiceProxy proxy = new ServiceProxy(client, options);
-        proxy.begin();
-        return proxy;
-    }
-
-    private void begin() {
-        enableRouteLocalnet();
-        services.addEventHandler(new ResourceEventHandler<>() {
+        this.serviceHandler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(Service s) {
                 loop.request();
@@ -88,8 +80,8 @@ public final class ServiceProxy implements AutoCloseable {
             public void onDelete(Service s, boolean unknownFinalState) {
                 loop.request();
             }
-        });
-        slices.addEventHandler(new ResourceEventHandler<>() {
+        };
+        this.sliceHandler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(EndpointSlice s) {
                 latency.noteChange(triggerTime(null, s));
@@ -107,14 +99,56 @@ public final class ServiceProxy implements AutoCloseable {
                 latency.noteChange(Instant.now());
                 loop.request();
             }
-        });
+        };
+    }
+
+    /**
+     * Starts a proxy with its own Service and EndpointSlice informers: waits for their first lists, applies the
+     * first sync and returns. If that sync fails (e.g. iptables missing) the failure is logged and retried with
+     * back-off; the proxy is returned all the same.
+     *
+     * @throws IllegalStateException if the informers cannot list Services or EndpointSlices within 60 s
+     */
+    public static ServiceProxy start(KubernetesClient client, ProxyOptions options) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(options, "options");
+        ServiceProxy proxy = new ServiceProxy(client.services().inAnyNamespace().runnableInformer(0),
+                client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), true, options);
+        proxy.begin();
+        return proxy;
+    }
+
+    /**
+     * Starts a proxy over informers the caller owns (and may share): adds its handlers (a running informer replays
+     * its cache to them as adds), starts the informers if the caller has not (starting is idempotent), waits for
+     * their first lists and applies the first sync, as {@link #start(KubernetesClient, ProxyOptions)}.
+     * {@link #close()} removes the handlers and leaves the informers running.
+     *
+     * @throws IllegalStateException if the informers were stopped or do not list within 60 s
+     */
+    public static ServiceProxy start(SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices,
+                                     ProxyOptions options) {
+        Objects.requireNonNull(services, "services");
+        Objects.requireNonNull(slices, "slices");
+        Objects.requireNonNull(options, "options");
+        ServiceProxy proxy = new ServiceProxy(services, slices, false, options);
+        proxy.begin();
+        return proxy;
+    }
+
+    private void begin() {
+        enableRouteLocalnet();
+        services.addEventHandler(serviceHandler);
+        slices.addEventHandler(sliceHandler);
         try {
             services.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             slices.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            services.stop();
-            slices.stop();
+            stopWatching();
             loop.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw new IllegalStateException("service proxy " + options.chainTag() + ": cannot list Services and EndpointSlices"
                     + " (is the API server reachable, may this client list them cluster-wide?): " + e, e);
         }
@@ -128,6 +162,16 @@ public final class ServiceProxy implements AutoCloseable {
         }
     }
 
+    /** Removes the handlers; stops the informers if they are this proxy's own. */
+    private void stopWatching() {
+        services.removeEventHandler(serviceHandler);
+        slices.removeEventHandler(sliceHandler);
+        if (ownInformers) {
+            services.stop();
+            slices.stop();
+        }
+    }
+
     /** The change-to-rules latency of EndpointSlice changes seen since start. */
     public LatencySnapshot programmingLatency() {
         return latency.snapshot();
@@ -136,8 +180,7 @@ public final class ServiceProxy implements AutoCloseable {
     /** Stops watching and syncing, and removes this instance's chains and the jumps to them. Idempotent. */
     @Override
     public void close() {
-        services.stop();
-        slices.stop();
+        stopWatching();
         loop.close();
         for (String table : Iptables.TABLES) {
             try {

@@ -3,11 +3,13 @@ package io.kaji.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kaji.apiserver.server.ApiServerConfig;
 import io.kaji.apiserver.server.TestServer;
 import io.kaji.node.host.HostCommand;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -252,16 +255,29 @@ class ServiceProxyIntegrationTest {
         assertThat(latency.p99()).isLessThanOrEqualTo(Duration.ofSeconds(2));
     }
 
+    /** The second instance runs over informers it does not own, as the agent's proxy does (shared with DNS). */
     @Test
     @Order(11)
-    void aSecondInstanceLeavesTheFirstsChainsAlone() {
+    void aSecondInstanceOnSharedInformersLeavesTheFirstsChainsAloneAndTheInformersRunning() throws Exception {
         List<String> before = ownLines(TAG);
-        try (ServiceProxy second = ServiceProxy.start(client, options(OTHER_TAG))) {
-            assertThat(ownLines(OTHER_TAG)).anyMatch(l -> l.contains("-j DNAT --to-destination 100.64.20.11:80"));
+        SharedIndexInformer<Service> services = client.services().inAnyNamespace().runnableInformer(0);
+        SharedIndexInformer<EndpointSlice> slices = client.discovery().v1().endpointSlices().inAnyNamespace()
+                .runnableInformer(0);
+        services.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        slices.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try {
+            try (ServiceProxy second = ServiceProxy.start(services, slices, options(OTHER_TAG))) {
+                assertThat(ownLines(OTHER_TAG)).anyMatch(l -> l.contains("-j DNAT --to-destination 100.64.20.11:80"));
+                assertThat(ownLines(TAG)).isEqualTo(before);
+            }
+            assertThat(ownLines(OTHER_TAG)).isEmpty();
             assertThat(ownLines(TAG)).isEqualTo(before);
+            assertThat(services.isRunning() && slices.isRunning()).as("closing a user leaves shared informers running")
+                    .isTrue();
+        } finally {
+            services.stop();
+            slices.stop();
         }
-        assertThat(ownLines(OTHER_TAG)).isEmpty();
-        assertThat(ownLines(TAG)).isEqualTo(before);
         HostCommand.Result r = TestNetwork.get("cl", "http://" + WEB_IP + "/");
         assertThat(r.ok()).as("GET after the second instance closed: %s", r.stderr()).isTrue();
     }

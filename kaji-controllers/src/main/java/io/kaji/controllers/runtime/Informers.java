@@ -1,5 +1,6 @@
 package io.kaji.controllers.runtime;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -33,6 +34,25 @@ public final class Informers {
     public static <T> SharedIndexInformer<T> inform(Informable<T> resource, ResourceEventHandler<? super T> handler,
                                                     long resyncMillis) {
         SharedIndexInformer<T> inf = retrying(resource.runnableInformer(resyncMillis));
+        inf.addEventHandler(handler);
+        inf.run();
+        return inf;
+    }
+
+    /**
+     * Makes {@code informer} cache its objects without {@code metadata.managedFields} (its handlers get them so
+     * too), for components that never read them: the node agent and its network services, which keep every Pod,
+     * Service and EndpointSlice they watch. Call before start; returns {@code informer}.
+     */
+    public static <T extends HasMetadata> SharedIndexInformer<T> withoutManagedFields(SharedIndexInformer<T> informer) {
+        informer.itemStore(new ManagedFieldsFreeStore<>());
+        return informer;
+    }
+
+    /** Like {@link #inform}, caching the objects {@link #withoutManagedFields without managedFields}. */
+    public static <T extends HasMetadata> SharedIndexInformer<T> informWithoutManagedFields(Informable<T> resource,
+            ResourceEventHandler<? super T> handler, long resyncMillis) {
+        SharedIndexInformer<T> inf = withoutManagedFields(retrying(resource.runnableInformer(resyncMillis)));
         inf.addEventHandler(handler);
         inf.run();
         return inf;

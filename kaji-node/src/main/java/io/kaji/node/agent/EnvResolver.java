@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  * environment variables that neither set: {@code <SVC>_SERVICE_HOST}, {@code <SVC>_SERVICE_PORT[_<PORT>]} and the
  * Docker-link style {@code <SVC>_PORT...} of every Service with a cluster IP in the pod's namespace (unless
  * {@code enableServiceLinks: false}), and always those of {@code default/kubernetes}. A missing required reference
- * is a {@link ConfigError} with the kubelet's message, reported as CreateContainerConfigError.
+ * is a {@link ConfigError} with the kubelet's message, reported as CreateContainerConfigError. Services come from
+ * a {@link ServiceLister} (the agent's shared Service informer) when one is given and synced, as the kubelet's come
+ * from its informer; otherwise from the API server.
  */
 public final class EnvResolver {
 
@@ -45,11 +47,32 @@ public final class EnvResolver {
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
     private static final Pattern LABEL = Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]");
 
-    private final KubernetesClient client;
+    /** The namespace and name of the Service every pod gets variables for (the kubelet's master services). */
+    private static final String MASTER_NAMESPACE = "default";
+    private static final String MASTER_SERVICE = "kubernetes";
 
-    /** @param client for configMap and secret references; may be null (then those references fail) */
+    private final KubernetesClient client;
+    private final ServiceLister lister;
+
+    /**
+     * Reads Services from the API server (a GET and a LIST per container start).
+     *
+     * @param client for configMap, secret and service references; may be null (then those references fail and
+     *               there are no service variables)
+     */
     public EnvResolver(KubernetesClient client) {
+        this(client, null);
+    }
+
+    /**
+     * Reads Services from {@code lister} once it has synced, from the API server before.
+     *
+     * @param client for configMap and secret references (and Services until {@code lister} synced); may be null
+     * @param lister the process's Service cache, or null to read Services from the API server always
+     */
+    public EnvResolver(KubernetesClient client, ServiceLister lister) {
         this.client = client;
+        this.lister = lister;
     }
 
     /** The environment of {@code c} in {@code pod}, in order; {@code podIp}/{@code hostIp} feed fieldRefs. */
@@ -155,40 +178,74 @@ public final class EnvResolver {
     }
 
     /**
-     * The Services whose variables a container of {@code pod} gets: {@code default/kubernetes}, and with service
-     * links enabled (the default) every Service of the pod's namespace, whose own {@code kubernetes} wins.
+     * The Services whose variables a container of {@code pod} gets, as the kubelet's {@code getServiceEnvVarMap}
+     * picks them: {@code default/kubernetes} always, and with service links enabled (the default) every Service of
+     * the pod's namespace, whose own {@code kubernetes} wins; Services without a cluster IP (none or headless) never.
+     * Read from the {@link ServiceLister} once it has synced, else from the API server (one GET, one LIST).
      */
     private List<Service> services(Pod pod) throws ConfigError {
-        if (client == null) {
-            return List.of();
-        }
         String ns = pod.getMetadata().getNamespace();
-        Map<String, Service> byName = new TreeMap<>();
-        try {
-            Service master = client.services().inNamespace("default").withName("kubernetes").get();
-            if (master != null) {
-                byName.put("kubernetes", master);
+        boolean links = !Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks());
+        List<Service> candidates = new ArrayList<>();
+        if (lister != null && lister.hasSynced()) {
+            candidates.addAll(lister.list(MASTER_NAMESPACE));
+            if (links && !MASTER_NAMESPACE.equals(ns)) {
+                candidates.addAll(lister.list(ns));
             }
-            if (!Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks())) {
-                for (Service s : client.services().inNamespace(ns).list().getItems()) {
-                    byName.put(s.getMetadata().getName(), s);
+        } else if (client != null) {
+            // The kubelet has no such fallback (it fails the container until its informer synced); the agent's
+            // informer starts with it, so this is a short window at start-up, or the informer could not list.
+            try {
+                Service master = client.services().inNamespace(MASTER_NAMESPACE).withName(MASTER_SERVICE).get();
+                if (master != null) {
+                    candidates.add(master);
                 }
+                if (links) {
+                    candidates.addAll(client.services().inNamespace(ns).list().getItems());
+                }
+            } catch (KubernetesClientException e) {
+                throw new ConfigError("cannot list the services of namespace " + ns + " for the service environment "
+                        + "variables: " + e.getMessage());
             }
-        } catch (KubernetesClientException e) {
-            throw new ConfigError("cannot list the services of namespace " + ns + " for the service environment "
-                    + "variables: " + e.getMessage());
+        }
+        return visible(candidates, ns, links);
+    }
+
+    /**
+     * Of {@code candidates}, those a pod in {@code namespace} sees, by name: {@code default/kubernetes} unless the
+     * namespace has its own {@code kubernetes}, and with {@code links} the namespace's Services; only those with a
+     * cluster IP. The result does not depend on the candidates' order.
+     */
+    static List<Service> visible(List<Service> candidates, String namespace, boolean links) {
+        Map<String, Service> byName = new TreeMap<>();
+        for (Service s : candidates) {
+            if (!hasClusterIp(s)) {
+                continue;
+            }
+            String name = s.getMetadata().getName();
+            String ns = s.getMetadata().getNamespace();
+            if (MASTER_NAMESPACE.equals(ns) && MASTER_SERVICE.equals(name)) {
+                byName.putIfAbsent(name, s);
+            } else if (links && namespace.equals(ns)) {
+                byName.put(name, s);
+            }
         }
         return new ArrayList<>(byName.values());
+    }
+
+    private static boolean hasClusterIp(Service s) {
+        String ip = s.getSpec() == null ? null : s.getSpec().getClusterIP();
+        return ip != null && !ip.isEmpty() && !"None".equals(ip);
     }
 
     /** The kubelet's service variables (envvars.FromServices) of {@code services}; headless ones have none. */
     static Map<String, String> serviceVariables(List<Service> services) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Service s : services) {
-            String ip = s.getSpec() == null ? null : s.getSpec().getClusterIP();
-            if (ip == null || ip.isEmpty() || "None".equals(ip)) {
+            if (!hasClusterIp(s)) {
                 continue;
             }
+            String ip = s.getSpec().getClusterIP();
             String prefix = s.getMetadata().getName().replace('-', '_').toUpperCase(Locale.ROOT);
             List<ServicePort> ports = s.getSpec().getPorts() == null ? List.of() : s.getSpec().getPorts();
             out.put(prefix + "_SERVICE_HOST", ip);

@@ -108,6 +108,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile ImageGarbageCollector imageGc;
     private volatile ContainerGcPolicy containerGcPolicy;
     private volatile ContainerGarbageCollector containerGc;
+    private volatile ServiceLister serviceLister;
 
     /**
      * This node's part of the pod network, known once the node IPAM controller assigned a podCIDR.
@@ -192,6 +193,15 @@ public final class NodeAgent implements AutoCloseable {
      */
     public NodeAgent servingCertDir(Path dir) {
         this.servingCertDir = dir;
+        return this;
+    }
+
+    /**
+     * Reads the Services for the containers' service environment variables from {@code lister} (the process's
+     * shared Service informer) once it has synced, instead of the API server; call before {@link #start()}.
+     */
+    public NodeAgent serviceLister(ServiceLister lister) {
+        this.serviceLister = lister;
         return this;
     }
 
@@ -354,7 +364,7 @@ public final class NodeAgent implements AutoCloseable {
             // cost the agent memory for stacks that wait.
             Controller c = Controller.withVirtualWorkers("pods-" + config.nodeName(), syncer, config.podWorkers());
             controller = c;
-            SharedIndexInformer<Pod> inf = Informers.inform(client.pods().inAnyNamespace()
+            SharedIndexInformer<Pod> inf = Informers.informWithoutManagedFields(client.pods().inAnyNamespace()
                     .withField("spec.nodeName", config.nodeName()), new ResourceEventHandler<>() {
                         @Override
                         public void onAdd(Pod pod) {
@@ -377,6 +387,7 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             syncer.podCgroups(cgroups);
+            syncer.serviceLister(serviceLister);
             if (cgroups != null) {
                 cgroups.pods(() -> inf.getStore().list());
             }

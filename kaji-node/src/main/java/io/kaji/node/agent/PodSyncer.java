@@ -71,7 +71,7 @@ public final class PodSyncer implements Reconciler {
     private final Function<String, Pod> cache;
     private final Supplier<String> hostIp;
     private final ClusterNetwork network;
-    private final EnvResolver env;
+    private volatile EnvResolver env;
     private final CrashBackOff crashBackOff;
     private final CrashBackOff pullBackOff;
     private final ProbeManager probes;
@@ -128,6 +128,14 @@ public final class PodSyncer implements Reconciler {
                 config.clock());
         this.pullBackOff = new CrashBackOff(config.initialBackOff(), config.maxBackOff(), config.backOffReset(),
                 config.clock());
+    }
+
+    /**
+     * Resolves the service environment variables from {@code lister} (once it has synced) instead of a GET and a
+     * LIST per container start; null: from the API server. Call before the workers start.
+     */
+    public void serviceLister(ServiceLister lister) {
+        this.env = new EnvResolver(client, lister);
     }
 
     /** Puts each pod's sandbox into its pod-level cgroup (see {@link PodCgroups}); call before the workers start. */

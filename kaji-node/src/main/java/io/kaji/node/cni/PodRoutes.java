@@ -76,7 +76,7 @@ public final class PodRoutes implements AutoCloseable {
 
     /** Watches Nodes and keeps the routes in step; the first sync runs before this returns. */
     public void start() {
-        SharedIndexInformer<Node> inf = Informers.inform(client.nodes(), new ResourceEventHandler<>() {
+        SharedIndexInformer<Node> inf = Informers.informWithoutManagedFields(client.nodes(), new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node n) {
                 schedule();

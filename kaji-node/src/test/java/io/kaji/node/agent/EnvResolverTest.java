@@ -139,4 +139,99 @@ class EnvResolverTest {
                 .isInstanceOf(EnvResolver.ConfigError.class)
                 .hasMessage("couldn't find key MISSING in ConfigMap shop/settings");
     }
+
+    private static Service service(String namespace, String name, String clusterIp) {
+        return new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withNewSpec().withClusterIP(clusterIp).addNewPort().withPort(80).endPort().endSpec().build();
+    }
+
+    /** A cache with fixed contents that counts its reads. */
+    private static final class FakeLister implements ServiceLister {
+        final boolean synced;
+        final List<Service> all;
+        int reads;
+
+        FakeLister(boolean synced, Service... all) {
+            this.synced = synced;
+            this.all = List.of(all);
+        }
+
+        @Override
+        public boolean hasSynced() {
+            return synced;
+        }
+
+        @Override
+        public List<Service> list(String namespace) {
+            reads++;
+            return all.stream().filter(s -> s.getMetadata().getNamespace().equals(namespace)).toList();
+        }
+    }
+
+    @Test
+    void aSyncedListerIsReadInsteadOfTheApiServer() throws Exception {
+        FakeLister cache = new FakeLister(true, service("default", "kubernetes", "10.43.0.1"),
+                service("shop", "cache", "10.43.0.99"), service("other", "elsewhere", "10.43.0.98"));
+        // No client: any API read would leave the variables out.
+        Map<String, String> env = new EnvResolver(null, cache)
+                .resolve(pod(null), new ContainerBuilder().withName("c").build(), "", "");
+        assertThat(env).containsEntry("KUBERNETES_SERVICE_HOST", "10.43.0.1")
+                .containsEntry("CACHE_SERVICE_HOST", "10.43.0.99").containsEntry("CACHE_PORT", "tcp://10.43.0.99:80")
+                .doesNotContainKey("ELSEWHERE_SERVICE_HOST");
+        assertThat(cache.reads).isEqualTo(2);
+
+        // With the client too, the API server's Services (redis-main) are not read.
+        Map<String, String> both = new EnvResolver(client, cache)
+                .resolve(pod(null), new ContainerBuilder().withName("c").build(), "", "");
+        assertThat(both).containsKey("CACHE_SERVICE_HOST").doesNotContainKey("REDIS_MAIN_SERVICE_HOST");
+    }
+
+    @Test
+    void untilTheListerSyncedTheApiServerIsRead() throws Exception {
+        FakeLister cache = new FakeLister(false, service("shop", "cache", "10.43.0.99"));
+        Map<String, String> env = new EnvResolver(client, cache)
+                .resolve(pod(null), new ContainerBuilder().withName("c").build(), "", "");
+        assertThat(env).containsEntry("KUBERNETES_SERVICE_HOST", masterIp).containsKey("REDIS_MAIN_SERVICE_HOST")
+                .doesNotContainKey("CACHE_SERVICE_HOST");
+        assertThat(cache.reads).isZero();
+    }
+
+    @Test
+    void serviceLinksOffReadsOnlyTheMasterNamespaceFromTheLister() throws Exception {
+        FakeLister cache = new FakeLister(true, service("default", "kubernetes", "10.43.0.1"),
+                service("shop", "cache", "10.43.0.99"));
+        Map<String, String> env = new EnvResolver(null, cache)
+                .resolve(pod(false), new ContainerBuilder().withName("c").build(), "", "");
+        assertThat(env).containsEntry("KUBERNETES_SERVICE_HOST", "10.43.0.1").doesNotContainKey("CACHE_SERVICE_HOST");
+        assertThat(cache.reads).isEqualTo(1);
+    }
+
+    /** The kubelet's getServiceEnvVarMap projection, in both orders of its input. */
+    @Test
+    void visibleServicesFollowTheKubelet() {
+        Service master = service("default", "kubernetes", "10.43.0.1");
+        Service ownKubernetes = service("shop", "kubernetes", "10.43.0.50");
+        Service headlessOwnKubernetes = service("shop", "kubernetes", "None");
+        Service web = service("shop", "web", "10.43.0.51");
+        Service noIp = service("shop", "pending", "");
+        Service defaultWeb = service("default", "web", "10.43.0.52");
+        Service otherNamespace = service("other", "db", "10.43.0.53");
+        record Case(String namespace, boolean links, List<Service> candidates, List<Service> expected) {}
+        List<Case> cases = List.of(
+                new Case("shop", true, List.of(master, web, noIp, defaultWeb, otherNamespace), List.of(master, web)),
+                new Case("shop", true, List.of(master, ownKubernetes), List.of(ownKubernetes)),
+                new Case("shop", true, List.of(master, headlessOwnKubernetes), List.of(master)),
+                new Case("shop", false, List.of(master, ownKubernetes, web), List.of(master)),
+                new Case("default", true, List.of(master, defaultWeb, web), List.of(master, defaultWeb)),
+                new Case("default", false, List.of(master, defaultWeb), List.of(master)),
+                new Case("shop", true, List.of(service("default", "kubernetes", "None")), List.of()));
+        for (Case c : cases) {
+            List<Service> reversed = new java.util.ArrayList<>(c.candidates());
+            java.util.Collections.reverse(reversed);
+            assertThat(EnvResolver.visible(c.candidates(), c.namespace(), c.links())).as("%s", c)
+                    .containsExactlyElementsOf(c.expected());
+            assertThat(EnvResolver.visible(reversed, c.namespace(), c.links())).as("reversed %s", c)
+                    .containsExactlyElementsOf(c.expected());
+        }
+    }
 }
