@@ -343,8 +343,9 @@ class KubectlExecE2ETest {
     }
 
     /**
-     * One GET on a connection of its own: a pooled keep-alive connection would be reused through a port-forward
-     * stream that httpd may already have closed (seen once in CI as a second response starting mid-body).
+     * One GET on a connection of its own (httpd answers {@code Connection: close} anyway). The CI failure that a
+     * second response started mid-body was not pooling but the API server losing the port messages that follow
+     * containerd's 101 (docs/node.md, "Port-forward soak").
      */
     private String get(int port) throws Exception {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
