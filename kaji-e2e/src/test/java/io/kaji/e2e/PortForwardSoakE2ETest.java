@@ -130,6 +130,7 @@ class PortForwardSoakE2ETest {
             await("fabric8 reports the error stream").atMost(Duration.ofSeconds(10))
                     .until(nothing::errorOccurred);
             assertThat(nothing.getServerThrowables().toString()).contains("error forwarding port 81");
+            assertThat(nothing.isAlive()).as("fabric8 still listens after the error").isTrue();
             check("after the refused port", 0, "/cgi-bin/echo?after-refused", fetch(pf.getLocalPort(),
                     "/cgi-bin/echo?after-refused", Ending.COMPLETE_RESPONSE));
         }

@@ -121,6 +121,43 @@ class AgentUpgradeTest {
         assertThat(client.isOpen()).as("client closed after the agent's bytes").isFalse();
     }
 
+    @Test
+    void releaseHandsTheHeldBytesAndTheEndToTheHandlersAfterTheReader() throws Exception {
+        // What SpdyTunnel and StreamTranslator do: their own handler after the reader, then release.
+        node.writeAndFlush(ascii(HEAD));
+        node.writeAndFlush(Unpooled.wrappedBuffer(PORT_DATA));
+        deliver(node, agent);
+        assertThat(answer.get(1, TimeUnit.SECONDS).rest()).as("the stream's start stays in the pipeline").isEmpty();
+        node.writeAndFlush(Unpooled.wrappedBuffer(PORT_ERROR));
+        deliver(node, agent);
+        agent.pipeline().fireChannelInactive();
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        boolean[] ended = {false};
+        agent.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                ByteBuf b = (ByteBuf) msg;
+                byte[] bytes = new byte[b.readableBytes()];
+                b.readBytes(bytes);
+                b.release();
+                assertThat(ended[0]).as("bytes after the end").isFalse();
+                seen.writeBytes(bytes);
+            }
+
+            @Override
+            public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) {
+                ended[0] = true;
+            }
+        });
+        assertThat(seen.size()).as("nothing passes before the release").isZero();
+
+        AgentUpgrade.release(agent);
+        agent.runPendingTasks();
+        assertThat(seen.toByteArray()).isEqualTo(concat(Unpooled.EMPTY_BUFFER, PORT_DATA, PORT_ERROR));
+        assertThat(ended[0]).as("the end follows the bytes").isTrue();
+        assertThat(agent.pipeline().get(AgentUpgrade.AnswerReader.class)).isNull();
+    }
+
     private void relay() throws Exception {
         AgentUpgrade.Answer a = answer.get(1, TimeUnit.SECONDS);
         assertThat(a.status()).isEqualTo(101);
