@@ -46,7 +46,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * chunk, or bytes of another connection, show). Also: clients that close mid-response, a pod port with nothing
  * listening (the error reaches the client; the forward keeps working).
  *
- * <p>{@code -Dkaji.soak.connections=N} sets the exchanges per client and mode (default 30); the long soak: docs/node.md.
+ * <p>Runs only with {@code -Dkaji.soak.connections=N}, the exchanges per client and mode (docs/node.md, "Port-forward
+ * soak").
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @EnabledIf("supported")
@@ -68,15 +69,18 @@ class PortForwardSoakE2ETest {
         }
         LINES = s.toString().getBytes(StandardCharsets.US_ASCII);
         FILES = Map.of("/empty", new byte[0], "/one", new byte[] {'x'}, "/k64", Arrays.copyOf(LINES, 64 * 1024),
-                "/m1", Arrays.copyOf(LINES, 1024 * 1024));
+                "/m1", Arrays.copyOf(LINES, 1024 * 1024), "/index.html",
+                BusyboxImage.INDEX_HTML.getBytes(StandardCharsets.UTF_8));
     }
 
     private LocalCluster cluster;
     private KubernetesClient client;
     private Path root;
 
+    /** Only on request: the class takes a minute or more even with few exchanges (KubectlExecE2ETest has the short
+     * version in the suite). */
     static boolean supported() {
-        return LocalCluster.supported();
+        return LocalCluster.supported() && System.getProperty("kaji.soak.connections") != null;
     }
 
     @BeforeAll
@@ -167,7 +171,7 @@ class PortForwardSoakE2ETest {
     }
 
     /** A running {@code kubectl port-forward} and the local port of each pod port; closing ends the process. */
-    private record Forward(Process process, Map<Integer, Integer> ports) implements AutoCloseable {
+    record Forward(Process process, Map<Integer, Integer> ports) implements AutoCloseable {
 
         static Forward start(Kubectl k, Map<String, String> env, Path root, String... args) throws Exception {
             Path out = Files.createTempFile(root, "port-forward", ".out");
@@ -272,7 +276,7 @@ class PortForwardSoakE2ETest {
     }
 
     /** An HTTP/1.0 GET on a connection of its own; what it read (everything, however it ended). */
-    private static byte[] fetch(int port, String target, Ending ending) throws IOException {
+    static byte[] fetch(int port, String target, Ending ending) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
             s.setSoTimeout(30_000);
@@ -320,7 +324,7 @@ class PortForwardSoakE2ETest {
     }
 
     /** The whole response, byte for byte: status line, length, body, and nothing after it. */
-    private static void check(String name, int n, String target, byte[] response) {
+    static void check(String name, int n, String target, byte[] response) {
         String text = new String(response, StandardCharsets.ISO_8859_1);
         String what = name + " #" + n + " " + target + " (" + response.length + " bytes, starting "
                 + quote(text.substring(0, Math.min(80, text.length()))) + ")";
