@@ -92,6 +92,11 @@ final class Kubectl {
 
     /** Starts a long-running kubectl (e.g. {@code get -w}) writing stdout to {@code out}; the caller ends it. */
     Process start(Path out, String... args) throws IOException {
+        return start(Map.of(), out, args);
+    }
+
+    /** As {@link #start(Path, String...)}, with extra environment variables. */
+    Process start(Map<String, String> env, Path out, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary.toString());
         cmd.add("--kubeconfig");
@@ -101,6 +106,7 @@ final class Kubectl {
         pb.environment().remove("KUBECONFIG");
         pb.environment().put("HOME", home.toString());
         pb.environment().put("KUBECACHEDIR", home.resolve("cache").toString());
+        pb.environment().putAll(env);
         pb.redirectOutput(out.toFile()).redirectError(home.resolve("watch-stderr.txt").toFile());
         return pb.start();
     }

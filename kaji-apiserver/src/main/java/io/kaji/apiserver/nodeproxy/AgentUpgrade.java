@@ -16,6 +16,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,12 +35,21 @@ import javax.net.ssl.SSLEngine;
  * One HTTP upgrade request to a node agent (exec, attach, port-forward), sent raw over TLS so that the connection
  * can carry the upgraded protocol afterwards. {@link #send} writes the request line and headers, then reads the
  * agent's response head: on {@code 101 Switching Protocols} the connection is handed back with reading paused and
- * the bytes after the head kept; on any other status the body (up to 64 KiB: {@code Content-Length}, or until the
- * agent closes) is read and the connection closed.
+ * whatever follows the head held in its pipeline until the caller's handlers are in place ({@link #release}); on
+ * any other status the body (up to 64 KiB: {@code Content-Length}, or until the agent closes) is read and the
+ * connection closed.
+ *
+ * <p>Why held rather than returned: TLS hands on each decrypted record as a read of its own, and pausing reads
+ * does not stop the records of a socket read that is being decoded. containerd writes a WebSocket port-forward's
+ * two port messages right after its 101, so they often arrive in the same read as the head, each in a record of
+ * its own; they must neither be dropped (they were, when the reader removed itself after the head: fabric8, which
+ * skips the first two messages as the ports, then dropped the HTTP response head instead) nor overtake the head.
  */
 public final class AgentUpgrade {
 
     private static final int MAX_HEAD = 64 * 1024;
+    /** What an agent sent after its 101 when its connection ended before anyone took it over. */
+    private static final AttributeKey<ByteBuf> HELD_AFTER_END = AttributeKey.valueOf("kaji.agent.heldAfterEnd");
     private static final int MAX_BODY = 64 * 1024;
 
     /**
@@ -46,7 +57,9 @@ public final class AgentUpgrade {
      *
      * @param status  the HTTP status
      * @param head    the response head, through the blank line, exactly as received
-     * @param rest    bytes after the head (101: the start of the upgraded stream; else the body)
+     * @param rest    bytes after the head: the body of a refusal; on 101 what came with the head when the answer
+     *                was made elsewhere (tests), empty from {@link #send}, which holds the stream's start in the
+     *                connection's pipeline until {@link #release}
      * @param channel the open connection on 101 (reading paused), else null
      */
     public record Answer(int status, byte[] head, byte[] rest, Channel channel) {
@@ -62,7 +75,8 @@ public final class AgentUpgrade {
 
     /**
      * Completes an accepted upgrade: sends the agent's 101 head (and anything that followed it) to {@code client},
-     * whose HTTP handlers must be gone, and relays both connections byte for byte until one closes.
+     * whose HTTP handlers must be gone, and relays both connections byte for byte until one closes. An agent that
+     * ended before the relay was in place still has what it sent delivered, then the client is closed.
      */
     public static void relay(Answer upgraded, Channel client) {
         Channel agent = upgraded.channel();
@@ -72,11 +86,38 @@ public final class AgentUpgrade {
                 client.write(Unpooled.wrappedBuffer(upgraded.rest()));
             }
             client.flush();
-            if (!agent.isActive()) {
+            // On the agent's loop, so that its connection cannot end between the look and the hand-over; the
+            // held bytes reach the client behind the head written above.
+            agent.eventLoop().execute(() -> {
+                if (agent.pipeline().get(AnswerReader.class) != null) {
+                    ByteRelay.link(client, agent);
+                    agent.pipeline().remove(AnswerReader.class);
+                    return;
+                }
+                // The agent closed and Netty emptied its pipeline: what it sent was kept aside.
+                ByteBuf held = agent.attr(HELD_AFTER_END).getAndSet(null);
+                if (held != null) {
+                    client.writeAndFlush(held);
+                }
                 PeerHandler.closeAfterFlush(client);
-                return;
+            });
+        });
+    }
+
+    /**
+     * Lets what the agent sent after its 101 head (held since, with the connection's end if it came) into the
+     * handlers now following the reader, in the order it arrived, and removes the reader. Call once the caller's
+     * handlers are in the agent connection's pipeline and before anything else is fed into it; any thread (it
+     * runs on the connection's event loop). If the agent has closed and Netty has emptied the pipeline already,
+     * what it had sent is dropped.
+     */
+    public static void release(Channel agent) {
+        agent.eventLoop().execute(() -> {
+            if (agent.pipeline().get(AnswerReader.class) != null) {
+                agent.pipeline().remove(AnswerReader.class);
+            } else {
+                ReferenceCountUtil.release(agent.attr(HELD_AFTER_END).getAndSet(null));
             }
-            ByteRelay.link(client, agent);
         });
     }
 
@@ -142,13 +183,18 @@ public final class AgentUpgrade {
         }
     }
 
-    /** Collects the response head, then either stops reading (101) or collects the body and closes. */
+    /**
+     * Collects the response head, then either holds what follows (101) until it is {@linkplain #release released}
+     * or collects the body and closes.
+     */
     static final class AnswerReader extends ChannelInboundHandlerAdapter {
         private final CompletableFuture<Answer> answer;
         private final ByteBuf received = Unpooled.buffer();
         private byte[] head;
         private int status;
         private long contentLength = -1;
+        /** After a 101: the connection ended while its bytes were held; passed on behind them on release. */
+        private boolean endHeld;
 
         AnswerReader(CompletableFuture<Answer> answer) {
             this.answer = answer;
@@ -161,6 +207,9 @@ public final class AgentUpgrade {
                 received.writeBytes(in);
             } finally {
                 in.release();
+            }
+            if (status == 101) {
+                return;
             }
             if (head == null) {
                 int end = ByteBufUtil.indexOf(Unpooled.wrappedBuffer(new byte[] {'\r', '\n', '\r', '\n'}), received);
@@ -179,11 +228,9 @@ public final class AgentUpgrade {
                     return;
                 }
                 if (status == 101) {
+                    // Reading pauses, but the rest of this socket read still comes in: it stays in `received`.
                     ctx.channel().config().setAutoRead(false);
-                    byte[] rest = ByteBufUtil.getBytes(received);
-                    received.release();
-                    ctx.pipeline().remove(this);
-                    answer.complete(new Answer(101, head, rest, ctx.channel()));
+                    answer.complete(new Answer(101, head, new byte[0], ctx.channel()));
                     return;
                 }
             }
@@ -230,7 +277,43 @@ public final class AgentUpgrade {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (status != 101) {
+                ctx.fireChannelReadComplete();
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (status != 101 || received.refCnt() == 0) {
+                return;
+            }
+            if (!ctx.channel().isRegistered()) {
+                // Netty empties the pipeline of a closed connection: nothing downstream can take the bytes now.
+                if (received.isReadable()) {
+                    ReferenceCountUtil.release(ctx.channel().attr(HELD_AFTER_END).getAndSet(received));
+                } else {
+                    received.release();
+                }
+                return;
+            }
+            if (received.isReadable()) {
+                ctx.fireChannelRead(received);
+                ctx.fireChannelReadComplete();
+            } else {
+                received.release();
+            }
+            if (endHeld) {
+                ctx.fireChannelInactive();
+            }
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (status == 101) {
+                endHeld = true;
+                return;
+            }
             if (head == null) {
                 fail(ctx, new IOException("the agent closed the connection without answering"));
             } else {

@@ -84,6 +84,7 @@ public final class SpdyTunnel {
             client.flush();
             tunnel.node.eventLoop().execute(() -> {
                 tunnel.node.pipeline().addLast("tunnel", tunnel.new FromNode());
+                AgentUpgrade.release(tunnel.node);
                 PeerHandler.resumeReading(client);
                 PeerHandler.resumeReading(tunnel.node);
             });

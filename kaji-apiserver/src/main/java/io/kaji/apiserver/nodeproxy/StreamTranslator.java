@@ -199,6 +199,8 @@ public final class StreamTranslator {
                     node.pipeline().fireChannelRead(Unpooled.wrappedBuffer(rest));
                 }
             }
+            // What the node sent after its 101 and the answer reader held (never together with a `rest`).
+            AgentUpgrade.release(node);
             for (Map.Entry<Integer, Byte> s : channelOf.entrySet()) {
                 SpdySynStreamFrame syn = new DefaultSpdySynStreamFrame(s.getKey(), 0, (byte) 0);
                 syn.headers().set("streamtype", streamType(s.getValue()));
