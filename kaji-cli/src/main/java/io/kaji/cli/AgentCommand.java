@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                 "the hash in the token, and then talks TLS verified with that CA. The token only",
                 "bootstraps: the agent requests a client certificate (CN system:node:<name>) with a",
                 "CertificateSigningRequest that the server approves, keeps it in <data-dir>/pki/",
-                "and works with it, renewing it at 70-90% of its lifetime (docs/security.md). --kubeconfig",
+                "and works with it, renewing it at 70-90%% of its lifetime (docs/security.md). --kubeconfig",
                 "(e.g. the server's admin kubeconfig) works too; with --server and a plain token",
                 "the CA comes from --kubeconfig, or --insecure-skip-tls-verify (loopback only).",
                 "",

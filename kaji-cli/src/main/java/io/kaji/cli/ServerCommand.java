@@ -142,7 +142,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--node-cert-validity", defaultValue = "8760h", paramLabel = "DURATION",
             description = "The lifetime of node client certificates the server signs (kube-controller-manager's "
-                    + "--cluster-signing-duration); agents renew theirs at 70-90% of it (default: ${DEFAULT-VALUE}, "
+                    + "--cluster-signing-duration); agents renew theirs at 70-90%% of it (default: ${DEFAULT-VALUE}, "
                     + "a year).")
     String nodeCertValidity;
 

@@ -96,7 +96,7 @@ public final class StoreCommand implements Runnable {
                     "revision, the time and the Kaji version, and a SHA-256 that restore checks.",
                     "",
                     "Examples:",
-                    "  kaji store backup --data-dir /var/lib/kaji --output /backups/kaji-$(date +%F).db",
+                    "  kaji store backup --data-dir /var/lib/kaji --output /backups/kaji-$(date +%%F).db",
                     "  kaji store backup --store etcd --etcd-endpoints http://10.0.0.1:2379 --output etcd.snap"})
     static final class Backup implements Callable<Integer> {
 

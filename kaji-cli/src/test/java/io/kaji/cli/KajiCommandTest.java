@@ -61,6 +61,30 @@ class KajiCommandTest {
     }
 
     @Test
+    void everyCommandsHelpFormatsWithoutWarnings() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.util.List<String> rendered = new java.util.ArrayList<>();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(
+                    KajiCommand.commandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                String usage = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                assertThat(usage).as(c.getCommandSpec().qualifiedName()).doesNotContain("%n");
+                rendered.add(c.getCommandSpec().qualifiedName());
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(err);
+        }
+        // picocli warns on stderr when a description is not a valid format string (e.g. a bare "90%")
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
+        assertThat(rendered).contains("kaji agent", "kaji server", "kaji bench footprint");
+    }
+
+    @Test
     void anUnknownCommandIsAUsageError() {
         Run r = run("frobnicate");
         assertThat(r.exitCode()).isEqualTo(2);
