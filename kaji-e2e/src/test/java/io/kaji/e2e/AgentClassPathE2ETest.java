@@ -46,4 +46,20 @@ class AgentClassPathE2ETest {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("--token", "--containerd-socket").doesNotContain("NoClassDefFoundError");
     }
+
+    /** The launcher's own agent branch (it reads agent.classpath itself), without building anything. */
+    @Test
+    void launcherStartsAnAgentOnItsClassPath() throws Exception {
+        Path launcher = KajiProcess.cliTarget().getParent().getParent().resolve("kaji");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-x", launcher.toString(), "agent", "--help")
+                .redirectErrorStream(true);
+        pb.environment().put("KAJI_NO_BUILD", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("Usage: kaji agent", "--token").doesNotContain("building", "WARN");
+        String exec = out.lines().filter(l -> l.startsWith("+ exec ")).findFirst().orElseThrow();
+        assertThat(exec).contains("/lib/kaji-node-").doesNotContain("lib/*").doesNotContain("sqlite-jdbc");
+    }
 }
