@@ -82,8 +82,22 @@ public final class KajiCommand implements Runnable {
                 ConfigFile.install(cl.getSubcommands().get(role));
             }
         }
+        giveVersionProvider(cl, new VersionCommand.Provider());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         return cl;
+    }
+
+    /**
+     * picocli gives every command with {@code mixinStandardHelpOptions} a {@code --version}, but a subcommand does
+     * not inherit its parent's version provider: without this {@code kaji agent --version} printed nothing.
+     */
+    private static void giveVersionProvider(CommandLine cl, CommandLine.IVersionProvider provider) {
+        if (cl.getCommandSpec().versionProvider() == null) {
+            cl.getCommandSpec().versionProvider(provider);
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            giveVersionProvider(sub, provider);
+        }
     }
 
     public static void main(String[] args) {

@@ -41,6 +41,16 @@ class KajiCommandTest {
     }
 
     @Test
+    void subcommandsPrintTheVersionToo() {
+        for (String[] args : new String[][] {{"agent", "--version"}, {"server", "--version"},
+                {"store", "backup", "--version"}}) {
+            Run r = run(args);
+            assertThat(r.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(r.out()).as(String.join(" ", args)).containsPattern("Kaji version: \\d+\\.\\d+\\.\\d+");
+        }
+    }
+
+    @Test
     void aRoleGetsOnlyItsOwnSubcommandWithItsConfigFile() {
         CommandLine agent = KajiCommand.commandLine("agent");
         assertThat(agent.getSubcommands()).containsOnlyKeys("agent");
