@@ -33,10 +33,7 @@ public final class Informers {
     /** Like {@code resource.inform(handler, resync)}, but retrying after failures; started and synced. */
     public static <T> SharedIndexInformer<T> inform(Informable<T> resource, ResourceEventHandler<? super T> handler,
                                                     long resyncMillis) {
-        SharedIndexInformer<T> inf = retrying(resource.runnableInformer(resyncMillis));
-        inf.addEventHandler(handler);
-        inf.run();
-        return inf;
+        return run(retrying(resource.runnableInformer(resyncMillis)), handler);
     }
 
     /**
@@ -52,7 +49,11 @@ public final class Informers {
     /** Like {@link #inform}, caching the objects {@link #withoutManagedFields without managedFields}. */
     public static <T extends HasMetadata> SharedIndexInformer<T> informWithoutManagedFields(Informable<T> resource,
             ResourceEventHandler<? super T> handler, long resyncMillis) {
-        SharedIndexInformer<T> inf = withoutManagedFields(retrying(resource.runnableInformer(resyncMillis)));
+        return run(withoutManagedFields(retrying(resource.runnableInformer(resyncMillis))), handler);
+    }
+
+    /** Adds {@code handler} to {@code inf}, starts it and waits for its first list. */
+    private static <T> SharedIndexInformer<T> run(SharedIndexInformer<T> inf, ResourceEventHandler<? super T> handler) {
         inf.addEventHandler(handler);
         inf.run();
         return inf;
