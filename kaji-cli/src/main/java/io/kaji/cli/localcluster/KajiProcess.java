@@ -73,15 +73,11 @@ public final class KajiProcess implements AutoCloseable {
         return target;
     }
 
-    /** The class path a child {@code kaji} process runs with (see the class comment for the order). */
-    static String classPath() {
-        return classPath(false);
-    }
-
     /**
-     * The class path of a child {@code kaji} process; for an agent ({@code agent} true) the narrower list in
-     * {@code kaji-cli/target/agent.classpath} when the build wrote it, as the {@code ./kaji} launcher uses it
-     * (docs/footprint.md: every jar on the class path costs its central directory in the heap).
+     * The class path of a child {@code kaji} process (see the class comment for the order); for an agent
+     * ({@code agent} true) the narrower list in {@code kaji-cli/target/agent.classpath} when the build wrote it, as
+     * the {@code ./kaji} launcher uses it (docs/footprint.md: every jar on the class path costs its central
+     * directory in the heap).
      */
     public static String classPath(boolean agent) {
         Optional<Path> target = ownJar().map(Path::getParent);
@@ -125,6 +121,11 @@ public final class KajiProcess implements AutoCloseable {
         return String.join(File.pathSeparator, out);
     }
 
+    /** Whether {@code kaji <args>} runs the agent role (its JVM options and class path). */
+    private static boolean agentRole(String... args) {
+        return args.length > 0 && args[0].equals("agent");
+    }
+
     /** kaji-cli.jar if this class was loaded from it and its lib/ is beside it. */
     private static Optional<Path> ownJar() {
         try {
@@ -147,7 +148,7 @@ public final class KajiProcess implements AutoCloseable {
      * @param log  the file its stdout and stderr are appended to (parent directories are created)
      */
     public static KajiProcess start(String name, Path log, String... args) {
-        List<String> jvm = args.length > 0 && args[0].equals("agent") ? AGENT_JVM_OPTIONS : SERVER_JVM_OPTIONS;
+        List<String> jvm = agentRole(args) ? AGENT_JVM_OPTIONS : SERVER_JVM_OPTIONS;
         return start(name, log, jvm, args);
     }
 
@@ -162,7 +163,7 @@ public final class KajiProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", classPath(args.length > 0 && args[0].equals("agent")), KajiCommand.class.getName()));
+                "-cp", classPath(agentRole(args)), KajiCommand.class.getName()));
         cmd.addAll(List.of(args));
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
