@@ -78,12 +78,7 @@ class KubectlExecE2ETest {
                     readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 1}
                 """.formatted(NODE, BusyboxImage.NAME), "apply", "-f", "-");
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        // Ready, not only Running: the port-forward tests need httpd listening, which a loaded machine delays.
-        await("pod web ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            Pod p = client.pods().inNamespace("default").withName("web").get();
-            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase())
-                    && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
-        });
+        PodWaits.awaitRunningAndReady(client, "web");
     }
 
     @AfterAll

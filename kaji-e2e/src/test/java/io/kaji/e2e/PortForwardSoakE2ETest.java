@@ -3,7 +3,6 @@ package io.kaji.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
@@ -104,11 +103,7 @@ class PortForwardSoakE2ETest {
                 .withName("httpd").withImage(BusyboxImage.NAME).withCommand("sh", "-c", script)
                 .withNewReadinessProbe().withNewTcpSocket().withNewPort(80).endTcpSocket().withPeriodSeconds(1)
                 .endReadinessProbe().endContainer().endSpec().build()).create();
-        await("pod soak ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            Pod p = client.pods().inNamespace("default").withName(POD).get();
-            return p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase())
-                    && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
-        });
+        PodWaits.awaitRunningAndReady(client, POD);
     }
 
     @AfterAll
