@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
@@ -58,21 +57,7 @@ class ManagedFieldsFreeStoreTest {
 
             List<ConfigMap> delivered = new CopyOnWriteArrayList<>();
             SharedIndexInformer<ConfigMap> informer = Informers.informWithoutManagedFields(
-                    client.configMaps().inNamespace("default"), new ResourceEventHandler<>() {
-                        @Override
-                        public void onAdd(ConfigMap obj) {
-                            delivered.add(obj);
-                        }
-
-                        @Override
-                        public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
-                            delivered.add(newObj);
-                        }
-
-                        @Override
-                        public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {
-                        }
-                    }, 0);
+                    client.configMaps().inNamespace("default"), Handlers.onAnyChange(delivered::add), 0);
             try {
                 ConfigMap cached = informer.getStore().getByKey("default/settings");
                 assertThat(cached).isNotNull();
