@@ -7,6 +7,7 @@ import io.kaji.apiserver.auth.UserInfo;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.serialization.Json;
 import io.kaji.apiserver.server.TestServer;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,8 +30,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -238,7 +237,7 @@ class PodStreamsRouteTest {
 
     private static SSLSocket clientSocket() throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {trustAll()}, new SecureRandom());
+        ctx.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), new SecureRandom());
         URI u = URI.create(server.url());
         SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(u.getHost(), u.getPort());
         s.setSoTimeout(10_000);
@@ -267,23 +266,6 @@ class PodStreamsRouteTest {
         return b.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private static X509TrustManager trustAll() {
-        return new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-    }
-
     /**
      * A node agent that answers each connection with the next canned response head, then (after 101) echoes what
      * it receives; it records the request head and the client certificate's subject.
@@ -305,7 +287,7 @@ class PodStreamsRouteTest {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), new TrustManager[] {trustAll()}, new SecureRandom());
+            ctx.init(kmf.getKeyManagers(), InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), new SecureRandom());
             socket = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 8,
                     InetAddress.getLoopbackAddress());
             socket.setWantClientAuth(true);

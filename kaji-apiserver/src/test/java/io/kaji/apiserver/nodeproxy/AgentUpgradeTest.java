@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +54,7 @@ class AgentUpgradeTest {
         SSLContext serverTls = SSLContext.getInstance("TLS");
         serverTls.init(kmf.getKeyManagers(), null, new SecureRandom());
         SSLContext clientTls = SSLContext.getInstance("TLS");
-        clientTls.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+        clientTls.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), new SecureRandom());
         SSLEngine server = serverTls.createSSLEngine();
         server.setUseClientMode(false);
         SSLEngine cli = clientTls.createSSLEngine("127.0.0.1", 10250);
@@ -215,20 +214,5 @@ class AgentUpgradeTest {
             out.writeBytes(p);
         }
         return out.toByteArray();
-    }
-
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }
