@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.pki.ClusterPki;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,14 +25,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,21 +190,9 @@ final class NodeCredentials {
                 + timeout.toSeconds() + " s (is the server's CSR approver running? kubectl get csr " + name + ")");
     }
 
+    /** The node's certificate request: {@code CN=system:node:<name>, O=system:nodes}, as the kubelet's. */
     static String csrPem(String nodeName, KeyPair kp) {
-        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
-        subject.addRDN(BCStyle.O, "system:nodes");
-        subject.addRDN(BCStyle.CN, "system:node:" + nodeName);
-        try {
-            var request = new JcaPKCS10CertificationRequestBuilder(subject.build(), kp.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
-            StringWriter w = new StringWriter();
-            try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-                pw.writeObject(request);
-            }
-            return w.toString();
-        } catch (org.bouncycastle.operator.OperatorCreationException | IOException e) {
-            throw new IllegalStateException("build a certificate request: " + e.getMessage(), e);
-        }
+        return CertificateRequests.pem("CN=system:node:" + nodeName + ", O=system:nodes", kp);
     }
 
     private static Config withCertificate(Config bootstrap, String certPem, String keyPem) {
@@ -245,35 +223,36 @@ final class NodeCredentials {
     }
 
     /**
-     * The node's private key from PEM: PKCS#8 ({@code PRIVATE KEY}, as Kaji writes node keys) with the JDK alone;
-     * SEC1 ({@code EC PRIVATE KEY}, as earlier builds wrote them) with Bouncy Castle, which is then loaded.
+     * The node's private key from PEM: PKCS#8 ({@code PRIVATE KEY}, as Kaji writes node keys) or SEC1
+     * ({@code EC PRIVATE KEY} on P-256, as earlier builds wrote them), both with the JDK alone.
      */
     static PrivateKey readKey(String pem) throws IOException {
-        if (pem.contains(PKCS8_BEGIN)) {
-            int from = pem.indexOf(PKCS8_BEGIN) + PKCS8_BEGIN.length();
-            int to = pem.indexOf(PKCS8_END, from);
-            if (to < 0) {
-                throw new IOException("PRIVATE KEY without its END line");
-            }
-            try {
-                byte[] der = Base64.getMimeDecoder().decode(pem.substring(from, to));
-                return java.security.KeyFactory.getInstance("EC")
-                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
-            } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
-                throw new IOException("not an EC PRIVATE KEY in PKCS#8: " + e.getMessage(), e);
-            }
+        boolean pkcs8 = pem.contains(PKCS8_BEGIN);
+        String begin = pkcs8 ? PKCS8_BEGIN : SEC1_BEGIN;
+        String end = pkcs8 ? PKCS8_END : SEC1_END;
+        int from = pem.indexOf(begin);
+        if (from < 0) {
+            throw new IOException("not a PEM private key (expected " + PKCS8_BEGIN + " or " + SEC1_BEGIN + ")");
         }
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object o = parser.readObject();
-            if (o instanceof PEMKeyPair kp) {
-                return new JcaPEMKeyConverter().getPrivateKey(kp.getPrivateKeyInfo());
-            }
-            throw new IOException("not an EC PRIVATE KEY");
+        from += begin.length();
+        int to = pem.indexOf(end, from);
+        if (to < 0) {
+            throw new IOException(begin + " without its END line");
+        }
+        try {
+            byte[] der = Base64.getMimeDecoder().decode(pem.substring(from, to));
+            return java.security.KeyFactory.getInstance("EC").generatePrivate(
+                    new java.security.spec.PKCS8EncodedKeySpec(pkcs8 ? der : CertificateRequests.pkcs8FromSec1(der)));
+        } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
+            throw new IOException("not an EC P-256 private key in " + (pkcs8 ? "PKCS#8" : "SEC1") + ": "
+                    + e.getMessage(), e);
         }
     }
 
     private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String PKCS8_END = "-----END PRIVATE KEY-----";
+    private static final String SEC1_BEGIN = "-----BEGIN EC PRIVATE KEY-----";
+    private static final String SEC1_END = "-----END EC PRIVATE KEY-----";
 
     /**
      * {@code key} as PKCS#8 PEM ({@code PRIVATE KEY}), the form the node's key file and its client configuration
