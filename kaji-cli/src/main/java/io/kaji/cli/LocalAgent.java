@@ -89,7 +89,7 @@ final class LocalAgent implements AutoCloseable {
 
     /** As {@link #startSimulated(Config, Options)}, the API client made by {@code httpClients} unless null. */
     static LocalAgent startSimulated(Config clientConfig, Options o, RotatingHttpClients httpClients) {
-        KubernetesClient client = client(clientConfig, httpClients);
+        KubernetesClient client = client(clientConfig, httpClients, o);
         try {
             AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
                             o.layout().ipamDir(), o.layout().dataDir().resolve("cni"))
@@ -144,7 +144,7 @@ final class LocalAgent implements AutoCloseable {
                             o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
                     .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
                     .withKubeletPort(o.kubeletPort());
-            client = client(clientConfig, httpClients);
+            client = client(clientConfig, httpClients, o);
             // One Service and one EndpointSlice watch for DNS, the proxy and the containers' service variables,
             // started now so that they have usually listed before the first pod's containers start.
             serviceInformers = ServiceInformers.start(client);
@@ -189,7 +189,8 @@ final class LocalAgent implements AutoCloseable {
     static LocalAgent startWithCertificate(NodeClientCertificate certificate, Options o, boolean simulated,
             java.util.concurrent.ScheduledExecutorService background) {
         RotatingHttpClients clients = new RotatingHttpClients(
-                () -> UserAgents.of(certificate.current(), UserAgents.AGENT), background, Duration.ofSeconds(10));
+                () -> ClusterTrust.onlyClusterCa(UserAgents.of(certificate.current(), UserAgents.AGENT),
+                        o.layout().dataDir().resolve("pki")), background, Duration.ofSeconds(10));
         certificate.onRotated(clients::rotate);
         LocalAgent agent = simulated ? startSimulated(certificate.current(), o, clients)
                 : start(certificate.current(), o, clients);
@@ -197,11 +198,13 @@ final class LocalAgent implements AutoCloseable {
         return agent;
     }
 
-    private static KubernetesClient client(Config clientConfig, RotatingHttpClients httpClients) {
+    private static KubernetesClient client(Config clientConfig, RotatingHttpClients httpClients, Options o) {
         // Only the kinds the agent watches, not a scan of every model jar; asynchronous work on virtual threads,
-        // not two pools of platform threads (AgentSerialization, AgentClientThreads, docs/footprint.md).
+        // not two pools of platform threads (AgentSerialization, AgentClientThreads, docs/footprint.md); only the
+        // cluster's CA trusted, not the JDK's cacerts as well (ClusterTrust).
         KubernetesClientBuilder b = AgentClientThreads.apply(new KubernetesClientBuilder()
-                .withConfig(UserAgents.of(clientConfig, UserAgents.AGENT))
+                .withConfig(ClusterTrust.onlyClusterCa(UserAgents.of(clientConfig, UserAgents.AGENT),
+                        o.layout().dataDir().resolve("pki")))
                 .withKubernetesSerialization(AgentSerialization.create()));
         b.withHttpClientFactory(httpClients != null ? httpClients : AgentClientThreads.httpClientFactory());
         return b.build();
