@@ -47,13 +47,14 @@ public final class HeapTrimmer implements AutoCloseable {
         }
 
         /**
-         * The agent's: a look every 10 s, a collection at 4 MiB of slack, at most one a minute. Right after a
-         * collection the slack is already {@code MaxHeapFreeRatio} (10 %) of the live set, ~2.5 MiB with 30 pods,
-         * so this collects once the old generation has grown by another ~1.5 MiB: about once a minute with 30
-         * pods (~30 KB/s promoted), a pause of tens of milliseconds (session 9: 6 MiB before, docs/footprint.md).
+         * The agent's: a look every 10 s, a collection at 4 MiB of slack, at most one per 30 s. Right after a
+         * collection the slack is already {@code MaxHeapFreeRatio} (10 %) of the live set, ~2 MiB with 30 pods, so
+         * this collects once the old generation has grown by another ~2 MiB: about once a minute with 30 steady
+         * pods (~30 KB/s promoted), twice a minute at most while pods start (they promote faster); a pause of tens
+         * of milliseconds each (session 9: 6 MiB and once a minute before, docs/footprint.md).
          */
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(10), 4L << 20, Duration.ofMinutes(1));
+            return new Settings(Duration.ofSeconds(10), 4L << 20, Duration.ofSeconds(30));
         }
     }
 
