@@ -289,7 +289,11 @@ class HighAvailabilityE2ETest {
                         + " lease acquired %d ms after the dead leader's last renewal)%n", leader.name(),
                 survivor.name(), takeover[0], LEASE_DURATION.toSeconds(), gap);
         assertThat(before.getSpec().getHolderIdentity()).isEqualTo(leader.identity());
-        assertThat(gap).as("lease gap, ms").isGreaterThanOrEqualTo(LEASE_DURATION.toMillis())
+        // fabric8's elector stamps acquireTime with the time it took before reading the Lease, and checks the expiry
+        // with the time after the read: the recorded gap can be short of the lease duration by that GET's latency
+        // (46 ms seen under load). Half a second of slack stays below the retry period (1–2 s), so a takeover a
+        // retry early would still fail here.
+        assertThat(gap).as("lease gap, ms").isGreaterThanOrEqualTo(LEASE_DURATION.toMillis() - 500)
                 .isLessThanOrEqualTo(TAKEOVER_BOUND.toMillis());
         assertThat(takeover[0]).as("takeover, ms: at most the lease duration after the last renewal, plus two jittered retries")
                 .isLessThanOrEqualTo(TAKEOVER_BOUND.toMillis());
