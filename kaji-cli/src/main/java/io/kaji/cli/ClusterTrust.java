@@ -2,7 +2,7 @@ package io.kaji.cli;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
-import java.io.ByteArrayInputStream;
+import io.kaji.node.server.AgentTls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,10 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 
@@ -50,10 +47,10 @@ final class ClusterTrust {
         if (config.isTrustCerts() || (config.getTrustStoreFile() != null && !config.getTrustStoreFile().isEmpty())) {
             return config;
         }
-        List<Certificate> cas;
+        List<? extends Certificate> cas;
         try {
-            cas = caCertificates(config);
-        } catch (IOException | GeneralSecurityException e) {
+            cas = AgentTls.configuredCa(config.getCaCertData(), config.getCaCertFile());
+        } catch (IOException | IllegalArgumentException e) {
             throw new UncheckedIOException(new IOException("read the cluster CA of the API client configuration: "
                     + e.getMessage(), e));
         }
@@ -73,21 +70,7 @@ final class ClusterTrust {
                 .build();
     }
 
-    private static List<Certificate> caCertificates(Config config) throws IOException, GeneralSecurityException {
-        byte[] pem;
-        if (config.getCaCertData() != null && !config.getCaCertData().isEmpty()) {
-            pem = Base64.getMimeDecoder().decode(config.getCaCertData().trim());
-        } else if (config.getCaCertFile() != null && !config.getCaCertFile().isEmpty()) {
-            pem = Files.readAllBytes(Path.of(config.getCaCertFile()));
-        } else {
-            return List.of();
-        }
-        Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
-                .generateCertificates(new ByteArrayInputStream(pem));
-        return new ArrayList<>(certs);
-    }
-
-    private static boolean holdsExactly(Path file, List<Certificate> cas) throws IOException {
+    private static boolean holdsExactly(Path file, List<? extends Certificate> cas) throws IOException {
         if (!Files.isRegularFile(file)) {
             return false;
         }
@@ -104,7 +87,7 @@ final class ClusterTrust {
         }
     }
 
-    private static void write(Path file, List<Certificate> cas) throws IOException, GeneralSecurityException {
+    private static void write(Path file, List<? extends Certificate> cas) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         for (int i = 0; i < cas.size(); i++) {

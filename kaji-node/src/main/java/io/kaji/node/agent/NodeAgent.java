@@ -36,12 +36,9 @@ import io.kaji.node.server.AgentTls;
 import io.kaji.node.server.ContainerLogs;
 import io.kaji.node.server.ContainerStreams;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -289,12 +286,9 @@ public final class NodeAgent implements AutoCloseable {
     private List<X509Certificate> clusterCa() {
         Config c = client.getConfiguration();
         try {
-            if (c.getCaCertData() != null && !c.getCaCertData().isBlank()) {
-                return AgentTls.parsePem(new String(Base64.getMimeDecoder().decode(c.getCaCertData()),
-                        StandardCharsets.UTF_8));
-            }
-            if (c.getCaCertFile() != null && !c.getCaCertFile().isBlank()) {
-                return AgentTls.parsePem(Files.readString(Path.of(c.getCaCertFile())));
+            if ((c.getCaCertData() != null && !c.getCaCertData().isBlank())
+                    || (c.getCaCertFile() != null && !c.getCaCertFile().isBlank())) {
+                return AgentTls.configuredCa(c.getCaCertData(), c.getCaCertFile());
             }
             // Like k3s agents: the server publishes its CA unauthenticated at /cacerts.
             String url = c.getMasterUrl().endsWith("/") ? c.getMasterUrl() : c.getMasterUrl() + "/";

@@ -254,6 +254,23 @@ public final class AgentTls {
         }
     }
 
+    /**
+     * The CA certificates an API client configuration names: its {@code certificate-authority-data} (base64 PEM)
+     * or else its {@code certificate-authority} file; empty when it names neither.
+     *
+     * @throws IOException              if the file cannot be read
+     * @throws IllegalArgumentException if the data is not PEM certificates
+     */
+    public static List<X509Certificate> configuredCa(String caCertData, String caCertFile) throws IOException {
+        if (caCertData != null && !caCertData.isBlank()) {
+            return parsePem(new String(java.util.Base64.getMimeDecoder().decode(caCertData), StandardCharsets.UTF_8));
+        }
+        if (caCertFile != null && !caCertFile.isBlank()) {
+            return parsePem(Files.readString(Path.of(caCertFile)));
+        }
+        return List.of();
+    }
+
     /** The certificates in PEM text (e.g. a kubeconfig's certificate-authority-data, decoded). */
     public static List<X509Certificate> parsePem(String pem) {
         try {
