@@ -42,6 +42,8 @@ abstract class WebSocketBridge {
     /** Set once either side ended; nothing is forwarded after it. */
     final AtomicBoolean ended = new AtomicBoolean();
     private final String name;
+    /** Whether the server's WebSocket close frame was written (client event loop only). */
+    private boolean closeSent;
 
     /**
      * @param name what the bridge is, for debug lines ("exec translation", "port-forward tunnel")
@@ -90,22 +92,34 @@ abstract class WebSocketBridge {
      * connection ends through {@link #endNode}. Any thread.
      */
     final void end() {
-        if (!ended.compareAndSet(false, true)) {
-            return;
+        if (ended.compareAndSet(false, true)) {
+            client.eventLoop().execute(() -> closeClient(false));
+            endNode();
         }
-        Runnable closeClient = () -> {
-            if (client.isActive()) {
-                client.writeAndFlush(new CloseWebSocketFrame(1000, ""));
+    }
+
+    /**
+     * The server's half of the closing handshake, on the client's event loop (which alone touches
+     * {@link #closeSent}): the close frame once, then the end of the connection — at once when the client's close
+     * has arrived, else when it arrives or after {@value #CLOSE_WAIT_SECONDS} s. Deciding both here keeps the close
+     * frame ahead of the connection's end whichever side ends first: when the node's end (on its own loop) and the
+     * client's close cross, the client must still read a close frame before TLS's close_notify, or OkHttp reports
+     * the exec as failed (client-java's exit code -1975219) although its status had arrived.
+     *
+     * @param clientClosed whether the client's close frame has arrived
+     */
+    private void closeClient(boolean clientClosed) {
+        if (!closeSent && client.isActive()) {
+            closeSent = true;
+            client.writeAndFlush(new CloseWebSocketFrame(1000, ""));
+            if (!clientClosed) {
                 client.eventLoop().schedule(() -> PeerHandler.closeAfterFlush(client), CLOSE_WAIT_SECONDS,
                         TimeUnit.SECONDS);
             }
-        };
-        if (client.eventLoop().inEventLoop()) {
-            closeClient.run();
-        } else {
-            client.eventLoop().execute(closeClient);
         }
-        endNode();
+        if (clientClosed) {
+            PeerHandler.closeAfterFlush(client);
+        }
     }
 
     /** Ends the node's connection when the bridge ends. */
@@ -130,8 +144,10 @@ abstract class WebSocketBridge {
             try {
                 if (msg instanceof CloseWebSocketFrame) {
                     // The client's close starts the closing handshake or answers ours: either way it is over.
-                    end();
-                    closeAfterFlush(ctx.channel());
+                    if (ended.compareAndSet(false, true)) {
+                        endNode();
+                    }
+                    closeClient(true);
                 } else if (msg instanceof PingWebSocketFrame ping) {
                     ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
                 } else if (msg instanceof BinaryWebSocketFrame frame && !ended.get()) {
