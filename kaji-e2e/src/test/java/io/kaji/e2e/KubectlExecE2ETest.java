@@ -259,8 +259,12 @@ class KubectlExecE2ETest {
         io.kubernetes.client.openapi.ApiClient official = io.kubernetes.client.util.ClientBuilder.kubeconfig(
                 io.kubernetes.client.util.KubeConfig.loadKubeConfig(new java.io.StringReader(
                         Files.readString(cluster.kubeconfig())))).setReadTimeout(Duration.ZERO).build();
+        // client-java reports a failed WebSocket only through this hook (and by an exit code of -1975219).
+        var unhandled = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        io.kubernetes.client.Exec exec = new io.kubernetes.client.Exec(official);
+        exec.setOnUnhandledError(unhandled::set);
         long t0 = System.nanoTime();
-        Process p = new io.kubernetes.client.Exec(official).exec("default", "web",
+        Process p = exec.exec("default", "web",
                 new String[] {"sh", "-c", "read line; echo got $line; echo warn >&2; exit 6"}, "main", true, false);
         // The streams must be taken before the exec ends (client-java closes them with the connection).
         java.io.InputStream outStream = p.getInputStream();
@@ -275,8 +279,18 @@ class KubectlExecE2ETest {
         System.out.printf("exec e2e: client-java exec (WebSocket v5) %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertThat(out).isEqualTo("got official\n");
         assertThat(err).isEqualTo("warn\n");
-        assertThat(p.exitValue()).isEqualTo(6);
+        assertThat(p.exitValue()).as(() -> "exit code; the WebSocket's failure: " + stackTrace(unhandled.get()))
+                .isEqualTo(6);
         p.destroy();
+    }
+
+    private static String stackTrace(Throwable t) {
+        if (t == null) {
+            return "none";
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
     }
 
     private static String readAll(java.io.InputStream in) {
