@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * A throw-away pod network on this host for integration tests: the bridge {@code kajipx0} (100.64.20.1/24) and
  * network namespaces {@code kpx-<name>} wired into it with veth pairs, some running busybox httpd serving a file that
- * names the namespace. {@link #cleanUp()} removes all of it, also what a killed earlier run left behind.
+ * names the namespace, with the host forwarding IPv4. {@link #cleanUp()} removes all of it, also what a killed earlier
+ * run left behind; {@link #close()} also puts the host's {@code ip_forward} back.
  */
 final class TestNetwork implements AutoCloseable {
 
@@ -22,16 +23,27 @@ final class TestNetwork implements AutoCloseable {
     static final String OUTSIDE_NODE_ADDRESS = "100.64.22.1";
     static final String OUTSIDE_CLIENT = "100.64.22.2";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
 
     private final Path webRoot;
     private final List<String> namespaces;
     private final List<Process> servers = new ArrayList<>();
+    /** The host's {@code net.ipv4.ip_forward} before the network was made, put back by {@link #close()}. */
+    private final String ipForward;
 
     /** Creates the bridge and one namespace per name ({@code kpx-<name>} at {@code 100.64.20.<hostId>}). */
     TestNetwork(Path webRoot, List<String> names, List<Integer> hostIds) {
         this.webRoot = webRoot;
         this.namespaces = names.stream().map(n -> "kpx-" + n).toList();
         cleanUp();
+        // A client reaching a Service is routed by the host from the bridge back to it, after DNAT; on a node the
+        // CNI bridge plugin (isGateway) turns forwarding on, and a fresh machine may have it off.
+        try {
+            ipForward = Files.readString(IP_FORWARD).strip();
+            Files.writeString(IP_FORWARD, "1");
+        } catch (IOException e) {
+            throw new UncheckedIOException("turn on " + IP_FORWARD, e);
+        }
         run("ip", "link", "add", BRIDGE, "type", "bridge");
         run("ip", "addr", "add", GATEWAY + "/24", "dev", BRIDGE);
         run("ip", "link", "set", BRIDGE, "up");
@@ -139,6 +151,11 @@ final class TestNetwork implements AutoCloseable {
     @Override
     public void close() {
         cleanUp();
+        try {
+            Files.writeString(IP_FORWARD, ipForward);
+        } catch (IOException e) {
+            throw new UncheckedIOException("restore " + IP_FORWARD, e);
+        }
     }
 
     static void run(String... command) {
