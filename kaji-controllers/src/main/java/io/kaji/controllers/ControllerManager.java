@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -50,6 +51,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,12 +220,26 @@ public final class ControllerManager implements AutoCloseable {
         controllers.add(gc.controller());
         List<SharedIndexInformer<?>> standalone = new ArrayList<>();
         standalone.add(leases);
+        // The collector rides on the typed informers above: one watch and one decode of each kind per process
+        // (a generic informer of its own per kind decoded every event a second time, as a typed object converted
+        // to a generic one, and cached every Pod, Secret and ConfigMap twice).
+        Map<String, SharedIndexInformer<? extends HasMetadata>> typed = Map.ofEntries(
+                Map.entry("v1/Pod", pods), Map.entry("v1/Service", services), Map.entry("v1/ConfigMap", configMaps),
+                Map.entry("v1/Secret", secrets), Map.entry("apps/v1/ReplicaSet", replicaSets),
+                Map.entry("apps/v1/Deployment", deployments), Map.entry("apps/v1/DaemonSet", daemonSets),
+                Map.entry("apps/v1/StatefulSet", statefulSets), Map.entry("batch/v1/Job", jobs),
+                Map.entry("batch/v1/CronJob", cronJobs), Map.entry("discovery.k8s.io/v1/EndpointSlice", slices));
         for (GarbageCollector.Watched w : servedKinds(GarbageCollector.DEFAULT_KINDS)) {
-            SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(w.apiVersion(), w.kind())
-                    .inAnyNamespace().runnableInformer(resync);
-            Informers.retrying(inf);
-            gc.watch(inf);
-            standalone.add(inf);
+            SharedIndexInformer<? extends HasMetadata> shared = typed.get(w.apiVersion() + "/" + w.kind());
+            if (shared != null) {
+                gc.watch(w, shared);
+            } else {
+                SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(w.apiVersion(),
+                        w.kind()).inAnyNamespace().runnableInformer(resync);
+                Informers.retrying(inf);
+                gc.watch(w, inf);
+                standalone.add(inf);
+            }
         }
         try {
             // Controllers act only on a full picture: wait until every informer has listed.
@@ -289,7 +305,7 @@ public final class ControllerManager implements AutoCloseable {
     /** The kinds of {@code wanted} that this API server serves (discovery), so no informer waits for a 404. */
     private List<GarbageCollector.Watched> servedKinds(List<GarbageCollector.Watched> wanted) {
         List<GarbageCollector.Watched> served = new ArrayList<>();
-        java.util.Map<String, List<String>> kindsByGroupVersion = new java.util.HashMap<>();
+        Map<String, List<String>> kindsByGroupVersion = new java.util.HashMap<>();
         for (GarbageCollector.Watched w : wanted) {
             List<String> kinds = kindsByGroupVersion.computeIfAbsent(w.apiVersion(), gv -> {
                 try {

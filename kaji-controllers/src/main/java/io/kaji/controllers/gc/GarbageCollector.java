@@ -69,21 +69,25 @@ public final class GarbageCollector implements Reconciler {
         return controller;
     }
 
-    /** Feeds one kind's informer into the graph. */
-    public void watch(SharedIndexInformer<GenericKubernetesResource> informer) {
+    /**
+     * Feeds one kind's informer into the graph. The informer may be typed (the ones the controller manager's other
+     * controllers already run: the collector reads only metadata, so it needs no watch or cache of its own) or
+     * generic; the node's apiVersion and kind are {@code kind}'s, whatever the objects carry.
+     */
+    public <T extends HasMetadata> void watch(Watched kind, SharedIndexInformer<T> informer) {
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
-            public void onAdd(GenericKubernetesResource o) {
-                observe(o);
+            public void onAdd(T o) {
+                observe(kind, o);
             }
 
             @Override
-            public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource o) {
-                observe(o);
+            public void onUpdate(T old, T o) {
+                observe(kind, o);
             }
 
             @Override
-            public void onDelete(GenericKubernetesResource o, boolean unknownFinalState) {
+            public void onDelete(T o, boolean unknownFinalState) {
                 OwnerGraph.Node gone = graph.remove(o.getMetadata().getUid());
                 // Its dependents may now be orphans; its owners (in foreground deletion) may now be free to go.
                 graph.dependentsOf(o.getMetadata().getUid()).forEach(d -> controller.enqueue(d.uid()));
@@ -94,9 +98,9 @@ public final class GarbageCollector implements Reconciler {
         });
     }
 
-    private void observe(HasMetadata o) {
+    private void observe(Watched kind, HasMetadata o) {
         var m = o.getMetadata();
-        OwnerGraph.Node node = new OwnerGraph.Node(m.getUid(), o.getApiVersion(), o.getKind(), m.getNamespace(),
+        OwnerGraph.Node node = new OwnerGraph.Node(m.getUid(), kind.apiVersion(), kind.kind(), m.getNamespace(),
                 m.getName(), Optional.ofNullable(m.getOwnerReferences()).orElse(List.of()),
                 Optional.ofNullable(m.getFinalizers()).orElse(List.of()), m.getDeletionTimestamp() != null);
         graph.put(node);

@@ -3,10 +3,13 @@ package io.kaji.controllers.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -238,6 +241,25 @@ class ControllersIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 client.apps().replicaSets().inNamespace("default").withLabel("app", "gone").list().getItems().isEmpty()
                         && client.pods().inNamespace("default").withLabel("app", "gone").list().getItems().isEmpty());
+    }
+
+    @Test
+    void aSecretOwnedByAConfigMapIsCollectedWithIt() {
+        // Kinds no workload controller owns: the collector sees them through the controller manager's typed
+        // ConfigMap and Secret informers.
+        ConfigMap owner = client.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("gc-owner").endMetadata().addToData("k", "v").build()).create();
+        client.secrets().inNamespace("default").resource(new SecretBuilder().withNewMetadata()
+                .withName("gc-dependent").addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap")
+                .withName("gc-owner").withUid(owner.getMetadata().getUid()).endOwnerReference().endMetadata()
+                .addToStringData("k", "v").build()).create();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> client.secrets().inNamespace("default").withName("gc-dependent").get() != null);
+
+        client.configMaps().inNamespace("default").withName("gc-owner").delete();
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.secrets().inNamespace("default").withName("gc-dependent").get() == null);
     }
 
     @Test
