@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -263,7 +264,7 @@ public final class AgentTls {
      */
     public static List<X509Certificate> configuredCa(String caCertData, String caCertFile) throws IOException {
         if (caCertData != null && !caCertData.isBlank()) {
-            return parsePem(new String(java.util.Base64.getMimeDecoder().decode(caCertData), StandardCharsets.UTF_8));
+            return parsePem(new String(Base64.getMimeDecoder().decode(caCertData), StandardCharsets.UTF_8));
         }
         if (caCertFile != null && !caCertFile.isBlank()) {
             return parsePem(Files.readString(Path.of(caCertFile)));
