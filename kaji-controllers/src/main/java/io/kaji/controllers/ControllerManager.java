@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.kaji.controllers.deployment.DeploymentController;
@@ -50,6 +49,7 @@ import io.kaji.controllers.runtime.EventRecorder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -220,26 +220,24 @@ public final class ControllerManager implements AutoCloseable {
         controllers.add(gc.controller());
         List<SharedIndexInformer<?>> standalone = new ArrayList<>();
         standalone.add(leases);
-        // The collector rides on the typed informers above: one watch and one decode of each kind per process
-        // (a generic informer of its own per kind decoded every event a second time, as a typed object converted
-        // to a generic one, and cached every Pod, Secret and ConfigMap twice).
-        Map<String, SharedIndexInformer<? extends HasMetadata>> typed = Map.ofEntries(
-                Map.entry("v1/Pod", pods), Map.entry("v1/Service", services), Map.entry("v1/ConfigMap", configMaps),
-                Map.entry("v1/Secret", secrets), Map.entry("apps/v1/ReplicaSet", replicaSets),
-                Map.entry("apps/v1/Deployment", deployments), Map.entry("apps/v1/DaemonSet", daemonSets),
-                Map.entry("apps/v1/StatefulSet", statefulSets), Map.entry("batch/v1/Job", jobs),
-                Map.entry("batch/v1/CronJob", cronJobs), Map.entry("discovery.k8s.io/v1/EndpointSlice", slices));
-        for (GarbageCollector.Watched w : servedKinds(GarbageCollector.DEFAULT_KINDS)) {
-            SharedIndexInformer<? extends HasMetadata> shared = typed.get(w.apiVersion() + "/" + w.kind());
-            if (shared != null) {
-                gc.watch(w, shared);
-            } else {
-                SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(w.apiVersion(),
-                        w.kind()).inAnyNamespace().runnableInformer(resync);
-                Informers.retrying(inf);
-                gc.watch(w, inf);
-                standalone.add(inf);
-            }
+        // The kinds Kaji's own controllers create or own, through the typed informers above: the collector reads
+        // only metadata, so each kind is watched, decoded and cached once per process (a generic informer of its own
+        // per kind decoded every event a second time, as a typed object converted to a generic one, and cached
+        // every Pod, Secret and ConfigMap twice).
+        Map<GarbageCollector.Watched, SharedIndexInformer<? extends HasMetadata>> collected = new LinkedHashMap<>();
+        collected.put(new GarbageCollector.Watched("v1", "Pod"), pods);
+        collected.put(new GarbageCollector.Watched("v1", "Service"), services);
+        collected.put(new GarbageCollector.Watched("v1", "ConfigMap"), configMaps);
+        collected.put(new GarbageCollector.Watched("v1", "Secret"), secrets);
+        collected.put(new GarbageCollector.Watched("apps/v1", "ReplicaSet"), replicaSets);
+        collected.put(new GarbageCollector.Watched("apps/v1", "Deployment"), deployments);
+        collected.put(new GarbageCollector.Watched("apps/v1", "DaemonSet"), daemonSets);
+        collected.put(new GarbageCollector.Watched("apps/v1", "StatefulSet"), statefulSets);
+        collected.put(new GarbageCollector.Watched("batch/v1", "Job"), jobs);
+        collected.put(new GarbageCollector.Watched("batch/v1", "CronJob"), cronJobs);
+        collected.put(new GarbageCollector.Watched("discovery.k8s.io/v1", "EndpointSlice"), slices);
+        for (GarbageCollector.Watched w : servedKinds(List.copyOf(collected.keySet()))) {
+            gc.watch(w, collected.get(w));
         }
         try {
             // Controllers act only on a full picture: wait until every informer has listed.

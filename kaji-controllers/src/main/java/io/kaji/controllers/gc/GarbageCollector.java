@@ -42,20 +42,6 @@ public final class GarbageCollector implements Reconciler {
     /** A kind whose objects the collector watches (as owners or dependents). */
     public record Watched(String apiVersion, String kind) {}
 
-    /** The kinds Kaji's own controllers create or own. */
-    public static final List<Watched> DEFAULT_KINDS = List.of(
-            new Watched("v1", "Pod"),
-            new Watched("v1", "Service"),
-            new Watched("v1", "ConfigMap"),
-            new Watched("v1", "Secret"),
-            new Watched("apps/v1", "ReplicaSet"),
-            new Watched("apps/v1", "Deployment"),
-            new Watched("apps/v1", "DaemonSet"),
-            new Watched("apps/v1", "StatefulSet"),
-            new Watched("batch/v1", "Job"),
-            new Watched("batch/v1", "CronJob"),
-            new Watched("discovery.k8s.io/v1", "EndpointSlice"));
-
     private final KubernetesClient client;
     private final OwnerGraph graph = new OwnerGraph();
     private final Controller controller;
@@ -70,9 +56,9 @@ public final class GarbageCollector implements Reconciler {
     }
 
     /**
-     * Feeds one kind's informer into the graph. The informer may be typed (the ones the controller manager's other
-     * controllers already run: the collector reads only metadata, so it needs no watch or cache of its own) or
-     * generic; the node's apiVersion and kind are {@code kind}'s, whatever the objects carry.
+     * Feeds one kind's informer into the graph: any informer of that kind, typed (the controller manager passes the
+     * ones its other controllers run, as the collector reads only metadata) or generic; the node's apiVersion and
+     * kind are {@code kind}'s, whatever the objects carry.
      */
     public <T extends HasMetadata> void watch(Watched kind, SharedIndexInformer<T> informer) {
         informer.addEventHandler(new ResourceEventHandler<>() {
