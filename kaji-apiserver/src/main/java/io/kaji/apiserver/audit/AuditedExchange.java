@@ -6,6 +6,8 @@ import io.kaji.apiserver.http.ApiResponse;
 import io.kaji.apiserver.http.Exchange;
 import io.kaji.apiserver.http.ResponseStream;
 import io.kaji.apiserver.serialization.Json;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -16,8 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 /**
  * The audit record of one request: forwards everything to the real exchange and, when the response is complete
@@ -149,16 +155,14 @@ final class AuditedExchange implements Exchange {
             e.put("userAgent", agent);
         }
         boolean nameless = a.resource() && a.name() == null && a.verb().equals("create");
-        JsonNode requestObject = decision.level().atLeast(AuditLevel.REQUEST) ? json(req.body()) : null;
+        RawValue requestObject = decision.level().atLeast(AuditLevel.REQUEST) ? compactJson(req.body()) : null;
         if (a.resource()) {
             ObjectNode ref = e.putObject("objectRef");
             ref.put("resource", a.plural());
             if (!a.namespace().isEmpty()) {
                 ref.put("namespace", a.namespace());
             }
-            String name = a.name() != null ? a.name()
-                    : requestObject != null ? requestObject.path("metadata").path("name").asString(null)
-                    : nameless ? Json.metadataName(req.body()) : null;
+            String name = a.name() != null ? a.name() : nameless ? Json.metadataName(req.body()) : null;
             if (name == null && nameless && response != null && response.status() < 300
                     && response.contentType().startsWith("application/json")) {
                 // A protobuf request body (kubectl's typed clients): the created object names itself.
@@ -179,13 +183,13 @@ final class AuditedExchange implements Exchange {
             e.set("responseStatus", responseStatus(code, response));
         }
         if (requestObject != null) {
-            e.set("requestObject", requestObject);
+            e.putRawValue("requestObject", requestObject);
         }
         if (response != null && decision.level().atLeast(AuditLevel.REQUEST_RESPONSE)
                 && response.contentType().startsWith("application/json")) {
-            JsonNode responseObject = json(response.body());
+            RawValue responseObject = compactJson(response.body());
             if (responseObject != null) {
-                e.set("responseObject", responseObject);
+                e.putRawValue("responseObject", responseObject);
             }
         }
         e.put("requestReceivedTimestamp", MICROS.format(received));
@@ -277,11 +281,7 @@ final class AuditedExchange implements Exchange {
 
     /** The body as JSON, or null when it is empty or not JSON (a protobuf body, for example). */
     private static JsonNode json(byte[] body) {
-        int i = 0;
-        while (i < body.length && Character.isWhitespace(body[i])) {
-            i++;
-        }
-        if (i == body.length || (body[i] != '{' && body[i] != '[')) {
+        if (!startsLikeJson(body)) {
             return null;
         }
         try {
@@ -289,5 +289,37 @@ final class AuditedExchange implements Exchange {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The body re-written as compact JSON, to be embedded in the event as it is; null when it is empty or not one
+     * JSON value (a protobuf body, a YAML one, malformed JSON). Copied token by token, without building a tree:
+     * every write's request body goes through here at the default policy's Request level.
+     */
+    private static RawValue compactJson(byte[] body) {
+        if (!startsLikeJson(body)) {
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length);
+        try (JsonParser p = Json.MAPPER.createParser(body)) {
+            p.nextToken();
+            try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+                g.copyCurrentStructure(p);
+            }
+            if (p.nextToken() != null) {
+                return null;
+            }
+        } catch (JacksonException e) {
+            return null;
+        }
+        return new RawValue(out.toString(StandardCharsets.UTF_8));
+    }
+
+    private static boolean startsLikeJson(byte[] body) {
+        int i = 0;
+        while (i < body.length && Character.isWhitespace(body[i])) {
+            i++;
+        }
+        return i < body.length && (body[i] == '{' || body[i] == '[');
     }
 }

@@ -115,6 +115,38 @@ class AuditIntegrationTest {
     }
 
     @Test
+    void requestBodiesAreWrittenCompactOnTheEventsLineAndMalformedOnesLeftOut() throws IOException {
+        try (TestServer server = TestServer.start(dir)) {
+            var created = server.post("/api/v1/namespaces/default/pods", """
+                    {
+                      "metadata": {"name": "pretty", "annotations": {"note": "a\\nb \u00e9"}},
+                      "spec": {"terminationGracePeriodSeconds": 7, "enableServiceLinks": false,
+                               "containers": [{"name": "c", "image": "nginx", "args": ["1", "2"]}]}
+                    }
+                    """);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(server.post("/api/v1/namespaces/default/pods",
+                    "{\"metadata\":{\"name\":\"broken\"},\"spec\":{\"containers\":[").statusCode()).isEqualTo(400);
+            assertThat(server.post("/api/v1/namespaces/default/pods",
+                    "{\"metadata\":{\"name\":\"twice\"}} {}").statusCode()).isEqualTo(400);
+
+            JsonNode pretty = event("create", "pods", "pretty");
+            JsonNode object = pretty.path("requestObject");
+            assertThat(object.path("metadata").path("annotations").path("note").asString()).isEqualTo("a\nb \u00e9");
+            assertThat(object.path("spec").toString()).isEqualTo("{\"terminationGracePeriodSeconds\":7,"
+                    + "\"enableServiceLinks\":false,\"containers\":[{\"name\":\"c\",\"image\":\"nginx\",\"args\":[\"1\",\"2\"]}]}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> events().stream()
+                    .filter(e -> e.path("verb").asString("").equals("create")
+                            && e.path("responseStatus").path("code").asInt() == 400)
+                    .count() == 2);
+            assertThat(events()).filteredOn(e -> e.path("responseStatus").path("code").asInt() == 400)
+                    .allMatch(e -> !e.has("requestObject"));
+        }
+        // One event per line, whatever the shape of the body (the reader above parsed each line on its own).
+        assertThat(Files.readAllLines(dir.resolve("logs/audit.log"))).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
+    }
+
+    @Test
     void everyStageAndBothBodiesWithACustomPolicy() throws IOException {
         Path policy = dir.resolve("policy.yaml");
         Files.writeString(policy, """
