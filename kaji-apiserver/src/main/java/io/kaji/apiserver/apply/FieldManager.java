@@ -40,6 +40,8 @@ public final class FieldManager {
             .insert("f:metadata", "f:creationTimestamp").insert("f:metadata", "f:selfLink")
             .insert("f:metadata", "f:uid").insert("f:metadata", "f:generation")
             .insert("f:metadata", "f:managedFields").insert("f:metadata", "f:resourceVersion");
+    /** The same with the status, which a resource with a status subresource writes only through it. */
+    private static final FieldSet SYSTEM_FIELDS_AND_STATUS = SYSTEM_FIELDS.copy().insert("f:status");
 
     private final Clock clock;
 
@@ -305,19 +307,19 @@ public final class FieldManager {
 
     /** The paths no manager of this endpoint owns: system metadata, and the parts another endpoint writes. */
     private static FieldSet ignored(ResourceDefinition def, String sub, ObjectNode a, ObjectNode b) {
+        if (!sub.equals("status")) {
+            // Shared, never written to: the walks only read the sets they are given to ignore.
+            return def.hasSubresource("status") ? SYSTEM_FIELDS_AND_STATUS : SYSTEM_FIELDS;
+        }
         FieldSet ignore = SYSTEM_FIELDS.copy();
-        if (sub.equals("status")) {
-            for (ObjectNode o : new ObjectNode[] {a, b}) {
-                if (o != null) {
-                    for (String k : o.propertyNames()) {
-                        if (!k.equals("status")) {
-                            ignore.insert(PathElements.field(k));
-                        }
+        for (ObjectNode o : new ObjectNode[] {a, b}) {
+            if (o != null) {
+                for (String k : o.propertyNames()) {
+                    if (!k.equals("status")) {
+                        ignore.insert(PathElements.field(k));
                     }
                 }
             }
-        } else if (def.hasSubresource("status")) {
-            ignore.insert("f:status");
         }
         return ignore;
     }

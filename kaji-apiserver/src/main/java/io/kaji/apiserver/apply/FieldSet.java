@@ -91,6 +91,14 @@ public final class FieldSet {
         return children.computeIfAbsent(pe, k -> new FieldSet());
     }
 
+    /** Makes {@code fresh}, a set nobody else holds, the subtree under {@code pe} (which has none yet). */
+    private void adopt(String pe, FieldSet fresh) {
+        if (children == null) {
+            children = new TreeMap<>();
+        }
+        children.put(pe, fresh);
+    }
+
     void markMember() {
         member = true;
     }
@@ -119,7 +127,7 @@ public final class FieldSet {
             for (Map.Entry<String, FieldSet> e : children.entrySet()) {
                 FieldSet sub = e.getValue().difference(other == null ? null : other.child(e.getKey()));
                 if (!sub.isEmpty()) {
-                    out.childOrCreate(e.getKey()).addAll(sub);
+                    out.adopt(e.getKey(), sub);
                 }
             }
         }
@@ -139,7 +147,7 @@ public final class FieldSet {
                 if (o != null) {
                     FieldSet sub = e.getValue().intersection(o);
                     if (!sub.isEmpty()) {
-                        out.childOrCreate(e.getKey()).addAll(sub);
+                        out.adopt(e.getKey(), sub);
                     }
                 }
             }
@@ -214,7 +222,7 @@ public final class FieldSet {
                 }
                 FieldSet sub = o == null ? e.getValue().copy() : e.getValue().withoutSubtrees(o);
                 if (!sub.isEmpty()) {
-                    out.childOrCreate(e.getKey()).addAll(sub);
+                    out.adopt(e.getKey(), sub);
                 }
             }
         }

@@ -36,6 +36,7 @@ public final class FieldType {
     private final FieldType elements;
     private final ListTypes.ListType listType;
     private final Map<String, JsonNode> keyDefaults;
+    private final List<String> sortedKeys;
     private final Map<String, FieldType> fields;
     private boolean alwaysPresent;
 
@@ -47,6 +48,7 @@ public final class FieldType {
         this.elements = elements;
         this.listType = listType;
         this.keyDefaults = keyDefaults;
+        this.sortedKeys = listType == null ? List.of() : List.copyOf(new java.util.TreeSet<>(listType.keys()));
         this.fields = new ConcurrentHashMap<>();
     }
 
@@ -58,6 +60,7 @@ public final class FieldType {
         this.elements = null;
         this.listType = null;
         this.keyDefaults = null;
+        this.sortedKeys = List.of();
         this.fields = struct.fields;
         this.alwaysPresent = true;
     }
@@ -134,6 +137,11 @@ public final class FieldType {
 
     List<String> keys() {
         return listType == null ? List.of() : listType.keys();
+    }
+
+    /** The key fields sorted by name, as a list element's {@code k:} path element names them. */
+    List<String> sortedKeys() {
+        return sortedKeys;
     }
 
     /** The value a missing key field takes, or null. */

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -31,9 +30,12 @@ final class FieldWalks {
             return added.isEmpty() && modified.isEmpty() && removed.isEmpty();
         }
 
-        /** Added or modified: what the writer of the new value now owns. */
+        /** Added or modified: what the writer of the new value now owns (one of the two when the other is empty). */
         FieldSet changed() {
-            return added.union(modified);
+            if (modified.isEmpty()) {
+                return added;
+            }
+            return added.isEmpty() ? modified : added.union(modified);
         }
     }
 
@@ -104,86 +106,161 @@ final class FieldWalks {
     /** Compares {@code lhs} (old, null when absent) with {@code rhs} (new), leaving out {@code ignore}. */
     static Comparison compare(JsonNode lhs, JsonNode rhs, FieldType type, FieldSet ignore) {
         Comparison c = new Comparison(new FieldSet(), new FieldSet(), new FieldSet());
-        compare(lhs, rhs, type, ignore, new ArrayList<>(), c);
+        compare(lhs, rhs, type, ignore, new Cursor(c), c);
         return c;
     }
 
-    private static void compare(JsonNode l, JsonNode r, FieldType t, FieldSet ignore, List<String> path,
-            Comparison c) {
+    /**
+     * One path of a comparison, with its nodes in the added, modified and removed sets made only when a path at
+     * or below it is recorded there: each level is looked up once instead of once per recorded path below it.
+     */
+    private static final class Cursor {
+        private final Cursor parent;
+        private final String pe;
+        private final int depth;
+        private FieldSet added;
+        private FieldSet modified;
+        private FieldSet removed;
+
+        Cursor(Comparison c) {
+            parent = null;
+            pe = null;
+            depth = 0;
+            added = c.added();
+            modified = c.modified();
+            removed = c.removed();
+        }
+
+        private Cursor(Cursor parent, String pe) {
+            this.parent = parent;
+            this.pe = pe;
+            this.depth = parent.depth + 1;
+        }
+
+        Cursor child(String pe) {
+            return new Cursor(this, pe);
+        }
+
+        FieldSet added() {
+            return added != null ? added : (added = parent.added().childOrCreate(pe));
+        }
+
+        FieldSet modified() {
+            return modified != null ? modified : (modified = parent.modified().childOrCreate(pe));
+        }
+
+        FieldSet removed() {
+            return removed != null ? removed : (removed = parent.removed().childOrCreate(pe));
+        }
+
+        /** Records this path (the root, the empty path, is never a member). */
+        void markAdded() {
+            if (depth > 0) {
+                added().markMember();
+            }
+        }
+
+        void markModified() {
+            if (depth > 0) {
+                modified().markMember();
+            }
+        }
+
+        void markRemoved() {
+            if (depth > 0) {
+                removed().markMember();
+            }
+        }
+    }
+
+    private static void compare(JsonNode l, JsonNode r, FieldType t, FieldSet ignore, Cursor at, Comparison c) {
         Treatment lt = l == null ? null : treatment(t, l);
         Treatment rt = r == null ? null : treatment(t, r);
         boolean leaf = lt == Treatment.LEAF || rt == Treatment.LEAF || lt != null && rt != null && lt != rt
                 || emptyOrAbsent(l) && emptyOrAbsent(r);
         if (leaf) {
             if (l == null) {
-                insert(c.added(), path);
+                at.markAdded();
             } else if (r == null) {
-                insert(c.removed(), path);
+                at.markRemoved();
             } else if (!same(l, r)) {
-                insert(c.modified(), path);
+                at.markModified();
             }
             return;
         }
         Treatment kind = lt != null ? lt : rt;
         if (kind == Treatment.OBJECT) {
-            Set<String> keys = new java.util.LinkedHashSet<>();
+            // The left side's fields in its order, then the right side's new ones.
             if (l != null) {
-                l.propertyNames().forEach(keys::add);
+                for (Map.Entry<String, JsonNode> e : l.properties()) {
+                    compareField(e.getKey(), e.getValue(), r == null ? null : r.get(e.getKey()), t, ignore, at, c);
+                }
             }
             if (r != null) {
-                r.propertyNames().forEach(keys::add);
-            }
-            for (String k : keys) {
-                String pe = PathElements.field(k);
-                FieldSet ig = ignore == null ? null : ignore.child(pe);
-                if (ig != null && ig.isMember()) {
-                    continue;
+                for (Map.Entry<String, JsonNode> e : r.properties()) {
+                    if (l == null || !l.has(e.getKey())) {
+                        compareField(e.getKey(), null, e.getValue(), t, ignore, at, c);
+                    }
                 }
-                path.add(pe);
-                compare(l == null ? null : l.get(k), r == null ? null : r.get(k), t.child(k), ig, path, c);
-                path.remove(path.size() - 1);
             }
         } else {
             List<String> lp = l == null ? List.of() : elements((ArrayNode) l, t, false);
             List<String> rp = r == null ? List.of() : elements((ArrayNode) r, t, false);
-            if (lp == null || rp == null || new HashSet<>(lp).size() != lp.size()
-                    || new HashSet<>(rp).size() != rp.size()) {
+            if (lp == null || rp == null || hasDuplicates(lp) || hasDuplicates(rp)) {
                 // Elements without keys or with duplicate keys: compare the list as a whole.
                 if (l == null) {
-                    insert(c.added(), path);
+                    at.markAdded();
                 } else if (r == null) {
-                    insert(c.removed(), path);
+                    at.markRemoved();
                 } else if (!same(l, r)) {
-                    insert(c.modified(), path);
+                    at.markModified();
                 }
                 return;
-            }
-            Map<String, JsonNode> left = new HashMap<>();
-            for (int i = 0; i < lp.size(); i++) {
-                left.put(lp.get(i), l.get(i));
             }
             Map<String, JsonNode> right = new HashMap<>();
             for (int i = 0; i < rp.size(); i++) {
                 right.put(rp.get(i), r.get(i));
             }
-            Set<String> all = new java.util.LinkedHashSet<>(lp);
-            all.addAll(rp);
-            for (String pe : all) {
-                path.add(pe);
-                compare(left.get(pe), right.get(pe), t.elements(), null, path, c);
-                path.remove(path.size() - 1);
+            Set<String> leftKeys = lp.isEmpty() ? Set.of() : new HashSet<>(lp);
+            for (int i = 0; i < lp.size(); i++) {
+                compare(l.get(i), right.get(lp.get(i)), t.elements(), null, at.child(lp.get(i)), c);
+            }
+            for (int i = 0; i < rp.size(); i++) {
+                if (!leftKeys.contains(rp.get(i))) {
+                    compare(null, r.get(i), t.elements(), null, at.child(rp.get(i)), c);
+                }
             }
         }
         // A top-level struct (metadata, spec, status) and structs held by value always exist in a Go object, so
         // Kubernetes never sees them added or removed; maps and untyped values are.
-        if (path.size() == 1 && t.kind() == FieldType.Kind.STRUCT || t.alwaysPresent()) {
+        if (at.depth == 1 && t.kind() == FieldType.Kind.STRUCT || t.alwaysPresent()) {
             return;
         }
         if (l == null) {
-            insert(c.added(), path);
+            at.markAdded();
         } else if (r == null) {
-            insert(c.removed(), path);
+            at.markRemoved();
         }
+    }
+
+    private static void compareField(String k, JsonNode l, JsonNode r, FieldType t, FieldSet ignore, Cursor at,
+            Comparison c) {
+        String pe = PathElements.field(k);
+        FieldSet ig = ignore == null ? null : ignore.child(pe);
+        if (ig != null && ig.isMember()) {
+            return;
+        }
+        compare(l, r, t.child(k), ig, at.child(pe), c);
+    }
+
+    private static boolean hasDuplicates(List<String> elements) {
+        if (elements.size() < 2) {
+            return false;
+        }
+        if (elements.size() == 2) {
+            return elements.get(0).equals(elements.get(1));
+        }
+        return new HashSet<>(elements).size() != elements.size();
     }
 
     private static boolean emptyOrAbsent(JsonNode n) {
@@ -492,8 +569,10 @@ final class FieldWalks {
         if (!item.isObject()) {
             return null;
         }
-        ObjectNode key = F.objectNode();
-        for (String k : new TreeSet<>(t.keys())) {
+        List<String> names = t.sortedKeys();
+        JsonNode[] values = new JsonNode[names.size()];
+        for (int i = 0; i < values.length; i++) {
+            String k = names.get(i);
             JsonNode v = item.get(k);
             if (v == null || v.isNull()) {
                 v = t.keyDefault(k);
@@ -501,9 +580,9 @@ final class FieldWalks {
             if (v == null || v.isContainer()) {
                 return null;
             }
-            key.set(k, v);
+            values[i] = v;
         }
-        return PathElements.key(key);
+        return PathElements.key(names, values);
     }
 
     private static String missingKey(JsonNode item, FieldType t) {

@@ -62,6 +62,18 @@ final class ManagedFields {
             return set == null ? paths.intersectsFieldsV1(raw.get("fieldsV1")) : set.intersects(paths);
         }
 
+        /**
+         * True when the entry owns nothing; reads the original JSON when not decoded yet (a FieldsV1 object with
+         * any path element names a member: every path ends in {@code {}} or holds {@code "."}).
+         */
+        boolean isEmpty() {
+            if (set != null) {
+                return set.isEmpty();
+            }
+            JsonNode fields = raw.get("fieldsV1");
+            return fields == null || !fields.isObject() || fields.isEmpty();
+        }
+
         void replaceSet(FieldSet s) {
             set = s;
             raw = null;
@@ -192,7 +204,7 @@ final class ManagedFields {
 
     /** Removes the entries that own nothing (a cleared {@code [{}]} entry among them). */
     void dropEmpty() {
-        entries.values().removeIf(e -> e.set().isEmpty());
+        entries.values().removeIf(Entry::isEmpty);
     }
 
     /**

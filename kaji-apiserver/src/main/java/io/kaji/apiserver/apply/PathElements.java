@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Path elements in their FieldsV1 spelling, and their rendering in structured-merge-diff's path syntax (the one
@@ -21,16 +20,17 @@ public final class PathElements {
         return "f:" + name;
     }
 
-    /** {@code k:{"a":1,"b":"x"}}: an associative list element by its key fields, sorted by name. */
-    public static String key(ObjectNode sortedKeyFields) {
-        StringBuilder sb = new StringBuilder("k:{");
-        boolean first = true;
-        for (Map.Entry<String, JsonNode> e : sortedKeyFields.properties()) {
-            sb.append(first ? "" : ",");
-            appendString(sb, e.getKey());
+    /**
+     * {@code k:{"a":1,"b":"x"}}: an associative list element by its key fields; {@code names} sorted, each with its
+     * scalar value at the same index.
+     */
+    public static String key(List<String> names, JsonNode[] values) {
+        StringBuilder sb = new StringBuilder(16 * names.size() + 4).append("k:{");
+        for (int i = 0; i < names.size(); i++) {
+            sb.append(i == 0 ? "" : ",");
+            appendString(sb, names.get(i));
             sb.append(':');
-            appendScalar(sb, e.getValue());
-            first = false;
+            appendScalar(sb, values[i]);
         }
         return sb.append('}').toString();
     }

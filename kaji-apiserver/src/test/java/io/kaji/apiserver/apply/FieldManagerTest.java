@@ -93,6 +93,24 @@ class FieldManagerTest {
     }
 
     @Test
+    void aManagerWhoseFieldsAWriteDoesNotTouchKeepsItsEntryAsStored() {
+        ObjectNode live = created("creator");
+        ObjectNode scaled = live.deepCopy();
+        ((ObjectNode) scaled.get("spec")).put("replicas", 3);
+        fields.update(DEPLOYMENTS, live, scaled, "scaler", null);
+        ObjectNode relabelled = scaled.deepCopy();
+        ((ObjectNode) Json.at(relabelled, "metadata.labels")).put("tier", "web");
+        JsonNode creatorsEntry = entry(scaled, "creator", "Update");
+
+        fields.update(DEPLOYMENTS, scaled, relabelled, "labeller", null);
+
+        // Neither decoded nor re-encoded: the stored object's entry goes into the new list as it is.
+        assertThat(entry(relabelled, "creator", "Update")).isSameAs(creatorsEntry);
+        assertThat(owns(relabelled, "labeller", "Update", "f:metadata", "f:labels", "f:tier")).isTrue();
+        assertThat(owns(relabelled, "scaler", "Update", "f:spec", "f:replicas")).isTrue();
+    }
+
+    @Test
     void aPutWithoutManagedFieldsKeepsTheLiveOnesAndAClientMayClearThem() {
         ObjectNode live = created("creator");
         ObjectNode put = deployment(1, "nginx:2");
