@@ -9,7 +9,9 @@ import io.kaji.apiserver.serialization.MediaTypes;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Turns a request body into an object of a definition's kind: JSON parsing, apiVersion/kind checks, unknown
@@ -33,6 +35,8 @@ final class ObjectDecoder {
             obj = ProtobufDecoder.decode(body);
         } else if (base.equals(MediaTypes.JSON) || base.isEmpty()) {
             obj = parse(def, body, mode);
+        } else if (base.equals(MediaTypes.YAML)) {
+            obj = parseYaml(body, mode);
         } else {
             throw ApiException.unsupportedMediaType(contentType);
         }
@@ -49,6 +53,28 @@ final class ObjectDecoder {
             throw e;
         }
     }
+
+    /** A YAML body (a manifest as written, sent with {@code kubectl create --raw} or curl); one document. */
+    static ObjectNode parseYaml(byte[] body, FieldValidation.Mode mode) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("the body of the request is empty; a YAML or JSON object is required");
+        }
+        JsonNode node;
+        try {
+            node = (mode == FieldValidation.Mode.STRICT ? STRICT_YAML : YAML).readTree(body);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("error converting YAML to JSON: " + e.getOriginalMessage());
+        }
+        if (!(node instanceof ObjectNode obj)) {
+            throw ApiException.badRequest("the body of the request must be a YAML object, got "
+                    + (node == null ? "nothing" : node.getNodeType()));
+        }
+        return obj;
+    }
+
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private static final YAMLMapper STRICT_YAML = YAMLMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** Checks type meta, handles unknown fields and type-checks an already parsed object (modified in place). */
     static Decoded admit(ResourceDefinition def, ObjectNode obj, FieldValidation.Mode mode) {

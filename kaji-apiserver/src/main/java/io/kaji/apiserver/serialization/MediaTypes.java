@@ -27,6 +27,26 @@ public final class MediaTypes {
     }
 
     /**
+     * True when YAML is the first of the Accept header's alternatives that the server writes (JSON, protobuf, YAML,
+     * or a wildcard): {@code Accept: application/yaml} gets YAML, {@code application/json, application/yaml} JSON.
+     */
+    public static boolean wantsYaml(String accept) {
+        if (accept == null || !accept.contains("yaml")) {
+            return false;
+        }
+        for (String alternative : accept.split(",")) {
+            String b = base(alternative);
+            if (b.equals(YAML)) {
+                return true;
+            }
+            if (b.equals(JSON) || b.equals(PROTOBUF) || b.equals("*/*") || b.equals("application/*")) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
      * True when the Accept header asks for a meta.k8s.io/v1 Table (or v1beta1) before plain JSON, the way kubectl
      * get does: {@code application/json;as=Table;v=v1;g=meta.k8s.io}.
      */

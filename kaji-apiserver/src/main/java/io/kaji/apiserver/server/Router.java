@@ -102,7 +102,8 @@ final class Router {
     }
 
     void handle(ApiRequest req, X509Certificate[] clientChain, Exchange ex) {
-        Exchange audited = auditor == null ? ex : auditor.wrap(req, ex);
+        Exchange out = MediaTypes.wantsYaml(req.header("Accept")) ? new YamlExchange(ex) : ex;
+        Exchange audited = auditor == null ? out : auditor.wrap(req, out);
         GuardedExchange guarded = new GuardedExchange(audited, code -> metrics.record(req, code));
         try {
             route(req, clientChain, guarded);

@@ -162,5 +162,65 @@ class ApiServerTest {
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x")).build());
         assertThat(r.statusCode()).isEqualTo(415);
         assertThat(json(r).get("reason").asString()).isEqualTo("UnsupportedMediaType");
+        assertThat(json(r).get("message").asString()).isEqualTo("the body of the request was in an unknown format - "
+                + "accepted media types include: application/json, application/yaml, "
+                + "application/vnd.kubernetes.protobuf (got text/plain)");
+    }
+
+    @Test
+    void yamlInAndOutAndBadYamlGets400() {
+        HttpResponse<String> created = server.send(server.request("/api/v1/namespaces/default/configmaps")
+                .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString("""
+                        apiVersion: v1
+                        kind: ConfigMap
+                        metadata:
+                          name: from-yaml
+                          labels: {app: web}
+                        data:
+                          port: "8080"
+                          script: |
+                            echo one
+                            echo two
+                        """)).build());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode cm = json(created);
+        assertThat(cm.path("data").path("script").asString()).isEqualTo("echo one\necho two\n");
+        assertThat(cm.path("metadata").path("labels").path("app").asString()).isEqualTo("web");
+
+        HttpResponse<String> updated = server.send(server.request("/api/v1/namespaces/default/configmaps/from-yaml")
+                .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(
+                        "{apiVersion: v1, kind: ConfigMap, metadata: {name: from-yaml}, data: {port: '9090'}}"))
+                .build());
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+        assertThat(json(updated).path("data").path("port").asString()).isEqualTo("9090");
+
+        HttpResponse<String> asYaml = server.send(server.request("/api/v1/namespaces/default/configmaps/from-yaml")
+                .header("Accept", "application/yaml").GET().build());
+        assertThat(asYaml.statusCode()).isEqualTo(200);
+        assertThat(asYaml.headers().firstValue("Content-Type")).hasValue("application/yaml");
+        HttpResponse<String> asJson = server.get("/api/v1/namespaces/default/configmaps/from-yaml");
+        assertThat(tools.jackson.dataformat.yaml.YAMLMapper.builder().build().readTree(asYaml.body()))
+                .isEqualTo(json(asJson));
+        assertThat(asYaml.body()).contains("\ndata:\n  port: \"9090\"\n")
+                .containsPattern("\n  creationTimestamp: \"[0-9T:-]+Z\"\n");
+        HttpResponse<String> missing = server.send(server.request("/api/v1/namespaces/default/configmaps/none")
+                .header("Accept", "application/yaml, application/json").GET().build());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("kind: \"Status\"\n").contains("reason: \"NotFound\"\n");
+        HttpResponse<String> jsonFirst = server.send(server.request("/api/v1/namespaces/default/configmaps/from-yaml")
+                .header("Accept", "application/json, application/yaml").GET().build());
+        assertThat(jsonFirst.headers().firstValue("Content-Type")).hasValue("application/json");
+
+        HttpResponse<String> bad = server.send(server.request("/api/v1/namespaces/default/configmaps")
+                .header("Content-Type", "application/yaml")
+                .POST(HttpRequest.BodyPublishers.ofString("metadata:\n  name: [unclosed\n")).build());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("message").asString()).startsWith("error converting YAML to JSON: ");
+        HttpResponse<String> list = server.send(server.request("/api/v1/namespaces/default/configmaps")
+                .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString("- a\n- b\n"))
+                .build());
+        assertThat(list.statusCode()).isEqualTo(400);
+        assertThat(json(list).get("message").asString()).isEqualTo(
+                "the body of the request must be a YAML object, got ARRAY");
     }
 }
