@@ -155,7 +155,7 @@ final class AuditedExchange implements Exchange {
             e.put("userAgent", agent);
         }
         boolean nameless = a.resource() && a.name() == null && a.verb().equals("create");
-        RawValue requestObject = decision.level().atLeast(AuditLevel.REQUEST) ? compactJson(req.body()) : null;
+        RawValue requestObject = decision.level().atLeast(AuditLevel.REQUEST) ? requestObject(a, code) : null;
         if (a.resource()) {
             ObjectNode ref = e.putObject("objectRef");
             ref.put("resource", a.plural());
@@ -289,6 +289,44 @@ final class AuditedExchange implements Exchange {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The request body for the event. A write to an object that succeeded was read whole as one JSON value by its
+     * handler; sent as JSON on one line, it goes in as sent. Any other body is re-written compact, or left out when
+     * it is not JSON.
+     */
+    private RawValue requestObject(AuditAttributes a, int code) {
+        byte[] body = req.body();
+        if (code >= 200 && code < 300 && a.resource() && a.subresource() == null && WRITES.contains(a.verb())
+                && jsonContentType(req.header("Content-Type")) && startsLikeJson(body) && oneLine(body)) {
+            return new RawValue(new String(body, StandardCharsets.UTF_8));
+        }
+        return compactJson(body);
+    }
+
+    private static final Set<String> WRITES = Set.of("create", "update", "patch");
+
+    /** JSON and the JSON patch types; not apply patches, which may be YAML. */
+    private static boolean jsonContentType(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return type.equalsIgnoreCase("application/json") || type.equalsIgnoreCase("application/merge-patch+json")
+                || type.equalsIgnoreCase("application/json-patch+json")
+                || type.equalsIgnoreCase("application/strategic-merge-patch+json");
+    }
+
+    /** No line breaks or other control bytes but tabs: the body can stand on the audit log's line as it is. */
+    private static boolean oneLine(byte[] body) {
+        for (byte b : body) {
+            if (b >= 0 && b < 0x20 && b != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

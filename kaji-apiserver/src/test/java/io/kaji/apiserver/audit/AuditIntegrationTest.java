@@ -115,7 +115,7 @@ class AuditIntegrationTest {
     }
 
     @Test
-    void requestBodiesAreWrittenCompactOnTheEventsLineAndMalformedOnesLeftOut() throws IOException {
+    void requestBodiesAreWrittenCompactOnTheEventsLineAndOthersLeftOut() throws IOException {
         try (TestServer server = TestServer.start(dir)) {
             var created = server.post("/api/v1/namespaces/default/pods", """
                     {
@@ -129,6 +129,15 @@ class AuditIntegrationTest {
                     "{\"metadata\":{\"name\":\"broken\"},\"spec\":{\"containers\":[").statusCode()).isEqualTo(400);
             assertThat(server.post("/api/v1/namespaces/default/pods",
                     "{\"metadata\":{\"name\":\"twice\"}} {}").statusCode()).isEqualTo(400);
+            // YAML in flow style looks like JSON to a first glance, and is not.
+            var yaml = server.send(server.request("/api/v1/namespaces/default/configmaps")
+                    .header("Content-Type", "application/yaml")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{metadata: {name: flow}, data: {a: b}}"))
+                    .build());
+            assertThat(yaml.statusCode()).as(yaml.body()).isEqualTo(201);
+            var patched = server.patch("/api/v1/namespaces/default/pods/pretty", "application/merge-patch+json",
+                    "{\"metadata\":{\"labels\":{\"patched\":\"yes\"}}}");
+            assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
 
             JsonNode pretty = event("create", "pods", "pretty");
             JsonNode object = pretty.path("requestObject");
@@ -141,6 +150,9 @@ class AuditIntegrationTest {
                     .count() == 2);
             assertThat(events()).filteredOn(e -> e.path("responseStatus").path("code").asInt() == 400)
                     .allMatch(e -> !e.has("requestObject"));
+            assertThat(event("patch", "pods", "pretty").path("requestObject").toString())
+                    .isEqualTo("{\"metadata\":{\"labels\":{\"patched\":\"yes\"}}}");
+            assertThat(event("create", "configmaps", "flow").has("requestObject")).isFalse();
         }
         // One event per line, whatever the shape of the body (the reader above parsed each line on its own).
         assertThat(Files.readAllLines(dir.resolve("logs/audit.log"))).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
