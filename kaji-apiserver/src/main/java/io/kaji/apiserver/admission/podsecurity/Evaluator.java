@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Evaluates a pod against one level and version of the Pod Security Standards. Checks run in Kubernetes' order
@@ -16,6 +19,7 @@ public final class Evaluator {
     private final List<Check> baseline;
     private final List<Check> restricted;
     private final int newestMinor;
+    private final Map<Integer, List<Check.Versioned>> rules = new ConcurrentHashMap<>();
 
     public Evaluator() {
         this.baseline = sorted(BaselineChecks.all());
@@ -34,37 +38,53 @@ public final class Evaluator {
 
     /** Every violation of {@code lv} by {@code pod}; allowed when empty. */
     public Violations evaluate(LevelVersion lv, PodView pod) {
+        return evaluate(lv, pod, null);
+    }
+
+    /**
+     * Like {@link #evaluate(LevelVersion, PodView)}; {@code memo}, when given, holds the results of checks already
+     * run on the same pod, so that evaluating several levels (enforce, audit, warn) runs each check once.
+     */
+    Violations evaluate(LevelVersion lv, PodView pod, Map<Check.Versioned, Optional<CheckResult>> memo) {
         if (lv.level() == Level.PRIVILEGED) {
             return Violations.NONE;
         }
         int minor = lv.version().effectiveMinor(newestMinor);
-        List<Check.Versioned> rules = new ArrayList<>();
-        Set<String> overridden = new HashSet<>();
-        List<Check.Versioned> restrictedRules = new ArrayList<>();
-        if (lv.level() == Level.RESTRICTED) {
-            for (Check c : restricted) {
-                Check.Versioned v = c.at(minor);
-                if (v != null) {
-                    restrictedRules.add(v);
-                    overridden.addAll(v.overrides());
-                }
-            }
-        }
-        for (Check c : baseline) {
-            Check.Versioned v = c.at(minor);
-            if (v != null && !overridden.contains(c.id())) {
-                rules.add(v);
-            }
-        }
-        rules.addAll(restrictedRules);
         List<CheckResult> found = new ArrayList<>();
-        for (Check.Versioned rule : rules) {
-            CheckResult r = rule.rule().apply(pod);
+        for (Check.Versioned rule : rules(lv.level(), minor)) {
+            CheckResult r = memo == null ? rule.rule().apply(pod)
+                    : memo.computeIfAbsent(rule, v -> Optional.ofNullable(v.rule().apply(pod))).orElse(null);
             if (r != null) {
                 found.add(r);
             }
         }
         return new Violations(found);
+    }
+
+    /** The checks of a level at a minor version, in Kubernetes' order; computed once per level and version. */
+    private List<Check.Versioned> rules(Level level, int minor) {
+        return rules.computeIfAbsent(level.ordinal() * 10_000 + minor, k -> {
+            List<Check.Versioned> out = new ArrayList<>();
+            Set<String> overridden = new HashSet<>();
+            List<Check.Versioned> restrictedRules = new ArrayList<>();
+            if (level == Level.RESTRICTED) {
+                for (Check c : restricted) {
+                    Check.Versioned v = c.at(minor);
+                    if (v != null) {
+                        restrictedRules.add(v);
+                        overridden.addAll(v.overrides());
+                    }
+                }
+            }
+            for (Check c : baseline) {
+                Check.Versioned v = c.at(minor);
+                if (v != null && !overridden.contains(c.id())) {
+                    out.add(v);
+                }
+            }
+            out.addAll(restrictedRules);
+            return List.copyOf(out);
+        });
     }
 
     private static List<Check> sorted(List<Check> checks) {

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
@@ -170,23 +172,27 @@ public final class PodSecurity implements ValidatingPlugin {
                     + String.join(", ", texts));
         }
         Map<LevelVersion, Evaluator.Violations> cache = new HashMap<>();
+        // Each check runs once, however many of the three levels need it.
+        Map<Check.Versioned, Optional<CheckResult>> checked = new IdentityHashMap<>();
         ApiException denial = null;
         if (enforce) {
             annotations.put(ENFORCED_POLICY, policy.enforce().toString());
-            Evaluator.Violations v = cache.computeIfAbsent(policy.enforce(), lv -> evaluator.evaluate(lv, pod));
+            Evaluator.Violations v = cache.computeIfAbsent(policy.enforce(),
+                    lv -> evaluator.evaluate(lv, pod, checked));
             if (!v.allowed()) {
                 denial = ApiException.forbidden(a.resource(), a.group(), a.name(),
                         "violates PodSecurity \"" + policy.enforce() + "\": " + v.details());
             }
         }
-        Evaluator.Violations audit = cache.computeIfAbsent(policy.audit(), lv -> evaluator.evaluate(lv, pod));
+        Evaluator.Violations audit = cache.computeIfAbsent(policy.audit(), lv -> evaluator.evaluate(lv, pod, checked));
         if (!audit.allowed()) {
             annotations.put(AUDIT_VIOLATIONS, "would violate PodSecurity \"" + policy.audit() + "\": "
                     + audit.details());
         }
         List<String> warnings = new ArrayList<>();
         if (denial == null) {
-            Evaluator.Violations warn = cache.computeIfAbsent(policy.warn(), lv -> evaluator.evaluate(lv, pod));
+            Evaluator.Violations warn = cache.computeIfAbsent(policy.warn(),
+                    lv -> evaluator.evaluate(lv, pod, checked));
             if (!warn.allowed()) {
                 warnings.add("would violate PodSecurity \"" + policy.warn() + "\": " + warn.details());
             }
