@@ -6,6 +6,7 @@ import io.kaji.apiserver.http.ApiResponse;
 import io.kaji.apiserver.http.Exchange;
 import io.kaji.apiserver.http.ResponseStream;
 import io.kaji.apiserver.serialization.Json;
+import io.kaji.apiserver.serialization.RawJson;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -217,7 +218,7 @@ final class AuditedExchange implements Exchange {
     }
 
     private static String encode(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static ObjectNode user(UserInfo u) {
@@ -300,7 +301,7 @@ final class AuditedExchange implements Exchange {
         byte[] body = req.body();
         if (code >= 200 && code < 300 && a.resource() && a.subresource() == null && WRITES.contains(a.verb())
                 && jsonContentType(req.header("Content-Type")) && startsLikeJson(body) && oneLine(body)) {
-            return new RawValue(new String(body, StandardCharsets.UTF_8));
+            return RawJson.value(body);
         }
         return compactJson(body);
     }
@@ -350,7 +351,7 @@ final class AuditedExchange implements Exchange {
         } catch (JacksonException e) {
             return null;
         }
-        return new RawValue(out.toString(StandardCharsets.UTF_8));
+        return RawJson.value(out.toByteArray());
     }
 
     private static boolean startsLikeJson(byte[] body) {
