@@ -69,6 +69,7 @@ final class Lists {
     }
 
     ApiResponse list(ResourceDefinition def, String ns, ApiRequest req) {
+        ListOptions options = ListOptions.of(req, false);
         WatchFilter filter = filter(def, ns, req);
         long limit = Requests.longParam(req, "limit", 0);
         String continueParam = req.param("continue");
@@ -80,12 +81,24 @@ final class Lists {
             Continue token = Continue.decode(continueParam);
             Page page = token.revision() == rc.revision()
                     ? fromCache(rc, filter, token.revision(), token.startAfter(), limit)
-                    : fromStore(def, filter, token.revision(), token.startAfter(), limit);
+                    : fromStore(def, filter, token.revision(), token.startAfter(), limit, CONTINUE_TOO_OLD);
             items = page.items();
             revision = token.revision();
             next = page.next();
+        } else if (options.exact()) {
+            // The list as it was at that revision: the cache when it is there, else the store's history.
+            long exact = parseRv(options.resourceVersion());
+            long current = storage.store().currentRevision();
+            if (exact > current) {
+                throw ApiException.timeout("Too large resource version: " + exact + ", current: " + current);
+            }
+            Page page = exact == rc.revision() ? fromCache(rc, filter, exact, null, limit)
+                    : fromStore(def, filter, exact, null, limit, EXACT_TOO_OLD);
+            items = page.items();
+            revision = exact;
+            next = page.next();
         } else {
-            String rv = req.param("resourceVersion");
+            String rv = options.resourceVersion();
             if (rv == null || rv.isEmpty()) {
                 cache.awaitFresh(FRESHNESS_WAIT);
             } else if (!rv.equals("0")) {
@@ -120,8 +133,17 @@ final class Lists {
         return new Page(items, snap.revision(), next);
     }
 
-    /** A continued list at an older revision than the cache's: read the store at that revision. */
-    private Page fromStore(ResourceDefinition def, WatchFilter filter, long revision, String startAfter, long limit) {
+    private static final String CONTINUE_TOO_OLD = "The provided continue parameter is too old to display a "
+            + "consistent list result. You can start a new list without the continue parameter, or use the continue "
+            + "token in this response to retrieve the remainder of the results.";
+    private static final String EXACT_TOO_OLD = "The resourceVersion for the provided list is too old.";
+
+    /**
+     * A list at an older revision than the cache's (a continued list, or {@code resourceVersionMatch=Exact}): read
+     * the store at that revision; 410 Expired with {@code tooOld} once the store has compacted it away.
+     */
+    private Page fromStore(ResourceDefinition def, WatchFilter filter, long revision, String startAfter, long limit,
+            String tooOld) {
         List<CachedObject> items = new ArrayList<>();
         String after = startAfter;
         String prefix = def.keyPrefix(filter.namespace());
@@ -148,9 +170,7 @@ final class Lists {
                 }
             }
         } catch (CompactedException e) {
-            throw ApiException.expired("The provided continue parameter is too old to display a consistent list "
-                    + "result. You can start a new list without the continue parameter, or use the continue token "
-                    + "in this response to retrieve the remainder of the results.");
+            throw ApiException.expired(tooOld);
         }
     }
 
@@ -199,13 +219,34 @@ final class Lists {
 
     /** Streams watch events until the client leaves, the timeout passes, or the server stops. */
     void watch(ResourceDefinition def, String ns, ApiRequest req, Exchange ex) {
+        ListOptions options = ListOptions.of(req, true);
         WatchFilter filter = filter(def, ns, req);
-        String rv = req.param("resourceVersion");
-        long from = rv == null || rv.isEmpty() || rv.equals("0") ? -1 : parseRv(rv);
-        if (from > 0) {
-            cache.awaitRevision(from, FRESHNESS_WAIT);
-        }
+        String rv = options.resourceVersion();
+        boolean latest = rv == null || rv.isEmpty();
         boolean bookmarks = req.flag("allowWatchBookmarks");
+        long from;
+        boolean initialEventsEnd = false;
+        if (options.sendInitialEvents() == null) {
+            // The classic watch: from the given revision, or the current objects as ADDED events first.
+            from = latest || rv.equals("0") ? -1 : parseRv(rv);
+            if (from > 0) {
+                cache.awaitRevision(from, FRESHNESS_WAIT);
+            }
+        } else {
+            // The watch-list protocol: the objects at least as new as resourceVersion (as new as the store when
+            // it is empty), then a bookmark that says so; or, without initial events, the changes from there.
+            if (latest) {
+                cache.awaitFresh(FRESHNESS_WAIT);
+            } else if (!rv.equals("0")) {
+                cache.awaitRevision(parseRv(rv), FRESHNESS_WAIT);
+            }
+            if (options.sendInitialEvents()) {
+                from = -1;
+                initialEventsEnd = bookmarks;
+            } else {
+                from = latest || rv.equals("0") ? cache.cache(def).revision() : parseRv(rv);
+            }
+        }
         String accept = req.header("Accept");
         String tableVersion = MediaTypes.tableVersion(accept);
         TableConverter.IncludeObject include = TableConverter.IncludeObject.parse(req.param("includeObject"));
@@ -215,7 +256,7 @@ final class Lists {
         StreamWatcher watcher = new StreamWatcher(def, stream, tableVersion, include);
         ResourceCache.Registration reg;
         try {
-            reg = cache.cache(def).watch(filter, from, bookmarks, watcher);
+            reg = cache.cache(def).watch(filter, from, bookmarks, initialEventsEnd, watcher);
         } catch (ApiException e) {
             stream.write(errorLine(e));
             stream.end();
@@ -267,10 +308,19 @@ final class Lists {
 
         @Override
         public boolean onBookmark(long revision) {
+            return stream.write(bookmark(revision, ""));
+        }
+
+        @Override
+        public boolean onInitialEventsEnd(long revision) {
+            return stream.write(bookmark(revision, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}"));
+        }
+
+        private byte[] bookmark(long revision, String moreMetadata) {
             String line = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"" + def.kind() + "\",\"apiVersion\":\""
                     + def.apiVersion() + "\",\"metadata\":{\"resourceVersion\":\"" + revision
-                    + "\",\"creationTimestamp\":null}}}\n";
-            return stream.write(line.getBytes(StandardCharsets.UTF_8));
+                    + "\",\"creationTimestamp\":null" + moreMetadata + "}}}\n";
+            return line.getBytes(StandardCharsets.UTF_8);
         }
 
         @Override

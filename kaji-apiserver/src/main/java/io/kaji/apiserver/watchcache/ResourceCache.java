@@ -181,6 +181,16 @@ public final class ResourceCache {
      * @throws ApiException 410 Expired when {@code fromRevision} is older than the retained history
      */
     public Registration watch(WatchFilter filter, long fromRevision, boolean bookmarks, Watcher watcher) {
+        return watch(filter, fromRevision, bookmarks, false, watcher);
+    }
+
+    /**
+     * Like {@link #watch(WatchFilter, long, boolean, Watcher)}; with {@code initialEventsEnd} the initial ADDED
+     * events (a negative {@code fromRevision}) are followed by {@link Watcher#onInitialEventsEnd} at the revision
+     * they show.
+     */
+    public Registration watch(WatchFilter filter, long fromRevision, boolean bookmarks, boolean initialEventsEnd,
+            Watcher watcher) {
         Registered reg = new Registered(filter, watcher, bookmarks);
         lock.lock();
         try {
@@ -191,6 +201,9 @@ public final class ResourceCache {
                             && !watcher.onEvent("ADDED", o, o.eventLine("ADDED"))) {
                         return () -> { };
                     }
+                }
+                if (initialEventsEnd && !watcher.onInitialEventsEnd(revision)) {
+                    return () -> { };
                 }
             } else {
                 if (fromRevision < historyStart) {

@@ -19,6 +19,14 @@ public interface Watcher {
     /** A bookmark at {@code revision}; return false to be removed. */
     boolean onBookmark(long revision);
 
+    /**
+     * The end of the initial ADDED events of a watch that asked for them with {@code sendInitialEvents}: the
+     * objects sent were the state at {@code revision}. Return false to be removed.
+     */
+    default boolean onInitialEventsEnd(long revision) {
+        return onBookmark(revision);
+    }
+
     /** The cache can no longer serve this watcher (store watch lost); the watch must end. */
     void onTerminated(String reason);
 }

@@ -173,6 +173,89 @@ class ListWatchTest {
     }
 
     @Test
+    void resourceVersionMatchExactListsTheObjectsAsTheyWereAndNotOlderThanAsTheyAre() {
+        server.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"w4\"}}");
+        String base = "/api/v1/namespaces/w4/configmaps";
+        String mine = "&labelSelector=t%3D1"; // not the namespace's kube-root-ca.crt
+        server.post(base, "{\"metadata\":{\"name\":\"a\",\"labels\":{\"t\":\"1\"}},\"data\":{\"v\":\"1\"}}");
+        String then = json(server.get(base)).at("/metadata/resourceVersion").asString();
+        server.patch(base + "/a", "application/merge-patch+json", "{\"data\":{\"v\":\"2\"}}");
+        server.post(base, "{\"metadata\":{\"name\":\"b\",\"labels\":{\"t\":\"1\"}}}");
+
+        JsonNode exact = json(server.get(base + "?resourceVersion=" + then + "&resourceVersionMatch=Exact" + mine));
+        assertThat(names(exact)).containsExactly("a");
+        assertThat(exact.at("/items/0/data/v").asString()).isEqualTo("1");
+        assertThat(exact.at("/metadata/resourceVersion").asString()).isEqualTo(then);
+        JsonNode paged = json(server.get(base + "?resourceVersion=" + then + "&resourceVersionMatch=Exact&limit=1"
+                + mine));
+        assertThat(names(paged)).containsExactly("a");
+
+        JsonNode notOlder = json(server.get(base + "?resourceVersion=" + then + "&resourceVersionMatch=NotOlderThan"
+                + mine));
+        assertThat(names(notOlder)).containsExactly("a", "b");
+        assertThat(notOlder.at("/items/0/data/v").asString()).isEqualTo("2");
+
+        long future = server.store().currentRevision() + 1000;
+        HttpResponse<String> tooLarge = server.get(base + "?resourceVersion=" + future + "&resourceVersionMatch=Exact");
+        assertThat(tooLarge.statusCode()).isEqualTo(504);
+        assertThat(json(tooLarge).get("message").asString()).startsWith("Too large resource version: " + future);
+    }
+
+    @Test
+    void listOptionsKubernetesRejectsAre422OnListOptions() {
+        String base = "/api/v1/namespaces/lw/pods";
+        String[][] cases = {
+            {"?resourceVersionMatch=Exact", "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden "
+                    + "unless resourceVersion is provided"},
+            {"?resourceVersion=0&resourceVersionMatch=Exact", "resourceVersionMatch: Forbidden: "
+                    + "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""},
+            {"?resourceVersion=1&resourceVersionMatch=Newest", "resourceVersionMatch: Unsupported value: \"Newest\": "
+                    + "supported values: \"Exact\", \"NotOlderThan\", \"\""},
+            {"?sendInitialEvents=true", "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"},
+            {"?watch=true&sendInitialEvents=true", "resourceVersionMatch: Forbidden: sendInitialEvents requires "
+                    + "setting resourceVersionMatch to NotOlderThan"},
+            {"?watch=true&resourceVersionMatch=NotOlderThan", "resourceVersionMatch: Forbidden: "
+                    + "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = server.get(base + c[0]);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(422);
+            assertThat(json(r).get("reason").asString()).isEqualTo("Invalid");
+            assertThat(json(r).get("message").asString()).as(c[0])
+                    .isEqualTo("ListOptions.meta.k8s.io \"\" is invalid: " + c[1]);
+        }
+    }
+
+    @Test
+    void watchListSendsTheObjectsThenTheInitialEventsEndBookmarkThenChanges() throws Exception {
+        server.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"w5\"}}");
+        String base = "/api/v1/namespaces/w5/configmaps";
+        server.post(base, "{\"metadata\":{\"name\":\"x\",\"labels\":{\"t\":\"1\"}}}");
+        server.post(base, "{\"metadata\":{\"name\":\"y\",\"labels\":{\"t\":\"1\"}}}");
+        long written = server.store().currentRevision();
+        List<JsonNode> events = watch(base + "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                + "&allowWatchBookmarks=true&timeoutSeconds=20&labelSelector=t%3D1");
+        List<JsonNode> changesOnly = watch(base + "?watch=true&sendInitialEvents=false"
+                + "&resourceVersionMatch=NotOlderThan&timeoutSeconds=20&labelSelector=t%3D1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
+        assertThat(events.subList(0, 2)).extracting(e -> e.get("type").asString() + " "
+                + e.at("/object/metadata/name").asString()).containsExactlyInAnyOrder("ADDED x", "ADDED y");
+        JsonNode end = events.get(2);
+        assertThat(end.get("type").asString()).isEqualTo("BOOKMARK");
+        assertThat(end.at("/object/kind").asString()).isEqualTo("ConfigMap");
+        assertThat(end.at("/object/metadata/annotations/k8s.io~1initial-events-end").asString()).isEqualTo("true");
+        assertThat(Long.parseLong(end.at("/object/metadata/resourceVersion").asString()))
+                .isGreaterThanOrEqualTo(written);
+
+        server.post(base, "{\"metadata\":{\"name\":\"z\",\"labels\":{\"t\":\"1\"}}}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(
+                e -> e.at("/object/metadata/name").asString("").equals("z")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !changesOnly.isEmpty());
+        assertThat(changesOnly).extracting(e -> e.get("type").asString() + " "
+                + e.at("/object/metadata/name").asString()).containsExactly("ADDED z");
+    }
+
+    @Test
     void watchTimeoutEndsTheStream() throws Exception {
         long t0 = System.nanoTime();
         HttpResponse<String> r = server.get("/api/v1/namespaces/lw/pods?watch=true&resourceVersion="
