@@ -115,6 +115,11 @@ final class Lists {
                     Long.toString(revision), next, TableConverter.IncludeObject.parse(req.param("includeObject")),
                     MediaTypes.tableVersion(accept)), List.of());
         }
+        String partial = MediaTypes.partialObjectMetadataListVersion(accept);
+        if (partial != null) {
+            return new ApiResponse(200, MediaTypes.JSON, PartialMetadata.list(items, revision, next, partial),
+                    List.of());
+        }
         return new ApiResponse(200, MediaTypes.JSON, listBytes(def, items, revision, next), List.of());
     }
 
@@ -249,11 +254,12 @@ final class Lists {
         }
         String accept = req.header("Accept");
         String tableVersion = MediaTypes.tableVersion(accept);
+        String partialVersion = tableVersion == null ? MediaTypes.partialObjectMetadataVersion(accept) : null;
         TableConverter.IncludeObject include = TableConverter.IncludeObject.parse(req.param("includeObject"));
         long timeoutSeconds = Requests.longParam(req, "timeoutSeconds",
                 1800 + ThreadLocalRandom.current().nextLong(1800));
         ResponseStream stream = ex.startStream(MediaTypes.JSON, List.of());
-        StreamWatcher watcher = new StreamWatcher(def, stream, tableVersion, include);
+        StreamWatcher watcher = new StreamWatcher(def, stream, tableVersion, partialVersion, include);
         ResourceCache.Registration reg;
         try {
             reg = cache.cache(def).watch(filter, from, bookmarks, initialEventsEnd, watcher);
@@ -281,14 +287,16 @@ final class Lists {
         private final ResourceDefinition def;
         private final ResponseStream stream;
         private final String tableVersion;
+        private final String partialVersion;
         private final TableConverter.IncludeObject include;
         private final AtomicBoolean sentDefinitions = new AtomicBoolean();
 
-        StreamWatcher(ResourceDefinition def, ResponseStream stream, String tableVersion,
+        StreamWatcher(ResourceDefinition def, ResponseStream stream, String tableVersion, String partialVersion,
                 TableConverter.IncludeObject include) {
             this.def = def;
             this.stream = stream;
             this.tableVersion = tableVersion;
+            this.partialVersion = partialVersion;
             this.include = include;
         }
 
@@ -303,6 +311,9 @@ final class Lists {
                 ev.set("object", table);
                 return stream.write((Json.string(ev) + "\n").getBytes(StandardCharsets.UTF_8));
             }
+            if (partialVersion != null) {
+                return stream.write(PartialMetadata.eventLine(type, object, partialVersion));
+            }
             return stream.write(sharedLine != null ? sharedLine : object.eventLine(type));
         }
 
@@ -316,9 +327,12 @@ final class Lists {
             return stream.write(bookmark(revision, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}"));
         }
 
+        /** A bookmark of the watched kind, or a PartialObjectMetadata one for a metadata-only watch. */
         private byte[] bookmark(long revision, String moreMetadata) {
-            String line = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"" + def.kind() + "\",\"apiVersion\":\""
-                    + def.apiVersion() + "\",\"metadata\":{\"resourceVersion\":\"" + revision
+            String kind = partialVersion != null ? "PartialObjectMetadata" : def.kind();
+            String apiVersion = partialVersion != null ? "meta.k8s.io/" + partialVersion : def.apiVersion();
+            String line = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"" + kind + "\",\"apiVersion\":\""
+                    + apiVersion + "\",\"metadata\":{\"resourceVersion\":\"" + revision
                     + "\",\"creationTimestamp\":null" + moreMetadata + "}}}\n";
             return line.getBytes(StandardCharsets.UTF_8);
         }

@@ -233,6 +233,10 @@ public final class ResourceHandler {
                     true);
             return ApiResponse.json(status, table, warnings);
         }
+        String partial = MediaTypes.partialObjectMetadataVersion(accept);
+        if (partial != null) {
+            return ApiResponse.json(status, PartialMetadata.of(obj, partial), warnings);
+        }
         return ApiResponse.json(status, obj, warnings);
     }
 
@@ -282,7 +286,8 @@ public final class ResourceHandler {
             defaults.ensure(name);
         }
         LOG.debug("created {} {}/{}", def.qualifiedName(), ns, name);
-        if (created.json() != null && !MediaTypes.wantsTable(req.header("Accept"))) {
+        if (created.json() != null && !MediaTypes.wantsTable(req.header("Accept"))
+                && MediaTypes.partialObjectMetadataVersion(req.header("Accept")) == null) {
             ex.respond(new ApiResponse(201, MediaTypes.JSON, created.json(), warnings));
         } else {
             ex.respond(single(def, created.object(), req, 201, warnings));

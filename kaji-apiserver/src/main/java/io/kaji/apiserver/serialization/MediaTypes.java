@@ -54,6 +54,21 @@ public final class MediaTypes {
         return firstMatching(accept, "Table") != null;
     }
 
+    /**
+     * The version ("v1" or "v1beta1") of the Accept header's {@code as=PartialObjectMetadata} alternative (a single
+     * object, or watch events), or null. What client-go's metadata client and informers ask for.
+     */
+    public static String partialObjectMetadataVersion(String accept) {
+        return accept == null || !accept.contains("PartialObjectMetadata") ? null
+                : firstMatching(accept, "PartialObjectMetadata");
+    }
+
+    /** Like {@link #partialObjectMetadataVersion} for lists: {@code as=PartialObjectMetadataList}. */
+    public static String partialObjectMetadataListVersion(String accept) {
+        return accept == null || !accept.contains("PartialObjectMetadataList") ? null
+                : firstMatching(accept, "PartialObjectMetadataList");
+    }
+
     /** The version ("v1" or "v1beta1") of the first Table alternative in Accept, or null. */
     public static String tableVersion(String accept) {
         return firstMatching(accept, "Table");

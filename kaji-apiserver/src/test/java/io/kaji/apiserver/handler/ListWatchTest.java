@@ -256,6 +256,53 @@ class ListWatchTest {
     }
 
     @Test
+    void metadataOnlyClientsGetPartialObjectMetadataFromGetListAndWatch() throws Exception {
+        String meta = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata%s;g=meta.k8s.io;v=v1,"
+                + "application/json;as=PartialObjectMetadata%s;g=meta.k8s.io;v=v1,application/json";
+        String base = "/api/v1/namespaces/lw/pods";
+        JsonNode list = json(server.send(server.request(base + "?labelSelector=app%3Da1")
+                .header("Accept", meta.formatted("List", "List")).GET().build()));
+        assertThat(list.get("kind").asString()).isEqualTo("PartialObjectMetadataList");
+        assertThat(list.get("apiVersion").asString()).isEqualTo("meta.k8s.io/v1");
+        assertThat(list.at("/metadata/resourceVersion").asString()).isNotEmpty();
+        assertThat(list.get("items").valueStream().map(i -> i.get("kind").asString() + " "
+                + i.at("/metadata/name").asString() + " " + i.at("/metadata/labels/app").asString() + " "
+                + i.has("spec")))
+                .containsExactly("PartialObjectMetadata p1 a1 false", "PartialObjectMetadata p3 a1 false");
+        assertThat(list.at("/items/0/metadata/resourceVersion").asString()).isNotEmpty();
+
+        JsonNode one = json(server.send(server.request(base + "/p0").header("Accept", meta.formatted("", ""))
+                .GET().build()));
+        assertThat(one.get("kind").asString()).isEqualTo("PartialObjectMetadata");
+        assertThat(one.at("/metadata/uid").asString()).hasSize(36);
+        assertThat(one.has("spec")).isFalse();
+
+        HttpResponse<InputStream> r = server.client().send(server.request(base + "?watch=true&labelSelector="
+                + "app%3Da0&allowWatchBookmarks=true&timeoutSeconds=20").header("Accept", meta.formatted("", ""))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        List<JsonNode> events = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    events.add(Json.MAPPER.readTree(line));
+                }
+            } catch (Exception e) {
+                // cut at the end of the test
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+                .anyMatch(e -> e.get("type").asString().equals("BOOKMARK")));
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.at("/object/kind").asString()).isEqualTo("PartialObjectMetadata");
+            assertThat(e.at("/object/apiVersion").asString()).isEqualTo("meta.k8s.io/v1");
+            assertThat(e.at("/object").has("spec")).isFalse();
+        });
+        assertThat(events).filteredOn(e -> e.get("type").asString().equals("ADDED"))
+                .extracting(e -> e.at("/object/metadata/name").asString()).containsExactlyInAnyOrder("p0", "p2", "p4");
+    }
+
+    @Test
     void watchTimeoutEndsTheStream() throws Exception {
         long t0 = System.nanoTime();
         HttpResponse<String> r = server.get("/api/v1/namespaces/lw/pods?watch=true&resourceVersion="
