@@ -22,4 +22,32 @@ public interface ServiceAllocations {
 
     /** Why {@code port} cannot be a node port of {@code namespace/name} (out of range or taken), or empty. */
     Optional<String> nodePortProblem(String namespace, String name, int port);
+
+    /**
+     * Allocations for a registry that never sees a Service created (benchmarks and tests of other resources):
+     * asking for an address or port fails, any requested one is accepted.
+     */
+    static ServiceAllocations none() {
+        return new ServiceAllocations() {
+            @Override
+            public String allocateClusterIp() {
+                throw new UnsupportedOperationException("no service CIDR here");
+            }
+
+            @Override
+            public int allocateNodePort() {
+                throw new UnsupportedOperationException("no node ports here");
+            }
+
+            @Override
+            public Optional<String> clusterIpProblem(String namespace, String name, String ip) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> nodePortProblem(String namespace, String name, int port) {
+                return Optional.empty();
+            }
+        };
+    }
 }

@@ -117,8 +117,12 @@ class ListWatchTest {
 
     /** Reads watch lines on a background thread until the stream ends. */
     static List<JsonNode> watch(String pathAndQuery) throws Exception {
-        HttpResponse<InputStream> r = server.client().send(server.request(pathAndQuery).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        return watch(server.request(pathAndQuery));
+    }
+
+    /** The events of a watch as they arrive, read on a thread of their own. */
+    static List<JsonNode> watch(java.net.http.HttpRequest.Builder request) throws Exception {
+        HttpResponse<InputStream> r = server.client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         List<JsonNode> events = new CopyOnWriteArrayList<>();
         Thread.ofVirtual().start(() -> {
@@ -277,20 +281,8 @@ class ListWatchTest {
         assertThat(one.at("/metadata/uid").asString()).hasSize(36);
         assertThat(one.has("spec")).isFalse();
 
-        HttpResponse<InputStream> r = server.client().send(server.request(base + "?watch=true&labelSelector="
-                + "app%3Da0&allowWatchBookmarks=true&timeoutSeconds=20").header("Accept", meta.formatted("", ""))
-                .build(), HttpResponse.BodyHandlers.ofInputStream());
-        List<JsonNode> events = new CopyOnWriteArrayList<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    events.add(Json.MAPPER.readTree(line));
-                }
-            } catch (Exception e) {
-                // cut at the end of the test
-            }
-        });
+        List<JsonNode> events = watch(server.request(base + "?watch=true&labelSelector=app%3Da0"
+                + "&allowWatchBookmarks=true&timeoutSeconds=20").header("Accept", meta.formatted("", "")));
         await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
                 .anyMatch(e -> e.get("type").asString().equals("BOOKMARK")));
         assertThat(events).allSatisfy(e -> {

@@ -9,27 +9,8 @@ import tools.jackson.databind.JsonNode;
 
 class OpenApiTest {
 
-    final OpenApi openApi = new OpenApi(BuiltinResources.registry(new io.kaji.apiserver.registry.ServiceAllocations() {
-        @Override
-        public String allocateClusterIp() {
-            return "10.43.0.2";
-        }
-
-        @Override
-        public int allocateNodePort() {
-            return 30000;
-        }
-
-        @Override
-        public java.util.Optional<String> clusterIpProblem(String namespace, String name, String ip) {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public java.util.Optional<String> nodePortProblem(String namespace, String name, int port) {
-            return java.util.Optional.empty();
-        }
-    }));
+    final OpenApi openApi = new OpenApi(
+            BuiltinResources.registry(io.kaji.apiserver.registry.ServiceAllocations.none()));
 
     @Test
     void indexListsEveryGroupVersionWithAHash() {

@@ -6,7 +6,6 @@ import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.registry.ServiceAllocations;
 import io.kaji.apiserver.serialization.Json;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +40,7 @@ public class ManagedFieldsBenchmark {
 
     @Setup
     public void setUp() {
-        pods = BuiltinResources.registry(new NoServices()).find("", "v1", "pods").orElseThrow();
+        pods = BuiltinResources.registry(ServiceAllocations.none()).find("", "v1", "pods").orElseThrow();
         pod = Json.parseObject(new PodBodies().create("web-7d4b9c8f6d-00001", 1));
         created = pod.deepCopy();
         fields.update(pods, null, created, "kube-controller-manager", null);
@@ -67,27 +66,5 @@ public class ManagedFieldsBenchmark {
     @Benchmark
     public ObjectNode copyOnly() {
         return pod.deepCopy();
-    }
-
-    private static final class NoServices implements ServiceAllocations {
-        @Override
-        public String allocateClusterIp() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int allocateNodePort() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<String> clusterIpProblem(String namespace, String name, String ip) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> nodePortProblem(String namespace, String name, int port) {
-            return Optional.empty();
-        }
     }
 }
