@@ -147,6 +147,46 @@ class Fabric8ClientTest {
         }
     }
 
+    @Test
+    void informerOverTheWatchListProtocol() throws Exception {
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName("watch-list").endMetadata().build()).create();
+        client.configMaps().inNamespace("watch-list").resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("before").addToLabels("app", "wl").endMetadata().build()).create();
+        // fabric8's watch list: one watch with sendInitialEvents=true instead of a list and then a watch; the
+        // informer counts as synced at the bookmark annotated k8s.io/initial-events-end.
+        Config config = Config.fromKubeconfig(null, Files.readString(server.kubeconfig()), null);
+        config.setWatchList(true);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (KubernetesClient watchList = new KubernetesClientBuilder().withConfig(config).build();
+             SharedIndexInformer<ConfigMap> informer = watchList.configMaps().inNamespace("watch-list")
+                     .withLabel("app", "wl").inform(new ResourceEventHandler<>() {
+                         @Override
+                         public void onAdd(ConfigMap cm) {
+                             seen.add("add " + cm.getMetadata().getName());
+                         }
+
+                         @Override
+                         public void onUpdate(ConfigMap oldCm, ConfigMap newCm) {
+                         }
+
+                         @Override
+                         public void onDelete(ConfigMap cm, boolean deletedFinalStateUnknown) {
+                             seen.add("delete " + cm.getMetadata().getName());
+                         }
+                     })) {
+            await().atMost(Duration.ofSeconds(20)).until(informer::hasSynced);
+            assertThat(seen).containsExactly("add before");
+            assertThat(informer.getStore().list()).extracting(cm -> cm.getMetadata().getName())
+                    .containsExactly("before");
+            client.configMaps().inNamespace("watch-list").resource(new ConfigMapBuilder().withNewMetadata()
+                    .withName("after").addToLabels("app", "wl").endMetadata().build()).create();
+            client.configMaps().inNamespace("watch-list").withName("before").delete();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(seen).containsExactly("add before", "add after", "delete before"));
+        }
+    }
+
     static Pod pod(String name) {
         return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().addNewContainer()
                 .withName("c").withImage("busybox").endContainer().endSpec().build();
