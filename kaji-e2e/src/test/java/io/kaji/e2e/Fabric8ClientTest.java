@@ -153,8 +153,8 @@ class Fabric8ClientTest {
                 .withName("watch-list").endMetadata().build()).create();
         client.configMaps().inNamespace("watch-list").resource(new ConfigMapBuilder().withNewMetadata()
                 .withName("before").addToLabels("app", "wl").endMetadata().build()).create();
-        // fabric8's watch list: one watch with sendInitialEvents=true instead of a list and then a watch; the
-        // informer counts as synced at the bookmark annotated k8s.io/initial-events-end.
+        // fabric8's watch list: one watch with sendInitialEvents=true instead of a list and then a watch (the
+        // initial-events-end bookmark itself is checked in kaji-apiserver's ListWatchTest).
         Config config = Config.fromKubeconfig(null, Files.readString(server.kubeconfig()), null);
         config.setWatchList(true);
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -185,6 +185,13 @@ class Fabric8ClientTest {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(seen).containsExactly("add before", "add after", "delete before"));
         }
+        // One watch with the initial events and no list.
+        Path audit = data.resolve("logs/audit.log");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readAllLines(audit))
+                .anyMatch(l -> l.contains("/api/v1/namespaces/watch-list/configmaps?")
+                        && l.contains("sendInitialEvents=true") && l.contains("\"verb\":\"watch\"")));
+        assertThat(Files.readAllLines(audit)).noneMatch(l -> l.contains("/api/v1/namespaces/watch-list/configmaps?")
+                && l.contains("\"verb\":\"list\""));
     }
 
     static Pod pod(String name) {
