@@ -6,6 +6,7 @@ import io.kaji.apiserver.http.ApiResponse;
 import io.kaji.apiserver.http.Exchange;
 import io.kaji.apiserver.http.ResponseStream;
 import io.kaji.apiserver.serialization.Json;
+import io.kaji.apiserver.serialization.MediaTypes;
 import io.kaji.apiserver.serialization.RawJson;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -310,14 +311,9 @@ final class AuditedExchange implements Exchange {
 
     /** JSON and the JSON patch types; not apply patches, which may be YAML. */
     private static boolean jsonContentType(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-        return type.equalsIgnoreCase("application/json") || type.equalsIgnoreCase("application/merge-patch+json")
-                || type.equalsIgnoreCase("application/json-patch+json")
-                || type.equalsIgnoreCase("application/strategic-merge-patch+json");
+        String type = MediaTypes.base(contentType);
+        return type.equals(MediaTypes.JSON) || type.equals(MediaTypes.MERGE_PATCH) || type.equals(MediaTypes.JSON_PATCH)
+                || type.equals(MediaTypes.STRATEGIC_MERGE_PATCH);
     }
 
     /** No line breaks or other control bytes but tabs: the body can stand on the audit log's line as it is. */
@@ -332,8 +328,7 @@ final class AuditedExchange implements Exchange {
 
     /**
      * The body re-written as compact JSON, to be embedded in the event as it is; null when it is empty or not one
-     * JSON value (a protobuf body, a YAML one, malformed JSON). Copied token by token, without building a tree:
-     * every write's request body goes through here at the default policy's Request level.
+     * JSON value (a protobuf body, a YAML one, malformed JSON). Copied token by token, without building a tree.
      */
     private static RawValue compactJson(byte[] body) {
         if (!startsLikeJson(body)) {

@@ -34,7 +34,7 @@ final class YamlExchange implements Exchange {
         delegate.respond(toYaml(response));
     }
 
-    static ApiResponse toYaml(ApiResponse response) {
+    private static ApiResponse toYaml(ApiResponse response) {
         if (!MediaTypes.base(response.contentType()).equals(MediaTypes.JSON) || response.body().length == 0
                 || response.headers().containsKey("Content-Encoding")) {
             return response;
