@@ -121,21 +121,7 @@ class Fabric8ClientTest {
     void informerListsThenWatches() {
         client.pods().inNamespace("default").resource(pod("before")).create();
         List<String> seen = new CopyOnWriteArrayList<>();
-        SharedIndexInformer<Pod> informer = client.pods().inNamespace("default").inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                seen.add("add " + pod.getMetadata().getName());
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod newPod) {
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-                seen.add("delete " + pod.getMetadata().getName());
-            }
-        });
+        SharedIndexInformer<Pod> informer = client.pods().inNamespace("default").inform(addsAndDeletes(seen));
         try {
             await().atMost(Duration.ofSeconds(20)).until(informer::hasSynced);
             client.pods().inNamespace("default").resource(pod("after")).create();
@@ -160,21 +146,7 @@ class Fabric8ClientTest {
         List<String> seen = new CopyOnWriteArrayList<>();
         try (KubernetesClient watchList = new KubernetesClientBuilder().withConfig(config).build();
              SharedIndexInformer<ConfigMap> informer = watchList.configMaps().inNamespace("watch-list")
-                     .withLabel("app", "wl").inform(new ResourceEventHandler<>() {
-                         @Override
-                         public void onAdd(ConfigMap cm) {
-                             seen.add("add " + cm.getMetadata().getName());
-                         }
-
-                         @Override
-                         public void onUpdate(ConfigMap oldCm, ConfigMap newCm) {
-                         }
-
-                         @Override
-                         public void onDelete(ConfigMap cm, boolean deletedFinalStateUnknown) {
-                             seen.add("delete " + cm.getMetadata().getName());
-                         }
-                     })) {
+                     .withLabel("app", "wl").inform(addsAndDeletes(seen))) {
             await().atMost(Duration.ofSeconds(20)).until(informer::hasSynced);
             assertThat(seen).containsExactly("add before");
             assertThat(informer.getStore().list()).extracting(cm -> cm.getMetadata().getName())
@@ -192,6 +164,26 @@ class Fabric8ClientTest {
                         && l.contains("sendInitialEvents=true") && l.contains("\"verb\":\"watch\"")));
         assertThat(Files.readAllLines(audit)).noneMatch(l -> l.contains("/api/v1/namespaces/watch-list/configmaps?")
                 && l.contains("\"verb\":\"list\""));
+    }
+
+    /** An informer handler that records "add NAME" and "delete NAME" into {@code seen}. */
+    static <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> addsAndDeletes(
+            List<String> seen) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T object) {
+                seen.add("add " + object.getMetadata().getName());
+            }
+
+            @Override
+            public void onUpdate(T oldObject, T newObject) {
+            }
+
+            @Override
+            public void onDelete(T object, boolean deletedFinalStateUnknown) {
+                seen.add("delete " + object.getMetadata().getName());
+            }
+        };
     }
 
     static Pod pod(String name) {
