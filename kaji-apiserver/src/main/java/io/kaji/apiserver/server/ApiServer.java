@@ -467,13 +467,14 @@ public final class ApiServer implements AutoCloseable {
         LOG.info("API server stopped");
     }
 
-    private void route(ApiRequest req, java.security.cert.X509Certificate[] clientChain, Exchange ex) {
+    private void route(ApiRequest req, java.security.cert.X509Certificate[] clientChain, Exchange ex,
+            long receivedNanos) {
         Router r = router;
         if (r == null) {
             ex.respond(ApiResponse.json(503, new ApiException(503, "ServiceUnavailable", "the API server is starting",
                     null).toStatus()));
             return;
         }
-        r.handle(req, clientChain, ex);
+        r.handle(req, clientChain, ex, receivedNanos);
     }
 }

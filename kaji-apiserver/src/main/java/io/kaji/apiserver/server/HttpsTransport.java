@@ -57,10 +57,14 @@ final class HttpsTransport implements AutoCloseable {
         this.handlers = handlers;
     }
 
-    /** Receives each complete request with the client certificate chain the TLS session presented (or null). */
+    /**
+     * Receives each complete request with the client certificate chain the TLS session presented (or null) and
+     * the {@link System#nanoTime()} at which its last byte was read.
+     */
     @FunctionalInterface
     interface RequestSink {
-        void accept(ApiRequest request, java.security.cert.X509Certificate[] clientChain, Exchange exchange);
+        void accept(ApiRequest request, java.security.cert.X509Certificate[] clientChain, Exchange exchange,
+                long receivedNanos);
     }
 
     /**
@@ -130,6 +134,7 @@ final class HttpsTransport implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+            long received = System.nanoTime();
             if (!msg.decoderResult().isSuccess()) {
                 ctx.close();
                 return;
@@ -160,7 +165,7 @@ final class HttpsTransport implements AutoCloseable {
             NettyExchange exchange = new NettyExchange(ctx.channel(), keepAlive,
                     WebSocketWatch.isUpgrade(msg) ? WebSocketWatch.handshakeRequest(msg) : null);
             java.security.cert.X509Certificate[] chain = peerChain(ctx);
-            handlers.execute(() -> router.accept(req, chain, exchange));
+            handlers.execute(() -> router.accept(req, chain, exchange, received));
         }
 
         private java.security.cert.X509Certificate[] peerChain(ChannelHandlerContext ctx) {

@@ -101,12 +101,14 @@ final class Router {
         this.auditor = auditor;
     }
 
-    void handle(ApiRequest req, X509Certificate[] clientChain, Exchange ex) {
+    /** Serves one request whose last byte was read at {@code receivedNanos} ({@link System#nanoTime()}). */
+    void handle(ApiRequest req, X509Certificate[] clientChain, Exchange ex, long receivedNanos) {
         Exchange out = MediaTypes.wantsYaml(req.header("Accept")) ? new YamlExchange(ex) : ex;
         Exchange audited = auditor == null ? out : auditor.wrap(req, out);
-        GuardedExchange guarded = new GuardedExchange(audited, code -> metrics.record(req, code));
+        RequestMetrics.Call call = metrics.start(req, receivedNanos);
+        GuardedExchange guarded = new GuardedExchange(audited, call);
         try {
-            route(req, clientChain, guarded);
+            route(req, clientChain, guarded, call);
         } catch (ApiException e) {
             respondError(guarded, e);
         } catch (StoreException e) {
@@ -130,7 +132,8 @@ final class Router {
         }
     }
 
-    private void route(ApiRequest unauthenticated, X509Certificate[] clientChain, Exchange ex) {
+    private void route(ApiRequest unauthenticated, X509Certificate[] clientChain, Exchange ex,
+            RequestMetrics.Call call) {
         ApiRequest req = unauthenticated;
         String path = req.path().length() > 1 && req.path().endsWith("/")
                 ? req.path().substring(0, req.path().length() - 1) : req.path();
@@ -152,6 +155,7 @@ final class Router {
         ex.identify(requester);
         req = req.withUser(Impersonation.apply(req, requester, authorizer));
         RequestInfo info = RequestInfo.parse(path);
+        call.info(info);
         Attributes attributes = RequestAttributes.of(req, req.user(), path, info);
         Authorizer.Decision decision = authorizer.authorize(attributes);
         // The audit event carries the decision, as kube-apiserver's does.
@@ -265,26 +269,26 @@ final class Router {
     /** Remembers whether a response was started, so that a late failure does not answer twice. */
     private static final class GuardedExchange implements Exchange {
         private final Exchange delegate;
-        private final java.util.function.IntConsumer onAnswer;
+        private final RequestMetrics.Call call;
         private final AtomicBoolean answered = new AtomicBoolean();
 
-        GuardedExchange(Exchange delegate, java.util.function.IntConsumer onAnswer) {
+        GuardedExchange(Exchange delegate, RequestMetrics.Call call) {
             this.delegate = delegate;
-            this.onAnswer = onAnswer;
+            this.call = call;
         }
 
         @Override
         public void respond(ApiResponse response) {
             if (answered.compareAndSet(false, true)) {
-                onAnswer.accept(response.status());
                 delegate.respond(response);
+                call.responded(response.status());
             }
         }
 
         @Override
         public io.kaji.apiserver.http.ResponseStream startStream(String contentType, java.util.List<String> warnings) {
             if (answered.compareAndSet(false, true)) {
-                onAnswer.accept(200);
+                call.streamed(200);
             }
             return delegate.startStream(contentType, warnings);
         }
@@ -293,7 +297,7 @@ final class Router {
         public io.netty.channel.Channel takeOver() {
             io.netty.channel.Channel c = delegate.takeOver();
             if (c != null && answered.compareAndSet(false, true)) {
-                onAnswer.accept(101);
+                call.streamed(101);
             }
             return c;
         }

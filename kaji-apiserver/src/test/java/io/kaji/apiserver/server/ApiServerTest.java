@@ -143,16 +143,26 @@ class ApiServerTest {
     }
 
     @Test
-    void metricsCountRequestsAndObjects() {
+    void metricsCountAndTimeRequestsWithKubernetesLabels() {
         server.get("/api/v1/namespaces");
         server.get("/api/v1/namespaces/nope");
         HttpResponse<String> r = server.get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
+        String labels404 = "component=\"apiserver\",dry_run=\"\",group=\"\",resource=\"namespaces\","
+                + "scope=\"resource\",subresource=\"\",verb=\"GET\",version=\"v1\"";
         assertThat(r.body()).contains("# TYPE apiserver_request_total counter")
-                .containsPattern("apiserver_request_total\\{code=\"200\",group=\"\",resource=\"namespaces\","
-                        + "verb=\"LIST\"} [1-9]")
-                .containsPattern("apiserver_request_total\\{code=\"404\",group=\"\",resource=\"namespaces\","
-                        + "verb=\"GET\"} [1-9]")
+                .containsPattern("apiserver_request_total\\{code=\"200\",component=\"apiserver\",dry_run=\"\","
+                        + "group=\"\",resource=\"namespaces\",scope=\"cluster\",subresource=\"\",verb=\"LIST\","
+                        + "version=\"v1\"} [1-9]")
+                .containsPattern("apiserver_request_total\\{code=\"404\"," + java.util.regex.Pattern.quote(labels404)
+                        + "} [1-9]")
+                .contains("# TYPE apiserver_request_duration_seconds histogram")
+                .containsPattern("apiserver_request_duration_seconds_bucket\\{"
+                        + java.util.regex.Pattern.quote(labels404) + ",le=\"60\"} [1-9]")
+                .containsPattern("apiserver_request_duration_seconds_bucket\\{"
+                        + java.util.regex.Pattern.quote(labels404) + ",le=\"\\+Inf\"} [1-9]")
+                .containsPattern("apiserver_request_duration_seconds_count\\{"
+                        + java.util.regex.Pattern.quote(labels404) + "} [1-9]")
                 .contains("apiserver_storage_objects{resource=\"namespaces\"} 4");
     }
 
