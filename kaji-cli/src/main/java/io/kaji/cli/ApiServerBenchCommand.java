@@ -25,8 +25,13 @@ final class ApiServerBenchCommand implements Callable<Integer> {
     @Option(names = "--pods", defaultValue = "30000", description = "Pods to create, measured (default: ${DEFAULT-VALUE}; 0 skips).")
     int pods;
 
-    @Option(names = "--warmup", defaultValue = "5000", description = "Pods created before, not measured (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5000", description = "Pods created before, not measured (default: ${DEFAULT-VALUE}); "
+            + "then more in rounds until the JIT compilers are mostly done (see --warmup-max-seconds); all deleted after.")
     int warmup;
+
+    @Option(names = "--warmup-max-seconds", defaultValue = "180", description = "Longest warm-up while the JIT compilers "
+            + "still work more than 5 %% of a round's time (default: ${DEFAULT-VALUE}; 0: only the --warmup pods).")
+    int warmupMaxSeconds;
 
     @Option(names = "--list-pods", defaultValue = "10000", description = "Pods in the listed namespace (default: ${DEFAULT-VALUE}; 0 skips).")
     int listPods;
@@ -54,7 +59,7 @@ final class ApiServerBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var settings = new ApiServerBenchmark.Settings(clients, pods, warmup, listPods, listRepeats, watchers,
+        var settings = new ApiServerBenchmark.Settings(clients, pods, warmup, warmupMaxSeconds, listPods, listRepeats, watchers,
                 watchRate, watchSeconds, heapPods, heapNodes, clientThreads);
         return new ApiServerBenchmark(settings, spec.commandLine().getOut()).run() ? 0 : 1;
     }

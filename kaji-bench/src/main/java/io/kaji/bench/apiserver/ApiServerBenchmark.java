@@ -5,6 +5,7 @@ import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.apiserver.pki.Kubeconfig;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.bench.JitWarmup;
 import io.kaji.bench.apiserver.HttpsLoadClient.Connection;
 import io.kaji.store.WriteResult;
 import io.kaji.store.sqlite.SqliteStore;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -50,7 +52,8 @@ import org.HdrHistogram.Histogram;
  * HTTP/1.1 connections) by a lean Netty load generator in the same JVM. Parts, each optional:
  * <ul>
  *   <li><b>creates</b>: N clients each creating pods back to back (closed loop), ~2 KiB pre-serialized bodies;
- *       creates/s and latency percentiles, after a warm-up;</li>
+ *       creates/s and latency percentiles, after a warm-up that lasts until the JIT compilers are mostly done
+ *       ({@link JitWarmup});</li>
  *   <li><b>list</b>: a LIST of M pods of one namespace from the watch cache (JSON), median of repeated requests;</li>
  *   <li><b>watch</b>: W watchers of one namespace while pods are created open-loop at a fixed rate; the lag from a
  *       create's scheduled send time to each watcher's receipt of its ADDED event;</li>
@@ -63,11 +66,12 @@ import org.HdrHistogram.Histogram;
 public final class ApiServerBenchmark {
 
     /** What to run; a count of 0 skips that part. */
-    public record Settings(int clients, int pods, int warmupPods, int listPods, int listRepeats, int watchers,
-            int watchRate, int watchSeconds, int heapPods, int heapNodes, int clientThreads) {
+    public record Settings(int clients, int pods, int warmupPods, int warmupMaxSeconds, int listPods, int listRepeats,
+            int watchers, int watchRate, int watchSeconds, int heapPods, int heapNodes, int clientThreads) {
     }
 
     private static final String CREATE_NS = "bench";
+    private static final String WARMUP_NS = "bench-warmup";
     private static final String LIST_NS = "bench-list";
     private static final String WATCH_NS = "bench-watch";
 
@@ -110,7 +114,7 @@ public final class ApiServerBenchmark {
                     io.netty.handler.ssl.OpenSsl.isAvailable() ? "BoringSSL" : "the JDK", Kubeconfig.ADMIN_USER,
                     settings.clientThreads());
             Connection setup = client.connect();
-            for (String ns : List.of(CREATE_NS, CREATE_NS + "-warmup", LIST_NS, WATCH_NS)) {
+            for (String ns : List.of(CREATE_NS, WARMUP_NS, LIST_NS, WATCH_NS)) {
                 var a = setup.call(request(HttpMethod.POST, "/api/v1/namespaces",
                         ("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}")
                                 .getBytes(StandardCharsets.UTF_8)));
@@ -147,24 +151,73 @@ public final class ApiServerBenchmark {
         for (int i = 0; i < settings.clients(); i++) {
             conns.add(client.connect());
         }
+        // Warm-up pods, as (name prefix, count), deleted after the measured creates.
+        List<Map.Entry<String, Integer>> warmed = new ArrayList<>();
         if (settings.warmupPods() > 0) {
-            CreateRun w = createLoop(conns, CREATE_NS + "-warmup", "warm", settings.warmupPods());
-            print("warm-up: %,d creates in %.1f s (%.0f/s), not counted", w.done(), w.seconds(), w.done() / w.seconds());
+            int more = Math.max(2_000, settings.warmupPods() / 2);
+            JitWarmup.Round first = () -> warmed.add(Map.entry("warm-",
+                    warmup(createLoop(conns, WARMUP_NS, "warm-", settings.warmupPods()))));
+            JitWarmup.Round next = () -> {
+                String prefix = "warm" + warmed.size() + "-";
+                warmed.add(Map.entry(prefix, warmup(createLoop(conns, WARMUP_NS, prefix, more))));
+            };
+            long t0 = System.nanoTime();
+            JitWarmup.Result w = null;
+            if (settings.warmupMaxSeconds() > 0) {
+                w = JitWarmup.run(first, next, Duration.ofSeconds(settings.warmupMaxSeconds()));
+            } else {
+                first.run();
+            }
+            print("warm-up: %,d creates in %.1f s, not counted%s", warmed.stream().mapToInt(Map.Entry::getValue).sum(),
+                    (System.nanoTime() - t0) / 1e9, w == null ? "" : "; " + w.describe());
         }
         String loadBefore = load();
+        long compiled0 = JitWarmup.compileMillis();
         CreateRun r = createLoop(conns, CREATE_NS, "web-7d4b9c8f6d-", settings.pods());
+        long compiled = JitWarmup.compileMillis() - compiled0;
         Histogram h = r.latencyMicros();
         print("creates: %d clients, %,d pods in %.2f s: %,.0f creates/s; latency p50 %.1f ms, p99 %.1f ms, "
                         + "p99.9 %.1f ms, max %.1f ms; %d errors%s",
                 settings.clients(), r.done(), r.seconds(), r.done() / r.seconds(), ms(h, 50), ms(h, 99), ms(h, 99.9),
                 h.getMaxValue() / 1000.0, r.errors(), r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
         printCpu("creates", r.processCpu(), r.clientCpu(), r.seconds(), r.done(), "create", loadBefore);
+        if (compiled0 >= 0) {
+            print("creates: the JIT compilers worked %,d ms during these %.1f s", compiled, r.seconds());
+        }
+        if (!warmed.isEmpty()) {
+            // The later parts (the all-namespaces LIST above all) should see the same cluster with any warm-up.
+            long t0 = System.nanoTime();
+            int deleted = 0;
+            for (Map.Entry<String, Integer> batch : warmed) {
+                deleted += warmup(createLoop(conns, WARMUP_NS, batch.getKey(), batch.getValue(), true));
+            }
+            print("warm-up: its %,d pods deleted in %.1f s", deleted, (System.nanoTime() - t0) / 1e9);
+        }
         conns.forEach(Connection::close);
         return r.errors() == 0;
     }
 
+    /** A warm-up round's pod count, or the reason it failed (a failing warm-up stops the benchmark). */
+    private static int warmup(CreateRun r) {
+        if (r.errors() > 0) {
+            throw new IllegalStateException("warm-up: " + r.errors() + " failed requests (first: " + r.firstError()
+                    + ")");
+        }
+        return r.done();
+    }
+
+    /** Creates {@code total} pods named {@code prefix + i} from every connection in a closed loop. */
     private CreateRun createLoop(List<Connection> conns, String namespace, String prefix, int total)
             throws InterruptedException {
+        return createLoop(conns, namespace, prefix, total, false);
+    }
+
+    /**
+     * Creates {@code total} pods named {@code prefix + i} from every connection in a closed loop, or with {@code
+     * delete} deletes them (an unscheduled pod goes at once, as in Kubernetes).
+     */
+    private CreateRun createLoop(List<Connection> conns, String namespace, String prefix, int total,
+            boolean delete) throws InterruptedException {
         String path = "/api/v1/namespaces/" + namespace + "/pods";
         ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000L, 3);
         AtomicInteger next = new AtomicInteger();
@@ -175,7 +228,7 @@ public final class ApiServerBenchmark {
         long client0 = HttpsLoadClient.cpuNanos();
         long t0 = System.nanoTime();
         for (Connection c : conns) {
-            createNext(c, path, prefix, total, next, latency, errors, firstError, done);
+            createNext(c, path, prefix, total, delete, next, latency, errors, firstError, done);
         }
         if (!done.await(30, TimeUnit.MINUTES)) {
             throw new IllegalStateException("creates did not finish in 30 minutes");
@@ -185,21 +238,25 @@ public final class ApiServerBenchmark {
                 HttpsLoadClient.cpuNanos() - client0);
     }
 
-    private void createNext(Connection c, String path, String prefix, int total, AtomicInteger next,
-            Histogram latency, AtomicInteger errors, AtomicReference<String> firstError, CountDownLatch done) {
+    private void createNext(Connection c, String path, String prefix, int total, boolean delete,
+            AtomicInteger next, Histogram latency, AtomicInteger errors, AtomicReference<String> firstError,
+            CountDownLatch done) {
         int i = next.getAndIncrement();
         if (i >= total) {
             done.countDown();
             return;
         }
         long t = System.nanoTime();
-        c.send(request(HttpMethod.POST, path, bodies.create(prefix + i, t)), r -> {
+        FullHttpRequest req = delete ? request(HttpMethod.DELETE, path + "/" + prefix + i, null)
+                : request(HttpMethod.POST, path, bodies.create(prefix + i, t));
+        int expected = delete ? 200 : 201;
+        c.send(req, r -> {
             latency.recordValue(Math.max(1, (System.nanoTime() - t) / 1000));
-            if (r.status().code() != 201) {
+            if (r.status().code() != expected) {
                 errors.incrementAndGet();
                 firstError.compareAndSet(null, r.status().code() + " " + r.content().toString(StandardCharsets.UTF_8));
             }
-            createNext(c, path, prefix, total, next, latency, errors, firstError, done);
+            createNext(c, path, prefix, total, delete, next, latency, errors, firstError, done);
         });
     }
 

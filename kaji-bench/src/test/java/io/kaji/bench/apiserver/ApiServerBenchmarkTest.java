@@ -13,7 +13,7 @@ class ApiServerBenchmarkTest {
     void createsAndListsEveryWayWithTheRightCounts() throws Exception {
         StringWriter text = new StringWriter();
         // 20 creates after 10 warm-up ones; 600 pods listed (two pages of 500 for the paged Table), 2 timed LISTs
-        var settings = new ApiServerBenchmark.Settings(4, 20, 10, 600, 2, 0, 0, 0, 0, 0, 1);
+        var settings = new ApiServerBenchmark.Settings(4, 20, 10, 0, 600, 2, 0, 0, 0, 0, 0, 1);
 
         boolean ok = new ApiServerBenchmark(settings, new PrintWriter(text, true)).run();
 

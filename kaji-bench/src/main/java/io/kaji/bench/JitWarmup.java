@@ -1,0 +1,90 @@
+package io.kaji.bench;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+
+/**
+ * Warm-up that lasts until the JIT compilers are mostly done. A server that has run for a while executes its hot
+ * paths as optimized (C2) code; one started seconds ago still runs much of them interpreted or with profiling C1
+ * code, and its compiler threads take CPU from it. On two cores a fixed warm-up of a few seconds ended long before
+ * that: {@code kaji bench apiserver}'s compilers spent about as much time compiling during the measured creates as
+ * the run lasted, and creates ran at half the rate they reached later. So a benchmark runs warm-up rounds until a
+ * round's compile time is a small share of the round's wall time (or a time cap is reached), and reports the
+ * compile time during its measurement next to its figures.
+ *
+ * <p>The compile time is {@link CompilationMXBean#getTotalCompilationTime()}: the time the compiler threads spent
+ * on compilations, summed over threads (so it can exceed the wall time).
+ */
+public final class JitWarmup {
+
+    /** One round of warm-up work. */
+    @FunctionalInterface
+    public interface Round {
+        void run() throws Exception;
+    }
+
+    /**
+     * What the warm-up did.
+     *
+     * @param rounds          rounds run (the first is the caller's minimum warm-up)
+     * @param seconds         wall time of all rounds
+     * @param lastRoundShare  the JIT's compile time over the last round's wall time (0.05 = 5 %); -1 when unknown
+     * @param settled         whether the last round's share was under the goal (false: the time cap ended it)
+     */
+    public record Result(int rounds, double seconds, double lastRoundShare, boolean settled) {
+
+        /** A clause for the benchmark's output, e.g. "JIT compilation in the last round 2 % of its time". */
+        public String describe() {
+            if (lastRoundShare < 0) {
+                return "JIT compile time not available in this JVM";
+            }
+            return String.format("%d round(s); JIT compilation in the last round %.0f %% of its wall time%s", rounds,
+                    100 * lastRoundShare, settled ? "" : " (not settled: warm-up time cap reached)");
+        }
+    }
+
+    /** The goal: a round in which the compilers worked less than this share of its wall time ends the warm-up. */
+    public static final double SETTLED_SHARE = 0.05;
+
+    private JitWarmup() {
+    }
+
+    /** Milliseconds the JIT compilers have spent so far, or -1 when the JVM does not tell. */
+    public static long compileMillis() {
+        CompilationMXBean bean = ManagementFactory.getCompilationMXBean();
+        return bean != null && bean.isCompilationTimeMonitoringSupported() ? bean.getTotalCompilationTime() : -1;
+    }
+
+    /**
+     * Runs {@code first}, then {@code more} until a round's compile time is under {@link #SETTLED_SHARE} of its wall
+     * time or {@code cap} has passed since the start.
+     */
+    public static Result run(Round first, Round more, Duration cap) throws Exception {
+        return run(first, more, cap, JitWarmup::compileMillis);
+    }
+
+    static Result run(Round first, Round more, Duration cap, java.util.function.LongSupplier compileMillis)
+            throws Exception {
+        long start = System.nanoTime();
+        int rounds = 0;
+        Round round = first;
+        while (true) {
+            long c0 = compileMillis.getAsLong();
+            long t0 = System.nanoTime();
+            round.run();
+            rounds++;
+            long wallMillis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+            long c1 = compileMillis.getAsLong();
+            double share = c0 < 0 || c1 < 0 ? -1 : (double) (c1 - c0) / wallMillis;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (share < 0 || share < SETTLED_SHARE) {
+                return new Result(rounds, seconds, share, share >= 0);
+            }
+            if (System.nanoTime() - start >= cap.toNanos()) {
+                return new Result(rounds, seconds, share, false);
+            }
+            round = more;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.kaji.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class JitWarmupTest {
+
+    /** A round that takes ~20 ms and during which the "compilers" worked {@code perRound[i]} ms. */
+    private static JitWarmup.Round round(AtomicInteger n, AtomicLong compiled, long... perRound) {
+        return () -> {
+            Thread.sleep(20);
+            int i = n.getAndIncrement();
+            compiled.addAndGet(perRound[Math.min(i, perRound.length - 1)]);
+        };
+    }
+
+    @Test
+    void roundsGoOnUntilCompilationIsASmallShareOfARound() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        AtomicLong compiled = new AtomicLong();
+        JitWarmup.Round r = round(n, compiled, 40, 30, 10, 0);
+        JitWarmup.Result result = JitWarmup.run(r, r, Duration.ofMinutes(1), compiled::get);
+        assertThat(result.rounds()).isEqualTo(4);
+        assertThat(result.settled()).isTrue();
+        assertThat(result.lastRoundShare()).isZero();
+        assertThat(result.describe()).startsWith("4 round(s); JIT compilation in the last round 0 %");
+    }
+
+    @Test
+    void theCapEndsAWarmUpThatNeverSettles() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        AtomicLong compiled = new AtomicLong();
+        JitWarmup.Round r = round(n, compiled, 100);
+        JitWarmup.Result result = JitWarmup.run(r, r, Duration.ofMillis(70), compiled::get);
+        assertThat(result.settled()).isFalse();
+        assertThat(result.rounds()).isBetween(2, 5);
+        assertThat(result.lastRoundShare()).isGreaterThan(JitWarmup.SETTLED_SHARE);
+        assertThat(result.describe()).contains("not settled");
+    }
+
+    @Test
+    void aJvmWithoutCompileTimesRunsTheFirstRoundOnly() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        JitWarmup.Result result = JitWarmup.run(round(n, new AtomicLong(), 0), round(n, new AtomicLong(), 0),
+                Duration.ofMinutes(1), () -> -1);
+        assertThat(result.rounds()).isEqualTo(1);
+        assertThat(n).hasValue(1);
+        assertThat(result.describe()).isEqualTo("JIT compile time not available in this JVM");
+    }
+}
