@@ -47,6 +47,15 @@ final class SchedulerBenchCommand implements Callable<Integer> {
                     + "(scheduling cycles and binding writes) rather than bounded by pod creation on the same machine.")
     boolean precreate;
 
+    @Option(names = "--warmup", defaultValue = "2000", description = "Pods of the same workload scheduled in another "
+            + "namespace and deleted before the measured part, in rounds until the JIT compilers are mostly done, as "
+            + "scheduler_perf schedules initPods first (default: ${DEFAULT-VALUE}; 0: no warm-up).")
+    int warmup;
+
+    @Option(names = "--warmup-max-seconds", defaultValue = "180", description = "Longest warm-up while the JIT compilers "
+            + "still work more than 5 %% of a round's time (default: ${DEFAULT-VALUE}; 0: one round).")
+    int warmupMaxSeconds;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -69,7 +78,8 @@ final class SchedulerBenchCommand implements Callable<Integer> {
         out.flush();
         SchedulerBenchmark.Result r = SchedulerBenchmark.run(new SchedulerBenchmark.Options(nodes, pods, creators,
                 "100m", "500Mi", Duration.ofSeconds(timeoutSeconds), bindThreads, w, precreate,
-                parallelism != null ? parallelism : io.kaji.scheduler.KajiScheduler.Options.defaultParallelism()), out);
+                parallelism != null ? parallelism : io.kaji.scheduler.KajiScheduler.Options.defaultParallelism(),
+                warmup, warmupMaxSeconds), out);
         if (precreate) {
             out.printf("bound %d/%d pre-created pods in %.2f s: %.0f pods/s%n", r.bound(), r.pods(), r.seconds(),
                     r.podsPerSecond());
@@ -92,6 +102,9 @@ final class SchedulerBenchCommand implements Callable<Integer> {
                 total, r.seconds(), Runtime.getRuntime().availableProcessors(),
                 r.bound() > 0 ? total * 1e6 / r.bound() : 0, cpu);
         out.printf("heap in use at the end: %d MB of %d MB (-Xmx)%n", r.heapUsedMb(), r.heapMaxMb());
+        out.printf("Scheduled events: %d of %d dropped by the scheduler's event recorder (queue of 1,000 full; "
+                + "best effort, as client-go's broadcaster), the others written through the API%n", r.eventsDropped(),
+                r.bound());
         out.flush();
         return r.bound() == r.pods() ? 0 : 1;
     }

@@ -37,6 +37,11 @@ public final class ApiSchedulingReporter implements SchedulingReporter, AutoClos
         this.clock = clock;
     }
 
+    /** Events not written because the recorder's queue was full (best effort, as client-go's broadcaster). */
+    public long eventsDropped() {
+        return events.dropped();
+    }
+
     @Override
     public void scheduled(Pod pod, String nodeName) {
         events.normal(withKind(pod), "Scheduled", "Successfully assigned " + pod.getMetadata().getNamespace() + "/"

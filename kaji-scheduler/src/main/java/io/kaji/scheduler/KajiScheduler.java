@@ -251,6 +251,15 @@ public final class KajiScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Events dropped so far in this term of leadership because the event recorder's queue was full (0 when not
+     * leading).
+     */
+    public long eventsDropped() {
+        Running r = running;
+        return r == null ? 0 : r.reporter().eventsDropped();
+    }
+
     /** Stops scheduling and gives up the lease (so another instance takes over at once). */
     @Override
     public void close() {
