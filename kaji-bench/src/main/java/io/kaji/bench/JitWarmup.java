@@ -9,9 +9,10 @@ import java.time.Duration;
  * paths as optimized (C2) code; one started seconds ago still runs much of them interpreted or with profiling C1
  * code, and its compiler threads take CPU from it. On two cores a fixed warm-up of a few seconds ended long before
  * that: {@code kaji bench apiserver}'s compilers spent about as much time compiling during the measured creates as
- * the run lasted, and creates ran at half the rate they reached later. So a benchmark runs warm-up rounds until a
- * round's compile time is a small share of the round's wall time (or a time cap is reached), and reports the
- * compile time during its measurement next to its figures.
+ * the run lasted, and creates ran at half the rate they reached later. So a benchmark runs warm-up rounds until two
+ * rounds in a row spent a small share of their wall time compiling (one quiet round can be a pause between two
+ * bursts of compilation), or a time cap is reached, and reports the compile time during its measurement next to its
+ * figures.
  *
  * <p>The compile time is {@link CompilationMXBean#getTotalCompilationTime()}: the time the compiler threads spent
  * on compilations, summed over threads (so it can exceed the wall time).
@@ -44,8 +45,11 @@ public final class JitWarmup {
         }
     }
 
-    /** The goal: a round in which the compilers worked less than this share of its wall time ends the warm-up. */
+    /** The goal: two rounds in a row in which the compilers worked less than this share of the wall time. */
     public static final double SETTLED_SHARE = 0.05;
+
+    /** Quiet rounds in a row that end the warm-up. */
+    static final int QUIET_ROUNDS = 2;
 
     private JitWarmup() {
     }
@@ -57,8 +61,8 @@ public final class JitWarmup {
     }
 
     /**
-     * Runs {@code first}, then {@code more} until a round's compile time is under {@link #SETTLED_SHARE} of its wall
-     * time or {@code cap} has passed since the start.
+     * Runs {@code first}, then {@code more} until {@link #QUIET_ROUNDS} rounds in a row compiled for less than
+     * {@link #SETTLED_SHARE} of their wall time, or {@code cap} has passed since the start.
      */
     public static Result run(Round first, Round more, Duration cap) throws Exception {
         return run(first, more, cap, JitWarmup::compileMillis);
@@ -68,6 +72,7 @@ public final class JitWarmup {
             throws Exception {
         long start = System.nanoTime();
         int rounds = 0;
+        int quiet = 0;
         Round round = first;
         while (true) {
             long c0 = compileMillis.getAsLong();
@@ -78,8 +83,12 @@ public final class JitWarmup {
             long c1 = compileMillis.getAsLong();
             double share = c0 < 0 || c1 < 0 ? -1 : (double) (c1 - c0) / wallMillis;
             double seconds = (System.nanoTime() - start) / 1e9;
-            if (share < 0 || share < SETTLED_SHARE) {
-                return new Result(rounds, seconds, share, share >= 0);
+            if (share < 0) {
+                return new Result(rounds, seconds, share, false);
+            }
+            quiet = share < SETTLED_SHARE ? quiet + 1 : 0;
+            if (quiet >= QUIET_ROUNDS) {
+                return new Result(rounds, seconds, share, true);
             }
             if (System.nanoTime() - start >= cap.toNanos()) {
                 return new Result(rounds, seconds, share, false);

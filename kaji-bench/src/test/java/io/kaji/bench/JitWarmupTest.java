@@ -19,15 +19,16 @@ class JitWarmupTest {
     }
 
     @Test
-    void roundsGoOnUntilCompilationIsASmallShareOfARound() throws Exception {
+    void roundsGoOnUntilTwoRoundsInARowCompiledLittle() throws Exception {
         AtomicInteger n = new AtomicInteger();
         AtomicLong compiled = new AtomicLong();
-        JitWarmup.Round r = round(n, compiled, 40, 30, 10, 0);
+        // The third round is quiet, the fourth not (a pause between two bursts), the fifth and sixth quiet.
+        JitWarmup.Round r = round(n, compiled, 40, 30, 0, 30, 0, 0);
         JitWarmup.Result result = JitWarmup.run(r, r, Duration.ofMinutes(1), compiled::get);
-        assertThat(result.rounds()).isEqualTo(4);
+        assertThat(result.rounds()).isEqualTo(6);
         assertThat(result.settled()).isTrue();
         assertThat(result.lastRoundShare()).isZero();
-        assertThat(result.describe()).startsWith("4 round(s); JIT compilation in the last round 0 %");
+        assertThat(result.describe()).startsWith("6 round(s); JIT compilation in the last round 0 %");
     }
 
     @Test
