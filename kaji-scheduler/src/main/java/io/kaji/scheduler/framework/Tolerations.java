@@ -1,6 +1,5 @@
 package io.kaji.scheduler.framework;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
@@ -41,12 +40,9 @@ public final class Tolerations {
         return false;
     }
 
-    /** The first taint of {@code node} with one of {@code effects} that no toleration tolerates. */
-    public static Optional<Taint> firstUntolerated(Node node, List<Toleration> tolerations, Set<String> effects) {
-        List<Taint> taints = node == null || node.getSpec() == null ? null : node.getSpec().getTaints();
-        if (taints == null) {
-            return Optional.empty();
-        }
+    /** The first of {@code taints} with one of {@code effects} that no toleration tolerates, if any. */
+    public static Optional<Taint> firstUntolerated(List<Taint> taints, List<Toleration> tolerations,
+            Set<String> effects) {
         for (Taint taint : taints) {
             if (effects.contains(taint.getEffect()) && !toleratedByAny(taint, tolerations)) {
                 return Optional.of(taint);

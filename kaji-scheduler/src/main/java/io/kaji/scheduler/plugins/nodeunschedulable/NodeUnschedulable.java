@@ -30,9 +30,7 @@ public final class NodeUnschedulable implements FilterPlugin, EnqueueExtensions 
 
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo node) {
-        boolean cordoned = node.node() != null && node.node().getSpec() != null
-                && Boolean.TRUE.equals(node.node().getSpec().getUnschedulable());
-        if (!cordoned || Tolerations.toleratedByAny(UNSCHEDULABLE, pod.getSpec().getTolerations())) {
+        if (!node.unschedulable() || Tolerations.toleratedByAny(UNSCHEDULABLE, pod.getSpec().getTolerations())) {
             return Status.success();
         }
         return Status.unresolvable(REASON);

@@ -72,7 +72,7 @@ record Constraint(int maxSkew, String topologyKey, boolean hard, LabelSelector s
         if (honorNodeAffinity && !NodeSelectors.podMatchesNode(pod, node.node())) {
             return false;
         }
-        return !honorNodeTaints || Tolerations.firstUntolerated(node.node(), pod.getSpec().getTolerations(),
+        return !honorNodeTaints || Tolerations.firstUntolerated(node.taints(), pod.getSpec().getTolerations(),
                 Set.of("NoSchedule", "NoExecute")).isEmpty();
     }
 

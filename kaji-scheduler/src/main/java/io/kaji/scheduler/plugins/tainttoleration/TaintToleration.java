@@ -35,15 +35,15 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
 
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo node) {
-        return Tolerations.firstUntolerated(node.node(), pod.getSpec().getTolerations(), FILTER_EFFECTS)
+        return Tolerations.firstUntolerated(node.taints(), pod.getSpec().getTolerations(), FILTER_EFFECTS)
                 .map(t -> Status.unresolvable(reason(t)))
                 .orElse(Status.success());
     }
 
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
-        List<Taint> taints = node.node() == null || node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
-        if (taints == null || taints.isEmpty()) {
+        List<Taint> taints = node.taints();
+        if (taints.isEmpty()) {
             return 0;
         }
         // Only tolerations that can apply to PreferNoSchedule count (empty effect or PreferNoSchedule); gathered

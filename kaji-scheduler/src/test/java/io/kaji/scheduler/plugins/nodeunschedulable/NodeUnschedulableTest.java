@@ -8,6 +8,7 @@ import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.NodeInfo;
 import io.kaji.scheduler.framework.Snapshot;
 import io.kaji.scheduler.framework.Status;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,5 +28,24 @@ class NodeUnschedulableTest {
         if (!s.isSuccess()) {
             assertThat(s.reasons()).containsExactly("node(s) were unschedulable");
         }
+    }
+
+    @Test
+    void aCordonOrUncordonOfAKnownNodeIsSeenInItsNodeInfoAndItsCopies() {
+        var node = Fixtures.node("n1", "4", "8Gi").build();
+        var pod = Fixtures.pod("p");
+        NodeInfo info = new NodeInfo(node);
+        NodeUnschedulable plugin = new NodeUnschedulable();
+        assertThat(plugin.filter(new CycleState(Snapshot.of()), pod, info).isSuccess()).isTrue();
+        info.setNode(Fixtures.node("n1", "4", "8Gi").editSpec().withUnschedulable(true).endSpec().build());
+        NodeInfo snapshotCopy = info.copy();
+        assertThat(plugin.filter(new CycleState(Snapshot.of()), pod, snapshotCopy).isSuccess()).isFalse();
+        info.setNode(node);
+        assertThat(plugin.filter(new CycleState(Snapshot.of()), pod, info).isSuccess()).isTrue();
+        assertThat(plugin.filter(new CycleState(Snapshot.of()), pod, snapshotCopy).isSuccess())
+                .as("a snapshot's copy keeps what it was taken with").isFalse();
+        info.clearNode();
+        assertThat(info.unschedulable()).isFalse();
+        assertThat(info.taints()).isEmpty();
     }
 }
