@@ -20,9 +20,10 @@ public final class NodeSelectors {
 
     /** The pod's nodeSelector and required node affinity both accept {@code node}. */
     public static boolean podMatchesNode(Pod pod, Node node) {
-        Map<String, String> labels = labelsOf(node);
         Map<String, String> selector = pod.getSpec() == null ? null : pod.getSpec().getNodeSelector();
-        if (selector != null) {
+        // Most pods select nothing: then the node's labels are not even read (Filter runs for hundreds of nodes).
+        if (selector != null && !selector.isEmpty()) {
+            Map<String, String> labels = labelsOf(node);
             for (Map.Entry<String, String> e : selector.entrySet()) {
                 if (!e.getValue().equals(labels.get(e.getKey()))) {
                     return false;

@@ -39,15 +39,17 @@ public final class NodeResourcesBalancedAllocation implements PreScorePlugin, Sc
         if (podRequests == null) {
             podRequests = PodResources.nonZeroRequests(pod);
         }
-        Resources requested = node.nonZeroRequested().plus(podRequests);
+        // The node's requests with the pod's, resource by resource: no Resources allocated per node.
+        Resources requested = node.nonZeroRequested();
+        Resources allocatable = node.allocatable();
         double[] fractions = new double[RESOURCES.size()];
         int n = 0;
         for (String r : RESOURCES) {
-            long capacity = node.allocatable().get(r);
+            long capacity = allocatable.get(r);
             if (capacity == 0) {
                 continue;
             }
-            fractions[n++] = Math.min(1.0, (double) requested.get(r) / capacity);
+            fractions[n++] = Math.min(1.0, (double) (requested.get(r) + podRequests.get(r)) / capacity);
         }
         double std;
         if (n == 2) {

@@ -115,7 +115,7 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Sc
 
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
-        return strategy.score(node.allocatable(), node.nonZeroRequested().plus(podInfo(state, pod).nonZeroRequests()));
+        return strategy.score(node.allocatable(), node.nonZeroRequested(), podInfo(state, pod).nonZeroRequests());
     }
 
     @Override

@@ -114,12 +114,13 @@ public record ScoringStrategy(Type type, List<WeightedResource> resources, List<
      * The weighted mean over the resources of each resource's score: for LeastAllocated
      * {@code (allocatable - requested) * 100 / allocatable}, for MostAllocated {@code requested * 100 / allocatable}
      * (capped at 100), for RequestedToCapacityRatio the shape at {@code requested * 100 / allocatable} scaled to
-     * 0–100 (resources scoring 0 then do not count, as in Kubernetes), where requested includes the incoming pod.
-     * Resources the node does not offer are skipped.
+     * 0–100 (resources scoring 0 then do not count, as in Kubernetes), where requested is the node's pods'
+     * requests ({@code nodeRequested}) plus the incoming pod's ({@code podRequested}), added resource by resource
+     * without allocating (Score runs for hundreds of nodes a cycle). Resources the node does not offer are skipped.
      */
-    long score(Resources allocatable, Resources requestedWithPod) {
+    long score(Resources allocatable, Resources nodeRequested, Resources podRequested) {
         if (type == Type.RequestedToCapacityRatio) {
-            return ratioScore(allocatable, requestedWithPod);
+            return ratioScore(allocatable, nodeRequested, podRequested);
         }
         long total = 0;
         long weights = 0;
@@ -128,7 +129,7 @@ public record ScoringStrategy(Type type, List<WeightedResource> resources, List<
             if (capacity == 0) {
                 continue;
             }
-            long requested = requestedWithPod.get(r.name());
+            long requested = nodeRequested.get(r.name()) + podRequested.get(r.name());
             long s = switch (type) {
                 case LeastAllocated -> requested > capacity ? 0 : (capacity - requested) * ScorePlugin.MAX_SCORE / capacity;
                 case MostAllocated -> requested > capacity ? ScorePlugin.MAX_SCORE : requested * ScorePlugin.MAX_SCORE / capacity;
@@ -140,7 +141,7 @@ public record ScoringStrategy(Type type, List<WeightedResource> resources, List<
         return weights == 0 ? 0 : total / weights;
     }
 
-    private long ratioScore(Resources allocatable, Resources requestedWithPod) {
+    private long ratioScore(Resources allocatable, Resources nodeRequested, Resources podRequested) {
         long total = 0;
         long weights = 0;
         for (WeightedResource r : resources) {
@@ -148,7 +149,8 @@ public record ScoringStrategy(Type type, List<WeightedResource> resources, List<
             if (capacity == 0) {
                 continue;
             }
-            long utilization = Math.min(100, requestedWithPod.get(r.name()) * 100 / capacity);
+            long utilization = Math.min(100,
+                    (nodeRequested.get(r.name()) + podRequested.get(r.name())) * 100 / capacity);
             long s = shapeAt(utilization);
             if (s > 0) {
                 total += s * r.weight();
