@@ -265,8 +265,10 @@ public final class ResourceHandler {
     }
 
     /**
-     * Creates a decoded object: system metadata, checks, admission, then its managedFields as an Update by
-     * {@code manager} (null when a server-side apply has recorded them already), then the store.
+     * Creates a decoded object: system metadata, checks, its managedFields as an Update by {@code manager} (null
+     * when a server-side apply has recorded them already), admission, then the store. The fields are recorded before
+     * admission, as kube-apiserver's create handler does: what mutating admission adds (the service-account token
+     * volume with its random name, default tolerations, priority) belongs to no manager.
      */
     private void insert(ResourceDefinition def, String ns, ObjectNode obj, List<String> decodeWarnings,
             String manager, ApiRequest req, Exchange ex) {
@@ -274,11 +276,11 @@ public final class ResourceHandler {
         lifecycle.prepareCreate(def, ns, obj);
         String name = Json.text(obj, "metadata.name");
         writeCheck.check(def, ns, obj, null, req.user());
-        List<String> warnings = new java.util.ArrayList<>(decodeWarnings);
-        warnings.addAll(admit(AdmissionAttributes.Operation.CREATE, def, null, ns, name, obj, null, req, ex));
         if (manager != null) {
             fieldManager.update(def, null, obj, manager, null);
         }
+        List<String> warnings = new java.util.ArrayList<>(decodeWarnings);
+        warnings.addAll(admit(AdmissionAttributes.Operation.CREATE, def, null, ns, name, obj, null, req, ex));
         ObjectStorage.Created created = dryRun ? new ObjectStorage.Created(obj, null)
                 : storage.createServed(def, ns, name, obj);
         NamespaceDefaults defaults = namespaceDefaults;
@@ -444,10 +446,11 @@ public final class ResourceHandler {
                 return null;
             }
             writeCheck.check(def, ns, next, current, req.user());
-            admit.accept(next, current);
+            // Managed fields before mutating admission, as kube-apiserver's update handler orders its transformers.
             if (manager != null) {
                 fieldManager.update(def, current, next, manager, sub);
             }
+            admit.accept(next, current);
             return next;
         });
     }

@@ -75,6 +75,12 @@ class ServiceAccountIntegrationTest {
             assertThat(mount.get("mountPath").asString()).isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount");
             assertThat(mount.get("readOnly").asBoolean()).isTrue();
         }
+        // As in kube-apiserver, the creator's managed fields are recorded before mutating admission: the token
+        // volume, its mounts and the service account name belong to no manager (and the volume's random name is
+        // no key in every pod's managedFields), while the request's own fields and the defaults do.
+        String managed = json(r).at("/metadata/managedFields/0/fieldsV1").toString();
+        assertThat(managed).contains("f:containers", "k:{\\\"name\\\":\\\"c\\\"}", "f:image", "f:dnsPolicy")
+                .doesNotContain("kube-api-access", "f:volumes", "f:volumeMounts", "f:serviceAccountName");
     }
 
     @Test
