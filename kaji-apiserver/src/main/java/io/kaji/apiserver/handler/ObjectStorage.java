@@ -109,6 +109,7 @@ final class ObjectStorage {
      */
     Result update(ResourceDefinition def, String namespace, String name, boolean dryRun,
             UnaryOperator<ObjectNode> change) {
+        boolean identity = def.conversion() == io.kaji.apiserver.registry.StorageConversion.IDENTITY;
         String key = def.key(namespace, name);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             KeyValue current = store.get(key).orElseThrow(() -> ApiException.notFound(def.plural(), def.group(), name));
@@ -124,16 +125,44 @@ final class ObjectStorage {
                 }
                 continue;
             }
-            // Compare as stored: numbers built in code (long) and parsed ones (int) are equal only after a round trip.
-            if (Json.parseTrusted(Json.bytes(next)).equals(currentObject)) {
+            // Compared as JSON (numbers by value: code puts longs where the parser made ints), field order aside.
+            if (Json.sameJson(next, currentObject)) {
                 return new Result(currentObject, false);
             }
             if (dryRun) {
                 return new Result(next, false);
             }
-            WriteResult r = store.update(key, encode(def, next), current.modRevision());
+            if (!identity) {
+                WriteResult r = store.update(key, encode(def, next), current.modRevision());
+                if (r instanceof WriteResult.Written w) {
+                    return new Result(decode(def, w.kv(), w.kv().modRevision()), false);
+                }
+                continue;
+            }
+            // Stored as served: the written object is returned as it is (its stored bytes are its JSON) instead of
+            // parsing them back, and the watch cache is told of the write so that it does not parse them either.
+            Json.metadata(next).remove("resourceVersion");
+            StoredObjects.Encoded encoded = StoredObjects.encodeWithRevisionSlot(next);
+            WatchCache.Expected expected = cache == null ? null : cache.expect(def, key, encoded, next);
+            WriteResult r;
+            try {
+                r = store.update(key, encoded.stored(), current.modRevision());
+            } catch (RuntimeException e) {
+                if (expected != null) {
+                    expected.abandon();
+                }
+                throw e;
+            }
             if (r instanceof WriteResult.Written w) {
-                return new Result(decode(def, w.kv(), w.kv().modRevision()), false);
+                long revision = w.kv().modRevision();
+                if (expected != null) {
+                    expected.written(revision);
+                }
+                Json.metadata(next).put("resourceVersion", Long.toString(revision));
+                return new Result(next, false);
+            }
+            if (expected != null) {
+                expected.abandon();
             }
         }
         throw ApiException.modified(def.plural(), def.group(), name);

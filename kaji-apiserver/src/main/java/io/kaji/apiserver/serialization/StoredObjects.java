@@ -19,9 +19,7 @@ public final class StoredObjects {
 
     /** The bytes to store for {@code object} (which is not modified). */
     public static byte[] encode(ObjectNode object) {
-        ObjectNode copy = object.deepCopy();
-        Json.metadata(copy).remove("resourceVersion");
-        return Json.bytes(copy);
+        return encodeWithRevisionSlot(object).stored();
     }
 
     /**

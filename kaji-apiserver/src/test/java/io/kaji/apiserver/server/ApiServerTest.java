@@ -167,6 +167,32 @@ class ApiServerTest {
     }
 
     @Test
+    void anUpdateThatChangesNothingWritesNothingAndARealOneIsServedAsWritten() {
+        String path = "/api/v1/namespaces/default/configmaps";
+        assertThat(server.post(path, "{\"metadata\":{\"name\":\"same\"},\"data\":{\"a\":\"1\",\"b\":\"2\"}}")
+                .statusCode()).isEqualTo(201);
+        String rv = json(server.get(path + "/same")).at("/metadata/resourceVersion").asString();
+        long revision = server.store().currentRevision();
+        // The same object, its fields in another order: no write, the same resourceVersion (as kube-apiserver).
+        var same = server.put(path + "/same", "{\"data\":{\"b\":\"2\",\"a\":\"1\"},\"metadata\":{\"name\":\"same\","
+                + "\"resourceVersion\":\"" + rv + "\"},\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\"}");
+        assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
+        assertThat(json(same).at("/metadata/resourceVersion").asString()).isEqualTo(rv);
+        assertThat(server.store().currentRevision()).isEqualTo(revision);
+        // A change: written once, answered with its new resourceVersion, and read back the same from the cache.
+        var changed = server.put(path + "/same", "{\"metadata\":{\"name\":\"same\",\"resourceVersion\":\"" + rv
+                + "\"},\"data\":{\"a\":\"1\",\"b\":\"3\"}}");
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        assertThat(server.store().currentRevision()).isEqualTo(revision + 1);
+        assertThat(json(changed).at("/metadata/resourceVersion").asString()).isEqualTo(Long.toString(revision + 1));
+        assertThat(json(changed).at("/data/b").asString()).isEqualTo("3");
+        var read = json(server.get(path + "/same"));
+        assertThat(read.at("/metadata/resourceVersion").asString()).isEqualTo(Long.toString(revision + 1));
+        assertThat(read.at("/data")).isEqualTo(json(changed).at("/data"));
+        assertThat(read.at("/metadata/uid")).isEqualTo(json(changed).at("/metadata/uid"));
+    }
+
+    @Test
     void unknownContentTypesGet415() {
         HttpResponse<String> r = server.send(server.request("/api/v1/namespaces/default/configmaps")
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x")).build());
