@@ -102,6 +102,34 @@ public record Resources(long milliCpu, long memory, long ephemeralStorage, long 
         return new Resources(milliCpu, memory, ephemeralStorage, count, scalars);
     }
 
+    /** {@link #standardIndex} of cpu, memory, ephemeral-storage and pods. */
+    public static final int CPU_INDEX = 0;
+    public static final int MEMORY_INDEX = 1;
+    public static final int EPHEMERAL_STORAGE_INDEX = 2;
+    public static final int PODS_INDEX = 3;
+
+    /** The index of one of the four resources every node has, for {@link NodeInfo}'s primitive reads; else -1. */
+    public static int standardIndex(String name) {
+        return switch (name) {
+            case CPU -> CPU_INDEX;
+            case MEMORY -> MEMORY_INDEX;
+            case EPHEMERAL_STORAGE -> EPHEMERAL_STORAGE_INDEX;
+            case PODS -> PODS_INDEX;
+            default -> -1;
+        };
+    }
+
+    /** The amount of the resource at {@code index} ({@link #standardIndex}). */
+    public long standard(int index) {
+        return switch (index) {
+            case CPU_INDEX -> milliCpu;
+            case MEMORY_INDEX -> memory;
+            case EPHEMERAL_STORAGE_INDEX -> ephemeralStorage;
+            case PODS_INDEX -> pods;
+            default -> throw new IllegalArgumentException("not a standard resource index: " + index);
+        };
+    }
+
     /** The amount of {@code name} (cpu in millicores). */
     public long get(String name) {
         return switch (name) {

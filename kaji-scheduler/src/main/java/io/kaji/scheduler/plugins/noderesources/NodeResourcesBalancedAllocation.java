@@ -18,7 +18,8 @@ import java.util.List;
 public final class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
 
     public static final String NAME = "NodeResourcesBalancedAllocation";
-    private static final List<String> RESOURCES = List.of(Resources.CPU, Resources.MEMORY);
+    /** The resources balanced: cpu and memory, as {@link Resources#standardIndex} indexes. */
+    private static final int[] RESOURCE_INDEXES = {Resources.CPU_INDEX, Resources.MEMORY_INDEX};
     private static final CycleState.Key<Resources> POD = new CycleState.Key<>(NAME);
 
     @Override
@@ -39,17 +40,16 @@ public final class NodeResourcesBalancedAllocation implements PreScorePlugin, Sc
         if (podRequests == null) {
             podRequests = PodResources.nonZeroRequests(pod);
         }
-        // The node's requests with the pod's, resource by resource: no Resources allocated per node.
-        Resources requested = node.nonZeroRequested();
-        Resources allocatable = node.allocatable();
-        double[] fractions = new double[RESOURCES.size()];
+        // The node's requests with the pod's, resource by resource, read from the NodeInfo's own fields: nothing
+        // allocated and no Resources object reached per node.
+        double[] fractions = new double[RESOURCE_INDEXES.length];
         int n = 0;
-        for (String r : RESOURCES) {
-            long capacity = allocatable.get(r);
+        for (int r : RESOURCE_INDEXES) {
+            long capacity = node.allocatable(r);
             if (capacity == 0) {
                 continue;
             }
-            fractions[n++] = Math.min(1.0, (double) (requested.get(r) + podRequests.get(r)) / capacity);
+            fractions[n++] = Math.min(1.0, (double) (node.nonZeroRequested(r) + podRequests.standard(r)) / capacity);
         }
         double std;
         if (n == 2) {

@@ -65,29 +65,34 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Sc
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo node) {
         Resources want = podInfo(state, pod).requests();
-        Resources alloc = node.allocatable();
-        Resources used = node.requested();
-        // Runs for hundreds of nodes per cycle and nearly always fits: nothing is allocated on that path.
+        // Runs for hundreds of nodes per cycle and nearly always fits: nothing is allocated on that path, and the
+        // node's amounts are read from the NodeInfo itself (not its Resources objects: a cache miss each).
         List<String> reasons = null;
         boolean unresolvable = false;
-        if (used.pods() + 1 > alloc.pods()) {
+        long allocPods = node.allocatable(Resources.PODS_INDEX);
+        if (node.requested(Resources.PODS_INDEX) + 1 > allocPods) {
             reasons = new ArrayList<>(2);
             reasons.add(TOO_MANY_PODS);
-            unresolvable = alloc.pods() < 1;
+            unresolvable = allocPods < 1;
         }
-        if (exceedsFree(want.milliCpu(), alloc.milliCpu(), used.milliCpu())) {
+        long allocCpu = node.allocatable(Resources.CPU_INDEX);
+        if (exceedsFree(want.milliCpu(), allocCpu, node.requested(Resources.CPU_INDEX))) {
             reasons = add(reasons, Resources.CPU);
-            unresolvable |= want.milliCpu() > alloc.milliCpu();
+            unresolvable |= want.milliCpu() > allocCpu;
         }
-        if (exceedsFree(want.memory(), alloc.memory(), used.memory())) {
+        long allocMemory = node.allocatable(Resources.MEMORY_INDEX);
+        if (exceedsFree(want.memory(), allocMemory, node.requested(Resources.MEMORY_INDEX))) {
             reasons = add(reasons, Resources.MEMORY);
-            unresolvable |= want.memory() > alloc.memory();
+            unresolvable |= want.memory() > allocMemory;
         }
-        if (exceedsFree(want.ephemeralStorage(), alloc.ephemeralStorage(), used.ephemeralStorage())) {
+        long allocStorage = node.allocatable(Resources.EPHEMERAL_STORAGE_INDEX);
+        if (exceedsFree(want.ephemeralStorage(), allocStorage, node.requested(Resources.EPHEMERAL_STORAGE_INDEX))) {
             reasons = add(reasons, Resources.EPHEMERAL_STORAGE);
-            unresolvable |= want.ephemeralStorage() > alloc.ephemeralStorage();
+            unresolvable |= want.ephemeralStorage() > allocStorage;
         }
         if (!want.scalars().isEmpty()) {
+            Resources alloc = node.allocatable();
+            Resources used = node.requested();
             for (Map.Entry<String, Long> e : want.scalars().entrySet()) {
                 long w = e.getValue();
                 if (exceedsFree(w, alloc.scalar(e.getKey()), used.scalar(e.getKey()))) {
@@ -115,7 +120,7 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Sc
 
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
-        return strategy.score(node.allocatable(), node.nonZeroRequested(), podInfo(state, pod).nonZeroRequests());
+        return strategy.score(node, podInfo(state, pod).nonZeroRequests());
     }
 
     @Override

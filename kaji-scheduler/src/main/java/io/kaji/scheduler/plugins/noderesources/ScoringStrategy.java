@@ -1,5 +1,6 @@
 package io.kaji.scheduler.plugins.noderesources;
 
+import io.kaji.scheduler.framework.NodeInfo;
 import io.kaji.scheduler.framework.PluginArgs;
 import io.kaji.scheduler.framework.Resources;
 import io.kaji.scheduler.framework.ScorePlugin;
@@ -114,50 +115,57 @@ public record ScoringStrategy(Type type, List<WeightedResource> resources, List<
      * The weighted mean over the resources of each resource's score: for LeastAllocated
      * {@code (allocatable - requested) * 100 / allocatable}, for MostAllocated {@code requested * 100 / allocatable}
      * (capped at 100), for RequestedToCapacityRatio the shape at {@code requested * 100 / allocatable} scaled to
-     * 0–100 (resources scoring 0 then do not count, as in Kubernetes), where requested is the node's pods'
-     * requests ({@code nodeRequested}) plus the incoming pod's ({@code podRequested}), added resource by resource
-     * without allocating (Score runs for hundreds of nodes a cycle). Resources the node does not offer are skipped.
+     * 0–100 (resources scoring 0 then do not count, as in Kubernetes), where requested is the node's pods' non-zero
+     * requests plus the incoming pod's ({@code podRequested}). Resources the node does not offer are skipped. The
+     * standard resources are read from the NodeInfo's own fields and nothing is allocated: Score runs for hundreds
+     * of nodes a cycle.
      */
-    long score(Resources allocatable, Resources nodeRequested, Resources podRequested) {
-        if (type == Type.RequestedToCapacityRatio) {
-            return ratioScore(allocatable, nodeRequested, podRequested);
-        }
+    long score(NodeInfo node, Resources podRequested) {
         long total = 0;
         long weights = 0;
         for (WeightedResource r : resources) {
-            long capacity = allocatable.get(r.name());
+            int i = Resources.standardIndex(r.name());
+            long capacity = i >= 0 ? node.allocatable(i) : node.allocatable().get(r.name());
+            long requested = (i >= 0 ? node.nonZeroRequested(i) : node.nonZeroRequested().get(r.name()))
+                    + podRequested.get(r.name());
+            if (type == Type.RequestedToCapacityRatio) {
+                long s = ratioResourceScore(capacity, requested);
+                if (s > 0) {
+                    total += s * r.weight();
+                    weights += r.weight();
+                }
+                continue;
+            }
             if (capacity == 0) {
                 continue;
             }
-            long requested = nodeRequested.get(r.name()) + podRequested.get(r.name());
-            long s = switch (type) {
-                case LeastAllocated -> requested > capacity ? 0 : (capacity - requested) * ScorePlugin.MAX_SCORE / capacity;
-                case MostAllocated -> requested > capacity ? ScorePlugin.MAX_SCORE : requested * ScorePlugin.MAX_SCORE / capacity;
-                case RequestedToCapacityRatio -> throw new AssertionError("scored by ratioScore");
-            };
-            total += s * r.weight();
+            total += resourceScore(capacity, requested) * r.weight();
             weights += r.weight();
         }
-        return weights == 0 ? 0 : total / weights;
+        return average(total, weights);
     }
 
-    private long ratioScore(Resources allocatable, Resources nodeRequested, Resources podRequested) {
-        long total = 0;
-        long weights = 0;
-        for (WeightedResource r : resources) {
-            long capacity = allocatable.get(r.name());
-            if (capacity == 0) {
-                continue;
-            }
-            long utilization = Math.min(100,
-                    (nodeRequested.get(r.name()) + podRequested.get(r.name())) * 100 / capacity);
-            long s = shapeAt(utilization);
-            if (s > 0) {
-                total += s * r.weight();
-                weights += r.weight();
-            }
+    private long resourceScore(long capacity, long requested) {
+        return switch (type) {
+            case LeastAllocated -> requested > capacity ? 0 : (capacity - requested) * ScorePlugin.MAX_SCORE / capacity;
+            case MostAllocated -> requested > capacity ? ScorePlugin.MAX_SCORE : requested * ScorePlugin.MAX_SCORE / capacity;
+            case RequestedToCapacityRatio -> throw new AssertionError("scored by ratioResourceScore");
+        };
+    }
+
+    /** RequestedToCapacityRatio's score of one resource; 0 (not counted) where the node offers none. */
+    private long ratioResourceScore(long capacity, long requested) {
+        if (capacity == 0) {
+            return 0;
         }
-        return weights == 0 ? 0 : Math.round((double) total / weights);
+        return shapeAt(Math.min(100, requested * 100 / capacity));
+    }
+
+    private long average(long total, long weights) {
+        if (weights == 0) {
+            return 0;
+        }
+        return type == Type.RequestedToCapacityRatio ? Math.round((double) total / weights) : total / weights;
     }
 
     /**
