@@ -132,12 +132,7 @@ public record Resources(long milliCpu, long memory, long ephemeralStorage, long 
 
     /** The amount of {@code name} (cpu in millicores). */
     public long get(String name) {
-        return switch (name) {
-            case CPU -> milliCpu;
-            case MEMORY -> memory;
-            case EPHEMERAL_STORAGE -> ephemeralStorage;
-            case PODS -> pods;
-            default -> scalar(name);
-        };
+        int i = standardIndex(name);
+        return i >= 0 ? standard(i) : scalar(name);
     }
 }
