@@ -19,10 +19,11 @@ class ApiServerBenchmarkTest {
 
         String out = text.toString();
         assertThat(ok).as(out).isTrue();
-        assertThat(out).contains("creates: 4 clients, 20 pods", "0 errors");
+        assertThat(out).contains("creates: 4 clients, 20 pods", "0 errors", "warm-up: 10 creates",
+                "warm-up: its 10 pods deleted");
         assertThat(out).contains("list: JSON, one namespace, GET /api/v1/namespaces/bench-list/pods (600 items");
-        // all namespaces: the listed pods, the measured creates and the warm-up ones
-        assertThat(out).contains("list: JSON, all namespaces, GET /api/v1/pods (630 items");
+        // all namespaces: the listed pods and the measured creates (the warm-up's were deleted)
+        assertThat(out).contains("list: JSON, all namespaces, GET /api/v1/pods (620 items");
         assertThat(out).contains("list: Table, one namespace, GET /api/v1/namespaces/bench-list/pods (600 items");
         assertThat(out).contains("list: Table, pages of 500 (kubectl get), GET /api/v1/namespaces/bench-list/pods"
                 + "?limit=500 (600 items").contains(", 2 pages)");
