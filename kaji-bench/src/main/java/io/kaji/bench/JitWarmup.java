@@ -62,7 +62,8 @@ public final class JitWarmup {
 
     /**
      * Runs {@code first}, then {@code more} until {@link #QUIET_ROUNDS} rounds in a row compiled for less than
-     * {@link #SETTLED_SHARE} of their wall time, or {@code cap} has passed since the start.
+     * {@link #SETTLED_SHARE} of their wall time, or {@code cap} has passed since the start (a zero cap: {@code first}
+     * alone).
      */
     public static Result run(Round first, Round more, Duration cap) throws Exception {
         return run(first, more, cap, JitWarmup::compileMillis);

@@ -44,6 +44,17 @@ class JitWarmupTest {
     }
 
     @Test
+    void aZeroCapRunsTheFirstRoundOnly() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        AtomicLong compiled = new AtomicLong();
+        JitWarmup.Round r = round(n, compiled, 0);
+        JitWarmup.Result result = JitWarmup.run(r, r, Duration.ZERO, compiled::get);
+        assertThat(n).hasValue(1);
+        assertThat(result.rounds()).isEqualTo(1);
+        assertThat(result.settled()).as("one quiet round is not two").isFalse();
+    }
+
+    @Test
     void aJvmWithoutCompileTimesRunsTheFirstRoundOnly() throws Exception {
         AtomicInteger n = new AtomicInteger();
         JitWarmup.Result result = JitWarmup.run(round(n, new AtomicLong(), 0), round(n, new AtomicLong(), 0),

@@ -9,6 +9,7 @@ import io.kaji.store.KeyValue;
 import io.kaji.store.RevisionedStore;
 import io.kaji.store.WriteResult;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -69,28 +70,9 @@ final class ObjectStorage {
             }
             throw ApiException.alreadyExists(def.plural(), def.group(), name);
         }
-        Json.metadata(object).remove("resourceVersion");
-        StoredObjects.Encoded encoded = StoredObjects.encodeWithRevisionSlot(object);
-        WatchCache.Expected expected = cache == null ? null : cache.expect(def, key, encoded, object);
-        WriteResult r;
-        try {
-            r = store.create(key, encoded.stored());
-        } catch (RuntimeException e) {
-            if (expected != null) {
-                expected.abandon();
-            }
-            throw e;
-        }
-        if (r instanceof WriteResult.Written w) {
-            long revision = w.kv().modRevision();
-            if (expected != null) {
-                expected.written(revision);
-            }
-            Json.metadata(object).put("resourceVersion", Long.toString(revision));
-            return new Created(object, encoded.served(revision));
-        }
-        if (expected != null) {
-            expected.abandon();
+        Announced written = writeAnnounced(def, key, object, bytes -> store.create(key, bytes));
+        if (written != null) {
+            return new Created(object, written.encoded().served(written.revision()));
         }
         throw ApiException.alreadyExists(def.plural(), def.group(), name);
     }
@@ -140,32 +122,50 @@ final class ObjectStorage {
                 continue;
             }
             // Stored as served: the written object is returned as it is (its stored bytes are its JSON) instead of
-            // parsing them back, and the watch cache is told of the write so that it does not parse them either.
-            Json.metadata(next).remove("resourceVersion");
-            StoredObjects.Encoded encoded = StoredObjects.encodeWithRevisionSlot(next);
-            WatchCache.Expected expected = cache == null ? null : cache.expect(def, key, encoded, next);
-            WriteResult r;
-            try {
-                r = store.update(key, encoded.stored(), current.modRevision());
-            } catch (RuntimeException e) {
-                if (expected != null) {
-                    expected.abandon();
-                }
-                throw e;
-            }
-            if (r instanceof WriteResult.Written w) {
-                long revision = w.kv().modRevision();
-                if (expected != null) {
-                    expected.written(revision);
-                }
-                Json.metadata(next).put("resourceVersion", Long.toString(revision));
+            // parsing them back, and the watch cache does not parse them either.
+            if (writeAnnounced(def, key, next, bytes -> store.update(key, bytes, current.modRevision())) != null) {
                 return new Result(next, false);
-            }
-            if (expected != null) {
-                expected.abandon();
             }
         }
         throw ApiException.modified(def.plural(), def.group(), name);
+    }
+
+    /** A write {@link #writeAnnounced} made: the object's encoding and the revision it was written at. */
+    private record Announced(StoredObjects.Encoded encoded, long revision) {
+    }
+
+    /**
+     * Writes {@code object} (of a resource stored as served) with {@code write}, announced to the watch cache so that
+     * its store event is applied without parsing the stored bytes. The object loses its resourceVersion for the
+     * encoding and, once written, gets the new one. Returns null when the write lost (the key existed, or changed
+     * since it was read); the announcement is then withdrawn, as it is when the write throws.
+     */
+    private Announced writeAnnounced(ResourceDefinition def, String key, ObjectNode object,
+            Function<byte[], WriteResult> write) {
+        Json.metadata(object).remove("resourceVersion");
+        StoredObjects.Encoded encoded = StoredObjects.encodeWithRevisionSlot(object);
+        WatchCache.Expected expected = cache == null ? null : cache.expect(def, key, encoded, object);
+        WriteResult r;
+        try {
+            r = write.apply(encoded.stored());
+        } catch (RuntimeException e) {
+            if (expected != null) {
+                expected.abandon();
+            }
+            throw e;
+        }
+        if (r instanceof WriteResult.Written w) {
+            long revision = w.kv().modRevision();
+            if (expected != null) {
+                expected.written(revision);
+            }
+            Json.metadata(object).put("resourceVersion", Long.toString(revision));
+            return new Announced(encoded, revision);
+        }
+        if (expected != null) {
+            expected.abandon();
+        }
+        return null;
     }
 
     /** The object stored in {@code kv} as {@code def}'s version, with resourceVersion {@code revision}. */

@@ -161,15 +161,10 @@ public final class ApiServerBenchmark {
                 String prefix = "warm" + warmed.size() + "-";
                 warmed.add(Map.entry(prefix, warmup(createLoop(conns, WARMUP_NS, prefix, more))));
             };
-            long t0 = System.nanoTime();
-            JitWarmup.Result w = null;
-            if (settings.warmupMaxSeconds() > 0) {
-                w = JitWarmup.run(first, next, Duration.ofSeconds(settings.warmupMaxSeconds()));
-            } else {
-                first.run();
-            }
-            print("warm-up: %,d creates in %.1f s, not counted%s", warmed.stream().mapToInt(Map.Entry::getValue).sum(),
-                    (System.nanoTime() - t0) / 1e9, w == null ? "" : "; " + w.describe());
+            JitWarmup.Result w = JitWarmup.run(first, next,
+                    Duration.ofSeconds(Math.max(0, settings.warmupMaxSeconds())));
+            print("warm-up: %,d creates in %.1f s, not counted; %s",
+                    warmed.stream().mapToInt(Map.Entry::getValue).sum(), w.seconds(), w.describe());
         }
         String loadBefore = load();
         long compiled0 = JitWarmup.compileMillis();

@@ -269,15 +269,10 @@ public final class SchedulerBenchmark {
                     Thread.sleep(100);
                 }
             };
-            String done;
-            if (o.warmupMaxSeconds() > 0) {
-                done = JitWarmup.run(round, round, Duration.ofSeconds(o.warmupMaxSeconds())).describe();
-            } else {
-                round.run();
-                done = "1 round";
-            }
+            JitWarmup.Result done = JitWarmup.run(round, round,
+                    Duration.ofSeconds(Math.max(0, o.warmupMaxSeconds())));
             out.printf("warm-up: pods scheduled in %s, %d per round, and deleted in %.1f s, not counted; %s%n",
-                    WARMUP_NS, n, (System.nanoTime() - t0) / 1e9, done);
+                    WARMUP_NS, n, (System.nanoTime() - t0) / 1e9, done.describe());
             out.flush();
         } finally {
             scheduler.close();

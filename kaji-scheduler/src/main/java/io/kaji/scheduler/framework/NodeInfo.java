@@ -13,8 +13,8 @@ import java.util.Map;
  * costs two more cache misses per node, which was a third of the scheduling thread's time at 5,000 nodes. For the
  * same reason the four standard amounts of {@link #allocatable}, {@link #requested} and {@link #nonZeroRequested}
  * are kept as fields of their own ({@link #allocatable(int)} and the like), read by NodeResourcesFit and
- * BalancedAllocation for every node of a cycle. The cache mutates its own NodeInfos under its lock; plugins only ever see {@link #copy() copies}
- * taken into a {@link Snapshot}, which nobody mutates.
+ * BalancedAllocation for every node of a cycle. The cache mutates its own NodeInfos under its lock; plugins only
+ * ever see {@link #copy() copies} taken into a {@link Snapshot}, which nobody mutates.
  */
 public final class NodeInfo {
 
