@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.controllers.ControllerManager;
+import io.kaji.controllers.runtime.ComponentSerialization;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,7 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         String identity = id != null ? id : InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID().toString().substring(0, 8);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder()
+                .withKubernetesSerialization(new ComponentSerialization())
                 .withConfig(UserAgents.of(config, UserAgents.CONTROLLER_MANAGER)).build()) {
             ControllerManager.Options defaults = ControllerManager.Options.defaults(identity);
             ControllerManager.Options options = defaults

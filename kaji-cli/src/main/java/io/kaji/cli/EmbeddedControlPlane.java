@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.controllers.ControllerManager;
+import io.kaji.controllers.runtime.ComponentSerialization;
 import io.kaji.scheduler.KajiScheduler;
 import io.kaji.store.Compactor;
 import io.kaji.store.RevisionedStore;
@@ -119,7 +120,8 @@ final class EmbeddedControlPlane implements AutoCloseable {
                 cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
                         options.election().retryPeriod());
             }
-            KubernetesClient client = new KubernetesClientBuilder().withConfig(UserAgents.of(
+            KubernetesClient client = new KubernetesClientBuilder()
+                    .withKubernetesSerialization(new ComponentSerialization()).withConfig(UserAgents.of(
                     clientConfig(options.controllerManagerKubeconfig()), UserAgents.CONTROLLER_MANAGER)).build();
             components.add(client);
             ControllerManager controllers = new ControllerManager(client, cm, Clock.systemUTC());
@@ -129,7 +131,8 @@ final class EmbeddedControlPlane implements AutoCloseable {
             log.info("controller manager {} started in-process", identity);
         }
         if (options.scheduler()) {
-            KubernetesClient schedulerClient = new KubernetesClientBuilder().withConfig(UserAgents.of(
+            KubernetesClient schedulerClient = new KubernetesClientBuilder()
+                    .withKubernetesSerialization(new ComponentSerialization()).withConfig(UserAgents.of(
                     clientConfig(options.schedulerKubeconfig()), UserAgents.SCHEDULER)).build();
             components.add(schedulerClient);
             KajiScheduler.Options so = KajiScheduler.Options.defaults(identity);

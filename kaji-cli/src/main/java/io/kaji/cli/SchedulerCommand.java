@@ -3,6 +3,7 @@ package io.kaji.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kaji.controllers.runtime.ComponentSerialization;
 import io.kaji.scheduler.KajiScheduler;
 import io.kaji.scheduler.config.SchedulerConfiguration;
 import io.kaji.scheduler.framework.ProfileConfig;
@@ -65,6 +66,7 @@ public final class SchedulerCommand implements Callable<Integer> {
                 : InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID().toString().substring(0, 8);
         Config clientConfig = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder()
+                .withKubernetesSerialization(new ComponentSerialization())
                 .withConfig(UserAgents.of(clientConfig, UserAgents.SCHEDULER)).build()) {
             KajiScheduler.Options defaults = KajiScheduler.Options.defaults(identity);
             KajiScheduler.Options options = new KajiScheduler.Options(identity, defaults.leaseNamespace(),

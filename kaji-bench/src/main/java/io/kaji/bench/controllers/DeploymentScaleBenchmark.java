@@ -14,6 +14,7 @@ import io.kaji.apiserver.server.ServerPolicies;
 import io.kaji.bench.simulator.NodeFlapMonitor;
 import io.kaji.bench.simulator.NodeSimulator;
 import io.kaji.controllers.ControllerManager;
+import io.kaji.controllers.runtime.ComponentSerialization;
 import io.kaji.store.sqlite.SqliteStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -65,7 +66,8 @@ public final class DeploymentScaleBenchmark {
             config.setMaxConcurrentRequests(256);
             config.setMaxConcurrentRequestsPerHost(256);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-                 KubernetesClient controllersClient = new KubernetesClientBuilder().withConfig(config).build();
+                 KubernetesClient controllersClient = new KubernetesClientBuilder()
+                         .withKubernetesSerialization(new ComponentSerialization()).withConfig(config).build();
                  // The nodes' own client, as each real agent has one: the benchmark's watch of 10,000 pods must not
                  // delay their Lease renewals inside a shared client.
                  KubernetesClient nodesClient = new KubernetesClientBuilder().withConfig(config).build()) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.controllers.runtime.ComponentSerialization;
 import io.kaji.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,9 @@ final class ApiServerFixture implements AutoCloseable {
 
     KubernetesClient newClient() throws IOException {
         Config config = Config.fromKubeconfig(Files.readString(server.kubeconfigPath()));
-        return new KubernetesClientBuilder().withConfig(config).build();
+        // The serialization Kaji's components use (kaji server, kaji scheduler, kaji controller-manager).
+        return new KubernetesClientBuilder().withKubernetesSerialization(new ComponentSerialization()).withConfig(config)
+                .build();
     }
 
     /**
