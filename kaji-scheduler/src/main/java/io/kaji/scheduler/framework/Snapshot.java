@@ -17,6 +17,8 @@ import java.util.Map;
  */
 public final class Snapshot {
 
+    /** The nodes; never changed once the snapshot exists ({@link #nodes} is a read-only view of it). */
+    private final NodeInfo[] array;
     private final List<NodeInfo> nodes;
     private final Map<String, Integer> index;
     private List<NodeInfo> withAffinityPods;
@@ -26,12 +28,23 @@ public final class Snapshot {
     private long topologyVersion;
 
     public Snapshot(List<NodeInfo> nodes) {
-        this(List.copyOf(nodes), indexOf(nodes), null);
+        this(nonNull(nodes.toArray(new NodeInfo[0])), indexOf(nodes), null);
     }
 
-    /** @param topology the topology index already advanced to these nodes, or null to build on first use */
-    private Snapshot(List<NodeInfo> nodes, Map<String, Integer> index, TopologyIndex topology) {
-        this.nodes = nodes;
+    private static NodeInfo[] nonNull(NodeInfo[] array) {
+        for (NodeInfo n : array) {
+            java.util.Objects.requireNonNull(n, "node info");
+        }
+        return array;
+    }
+
+    /**
+     * @param array    the nodes, owned by the snapshot from now on
+     * @param topology the topology index already advanced to these nodes, or null to build on first use
+     */
+    private Snapshot(NodeInfo[] array, Map<String, Integer> index, TopologyIndex topology) {
+        this.array = array;
+        this.nodes = Collections.unmodifiableList(Arrays.asList(array));
         this.index = index;
         this.topology = topology;
         this.topologyVersion = topology == null ? 0 : topology.version();
@@ -61,7 +74,9 @@ public final class Snapshot {
      * @throws IllegalArgumentException if a replacement is not a node of this snapshot
      */
     public synchronized Snapshot withReplaced(Collection<NodeInfo> changed) {
-        NodeInfo[] array = nodes.toArray(new NodeInfo[0]);
+        // One array copy per scheduling cycle (a pod assumed changes a node): a clone, not a typed toArray, which
+        // checks every element's type.
+        NodeInfo[] array = this.array.clone();
         List<NodeInfo> before = new ArrayList<>(changed.size());
         List<NodeInfo> after = new ArrayList<>(changed.size());
         for (NodeInfo n : changed) {
@@ -73,12 +88,14 @@ public final class Snapshot {
             after.add(n);
             array[i] = n;
         }
-        List<NodeInfo> list = Collections.unmodifiableList(Arrays.asList(array));
+        Snapshot next = new Snapshot(array, index, null);
         TopologyIndex carried = currentTopology();
         if (carried != null) {
-            carried.advance(list, before, after);
+            carried.advance(next.nodes, before, after);
+            next.topology = carried;
+            next.topologyVersion = carried.version();
         }
-        return new Snapshot(list, index, carried);
+        return next;
     }
 
     /**
@@ -86,7 +103,8 @@ public final class Snapshot {
      * identity, so the topology index, if in use, is advanced by what differs rather than rebuilt.
      */
     public synchronized Snapshot withNodes(List<NodeInfo> newNodes) {
-        List<NodeInfo> list = List.copyOf(newNodes);
+        NodeInfo[] array = nonNull(newNodes.toArray(new NodeInfo[0]));
+        List<NodeInfo> list = Collections.unmodifiableList(Arrays.asList(array));
         TopologyIndex carried = currentTopology();
         if (carried != null) {
             Map<NodeInfo, Boolean> old = new IdentityHashMap<>(nodes.size() * 2);
@@ -107,7 +125,7 @@ public final class Snapshot {
             }
             carried.advance(list, before, after);
         }
-        return new Snapshot(list, indexOf(list), carried);
+        return new Snapshot(array, indexOf(list), carried);
     }
 
     /** This snapshot's topology index if it was built and is still at this snapshot's version, else null. */
