@@ -101,6 +101,7 @@ final class SchedulerBenchCommand implements Callable<Integer> {
         out.printf("CPU of this JVM from the scheduler's start: %.1f s over %.1f s on %d cores (%.0f us per pod bound)%s%n",
                 total, r.seconds(), Runtime.getRuntime().availableProcessors(),
                 r.bound() > 0 ? total * 1e6 / r.bound() : 0, cpu);
+        out.printf("%s, over the same span%n", r.gc().describe());
         out.printf("heap in use at the end: %d MB of %d MB (-Xmx)%n", r.heapUsedMb(), r.heapMaxMb());
         out.printf("Scheduled events: %d of %d dropped by the scheduler's event recorder (queue of 1,000 full; "
                 + "best effort, as client-go's broadcaster), the others written through the API%n", r.eventsDropped(),

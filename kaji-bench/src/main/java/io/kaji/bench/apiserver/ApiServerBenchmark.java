@@ -5,6 +5,7 @@ import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.apiserver.pki.Kubeconfig;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.bench.GcPauses;
 import io.kaji.bench.JitWarmup;
 import io.kaji.bench.apiserver.HttpsLoadClient.Connection;
 import io.kaji.store.WriteResult;
@@ -168,7 +169,12 @@ public final class ApiServerBenchmark {
         }
         String loadBefore = load();
         long compiled0 = JitWarmup.compileMillis();
-        CreateRun r = createLoop(conns, CREATE_NS, "web-7d4b9c8f6d-", settings.pods());
+        GcPauses.Summary gc;
+        CreateRun r;
+        try (GcPauses pauses = GcPauses.start()) {
+            r = createLoop(conns, CREATE_NS, "web-7d4b9c8f6d-", settings.pods());
+            gc = pauses.summary();
+        }
         long compiled = JitWarmup.compileMillis() - compiled0;
         Histogram h = r.latencyMicros();
         print("creates: %d clients, %,d pods in %.2f s: %,.0f creates/s; latency p50 %.1f ms, p99 %.1f ms, "
@@ -179,6 +185,7 @@ public final class ApiServerBenchmark {
         if (compiled0 >= 0) {
             print("creates: the JIT compilers worked %,d ms during these %.1f s", compiled, r.seconds());
         }
+        print("creates: %s", gc.describe());
         if (!warmed.isEmpty()) {
             // The later parts (the all-namespaces LIST above all) should see the same cluster with any warm-up.
             long t0 = System.nanoTime();

@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.server.ApiServer;
 import io.kaji.apiserver.server.ApiServerConfig;
+import io.kaji.bench.GcPauses;
 import io.kaji.bench.JitWarmup;
 import io.kaji.bench.simulator.NodeSimulator;
+import io.kaji.controllers.runtime.ComponentSerialization;
 import io.kaji.scheduler.KajiScheduler;
 import io.kaji.store.sqlite.SqliteStore;
 import java.io.PrintWriter;
@@ -82,11 +84,12 @@ public final class SchedulerBenchmark {
      * Figures of one run; {@code cpuSeconds} is this JVM's CPU from the scheduler's start to the end, by role
      * (see {@link CpuBreakdown}; the entry "total" is the whole process), {@code heapUsedMb} the heap in use at
      * the end (after a GC) of {@code heapMaxMb}; {@code eventsDropped} the measured scheduler's Scheduled events
-     * its recorder dropped with a full queue (each written one costs an API write).
+     * its recorder dropped with a full queue (each written one costs an API write); {@code gc} the collector's
+     * pauses over the same span as the CPU.
      */
     public record Result(int nodes, int pods, int bound, double seconds, double podsPerSecond, double createPerSecond,
                          double p50Ms, double p99Ms, double maxMs, Map<String, Double> cpuSeconds, long heapUsedMb,
-                         long heapMaxMb, long eventsDropped) {}
+                         long heapMaxMb, long eventsDropped, GcPauses.Summary gc) {}
 
     private SchedulerBenchmark() {
     }
@@ -99,7 +102,8 @@ public final class SchedulerBenchmark {
             config.setMaxConcurrentRequests(256);
             config.setMaxConcurrentRequestsPerHost(256);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-                 KubernetesClient schedulerClient = new KubernetesClientBuilder().withConfig(config).build()) {
+                 KubernetesClient schedulerClient = new KubernetesClientBuilder()
+                         .withKubernetesSerialization(new ComponentSerialization()).withConfig(config).build()) {
                 return measure(o, out, client, schedulerClient);
             }
         } finally {
@@ -148,8 +152,10 @@ public final class SchedulerBenchmark {
                     .withBindThreads(o.bindThreads()).withParallelism(o.parallelism()), Clock.systemUTC());
             try {
                 CpuBreakdown cpu = null;
+                GcPauses gc = null;
                 if (!o.precreate()) {
                     cpu = CpuBreakdown.start();
+                    gc = GcPauses.start();
                     startLeading(scheduler);
                 }
                 ExecutorService creators = Executors.newFixedThreadPool(o.creators());
@@ -180,6 +186,7 @@ public final class SchedulerBenchmark {
                     // binds as soon as it leads, so a later start would leave those first bindings out of the time
                     // but in the count.
                     cpu = CpuBreakdown.start();
+                    gc = GcPauses.start();
                     start = System.nanoTime();
                     long s0 = start;
                     createdAt.replaceAll((k, v) -> s0);
@@ -194,13 +201,15 @@ public final class SchedulerBenchmark {
                 double createSeconds = (lastCreated.get() - start) / 1e9;
                 Map<String, Double> cpuSeconds = cpu.roles();
                 long eventsDropped = scheduler.eventsDropped();
+                GcPauses.Summary gcPauses = gc.summary();
+                gc.close();
                 System.gc();
                 Runtime rt = Runtime.getRuntime();
                 return new Result(o.nodes(), o.pods(), bound.get(), seconds, bound.get() / seconds,
                         o.precreate() ? Double.NaN : o.pods() / Math.max(createSeconds, 1e-9),
                         latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
                         latency.getMaxValue() / 1000.0, cpuSeconds, (rt.totalMemory() - rt.freeMemory()) >> 20,
-                        rt.maxMemory() >> 20, eventsDropped);
+                        rt.maxMemory() >> 20, eventsDropped, gcPauses);
             } finally {
                 scheduler.close();
                 watch.close();
