@@ -29,7 +29,7 @@ final class SchedulerBenchCommand implements Callable<Integer> {
     @Option(names = "--creators", defaultValue = "32", description = "Concurrent pod creators (default: ${DEFAULT-VALUE}).")
     int creators;
 
-    @Option(names = "--bind-threads", defaultValue = "16",
+    @Option(names = "--bind-threads", defaultValue = "64",
             description = "The scheduler's concurrent bindings (default: ${DEFAULT-VALUE}).")
     int bindThreads;
 

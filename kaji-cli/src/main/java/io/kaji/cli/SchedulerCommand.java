@@ -50,7 +50,7 @@ public final class SchedulerCommand implements Callable<Integer> {
             description = "How long a leader's lease lasts without renewal (default: ${DEFAULT-VALUE}).")
     String leaseDuration;
 
-    @Option(names = "--bind-threads", defaultValue = "16",
+    @Option(names = "--bind-threads", defaultValue = "64",
             description = "Concurrent binding and status writes (default: ${DEFAULT-VALUE}).")
     int bindThreads;
 

@@ -29,7 +29,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,9 +93,17 @@ public final class KajiScheduler implements AutoCloseable {
                     bindThreads, assumedTtl, profiles, threads);
         }
 
+        /**
+         * Concurrent bindings by default. kube-scheduler binds each pod in a goroutine of its own; a bound keeps a
+         * burst of decisions from opening thousands of requests at once. 16 left the two cores a fifth idle while
+         * 50,000 bindings waited (1,700–1,900 pods/s); with 64 the API server's group commits and watch deliveries
+         * batch more per wake-up (2,553 pods/s, a quarter less CPU per pod; docs/benchmarks.md, session 13).
+         */
+        public static final int DEFAULT_BIND_THREADS = 64;
+
         public static Options defaults(String identity) {
             return new Options(identity, "kube-system", "kaji-scheduler", Duration.ofSeconds(15),
-                    Duration.ofSeconds(10), Duration.ofSeconds(2), 16, Duration.ofSeconds(30),
+                    Duration.ofSeconds(10), Duration.ofSeconds(2), DEFAULT_BIND_THREADS, Duration.ofSeconds(30),
                     List.of(InTreePlugins.defaultProfile()));
         }
 
@@ -156,8 +166,11 @@ public final class KajiScheduler implements AutoCloseable {
         log.info("scheduler {} is the leader; starting to schedule", options.identity());
         SchedulerCache cache = new SchedulerCache(clock, options.assumedTtl());
         SchedulingQueue queue = SchedulingQueue.withDefaults(clock);
-        ExecutorService binders = Executors.newFixedThreadPool(options.bindThreads(),
+        // Up to bindThreads at once; idle ones end after a minute, so a quiet cluster keeps few.
+        ThreadPoolExecutor binders = new ThreadPoolExecutor(options.bindThreads(), options.bindThreads(), 60,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("kaji-scheduler-bind-", 0).daemon(true).factory());
+        binders.allowCoreThreadTimeOut(true);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-scheduler-timer").daemon(true).factory());
         SharedInformerFactory informers = client.informers();
