@@ -59,8 +59,13 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         return NAME;
     }
 
-    /** Matching pods per domain value, one map per constraint, and the minimum per constraint. */
-    private record FilterState(List<Constraint> constraints, List<Map<String, Integer>> counts, int[] min) {}
+    /**
+     * Matching pods per domain value, one map per constraint, the minimum per constraint, and whether the pod matches
+     * each constraint's own selector (1 or 0: it counts itself where it lands; computed once per cycle, as
+     * Kubernetes' selfMatchNum, not per node).
+     */
+    private record FilterState(List<Constraint> constraints, List<Map<String, Integer>> counts, int[] min,
+                               int[] self) {}
 
     @Override
     public Status preFilter(CycleState state, Pod pod) {
@@ -73,10 +78,12 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         List<Map<String, Integer>> counts = fromIndex(index, state.snapshot().size(), constraints, pod, ns)
                 ? indexCounts(index, constraints, ns) : scannedCounts(state, constraints, pod, ns);
         int[] min = new int[constraints.size()];
+        int[] self = new int[constraints.size()];
         for (int i = 0; i < min.length; i++) {
             min[i] = minimum(counts.get(i), constraints.get(i).minDomains());
+            self[i] = constraints.get(i).selfMatch(pod) ? 1 : 0;
         }
-        state.write(FILTER, new FilterState(constraints, counts, min));
+        state.write(FILTER, new FilterState(constraints, counts, min, self));
         return Status.success();
     }
 
@@ -165,8 +172,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             if (value == null) {
                 return Status.unresolvable(REASON_MISSING_LABEL);
             }
-            int self = c.selfMatch(pod) ? 1 : 0;
-            int skew = s.counts().get(i).getOrDefault(value, 0) + self - s.min()[i];
+            int skew = s.counts().get(i).getOrDefault(value, 0) + s.self()[i] - s.min()[i];
             if (skew > c.maxSkew()) {
                 return Status.unschedulable(REASON);
             }

@@ -76,6 +76,23 @@ class PodTopologySpreadTest {
     }
 
     @Test
+    void aPodThatItsOwnSelectorDoesNotMatchDoesNotCountItself() {
+        List<NodeInfo> nodes = cluster();
+        // Zone a has 3 web pods, zone b none: a web pod on n1 would make a skew of 4, a pod the selector does not
+        // match keeps it at 3.
+        Pod web = spread("topology.kubernetes.io/zone", 3, "DoNotSchedule");
+        Pod api = new PodBuilder(web).editMetadata().withLabels(java.util.Map.of("app", "api")).endMetadata().build();
+        PodTopologySpread plugin = new PodTopologySpread(OwnerSelectors.NONE, true);
+        NodeInfo n1 = nodes.get(0);
+        CycleState webState = new CycleState(new Snapshot(nodes));
+        assertThat(plugin.preFilter(webState, web).isSuccess()).isTrue();
+        assertThat(plugin.filter(webState, web, n1).code()).isEqualTo(Status.Code.UNSCHEDULABLE);
+        CycleState apiState = new CycleState(new Snapshot(nodes));
+        assertThat(plugin.preFilter(apiState, api).isSuccess()).isTrue();
+        assertThat(plugin.filter(apiState, api, n1).code()).isEqualTo(Status.Code.SUCCESS);
+    }
+
+    @Test
     void podsWithoutHardConstraintsSkipTheFilter() {
         PodTopologySpread plugin = new PodTopologySpread(OwnerSelectors.NONE, true);
         assertThat(plugin.preFilter(new CycleState(new Snapshot(cluster())), web("x")).isSkip()).isTrue();
