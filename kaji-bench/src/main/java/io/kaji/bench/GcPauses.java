@@ -64,8 +64,7 @@ public final class GcPauses implements AutoCloseable {
 
     /** Whether a collector bean of this name reports concurrent cycles rather than pauses. */
     static boolean isConcurrentCycle(String collectorName) {
-        return collectorName.contains("Concurrent") || collectorName.contains("Cycles")
-                || collectorName.startsWith("Shenandoah Cycles");
+        return collectorName.contains("Concurrent") || collectorName.contains("Cycles");
     }
 
     /** Whether a collection with this action collected the old generation (the JVM's wording). */

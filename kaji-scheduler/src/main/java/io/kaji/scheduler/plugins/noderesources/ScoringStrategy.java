@@ -126,39 +126,28 @@ public record ScoringStrategy(Type type, List<WeightedResource> resources, List<
         for (WeightedResource r : resources) {
             int i = Resources.standardIndex(r.name());
             long capacity = i >= 0 ? node.allocatable(i) : node.allocatable().get(r.name());
-            long requested = (i >= 0 ? node.nonZeroRequested(i) : node.nonZeroRequested().get(r.name()))
-                    + podRequested.get(r.name());
-            if (type == Type.RequestedToCapacityRatio) {
-                long s = ratioResourceScore(capacity, requested);
-                if (s > 0) {
-                    total += s * r.weight();
-                    weights += r.weight();
-                }
-                continue;
-            }
             if (capacity == 0) {
                 continue;
             }
-            total += resourceScore(capacity, requested) * r.weight();
+            long requested = (i >= 0 ? node.nonZeroRequested(i) : node.nonZeroRequested().get(r.name()))
+                    + podRequested.get(r.name());
+            long score = resourceScore(capacity, requested);
+            if (score == 0 && type == Type.RequestedToCapacityRatio) {
+                continue;
+            }
+            total += score * r.weight();
             weights += r.weight();
         }
         return average(total, weights);
     }
 
+    /** One resource's score on a node that offers {@code capacity} (> 0) of it. */
     private long resourceScore(long capacity, long requested) {
         return switch (type) {
             case LeastAllocated -> requested > capacity ? 0 : (capacity - requested) * ScorePlugin.MAX_SCORE / capacity;
             case MostAllocated -> requested > capacity ? ScorePlugin.MAX_SCORE : requested * ScorePlugin.MAX_SCORE / capacity;
-            case RequestedToCapacityRatio -> throw new AssertionError("scored by ratioResourceScore");
+            case RequestedToCapacityRatio -> shapeAt(Math.min(100, requested * 100 / capacity));
         };
-    }
-
-    /** RequestedToCapacityRatio's score of one resource; 0 (not counted) where the node offers none. */
-    private long ratioResourceScore(long capacity, long requested) {
-        if (capacity == 0) {
-            return 0;
-        }
-        return shapeAt(Math.min(100, requested * 100 / capacity));
     }
 
     private long average(long total, long weights) {
