@@ -17,6 +17,11 @@ import java.util.Set;
  */
 public record AffinityTerm(String topologyKey, LabelSelector selector, Set<String> namespaces, boolean allNamespaces, int weight) {
 
+    /** The key interned: looked up in every evaluated node's (interned) labels, it is found by identity. */
+    public AffinityTerm {
+        topologyKey = topologyKey == null ? null : topologyKey.intern();
+    }
+
     static AffinityTerm of(PodAffinityTerm t, Pod owner, int weight) {
         List<String> ns = t.getNamespaces() == null ? List.of() : t.getNamespaces();
         LabelSelector nsSelector = t.getNamespaceSelector();

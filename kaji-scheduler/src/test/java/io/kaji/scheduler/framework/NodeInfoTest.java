@@ -46,4 +46,29 @@ class NodeInfoTest {
         assertThat(n.allocatable(Resources.MEMORY_INDEX)).isZero();
         assertThat(n.requested(Resources.CPU_INDEX)).as("its pods stay").isEqualTo(250);
     }
+
+    @Test
+    void labelsAreTheNodesWithEqualStringsSharedAcrossNodesAndFollowTheNode() {
+        // Strings built at run time, as a JSON decoder builds them: equal, but distinct objects per node.
+        String zoneA1 = new String("zone-a");
+        String zoneA2 = new String("zone-a");
+        NodeInfo a = new NodeInfo(Fixtures.node("a", "4", "8Gi").editMetadata()
+                .addToLabels(new String("topology.kubernetes.io/zone"), zoneA1).endMetadata().build());
+        NodeInfo b = new NodeInfo(Fixtures.node("b", "4", "8Gi").editMetadata()
+                .addToLabels(new String("topology.kubernetes.io/zone"), zoneA2).endMetadata().build());
+
+        assertThat(a.labels()).isEqualTo(a.node().getMetadata().getLabels())
+                .containsEntry("topology.kubernetes.io/zone", "zone-a");
+        assertThat(a.labels().get("topology.kubernetes.io/zone"))
+                .as("one object for the value on every node").isSameAs(b.labels().get("topology.kubernetes.io/zone"))
+                .isSameAs("zone-a");
+        assertThat(a.labels().keySet()).allSatisfy(k -> assertThat(k).isSameAs(k.intern()));
+        assertThat(a.copy().labels()).isSameAs(a.labels());
+
+        a.setNode(Fixtures.node("a", "4", "8Gi").editMetadata().addToLabels("topology.kubernetes.io/zone", "zone-b")
+                .endMetadata().build());
+        assertThat(a.labels()).containsEntry("topology.kubernetes.io/zone", "zone-b");
+        a.clearNode();
+        assertThat(a.labels()).isEmpty();
+    }
 }

@@ -26,6 +26,11 @@ record Constraint(int maxSkew, String topologyKey, boolean hard, LabelSelector s
     static final String HOSTNAME = "kubernetes.io/hostname";
     static final String ZONE = "topology.kubernetes.io/zone";
 
+    /** The key interned: looked up in every evaluated node's (interned) labels, it is found by identity. */
+    Constraint {
+        topologyKey = topologyKey == null ? null : topologyKey.intern();
+    }
+
     static Constraint of(TopologySpreadConstraint c, Pod pod) {
         LabelSelector selector = c.getLabelSelector();
         if (selector != null && c.getMatchLabelKeys() != null && !c.getMatchLabelKeys().isEmpty()) {
