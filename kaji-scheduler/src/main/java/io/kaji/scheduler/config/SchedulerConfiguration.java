@@ -15,9 +15,9 @@ import java.util.Set;
  * Reads a {@code KubeSchedulerConfiguration} ({@code kubescheduler.config.k8s.io/v1}) into profiles. Supported:
  * {@code percentageOfNodesToScore} (global and per profile), several {@code profiles} told apart by
  * {@code schedulerName}, {@code plugins.multiPoint.enabled/disabled} (with weights; {@code "*"} disables every
- * default), {@code plugins.score.enabled} (weights) and {@code plugins.score.disabled}, and
- * {@code pluginConfig[].args}. Other extension points are refused by name, since Kaji enables a plugin at every
- * point it implements.
+ * default), the same per extension point ({@code plugins.filter.disabled}, {@code plugins.score.enabled} with
+ * weights, …: a plugin disabled at one point keeps the others), and {@code pluginConfig[].args}. Extension points
+ * Kaji does not run ({@code queueSort}, {@code preEnqueue}, {@code postBind}, …) are refused by name.
  */
 public final class SchedulerConfiguration {
 
@@ -77,11 +77,13 @@ public final class SchedulerConfiguration {
                 if (!(e.getValue() instanceof Map<?, ?> set)) {
                     continue;
                 }
-                switch (point) {
-                    case "multiPoint" -> pc = pc.merge(disabled(set, at), enabled(set, at));
-                    case "score" -> pc = score(pc, disabled(set, at), enabled(set, at));
-                    default -> throw new IllegalArgumentException("scheduler configuration: " + at
-                            + " is not supported; enable or disable plugins under multiPoint (or score for weights)");
+                if ("multiPoint".equals(point)) {
+                    pc = pc.merge(disabled(set, at), enabled(set, at));
+                } else if (ProfileConfig.POINTS.contains(point)) {
+                    pc = pc.withPoint(point, disabled(set, at), enabled(set, at));
+                } else {
+                    throw new IllegalArgumentException("scheduler configuration: " + at + " is not an extension "
+                            + "point Kaji runs; use multiPoint or one of " + String.join(", ", ProfileConfig.POINTS));
                 }
             }
         }
@@ -97,11 +99,6 @@ public final class SchedulerConfiguration {
             pc = pc.withPluginArgs(args);
         }
         return pc;
-    }
-
-    /** Score: disabled plugins leave the profile; enabled ones get their weight (and are enabled). */
-    private static ProfileConfig score(ProfileConfig pc, Set<String> disabled, List<ProfileConfig.Enabled> enabled) {
-        return pc.merge(disabled, enabled);
     }
 
     private static Set<String> disabled(Map<?, ?> set, String at) {

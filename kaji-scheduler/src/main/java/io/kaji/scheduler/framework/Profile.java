@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,48 +34,81 @@ public final class Profile {
     private final List<BindPlugin> binds = new ArrayList<>();
     private final Map<String, Set<ClusterEvent>> wakeEvents = new HashMap<>();
 
+    /**
+     * Builds each extension point's plugin list as Kubernetes does: the plugins enabled at that point first (in
+     * their order, for Score with their weight), then the multiPoint plugins that implement the point, unless
+     * disabled there by name or by {@code "*"}. A plugin named at several points is one instance.
+     */
     public Profile(ProfileConfig config, Registry registry) {
         this.config = config;
-        for (ProfileConfig.Enabled e : config.plugins()) {
-            Plugin p = registry.create(e.name(), config.pluginArgs().getOrDefault(e.name(), PluginArgs.NONE),
-                    this::runFilter);
-            add(p, e.weight());
+        Map<String, Plugin> instances = new LinkedHashMap<>();
+        for (String point : ProfileConfig.POINTS) {
+            ProfileConfig.PointSet set = config.point(point);
+            Map<String, ProfileConfig.Enabled> here = new LinkedHashMap<>();
+            for (ProfileConfig.Enabled e : set.enabled()) {
+                here.put(e.name(), e);
+            }
+            if (!set.disabled().contains("*")) {
+                for (ProfileConfig.Enabled e : config.plugins()) {
+                    if (!set.disabled().contains(e.name())) {
+                        here.putIfAbsent(e.name(), e);
+                    }
+                }
+            }
+            for (ProfileConfig.Enabled e : here.values()) {
+                Plugin p = instances.computeIfAbsent(e.name(), name -> registry.create(name,
+                        config.pluginArgs().getOrDefault(name, PluginArgs.NONE), this::runFilter));
+                boolean implemented = add(point, p, e.weight());
+                if (!implemented && set.enabled().contains(e)) {
+                    throw new IllegalArgumentException("profile " + config.schedulerName() + ": plugin " + e.name()
+                            + " is enabled at " + point + " but has no " + point + " extension");
+                }
+            }
+        }
+        for (Plugin p : instances.values()) {
+            wakeEvents.put(p.name(), p instanceof EnqueueExtensions x ? Set.copyOf(x.events()) : ClusterEvent.ALL);
         }
         if (binds.isEmpty()) {
             throw new IllegalArgumentException("profile " + config.schedulerName() + " has no Bind plugin");
         }
     }
 
-    private void add(Plugin p, int weight) {
-        if (p instanceof PreFilterPlugin x) {
-            preFilters.add(x);
+    /** Adds {@code p} to {@code point}'s list if it implements that point; returns whether it does. */
+    private boolean add(String point, Plugin p, int weight) {
+        switch (point) {
+            case "preFilter" -> {
+                return p instanceof PreFilterPlugin x && preFilters.add(x);
+            }
+            case "filter" -> {
+                return p instanceof FilterPlugin x && filters.add(x);
+            }
+            case "postFilter" -> {
+                return p instanceof PostFilterPlugin x && postFilters.add(x);
+            }
+            case "preScore" -> {
+                return p instanceof PreScorePlugin x && preScores.add(x);
+            }
+            case "score" -> {
+                if (p instanceof ScorePlugin x) {
+                    weights.put(p.name(), Math.max(1, weight));
+                    return scores.add(x);
+                }
+                return false;
+            }
+            case "reserve" -> {
+                return p instanceof ReservePlugin x && reserves.add(x);
+            }
+            case "permit" -> {
+                return p instanceof PermitPlugin x && permits.add(x);
+            }
+            case "preBind" -> {
+                return p instanceof PreBindPlugin x && preBinds.add(x);
+            }
+            case "bind" -> {
+                return p instanceof BindPlugin x && binds.add(x);
+            }
+            default -> throw new IllegalArgumentException("unknown extension point " + point);
         }
-        if (p instanceof FilterPlugin x) {
-            filters.add(x);
-        }
-        if (p instanceof PostFilterPlugin x) {
-            postFilters.add(x);
-        }
-        if (p instanceof PreScorePlugin x) {
-            preScores.add(x);
-        }
-        if (p instanceof ScorePlugin x) {
-            scores.add(x);
-            weights.put(p.name(), Math.max(1, weight));
-        }
-        if (p instanceof ReservePlugin x) {
-            reserves.add(x);
-        }
-        if (p instanceof PermitPlugin x) {
-            permits.add(x);
-        }
-        if (p instanceof PreBindPlugin x) {
-            preBinds.add(x);
-        }
-        if (p instanceof BindPlugin x) {
-            binds.add(x);
-        }
-        wakeEvents.put(p.name(), p instanceof EnqueueExtensions x ? Set.copyOf(x.events()) : ClusterEvent.ALL);
     }
 
     public String schedulerName() {

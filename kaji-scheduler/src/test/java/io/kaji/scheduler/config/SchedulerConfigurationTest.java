@@ -51,7 +51,7 @@ class SchedulerConfigurationTest {
         ProfileConfig first = profiles.get(0);
         assertThat(first.percentageOfNodesToScore()).isEqualTo(30);
         assertThat(first.plugins()).extracting(ProfileConfig.Enabled::name).doesNotContain("InterPodAffinity");
-        assertThat(first.plugins()).contains(new ProfileConfig.Enabled("PodTopologySpread", 5));
+        assertThat(first.point("score").enabled()).containsExactly(new ProfileConfig.Enabled("PodTopologySpread", 5));
         ProfileConfig second = profiles.get(1);
         assertThat(second.percentageOfNodesToScore()).isEqualTo(100);
         assertThat(second.plugins()).extracting(ProfileConfig.Enabled::name).containsExactly("NodeResourcesFit", "DefaultBinder");
@@ -61,6 +61,27 @@ class SchedulerConfigurationTest {
         PodBinder binder = (pod, node) -> Status.success();
         var registry = InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE));
         profiles.forEach(p -> new Profile(p, registry));
+    }
+
+    @Test
+    void aPluginDisabledAtOneExtensionPointKeepsTheOthers() {
+        ProfileConfig p = SchedulerConfiguration.parse("""
+                profiles:
+                - plugins:
+                    score:
+                      disabled:
+                      - name: TaintToleration
+                      - name: NodeResourcesFit
+                    filter:
+                      disabled: [{name: NodePorts}]
+                """).get(0);
+        assertThat(p.point("score").disabled()).containsExactlyInAnyOrder("TaintToleration", "NodeResourcesFit");
+        assertThat(p.point("filter").disabled()).containsExactly("NodePorts");
+        // Still multiPoint plugins: they go on filtering (a tainted or full node stays out) and only stop scoring.
+        assertThat(p.plugins()).extracting(ProfileConfig.Enabled::name)
+                .contains("TaintToleration", "NodeResourcesFit", "NodePorts");
+        PodBinder binder = (pod, node) -> Status.success();
+        new Profile(p, InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE)));
     }
 
     @Test
@@ -74,9 +95,10 @@ class SchedulerConfigurationTest {
         assertThatThrownBy(() -> SchedulerConfiguration.parse("""
                 profiles:
                 - plugins:
-                    filter:
-                      disabled: [{name: NodePorts}]
-                """)).hasMessageContaining("profiles[0].plugins.filter is not supported");
+                    queueSort:
+                      enabled: [{name: PrioritySort}]
+                """)).hasMessageContaining("profiles[0].plugins.queueSort is not an extension point Kaji runs; use "
+                + "multiPoint or one of preFilter, filter, postFilter, preScore, score, reserve, permit, preBind, bind");
         assertThatThrownBy(() -> SchedulerConfiguration.parse("percentageOfNodesToScore: lots\n"))
                 .hasMessageContaining("percentageOfNodesToScore must be a number");
         assertThatThrownBy(() -> SchedulerConfiguration.parse("percentageOfNodesToScore: 120\n"))

@@ -101,4 +101,34 @@ class ProfileTest {
         assertThatThrownBy(() -> profile(0, new ProfileConfig.Enabled("A", 1)))
                 .hasMessageContaining("has no Bind plugin");
     }
+
+    @Test
+    void anExtensionPointsOwnSetDisablesAndEnablesThereOnly() {
+        ProfileConfig base = new ProfileConfig("s", List.of(new ProfileConfig.Enabled("A", 2),
+                new ProfileConfig.Enabled("B", 1), new ProfileConfig.Enabled("Binder", 0)), 0, Map.of());
+        NodeInfo bad = new NodeInfo(io.kaji.scheduler.Fixtures.node("bad"));
+        CycleState state = new CycleState(Snapshot.of(bad));
+        Pod pod = io.kaji.scheduler.Fixtures.pod("p");
+
+        // A's filter off: B still filters, A still scores.
+        Profile noFilterA = new Profile(base.withPoint("filter", Set.of("A"), List.of()), registry());
+        assertThat(noFilterA.runFilter(state, pod, bad).plugin()).isEqualTo("B");
+        assertThat(noFilterA.runScore(state, pod, List.of(bad))).containsExactly(10 * 2 + 50);
+
+        // Score: every multiPoint scorer off, B back with weight 3; both still filter.
+        Profile onlyB = new Profile(base.withPoint("score", Set.of("*"), List.of(new ProfileConfig.Enabled("B", 3))),
+                registry());
+        assertThat(onlyB.runScore(state, pod, List.of(bad))).containsExactly(50 * 3);
+        assertThat(onlyB.runFilter(state, pod, bad).plugin()).isEqualTo("A");
+
+        // Filters off everywhere: nothing rejects; the binder is untouched.
+        Profile noFilters = new Profile(base.withPoint("filter", Set.of("*"), List.of()), registry());
+        assertThat(noFilters.runFilter(state, pod, bad).isSuccess()).isTrue();
+        assertThat(noFilters.runBind(state, pod, "bad").isSuccess()).isTrue();
+
+        assertThatThrownBy(() -> new Profile(base.withPoint("bind", Set.of(), List.of(new ProfileConfig.Enabled("A", 1))),
+                registry())).hasMessageContaining("plugin A is enabled at bind but has no bind extension");
+        assertThatThrownBy(() -> base.withPoint("queueSort", Set.of(), List.of()))
+                .hasMessageContaining("unknown extension point \"queueSort\"");
+    }
 }
