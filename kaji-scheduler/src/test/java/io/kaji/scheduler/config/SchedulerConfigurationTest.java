@@ -85,6 +85,27 @@ class SchedulerConfigurationTest {
     }
 
     @Test
+    void podTopologySpreadDefaultConstraintsAreReadAndCheckedWhenTheProfileIsBuilt() {
+        String config = """
+                profiles:
+                - pluginConfig:
+                  - name: PodTopologySpread
+                    args:
+                      defaultingType: List
+                      defaultConstraints:
+                      - maxSkew: 1
+                        topologyKey: topology.kubernetes.io/zone
+                        whenUnsatisfiable: %s
+                """;
+        PodBinder binder = (pod, node) -> Status.success();
+        var registry = InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE));
+        new Profile(SchedulerConfiguration.parse(config.formatted("ScheduleAnyway")).get(0), registry);
+        assertThatThrownBy(() -> new Profile(SchedulerConfiguration.parse(config.formatted("Never")).get(0), registry))
+                .hasMessageContaining("PodTopologySpread args.defaultConstraints[0].whenUnsatisfiable: must be "
+                        + "DoNotSchedule or ScheduleAnyway, got Never");
+    }
+
+    @Test
     void noProfilesMeansTheDefaultProfile() {
         List<ProfileConfig> profiles = SchedulerConfiguration.parse("kind: KubeSchedulerConfiguration\n");
         assertThat(profiles).containsExactly(InTreePlugins.defaultProfile());

@@ -49,10 +49,52 @@ record Constraint(int maxSkew, String topologyKey, boolean hard, LabelSelector s
                 !"Ignore".equals(c.getNodeAffinityPolicy()), "Honor".equals(c.getNodeTaintsPolicy()));
     }
 
-    /** Kubernetes' system default constraints for a pod whose group is selected by {@code selector}. */
-    static List<Constraint> systemDefaults(LabelSelector selector) {
-        return List.of(new Constraint(3, HOSTNAME, false, selector, 1, true, false),
-                new Constraint(5, ZONE, false, selector, 1, true, false));
+    /** Kubernetes' system default constraints, without a selector (see {@link #forGroup}). */
+    static final List<Constraint> SYSTEM_DEFAULTS = List.of(new Constraint(3, HOSTNAME, false, null, 1, true, false),
+            new Constraint(5, ZONE, false, null, 1, true, false));
+
+    /** The default constraints {@code templates} that are {@code hard} or not, selecting the pod's group. */
+    static List<Constraint> forGroup(List<Constraint> templates, LabelSelector selector, boolean hard) {
+        List<Constraint> out = new ArrayList<>();
+        for (Constraint t : templates) {
+            if (t.hard() == hard) {
+                out.add(new Constraint(t.maxSkew(), t.topologyKey(), t.hard(), selector, t.minDomains(),
+                        t.honorNodeAffinity(), t.honorNodeTaints()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A configured default constraint ({@code PodTopologySpreadArgs.defaultConstraints[i]}, at {@code field}),
+     * validated as Kubernetes does: maxSkew above 0, a topology key, whenUnsatisfiable DoNotSchedule or
+     * ScheduleAnyway, and no selector (the pod's group supplies it).
+     */
+    static Constraint defaultFromArgs(Map<?, ?> c, String field) {
+        if (c.get("labelSelector") != null) {
+            throw new IllegalArgumentException(field + ".labelSelector: not allowed in a default constraint (the "
+                    + "pod's Services, ReplicaSet or StatefulSet select its group)");
+        }
+        Object skew = c.get("maxSkew");
+        int maxSkew;
+        try {
+            maxSkew = skew == null ? 0 : Integer.parseInt(skew.toString());
+        } catch (NumberFormatException e) {
+            maxSkew = 0;
+        }
+        if (maxSkew <= 0) {
+            throw new IllegalArgumentException(field + ".maxSkew: must be greater than zero, got " + skew);
+        }
+        Object key = c.get("topologyKey");
+        if (key == null || key.toString().isBlank()) {
+            throw new IllegalArgumentException(field + ".topologyKey: required");
+        }
+        Object when = c.get("whenUnsatisfiable");
+        if (!"DoNotSchedule".equals(String.valueOf(when)) && !"ScheduleAnyway".equals(String.valueOf(when))) {
+            throw new IllegalArgumentException(field + ".whenUnsatisfiable: must be DoNotSchedule or ScheduleAnyway, "
+                    + "got " + when);
+        }
+        return new Constraint(maxSkew, key.toString(), "DoNotSchedule".equals(when), null, 1, true, false);
     }
 
     /** The pod's explicit constraints with {@code whenUnsatisfiable} DoNotSchedule ({@code hard}) or not. */

@@ -26,11 +26,13 @@ import java.util.Set;
  * <ul>
  *   <li>Filter, for {@code whenUnsatisfiable: DoNotSchedule} constraints: placing the pod in the node's domain
  *       must keep {@code matching pods in the domain + 1 - minimum over domains <= maxSkew}.</li>
- *   <li>Score, for {@code ScheduleAnyway} constraints, or — when the pod has no constraints at all — for the
- *       system defaults (maxSkew 3 over {@code kubernetes.io/hostname}, 5 over {@code topology.kubernetes.io/zone},
- *       selecting the pod's group by its owner's and Services' selectors): fewer matching pods rank higher.</li>
+ *   <li>Score, for {@code ScheduleAnyway} constraints: fewer matching pods rank higher.</li>
+ *   <li>A pod without constraints of its own gets the default constraints, selecting its group by its owner's and
+ *       Services' selectors: the system defaults (ScheduleAnyway, maxSkew 3 over {@code kubernetes.io/hostname},
+ *       5 over {@code topology.kubernetes.io/zone}) or the configured list.</li>
  * </ul>
- * Plugin args: {@code defaultingType: System} (the default) or {@code List} with no default constraints.
+ * Plugin args: {@code defaultingType: System} (the default) or {@code List} with the {@code defaultConstraints}
+ * given ({@code maxSkew}, {@code topologyKey}, {@code whenUnsatisfiable}; DoNotSchedule ones filter as well).
  */
 public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin,
         EnqueueExtensions {
@@ -43,15 +45,72 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     private static final CycleState.Key<ScoreState> SCORE = new CycleState.Key<>(NAME + "/score");
 
     private final OwnerSelectors owners;
-    private final boolean systemDefaults;
+    /** True for Kubernetes' system defaults, false for a configured list (possibly empty). */
+    private final boolean systemDefaulted;
+    /** The default constraints (without a selector) for pods that declare none. */
+    private final List<Constraint> defaults;
 
+    /** With the system defaults, or ({@code systemDefaults} false) with no default constraints. */
     public PodTopologySpread(OwnerSelectors owners, boolean systemDefaults) {
-        this.owners = owners;
-        this.systemDefaults = systemDefaults;
+        this(owners, systemDefaults, systemDefaults ? Constraint.SYSTEM_DEFAULTS : List.of());
     }
 
+    private PodTopologySpread(OwnerSelectors owners, boolean systemDefaulted, List<Constraint> defaults) {
+        this.owners = owners;
+        this.systemDefaulted = systemDefaulted;
+        this.defaults = List.copyOf(defaults);
+    }
+
+    /**
+     * From {@code PodTopologySpreadArgs}: {@code defaultingType: System} (the default; then {@code
+     * defaultConstraints} must be empty) or {@code List} with the {@code defaultConstraints} given (none if absent).
+     */
     public static PodTopologySpread from(PluginArgs args, OwnerSelectors owners) {
-        return new PodTopologySpread(owners, !"List".equals(args.string("defaultingType", "System")));
+        String type = args.string("defaultingType", "System");
+        List<?> listed = args.list("defaultConstraints");
+        String at = "PodTopologySpread args";
+        if ("System".equals(type)) {
+            if (listed != null && !listed.isEmpty()) {
+                throw new IllegalArgumentException(at + ".defaultConstraints: must be empty when defaultingType is "
+                        + "System (set defaultingType: List to use your own)");
+            }
+            return new PodTopologySpread(owners, true);
+        }
+        if (!"List".equals(type)) {
+            throw new IllegalArgumentException(at + ".defaultingType: must be System or List, got " + type);
+        }
+        List<Constraint> defaults = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; listed != null && i < listed.size(); i++) {
+            String field = at + ".defaultConstraints[" + i + "]";
+            if (!(listed.get(i) instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException(field + ": must be an object");
+            }
+            Constraint c = Constraint.defaultFromArgs(m, field);
+            if (!seen.add(c.topologyKey() + "/" + c.hard())) {
+                throw new IllegalArgumentException(field + ": a second constraint on " + c.topologyKey() + " with the "
+                        + "same whenUnsatisfiable");
+            }
+            defaults.add(c);
+        }
+        return new PodTopologySpread(owners, false, defaults);
+    }
+
+    /**
+     * The default constraints that are {@code hard} or not, for a pod that declares none, selecting its group by
+     * its owners' and Services' selectors; none for a pod with constraints of its own or without a group.
+     */
+    private List<Constraint> defaultsFor(Pod pod, boolean hard) {
+        List<?> own = pod.getSpec().getTopologySpreadConstraints();
+        if ((own != null && !own.isEmpty()) || defaults.isEmpty()) {
+            return List.of();
+        }
+        if (defaults.stream().noneMatch(c -> c.hard() == hard)) {
+            return List.of(); // before looking up the pod's group: the system defaults never filter
+        }
+        LabelSelector selector = owners.selectorFor(pod);
+        return selector == null || Selectors.isEmpty(selector) ? List.of()
+                : Constraint.forGroup(defaults, selector, hard);
     }
 
     @Override
@@ -70,6 +129,9 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     @Override
     public Status preFilter(CycleState state, Pod pod) {
         List<Constraint> constraints = Constraint.explicit(pod, true);
+        if (constraints.isEmpty()) {
+            constraints = defaultsFor(pod, true);
+        }
         if (constraints.isEmpty()) {
             return Status.skip();
         }
@@ -188,20 +250,13 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     public Status preScore(CycleState state, Pod pod, List<NodeInfo> feasibleNodes) {
         boolean hasExplicit = pod.getSpec().getTopologySpreadConstraints() != null
                 && !pod.getSpec().getTopologySpreadConstraints().isEmpty();
-        List<Constraint> constraints;
-        if (hasExplicit) {
-            constraints = Constraint.explicit(pod, false);
-        } else if (systemDefaults) {
-            LabelSelector selector = owners.selectorFor(pod);
-            constraints = selector == null || Selectors.isEmpty(selector) ? List.of() : Constraint.systemDefaults(selector);
-        } else {
-            constraints = List.of();
-        }
+        List<Constraint> constraints = hasExplicit ? Constraint.explicit(pod, false) : defaultsFor(pod, false);
         if (constraints.isEmpty()) {
             return Status.skip();
         }
-        // System defaults do not require nodes to carry every key (a cluster without zones still spreads by node).
-        boolean requireAllKeys = hasExplicit;
+        // System defaults do not require nodes to carry every key (a cluster without zones still spreads by node);
+        // explicit and configured default constraints do, as in Kubernetes.
+        boolean requireAllKeys = hasExplicit || !systemDefaulted;
         Set<String> ignored = new HashSet<>();
         Set<String> feasible = new HashSet<>();
         List<Map<String, Integer>> counts = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.kaji.scheduler.plugins.podtopologyspread;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -9,10 +10,12 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kaji.scheduler.Fixtures;
 import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.NodeInfo;
+import io.kaji.scheduler.framework.PluginArgs;
 import io.kaji.scheduler.framework.Snapshot;
 import io.kaji.scheduler.framework.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -182,5 +185,69 @@ class PodTopologySpreadTest {
                 }
             }
         }
+    }
+
+    @SafeVarargs
+    private static PluginArgs listArgs(Map<String, Object>... constraints) {
+        return new PluginArgs(Map.of("defaultingType", "List", "defaultConstraints", List.of(constraints)));
+    }
+
+    private static final OwnerSelectors WEB_GROUP = pod -> new LabelSelectorBuilder().addToMatchLabels("app", "web")
+            .build();
+
+    @Test
+    void configuredDefaultConstraintsFilterAndScoreAPodWithoutItsOwn() {
+        PodTopologySpread plugin = PodTopologySpread.from(listArgs(
+                Map.of("maxSkew", 1, "topologyKey", "topology.kubernetes.io/zone", "whenUnsatisfiable", "DoNotSchedule"),
+                Map.of("maxSkew", 1, "topologyKey", "kubernetes.io/hostname", "whenUnsatisfiable", "ScheduleAnyway")),
+                WEB_GROUP);
+        List<NodeInfo> nodes = cluster();
+        CycleState state = new CycleState(new Snapshot(nodes));
+        Pod pod = web("new");
+        assertThat(plugin.preFilter(state, pod).isSuccess()).isTrue();
+        // Zone a holds 3 of the group, zone b none: only zone b keeps the skew within 1; n4 has no zone.
+        assertThat(plugin.filter(state, pod, nodes.get(0)).code()).isEqualTo(Status.Code.UNSCHEDULABLE);
+        assertThat(plugin.filter(state, pod, nodes.get(2)).code()).isEqualTo(Status.Code.SUCCESS);
+        assertThat(plugin.filter(state, pod, nodes.get(3)).code())
+                .isEqualTo(Status.Code.UNSCHEDULABLE_AND_UNRESOLVABLE);
+        long[] s = scores(plugin, pod, nodes.subList(0, 3));
+        assertThat(s[2]).isGreaterThan(s[1]); // n3 holds none of the group, n2 one, n1 two
+        assertThat(s[1]).isGreaterThan(s[0]);
+
+        // A pod with constraints of its own gets none of the defaults: maxSkew 10 by hostname lets n1 in.
+        Pod own = spread("kubernetes.io/hostname", 10, "DoNotSchedule");
+        CycleState ownState = new CycleState(new Snapshot(nodes));
+        assertThat(plugin.preFilter(ownState, own).isSuccess()).isTrue();
+        assertThat(plugin.filter(ownState, own, nodes.get(0)).code()).isEqualTo(Status.Code.SUCCESS);
+        // A pod without a group (no Service, no owner) has nothing to spread.
+        PodTopologySpread noGroup = PodTopologySpread.from(listArgs(Map.of("maxSkew", 1, "topologyKey",
+                "topology.kubernetes.io/zone", "whenUnsatisfiable", "DoNotSchedule")), OwnerSelectors.NONE);
+        assertThat(noGroup.preFilter(new CycleState(new Snapshot(nodes)), pod).isSkip()).isTrue();
+        // The system defaults never filter.
+        assertThat(PodTopologySpread.from(PluginArgs.NONE, WEB_GROUP).preFilter(new CycleState(new Snapshot(nodes)),
+                pod).isSkip()).isTrue();
+    }
+
+    @Test
+    void invalidDefaultConstraintsAreRefusedNamingTheField() {
+        Map<String, Object> zone = Map.of("maxSkew", 1, "topologyKey", "topology.kubernetes.io/zone",
+                "whenUnsatisfiable", "DoNotSchedule");
+        assertThatThrownBy(() -> PodTopologySpread.from(new PluginArgs(Map.of("defaultConstraints", List.of(zone))),
+                WEB_GROUP)).hasMessageContaining("defaultConstraints: must be empty when defaultingType is System");
+        assertThatThrownBy(() -> PodTopologySpread.from(new PluginArgs(Map.of("defaultingType", "Custom")), WEB_GROUP))
+                .hasMessageContaining("defaultingType: must be System or List, got Custom");
+        assertThatThrownBy(() -> PodTopologySpread.from(listArgs(Map.of("maxSkew", 0, "topologyKey", "k",
+                "whenUnsatisfiable", "DoNotSchedule")), WEB_GROUP))
+                .hasMessageContaining("defaultConstraints[0].maxSkew: must be greater than zero");
+        assertThatThrownBy(() -> PodTopologySpread.from(listArgs(Map.of("maxSkew", 1, "whenUnsatisfiable",
+                "DoNotSchedule")), WEB_GROUP)).hasMessageContaining("defaultConstraints[0].topologyKey: required");
+        assertThatThrownBy(() -> PodTopologySpread.from(listArgs(Map.of("maxSkew", 1, "topologyKey", "k",
+                "whenUnsatisfiable", "Sometimes")), WEB_GROUP))
+                .hasMessageContaining("whenUnsatisfiable: must be DoNotSchedule or ScheduleAnyway, got Sometimes");
+        assertThatThrownBy(() -> PodTopologySpread.from(listArgs(Map.of("maxSkew", 1, "topologyKey", "k",
+                "whenUnsatisfiable", "DoNotSchedule", "labelSelector", Map.of())), WEB_GROUP))
+                .hasMessageContaining("defaultConstraints[0].labelSelector: not allowed");
+        assertThatThrownBy(() -> PodTopologySpread.from(listArgs(zone, zone), WEB_GROUP))
+                .hasMessageContaining("defaultConstraints[1]: a second constraint on topology.kubernetes.io/zone");
     }
 }
