@@ -2,8 +2,12 @@ package io.kaji.scheduler.config;
 
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kaji.scheduler.framework.PluginArgs;
+import io.kaji.scheduler.framework.Profile;
+import io.kaji.scheduler.framework.Status;
 import io.kaji.scheduler.framework.ProfileConfig;
 import io.kaji.scheduler.plugins.InTreePlugins;
+import io.kaji.scheduler.plugins.defaultpreemption.Evictor;
+import io.kaji.scheduler.plugins.podtopologyspread.OwnerSelectors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -56,9 +60,26 @@ public final class SchedulerConfiguration {
                 throw new IllegalArgumentException("scheduler configuration: two profiles for schedulerName "
                         + pc.schedulerName());
             }
+            checkBuilds(pc, "profiles[" + i + "]");
             profiles.add(pc);
         }
         return profiles;
+    }
+
+    /**
+     * Builds the profile once against the in-tree plugins (bindings and evictions going nowhere), so that an unknown
+     * plugin or invalid plugin arguments are reported now, naming the profile, and not when the scheduler starts
+     * leading.
+     */
+    private static void checkBuilds(ProfileConfig pc, String path) {
+        var deps = new InTreePlugins.Dependencies((pod, node) -> Status.error("not bound: configuration check"),
+                Evictor.NONE, OwnerSelectors.NONE);
+        try {
+            new Profile(pc, InTreePlugins.registry(deps));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("scheduler configuration: " + path + " (schedulerName "
+                    + pc.schedulerName() + "): " + e.getMessage(), e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -85,7 +85,7 @@ class SchedulerConfigurationTest {
     }
 
     @Test
-    void podTopologySpreadDefaultConstraintsAreReadAndCheckedWhenTheProfileIsBuilt() {
+    void pluginsAndTheirArgsAreCheckedWhenTheFileIsRead() {
         String config = """
                 profiles:
                 - pluginConfig:
@@ -100,9 +100,18 @@ class SchedulerConfigurationTest {
         PodBinder binder = (pod, node) -> Status.success();
         var registry = InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE));
         new Profile(SchedulerConfiguration.parse(config.formatted("ScheduleAnyway")).get(0), registry);
-        assertThatThrownBy(() -> new Profile(SchedulerConfiguration.parse(config.formatted("Never")).get(0), registry))
-                .hasMessageContaining("PodTopologySpread args.defaultConstraints[0].whenUnsatisfiable: must be "
-                        + "DoNotSchedule or ScheduleAnyway, got Never");
+        // Refused when the file is read, naming the profile, not when the scheduler starts leading.
+        assertThatThrownBy(() -> SchedulerConfiguration.parse(config.formatted("Never")))
+                .hasMessage("scheduler configuration: profiles[0] (schedulerName default-scheduler): PodTopologySpread "
+                        + "args.defaultConstraints[0].whenUnsatisfiable: must be DoNotSchedule or ScheduleAnyway, got "
+                        + "Never");
+        assertThatThrownBy(() -> SchedulerConfiguration.parse("""
+                profiles:
+                - plugins:
+                    multiPoint:
+                      enabled: [{name: NodeResourcesFitt}]
+                """)).hasMessageContaining("profiles[0] (schedulerName default-scheduler): unknown scheduler plugin "
+                + "\"NodeResourcesFitt\"");
     }
 
     @Test
