@@ -75,40 +75,23 @@ public final class Profile {
 
     /** Adds {@code p} to {@code point}'s list if it implements that point; returns whether it does. */
     private boolean add(String point, Plugin p, int weight) {
-        switch (point) {
-            case "preFilter" -> {
-                return p instanceof PreFilterPlugin x && preFilters.add(x);
-            }
-            case "filter" -> {
-                return p instanceof FilterPlugin x && filters.add(x);
-            }
-            case "postFilter" -> {
-                return p instanceof PostFilterPlugin x && postFilters.add(x);
-            }
-            case "preScore" -> {
-                return p instanceof PreScorePlugin x && preScores.add(x);
-            }
-            case "score" -> {
-                if (p instanceof ScorePlugin x) {
-                    weights.put(p.name(), Math.max(1, weight));
-                    return scores.add(x);
-                }
-                return false;
-            }
-            case "reserve" -> {
-                return p instanceof ReservePlugin x && reserves.add(x);
-            }
-            case "permit" -> {
-                return p instanceof PermitPlugin x && permits.add(x);
-            }
-            case "preBind" -> {
-                return p instanceof PreBindPlugin x && preBinds.add(x);
-            }
-            case "bind" -> {
-                return p instanceof BindPlugin x && binds.add(x);
-            }
+        return switch (point) {
+            case "preFilter" -> p instanceof PreFilterPlugin x && preFilters.add(x);
+            case "filter" -> p instanceof FilterPlugin x && filters.add(x);
+            case "postFilter" -> p instanceof PostFilterPlugin x && postFilters.add(x);
+            case "preScore" -> p instanceof PreScorePlugin x && preScores.add(x);
+            case "score" -> p instanceof ScorePlugin x && addScore(x, weight);
+            case "reserve" -> p instanceof ReservePlugin x && reserves.add(x);
+            case "permit" -> p instanceof PermitPlugin x && permits.add(x);
+            case "preBind" -> p instanceof PreBindPlugin x && preBinds.add(x);
+            case "bind" -> p instanceof BindPlugin x && binds.add(x);
             default -> throw new IllegalArgumentException("unknown extension point " + point);
-        }
+        };
+    }
+
+    private boolean addScore(ScorePlugin p, int weight) {
+        weights.put(p.name(), Math.max(1, weight));
+        return scores.add(p);
     }
 
     public String schedulerName() {
