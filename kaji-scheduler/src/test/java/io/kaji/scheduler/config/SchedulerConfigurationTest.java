@@ -15,6 +15,13 @@ import org.junit.jupiter.api.Test;
 
 class SchedulerConfigurationTest {
 
+    /** The profile built against the in-tree plugins, as the scheduler builds it. */
+    private static Profile build(ProfileConfig p) {
+        PodBinder binder = (pod, node) -> Status.success();
+        return new Profile(p, InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE,
+                OwnerSelectors.NONE)));
+    }
+
     @Test
     void profilesWithPluginsWeightsArgsAndPercentages() {
         List<ProfileConfig> profiles = SchedulerConfiguration.parse("""
@@ -58,9 +65,7 @@ class SchedulerConfigurationTest {
         assertThat(second.pluginArgs().get("NodeResourcesFit").nested("scoringStrategy").string("type", null))
                 .isEqualTo("MostAllocated");
         // Every profile builds against the in-tree registry.
-        PodBinder binder = (pod, node) -> Status.success();
-        var registry = InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE));
-        profiles.forEach(p -> new Profile(p, registry));
+        profiles.forEach(SchedulerConfigurationTest::build);
     }
 
     @Test
@@ -80,8 +85,7 @@ class SchedulerConfigurationTest {
         // Still multiPoint plugins: they go on filtering (a tainted or full node stays out) and only stop scoring.
         assertThat(p.plugins()).extracting(ProfileConfig.Enabled::name)
                 .contains("TaintToleration", "NodeResourcesFit", "NodePorts");
-        PodBinder binder = (pod, node) -> Status.success();
-        new Profile(p, InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE)));
+        build(p);
     }
 
     @Test
@@ -97,9 +101,7 @@ class SchedulerConfigurationTest {
                         topologyKey: topology.kubernetes.io/zone
                         whenUnsatisfiable: %s
                 """;
-        PodBinder binder = (pod, node) -> Status.success();
-        var registry = InTreePlugins.registry(new InTreePlugins.Dependencies(binder, Evictor.NONE, OwnerSelectors.NONE));
-        new Profile(SchedulerConfiguration.parse(config.formatted("ScheduleAnyway")).get(0), registry);
+        build(SchedulerConfiguration.parse(config.formatted("ScheduleAnyway")).get(0));
         // Refused when the file is read, naming the profile, not when the scheduler starts leading.
         assertThatThrownBy(() -> SchedulerConfiguration.parse(config.formatted("Never")))
                 .hasMessage("scheduler configuration: profiles[0] (schedulerName default-scheduler): PodTopologySpread "
