@@ -102,11 +102,8 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
      */
     private List<Constraint> defaultsFor(Pod pod, boolean hard) {
         List<?> own = pod.getSpec().getTopologySpreadConstraints();
-        if ((own != null && !own.isEmpty()) || defaults.isEmpty()) {
-            return List.of();
-        }
-        if (defaults.stream().noneMatch(c -> c.hard() == hard)) {
-            return List.of(); // before looking up the pod's group: the system defaults never filter
+        if ((own != null && !own.isEmpty()) || defaults.stream().noneMatch(c -> c.hard() == hard)) {
+            return List.of(); // checked before looking up the pod's group: the system defaults never filter
         }
         LabelSelector selector = owners.selectorFor(pod);
         return selector == null || Selectors.isEmpty(selector) ? List.of()
