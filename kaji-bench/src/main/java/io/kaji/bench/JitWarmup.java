@@ -69,7 +69,11 @@ public final class JitWarmup {
         return run(first, more, cap, JitWarmup::compileMillis);
     }
 
-    static Result run(Round first, Round more, Duration cap, java.util.function.LongSupplier compileMillis)
+    /**
+     * {@link #run(Round, Round, Duration)} with the compile time read by {@code compileMillis} (milliseconds so far,
+     * -1 when unknown): e.g. that of other JVMs the benchmark drives, as {@code kaji bench pod-startup} does.
+     */
+    public static Result run(Round first, Round more, Duration cap, java.util.function.LongSupplier compileMillis)
             throws Exception {
         long start = System.nanoTime();
         int rounds = 0;

@@ -1,5 +1,6 @@
 package io.kaji.cli;
 
+import io.kaji.bench.JitWarmup;
 import io.kaji.bench.node.LatencySummary;
 import io.kaji.bench.node.PodStartupBenchmark;
 import io.kaji.cli.localcluster.CpuMeter;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
                 "(image present), for --pods pods created at once (burst) and one by one",
                 "(serial) on one real kaji agent; and the CRI floor on this machine: the same",
                 "pods run directly through the CRI of a containerd of its own, one by one and",
-                "--floor-concurrency at a time, so the burst is compared with it.",
+                "--floor-concurrency at a time, so the burst is compared with it. Warm-up bursts",
+                "(--warmup) run first until the server's and the agent's JIT compilers settle.",
                 "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24),",
                 "services 100.64.124.0/24, bridges kajips1 and kajipsf; all removed afterwards."})
 final class PodStartupBenchCommand implements Callable<Integer> {
@@ -66,11 +68,16 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                     + " first pod; the node must then be Ready (default: ${DEFAULT-VALUE}).")
     int settle;
 
-    @Option(names = "--warmup", defaultValue = "20", paramLabel = "PODS",
-            description = "Pods started (at once) and deleted before the measured modes, so that the server's and the"
-                    + " agent's JIT compilers have seen the pod path, as the floor's containerd has after its one-by-one"
-                    + " run; 0 for none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "100", paramLabel = "PODS",
+            description = "Pods per warm-up burst, started at once and deleted, not measured; bursts go on until the"
+                    + " server's and the agent's JIT compilers are mostly done (two bursts in a row in which they"
+                    + " compiled for under 5 %% of the wall time) or --warmup-max-seconds have passed; 0 for no"
+                    + " warm-up (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--warmup-max-seconds", defaultValue = "300", paramLabel = "SECONDS",
+            description = "Upper bound on the warm-up's time (default: ${DEFAULT-VALUE}).")
+    int warmupMaxSeconds;
 
     @Option(names = "--skip-floor", description = "Do not measure the CRI floor (no comparison then).")
     boolean skipFloor;
@@ -94,6 +101,9 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         }
         if (warmup < 0 || warmup > 105) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be 0 to 105");
+        }
+        if (warmupMaxSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-max-seconds must not be negative");
         }
         if (pods < 1 || pods > 105) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -120,19 +130,16 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             PodStartupBenchmark bench = new PodStartupBenchmark(cluster.client(), NS, BusyboxImage.NAME, null,
                     this::progress);
             if (warmup > 0) {
-                progress("warm-up: " + warmup + " pods at once (not measured)");
-                PodStartupBenchmark.Result w = bench.burst("warmup", warmup, Duration.ofMinutes(3));
-                progress(String.format(Locale.ROOT, "warm-up: %.2f pods/s, p50 %.0f ms", w.podsPerSecond(),
-                        w.running().p50Ms()));
-                bench.deleteAll(Duration.ofMinutes(2));
+                warmUp(cluster, bench);
             }
             if (!mode.equals("serial")) {
                 progress("burst: " + pods + " pods at once");
                 CpuMeter meter = new CpuMeter(clusterPids(cluster));
                 CpuMeter.Snapshot cpu0 = meter.take();
+                long[] jit0 = jitMillisEach(cluster);
                 results.add(bench.burst(pods, Duration.ofMinutes(5)));
                 burstCpu = CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), pods,
-                        "pod");
+                        "pod") + jitClause(jit0, jitMillisEach(cluster));
                 print(results.getLast());
                 progress("burst CPU: " + burstCpu);
                 bench.deleteAll(Duration.ofMinutes(4));
@@ -185,6 +192,52 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                     r.sequential().format(), r.parallel().format(), r.parallelPerSecond(), r.parallelCpu());
             return r;
         }
+    }
+
+    /**
+     * Bursts of {@link #warmup} pods, each deleted again, until the server's and the agent's JIT compilers are mostly
+     * done ({@link JitWarmup}). A cluster that has run for a while executes the pod path as compiled code; a fresh
+     * one runs it interpreted or as profiling code while its compiler threads take CPU from the pods: on two cores
+     * the first burst of 100 pods used about three times the server's and the agent's CPU per pod of the sixth.
+     * Each burst's figures are printed, so that the cold ones are seen too.
+     */
+    private void warmUp(LocalCluster cluster, PodStartupBenchmark bench) throws Exception {
+        int[] round = {0};
+        JitWarmup.Round burst = () -> {
+            round[0]++;
+            progress("warm-up burst " + round[0] + ": " + warmup + " pods at once (not measured)");
+            CpuMeter meter = new CpuMeter(clusterPids(cluster));
+            CpuMeter.Snapshot cpu0 = meter.take();
+            long[] jit0 = jitMillisEach(cluster);
+            PodStartupBenchmark.Result w = bench.burst("warmup", warmup, Duration.ofMinutes(3));
+            String cpu = CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), warmup,
+                    "pod") + jitClause(jit0, jitMillisEach(cluster));
+            progress(String.format(Locale.ROOT, "warm-up burst %d: %.2f pods/s, p50 %.0f ms; %s", round[0],
+                    w.podsPerSecond(), w.running().p50Ms(), cpu));
+            bench.deleteAll(Duration.ofMinutes(2));
+        };
+        JitWarmup.Result done = JitWarmup.run(burst, burst, Duration.ofSeconds(warmupMaxSeconds),
+                () -> jitMillis(cluster));
+        progress("warm-up done: " + done.describe() + " (the server's and the agent's compilers, deletions included)");
+    }
+
+    /** CPU time the server's and the agent's JIT compiler threads have used so far; -1 if unknown. */
+    private static long jitMillis(LocalCluster cluster) {
+        return CpuMeter.compilerMillis(cluster.server().pid(), cluster.agent(NODE).pid());
+    }
+
+    /** {@link #jitMillis} of the server and of the agent apart. */
+    private static long[] jitMillisEach(LocalCluster cluster) {
+        return new long[] {CpuMeter.compilerMillis(cluster.server().pid()),
+                CpuMeter.compilerMillis(cluster.agent(NODE).pid())};
+    }
+
+    private static String jitClause(long[] from, long[] to) {
+        if (from[0] < 0 || from[1] < 0 || to[0] < 0 || to[1] < 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; JIT compilation in the server %.1f s, in the agent %.1f s",
+                (to[0] - from[0]) / 1000.0, (to[1] - from[1]) / 1000.0);
     }
 
     /** The server, the agent and the agent's containerd (its child), and this process, for {@link CpuMeter}. */

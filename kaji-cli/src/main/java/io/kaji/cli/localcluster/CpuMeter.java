@@ -89,6 +89,45 @@ public final class CpuMeter {
         return new long[] {0, 0};
     }
 
+    /**
+     * Milliseconds of CPU the JIT compiler threads of these JVMs have used so far (their threads named "C1
+     * CompilerThread…" and "C2 CompilerThread…", read from /proc/PID/task), or -1 if a process cannot be read. A
+     * HotSpot JVM on two cores runs one compiler thread of each kind for its whole life, so the sum only grows;
+     * with more cores, extra compiler threads that exit take their time with them, and the figure is a lower bound.
+     */
+    public static long compilerMillis(long... pids) {
+        long ticks = 0;
+        for (long pid : pids) {
+            Path tasks = Path.of("/proc", Long.toString(pid), "task");
+            try (var dirs = Files.list(tasks)) {
+                for (Path task : (Iterable<Path>) dirs::iterator) {
+                    ticks += compilerTicks(task);
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return -1;
+            }
+        }
+        return ticks * 1000 / ProcessUsage.TICKS_PER_SECOND;
+    }
+
+    /** A thread's CPU ticks if it is a JIT compiler thread, else 0 (also when it ended while being read). */
+    static long compilerTicks(Path task) {
+        try {
+            String comm = Files.readString(task.resolve("comm")).strip();
+            if (!isCompilerThread(comm)) {
+                return 0;
+            }
+            return ProcessUsage.cpuTicks(Files.readString(task.resolve("stat")));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** HotSpot's compiler threads, as Linux names them (at most 15 characters: "C2 CompilerThre"). */
+    static boolean isCompilerThread(String comm) {
+        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
+    }
+
     private static long ticks(long pid) {
         try {
             return ProcessUsage.cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));

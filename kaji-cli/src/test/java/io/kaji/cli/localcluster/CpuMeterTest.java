@@ -2,9 +2,13 @@ package io.kaji.cli.localcluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CpuMeterTest {
 
@@ -37,5 +41,42 @@ class CpuMeterTest {
         assertThat(s.machineTotal()).isGreaterThan(s.machineBusy()).isPositive();
         assertThat(s.processes().get("self")).isPositive();
         assertThat(s.processes().get("none")).isEqualTo(-1L);
+    }
+
+    @Test
+    void countsOnlyTheJitCompilerThreads(@TempDir Path dir) throws IOException {
+        Path c2 = task(dir, "11", "C2 CompilerThre", 70, 5);
+        Path c1 = task(dir, "12", "C1 CompilerThre", 20, 1);
+        Path worker = task(dir, "13", "pod-worker-3", 900, 100);
+
+        assertThat(CpuMeter.compilerTicks(c2)).isEqualTo(75);
+        assertThat(CpuMeter.compilerTicks(c1)).isEqualTo(21);
+        assertThat(CpuMeter.compilerTicks(worker)).isZero();
+        assertThat(CpuMeter.compilerTicks(dir.resolve("14"))).as("a thread that ended").isZero();
+    }
+
+    @Test
+    void readsTheCompilerTimeOfThisJvm() throws IOException {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            assertThat(tasks.map(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).strip();
+                } catch (IOException e) {
+                    return "";
+                }
+            }).filter(CpuMeter::isCompilerThread)).isNotEmpty();
+        }
+        long self = ProcessHandle.current().pid();
+        assertThat(CpuMeter.compilerMillis(self)).isNotNegative();
+        assertThat(CpuMeter.compilerMillis(self, Long.MAX_VALUE)).isEqualTo(-1);
+    }
+
+    /** A fake /proc/PID/task/TID with a name and utime/stime (fields 14 and 15 of its stat line). */
+    private static Path task(Path dir, String tid, String comm, long utime, long stime) throws IOException {
+        Path t = Files.createDirectories(dir.resolve(tid));
+        Files.writeString(t.resolve("comm"), comm + "\n");
+        Files.writeString(t.resolve("stat"), tid + " (" + comm + ") S 1 1 1 0 -1 4194624 0 0 0 0 " + utime + " "
+                + stime + " 0 0 20 0 1 0 100 0 0\n");
+        return t;
     }
 }
