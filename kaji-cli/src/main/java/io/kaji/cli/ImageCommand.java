@@ -5,14 +5,17 @@ import io.kaji.node.cri.CriConnection;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImageLayout;
+import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.CriContainerRuntime;
 import io.kaji.node.runtime.ImageInfo;
+import io.kaji.node.runtime.KajiLabels;
 import io.kaji.node.runtime.RuntimeCallException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,10 +25,10 @@ import picocli.CommandLine.Parameters;
 /** {@code kaji image ...}: images for a node's containerd without a registry. */
 @Command(name = "image",
         description = "Manage the images of a node's containerd (build from a directory, import tarballs, list, "
-                + "build the demo image).",
+                + "remove, build the demo image).",
         mixinStandardHelpOptions = true,
         subcommands = {ImageBuildCommand.class, ImageCommand.Import.class, ImageCommand.Ls.class,
-                ImageCommand.BuildDemo.class})
+                ImageCommand.Rm.class, ImageCommand.BuildDemo.class})
 public final class ImageCommand implements Runnable {
 
     @CommandLine.Spec
@@ -120,6 +123,84 @@ public final class ImageCommand implements Runnable {
                         }
                     });
             return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = {"Remove images from the node's containerd, by a name or the ID that 'kaji image ls' shows; "
+                    + "every name of the image goes with it.",
+                    "An image that a container on the node (running or exited) was created from is kept, and so is "
+                    + "a pinned image (the pods' sandbox image), unless --force. Exits 1 if any image was not "
+                    + "removed.",
+                    "",
+                    "Example:",
+                    "  kaji image rm docker.io/kaji/web:1"})
+    static final class Rm implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or IDs.")
+        List<String> images;
+
+        @Option(names = "--force", description = "Remove the image even if containers use it or it is pinned.")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            Path socket = target.existingSocket();
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            int kept = 0;
+            try (CriConnection cri = CriConnection.open(socket)) {
+                CriContainerRuntime runtime = new CriContainerRuntime(cri);
+                List<ContainerInfo> containers = force ? List.of() : runtime.listContainers(Map.of());
+                for (String image : images) {
+                    ImageInfo info = runtime.imageStatus(image).orElse(null);
+                    String refused = info == null ? "no such image (see 'kaji image ls')" : refusal(info, containers);
+                    if (refused != null) {
+                        err.println("kaji image rm: " + image + ": " + refused);
+                        kept++;
+                        continue;
+                    }
+                    runtime.removeImage(info.id());
+                    List<String> others = info.tags().stream().filter(t -> !t.equals(image)).toList();
+                    out.println("removed " + image + (others.isEmpty() ? ""
+                            : " (the same image was also " + String.join(", ", others) + ": gone too)"));
+                }
+            } catch (RuntimeCallException e) {
+                throw new IllegalStateException("remove images from the containerd at " + socket + ": "
+                        + e.getMessage(), e);
+            }
+            return kept == 0 ? 0 : 1;
+        }
+
+        /** Why the image must stay (unless --force), or null. */
+        private String refusal(ImageInfo info, List<ContainerInfo> containers) {
+            if (force) {
+                return null;
+            }
+            List<String> users = containers.stream().filter(c -> uses(c, info))
+                    .map(c -> c.labels().getOrDefault(KajiLabels.POD_NAMESPACE, "") + "/"
+                            + c.labels().getOrDefault(KajiLabels.POD_NAME, "?") + " container " + c.name())
+                    .distinct().toList();
+            if (!users.isEmpty()) {
+                return "in use by " + String.join(", ", users.subList(0, Math.min(3, users.size())))
+                        + (users.size() > 3 ? " and " + (users.size() - 3) + " more" : "")
+                        + "; delete those pods first, or pass --force";
+            }
+            if (info.pinned()) {
+                return "pinned (the pods' sandbox image); pass --force to remove it anyway";
+            }
+            return null;
+        }
+
+        /** Whether a container was created from the image: by its ID, or by one of its names. */
+        static boolean uses(ContainerInfo c, ImageInfo image) {
+            return image.id().equals(c.imageRef()) || image.id().equals(c.image()) || image.tags().contains(c.image())
+                    || image.digests().contains(c.image()) || image.digests().contains(c.imageRef());
         }
     }
 

@@ -13,7 +13,7 @@ class ImageCommandTest {
     void helpListsTheImageCommands() {
         KajiCommandTest.Run r = KajiCommandTest.run("image", "--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("import", "ls", "build-demo");
+        assertThat(r.out()).contains("import", "ls", "rm", "build-demo");
     }
 
     @Test
