@@ -271,6 +271,7 @@ public final class NodeAgent implements AutoCloseable {
             stats = new ResourceStats(runtime, config.nodeName(), config.clock());
             stats.start();
             endpoint.serveStats(stats::summary);
+            endpoint.serveResourceMetrics(stats::resourceMetrics);
         } catch (RuntimeException e) {
             // Pods matter more than their logs: run without the endpoint rather than not at all.
             log.error("node {}: the agent endpoint (kubectl logs) is off: {}", config.nodeName(), e.getMessage());

@@ -77,6 +77,8 @@ import org.slf4j.LoggerFactory;
  *       the caller unchanged, so clients negotiate and fall back exactly as against a kubelet.</li>
  *   <li>{@code GET /stats/summary} once {@link #serveStats} is called: CPU and memory of the node and its
  *       containers (the kubelet's Summary API, what metrics.k8s.io is computed from).</li>
+ *   <li>{@code GET /metrics/resource} once {@link #serveResourceMetrics} is called: the same figures in the
+ *       Prometheus text format, as the kubelet serves them to metrics-server.</li>
  * </ul>
  *
  * <p>Callers authenticate with a client certificate issued by a trusted CA (see {@link AgentTls}); a request
@@ -128,6 +130,7 @@ public final class AgentServer implements AutoCloseable {
     private Channel serverChannel;
     private volatile boolean closed;
     private volatile java.util.function.Supplier<byte[]> summary;
+    private volatile java.util.function.Supplier<String> resourceMetrics;
 
     private AgentServer(SSLContext ssl, ContainerLogs logs, ContainerStreams streams, Options options, Clock clock) {
         this.loops = new NioEventLoopGroup(2, Thread.ofPlatform().name("kaji-agent-endpoint-io-", 0).daemon(true)
@@ -147,6 +150,14 @@ public final class AgentServer implements AutoCloseable {
      */
     public void serveStats(java.util.function.Supplier<byte[]> source) {
         this.summary = source;
+    }
+
+    /**
+     * Serves {@code GET /metrics/resource}: the kubelet's resource metrics in the Prometheus text format from
+     * {@code source} (until called, 404), what metrics-server scrapes.
+     */
+    public void serveResourceMetrics(java.util.function.Supplier<String> source) {
+        this.resourceMetrics = source;
     }
 
     /** Binds and starts serving logs only (exec, attach and port-forward answer 404). */
@@ -303,6 +314,15 @@ public final class AgentServer implements AutoCloseable {
                 json(ch, stats.get());
                 return;
             }
+            var metrics = resourceMetrics;
+            if (path.equals("/metrics/resource") && metrics != null) {
+                if (!req.method().equals("GET")) {
+                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                    return;
+                }
+                respond(ch, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             if (StreamRequest.kindOf(path) != null && streams != null) {
                 stream(ch, req, path, qs.parameters());
                 return;
@@ -444,9 +464,13 @@ public final class AgentServer implements AutoCloseable {
     }
 
     private static void json(Channel ch, byte[] body) {
+        respond(ch, "application/json", body);
+    }
+
+    private static void respond(Channel ch, String contentType, byte[] body) {
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);

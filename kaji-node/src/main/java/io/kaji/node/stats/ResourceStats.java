@@ -1,5 +1,6 @@
 package io.kaji.node.stats;
 
+import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerUsage;
 import io.kaji.node.runtime.KajiLabels;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,9 +40,9 @@ public final class ResourceStats implements AutoCloseable {
     /** One cumulative CPU reading. */
     record Reading(Instant time, long cpuNanos) {}
 
-    /** A container's figures for the summary. */
+    /** A container's figures for the summary; {@code startTime} is when it was created, null if unknown. */
     record ContainerFigures(String namespace, String pod, String uid, String container, Instant time,
-                            long usageNanoCores, long cpuNanos, long workingSetBytes) {}
+                            long usageNanoCores, long cpuNanos, long workingSetBytes, Instant startTime) {}
 
     private final ContainerRuntime runtime;
     private final String nodeName;
@@ -88,6 +90,10 @@ public final class ResourceStats implements AutoCloseable {
             nodeTime = now;
         }
         List<ContainerUsage> usage = runtime.containerUsage(KajiLabels.managed());
+        Map<String, Instant> created = new HashMap<>();
+        for (ContainerInfo c : runtime.listContainers(KajiLabels.managed())) {
+            created.put(c.id(), c.createdAt());
+        }
         List<ContainerFigures> figures = new ArrayList<>();
         Map<String, Reading> seen = new HashMap<>();
         for (ContainerUsage u : usage) {
@@ -101,7 +107,8 @@ public final class ResourceStats implements AutoCloseable {
             seen.put(u.id(), r);
             figures.add(new ContainerFigures(labels.get(KajiLabels.POD_NAMESPACE), pod,
                     labels.get(KajiLabels.POD_UID), labels.getOrDefault(KajiLabels.CONTAINER_NAME, u.name()), t,
-                    rate(previous.get(u.id()), r), u.cpuUsageCoreNanos(), u.memoryWorkingSetBytes()));
+                    rate(previous.get(u.id()), r), u.cpuUsageCoreNanos(), u.memoryWorkingSetBytes(),
+                    created.get(u.id())));
         }
         previous.clear();
         previous.putAll(seen);
@@ -184,6 +191,9 @@ public final class ResourceStats implements AutoCloseable {
             });
             ObjectNode container = ((ArrayNode) pod.get("containers")).addObject();
             container.put("name", c.container());
+            if (c.startTime() != null) {
+                container.put("startTime", c.startTime().toString());
+            }
             ObjectNode ccpu = container.putObject("cpu");
             ccpu.put("time", c.time().toString());
             ccpu.put("usageNanoCores", c.usageNanoCores());
@@ -193,6 +203,100 @@ public final class ResourceStats implements AutoCloseable {
             cmem.put("workingSetBytes", c.workingSetBytes());
         }
         return JSON.writeValueAsBytes(root);
+    }
+
+    /**
+     * The kubelet's {@code /metrics/resource} in the Prometheus text format (what metrics-server scrapes): the
+     * node's and each container's cumulative CPU seconds and working set, each pod's (the sum of its containers'),
+     * each container's start time (its creation, as the kubelet's CRI stats report it), and
+     * {@code resource_scrape_error}, 1 until the first sample has been taken. Samples carry their time in
+     * milliseconds.
+     */
+    public String resourceMetrics() {
+        StringBuilder out = new StringBuilder(4096);
+        Instant t = nodeTime;
+        List<ContainerFigures> figures = containers;
+        header(out, "container_cpu_usage_seconds_total", "counter",
+                "Cumulative cpu time consumed by the container in core-seconds");
+        for (ContainerFigures c : figures) {
+            sample(out, "container_cpu_usage_seconds_total", containerLabels(c), seconds(c.cpuNanos()), c.time());
+        }
+        header(out, "container_memory_working_set_bytes", "gauge", "Current working set of the container in bytes");
+        for (ContainerFigures c : figures) {
+            sample(out, "container_memory_working_set_bytes", containerLabels(c),
+                    Long.toString(c.workingSetBytes()), c.time());
+        }
+        header(out, "container_start_time_seconds", "gauge", "Start time of the container since unix epoch in seconds");
+        for (ContainerFigures c : figures) {
+            if (c.startTime() != null) {
+                sample(out, "container_start_time_seconds", containerLabels(c),
+                        seconds(c.startTime().getEpochSecond() * 1_000_000_000L + c.startTime().getNano()), c.time());
+            }
+        }
+        if (t != null) {
+            header(out, "node_cpu_usage_seconds_total", "counter",
+                    "Cumulative cpu time consumed by the node in core-seconds");
+            sample(out, "node_cpu_usage_seconds_total", "", seconds(Math.max(0, nodeCpuNanos)), t);
+            long[] mem = nodeMemory();
+            if (mem != null) {
+                header(out, "node_memory_working_set_bytes", "gauge", "Current working set of the node in bytes");
+                sample(out, "node_memory_working_set_bytes", "", Long.toString(mem[0] - mem[1]), clock.instant());
+            }
+        }
+        Map<String, long[]> pods = new LinkedHashMap<>();
+        Map<String, Instant> podTimes = new HashMap<>();
+        for (ContainerFigures c : figures) {
+            String key = podLabels(c);
+            long[] sum = pods.computeIfAbsent(key, k -> new long[2]);
+            sum[0] += c.cpuNanos();
+            sum[1] += c.workingSetBytes();
+            podTimes.merge(key, c.time(), (a, b) -> a.isAfter(b) ? a : b);
+        }
+        header(out, "pod_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed by the pod in core-seconds");
+        pods.forEach((labels, sum) -> sample(out, "pod_cpu_usage_seconds_total", labels, seconds(sum[0]),
+                podTimes.get(labels)));
+        header(out, "pod_memory_working_set_bytes", "gauge", "Current working set of the pod in bytes");
+        pods.forEach((labels, sum) -> sample(out, "pod_memory_working_set_bytes", labels, Long.toString(sum[1]),
+                podTimes.get(labels)));
+        header(out, "resource_scrape_error", "gauge",
+                "1 if there was an error while getting container metrics, 0 otherwise");
+        out.append("resource_scrape_error ").append(t == null ? 1 : 0).append('\n');
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(" [STABLE] ").append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(StringBuilder out, String name, String labels, String value, Instant time) {
+        out.append(name).append(labels).append(' ').append(value);
+        if (time != null) {
+            out.append(' ').append(time.toEpochMilli());
+        }
+        out.append('\n');
+    }
+
+    private static String containerLabels(ContainerFigures c) {
+        return "{container=\"" + escape(c.container()) + "\",namespace=\"" + escape(c.namespace()) + "\",pod=\""
+                + escape(c.pod()) + "\"}";
+    }
+
+    private static String podLabels(ContainerFigures c) {
+        return "{namespace=\"" + escape(c.namespace()) + "\",pod=\"" + escape(c.pod()) + "\"}";
+    }
+
+    /** A label value as the text format wants it: backslash, double quote and newline escaped. */
+    static String escape(String value) {
+        if (value == null) {
+            return "";
+        }
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** Nanoseconds as seconds with nine decimals, exactly (no binary fraction). */
+    static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%d.%09d", nanos / 1_000_000_000L, nanos % 1_000_000_000L);
     }
 
     @Override

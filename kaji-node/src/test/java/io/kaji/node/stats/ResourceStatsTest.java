@@ -3,7 +3,9 @@ package io.kaji.node.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kaji.controllers.testing.MutableClock;
+import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
+import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.ContainerUsage;
 import io.kaji.node.runtime.KajiLabels;
 import java.lang.reflect.Proxy;
@@ -41,6 +43,9 @@ class ResourceStatsTest {
                 new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> {
                     if (m.getName().equals("containerUsage")) {
                         return usage.get();
+                    }
+                    if (m.getName().equals("listContainers")) {
+                        return List.of();
                     }
                     throw new UnsupportedOperationException(m.getName());
                 });
@@ -84,5 +89,60 @@ class ResourceStatsTest {
         assertThat(ResourceStats.rate(null, new ResourceStats.Reading(T0, 100))).isZero();
         assertThat(ResourceStats.rate(new ResourceStats.Reading(T0, 0),
                 new ResourceStats.Reading(T0.plusSeconds(2), 1_000_000_000L))).isEqualTo(500_000_000L);
+    }
+
+    @Test
+    void resourceMetricsAreThePrometheusTextMetricsServerScrapes() throws Exception {
+        Files.writeString(proc.resolve("stat"), "cpu  300 0 200 5900 10 0 0 0 0 0\n");
+        Files.writeString(proc.resolve("meminfo"), "MemTotal:       1000 kB\nMemAvailable:    400 kB\n");
+        Instant created = T0.minusSeconds(60);
+        ContainerRuntime runtime = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> switch (m.getName()) {
+                    case "containerUsage" -> List.of(
+                            new ContainerUsage("c1", "main", T0, 3_500_000_001L, 6 << 20, 0, labels("web", "main")),
+                            new ContainerUsage("c2", "side", T0, 100_000_000L, 1 << 20, 0, labels("web", "side")));
+                    case "listContainers" -> List.of(new ContainerInfo("c1", "s1", "main", 0, "busybox", "sha256:1",
+                            ContainerState.RUNNING, created, labels("web", "main")));
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        ResourceStats stats = new ResourceStats(runtime, "n1", new MutableClock(T0), proc);
+        assertThat(stats.resourceMetrics()).as("before the first sample").contains("\nresource_scrape_error 1\n");
+
+        stats.sample();
+        String text = stats.resourceMetrics();
+        long ms = T0.toEpochMilli();
+        assertThat(text.lines()).contains(
+                "# TYPE container_cpu_usage_seconds_total counter",
+                "container_cpu_usage_seconds_total{container=\"main\",namespace=\"default\",pod=\"web\"} 3.500000001 " + ms,
+                "container_cpu_usage_seconds_total{container=\"side\",namespace=\"default\",pod=\"web\"} 0.100000000 " + ms,
+                "container_memory_working_set_bytes{container=\"main\",namespace=\"default\",pod=\"web\"} " + (6 << 20)
+                        + " " + ms,
+                "container_start_time_seconds{container=\"main\",namespace=\"default\",pod=\"web\"} "
+                        + created.getEpochSecond() + ".000000000 " + ms,
+                // 500 busy jiffies = 5 s
+                "node_cpu_usage_seconds_total 5.000000000 " + ms,
+                "node_memory_working_set_bytes " + 600 * 1024 + " " + ms,
+                "pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"web\"} 3.600000001 " + ms,
+                "pod_memory_working_set_bytes{namespace=\"default\",pod=\"web\"} " + (7 << 20) + " " + ms,
+                "resource_scrape_error 0");
+        assertThat(text.lines().filter(l -> l.startsWith("container_start_time_seconds{"))).as("c2 has no start")
+                .hasSize(1);
+        // Every sample line is "name{labels} value [timestamp]", and every name has HELP and TYPE before it.
+        for (String line : text.lines().toList()) {
+            if (!line.startsWith("#")) {
+                assertThat(line).matches("[a-z_]+(\\{[^}]*})? [0-9.]+( [0-9]+)?");
+                String name = line.split("[{ ]")[0];
+                assertThat(text).contains("# HELP " + name + " [STABLE] ", "# TYPE " + name + " ");
+            }
+        }
+        JsonNode summary = new ObjectMapper().readTree(stats.summary());
+        assertThat(summary.at("/pods/0/containers/0/startTime").asString()).isEqualTo(created.toString());
+    }
+
+    @Test
+    void labelValuesAreEscaped() {
+        assertThat(ResourceStats.escape("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
+        assertThat(ResourceStats.seconds(1_000_000_007L)).isEqualTo("1.000000007");
+        assertThat(ResourceStats.seconds(0)).isEqualTo("0.000000000");
     }
 }
