@@ -144,7 +144,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
                     Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction, imageGc,
-                    containerGc);
+                    containerGc, nodeResources.systemReserved(), nodeResources.kubeReserved());
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
                 // renews before it expires, switching its API clients over without a restart.

@@ -7,6 +7,7 @@ import io.kaji.node.NodeLayout;
 import io.kaji.node.agent.AgentConfig;
 import io.kaji.node.agent.HostInfo;
 import io.kaji.node.agent.NodeAgent;
+import io.kaji.node.agent.NodeAllocatable;
 import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.eviction.HostSignals;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +51,17 @@ final class LocalAgent implements AutoCloseable {
      *                    defaults
      * @param containerGc dead-container garbage collection ({@code --maximum-dead-containers}, ...); null for the
      *                    kubelet's defaults
+     * @param systemReserved {@code --system-reserved} ({@link NodeAllocatable#parseReserved}); empty: none
+     * @param kubeReserved   {@code --kube-reserved}, the same way
      */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                    Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort,
-                   EvictionConfig eviction, ImageGcPolicy imageGc, ContainerGcPolicy containerGc) {
+                   EvictionConfig eviction, ImageGcPolicy imageGc, ContainerGcPolicy containerGc,
+                   Map<String, Long> systemReserved, Map<String, Long> kubeReserved) {
         Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                 Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {
             this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
-                    importDemoImage, kubeletPort, null, null, null);
+                    importDemoImage, kubeletPort, null, null, null, Map.of(), Map.of());
         }
     }
 
@@ -77,6 +82,17 @@ final class LocalAgent implements AutoCloseable {
         this.cri = cri;
         this.supervisor = supervisor;
         this.socket = socket;
+    }
+
+    /** The size of the file system holding {@code dir} (the node's ephemeral storage), or -1 if unreadable. */
+    static long fileSystemBytes(Path dir) {
+        try {
+            return Files.getFileStore(dir).getTotalSpace();
+        } catch (java.io.IOException | SecurityException e) {
+            log.warn("cannot read the size of the file system of {}: {}; ephemeral-storage is not reported", dir,
+                    e.getMessage());
+            return -1;
+        }
     }
 
     /**
@@ -158,6 +174,7 @@ final class LocalAgent implements AutoCloseable {
                     .imageGc(o.imageGc() != null ? o.imageGc() : ImageGcPolicy.defaults(),
                             ImageFilesystem.at(o.layout().containerd().root()))
                     .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults())
+                    .resources(o.systemReserved(), o.kubeReserved(), fileSystemBytes(o.layout().dataDir()))
                     .servingCertDir(o.layout().dataDir().resolve("pki"))
                     .serviceLister(serviceInformers);
             agent.start();

@@ -1,14 +1,16 @@
 package io.kaji.cli;
 
 import io.kaji.node.containergc.ContainerGcPolicy;
+import io.kaji.node.agent.NodeAllocatable;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.imagegc.ImageGcPolicy;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The node agent's eviction and garbage-collection options, spelled as the kubelet's flags, declared once and mixed
+ * The node agent's reservation, eviction and garbage-collection options, spelled as the kubelet's flags, declared once and mixed
  * into {@code kaji agent} and {@code kaji server} (its in-process agent) with {@code @Mixin}. Like every option they
  * can come from the config file ({@code eviction-hard: ...}). The parse methods turn a bad value into a usage error
  * of the command they are mixed into, naming the flag.
@@ -17,6 +19,16 @@ final class NodeResourceOptions {
 
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
+
+    @Option(names = "--system-reserved", paramLabel = "RESOURCES",
+            description = "Resources kept for the operating system and its daemons, as the kubelet spells them, e.g. "
+                    + "cpu=200m,memory=512Mi,ephemeral-storage=1Gi: the node's allocatable is its capacity less "
+                    + "these, --kube-reserved and the hard eviction thresholds of memory and nodefs (default: none).")
+    String systemReserved;
+
+    @Option(names = "--kube-reserved", paramLabel = "RESOURCES",
+            description = "Resources kept for the agent and containerd, the same way (default: none).")
+    String kubeReserved;
 
     @Option(names = "--eviction-hard", paramLabel = "THRESHOLDS",
             description = "Hard eviction thresholds as the kubelet spells them, e.g. memory.available<100Mi,"
@@ -74,6 +86,24 @@ final class NodeResourceOptions {
             description = "Never remove a dead container created less than this long ago (default: ${DEFAULT-VALUE}).")
     String minContainerTtl;
 
+    /** {@code --system-reserved}; a bad value is a usage error naming the flag. */
+    Map<String, Long> systemReserved() {
+        return reserved("--system-reserved", systemReserved);
+    }
+
+    /** {@code --kube-reserved}; a bad value is a usage error naming the flag. */
+    Map<String, Long> kubeReserved() {
+        return reserved("--kube-reserved", kubeReserved);
+    }
+
+    private Map<String, Long> reserved(String flag, String value) {
+        try {
+            return NodeAllocatable.parseReserved(flag, value);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
     /** The image GC settings; a bad value is a usage error naming the flag. */
     ImageGcPolicy imageGcPolicy() {
         Duration minAge = duration("--image-minimum-gc-age", imageMinimumGcAge);
@@ -107,6 +137,8 @@ final class NodeResourceOptions {
 
     /** Parses every setting once, so that a bad value fails before anything starts. */
     void check() {
+        systemReserved();
+        kubeReserved();
         evictionConfig();
         imageGcPolicy();
         containerGcPolicy();

@@ -24,7 +24,7 @@ import picocli.CommandLine;
  */
 class NodeResourceOptionsTest {
 
-    private static final List<String> SHARED = List.of("--eviction-hard", "--eviction-soft",
+    private static final List<String> SHARED = List.of("--system-reserved", "--kube-reserved", "--eviction-hard", "--eviction-soft",
             "--eviction-soft-grace-period", "--eviction-pressure-transition-period", "--eviction-max-pod-grace-period",
             "--eviction-monitoring-interval", "--image-gc-high-threshold", "--image-gc-low-threshold",
             "--image-minimum-gc-age", "--maximum-dead-containers-per-container", "--maximum-dead-containers",
@@ -79,7 +79,8 @@ class NodeResourceOptionsTest {
         LocalAgent.Options o = server("--maximum-dead-containers-per-container", "3",
                 "--maximum-dead-containers", "50", "--minimum-container-ttl-duration", "1m30s",
                 "--image-gc-high-threshold", "70", "--image-gc-low-threshold", "60", "--image-minimum-gc-age", "5m",
-                "--eviction-hard", "memory.available<1Gi", "--eviction-monitoring-interval", "2s")
+                "--eviction-hard", "memory.available<1Gi", "--eviction-monitoring-interval", "2s",
+                "--system-reserved", "cpu=250m,memory=1Gi", "--kube-reserved", "ephemeral-storage=2Gi,pid=500")
                 .agentOptions("n1", new NodeLayout(dir.resolve("node")));
 
         assertThat(o.nodeName()).isEqualTo("n1");
@@ -88,6 +89,9 @@ class NodeResourceOptionsTest {
         assertThat(o.imageGc()).isEqualTo(new ImageGcPolicy(70, 60, Duration.ofMinutes(5), Duration.ofMinutes(5)));
         assertThat(o.eviction().thresholds()).extracting(Threshold::toString).containsExactly("memory.available<1Gi");
         assertThat(o.eviction().monitoringInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(o.systemReserved()).isEqualTo(java.util.Map.of("cpu", 250L, "memory", 1L << 30));
+        assertThat(o.kubeReserved()).isEqualTo(java.util.Map.of("ephemeral-storage", 2L << 30, "pid", 500L));
+        assertThat(server().agentOptions("n1", null).systemReserved()).as("nothing reserved by default").isEmpty();
     }
 
     @Test
@@ -122,6 +126,12 @@ class NodeResourceOptionsTest {
                 .nodeResources.check())
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageStartingWith("--image-gc-low-threshold 75 is higher than --image-gc-high-threshold 70");
+        assertThatThrownBy(() -> server("--system-reserved", "gpu=1").agentOptions("n1", null))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--system-reserved: unknown resource \"gpu\"; use cpu, memory, ephemeral-storage or pid");
+        assertThatThrownBy(() -> agent("--kube-reserved", "memory=lots").nodeResources.check())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--kube-reserved: memory=lots is not a quantity (e.g. 200m, 1, 512Mi, 1Gi)");
         assertThatThrownBy(() -> server("--maximum-dead-containers", "many"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("--maximum-dead-containers");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
@@ -117,6 +118,26 @@ class KubectlExecE2ETest {
                 "(?m)^" + NODE + "\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%");
         Kubectl.Result byLabel = kubectl.run("top", "pod", "-l", "app=nothing-matches");
         assertThat(byLabel.stdout() + byLabel.stderr()).as(byLabel.toString()).contains("No resources found");
+    }
+
+    @Test
+    void theNodeHoldsBackTheHardEvictionThresholdsFromAllocatable() {
+        // The agent runs with the kubelet's default --eviction-hard (memory.available<100Mi, nodefs.available<10%)
+        // and nothing reserved: allocatable is capacity less those, and ephemeral storage is the data dir's disk.
+        Kubectl.Result r = kubectl.run("get", "node", NODE, "-o", "jsonpath={.status.capacity.memory} "
+                + "{.status.allocatable.memory} {.status.capacity.ephemeral-storage} "
+                + "{.status.allocatable.ephemeral-storage} {.status.capacity.cpu} {.status.allocatable.cpu}");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String[] f = r.stdout().strip().split(" ");
+        assertThat(f).as(r.stdout()).hasSize(6);
+        long memory = new Quantity(f[0]).getNumericalAmount().longValueExact();
+        long memoryAllocatable = new Quantity(f[1]).getNumericalAmount().longValueExact();
+        assertThat(memory - memoryAllocatable).isEqualTo(100L << 20);
+        long disk = new Quantity(f[2]).getNumericalAmount().longValueExact();
+        long diskAllocatable = new Quantity(f[3]).getNumericalAmount().longValueExact();
+        assertThat(disk).isPositive();
+        assertThat((double) diskAllocatable / disk).isCloseTo(0.9, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(f[5]).isEqualTo(f[4]);
     }
 
     @Test

@@ -162,6 +162,20 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
+     * Resources reserved from the node's capacity ({@code --system-reserved}, {@code --kube-reserved}, parsed by
+     * {@link NodeAllocatable#parseReserved}) and the capacity in bytes of the file system that holds the node's
+     * data (its ephemeral storage; below zero: unknown). Allocatable is capacity less both reservations and the hard
+     * eviction thresholds of memory and nodefs ({@link NodeAllocatable}); call before {@link #start()}, after
+     * {@link #eviction}. Without this call allocatable equals capacity and ephemeral storage is not reported.
+     */
+    public NodeAgent resources(Map<String, Long> systemReserved, Map<String, Long> kubeReserved, long ephemeralBytes) {
+        EvictionConfig ec = evictionConfig;
+        reporter.allocatable(new NodeAllocatable(systemReserved, kubeReserved,
+                ec == null ? List.of() : ec.thresholds()), ephemeralBytes);
+        return this;
+    }
+
+    /**
      * Turns on image garbage collection with {@code policy} over the image file system {@code fs} (off by
      * default); call before {@link #start()}. The collector never removes the sandbox image ({@link PauseImage}) and
      * is the eviction manager's node-level reclaim for disk signals.

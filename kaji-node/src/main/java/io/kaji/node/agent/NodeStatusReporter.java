@@ -44,6 +44,9 @@ public final class NodeStatusReporter {
     /** How many images the node reports at most (the kubelet's {@code --node-status-max-images} default). */
     public static final int MAX_IMAGES = 50;
 
+    /** The kubelet's default --max-pods. */
+    static final int MAX_PODS = 110;
+
     private final KubernetesClient client;
     private final AgentConfig config;
     private final HostInfo host;
@@ -56,6 +59,8 @@ public final class NodeStatusReporter {
     private volatile Supplier<List<ImageInfo>> images = List::of;
     private List<ContainerImage> lastImages = List.of();
     private volatile Supplier<java.util.Set<PressureCondition>> pressure = java.util.Set::of;
+    private volatile NodeAllocatable allocatable = NodeAllocatable.NONE;
+    private volatile long ephemeralStorageBytes = -1;
 
     public NodeStatusReporter(KubernetesClient client, AgentConfig config, HostInfo host,
                               Supplier<RuntimeHealth> health, Supplier<String> runtimeVersion,
@@ -79,6 +84,16 @@ public final class NodeStatusReporter {
      */
     public void pressure(Supplier<java.util.Set<PressureCondition>> source) {
         this.pressure = source;
+    }
+
+    /**
+     * What is reserved and held back from the capacity ({@link NodeAllocatable}), and the capacity of the node's
+     * file system for ephemeral storage in bytes (below zero: unknown, then not reported). By default allocatable
+     * equals capacity and no ephemeral storage is reported.
+     */
+    public void allocatable(NodeAllocatable a, long ephemeralBytes) {
+        this.allocatable = a;
+        this.ephemeralStorageBytes = ephemeralBytes;
     }
 
     /** Where the images for {@code status.images} come from (the runtime's image list; none by default). */
@@ -191,7 +206,13 @@ public final class NodeStatusReporter {
         Map<String, Quantity> capacity = new LinkedHashMap<>();
         capacity.put("cpu", new Quantity(String.valueOf(host.cpus())));
         capacity.put("memory", new Quantity(host.memoryBytes() / 1024 + "Ki"));
-        capacity.put("pods", new Quantity("110"));
+        long ephemeral = ephemeralStorageBytes;
+        if (ephemeral >= 0) {
+            capacity.put("ephemeral-storage", new Quantity(ephemeral / 1024 + "Ki"));
+        }
+        capacity.put("pods", new Quantity(Integer.toString(MAX_PODS)));
+        Map<String, Quantity> allocatableNow = allocatable.allocatable(host.cpus() * 1000L, host.memoryBytes(),
+                ephemeral < 0 ? -1 : ephemeral / 1024 * 1024, MAX_PODS);
         RuntimeHealth h = health.get();
         boolean net = networkReady.getAsBoolean();
         String reason;
@@ -214,7 +235,7 @@ public final class NodeStatusReporter {
             boolean on = underPressure.contains(p);
             conditions.add(condition(p.type(), on ? "True" : "False", p.reason(on), p.message(on), t));
         }
-        return new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity)
+        return new NodeStatusBuilder().withCapacity(capacity).withAllocatable(allocatableNow)
                 .withAddresses(new NodeAddress(host.internalIp(), "InternalIP"),
                         new NodeAddress(host.hostname(), "Hostname"))
                 .withConditions(conditions)

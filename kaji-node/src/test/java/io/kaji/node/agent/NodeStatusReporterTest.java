@@ -54,6 +54,27 @@ class NodeStatusReporterTest {
     }
 
     @Test
+    void allocatableIsCapacityLessWhatIsReservedAndEphemeralStorageIsReported() {
+        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
+                Path.of("/tmp/c"));
+        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
+        NodeStatusReporter r = new NodeStatusReporter(null, config, host,
+                () -> new RuntimeHealth(true, "ContainerdReady", "ok", T, 0), () -> "containerd://1.6.20", () -> true);
+        r.allocatable(new NodeAllocatable(java.util.Map.of("cpu", 500L), java.util.Map.of("memory", 1L << 30),
+                io.kaji.node.eviction.EvictionConfig.defaults().thresholds()), 50L << 30);
+
+        NodeStatus s = r.status(T);
+        assertThat(s.getCapacity().get("ephemeral-storage").toString()).isEqualTo((50L << 20) + "Ki");
+        assertThat(s.getCapacity().get("cpu").toString()).isEqualTo("2");
+        assertThat(s.getAllocatable().get("cpu").toString()).isEqualTo("1500m");
+        // 4 GiB less 1 GiB reserved less the 100 MiB hard eviction threshold
+        assertThat(s.getAllocatable().get("memory").toString()).isEqualTo((3L * 1024 * 1024 - 100 * 1024) + "Ki");
+        // 50 GiB less the 10 % hard eviction threshold of nodefs
+        assertThat(s.getAllocatable().get("ephemeral-storage").toString()).isEqualTo((45L << 20) + "Ki");
+        assertThat(s.getAllocatable().get("pods").toString()).isEqualTo("110");
+    }
+
+    @Test
     void pressureConditionsCarryTheKubeletsReasonsAndMessages() {
         AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
                 Path.of("/tmp/c"));
