@@ -341,9 +341,14 @@ public final class AgentServer implements AutoCloseable {
         return req.method().equals("GET") ? "get" : "create";
     }
 
-    /** The kubelet's authorization subresource: log for logs, proxy for everything else (exec included). */
+    /**
+     * The kubelet's authorization subresource: log for logs, stats and metrics for those, proxy for everything else
+     * (exec included).
+     */
     private static String subresourceOf(Request req) {
-        return req.uri().startsWith("/containerLogs/") ? "log" : req.uri().startsWith("/stats/") ? "stats" : "proxy";
+        String uri = req.uri();
+        return uri.startsWith("/containerLogs/") ? "log" : uri.startsWith("/stats/") ? "stats"
+                : uri.startsWith("/metrics") ? "metrics" : "proxy";
     }
 
     /**

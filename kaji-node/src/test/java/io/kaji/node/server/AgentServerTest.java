@@ -140,6 +140,31 @@ class AgentServerTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("tailLines: Invalid value: -1");
         assertThat(get(apiServer(), "/stats/summary").statusCode()).isEqualTo(404);
+        assertThat(get(apiServer(), "/metrics/resource").statusCode()).as("until served").isEqualTo(404);
+    }
+
+    @Test
+    void servesTheSummaryAndTheResourceMetricsOnceGiven() throws Exception {
+        server.serveStats(() -> "{\"node\":{\"nodeName\":\"n1\"}}".getBytes(StandardCharsets.UTF_8));
+        server.serveResourceMetrics(() -> "# TYPE resource_scrape_error gauge\nresource_scrape_error 0\n");
+
+        HttpResponse<String> summary = get(apiServer(), "/stats/summary");
+        assertThat(summary.statusCode()).isEqualTo(200);
+        assertThat(summary.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(summary.body()).isEqualTo("{\"node\":{\"nodeName\":\"n1\"}}");
+        HttpResponse<String> metrics = get(apiServer(), "/metrics/resource");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(metrics.body()).isEqualTo("# TYPE resource_scrape_error gauge\nresource_scrape_error 0\n");
+
+        HttpResponse<String> other = get(ca.client("CN=alice"), "/metrics/resource");
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(other.body()).contains("Forbidden (user=alice, verb=get, resource=nodes, subresource=metrics)");
+        HttpClient c = HttpClient.newBuilder().sslContext(apiServer()).build();
+        HttpResponse<String> post = c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port()
+                + "/metrics/resource")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
     }
 
     @Test
