@@ -121,6 +121,30 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void theAgentsResourceMetricsAndSummaryAreReadThroughNodesProxy() {
+        // The agent samples every 10 s; the pod's container appears from the first sample after it started.
+        String container = "container_cpu_usage_seconds_total{container=\"main\",namespace=\"default\",pod=\"web\"} ";
+        await("web in /metrics/resource").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/metrics/resource")
+                        .stdout().contains(container));
+        Kubectl.Result metrics = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/metrics/resource");
+        assertThat(metrics.exitCode()).as(metrics.toString()).isZero();
+        assertThat(metrics.stdout()).contains("# TYPE node_cpu_usage_seconds_total counter",
+                "pod_memory_working_set_bytes{namespace=\"default\",pod=\"web\"} ", "resource_scrape_error 0");
+        assertThat(metrics.stdout()).containsPattern("(?m)^node_memory_working_set_bytes \\d+ \\d+$");
+
+        Kubectl.Result summary = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/stats/summary");
+        assertThat(summary.exitCode()).as(summary.toString()).isZero();
+        assertThat(summary.stdout()).contains("\"nodeName\":\"" + NODE + "\"");
+
+        Kubectl.Result missing = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/no/such/path");
+        assertThat(missing.exitCode()).isNotZero();
+        // The agent's plain-text 404 passes through; kubectl words it as against a kubelet behind kube-apiserver.
+        assertThat(missing.stderr()).as(missing.toString())
+                .isEqualTo("Error from server (NotFound): the server could not find the requested resource\n");
+    }
+
+    @Test
     void theNodeHoldsBackTheHardEvictionThresholdsFromAllocatable() {
         // The agent runs with the kubelet's default --eviction-hard (memory.available<100Mi, nodefs.available<10%)
         // and nothing reserved: allocatable is capacity less those, and ephemeral storage is the data dir's disk.

@@ -192,6 +192,8 @@ public final class Discovery {
                 case "portforward" -> new SubresourceShape("", "v1", "PodPortForwardOptions",
                         List.of("create", "get"));
                 case "finalize" -> new SubresourceShape(d.group(), d.version(), d.kind(), List.of("update"));
+                // Kubernetes proxies every method; Kaji GET only (NodeProxy).
+                case "proxy" -> new SubresourceShape("", "v1", "NodeProxyOptions", List.of("get"));
                 default -> new SubresourceShape(d.group(), d.version(), d.kind(), List.of("get", "patch", "update"));
             };
         }

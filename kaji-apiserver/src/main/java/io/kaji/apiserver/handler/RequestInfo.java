@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The parts of a resource URL: {@code /apis/<group>/<version>[/namespaces/<ns>]/<resource>[/<name>[/<sub>]]},
- * also with the legacy {@code /watch/} segment.
+ * also with the legacy {@code /watch/} segment; a {@code proxy} subresource may have a path after it (the handler
+ * reads it from the request's path).
  *
  * @param group       "" for core
  * @param version     e.g. v1
@@ -57,7 +58,9 @@ public record RequestInfo(String group, String version, String namespace, String
             namespace = rest.get(1);
             rest = rest.subList(2, rest.size());
         }
-        if (rest.isEmpty() || rest.size() > 3) {
+        // A proxy subresource carries the path to proxy to after it (nodes/<name>/proxy/metrics/resource).
+        boolean proxy = rest.size() > 3 && rest.get(2).equals("proxy") && !watch;
+        if (rest.isEmpty() || (rest.size() > 3 && !proxy)) {
             throw ApiException.notFoundPath();
         }
         return new RequestInfo(group, version, namespace, rest.get(0), rest.size() > 1 ? rest.get(1) : null,

@@ -51,6 +51,7 @@ public final class ResourceHandler {
     private final Lists lists;
     private final Subresources subresources;
     private final PodLogs podLogs;
+    private final NodeProxy nodeProxy;
     private final PodStreams podStreams;
     private final Evictions evictions;
     private final Clock clock;
@@ -72,6 +73,7 @@ public final class ResourceHandler {
         this.lists = new Lists(cache, storage, tables, timer);
         this.subresources = new Subresources(storage, lifecycle, fieldManager);
         this.podLogs = new PodLogs(registry, storage);
+        this.nodeProxy = new NodeProxy(storage);
         this.podStreams = new PodStreams(registry, storage);
         this.evictions = new Evictions(registry, storage, cache, clock);
         this.admissionObjects = new AdmissionObjects(registry, storage, lists, cache, clock);
@@ -89,11 +91,12 @@ public final class ResourceHandler {
     }
 
     /**
-     * Lets {@code pods/log}, {@code exec}, {@code attach} and {@code portforward} reach node agents through {@code agents}; until called, it answers 503. Call once
+     * Lets {@code pods/log}, {@code exec}, {@code attach}, {@code portforward} and {@code nodes/proxy} reach node agents through {@code agents}; until called, it answers 503. Call once
      * at start, e.g. {@code connectAgents(new AgentClient(AgentCredentials.issue(pki), Duration.ofSeconds(5)))}.
      */
     public void connectAgents(io.kaji.apiserver.nodeproxy.AgentClient agents) {
         podLogs.connect(agents);
+        nodeProxy.connect(agents);
         metrics.connect(agents);
         podStreams.connect(agents);
     }
@@ -146,6 +149,10 @@ public final class ResourceHandler {
         }
         if (def.strategy() instanceof io.kaji.apiserver.registry.ComputedResource) {
             ex.respond(metrics.serve(def, ns, name, req));
+            return;
+        }
+        if ("proxy".equals(sub) && def.group().isEmpty() && def.plural().equals("nodes") && name != null) {
+            ex.respond(nodeProxy.serve(def, name, req));
             return;
         }
         if (PodStreams.serves(sub) && name != null) {

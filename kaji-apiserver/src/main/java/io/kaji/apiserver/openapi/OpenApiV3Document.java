@@ -117,9 +117,9 @@ final class OpenApiV3Document {
             ObjectNode subKind = sub.equals("scale") ? gvk("autoscaling", "v1", "Scale") : kind;
             ObjectNode subSchema = sub.equals("scale") ? schemas.ref(Scale.class) : schemaRef(d);
             // Not read-modify-write views of the object: binding is create-only, log is a text stream, exec,
-            // attach and portforward are connections.
+            // attach and portforward are connections, proxy passes the agent's answer through.
             if (sub.equals("binding") || sub.equals("finalize") || sub.equals("log") || sub.equals("exec")
-                    || sub.equals("attach") || sub.equals("portforward")) {
+                    || sub.equals("attach") || sub.equals("portforward") || sub.equals("proxy")) {
                 continue;
             }
             String suffix = Character.toUpperCase(sub.charAt(0)) + sub.substring(1);

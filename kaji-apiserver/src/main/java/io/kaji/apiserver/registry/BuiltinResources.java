@@ -72,7 +72,7 @@ public final class BuiltinResources {
                 .verbs("create", "delete", "get", "list", "patch", "update", "watch")
                 .strategy(Strategies.NAMESPACE).build());
         r.register(def("", "v1", "Node", "nodes", Node.class).clusterScoped().shortNames("no")
-                .subresources("status").columns(CoreColumns.nodes()).fields("spec.unschedulable")
+                .subresources("status", "proxy").columns(CoreColumns.nodes()).fields("spec.unschedulable")
                 .strategy(Strategies.NO_GENERATION).build());
         r.register(def("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", PersistentVolumeClaim.class)
                 .shortNames("pvc").subresources("status").strategy(Strategies.NO_GENERATION).build());
