@@ -165,13 +165,20 @@ public final class NodeAgent implements AutoCloseable {
      * Resources reserved from the node's capacity ({@code --system-reserved}, {@code --kube-reserved}, parsed by
      * {@link NodeAllocatable#parseReserved}) and the capacity in bytes of the file system that holds the node's
      * data (its ephemeral storage; below zero: unknown). Allocatable is capacity less both reservations and the hard
-     * eviction thresholds of memory and nodefs ({@link NodeAllocatable}); call before {@link #start()}, after
-     * {@link #eviction}. Without this call allocatable equals capacity and ephemeral storage is not reported.
+     * eviction thresholds of memory and nodefs ({@link NodeAllocatable}); with pod-level cgroups, their root is
+     * capped at capacity less the reservations ({@link PodCgroups#limitRoot}). Call before {@link #start()}, after
+     * {@link #eviction} and {@link #podCgroups}. Without this call allocatable equals capacity and ephemeral storage
+     * is not reported.
      */
     public NodeAgent resources(Map<String, Long> systemReserved, Map<String, Long> kubeReserved, long ephemeralBytes) {
         EvictionConfig ec = evictionConfig;
-        reporter.allocatable(new NodeAllocatable(systemReserved, kubeReserved,
-                ec == null ? List.of() : ec.thresholds()), ephemeralBytes);
+        NodeAllocatable a = new NodeAllocatable(systemReserved, kubeReserved, ec == null ? List.of() : ec.thresholds());
+        reporter.allocatable(a, ephemeralBytes);
+        PodCgroups c = cgroups;
+        if (c != null) {
+            c.limitRoot(Math.max(0, host.memoryBytes() - a.reserved("memory")),
+                    Math.max(0, host.cpus() * 1000L - a.reserved("cpu")));
+        }
         return this;
     }
 

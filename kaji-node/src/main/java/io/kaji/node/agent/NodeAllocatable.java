@@ -94,7 +94,8 @@ public record NodeAllocatable(Map<String, Long> systemReserved, Map<String, Long
         return out;
     }
 
-    private long reserved(String resource) {
+    /** What both reservations together keep of {@code resource} (0 if neither names it). */
+    public long reserved(String resource) {
         return systemReserved.getOrDefault(resource, 0L) + kubeReserved.getOrDefault(resource, 0L);
     }
 

@@ -43,6 +43,9 @@ public final class PodCgroups {
     private final Set<String> ensured = ConcurrentHashMap.newKeySet();
     private volatile long memoryCapacity = -1;
     private volatile java.util.function.Supplier<? extends java.util.Collection<Pod>> pods = List::of;
+    private volatile long rootMemoryBytes = -1;
+    private volatile long rootMilliCpu = -1;
+    private volatile boolean rootLimited;
 
     /**
      * @param mount the cgroup file system mount ({@code /sys/fs/cgroup})
@@ -114,6 +117,38 @@ public final class PodCgroups {
      */
     public void pods(java.util.function.Supplier<? extends java.util.Collection<Pod>> source) {
         this.pods = source;
+    }
+
+    /**
+     * Caps the root, where every pod's cgroup lives, at what the node offers pods: the kubelet's
+     * {@code --enforce-node-allocatable=pods} for its {@code kubepods} cgroup — memory at capacity less
+     * {@code --system-reserved} and {@code --kube-reserved} (the hard eviction thresholds are not subtracted, as in
+     * the kubelet), CPU weight from the same CPU. Written when the root is next set up (the next pod cgroup); call
+     * before the first pod.
+     */
+    public void limitRoot(long memoryBytes, long milliCpu) {
+        this.rootMemoryBytes = memoryBytes;
+        this.rootMilliCpu = milliCpu;
+        this.rootLimited = false;
+    }
+
+    /** Writes the root's limits once, if {@link #limitRoot} gave any. */
+    private void writeRootLimits() throws IOException {
+        if (rootLimited || rootMemoryBytes < 0 || rootMilliCpu < 0) {
+            return;
+        }
+        long shares = PodResources.shares(rootMilliCpu);
+        if (v2) {
+            Path dir = mount.resolve(root.substring(1));
+            write(dir.resolve("memory.max"), String.valueOf(rootMemoryBytes));
+            write(dir.resolve("cpu.weight"), String.valueOf(PodResources.weight(shares)));
+        } else {
+            write(mount.resolve("memory").resolve(root.substring(1)).resolve("memory.limit_in_bytes"),
+                    String.valueOf(rootMemoryBytes));
+            write(mount.resolve("cpu").resolve(root.substring(1)).resolve("cpu.shares"), String.valueOf(shares));
+        }
+        rootLimited = true;
+        log.info("pods' cgroup root {}: memory limit {} bytes, cpu shares {}", root, rootMemoryBytes, shares);
     }
 
     /** Writes the Burstable level's CPU weight from the current pods; returns the shares written, or -1. */
@@ -242,6 +277,7 @@ public final class PodCgroups {
             write(mount.resolve("cpu").resolve(root.substring(1)).resolve("besteffort/cpu.shares"),
                     String.valueOf(PodResources.MIN_SHARES));
         }
+        writeRootLimits();
     }
 
     /** Creates each directory down {@code path}, enabling cpu, memory and pids for the children of each. */

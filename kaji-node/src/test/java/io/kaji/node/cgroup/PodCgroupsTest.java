@@ -160,6 +160,35 @@ class PodCgroupsTest {
     }
 
     @Test
+    void theRootIsCappedAtCapacityLessTheReservationsOnce() throws Exception {
+        PodCgroups cg = v1();
+        Pod before = pod("6666", Map.of(), Map.of(), 1);
+        cg.ensure(before);
+        assertThat(mount.resolve("memory/kaji/n1/memory.limit_in_bytes")).as("no limits given").doesNotExist();
+
+        cg.limitRoot(3L << 30, 1500);
+        cg.ensure(pod("7777", Map.of(), Map.of(), 1));
+        assertThat(mount.resolve("memory/kaji/n1/memory.limit_in_bytes")).hasContent(String.valueOf(3L << 30));
+        assertThat(mount.resolve("cpu/kaji/n1/cpu.shares")).hasContent("1536");
+        // Written once, not for every pod.
+        Files.writeString(mount.resolve("cpu/kaji/n1/cpu.shares"), "1024");
+        cg.ensure(pod("8888", Map.of(), Map.of(), 1));
+        assertThat(mount.resolve("cpu/kaji/n1/cpu.shares")).hasContent("1024");
+
+        Files.writeString(mount.resolve("cgroup.controllers"), "cpuset cpu io memory pids");
+        Files.writeString(mount.resolve("cgroup.subtree_control"), "");
+        PodCgroups v2 = new PodCgroups(mount, "/kaji/n3");
+        for (String d : new String[] {"kaji", "kaji/n3", "kaji/n3/besteffort"}) {
+            Files.createDirectories(mount.resolve(d));
+            Files.writeString(mount.resolve(d).resolve("cgroup.controllers"), "cpu memory pids");
+        }
+        v2.limitRoot(1L << 30, 2000);
+        v2.ensure(pod("9999", Map.of(), Map.of(), 1));
+        assertThat(mount.resolve("kaji/n3/memory.max")).hasContent(String.valueOf(1L << 30));
+        assertThat(mount.resolve("kaji/n3/cpu.weight")).hasContent(String.valueOf(PodResources.weight(2048)));
+    }
+
+    @Test
     void agentRootsDifferByDataDirAndAreRecordedForKajiDown() throws Exception {
         PodCgroups a = PodCgroups.forAgent("n1", mount.resolve("a"));
         PodCgroups b = PodCgroups.forAgent("n1", mount.resolve("b"));
