@@ -389,7 +389,9 @@ public final class NodeAgent implements AutoCloseable {
 
                         @Override
                         public void onUpdate(Pod old, Pod pod) {
-                            c.enqueue(Keys.of(pod));
+                            if (!statusOnly(old, pod)) {
+                                c.enqueue(Keys.of(pod));
+                            }
                         }
 
                         @Override
@@ -404,6 +406,7 @@ public final class NodeAgent implements AutoCloseable {
             }
             syncer.podCgroups(cgroups);
             syncer.serviceLister(serviceLister);
+            syncer.ownChanges(ownChanges);
             if (cgroups != null) {
                 cgroups.pods(() -> inf.getStore().list());
             }
@@ -475,6 +478,30 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
+     * Whether an update of a bound pod changed its status only (most often the agent's own status write coming back
+     * through the watch): such an update needs no pass, as the kubelet's pod config does not sync a pod for a
+     * status change either. A pod with readiness gates is synced, since conditions other controllers write into its
+     * status decide whether it is Ready; anything else in the status is rewritten by the next periodic pass.
+     */
+    static boolean statusOnly(Pod old, Pod pod) {
+        if (old == null || old.getMetadata() == null || pod.getMetadata() == null) {
+            return false;
+        }
+        if (pod.getSpec() != null && pod.getSpec().getReadinessGates() != null
+                && !pod.getSpec().getReadinessGates().isEmpty()) {
+            return false;
+        }
+        var a = old.getMetadata();
+        var b = pod.getMetadata();
+        return java.util.Objects.equals(a.getUid(), b.getUid())
+                && java.util.Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
+                && java.util.Objects.equals(a.getDeletionGracePeriodSeconds(), b.getDeletionGracePeriodSeconds())
+                && java.util.Objects.equals(a.getLabels(), b.getLabels())
+                && java.util.Objects.equals(a.getAnnotations(), b.getAnnotations())
+                && java.util.Objects.equals(old.getSpec(), pod.getSpec());
+    }
+
+    /**
      * How often all of this node's containers and sandboxes are listed to notice state changes (the kubelet's PLEG
      * relists every second): a container that exits or a sandbox that stops is seen within this period and its pod
      * synced at once, instead of at the pod's next periodic pass ({@link PodSyncer#RELIST}).
@@ -482,6 +509,8 @@ public final class NodeAgent implements AutoCloseable {
     static final Duration RELIST = Duration.ofMillis(250);
 
     private Map<String, String> lastSeen = Map.of();
+    /** What the pod workers did themselves: the relist does not sync a pod again for it. */
+    private final OwnChanges ownChanges = new OwnChanges();
     private Map<String, String> lastPodOf = Map.of();
 
     /**
@@ -507,13 +536,17 @@ public final class NodeAgent implements AutoCloseable {
         }
         Map<String, String> before = lastSeen;
         for (var e : now.entrySet()) {
-            if (!e.getValue().equals(before.get(e.getKey())) && podOf.containsKey(e.getKey())) {
+            if (!e.getValue().equals(before.get(e.getKey())) && podOf.containsKey(e.getKey())
+                    && !ownChanges.expected(e.getKey(), e.getValue())) {
                 c.enqueue(podOf.get(e.getKey()));
             }
         }
         for (String gone : before.keySet()) {
-            if (!now.containsKey(gone) && lastPodOf.containsKey(gone)) {
-                c.enqueue(lastPodOf.get(gone));
+            if (!now.containsKey(gone)) {
+                ownChanges.gone(gone);
+                if (lastPodOf.containsKey(gone)) {
+                    c.enqueue(lastPodOf.get(gone));
+                }
             }
         }
         lastSeen = now;

@@ -98,6 +98,8 @@ public final class PodSyncer implements Reconciler {
 
     private record Eviction(String key, PodStatus status, Duration grace, boolean written) {
     }
+    /** Runtime states this worker caused, for the relist to pass over (null: none recorded). */
+    private volatile OwnChanges ownChanges;
     /** The current sandbox's IP per pod uid. */
     private final Map<String, SandboxIp> sandboxIps = new ConcurrentHashMap<>();
 
@@ -136,6 +138,11 @@ public final class PodSyncer implements Reconciler {
      */
     public void serviceLister(ServiceLister lister) {
         this.env = new EnvResolver(client, lister);
+    }
+
+    /** Records the runtime states the workers cause in {@code c} (see {@link OwnChanges}); call before they start. */
+    void ownChanges(OwnChanges c) {
+        this.ownChanges = c;
     }
 
     /** Puts each pod's sandbox into its pod-level cgroup (see {@link PodCgroups}); call before the workers start. */
@@ -265,6 +272,10 @@ public final class PodSyncer implements Reconciler {
         if (current == null) {
             long t0 = System.nanoTime();
             sandboxId = runtime.runSandbox(sandboxSpec);
+            OwnChanges changes = ownChanges;
+            if (changes != null) {
+                changes.sandboxReady(sandboxId);
+            }
             log.info("pod {}: sandbox {} attempt {} ready in {} ms", ref, abbrev(sandboxId), attempt,
                     (System.nanoTime() - t0) / 1_000_000);
         } else {
@@ -427,8 +438,15 @@ public final class PodSyncer implements Reconciler {
             crashBackOff.recordFailure(key);
             return Duration.ofSeconds(1);
         }
+        OwnChanges own = ownChanges;
+        if (own != null) {
+            own.containerCreated(id);
+        }
         event(pod, true, "Created", "Created container: " + c.getName());
         try {
+            if (own != null) {
+                own.containerStarted(id);
+            }
             runtime.startContainer(id);
         } catch (RuntimeCallException e) {
             // The attempt stays (CREATED or EXITED) and is restarted with back-off like a crash.

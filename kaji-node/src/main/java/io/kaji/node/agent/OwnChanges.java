@@ -1,0 +1,62 @@
+package io.kaji.node.agent;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runtime states the pod workers caused themselves, so that the relist does not sync a pod again for them: after
+ * RunPodSandbox the sandbox is ready, after CreateContainer the container is created, after StartContainer it is
+ * created or running — the worker's own pass already reported those. The kubelet's PLEG has no such filter, but
+ * its pod workers do not re-read the runtime on every event either (they work from the PLEG's cache); here every
+ * pass lists the pod's sandboxes and containers, so a burst of new pods would otherwise cost each pod two or
+ * three passes more. A state the worker did not cause (a container that exited, a sandbox that stopped) is not
+ * filtered, and an expectation is dropped once its last state has been seen or the object is gone. Thread-safe.
+ */
+final class OwnChanges {
+
+    /** The relist's names of states (NodeAgent.relist): container states, and two for sandboxes. */
+    static final String SANDBOX_READY = "SANDBOX_READY";
+    static final String CREATED = "CREATED";
+    static final String RUNNING = "RUNNING";
+
+    private final Map<String, Set<String>> expected = new ConcurrentHashMap<>();
+
+    void sandboxReady(String id) {
+        expected.put(id, Set.of(SANDBOX_READY));
+    }
+
+    void containerCreated(String id) {
+        expected.put(id, Set.of(CREATED));
+    }
+
+    void containerStarted(String id) {
+        expected.put(id, Set.of(CREATED, RUNNING));
+    }
+
+    /**
+     * Whether the relist's newly seen {@code state} of {@code id} was caused by a worker (then the pod need not be
+     * synced for it). Forgets the expectation once its final state (ready, running) was seen or the state is
+     * another one.
+     */
+    boolean expected(String id, String state) {
+        Set<String> states = expected.get(id);
+        if (states == null) {
+            return false;
+        }
+        boolean mine = states.contains(state);
+        if (!mine || state.equals(RUNNING) || state.equals(SANDBOX_READY)) {
+            expected.remove(id, states);
+        }
+        return mine;
+    }
+
+    /** The object is gone from the runtime. */
+    void gone(String id) {
+        expected.remove(id);
+    }
+
+    int size() {
+        return expected.size();
+    }
+}
