@@ -291,8 +291,9 @@ public final class PodSyncer implements Reconciler {
         } catch (VolumeError e) {
             // Reported by start() for the containers that wait for it.
         }
-        List<ContainerInfo> all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
-                .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        // A sandbox created in this pass has no containers yet: no need to ask.
+        List<ContainerInfo> all = current == null ? List.of() : runtime.listContainers(KajiLabels.forPod(ref))
+                .stream().filter(c -> c.sandboxId().equals(sandboxId)).toList();
         if (killUnhealthy(key, pod, ref, ip, all)) {
             all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                     .filter(c -> c.sandboxId().equals(sandboxId)).toList();
