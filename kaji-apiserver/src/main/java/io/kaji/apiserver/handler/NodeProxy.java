@@ -5,7 +5,6 @@ import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
 import io.kaji.apiserver.nodeproxy.AgentClient;
 import io.kaji.apiserver.registry.ResourceDefinition;
-import io.kaji.apiserver.serialization.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -44,15 +43,9 @@ final class NodeProxy {
                     + " is not proxied to node agents", null);
         }
         ObjectNode node = storage.get(nodes, null, name);
-        String ip = PodLogs.internalIp(node);
-        if (ip == null) {
-            throw unavailable("node \"" + name + "\" reports no InternalIP address; its agent has not reported "
-                    + "status yet");
-        }
-        long port = Json.longAt(node, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
-        if (port <= 0 || port > 65535) {
-            port = 10250;
-        }
+        AgentEndpoint endpoint = AgentEndpoint.require(node, name);
+        String ip = endpoint.ip();
+        int port = endpoint.port();
         AgentClient client = agents;
         if (client == null) {
             throw unavailable("this API server has no client certificate for node agents, so it cannot proxy to "
@@ -62,7 +55,7 @@ final class NodeProxy {
         HttpResponse<InputStream> r;
         byte[] body;
         try {
-            r = client.get(ip, (int) port, target);
+            r = client.get(ip, port, target);
             try (InputStream in = r.body()) {
                 body = in.readNBytes(MAX_BYTES + 1);
             }

@@ -60,15 +60,9 @@ final class PodLogs {
         ResourceDefinition nodes = registry.find("", "v1", "nodes").orElseThrow();
         ObjectNode node = storage.find(nodes, null, nodeName).orElseThrow(() -> unavailable("node \"" + nodeName
                 + "\" of pod " + name + " is not registered; is its agent running?"));
-        String ip = internalIp(node);
-        if (ip == null) {
-            throw unavailable("node \"" + nodeName + "\" reports no InternalIP address; its agent has not "
-                    + "reported status yet");
-        }
-        long port = Json.longAt(node, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
-        if (port <= 0 || port > 65535) {
-            port = 10250;
-        }
+        AgentEndpoint endpoint = AgentEndpoint.require(node, nodeName);
+        String ip = endpoint.ip();
+        int port = endpoint.port();
         AgentClient client = agents;
         if (client == null) {
             throw unavailable("this API server has no client certificate for node agents, so it cannot read "
@@ -77,7 +71,7 @@ final class PodLogs {
         String path = "/containerLogs/" + enc(ns) + "/" + enc(name) + "/" + enc(container) + query(req);
         HttpResponse<InputStream> r;
         try {
-            r = client.get(ip, (int) port, path);
+            r = client.get(ip, port, path);
         } catch (IOException e) {
             throw unavailable("cannot reach the agent of node \"" + nodeName + "\" at " + ip + ":" + port + ": "
                     + describe(e));
@@ -165,19 +159,6 @@ final class PodLogs {
 
     private static String goList(List<String> l) {
         return "[" + String.join(" ", l) + "]";
-    }
-
-    static String internalIp(ObjectNode node) {
-        JsonNode addresses = Json.at(node, "status.addresses");
-        if (addresses == null || !addresses.isArray()) {
-            return null;
-        }
-        for (JsonNode a : addresses) {
-            if ("InternalIP".equals(Json.text(a, "type"))) {
-                return Json.text(a, "address");
-            }
-        }
-        return null;
     }
 
     private static String query(ApiRequest req) {

@@ -75,15 +75,9 @@ final class PodStreams {
         ResourceDefinition nodes = registry.find("", "v1", "nodes").orElseThrow();
         ObjectNode node = storage.find(nodes, null, nodeName).orElseThrow(() -> unavailable("node \"" + nodeName
                 + "\" of pod " + name + " is not registered; is its agent running?"));
-        String ip = PodLogs.internalIp(node);
-        if (ip == null) {
-            throw unavailable("node \"" + nodeName + "\" reports no InternalIP address; its agent has not "
-                    + "reported status yet");
-        }
-        long port = Json.longAt(node, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
-        if (port <= 0 || port > 65535) {
-            port = 10250;
-        }
+        AgentEndpoint endpoint = AgentEndpoint.require(node, nodeName);
+        String ip = endpoint.ip();
+        int port = endpoint.port();
         AgentClient client = agents;
         if (client == null) {
             throw unavailable("this API server has no client certificate for node agents, so it cannot reach "
@@ -102,13 +96,13 @@ final class PodStreams {
         AgentUpgrade.Answer answer;
         try {
             if (translate) {
-                answer = client.upgrade(ip, (int) port, "POST", path,
+                answer = client.upgrade(ip, port, "POST", path,
                         StreamTranslator.nodeUpgradeHeaders(userAgent));
             } else if (tunnel) {
-                answer = client.upgrade(ip, (int) port, "POST", path,
+                answer = client.upgrade(ip, port, "POST", path,
                         SpdyTunnel.nodeUpgradeHeaders(tunnelled, userAgent));
             } else {
-                answer = client.upgrade(ip, (int) port, req.method(), path, forwardedHeaders(req));
+                answer = client.upgrade(ip, port, req.method(), path, forwardedHeaders(req));
             }
         } catch (IOException e) {
             throw unavailable("cannot reach the agent of node \"" + nodeName + "\" at " + ip + ":" + port + ": "

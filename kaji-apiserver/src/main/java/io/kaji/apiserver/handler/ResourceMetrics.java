@@ -187,13 +187,11 @@ final class ResourceMetrics {
                 out.put(name, cached.body());
                 continue;
             }
-            String ip = PodLogs.internalIp(node);
-            if (ip == null) {
+            AgentEndpoint endpoint = AgentEndpoint.of(node);
+            if (endpoint == null) {
                 continue;
             }
-            long port = Json.longAt(node, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
-            int p = port <= 0 || port > 65535 ? 10250 : (int) port;
-            pending.put(name, fetchers.submit(() -> fetch(client, ip, p)));
+            pending.put(name, fetchers.submit(() -> fetch(client, endpoint.ip(), endpoint.port())));
         }
         for (var e : pending.entrySet()) {
             try {

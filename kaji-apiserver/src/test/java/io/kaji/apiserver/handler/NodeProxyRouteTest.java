@@ -33,13 +33,7 @@ class NodeProxyRouteTest {
 
     @Test
     void discoveryListsNodesProxyWithGetOnly() {
-        JsonNode list = Json.MAPPER.readTree(server.get("/api/v1").body());
-        JsonNode proxy = null;
-        for (JsonNode r : list.get("resources")) {
-            if ("nodes/proxy".equals(r.get("name").asString())) {
-                proxy = r;
-            }
-        }
+        JsonNode proxy = server.discovered("/api/v1", "nodes/proxy");
         assertThat(proxy).isNotNull();
         assertThat(proxy.get("kind").asString()).isEqualTo("NodeProxyOptions");
         assertThat(proxy.get("verbs").toString()).isEqualTo("[\"get\"]");

@@ -31,13 +31,7 @@ class PodLogRouteTest {
 
     @Test
     void discoveryListsPodsLogWithGetOnly() {
-        JsonNode list = Json.MAPPER.readTree(server.get("/api/v1").body());
-        JsonNode log = null;
-        for (JsonNode r : list.get("resources")) {
-            if ("pods/log".equals(r.get("name").asString())) {
-                log = r;
-            }
-        }
+        JsonNode log = server.discovered("/api/v1", "pods/log");
         assertThat(log).isNotNull();
         assertThat(log.get("kind").asString()).isEqualTo("Pod");
         assertThat(log.get("verbs").toString()).isEqualTo("[\"get\"]");

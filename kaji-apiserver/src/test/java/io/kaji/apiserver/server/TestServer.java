@@ -118,6 +118,18 @@ public final class TestServer implements AutoCloseable {
         return send(request(path).GET().build());
     }
 
+    /** The entry named {@code name} (e.g. {@code pods/log}) of a discovery list such as /api/v1, or null. */
+    public tools.jackson.databind.JsonNode discovered(String groupVersionPath, String name) {
+        tools.jackson.databind.JsonNode list = io.kaji.apiserver.serialization.Json.MAPPER
+                .readTree(get(groupVersionPath).body());
+        for (tools.jackson.databind.JsonNode r : list.get("resources")) {
+            if (name.equals(r.get("name").asString())) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     public HttpResponse<String> post(String path, String json) {
         return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());

@@ -18,6 +18,15 @@ class NodeStatusReporterTest {
 
     private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
 
+    /** A reporter for a 2-core, 4 GiB node whose runtime and network are ready. */
+    private static NodeStatusReporter readyReporter() {
+        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
+                Path.of("/tmp/c"));
+        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
+        return new NodeStatusReporter(null, config, host,
+                () -> new RuntimeHealth(true, "ContainerdReady", "ok", T, 0), () -> "containerd://1.6.20", () -> true);
+    }
+
     @Test
     void readyFollowsRuntimeHealthAndNetwork() {
         AtomicReference<RuntimeHealth> health = new AtomicReference<>(
@@ -55,11 +64,7 @@ class NodeStatusReporterTest {
 
     @Test
     void allocatableIsCapacityLessWhatIsReservedAndEphemeralStorageIsReported() {
-        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
-                Path.of("/tmp/c"));
-        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
-        NodeStatusReporter r = new NodeStatusReporter(null, config, host,
-                () -> new RuntimeHealth(true, "ContainerdReady", "ok", T, 0), () -> "containerd://1.6.20", () -> true);
+        NodeStatusReporter r = readyReporter();
         r.allocatable(new NodeAllocatable(java.util.Map.of("cpu", 500L), java.util.Map.of("memory", 1L << 30),
                 io.kaji.node.eviction.EvictionConfig.defaults().thresholds()), 50L << 30);
 
@@ -76,11 +81,7 @@ class NodeStatusReporterTest {
 
     @Test
     void pressureConditionsCarryTheKubeletsReasonsAndMessages() {
-        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
-                Path.of("/tmp/c"));
-        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
-        NodeStatusReporter r = new NodeStatusReporter(null, config, host,
-                () -> new RuntimeHealth(true, "ContainerdReady", "ok", T, 0), () -> "containerd://1.6.20", () -> true);
+        NodeStatusReporter r = readyReporter();
         AtomicReference<java.util.Set<io.kaji.node.eviction.PressureCondition>> pressure =
                 new AtomicReference<>(java.util.Set.of());
         r.pressure(pressure::get);
@@ -101,11 +102,7 @@ class NodeStatusReporterTest {
 
     @Test
     void reportsTheLargestImagesWithDigestsAndTagsAndKeepsThemWhileTheRuntimeIsDown() {
-        AgentConfig config = AgentConfig.defaults("n1", "v0.1.0", new PodLogs(Path.of("/tmp/x")), Path.of("/tmp/i"),
-                Path.of("/tmp/c"));
-        HostInfo host = new HostInfo(2, 4L << 30, "192.0.2.2", "h1", "6.1.0", "Debian GNU/Linux 12 (bookworm)");
-        NodeStatusReporter r = new NodeStatusReporter(null, config, host,
-                () -> new RuntimeHealth(true, "ContainerdReady", "ok", T, 0), () -> "containerd://1.6.20", () -> true);
+        NodeStatusReporter r = readyReporter();
         java.util.List<ImageInfo> images = new java.util.ArrayList<>();
         images.add(new ImageInfo("sha256:small", java.util.List.of("docker.io/library/busybox:1"),
                 java.util.List.of("docker.io/library/busybox@sha256:aa"), 1_000));

@@ -1,0 +1,49 @@
+package io.kaji.apiserver.handler;
+
+import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.serialization.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Where a node's agent listens, from its Node object: the InternalIP address and
+ * {@code status.daemonEndpoints.kubeletEndpoint.Port} (the kubelet's 10250 when unset or out of range). Used by
+ * every request the API server sends to agents: pods/log, exec, attach, portforward, nodes/proxy, metrics.
+ */
+record AgentEndpoint(String ip, int port) {
+
+    static final int DEFAULT_PORT = 10250;
+
+    /** The node's agent endpoint, or null while the node reports no InternalIP. */
+    static AgentEndpoint of(ObjectNode node) {
+        String ip = internalIp(node);
+        if (ip == null) {
+            return null;
+        }
+        long port = Json.longAt(node, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
+        return new AgentEndpoint(ip, port <= 0 || port > 65535 ? DEFAULT_PORT : (int) port);
+    }
+
+    /** {@link #of}, or 503 ServiceUnavailable naming {@code nodeName} while it reports no address. */
+    static AgentEndpoint require(ObjectNode node, String nodeName) {
+        AgentEndpoint e = of(node);
+        if (e == null) {
+            throw new ApiException(503, "ServiceUnavailable", "node \"" + nodeName + "\" reports no InternalIP "
+                    + "address; its agent has not reported status yet", null);
+        }
+        return e;
+    }
+
+    static String internalIp(ObjectNode node) {
+        JsonNode addresses = Json.at(node, "status.addresses");
+        if (addresses == null || !addresses.isArray()) {
+            return null;
+        }
+        for (JsonNode a : addresses) {
+            if ("InternalIP".equals(Json.text(a, "type"))) {
+                return Json.text(a, "address");
+            }
+        }
+        return null;
+    }
+}
