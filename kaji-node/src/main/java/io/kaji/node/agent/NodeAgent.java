@@ -549,6 +549,7 @@ public final class NodeAgent implements AutoCloseable {
                 }
             }
         }
+        ownChanges.expire(System.nanoTime());
         lastSeen = now;
         lastPodOf = podOf;
     }

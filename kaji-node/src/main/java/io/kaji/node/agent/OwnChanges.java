@@ -20,18 +20,27 @@ final class OwnChanges {
     static final String CREATED = "CREATED";
     static final String RUNNING = "RUNNING";
 
-    private final Map<String, Set<String>> expected = new ConcurrentHashMap<>();
+    /** An expectation older than this is dropped: its object went before any relist saw it. */
+    static final long MAX_AGE_NANOS = 60_000_000_000L;
+
+    private record Expectation(Set<String> states, long since) {}
+
+    private final Map<String, Expectation> expected = new ConcurrentHashMap<>();
 
     void sandboxReady(String id) {
-        expected.put(id, Set.of(SANDBOX_READY));
+        expect(id, Set.of(SANDBOX_READY));
     }
 
     void containerCreated(String id) {
-        expected.put(id, Set.of(CREATED));
+        expect(id, Set.of(CREATED));
     }
 
     void containerStarted(String id) {
-        expected.put(id, Set.of(CREATED, RUNNING));
+        expect(id, Set.of(CREATED, RUNNING));
+    }
+
+    private void expect(String id, Set<String> states) {
+        expected.put(id, new Expectation(states, System.nanoTime()));
     }
 
     /**
@@ -40,15 +49,20 @@ final class OwnChanges {
      * another one.
      */
     boolean expected(String id, String state) {
-        Set<String> states = expected.get(id);
-        if (states == null) {
+        Expectation e = expected.get(id);
+        if (e == null) {
             return false;
         }
-        boolean mine = states.contains(state);
+        boolean mine = e.states().contains(state);
         if (!mine || state.equals(RUNNING) || state.equals(SANDBOX_READY)) {
-            expected.remove(id, states);
+            expected.remove(id, e);
         }
         return mine;
+    }
+
+    /** Drops expectations older than {@link #MAX_AGE_NANOS} at {@code now} (System.nanoTime). */
+    void expire(long now) {
+        expected.values().removeIf(e -> now - e.since() > MAX_AGE_NANOS);
     }
 
     /** The object is gone from the runtime. */

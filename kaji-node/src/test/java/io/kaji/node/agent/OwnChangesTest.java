@@ -40,6 +40,13 @@ class OwnChangesTest {
         own.gone("c3");
         assertThat(own.size()).isZero();
         assertThat(own.expected("never", OwnChanges.RUNNING)).isFalse();
+
+        // A container removed before any relist saw it leaves no expectation behind for long.
+        own.containerCreated("c4");
+        own.expire(System.nanoTime());
+        assertThat(own.size()).isEqualTo(1);
+        own.expire(System.nanoTime() + OwnChanges.MAX_AGE_NANOS + 1);
+        assertThat(own.size()).isZero();
     }
 
     private static Pod pod() {
