@@ -42,29 +42,35 @@ public final class ImageCommand implements Runnable {
     /** Which node's containerd to talk to: a mixin of the subcommands. */
     static final class Target {
         @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "The node's data dir; its containerd socket is DIR/containerd/containerd.sock "
-                        + "(default: ~/.kaji/node).")
+                description = "The node's data dir, or a server's (then its node below it): the containerd socket is "
+                        + "DIR/containerd/containerd.sock or DIR/node/containerd/containerd.sock (default: the local "
+                        + "node of 'kaji up' or 'kaji server', /var/lib/kaji/node for root, else that of 'kaji agent', "
+                        + "~/.kaji/node).")
         Path dataDir;
 
         @Option(names = "--socket", paramLabel = "PATH",
                 description = "A containerd socket to use instead of the node's own.")
         Path socket;
 
-        Path socket() {
+        /** Where to look, in order: the first that exists is used; the first is named when none does. */
+        List<Path> candidates() {
             if (socket != null) {
-                return socket;
+                return List.of(socket);
             }
-            NodeLayout layout = dataDir != null ? new NodeLayout(dataDir) : NodeLayout.defaultLayout();
-            return layout.criSocket();
+            if (dataDir != null) {
+                return List.of(new NodeLayout(dataDir).criSocket(),
+                        new NodeLayout(dataDir.resolve("node")).criSocket());
+            }
+            return List.of(new NodeLayout(DataDir.defaultPath().resolve("node")).criSocket(),
+                    NodeLayout.defaultLayout().criSocket()).stream().distinct().toList();
         }
 
         Path existingSocket() {
-            Path s = socket();
-            if (!Files.exists(s)) {
-                throw new IllegalStateException("no containerd socket at " + s
-                        + " (is the node's agent running? pass --data-dir or --socket)");
-            }
-            return s;
+            List<Path> all = candidates();
+            return all.stream().filter(Files::exists).findFirst().orElseThrow(() -> new IllegalStateException(
+                    "no containerd socket at " + (dataDir != null || socket != null ? all.get(0)
+                            : String.join(" or ", all.stream().map(Path::toString).toList()))
+                            + " (is the node's agent running? pass --data-dir or --socket)"));
         }
     }
 

@@ -41,4 +41,21 @@ class ImageCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("no containerd socket at " + dir.resolve("none.sock"));
     }
+
+    @Test
+    void aServersDataDirFindsItsNodesContainerd(@TempDir Path dir) throws Exception {
+        // kaji up / kaji server keep their node below the data dir: D/node/containerd/containerd.sock.
+        Path socket = dir.resolve("node/containerd/containerd.sock");
+        Files.createDirectories(socket.getParent());
+        Files.createFile(socket);
+        ImageCommand.Target target = new ImageCommand.Target();
+        target.dataDir = dir;
+        assertThat(target.existingSocket()).isEqualTo(socket);
+
+        // A node's own data dir wins when both exist.
+        Path own = dir.resolve("containerd/containerd.sock");
+        Files.createDirectories(own.getParent());
+        Files.createFile(own);
+        assertThat(target.existingSocket()).isEqualTo(own);
+    }
 }
