@@ -132,6 +132,8 @@ public final class AgentCommand implements Callable<Integer> {
         EvictionConfig eviction = nodeResources.evictionConfig();
         ImageGcPolicy imageGc = nodeResources.imageGcPolicy();
         ContainerGcPolicy containerGc = nodeResources.containerGcPolicy();
+        java.util.Map<String, Long> systemReserved = nodeResources.systemReserved();
+        java.util.Map<String, Long> kubeReserved = nodeResources.kubeReserved();
         Config clientConfig = clientConfig();
         ServerLoadBalancer balancer = null;
         if (servers != null && servers.size() > 1) {
@@ -144,7 +146,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
                     Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction, imageGc,
-                    containerGc, nodeResources.systemReserved(), nodeResources.kubeReserved());
+                    containerGc, systemReserved, kubeReserved);
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
                 // renews before it expires, switching its API clients over without a restart.
