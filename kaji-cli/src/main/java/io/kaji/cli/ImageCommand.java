@@ -197,8 +197,10 @@ public final class ImageCommand implements Runnable {
                         + (users.size() > 3 ? " and " + (users.size() - 3) + " more" : "")
                         + "; delete those pods first, or pass --force";
             }
-            if (info.pinned()) {
-                return "pinned (the pods' sandbox image); pass --force to remove it anyway";
+            // containerd 1.6 does not mark its sandbox image pinned: Kaji's pause image is recognized by its name.
+            if (info.pinned() || info.tags().contains(io.kaji.node.image.PauseImage.NAME)) {
+                return "pinned (the pods' sandbox image: new pods could not start without it); pass --force to "
+                        + "remove it anyway";
             }
             return null;
         }

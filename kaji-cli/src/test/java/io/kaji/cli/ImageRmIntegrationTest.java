@@ -7,6 +7,7 @@ import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImageLayout;
+import io.kaji.node.image.PauseImage;
 import io.kaji.node.runtime.ContainerSpec;
 import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxSpec;
@@ -64,6 +65,12 @@ class ImageRmIntegrationTest {
             assertThat(inUse.err().strip()).isEqualTo("kaji image rm: " + BusyboxImage.NAME
                     + ": in use by kaji-it/user container main; delete those pods first, or pass --force");
             assertThat(node.runtime.imageStatus(BusyboxImage.NAME)).isPresent();
+
+            KajiCommandTest.Run pause = KajiCommandTest.run("image", "rm", "--socket", socket, PauseImage.NAME);
+            assertThat(pause.exitCode()).isEqualTo(1);
+            assertThat(pause.err().strip()).isEqualTo("kaji image rm: " + PauseImage.NAME + ": pinned (the pods' "
+                    + "sandbox image: new pods could not start without it); pass --force to remove it anyway");
+            assertThat(node.runtime.imageStatus(PauseImage.NAME)).isPresent();
 
             KajiCommandTest.Run forced = KajiCommandTest.run("image", "rm", "--force", "--socket", socket,
                     BusyboxImage.NAME);
