@@ -181,6 +181,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(410, "Expired", message, null);
     }
 
+    /** 503 ServiceUnavailable: something the request needs (a node agent, a component starting) is not there. */
+    public static ApiException unavailable(String message) {
+        return new ApiException(503, "ServiceUnavailable", message, null);
+    }
+
     public static ApiException timeout(String message) {
         return new ApiException(504, "Timeout", message, null);
     }

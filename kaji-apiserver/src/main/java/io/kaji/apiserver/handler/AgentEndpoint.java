@@ -2,6 +2,9 @@ package io.kaji.apiserver.handler;
 
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.serialization.Json;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -28,10 +31,22 @@ record AgentEndpoint(String ip, int port) {
     static AgentEndpoint require(ObjectNode node, String nodeName) {
         AgentEndpoint e = of(node);
         if (e == null) {
-            throw new ApiException(503, "ServiceUnavailable", "node \"" + nodeName + "\" reports no InternalIP "
-                    + "address; its agent has not reported status yet", null);
+            throw ApiException.unavailable("node \"" + nodeName + "\" reports no InternalIP address; its "
+                    + "agent has not reported status yet");
         }
         return e;
+    }
+
+    /** 503 for a request that could not reach this agent: names the node, the address and the I/O error. */
+    ApiException unreachable(String nodeName, IOException e) {
+        String m = e.getMessage();
+        return ApiException.unavailable("cannot reach the agent of node \"" + nodeName + "\" at " + ip + ":" + port
+                + ": " + (m == null || m.isEmpty() ? e.getClass().getSimpleName() : m));
+    }
+
+    /** A path segment or query value of a request to an agent, percent-encoded (spaces as %20). */
+    static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     static String internalIp(ObjectNode node) {

@@ -1,5 +1,8 @@
 package io.kaji.apiserver.handler;
 
+import static io.kaji.apiserver.errors.ApiException.unavailable;
+import static io.kaji.apiserver.handler.AgentEndpoint.encode;
+
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.ApiResponse;
@@ -7,9 +10,7 @@ import io.kaji.apiserver.nodeproxy.AgentClient;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.node.ObjectNode;
@@ -44,8 +45,6 @@ final class NodeProxy {
         }
         ObjectNode node = storage.get(nodes, null, name);
         AgentEndpoint endpoint = AgentEndpoint.require(node, name);
-        String ip = endpoint.ip();
-        int port = endpoint.port();
         AgentClient client = agents;
         if (client == null) {
             throw unavailable("this API server has no client certificate for node agents, so it cannot proxy to "
@@ -55,13 +54,12 @@ final class NodeProxy {
         HttpResponse<InputStream> r;
         byte[] body;
         try {
-            r = client.get(ip, port, target);
+            r = client.get(endpoint.ip(), endpoint.port(), target);
             try (InputStream in = r.body()) {
                 body = in.readNBytes(MAX_BYTES + 1);
             }
         } catch (IOException e) {
-            throw unavailable("cannot reach the agent of node \"" + name + "\" at " + ip + ":" + port + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw endpoint.unreachable(name, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable("interrupted while proxying to node \"" + name + "\"");
@@ -91,17 +89,9 @@ final class NodeProxy {
         StringBuilder q = new StringBuilder();
         params.forEach((k, values) -> {
             for (String v : values) {
-                q.append(q.isEmpty() ? '?' : '&').append(enc(k)).append('=').append(enc(v));
+                q.append(q.isEmpty() ? '?' : '&').append(encode(k)).append('=').append(encode(v));
             }
         });
         return q.toString();
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static ApiException unavailable(String message) {
-        return new ApiException(503, "ServiceUnavailable", message, null);
     }
 }

@@ -1,5 +1,8 @@
 package io.kaji.apiserver.handler;
 
+import static io.kaji.apiserver.errors.ApiException.unavailable;
+import static io.kaji.apiserver.handler.AgentEndpoint.encode;
+
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.Exchange;
@@ -10,7 +13,6 @@ import io.kaji.apiserver.registry.ResourceRegistry;
 import io.kaji.apiserver.serialization.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -61,20 +63,17 @@ final class PodLogs {
         ObjectNode node = storage.find(nodes, null, nodeName).orElseThrow(() -> unavailable("node \"" + nodeName
                 + "\" of pod " + name + " is not registered; is its agent running?"));
         AgentEndpoint endpoint = AgentEndpoint.require(node, nodeName);
-        String ip = endpoint.ip();
-        int port = endpoint.port();
         AgentClient client = agents;
         if (client == null) {
             throw unavailable("this API server has no client certificate for node agents, so it cannot read "
                     + "container logs (see docs/logs-streaming.md)");
         }
-        String path = "/containerLogs/" + enc(ns) + "/" + enc(name) + "/" + enc(container) + query(req);
+        String path = "/containerLogs/" + encode(ns) + "/" + encode(name) + "/" + encode(container) + query(req);
         HttpResponse<InputStream> r;
         try {
-            r = client.get(ip, port, path);
+            r = client.get(endpoint.ip(), endpoint.port(), path);
         } catch (IOException e) {
-            throw unavailable("cannot reach the agent of node \"" + nodeName + "\" at " + ip + ":" + port + ": "
-                    + describe(e));
+            throw endpoint.unreachable(nodeName, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable("interrupted while connecting to node \"" + nodeName + "\"");
@@ -166,7 +165,7 @@ final class PodLogs {
         for (String p : PASSED) {
             String v = req.param(p);
             if (v != null) {
-                q.append(q.isEmpty() ? '?' : '&').append(p).append('=').append(enc(v));
+                q.append(q.isEmpty() ? '?' : '&').append(p).append('=').append(encode(v));
             }
         }
         return q.toString();
@@ -188,18 +187,4 @@ final class PodLogs {
                     + ": " + body);
         };
     }
-
-    private static ApiException unavailable(String message) {
-        return new ApiException(503, "ServiceUnavailable", message, null);
-    }
-
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        return (m == null || m.isEmpty()) ? e.getClass().getSimpleName() : m;
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
 }

@@ -1,5 +1,8 @@
 package io.kaji.apiserver.handler;
 
+import static io.kaji.apiserver.errors.ApiException.unavailable;
+import static io.kaji.apiserver.handler.AgentEndpoint.encode;
+
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.http.ApiRequest;
 import io.kaji.apiserver.http.Exchange;
@@ -12,7 +15,6 @@ import io.kaji.apiserver.registry.ResourceRegistry;
 import io.kaji.apiserver.serialization.Json;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,8 +107,7 @@ final class PodStreams {
                 answer = client.upgrade(ip, port, req.method(), path, forwardedHeaders(req));
             }
         } catch (IOException e) {
-            throw unavailable("cannot reach the agent of node \"" + nodeName + "\" at " + ip + ":" + port + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw endpoint.unreachable(nodeName, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable("interrupted while connecting to node \"" + nodeName + "\"");
@@ -146,7 +147,7 @@ final class PodStreams {
         StringBuilder q = new StringBuilder();
         String path;
         if (sub.equals("portforward")) {
-            path = "/portForward/" + enc(ns) + "/" + enc(name);
+            path = "/portForward/" + encode(ns) + "/" + encode(name);
             for (String list : req.query().getOrDefault("ports", List.of())) {
                 for (String p : list.split(",")) {
                     String port = p.trim();
@@ -158,7 +159,7 @@ final class PodStreams {
             }
         } else {
             String container = PodLogs.container(pod, name, req.param("container"));
-            path = "/" + sub + "/" + enc(ns) + "/" + enc(name) + "/" + enc(container);
+            path = "/" + sub + "/" + encode(ns) + "/" + encode(name) + "/" + encode(container);
             if (sub.equals("exec")) {
                 List<String> command = req.query().getOrDefault("command", List.of());
                 if (command.isEmpty()) {
@@ -244,15 +245,7 @@ final class PodStreams {
         return ApiException.internal("the agent of node \"" + nodeName + "\" answered " + status + ": " + body);
     }
 
-    private static ApiException unavailable(String message) {
-        return new ApiException(503, "ServiceUnavailable", message, null);
-    }
-
     private static void add(StringBuilder q, String key, String value) {
-        q.append(q.isEmpty() ? '?' : '&').append(key).append('=').append(enc(value));
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        q.append(q.isEmpty() ? '?' : '&').append(key).append('=').append(encode(value));
     }
 }

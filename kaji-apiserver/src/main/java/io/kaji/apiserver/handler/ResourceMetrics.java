@@ -172,8 +172,8 @@ final class ResourceMetrics {
     private Map<String, JsonNode> fetchAll(List<ObjectNode> nodeObjects) {
         AgentClient client = agents;
         if (client == null) {
-            throw new ApiException(503, "ServiceUnavailable", "this API server has no client certificate for node "
-                    + "agents, so it cannot read their metrics", null);
+            throw ApiException.unavailable("this API server has no client certificate for node "
+                    + "agents, so it cannot read their metrics");
         }
         Instant now = clock.instant();
         Map<String, Future<JsonNode>> pending = new HashMap<>();
