@@ -320,7 +320,8 @@ public final class AgentServer implements AutoCloseable {
                     text(ch, 405, "method " + req.method() + " not allowed on " + path);
                     return;
                 }
-                respond(ch, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
+                respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.get().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (StreamRequest.kindOf(path) != null && streams != null) {
@@ -469,23 +470,18 @@ public final class AgentServer implements AutoCloseable {
     }
 
     private static void json(Channel ch, byte[] body) {
-        respond(ch, "application/json", body);
-    }
-
-    private static void respond(Channel ch, String contentType, byte[] body) {
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        respond(ch, 200, "application/json", body);
     }
 
     private static void text(Channel ch, int status, String message) {
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        respond(ch, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A whole response, after which the connection is closed (one request per connection). */
+    private static void respond(Channel ch, int status, String contentType, byte[] body) {
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
