@@ -529,7 +529,7 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         for (SandboxInfo s : runtime.listSandboxes(KajiLabels.managed())) {
-            now.put(s.id(), s.ready() ? "SANDBOX_READY" : "SANDBOX_NOTREADY");
+            now.put(s.id(), s.ready() ? OwnChanges.SANDBOX_READY : OwnChanges.SANDBOX_NOT_READY);
             if (s.pod() != null) {
                 podOf.put(s.id(), Keys.of(s.pod().namespace(), s.pod().name()));
             }

@@ -1,5 +1,6 @@
 package io.kaji.node.agent;
 
+import io.kaji.node.runtime.ContainerState;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,10 +16,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class OwnChanges {
 
-    /** The relist's names of states (NodeAgent.relist): container states, and two for sandboxes. */
+    /**
+     * The relist's names of states (NodeAgent.relist): a container's is its {@link ContainerState}'s name, a
+     * sandbox's one of these two.
+     */
     static final String SANDBOX_READY = "SANDBOX_READY";
-    static final String CREATED = "CREATED";
-    static final String RUNNING = "RUNNING";
+    static final String SANDBOX_NOT_READY = "SANDBOX_NOTREADY";
+    static final String CREATED = ContainerState.CREATED.name();
+    static final String RUNNING = ContainerState.RUNNING.name();
 
     /** An expectation older than this is dropped: its object went before any relist saw it. */
     static final long MAX_AGE_NANOS = 60_000_000_000L;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.kaji.node.runtime.ContainerState;
 import org.junit.jupiter.api.Test;
 
 /** Which runtime changes and pod updates make the agent sync a pod again. */
@@ -21,8 +22,8 @@ class OwnChangesTest {
         assertThat(own.expected("c1", OwnChanges.RUNNING)).isTrue();
         assertThat(own.size()).as("final states seen: nothing left to expect").isZero();
         // The container exits later: not the worker's doing.
-        assertThat(own.expected("c1", "EXITED")).isFalse();
-        assertThat(own.expected("s1", "SANDBOX_NOTREADY")).isFalse();
+        assertThat(own.expected("c1", ContainerState.EXITED.name())).isFalse();
+        assertThat(own.expected("s1", OwnChanges.SANDBOX_NOT_READY)).isFalse();
     }
 
     @Test
@@ -30,7 +31,7 @@ class OwnChangesTest {
         OwnChanges own = new OwnChanges();
         own.containerStarted("c2");
         // It crashed before the relist ever saw it running.
-        assertThat(own.expected("c2", "EXITED")).isFalse();
+        assertThat(own.expected("c2", ContainerState.EXITED.name())).isFalse();
         assertThat(own.size()).isZero();
         assertThat(own.expected("c2", OwnChanges.RUNNING)).isFalse();
 
