@@ -22,7 +22,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -203,16 +202,12 @@ public final class NodeStatusReporter {
 
     NodeStatus status(Instant now) {
         String t = now.truncatedTo(ChronoUnit.SECONDS).toString();
-        Map<String, Quantity> capacity = new LinkedHashMap<>();
-        capacity.put("cpu", new Quantity(String.valueOf(host.cpus())));
-        capacity.put("memory", new Quantity(host.memoryBytes() / 1024 + "Ki"));
-        long ephemeral = ephemeralStorageBytes;
-        if (ephemeral >= 0) {
-            capacity.put("ephemeral-storage", new Quantity(ephemeral / 1024 + "Ki"));
-        }
-        capacity.put("pods", new Quantity(Integer.toString(MAX_PODS)));
+        // Capacity is allocatable with nothing reserved; ephemeral storage in whole KiB, as the kubelet reports it.
+        long ephemeral = ephemeralStorageBytes < 0 ? -1 : ephemeralStorageBytes / 1024 * 1024;
+        Map<String, Quantity> capacity = NodeAllocatable.NONE.allocatable(host.cpus() * 1000L, host.memoryBytes(),
+                ephemeral, MAX_PODS);
         Map<String, Quantity> allocatableNow = allocatable.allocatable(host.cpus() * 1000L, host.memoryBytes(),
-                ephemeral < 0 ? -1 : ephemeral / 1024 * 1024, MAX_PODS);
+                ephemeral, MAX_PODS);
         RuntimeHealth h = health.get();
         boolean net = networkReady.getAsBoolean();
         String reason;
