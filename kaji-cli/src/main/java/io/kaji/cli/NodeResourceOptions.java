@@ -1,7 +1,7 @@
 package io.kaji.cli;
 
-import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.agent.NodeAllocatable;
+import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.imagegc.ImageGcPolicy;
 import java.time.Duration;
@@ -10,10 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The node agent's reservation, eviction and garbage-collection options, spelled as the kubelet's flags, declared once and mixed
- * into {@code kaji agent} and {@code kaji server} (its in-process agent) with {@code @Mixin}. Like every option they
- * can come from the config file ({@code eviction-hard: ...}). The parse methods turn a bad value into a usage error
- * of the command they are mixed into, naming the flag.
+ * The node agent's reservation, eviction and garbage-collection options, spelled as the kubelet's flags, declared
+ * once and mixed into {@code kaji agent} and {@code kaji server} (its in-process agent) with {@code @Mixin}. Like
+ * every option they can come from the config file ({@code eviction-hard: ...}). The parse methods turn a bad value
+ * into a usage error of the command they are mixed into, naming the flag.
  */
 final class NodeResourceOptions {
 
