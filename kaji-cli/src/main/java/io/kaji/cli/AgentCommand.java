@@ -105,12 +105,20 @@ public final class AgentCommand implements Callable<Integer> {
     String bridge;
 
     @Option(names = "--lease-renewal", defaultValue = "2s", paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "How often the node's Lease is renewed (default: ${DEFAULT-VALUE}).")
-    String leaseRenewal;
+    Duration leaseRenewal;
 
     @Option(names = "--initial-backoff", defaultValue = "10s", paramLabel = "DURATION",
-            description = "The first container restart back-off, doubled up to 300s (default: ${DEFAULT-VALUE}).")
-    String initialBackOff;
+            converter = DurationConverter.class,
+            description = "The first container restart back-off, doubled per crash up to --max-backoff "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration initialBackOff;
+
+    @Option(names = "--max-backoff", defaultValue = "300s", paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "The longest container restart back-off (default: ${DEFAULT-VALUE}, as Kubernetes).")
+    Duration maxBackOff;
 
     private NodeClientCertificate certificate;
     private java.util.concurrent.ScheduledExecutorService rotation;
@@ -118,6 +126,11 @@ public final class AgentCommand implements Callable<Integer> {
     /** Eviction, image and dead-container garbage collection: the kubelet's flags, shared with kaji server. */
     @CommandLine.Mixin
     NodeResourceOptions nodeResources;
+
+    /** {@code 20s}, {@code 1m30s}, {@code 0.5s}: a duration as it is written on the command line. */
+    private static String goDuration(Duration d) {
+        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -128,6 +141,11 @@ public final class AgentCommand implements Callable<Integer> {
         if (!runtime.equals("cri") && !runtime.equals("simulated")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runtime: unknown runtime \"" + runtime
                     + "\"; expected cri or simulated");
+        }
+        if (initialBackOff.isZero() || maxBackOff.compareTo(initialBackOff) < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--initial-backoff "
+                    + goDuration(initialBackOff) + " and --max-backoff " + goDuration(maxBackOff)
+                    + ": the initial back-off must be above 0 and not above the maximum");
         }
         EvictionConfig eviction = nodeResources.evictionConfig();
         ImageGcPolicy imageGc = nodeResources.imageGcPolicy();
@@ -145,7 +163,7 @@ public final class AgentCommand implements Callable<Integer> {
         LocalAgent agent;
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
-                    Durations.parse(leaseRenewal), Durations.parse(initialBackOff), true, port, eviction, imageGc,
+                    leaseRenewal, initialBackOff, maxBackOff, true, port, eviction, imageGc,
                     containerGc, systemReserved, kubeReserved);
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it

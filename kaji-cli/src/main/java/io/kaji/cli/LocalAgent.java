@@ -55,13 +55,14 @@ final class LocalAgent implements AutoCloseable {
      * @param kubeReserved   {@code --kube-reserved}, the same way
      */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
-                   Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort,
-                   EvictionConfig eviction, ImageGcPolicy imageGc, ContainerGcPolicy containerGc,
+                   Duration leaseRenewal, Duration initialBackOff, Duration maxBackOff, boolean importDemoImage,
+                   int kubeletPort, EvictionConfig eviction, ImageGcPolicy imageGc, ContainerGcPolicy containerGc,
                    Map<String, Long> systemReserved, Map<String, Long> kubeReserved) {
         Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                 Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {
             this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
-                    importDemoImage, kubeletPort, null, null, null, Map.of(), Map.of());
+                    AgentConfig.DEFAULT_MAX_BACKOFF, importDemoImage, kubeletPort, null,
+                    null, null, Map.of(), Map.of());
         }
     }
 
@@ -109,7 +110,8 @@ final class LocalAgent implements AutoCloseable {
         try {
             AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
                             o.layout().ipamDir(), o.layout().dataDir().resolve("cni"))
-                    .withBridgeName(null).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
+                    .withBridgeName(null).withLeaseRenewal(o.leaseRenewal())
+                    .withBackOff(o.initialBackOff(), o.maxBackOff())
                     .withKubeletPort(o.kubeletPort());
             SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), o.nodeName().hashCode());
             NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
@@ -158,7 +160,8 @@ final class LocalAgent implements AutoCloseable {
             }
             AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
                             o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
-                    .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal()).withInitialBackOff(o.initialBackOff())
+                    .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal())
+                    .withBackOff(o.initialBackOff(), o.maxBackOff())
                     .withKubeletPort(o.kubeletPort());
             client = client(clientConfig, httpClients, o);
             // One Service and one EndpointSlice watch for DNS, the proxy and the containers' service variables,

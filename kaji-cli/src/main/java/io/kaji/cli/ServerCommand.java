@@ -379,7 +379,9 @@ public final class ServerCommand implements Callable<Integer> {
      */
     LocalAgent.Options agentOptions(String node, io.kaji.node.NodeLayout layout) {
         return new LocalAgent.Options(node, layout, null, null, "kaji0", java.time.Duration.ofSeconds(2),
-                java.time.Duration.ofSeconds(10), true, io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT,
+                io.kaji.node.agent.AgentConfig.DEFAULT_INITIAL_BACKOFF,
+                io.kaji.node.agent.AgentConfig.DEFAULT_MAX_BACKOFF, true,
+                io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT,
                 nodeResources.evictionConfig(), nodeResources.imageGcPolicy(), nodeResources.containerGcPolicy(),
                 nodeResources.systemReserved(), nodeResources.kubeReserved());
     }

@@ -39,6 +39,12 @@ public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRen
         Objects.requireNonNull(podLogs, "podLogs");
         Objects.requireNonNull(cniConfDir, "cniConfDir");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(initialBackOff, "initialBackOff");
+        Objects.requireNonNull(maxBackOff, "maxBackOff");
+        if (!initialBackOff.isPositive() || maxBackOff.compareTo(initialBackOff) < 0) {
+            throw new IllegalArgumentException("back-off: need 0 < initial <= maximum, got initial "
+                    + initialBackOff + " and maximum " + maxBackOff);
+        }
         if (kubeletPort < 0 || kubeletPort > 65535) {
             throw new IllegalArgumentException("kubeletPort " + kubeletPort + " is not a TCP port (0 picks a free one)");
         }
@@ -50,6 +56,10 @@ public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRen
      */
     public static final int DEFAULT_POD_WORKERS = 16;
 
+    /** Kubernetes' container restart back-off: 10 s, doubled per crash up to 300 s. */
+    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(300);
+
     /** The kubelet's port, the default of {@link #kubeletPort()}. */
     public static final int DEFAULT_KUBELET_PORT = 10250;
 
@@ -57,12 +67,13 @@ public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRen
     public static AgentConfig defaults(String nodeName, String kajiVersion, PodLogs podLogs, Path ipamDir,
                                        Path cniConfDir) {
         return new AgentConfig(nodeName, kajiVersion, Duration.ofSeconds(2), Duration.ofSeconds(2),
-                Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10),
+                Duration.ofMinutes(1), DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, Duration.ofMinutes(10),
                 podLogs, ipamDir, cniConfDir, "kaji0", DEFAULT_POD_WORKERS, Clock.systemUTC(), DEFAULT_KUBELET_PORT);
     }
 
-    public AgentConfig withInitialBackOff(Duration d) {
-        return new AgentConfig(nodeName, kajiVersion, leaseRenewal, statusCheck, statusMaxAge, d, maxBackOff,
+    /** The container restart back-off: {@code initial}, doubled per crash up to {@code max}. */
+    public AgentConfig withBackOff(Duration initial, Duration max) {
+        return new AgentConfig(nodeName, kajiVersion, leaseRenewal, statusCheck, statusMaxAge, initial, max,
                 backOffReset, podLogs, ipamDir, cniConfDir, bridgeName, podWorkers, clock, kubeletPort);
     }
 

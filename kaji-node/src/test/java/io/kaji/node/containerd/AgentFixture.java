@@ -200,7 +200,7 @@ public final class AgentFixture implements AutoCloseable {
         }
         config = spec.configCustomizer.apply(AgentConfig.defaults(spec.nodeName, KAJI_VERSION,
                         new PodLogs(node.dataDir.resolve("pods")), node.dataDir.resolve("ipam"), node.config.cniConfDir())
-                .withBridgeName(spec.bridge).withInitialBackOff(Duration.ofSeconds(1))
+                .withBridgeName(spec.bridge).withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(300))
                 .withLeaseRenewal(Duration.ofSeconds(1)).withKubeletPort(0));
         if (!spec.withAgent) {
             return;
