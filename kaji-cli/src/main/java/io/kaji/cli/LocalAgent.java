@@ -21,6 +21,7 @@ import io.kaji.node.image.OciImageLayout;
 import io.kaji.node.image.PauseImage;
 import io.kaji.node.imagegc.ImageFilesystem;
 import io.kaji.node.imagegc.ImageGcPolicy;
+import io.kaji.node.logs.LogRotationPolicy;
 import io.kaji.node.runtime.CriContainerRuntime;
 import io.kaji.node.runtime.SimulatedRuntime;
 import java.nio.file.Files;
@@ -53,16 +54,18 @@ final class LocalAgent implements AutoCloseable {
      *                    kubelet's defaults
      * @param systemReserved {@code --system-reserved} ({@link NodeAllocatable#parseReserved}); empty: none
      * @param kubeReserved   {@code --kube-reserved}, the same way
+     * @param logRotation    container log rotation ({@code --container-log-max-size}, ...); null for the kubelet's
+     *                       defaults
      */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                    Duration leaseRenewal, Duration initialBackOff, Duration maxBackOff, boolean importDemoImage,
                    int kubeletPort, EvictionConfig eviction, ImageGcPolicy imageGc, ContainerGcPolicy containerGc,
-                   Map<String, Long> systemReserved, Map<String, Long> kubeReserved) {
+                   Map<String, Long> systemReserved, Map<String, Long> kubeReserved, LogRotationPolicy logRotation) {
         Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                 Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {
             this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
                     AgentConfig.DEFAULT_MAX_BACKOFF, importDemoImage, kubeletPort, null,
-                    null, null, Map.of(), Map.of());
+                    null, null, Map.of(), Map.of(), null);
         }
     }
 
@@ -176,6 +179,7 @@ final class LocalAgent implements AutoCloseable {
                             new HostSignals(o.layout().dataDir(), o.layout().containerd().root()))
                     .imageGc(o.imageGc() != null ? o.imageGc() : ImageGcPolicy.defaults(),
                             ImageFilesystem.at(o.layout().containerd().root()))
+                    .logRotation(o.logRotation() != null ? o.logRotation() : LogRotationPolicy.defaults())
                     .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults())
                     .resources(o.systemReserved(), o.kubeReserved(), fileSystemBytes(o.layout().dataDir()))
                     .servingCertDir(o.layout().dataDir().resolve("pki"))

@@ -1,19 +1,21 @@
 package io.kaji.cli;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.kaji.node.agent.NodeAllocatable;
 import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.imagegc.ImageGcPolicy;
+import io.kaji.node.logs.LogRotationPolicy;
 import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The node agent's reservation, eviction and garbage-collection options, spelled as the kubelet's flags, declared
- * once and mixed into {@code kaji agent} and {@code kaji server} (its in-process agent) with {@code @Mixin}. Like
- * every option they can come from the config file ({@code eviction-hard: ...}). The parse methods turn a bad value
- * into a usage error of the command they are mixed into, naming the flag.
+ * The node agent's reservation, eviction, garbage-collection and log rotation options, spelled as the kubelet's
+ * flags, declared once and mixed into {@code kaji agent} and {@code kaji server} (its in-process agent) with
+ * {@code @Mixin}. Like every option they can come from the config file ({@code eviction-hard: ...}). The parse
+ * methods turn a bad value into a usage error of the command they are mixed into, naming the flag.
  */
 final class NodeResourceOptions {
 
@@ -86,6 +88,21 @@ final class NodeResourceOptions {
             description = "Never remove a dead container created less than this long ago (default: ${DEFAULT-VALUE}).")
     String minContainerTtl;
 
+    @Option(names = "--container-log-max-size", defaultValue = "10Mi", paramLabel = "QUANTITY",
+            description = "Rotate a running container's log once it is this large, e.g. 10Mi or 500Ki "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String containerLogMaxSize;
+
+    @Option(names = "--container-log-max-files", defaultValue = "5", paramLabel = "N",
+            description = "Log files kept per container: the current one and N-1 rotated ones, all but the newest "
+                    + "gzipped; at least 2 (default: ${DEFAULT-VALUE}).")
+    int containerLogMaxFiles;
+
+    @Option(names = "--container-log-monitor-interval", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How often container logs are checked for rotation; at least 3s (default: "
+                    + "${DEFAULT-VALUE}).")
+    String containerLogMonitorInterval;
+
     /** {@code --system-reserved}; a bad value is a usage error naming the flag. */
     Map<String, Long> systemReserved() {
         return reserved("--system-reserved", systemReserved);
@@ -135,8 +152,26 @@ final class NodeResourceOptions {
         return ContainerGcPolicy.defaults().with(minAge, maxDeadPerContainer, maxDeadContainers);
     }
 
+    /** The container log rotation settings; a bad value is a usage error naming the flag. */
+    LogRotationPolicy logRotationPolicy() {
+        long bytes;
+        try {
+            bytes = Quantity.getAmountInBytes(Quantity.parse(containerLogMaxSize)).longValueExact();
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw usage("--container-log-max-size: \"" + containerLogMaxSize + "\" is not a size such as 10Mi, "
+                    + "500Ki or 1048576");
+        }
+        Duration period = duration("--container-log-monitor-interval", containerLogMonitorInterval);
+        try {
+            return new LogRotationPolicy(bytes, containerLogMaxFiles, period);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
     /** Parses every setting once, so that a bad value fails before anything starts. */
     void check() {
+        logRotationPolicy();
         systemReserved();
         kubeReserved();
         evictionConfig();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kaji.node.NodeLayout;
 import io.kaji.node.containergc.ContainerGcPolicy;
+import io.kaji.node.logs.LogRotationPolicy;
 import io.kaji.node.eviction.Threshold;
 import io.kaji.node.imagegc.ImageGcPolicy;
 import java.io.PrintWriter;
@@ -28,7 +29,8 @@ class NodeResourceOptionsTest {
             "--eviction-soft-grace-period", "--eviction-pressure-transition-period", "--eviction-max-pod-grace-period",
             "--eviction-monitoring-interval", "--image-gc-high-threshold", "--image-gc-low-threshold",
             "--image-minimum-gc-age", "--maximum-dead-containers-per-container", "--maximum-dead-containers",
-            "--minimum-container-ttl-duration");
+            "--minimum-container-ttl-duration", "--container-log-max-size", "--container-log-max-files",
+            "--container-log-monitor-interval");
 
     @TempDir
     Path dir;
@@ -135,5 +137,22 @@ class NodeResourceOptionsTest {
         assertThatThrownBy(() -> server("--maximum-dead-containers", "many"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("--maximum-dead-containers");
+        assertThatThrownBy(() -> agent("--container-log-max-size", "big").nodeResources.check())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--container-log-max-size: \"big\" is not a size such as 10Mi, 500Ki or 1048576");
+        assertThatThrownBy(() -> server("--container-log-max-files", "1").agentOptions("n1", null))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--container-log-max-files must be at least 2");
+        assertThatThrownBy(() -> agent("--container-log-monitor-interval", "1s").nodeResources.check())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--container-log-monitor-interval must be at least 3s");
+    }
+
+    @Test
+    void logRotationDefaultsAreTheKubeletsAndFlagsTakeQuantities() {
+        assertThat(server().agentOptions("n1", null).logRotation()).isEqualTo(LogRotationPolicy.defaults());
+        assertThat(agent("--container-log-max-size", "500Ki", "--container-log-max-files", "3",
+                "--container-log-monitor-interval", "5s").nodeResources.logRotationPolicy())
+                .isEqualTo(new LogRotationPolicy(500 * 1024, 3, Duration.ofSeconds(5)));
     }
 }

@@ -23,6 +23,8 @@ import io.kaji.node.image.PauseImage;
 import io.kaji.node.imagegc.ImageFilesystem;
 import io.kaji.node.imagegc.ImageGarbageCollector;
 import io.kaji.node.imagegc.ImageGcPolicy;
+import io.kaji.node.logs.ContainerLogRotator;
+import io.kaji.node.logs.LogRotationPolicy;
 import io.kaji.node.probe.ProbeManager;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
@@ -105,6 +107,8 @@ public final class NodeAgent implements AutoCloseable {
     private volatile ImageGarbageCollector imageGc;
     private volatile ContainerGcPolicy containerGcPolicy;
     private volatile ContainerGarbageCollector containerGc;
+    private volatile LogRotationPolicy logRotationPolicy;
+    private volatile ContainerLogRotator logRotator;
     private volatile ServiceLister serviceLister;
 
     /**
@@ -205,6 +209,16 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
+     * Turns on container log rotation with {@code policy} (off by default); call before {@link #start()}: a running
+     * container's log that has reached the policy's size is rotated, and an attempt keeps at most its number of
+     * files (the kubelet's {@code --container-log-max-size} and {@code --container-log-max-files}).
+     */
+    public NodeAgent logRotation(LogRotationPolicy policy) {
+        this.logRotationPolicy = policy;
+        return this;
+    }
+
+    /**
      * Keeps the agent endpoint's self-signed serving certificate in {@code dir} and reuses it on the next start
      * while it is valid and names the node's addresses (the kubelet's {@code --cert-dir}); call before
      * {@link #start()}. Without it each start makes a new one.
@@ -265,6 +279,11 @@ public final class NodeAgent implements AutoCloseable {
             imageGc = new ImageGarbageCollector(config.nodeName(), runtime, imageFilesystem, imageGcPolicy,
                     Set.of(PauseImage.NAME), events, config.clock());
             imageGc.start();
+        }
+        if (logRotationPolicy != null) {
+            logRotator = new ContainerLogRotator(config.nodeName(), runtime, config.podLogs(), logRotationPolicy,
+                    config.clock());
+            logRotator.start();
         }
     }
 
@@ -628,6 +647,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (containerGc != null) {
             containerGc.close();
+        }
+        if (logRotator != null) {
+            logRotator.close();
         }
         timers.shutdownNow();
         leases.shutdownNow();

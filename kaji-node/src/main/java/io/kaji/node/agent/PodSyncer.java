@@ -385,13 +385,13 @@ public final class PodSyncer implements Reconciler {
         return older.subList(keep, older.size());
     }
 
-    /** Deletes a removed container's log file, as the kubelet's removeContainer does. */
+    /** Deletes a removed container's log file and its rotated ones, as the kubelet's removeContainer does. */
     private void deleteLog(PodRef ref, ContainerInfo removed) {
-        java.nio.file.Path file = config.podLogs().file(ref, removed.name(), removed.attempt());
         try {
-            java.nio.file.Files.deleteIfExists(file);
+            config.podLogs().deleteAttempt(ref, removed.name(), removed.attempt());
         } catch (java.io.IOException e) {
-            log.warn("pod {}: cannot delete log {} of removed container {}: {}", ref, file, abbrev(removed.id()),
+            log.warn("pod {}: cannot delete log {} of removed container {}: {}", ref,
+                    config.podLogs().file(ref, removed.name(), removed.attempt()), abbrev(removed.id()),
                     e.getMessage());
         }
     }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>removes dead containers by the {@link ContainerGcPolicy} ({@link GarbageSelection#containers}): all of
  *       pods that are gone or evicted, the ones beyond {@code maxPerPodContainer} per container of a pod, and the
- *       oldest beyond the node's {@code maxContainers}; each removed container's log file goes with it;</li>
+ *       oldest beyond the node's {@code maxContainers}; each removed container's log file (and its rotated ones) goes with it;</li>
  *   <li>removes sandboxes that are not ready and hold no container, keeping the newest of a pod that still
  *       exists;</li>
  *   <li>removes the log directories of pods that are gone.</li>
@@ -255,15 +255,11 @@ public final class ContainerGarbageCollector implements AutoCloseable {
             if (pod == null || !removedIds.contains(c.id()) || inUse.contains(logKey(c))) {
                 continue;
             }
-            Path file = podLogs.file(pod, c.name(), c.attempt());
             try {
-                long size = Files.exists(file) ? Files.size(file) : 0;
-                if (Files.deleteIfExists(file)) {
-                    bytes += size;
-                }
+                bytes += podLogs.deleteAttempt(pod, c.name(), c.attempt());
             } catch (IOException e) {
-                log.warn("node {}: cannot delete log {} of removed container {}: {}", nodeName, file, abbrev(c.id()),
-                        e.getMessage());
+                log.warn("node {}: cannot delete log {} of removed container {}: {}", nodeName,
+                        podLogs.file(pod, c.name(), c.attempt()), abbrev(c.id()), e.getMessage());
             }
         }
         return bytes;

@@ -6,8 +6,11 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -22,7 +25,8 @@ import java.util.function.BooleanSupplier;
  * prefix stripped, partial ({@code P}) pieces joined per stream, optionally each line prefixed with its time
  * ({@code timestamps}), the last {@code tailLines} lines, lines at or after {@code since}, at most
  * {@code limitBytes} bytes, and with {@code follow} new lines as the runtime appends them until the writer is
- * done. Lines not in the CRI format are skipped. Blocking; one instance per request, not thread-safe.
+ * done; a follow goes on in the new file when the log is rotated. Lines not in the CRI format are skipped.
+ * Blocking; one instance per request, not thread-safe.
  */
 public final class ContainerLogStreamer {
 
@@ -52,6 +56,10 @@ public final class ContainerLogStreamer {
     private long remaining;
     private long written;
 
+    /** The file being read: the log, or after a rotation the new log. */
+    private FileChannel channel;
+    private Object fileKey;
+
     private ContainerLogStreamer(Options options, OutputStream out) {
         this.options = options;
         this.out = out;
@@ -70,15 +78,38 @@ public final class ContainerLogStreamer {
     public static long copy(Path file, Options options, OutputStream out, BooleanSupplier writerDone, Duration poll)
             throws IOException, InterruptedException {
         ContainerLogStreamer s = new ContainerLogStreamer(options, out);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            s.run(ch, writerDone, poll);
+        s.channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            s.fileKey = fileKey(file);
+            s.run(file, writerDone, poll);
+        } finally {
+            s.channel.close();
         }
         out.flush();
         return s.written;
     }
 
-    private void run(FileChannel ch, BooleanSupplier writerDone, Duration poll)
+    /** The identity of the file {@code path} names now (its inode), or null if there is none. */
+    private static Object fileKey(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether {@code file} now names another file than the one being read: the log was rotated
+     * ({@link ContainerLogRotator}) and the runtime writes into the new one.
+     */
+    private boolean rotated(Path file) throws IOException {
+        Object now = fileKey(file);
+        return now != null && fileKey != null && !now.equals(fileKey);
+    }
+
+    private void run(Path file, BooleanSupplier writerDone, Duration poll)
             throws IOException, InterruptedException {
+        FileChannel ch = channel;
         ByteBuffer buf = ByteBuffer.allocate(CHUNK);
         if (!readAvailable(ch, buf)) {
             out.flush();
@@ -111,6 +142,19 @@ public final class ContainerLogStreamer {
                 finishPending();
                 out.flush();
                 return;
+            }
+            if (rotated(file)) {
+                // A write the runtime had in flight when it switched files lands in the old one: read it first.
+                Thread.sleep(poll.toMillis());
+                if (!readAvailable(ch, buf)) {
+                    return;
+                }
+                FileChannel next = FileChannel.open(file, StandardOpenOption.READ);
+                fileKey = fileKey(file);
+                ch.close();
+                channel = next;
+                ch = next;
+                continue;
             }
             Thread.sleep(poll.toMillis());
         }

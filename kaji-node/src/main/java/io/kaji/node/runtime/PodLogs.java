@@ -11,7 +11,9 @@ import java.util.stream.Stream;
  * Where container logs live, as the kubelet lays them out: one directory per pod,
  * {@code <root>/<namespace>_<name>_<uid>}, given to the sandbox as its log directory, and one file per container
  * attempt, {@code <container>/<attempt>.log}, relative to it. A restart is a new attempt and so a new file
- * (containerd reserves the name of each attempt). Stateless; thread-safe.
+ * (containerd reserves the name of each attempt). Log rotation renames a full log to
+ * {@code <attempt>.log.<yyyyMMdd-HHmmss>} (older ones gzipped, {@code .gz}) and the runtime starts a new
+ * {@code <attempt>.log}. Stateless; thread-safe.
  */
 public record PodLogs(Path root) {
 
@@ -28,6 +30,46 @@ public record PodLogs(Path root) {
     /** The absolute path of one attempt's log. */
     public Path file(PodRef pod, String container, int attempt) {
         return podDirectory(pod).resolve(relativePath(container, attempt));
+    }
+
+    /**
+     * Deletes one attempt's log and its rotated predecessors ({@code <attempt>.log.*}), as the kubelet's
+     * removeContainer does. Missing files are fine.
+     *
+     * @return the bytes deleted
+     * @throws IOException when a file exists but cannot be deleted (the others are still tried)
+     */
+    public long deleteAttempt(PodRef pod, String container, int attempt) throws IOException {
+        Path file = file(pod, container, attempt);
+        Path dir = file.getParent();
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        String name = file.getFileName().toString();
+        long bytes = 0;
+        IOException failed = null;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> isLogOrRotated(p.getFileName().toString(), name)).toList()) {
+                try {
+                    long size = Files.size(p);
+                    if (Files.deleteIfExists(p)) {
+                        bytes += size;
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // gone meanwhile
+                } catch (IOException e) {
+                    failed = e;
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        return bytes;
+    }
+
+    private static boolean isLogOrRotated(String candidate, String log) {
+        return candidate.equals(log) || candidate.startsWith(log + ".");
     }
 
     /** Deletes the pod's log directory once the pod is gone. Blocking; missing is fine. */

@@ -122,6 +122,33 @@ class ContainerLogStreamerTest {
     }
 
     @Test
+    void followGoesOnInTheNewFileWhenTheLogIsRotated() throws Exception {
+        Path f = dir.resolve("3.log");
+        Files.writeString(f, "2026-01-01T00:00:01Z stdout F before\n");
+        AtomicBoolean done = new AtomicBoolean();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CompletableFuture<Long> copying = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ContainerLogStreamer.copy(f, opts(true, -1, -1, null, false), syncedOut(out), done::get,
+                        Duration.ofMillis(10));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> text(out).equals("before\n"));
+        // As the rotator and the runtime do it: rename, the runtime writes once more to the old file, then reopens.
+        Path rotated = dir.resolve("3.log.20260101-000001");
+        Files.move(f, rotated);
+        Files.writeString(rotated, "2026-01-01T00:00:02Z stdout F in flight\n", StandardOpenOption.APPEND);
+        Files.writeString(f, "2026-01-01T00:00:03Z stdout F after\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> text(out).equals("before\nin flight\nafter\n"));
+        Files.writeString(f, "2026-01-01T00:00:04Z stdout F last\n", StandardOpenOption.APPEND);
+        done.set(true);
+        assertThat(copying.get(5, TimeUnit.SECONDS)).isEqualTo("before\nin flight\nafter\nlast\n".length());
+        assertThat(text(out)).isEqualTo("before\nin flight\nafter\nlast\n");
+    }
+
+    @Test
     void followStopsAtTheByteLimit() throws Exception {
         Path f = dir.resolve("2.log");
         Files.writeString(f, "2026-01-01T00:00:01Z stdout F 0123456789\n");
