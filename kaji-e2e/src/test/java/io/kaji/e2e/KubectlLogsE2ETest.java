@@ -48,8 +48,10 @@ class KubectlLogsE2ETest {
     @BeforeAll
     void start() throws Exception {
         root = Path.of("target", "e2e-logs").toAbsolutePath();
+        // Small logs rotate within seconds (rotatedLogsAreFollowedAndBounded); the other pods write far less.
         cluster = LocalCluster.start(new LocalCluster.Spec(root, "100.64.80.0/22", "100.64.84.0/24", NODES,
-                List.of("kajil1", "kajil2"), List.of()));
+                List.of("kajil1", "kajil2"), List.of(), List.of("--container-log-max-size", "64Ki",
+                "--container-log-max-files", "3", "--container-log-monitor-interval", "3s")));
         client = cluster.client();
         kubectl = new Kubectl(Kubectl.DEFAULT_BINARY, cluster.kubeconfig(),
                 Files.createDirectories(root.resolve("home")));
@@ -189,6 +191,92 @@ class KubectlLogsE2ETest {
                 + "max %d ms%n", sorted.size(), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
         // The agent polls the file every 100 ms; everything else is a few hops on loopback.
         assertThat(sorted.get(sorted.size() / 2)).as("median follow latency, ms").isLessThan(1_000);
+    }
+
+    @Test
+    void rotatedLogsAreFollowedAndBounded() throws Exception {
+        // ~50 lines of ~600 bytes a second: the 64Ki log is rotated every few seconds.
+        pod("chatty", NODES.get(0), "i=0; while true; do echo line $i " + "x".repeat(550)
+                + "; i=$((i+1)); usleep 20000; done");
+        await("chatty logs").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+                .until(() -> kubectl.run("logs", "chatty", "--tail=1").stdout().startsWith("line "));
+        Path out = root.resolve("follow-rotated.out");
+        Process follow = kubectl.start(out, "logs", "-f", "chatty");
+        try {
+            String uid = client.pods().inNamespace("default").withName("chatty").get().getMetadata().getUid();
+            Path dir = cluster.nodeDir(NODES.get(0)).resolve("pods").resolve("default_chatty_" + uid).resolve("main");
+            // Three rotations: the oldest rotated file was deleted, so the gzipped one no longer starts at line 0.
+            await("three rotations").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> firstLine(gzipped(dir)) > 0);
+            // Listed between rounds (not while a rotation renames or compresses).
+            List<String> files = await("three files").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> names(dir), l -> l.size() == 3
+                            && l.get(0).equals("0.log") && l.get(1).matches("0\\.log\\.\\d{8}-\\d{6}\\.gz")
+                            && l.get(2).matches("0\\.log\\.\\d{8}-\\d{6}"));
+            long newestRotated = firstLine(Files.readString(dir.resolve(files.get(2)), StandardCharsets.UTF_8));
+            long current = firstLine(Files.readString(dir.resolve("0.log"), StandardCharsets.UTF_8));
+            // kubectl logs reads the current file only, as with the kubelet.
+            assertThat(firstLine(kubectl.run("logs", "chatty").stdout())).isGreaterThanOrEqualTo(current);
+            // The follow began in a file rotated before the newest rotated one and read on into the current file,
+            // so it crossed at least two rotations, without a gap.
+            await("kubectl logs -f reaches the current file").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> lastLine(Files.readString(out, StandardCharsets.UTF_8)) > current);
+            assertThat(follow.isAlive()).as("kubectl logs -f keeps following").isTrue();
+            List<Long> seen = lineNumbers(Files.readString(out, StandardCharsets.UTF_8));
+            assertThat(seen.get(0)).isLessThan(newestRotated);
+            for (int i = 1; i < seen.size(); i++) {
+                assertThat(seen.get(i)).as("line after %d", seen.get(i - 1)).isEqualTo(seen.get(i - 1) + 1);
+            }
+            System.out.printf("logs e2e: kubectl logs -f followed %d lines across rotations; files %s%n",
+                    seen.size(), files);
+        } finally {
+            follow.destroy();
+            kubectl.run("delete", "pod", "chatty", "--wait=false");
+        }
+    }
+
+    /** A chatty line, in kubectl's output or in a CRI log file ({@code <time> stdout F line 12 xxx}). */
+    private static final Pattern NUMBERED = Pattern.compile("\\bline (\\d+) x");
+
+    private static List<Long> lineNumbers(String text) {
+        List<Long> out = new java.util.ArrayList<>();
+        Matcher m = NUMBERED.matcher(text);
+        while (m.find()) {
+            out.add(Long.parseLong(m.group(1)));
+        }
+        return out;
+    }
+
+    private static long firstLine(String text) {
+        List<Long> n = lineNumbers(text);
+        return n.isEmpty() ? -1 : n.get(0);
+    }
+
+    private static long lastLine(String text) {
+        List<Long> n = lineNumbers(text);
+        return n.isEmpty() ? -1 : n.get(n.size() - 1);
+    }
+
+    private static List<String> names(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The text of the gzipped rotated log in {@code dir}, or "" while there is none. */
+    private static String gzipped(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            Path gz = list.filter(p -> p.getFileName().toString().endsWith(".gz")).findFirst().orElse(null);
+            if (gz == null) {
+                return "";
+            }
+            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (java.nio.file.NoSuchFileException | java.io.EOFException e) {
+            return ""; // rotated or being written meanwhile
+        }
     }
 
     @Test

@@ -49,16 +49,24 @@ public final class LocalCluster implements AutoCloseable {
      * @param nodes           node names, one agent each
      * @param bridges         one bridge name per node (at most 15 characters)
      * @param extraServerArgs further {@code kaji server} arguments
+     * @param extraAgentArgs  further {@code kaji agent} arguments, for every agent
      */
     public record Spec(Path root, String clusterCidr, String serviceCidr, List<String> nodes, List<String> bridges,
-                       List<String> extraServerArgs) {
+                       List<String> extraServerArgs, List<String> extraAgentArgs) {
         public Spec {
             nodes = List.copyOf(nodes);
             bridges = List.copyOf(bridges);
             extraServerArgs = List.copyOf(extraServerArgs);
+            extraAgentArgs = List.copyOf(extraAgentArgs);
             if (nodes.size() != bridges.size()) {
                 throw new IllegalArgumentException("one bridge per node: " + nodes + " vs " + bridges);
             }
+        }
+
+        /** Agents with no further arguments. */
+        public Spec(Path root, String clusterCidr, String serviceCidr, List<String> nodes, List<String> bridges,
+                    List<String> extraServerArgs) {
+            this(root, clusterCidr, serviceCidr, nodes, bridges, extraServerArgs, List.of());
         }
     }
 
@@ -185,9 +193,11 @@ public final class LocalCluster implements AutoCloseable {
 
     private KajiProcess startAgent(int i) {
         String node = spec.nodes().get(i);
-        return KajiProcess.start(node, spec.root().resolve(node + ".log"), agentJvm, "agent", "--kubeconfig",
-                kubeconfig.toString(), "--node-name", node, "--data-dir", nodeDir(node).toString(), "--bridge",
-                spec.bridges().get(i), "--initial-backoff", "1s");
+        List<String> args = new ArrayList<>(List.of("agent", "--kubeconfig", kubeconfig.toString(), "--node-name",
+                node, "--data-dir", nodeDir(node).toString(), "--bridge", spec.bridges().get(i), "--initial-backoff",
+                "1s"));
+        args.addAll(spec.extraAgentArgs());
+        return KajiProcess.start(node, spec.root().resolve(node + ".log"), agentJvm, args.toArray(String[]::new));
     }
 
     /** Waits up to 120 s until every named node reports Ready=True; fails with the logs if a process exits. */
