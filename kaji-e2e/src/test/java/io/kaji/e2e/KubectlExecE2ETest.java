@@ -29,6 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.condition.EnabledIf;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code kubectl exec} and {@code kubectl port-forward}, and fabric8's exec and portForward, end to end: real server
@@ -136,6 +138,23 @@ class KubectlExecE2ETest {
         Kubectl.Result summary = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/stats/summary");
         assertThat(summary.exitCode()).as(summary.toString()).isZero();
         assertThat(summary.stdout()).contains("\"nodeName\":\"" + NODE + "\"");
+        // The pod's figures come from its pod-level cgroup, which holds the sandbox's pause process as well as the
+        // container: its memory is more than the container's (a sum over the containers would equal it).
+        JsonNode web = null;
+        for (JsonNode p : JsonMapper.shared().readTree(summary.stdout()).get("pods")) {
+            if (p.at("/podRef/name").asString().equals("web")) {
+                web = p;
+            }
+        }
+        assertThat(web).as(summary.stdout()).isNotNull();
+        long podCpu = web.at("/cpu/usageCoreNanoSeconds").asLong();
+        long containerCpu = web.at("/containers/0/cpu/usageCoreNanoSeconds").asLong();
+        long podMemory = web.at("/memory/workingSetBytes").asLong();
+        long containerMemory = web.at("/containers/0/memory/workingSetBytes").asLong();
+        System.out.printf("exec e2e: pod web from its cgroup: cpu %d ns, working set %d bytes; its container: %d ns, "
+                + "%d bytes%n", podCpu, podMemory, containerCpu, containerMemory);
+        assertThat(podCpu).as(summary.stdout()).isPositive();
+        assertThat(podMemory).as(summary.stdout()).isGreaterThan(containerMemory);
 
         Kubectl.Result missing = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/no/such/path");
         assertThat(missing.exitCode()).isNotZero();

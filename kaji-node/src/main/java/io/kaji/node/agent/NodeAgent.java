@@ -309,6 +309,10 @@ public final class NodeAgent implements AutoCloseable {
                     config.clock());
             reporter.kubeletPort(endpoint.port());
             stats = new ResourceStats(runtime, config.nodeName(), config.clock());
+            PodCgroups c = cgroups;
+            if (c != null) {
+                stats.podUsage(c::usage);
+            }
             stats.start();
             endpoint.serveStats(stats::summary);
             endpoint.serveResourceMetrics(stats::resourceMetrics);

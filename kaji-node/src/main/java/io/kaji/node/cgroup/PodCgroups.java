@@ -224,6 +224,68 @@ public final class PodCgroups {
     }
 
     /**
+     * A pod's CPU and memory use as its cgroup counts it: every process of the pod, its sandbox's included.
+     *
+     * @param cpuNanos        cumulative CPU time (cgroup v1 {@code cpuacct.usage}, v2 {@code cpu.stat} usage_usec)
+     * @param workingSetBytes memory in use less the inactive file cache, as the kubelet's working set (v1
+     *                        {@code memory.usage_in_bytes} less {@code total_inactive_file}, v2
+     *                        {@code memory.current} less {@code inactive_file}), at least 0
+     */
+    public record Usage(long cpuNanos, long workingSetBytes) {}
+
+    /**
+     * Pod {@code uid}'s use from its cgroup (at whichever QoS level it is), or empty when the pod has no cgroup here
+     * or its files cannot be read (a pod being removed).
+     */
+    public java.util.Optional<Usage> usage(String uid) {
+        for (String level : List.of("", "/burstable", "/besteffort")) {
+            String path = root + level + "/pod" + uid;
+            try {
+                java.util.Optional<Usage> u = v2 ? usageV2(mount.resolve(path.substring(1)))
+                        : usageV1(mount.resolve("cpuacct").resolve(path.substring(1)),
+                                mount.resolve("memory").resolve(path.substring(1)));
+                if (u.isPresent()) {
+                    return u;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("pod {}: cannot read the use of cgroup {}: {}", uid, path, e.toString());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static java.util.Optional<Usage> usageV1(Path cpuacct, Path memory) throws IOException {
+        if (!Files.isDirectory(cpuacct) || !Files.isDirectory(memory)) {
+            return java.util.Optional.empty();
+        }
+        long cpu = Long.parseLong(Files.readString(cpuacct.resolve("cpuacct.usage")).trim());
+        long usage = Long.parseLong(Files.readString(memory.resolve("memory.usage_in_bytes")).trim());
+        long inactive = statValue(memory.resolve("memory.stat"), "total_inactive_file");
+        return java.util.Optional.of(new Usage(cpu, Math.max(0, usage - Math.max(0, inactive))));
+    }
+
+    private static java.util.Optional<Usage> usageV2(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return java.util.Optional.empty();
+        }
+        long cpu = statValue(dir.resolve("cpu.stat"), "usage_usec") * 1000;
+        long usage = Long.parseLong(Files.readString(dir.resolve("memory.current")).trim());
+        long inactive = statValue(dir.resolve("memory.stat"), "inactive_file");
+        return java.util.Optional.of(new Usage(Math.max(0, cpu), Math.max(0, usage - Math.max(0, inactive))));
+    }
+
+    /** The value of {@code key} in a flat-keyed cgroup file ({@code key value} per line), or -1. */
+    static long statValue(Path file, String key) throws IOException {
+        for (String line : Files.readAllLines(file)) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && line.regionMatches(0, key, 0, key.length()) && sp == key.length()) {
+                return Long.parseLong(line.substring(sp + 1).trim());
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Creates the pod's cgroup (and the root and QoS levels) and writes its limits, once per pod per agent process;
      * returns its path for the sandbox's cgroup_parent.
      */

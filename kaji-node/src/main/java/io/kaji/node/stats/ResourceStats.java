@@ -1,5 +1,6 @@
 package io.kaji.node.stats;
 
+import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerUsage;
@@ -15,9 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
@@ -29,7 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
  * kubelet's Summary API ({@code /stats/summary}), which the API server turns into metrics.k8s.io for
  * {@code kubectl top}. CPU is a rate: the cumulative CPU time's change between the last two samples
  * ({@code usageNanoCores}); memory is the working set (containers: the runtime's figure; the node: MemTotal minus
- * MemAvailable). Containers come from the CRI's stats, grouped into pods by their Kubernetes labels. Thread-safe.
+ * MemAvailable). Containers come from the CRI's stats, grouped into pods by their Kubernetes labels; a pod's own
+ * figures come from its pod-level cgroup when {@link #podUsage} is given one (the kubelet's pod stats: the sandbox's
+ * processes count too), otherwise they are its containers' sums. Thread-safe.
  */
 public final class ResourceStats implements AutoCloseable {
 
@@ -44,6 +49,13 @@ public final class ResourceStats implements AutoCloseable {
     record ContainerFigures(String namespace, String pod, String uid, String container, Instant time,
                             long usageNanoCores, long cpuNanos, long workingSetBytes, Instant startTime) {}
 
+    /**
+     * A pod's figures: from its cgroup (every process of the pod, the sandbox's included) when it has one here,
+     * otherwise the sums of its containers'.
+     */
+    record PodFigures(String namespace, String pod, String uid, Instant time, long usageNanoCores, long cpuNanos,
+                      long workingSetBytes) {}
+
     private final ContainerRuntime runtime;
     private final String nodeName;
     private final Clock clock;
@@ -52,6 +64,9 @@ public final class ResourceStats implements AutoCloseable {
             Thread.ofPlatform().name("kaji-stats").daemon(true).factory());
     private final Map<String, Reading> previous = new HashMap<>();
     private volatile List<ContainerFigures> containers = List.of();
+    private volatile List<PodFigures> pods = List.of();
+    private final Map<String, Reading> previousPods = new HashMap<>();
+    private volatile Function<String, Optional<PodCgroups.Usage>> podUsage = uid -> Optional.empty();
     private Reading previousNode;
     private volatile long nodeNanoCores;
     private volatile long nodeCpuNanos;
@@ -66,6 +81,12 @@ public final class ResourceStats implements AutoCloseable {
         this.nodeName = nodeName;
         this.clock = clock;
         this.proc = proc;
+    }
+
+    /** Reads each pod's figures from its cgroup ({@link PodCgroups#usage}) instead of summing its containers'. */
+    public ResourceStats podUsage(Function<String, Optional<PodCgroups.Usage>> source) {
+        this.podUsage = source;
+        return this;
     }
 
     /** Samples now and every {@link #PERIOD_SECONDS} s after. */
@@ -113,6 +134,50 @@ public final class ResourceStats implements AutoCloseable {
         previous.clear();
         previous.putAll(seen);
         containers = List.copyOf(figures);
+        pods = podFigures(figures, now);
+    }
+
+    /** Each pod of {@code figures} from its cgroup, or summed from its containers when it has none. */
+    private List<PodFigures> podFigures(List<ContainerFigures> figures, Instant now) {
+        Map<String, List<ContainerFigures>> byPod = new LinkedHashMap<>();
+        for (ContainerFigures c : figures) {
+            byPod.computeIfAbsent(c.uid(), k -> new ArrayList<>()).add(c);
+        }
+        List<PodFigures> out = new ArrayList<>();
+        Map<String, Reading> seen = new HashMap<>();
+        for (List<ContainerFigures> cs : byPod.values()) {
+            ContainerFigures first = cs.get(0);
+            Optional<PodCgroups.Usage> cgroup = first.uid() == null ? Optional.empty() : podUsage.apply(first.uid());
+            Instant t;
+            long cpu;
+            long workingSet;
+            if (cgroup.isPresent()) {
+                t = now;
+                cpu = cgroup.get().cpuNanos();
+                workingSet = cgroup.get().workingSetBytes();
+            } else {
+                t = first.time();
+                cpu = 0;
+                workingSet = 0;
+                for (ContainerFigures c : cs) {
+                    t = c.time().isAfter(t) ? c.time() : t;
+                    cpu += c.cpuNanos();
+                    workingSet += c.workingSetBytes();
+                }
+            }
+            Reading r = new Reading(t, cpu);
+            long rate = rate(previousPods.get(first.uid()), r);
+            if (cgroup.isEmpty()) {
+                // A sum over the containers that exist now: its rate is theirs, not a difference of two sums.
+                rate = cs.stream().mapToLong(ContainerFigures::usageNanoCores).sum();
+            } else {
+                seen.put(first.uid(), r);
+            }
+            out.add(new PodFigures(first.namespace(), first.pod(), first.uid(), t, rate, cpu, workingSet));
+        }
+        previousPods.clear();
+        previousPods.putAll(seen);
+        return List.copyOf(out);
     }
 
     /** Nanocores between two readings; 0 without a previous one or when the counter went back. */
@@ -179,16 +244,27 @@ public final class ResourceStats implements AutoCloseable {
         }
         Map<String, ObjectNode> pods = new LinkedHashMap<>();
         ArrayNode podList = root.putArray("pods");
+        for (PodFigures f : this.pods) {
+            ObjectNode p = podList.addObject();
+            ObjectNode ref = p.putObject("podRef");
+            ref.put("name", f.pod());
+            ref.put("namespace", f.namespace());
+            ref.put("uid", f.uid());
+            ObjectNode pcpu = p.putObject("cpu");
+            pcpu.put("time", f.time().toString());
+            pcpu.put("usageNanoCores", f.usageNanoCores());
+            pcpu.put("usageCoreNanoSeconds", f.cpuNanos());
+            ObjectNode pmem = p.putObject("memory");
+            pmem.put("time", f.time().toString());
+            pmem.put("workingSetBytes", f.workingSetBytes());
+            p.putArray("containers");
+            pods.put(f.uid(), p);
+        }
         for (ContainerFigures c : containers) {
-            ObjectNode pod = pods.computeIfAbsent(c.namespace() + "/" + c.pod(), k -> {
-                ObjectNode p = podList.addObject();
-                ObjectNode ref = p.putObject("podRef");
-                ref.put("name", c.pod());
-                ref.put("namespace", c.namespace());
-                ref.put("uid", c.uid());
-                p.putArray("containers");
-                return p;
-            });
+            ObjectNode pod = pods.get(c.uid());
+            if (pod == null) {
+                continue; // sampled in between
+            }
             ObjectNode container = ((ArrayNode) pod.get("containers")).addObject();
             container.put("name", c.container());
             if (c.startTime() != null) {
@@ -207,7 +283,7 @@ public final class ResourceStats implements AutoCloseable {
 
     /**
      * The kubelet's {@code /metrics/resource} in the Prometheus text format (what metrics-server scrapes): the
-     * node's and each container's cumulative CPU seconds and working set, each pod's (the sum of its containers'),
+     * node's and each container's cumulative CPU seconds and working set, each pod's ({@link PodFigures}),
      * each container's start time (its creation, as the kubelet's CRI stats report it), and
      * {@code resource_scrape_error}, 1 until the first sample has been taken. Samples carry their time in
      * milliseconds.
@@ -243,21 +319,15 @@ public final class ResourceStats implements AutoCloseable {
                 sample(out, "node_memory_working_set_bytes", "", Long.toString(mem[0] - mem[1]), clock.instant());
             }
         }
-        Map<String, long[]> pods = new LinkedHashMap<>();
-        Map<String, Instant> podTimes = new HashMap<>();
-        for (ContainerFigures c : figures) {
-            String key = podLabels(c);
-            long[] sum = pods.computeIfAbsent(key, k -> new long[2]);
-            sum[0] += c.cpuNanos();
-            sum[1] += c.workingSetBytes();
-            podTimes.merge(key, c.time(), (a, b) -> a.isAfter(b) ? a : b);
-        }
+        List<PodFigures> podFigures = pods;
         header(out, "pod_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed by the pod in core-seconds");
-        pods.forEach((labels, sum) -> sample(out, "pod_cpu_usage_seconds_total", labels, seconds(sum[0]),
-                podTimes.get(labels)));
+        for (PodFigures p : podFigures) {
+            sample(out, "pod_cpu_usage_seconds_total", podLabels(p), seconds(p.cpuNanos()), p.time());
+        }
         header(out, "pod_memory_working_set_bytes", "gauge", "Current working set of the pod in bytes");
-        pods.forEach((labels, sum) -> sample(out, "pod_memory_working_set_bytes", labels, Long.toString(sum[1]),
-                podTimes.get(labels)));
+        for (PodFigures p : podFigures) {
+            sample(out, "pod_memory_working_set_bytes", podLabels(p), Long.toString(p.workingSetBytes()), p.time());
+        }
         header(out, "resource_scrape_error", "gauge",
                 "1 if there was an error while getting container metrics, 0 otherwise");
         out.append("resource_scrape_error ").append(t == null ? 1 : 0).append('\n');
@@ -282,8 +352,8 @@ public final class ResourceStats implements AutoCloseable {
                 + escape(c.pod()) + "\"}";
     }
 
-    private static String podLabels(ContainerFigures c) {
-        return "{namespace=\"" + escape(c.namespace()) + "\",pod=\"" + escape(c.pod()) + "\"}";
+    private static String podLabels(PodFigures p) {
+        return "{namespace=\"" + escape(p.namespace()) + "\",pod=\"" + escape(p.pod()) + "\"}";
     }
 
     /** A label value as the text format wants it: backslash, double quote and newline escaped. */

@@ -203,4 +203,28 @@ class PodCgroupsTest {
         assertThatThrownBy(() -> new PodCgroups(mount, "/kaji/../etc")).hasMessageContaining("absolute path");
         assertThat(PodCgroups.rootFor("Node-1.example")).isEqualTo("/kaji/node-1.example");
     }
+
+    @Test
+    void usageOnCgroupV1IsCpuacctAndTheWorkingSetOfThePodsCgroup() throws Exception {
+        PodCgroups cgroups = v1();
+        Path cpuacct = Files.createDirectories(mount.resolve("cpuacct/kaji/n1/burstable/podu1"));
+        Path memory = Files.createDirectories(mount.resolve("memory/kaji/n1/burstable/podu1"));
+        Files.writeString(cpuacct.resolve("cpuacct.usage"), "123456789\n");
+        Files.writeString(memory.resolve("memory.usage_in_bytes"), "10485760\n");
+        Files.writeString(memory.resolve("memory.stat"), "cache 100\ninactive_file 1\ntotal_inactive_file 2097152\n");
+        assertThat(cgroups.usage("u1")).contains(new PodCgroups.Usage(123_456_789L, 8L << 20));
+        assertThat(cgroups.usage("u2")).as("no cgroup").isEmpty();
+    }
+
+    @Test
+    void usageOnCgroupV2ReadsCpuStatAndMemoryCurrent() throws Exception {
+        Files.writeString(mount.resolve("cgroup.controllers"), "cpu memory pids\n");
+        PodCgroups cgroups = new PodCgroups(mount, "/kaji/n1");
+        Path dir = Files.createDirectories(mount.resolve("kaji/n1/podg1"));
+        Files.writeString(dir.resolve("cpu.stat"), "usage_usec 2500\nuser_usec 2000\nsystem_usec 500\n");
+        Files.writeString(dir.resolve("memory.current"), "4096\n");
+        Files.writeString(dir.resolve("memory.stat"), "anon 1024\nactive_file 0\ninactive_file 5000\n");
+        assertThat(cgroups.usage("g1")).as("inactive cache above usage: 0, never negative")
+                .contains(new PodCgroups.Usage(2_500_000L, 0));
+    }
 }

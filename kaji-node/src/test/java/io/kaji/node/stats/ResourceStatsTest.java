@@ -80,6 +80,45 @@ class ResourceStatsTest {
         assertThat(pod.at("/containers/0/cpu/usageNanoCores").asLong()).isEqualTo(250_000_000L);
         assertThat(pod.at("/containers/0/memory/workingSetBytes").asLong()).isEqualTo(6 << 20);
         assertThat(pod.at("/containers/1/cpu/usageNanoCores").asLong()).isEqualTo(10_000_000L);
+        // Without a pod cgroup the pod's own figures are its containers' sums.
+        assertThat(pod.at("/cpu/usageNanoCores").asLong()).isEqualTo(260_000_000L);
+        assertThat(pod.at("/cpu/usageCoreNanoSeconds").asLong()).isEqualTo(3_600_000_000L);
+        assertThat(pod.at("/memory/workingSetBytes").asLong()).isEqualTo(7 << 20);
+    }
+
+    @Test
+    void aPodWithACgroupReportsItsCgroupsFiguresTheSandboxIncluded() throws Exception {
+        Files.writeString(proc.resolve("stat"), "cpu  100 0 100 5000 10 0 0 0 0 0\n");
+        Files.writeString(proc.resolve("meminfo"), "MemTotal:       1000 kB\nMemAvailable:    400 kB\n");
+        ContainerRuntime runtime = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> switch (m.getName()) {
+                    case "containerUsage" -> List.of(
+                            new ContainerUsage("c1", "main", T0, 1_000_000_000L, 6 << 20, 0, labels("web", "main")),
+                            new ContainerUsage("c2", "main", T0, 1_000_000_000L, 1 << 20, 0, labels("db", "main")));
+                    case "listContainers" -> List.of();
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        MutableClock clock = new MutableClock(T0);
+        AtomicReference<Long> webCpu = new AtomicReference<>(2_000_000_000L);
+        ResourceStats stats = new ResourceStats(runtime, "n1", clock, proc).podUsage(uid -> uid.equals("uid-web")
+                ? java.util.Optional.of(new io.kaji.node.cgroup.PodCgroups.Usage(webCpu.get(), 9 << 20))
+                : java.util.Optional.empty());
+        stats.sample();
+        clock.set(T0.plusSeconds(10));
+        webCpu.set(4_000_000_000L); // 2 CPU-seconds in 10 s: 200 millicores
+        stats.sample();
+        JsonNode s = new ObjectMapper().readTree(stats.summary());
+        assertThat(s.at("/pods/0/podRef/name").asString()).isEqualTo("web");
+        assertThat(s.at("/pods/0/cpu/usageCoreNanoSeconds").asLong()).isEqualTo(4_000_000_000L);
+        assertThat(s.at("/pods/0/cpu/usageNanoCores").asLong()).isEqualTo(200_000_000L);
+        assertThat(s.at("/pods/0/memory/workingSetBytes").asLong()).isEqualTo(9 << 20);
+        assertThat(s.at("/pods/0/containers/0/memory/workingSetBytes").asLong()).isEqualTo(6 << 20);
+        assertThat(s.at("/pods/1/podRef/name").asString()).isEqualTo("db");
+        assertThat(s.at("/pods/1/memory/workingSetBytes").asLong()).as("no cgroup: the sum").isEqualTo(1 << 20);
+        long ms = T0.plusSeconds(10).toEpochMilli();
+        assertThat(stats.resourceMetrics().lines()).contains(
+                "pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"web\"} 4.000000000 " + ms,
+                "pod_memory_working_set_bytes{namespace=\"default\",pod=\"web\"} " + (9 << 20) + " " + ms);
     }
 
     @Test
