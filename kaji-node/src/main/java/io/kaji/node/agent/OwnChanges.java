@@ -8,11 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Runtime states the pod workers caused themselves, so that the relist does not sync a pod again for them: after
  * RunPodSandbox the sandbox is ready, after CreateContainer the container is created, after StartContainer it is
- * created or running — the worker's own pass already reported those. The kubelet's PLEG has no such filter, but
- * its pod workers do not re-read the runtime on every event either (they work from the PLEG's cache); here every
- * pass lists the pod's sandboxes and containers, so a burst of new pods would otherwise cost each pod two or
- * three passes more. A state the worker did not cause (a container that exited, a sandbox that stopped) is not
- * filtered, and an expectation is dropped once its last state has been seen or the object is gone. Thread-safe.
+ * created or running, after a finished pod's StopPodSandbox the sandbox is not ready — the worker's own pass
+ * already reported those. The kubelet's PLEG has no such filter, but its pod workers do not re-read the runtime on
+ * every event either (they work from the PLEG's cache); here every pass lists the pod's sandboxes and containers,
+ * so a burst of new pods would otherwise cost each pod two or three passes more. A state the worker did not cause
+ * (a container that exited, a sandbox that stopped on its own) is not filtered, and an expectation is dropped once
+ * its last state has been seen or the object is gone. Thread-safe.
  */
 final class OwnChanges {
 
@@ -36,6 +37,10 @@ final class OwnChanges {
         expect(id, Set.of(SANDBOX_READY));
     }
 
+    void sandboxStopped(String id) {
+        expect(id, Set.of(SANDBOX_NOT_READY));
+    }
+
     void containerCreated(String id) {
         expect(id, Set.of(CREATED));
     }
@@ -50,7 +55,7 @@ final class OwnChanges {
 
     /**
      * Whether the relist's newly seen {@code state} of {@code id} was caused by a worker (then the pod need not be
-     * synced for it). Forgets the expectation once its final state (ready, running) was seen or the state is
+     * synced for it). Forgets the expectation once its final state (ready, running, stopped) was seen or the state is
      * another one.
      */
     boolean expected(String id, String state) {
@@ -59,7 +64,7 @@ final class OwnChanges {
             return false;
         }
         boolean mine = e.states().contains(state);
-        if (!mine || state.equals(RUNNING) || state.equals(SANDBOX_READY)) {
+        if (!mine || state.equals(RUNNING) || state.equals(SANDBOX_READY) || state.equals(SANDBOX_NOT_READY)) {
             expected.remove(id, e);
         }
         return mine;

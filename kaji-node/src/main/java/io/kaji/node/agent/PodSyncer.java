@@ -102,6 +102,11 @@ public final class PodSyncer implements Reconciler {
     private volatile OwnChanges ownChanges;
     /** The current sandbox's IP per pod uid. */
     private final Map<String, SandboxIp> sandboxIps = new ConcurrentHashMap<>();
+    /**
+     * Pods (uid) whose terminal status this agent wrote and whose sandbox it stopped: a pass on a cached copy older
+     * than that write (still Running) must not take the stopped sandbox for one to re-create.
+     */
+    private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
 
     /**
      * @param cache  the pod for a key ({@code namespace/name}) from the informer, or null if it is gone
@@ -233,6 +238,7 @@ public final class PodSyncer implements Reconciler {
         boolean terminal = "Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase());
         if (terminal) {
             probes.removePod(key);
+            release(ref, pass.sandboxId());
             return Result.done();
         }
         Duration next = pass.requeue() == null || pass.requeue().compareTo(RELIST) > 0 ? RELIST : pass.requeue();
@@ -243,22 +249,46 @@ public final class PodSyncer implements Reconciler {
      * What one pass saw; {@code requeue} is when to look again sooner than {@link #RELIST}, or null. A null pass
      * means "finished pod, nothing to do or report".
      */
-    record Pass(boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
+    record Pass(String sandboxId, boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
+    }
+
+    /**
+     * What the kubelet releases once a pod has finished (its terminal status is written): the sandbox is stopped,
+     * which frees the pod's IP and ends its pause process, and the pod-level cgroup and the volumes go. The exited
+     * containers stay for {@code kubectl logs} until the pod is deleted or the container GC removes them.
+     */
+    private void release(PodRef ref, String sandboxId) {
+        finished.add(ref.uid());
+        OwnChanges changes = ownChanges;
+        if (changes != null) {
+            changes.sandboxStopped(sandboxId);
+        }
+        runtime.stopSandbox(sandboxId);
+        sandboxIps.remove(ref.uid());
+        volumes.tearDown(ref.uid());
+        PodCgroups podCgroups = cgroups;
+        if (podCgroups != null) {
+            podCgroups.remove(ref.uid());
+        }
+        log.info("pod {}: finished; sandbox {} stopped", ref, abbrev(sandboxId));
     }
 
     private Pass sync(String key, Pod pod, PodRef ref, List<SandboxInfo> own) {
         List<SandboxInfo> sandboxes = new ArrayList<>(own);
         sandboxes.sort(Comparator.comparingInt(SandboxInfo::attempt).reversed());
         SandboxInfo current = sandboxes.stream().filter(SandboxInfo::ready).findFirst().orElse(null);
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        boolean done = "Succeeded".equals(phase) || "Failed".equals(phase) || finished.contains(ref.uid());
+        // A finished pod keeps its last sandbox, stopped: its exited containers hold what kubectl logs reads.
+        SandboxInfo keep = current != null ? current : done && !sandboxes.isEmpty() ? sandboxes.get(0) : null;
         for (SandboxInfo s : sandboxes) {
-            if (current == null || !s.id().equals(current.id())) {
+            if (keep == null || !s.id().equals(keep.id())) {
                 runtime.stopSandbox(s.id());
                 runtime.removeSandbox(s.id());
             }
         }
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        if (current == null && ("Succeeded".equals(phase) || "Failed".equals(phase))) {
-            // A finished pod whose sandbox is gone: nothing to run, and its reported status stays as it was.
+        if (current == null && done) {
+            // A finished pod whose sandbox was stopped: nothing to run, and its reported status stays as it was.
             return null;
         }
         int attempt = sandboxes.isEmpty() ? 0 : sandboxes.get(0).attempt() + (current == null ? 1 : 0);
@@ -331,7 +361,7 @@ public final class PodSyncer implements Reconciler {
         List<ContainerInfo> after = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
         List<ContainerView> views = views(key, pod, ref, ip, after);
-        return new Pass(true, ip, views, requeue);
+        return new Pass(sandboxId, true, ip, views, requeue);
     }
 
     /** A sandbox's IP does not change while it lives: asked of the runtime once per sandbox, not on every pass. */
@@ -762,6 +792,7 @@ public final class PodSyncer implements Reconciler {
             podCgroups.remove(uid);
         }
         sandboxIps.remove(uid);
+        finished.remove(uid);
     }
 
     /** Removes the sandboxes of pods that are not in the cache (by uid): called once the informer has synced. */

@@ -14,8 +14,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.containerd.ContainerdFixture;
 import io.kaji.node.image.BusyboxImage;
+import io.kaji.node.runtime.ContainerInfo;
+import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.KajiLabels;
 import io.kaji.node.runtime.PodRef;
+import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.runtime.SandboxSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -180,6 +183,40 @@ class NodeAgentIntegrationTest {
             assertThat(client.pods().inNamespace(NS).withName("noimage").get().getStatus().getPhase())
                     .isEqualTo("Pending");
         });
+        // As the kubelet: a finished pod's sandbox is stopped (its IP and pause process freed), its exited
+        // container stays for its logs, and nothing runs again however often the pod is synced.
+        Pod once = client.pods().inNamespace(NS).withName("once").get();
+        PodRef ref = new PodRef(NS, "once", once.getMetadata().getUid());
+        String ip = once.getStatus().getPodIP();
+        assertThat(ip).isNotBlank();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(node.runtime.listSandboxes(
+                KajiLabels.forPod(ref))).singleElement().extracting(SandboxInfo::ready).isEqualTo(false));
+        assertThat(ipamHolds(ip)).as("host-local IPAM still holds " + ip).isFalse();
+        client.pods().inNamespace(NS).withName("once").edit(p -> {
+            p.getMetadata().setLabels(java.util.Map.of("touched", "yes")); // a spec-side update: a new pass
+            return p;
+        });
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertThat(node.runtime.listSandboxes(KajiLabels.forPod(ref))).singleElement()
+                .extracting(SandboxInfo::ready).isEqualTo(false);
+        assertThat(node.runtime.listContainers(KajiLabels.forPod(ref))).singleElement()
+                .extracting(ContainerInfo::state).isEqualTo(ContainerState.EXITED);
+        Pod after = client.pods().inNamespace(NS).withName("once").get();
+        assertThat(after.getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(after.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
+    }
+
+    /** Whether the node's host-local IPAM has {@code ip} allocated (a file named after it). */
+    private boolean ipamHolds(String ip) {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(config.ipamDir())) {
+            return files.anyMatch(f -> f.getFileName().toString().equals(ip));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
