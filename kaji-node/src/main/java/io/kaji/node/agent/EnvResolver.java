@@ -5,11 +5,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kaji.node.volume.ResourceFieldRefs;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ import java.util.regex.Pattern;
  * Resolves a container's environment as the kubelet does: first {@code envFrom} (every key of a ConfigMap or
  * Secret, with its {@code prefix}; keys that are not valid variable names are skipped), then {@code env} in order
  * — literal values with {@code $(VAR)} references to earlier variables and to the service variables,
- * {@code fieldRef} (downward API), {@code configMapKeyRef} and {@code secretKeyRef} — and last the service
+ * {@code fieldRef} and {@code resourceFieldRef} (downward API), {@code configMapKeyRef} and {@code secretKeyRef} — and last the service
  * environment variables that neither set: {@code <SVC>_SERVICE_HOST}, {@code <SVC>_SERVICE_PORT[_<PORT>]} and the
  * Docker-link style {@code <SVC>_PORT...} of every Service with a cluster IP in the pod's namespace (unless
  * {@code enableServiceLinks: false}), and always those of {@code default/kubernetes}. A missing required reference
@@ -53,6 +55,8 @@ public final class EnvResolver {
 
     private final KubernetesClient client;
     private final ServiceLister lister;
+    /** The node's allocatable, for resourceFieldRef limits a container does not set. */
+    private volatile java.util.function.Supplier<Map<String, Quantity>> allocatable = Map::of;
 
     /**
      * Reads Services from the API server (a GET and a LIST per container start).
@@ -75,6 +79,12 @@ public final class EnvResolver {
         this.lister = lister;
     }
 
+    /** Where the node's allocatable comes from (for resourceFieldRef limits a container does not set). */
+    public EnvResolver allocatable(java.util.function.Supplier<Map<String, Quantity>> source) {
+        this.allocatable = source;
+        return this;
+    }
+
     /** The environment of {@code c} in {@code pod}, in order; {@code podIp}/{@code hostIp} feed fieldRefs. */
     public Map<String, String> resolve(Pod pod, Container c, String podIp, String hostIp) throws ConfigError {
         Map<String, String> services = serviceVariables(services(pod));
@@ -92,6 +102,16 @@ public final class EnvResolver {
                 value = expand(v.getValue() == null ? "" : v.getValue(), known);
             } else if (v.getValueFrom().getFieldRef() != null) {
                 value = field(pod, v.getValueFrom().getFieldRef().getFieldPath(), podIp, hostIp);
+            } else if (v.getValueFrom().getResourceFieldRef() != null) {
+                var ref = v.getValueFrom().getResourceFieldRef();
+                String container = ref.getContainerName() == null || ref.getContainerName().isEmpty() ? c.getName()
+                        : ref.getContainerName();
+                try {
+                    value = ResourceFieldRefs.value(pod, container, ref.getResource(), ref.getDivisor(),
+                            allocatable.get());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigError("env " + v.getName() + ": " + e.getMessage());
+                }
             } else if (v.getValueFrom().getConfigMapKeyRef() != null) {
                 var ref = v.getValueFrom().getConfigMapKeyRef();
                 ConfigMap cm = client == null ? null

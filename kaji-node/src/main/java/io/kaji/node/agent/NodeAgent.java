@@ -428,6 +428,7 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             syncer.podCgroups(cgroups);
+            syncer.allocatable(reporter::allocatableNow);
             syncer.serviceLister(serviceLister);
             syncer.ownChanges(ownChanges);
             if (cgroups != null) {

@@ -200,14 +200,22 @@ public final class NodeStatusReporter {
         }
     }
 
+    /** The node's allocatable as its status reports it (the downward API's default for unset limits). */
+    Map<String, Quantity> allocatableNow() {
+        return allocatable.allocatable(host.cpus() * 1000L, host.memoryBytes(), ephemeralRounded(), MAX_PODS);
+    }
+
+    /** Ephemeral storage in bytes rounded down to whole KiB, as the kubelet reports it; -1 if unknown. */
+    private long ephemeralRounded() {
+        return ephemeralStorageBytes < 0 ? -1 : ephemeralStorageBytes / 1024 * 1024;
+    }
+
     NodeStatus status(Instant now) {
         String t = now.truncatedTo(ChronoUnit.SECONDS).toString();
-        // Capacity is allocatable with nothing reserved; ephemeral storage in whole KiB, as the kubelet reports it.
-        long ephemeral = ephemeralStorageBytes < 0 ? -1 : ephemeralStorageBytes / 1024 * 1024;
+        // Capacity is allocatable with nothing reserved.
         Map<String, Quantity> capacity = NodeAllocatable.NONE.allocatable(host.cpus() * 1000L, host.memoryBytes(),
-                ephemeral, MAX_PODS);
-        Map<String, Quantity> allocatableNow = allocatable.allocatable(host.cpus() * 1000L, host.memoryBytes(),
-                ephemeral, MAX_PODS);
+                ephemeralRounded(), MAX_PODS);
+        Map<String, Quantity> allocatableNow = allocatableNow();
         RuntimeHealth h = health.get();
         boolean net = networkReady.getAsBoolean();
         String reason;

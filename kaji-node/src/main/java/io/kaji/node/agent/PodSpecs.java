@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodDNSConfig;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.kaji.node.runtime.ContainerSpec;
 import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
@@ -51,7 +53,40 @@ public final class PodSpecs {
         return SandboxSpec.builder(ref).attempt(attempt).hostname(hostname)
                 .hostNetwork(Boolean.TRUE.equals(spec.getHostNetwork()))
                 .hostPid(Boolean.TRUE.equals(spec.getHostPID())).hostIpc(Boolean.TRUE.equals(spec.getHostIPC()))
-                .logDirectory(logs.podDirectory(ref)).ports(ports).dns(dns(pod, network)).build();
+                .logDirectory(logs.podDirectory(ref)).ports(ports).dns(dns(pod, network)).sysctls(sysctls(pod))
+                .build();
+    }
+
+    /**
+     * spec.securityContext.sysctls for the sandbox, names in the dotted form the runtime wants: a name written with
+     * slashes ({@code net/ipv4/ip_local_port_range}) has its slashes and dots swapped, as the kubelet does, so that
+     * {@code net/ipv4/conf/eth0.100/rp_filter} becomes {@code net.ipv4.conf.eth0/100.rp_filter}.
+     */
+    static Map<String, String> sysctls(Pod pod) {
+        PodSecurityContext sc = pod.getSpec().getSecurityContext();
+        if (sc == null || sc.getSysctls() == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Sysctl s : sc.getSysctls()) {
+            if (s.getName() != null && !s.getName().isEmpty()) {
+                out.put(dotted(s.getName()), s.getValue() == null ? "" : s.getValue());
+            }
+        }
+        return out;
+    }
+
+    static String dotted(String name) {
+        int slash = name.indexOf('/');
+        int dot = name.indexOf('.');
+        if (slash < 0 || (dot >= 0 && dot < slash)) {
+            return name;
+        }
+        StringBuilder b = new StringBuilder(name.length());
+        for (char c : name.toCharArray()) {
+            b.append(c == '/' ? '.' : c == '.' ? '/' : c);
+        }
+        return b.toString();
     }
 
     /**

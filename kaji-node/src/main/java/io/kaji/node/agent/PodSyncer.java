@@ -100,6 +100,7 @@ public final class PodSyncer implements Reconciler {
     }
     /** Runtime states this worker caused, for the relist to pass over (null: none recorded). */
     private volatile OwnChanges ownChanges;
+    private volatile Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> allocatable = Map::of;
     /** The current sandbox's IP per pod uid. */
     private final Map<String, SandboxIp> sandboxIps = new ConcurrentHashMap<>();
     /**
@@ -142,7 +143,17 @@ public final class PodSyncer implements Reconciler {
      * LIST per container start; null: from the API server. Call before the workers start.
      */
     public void serviceLister(ServiceLister lister) {
-        this.env = new EnvResolver(client, lister);
+        this.env = new EnvResolver(client, lister).allocatable(allocatable);
+    }
+
+    /**
+     * The node's allocatable (as its status reports it), for downward API resourceFieldRefs to limits a container
+     * does not set, as the kubelet defaults them. Call before the workers start.
+     */
+    public void allocatable(Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> source) {
+        this.allocatable = source;
+        env.allocatable(source);
+        volumes.allocatable(source);
     }
 
     /** Records the runtime states the workers cause in {@code c} (see {@link OwnChanges}); call before they start. */

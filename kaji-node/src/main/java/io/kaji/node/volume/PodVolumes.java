@@ -67,6 +67,8 @@ public final class PodVolumes {
     private final Path root;
     private final Clock clock;
     private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+    /** The node's allocatable, for resourceFieldRef limits a container does not set. */
+    private volatile java.util.function.Supplier<Map<String, Quantity>> allocatable = Map::of;
     /** ConfigMaps and Secrets as last read, by {@code resource/namespace/name}; see {@link #shared}. */
     private final Map<String, Fetched> fetched = new ConcurrentHashMap<>();
 
@@ -74,6 +76,11 @@ public final class PodVolumes {
         this.client = client;
         this.root = root;
         this.clock = clock;
+    }
+
+    /** Where the node's allocatable comes from (for downwardAPI resourceFieldRef files); call before use. */
+    public void allocatable(java.util.function.Supplier<Map<String, Quantity>> source) {
+        this.allocatable = source;
     }
 
     /**
@@ -135,7 +142,7 @@ public final class PodVolumes {
         if (v.getDownwardAPI() != null) {
             Path dir = podDir.resolve("kubernetes.io~downward-api").resolve(v.getName());
             int dflt = v.getDownwardAPI().getDefaultMode() == null ? DEFAULT_MODE : v.getDownwardAPI().getDefaultMode();
-            write(dir, downwardFiles(pod, v.getDownwardAPI().getItems(), dflt));
+            write(dir, downwardFiles(pod, v.getDownwardAPI().getItems(), dflt, allocatable.get()));
             return new HostVolume(dir, true);
         }
         if (v.getProjected() != null) {
@@ -194,15 +201,26 @@ public final class PodVolumes {
         return data;
     }
 
-    private static Map<String, AtomicWriter.File> downwardFiles(Pod pod, List<DownwardAPIVolumeFile> items, int dflt)
-            throws VolumeError {
+    private static Map<String, AtomicWriter.File> downwardFiles(Pod pod, List<DownwardAPIVolumeFile> items, int dflt,
+                                                                Map<String, Quantity> allocatable) throws VolumeError {
         Map<String, AtomicWriter.File> files = new TreeMap<>();
         for (DownwardAPIVolumeFile f : items == null ? List.<DownwardAPIVolumeFile>of() : items) {
-            if (f.getFieldRef() == null) {
-                throw new VolumeError("downwardAPI item " + f.getPath() + ": only fieldRef is supported");
+            String value;
+            if (f.getFieldRef() != null) {
+                value = field(pod, f.getFieldRef().getFieldPath());
+            } else if (f.getResourceFieldRef() != null) {
+                var r = f.getResourceFieldRef();
+                try {
+                    value = ResourceFieldRefs.value(pod, r.getContainerName(), r.getResource(), r.getDivisor(),
+                            allocatable);
+                } catch (IllegalArgumentException e) {
+                    throw new VolumeError("downwardAPI item " + f.getPath() + ": " + e.getMessage());
+                }
+            } else {
+                throw new VolumeError("downwardAPI item " + f.getPath() + ": needs a fieldRef or a resourceFieldRef");
             }
-            files.put(f.getPath(), new AtomicWriter.File(field(pod, f.getFieldRef().getFieldPath())
-                    .getBytes(StandardCharsets.UTF_8), f.getMode() == null ? dflt : f.getMode()));
+            files.put(f.getPath(), new AtomicWriter.File(value.getBytes(StandardCharsets.UTF_8),
+                    f.getMode() == null ? dflt : f.getMode()));
         }
         return files;
     }
@@ -223,7 +241,7 @@ public final class PodVolumes {
                 var sec = src.getSecret();
                 files.putAll(secretFiles(pod, sec.getName(), sec.getItems(), dflt, Boolean.TRUE.equals(sec.getOptional())));
             } else if (src.getDownwardAPI() != null) {
-                files.putAll(downwardFiles(pod, src.getDownwardAPI().getItems(), dflt));
+                files.putAll(downwardFiles(pod, src.getDownwardAPI().getItems(), dflt, allocatable.get()));
             } else if (src.getServiceAccountToken() != null) {
                 var t = src.getServiceAccountToken();
                 files.put(t.getPath(), new AtomicWriter.File(token(pod, t).getBytes(StandardCharsets.UTF_8), dflt));

@@ -138,6 +138,31 @@ class EnvResolverTest {
         assertThatThrownBy(() -> resolver.resolve(pod(null), key, "", ""))
                 .isInstanceOf(EnvResolver.ConfigError.class)
                 .hasMessage("couldn't find key MISSING in ConfigMap shop/settings");
+        Container gpu = new ContainerBuilder().withName("c").addNewEnv().withName("G").withNewValueFrom()
+                .withNewResourceFieldRef().withResource("limits.gpu").endResourceFieldRef().endValueFrom().endEnv()
+                .build();
+        Pod withC = new PodBuilder(pod(null)).editSpec().addToContainers(gpu).endSpec().build();
+        assertThatThrownBy(() -> resolver.resolve(withC, gpu, "", ""))
+                .isInstanceOf(EnvResolver.ConfigError.class)
+                .hasMessage("env G: unsupported container resource : limits.gpu");
+    }
+
+    @Test
+    void resourceFieldRefsReadTheContainerItselfUnlessNamedAndUnsetLimitsTheNodesAllocatable() throws Exception {
+        Container app = new ContainerBuilder().withName("app").withNewResources()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi")).endResources()
+                .addNewEnv().withName("MEM").withNewValueFrom().withNewResourceFieldRef().withResource("limits.memory")
+                .withDivisor(new io.fabric8.kubernetes.api.model.Quantity("1Mi")).endResourceFieldRef().endValueFrom()
+                .endEnv()
+                .addNewEnv().withName("SIDE_CPU").withNewValueFrom().withNewResourceFieldRef().withContainerName("side")
+                .withResource("limits.cpu").withDivisor(new io.fabric8.kubernetes.api.model.Quantity("1m"))
+                .endResourceFieldRef().endValueFrom().endEnv().build();
+        Container side = new ContainerBuilder().withName("side").build();
+        Pod pod = new PodBuilder(pod(false)).editSpec().addToContainers(app, side).endSpec().build();
+        EnvResolver r = new EnvResolver(client).allocatable(
+                () -> Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("1900m")));
+        Map<String, String> env = r.resolve(pod, app, "", "");
+        assertThat(env).containsEntry("MEM", "256").containsEntry("SIDE_CPU", "1900");
     }
 
     private static Service service(String namespace, String name, String clusterIp) {

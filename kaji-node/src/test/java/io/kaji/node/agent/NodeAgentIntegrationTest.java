@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kaji.node.containerd.AgentFixture;
@@ -21,6 +22,8 @@ import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.runtime.SandboxSpec;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -212,7 +215,7 @@ class NodeAgentIntegrationTest {
 
     /** Whether the node's host-local IPAM has {@code ip} allocated (a file named after it). */
     private boolean ipamHolds(String ip) {
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(config.ipamDir())) {
+        try (java.util.stream.Stream<Path> files = Files.walk(config.ipamDir())) {
             return files.anyMatch(f -> f.getFileName().toString().equals(ip));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -221,6 +224,68 @@ class NodeAgentIntegrationTest {
 
     @Test
     @Order(5)
+    void sandboxSettingsAndDownwardApiResourcesReachTheContainers() throws Exception {
+        // Also the downward API's resourceFieldRef: as an env var (the limit the container does not set comes
+        // from the node's allocatable) and as a downwardAPI volume file.
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("sysctls")
+                .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                .withNewSecurityContext().addNewSysctl("net.ipv4.ip_unprivileged_port_start", "81")
+                .addNewSysctl("kernel/shm_rmid_forced", "1").endSecurityContext()
+                .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600")
+                .withNewResources().addToRequests("cpu", new Quantity("250m"))
+                .addToLimits("memory", new Quantity("64Mi")).endResources()
+                .addNewEnv().withName("MEM_MI").withNewValueFrom().withNewResourceFieldRef()
+                .withResource("limits.memory").withDivisor(new Quantity("1Mi")).endResourceFieldRef().endValueFrom()
+                .endEnv()
+                .addNewEnv().withName("CPU_LIMIT").withNewValueFrom().withNewResourceFieldRef()
+                .withResource("limits.cpu").endResourceFieldRef().endValueFrom().endEnv()
+                .addNewVolumeMount().withName("info").withMountPath("/info").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("info").withNewDownwardAPI().addNewItem().withPath("cpu_millis")
+                .withNewResourceFieldRef().withContainerName("c").withResource("requests.cpu")
+                .withDivisor(new Quantity("1m")).endResourceFieldRef().endItem().endDownwardAPI().endVolume()
+                .endSpec().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("hostns")
+                .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                .withHostNetwork(true).withHostPID(true).withHostIPC(true)
+                .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").endContainer().endSpec().build()).create();
+        awaitReady("sysctls", Duration.ofSeconds(30));
+        Pod hostns = awaitReady("hostns", Duration.ofSeconds(30));
+
+        String inPod = exec("sysctls",
+                "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shm_rmid_forced");
+        assertThat(inPod).isEqualTo("81\n1\n");
+        assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).trim())
+                .as("the host's own value").isNotEqualTo("81");
+
+        // Host namespaces: the container's network, PID and IPC namespaces are this machine's own.
+        StringBuilder hostNs = new StringBuilder();
+        for (String ns : List.of("net", "pid", "ipc")) {
+            hostNs.append(Files.readSymbolicLink(Path.of("/proc/1/ns/" + ns))).append('\n');
+        }
+        assertThat(exec("hostns", "for n in net pid ipc; do readlink /proc/self/ns/$n; done"))
+                .isEqualTo(hostNs.toString());
+        assertThat(exec("sysctls", "readlink /proc/self/ns/net")).as("a pod network of its own")
+                .isNotEqualTo(hostNs.toString().lines().findFirst().orElseThrow() + "\n");
+        assertThat(hostns.getStatus().getPodIP()).isEqualTo(hostns.getStatus().getHostIP());
+
+        // Whole cores, rounded up (the divisor defaults to 1).
+        String allocatableCpu = Quantity.getAmountInBytes(client.nodes().withName(NODE).get().getStatus()
+                .getAllocatable().get("cpu")).setScale(0, java.math.RoundingMode.CEILING).toPlainString();
+        assertThat(exec("sysctls", "echo $MEM_MI/$CPU_LIMIT/$(cat /info/cpu_millis)"))
+                .isEqualTo("64/" + allocatableCpu + "/250\n");
+    }
+
+    /** Runs {@code script} with sh in the pod's first container; its standard output. */
+    private String exec(String pod, String script) {
+        String id = containerStatus(pod).getContainerID().substring("containerd://".length());
+        return node.runtime.execSync(id, List.of("sh", "-c", script), Duration.ofSeconds(10)).stdoutText();
+    }
+
+    @Test
+    @Order(6)
     void restartedAgentAdoptsRunningContainersAndRemovesOrphans() throws Exception {
         ContainerStatus before = containerStatus("web");
         fixture.stopAgent();
@@ -241,7 +306,7 @@ class NodeAgentIntegrationTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void deletedPodIsStoppedAndDisappears() {
         Pod web = client.pods().inNamespace(NS).withName("web").get();
         String uid = web.getMetadata().getUid();
@@ -250,7 +315,7 @@ class NodeAgentIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace(NS).withName("web").get() == null);
         System.out.printf("timing: pod delete -> object gone: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertThat(node.runtime.listSandboxes(KajiLabels.forPod(new PodRef(NS, "web", uid)))).isEmpty();
-        for (String name : List.of("crash", "once", "noimage")) {
+        for (String name : List.of("crash", "once", "noimage", "sysctls", "hostns")) {
             client.pods().inNamespace(NS).withName(name).delete();
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

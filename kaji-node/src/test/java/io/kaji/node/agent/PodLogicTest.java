@@ -121,4 +121,19 @@ class PodLogicTest {
         assertThat(PodSyncer.olderToRemove(all, "app", 4, 10)).isEmpty();
         assertThat(PodSyncer.olderToRemove(all, "app", 4, -1)).isEmpty();
     }
+
+    @Test
+    void sysctlsGoToTheSandboxWithSlashedNamesDotted() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("s").withNamespace("ns").withUid("u2").endMetadata()
+                .withNewSpec().withNewSecurityContext()
+                .addNewSysctl("net.ipv4.ip_unprivileged_port_start", "80")
+                .addNewSysctl("kernel/shm_rmid_forced", "1")
+                .addNewSysctl("net/ipv4/conf/eth0.100/rp_filter", "0")
+                .endSecurityContext().endSpec().build();
+        assertThat(PodSpecs.sysctls(pod)).containsExactly(
+                Map.entry("net.ipv4.ip_unprivileged_port_start", "80"),
+                Map.entry("kernel.shm_rmid_forced", "1"),
+                Map.entry("net.ipv4.conf.eth0/100.rp_filter", "0"));
+        assertThat(PodSpecs.sysctls(POD)).isEmpty();
+    }
 }
