@@ -465,7 +465,12 @@ public final class PodSyncer implements Reconciler {
                     e.getMessage()));
             return Duration.ofSeconds(2);
         }
-        int attempt = ContainerRuntime.nextAttempt(all, c.getName());
+        // The first instance in a new sandbox goes on from the pod's log directory, as the kubelet's
+        // calcRestartCountByLogDir: restartCount keeps counting and the new instance does not write into an
+        // earlier sandbox's log file.
+        int attempt = all.stream().anyMatch(x -> x.name().equals(c.getName()))
+                ? ContainerRuntime.nextAttempt(all, c.getName())
+                : config.podLogs().nextAttempt(ref, c.getName());
         ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts);
         PodCgroups podCgroups = cgroups;
         if (podCgroups != null) {

@@ -240,7 +240,8 @@ public final class ContainerGarbageCollector implements AutoCloseable {
 
     /**
      * Deletes the log files of the removed containers, as the kubelet's removeContainer does, unless a container
-     * still there writes the same file (Kaji numbers attempts per sandbox, so a later sandbox reuses the names).
+     * still there writes the same file (a safety net: a new sandbox's containers go on from the attempts in the log
+     * directory, so names are not reused).
      */
     private long deleteLogs(List<ContainerInfo> all, List<ContainerInfo> chosen, Set<String> removedIds) {
         Set<String> inUse = new HashSet<>();

@@ -33,6 +33,35 @@ public record PodLogs(Path root) {
     }
 
     /**
+     * The attempt after the highest one with a log file (current or rotated) of {@code container} in the pod's
+     * directory, 0 if there is none: where the kubelet takes a container's restart count from when the runtime no
+     * longer has its earlier instances (a re-created sandbox, containerd's state lost).
+     */
+    public int nextAttempt(PodRef pod, String container) {
+        Path dir = podDirectory(pod).resolve(container);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int max = -1;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                int dot = name.indexOf(".log");
+                if (dot > 0 && (name.length() == dot + 4 || name.charAt(dot + 4) == '.')) {
+                    try {
+                        max = Math.max(max, Integer.parseInt(name.substring(0, dot)));
+                    } catch (NumberFormatException e) {
+                        // not an attempt's log
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("list logs of " + container + " in " + dir + ": " + e.getMessage(), e);
+        }
+        return max + 1;
+    }
+
+    /**
      * Deletes one attempt's log and its rotated predecessors ({@code <attempt>.log.*}), as the kubelet's
      * removeContainer does. Missing files are fine.
      *

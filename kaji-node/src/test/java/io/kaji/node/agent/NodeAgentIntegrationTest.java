@@ -278,6 +278,31 @@ class NodeAgentIntegrationTest {
                 .isEqualTo("64/" + allocatableCpu + "/250\n");
     }
 
+    @Test
+    @Order(6)
+    void aReCreatedSandboxsContainersGoOnCountingAndWriteNewLogs() throws Exception {
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("resandbox")
+                .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo started; exec sleep 3600").endContainer().endSpec().build()).create();
+        Pod first = awaitReady("resandbox", Duration.ofSeconds(30));
+        PodRef ref = new PodRef(NS, "resandbox", first.getMetadata().getUid());
+        String sandbox = node.runtime.listSandboxes(KajiLabels.forPod(ref)).get(0).id();
+        // The pod's sandbox dies under it (as if its pause process were killed): the agent makes a new one.
+        node.runtime.stopSandbox(sandbox);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            ContainerStatus cs = containerStatus("resandbox");
+            assertThat(cs.getRestartCount()).isEqualTo(1);
+            assertThat(cs.getReady()).isTrue();
+        });
+        assertThat(node.runtime.listSandboxes(KajiLabels.forPod(ref))).extracting(SandboxInfo::id)
+                .doesNotContain(sandbox);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(config.podLogs().file(ref, "c", 1))
+                && Files.readString(config.podLogs().file(ref, "c", 1)).contains("started"));
+        assertThat(Files.readString(config.podLogs().file(ref, "c", 0)).lines()).as("the first sandbox's log")
+                .hasSize(1);
+    }
+
     /** Runs {@code script} with sh in the pod's first container; its standard output. */
     private String exec(String pod, String script) {
         String id = containerStatus(pod).getContainerID().substring("containerd://".length());
@@ -285,7 +310,7 @@ class NodeAgentIntegrationTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void restartedAgentAdoptsRunningContainersAndRemovesOrphans() throws Exception {
         ContainerStatus before = containerStatus("web");
         fixture.stopAgent();
@@ -306,7 +331,7 @@ class NodeAgentIntegrationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void deletedPodIsStoppedAndDisappears() {
         Pod web = client.pods().inNamespace(NS).withName("web").get();
         String uid = web.getMetadata().getUid();
@@ -315,7 +340,7 @@ class NodeAgentIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace(NS).withName("web").get() == null);
         System.out.printf("timing: pod delete -> object gone: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertThat(node.runtime.listSandboxes(KajiLabels.forPod(new PodRef(NS, "web", uid)))).isEmpty();
-        for (String name : List.of("crash", "once", "noimage", "sysctls", "hostns")) {
+        for (String name : List.of("crash", "once", "noimage", "sysctls", "hostns", "resandbox")) {
             client.pods().inNamespace(NS).withName(name).delete();
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
