@@ -322,7 +322,9 @@ public final class PodSyncer implements Reconciler {
         } else {
             sandboxId = current.id();
         }
-        String ip = sandboxIp(ref.uid(), sandboxId);
+        // A hostNetwork pod has the node's address, as the kubelet reports it (the runtime reports none).
+        String ip = Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? hostIp.get()
+                : sandboxIp(ref.uid(), sandboxId);
 
         try {
             // Keeps configMap, secret and downwardAPI files current (at most every PodVolumes.REFRESH).

@@ -226,7 +226,12 @@ class NodeAgentIntegrationTest {
     @Order(5)
     void sandboxSettingsAndDownwardApiResourcesReachTheContainers() throws Exception {
         // Also the downward API's resourceFieldRef: as an env var (the limit the container does not set comes
-        // from the node's allocatable) and as a downwardAPI volume file.
+        // from the node's allocatable) and as a downwardAPI volume file. Host namespaces need the privileged Pod
+        // Security level (baseline forbids them; it also takes sysctl names only as written, dotted).
+        client.namespaces().withName(NS).edit(n -> {
+            n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "privileged");
+            return n;
+        });
         client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("sysctls")
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
                 .withNewSecurityContext().addNewSysctl("net.ipv4.ip_unprivileged_port_start", "81")
@@ -260,10 +265,10 @@ class NodeAgentIntegrationTest {
         assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).trim())
                 .as("the host's own value").isNotEqualTo("81");
 
-        // Host namespaces: the container's network, PID and IPC namespaces are this machine's own.
+        // Host namespaces: the container's network, PID and IPC namespaces are this test's own (the host's).
         StringBuilder hostNs = new StringBuilder();
         for (String ns : List.of("net", "pid", "ipc")) {
-            hostNs.append(Files.readSymbolicLink(Path.of("/proc/1/ns/" + ns))).append('\n');
+            hostNs.append(Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns))).append('\n');
         }
         assertThat(exec("hostns", "for n in net pid ipc; do readlink /proc/self/ns/$n; done"))
                 .isEqualTo(hostNs.toString());
