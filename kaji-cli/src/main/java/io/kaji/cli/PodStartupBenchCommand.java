@@ -133,6 +133,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 warmUp(cluster, bench);
             }
             if (!mode.equals("serial")) {
+                awaitQuiet("the burst");
                 progress("burst: " + pods + " pods at once");
                 CpuMeter meter = new CpuMeter(clusterPids(cluster));
                 CpuMeter.Snapshot cpu0 = meter.take();
@@ -145,6 +146,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 bench.deleteAll(Duration.ofMinutes(4));
             }
             if (!mode.equals("burst")) {
+                awaitQuiet("the pods one by one");
                 progress("serial: " + pods + " pods one by one");
                 results.add(bench.serial(pods, Duration.ofSeconds(60)));
                 print(results.getLast());
@@ -219,6 +221,15 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         JitWarmup.Result done = JitWarmup.run(burst, burst, Duration.ofSeconds(warmupMaxSeconds),
                 () -> jitMillis(cluster));
         progress("warm-up done: " + done.describe() + " (the server's and the agent's compilers, deletions included)");
+    }
+
+    /**
+     * Waits for the machine to go quiet before a measured phase (as the CRI floor does before each of its runs):
+     * the previous phase's deletions leave work behind (network namespaces torn down, snapshots removed) that is
+     * not the next phase's.
+     */
+    private void awaitQuiet(String before) throws InterruptedException {
+        progress("before " + before + ", machine " + CpuMeter.awaitQuiet().describe());
     }
 
     /** CPU time the server's and the agent's JIT compiler threads have used so far; -1 if unknown. */

@@ -4,6 +4,7 @@ import io.kaji.node.stats.HostCpu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +75,53 @@ public final class CpuMeter {
                     itemName, itemName, 1000 * busy / items));
         }
         return line.toString();
+    }
+
+    /**
+     * How a wait for a quiet machine ended.
+     *
+     * @param waited    how long it took
+     * @param lastCores the machine's busy cores in the last interval looked at
+     * @param quiet     whether it went quiet (false: {@code max} passed first)
+     */
+    public record Quiet(Duration waited, double lastCores, boolean quiet) {
+        /** "quiet after 3.2 s (0.12 cores busy)" or "still 0.80 cores busy after 30.0 s". */
+        public String describe() {
+            double s = waited.toMillis() / 1000.0;
+            return quiet ? String.format(Locale.ROOT, "quiet after %.1f s (%.2f cores busy)", s, lastCores)
+                    : String.format(Locale.ROOT, "still %.2f cores busy after %.1f s", lastCores, s);
+        }
+    }
+
+    /**
+     * Waits until the machine's CPUs were busy for less than {@code cores} over one {@code interval}, at most
+     * {@code max}: so that a measurement does not pay for what an earlier phase left running (a deleted pod's network
+     * namespace is torn down by the kernel after its sandbox is gone, containerd removes snapshots later).
+     */
+    public static Quiet awaitQuiet(double cores, Duration interval, Duration max) throws InterruptedException {
+        long start = System.nanoTime();
+        long[] before = machine();
+        while (true) {
+            Thread.sleep(interval.toMillis());
+            long[] now = machine();
+            double last = (now[0] - before[0]) / (double) ProcessUsage.TICKS_PER_SECOND / (interval.toMillis() / 1000.0);
+            before = now;
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            if (last < cores) {
+                return new Quiet(waited, last, true);
+            }
+            if (waited.compareTo(max) >= 0) {
+                return new Quiet(waited, last, false);
+            }
+        }
+    }
+
+    /**
+     * {@link #awaitQuiet(double, Duration, Duration)} as the benchmarks use it before each measured phase: under 0.3
+     * cores busy over a second (an idle cluster's server, agent and containerd use a few hundredths), at most 30 s.
+     */
+    public static Quiet awaitQuiet() throws InterruptedException {
+        return awaitQuiet(0.3, Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 
     /** [busy, total] jiffies from /proc/stat; zeros if unreadable (the share then reads 0 %). */

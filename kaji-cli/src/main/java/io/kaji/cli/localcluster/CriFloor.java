@@ -101,12 +101,16 @@ public final class CriFloor implements AutoCloseable {
      */
     public Result measure(int sequential, int parallel, int concurrency, Consumer<String> progress)
             throws InterruptedException {
+        progress.accept("CRI floor: before the pods one by one, machine " + CpuMeter.awaitQuiet().describe());
         progress.accept("CRI floor: " + sequential + " pods one by one");
         long[] seq = new long[sequential];
         for (int i = 0; i < sequential; i++) {
             seq[i] = startPod("floor-seq-" + i);
         }
         removeAll();
+        // What the removals left (the kernel tears the pods' network namespaces down afterwards) is not the
+        // parallel run's to pay for.
+        progress.accept("CRI floor: before the pods at once, machine " + CpuMeter.awaitQuiet().describe());
         progress.accept("CRI floor: " + parallel + " pods at once, " + concurrency + " at a time");
         List<Future<Long>> futures = new ArrayList<>();
         Semaphore slots = new Semaphore(concurrency);

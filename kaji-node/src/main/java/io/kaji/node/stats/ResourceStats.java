@@ -63,8 +63,10 @@ public final class ResourceStats implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("kaji-stats").daemon(true).factory());
     private final Map<String, Reading> previous = new HashMap<>();
-    private volatile List<ContainerFigures> containers = List.of();
-    private volatile List<PodFigures> pods = List.of();
+    /** The last sample's containers and pods, replaced together so that a reader sees one sample. */
+    private record Sample(List<ContainerFigures> containers, List<PodFigures> pods) {}
+
+    private volatile Sample last = new Sample(List.of(), List.of());
     private final Map<String, Reading> previousPods = new HashMap<>();
     private volatile Function<String, Optional<PodCgroups.Usage>> podUsage = uid -> Optional.empty();
     private Reading previousNode;
@@ -133,8 +135,7 @@ public final class ResourceStats implements AutoCloseable {
         }
         previous.clear();
         previous.putAll(seen);
-        containers = List.copyOf(figures);
-        pods = podFigures(figures, now);
+        last = new Sample(List.copyOf(figures), podFigures(figures, now));
     }
 
     /** Each pod of {@code figures} from its cgroup, or summed from its containers when it has none. */
@@ -242,9 +243,10 @@ public final class ResourceStats implements AutoCloseable {
             memory.put("availableBytes", mem[1]);
             memory.put("workingSetBytes", mem[0] - mem[1]);
         }
+        Sample sample = last;
         Map<String, ObjectNode> pods = new LinkedHashMap<>();
         ArrayNode podList = root.putArray("pods");
-        for (PodFigures f : this.pods) {
+        for (PodFigures f : sample.pods()) {
             ObjectNode p = podList.addObject();
             ObjectNode ref = p.putObject("podRef");
             ref.put("name", f.pod());
@@ -260,11 +262,8 @@ public final class ResourceStats implements AutoCloseable {
             p.putArray("containers");
             pods.put(f.uid(), p);
         }
-        for (ContainerFigures c : containers) {
+        for (ContainerFigures c : sample.containers()) {
             ObjectNode pod = pods.get(c.uid());
-            if (pod == null) {
-                continue; // sampled in between
-            }
             ObjectNode container = ((ArrayNode) pod.get("containers")).addObject();
             container.put("name", c.container());
             if (c.startTime() != null) {
@@ -291,7 +290,8 @@ public final class ResourceStats implements AutoCloseable {
     public String resourceMetrics() {
         StringBuilder out = new StringBuilder(4096);
         Instant t = nodeTime;
-        List<ContainerFigures> figures = containers;
+        Sample sample = last;
+        List<ContainerFigures> figures = sample.containers();
         header(out, "container_cpu_usage_seconds_total", "counter",
                 "Cumulative cpu time consumed by the container in core-seconds");
         for (ContainerFigures c : figures) {
@@ -319,7 +319,7 @@ public final class ResourceStats implements AutoCloseable {
                 sample(out, "node_memory_working_set_bytes", "", Long.toString(mem[0] - mem[1]), clock.instant());
             }
         }
-        List<PodFigures> podFigures = pods;
+        List<PodFigures> podFigures = sample.pods();
         header(out, "pod_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed by the pod in core-seconds");
         for (PodFigures p : podFigures) {
             sample(out, "pod_cpu_usage_seconds_total", podLabels(p), seconds(p.cpuNanos()), p.time());
