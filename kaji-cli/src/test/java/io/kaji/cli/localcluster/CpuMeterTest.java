@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,20 @@ class CpuMeterTest {
                 .contains("; server 3.0 (30 ms/pod)", "; agent 1.0 (10 ms/pod)", "; gone n/a")
                 .contains("rest (shims, runc, CNI plugins, anything else) 12.0 (120 ms/pod)")
                 .endsWith("busy per pod 160 ms");
+    }
+
+    @Test
+    void awaitQuietEndsAtTheFirstQuietIntervalOrAtTheCap() throws Exception {
+        // More cores than the machine has can never be busy: quiet after the first interval.
+        CpuMeter.Quiet quiet = CpuMeter.awaitQuiet(100, Duration.ofMillis(20), Duration.ofSeconds(5));
+        assertThat(quiet.quiet()).isTrue();
+        assertThat(quiet.waited()).isLessThan(Duration.ofSeconds(1));
+        assertThat(quiet.describe()).matches("quiet after \\d+\\.\\d s \\(\\d+\\.\\d\\d cores busy\\)");
+        // No machine is ever busy for less than no cores: the cap ends it.
+        CpuMeter.Quiet never = CpuMeter.awaitQuiet(0, Duration.ofMillis(20), Duration.ofMillis(100));
+        assertThat(never.quiet()).isFalse();
+        assertThat(never.waited()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+        assertThat(never.describe()).startsWith("still ");
     }
 
     @Test
