@@ -104,7 +104,8 @@ public final class CpuMeter {
         while (true) {
             Thread.sleep(interval.toMillis());
             long[] now = machine();
-            double last = (now[0] - before[0]) / (double) ProcessUsage.TICKS_PER_SECOND / (interval.toMillis() / 1000.0);
+            double busySeconds = (now[0] - before[0]) / (double) ProcessUsage.TICKS_PER_SECOND;
+            double last = busySeconds / (interval.toMillis() / 1000.0);
             before = now;
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
             if (last < cores) {
