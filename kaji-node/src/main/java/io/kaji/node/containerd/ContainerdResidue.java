@@ -52,16 +52,26 @@ public final class ContainerdResidue {
                 .toList();
     }
 
-    /** Mount points at or below the data dir, deepest first. */
+    /**
+     * Mount points at or below containerd's data dir, and below the agent's {@code volumes} directory beside it (the
+     * tmpfs of secret, projected and in-memory emptyDir volumes), deepest first.
+     */
     public List<String> mounts() {
-        String prefix = config.dataDir().toString();
+        List<String> prefixes = new ArrayList<>(List.of(config.dataDir().toString()));
+        Path agentDir = config.dataDir().toAbsolutePath().getParent();
+        if (agentDir != null) {
+            prefixes.add(agentDir.resolve("volumes").toString());
+        }
         List<String> out = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] f = line.split(" ");
                 String point = f.length > 4 ? f[4].replace("\\040", " ") : "";
-                if (point.equals(prefix) || point.startsWith(prefix + "/")) {
-                    out.add(point);
+                for (String prefix : prefixes) {
+                    if (point.equals(prefix) || point.startsWith(prefix + "/")) {
+                        out.add(point);
+                        break;
+                    }
                 }
             }
         } catch (IOException e) {
@@ -73,8 +83,8 @@ public final class ContainerdResidue {
 
     /**
      * Stops a containerd still running with this node's configuration (SIGTERM, SIGKILL after 10 s), kills the
-     * node's containers and shims, unmounts what is mounted under the data dir and removes the pod cgroups the
-     * node's agent recorded next to it (an agent that was killed could not).
+     * node's containers and shims, unmounts what is mounted under the data dir and the volumes ({@link #mounts}) and
+     * removes the pod cgroups the node's agent recorded next to it (an agent that was killed could not).
      */
     public void remove() {
         for (ProcessHandle h : containerdProcesses()) {

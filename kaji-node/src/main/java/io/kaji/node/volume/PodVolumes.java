@@ -67,6 +67,8 @@ public final class PodVolumes {
     private final Path root;
     private final Clock clock;
     private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+    /** Volume directories known to have their tmpfs mounted ({@link #memoryBacked}). */
+    private final Set<String> tmpfs = ConcurrentHashMap.newKeySet();
     /** The node's allocatable, for resourceFieldRef limits a container does not set. */
     private volatile java.util.function.Supplier<Map<String, Quantity>> allocatable = Map::of;
     /** ConfigMaps and Secrets as last read, by {@code resource/namespace/name}; see {@link #shared}. */
@@ -135,6 +137,7 @@ public final class PodVolumes {
         if (v.getSecret() != null) {
             var src = v.getSecret();
             Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
+            memoryBacked(dir);
             write(dir, secretFiles(pod, src.getSecretName(), src.getItems(), src.getDefaultMode(),
                     Boolean.TRUE.equals(src.getOptional())));
             return new HostVolume(dir, true);
@@ -147,6 +150,7 @@ public final class PodVolumes {
         }
         if (v.getProjected() != null) {
             Path dir = podDir.resolve("kubernetes.io~projected").resolve(v.getName());
+            memoryBacked(dir);
             write(dir, projectedFiles(pod, v.getProjected()));
             return new HostVolume(dir, true);
         }
@@ -360,6 +364,7 @@ public final class PodVolumes {
     /** Unmounts and deletes every volume of pod {@code uid} (hostPath volumes are left alone). */
     public void tearDown(String uid) {
         prepared.remove(uid);
+        tmpfs.removeIf(d -> d.startsWith(root.resolve(uid).toAbsolutePath() + "/"));
         tokens.keySet().removeIf(k -> k.startsWith(uid + "/"));
         Path podDir = root.resolve(uid);
         if (!Files.isDirectory(podDir)) {
@@ -395,6 +400,24 @@ public final class PodVolumes {
             log.warn("cannot list {}: {}", root, e.getMessage());
         }
         return n;
+    }
+
+    /**
+     * Mounts a tmpfs on {@code dir} (once) for a volume that holds credentials — secret and projected volumes, the
+     * service-account token's among them — so that they never reach the node's disk, as the kubelet backs them with
+     * memory.
+     */
+    private void memoryBacked(Path dir) {
+        String key = dir.toAbsolutePath().toString();
+        if (tmpfs.contains(key)) {
+            return;
+        }
+        createDirectory(dir, "rwxr-xr-x");
+        if (!mounted(dir)) {
+            HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", key),
+                    Duration.ofSeconds(10)).orThrow();
+        }
+        tmpfs.add(key);
     }
 
     private static boolean mounted(Path dir) {

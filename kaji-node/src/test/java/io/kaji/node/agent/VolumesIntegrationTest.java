@@ -107,6 +107,13 @@ class VolumesIntegrationTest {
             assertThat(sh(id, "stat -L -c %a /etc/site/hello.txt")).isEqualTo("600\n");
             assertThat(sh(id, "cat /greeting.txt")).isEqualTo("hello");
             assertThat(sh(id, "cat /run/token/token")).isEqualTo("s3cret");
+            // Credentials stay in memory, as the kubelet keeps them: the secret and the projected token volumes
+            // are tmpfs mounts on the host, and so inside the container.
+            assertThat(sh(id, "grep ' /run/token ' /proc/mounts | cut -d' ' -f3")).isEqualTo("tmpfs\n");
+            assertThat(sh(id, "grep ' /var/run/secrets/kubernetes.io/serviceaccount ' /proc/mounts | cut -d' ' -f3"))
+                    .isEqualTo("tmpfs\n");
+            assertThat(sh(id, "grep ' /etc/site ' /proc/mounts | cut -d' ' -f3")).as("a configMap is not secret")
+                    .isNotEqualTo("tmpfs\n");
             assertThat(sh(id, "cat /etc/podinfo/labels; echo; cat /etc/podinfo/name")).isEqualTo("app=\"vols\"\nvols");
             assertThat(sh(id, "touch /etc/site/new 2>&1 || echo refused")).contains("refused");
             assertThat(sh(id, "echo from-pod > /host/f && cat /host-ro/f; touch /host-ro/g 2>&1 || echo refused"))
