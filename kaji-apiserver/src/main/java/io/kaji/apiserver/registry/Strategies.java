@@ -228,7 +228,10 @@ public final class Strategies {
         };
     }
 
-    /** Jobs and CronJobs: template defaults only. */
+    /**
+     * Jobs and CronJobs: template defaults; a Job also gets the Job API's defaults and, unless
+     * {@code spec.manualSelector} is true, its generated selector (below).
+     */
     public static final ResourceStrategy BATCH = new ResourceStrategy() {
         @Override
         public void prepareForCreate(ObjectNode o) {
@@ -237,12 +240,71 @@ public final class Strategies {
             if (template instanceof ObjectNode t) {
                 PodSpecDefaults.apply(t);
             }
+            if (o.get("spec") instanceof ObjectNode spec && spec.get("template") instanceof ObjectNode tmpl) {
+                jobDefaults(spec);
+                if (!spec.path("manualSelector").asBoolean(false)) {
+                    generateJobSelector(Json.metadata(o), spec, tmpl);
+                }
+            }
             JsonNode jobTemplate = Json.at(o, "spec.jobTemplate.spec.template.spec");
             if (jobTemplate instanceof ObjectNode t) {
                 PodSpecDefaults.apply(t);
             }
         }
     };
+
+    /**
+     * The Job API's defaults (SetDefaults_Job): completions and parallelism 1 when neither is set, parallelism 1,
+     * backoffLimit 6, completionMode NonIndexed, suspend false, podReplacementPolicy TerminatingOrFailed (Failed with
+     * a podFailurePolicy).
+     */
+    static void jobDefaults(ObjectNode spec) {
+        if (!spec.has("completions") && !spec.has("parallelism")) {
+            spec.put("completions", 1);
+            spec.put("parallelism", 1);
+        }
+        if (!spec.has("parallelism")) {
+            spec.put("parallelism", 1);
+        }
+        if (!spec.has("backoffLimit")) {
+            spec.put("backoffLimit", spec.has("backoffLimitPerIndex") ? Integer.MAX_VALUE : 6);
+        }
+        if (!spec.has("completionMode")) {
+            spec.put("completionMode", "NonIndexed");
+        }
+        if (!spec.has("suspend")) {
+            spec.put("suspend", false);
+        }
+        if (!spec.has("podReplacementPolicy")) {
+            spec.put("podReplacementPolicy", spec.has("podFailurePolicy") ? "Failed" : "TerminatingOrFailed");
+        }
+    }
+
+    /**
+     * What the Job registry does for a Job that does not ask for a manual selector: its pod template gets the
+     * labels {@code job-name} and {@code batch.kubernetes.io/job-name} (the Job's name) and {@code controller-uid}
+     * and {@code batch.kubernetes.io/controller-uid} (its uid), unless set, and its selector matches
+     * {@code batch.kubernetes.io/controller-uid}. So {@code kubectl logs job/x}, {@code kubectl get pods -l
+     * job-name=x} and the Job's selector find exactly its pods.
+     */
+    static void generateJobSelector(ObjectNode meta, ObjectNode spec, ObjectNode template) {
+        String name = meta.path("name").asString("");
+        String uid = meta.path("uid").asString("");
+        ObjectNode tmeta = template.get("metadata") instanceof ObjectNode m ? m : template.putObject("metadata");
+        ObjectNode labels = tmeta.get("labels") instanceof ObjectNode l ? l : tmeta.putObject("labels");
+        for (String k : List.of("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
+                "controller-uid", "job-name")) {
+            if (!labels.has(k)) {
+                labels.put(k, k.endsWith("job-name") ? name : uid);
+            }
+        }
+        ObjectNode selector = spec.get("selector") instanceof ObjectNode sel ? sel : spec.putObject("selector");
+        ObjectNode match = selector.get("matchLabels") instanceof ObjectNode ml ? ml
+                : selector.putObject("matchLabels");
+        if (!match.has("batch.kubernetes.io/controller-uid")) {
+            match.put("batch.kubernetes.io/controller-uid", uid);
+        }
+    }
 
     private static void defaultTemplate(ObjectNode spec) {
         JsonNode podSpec = Json.at(spec, "template.spec");

@@ -3,6 +3,7 @@ package io.kaji.node.stats;
 import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
+import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.ContainerUsage;
 import io.kaji.node.runtime.KajiLabels;
 import java.io.IOException;
@@ -114,15 +115,20 @@ public final class ResourceStats implements AutoCloseable {
         }
         List<ContainerUsage> usage = runtime.containerUsage(KajiLabels.managed());
         Map<String, Instant> created = new HashMap<>();
+        java.util.Set<String> exited = new java.util.HashSet<>();
         for (ContainerInfo c : runtime.listContainers(KajiLabels.managed())) {
             created.put(c.id(), c.createdAt());
+            if (c.state() != ContainerState.RUNNING) {
+                exited.add(c.id());
+            }
         }
         List<ContainerFigures> figures = new ArrayList<>();
         Map<String, Reading> seen = new HashMap<>();
         for (ContainerUsage u : usage) {
             Map<String, String> labels = u.labels();
             String pod = labels.get(KajiLabels.POD_NAME);
-            if (pod == null) {
+            // Only running containers, as the kubelet's resource metrics: a finished pod is not in kubectl top.
+            if (pod == null || exited.contains(u.id())) {
                 continue;
             }
             Instant t = u.time() == null ? now : u.time();

@@ -94,8 +94,10 @@ class ResourceStatsTest {
                 new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> switch (m.getName()) {
                     case "containerUsage" -> List.of(
                             new ContainerUsage("c1", "main", T0, 1_000_000_000L, 6 << 20, 0, labels("web", "main")),
-                            new ContainerUsage("c2", "main", T0, 1_000_000_000L, 1 << 20, 0, labels("db", "main")));
-                    case "listContainers" -> List.of();
+                            new ContainerUsage("c2", "main", T0, 1_000_000_000L, 1 << 20, 0, labels("db", "main")),
+                            new ContainerUsage("c3", "main", T0, 0, 0, 0, labels("done", "main")));
+                    case "listContainers" -> List.of(new ContainerInfo("c3", "s3", "main", 0, "busybox", "",
+                            ContainerState.EXITED, T0, labels("done", "main")));
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
         MutableClock clock = new MutableClock(T0);
@@ -115,6 +117,7 @@ class ResourceStatsTest {
         assertThat(s.at("/pods/0/containers/0/memory/workingSetBytes").asLong()).isEqualTo(6 << 20);
         assertThat(s.at("/pods/1/podRef/name").asString()).isEqualTo("db");
         assertThat(s.at("/pods/1/memory/workingSetBytes").asLong()).as("no cgroup: the sum").isEqualTo(1 << 20);
+        assertThat(s.get("pods")).as("a finished pod (its container exited) is left out").hasSize(2);
         long ms = T0.plusSeconds(10).toEpochMilli();
         assertThat(stats.resourceMetrics().lines()).contains(
                 "pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"web\"} 4.000000000 " + ms,
