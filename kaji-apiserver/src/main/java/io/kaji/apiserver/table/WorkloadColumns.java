@@ -129,31 +129,32 @@ public final class WorkloadColumns {
         return parallelism > 1 ? succeeded + "/1 of " + parallelism : succeeded + "/1";
     }
 
+    /**
+     * The Status column as Kubernetes' job printer words it: by precedence, not by the conditions' order (a finished
+     * Job has SuccessCriteriaMet before Complete).
+     */
     private static String jobStatus(JsonNode job) {
+        java.util.Set<String> on = new java.util.HashSet<>();
         for (JsonNode c : Cells.list(job, "status.conditions")) {
-            String type = Cells.text(c, "type", "");
             if ("True".equals(Cells.text(c, "status", ""))) {
-                switch (type) {
-                    case "Complete" -> {
-                        return "Complete";
-                    }
-                    case "Failed" -> {
-                        return "Failed";
-                    }
-                    case "Suspended" -> {
-                        return "Suspended";
-                    }
-                    case "FailureTarget" -> {
-                        return "FailureTarget";
-                    }
-                    case "SuccessCriteriaMet" -> {
-                        return "SuccessCriteriaMet";
-                    }
-                    default -> { }
-                }
+                on.add(Cells.text(c, "type", ""));
             }
         }
-        return Json.at(job, "metadata.deletionTimestamp") != null ? "Terminating" : "Running";
+        if (on.contains("Complete")) {
+            return "Complete";
+        }
+        if (on.contains("Failed")) {
+            return "Failed";
+        }
+        if (Json.at(job, "metadata.deletionTimestamp") != null) {
+            return "Terminating";
+        }
+        for (String type : List.of("Suspended", "FailureTarget", "SuccessCriteriaMet")) {
+            if (on.contains(type)) {
+                return type;
+            }
+        }
+        return "Running";
     }
 
     private static String duration(tools.jackson.databind.node.ObjectNode job, Instant now) {
