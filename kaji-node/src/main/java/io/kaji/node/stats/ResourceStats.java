@@ -258,13 +258,7 @@ public final class ResourceStats implements AutoCloseable {
             ref.put("name", f.pod());
             ref.put("namespace", f.namespace());
             ref.put("uid", f.uid());
-            ObjectNode pcpu = p.putObject("cpu");
-            pcpu.put("time", f.time().toString());
-            pcpu.put("usageNanoCores", f.usageNanoCores());
-            pcpu.put("usageCoreNanoSeconds", f.cpuNanos());
-            ObjectNode pmem = p.putObject("memory");
-            pmem.put("time", f.time().toString());
-            pmem.put("workingSetBytes", f.workingSetBytes());
+            putUsage(p, f.time(), f.usageNanoCores(), f.cpuNanos(), f.workingSetBytes());
             p.putArray("containers");
             pods.put(f.uid(), p);
         }
@@ -275,15 +269,20 @@ public final class ResourceStats implements AutoCloseable {
             if (c.startTime() != null) {
                 container.put("startTime", c.startTime().toString());
             }
-            ObjectNode ccpu = container.putObject("cpu");
-            ccpu.put("time", c.time().toString());
-            ccpu.put("usageNanoCores", c.usageNanoCores());
-            ccpu.put("usageCoreNanoSeconds", c.cpuNanos());
-            ObjectNode cmem = container.putObject("memory");
-            cmem.put("time", c.time().toString());
-            cmem.put("workingSetBytes", c.workingSetBytes());
+            putUsage(container, c.time(), c.usageNanoCores(), c.cpuNanos(), c.workingSetBytes());
         }
         return JSON.writeValueAsBytes(root);
+    }
+
+    /** The summary's {@code cpu} and {@code memory} objects of a pod or a container. */
+    private static void putUsage(ObjectNode node, Instant time, long nanoCores, long cpuNanos, long workingSet) {
+        ObjectNode cpu = node.putObject("cpu");
+        cpu.put("time", time.toString());
+        cpu.put("usageNanoCores", nanoCores);
+        cpu.put("usageCoreNanoSeconds", cpuNanos);
+        ObjectNode memory = node.putObject("memory");
+        memory.put("time", time.toString());
+        memory.put("workingSetBytes", workingSet);
     }
 
     /**

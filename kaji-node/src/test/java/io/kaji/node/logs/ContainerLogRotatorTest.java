@@ -3,6 +3,7 @@ package io.kaji.node.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kaji.controllers.testing.MutableClock;
 import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerState;
@@ -16,10 +17,8 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -41,14 +40,14 @@ class ContainerLogRotatorTest {
     private final List<ContainerInfo> containers = new ArrayList<>();
     private final List<String> reopened = new ArrayList<>();
     private boolean reopenFails;
-    private Instant now = Instant.parse("2026-11-27T10:00:00Z");
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
 
     @BeforeEach
     void setUp() throws IOException {
         logs = new PodLogs(dir);
         log = logs.file(POD, "app", 0);
         Files.createDirectories(log.getParent());
-        containers.add(new ContainerInfo("c1", "s1", "app", 0, "busybox", "", ContainerState.RUNNING, now,
+        containers.add(new ContainerInfo("c1", "s1", "app", 0, "busybox", "", ContainerState.RUNNING, clock.instant(),
                 KajiLabels.forContainer(POD, "app")));
     }
 
@@ -70,22 +69,6 @@ class ContainerLogRotatorTest {
     }
 
     private ContainerLogRotator rotator(int maxFiles) {
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now;
-            }
-        };
         return new ContainerLogRotator("n1", runtime(), logs, new LogRotationPolicy(100, maxFiles,
                 Duration.ofSeconds(10)), clock);
     }
@@ -124,7 +107,7 @@ class ContainerLogRotatorTest {
         ContainerLogRotator r = rotator(3);
         for (int i = 0; i < 4; i++) {
             write(("round " + i + "\n").repeat(20));
-            now = now.plusSeconds(60);
+            clock.advance(Duration.ofSeconds(60));
             assertThat(r.rotateAll()).hasSize(1);
         }
         // The current log and two rotated ones: the newest plain, the one before gzipped; rounds 0 and 1 are gone.
@@ -138,7 +121,7 @@ class ContainerLogRotatorTest {
         ContainerLogRotator r = rotator(2);
         for (int i = 0; i < 3; i++) {
             write("z".repeat(100));
-            now = now.plusSeconds(1);
+            clock.advance(Duration.ofSeconds(1));
             r.rotateAll();
         }
         assertThat(files()).containsExactly("0.log", "0.log.20261127-100003");
@@ -163,9 +146,9 @@ class ContainerLogRotatorTest {
     @Test
     void onlyRunningContainersWithKajiLabelsAreLookedAt() throws Exception {
         containers.clear();
-        containers.add(new ContainerInfo("c0", "s1", "app", 0, "busybox", "", ContainerState.EXITED, now,
+        containers.add(new ContainerInfo("c0", "s1", "app", 0, "busybox", "", ContainerState.EXITED, clock.instant(),
                 KajiLabels.forContainer(POD, "app")));
-        containers.add(new ContainerInfo("x", "s9", "app", 0, "busybox", "", ContainerState.RUNNING, now,
+        containers.add(new ContainerInfo("x", "s9", "app", 0, "busybox", "", ContainerState.RUNNING, clock.instant(),
                 java.util.Map.of()));
         write("w".repeat(500));
         assertThat(rotator(5).rotateAll()).isEmpty();

@@ -171,7 +171,8 @@ class ContainerLogStreamerTest {
         return new ContainerLogStreamer.Options(follow, tail, limit, since, timestamps);
     }
 
-    private static java.io.OutputStream syncedOut(ByteArrayOutputStream out) {
+    /** {@code out}, written under its own lock (a copy on another thread writes while the test reads). */
+    static java.io.OutputStream syncedOut(ByteArrayOutputStream out) {
         return new java.io.OutputStream() {
             @Override
             public void write(int b) {

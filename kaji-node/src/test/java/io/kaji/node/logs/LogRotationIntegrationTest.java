@@ -79,7 +79,7 @@ class LogRotationIntegrationTest {
         AtomicBoolean stopFollowing = new AtomicBoolean();
         CompletableFuture<Long> follow = CompletableFuture.supplyAsync(() -> {
             try {
-                return ContainerLogStreamer.copy(log, new ContainerLogStreamer.Options(true, -1, -1, null, false), synced(followed),
+                return ContainerLogStreamer.copy(log, new ContainerLogStreamer.Options(true, -1, -1, null, false), ContainerLogStreamerTest.syncedOut(followed),
                         stopFollowing::get, Duration.ofMillis(50));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -144,23 +144,5 @@ class LogRotationIntegrationTest {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(p))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    private static java.io.OutputStream synced(ByteArrayOutputStream out) {
-        return new java.io.OutputStream() {
-            @Override
-            public void write(int b) {
-                synchronized (out) {
-                    out.write(b);
-                }
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                synchronized (out) {
-                    out.write(b, off, len);
-                }
-            }
-        };
     }
 }
