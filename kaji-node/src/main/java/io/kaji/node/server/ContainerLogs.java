@@ -85,10 +85,11 @@ public final class ContainerLogs {
 
     /**
      * True once {@code found}'s attempt writes no more: a newer attempt exists, the runtime reports it exited, or
-     * its log is gone (pod removed).
+     * its log directory is gone (pod removed). The log file alone can be missing for a moment while the attempt
+     * writes on: between a rotation's rename and the runtime's reopen.
      */
     public boolean writerDone(Found found) {
-        if (!Files.exists(found.file())) {
+        if (!Files.isDirectory(found.file().getParent())) {
             return true;
         }
         List<Integer> attempts = attempts(found.pod(), found.container());
