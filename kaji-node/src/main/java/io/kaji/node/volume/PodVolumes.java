@@ -117,13 +117,12 @@ public final class PodVolumes {
         Path podDir = root.resolve(pod.getMetadata().getUid());
         if (v.getEmptyDir() != null) {
             Path dir = podDir.resolve("kubernetes.io~empty-dir").resolve(v.getName());
-            createDirectory(dir, "rwxrwxrwx");
-            if ("Memory".equals(v.getEmptyDir().getMedium()) && !mounted(dir)) {
+            if ("Memory".equals(v.getEmptyDir().getMedium())) {
                 Quantity limit = v.getEmptyDir().getSizeLimit();
-                String options = limit == null ? "mode=1777"
-                        : "mode=1777,size=" + Quantity.getAmountInBytes(limit).toBigInteger();
-                HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString()),
-                        Duration.ofSeconds(10)).orThrow();
+                memoryBacked(dir, "rwxrwxrwx", limit == null ? "mode=1777"
+                        : "mode=1777,size=" + Quantity.getAmountInBytes(limit).toBigInteger());
+            } else {
+                createDirectory(dir, "rwxrwxrwx");
             }
             return new HostVolume(dir, false);
         }
@@ -137,7 +136,7 @@ public final class PodVolumes {
         if (v.getSecret() != null) {
             var src = v.getSecret();
             Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
-            memoryBacked(dir);
+            memoryBacked(dir, "rwxr-xr-x", "mode=0755");
             write(dir, secretFiles(pod, src.getSecretName(), src.getItems(), src.getDefaultMode(),
                     Boolean.TRUE.equals(src.getOptional())));
             return new HostVolume(dir, true);
@@ -145,12 +144,12 @@ public final class PodVolumes {
         if (v.getDownwardAPI() != null) {
             Path dir = podDir.resolve("kubernetes.io~downward-api").resolve(v.getName());
             int dflt = v.getDownwardAPI().getDefaultMode() == null ? DEFAULT_MODE : v.getDownwardAPI().getDefaultMode();
-            write(dir, downwardFiles(pod, v.getDownwardAPI().getItems(), dflt, allocatable.get()));
+            write(dir, downwardFiles(pod, v.getDownwardAPI().getItems(), dflt, allocatable));
             return new HostVolume(dir, true);
         }
         if (v.getProjected() != null) {
             Path dir = podDir.resolve("kubernetes.io~projected").resolve(v.getName());
-            memoryBacked(dir);
+            memoryBacked(dir, "rwxr-xr-x", "mode=0755");
             write(dir, projectedFiles(pod, v.getProjected()));
             return new HostVolume(dir, true);
         }
@@ -206,7 +205,7 @@ public final class PodVolumes {
     }
 
     private static Map<String, AtomicWriter.File> downwardFiles(Pod pod, List<DownwardAPIVolumeFile> items, int dflt,
-                                                                Map<String, Quantity> allocatable) throws VolumeError {
+            java.util.function.Supplier<Map<String, Quantity>> allocatable) throws VolumeError {
         Map<String, AtomicWriter.File> files = new TreeMap<>();
         for (DownwardAPIVolumeFile f : items == null ? List.<DownwardAPIVolumeFile>of() : items) {
             String value;
@@ -216,7 +215,7 @@ public final class PodVolumes {
                 var r = f.getResourceFieldRef();
                 try {
                     value = ResourceFieldRefs.value(pod, r.getContainerName(), r.getResource(), r.getDivisor(),
-                            allocatable);
+                            allocatable.get());
                 } catch (IllegalArgumentException e) {
                     throw new VolumeError("downwardAPI item " + f.getPath() + ": " + e.getMessage());
                 }
@@ -245,7 +244,7 @@ public final class PodVolumes {
                 var sec = src.getSecret();
                 files.putAll(secretFiles(pod, sec.getName(), sec.getItems(), dflt, Boolean.TRUE.equals(sec.getOptional())));
             } else if (src.getDownwardAPI() != null) {
-                files.putAll(downwardFiles(pod, src.getDownwardAPI().getItems(), dflt, allocatable.get()));
+                files.putAll(downwardFiles(pod, src.getDownwardAPI().getItems(), dflt, allocatable));
             } else if (src.getServiceAccountToken() != null) {
                 var t = src.getServiceAccountToken();
                 files.put(t.getPath(), new AtomicWriter.File(token(pod, t).getBytes(StandardCharsets.UTF_8), dflt));
@@ -403,18 +402,18 @@ public final class PodVolumes {
     }
 
     /**
-     * Mounts a tmpfs on {@code dir} (once) for a volume that holds credentials — secret and projected volumes, the
-     * service-account token's among them — so that they never reach the node's disk, as the kubelet backs them with
-     * memory.
+     * Creates {@code dir} with {@code perms} and mounts a tmpfs with {@code options} on it, once: for an emptyDir of
+     * medium Memory, and for the volumes that hold credentials — secret and projected volumes, the service-account
+     * token's among them — so that they never reach the node's disk, as the kubelet backs them with memory.
      */
-    private void memoryBacked(Path dir) {
+    private void memoryBacked(Path dir, String perms, String options) {
         String key = dir.toAbsolutePath().toString();
         if (tmpfs.contains(key)) {
             return;
         }
-        createDirectory(dir, "rwxr-xr-x");
+        createDirectory(dir, perms);
         if (!mounted(dir)) {
-            HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", key),
+            HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", key),
                     Duration.ofSeconds(10)).orThrow();
         }
         tmpfs.add(key);
