@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -16,6 +19,9 @@ import java.util.stream.Stream;
  * {@code <attempt>.log}. Stateless; thread-safe.
  */
 public record PodLogs(Path root) {
+
+    /** {@code <n>.log}, or a rotated {@code <n>.log.<suffix>}. */
+    private static final Pattern ATTEMPT_LOG = Pattern.compile("([0-9]{1,9})\\.log(\\..+)?");
 
     /** The pod's log directory (absolute). */
     public Path podDirectory(PodRef pod) {
@@ -33,32 +39,45 @@ public record PodLogs(Path root) {
     }
 
     /**
+     * The attempts of {@code container} with a current log file ({@code <n>.log}), ascending; empty when the
+     * directory cannot be listed.
+     */
+    public List<Integer> attempts(PodRef pod, String container) {
+        try {
+            return attemptsWith(pod, container, false);
+        } catch (UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
+    /**
      * The attempt after the highest one with a log file (current or rotated) of {@code container} in the pod's
      * directory, 0 if there is none: where the kubelet takes a container's restart count from when the runtime no
      * longer has its earlier instances (a re-created sandbox, containerd's state lost).
      */
     public int nextAttempt(PodRef pod, String container) {
+        List<Integer> all = attemptsWith(pod, container, true);
+        return all.isEmpty() ? 0 : all.get(all.size() - 1) + 1;
+    }
+
+    /** The attempts with a {@code <n>.log} file, and with {@code rotated} also those with only {@code <n>.log.*}. */
+    private List<Integer> attemptsWith(PodRef pod, String container, boolean rotated) {
         Path dir = podDirectory(pod).resolve(container);
         if (!Files.isDirectory(dir)) {
-            return 0;
+            return List.of();
         }
-        int max = -1;
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
-                String name = p.getFileName().toString();
-                int dot = name.indexOf(".log");
-                if (dot > 0 && (name.length() == dot + 4 || name.charAt(dot + 4) == '.')) {
-                    try {
-                        max = Math.max(max, Integer.parseInt(name.substring(0, dot)));
-                    } catch (NumberFormatException e) {
-                        // not an attempt's log
-                    }
+                Matcher m = ATTEMPT_LOG.matcher(p.getFileName().toString());
+                if (m.matches() && (rotated || m.group(2) == null)) {
+                    out.add(Integer.parseInt(m.group(1)));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("list logs of " + container + " in " + dir + ": " + e.getMessage(), e);
         }
-        return max + 1;
+        return List.copyOf(out);
     }
 
     /**

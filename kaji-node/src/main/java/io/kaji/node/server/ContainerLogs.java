@@ -6,12 +6,10 @@ import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Finds the log file of a container attempt for {@code containerLogs} requests: the pod (by namespace and name,
@@ -66,7 +64,7 @@ public final class ContainerLogs {
                     + "\" (its containers: " + containerNames(pod) + ")");
         }
         PodRef ref = new PodRef(namespace, podName, pod.getMetadata().getUid());
-        List<Integer> attempts = attempts(ref, container);
+        List<Integer> attempts = podLogs.attempts(ref, container);
         if (previous) {
             if (attempts.size() < 2) {
                 return new Refused(400, "previous terminated container \"" + container + "\" in pod \"" + podName
@@ -92,32 +90,11 @@ public final class ContainerLogs {
         if (!Files.isDirectory(found.file().getParent())) {
             return true;
         }
-        List<Integer> attempts = attempts(found.pod(), found.container());
+        List<Integer> attempts = podLogs.attempts(found.pod(), found.container());
         if (!attempts.isEmpty() && attempts.get(attempts.size() - 1) > found.attempt()) {
             return true;
         }
         return !liveness.writing(found.pod(), found.container(), found.attempt());
-    }
-
-    /** The attempt numbers with a log file, ascending. */
-    List<Integer> attempts(PodRef ref, String container) {
-        Path dir = podLogs.podDirectory(ref).resolve(container);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Integer> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                String n = f.getFileName().toString();
-                if (n.matches("[0-9]{1,9}\\.log")) {
-                    out.add(Integer.parseInt(n.substring(0, n.length() - 4)));
-                }
-            }
-        } catch (IOException e) {
-            return List.of();
-        }
-        out.sort(null);
-        return out;
     }
 
     private static List<String> containerNames(Pod pod) {
