@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,11 @@ public final class LocalEtcdCluster implements AutoCloseable {
     private final Path dataDir;
     private final boolean ownsDataDir;
     private final List<Member> members = new ArrayList<>();
+
+    /** Starts tried when another process takes a probed port before etcd binds it. */
+    private static final int PORT_ATTEMPTS = 3;
+    private static final int LOW_PORTS_FROM = 20000;
+    private static final int LOW_PORTS_TO = 32000;
 
     /** One etcd process. */
     public record Member(String name, int clientPort, int peerPort, Path dataDir, Path logFile, Process process) {
@@ -57,48 +64,82 @@ public final class LocalEtcdCluster implements AutoCloseable {
 
     public static LocalEtcdCluster start(int size, Path dataDir, boolean ownsDataDir) {
         String binary = findBinary();
-        LocalEtcdCluster cluster = new LocalEtcdCluster(dataDir, ownsDataDir);
-        try {
-            List<int[]> ports = new ArrayList<>();
-            StringBuilder initial = new StringBuilder();
-            for (int i = 0; i < size; i++) {
-                int[] p = {freePort(), freePort()};
-                ports.add(p);
-                if (i > 0) {
-                    initial.append(',');
+        for (int attempt = 1; ; attempt++) {
+            LocalEtcdCluster cluster = new LocalEtcdCluster(dataDir, ownsDataDir);
+            try {
+                cluster.launch(binary, size);
+                cluster.awaitHealthy(Duration.ofSeconds(30));
+                log.info("etcd: {} member(s) running at {}", size, cluster.clientUrls());
+                return cluster;
+            } catch (IOException | RuntimeException e) {
+                boolean portTaken = cluster.members.stream().anyMatch(LocalEtcdCluster::lostPortRace);
+                if (portTaken && attempt < PORT_ATTEMPTS) {
+                    // Another process took a port between our probe and etcd's bind: try fresh ports.
+                    log.info("etcd: a port was taken before a member could bind it; retrying with new ports");
+                    cluster.stopMembers();
+                    cluster.removeMemberFiles();
+                    continue;
                 }
-                initial.append("m").append(i).append("=http://127.0.0.1:").append(p[1]);
+                cluster.close();
+                throw e instanceof StoreException se ? se
+                        : new StoreException("etcd: cannot start a local cluster: " + e.getMessage(), e);
             }
-            String token = "kaji-" + Long.toHexString(System.nanoTime());
-            for (int i = 0; i < size; i++) {
-                String name = "m" + i;
-                Path memberDir = dataDir.resolve(name);
-                Files.createDirectories(memberDir);
-                Path logFile = dataDir.resolve(name + ".log");
-                List<String> cmd = List.of(binary,
-                        "--name", name,
-                        "--data-dir", memberDir.toString(),
-                        "--listen-client-urls", "http://127.0.0.1:" + ports.get(i)[0],
-                        "--advertise-client-urls", "http://127.0.0.1:" + ports.get(i)[0],
-                        "--listen-peer-urls", "http://127.0.0.1:" + ports.get(i)[1],
-                        "--initial-advertise-peer-urls", "http://127.0.0.1:" + ports.get(i)[1],
-                        "--initial-cluster", initial.toString(),
-                        "--initial-cluster-token", token,
-                        "--initial-cluster-state", "new",
-                        "--listen-metrics-urls", "http://127.0.0.1:" + freePort());
-                Process process = new ProcessBuilder(cmd)
-                        .redirectErrorStream(true)
-                        .redirectOutput(logFile.toFile())
-                        .start();
-                cluster.members.add(new Member(name, ports.get(i)[0], ports.get(i)[1], memberDir, logFile, process));
+        }
+    }
+
+    private void launch(String binary, int size) throws IOException {
+        Set<Integer> taken = new HashSet<>();
+        List<int[]> ports = new ArrayList<>();
+        StringBuilder initial = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            int[] p = {freePort(taken), freePort(taken), freePort(taken)};
+            ports.add(p);
+            if (i > 0) {
+                initial.append(',');
             }
-            cluster.awaitHealthy(Duration.ofSeconds(30));
-            log.info("etcd: {} member(s) running at {}", size, cluster.clientUrls());
-            return cluster;
-        } catch (IOException | RuntimeException e) {
-            cluster.close();
-            throw e instanceof StoreException se ? se
-                    : new StoreException("etcd: cannot start a local cluster: " + e.getMessage(), e);
+            initial.append("m").append(i).append("=http://127.0.0.1:").append(p[1]);
+        }
+        String token = "kaji-" + Long.toHexString(System.nanoTime());
+        for (int i = 0; i < size; i++) {
+            String name = "m" + i;
+            Path memberDir = dataDir.resolve(name);
+            Files.createDirectories(memberDir);
+            Path logFile = dataDir.resolve(name + ".log");
+            List<String> cmd = List.of(binary,
+                    "--name", name,
+                    "--data-dir", memberDir.toString(),
+                    "--listen-client-urls", "http://127.0.0.1:" + ports.get(i)[0],
+                    "--advertise-client-urls", "http://127.0.0.1:" + ports.get(i)[0],
+                    "--listen-peer-urls", "http://127.0.0.1:" + ports.get(i)[1],
+                    "--initial-advertise-peer-urls", "http://127.0.0.1:" + ports.get(i)[1],
+                    "--initial-cluster", initial.toString(),
+                    "--initial-cluster-token", token,
+                    "--initial-cluster-state", "new",
+                    "--listen-metrics-urls", "http://127.0.0.1:" + ports.get(i)[2]);
+            Process process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .start();
+            members.add(new Member(name, ports.get(i)[0], ports.get(i)[1], memberDir, logFile, process));
+        }
+    }
+
+    /** Whether the member exited because one of its ports was bound by someone else. */
+    private static boolean lostPortRace(Member m) {
+        if (m.process().isAlive()) {
+            return false;
+        }
+        try {
+            return Files.readString(m.logFile()).contains("address already in use");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void removeMemberFiles() {
+        for (Member m : members) {
+            deleteTree(m.dataDir());
+            deleteTree(m.logFile());
         }
     }
 
@@ -161,9 +202,29 @@ public final class LocalEtcdCluster implements AutoCloseable {
                 + " or set KAJI_ETCD_BINARY");
     }
 
-    private static int freePort() throws IOException {
+    /**
+     * A loopback port that is free now, chosen below the kernel's ephemeral range (32768 and up on Linux) so that
+     * outgoing connections made between this probe and etcd's bind cannot take it; bind(0) is the fallback.
+     */
+    static int freePort(Set<Integer> taken) throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(LOW_PORTS_FROM, LOW_PORTS_TO);
+            if (!taken.contains(port) && bindable(port)) {
+                taken.add(port);
+                return port;
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            taken.add(s.getLocalPort());
             return s.getLocalPort();
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -198,6 +259,13 @@ public final class LocalEtcdCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        stopMembers();
+        if (ownsDataDir) {
+            deleteTree(dataDir);
+        }
+    }
+
+    private void stopMembers() {
         for (Member m : members) {
             m.process().destroy();
         }
@@ -210,12 +278,16 @@ public final class LocalEtcdCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (ownsDataDir) {
-            try (Stream<Path> paths = Files.walk(dataDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                log.debug("etcd: removing {}", dataDir, e);
-            }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("etcd: removing {}", root, e);
         }
     }
 }
