@@ -80,7 +80,7 @@ final class ObjectLifecycle {
             meta.remove("generation");
         }
         def.strategy().prepareForCreate(obj);
-        validate(def, obj);
+        validate(def, obj, true);
     }
 
     /**
@@ -116,7 +116,7 @@ final class ObjectLifecycle {
                     && !java.util.Objects.equals(obj.get("status"), old.get("status"));
             meta.put("generation", specChanged(obj, old) || statusCounts ? gen + 1 : gen);
         }
-        validate(def, obj);
+        validate(def, obj, false);
     }
 
     /** True when anything outside metadata and status differs. */
@@ -130,7 +130,7 @@ final class ObjectLifecycle {
         return !x.equals(y);
     }
 
-    private void validate(ResourceDefinition def, ObjectNode obj) {
+    private void validate(ResourceDefinition def, ObjectNode obj, boolean create) {
         List<StatusCause> causes = new ArrayList<>();
         ObjectNode meta = Json.metadata(obj);
         String name = Json.text(meta, "name");
@@ -169,6 +169,9 @@ final class ObjectLifecycle {
             }
         }
         causes.addAll(def.strategy().validate(obj));
+        if (create) {
+            causes.addAll(def.strategy().validateCreate(obj));
+        }
         if (!causes.isEmpty()) {
             throw ApiException.invalid(def.kind(), def.group(), name, causes);
         }

@@ -53,6 +53,11 @@ public interface ResourceStrategy {
         return List.of();
     }
 
+    /** Validation a new object gets on top of {@link #validate} (rules Kubernetes checks on create only). */
+    default List<StatusCause> validateCreate(ObjectNode object) {
+        return List.of();
+    }
+
     /**
      * Drops the fields this type does not know from a decoded object and returns their paths in document order
      * ({@code spec.foo}), for {@code fieldValidation}; null (the default) when the fabric8 model class decides,

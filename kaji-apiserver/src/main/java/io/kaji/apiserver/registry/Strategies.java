@@ -1,6 +1,7 @@
 package io.kaji.apiserver.registry;
 
 import io.kaji.apiserver.errors.StatusCause;
+import io.kaji.apiserver.selector.LabelSelector;
 import io.kaji.apiserver.serialization.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -250,8 +251,170 @@ public final class Strategies {
             if (jobTemplate instanceof ObjectNode t) {
                 PodSpecDefaults.apply(t);
             }
+            if ("CronJob".equals(o.path("kind").asString("")) && o.get("spec") instanceof ObjectNode spec) {
+                cronJobDefaults(spec);
+            }
+        }
+
+        /** Kubernetes defaults every write's body, so a PUT without the defaulted fields gets them again. */
+        @Override
+        public void prepareForUpdate(ObjectNode o, ObjectNode old) {
+            if (!(o.get("spec") instanceof ObjectNode spec)) {
+                return;
+            }
+            if ("CronJob".equals(o.path("kind").asString(""))) {
+                cronJobDefaults(spec);
+                if (Json.at(spec, "jobTemplate.spec.template.spec") instanceof ObjectNode t) {
+                    PodSpecDefaults.apply(t);
+                }
+            } else {
+                jobDefaults(spec);
+                defaultTemplate(spec);
+            }
+        }
+
+        @Override
+        public List<StatusCause> validate(ObjectNode o) {
+            JsonNode spec = o.get("spec");
+            if (spec == null || !spec.isObject()) {
+                return List.of(StatusCause.required("spec", ""));
+            }
+            return "CronJob".equals(o.path("kind").asString("")) ? validateCronJob(spec) : validateJob(spec);
+        }
+
+        @Override
+        public List<StatusCause> validateCreate(ObjectNode o) {
+            JsonNode spec = o.get("spec");
+            return "CronJob".equals(o.path("kind").asString("")) || spec == null || !spec.isObject() ? List.of()
+                    : validateGeneratedSelector(Json.metadata(o), spec);
         }
     };
+
+    /** The CronJob API's defaults (SetDefaults_CronJob). */
+    static void cronJobDefaults(ObjectNode spec) {
+        spec.putIfAbsent("concurrencyPolicy", F.stringNode("Allow"));
+        spec.putIfAbsent("suspend", F.booleanNode(false));
+        spec.putIfAbsent("successfulJobsHistoryLimit", F.numberNode(3));
+        spec.putIfAbsent("failedJobsHistoryLimit", F.numberNode(1));
+    }
+
+    /** ValidateJobSpec: the spec's own rules and a selector that matches the template's labels. */
+    static List<StatusCause> validateJob(JsonNode spec) {
+        List<StatusCause> causes = validateJobSpec(spec, "spec");
+        JsonNode selector = spec.get("selector");
+        JsonNode labels = Json.at(spec, "template.metadata.labels");
+        if (selector == null || selector.isNull()) {
+            causes.add(StatusCause.required("spec.selector", ""));
+        } else if (!LabelSelector.fromObject(selector).matches(stringMap(labels))) {
+            causes.add(StatusCause.invalid("spec.template.metadata.labels", goMap(labels),
+                    "`selector` does not match template `labels`"));
+        }
+        return causes;
+    }
+
+    /**
+     * ValidateGeneratedSelector, on create: unless the selector is manual, the generated labels are intact and the
+     * selector selects this Job's uid (a user who sets {@code controller-uid} or {@code job-name} to other values,
+     * or a selector of other labels only, would make the Job adopt other pods or miss its own).
+     */
+    static List<StatusCause> validateGeneratedSelector(JsonNode meta, JsonNode spec) {
+        JsonNode selector = spec.get("selector");
+        if (spec.path("manualSelector").asBoolean(false) || selector == null || selector.isNull()) {
+            return List.of();
+        }
+        List<StatusCause> causes = new ArrayList<>();
+        JsonNode labels = Json.at(spec, "template.metadata.labels");
+        String uid = meta.path("uid").asString("");
+        String name = meta.path("name").asString("");
+        for (String key : List.of("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
+                "controller-uid", "job-name")) {
+            String expected = key.endsWith("job-name") ? name : uid;
+            String field = "spec.template.metadata.labels[" + key + "]";
+            JsonNode actual = labels == null ? null : labels.get(key);
+            if (actual == null) {
+                causes.add(StatusCause.required(field, "must be '" + expected + "'"));
+            } else if (!expected.equals(actual.asString(""))) {
+                causes.add(StatusCause.invalid(field, goMap(labels), "must be '" + expected + "'"));
+            }
+        }
+        if (!LabelSelector.fromObject(selector).matches(Map.of("batch.kubernetes.io/controller-uid", uid))) {
+            causes.add(StatusCause.invalid("spec.selector", selector, "`selector` not auto-generated"));
+        }
+        return causes;
+    }
+
+    /** validateJobSpec: counts, the pod template, and a restart policy a Job can finish with. */
+    private static List<StatusCause> validateJobSpec(JsonNode spec, String path) {
+        List<StatusCause> causes = new ArrayList<>();
+        for (String field : List.of("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
+                "ttlSecondsAfterFinished")) {
+            JsonNode v = spec.get(field);
+            if (v != null && v.isNumber() && v.asLong() < 0) {
+                causes.add(StatusCause.invalid(path + "." + field, v.asLong(), "must be greater than or equal to 0"));
+            }
+        }
+        String mode = spec.path("completionMode").asString("");
+        if (!mode.isEmpty() && !mode.equals("NonIndexed") && !mode.equals("Indexed")) {
+            causes.add(StatusCause.notSupported(path + ".completionMode", mode, List.of("NonIndexed", "Indexed")));
+        } else if (mode.equals("Indexed") && !spec.path("completions").isNumber()) {
+            causes.add(StatusCause.required(path + ".completions", "when completion mode is Indexed"));
+        }
+        JsonNode podSpec = Json.at(spec, "template.spec");
+        if (podSpec == null || !podSpec.isObject()) {
+            causes.add(StatusCause.required(path + ".template.spec", ""));
+            return causes;
+        }
+        causes.addAll(PodSpecDefaults.validate(podSpec, path + ".template.spec"));
+        String restart = podSpec.path("restartPolicy").asString("");
+        if (!restart.equals("OnFailure") && !restart.equals("Never")) {
+            causes.add(StatusCause.notSupported(path + ".template.spec.restartPolicy", restart,
+                    List.of("OnFailure", "Never")));
+        }
+        return causes;
+    }
+
+    /**
+     * ValidateCronJobSpec, less the schedule's syntax (the CronJob controller reports a schedule it cannot parse
+     * as a warning event on the CronJob): the job template is a Job's spec whose selector is always generated.
+     */
+    static List<StatusCause> validateCronJob(JsonNode spec) {
+        List<StatusCause> causes = new ArrayList<>();
+        if (spec.path("schedule").asString("").isBlank()) {
+            causes.add(StatusCause.required("spec.schedule", ""));
+        }
+        JsonNode deadline = spec.get("startingDeadlineSeconds");
+        if (deadline != null && deadline.isNumber() && deadline.asLong() < 0) {
+            causes.add(StatusCause.invalid("spec.startingDeadlineSeconds", deadline.asLong(),
+                    "must be greater than or equal to 0"));
+        }
+        String policy = spec.path("concurrencyPolicy").asString("");
+        if (!List.of("Allow", "Forbid", "Replace").contains(policy)) {
+            causes.add(policy.isEmpty() ? StatusCause.required("spec.concurrencyPolicy", "")
+                    : StatusCause.notSupported("spec.concurrencyPolicy", policy, List.of("Allow", "Forbid", "Replace")));
+        }
+        JsonNode jobSpec = Json.at(spec, "jobTemplate.spec");
+        if (jobSpec == null || !jobSpec.isObject()) {
+            causes.add(StatusCause.required("spec.jobTemplate.spec", ""));
+            return causes;
+        }
+        causes.addAll(validateJobSpec(jobSpec, "spec.jobTemplate.spec"));
+        if (jobSpec.get("selector") != null && !jobSpec.get("selector").isNull()) {
+            causes.add(StatusCause.invalid("spec.jobTemplate.spec.selector", jobSpec.get("selector"),
+                    "`selector` will be auto-generated"));
+        }
+        if (jobSpec.path("manualSelector").asBoolean(false)) {
+            causes.add(StatusCause.notSupported("spec.jobTemplate.spec.manualSelector", true, List.of("nil", "false")));
+        }
+        return causes;
+    }
+
+    private static Map<String, String> stringMap(JsonNode labels) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (labels != null && labels.isObject()) {
+            labels.properties().forEach(e -> out.put(e.getKey(), e.getValue().asString("")));
+        }
+        return out;
+    }
 
     /**
      * The Job API's defaults (SetDefaults_Job): completions and parallelism 1 when neither is set, parallelism 1,

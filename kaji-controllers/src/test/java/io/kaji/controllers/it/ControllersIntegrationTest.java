@@ -319,7 +319,7 @@ class ControllersIntegrationTest {
 
     private io.fabric8.kubernetes.api.model.batch.v1.Job job(String name, int completions, int backoffLimit) {
         return new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata().withName(name).endMetadata()
-                .withNewSpec().withCompletions(completions).withParallelism(1).withBackoffLimit(backoffLimit)
+                .withNewSpec().withCompletions(completions).withParallelism(1).withBackoffLimit(backoffLimit).withManualSelector(true)
                 .withNewSelector().addToMatchLabels("job", name).endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("job", name).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("c").withImage("busybox:1").endContainer()
