@@ -164,7 +164,8 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             LocalAgent.Options options = new LocalAgent.Options(name, layout, containerdSocket, cniConfDir, bridge,
                     leaseRenewal, initialBackOff, maxBackOff, true, port, eviction, imageGc,
-                    containerGc, systemReserved, kubeReserved, nodeResources.logRotationPolicy());
+                    containerGc, systemReserved, kubeReserved, nodeResources.logRotationPolicy(),
+                    nodeResources.sysctlAllowlist());
             if (bootstraps()) {
                 // The token only bootstraps: the agent works with its own system:node:<name> certificate, which it
                 // renews before it expires, switching its API clients over without a restart.

@@ -8,6 +8,7 @@ import io.kaji.node.agent.AgentConfig;
 import io.kaji.node.agent.HostInfo;
 import io.kaji.node.agent.NodeAgent;
 import io.kaji.node.agent.NodeAllocatable;
+import io.kaji.node.agent.SysctlAllowlist;
 import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.eviction.HostSignals;
@@ -56,16 +57,18 @@ final class LocalAgent implements AutoCloseable {
      * @param kubeReserved   {@code --kube-reserved}, the same way
      * @param logRotation    container log rotation ({@code --container-log-max-size}, ...); null for the kubelet's
      *                       defaults
+     * @param sysctls        the sysctls pods may set ({@code --allowed-unsafe-sysctls}); null: the safe ones
      */
     record Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                    Duration leaseRenewal, Duration initialBackOff, Duration maxBackOff, boolean importDemoImage,
                    int kubeletPort, EvictionConfig eviction, ImageGcPolicy imageGc, ContainerGcPolicy containerGc,
-                   Map<String, Long> systemReserved, Map<String, Long> kubeReserved, LogRotationPolicy logRotation) {
+                   Map<String, Long> systemReserved, Map<String, Long> kubeReserved, LogRotationPolicy logRotation,
+                   SysctlAllowlist sysctls) {
         Options(String nodeName, NodeLayout layout, Path containerdSocket, Path cniConfDir, String bridge,
                 Duration leaseRenewal, Duration initialBackOff, boolean importDemoImage, int kubeletPort) {
             this(nodeName, layout, containerdSocket, cniConfDir, bridge, leaseRenewal, initialBackOff,
                     AgentConfig.DEFAULT_MAX_BACKOFF, importDemoImage, kubeletPort, null,
-                    null, null, Map.of(), Map.of(), null);
+                    null, null, Map.of(), Map.of(), null, null);
         }
     }
 
@@ -180,6 +183,7 @@ final class LocalAgent implements AutoCloseable {
                     .imageGc(o.imageGc() != null ? o.imageGc() : ImageGcPolicy.defaults(),
                             ImageFilesystem.at(o.layout().containerd().root()))
                     .logRotation(o.logRotation() != null ? o.logRotation() : LogRotationPolicy.defaults())
+                    .sysctls(o.sysctls() != null ? o.sysctls() : SysctlAllowlist.safe())
                     .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults())
                     .resources(o.systemReserved(), o.kubeReserved(), fileSystemBytes(o.layout().dataDir()))
                     .servingCertDir(o.layout().dataDir().resolve("pki"))

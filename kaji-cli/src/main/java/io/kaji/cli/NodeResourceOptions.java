@@ -2,11 +2,13 @@ package io.kaji.cli;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.kaji.node.agent.NodeAllocatable;
+import io.kaji.node.agent.SysctlAllowlist;
 import io.kaji.node.containergc.ContainerGcPolicy;
 import io.kaji.node.eviction.EvictionConfig;
 import io.kaji.node.imagegc.ImageGcPolicy;
 import io.kaji.node.logs.LogRotationPolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -21,6 +23,13 @@ final class NodeResourceOptions {
 
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
+
+    @Option(names = "--allowed-unsafe-sysctls", paramLabel = "SYSCTLS",
+            description = "Sysctls pods may set beyond Kubernetes' safe ones, comma-separated names or prefixes "
+                    + "ending in *, e.g. net.core.somaxconn,kernel.msg* (only sysctls the kernel isolates per pod: "
+                    + "kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.*). A pod asking for any other is "
+                    + "rejected with reason SysctlForbidden (default: the safe ones only).")
+    String allowedUnsafeSysctls;
 
     @Option(names = "--system-reserved", paramLabel = "RESOURCES",
             description = "Resources kept for the operating system and its daemons, as the kubelet spells them, e.g. "
@@ -169,8 +178,19 @@ final class NodeResourceOptions {
         }
     }
 
+    /** The sysctls pods may set on the node; a pattern that is not a namespaced sysctl is a usage error. */
+    SysctlAllowlist sysctlAllowlist() {
+        try {
+            return SysctlAllowlist.allowing(allowedUnsafeSysctls == null ? List.of()
+                    : List.of(allowedUnsafeSysctls.split(",")));
+        } catch (IllegalArgumentException e) {
+            throw usage("--allowed-unsafe-sysctls: " + e.getMessage());
+        }
+    }
+
     /** Parses every setting once, so that a bad value fails before anything starts. */
     void check() {
+        sysctlAllowlist();
         logRotationPolicy();
         systemReserved();
         kubeReserved();

@@ -383,7 +383,8 @@ public final class ServerCommand implements Callable<Integer> {
                 io.kaji.node.agent.AgentConfig.DEFAULT_MAX_BACKOFF, true,
                 io.kaji.node.agent.AgentConfig.DEFAULT_KUBELET_PORT,
                 nodeResources.evictionConfig(), nodeResources.imageGcPolicy(), nodeResources.containerGcPolicy(),
-                nodeResources.systemReserved(), nodeResources.kubeReserved(), nodeResources.logRotationPolicy());
+                nodeResources.systemReserved(), nodeResources.kubeReserved(), nodeResources.logRotationPolicy(),
+                nodeResources.sysctlAllowlist());
     }
 
     private ServerPolicies policies() {

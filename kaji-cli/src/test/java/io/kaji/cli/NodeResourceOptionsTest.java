@@ -30,7 +30,7 @@ class NodeResourceOptionsTest {
             "--eviction-monitoring-interval", "--image-gc-high-threshold", "--image-gc-low-threshold",
             "--image-minimum-gc-age", "--maximum-dead-containers-per-container", "--maximum-dead-containers",
             "--minimum-container-ttl-duration", "--container-log-max-size", "--container-log-max-files",
-            "--container-log-monitor-interval");
+            "--container-log-monitor-interval", "--allowed-unsafe-sysctls");
 
     @TempDir
     Path dir;
@@ -146,6 +146,20 @@ class NodeResourceOptionsTest {
         assertThatThrownBy(() -> agent("--container-log-monitor-interval", "1s").nodeResources.check())
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageStartingWith("--container-log-monitor-interval must be at least 3s");
+        assertThatThrownBy(() -> agent("--allowed-unsafe-sysctls", "vm.swappiness").nodeResources.check())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--allowed-unsafe-sysctls: the sysctls [vm.swappiness] are not known to be"
+                        + " namespaced");
+    }
+
+    @Test
+    void unsafeSysctlsReachTheAgentOfBothCommands() {
+        assertThat(server().agentOptions("n1", null).sysctls().toString())
+                .isEqualTo(String.join(",", io.kaji.node.agent.SysctlAllowlist.SAFE));
+        assertThat(server("--allowed-unsafe-sysctls", "kernel.msg*,net.core.somaxconn").agentOptions("n1", null)
+                .sysctls().toString()).endsWith(",net.core.somaxconn,kernel.msg*");
+        assertThat(agent("--allowed-unsafe-sysctls", "kernel.sem").nodeResources.sysctlAllowlist().toString())
+                .endsWith(",kernel.sem");
     }
 
     @Test

@@ -108,6 +108,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile ContainerGcPolicy containerGcPolicy;
     private volatile ContainerGarbageCollector containerGc;
     private volatile LogRotationPolicy logRotationPolicy;
+    private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
     private volatile ContainerLogRotator logRotator;
     private volatile ServiceLister serviceLister;
 
@@ -215,6 +216,16 @@ public final class NodeAgent implements AutoCloseable {
      */
     public NodeAgent logRotation(LogRotationPolicy policy) {
         this.logRotationPolicy = policy;
+        return this;
+    }
+
+    /**
+     * Which sysctls pods may set on this node (default: Kubernetes' safe ones; the kubelet's
+     * {@code --allowed-unsafe-sysctls} adds to them); a pod asking for another is rejected. Call before
+     * {@link #start()}.
+     */
+    public NodeAgent sysctls(SysctlAllowlist allowlist) {
+        this.sysctls = java.util.Objects.requireNonNull(allowlist, "allowlist");
         return this;
     }
 
@@ -431,6 +442,7 @@ public final class NodeAgent implements AutoCloseable {
             syncer.allocatable(reporter::allocatableNow);
             syncer.serviceLister(serviceLister);
             syncer.ownChanges(ownChanges);
+            syncer.sysctls(sysctls);
             if (cgroups != null) {
                 cgroups.pods(() -> inf.getStore().list());
             }

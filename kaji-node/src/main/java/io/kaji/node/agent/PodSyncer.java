@@ -100,6 +100,7 @@ public final class PodSyncer implements Reconciler {
     }
     /** Runtime states this worker caused, for the relist to pass over (null: none recorded). */
     private volatile OwnChanges ownChanges;
+    private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
     private volatile Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> allocatable = Map::of;
     /** The current sandbox's IP per pod uid. */
     private final Map<String, SandboxIp> sandboxIps = new ConcurrentHashMap<>();
@@ -154,6 +155,11 @@ public final class PodSyncer implements Reconciler {
         this.allocatable = source;
         env.allocatable(source);
         volumes.allocatable(source);
+    }
+
+    /** Which sysctls pods may set here (default: the safe ones); call before the workers start. */
+    public void sysctls(SysctlAllowlist allowlist) {
+        this.sysctls = allowlist;
     }
 
     /** Records the runtime states the workers cause in {@code c} (see {@link OwnChanges}); call before they start. */
@@ -237,8 +243,12 @@ public final class PodSyncer implements Reconciler {
         if (!others.isEmpty()) {
             removeSandboxes(others, byName, Duration.ofSeconds(2), null);
         }
-        Pass pass = sync(key, pod, ref, named.stream().filter(s -> s.pod() != null && ref.uid().equals(s.pod().uid()))
-                .toList());
+        List<SandboxInfo> own = named.stream().filter(s -> s.pod() != null && ref.uid().equals(s.pod().uid()))
+                .toList();
+        if (own.isEmpty() && rejected(pod, ref)) {
+            return Result.done();
+        }
+        Pass pass = sync(key, pod, ref, own);
         if (pass == null) {
             probes.removePod(key);
             return Result.done();
@@ -254,6 +264,35 @@ public final class PodSyncer implements Reconciler {
         }
         Duration next = pass.requeue() == null || pass.requeue().compareTo(RELIST) > 0 ? RELIST : pass.requeue();
         return Result.requeueAfter(next);
+    }
+
+    /**
+     * The kubelet's admission of a pod it has not started yet: a pod this node may not run (a sysctl outside
+     * {@link #sysctls}) is failed at once, with the reason, a warning event and "Pod was rejected: ..." as the
+     * message, and never started. A pod already started here (it has a sandbox) or already finished is not
+     * judged again, so an agent restarted with other settings leaves running pods alone.
+     */
+    private boolean rejected(Pod pod, PodRef ref) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase) || finished.contains(ref.uid())) {
+            return false;
+        }
+        java.util.Optional<String> why = sysctls.rejection(pod);
+        if (why.isEmpty()) {
+            return false;
+        }
+        log.info("pod {}: rejected: {}", ref, why.get());
+        if (events != null) {
+            events.warning(pod, SysctlAllowlist.REASON, why.get());
+        }
+        PodStatus status = pod.getStatus() == null ? new PodStatus()
+                : new io.fabric8.kubernetes.api.model.PodStatusBuilder(pod.getStatus()).build();
+        status.setPhase("Failed");
+        status.setReason(SysctlAllowlist.REASON);
+        status.setMessage("Pod was rejected: " + why.get());
+        writeStatus(pod, status);
+        finished.add(ref.uid());
+        return true;
     }
 
     /**

@@ -1,0 +1,93 @@
+package io.kaji.node.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kaji.apiserver.server.TestServer;
+import io.kaji.node.runtime.PodLogs;
+import io.kaji.node.runtime.KajiLabels;
+import io.kaji.node.runtime.PodRef;
+import io.kaji.node.runtime.SimulatedRuntime;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's admission of sysctls ({@link NodeAgent#sysctls}): a pod asking for a sysctl the node does not allow is
+ * failed with reason SysctlForbidden and never started; one the node allows runs.
+ */
+class SysctlAdmissionTest {
+
+    private static final String NODE = "sysctl-node";
+
+    @TempDir
+    Path dir;
+
+    private static Pod pod(String name, String sysctl) {
+        return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withNodeName(NODE)
+                .withNewSecurityContext().withSysctls(new Sysctl(sysctl, "1024")).endSecurityContext()
+                .addNewContainer().withName("app").withImage("busybox").endContainer().endSpec().build();
+    }
+
+    @Test
+    void aPodWithASysctlTheNodeDoesNotAllowIsRejectedAndNeverStarted() throws Exception {
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
+            client.namespaces().withName("default").edit(n -> {
+                n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "privileged");
+                return n;
+            });
+            Pod forbidden = client.pods().inNamespace("default").resource(pod("queues", "kernel.msgmax")).create();
+            Pod allowed = client.pods().inNamespace("default").resource(pod("shm", "kernel.shm_rmid_forced")).create();
+            Pod extra = client.pods().inNamespace("default").resource(pod("backlog", "net.core.somaxconn")).create();
+            SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
+            AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
+                    dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
+            NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
+                    HostInfo.detect()).sysctls(SysctlAllowlist.allowing(List.of("net.core.somaxconn")));
+            try {
+                agent.start();
+                await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withName(NODE).get() != null);
+                client.nodes().withName(NODE).edit(n -> {
+                    n.getSpec().setPodCIDR("100.64.98.0/24");
+                    return n;
+                });
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    Pod p = client.pods().inNamespace("default").withName("queues").get();
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Failed");
+                    assertThat(p.getStatus().getReason()).isEqualTo("SysctlForbidden");
+                    assertThat(p.getStatus().getMessage())
+                            .isEqualTo("Pod was rejected: forbidden sysctl: \"kernel.msgmax\" not allowlisted");
+                });
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    assertThat(client.pods().inNamespace("default").withName("shm").get().getStatus().getPhase())
+                            .isEqualTo("Running");
+                    assertThat(client.pods().inNamespace("default").withName("backlog").get().getStatus()
+                            .getPhase()).isEqualTo("Running");
+                });
+                assertThat(runtime.listSandboxes(KajiLabels.forPod(ref(forbidden)))).isEmpty();
+                assertThat(runtime.listSandboxes(KajiLabels.forPod(ref(allowed)))).hasSize(1);
+                assertThat(runtime.listSandboxes(KajiLabels.forPod(ref(extra)))).hasSize(1);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+                        .inNamespace("default").list().getItems()).anySatisfy(e -> {
+                            assertThat(e.getInvolvedObject().getName()).isEqualTo("queues");
+                            assertThat(e.getReason()).isEqualTo("SysctlForbidden");
+                            assertThat(e.getType()).isEqualTo("Warning");
+                        }));
+            } finally {
+                agent.close();
+            }
+        }
+    }
+
+    private static PodRef ref(Pod p) {
+        return new PodRef("default", p.getMetadata().getName(), p.getMetadata().getUid());
+    }
+}
