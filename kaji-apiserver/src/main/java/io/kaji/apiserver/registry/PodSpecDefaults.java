@@ -74,22 +74,54 @@ final class PodSpecDefaults {
             return causes;
         }
         java.util.Set<String> names = new java.util.HashSet<>();
+        JsonNode init = spec.get("initContainers");
+        if (init != null && init.isArray()) {
+            for (int i = 0; i < init.size(); i++) {
+                JsonNode c = init.get(i);
+                String at = path + ".initContainers[" + i + "]";
+                validateContainer(c, at, names, causes);
+                JsonNode policy = c.get("restartPolicy");
+                boolean sidecar = policy != null && "Always".equals(policy.asString(""));
+                if (policy != null && !policy.isNull() && !sidecar) {
+                    causes.add(StatusCause.notSupported(at + ".restartPolicy", policy.asString(""),
+                            List.of("Always")));
+                }
+                if (!sidecar) {
+                    // Only a sidecar runs beside the others; a plain init container must run to completion.
+                    for (String f : List.of("lifecycle", "livenessProbe", "readinessProbe", "startupProbe")) {
+                        if (c.get(f) != null && !c.get(f).isNull()) {
+                            causes.add(StatusCause.forbidden(at + "." + f,
+                                    "may not be set for init containers without restartPolicy=Always"));
+                        }
+                    }
+                }
+            }
+        }
         for (int i = 0; i < containers.size(); i++) {
             JsonNode c = containers.get(i);
             String at = path + ".containers[" + i + "]";
-            String name = Json.text(c, "name");
-            if (name == null || name.isEmpty()) {
-                causes.add(StatusCause.required(at + ".name", ""));
-            } else if (!NameValidation.isDns1123Label(name)) {
-                causes.add(StatusCause.invalid(at + ".name", name, NameValidation.DNS1123_LABEL_MESSAGE));
-            } else if (!names.add(name)) {
-                causes.add(new StatusCause("FieldValueDuplicate", "Duplicate value: \"" + name + "\"", at + ".name"));
-            }
-            String image = Json.text(c, "image");
-            if (image == null || image.isBlank()) {
-                causes.add(StatusCause.required(at + ".image", ""));
+            validateContainer(c, at, names, causes);
+            if (c.get("restartPolicy") != null && !c.get("restartPolicy").isNull()) {
+                causes.add(StatusCause.forbidden(at + ".restartPolicy", "may not be set for non-init containers"));
             }
         }
         return causes;
+    }
+
+    /** A container's name (a DNS label, unique among all the pod's containers) and image. */
+    private static void validateContainer(JsonNode c, String at, java.util.Set<String> names,
+                                          List<StatusCause> causes) {
+        String name = Json.text(c, "name");
+        if (name == null || name.isEmpty()) {
+            causes.add(StatusCause.required(at + ".name", ""));
+        } else if (!NameValidation.isDns1123Label(name)) {
+            causes.add(StatusCause.invalid(at + ".name", name, NameValidation.DNS1123_LABEL_MESSAGE));
+        } else if (!names.add(name)) {
+            causes.add(new StatusCause("FieldValueDuplicate", "Duplicate value: \"" + name + "\"", at + ".name"));
+        }
+        String image = Json.text(c, "image");
+        if (image == null || image.isBlank()) {
+            causes.add(StatusCause.required(at + ".image", ""));
+        }
     }
 }

@@ -36,15 +36,32 @@ public final class PodColumns {
                 Column.wide("Readiness Gates", "Readiness gates of this pod.", (o, now) -> readinessGates(o)));
     }
 
+    /** Ready of all containers, sidecars (init containers with restartPolicy Always) included, as kubectl counts. */
     static String ready(ObjectNode pod) {
-        int total = Cells.list(pod, "spec.containers").size();
+        java.util.Set<String> sidecars = sidecars(pod);
+        int total = Cells.list(pod, "spec.containers").size() + sidecars.size();
         int ready = 0;
         for (JsonNode cs : Cells.list(pod, "status.containerStatuses")) {
             if (cs.path("ready").asBoolean(false)) {
                 ready++;
             }
         }
+        for (JsonNode cs : Cells.list(pod, "status.initContainerStatuses")) {
+            if (sidecars.contains(Cells.text(cs, "name", "")) && cs.path("ready").asBoolean(false)) {
+                ready++;
+            }
+        }
         return ready + "/" + total;
+    }
+
+    private static java.util.Set<String> sidecars(ObjectNode pod) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (JsonNode c : Cells.list(pod, "spec.initContainers")) {
+            if ("Always".equals(Cells.text(c, "restartPolicy", ""))) {
+                names.add(Cells.text(c, "name", ""));
+            }
+        }
+        return names;
     }
 
     static String status(ObjectNode pod) {
@@ -53,12 +70,17 @@ public final class PodColumns {
 
         List<JsonNode> initStatuses = Cells.list(pod, "status.initContainerStatuses");
         int initCount = Cells.list(pod, "spec.initContainers").size();
+        java.util.Set<String> sidecars = sidecars(pod);
         boolean initializing = false;
         for (int i = 0; i < initStatuses.size(); i++) {
             JsonNode st = initStatuses.get(i).path("state");
             JsonNode term = st.get("terminated");
             JsonNode wait = st.get("waiting");
             if (term != null && term.path("exitCode").asInt(0) == 0) {
+                continue;
+            }
+            if (sidecars.contains(Cells.text(initStatuses.get(i), "name", ""))
+                    && initStatuses.get(i).path("started").asBoolean(false)) {
                 continue;
             }
             initializing = true;
@@ -73,7 +95,7 @@ public final class PodColumns {
             }
             break;
         }
-        if (!initializing) {
+        if (!initializing || hasCondition(pod, "Initialized")) {
             boolean hasRunning = false;
             List<JsonNode> statuses = Cells.list(pod, "status.containerStatuses");
             for (int i = statuses.size() - 1; i >= 0; i--) {
@@ -109,19 +131,32 @@ public final class PodColumns {
     }
 
     private static boolean hasReadyCondition(ObjectNode pod) {
+        return hasCondition(pod, "Ready");
+    }
+
+    private static boolean hasCondition(ObjectNode pod, String type) {
         for (JsonNode c : Cells.list(pod, "status.conditions")) {
-            if ("Ready".equals(Cells.text(c, "type", "")) && "True".equals(Cells.text(c, "status", ""))) {
+            if (type.equals(Cells.text(c, "type", "")) && "True".equals(Cells.text(c, "status", ""))) {
                 return true;
             }
         }
         return false;
     }
 
+    /**
+     * Restarts of all containers while the pod initializes; once it is initialized, of the regular containers and
+     * the sidecars only (a finished init container's retries are history), as kubectl prints them.
+     */
     static String restarts(ObjectNode pod, Instant now) {
         long restarts = 0;
         Instant last = null;
+        boolean initialized = hasCondition(pod, "Initialized");
+        java.util.Set<String> sidecars = sidecars(pod);
         for (String path : List.of("status.initContainerStatuses", "status.containerStatuses")) {
             for (JsonNode cs : Cells.list(pod, path)) {
+                if (initialized && path.startsWith("status.init") && !sidecars.contains(Cells.text(cs, "name", ""))) {
+                    continue;
+                }
                 restarts += cs.path("restartCount").asLong(0);
                 Instant finished = Cells.instant(cs, "lastState.terminated.finishedAt");
                 if (finished != null && (last == null || finished.isAfter(last))) {

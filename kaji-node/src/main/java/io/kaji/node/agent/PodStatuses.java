@@ -39,10 +39,16 @@ public final class PodStatuses {
         List<io.fabric8.kubernetes.api.model.ContainerStatus> app = new ArrayList<>();
         boolean initDone = true;
         boolean initFailed = false;
+        List<io.fabric8.kubernetes.api.model.ContainerStatus> sidecars = new ArrayList<>();
         for (ContainerView v : views) {
             var s = containerStatus(v);
             if (v.init()) {
                 init.add(s);
+                if (PodSpecs.isSidecar(v.spec())) {
+                    sidecars.add(s);
+                    initDone &= Boolean.TRUE.equals(s.getStarted());
+                    continue;
+                }
                 boolean ok = v.latest() != null && v.latest().state() == io.kaji.node.runtime.ContainerState.EXITED
                         && v.latest().exitCode() == 0;
                 initDone &= ok;
@@ -54,8 +60,12 @@ public final class PodStatuses {
                 app.add(s);
             }
         }
+        // A pod whose regular containers have been created is initialized, even while a sidecar restarts.
+        initDone |= views.stream().anyMatch(v -> !v.init() && v.latest() != null);
         String phase = phase(views, policy, initDone, initFailed);
-        List<String> unready = app.stream().filter(s -> !Boolean.TRUE.equals(s.getReady()))
+        // Sidecars count for readiness, before the regular containers (the kubelet's order).
+        List<String> unready = java.util.stream.Stream.concat(sidecars.stream(), app.stream())
+                .filter(s -> !Boolean.TRUE.equals(s.getReady()))
                 .map(io.fabric8.kubernetes.api.model.ContainerStatus::getName).toList();
         boolean completed = "Succeeded".equals(phase) || "Failed".equals(phase);
 
@@ -114,7 +124,8 @@ public final class PodStatuses {
                 && v.waiting() == null;
         // Probes decide started (startup probe) and ready (readiness probe) of a running container.
         boolean started = running && (v.health() == null || v.health().started());
-        boolean ready = running && !v.init() && (v.health() == null || v.health().ready());
+        boolean ready = running && (!v.init() || PodSpecs.isSidecar(v.spec()))
+                && (v.health() == null || v.health().ready());
         b.withReady(ready).withStarted(started);
         if (latest != null) {
             b.withContainerID("containerd://" + latest.id());
@@ -155,7 +166,8 @@ public final class PodStatuses {
 
     private static String incomplete(List<ContainerView> views) {
         return "[" + String.join(" ", views.stream().filter(ContainerView::init)
-                .filter(v -> v.latest() == null || v.latest().exitCode() != 0
+                .filter(v -> PodSpecs.isSidecar(v.spec()) ? !Boolean.TRUE.equals(containerStatus(v).getStarted())
+                        : v.latest() == null || v.latest().exitCode() != 0
                         || v.latest().state() != io.kaji.node.runtime.ContainerState.EXITED)
                 .map(v -> v.spec().getName()).toList()) + "]";
     }

@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -383,9 +384,33 @@ public final class PodSyncer implements Reconciler {
         Duration requeue = null;
         boolean initDone = true;
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        // Once a regular container has been created the pod is initialized: sidecars that exit later are restarted
+        // beside the running containers, and finished init containers are not looked at again.
+        Set<String> regular = PodSpecs.nullSafe(pod.getSpec().getContainers()).stream().map(Container::getName)
+                .collect(java.util.stream.Collectors.toSet());
+        boolean initialized = all.stream().anyMatch(i -> regular.contains(i.name()));
         for (Container c : PodSpecs.nullSafe(pod.getSpec().getInitContainers())) {
             ContainerStatus latest = latest(all, c.getName(), 0);
-            if (latest != null && latest.state() == ContainerState.EXITED && latest.exitCode() == 0) {
+            if (PodSpecs.isSidecar(c)) {
+                // A sidecar (an init container with restartPolicy Always) is restarted whenever it exits, whatever
+                // the pod's policy; the init containers after it wait until it has started (its startup probe).
+                boolean started;
+                if (latest == null || latest.state() != ContainerState.RUNNING) {
+                    Duration d = latest == null ? start(pod, ref, c, sandboxId, sandboxSpec, all, ip)
+                            : restart(pod, ref, c, sandboxId, sandboxSpec, all, ip, latest);
+                    requeue = min(requeue, d);
+                    // Started in this pass: without a startup probe it counts as started at once.
+                    started = d == null && c.getStartupProbe() == null;
+                } else {
+                    started = probes.health(ref.uid(), c, latest.id(), true).started();
+                }
+                if (initialized || started) {
+                    continue;
+                }
+                initDone = false;
+                break;
+            }
+            if (initialized || latest != null && latest.state() == ContainerState.EXITED && latest.exitCode() == 0) {
                 continue;
             }
             initDone = false;
@@ -409,11 +434,42 @@ public final class PodSyncer implements Reconciler {
                 }
                 requeue = min(requeue, d);
             }
+            stopSidecarsOfFinishedPod(pod, ref, ip, policy, sandboxId);
         }
         List<ContainerInfo> after = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
         List<ContainerView> views = views(key, pod, ref, ip, after);
         return new Pass(sandboxId, true, ip, views, requeue);
+    }
+
+    /**
+     * When every regular container has exited for good (a pod whose policy is Never or OnFailure), its sidecars are
+     * stopped, the last started first, within the pod's grace period, as the kubelet ends a Job's sidecars; the pod's
+     * phase then follows its regular containers alone.
+     */
+    private void stopSidecarsOfFinishedPod(Pod pod, PodRef ref, String ip, String policy, String sandboxId) {
+        List<Container> sidecars = PodSpecs.nullSafe(pod.getSpec().getInitContainers()).stream()
+                .filter(PodSpecs::isSidecar).toList();
+        if (sidecars.isEmpty() || "Always".equals(policy)) {
+            return;
+        }
+        List<ContainerInfo> now = runtime.listContainers(KajiLabels.forPod(ref)).stream()
+                .filter(c -> c.sandboxId().equals(sandboxId)).toList();
+        boolean finished = PodSpecs.nullSafe(pod.getSpec().getContainers()).stream().allMatch(c -> {
+            ContainerStatus latest = latest(now, c.getName(), 0);
+            return latest != null && latest.state() == ContainerState.EXITED && !restarts(policy, latest.exitCode());
+        });
+        if (!finished) {
+            return;
+        }
+        long grace = Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
+        for (Container c : sidecars.reversed()) {
+            now.stream().filter(i -> i.name().equals(c.getName()) && i.state() == ContainerState.RUNNING)
+                    .forEach(i -> {
+                        log.info("pod {}: regular containers done; stopping sidecar {}", ref, c.getName());
+                        stopContainer(pod, c, i.id(), ip, Duration.ofSeconds(grace));
+                    });
+        }
     }
 
     /** A sandbox's IP does not change while it lives: asked of the runtime once per sandbox, not on every pass. */
@@ -647,7 +703,7 @@ public final class PodSyncer implements Reconciler {
             if (latest != null && latest.state() == ContainerState.RUNNING) {
                 waiting = null;
             } else if (waiting == null && latest != null && latest.state() == ContainerState.EXITED
-                    && (init ? latest.exitCode() != 0 && !"Never".equals(policy) : restarts(policy, latest.exitCode()))) {
+                    && restartsAfterExit(c, init, policy, latest.exitCode()) && !sidecarOfFinishedPod(pod, c, all)) {
                 Duration left = crashBackOff.remaining(key, latest.finishedAt());
                 if (left.compareTo(Duration.ZERO) > 0) {
                     waiting = new ContainerWaiting("CrashLoopBackOff", "back-off " + left.toSeconds()
@@ -656,7 +712,7 @@ public final class PodSyncer implements Reconciler {
                 }
             }
             ContainerHealth health = null;
-            if (!init && latest != null) {
+            if ((!init || PodSpecs.isSidecar(c)) && latest != null) {
                 boolean running = latest.state() == ContainerState.RUNNING;
                 facts.add(new ContainerFacts(c.getName(), latest.id(), running, latest.startedAt()));
                 health = probes.health(ref.uid(), c, latest.id(), running);
@@ -667,6 +723,25 @@ public final class PodSyncer implements Reconciler {
         return views;
     }
 
+    /** Whether an exited container is started again: a sidecar always, an init container on failure unless Never. */
+    private static boolean restartsAfterExit(Container c, boolean init, String policy, int exitCode) {
+        if (PodSpecs.isSidecar(c)) {
+            return true;
+        }
+        return init ? exitCode != 0 && !"Never".equals(policy) : restarts(policy, exitCode);
+    }
+
+    /** A sidecar stopped because its pod's regular containers are done: not in back-off, just finished. */
+    private boolean sidecarOfFinishedPod(Pod pod, Container c, List<ContainerInfo> all) {
+        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        return PodSpecs.isSidecar(c) && !"Always".equals(policy)
+                && PodSpecs.nullSafe(pod.getSpec().getContainers()).stream().allMatch(x -> {
+                    ContainerStatus latest = latest(all, x.getName(), 0);
+                    return latest != null && latest.state() == ContainerState.EXITED
+                            && !restarts(policy, latest.exitCode());
+                });
+    }
+
     /**
      * Kills the running containers whose liveness or startup probe failed (the kubelet's "Container c failed
      * liveness probe, will be restarted"), within the probe's terminationGracePeriodSeconds if it has one, else the
@@ -675,7 +750,7 @@ public final class PodSyncer implements Reconciler {
     private boolean killUnhealthy(String podKey, Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
         boolean killed = false;
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
-        for (Container c : PodSpecs.nullSafe(pod.getSpec().getContainers())) {
+        for (Container c : PodSpecs.probed(pod)) {
             ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
                     .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
             if (newest == null || newest.state() != ContainerState.RUNNING) {

@@ -100,7 +100,15 @@ public final class ProbeManager implements AutoCloseable {
      */
     public void update(String podKey, Pod pod, String podIp, List<ContainerFacts> facts) {
         String uid = pod.getMetadata().getUid();
-        List<Container> containers = pod.getSpec().getContainers() == null ? List.of() : pod.getSpec().getContainers();
+        // The regular containers and the sidecars (init containers with restartPolicy Always) have probes.
+        List<Container> containers = new java.util.ArrayList<>();
+        if (pod.getSpec().getInitContainers() != null) {
+            pod.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
+                    .forEach(containers::add);
+        }
+        if (pod.getSpec().getContainers() != null) {
+            containers.addAll(pod.getSpec().getContainers());
+        }
         boolean probed = containers.stream().anyMatch(c -> c.getLivenessProbe() != null
                 || c.getReadinessProbe() != null || c.getStartupProbe() != null);
         if (probed) {

@@ -104,6 +104,48 @@ class PodLogicTest {
     }
 
     @Test
+    void aSidecarCountsForInitializedAndReadyButNotForThePhase() {
+        Pod pod = new PodBuilder(POD).editSpec().withRestartPolicy("Never").addNewInitContainer().withName("proxy")
+                .withImage("i").withRestartPolicy("Always").endInitContainer().addNewContainer().withName("app")
+                .withImage("i").endContainer().endSpec().build();
+        Container proxy = pod.getSpec().getInitContainers().get(0);
+        Container app = pod.getSpec().getContainers().get(0);
+        java.time.Clock clock = java.time.Clock.fixed(Instant.parse("2026-01-01T00:01:00Z"), java.time.ZoneOffset.UTC);
+
+        // The sidecar runs, its startup probe has not succeeded yet: not initialized, the app not created.
+        var starting = PodStatuses.build(pod, true, "100.64.0.9", "10.0.0.1", List.of(
+                new ContainerView(proxy, true, status(ContainerState.RUNNING, 0, 0), null, null,
+                        new io.kaji.node.probe.ContainerHealth(false, false, null)),
+                new ContainerView(app, false, null, null, null)), clock);
+        assertThat(starting.getPhase()).isEqualTo("Pending");
+        assertThat(condition(starting, "Initialized").getMessage())
+                .isEqualTo("containers with incomplete status: [proxy]");
+        assertThat(starting.getInitContainerStatuses().get(0).getStarted()).isFalse();
+
+        // Started and running beside the app: initialized; Ready waits for the sidecar's readiness too.
+        var running = PodStatuses.build(pod, true, "100.64.0.9", "10.0.0.1", List.of(
+                new ContainerView(proxy, true, status(ContainerState.RUNNING, 0, 0), null, null,
+                        new io.kaji.node.probe.ContainerHealth(true, false, null)),
+                new ContainerView(app, false, status(ContainerState.RUNNING, 0, 0), null, null)), clock);
+        assertThat(running.getPhase()).isEqualTo("Running");
+        assertThat(condition(running, "Initialized").getStatus()).isEqualTo("True");
+        assertThat(condition(running, "Ready").getMessage()).isEqualTo("containers with unready status: [proxy]");
+        assertThat(running.getInitContainerStatuses().get(0).getState().getRunning()).isNotNull();
+
+        // The app exited 0 and the sidecar was stopped (137): the pod succeeded, whatever the sidecar's exit code.
+        var done = PodStatuses.build(pod, true, "100.64.0.9", "10.0.0.1", List.of(
+                new ContainerView(proxy, true, status(ContainerState.EXITED, 137, 0), null, null),
+                new ContainerView(app, false, status(ContainerState.EXITED, 0, 0), null, null)), clock);
+        assertThat(done.getPhase()).isEqualTo("Succeeded");
+        assertThat(condition(done, "Initialized").getStatus()).isEqualTo("True");
+    }
+
+    private static io.fabric8.kubernetes.api.model.PodCondition condition(io.fabric8.kubernetes.api.model.PodStatus s,
+                                                                          String type) {
+        return s.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+
+    @Test
     void aRestartLeavesTheDeadInstancesTheContainerGcPolicyKeeps() {
         List<io.kaji.node.runtime.ContainerInfo> all = new java.util.ArrayList<>();
         for (int attempt = 0; attempt < 5; attempt++) {

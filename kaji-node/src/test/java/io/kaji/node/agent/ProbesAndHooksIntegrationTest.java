@@ -242,6 +242,71 @@ class ProbesAndHooksIntegrationTest {
         }
     }
 
+    @Test
+    void aSidecarStartsFirstGatesTheInitContainersAfterItAndRestartsBesideTheApp() {
+        // The sidecar's startup probe passes once it has written /tmp/up (after 2 s): the init container after it
+        // must wait until then, the app until that one has finished.
+        Pod pod = new PodBuilder().withNewMetadata().withName("mesh").withNamespace(NS).endMetadata().withNewSpec()
+                .withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                .addNewInitContainer().withName("proxy").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                .withRestartPolicy("Always").withCommand("sh", "-c", "sleep 2; touch /tmp/up; exec sleep 3600")
+                .withStartupProbe(new ProbeBuilder().withNewExec().withCommand("test", "-f", "/tmp/up").endExec()
+                        .withPeriodSeconds(1).withFailureThreshold(30).build())
+                .withReadinessProbe(new ProbeBuilder().withNewExec().withCommand("true").endExec()
+                        .withPeriodSeconds(1).build())
+                .endInitContainer()
+                .addNewInitContainer().withName("setup").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                .withCommand("true").endInitContainer()
+                .addNewContainer().withName("app").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                .withCommand("sleep", "3600").endContainer().endSpec().build();
+        client.pods().inNamespace(NS).resource(pod).create();
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            Pod p = get("mesh");
+            assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+            assertThat(condition(p, "Ready").getStatus()).isEqualTo("True");
+        });
+        Pod p = get("mesh");
+        ContainerStatus proxy = p.getStatus().getInitContainerStatuses().get(0);
+        ContainerStatus setup = p.getStatus().getInitContainerStatuses().get(1);
+        assertThat(proxy.getName()).isEqualTo("proxy");
+        assertThat(proxy.getState().getRunning()).isNotNull();
+        assertThat(proxy.getStarted()).isTrue();
+        assertThat(proxy.getReady()).isTrue();
+        assertThat(setup.getState().getTerminated().getExitCode()).isZero();
+        // Seconds resolution: the init container after the sidecar started at least 2 s after it.
+        assertThat(java.time.Instant.parse(setup.getState().getTerminated().getStartedAt())).isAfterOrEqualTo(
+                java.time.Instant.parse(proxy.getState().getRunning().getStartedAt()).plusSeconds(2));
+        String appId = p.getStatus().getContainerStatuses().get(0).getContainerID();
+
+        // A sidecar that dies is started again while the app goes on running, whatever the pod's restartPolicy.
+        node.runtime.stopContainer(proxy.getContainerID().substring("containerd://".length()), Duration.ZERO);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            ContainerStatus again = get("mesh").getStatus().getInitContainerStatuses().get(0);
+            assertThat(again.getRestartCount()).isEqualTo(1);
+            assertThat(again.getState().getRunning()).isNotNull();
+        });
+        assertThat(get("mesh").getStatus().getContainerStatuses().get(0).getContainerID()).isEqualTo(appId);
+        client.pods().inNamespace(NS).withName("mesh").withGracePeriod(0).delete();
+    }
+
+    @Test
+    void aJobsPodSucceedsWhenItsAppExitsAndItsSidecarIsStopped() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("batch").withNamespace(NS).endMetadata().withNewSpec()
+                .withNodeName(NODE).withRestartPolicy("Never").withTerminationGracePeriodSeconds(1L)
+                .addNewInitContainer().withName("logger").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                .withRestartPolicy("Always").withCommand("sleep", "3600").endInitContainer()
+                .addNewContainer().withName("work").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                .withCommand("sh", "-c", "sleep 1; echo done").endContainer().endSpec().build();
+        client.pods().inNamespace(NS).resource(pod).create();
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            Pod p = get("batch");
+            assertThat(p.getStatus().getPhase()).isEqualTo("Succeeded");
+            assertThat(p.getStatus().getInitContainerStatuses().get(0).getState().getTerminated()).isNotNull();
+            assertThat(p.getStatus().getInitContainerStatuses().get(0).getRestartCount()).isZero();
+        });
+        client.pods().inNamespace(NS).withName("batch").withGracePeriod(0).delete();
+    }
+
     private List<String> events(String pod) {
         return fixture.events(NS, pod);
     }
