@@ -143,17 +143,32 @@ public final class QuotaUsage {
         return u;
     }
 
-    /** Containers summed, then the larger of any init container (Kubernetes' pod requests). */
+    /**
+     * Kubernetes' pod requests (or limits): the containers and the sidecars (init containers with restartPolicy
+     * Always) summed, or, if more, a plain init container with the sidecars started before it.
+     */
     private static Map<String, BigDecimal> podTotal(JsonNode spec, String kind) {
         Map<String, BigDecimal> sum = new TreeMap<>();
         for (JsonNode c : spec.path("containers")) {
             Quantities.list(c.path("resources").path(kind)).forEach((k, v) ->
                     sum.merge(k, Quantities.amount(v), BigDecimal::add));
         }
+        Map<String, BigDecimal> sidecars = new TreeMap<>();
+        Map<String, BigDecimal> initPeak = new TreeMap<>();
         for (JsonNode c : spec.path("initContainers")) {
-            Quantities.list(c.path("resources").path(kind)).forEach((k, v) ->
-                    sum.merge(k, Quantities.amount(v), BigDecimal::max));
+            Map<String, BigDecimal> own = new TreeMap<>();
+            Quantities.list(c.path("resources").path(kind)).forEach((k, v) -> own.put(k, Quantities.amount(v)));
+            if ("Always".equals(c.path("restartPolicy").asString(""))) {
+                own.forEach((k, v) -> sidecars.merge(k, v, BigDecimal::add));
+                sidecars.forEach((k, v) -> initPeak.merge(k, v, BigDecimal::max));
+            } else {
+                Map<String, BigDecimal> running = new TreeMap<>(sidecars);
+                own.forEach((k, v) -> running.merge(k, v, BigDecimal::add));
+                running.forEach((k, v) -> initPeak.merge(k, v, BigDecimal::max));
+            }
         }
+        sidecars.forEach((k, v) -> sum.merge(k, v, BigDecimal::add));
+        initPeak.forEach((k, v) -> sum.merge(k, v, BigDecimal::max));
         return sum;
     }
 }

@@ -37,6 +37,13 @@ class QuotaUsageTest {
                 Arguments.of("", "pods", POD.formatted("Running"), Map.of("pods", "1", "count/pods", "1",
                         "requests.cpu", "1", "cpu", "1", "limits.cpu", "200m", "requests.memory", "67108864")),
                 Arguments.of("", "pods", POD.formatted("Pending"), Map.of("pods", "1", "requests.cpu", "1")),
+                // A sidecar adds to the containers (350m + 700m) and to the init container after it (700m + 1).
+                Arguments.of("", "pods", """
+                        {"spec":{"containers":[{"name":"a","resources":{"requests":{"cpu":"350m"}}}],
+                         "initContainers":[
+                           {"name":"proxy","restartPolicy":"Always","resources":{"requests":{"cpu":"700m"}}},
+                           {"name":"i","resources":{"requests":{"cpu":"1"}}}]},"status":{"phase":"Running"}}""",
+                        Map.of("pods", "1", "requests.cpu", "1700m")),
                 // Finished pods stop counting.
                 Arguments.of("", "pods", POD.formatted("Succeeded"), Map.of()),
                 Arguments.of("", "pods", POD.formatted("Failed"), Map.of()),

@@ -115,11 +115,20 @@ public record PodResources(String qos, long cpuShares, long cpuQuotaMicros, long
         for (Container c : containers) {
             sum += amount(c, resource, limits);
         }
-        long largestInit = 0;
+        // Sidecars (restartPolicy Always) run beside everything after them: they add to the regular containers and
+        // to each later init container; a plain init container runs alone with the sidecars before it.
+        long sidecars = 0;
+        long initPeak = 0;
         for (Container c : init) {
-            largestInit = Math.max(largestInit, amount(c, resource, limits));
+            long a = amount(c, resource, limits);
+            if ("Always".equals(c.getRestartPolicy())) {
+                sidecars += a;
+                initPeak = Math.max(initPeak, sidecars);
+            } else {
+                initPeak = Math.max(initPeak, sidecars + a);
+            }
         }
-        return Math.max(sum, largestInit);
+        return Math.max(sum + sidecars, initPeak);
     }
 
     private static boolean allHave(List<Container> containers, List<Container> init, String resource) {

@@ -77,19 +77,26 @@ public final class EvictionRanking {
     }
 
     /**
-     * The pod's effective request for {@code resource}: the sum over its containers, or the largest init
-     * container's request if that is more (init containers run one at a time, before the others).
+     * The pod's effective request for {@code resource}: the sum over its containers and sidecars, or an init
+     * container's request with the sidecars started before it if that is more (init containers run one at a time).
      */
     public static long request(Pod pod, String resource) {
         long sum = 0;
         for (Container c : nullSafe(pod.getSpec().getContainers())) {
             sum += request(c, resource);
         }
+        // Sidecars (restartPolicy Always) add to everything started after them.
+        long sidecars = 0;
         long init = 0;
         for (Container c : nullSafe(pod.getSpec().getInitContainers())) {
-            init = Math.max(init, request(c, resource));
+            if ("Always".equals(c.getRestartPolicy())) {
+                sidecars += request(c, resource);
+                init = Math.max(init, sidecars);
+            } else {
+                init = Math.max(init, sidecars + request(c, resource));
+            }
         }
-        return Math.max(sum, init);
+        return Math.max(sum + sidecars, init);
     }
 
     /** One container's request for {@code resource} in bytes (0 if none; a limit alone counts as the request). */

@@ -59,6 +59,19 @@ class PodCgroupsTest {
         assertThat(PodResources.weight(2)).isEqualTo(1);
         assertThat(PodResources.weight(1024)).isEqualTo(39);
         assertThat(PodResources.weight(262_144)).isEqualTo(10_000);
+
+        // A sidecar's limits add to the containers' (250m + 100m) and to a later init container's (100m + 500m).
+        Pod withSidecar = new PodBuilder(pod("s", Map.of("cpu", "250m", "memory", "64Mi"),
+                Map.of("cpu", "250m", "memory", "64Mi"), 1)).editSpec()
+                .addNewInitContainer().withName("proxy").withImage("busybox").withRestartPolicy("Always")
+                .withNewResources().addToLimits("cpu", new Quantity("100m")).addToLimits("memory", new Quantity("16Mi"))
+                .endResources().endInitContainer()
+                .addNewInitContainer().withName("setup").withImage("busybox")
+                .withNewResources().addToLimits("cpu", new Quantity("500m")).addToLimits("memory", new Quantity("16Mi"))
+                .endResources().endInitContainer().endSpec().build();
+        PodResources s = PodResources.of(withSidecar);
+        assertThat(s.cpuQuotaMicros()).isEqualTo(60_000);
+        assertThat(s.memoryLimit()).isEqualTo(80L << 20);
     }
 
     @Test

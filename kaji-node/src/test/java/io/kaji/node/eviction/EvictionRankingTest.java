@@ -79,6 +79,24 @@ class EvictionRankingTest {
     }
 
     @Test
+    void aSidecarsRequestAddsToThePodsAndToLaterInitContainers() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("s").endMetadata().withNewSpec()
+                .addNewInitContainer().withName("proxy").withRestartPolicy("Always").withNewResources()
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("20Mi")).endResources()
+                .endInitContainer()
+                .addNewInitContainer().withName("setup").withNewResources()
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("100Mi")).endResources()
+                .endInitContainer()
+                .addNewContainer().withName("app").withNewResources()
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("50Mi")).endResources()
+                .endContainer().endSpec().build();
+        assertThat(EvictionRanking.request(pod, "memory")).isEqualTo(120L << 20);
+        pod.getSpec().getInitContainers().get(1).getResources().getRequests()
+                .put("memory", new io.fabric8.kubernetes.api.model.Quantity("10Mi"));
+        assertThat(EvictionRanking.request(pod, "memory")).isEqualTo(70L << 20);
+    }
+
+    @Test
     void pidRankingIsByPriority() {
         List<Pod> ranked = EvictionRanking.rank(Signal.PID_AVAILABLE,
                 List.of(pod("high", null, null, 100), pod("low", null, null, -5)), Map.of());
