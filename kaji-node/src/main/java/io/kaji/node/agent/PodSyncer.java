@@ -888,17 +888,28 @@ public final class PodSyncer implements Reconciler {
         List<ContainerInfo> containers = runtime.listContainers(containerSelector).stream()
                 .filter(c -> c.state() == ContainerState.RUNNING)
                 .filter(c -> sandboxes.stream().anyMatch(s -> s.id().equals(c.sandboxId()))).toList();
+        // As the kubelet ends a pod with sidecars: the other containers first, all at once, then the sidecars one
+        // by one, the last started first, each within what is left of the grace period.
+        List<Container> sidecars = pod == null ? List.of() : PodSpecs.nullSafe(pod.getSpec().getInitContainers())
+                .stream().filter(PodSpecs::isSidecar).toList();
+        long t0 = System.nanoTime();
         try (var stops = Executors.newVirtualThreadPerTaskExecutor()) {
             for (ContainerInfo c : containers) {
                 Container spec = pod == null ? null : PodSpecs.containers(pod).stream()
                         .filter(x -> x.getName().equals(c.name())).findFirst().orElse(null);
                 if (spec == null) {
                     stops.submit(() -> runtime.stopContainer(c.id(), grace));
-                } else {
+                } else if (!sidecars.contains(spec)) {
                     stops.submit(() -> stopContainer(pod, spec, c.id(),
                             runtime.sandboxStatus(c.sandboxId()).map(SandboxInfo::ip).orElse(""), grace));
                 }
             }
+        }
+        for (Container spec : sidecars.reversed()) {
+            Duration left = grace.minus(Duration.ofNanos(System.nanoTime() - t0));
+            Duration each = grace.isZero() ? Duration.ZERO : left.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : left;
+            containers.stream().filter(c -> c.name().equals(spec.getName())).forEach(c -> stopContainer(pod, spec,
+                    c.id(), runtime.sandboxStatus(c.sandboxId()).map(SandboxInfo::ip).orElse(""), each));
         }
         for (SandboxInfo s : sandboxes) {
             runtime.stopSandbox(s.id());

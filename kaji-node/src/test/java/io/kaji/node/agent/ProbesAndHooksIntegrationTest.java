@@ -307,6 +307,38 @@ class ProbesAndHooksIntegrationTest {
         client.pods().inNamespace(NS).withName("batch").withGracePeriod(0).delete();
     }
 
+    @Test
+    void deletionStopsTheAppBeforeItsSidecar() throws Exception {
+        // Each container notes its SIGTERM in a host directory: the app's line must come first.
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kaji-sidecar-order");
+        try {
+            String loop = "; while true; do sleep 1; done";
+            Pod pod = new PodBuilder().withNewMetadata().withName("order").withNamespace(NS).endMetadata()
+                    .withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(10L)
+                    .addNewVolume().withName("out").withNewHostPath().withPath(dir.toString()).endHostPath()
+                    .endVolume()
+                    .addNewInitContainer().withName("proxy").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                    .withRestartPolicy("Always").withCommand("sh", "-c",
+                            "trap 'echo proxy >> /out/order; exit 0' TERM" + loop)
+                    .addNewVolumeMount().withName("out").withMountPath("/out").endVolumeMount().endInitContainer()
+                    .addNewContainer().withName("app").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                    .withCommand("sh", "-c", "trap 'sleep 1; echo app >> /out/order; exit 0' TERM" + loop)
+                    .addNewVolumeMount().withName("out").withMountPath("/out").endVolumeMount().endContainer()
+                    .endSpec().build();
+            client.pods().inNamespace(NS).resource(pod).create();
+            await().atMost(Duration.ofSeconds(40)).untilAsserted(
+                    () -> assertThat(get("order").getStatus().getPhase()).isEqualTo("Running"));
+            client.pods().inNamespace(NS).withName("order").delete();
+            await().atMost(Duration.ofSeconds(40)).until(() -> get("order") == null);
+            assertThat(java.nio.file.Files.readAllLines(dir.resolve("order"))).containsExactly("app", "proxy");
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                files.forEach(f -> f.toFile().delete());
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
     private List<String> events(String pod) {
         return fixture.events(NS, pod);
     }
