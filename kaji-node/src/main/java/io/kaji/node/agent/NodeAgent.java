@@ -443,6 +443,7 @@ public final class NodeAgent implements AutoCloseable {
             syncer.serviceLister(serviceLister);
             syncer.ownChanges(ownChanges);
             syncer.sysctls(sysctls);
+            syncer.nodePods(() -> inf.getStore().list());
             if (cgroups != null) {
                 cgroups.pods(() -> inf.getStore().list());
             }

@@ -102,6 +102,9 @@ public final class PodSyncer implements Reconciler {
     /** Runtime states this worker caused, for the relist to pass over (null: none recorded). */
     private volatile OwnChanges ownChanges;
     private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
+    /** Pods admitted here (resources counted) that may not have started yet; also the admission lock. */
+    private final Set<String> admitted = ConcurrentHashMap.newKeySet();
+    private volatile Supplier<List<Pod>> nodePods = List::of;
     private volatile Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> allocatable = Map::of;
     /** The current sandbox's IP per pod uid. */
     private final Map<String, SandboxIp> sandboxIps = new ConcurrentHashMap<>();
@@ -156,6 +159,11 @@ public final class PodSyncer implements Reconciler {
         this.allocatable = source;
         env.allocatable(source);
         volumes.allocatable(source);
+    }
+
+    /** The pods bound to this node (the informer's), for admission's resource count; call before the workers start. */
+    public void nodePods(Supplier<List<Pod>> pods) {
+        this.nodePods = pods;
     }
 
     /** Which sysctls pods may set here (default: the safe ones); call before the workers start. */
@@ -269,31 +277,65 @@ public final class PodSyncer implements Reconciler {
 
     /**
      * The kubelet's admission of a pod it has not started yet: a pod this node may not run (a sysctl outside
-     * {@link #sysctls}) is failed at once, with the reason, a warning event and "Pod was rejected: ..." as the
+     * {@link #sysctls}, or requests that do not fit the node's allocatable beside the pods admitted before it,
+     * {@link ResourceFit}) is failed at once, with the reason, a warning event and "Pod was rejected: ..." as the
      * message, and never started. A pod already started here (it has a sandbox) or already finished is not
      * judged again, so an agent restarted with other settings leaves running pods alone.
      */
     private boolean rejected(Pod pod, PodRef ref) {
+        if (terminal(pod) || finished.contains(ref.uid()) || admitted.contains(ref.uid())) {
+            return false;
+        }
+        java.util.Optional<String> sysctl = sysctls.rejection(pod);
+        if (sysctl.isPresent()) {
+            reject(pod, ref, SysctlAllowlist.REASON, sysctl.get());
+            return true;
+        }
+        java.util.Optional<ResourceFit.Rejection> fit;
+        // One pod at a time: two workers must not both fit their pod into the same room.
+        synchronized (admitted) {
+            List<Pod> onNode = nodePods.get();
+            Set<String> live = onNode.stream().map(p -> p.getMetadata().getUid())
+                    .collect(java.util.stream.Collectors.toSet());
+            admitted.retainAll(live);
+            List<Pod> active = onNode.stream().filter(p -> !ref.uid().equals(p.getMetadata().getUid()))
+                    .filter(p -> !terminal(p) && (admitted.contains(p.getMetadata().getUid()) || started(p)))
+                    .toList();
+            fit = ResourceFit.check(pod, active, allocatable.get());
+            if (fit.isEmpty()) {
+                admitted.add(ref.uid());
+                return false;
+            }
+        }
+        reject(pod, ref, fit.get().reason(), fit.get().message());
+        return true;
+    }
+
+    private static boolean terminal(Pod pod) {
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        if ("Succeeded".equals(phase) || "Failed".equals(phase) || finished.contains(ref.uid())) {
-            return false;
-        }
-        java.util.Optional<String> why = sysctls.rejection(pod);
-        if (why.isEmpty()) {
-            return false;
-        }
-        log.info("pod {}: rejected: {}", ref, why.get());
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    /** A pod this node has started (before an agent restart, say): it holds its resources. */
+    private static boolean started(Pod pod) {
+        PodStatus s = pod.getStatus();
+        return s != null && ("Running".equals(s.getPhase()) || s.getPodIP() != null
+                || s.getContainerStatuses() != null && !s.getContainerStatuses().isEmpty());
+    }
+
+    /** Fails a pod the node will not run, as the kubelet's rejectPod: a warning event and the Failed status. */
+    private void reject(Pod pod, PodRef ref, String reason, String message) {
+        log.info("pod {}: rejected: {}: {}", ref, reason, message);
         if (events != null) {
-            events.warning(pod, SysctlAllowlist.REASON, why.get());
+            events.warning(pod, reason, message);
         }
         PodStatus status = pod.getStatus() == null ? new PodStatus()
                 : new io.fabric8.kubernetes.api.model.PodStatusBuilder(pod.getStatus()).build();
         status.setPhase("Failed");
-        status.setReason(SysctlAllowlist.REASON);
-        status.setMessage("Pod was rejected: " + why.get());
+        status.setReason(reason);
+        status.setMessage("Pod was rejected: " + message);
         writeStatus(pod, status);
         finished.add(ref.uid());
-        return true;
     }
 
     /**
@@ -936,6 +978,7 @@ public final class PodSyncer implements Reconciler {
         }
         sandboxIps.remove(uid);
         finished.remove(uid);
+        admitted.remove(uid);
     }
 
     /** Removes the sandboxes of pods that are not in the cache (by uid): called once the informer has synced. */

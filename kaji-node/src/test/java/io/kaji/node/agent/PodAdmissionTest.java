@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent's admission of sysctls ({@link NodeAgent#sysctls}): a pod asking for a sysctl the node does not allow is
- * failed with reason SysctlForbidden and never started; one the node allows runs.
+ * The agent's admission of the pods bound to it: a pod asking for a sysctl the node does not allow
+ * ({@link NodeAgent#sysctls}) is failed with reason SysctlForbidden and never started, one the node allows runs; a
+ * pod whose requests do not fit beside those admitted before it is failed with reason OutOfcpu.
  */
-class SysctlAdmissionTest {
+class PodAdmissionTest {
 
     private static final String NODE = "sysctl-node";
 
@@ -85,6 +86,57 @@ class SysctlAdmissionTest {
                 agent.close();
             }
         }
+    }
+
+    @Test
+    void aPodThatDoesNotFitBesideTheAdmittedOnesIsRejectedOutOfCpu() throws Exception {
+        long cpuMillis = Runtime.getRuntime().availableProcessors() * 1000L;
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
+            SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
+            AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
+                    dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
+            NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
+                    HostInfo.detect());
+            try {
+                agent.start();
+                await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withName(NODE).get() != null);
+                client.nodes().withName(NODE).edit(n -> {
+                    n.getSpec().setPodCIDR("100.64.97.0/24");
+                    return n;
+                });
+                String sixty = (cpuMillis * 6 / 10) + "m";
+                client.pods().inNamespace("default").resource(cpuPod("first", sixty)).create();
+                await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(
+                        client.pods().inNamespace("default").withName("first").get().getStatus().getPhase()));
+                Pod second = client.pods().inNamespace("default").resource(cpuPod("second", sixty)).create();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    Pod p = client.pods().inNamespace("default").withName("second").get();
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Failed");
+                    assertThat(p.getStatus().getReason()).isEqualTo("OutOfcpu");
+                    assertThat(p.getStatus().getMessage()).isEqualTo("Pod was rejected: Node didn't have enough"
+                            + " resource: cpu, requested: " + cpuMillis * 6 / 10 + ", used: " + cpuMillis * 6 / 10
+                            + ", capacity: " + cpuMillis);
+                });
+                assertThat(runtime.listSandboxes(KajiLabels.forPod(ref(second)))).isEmpty();
+                // Once the first pod is gone, the same request fits.
+                client.pods().inNamespace("default").withName("first").withGracePeriod(0).delete();
+                await().atMost(Duration.ofSeconds(20)).until(
+                        () -> client.pods().inNamespace("default").withName("first").get() == null);
+                client.pods().inNamespace("default").resource(cpuPod("third", sixty)).create();
+                await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(
+                        client.pods().inNamespace("default").withName("third").get().getStatus().getPhase()));
+            } finally {
+                agent.close();
+            }
+        }
+    }
+
+    private static Pod cpuPod(String name, String cpu) {
+        return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withNodeName(NODE)
+                .addNewContainer().withName("app").withImage("busybox").withNewResources()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpu)).endResources().endContainer()
+                .endSpec().build();
     }
 
     private static PodRef ref(Pod p) {
