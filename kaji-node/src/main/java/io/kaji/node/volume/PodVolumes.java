@@ -118,9 +118,7 @@ public final class PodVolumes {
         if (v.getEmptyDir() != null) {
             Path dir = podDir.resolve("kubernetes.io~empty-dir").resolve(v.getName());
             if ("Memory".equals(v.getEmptyDir().getMedium())) {
-                Quantity limit = v.getEmptyDir().getSizeLimit();
-                memoryBacked(dir, "rwxrwxrwx", limit == null ? "mode=1777"
-                        : "mode=1777,size=" + Quantity.getAmountInBytes(limit).toBigInteger());
+                memoryBacked(dir, "rwxrwxrwx", "mode=1777" + sizeOption(pod, v.getEmptyDir().getSizeLimit()));
             } else {
                 createDirectory(dir, "rwxrwxrwx");
             }
@@ -136,7 +134,7 @@ public final class PodVolumes {
         if (v.getSecret() != null) {
             var src = v.getSecret();
             Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
-            memoryBacked(dir, "rwxr-xr-x", "mode=0755");
+            memoryBacked(dir, "rwxr-xr-x", "mode=0755" + sizeOption(pod, null));
             write(dir, secretFiles(pod, src.getSecretName(), src.getItems(), src.getDefaultMode(),
                     Boolean.TRUE.equals(src.getOptional())));
             return new HostVolume(dir, true);
@@ -149,7 +147,7 @@ public final class PodVolumes {
         }
         if (v.getProjected() != null) {
             Path dir = podDir.resolve("kubernetes.io~projected").resolve(v.getName());
-            memoryBacked(dir, "rwxr-xr-x", "mode=0755");
+            memoryBacked(dir, "rwxr-xr-x", "mode=0755" + sizeOption(pod, null));
             write(dir, projectedFiles(pod, v.getProjected()));
             return new HostVolume(dir, true);
         }
@@ -406,6 +404,30 @@ public final class PodVolumes {
      * medium Memory, and for the volumes that hold credentials — secret and projected volumes, the service-account
      * token's among them — so that they never reach the node's disk, as the kubelet backs them with memory.
      */
+    /**
+     * The tmpfs size of a memory-backed volume, as the kubelet sizes it: the node's allocatable memory, or the
+     * pod's memory limit if it has one and it is smaller, or the volume's own {@code sizeLimit} if that is smaller
+     * still (a secret or projected volume has none). Empty (the kernel's default, half the RAM) when none is known.
+     */
+    String sizeOption(Pod pod, Quantity sizeLimit) {
+        long size = -1;
+        Quantity node = allocatable.get().get("memory");
+        if (node != null) {
+            size = Quantity.getAmountInBytes(node).longValue();
+        }
+        long podLimit = io.kaji.node.cgroup.PodResources.of(pod).memoryLimit();
+        if (podLimit > 0 && (size < 0 || podLimit < size)) {
+            size = podLimit;
+        }
+        if (sizeLimit != null) {
+            long own = Quantity.getAmountInBytes(sizeLimit).longValue();
+            if (own > 0 && (size < 0 || own < size)) {
+                size = own;
+            }
+        }
+        return size > 0 ? ",size=" + size : "";
+    }
+
     private void memoryBacked(Path dir, String perms, String options) {
         String key = dir.toAbsolutePath().toString();
         if (tmpfs.contains(key)) {

@@ -102,6 +102,13 @@ class VolumesIntegrationTest {
 
             assertThat(sh(id, "echo data > /scratch/f && cat /scratch/f")).isEqualTo("data\n");
             assertThat(sh(id, "grep ' /mem ' /proc/mounts | cut -d' ' -f1,3")).isEqualTo("tmpfs tmpfs\n");
+            // Sized as the kubelet sizes memory-backed volumes: the volume's sizeLimit (16Mi) here; a secret's
+            // tmpfs (no sizeLimit, no pod memory limit) gets the node's allocatable memory, in whole pages.
+            assertThat(sh(id, "grep ' /mem ' /proc/mounts")).contains(",size=16384k");
+            long allocatable = Quantity.getAmountInBytes(client.nodes().withName(NODE).get().getStatus()
+                    .getAllocatable().get("memory")).longValue();
+            assertThat(sh(id, "grep ' /run/token ' /proc/mounts"))
+                    .contains(",size=" + (allocatable + 4095) / 4096 * 4 + "k");
             assertThat(sh(id, "cat /etc/site/hello.txt; echo; ls /etc/site")).as("only the listed item")
                     .isEqualTo("hello\nhello.txt\n");
             assertThat(sh(id, "stat -L -c %a /etc/site/hello.txt")).isEqualTo("600\n");
