@@ -92,10 +92,9 @@ class ProbesE2ETest {
                     assertThat(d.stdout()).contains("Unhealthy")
                             .contains("Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory")
                             .contains("Container main failed liveness probe, will be restarted")
-                            // The API server does not default the probe's fields yet (timeout and #success
-                            // show 0); the agent applies the kubelet's defaults itself.
-                            .containsPattern("Liveness:\\s+exec \\[cat /tmp/healthy\\] delay=0s .*period=1s .*"
-                                    + "#failure=2");
+                            // The probe as the API server defaulted it (timeout 1 s, one success).
+                            .containsPattern("Liveness:\\s+exec \\[cat /tmp/healthy\\] delay=0s timeout=1s"
+                                    + " period=1s #success=1 #failure=2");
                 });
         Kubectl.Result events = kubectl.run("get", "events", "--field-selector", "involvedObject.name=unhealthy");
         assertThat(events.stdout()).contains("Warning", "Unhealthy", "Normal", "Killing");

@@ -42,6 +42,23 @@ final class PodSpecDefaults {
             String image = Json.text(c, "image");
             c.put("imagePullPolicy", image != null && hasNonLatestTag(image) ? "IfNotPresent" : "Always");
         }
+        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+            if (c.get(probe) instanceof ObjectNode p) {
+                // SetDefaults_Probe and SetDefaults_HTTPGetAction
+                p.putIfAbsent("timeoutSeconds", Json.MAPPER.getNodeFactory().numberNode(1));
+                p.putIfAbsent("periodSeconds", Json.MAPPER.getNodeFactory().numberNode(10));
+                p.putIfAbsent("successThreshold", Json.MAPPER.getNodeFactory().numberNode(1));
+                p.putIfAbsent("failureThreshold", Json.MAPPER.getNodeFactory().numberNode(3));
+                defaultHttpGet(p.get("httpGet"));
+            }
+        }
+        if (c.get("lifecycle") instanceof ObjectNode lifecycle) {
+            for (String hook : List.of("postStart", "preStop")) {
+                if (lifecycle.get(hook) instanceof ObjectNode h) {
+                    defaultHttpGet(h.get("httpGet"));
+                }
+            }
+        }
         JsonNode ports = c.get("ports");
         if (ports != null && ports.isArray()) {
             for (JsonNode p : ports) {
@@ -49,6 +66,13 @@ final class PodSpecDefaults {
                     port.putIfAbsent("protocol", Json.MAPPER.getNodeFactory().stringNode("TCP"));
                 }
             }
+        }
+    }
+
+    private static void defaultHttpGet(JsonNode action) {
+        if (action instanceof ObjectNode get) {
+            get.putIfAbsent("path", Json.MAPPER.getNodeFactory().stringNode("/"));
+            get.putIfAbsent("scheme", Json.MAPPER.getNodeFactory().stringNode("HTTP"));
         }
     }
 
@@ -122,6 +146,12 @@ final class PodSpecDefaults {
         String image = Json.text(c, "image");
         if (image == null || image.isBlank()) {
             causes.add(StatusCause.required(at + ".image", ""));
+        }
+        for (String probe : List.of("livenessProbe", "startupProbe")) {
+            JsonNode success = c.path(probe).get("successThreshold");
+            if (success != null && success.isNumber() && success.asInt() != 1) {
+                causes.add(StatusCause.invalid(at + "." + probe + ".successThreshold", success.asInt(), "must be 1"));
+            }
         }
     }
 }

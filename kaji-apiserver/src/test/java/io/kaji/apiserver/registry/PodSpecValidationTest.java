@@ -23,6 +23,28 @@ class PodSpecValidationTest {
     }
 
     @Test
+    void probesGetKubernetesDefaultsAndLivenessNeedsOneSuccess() {
+        var spec = (tools.jackson.databind.node.ObjectNode) Json.parseTrusted("""
+                {"containers":[{"name":"app","image":"i","livenessProbe":{"httpGet":{"port":8080}},
+                  "readinessProbe":{"exec":{"command":["true"]},"periodSeconds":2,"successThreshold":2},
+                  "lifecycle":{"preStop":{"httpGet":{"port":8080,"path":"/quit"}}}}]}""");
+        PodSpecDefaults.apply(spec);
+        assertThat(Json.at(spec, "containers").get(0).get("livenessProbe").toString()).isEqualTo(
+                "{\"httpGet\":{\"port\":8080,\"path\":\"/\",\"scheme\":\"HTTP\"},\"timeoutSeconds\":1,"
+                        + "\"periodSeconds\":10,\"successThreshold\":1,\"failureThreshold\":3}");
+        assertThat(Json.at(spec, "containers").get(0).get("readinessProbe").toString()).isEqualTo(
+                "{\"exec\":{\"command\":[\"true\"]},\"periodSeconds\":2,\"successThreshold\":2,"
+                        + "\"timeoutSeconds\":1,\"failureThreshold\":3}");
+        assertThat(Json.at(spec, "containers").get(0).path("lifecycle").path("preStop").path("httpGet").toString())
+                .isEqualTo("{\"port\":8080,\"path\":\"/quit\",\"scheme\":\"HTTP\"}");
+        assertThat(errors(spec.toString())).isEmpty();
+        assertThat(errors("""
+                {"containers":[{"name":"app","image":"i","startupProbe":{"exec":{"command":["true"]},
+                  "successThreshold":3}}]}""")).containsExactly(
+                "spec.containers[0].startupProbe.successThreshold: Invalid value: 3: must be 1");
+    }
+
+    @Test
     void plainInitContainersMustRunToCompletionAndOnlySidecarsRestart() {
         assertThat(errors("""
                 {"initContainers":[{"name":"setup","image":"i","restartPolicy":"OnFailure",
