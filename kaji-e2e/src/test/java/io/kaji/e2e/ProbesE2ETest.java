@@ -158,6 +158,49 @@ class ProbesE2ETest {
         kubectl.run("delete", "pod", "ready-web", "unready-web", "--grace-period=0", "--force");
     }
 
+    @Test
+    void aDeploymentWithASidecarShowsItsContainersReadyAndItsSidecarsLogs() {
+        // A native sidecar (an init container with restartPolicy Always) gated by its startup probe: kubectl counts
+        // it among the pod's containers, and its logs are the init container's.
+        apply("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: meshed}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: meshed}}
+                  template:
+                    metadata: {labels: {app: meshed}}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      initContainers:
+                      - name: proxy
+                        image: docker.io/kaji/busybox:1.35
+                        restartPolicy: Always
+                        command: ["sh", "-c", "echo proxy up; touch /tmp/up; exec sleep 100042"]
+                        startupProbe:
+                          exec: {command: ["test", "-f", "/tmp/up"]}
+                          periodSeconds: 1
+                      containers:
+                      - name: app
+                        image: docker.io/kaji/busybox:1.35
+                        command: ["sleep", "100043"]
+                """);
+        await("the pod 2/2 Running").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    Kubectl.Result r = kubectl.run("get", "pods", "-l", "app=meshed", "--no-headers");
+                    assertThat(r.stdout()).containsPattern("meshed-\\S+\\s+2/2\\s+Running\\s+0");
+                });
+        Kubectl.Result logs = kubectl.run("logs", "deployment/meshed", "-c", "proxy");
+        assertThat(logs.exitCode()).as(logs.toString()).isZero();
+        assertThat(logs.stdout()).isEqualTo("proxy up\n");
+        Kubectl.Result started = kubectl.run("get", "pods", "-l", "app=meshed", "-o",
+                "jsonpath={.items[0].status.initContainerStatuses[0].started}/"
+                        + "{.items[0].status.conditions[?(@.type==\"Ready\")].status}");
+        assertThat(started.stdout()).isEqualTo("true/True");
+        kubectl.run("delete", "deployment", "meshed");
+    }
+
     private String ip(String pod) {
         Pod p = client.pods().inNamespace("default").withName(pod).get();
         return p.getStatus().getPodIP();
