@@ -41,6 +41,8 @@ public final class PodCgroups {
     private final String root;
     private final boolean v2;
     private final Set<String> ensured = ConcurrentHashMap.newKeySet();
+    /** The ensured pods of the Burstable class, whose coming and going changes the Burstable level's weight. */
+    private final Set<String> burstable = ConcurrentHashMap.newKeySet();
     private volatile long memoryCapacity = -1;
     private volatile java.util.function.Supplier<? extends java.util.Collection<Pod>> pods = List::of;
     private volatile long rootMemoryBytes = -1;
@@ -316,7 +318,11 @@ public final class PodCgroups {
                 }
             }
             ensured.add(uid);
-            updateBurstable();
+            if (r.qos().equals("Burstable")) {
+                // Only a Burstable pod changes the Burstable level's weight (the kubelet's QoS cgroup update).
+                burstable.add(uid);
+                updateBurstable();
+            }
             log.debug("pod {}: cgroup {} ({}, {})", uid, path, r.qos(), r);
         } catch (IOException | RuntimeException e) {
             log.warn("pod {}: cannot set up its cgroup {} (its containers run without pod-level limits): {}", uid,
@@ -384,7 +390,8 @@ public final class PodCgroups {
      * whether nothing of it is left.
      */
     public boolean remove(String uid) {
-        if (ensured.remove(uid)) {
+        ensured.remove(uid);
+        if (burstable.remove(uid)) {
             updateBurstable();
         }
         boolean gone = true;

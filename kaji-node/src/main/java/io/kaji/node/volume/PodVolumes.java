@@ -441,8 +441,17 @@ public final class PodVolumes {
         tmpfs.add(key);
     }
 
-    private static boolean mounted(Path dir) {
-        return mountsUnder(dir).contains(dir.toAbsolutePath().toString());
+    /**
+     * Whether {@code dir} is a mount point (after an agent restart its tmpfs is still there): its device differs from
+     * its parent's. Two stat calls; reading /proc/self/mountinfo instead cost each pod's start a parse of every mount
+     * on the node (docs/benchmarks.md, session 17). mountinfo decides where the device cannot be read.
+     */
+    static boolean mounted(Path dir) {
+        try {
+            return !Files.getAttribute(dir, "unix:dev").equals(Files.getAttribute(dir.getParent(), "unix:dev"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return mountsUnder(dir).contains(dir.toAbsolutePath().toString());
+        }
     }
 
     /** Mount points at or under {@code dir}, deepest first (from /proc/self/mountinfo). */
