@@ -63,21 +63,8 @@ final class ResourceFit {
      * overhead. A container's limit stands in for a request it does not set, as API defaulting does.
      */
     static long request(Pod pod, String resource) {
-        long sum = 0;
-        for (Container c : PodSpecs.nullSafe(pod.getSpec().getContainers())) {
-            sum += request(c, resource);
-        }
-        long sidecars = 0;
-        long initPeak = 0;
-        for (Container c : PodSpecs.nullSafe(pod.getSpec().getInitContainers())) {
-            if (PodSpecs.isSidecar(c)) {
-                sidecars += request(c, resource);
-                initPeak = Math.max(initPeak, sidecars);
-            } else {
-                initPeak = Math.max(initPeak, sidecars + request(c, resource));
-            }
-        }
-        long total = Math.max(sum + sidecars, initPeak);
+        long total = io.kaji.node.cgroup.PodResources.effective(PodSpecs.nullSafe(pod.getSpec().getContainers()),
+                PodSpecs.nullSafe(pod.getSpec().getInitContainers()), c -> request(c, resource));
         Map<String, Quantity> overhead = pod.getSpec().getOverhead();
         if (overhead != null && overhead.get(resource) != null) {
             total += amount(resource, overhead.get(resource));

@@ -108,19 +108,27 @@ public record PodResources(String qos, long cpuShares, long cpuQuotaMicros, long
         return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
     }
 
-    /** max(sum over containers, largest init container), in millicores for cpu and bytes for memory. */
+    /** The effective request or limit (millicores for cpu, bytes for memory). */
     private static long effective(List<Container> containers, List<Container> init, String resource,
                                   boolean limits) {
+        return effective(containers, init, c -> amount(c, resource, limits));
+    }
+
+    /**
+     * Kubernetes' effective pod amount of a resource: the containers and the sidecars (init containers with
+     * restartPolicy Always, which run beside everything started after them) summed, or, if more, a plain init
+     * container (run alone) with the sidecars started before it. {@code amount} is one container's.
+     */
+    public static long effective(List<Container> containers, List<Container> init,
+                                 java.util.function.ToLongFunction<Container> amount) {
         long sum = 0;
         for (Container c : containers) {
-            sum += amount(c, resource, limits);
+            sum += amount.applyAsLong(c);
         }
-        // Sidecars (restartPolicy Always) run beside everything after them: they add to the regular containers and
-        // to each later init container; a plain init container runs alone with the sidecars before it.
         long sidecars = 0;
         long initPeak = 0;
         for (Container c : init) {
-            long a = amount(c, resource, limits);
+            long a = amount.applyAsLong(c);
             if ("Always".equals(c.getRestartPolicy())) {
                 sidecars += a;
                 initPeak = Math.max(initPeak, sidecars);

@@ -81,22 +81,8 @@ public final class EvictionRanking {
      * container's request with the sidecars started before it if that is more (init containers run one at a time).
      */
     public static long request(Pod pod, String resource) {
-        long sum = 0;
-        for (Container c : nullSafe(pod.getSpec().getContainers())) {
-            sum += request(c, resource);
-        }
-        // Sidecars (restartPolicy Always) add to everything started after them.
-        long sidecars = 0;
-        long init = 0;
-        for (Container c : nullSafe(pod.getSpec().getInitContainers())) {
-            if ("Always".equals(c.getRestartPolicy())) {
-                sidecars += request(c, resource);
-                init = Math.max(init, sidecars);
-            } else {
-                init = Math.max(init, sidecars + request(c, resource));
-            }
-        }
-        return Math.max(sum + sidecars, init);
+        return io.kaji.node.cgroup.PodResources.effective(nullSafe(pod.getSpec().getContainers()),
+                nullSafe(pod.getSpec().getInitContainers()), c -> request(c, resource));
     }
 
     /** One container's request for {@code resource} in bytes (0 if none; a limit alone counts as the request). */
