@@ -390,7 +390,8 @@ public final class Strategies {
         String policy = spec.path("concurrencyPolicy").asString("");
         if (!List.of("Allow", "Forbid", "Replace").contains(policy)) {
             causes.add(policy.isEmpty() ? StatusCause.required("spec.concurrencyPolicy", "")
-                    : StatusCause.notSupported("spec.concurrencyPolicy", policy, List.of("Allow", "Forbid", "Replace")));
+                    : StatusCause.notSupported("spec.concurrencyPolicy", policy,
+                            List.of("Allow", "Forbid", "Replace")));
         }
         JsonNode jobSpec = Json.at(spec, "jobTemplate.spec");
         if (jobSpec == null || !jobSpec.isObject()) {
