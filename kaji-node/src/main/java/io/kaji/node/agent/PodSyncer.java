@@ -437,6 +437,9 @@ public final class PodSyncer implements Reconciler {
                 // A sidecar (an init container with restartPolicy Always) is restarted whenever it exits, whatever
                 // the pod's policy; the init containers after it wait until it has started (its startup probe).
                 boolean started;
+                if (latest != null && latest.state() == ContainerState.EXITED && sidecarOfFinishedPod(pod, c, all)) {
+                    continue; // stopped because the regular containers are done: not started again
+                }
                 if (latest == null || latest.state() != ContainerState.RUNNING) {
                     Duration d = latest == null ? start(pod, ref, c, sandboxId, sandboxSpec, all, ip)
                             : restart(pod, ref, c, sandboxId, sandboxSpec, all, ip, latest);
@@ -803,7 +806,7 @@ public final class PodSyncer implements Reconciler {
                 continue;
             }
             String message = "Container " + c.getName() + " failed " + failed.word() + " probe"
-                    + ("Never".equals(policy) ? "" : ", will be restarted");
+                    + ("Never".equals(policy) && !PodSpecs.isSidecar(c) ? "" : ", will be restarted");
             log.info("pod {}: {}", ref, message);
             if (events != null) {
                 events.normal(pod, "Killing", message);
