@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kaji.cli.localcluster.KajiProcess;
+import io.kaji.store.etcd.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,8 @@ class KubectlNamespaceE2ETest {
         deleteRecursively(ROOT);
         Path data = ROOT.resolve("data");
         server = KajiProcess.start("server", ROOT.resolve("server.log"), "server", "--data-dir", data.toString(),
-                "--https-port", Integer.toString(freePort()), "--bind-address", "127.0.0.1", "--disable-agent",
+                "--https-port", Integer.toString(LoopbackPorts.free()), "--bind-address", "127.0.0.1",
+                "--disable-agent",
                 "--cluster-cidr", "100.64.120.0/22", "--service-cidr", "100.64.124.0/24");
         Path kubeconfig = data.resolve("kubeconfig");
         kubectl = new Kubectl(Kubectl.DEFAULT_BINARY, kubeconfig, Files.createDirectories(ROOT.resolve("home")));
@@ -121,11 +122,6 @@ class KubectlNamespaceE2ETest {
         assertThat(gone.stderr().strip()).isEqualTo("Error from server (NotFound): namespaces \"team\" not found");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {

@@ -13,9 +13,9 @@ import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImageLayout;
 import io.kaji.proxy.KajiIptables;
+import io.kaji.store.etcd.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,9 +125,9 @@ public final class LocalCluster implements AutoCloseable {
         cleanupHost();
         deleteRecursively(spec.root());
         Files.createDirectories(spec.root());
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        // Below the ephemeral range: no outgoing connection takes it before the server binds it, or while a test
+        // has the server down before starting it again on the same port.
+        port = LoopbackPorts.free();
         kubeconfig = serverDir().resolve("kubeconfig");
         progress.accept("starting kaji server on port " + port);
         startServer();

@@ -3,8 +3,6 @@ package io.kaji.store.etcd;
 import io.kaji.store.StoreException;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +32,6 @@ public final class LocalEtcdCluster implements AutoCloseable {
 
     /** Starts tried when another process takes a probed port before etcd binds it. */
     private static final int PORT_ATTEMPTS = 3;
-    private static final int LOW_PORTS_FROM = 20000;
-    private static final int LOW_PORTS_TO = 32000;
 
     /** One etcd process. */
     public record Member(String name, int clientPort, int peerPort, Path dataDir, Path logFile, Process process) {
@@ -92,7 +88,7 @@ public final class LocalEtcdCluster implements AutoCloseable {
         List<int[]> ports = new ArrayList<>();
         StringBuilder initial = new StringBuilder();
         for (int i = 0; i < size; i++) {
-            int[] p = {freePort(taken), freePort(taken), freePort(taken)};
+            int[] p = {LoopbackPorts.free(taken), LoopbackPorts.free(taken), LoopbackPorts.free(taken)};
             ports.add(p);
             if (i > 0) {
                 initial.append(',');
@@ -200,32 +196,6 @@ public final class LocalEtcdCluster implements AutoCloseable {
         }
         throw new StoreException("etcd: no etcd binary found; install it with 'apt-get install -y etcd-server'"
                 + " or set KAJI_ETCD_BINARY");
-    }
-
-    /**
-     * A loopback port that is free now, chosen below the kernel's ephemeral range (32768 and up on Linux) so that
-     * outgoing connections made between this probe and etcd's bind cannot take it; bind(0) is the fallback.
-     */
-    static int freePort(Set<Integer> taken) throws IOException {
-        for (int i = 0; i < 50; i++) {
-            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(LOW_PORTS_FROM, LOW_PORTS_TO);
-            if (!taken.contains(port) && bindable(port)) {
-                taken.add(port);
-                return port;
-            }
-        }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            taken.add(s.getLocalPort());
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static String lastLines(Path file) {

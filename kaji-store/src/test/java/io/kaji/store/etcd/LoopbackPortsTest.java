@@ -8,13 +8,13 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class LocalEtcdClusterTest {
+class LoopbackPortsTest {
 
     @Test
     void probedPortsAreDistinctBindableAndBelowTheEphemeralRange() throws Exception {
         Set<Integer> taken = new HashSet<>();
         for (int i = 0; i < 30; i++) {
-            int port = LocalEtcdCluster.freePort(taken);
+            int port = LoopbackPorts.free(taken);
             assertThat(port).isBetween(20000, 31999);
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 assertThat(s.getLocalPort()).isEqualTo(port);
@@ -26,11 +26,11 @@ class LocalEtcdClusterTest {
     @Test
     void aPortHeldByAnotherProcessIsNotHandedOut() throws Exception {
         Set<Integer> taken = new HashSet<>();
-        int first = LocalEtcdCluster.freePort(taken);
+        int first = LoopbackPorts.free(taken);
         try (ServerSocket held = new ServerSocket(first, 1, InetAddress.getLoopbackAddress())) {
             Set<Integer> fresh = new HashSet<>();
             for (int i = 0; i < 200; i++) {
-                assertThat(LocalEtcdCluster.freePort(fresh)).isNotEqualTo(first);
+                assertThat(LoopbackPorts.free(fresh)).isNotEqualTo(first);
             }
         }
     }
