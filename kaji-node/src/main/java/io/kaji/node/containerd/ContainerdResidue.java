@@ -1,13 +1,13 @@
 package io.kaji.node.containerd;
 
 import io.kaji.node.host.HostCommand;
+import io.kaji.node.host.Mounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -57,28 +57,12 @@ public final class ContainerdResidue {
      * tmpfs of secret, projected and in-memory emptyDir volumes), deepest first.
      */
     public List<String> mounts() {
-        List<String> prefixes = new ArrayList<>(List.of(config.dataDir().toString()));
+        List<Path> dirs = new ArrayList<>(List.of(config.dataDir()));
         Path agentDir = config.dataDir().toAbsolutePath().getParent();
         if (agentDir != null) {
-            prefixes.add(agentDir.resolve("volumes").toString());
+            dirs.add(agentDir.resolve("volumes"));
         }
-        List<String> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                String point = f.length > 4 ? f[4].replace("\\040", " ") : "";
-                for (String prefix : prefixes) {
-                    if (point.equals(prefix) || point.startsWith(prefix + "/")) {
-                        out.add(point);
-                        break;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
-        }
-        out.sort(Comparator.comparingInt(String::length).reversed());
-        return out;
+        return Mounts.under(dirs);
     }
 
     /**

@@ -454,25 +454,13 @@ public final class PodVolumes {
         }
     }
 
-    /** Mount points at or under {@code dir}, deepest first (from /proc/self/mountinfo). */
+    /** Mount points at or under {@code dir}, deepest first; none when /proc/self/mountinfo cannot be read. */
     static List<String> mountsUnder(Path dir) {
-        String prefix = dir.toAbsolutePath().toString();
-        List<String> out = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4) {
-                    String mp = f[4].replace("\\040", " ");
-                    if (mp.equals(prefix) || mp.startsWith(prefix + "/")) {
-                        out.add(mp);
-                    }
-                }
-            }
-        } catch (IOException e) {
+            return io.kaji.node.host.Mounts.under(List.of(dir));
+        } catch (UncheckedIOException e) {
             return List.of();
         }
-        out.sort((a, b) -> b.length() - a.length());
-        return out;
     }
 
     private static void createDirectory(Path dir, String perms) {
