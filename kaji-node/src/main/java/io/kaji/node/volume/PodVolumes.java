@@ -118,7 +118,7 @@ public final class PodVolumes {
         if (v.getEmptyDir() != null) {
             Path dir = podDir.resolve("kubernetes.io~empty-dir").resolve(v.getName());
             if ("Memory".equals(v.getEmptyDir().getMedium())) {
-                memoryBacked(dir, "rwxrwxrwx", "mode=1777" + sizeOption(pod, v.getEmptyDir().getSizeLimit()));
+                memoryBacked(dir, "rwxrwxrwx", "mode=1777", pod, v.getEmptyDir().getSizeLimit());
             } else {
                 createDirectory(dir, "rwxrwxrwx");
             }
@@ -134,7 +134,7 @@ public final class PodVolumes {
         if (v.getSecret() != null) {
             var src = v.getSecret();
             Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
-            memoryBacked(dir, "rwxr-xr-x", "mode=0755" + sizeOption(pod, null));
+            memoryBacked(dir, "rwxr-xr-x", "mode=0755", pod, null);
             write(dir, secretFiles(pod, src.getSecretName(), src.getItems(), src.getDefaultMode(),
                     Boolean.TRUE.equals(src.getOptional())));
             return new HostVolume(dir, true);
@@ -147,7 +147,7 @@ public final class PodVolumes {
         }
         if (v.getProjected() != null) {
             Path dir = podDir.resolve("kubernetes.io~projected").resolve(v.getName());
-            memoryBacked(dir, "rwxr-xr-x", "mode=0755" + sizeOption(pod, null));
+            memoryBacked(dir, "rwxr-xr-x", "mode=0755", pod, null);
             write(dir, projectedFiles(pod, v.getProjected()));
             return new HostVolume(dir, true);
         }
@@ -400,16 +400,11 @@ public final class PodVolumes {
     }
 
     /**
-     * Creates {@code dir} with {@code perms} and mounts a tmpfs with {@code options} on it, once: for an emptyDir of
-     * medium Memory, and for the volumes that hold credentials — secret and projected volumes, the service-account
-     * token's among them — so that they never reach the node's disk, as the kubelet backs them with memory.
-     */
-    /**
      * The tmpfs size of a memory-backed volume, as the kubelet sizes it: the node's allocatable memory, or the
      * pod's memory limit if it has one and it is smaller, or the volume's own {@code sizeLimit} if that is smaller
      * still (a secret or projected volume has none). Empty (the kernel's default, half the RAM) when none is known.
      */
-    String sizeOption(Pod pod, Quantity sizeLimit) {
+    private String sizeOption(Pod pod, Quantity sizeLimit) {
         long size = -1;
         Quantity node = allocatable.get().get("memory");
         if (node != null) {
@@ -428,14 +423,20 @@ public final class PodVolumes {
         return size > 0 ? ",size=" + size : "";
     }
 
-    private void memoryBacked(Path dir, String perms, String options) {
+    /**
+     * Creates {@code dir} with {@code perms} and mounts a tmpfs on it ({@code mode} and the pod's {@link #sizeOption}),
+     * once: for an emptyDir of medium Memory, and for the volumes that hold credentials — secret and projected
+     * volumes, the service-account token's among them — so that they never reach the node's disk, as the kubelet
+     * backs them with memory.
+     */
+    private void memoryBacked(Path dir, String perms, String mode, Pod pod, Quantity sizeLimit) {
         String key = dir.toAbsolutePath().toString();
         if (tmpfs.contains(key)) {
             return;
         }
         createDirectory(dir, perms);
         if (!mounted(dir)) {
-            HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", key),
+            HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", mode + sizeOption(pod, sizeLimit), "tmpfs", key),
                     Duration.ofSeconds(10)).orThrow();
         }
         tmpfs.add(key);
