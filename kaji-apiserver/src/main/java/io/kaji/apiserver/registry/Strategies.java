@@ -305,7 +305,7 @@ public final class Strategies {
         JsonNode labels = Json.at(spec, "template.metadata.labels");
         if (selector == null || selector.isNull()) {
             causes.add(StatusCause.required("spec.selector", ""));
-        } else if (!LabelSelector.fromObject(selector).matches(stringMap(labels))) {
+        } else if (!LabelSelector.fromObject(selector).matches(Json.labels(spec.get("template")))) {
             causes.add(StatusCause.invalid("spec.template.metadata.labels", goMap(labels),
                     "`selector` does not match template `labels`"));
         }
@@ -407,14 +407,6 @@ public final class Strategies {
             causes.add(StatusCause.notSupported("spec.jobTemplate.spec.manualSelector", true, List.of("nil", "false")));
         }
         return causes;
-    }
-
-    private static Map<String, String> stringMap(JsonNode labels) {
-        Map<String, String> out = new java.util.HashMap<>();
-        if (labels != null && labels.isObject()) {
-            labels.properties().forEach(e -> out.put(e.getKey(), e.getValue().asString("")));
-        }
-        return out;
     }
 
     /**

@@ -160,6 +160,16 @@ public final class Json {
         return n.isString() ? n.stringValue() : n.toString();
     }
 
+    /** The {@code metadata.labels} of an object (or of a pod template) as a map; empty when there are none. */
+    public static java.util.Map<String, String> labels(JsonNode object) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        if (object != null) {
+            object.path("metadata").path("labels").properties().forEach(e -> out.put(e.getKey(),
+                    e.getValue().asString("")));
+        }
+        return out;
+    }
+
     /** The node at a dotted path, or {@code null}. */
     public static JsonNode at(JsonNode node, String dottedPath) {
         JsonNode n = node;

@@ -75,9 +75,9 @@ abstract class Webhooks {
                     namespaceLabels = namespaceLabels(a);
                 }
                 if (!namespaceMatches(webhook, a, namespaceLabels)
-                        || !(WebhookRules.selects(webhook.get("objectSelector"), labels(a.object()))
+                        || !(WebhookRules.selects(webhook.get("objectSelector"), Json.labels(a.object()))
                         || a.oldObject() != null
-                        && WebhookRules.selects(webhook.get("objectSelector"), labels(a.oldObject())))) {
+                        && WebhookRules.selects(webhook.get("objectSelector"), Json.labels(a.oldObject())))) {
                     continue;
                 }
                 Optional<ApiException> denial = call(webhook, a, warnings, annotations);
@@ -281,12 +281,12 @@ abstract class Webhooks {
 
     private Map<String, String> namespaceLabels(AdmissionAttributes a) {
         if (a.group().isEmpty() && a.resource().equals("namespaces")) {
-            return labels(a.object() != null ? a.object() : a.oldObject());
+            return Json.labels(a.object() != null ? a.object() : a.oldObject());
         }
         if (a.namespace() == null || a.namespace().isEmpty()) {
             return Map.of();
         }
-        return objects.get("", "namespaces", null, a.namespace()).map(Webhooks::labels).orElse(Map.of());
+        return objects.get("", "namespaces", null, a.namespace()).map(Json::labels).orElse(Map.of());
     }
 
     /** Cluster-scoped objects (other than Namespaces) are never excluded by a namespaceSelector. */
@@ -294,14 +294,5 @@ abstract class Webhooks {
         boolean clusterScoped = (a.namespace() == null || a.namespace().isEmpty())
                 && !(a.group().isEmpty() && a.resource().equals("namespaces"));
         return clusterScoped || WebhookRules.selects(webhook.get("namespaceSelector"), labels);
-    }
-
-    static Map<String, String> labels(JsonNode object) {
-        Map<String, String> out = new HashMap<>();
-        if (object != null) {
-            object.path("metadata").path("labels").properties().forEach(e -> out.put(e.getKey(),
-                    e.getValue().asString("")));
-        }
-        return out;
     }
 }
