@@ -237,40 +237,17 @@ public final class Strategies {
         @Override
         public void prepareForCreate(ObjectNode o) {
             o.remove("status");
-            JsonNode template = Json.at(o, "spec.template.spec");
-            if (template instanceof ObjectNode t) {
-                PodSpecDefaults.apply(t);
-            }
-            if (o.get("spec") instanceof ObjectNode spec && spec.get("template") instanceof ObjectNode tmpl) {
-                jobDefaults(spec);
-                if (!spec.path("manualSelector").asBoolean(false)) {
-                    generateJobSelector(Json.metadata(o), spec, tmpl);
-                }
-            }
-            JsonNode jobTemplate = Json.at(o, "spec.jobTemplate.spec.template.spec");
-            if (jobTemplate instanceof ObjectNode t) {
-                PodSpecDefaults.apply(t);
-            }
-            if ("CronJob".equals(o.path("kind").asString("")) && o.get("spec") instanceof ObjectNode spec) {
-                cronJobDefaults(spec);
+            batchDefaults(o);
+            if (!isCronJob(o) && o.get("spec") instanceof ObjectNode spec
+                    && spec.get("template") instanceof ObjectNode tmpl && !spec.path("manualSelector").asBoolean(false)) {
+                generateJobSelector(Json.metadata(o), spec, tmpl);
             }
         }
 
         /** Kubernetes defaults every write's body, so a PUT without the defaulted fields gets them again. */
         @Override
         public void prepareForUpdate(ObjectNode o, ObjectNode old) {
-            if (!(o.get("spec") instanceof ObjectNode spec)) {
-                return;
-            }
-            if ("CronJob".equals(o.path("kind").asString(""))) {
-                cronJobDefaults(spec);
-                if (Json.at(spec, "jobTemplate.spec.template.spec") instanceof ObjectNode t) {
-                    PodSpecDefaults.apply(t);
-                }
-            } else {
-                jobDefaults(spec);
-                defaultTemplate(spec);
-            }
+            batchDefaults(o);
         }
 
         @Override
@@ -279,16 +256,36 @@ public final class Strategies {
             if (spec == null || !spec.isObject()) {
                 return List.of(StatusCause.required("spec", ""));
             }
-            return "CronJob".equals(o.path("kind").asString("")) ? validateCronJob(spec) : validateJob(spec);
+            return isCronJob(o) ? validateCronJob(spec) : validateJob(spec);
         }
 
         @Override
         public List<StatusCause> validateCreate(ObjectNode o) {
             JsonNode spec = o.get("spec");
-            return "CronJob".equals(o.path("kind").asString("")) || spec == null || !spec.isObject() ? List.of()
+            return isCronJob(o) || spec == null || !spec.isObject() ? List.of()
                     : validateGeneratedSelector(Json.metadata(o), spec);
         }
     };
+
+    private static boolean isCronJob(ObjectNode o) {
+        return "CronJob".equals(o.path("kind").asString(""));
+    }
+
+    /** The defaults of a Job (its API's and its pod template's) or of a CronJob (its API's and its job's template). */
+    private static void batchDefaults(ObjectNode o) {
+        if (!(o.get("spec") instanceof ObjectNode spec)) {
+            return;
+        }
+        if (isCronJob(o)) {
+            cronJobDefaults(spec);
+            if (Json.at(spec, "jobTemplate.spec.template.spec") instanceof ObjectNode t) {
+                PodSpecDefaults.apply(t);
+            }
+        } else {
+            jobDefaults(spec);
+            defaultTemplate(spec);
+        }
+    }
 
     /** The CronJob API's defaults (SetDefaults_CronJob). */
     static void cronJobDefaults(ObjectNode spec) {
@@ -325,10 +322,9 @@ public final class Strategies {
         List<StatusCause> causes = new ArrayList<>();
         JsonNode labels = Json.at(spec, "template.metadata.labels");
         String uid = meta.path("uid").asString("");
-        String name = meta.path("name").asString("");
-        for (String key : List.of("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
-                "controller-uid", "job-name")) {
-            String expected = key.endsWith("job-name") ? name : uid;
+        for (Map.Entry<String, String> label : generatedJobLabels(meta).entrySet()) {
+            String key = label.getKey();
+            String expected = label.getValue();
             String field = "spec.template.metadata.labels[" + key + "]";
             JsonNode actual = labels == null ? null : labels.get(key);
             if (actual == null) {
@@ -444,22 +440,32 @@ public final class Strategies {
      * job-name=x} and the Job's selector find exactly its pods.
      */
     static void generateJobSelector(ObjectNode meta, ObjectNode spec, ObjectNode template) {
-        String name = meta.path("name").asString("");
         String uid = meta.path("uid").asString("");
         ObjectNode tmeta = template.get("metadata") instanceof ObjectNode m ? m : template.putObject("metadata");
         ObjectNode labels = tmeta.get("labels") instanceof ObjectNode l ? l : tmeta.putObject("labels");
-        for (String k : List.of("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
-                "controller-uid", "job-name")) {
+        generatedJobLabels(meta).forEach((k, v) -> {
             if (!labels.has(k)) {
-                labels.put(k, k.endsWith("job-name") ? name : uid);
+                labels.put(k, v);
             }
-        }
+        });
         ObjectNode selector = spec.get("selector") instanceof ObjectNode sel ? sel : spec.putObject("selector");
         ObjectNode match = selector.get("matchLabels") instanceof ObjectNode ml ? ml
                 : selector.putObject("matchLabels");
         if (!match.has("batch.kubernetes.io/controller-uid")) {
             match.put("batch.kubernetes.io/controller-uid", uid);
         }
+    }
+
+    /** The labels a Job's generated selector relies on: its uid and its name, under the new keys and the legacy. */
+    private static Map<String, String> generatedJobLabels(JsonNode meta) {
+        String uid = meta.path("uid").asString("");
+        String name = meta.path("name").asString("");
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put("batch.kubernetes.io/controller-uid", uid);
+        labels.put("batch.kubernetes.io/job-name", name);
+        labels.put("controller-uid", uid);
+        labels.put("job-name", name);
+        return labels;
     }
 
     private static void defaultTemplate(ObjectNode spec) {

@@ -114,7 +114,7 @@ public final class PodColumns {
                 }
             }
             if ("Completed".equals(reason) && hasRunning) {
-                reason = hasReadyCondition(pod) ? "Running" : "NotReady";
+                reason = hasCondition(pod, "Ready") ? "Running" : "NotReady";
             }
         }
         if (Json.at(pod, "metadata.deletionTimestamp") != null && !"NodeLost".equals(Cells.text(pod, "status.reason", ""))) {
@@ -128,10 +128,6 @@ public final class PodColumns {
     private static String terminatedCode(JsonNode term) {
         int signal = term.path("signal").asInt(0);
         return signal != 0 ? "Signal:" + signal : "ExitCode:" + term.path("exitCode").asInt(0);
-    }
-
-    private static boolean hasReadyCondition(ObjectNode pod) {
-        return hasCondition(pod, "Ready");
     }
 
     private static boolean hasCondition(ObjectNode pod, String type) {
