@@ -216,12 +216,6 @@ public final class PodSpecs {
         return "Always".equals(c.getRestartPolicy());
     }
 
-    /** The containers that can have probes: the regular ones and the sidecars. */
-    static List<Container> probed(Pod pod) {
-        return Stream.concat(nullSafe(pod.getSpec().getInitContainers()).stream().filter(PodSpecs::isSidecar),
-                nullSafe(pod.getSpec().getContainers()).stream()).toList();
-    }
-
     static List<Container> containers(Pod pod) {
         return Stream.concat(nullSafe(pod.getSpec().getInitContainers()).stream(),
                 nullSafe(pod.getSpec().getContainers()).stream()).toList();

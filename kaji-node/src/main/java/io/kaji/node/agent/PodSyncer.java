@@ -500,11 +500,7 @@ public final class PodSyncer implements Reconciler {
         }
         List<ContainerInfo> now = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
-        boolean finished = PodSpecs.nullSafe(pod.getSpec().getContainers()).stream().allMatch(c -> {
-            ContainerStatus latest = latest(now, c.getName(), 0);
-            return latest != null && latest.state() == ContainerState.EXITED && !restarts(policy, latest.exitCode());
-        });
-        if (!finished) {
+        if (!regularContainersDone(pod, policy, now)) {
             return;
         }
         long grace = Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
@@ -778,13 +774,16 @@ public final class PodSyncer implements Reconciler {
 
     /** A sidecar stopped because its pod's regular containers are done: not in back-off, just finished. */
     private boolean sidecarOfFinishedPod(Pod pod, Container c, List<ContainerInfo> all) {
-        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
-        return PodSpecs.isSidecar(c) && !"Always".equals(policy)
-                && PodSpecs.nullSafe(pod.getSpec().getContainers()).stream().allMatch(x -> {
-                    ContainerStatus latest = latest(all, x.getName(), 0);
-                    return latest != null && latest.state() == ContainerState.EXITED
-                            && !restarts(policy, latest.exitCode());
-                });
+        return PodSpecs.isSidecar(c) && regularContainersDone(pod,
+                Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always"), all);
+    }
+
+    /** Whether every regular container has exited for good (never under restartPolicy Always). */
+    private boolean regularContainersDone(Pod pod, String policy, List<ContainerInfo> all) {
+        return !"Always".equals(policy) && PodSpecs.nullSafe(pod.getSpec().getContainers()).stream().allMatch(c -> {
+            ContainerStatus latest = latest(all, c.getName(), 0);
+            return latest != null && latest.state() == ContainerState.EXITED && !restarts(policy, latest.exitCode());
+        });
     }
 
     /**
@@ -795,7 +794,7 @@ public final class PodSyncer implements Reconciler {
     private boolean killUnhealthy(String podKey, Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
         boolean killed = false;
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
-        for (Container c : PodSpecs.probed(pod)) {
+        for (Container c : ProbeManager.probedContainers(pod)) {
             ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
                     .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
             if (newest == null || newest.state() != ContainerState.RUNNING) {

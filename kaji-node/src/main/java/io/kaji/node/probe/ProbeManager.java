@@ -100,15 +100,7 @@ public final class ProbeManager implements AutoCloseable {
      */
     public void update(String podKey, Pod pod, String podIp, List<ContainerFacts> facts) {
         String uid = pod.getMetadata().getUid();
-        // The regular containers and the sidecars (init containers with restartPolicy Always) have probes.
-        List<Container> containers = new java.util.ArrayList<>();
-        if (pod.getSpec().getInitContainers() != null) {
-            pod.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
-                    .forEach(containers::add);
-        }
-        if (pod.getSpec().getContainers() != null) {
-            containers.addAll(pod.getSpec().getContainers());
-        }
+        List<Container> containers = probedContainers(pod);
         boolean probed = containers.stream().anyMatch(c -> c.getLivenessProbe() != null
                 || c.getReadinessProbe() != null || c.getStartupProbe() != null);
         if (probed) {
@@ -140,6 +132,19 @@ public final class ProbeManager implements AutoCloseable {
             }
             return gone;
         });
+    }
+
+    /** The containers that can have probes: the sidecars (init containers with restartPolicy Always), then the rest. */
+    public static List<Container> probedContainers(Pod pod) {
+        List<Container> containers = new java.util.ArrayList<>();
+        if (pod.getSpec().getInitContainers() != null) {
+            pod.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
+                    .forEach(containers::add);
+        }
+        if (pod.getSpec().getContainers() != null) {
+            containers.addAll(pod.getSpec().getContainers());
+        }
+        return containers;
     }
 
     /** Stops every probe of the pods with key {@code podKey} (any uid). */
