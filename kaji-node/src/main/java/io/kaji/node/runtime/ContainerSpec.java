@@ -22,11 +22,12 @@ import java.util.Objects;
  * @param annotations annotations
  * @param stdin      keep stdin open
  * @param tty        allocate a terminal
+ * @param security   user, groups, capabilities, seccomp and the like
  */
 public record ContainerSpec(String name, int attempt, String image, List<String> command, List<String> args,
                             String workingDir, Map<String, String> env, List<Mount> mounts, Resources resources,
                             Map<String, String> labels, Map<String, String> annotations, boolean stdin,
-                            boolean tty) {
+                            boolean tty, ContainerSecurity security) {
 
     public ContainerSpec {
         Objects.requireNonNull(name, "name");
@@ -39,6 +40,7 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         resources = resources == null ? Resources.NONE : resources;
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
+        security = security == null ? ContainerSecurity.DEFAULT : security;
     }
 
     /** This spec with {@code resources.oomScoreAdj} replaced. */
@@ -46,7 +48,7 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         Resources r = new Resources(resources.cpuShares(), resources.cpuQuotaMicros(), resources.cpuPeriodMicros(),
                 resources.memoryLimitBytes(), adj);
         return new ContainerSpec(name, attempt, image, command, args, workingDir, env, mounts, r, labels, annotations,
-                stdin, tty);
+                stdin, tty, security);
     }
 
     /** A bind mount from the host. */
@@ -90,6 +92,7 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         private Map<String, String> annotations = Map.of();
         private boolean stdin;
         private boolean tty;
+        private ContainerSecurity security = ContainerSecurity.DEFAULT;
 
         private Builder(String name, String image) {
             this.name = name;
@@ -108,10 +111,11 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         public Builder annotations(Map<String, String> v) { annotations = v; return this; }
         public Builder stdin(boolean v) { stdin = v; return this; }
         public Builder tty(boolean v) { tty = v; return this; }
+        public Builder security(ContainerSecurity v) { security = v; return this; }
 
         public ContainerSpec build() {
             return new ContainerSpec(name, attempt, image, command, args, workingDir, env, mounts, resources, labels,
-                    annotations, stdin, tty);
+                    annotations, stdin, tty, security);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.kaji.node.cri.v1.ContainerStats;
 import io.kaji.node.cri.v1.DNSConfig;
 import io.kaji.node.cri.v1.Image;
 import io.kaji.node.cri.v1.ImageSpec;
+import io.kaji.node.cri.v1.Int64Value;
 import io.kaji.node.cri.v1.KeyValue;
 import io.kaji.node.cri.v1.LinuxContainerConfig;
 import io.kaji.node.cri.v1.LinuxContainerResources;
@@ -19,6 +20,7 @@ import io.kaji.node.cri.v1.NamespaceOption;
 import io.kaji.node.cri.v1.PodSandboxConfig;
 import io.kaji.node.cri.v1.PodSandboxMetadata;
 import io.kaji.node.cri.v1.Protocol;
+import io.kaji.node.cri.v1.SecurityProfile;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -49,7 +51,7 @@ final class CriMessages {
                 .setLinux(LinuxPodSandboxConfig.newBuilder()
                         .setCgroupParent(spec.cgroupParent())
                         .putAllSysctls(spec.sysctls())
-                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces)));
+                        .setSecurityContext(sandboxSecurity(spec.security(), namespaces)));
         for (SandboxSpec.PortMapping p : spec.ports()) {
             b.addPortMappings(io.kaji.node.cri.v1.PortMapping.newBuilder()
                     .setProtocol(Protocol.valueOf(p.protocol().toUpperCase(Locale.ROOT)))
@@ -84,15 +86,55 @@ final class CriMessages {
                                 .setCpuShares(r.cpuShares()).setCpuQuota(r.cpuQuotaMicros())
                                 .setCpuPeriod(r.cpuPeriodMicros()).setMemoryLimitInBytes(r.memoryLimitBytes())
                                 .setOomScoreAdj(r.oomScoreAdj()))
-                        .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
-                                .setNamespaceOptions(namespaces)
-                                .setCapabilities(Capability.getDefaultInstance())));
+                        .setSecurityContext(containerSecurity(spec.security(), namespaces)));
         spec.env().forEach((k, v) -> b.addEnvs(KeyValue.newBuilder().setKey(k).setValue(v)));
         for (ContainerSpec.Mount m : spec.mounts()) {
             b.addMounts(Mount.newBuilder().setHostPath(m.hostPath()).setContainerPath(m.containerPath())
                     .setReadonly(m.readOnly()));
         }
         return b.build();
+    }
+
+    static LinuxSandboxSecurityContext sandboxSecurity(SandboxSecurity s, NamespaceOption namespaces) {
+        LinuxSandboxSecurityContext.Builder b = LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces)
+                .addAllSupplementalGroups(s.supplementalGroups()).setPrivileged(s.privileged())
+                .setSeccomp(seccomp(s.seccomp()));
+        if (s.runAsUser() != null) {
+            b.setRunAsUser(Int64Value.newBuilder().setValue(s.runAsUser()));
+        }
+        if (s.runAsGroup() != null) {
+            b.setRunAsGroup(Int64Value.newBuilder().setValue(s.runAsGroup()));
+        }
+        return b.build();
+    }
+
+    /**
+     * The container's security context. The profile is always sent, Unconfined included: unset, containerd would
+     * read the deprecated profile path instead.
+     */
+    static LinuxContainerSecurityContext containerSecurity(ContainerSecurity s, NamespaceOption namespaces) {
+        LinuxContainerSecurityContext.Builder b = LinuxContainerSecurityContext.newBuilder()
+                .setNamespaceOptions(namespaces)
+                .setCapabilities(Capability.newBuilder().addAllAddCapabilities(s.addCapabilities())
+                        .addAllDropCapabilities(s.dropCapabilities()))
+                .setPrivileged(s.privileged()).setReadonlyRootfs(s.readOnlyRootfs()).setNoNewPrivs(s.noNewPrivs())
+                .addAllSupplementalGroups(s.supplementalGroups()).setRunAsUsername(s.runAsUsername())
+                .setSeccomp(seccomp(s.seccomp()));
+        if (s.runAsUser() != null) {
+            b.setRunAsUser(Int64Value.newBuilder().setValue(s.runAsUser()));
+        }
+        if (s.runAsGroup() != null) {
+            b.setRunAsGroup(Int64Value.newBuilder().setValue(s.runAsGroup()));
+        }
+        return b.build();
+    }
+
+    static SecurityProfile seccomp(Seccomp s) {
+        return SecurityProfile.newBuilder().setProfileType(switch (s.type()) {
+            case RUNTIME_DEFAULT -> SecurityProfile.ProfileType.RuntimeDefault;
+            case UNCONFINED -> SecurityProfile.ProfileType.Unconfined;
+            case LOCALHOST -> SecurityProfile.ProfileType.Localhost;
+        }).setLocalhostRef(s.localhostRef()).build();
     }
 
     /**
@@ -132,7 +174,7 @@ final class CriMessages {
 
     static ImageInfo image(Image i) {
         return new ImageInfo(i.getId(), List.copyOf(i.getRepoTagsList()), List.copyOf(i.getRepoDigestsList()),
-                i.getSize(), i.getPinned());
+                i.getSize(), i.getPinned(), i.hasUid() ? i.getUid().getValue() : null, i.getUsername());
     }
 
     static ContainerState state(io.kaji.node.cri.v1.ContainerState s) {

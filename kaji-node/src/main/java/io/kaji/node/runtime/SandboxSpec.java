@@ -21,11 +21,12 @@ import java.util.Objects;
  * @param annotations   annotations
  * @param sysctls       namespaced sysctls
  * @param cgroupParent  the pod's cgroup parent, or "" for the runtime's default
+ * @param security      the pod's user, groups, seccomp profile, and whether a container is privileged
  */
 public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean hostNetwork, boolean hostPid,
                           boolean hostIpc, Path logDirectory, List<PortMapping> ports, DnsConfig dns,
                           Map<String, String> labels, Map<String, String> annotations, Map<String, String> sysctls,
-                          String cgroupParent) {
+                          String cgroupParent, SandboxSecurity security) {
 
     public SandboxSpec {
         Objects.requireNonNull(pod, "pod");
@@ -36,12 +37,13 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         annotations = Map.copyOf(annotations);
         sysctls = Map.copyOf(sysctls);
         cgroupParent = cgroupParent == null ? "" : cgroupParent;
+        security = security == null ? SandboxSecurity.DEFAULT : security;
     }
 
     /** This spec with the pod's cgroup parent (its pod-level cgroup). */
     public SandboxSpec withCgroupParent(String parent) {
         return new SandboxSpec(pod, attempt, hostname, hostNetwork, hostPid, hostIpc, logDirectory, ports, dns, labels,
-                annotations, sysctls, parent);
+                annotations, sysctls, parent, security);
     }
 
     /** A hostPort mapping. */
@@ -76,6 +78,7 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         private Map<String, String> annotations = Map.of();
         private Map<String, String> sysctls = Map.of();
         private String cgroupParent = "";
+        private SandboxSecurity security = SandboxSecurity.DEFAULT;
 
         private Builder(PodRef pod) {
             this.pod = pod;
@@ -94,10 +97,11 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         public Builder annotations(Map<String, String> v) { annotations = v; return this; }
         public Builder sysctls(Map<String, String> v) { sysctls = v; return this; }
         public Builder cgroupParent(String v) { cgroupParent = v; return this; }
+        public Builder security(SandboxSecurity v) { security = v; return this; }
 
         public SandboxSpec build() {
             return new SandboxSpec(pod, attempt, hostname, hostNetwork, hostPid, hostIpc, logDirectory, ports, dns,
-                    labels, annotations, sysctls, cgroupParent);
+                    labels, annotations, sysctls, cgroupParent, security);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kaji.node.cri.v1.ContainerConfig;
 import io.kaji.node.cri.v1.NamespaceMode;
 import io.kaji.node.cri.v1.PodSandboxConfig;
+import io.kaji.node.cri.v1.SecurityProfile;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +34,50 @@ class CriMessagesTest {
         assertThat(ns.getPid()).isEqualTo(NamespaceMode.CONTAINER);
         assertThat(ns.getNetwork()).isEqualTo(NamespaceMode.POD);
         assertThat(c.getPortMappings(0).getHostPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void securitySettingsReachTheSandboxAndTheContainer() {
+        SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(logs.podDirectory(pod))
+                .security(new SandboxSecurity(1000L, null, List.of(2000L, 4000L), true, Seccomp.RUNTIME_DEFAULT))
+                .build();
+        var sb = CriMessages.sandboxConfig(sandbox).getLinux().getSecurityContext();
+        assertThat(sb.getRunAsUser().getValue()).isEqualTo(1000);
+        assertThat(sb.hasRunAsGroup()).isFalse();
+        assertThat(sb.getSupplementalGroupsList()).containsExactly(2000L, 4000L);
+        assertThat(sb.getPrivileged()).isTrue();
+        assertThat(sb.getSeccomp().getProfileType()).isEqualTo(SecurityProfile.ProfileType.RuntimeDefault);
+
+        ContainerConfig c = CriMessages.containerConfig(sandbox, ContainerSpec.builder("app", "img:1")
+                .security(new ContainerSecurity(null, 3000L, "app", List.of(2000L), false, true, true,
+                        List.of("NET_ADMIN"), List.of("ALL"), Seccomp.localhost("/var/lib/kaji/seccomp/p.json")))
+                .build());
+        var sc = c.getLinux().getSecurityContext();
+        assertThat(sc.hasRunAsUser()).isFalse();
+        assertThat(sc.getRunAsUsername()).isEqualTo("app");
+        assertThat(sc.getRunAsGroup().getValue()).isEqualTo(3000);
+        assertThat(sc.getSupplementalGroupsList()).containsExactly(2000L);
+        assertThat(sc.getReadonlyRootfs()).isTrue();
+        assertThat(sc.getNoNewPrivs()).isTrue();
+        assertThat(sc.getPrivileged()).isFalse();
+        assertThat(sc.getCapabilities().getAddCapabilitiesList()).containsExactly("NET_ADMIN");
+        assertThat(sc.getCapabilities().getDropCapabilitiesList()).containsExactly("ALL");
+        assertThat(sc.getSeccomp().getProfileType()).isEqualTo(SecurityProfile.ProfileType.Localhost);
+        assertThat(sc.getSeccomp().getLocalhostRef()).isEqualTo("/var/lib/kaji/seccomp/p.json");
+    }
+
+    @Test
+    void withoutSecuritySettingsTheProfileIsExplicitlyUnconfined() {
+        // proto3's default profile type is RuntimeDefault: an unset profile must not read as one.
+        SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(logs.podDirectory(pod)).build();
+        assertThat(CriMessages.sandboxConfig(sandbox).getLinux().getSecurityContext().getSeccomp().getProfileType())
+                .isEqualTo(SecurityProfile.ProfileType.Unconfined);
+        var sc = CriMessages.containerConfig(sandbox, ContainerSpec.builder("app", "img:1").build()).getLinux()
+                .getSecurityContext();
+        assertThat(sc.getSeccomp().getProfileType()).isEqualTo(SecurityProfile.ProfileType.Unconfined);
+        assertThat(sc.hasRunAsUser()).isFalse();
+        assertThat(sc.getRunAsUsername()).isEmpty();
+        assertThat(sc.getNoNewPrivs()).isFalse();
     }
 
     @Test
