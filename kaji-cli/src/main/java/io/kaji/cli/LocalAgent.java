@@ -184,6 +184,7 @@ final class LocalAgent implements AutoCloseable {
                             ImageFilesystem.at(o.layout().containerd().root()))
                     .logRotation(o.logRotation() != null ? o.logRotation() : LogRotationPolicy.defaults())
                     .sysctls(o.sysctls() != null ? o.sysctls() : SysctlAllowlist.safe())
+                    .seccompRoot(o.layout().dataDir().resolve("seccomp"))
                     .containerGc(o.containerGc() != null ? o.containerGc() : ContainerGcPolicy.defaults())
                     .resources(o.systemReserved(), o.kubeReserved(), fileSystemBytes(o.layout().dataDir()))
                     .servingCertDir(o.layout().dataDir().resolve("pki"))

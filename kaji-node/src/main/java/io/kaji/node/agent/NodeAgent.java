@@ -109,6 +109,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile ContainerGarbageCollector containerGc;
     private volatile LogRotationPolicy logRotationPolicy;
     private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
+    private volatile java.nio.file.Path seccompRoot;
     private volatile ContainerLogRotator logRotator;
     private volatile ServiceLister serviceLister;
 
@@ -226,6 +227,16 @@ public final class NodeAgent implements AutoCloseable {
      */
     public NodeAgent sysctls(SysctlAllowlist allowlist) {
         this.sysctls = java.util.Objects.requireNonNull(allowlist, "allowlist");
+        return this;
+    }
+
+    /**
+     * The directory of the node's seccomp profiles: a pod's {@code seccompProfile} of type Localhost names a file
+     * below it (the kubelet's {@code <root-dir>/seccomp}). Call before {@link #start()}. Without it Localhost
+     * profiles are refused.
+     */
+    public NodeAgent seccompRoot(java.nio.file.Path dir) {
+        this.seccompRoot = dir;
         return this;
     }
 
@@ -443,6 +454,7 @@ public final class NodeAgent implements AutoCloseable {
             syncer.serviceLister(serviceLister);
             syncer.ownChanges(ownChanges);
             syncer.sysctls(sysctls);
+            syncer.seccompRoot(seccompRoot);
             syncer.nodePods(() -> inf.getStore().list());
             if (cgroups != null) {
                 cgroups.pods(() -> inf.getStore().list());

@@ -9,11 +9,13 @@ import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Sysctl;
+import io.kaji.node.runtime.ContainerSecurity;
 import io.kaji.node.runtime.ContainerSpec;
 import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxSpec;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,16 @@ public final class PodSpecs {
         return sandbox(pod, attempt, logs, ClusterNetwork.UNKNOWN);
     }
 
-    /** The sandbox for {@code pod}: hostname, resolver (dnsPolicy), hostPort mappings, host namespaces. */
+    /** The sandbox for {@code pod} on a node without a seccomp profile directory. */
     public static SandboxSpec sandbox(Pod pod, int attempt, PodLogs logs, ClusterNetwork network) {
+        return sandbox(pod, attempt, logs, network, null);
+    }
+
+    /**
+     * The sandbox for {@code pod}: hostname, resolver (dnsPolicy), hostPort mappings, host namespaces, security
+     * ({@link SecurityContexts#sandbox}; Localhost seccomp profiles below {@code seccompRoot}).
+     */
+    public static SandboxSpec sandbox(Pod pod, int attempt, PodLogs logs, ClusterNetwork network, Path seccompRoot) {
         PodRef ref = ref(pod);
         var spec = pod.getSpec();
         String hostname = spec.getHostname() != null && !spec.getHostname().isEmpty() ? spec.getHostname()
@@ -54,7 +64,7 @@ public final class PodSpecs {
                 .hostNetwork(Boolean.TRUE.equals(spec.getHostNetwork()))
                 .hostPid(Boolean.TRUE.equals(spec.getHostPID())).hostIpc(Boolean.TRUE.equals(spec.getHostIPC()))
                 .logDirectory(logs.podDirectory(ref)).ports(ports).dns(dns(pod, network)).sysctls(sysctls(pod))
-                .build();
+                .security(SecurityContexts.sandbox(pod, seccompRoot)).build();
     }
 
     /**
@@ -172,7 +182,13 @@ public final class PodSpecs {
     /** One attempt of {@code c}, with its resolved environment and its volumes' bind mounts. */
     public static ContainerSpec container(Container c, int attempt, Map<String, String> env,
                                           List<ContainerSpec.Mount> mounts) {
-        return ContainerSpec.builder(c.getName(), c.getImage()).attempt(attempt).mounts(mounts)
+        return container(c, attempt, env, mounts, ContainerSecurity.DEFAULT);
+    }
+
+    /** As above, with the container's {@link SecurityContexts#container security settings}. */
+    public static ContainerSpec container(Container c, int attempt, Map<String, String> env,
+                                          List<ContainerSpec.Mount> mounts, ContainerSecurity security) {
+        return ContainerSpec.builder(c.getName(), c.getImage()).attempt(attempt).mounts(mounts).security(security)
                 .command(nullSafe(c.getCommand())).args(nullSafe(c.getArgs())).workingDir(c.getWorkingDir())
                 .env(env).resources(resources(c.getResources())).stdin(Boolean.TRUE.equals(c.getStdin()))
                 .tty(Boolean.TRUE.equals(c.getTty())).build();

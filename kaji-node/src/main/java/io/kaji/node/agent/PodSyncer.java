@@ -102,6 +102,8 @@ public final class PodSyncer implements Reconciler {
     /** Runtime states this worker caused, for the relist to pass over (null: none recorded). */
     private volatile OwnChanges ownChanges;
     private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
+    /** Where Localhost seccomp profiles live (the kubelet's {@code <root-dir>/seccomp}); null: none may be used. */
+    private volatile java.nio.file.Path seccompRoot;
     /** Pods admitted here (resources counted) that may not have started yet; also the admission lock. */
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
     private volatile Supplier<List<Pod>> nodePods = List::of;
@@ -169,6 +171,11 @@ public final class PodSyncer implements Reconciler {
     /** Which sysctls pods may set here (default: the safe ones); call before the workers start. */
     public void sysctls(SysctlAllowlist allowlist) {
         this.sysctls = allowlist;
+    }
+
+    /** The directory of the node's Localhost seccomp profiles; call before the workers start. */
+    public void seccompRoot(java.nio.file.Path dir) {
+        this.seccompRoot = dir;
     }
 
     /** Records the runtime states the workers cause in {@code c} (see {@link OwnChanges}); call before they start. */
@@ -385,7 +392,7 @@ public final class PodSyncer implements Reconciler {
             return null;
         }
         int attempt = sandboxes.isEmpty() ? 0 : sandboxes.get(0).attempt() + (current == null ? 1 : 0);
-        SandboxSpec sandboxSpec = PodSpecs.sandbox(pod, attempt, config.podLogs(), network);
+        SandboxSpec sandboxSpec = PodSpecs.sandbox(pod, attempt, config.podLogs(), network, seccompRoot);
         PodCgroups podCgroups = cgroups;
         if (podCgroups != null) {
             sandboxSpec = sandboxSpec.withCgroupParent(current == null ? podCgroups.ensure(pod)
@@ -579,12 +586,19 @@ public final class PodSyncer implements Reconciler {
     private Duration start(Pod pod, PodRef ref, Container c, String sandboxId, SandboxSpec sandbox,
                            List<ContainerInfo> all, String ip) {
         String key = ref.uid() + "/" + c.getName();
-        Duration pullWait = ensureImage(pod, c, key);
-        if (pullWait != null) {
-            return pullWait;
+        ImageCheck image = ensureImage(pod, c, key);
+        if (image.retryAfter() != null) {
+            return image.retryAfter();
         }
         Map<String, String> vars;
+        io.kaji.node.runtime.ContainerSecurity security;
         try {
+            SecurityContexts.ImageUser user = SecurityContexts.ImageUser.of(image.info());
+            java.util.Optional<String> rootRefused = SecurityContexts.runAsNonRootViolation(pod, c, user);
+            if (rootRefused.isPresent()) {
+                throw new EnvResolver.ConfigError(rootRefused.get());
+            }
+            security = SecurityContexts.container(pod, c, user, seccompRoot);
             vars = env.resolve(pod, c, ip, hostIp.get());
         } catch (EnvResolver.ConfigError e) {
             failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
@@ -609,7 +623,7 @@ public final class PodSyncer implements Reconciler {
         int attempt = all.stream().anyMatch(x -> x.name().equals(c.getName()))
                 ? ContainerRuntime.nextAttempt(all, c.getName())
                 : config.podLogs().nextAttempt(ref, c.getName());
-        ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts);
+        ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts, security);
         PodCgroups podCgroups = cgroups;
         if (podCgroups != null) {
             spec = spec.withOomScoreAdj(podCgroups.oomScoreAdj(pod, c));
@@ -618,8 +632,14 @@ public final class PodSyncer implements Reconciler {
         try {
             id = runtime.createContainer(sandboxId, sandbox, spec);
         } catch (RuntimeCallException e) {
-            failures.put(key, new ContainerWaiting("CreateContainerError", e.getMessage()));
-            event(pod, false, "Failed", "Error: " + e.getMessage());
+            String message = e.getMessage();
+            String user = spec.security().runAsUsername();
+            if (!user.isEmpty() && message != null && message.contains("no users found")) {
+                // containerd's words for a user name missing from the image's /etc/passwd do not name it.
+                message += ": user \"" + user + "\" of the image is not in its /etc/passwd";
+            }
+            failures.put(key, new ContainerWaiting("CreateContainerError", message));
+            event(pod, false, "Failed", "Error: " + message);
             crashBackOff.recordFailure(key);
             return Duration.ofSeconds(1);
         }
@@ -666,8 +686,18 @@ public final class PodSyncer implements Reconciler {
         }
     }
 
-    /** Null if the image is present (pulled if the policy says so); otherwise when to try again. */
-    private Duration ensureImage(Pod pod, Container c, String key) {
+    /**
+     * What {@link #ensureImage} found: when to try again (null: the image is there), and the image as the runtime
+     * reports it (empty if it could not say).
+     */
+    private record ImageCheck(Duration retryAfter, java.util.Optional<io.kaji.node.runtime.ImageInfo> info) {
+        static ImageCheck retryIn(Duration d) {
+            return new ImageCheck(d, java.util.Optional.empty());
+        }
+    }
+
+    /** The image, present (pulled if the policy says so); otherwise when to try again. */
+    private ImageCheck ensureImage(Pod pod, Container c, String key) {
         String policy = c.getImagePullPolicy();
         if (policy == null || policy.isEmpty()) {
             String image = c.getImage();
@@ -675,18 +705,19 @@ public final class PodSyncer implements Reconciler {
                     || !image.substring(image.lastIndexOf('/') + 1).contains(":"));
             policy = latestTag ? "Always" : "IfNotPresent";
         }
-        boolean present = !"Always".equals(policy) && runtime.imageStatus(c.getImage()).isPresent();
-        if (present) {
+        java.util.Optional<io.kaji.node.runtime.ImageInfo> present = "Always".equals(policy)
+                ? java.util.Optional.empty() : runtime.imageStatus(c.getImage());
+        if (present.isPresent()) {
             if (!pulledOnce.contains(key)) {
                 pulledOnce.add(key);
                 event(pod, true, "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
             }
-            return null;
+            return new ImageCheck(null, present);
         }
         if ("Never".equals(policy)) {
             failures.put(key, new ContainerWaiting("ErrImageNeverPull",
                     "Container image \"" + c.getImage() + "\" is not present with pull policy of Never"));
-            return Duration.ofSeconds(5);
+            return ImageCheck.retryIn(Duration.ofSeconds(5));
         }
         String pullKey = key + "#pull";
         Duration left = pullBackOff.remaining(pullKey, null);
@@ -696,7 +727,7 @@ public final class PodSyncer implements Reconciler {
                     + "\"" + (prev == null ? "" : ": " + prev.message())));
             event(pod, true, "BackOff", "Back-off pulling image \"" + c.getImage() + "\"");
             event(pod, false, "Failed", "Error: ImagePullBackOff");
-            return left;
+            return ImageCheck.retryIn(left);
         }
         ImagePullSecrets.Result secrets = pullSecrets.read(pod);
         if (!secrets.problems().isEmpty()) {
@@ -714,11 +745,11 @@ public final class PodSyncer implements Reconciler {
                 pullBackOff.forget(pullKey);
                 pulledOnce.add(key);
                 String took = String.format(java.util.Locale.ROOT, "%.3fs", (System.nanoTime() - t0) / 1e9);
-                String size = runtime.imageStatus(c.getImage()).map(im -> " Image size: " + im.sizeBytes() + " bytes.")
-                        .orElse("");
+                java.util.Optional<io.kaji.node.runtime.ImageInfo> pulled = runtime.imageStatus(c.getImage());
+                String size = pulled.map(im -> " Image size: " + im.sizeBytes() + " bytes.").orElse("");
                 event(pod, true, "Pulled", "Successfully pulled image \"" + c.getImage() + "\" in " + took + " ("
                         + took + " including waiting)." + size);
-                return null;
+                return new ImageCheck(null, pulled);
             } catch (RuntimeCallException e) {
                 failure = e;
             }
@@ -727,7 +758,7 @@ public final class PodSyncer implements Reconciler {
         event(pod, false, "Failed", "Failed to pull image \"" + c.getImage() + "\": " + failure.getMessage());
         event(pod, false, "Failed", "Error: ErrImagePull");
         failures.put(key, new ContainerWaiting("ErrImagePull", failure.getMessage()));
-        return pullBackOff.remaining(pullKey, null);
+        return ImageCheck.retryIn(pullBackOff.remaining(pullKey, null));
     }
 
     /** The status views of every spec container, from the runtime's containers in {@code sandboxId}. */

@@ -12,9 +12,16 @@ import java.util.Objects;
  * @param env        {@code KEY=value} entries
  * @param workingDir the working directory, {@code /} if empty
  * @param files      the layer's content, parents before children
+ * @param user       the image's USER ({@code 1000}, {@code 1000:1000}, {@code app}), or "" for root
  */
 public record OciImage(String name, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
-                       List<ImageFile> files) {
+                       List<ImageFile> files, String user) {
+
+    /** An image that runs as root. */
+    public OciImage(String name, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
+                    List<ImageFile> files) {
+        this(name, entrypoint, cmd, env, workingDir, files, "");
+    }
 
     /** The PATH of the images Kaji builds. */
     public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -30,6 +37,12 @@ public record OciImage(String name, List<String> entrypoint, List<String> cmd, L
         env = List.copyOf(env);
         workingDir = workingDir == null || workingDir.isEmpty() ? "/" : workingDir;
         files = List.copyOf(files);
+        user = user == null ? "" : user;
+    }
+
+    /** This image under another name, running as {@code user}. */
+    public OciImage as(String otherName, String otherUser) {
+        return new OciImage(otherName, entrypoint, cmd, env, workingDir, files, otherUser);
     }
 
     /** The tag part of the name ({@code 1.35} of {@code docker.io/kaji/busybox:1.35}). */

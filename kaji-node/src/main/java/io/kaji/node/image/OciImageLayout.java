@@ -127,6 +127,9 @@ public final class OciImageLayout {
             strings(config.putArray("Cmd"), image.cmd());
         }
         config.put("WorkingDir", image.workingDir());
+        if (!image.user().isEmpty()) {
+            config.put("User", image.user());
+        }
         ObjectNode rootfs = root.putObject("rootfs");
         rootfs.put("type", "layers");
         rootfs.putArray("diff_ids").add(diffId);

@@ -47,10 +47,17 @@ public final class AtomicWriter {
 
     private final Path dir;
     private final Clock clock;
+    private final Long gid;
 
     public AtomicWriter(Path dir, Clock clock) {
+        this(dir, clock, null);
+    }
+
+    /** A writer whose directories and files belong to group {@code gid} (a pod's fsGroup), or null to leave them. */
+    public AtomicWriter(Path dir, Clock clock, Long gid) {
         this.dir = dir;
         this.clock = clock;
+        this.gid = gid;
     }
 
     /**
@@ -66,13 +73,18 @@ public final class AtomicWriter {
             }
             Path stamp = dir.resolve(".." + STAMP.format(clock.instant()));
             Files.createDirectories(stamp);
+            own(dir);
+            own(stamp);
             for (var e : wanted.entrySet()) {
                 Path target = stamp.resolve(e.getKey()).normalize();
                 if (!target.startsWith(stamp)) {
                     throw new IllegalArgumentException("path " + e.getKey() + " leaves the volume");
                 }
-                Files.createDirectories(target.getParent());
+                for (Path d = Files.createDirectories(target.getParent()); !d.equals(stamp); d = d.getParent()) {
+                    own(d);
+                }
                 Files.write(target, e.getValue().data());
+                own(target);
                 Files.setPosixFilePermissions(target, permissions(e.getValue().mode()));
             }
             Path old = Files.isSymbolicLink(dir.resolve(DATA)) ? dir.resolve(DATA).toRealPath() : null;
@@ -104,6 +116,12 @@ public final class AtomicWriter {
             return true;
         } catch (IOException e) {
             throw new UncheckedIOException("write volume files into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void own(Path p) throws IOException {
+        if (gid != null) {
+            Files.setAttribute(p, "unix:gid", gid.intValue(), LinkOption.NOFOLLOW_LINKS);
         }
     }
 

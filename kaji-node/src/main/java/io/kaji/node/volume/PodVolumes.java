@@ -115,12 +115,18 @@ public final class PodVolumes {
 
     private HostVolume setUp(Pod pod, Volume v) throws VolumeError {
         Path podDir = root.resolve(pod.getMetadata().getUid());
+        Long fsGroup = fsGroup(pod);
         if (v.getEmptyDir() != null) {
             Path dir = podDir.resolve("kubernetes.io~empty-dir").resolve(v.getName());
+            boolean fresh = !Files.isDirectory(dir) || "Memory".equals(v.getEmptyDir().getMedium())
+                    && !tmpfs.contains(dir.toAbsolutePath().toString());
             if ("Memory".equals(v.getEmptyDir().getMedium())) {
                 memoryBacked(dir, "rwxrwxrwx", "mode=1777", pod, v.getEmptyDir().getSizeLimit());
             } else {
                 createDirectory(dir, "rwxrwxrwx");
+            }
+            if (fresh && fsGroup != null) {
+                ownByGroup(dir, fsGroup);
             }
             return new HostVolume(dir, false);
         }
@@ -128,7 +134,7 @@ public final class PodVolumes {
             var src = v.getConfigMap();
             Path dir = podDir.resolve("kubernetes.io~configmap").resolve(v.getName());
             write(dir, configMapFiles(pod, src.getName(), src.getItems(), src.getDefaultMode(),
-                    Boolean.TRUE.equals(src.getOptional())));
+                    Boolean.TRUE.equals(src.getOptional())), fsGroup);
             return new HostVolume(dir, true);
         }
         if (v.getSecret() != null) {
@@ -136,19 +142,19 @@ public final class PodVolumes {
             Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
             memoryBacked(dir, "rwxr-xr-x", "mode=0755", pod, null);
             write(dir, secretFiles(pod, src.getSecretName(), src.getItems(), src.getDefaultMode(),
-                    Boolean.TRUE.equals(src.getOptional())));
+                    Boolean.TRUE.equals(src.getOptional())), fsGroup);
             return new HostVolume(dir, true);
         }
         if (v.getDownwardAPI() != null) {
             Path dir = podDir.resolve("kubernetes.io~downward-api").resolve(v.getName());
             int dflt = v.getDownwardAPI().getDefaultMode() == null ? DEFAULT_MODE : v.getDownwardAPI().getDefaultMode();
-            write(dir, downwardFiles(pod, v.getDownwardAPI().getItems(), dflt, allocatable));
+            write(dir, downwardFiles(pod, v.getDownwardAPI().getItems(), dflt, allocatable), fsGroup);
             return new HostVolume(dir, true);
         }
         if (v.getProjected() != null) {
             Path dir = podDir.resolve("kubernetes.io~projected").resolve(v.getName());
             memoryBacked(dir, "rwxr-xr-x", "mode=0755", pod, null);
-            write(dir, projectedFiles(pod, v.getProjected()));
+            write(dir, projectedFiles(pod, v.getProjected()), fsGroup);
             return new HostVolume(dir, true);
         }
         if (v.getHostPath() != null) {
@@ -317,9 +323,40 @@ public final class PodVolumes {
         return files;
     }
 
-    private void write(Path dir, Map<String, AtomicWriter.File> files) {
-        if (new AtomicWriter(dir, clock).write(files)) {
+    /**
+     * Writes a configMap, secret, downwardAPI or projected volume. With an {@code fsGroup} its files belong to that
+     * group and are readable by it, as the kubelet's SetVolumeOwnership leaves a read-only volume (mode | 0440).
+     */
+    private void write(Path dir, Map<String, AtomicWriter.File> files, Long fsGroup) {
+        Map<String, AtomicWriter.File> owned = files;
+        if (fsGroup != null) {
+            owned = new TreeMap<>();
+            for (var e : files.entrySet()) {
+                owned.put(e.getKey(), new AtomicWriter.File(e.getValue().data(), e.getValue().mode() | 0440));
+            }
+        }
+        if (new AtomicWriter(dir, clock, fsGroup).write(owned)) {
             log.debug("volume {} written ({} files)", dir, files.size());
+        }
+    }
+
+    private static Long fsGroup(Pod pod) {
+        var sc = pod.getSpec().getSecurityContext();
+        return sc == null ? null : sc.getFsGroup();
+    }
+
+    /**
+     * A writable volume's directory handed to the pod's fsGroup when it is created, as the kubelet's
+     * SetVolumeOwnership: group {@code gid}, group read-write, and the set-group-ID bit so that what the containers
+     * create in it belongs to the group too.
+     */
+    private static void ownByGroup(Path dir, long gid) {
+        try {
+            Files.setAttribute(dir, "unix:gid", (int) gid);
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode") & 07777;
+            Files.setAttribute(dir, "unix:mode", mode | 02070);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot give " + dir + " to fsGroup " + gid + ": " + e.getMessage(), e);
         }
     }
 
