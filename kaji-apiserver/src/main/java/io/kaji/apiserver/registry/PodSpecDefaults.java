@@ -98,6 +98,7 @@ final class PodSpecDefaults {
             return causes;
         }
         java.util.Set<String> names = new java.util.HashSet<>();
+        SecurityContextValidation.pod(spec.get("securityContext"), path + ".securityContext", causes);
         JsonNode init = spec.get("initContainers");
         if (init != null && init.isArray()) {
             for (int i = 0; i < init.size(); i++) {
@@ -132,7 +133,7 @@ final class PodSpecDefaults {
         return causes;
     }
 
-    /** A container's name (a DNS label, unique among all the pod's containers) and image. */
+    /** A container's name (a DNS label, unique among all the pod's containers), image and security context. */
     private static void validateContainer(JsonNode c, String at, java.util.Set<String> names,
                                           List<StatusCause> causes) {
         String name = Json.text(c, "name");
@@ -147,6 +148,7 @@ final class PodSpecDefaults {
         if (image == null || image.isBlank()) {
             causes.add(StatusCause.required(at + ".image", ""));
         }
+        SecurityContextValidation.container(c.get("securityContext"), at + ".securityContext", causes);
         for (String probe : List.of("livenessProbe", "startupProbe")) {
             JsonNode success = c.path(probe).get("successThreshold");
             if (success != null && success.isNumber() && success.asInt() != 1) {

@@ -7,7 +7,10 @@ import io.kaji.apiserver.serialization.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Container-level restartPolicy and what init containers may have, as Kubernetes validates a pod spec. */
+/**
+ * Container-level restartPolicy, what init containers may have, and security contexts, as Kubernetes validates a pod
+ * spec.
+ */
 class PodSpecValidationTest {
 
     private static List<String> errors(String spec) {
@@ -57,5 +60,41 @@ class PodSpecValidationTest {
                 "spec.initContainers[1].image: Required value",
                 "spec.containers[0].name: Duplicate value: \"app\"",
                 "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers");
+    }
+
+    @Test
+    void securityContextsAreValidatedAsKubernetesValidatesThem() {
+        assertThat(errors("""
+                {"securityContext":{"runAsUser":1000,"fsGroup":2000,"supplementalGroups":[4000],
+                  "seccompProfile":{"type":"Localhost","localhostProfile":"profiles/audit.json"}},
+                 "containers":[{"name":"app","image":"i","securityContext":{"allowPrivilegeEscalation":false,
+                  "capabilities":{"drop":["ALL"],"add":["NET_BIND_SERVICE"]},"seccompProfile":{"type":"RuntimeDefault"}}}]}
+                """)).isEmpty();
+        assertThat(errors("""
+                {"securityContext":{"runAsUser":-1,"fsGroup":2147483648,"supplementalGroups":[1,-2],
+                  "seccompProfile":{"type":"Localhost"}},
+                 "containers":[{"name":"app","image":"i","securityContext":{"allowPrivilegeEscalation":false,
+                  "privileged":true,"capabilities":{"add":["CAP_SYS_ADMIN"]},
+                  "seccompProfile":{"type":"RuntimeDefault","localhostProfile":"x.json"}}},
+                  {"name":"b","image":"i","securityContext":{"seccompProfile":{"type":"Localhost",
+                   "localhostProfile":"../etc/x.json"}}},
+                  {"name":"c","image":"i","securityContext":{"seccompProfile":{"type":"Strict"}}}]}
+                """)).containsExactly(
+                "spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive",
+                "spec.securityContext.fsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive",
+                "spec.securityContext.supplementalGroups[1]: Invalid value: -2: must be between 0 and 2147483647,"
+                        + " inclusive",
+                "spec.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type"
+                        + " is Localhost",
+                "spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: \"x.json\": can"
+                        + " only be set when seccomp type is Localhost",
+                "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: false: cannot set"
+                        + " `allowPrivilegeEscalation` to false and `privileged` to true",
+                "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: false: cannot set"
+                        + " `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
+                "spec.containers[1].securityContext.seccompProfile.localhostProfile: Invalid value: \"../etc/x.json\":"
+                        + " must not contain '..'",
+                "spec.containers[2].securityContext.seccompProfile.type: Unsupported value: \"Strict\": supported"
+                        + " values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"");
     }
 }
