@@ -107,6 +107,57 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void aRestrictedPodRunsAsItsUserAndRunAsNonRootRefusesARootImage() {
+        Kubectl.Result ns = kubectl.run("create", "namespace", "restricted");
+        assertThat(ns.exitCode()).as(ns.toString()).isZero();
+        Kubectl.Result label = kubectl.run("label", "namespace", "restricted",
+                "pod-security.kubernetes.io/enforce=restricted");
+        assertThat(label.exitCode()).as(label.toString()).isZero();
+        String pod = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s, namespace: restricted}
+                spec:
+                  nodeName: %s
+                  terminationGracePeriodSeconds: 1
+                  securityContext:
+                    runAsNonRoot: true
+                    %s
+                    seccompProfile: {type: RuntimeDefault}
+                  containers:
+                  - name: main
+                    image: %s
+                    command: ["sleep", "100043"]
+                    securityContext:
+                      allowPrivilegeEscalation: false
+                      capabilities: {drop: ["ALL"]}
+                """;
+        Kubectl.Result apply = kubectl.run(Map.of(), pod.formatted("app", NODE, "runAsUser: 1000", BusyboxImage.NAME)
+                + "---\n" + pod.formatted("root", NODE, "", BusyboxImage.NAME), "apply", "-f", "-");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.stderr()).as("the restricted level admits both").doesNotContain("violate");
+
+        Kubectl.Result ready = kubectl.run("wait", "-n", "restricted", "--for=condition=Ready", "pod/app",
+                "--timeout=60s");
+        assertThat(ready.exitCode()).as(ready.toString()).isZero();
+        Kubectl.Result id = kubectl.run("exec", "-n", "restricted", "app", "--", "sh", "-c",
+                "id -u; grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/self/status | tr -s '\\t' ' '");
+        assertThat(id.stdout()).as(id.toString())
+                .isEqualTo("1000\nCapEff: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2\n");
+
+        // The image runs as root: the node refuses it, as the kubelet does, and kubectl shows why.
+        await("the root pod refused").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Kubectl.Result get = kubectl.run("get", "pod", "-n", "restricted", "root", "--no-headers");
+                    assertThat(get.stdout()).as(get.toString()).containsPattern("^root\\s+0/1\\s+"
+                            + "CreateContainerConfigError\\s");
+                });
+        Kubectl.Result describe = kubectl.run("describe", "pod", "-n", "restricted", "root");
+        assertThat(describe.stdout()).as(describe.toString()).contains(
+                "Error: container has runAsNonRoot and image will run as root (pod: \"root_restricted(");
+    }
+
+    @Test
     void kubectlTopShowsThePodsAndTheNodesUse() {
         // The agent samples every 10 s and CPU is a rate between two samples: wait for real figures.
         await("kubectl top pod").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
