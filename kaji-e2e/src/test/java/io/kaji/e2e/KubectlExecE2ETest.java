@@ -107,6 +107,14 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void thePodResolvesItsOwnNameThroughItsEtcHosts() {
+        // Java's InetAddress.getLocalHost() and `hostname -i` look the pod's name up: the kubelet's /etc/hosts has it.
+        String ip = client.pods().withName("web").get().getStatus().getPodIP();
+        Kubectl.Result r = kubectl.run("exec", "web", "--", "hostname", "-i");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo(ip + "\n");
+    }
+
+    @Test
     void aRestrictedPodRunsAsItsUserAndRunAsNonRootRefusesARootImage() {
         Kubectl.Result ns = kubectl.run("create", "namespace", "restricted");
         assertThat(ns.exitCode()).as(ns.toString()).isZero();

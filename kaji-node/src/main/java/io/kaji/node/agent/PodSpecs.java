@@ -63,6 +63,7 @@ public final class PodSpecs {
         return SandboxSpec.builder(ref).attempt(attempt).hostname(hostname)
                 .hostNetwork(Boolean.TRUE.equals(spec.getHostNetwork()))
                 .hostPid(Boolean.TRUE.equals(spec.getHostPID())).hostIpc(Boolean.TRUE.equals(spec.getHostIPC()))
+                .sharePid(Boolean.TRUE.equals(spec.getShareProcessNamespace()))
                 .logDirectory(logs.podDirectory(ref)).ports(ports).dns(dns(pod, network)).sysctls(sysctls(pod))
                 .security(SecurityContexts.sandbox(pod, seccompRoot)).build();
     }

@@ -607,7 +607,8 @@ public final class PodSyncer implements Reconciler {
         }
         List<ContainerSpec.Mount> mounts;
         try {
-            mounts = runtime.runsContainers() ? volumes.mounts(c, volumes.setUp(pod)) : List.of();
+            mounts = runtime.runsContainers() ? withEtcHosts(pod, ip, volumes.mounts(c, volumes.setUp(pod)))
+                    : List.of();
         } catch (VolumeError e) {
             boolean setUp = e.getMessage().startsWith("MountVolume.SetUp failed");
             if (setUp && events != null) {
@@ -677,6 +678,32 @@ public final class PodSyncer implements Reconciler {
         }
         failures.remove(key);
         return null;
+    }
+
+    /**
+     * {@code mounts} and the pod's {@code /etc/hosts} ({@link EtcHosts}), unless the container mounts a file there
+     * itself or the pod has no address yet, as the kubelet decides it.
+     */
+    private List<ContainerSpec.Mount> withEtcHosts(Pod pod, String ip, List<ContainerSpec.Mount> mounts)
+            throws VolumeError {
+        if (ip == null || ip.isEmpty() || mounts.stream().anyMatch(m -> m.containerPath().equals("/etc/hosts"))) {
+            return mounts;
+        }
+        String content;
+        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            try {
+                content = EtcHosts.forHostNetwork(pod, java.nio.file.Files.readString(java.nio.file.Path.of(
+                        "/etc/hosts")));
+            } catch (java.io.IOException e) {
+                content = EtcHosts.forHostNetwork(pod, "");
+            }
+        } else {
+            content = EtcHosts.forPod(pod, List.of(ip), network.clusterDomain());
+        }
+        List<ContainerSpec.Mount> out = new ArrayList<>(mounts);
+        out.add(new ContainerSpec.Mount(volumes.etcHosts(pod.getMetadata().getUid(), content).toString(),
+                "/etc/hosts", false));
+        return out;
     }
 
     /** A kubelet-style container event (events are off in some tests). */

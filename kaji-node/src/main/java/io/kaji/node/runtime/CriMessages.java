@@ -137,20 +137,9 @@ final class CriMessages {
         }).setLocalhostRef(s.localhostRef()).build();
     }
 
-    /**
-     * A pod hostname as the kubelet makes it: at most 63 characters (a DNS label), without a trailing '-' or '.'
-     * left by the cut.
-     */
+    /** A pod hostname as the kubelet makes it ({@link SandboxSpec#podHostname}). */
     static String hostname(String name) {
-        if (name.length() <= 63) {
-            return name;
-        }
-        String cut = name.substring(0, 63);
-        int end = cut.length();
-        while (end > 0 && (cut.charAt(end - 1) == '-' || cut.charAt(end - 1) == '.')) {
-            end--;
-        }
-        return cut.substring(0, end);
+        return SandboxSpec.podHostname(name);
     }
 
     /**
@@ -160,7 +149,8 @@ final class CriMessages {
     static NamespaceOption namespaces(SandboxSpec spec) {
         return NamespaceOption.newBuilder()
                 .setNetwork(spec.hostNetwork() ? NamespaceMode.NODE : NamespaceMode.POD)
-                .setPid(spec.hostPid() ? NamespaceMode.NODE : NamespaceMode.CONTAINER)
+                .setPid(spec.hostPid() ? NamespaceMode.NODE : spec.sharePid() ? NamespaceMode.POD
+                        : NamespaceMode.CONTAINER)
                 .setIpc(spec.hostIpc() ? NamespaceMode.NODE : NamespaceMode.POD)
                 .build();
     }

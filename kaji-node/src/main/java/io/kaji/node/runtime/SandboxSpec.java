@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param hostNetwork   share the node's network namespace (no CNI)
  * @param hostPid       share the node's PID namespace
  * @param hostIpc       share the node's IPC namespace
+ * @param sharePid      one PID namespace for all the pod's containers ({@code shareProcessNamespace})
  * @param logDirectory  the pod's log directory (see {@link PodLogs})
  * @param ports         hostPort mappings for the portmap plugin
  * @param dns           resolver configuration, or null for the runtime's default
@@ -24,7 +25,7 @@ import java.util.Objects;
  * @param security      the pod's user, groups, seccomp profile, and whether a container is privileged
  */
 public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean hostNetwork, boolean hostPid,
-                          boolean hostIpc, Path logDirectory, List<PortMapping> ports, DnsConfig dns,
+                          boolean hostIpc, boolean sharePid, Path logDirectory, List<PortMapping> ports, DnsConfig dns,
                           Map<String, String> labels, Map<String, String> annotations, Map<String, String> sysctls,
                           String cgroupParent, SandboxSecurity security) {
 
@@ -40,10 +41,26 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         security = security == null ? SandboxSecurity.DEFAULT : security;
     }
 
+    /**
+     * A pod hostname as the kubelet makes it from {@code spec.hostname} or the pod's name: at most 63 characters (a
+     * DNS label), without a trailing '-' or '.' left by the cut.
+     */
+    public static String podHostname(String name) {
+        if (name.length() <= 63) {
+            return name;
+        }
+        String cut = name.substring(0, 63);
+        int end = cut.length();
+        while (end > 0 && (cut.charAt(end - 1) == '-' || cut.charAt(end - 1) == '.')) {
+            end--;
+        }
+        return cut.substring(0, end);
+    }
+
     /** This spec with the pod's cgroup parent (its pod-level cgroup). */
     public SandboxSpec withCgroupParent(String parent) {
-        return new SandboxSpec(pod, attempt, hostname, hostNetwork, hostPid, hostIpc, logDirectory, ports, dns, labels,
-                annotations, sysctls, parent, security);
+        return new SandboxSpec(pod, attempt, hostname, hostNetwork, hostPid, hostIpc, sharePid, logDirectory, ports,
+                dns, labels, annotations, sysctls, parent, security);
     }
 
     /** A hostPort mapping. */
@@ -71,6 +88,7 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         private boolean hostNetwork;
         private boolean hostPid;
         private boolean hostIpc;
+        private boolean sharePid;
         private Path logDirectory;
         private List<PortMapping> ports = List.of();
         private DnsConfig dns;
@@ -90,6 +108,7 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         public Builder hostNetwork(boolean v) { hostNetwork = v; return this; }
         public Builder hostPid(boolean v) { hostPid = v; return this; }
         public Builder hostIpc(boolean v) { hostIpc = v; return this; }
+        public Builder sharePid(boolean v) { sharePid = v; return this; }
         public Builder logDirectory(Path v) { logDirectory = v; return this; }
         public Builder ports(List<PortMapping> v) { ports = v; return this; }
         public Builder dns(DnsConfig v) { dns = v; return this; }
@@ -100,8 +119,8 @@ public record SandboxSpec(PodRef pod, int attempt, String hostname, boolean host
         public Builder security(SandboxSecurity v) { security = v; return this; }
 
         public SandboxSpec build() {
-            return new SandboxSpec(pod, attempt, hostname, hostNetwork, hostPid, hostIpc, logDirectory, ports, dns,
-                    labels, annotations, sysctls, cgroupParent, security);
+            return new SandboxSpec(pod, attempt, hostname, hostNetwork, hostPid, hostIpc, sharePid, logDirectory, ports,
+                    dns, labels, annotations, sysctls, cgroupParent, security);
         }
     }
 }

@@ -69,6 +69,8 @@ public final class PodVolumes {
     private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
     /** Volume directories known to have their tmpfs mounted ({@link #memoryBacked}). */
     private final Set<String> tmpfs = ConcurrentHashMap.newKeySet();
+    /** The /etc/hosts content last written per pod uid. */
+    private final Map<String, String> hostsWritten = new ConcurrentHashMap<>();
     /** The node's allocatable, for resourceFieldRef limits a container does not set. */
     private volatile java.util.function.Supplier<Map<String, Quantity>> allocatable = Map::of;
     /** ConfigMaps and Secrets as last read, by {@code resource/namespace/name}; see {@link #shared}. */
@@ -395,9 +397,33 @@ public final class PodVolumes {
         return out;
     }
 
+    /**
+     * Writes pod {@code uid}'s {@code /etc/hosts} ({@code <root>/<uid>/etc-hosts}, as the kubelet keeps it beside
+     * the pod's volumes) when its content changed, and returns the file, for a bind mount into each container.
+     */
+    public Path etcHosts(String uid, String content) throws VolumeError {
+        Path file = root.resolve(uid).resolve("etc-hosts");
+        if (content.equals(hostsWritten.get(uid))) {
+            return file;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling("etc-hosts.tmp");
+            Files.writeString(tmp, content);
+            Files.setPosixFilePermissions(tmp, AtomicWriter.permissions(0644));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new VolumeError("cannot write the pod's /etc/hosts " + file + ": " + e.getMessage());
+        }
+        hostsWritten.put(uid, content);
+        return file;
+    }
+
     /** Unmounts and deletes every volume of pod {@code uid} (hostPath volumes are left alone). */
     public void tearDown(String uid) {
         prepared.remove(uid);
+        hostsWritten.remove(uid);
         tmpfs.removeIf(d -> d.startsWith(root.resolve(uid).toAbsolutePath() + "/"));
         tokens.keySet().removeIf(k -> k.startsWith(uid + "/"));
         Path podDir = root.resolve(uid);

@@ -236,6 +236,8 @@ class NodeAgentIntegrationTest {
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
                 .withNewSecurityContext().addNewSysctl("net.ipv4.ip_unprivileged_port_start", "81")
                 .addNewSysctl("kernel/shm_rmid_forced", "1").endSecurityContext()
+                .withSubdomain("db").addNewHostAlias().withIp("100.64.9.250").withHostnames("foo.local", "bar.local")
+                .endHostAlias().withShareProcessNamespace(true)
                 .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
                 .withCommand("sleep", "3600")
                 .withNewResources().addToRequests("cpu", new Quantity("250m"))
@@ -250,6 +252,8 @@ class NodeAgentIntegrationTest {
                 .addNewVolume().withName("info").withNewDownwardAPI().addNewItem().withPath("cpu_millis")
                 .withNewResourceFieldRef().withContainerName("c").withResource("requests.cpu")
                 .withDivisor(new Quantity("1m")).endResourceFieldRef().endItem().endDownwardAPI().endVolume()
+                .addNewContainer().withName("side").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3601").endContainer()
                 .endSpec().build()).create();
         client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("hostns")
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
@@ -262,6 +266,19 @@ class NodeAgentIntegrationTest {
         String inPod = exec("sysctls",
                 "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shm_rmid_forced");
         assertThat(inPod).isEqualTo("81\n1\n");
+
+        // The kubelet's /etc/hosts: the pod's IP under its name (its subdomain's FQDN first) and its hostAliases,
+        // so that the pod resolves its own name without the cluster DNS.
+        String podIp = client.pods().inNamespace(NS).withName("sysctls").get().getStatus().getPodIP();
+        assertThat(exec("sysctls", "cat /etc/hosts")).startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")
+                .endsWith("\n" + podIp + "\tsysctls.db.default.svc.cluster.local\tsysctls\n\n"
+                        + "# Entries added by HostAliases.\n100.64.9.250\tfoo.local\tbar.local\n");
+        assertThat(exec("sysctls", "hostname -i")).isEqualTo(podIp + "\n");
+        assertThat(exec("hostns", "head -n 1 /etc/hosts")).isEqualTo("# Kubernetes-managed hosts file (host network).\n");
+        // shareProcessNamespace: the other container's process is visible and the sandbox's pause is PID 1 (in a
+        // PID namespace of its own a container's first process is).
+        assertThat(exec("sysctls", "ps -o pid,args | grep -v grep | grep -c 'sleep 3601'")).isEqualTo("1\n");
+        assertThat(exec("sysctls", "cat /proc/1/cmdline | tr '\\0' ' '")).startsWith("/pause");
         assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).trim())
                 .as("the host's own value").isNotEqualTo("81");
 
