@@ -92,6 +92,8 @@ public final class PodSyncer implements Reconciler {
      * the evicted pod again.
      */
     private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
+    /** Exited containers' messages (the runtime's and the termination message), by pod uid + "/" + container id. */
+    private final Map<String, String> terminationMessages = new ConcurrentHashMap<>();
     /** Pod-level cgroups, or null to leave the sandboxes' cgroup parent to the runtime. */
     private volatile PodCgroups cgroups;
     /** Dead instances of a container kept when it restarts (the container GC's maxPerPodContainer); -1: all. */
@@ -571,11 +573,17 @@ public final class PodSyncer implements Reconciler {
         return older.subList(keep, older.size());
     }
 
-    /** Deletes a removed container's log file and its rotated ones, as the kubelet's removeContainer does. */
+    /**
+     * Deletes a removed container's log file and its rotated ones, as the kubelet's removeContainer does, and its
+     * termination log.
+     */
     private void deleteLog(PodRef ref, ContainerInfo removed) {
+        terminationMessages.remove(ref.uid() + "/" + removed.id());
         try {
             config.podLogs().deleteAttempt(ref, removed.name(), removed.attempt());
-        } catch (java.io.IOException e) {
+            java.nio.file.Files.deleteIfExists(volumes.terminationLog(ref.uid(), removed.name(), removed.attempt(),
+                    false));
+        } catch (java.io.IOException | VolumeError e) {
             log.warn("pod {}: cannot delete log {} of removed container {}: {}", ref,
                     config.podLogs().file(ref, removed.name(), removed.attempt()), abbrev(removed.id()),
                     e.getMessage());
@@ -624,6 +632,19 @@ public final class PodSyncer implements Reconciler {
         int attempt = all.stream().anyMatch(x -> x.name().equals(c.getName()))
                 ? ContainerRuntime.nextAttempt(all, c.getName())
                 : config.podLogs().nextAttempt(ref, c.getName());
+        String messagePath = runtime.runsContainers() ? TerminationMessages.path(c) : null;
+        if (messagePath != null && mounts.stream().noneMatch(m -> m.containerPath().equals(messagePath))) {
+            // As the kubelet: a fresh file per start, where the container may leave why it ended.
+            try {
+                List<ContainerSpec.Mount> withLog = new ArrayList<>(mounts);
+                withLog.add(new ContainerSpec.Mount(volumes.terminationLog(ref.uid(), c.getName(), attempt, true)
+                        .toString(), messagePath, false));
+                mounts = withLog;
+            } catch (VolumeError e) {
+                failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
+                return Duration.ofSeconds(2);
+            }
+        }
         ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts, security);
         PodCgroups podCgroups = cgroups;
         if (podCgroups != null) {
@@ -795,8 +816,8 @@ public final class PodSyncer implements Reconciler {
         List<ContainerFacts> facts = new ArrayList<>();
         for (Container c : PodSpecs.containers(pod)) {
             boolean init = PodSpecs.nullSafe(pod.getSpec().getInitContainers()).contains(c);
-            ContainerStatus latest = latest(all, c.getName(), 0);
-            ContainerStatus previous = latest(all, c.getName(), 1);
+            ContainerStatus latest = withTerminationMessage(ref, c, latest(all, c.getName(), 0));
+            ContainerStatus previous = withTerminationMessage(ref, c, latest(all, c.getName(), 1));
             String key = ref.uid() + "/" + c.getName();
             ContainerWaiting waiting = failures.get(key);
             if (latest != null && latest.state() == ContainerState.RUNNING) {
@@ -820,6 +841,29 @@ public final class PodSyncer implements Reconciler {
         }
         probes.update(podKey, pod, ip, facts);
         return views;
+    }
+
+    /**
+     * An exited container's status with its termination message ({@link TerminationMessages}), read once per
+     * container and kept until the pod is forgotten.
+     */
+    private ContainerStatus withTerminationMessage(PodRef ref, Container c, ContainerStatus s) {
+        if (s == null || s.state() != ContainerState.EXITED || !runtime.runsContainers()) {
+            return s;
+        }
+        String message = terminationMessages.computeIfAbsent(ref.uid() + "/" + s.id(), k -> {
+            java.nio.file.Path file = null;
+            if (TerminationMessages.path(c) != null) {
+                try {
+                    file = volumes.terminationLog(ref.uid(), c.getName(), s.attempt(), false);
+                } catch (VolumeError e) {
+                    file = null;
+                }
+            }
+            String m = TerminationMessages.withMessage(c, s, file).message();
+            return m == null ? "" : m;
+        });
+        return message.isEmpty() ? s : s.withMessage(message);
     }
 
     /** Whether an exited container is started again: a sidecar always, an init container on failure unless Never. */
@@ -1036,6 +1080,7 @@ public final class PodSyncer implements Reconciler {
         failures.keySet().removeIf(k -> k.startsWith(uid + "/"));
         pulledOnce.removeIf(k -> k.startsWith(uid + "/"));
         written.remove(uid);
+        terminationMessages.keySet().removeIf(k -> k.startsWith(uid + "/"));
         PodCgroups podCgroups = cgroups;
         if (podCgroups != null) {
             podCgroups.remove(uid);

@@ -18,6 +18,12 @@ public record ContainerStatus(String id, String name, int attempt, ContainerStat
                               Instant startedAt, Instant finishedAt, int exitCode, String reason, String message,
                               String image, String imageRef, Path logPath, Map<String, String> labels) {
 
+    /** This status with another message. */
+    public ContainerStatus withMessage(String m) {
+        return new ContainerStatus(id, name, attempt, state, createdAt, startedAt, finishedAt, exitCode, reason, m, image,
+                imageRef, logPath, labels);
+    }
+
     /** Whether the kernel's OOM killer ended the container. */
     public boolean oomKilled() {
         return "OOMKilled".equals(reason);

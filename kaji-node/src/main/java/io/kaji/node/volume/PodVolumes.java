@@ -420,6 +420,27 @@ public final class PodVolumes {
         return file;
     }
 
+    /**
+     * The file that attempt {@code attempt} of container {@code name} of pod {@code uid} writes its termination
+     * message into ({@code <root>/<uid>/containers/<name>/<attempt>}, as the kubelet keeps one per container
+     * start); with {@code create}, made empty and writable by any user (a container may run as any uid), as the
+     * kubelet makes it.
+     */
+    public Path terminationLog(String uid, String name, int attempt, boolean create) throws VolumeError {
+        Path file = root.resolve(uid).resolve("containers").resolve(name).resolve(Integer.toString(attempt));
+        if (create) {
+            try {
+                Files.createDirectories(file.getParent());
+                Files.deleteIfExists(file);
+                Files.createFile(file);
+                Files.setPosixFilePermissions(file, AtomicWriter.permissions(0666));
+            } catch (IOException e) {
+                throw new VolumeError("cannot create the termination log " + file + ": " + e.getMessage());
+            }
+        }
+        return file;
+    }
+
     /** Unmounts and deletes every volume of pod {@code uid} (hostPath volumes are left alone). */
     public void tearDown(String uid) {
         prepared.remove(uid);

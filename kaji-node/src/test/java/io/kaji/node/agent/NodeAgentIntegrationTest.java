@@ -176,6 +176,30 @@ class NodeAgentIntegrationTest {
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).addNewContainer().withName("c")
                 .withImage("docker.io/kaji/absent:1").withImagePullPolicy("Never").endContainer().endSpec()
                 .build()).create();
+        // Termination messages: what a container (here not root) wrote to /dev/termination-log, and with
+        // FallbackToLogsOnError the end of the log of a container that failed without writing one.
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("said").withNamespace(NS)
+                .endMetadata().withNewSpec().withNodeName(NODE).withRestartPolicy("Never").withNewSecurityContext()
+                .withRunAsUser(1000L).endSecurityContext().addNewContainer().withName("c").withImage(BusyboxImage.NAME)
+                .withImagePullPolicy("IfNotPresent").withCommand("sh", "-c",
+                        "echo ignored; printf 'disk full' > /dev/termination-log; exit 3").endContainer().endSpec()
+                .build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("fallback")
+                .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withRestartPolicy("Never")
+                .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withCommand("sh", "-c", "echo line1; echo oops >&2; exit 2").endContainer().endSpec().build())
+                .create();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var said = containerStatus("said").getState().getTerminated();
+            assertThat(said).as("said terminated").isNotNull();
+            assertThat(said.getExitCode()).isEqualTo(3);
+            assertThat(said.getReason()).isEqualTo("Error");
+            assertThat(said.getMessage()).isEqualTo("disk full");
+            var fallback = containerStatus("fallback").getState().getTerminated();
+            assertThat(fallback).as("fallback terminated").isNotNull();
+            assertThat(fallback.getMessage()).isEqualTo("line1\noops\n");
+        });
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Pod once = client.pods().inNamespace(NS).withName("once").get();
             assertThat(once.getStatus().getPhase()).isEqualTo("Succeeded");
@@ -270,11 +294,13 @@ class NodeAgentIntegrationTest {
         // The kubelet's /etc/hosts: the pod's IP under its name (its subdomain's FQDN first) and its hostAliases,
         // so that the pod resolves its own name without the cluster DNS.
         String podIp = client.pods().inNamespace(NS).withName("sysctls").get().getStatus().getPodIP();
-        assertThat(exec("sysctls", "cat /etc/hosts")).startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")
+        assertThat(exec("sysctls", "cat /etc/hosts"))
+                .startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")
                 .endsWith("\n" + podIp + "\tsysctls.db.default.svc.cluster.local\tsysctls\n\n"
                         + "# Entries added by HostAliases.\n100.64.9.250\tfoo.local\tbar.local\n");
         assertThat(exec("sysctls", "hostname -i")).isEqualTo(podIp + "\n");
-        assertThat(exec("hostns", "head -n 1 /etc/hosts")).isEqualTo("# Kubernetes-managed hosts file (host network).\n");
+        assertThat(exec("hostns", "head -n 1 /etc/hosts"))
+                .isEqualTo("# Kubernetes-managed hosts file (host network).\n");
         // shareProcessNamespace: the other container's process is visible and the sandbox's pause is PID 1 (in a
         // PID namespace of its own a container's first process is).
         assertThat(exec("sysctls", "ps -o pid,args | grep -v grep | grep -c 'sleep 3601'")).isEqualTo("1\n");
@@ -362,7 +388,8 @@ class NodeAgentIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace(NS).withName("web").get() == null);
         System.out.printf("timing: pod delete -> object gone: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertThat(node.runtime.listSandboxes(KajiLabels.forPod(new PodRef(NS, "web", uid)))).isEmpty();
-        for (String name : List.of("crash", "once", "noimage", "sysctls", "hostns", "resandbox")) {
+        for (String name : List.of("crash", "once", "said", "fallback", "noimage", "sysctls", "hostns",
+                "resandbox")) {
             client.pods().inNamespace(NS).withName(name).delete();
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
