@@ -9,6 +9,7 @@ import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Keys;
 import io.kaji.controllers.runtime.Reconciler;
 import io.kaji.node.cgroup.PodCgroups;
+import io.kaji.node.eviction.EvictedStatus;
 import io.kaji.node.probe.ContainerFacts;
 import io.kaji.node.probe.ContainerHealth;
 import io.kaji.node.probe.HookRunner;
@@ -249,6 +250,16 @@ public final class PodSyncer implements Reconciler {
             terminate(pod, ref);
             return Result.done();
         }
+        Duration deadlineLeft = activeDeadlineLeft(pod);
+        if (deadlineLeft != null && !deadlineLeft.isPositive() && !terminal(pod)
+                && !evictions.containsKey(ref.uid())) {
+            // The kubelet's active deadline handler: the pod fails, its containers are killed.
+            log.info("pod {}: active longer than its activeDeadlineSeconds ({}); failing it", ref,
+                    pod.getSpec().getActiveDeadlineSeconds());
+            event(pod, true, EvictedStatus.DEADLINE_EXCEEDED, EvictedStatus.DEADLINE_MESSAGE);
+            evict(pod, EvictedStatus.deadlineExceeded(pod, config.clock().instant()), Duration.ofSeconds(
+                    Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L)));
+        }
         if (finishEviction(key, pod, ref)) {
             return Result.done();
         }
@@ -281,7 +292,32 @@ public final class PodSyncer implements Reconciler {
             return Result.done();
         }
         Duration next = pass.requeue() == null || pass.requeue().compareTo(RELIST) > 0 ? RELIST : pass.requeue();
+        Duration deadline = activeDeadlineLeft(pod);
+        if (deadline == null && pod.getSpec().getActiveDeadlineSeconds() != null) {
+            // The start time this pass wrote is not in the cached pod yet: look again in a second.
+            deadline = Duration.ofSeconds(1);
+        }
+        if (deadline != null && deadline.compareTo(next) < 0) {
+            next = deadline.isNegative() ? Duration.ZERO : deadline;
+        }
         return Result.requeueAfter(next);
+    }
+
+    /**
+     * How long until the pod has been active for its {@code activeDeadlineSeconds}, counted from its start time
+     * (negative once past); null without a deadline or before the pod has started.
+     */
+    private Duration activeDeadlineLeft(Pod pod) {
+        Long seconds = pod.getSpec().getActiveDeadlineSeconds();
+        String start = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
+        if (seconds == null || start == null) {
+            return null;
+        }
+        try {
+            return Duration.between(config.clock().instant(), java.time.Instant.parse(start).plusSeconds(seconds));
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /**

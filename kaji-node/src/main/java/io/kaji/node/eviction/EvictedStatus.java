@@ -28,8 +28,24 @@ public final class EvictedStatus {
     private EvictedStatus() {
     }
 
+    /** The kubelet's reason and message for a pod that ran past its {@code activeDeadlineSeconds}. */
+    public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+    public static final String DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline";
+
     /** The status to write for {@code pod} evicted with {@code message} at {@code now}. */
     public static PodStatus of(Pod pod, String message, Instant now) {
+        return failed(pod, REASON, message, true, now);
+    }
+
+    /**
+     * The status of a pod that ran past its {@code activeDeadlineSeconds}, as the kubelet's active deadline handler
+     * fails it: the same, with reason {@code DeadlineExceeded} and no {@code DisruptionTarget} condition.
+     */
+    public static PodStatus deadlineExceeded(Pod pod, Instant now) {
+        return failed(pod, DEADLINE_EXCEEDED, DEADLINE_MESSAGE, false, now);
+    }
+
+    private static PodStatus failed(Pod pod, String reason, String message, boolean disruption, Instant now) {
         String t = now.truncatedTo(ChronoUnit.SECONDS).toString();
         PodStatus old = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
         List<PodCondition> conditions = new ArrayList<>();
@@ -45,9 +61,11 @@ public final class EvictedStatus {
                 conditions.add(c);
             }
         }
-        conditions.add(new PodConditionBuilder().withType(DISRUPTION_TARGET).withStatus("True")
-                .withReason(TERMINATION_BY_KUBELET).withMessage(message).withLastTransitionTime(t).build());
-        return new PodStatusBuilder(old).withPhase("Failed").withReason(REASON).withMessage(message)
+        if (disruption) {
+            conditions.add(new PodConditionBuilder().withType(DISRUPTION_TARGET).withStatus("True")
+                    .withReason(TERMINATION_BY_KUBELET).withMessage(message).withLastTransitionTime(t).build());
+        }
+        return new PodStatusBuilder(old).withPhase("Failed").withReason(reason).withMessage(message)
                 .withConditions(conditions)
                 .withContainerStatuses(killed(old.getContainerStatuses(), t))
                 .withInitContainerStatuses(killed(old.getInitContainerStatuses(), t)).build();

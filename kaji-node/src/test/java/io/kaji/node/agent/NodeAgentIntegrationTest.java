@@ -190,6 +190,12 @@ class NodeAgentIntegrationTest {
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withCommand("sh", "-c", "echo line1; echo oops >&2; exit 2").endContainer().endSpec().build())
                 .create();
+        // activeDeadlineSeconds: the node fails the pod once it has been active that long, killing its container.
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("deadline")
+                .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withActiveDeadlineSeconds(3L)
+                .withTerminationGracePeriodSeconds(1L).addNewContainer().withName("c").withImage(BusyboxImage.NAME)
+                .withImagePullPolicy("IfNotPresent").withCommand("sleep", "3600").endContainer().endSpec().build())
+                .create();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             var said = containerStatus("said").getState().getTerminated();
             assertThat(said).as("said terminated").isNotNull();
@@ -200,6 +206,22 @@ class NodeAgentIntegrationTest {
             assertThat(fallback).as("fallback terminated").isNotNull();
             assertThat(fallback.getMessage()).isEqualTo("line1\noops\n");
         });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Pod deadline = client.pods().inNamespace(NS).withName("deadline").get();
+            assertThat(deadline.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(deadline.getStatus().getReason()).isEqualTo("DeadlineExceeded");
+            assertThat(deadline.getStatus().getMessage())
+                    .isEqualTo("Pod was active on the node longer than the specified deadline");
+            assertThat(deadline.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+                    .isEqualTo(137);
+            assertThat(java.time.Duration.between(java.time.Instant.parse(deadline.getStatus().getStartTime()),
+                    java.time.Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        });
+        assertThat(node.runtime.listContainers(KajiLabels.forPod(new PodRef(NS, "deadline",
+                client.pods().inNamespace(NS).withName("deadline").get().getMetadata().getUid()))))
+                .as("nothing runs").noneMatch(c -> c.state() == ContainerState.RUNNING);
+        assertThat(fixture.events(NS, "deadline"))
+                .contains("Normal DeadlineExceeded Pod was active on the node longer than the specified deadline");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Pod once = client.pods().inNamespace(NS).withName("once").get();
             assertThat(once.getStatus().getPhase()).isEqualTo("Succeeded");
@@ -388,8 +410,8 @@ class NodeAgentIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace(NS).withName("web").get() == null);
         System.out.printf("timing: pod delete -> object gone: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertThat(node.runtime.listSandboxes(KajiLabels.forPod(new PodRef(NS, "web", uid)))).isEmpty();
-        for (String name : List.of("crash", "once", "said", "fallback", "noimage", "sysctls", "hostns",
-                "resandbox")) {
+        for (String name : List.of("crash", "once", "said", "fallback", "deadline", "noimage", "sysctls",
+                "hostns", "resandbox")) {
             client.pods().inNamespace(NS).withName(name).delete();
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
