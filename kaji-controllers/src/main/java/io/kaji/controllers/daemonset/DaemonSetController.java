@@ -27,6 +27,7 @@ import io.kaji.controllers.runtime.EventRecorder;
 import io.kaji.controllers.runtime.Expectations;
 import io.kaji.controllers.runtime.Handlers;
 import io.kaji.controllers.runtime.Keys;
+import io.kaji.controllers.runtime.NodeSelectors;
 import io.kaji.controllers.runtime.Pods;
 import io.kaji.controllers.runtime.Reconciler;
 import io.kaji.controllers.runtime.Tolerations;
@@ -269,14 +270,7 @@ public final class DaemonSetController implements Reconciler {
      */
     static boolean shouldRun(DaemonSet ds, Node node, boolean alreadyRunning) {
         PodSpec spec = ds.getSpec().getTemplate().getSpec();
-        Map<String, String> nodeLabels = Optional.ofNullable(node.getMetadata().getLabels()).orElse(Map.of());
-        if (spec.getNodeSelector() != null && !nodeLabels.entrySet().containsAll(spec.getNodeSelector().entrySet())) {
-            return false;
-        }
-        var affinity = spec.getAffinity() == null || spec.getAffinity().getNodeAffinity() == null ? null
-                : spec.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-        if (affinity != null && affinity.getNodeSelectorTerms() != null && !affinity.getNodeSelectorTerms().isEmpty()
-                && affinity.getNodeSelectorTerms().stream().noneMatch(t -> termMatches(t, node, nodeLabels))) {
+        if (!NodeSelectors.matchesNode(spec, node)) {
             return false;
         }
         List<Toleration> tolerations = new ArrayList<>(Optional.ofNullable(spec.getTolerations()).orElse(List.of()));
@@ -290,41 +284,6 @@ public final class DaemonSetController implements Reconciler {
             }
         }
         return true;
-    }
-
-    private static boolean termMatches(NodeSelectorTerm term, Node node, Map<String, String> labels) {
-        for (NodeSelectorRequirement r : Optional.ofNullable(term.getMatchExpressions()).orElse(List.of())) {
-            if (!requirementMatches(r, labels.get(r.getKey()), labels.containsKey(r.getKey()))) {
-                return false;
-            }
-        }
-        for (NodeSelectorRequirement r : Optional.ofNullable(term.getMatchFields()).orElse(List.of())) {
-            if ("metadata.name".equals(r.getKey()) && !requirementMatches(r, node.getMetadata().getName(), true)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean requirementMatches(NodeSelectorRequirement r, String value, boolean present) {
-        List<String> values = Optional.ofNullable(r.getValues()).orElse(List.of());
-        return switch (r.getOperator()) {
-            case "In" -> present && values.contains(value);
-            case "NotIn" -> !present || !values.contains(value);
-            case "Exists" -> present;
-            case "DoesNotExist" -> !present;
-            case "Gt" -> present && parse(value) > parse(values.get(0));
-            case "Lt" -> present && parse(value) < parse(values.get(0));
-            default -> false;
-        };
-    }
-
-    private static long parse(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return Long.MIN_VALUE;
-        }
     }
 
     private static Map<String, String> labels(Pod p) {

@@ -2,12 +2,12 @@ package io.kaji.scheduler.plugins.nodeaffinity;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PreferredSchedulingTerm;
+import io.kaji.controllers.runtime.NodeSelectors;
 import io.kaji.scheduler.framework.ClusterEvent;
 import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.EnqueueExtensions;
 import io.kaji.scheduler.framework.FilterPlugin;
 import io.kaji.scheduler.framework.NodeInfo;
-import io.kaji.scheduler.framework.NodeSelectors;
 import io.kaji.scheduler.framework.PreScorePlugin;
 import io.kaji.scheduler.framework.ScorePlugin;
 import io.kaji.scheduler.framework.Status;

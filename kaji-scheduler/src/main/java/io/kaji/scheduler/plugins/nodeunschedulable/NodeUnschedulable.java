@@ -3,13 +3,13 @@ package io.kaji.scheduler.plugins.nodeunschedulable;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.kaji.controllers.runtime.Tolerations;
 import io.kaji.scheduler.framework.ClusterEvent;
 import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.EnqueueExtensions;
 import io.kaji.scheduler.framework.FilterPlugin;
 import io.kaji.scheduler.framework.NodeInfo;
 import io.kaji.scheduler.framework.Status;
-import io.kaji.scheduler.framework.Tolerations;
 import java.util.Set;
 
 /**

@@ -3,6 +3,7 @@ package io.kaji.scheduler.plugins.tainttoleration;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.kaji.controllers.runtime.Tolerations;
 import io.kaji.scheduler.framework.ClusterEvent;
 import io.kaji.scheduler.framework.CycleState;
 import io.kaji.scheduler.framework.EnqueueExtensions;
@@ -10,7 +11,6 @@ import io.kaji.scheduler.framework.FilterPlugin;
 import io.kaji.scheduler.framework.NodeInfo;
 import io.kaji.scheduler.framework.ScorePlugin;
 import io.kaji.scheduler.framework.Status;
-import io.kaji.scheduler.framework.Tolerations;
 import java.util.List;
 import java.util.Set;
 

@@ -1,10 +1,11 @@
-package io.kaji.scheduler.framework;
+package io.kaji.controllers.runtime;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelector;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +21,12 @@ public final class NodeSelectors {
 
     /** The pod's nodeSelector and required node affinity both accept {@code node}. */
     public static boolean podMatchesNode(Pod pod, Node node) {
-        Map<String, String> selector = pod.getSpec() == null ? null : pod.getSpec().getNodeSelector();
+        return pod.getSpec() == null || matchesNode(pod.getSpec(), node);
+    }
+
+    /** The nodeSelector and required node affinity of {@code spec} (a pod's or a template's) both accept {@code node}. */
+    public static boolean matchesNode(PodSpec spec, Node node) {
+        Map<String, String> selector = spec.getNodeSelector();
         // Most pods select nothing: then the node's labels are not even read (Filter runs for hundreds of nodes).
         if (selector != null && !selector.isEmpty()) {
             Map<String, String> labels = labelsOf(node);
@@ -30,14 +36,17 @@ public final class NodeSelectors {
                 }
             }
         }
-        NodeSelector required = requiredAffinity(pod);
+        NodeSelector required = requiredAffinity(spec);
         return required == null || matches(required, node);
     }
 
     /** The pod's required node affinity, or null. */
     public static NodeSelector requiredAffinity(Pod pod) {
-        var spec = pod.getSpec();
-        if (spec == null || spec.getAffinity() == null || spec.getAffinity().getNodeAffinity() == null) {
+        return pod.getSpec() == null ? null : requiredAffinity(pod.getSpec());
+    }
+
+    private static NodeSelector requiredAffinity(PodSpec spec) {
+        if (spec.getAffinity() == null || spec.getAffinity().getNodeAffinity() == null) {
             return null;
         }
         return spec.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
