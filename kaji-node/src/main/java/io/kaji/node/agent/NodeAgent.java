@@ -85,6 +85,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean networkReady;
     private volatile boolean closed;
     private volatile SharedIndexInformer<Pod> informer;
+    private volatile SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodeInformer;
     private volatile Controller controller;
     private volatile PodRoutes routes;
     private final CompletableFuture<NodeNetwork> network = new CompletableFuture<>();
@@ -425,6 +426,11 @@ public final class NodeAgent implements AutoCloseable {
             // cost the agent memory for stacks that wait.
             Controller c = Controller.withVirtualWorkers("pods-" + config.nodeName(), syncer, config.podWorkers());
             controller = c;
+            // The node's own Node, as the kubelet's node lister: its labels and taints for pod admission.
+            SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> ownNode = client.nodes()
+                    .withField("metadata.name", config.nodeName()).inform();
+            nodeInformer = ownNode;
+            syncer.node(() -> ownNode.getStore().getByKey(config.nodeName()));
             SharedIndexInformer<Pod> inf = Informers.informWithoutManagedFields(client.pods().inAnyNamespace()
                     .withField("spec.nodeName", config.nodeName()), new ResourceEventHandler<>() {
                         @Override
@@ -447,6 +453,7 @@ public final class NodeAgent implements AutoCloseable {
             informer = inf;
             if (closed) {
                 inf.close();
+                ownNode.close();
                 return;
             }
             syncer.podCgroups(cgroups);
@@ -695,6 +702,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (informer != null) {
             informer.close();
+        }
+        if (nodeInformer != null) {
+            nodeInformer.close();
         }
         if (controller != null) {
             controller.close();

@@ -110,6 +110,8 @@ public final class PodSyncer implements Reconciler {
     /** Pods admitted here (resources counted) that may not have started yet; also the admission lock. */
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
     private volatile Supplier<List<Pod>> nodePods = List::of;
+    /** This node's Node object as last seen, or null: its labels and taints for admission. */
+    private volatile Supplier<io.fabric8.kubernetes.api.model.Node> node = () -> null;
     private volatile Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> allocatable = Map::of;
     /** The current sandbox's IP per pod uid. */
     private final Map<String, SandboxIp> sandboxIps = new ConcurrentHashMap<>();
@@ -169,6 +171,11 @@ public final class PodSyncer implements Reconciler {
     /** The pods bound to this node (the informer's), for admission's resource count; call before the workers start. */
     public void nodePods(Supplier<List<Pod>> pods) {
         this.nodePods = pods;
+    }
+
+    /** Where admission reads this node's labels and taints ({@link NodePredicates}); call before the workers start. */
+    public void node(Supplier<io.fabric8.kubernetes.api.model.Node> source) {
+        this.node = source;
     }
 
     /** Which sysctls pods may set here (default: the safe ones); call before the workers start. */
@@ -322,8 +329,9 @@ public final class PodSyncer implements Reconciler {
 
     /**
      * The kubelet's admission of a pod it has not started yet: a pod this node may not run (a sysctl outside
-     * {@link #sysctls}, or requests that do not fit the node's allocatable beside the pods admitted before it,
-     * {@link ResourceFit}) is failed at once, with the reason, a warning event and "Pod was rejected: ..." as the
+     * {@link #sysctls}, requests that do not fit the node's allocatable beside the pods admitted before it,
+     * {@link ResourceFit}, or a node selector, host port or NoExecute taint that rules it out, {@link NodePredicates})
+     * is failed at once, with the reason, a warning event and "Pod was rejected: ..." as the
      * message, and never started. A pod already started here (it has a sandbox) or already finished is not
      * judged again, so an agent restarted with other settings leaves running pods alone.
      */
@@ -347,6 +355,9 @@ public final class PodSyncer implements Reconciler {
                     .filter(p -> !terminal(p) && (admitted.contains(p.getMetadata().getUid()) || started(p)))
                     .toList();
             fit = ResourceFit.check(pod, active, allocatable.get());
+            if (fit.isEmpty()) {
+                fit = NodePredicates.check(pod, node.get(), active);
+            }
             if (fit.isEmpty()) {
                 admitted.add(ref.uid());
                 return false;

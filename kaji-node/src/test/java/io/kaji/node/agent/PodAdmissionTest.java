@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The agent's admission of the pods bound to it: a pod asking for a sysctl the node does not allow
  * ({@link NodeAgent#sysctls}) is failed with reason SysctlForbidden and never started, one the node allows runs; a
- * pod whose requests do not fit beside those admitted before it is failed with reason OutOfcpu.
+ * pod whose requests do not fit beside those admitted before it is failed with reason OutOfcpu; one whose node selector
+ * the node does not match (NodeAffinity), whose host port another pod holds (NodePorts) or that does not tolerate
+ * the node's NoExecute taint (TaintToleration) is failed likewise.
  */
 class PodAdmissionTest {
 
@@ -130,6 +132,93 @@ class PodAdmissionTest {
                 agent.close();
             }
         }
+    }
+
+    @Test
+    void aPodTheNodeDoesNotMatchWhoseHostPortIsTakenOrThatDoesNotTolerateANoExecuteTaintIsRejected()
+            throws Exception {
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
+            client.namespaces().withName("default").edit(n -> {
+                n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "privileged");
+                return n;
+            });
+            SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
+            AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
+                    dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
+            NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
+                    HostInfo.detect());
+            try {
+                agent.start();
+                await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withName(NODE).get() != null);
+                client.nodes().withName(NODE).edit(n -> {
+                    n.getSpec().setPodCIDR("100.64.99.0/24");
+                    n.getMetadata().getLabels().put("disk", "ssd");
+                    return n;
+                });
+                client.pods().inNamespace("default").resource(plain("ssd").editSpec()
+                        .addToNodeSelector("disk", "ssd").endSpec().build()).create();
+                client.pods().inNamespace("default").resource(plain("gpu").editSpec()
+                        .addToNodeSelector("accelerator", "gpu").endSpec().build()).create();
+                client.pods().inNamespace("default").resource(plain("port-a").editSpec().editFirstContainer()
+                        .addNewPort().withContainerPort(80).withHostPort(8080).endPort().endContainer().endSpec()
+                        .build()).create();
+                await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(phase(client, "port-a"))
+                        && "Running".equals(phase(client, "ssd")));
+                client.pods().inNamespace("default").resource(plain("port-b").editSpec().editFirstContainer()
+                        .addNewPort().withContainerPort(81).withHostPort(8080).withHostIP("127.0.0.1").endPort()
+                        .endContainer().endSpec().build()).create();
+                client.pods().inNamespace("default").resource(plain("port-udp").editSpec().editFirstContainer()
+                        .addNewPort().withContainerPort(80).withHostPort(8080).withProtocol("UDP").endPort()
+                        .endContainer().endSpec().build()).create();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    assertRejected(client, "gpu", "NodeAffinity",
+                            "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector");
+                    assertRejected(client, "port-b", "NodePorts",
+                            "Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports");
+                    assertThat(phase(client, "port-udp")).as("another protocol").isEqualTo("Running");
+                });
+
+                client.nodes().withName(NODE).edit(n -> {
+                    n.getSpec().setTaints(List.of(new io.fabric8.kubernetes.api.model.Taint("NoExecute", "drain",
+                            null, "now")));
+                    return n;
+                });
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    var taints = client.nodes().withName(NODE).get().getSpec().getTaints();
+                    return taints != null && !taints.isEmpty();
+                });
+                Thread.sleep(500); // the agent's watch of its Node
+                client.pods().inNamespace("default").resource(plain("untolerating").build()).create();
+                client.pods().inNamespace("default").resource(plain("tolerating").editSpec().addNewToleration()
+                        .withKey("drain").withOperator("Exists").withEffect("NoExecute").endToleration().endSpec()
+                        .build()).create();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    assertRejected(client, "untolerating", "TaintToleration",
+                            "Predicate TaintToleration failed: node(s) had taints that the pod didn't tolerate");
+                    assertThat(phase(client, "tolerating")).isEqualTo("Running");
+                });
+            } finally {
+                agent.close();
+            }
+        }
+    }
+
+    private static PodBuilder plain(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withNodeName(NODE)
+                .addNewContainer().withName("app").withImage("busybox").endContainer().endSpec();
+    }
+
+    private static String phase(KubernetesClient client, String name) {
+        Pod p = client.pods().inNamespace("default").withName(name).get();
+        return p == null || p.getStatus() == null ? null : p.getStatus().getPhase();
+    }
+
+    private static void assertRejected(KubernetesClient client, String name, String reason, String message) {
+        Pod p = client.pods().inNamespace("default").withName(name).get();
+        assertThat(p.getStatus().getPhase()).as(name).isEqualTo("Failed");
+        assertThat(p.getStatus().getReason()).as(name).isEqualTo(reason);
+        assertThat(p.getStatus().getMessage()).as(name).isEqualTo("Pod was rejected: " + message);
     }
 
     private static Pod cpuPod(String name, String cpu) {
