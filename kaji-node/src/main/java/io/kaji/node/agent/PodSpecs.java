@@ -49,8 +49,13 @@ public final class PodSpecs {
     public static SandboxSpec sandbox(Pod pod, int attempt, PodLogs logs, ClusterNetwork network, Path seccompRoot) {
         PodRef ref = ref(pod);
         var spec = pod.getSpec();
-        String hostname = spec.getHostname() != null && !spec.getHostname().isEmpty() ? spec.getHostname()
-                : ref.name();
+        String hostname = SandboxSpec.podHostname(spec.getHostname() != null && !spec.getHostname().isEmpty()
+                ? spec.getHostname() : ref.name());
+        if (Boolean.TRUE.equals(spec.getSetHostnameAsFQDN()) && spec.getSubdomain() != null
+                && !spec.getSubdomain().isEmpty()) {
+            // The kubelet's setHostnameAsFQDN: the kernel hostname is the pod's FQDN under its subdomain.
+            hostname = hostname + "." + spec.getSubdomain() + "." + ref.namespace() + ".svc." + network.clusterDomain();
+        }
         List<SandboxSpec.PortMapping> ports = new ArrayList<>();
         for (Container c : containers(pod)) {
             for (ContainerPort p : nullSafe(c.getPorts())) {

@@ -662,8 +662,8 @@ public final class PodSyncer implements Reconciler {
         }
         List<ContainerSpec.Mount> mounts;
         try {
-            mounts = runtime.runsContainers() ? withEtcHosts(pod, ip, volumes.mounts(c, volumes.setUp(pod)))
-                    : List.of();
+            mounts = runtime.runsContainers() ? withEtcHosts(pod, ip, volumes.mounts(c, volumes.setUp(pod),
+                    expr -> EnvResolver.expand(expr, vars))) : List.of();
         } catch (VolumeError e) {
             boolean setUp = e.getMessage().startsWith("MountVolume.SetUp failed");
             if (setUp && events != null) {

@@ -51,9 +51,26 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
                 stdin, tty, security);
     }
 
-    /** A bind mount from the host. */
-    public record Mount(String hostPath, String containerPath, boolean readOnly) {
+    /**
+     * A bind mount from the host, with its mount propagation (a volumeMount's {@code mountPropagation}).
+     */
+    public record Mount(String hostPath, String containerPath, boolean readOnly, Propagation propagation) {
+
+        /** A private bind mount (propagation {@code None}). */
+        public Mount(String hostPath, String containerPath, boolean readOnly) {
+            this(hostPath, containerPath, readOnly, Propagation.PRIVATE);
+        }
+
+        public Mount {
+            propagation = propagation == null ? Propagation.PRIVATE : propagation;
+        }
     }
+
+    /**
+     * Whether mounts made later under a bind mount's source reach the container ({@code HOST_TO_CONTAINER},
+     * Kubernetes' {@code HostToContainer}) and, for privileged containers, the other way too ({@code BIDIRECTIONAL}).
+     */
+    public enum Propagation { PRIVATE, HOST_TO_CONTAINER, BIDIRECTIONAL }
 
     /**
      * Linux cgroup settings (0 means unset).

@@ -15,6 +15,7 @@ import io.kaji.node.cri.v1.LinuxContainerSecurityContext;
 import io.kaji.node.cri.v1.LinuxPodSandboxConfig;
 import io.kaji.node.cri.v1.LinuxSandboxSecurityContext;
 import io.kaji.node.cri.v1.Mount;
+import io.kaji.node.cri.v1.MountPropagation;
 import io.kaji.node.cri.v1.NamespaceMode;
 import io.kaji.node.cri.v1.NamespaceOption;
 import io.kaji.node.cri.v1.PodSandboxConfig;
@@ -43,8 +44,10 @@ final class CriMessages {
         PodSandboxConfig.Builder b = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName(spec.pod().name())
                         .setNamespace(spec.pod().namespace()).setUid(spec.pod().uid()).setAttempt(spec.attempt()))
-                // The CRI rejects a hostname for host-network pods: they have the node's.
-                .setHostname(spec.hostNetwork() ? "" : hostname(spec.hostname()))
+                // The CRI rejects a hostname for host-network pods: they have the node's. A name is cut to a DNS
+                // label; an FQDN (setHostnameAsFQDN) was made from a cut one and is passed as it is.
+                .setHostname(spec.hostNetwork() ? "" : spec.hostname().contains(".") ? spec.hostname()
+                        : hostname(spec.hostname()))
                 .setLogDirectory(spec.logDirectory().toString())
                 .putAllLabels(labels)
                 .putAllAnnotations(spec.annotations())
@@ -90,7 +93,11 @@ final class CriMessages {
         spec.env().forEach((k, v) -> b.addEnvs(KeyValue.newBuilder().setKey(k).setValue(v)));
         for (ContainerSpec.Mount m : spec.mounts()) {
             b.addMounts(Mount.newBuilder().setHostPath(m.hostPath()).setContainerPath(m.containerPath())
-                    .setReadonly(m.readOnly()));
+                    .setReadonly(m.readOnly()).setPropagation(switch (m.propagation()) {
+                        case PRIVATE -> MountPropagation.PROPAGATION_PRIVATE;
+                        case HOST_TO_CONTAINER -> MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+                        case BIDIRECTIONAL -> MountPropagation.PROPAGATION_BIDIRECTIONAL;
+                    }));
         }
         return b.build();
     }

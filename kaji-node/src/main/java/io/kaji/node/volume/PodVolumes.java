@@ -367,6 +367,15 @@ public final class PodVolumes {
      * writable volumes if missing; resolved to the file itself in the atomic-writer layout).
      */
     public List<ContainerSpec.Mount> mounts(Container c, Map<String, HostVolume> volumes) throws VolumeError {
+        return mounts(c, volumes, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As above; a volumeMount's {@code subPathExpr} is expanded by {@code expand} (the container's environment
+     * variables, {@code $(POD_NAME)}) into its subPath.
+     */
+    public List<ContainerSpec.Mount> mounts(Container c, Map<String, HostVolume> volumes,
+                                            java.util.function.UnaryOperator<String> expand) throws VolumeError {
         List<ContainerSpec.Mount> out = new ArrayList<>();
         for (VolumeMount m : c.getVolumeMounts() == null ? List.<VolumeMount>of() : c.getVolumeMounts()) {
             HostVolume v = volumes.get(m.getName());
@@ -376,6 +385,9 @@ public final class PodVolumes {
             }
             Path host = v.path();
             String sub = m.getSubPath();
+            if ((sub == null || sub.isEmpty()) && m.getSubPathExpr() != null && !m.getSubPathExpr().isEmpty()) {
+                sub = expand.apply(m.getSubPathExpr());
+            }
             if (sub != null && !sub.isEmpty()) {
                 Path p = v.path().resolve(sub).normalize();
                 if (sub.startsWith("/") || !p.startsWith(v.path())) {
@@ -392,7 +404,7 @@ public final class PodVolumes {
                 }
             }
             boolean readOnly = v.readOnly() || Boolean.TRUE.equals(m.getReadOnly());
-            out.add(new ContainerSpec.Mount(host.toString(), m.getMountPath(), readOnly));
+            out.add(new ContainerSpec.Mount(host.toString(), m.getMountPath(), readOnly, propagation(m)));
         }
         return out;
     }
@@ -439,6 +451,12 @@ public final class PodVolumes {
             }
         }
         return file;
+    }
+
+    private static ContainerSpec.Propagation propagation(VolumeMount m) {
+        String p = m.getMountPropagation();
+        return "HostToContainer".equals(p) ? ContainerSpec.Propagation.HOST_TO_CONTAINER
+                : "Bidirectional".equals(p) ? ContainerSpec.Propagation.BIDIRECTIONAL : ContainerSpec.Propagation.PRIVATE;
     }
 
     /** Unmounts and deletes every volume of pod {@code uid} (hostPath volumes are left alone). */

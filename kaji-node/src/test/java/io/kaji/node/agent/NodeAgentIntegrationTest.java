@@ -282,7 +282,7 @@ class NodeAgentIntegrationTest {
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
                 .withNewSecurityContext().addNewSysctl("net.ipv4.ip_unprivileged_port_start", "81")
                 .addNewSysctl("kernel/shm_rmid_forced", "1").endSecurityContext()
-                .withSubdomain("db").addNewHostAlias().withIp("100.64.9.250").withHostnames("foo.local", "bar.local")
+                .withSubdomain("db").withSetHostnameAsFQDN(true).addNewHostAlias().withIp("100.64.9.250").withHostnames("foo.local", "bar.local")
                 .endHostAlias().withShareProcessNamespace(true)
                 .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
                 .withCommand("sleep", "3600")
@@ -321,6 +321,8 @@ class NodeAgentIntegrationTest {
                 .endsWith("\n" + podIp + "\tsysctls.db.default.svc.cluster.local\tsysctls\n\n"
                         + "# Entries added by HostAliases.\n100.64.9.250\tfoo.local\tbar.local\n");
         assertThat(exec("sysctls", "hostname -i")).isEqualTo(podIp + "\n");
+        assertThat(exec("sysctls", "hostname")).as("setHostnameAsFQDN")
+                .isEqualTo("sysctls.db.default.svc.cluster.local\n");
         assertThat(exec("hostns", "head -n 1 /etc/hosts"))
                 .isEqualTo("# Kubernetes-managed hosts file (host network).\n");
         // shareProcessNamespace: the other container's process is visible and the sandbox's pause is PID 1 (in a

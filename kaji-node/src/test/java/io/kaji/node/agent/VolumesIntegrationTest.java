@@ -167,6 +167,55 @@ class VolumesIntegrationTest {
     }
 
     @Test
+    void subPathExprIsExpandedAndHostToContainerMountsPropagate() throws Exception {
+        // containerd wants the source of a HostToContainer mount on a shared (or slave) mount, as / is on systemd
+        // hosts; this machine's / is private, so the test makes its directory a shared mount of its own.
+        Path shared = Files.createTempDirectory("kaji-propagation-");
+        host("mount", "--bind", shared.toString(), shared.toString());
+        host("mount", "--make-shared", shared.toString());
+        Path late = shared.resolve("late");
+        try {
+            client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("expr")
+                    .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE)
+                    .withTerminationGracePeriodSeconds(1L)
+                    .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
+                    .withCommand("sleep", "3600")
+                    .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef()
+                    .withFieldPath("metadata.name").endFieldRef().endValueFrom().endEnv()
+                    .addNewVolumeMount().withName("scratch").withMountPath("/mine").withSubPathExpr("per-$(POD_NAME)")
+                    .endVolumeMount()
+                    .addNewVolumeMount().withName("scratch").withMountPath("/all").endVolumeMount()
+                    .addNewVolumeMount().withName("shared").withMountPath("/shared")
+                    .withMountPropagation("HostToContainer").endVolumeMount()
+                    .endContainer()
+                    .addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir().endVolume()
+                    .addNewVolume().withName("shared").withNewHostPath().withPath(shared.toString())
+                    .withType("Directory").endHostPath().endVolume()
+                    .endSpec().build()).create();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertThat(containerStatus("expr").getState().getRunning()).isNotNull());
+            String id = containerStatus("expr").getContainerID().substring("containerd://".length());
+            assertThat(sh(id, "echo x > /mine/f && cat /all/per-expr/f")).isEqualTo("x\n");
+
+            // A file system mounted on the host after the container started reaches it.
+            Files.createDirectories(late);
+            host("mount", "-t", "tmpfs", "tmpfs", late.toString());
+            Files.writeString(late.resolve("hello"), "from the host");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(
+                    () -> assertThat(sh(id, "cat /shared/late/hello 2>&1")).isEqualTo("from the host"));
+            client.pods().inNamespace(NS).withName("expr").withGracePeriod(0).delete();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get("expr") == null);
+        } finally {
+            io.kaji.node.host.HostCommand.run(List.of("umount", late.toString()), Duration.ofSeconds(10));
+            io.kaji.node.host.HostCommand.run(List.of("umount", shared.toString()), Duration.ofSeconds(10));
+        }
+    }
+
+    private static void host(String... command) {
+        io.kaji.node.host.HostCommand.run(List.of(command), Duration.ofSeconds(10)).orThrow();
+    }
+
+    @Test
     void aMissingConfigMapKeepsThePodCreatingWithAFailedMountEvent() {
         Pod pod = new PodBuilder().withNewMetadata().withName("nocm").withNamespace(NS).endMetadata().withNewSpec()
                 .withNodeName(NODE).withTerminationGracePeriodSeconds(1L).addNewContainer().withName("c")
