@@ -91,6 +91,11 @@ final class PodSpecDefaults {
 
     /** Validation of a PodSpec at {@code path} ({@code spec} or {@code spec.template.spec}). */
     static List<StatusCause> validate(JsonNode spec, String path) {
+        return validate(spec, path, java.util.Set.of());
+    }
+
+    /** As above, with {@code moreVolumes} (a StatefulSet's claim templates) mountable beside the spec's volumes. */
+    static List<StatusCause> validate(JsonNode spec, String path, java.util.Set<String> moreVolumes) {
         List<StatusCause> causes = new ArrayList<>();
         JsonNode containers = spec == null ? null : spec.get("containers");
         if (containers == null || !containers.isArray() || containers.isEmpty()) {
@@ -99,12 +104,17 @@ final class PodSpecDefaults {
         }
         java.util.Set<String> names = new java.util.HashSet<>();
         SecurityContextValidation.pod(spec.get("securityContext"), path + ".securityContext", causes);
+        java.util.Set<String> volumes = new java.util.HashSet<>(moreVolumes);
+        for (JsonNode v : spec.path("volumes")) {
+            volumes.add(v.path("name").asString(""));
+        }
         JsonNode init = spec.get("initContainers");
         if (init != null && init.isArray()) {
             for (int i = 0; i < init.size(); i++) {
                 JsonNode c = init.get(i);
                 String at = path + ".initContainers[" + i + "]";
                 validateContainer(c, at, names, causes);
+                validateVolumeMounts(c, at, volumes, causes);
                 JsonNode policy = c.get("restartPolicy");
                 boolean sidecar = policy != null && "Always".equals(policy.asString(""));
                 if (policy != null && !policy.isNull() && !sidecar) {
@@ -126,11 +136,59 @@ final class PodSpecDefaults {
             JsonNode c = containers.get(i);
             String at = path + ".containers[" + i + "]";
             validateContainer(c, at, names, causes);
+            validateVolumeMounts(c, at, volumes, causes);
             if (c.get("restartPolicy") != null && !c.get("restartPolicy").isNull()) {
                 causes.add(StatusCause.forbidden(at + ".restartPolicy", "may not be set for non-init containers"));
             }
         }
         return causes;
+    }
+
+    /**
+     * A container's volumeMounts as Kubernetes validates them: a volume of the pod, subPath and subPathExpr not both
+     * (a subPathExpr relative, without '..'), a known mountPropagation, Bidirectional only for a privileged
+     * container.
+     */
+    private static void validateVolumeMounts(JsonNode c, String at, java.util.Set<String> volumes,
+                                             List<StatusCause> causes) {
+        JsonNode mounts = c.get("volumeMounts");
+        if (mounts == null || !mounts.isArray()) {
+            return;
+        }
+        boolean privileged = c.path("securityContext").path("privileged").asBoolean(false);
+        for (int i = 0; i < mounts.size(); i++) {
+            JsonNode m = mounts.get(i);
+            String mat = at + ".volumeMounts[" + i + "]";
+            String name = m.path("name").asString("");
+            if (!volumes.contains(name)) {
+                causes.add(new StatusCause("FieldValueNotFound", "Not found: \"" + name + "\"", mat + ".name"));
+            }
+            String subPath = m.path("subPath").asString("");
+            String expr = m.path("subPathExpr").asString("");
+            if (!expr.isEmpty()) {
+                if (!subPath.isEmpty()) {
+                    causes.add(StatusCause.invalid(mat + ".subPathExpr", expr,
+                            "subPathExpr and subPath are mutually exclusive"));
+                }
+                if (expr.startsWith("/")) {
+                    causes.add(StatusCause.invalid(mat + ".subPathExpr", expr, "must be a relative path"));
+                }
+                if (List.of(expr.split("/")).contains("..")) {
+                    causes.add(StatusCause.invalid(mat + ".subPathExpr", expr, "must not contain '..'"));
+                }
+            }
+            JsonNode propagation = m.get("mountPropagation");
+            if (propagation != null && !propagation.isNull()) {
+                String mode = propagation.asString("");
+                if (!List.of("Bidirectional", "HostToContainer", "None").contains(mode)) {
+                    causes.add(StatusCause.notSupported(mat + ".mountPropagation", mode,
+                            List.of("Bidirectional", "HostToContainer", "None")));
+                } else if (mode.equals("Bidirectional") && !privileged) {
+                    causes.add(StatusCause.forbidden(mat + ".mountPropagation",
+                            "Bidirectional mount propagation is available only to privileged containers"));
+                }
+            }
+        }
     }
 
     /** A container's name (a DNS label, unique among all the pod's containers), image and security context. */

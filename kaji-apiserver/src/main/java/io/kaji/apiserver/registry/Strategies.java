@@ -213,12 +213,18 @@ public final class Strategies {
                     causes.add(StatusCause.required("spec.selector", ""));
                 } else {
                     JsonNode labels = Json.at(o, "spec.template.metadata.labels");
-                    if (!selectorMatches(selector, labels)) {
+                    if (!LabelSelector.fromObject(selector).matches(Json.labels(Json.at(o, "spec.template")))) {
                         causes.add(StatusCause.invalid("spec.template.metadata.labels", goMap(labels),
                                 "`selector` does not match template `labels`"));
                     }
                 }
-                causes.addAll(PodSpecDefaults.validate(Json.at(o, "spec.template.spec"), "spec.template.spec"));
+                // A StatefulSet's containers also mount the volumes its volumeClaimTemplates make for each pod.
+                java.util.Set<String> claims = new java.util.HashSet<>();
+                for (JsonNode claim : o.path("spec").path("volumeClaimTemplates")) {
+                    claims.add(claim.path("metadata").path("name").asString(""));
+                }
+                causes.addAll(PodSpecDefaults.validate(Json.at(o, "spec.template.spec"), "spec.template.spec",
+                        claims));
                 JsonNode replicas = Json.at(o, "spec.replicas");
                 if (replicas != null && replicas.isNumber() && replicas.asLong() < 0) {
                     causes.add(StatusCause.invalid("spec.replicas", replicas.asLong(),
@@ -473,19 +479,6 @@ public final class Strategies {
         if (podSpec instanceof ObjectNode ps) {
             PodSpecDefaults.apply(ps);
         }
-    }
-
-    private static boolean selectorMatches(JsonNode selector, JsonNode labels) {
-        JsonNode ml = selector.get("matchLabels");
-        if (ml != null && ml.isObject()) {
-            for (Map.Entry<String, JsonNode> e : ml.properties()) {
-                JsonNode v = labels == null ? null : labels.get(e.getKey());
-                if (v == null || !v.asString().equals(e.getValue().asString())) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /** Renders labels as Go prints a map[string]string in validation messages. */

@@ -97,4 +97,25 @@ class PodSpecValidationTest {
                 "spec.containers[2].securityContext.seccompProfile.type: Unsupported value: \"Strict\": supported"
                         + " values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"");
     }
+
+    @Test
+    void volumeMountsNameAVolumeAndTakeOneSubPathAndAKnownPropagation() {
+        assertThat(errors("""
+                {"volumes":[{"name":"data","emptyDir":{}}],
+                 "containers":[{"name":"app","image":"i","volumeMounts":[
+                  {"name":"data","mountPath":"/d","subPathExpr":"$(POD_NAME)","mountPropagation":"HostToContainer"},
+                  {"name":"data","mountPath":"/e","mountPropagation":"Bidirectional"},
+                  {"name":"absent","mountPath":"/f","subPath":"x","subPathExpr":"../$(POD_NAME)"},
+                  {"name":"data","mountPath":"/g","mountPropagation":"Shared"}]}]}
+                """)).containsExactly(
+                "spec.containers[0].volumeMounts[1].mountPropagation: Forbidden: Bidirectional mount propagation is"
+                        + " available only to privileged containers",
+                "spec.containers[0].volumeMounts[2].name: Not found: \"absent\"",
+                "spec.containers[0].volumeMounts[2].subPathExpr: Invalid value: \"../$(POD_NAME)\": subPathExpr and"
+                        + " subPath are mutually exclusive",
+                "spec.containers[0].volumeMounts[2].subPathExpr: Invalid value: \"../$(POD_NAME)\": must not contain"
+                        + " '..'",
+                "spec.containers[0].volumeMounts[3].mountPropagation: Unsupported value: \"Shared\": supported values:"
+                        + " \"Bidirectional\", \"HostToContainer\", \"None\"");
+    }
 }

@@ -1,0 +1,49 @@
+package io.kaji.apiserver.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kaji.apiserver.errors.StatusCause;
+import io.kaji.apiserver.serialization.Json;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Deployment and StatefulSet validation: the whole selector against the template, mounts of claim templates. */
+class WorkloadValidationTest {
+
+    private static List<String> errors(String kind, String spec) {
+        ObjectNode o = Json.parseTrusted("""
+                {"apiVersion":"apps/v1","kind":"%s","metadata":{"name":"web","namespace":"default"},"spec":%s}"""
+                .formatted(kind, spec));
+        ResourceStrategy strategy = Strategies.workload(kind);
+        strategy.prepareForCreate(o);
+        return strategy.validate(o).stream().map(StatusCause::describe).toList();
+    }
+
+    @Test
+    void matchExpressionsMustSelectTheTemplateToo() {
+        String template = "\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"front\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}";
+        assertThat(errors("Deployment", "{\"selector\":{\"matchLabels\":{\"app\":\"web\"},\"matchExpressions\":["
+                + "{\"key\":\"tier\",\"operator\":\"In\",\"values\":[\"front\",\"back\"]}]}," + template + "}"))
+                .isEmpty();
+        assertThat(errors("Deployment", "{\"selector\":{\"matchLabels\":{\"app\":\"web\"},\"matchExpressions\":["
+                + "{\"key\":\"tier\",\"operator\":\"NotIn\",\"values\":[\"front\"]}]}," + template + "}"))
+                .containsExactly("spec.template.metadata.labels: Invalid value: "
+                        + "\"map[string]string{\"app\":\"web\", \"tier\":\"front\"}\": `selector` does not"
+                        + " match template `labels`");
+    }
+
+    @Test
+    void aStatefulSetsContainersMountItsClaimTemplatesButNothingElseUndeclared() {
+        String spec = """
+                {"serviceName":"db","selector":{"matchLabels":{"app":"db"}},
+                 "template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"c","image":"i",
+                   "volumeMounts":[{"name":"data","mountPath":"/data"},{"name":"%s","mountPath":"/x"}]}]}},
+                 "volumeClaimTemplates":[{"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],
+                   "resources":{"requests":{"storage":"1Gi"}}}}]}""";
+        assertThat(errors("StatefulSet", spec.formatted("data"))).isEmpty();
+        assertThat(errors("StatefulSet", spec.formatted("scratch"))).containsExactly(
+                "spec.template.spec.containers[0].volumeMounts[1].name: Not found: \"scratch\"");
+    }
+}
