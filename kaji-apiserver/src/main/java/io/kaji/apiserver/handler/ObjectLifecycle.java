@@ -80,7 +80,7 @@ final class ObjectLifecycle {
             meta.remove("generation");
         }
         def.strategy().prepareForCreate(obj);
-        validate(def, obj, true);
+        validate(def, obj, null);
     }
 
     /**
@@ -116,7 +116,7 @@ final class ObjectLifecycle {
                     && !java.util.Objects.equals(obj.get("status"), old.get("status"));
             meta.put("generation", specChanged(obj, old) || statusCounts ? gen + 1 : gen);
         }
-        validate(def, obj, false);
+        validate(def, obj, old);
     }
 
     /** True when anything outside metadata and status differs. */
@@ -130,7 +130,8 @@ final class ObjectLifecycle {
         return !x.equals(y);
     }
 
-    private void validate(ResourceDefinition def, ObjectNode obj, boolean create) {
+    /** Validates {@code obj}, created ({@code old} null) or replacing {@code old}. */
+    private void validate(ResourceDefinition def, ObjectNode obj, ObjectNode old) {
         List<StatusCause> causes = new ArrayList<>();
         ObjectNode meta = Json.metadata(obj);
         String name = Json.text(meta, "name");
@@ -169,8 +170,10 @@ final class ObjectLifecycle {
             }
         }
         causes.addAll(def.strategy().validate(obj));
-        if (create) {
+        if (old == null) {
             causes.addAll(def.strategy().validateCreate(obj));
+        } else {
+            causes.addAll(def.strategy().validateUpdate(obj, old));
         }
         if (!causes.isEmpty()) {
             throw ApiException.invalid(def.kind(), def.group(), name, causes);

@@ -425,6 +425,13 @@ public final class ResourceHandler {
             ObjectNode next;
             if ("finalize".equals(sub)) {
                 next = NamespaceFinalization.finalizeUpdate(current, desired);
+            } else if ("ephemeralcontainers".equals(sub) && def.group().isEmpty() && def.plural().equals("pods")) {
+                List<io.kaji.apiserver.errors.StatusCause> causes = new java.util.ArrayList<>();
+                next = io.kaji.apiserver.registry.PodUpdates.withEphemeralContainers(current, desired, causes);
+                causes.addAll(def.strategy().validate(next));
+                if (!causes.isEmpty()) {
+                    throw ApiException.invalid(def.kind(), def.group(), name, causes);
+                }
             } else if ("status".equals(sub)) {
                 next = current.deepCopy();
                 if (desired.has("status")) {

@@ -79,7 +79,8 @@ public final class BuiltinResources {
         r.register(def("", "v1", "PersistentVolume", "persistentvolumes", PersistentVolume.class).clusterScoped()
                 .shortNames("pv").subresources("status").strategy(Strategies.NO_GENERATION).build());
         r.register(def("", "v1", "Pod", "pods", Pod.class).shortNames("po").categories("all")
-                .subresources("status", "binding", "eviction", "log", "exec", "attach", "portforward")
+                .subresources("status", "binding", "eviction", "log", "exec", "attach", "portforward",
+                        "ephemeralcontainers")
                 .columns(PodColumns.columns())
                 .fields("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
                         "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName")

@@ -58,6 +58,11 @@ public interface ResourceStrategy {
         return List.of();
     }
 
+    /** Checks that only apply to an update of {@code old} into {@code object} (what may not change). */
+    default List<StatusCause> validateUpdate(ObjectNode object, ObjectNode old) {
+        return List.of();
+    }
+
     /**
      * Drops the fields this type does not know from a decoded object and returns their paths in document order
      * ({@code spec.foo}), for {@code fieldValidation}; null (the default) when the fabric8 model class decides,

@@ -171,8 +171,23 @@ public final class Strategies {
         }
 
         @Override
+        public void prepareForUpdate(ObjectNode o, ObjectNode old) {
+            // Defaults as on create, so that a body without them (a PUT of the manifest) changes nothing by
+            // leaving them out; ephemeral containers change through their subresource only.
+            ObjectNode spec = Json.objectAt(o, "spec");
+            PodSpecDefaults.apply(spec);
+            spec.putIfAbsent("enableServiceLinks", F.booleanNode(true));
+            PodUpdates.keepEphemeralContainers(o, old);
+        }
+
+        @Override
         public List<StatusCause> validate(ObjectNode o) {
             return PodSpecDefaults.validate(o.get("spec"), "spec");
+        }
+
+        @Override
+        public List<StatusCause> validateUpdate(ObjectNode o, ObjectNode old) {
+            return PodUpdates.validateSpecUpdate(o, old);
         }
     };
 
