@@ -107,6 +107,47 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void kubectlDebugAddsAnEphemeralContainerThatSeesItsTargetsProcesses() {
+        // Not interactive: the ephemeral container runs, and its output is read back with kubectl logs.
+        Kubectl.Result debug = kubectl.run("debug", "web", "--image=" + BusyboxImage.NAME,
+                "--image-pull-policy=IfNotPresent", "--target=main", "-c", "dbg", "--",
+                "sh", "-c", "ps -o args | grep -v grep | grep 'httpd -f'; echo debugged");
+        assertThat(debug.exitCode()).as(debug.toString()).isZero();
+        await("the ephemeral container ran").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Kubectl.Result state = kubectl.run("get", "pod", "web", "-o",
+                            "jsonpath={.status.ephemeralContainerStatuses[?(@.name==\"dbg\")].state.terminated.reason}");
+                    assertThat(state.stdout()).as(state.toString()).isEqualTo("Completed");
+                });
+        Kubectl.Result logs = kubectl.run("logs", "web", "-c", "dbg");
+        assertThat(logs.stdout()).as("the target's httpd is in its PID namespace")
+                .isEqualTo("httpd -f -p 80 -h /www\ndebugged\n");
+
+
+        // An ephemeral container is never changed or removed, and a pod's other fields stay as they were.
+        Kubectl.Result edit = kubectl.run("patch", "pod", "web", "--subresource=ephemeralcontainers", "--type=json",
+                "-p", "[{\"op\":\"remove\",\"path\":\"/spec/ephemeralContainers/0\"}]");
+        assertThat(edit.exitCode()).as(edit.toString()).isNotZero();
+        assertThat(edit.stderr()).contains("existing ephemeral containers \"dbg\" may not be removed");
+        Kubectl.Result command = kubectl.run("patch", "pod", "web", "--type=json", "-p",
+                "[{\"op\":\"replace\",\"path\":\"/spec/containers/0/command\",\"value\":[\"sleep\",\"1\"]}]");
+        assertThat(command.exitCode()).as(command.toString()).isNotZero();
+        assertThat(command.stderr()).contains("pod updates may not change fields other than");
+    }
+
+    @Test
+    void kubectlRunDashIFeedsStdinAndRelaysOutputUntilTheContainerEnds() {
+        // kubectl run -i sets stdinOnce: closing stdin closes the container's, and its output stays attached until
+        // it exits (without stdinOnce reaching the runtime, the attach ended with stdin and "later" was lost).
+        Kubectl.Result r = kubectl.run(Map.of(), "hello\n", "run", "once", "-i", "--image=" + BusyboxImage.NAME,
+                "--image-pull-policy=IfNotPresent", "--restart=Never", "--", "sh", "-c",
+                "read l; echo got:$l; sleep 1; echo later");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).as(r.toString()).contains("got:hello\nlater\n");
+        assertThat(client.pods().withName("once").get().getSpec().getContainers().get(0).getStdinOnce()).isTrue();
+    }
+
+    @Test
     void thePodResolvesItsOwnNameThroughItsEtcHosts() {
         // Java's InetAddress.getLocalHost() and `hostname -i` look the pod's name up: the kubelet's /etc/hosts has it.
         String ip = client.pods().withName("web").get().getStatus().getPodIP();

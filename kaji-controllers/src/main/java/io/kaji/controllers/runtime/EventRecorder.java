@@ -87,13 +87,23 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     public void record(HasMetadata object, String type, String reason, String message) {
-        Instant now = clock.instant();
-        writer.execute(() -> write(object, type, reason, message, now));
+        record(object, null, type, reason, message);
     }
 
-    private void write(HasMetadata object, String type, String reason, String message, Instant now) {
+    /**
+     * An event about a part of {@code object}: {@code fieldPath} is the involved object's {@code fieldPath}, as the
+     * kubelet names a pod's container ({@code spec.containers{app}}); null for the whole object.
+     */
+    public void record(HasMetadata object, String fieldPath, String type, String reason, String message) {
+        Instant now = clock.instant();
+        writer.execute(() -> write(object, fieldPath, type, reason, message, now));
+    }
+
+    private void write(HasMetadata object, String fieldPath, String type, String reason, String message,
+            Instant now) {
         String namespace = object.getMetadata().getNamespace() == null ? "default" : object.getMetadata().getNamespace();
-        String identity = object.getMetadata().getUid() + "|" + type + "|" + reason + "|" + message;
+        String identity = object.getMetadata().getUid() + "|" + fieldPath + "|" + type + "|" + reason + "|"
+                + message;
         String ts = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         try {
             Seen seen;
@@ -123,6 +133,7 @@ public final class EventRecorder implements AutoCloseable {
                             .withName(object.getMetadata().getName())
                             .withUid(object.getMetadata().getUid())
                             .withResourceVersion(object.getMetadata().getResourceVersion())
+                            .withFieldPath(fieldPath)
                             .build())
                     .withType(type)
                     .withReason(reason)

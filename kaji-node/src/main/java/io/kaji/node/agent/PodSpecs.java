@@ -197,6 +197,7 @@ public final class PodSpecs {
         return ContainerSpec.builder(c.getName(), c.getImage()).attempt(attempt).mounts(mounts).security(security)
                 .command(nullSafe(c.getCommand())).args(nullSafe(c.getArgs())).workingDir(c.getWorkingDir())
                 .env(env).resources(resources(c.getResources())).stdin(Boolean.TRUE.equals(c.getStdin()))
+                .stdinOnce(Boolean.TRUE.equals(c.getStdinOnce()))
                 .tty(Boolean.TRUE.equals(c.getTty())).build();
     }
 
@@ -236,6 +237,43 @@ public final class PodSpecs {
     /** A sidecar: an init container with {@code restartPolicy: Always}, which runs beside the pod's containers. */
     static boolean isSidecar(Container c) {
         return "Always".equals(c.getRestartPolicy());
+    }
+
+    /**
+     * The pod's ephemeral containers ({@code kubectl debug}) as containers: the same fields; they have no ports,
+     * probes, hooks or resources (the API refuses them).
+     */
+    static List<Container> ephemeralContainers(Pod pod) {
+        return nullSafe(pod.getSpec().getEphemeralContainers()).stream().map(e -> new io.fabric8.kubernetes.api
+                .model.ContainerBuilder().withName(e.getName()).withImage(e.getImage())
+                .withImagePullPolicy(e.getImagePullPolicy()).withCommand(e.getCommand()).withArgs(e.getArgs())
+                .withWorkingDir(e.getWorkingDir()).withEnv(e.getEnv()).withEnvFrom(e.getEnvFrom())
+                .withVolumeMounts(e.getVolumeMounts()).withSecurityContext(e.getSecurityContext())
+                .withStdin(e.getStdin()).withStdinOnce(e.getStdinOnce()).withTty(e.getTty())
+                .withTerminationMessagePath(e.getTerminationMessagePath())
+                .withTerminationMessagePolicy(e.getTerminationMessagePolicy()).build()).toList();
+    }
+
+    /**
+     * How an event names container {@code name} of the pod ({@code involvedObject.fieldPath}), as the kubelet's
+     * reference: {@code spec.containers{app}}, {@code spec.initContainers{setup}} or
+     * {@code spec.ephemeralContainers{debugger}}.
+     */
+    static String fieldPath(Pod pod, String name) {
+        if (nullSafe(pod.getSpec().getInitContainers()).stream().anyMatch(c -> name.equals(c.getName()))) {
+            return "spec.initContainers{" + name + "}";
+        }
+        if (nullSafe(pod.getSpec().getEphemeralContainers()).stream().anyMatch(c -> name.equals(c.getName()))) {
+            return "spec.ephemeralContainers{" + name + "}";
+        }
+        return "spec.containers{" + name + "}";
+    }
+
+    /** The container whose processes ephemeral container {@code name} sees, or null. */
+    static String ephemeralTarget(Pod pod, String name) {
+        return nullSafe(pod.getSpec().getEphemeralContainers()).stream().filter(e -> name.equals(e.getName()))
+                .map(io.fabric8.kubernetes.api.model.EphemeralContainer::getTargetContainerName)
+                .filter(t -> t != null && !t.isEmpty()).findFirst().orElse(null);
     }
 
     static List<Container> containers(Pod pod) {

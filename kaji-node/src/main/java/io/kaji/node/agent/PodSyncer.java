@@ -291,6 +291,10 @@ public final class PodSyncer implements Reconciler {
         }
         PodStatus status = PodStatuses.build(pod, pass.sandboxReady(), pass.ip(), hostIp.get(), pass.views(),
                 config.clock());
+        if (!pass.ephemeral().isEmpty()) {
+            status.setEphemeralContainerStatuses(pass.ephemeral().stream().map(PodStatuses::containerStatus)
+                    .toList());
+        }
         writeStatus(pod, status);
         boolean terminal = "Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase());
         if (terminal) {
@@ -398,7 +402,8 @@ public final class PodSyncer implements Reconciler {
      * What one pass saw; {@code requeue} is when to look again sooner than {@link #RELIST}, or null. A null pass
      * means "finished pod, nothing to do or report".
      */
-    record Pass(String sandboxId, boolean sandboxReady, String ip, List<ContainerView> views, Duration requeue) {
+    record Pass(String sandboxId, boolean sandboxReady, String ip, List<ContainerView> views,
+                List<ContainerView> ephemeral, Duration requeue) {
     }
 
     /**
@@ -536,11 +541,28 @@ public final class PodSyncer implements Reconciler {
                 requeue = min(requeue, d);
             }
             stopSidecarsOfFinishedPod(pod, ref, ip, policy, sandboxId);
+            // Ephemeral containers (kubectl debug): started once, never restarted, whatever they end with; one
+            // whose status was reported ran already (its exited instance may have been collected since).
+            Set<String> ran = pod.getStatus() == null ? Set.of() : PodSpecs.nullSafe(
+                    pod.getStatus().getEphemeralContainerStatuses()).stream()
+                    .filter(st -> st.getState() != null && st.getState().getWaiting() == null)
+                    .map(io.fabric8.kubernetes.api.model.ContainerStatus::getName)
+                    .collect(java.util.stream.Collectors.toSet());
+            for (Container c : PodSpecs.ephemeralContainers(pod)) {
+                if (latest(all, c.getName(), 0) == null && !ran.contains(c.getName())) {
+                    requeue = min(requeue, start(pod, ref, c, sandboxId, sandboxSpec, all, ip));
+                }
+            }
         }
         List<ContainerInfo> after = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
         List<ContainerView> views = views(key, pod, ref, ip, after);
-        return new Pass(sandboxId, true, ip, views, requeue);
+        List<ContainerView> ephemeral = new ArrayList<>();
+        for (Container c : PodSpecs.ephemeralContainers(pod)) {
+            ephemeral.add(new ContainerView(c, true, withTerminationMessage(ref, c, latest(after, c.getName(), 0)),
+                    null, failures.get(ref.uid() + "/" + c.getName()), null));
+        }
+        return new Pass(sandboxId, true, ip, views, ephemeral, requeue);
     }
 
     /**
@@ -594,7 +616,7 @@ public final class PodSyncer implements Reconciler {
         String key = ref.uid() + "/" + c.getName();
         Duration left = crashBackOff.remaining(key, latest.finishedAt());
         if (left.compareTo(Duration.ZERO) > 0) {
-            event(pod, false, "BackOff", "Back-off restarting failed container " + c.getName() + " in pod "
+            event(pod, c, false, "BackOff", "Back-off restarting failed container " + c.getName() + " in pod "
                     + ref.name() + "_" + ref.namespace() + "(" + ref.uid() + ")");
             return left;
         }
@@ -657,7 +679,7 @@ public final class PodSyncer implements Reconciler {
             vars = env.resolve(pod, c, ip, hostIp.get());
         } catch (EnvResolver.ConfigError e) {
             failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
-            event(pod, false, "Failed", "Error: " + e.getMessage());
+            event(pod, c, false, "Failed", "Error: " + e.getMessage());
             return Duration.ofSeconds(2);
         }
         List<ContainerSpec.Mount> mounts;
@@ -693,6 +715,16 @@ public final class PodSyncer implements Reconciler {
             }
         }
         ContainerSpec spec = PodSpecs.container(c, attempt, vars, mounts, security);
+        String target = PodSpecs.ephemeralTarget(pod, c.getName());
+        if (target != null) {
+            ContainerStatus targetStatus = latest(all, target, 0);
+            if (targetStatus == null || targetStatus.state() != ContainerState.RUNNING) {
+                failures.put(key, new ContainerWaiting("CreateContainerError", "target container " + target
+                        + " is not running"));
+                return Duration.ofSeconds(2);
+            }
+            spec = spec.withPidTarget(targetStatus.id());
+        }
         PodCgroups podCgroups = cgroups;
         if (podCgroups != null) {
             spec = spec.withOomScoreAdj(podCgroups.oomScoreAdj(pod, c));
@@ -708,7 +740,7 @@ public final class PodSyncer implements Reconciler {
                 message += ": user \"" + user + "\" of the image is not in its /etc/passwd";
             }
             failures.put(key, new ContainerWaiting("CreateContainerError", message));
-            event(pod, false, "Failed", "Error: " + message);
+            event(pod, c, false, "Failed", "Error: " + message);
             crashBackOff.recordFailure(key);
             return Duration.ofSeconds(1);
         }
@@ -716,7 +748,7 @@ public final class PodSyncer implements Reconciler {
         if (own != null) {
             own.containerCreated(id);
         }
-        event(pod, true, "Created", "Created container: " + c.getName());
+        event(pod, c, true, "Created", "Created container: " + c.getName());
         try {
             if (own != null) {
                 own.containerStarted(id);
@@ -725,19 +757,17 @@ public final class PodSyncer implements Reconciler {
         } catch (RuntimeCallException e) {
             // The attempt stays (CREATED or EXITED) and is restarted with back-off like a crash.
             failures.put(key, new ContainerWaiting("RunContainerError", e.getMessage()));
-            event(pod, false, "Failed", "Error: " + e.getMessage());
+            event(pod, c, false, "Failed", "Error: " + e.getMessage());
             return Duration.ofSeconds(1);
         }
-        event(pod, true, "Started", "Started container " + c.getName());
+        event(pod, c, true, "Started", "Started container " + c.getName());
         log.info("pod {}: container {} attempt {} started ({})", ref, c.getName(), attempt, abbrev(id));
         if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null && runtime.runsContainers()) {
             String failed = hooks.run(c.getLifecycle().getPostStart(), pod, new ProbeTarget(ip, c, id), POST_START_LIMIT);
             if (failed != null) {
                 // As the kubelet: the event, then the container is killed and restarted per restartPolicy.
                 log.info("pod {}: postStart hook of {} failed: {}", ref, c.getName(), failed);
-                if (events != null) {
-                    events.warning(pod, "FailedPostStartHook", failed);
-                }
+                event(pod, c, false, "FailedPostStartHook", failed);
                 stopContainer(pod, c, id, ip, Duration.ofSeconds(Objects.requireNonNullElse(
                         pod.getSpec().getTerminationGracePeriodSeconds(), 30L)));
                 failures.put(key, new ContainerWaiting("PostStartHookError", failed));
@@ -774,10 +804,16 @@ public final class PodSyncer implements Reconciler {
         return out;
     }
 
-    /** A kubelet-style container event (events are off in some tests). */
+    /** A kubelet-style pod event (events are off in some tests). */
     private void event(Pod pod, boolean normal, String reason, String message) {
+        event(pod, null, normal, reason, message);
+    }
+
+    /** A kubelet-style event about container {@code c} of the pod (its fieldPath, e.g. spec.containers{app}). */
+    private void event(Pod pod, Container c, boolean normal, String reason, String message) {
         if (events != null) {
-            events.record(pod, normal ? "Normal" : "Warning", reason, message);
+            events.record(pod, c == null ? null : PodSpecs.fieldPath(pod, c.getName()), normal ? "Normal" : "Warning",
+                    reason, message);
         }
     }
 
@@ -805,7 +841,7 @@ public final class PodSyncer implements Reconciler {
         if (present.isPresent()) {
             if (!pulledOnce.contains(key)) {
                 pulledOnce.add(key);
-                event(pod, true, "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
+                event(pod, c, true, "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
             }
             return new ImageCheck(null, present);
         }
@@ -820,8 +856,8 @@ public final class PodSyncer implements Reconciler {
             ContainerWaiting prev = failures.get(key);
             failures.put(key, new ContainerWaiting("ImagePullBackOff", "Back-off pulling image \"" + c.getImage()
                     + "\"" + (prev == null ? "" : ": " + prev.message())));
-            event(pod, true, "BackOff", "Back-off pulling image \"" + c.getImage() + "\"");
-            event(pod, false, "Failed", "Error: ImagePullBackOff");
+            event(pod, c, true, "BackOff", "Back-off pulling image \"" + c.getImage() + "\"");
+            event(pod, c, false, "Failed", "Error: ImagePullBackOff");
             return ImageCheck.retryIn(left);
         }
         ImagePullSecrets.Result secrets = pullSecrets.read(pod);
@@ -831,7 +867,7 @@ public final class PodSyncer implements Reconciler {
         }
         List<io.kaji.node.image.RegistryCredentials> credentials = secrets.keyring().lookup(c.getImage());
         RuntimeCallException failure = null;
-        event(pod, true, "Pulling", "Pulling image \"" + c.getImage() + "\"");
+        event(pod, c, true, "Pulling", "Pulling image \"" + c.getImage() + "\"");
         long t0 = System.nanoTime();
         // The kubelet's order: each matching credential, most specific first; anonymously when none matches.
         for (int i = 0; i < Math.max(1, credentials.size()); i++) {
@@ -842,7 +878,7 @@ public final class PodSyncer implements Reconciler {
                 String took = String.format(java.util.Locale.ROOT, "%.3fs", (System.nanoTime() - t0) / 1e9);
                 java.util.Optional<io.kaji.node.runtime.ImageInfo> pulled = runtime.imageStatus(c.getImage());
                 String size = pulled.map(im -> " Image size: " + im.sizeBytes() + " bytes.").orElse("");
-                event(pod, true, "Pulled", "Successfully pulled image \"" + c.getImage() + "\" in " + took + " ("
+                event(pod, c, true, "Pulled", "Successfully pulled image \"" + c.getImage() + "\" in " + took + " ("
                         + took + " including waiting)." + size);
                 return new ImageCheck(null, pulled);
             } catch (RuntimeCallException e) {
@@ -850,8 +886,8 @@ public final class PodSyncer implements Reconciler {
             }
         }
         pullBackOff.recordFailure(pullKey);
-        event(pod, false, "Failed", "Failed to pull image \"" + c.getImage() + "\": " + failure.getMessage());
-        event(pod, false, "Failed", "Error: ErrImagePull");
+        event(pod, c, false, "Failed", "Failed to pull image \"" + c.getImage() + "\": " + failure.getMessage());
+        event(pod, c, false, "Failed", "Error: ErrImagePull");
         failures.put(key, new ContainerWaiting("ErrImagePull", failure.getMessage()));
         return ImageCheck.retryIn(pullBackOff.remaining(pullKey, null));
     }
@@ -956,9 +992,7 @@ public final class PodSyncer implements Reconciler {
             String message = "Container " + c.getName() + " failed " + failed.word() + " probe"
                     + ("Never".equals(policy) && !PodSpecs.isSidecar(c) ? "" : ", will be restarted");
             log.info("pod {}: {}", ref, message);
-            if (events != null) {
-                events.normal(pod, "Killing", message);
-            }
+            event(pod, c, true, "Killing", message);
             Long probeGrace = failed.of(c).getTerminationGracePeriodSeconds();
             long grace = probeGrace != null ? probeGrace
                     : Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
@@ -981,9 +1015,7 @@ public final class PodSyncer implements Reconciler {
             if (failed != null) {
                 log.info("pod {}/{}: preStop hook of {} failed: {}", pod.getMetadata().getNamespace(),
                         pod.getMetadata().getName(), c.getName(), failed);
-                if (events != null) {
-                    events.warning(pod, "FailedPreStopHook", failed);
-                }
+                event(pod, c, false, "FailedPreStopHook", failed);
             }
             left = grace.minus(Duration.ofNanos(System.nanoTime() - t0));
             if (left.compareTo(MIN_GRACE) < 0) {

@@ -33,10 +33,10 @@ final class ProbeEvents implements ProbeManager.Listener {
         if (events == null) {
             return;
         }
+        String fieldPath = PodSpecs.fieldPath(pod, container.getName());
         switch (outcome.result()) {
-            case FAILURE -> events.warning(pod, "Unhealthy", message(kind, outcome));
-            case UNKNOWN -> events.warning(pod, "Unhealthy", message(kind, outcome));
-            case WARNING -> events.warning(pod, "ProbeWarning", message(kind, outcome));
+            case FAILURE, UNKNOWN -> events.record(pod, fieldPath, "Warning", "Unhealthy", message(kind, outcome));
+            case WARNING -> events.record(pod, fieldPath, "Warning", "ProbeWarning", message(kind, outcome));
             default -> {
             }
         }

@@ -21,13 +21,17 @@ import java.util.Objects;
  * @param labels     extra labels (Kaji's own are added)
  * @param annotations annotations
  * @param stdin      keep stdin open
+ * @param stdinOnce  close the container's stdin when the first attached client closes it (its output stays
+ *                   attached until it exits); without it an attach that closes stdin detaches, as containerd does it
  * @param tty        allocate a terminal
  * @param security   user, groups, capabilities, seccomp and the like
+ * @param pidTarget  the id of a container of the pod whose PID namespace this one joins (an ephemeral container's
+ *                   {@code targetContainerName}), or ""
  */
 public record ContainerSpec(String name, int attempt, String image, List<String> command, List<String> args,
                             String workingDir, Map<String, String> env, List<Mount> mounts, Resources resources,
                             Map<String, String> labels, Map<String, String> annotations, boolean stdin,
-                            boolean tty, ContainerSecurity security) {
+                            boolean stdinOnce, boolean tty, ContainerSecurity security, String pidTarget) {
 
     public ContainerSpec {
         Objects.requireNonNull(name, "name");
@@ -41,6 +45,13 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
         security = security == null ? ContainerSecurity.DEFAULT : security;
+        pidTarget = pidTarget == null ? "" : pidTarget;
+    }
+
+    /** This spec in the PID namespace of container {@code containerId}. */
+    public ContainerSpec withPidTarget(String containerId) {
+        return new ContainerSpec(name, attempt, image, command, args, workingDir, env, mounts, resources, labels,
+                annotations, stdin, stdinOnce, tty, security, containerId);
     }
 
     /** This spec with {@code resources.oomScoreAdj} replaced. */
@@ -48,7 +59,7 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         Resources r = new Resources(resources.cpuShares(), resources.cpuQuotaMicros(), resources.cpuPeriodMicros(),
                 resources.memoryLimitBytes(), adj);
         return new ContainerSpec(name, attempt, image, command, args, workingDir, env, mounts, r, labels, annotations,
-                stdin, tty, security);
+                stdin, stdinOnce, tty, security, pidTarget);
     }
 
     /**
@@ -108,6 +119,7 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         private Map<String, String> labels = Map.of();
         private Map<String, String> annotations = Map.of();
         private boolean stdin;
+        private boolean stdinOnce;
         private boolean tty;
         private ContainerSecurity security = ContainerSecurity.DEFAULT;
 
@@ -127,12 +139,13 @@ public record ContainerSpec(String name, int attempt, String image, List<String>
         public Builder labels(Map<String, String> v) { labels = v; return this; }
         public Builder annotations(Map<String, String> v) { annotations = v; return this; }
         public Builder stdin(boolean v) { stdin = v; return this; }
+        public Builder stdinOnce(boolean v) { stdinOnce = v; return this; }
         public Builder tty(boolean v) { tty = v; return this; }
         public Builder security(ContainerSecurity v) { security = v; return this; }
 
         public ContainerSpec build() {
             return new ContainerSpec(name, attempt, image, command, args, workingDir, env, mounts, resources, labels,
-                    annotations, stdin, tty, security);
+                    annotations, stdin, stdinOnce, tty, security, "");
         }
     }
 }

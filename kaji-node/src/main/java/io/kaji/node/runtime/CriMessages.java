@@ -73,6 +73,11 @@ final class CriMessages {
         labels.putAll(KajiLabels.forContainer(sandbox.pod(), spec.name()));
         ContainerSpec.Resources r = spec.resources();
         NamespaceOption namespaces = namespaces(sandbox);
+        if (!spec.pidTarget().isEmpty()) {
+            // An ephemeral container with a target sees the target's processes (kubectl debug --target).
+            namespaces = NamespaceOption.newBuilder(namespaces).setPid(NamespaceMode.TARGET)
+                    .setTargetId(spec.pidTarget()).build();
+        }
         ContainerConfig.Builder b = ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName(spec.name()).setAttempt(spec.attempt()))
                 .setImage(ImageSpec.newBuilder().setImage(spec.image()))
@@ -83,6 +88,7 @@ final class CriMessages {
                 .putAllAnnotations(spec.annotations())
                 .setLogPath(PodLogs.relativePath(spec.name(), spec.attempt()))
                 .setStdin(spec.stdin())
+                .setStdinOnce(spec.stdinOnce())
                 .setTty(spec.tty())
                 .setLinux(LinuxContainerConfig.newBuilder()
                         .setResources(LinuxContainerResources.newBuilder()

@@ -206,6 +206,13 @@ class NodeAgentIntegrationTest {
             assertThat(fallback).as("fallback terminated").isNotNull();
             assertThat(fallback.getMessage()).isEqualTo("line1\noops\n");
         });
+        // Container events name their container, as the kubelet's do (involvedObject.fieldPath).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events().inNamespace(NS)
+                .list().getItems()).anySatisfy(e -> {
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("said");
+                    assertThat(e.getReason()).isEqualTo("Started");
+                    assertThat(e.getInvolvedObject().getFieldPath()).isEqualTo("spec.containers{c}");
+                }));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Pod deadline = client.pods().inNamespace(NS).withName("deadline").get();
             assertThat(deadline.getStatus().getPhase()).isEqualTo("Failed");

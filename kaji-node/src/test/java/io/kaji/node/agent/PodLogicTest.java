@@ -23,6 +23,24 @@ class PodLogicTest {
             .addToLabels("app", "web").endMetadata().withNewSpec().withNodeName("n1").endSpec().build();
 
     @Test
+    void eventsAndEphemeralContainersNameTheirContainerAsTheKubeletDoes() {
+        Pod pod = new PodBuilder(POD).editSpec().addNewInitContainer().withName("setup").withImage("i")
+                .endInitContainer().addNewContainer().withName("app").withImage("i").endContainer()
+                .addNewEphemeralContainer().withName("dbg").withImage("busybox").withTargetContainerName("app")
+                .withStdin(true).withTty(true).withCommand("sh").endEphemeralContainer().endSpec().build();
+        assertThat(PodSpecs.fieldPath(pod, "setup")).isEqualTo("spec.initContainers{setup}");
+        assertThat(PodSpecs.fieldPath(pod, "app")).isEqualTo("spec.containers{app}");
+        assertThat(PodSpecs.fieldPath(pod, "dbg")).isEqualTo("spec.ephemeralContainers{dbg}");
+        Container dbg = PodSpecs.ephemeralContainers(pod).get(0);
+        assertThat(dbg.getName()).isEqualTo("dbg");
+        assertThat(dbg.getStdin()).isTrue();
+        assertThat(dbg.getTty()).isTrue();
+        assertThat(dbg.getCommand()).containsExactly("sh");
+        assertThat(PodSpecs.ephemeralTarget(pod, "dbg")).isEqualTo("app");
+        assertThat(PodSpecs.ephemeralTarget(pod, "app")).isNull();
+    }
+
+    @Test
     void resolvesValuesFieldRefsAndReferences() throws Exception {
         Container c = new ContainerBuilder().withName("c").withImage("i")
                 .addNewEnv().withName("A").withValue("x").endEnv()
