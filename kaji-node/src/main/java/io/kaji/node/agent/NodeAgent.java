@@ -507,7 +507,7 @@ public final class NodeAgent implements AutoCloseable {
                 () -> PodUsage.byPod(runtime.containerUsage(KajiLabels.managed())), (pod, status, grace) -> {
                     syncer.evict(pod, status, grace);
                     c.enqueue(Keys.of(pod));
-                }, events, config.clock());
+                }, events, config.clock()).localStorage(new PodDiskUsage(config.podLogs()));
         m.onConditionsChanged(() -> {
             try {
                 timers.execute(() -> guarded("node status", reporter::updateStatus));

@@ -136,7 +136,7 @@ public final class PodSyncer implements Reconciler {
         this.events = events;
         this.hooks = new HookRunner(runtime);
         // Beside the pod log directory: <data-dir>/volumes/<pod uid>/...
-        this.volumes = new PodVolumes(client, config.podLogs().root().resolveSibling("volumes"), config.clock());
+        this.volumes = new PodVolumes(client, PodVolumes.rootBeside(config.podLogs().root()), config.clock());
         this.pullSecrets = new ImagePullSecrets(client);
         this.client = client;
         this.runtime = runtime;

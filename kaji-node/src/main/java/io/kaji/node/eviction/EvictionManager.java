@@ -82,6 +82,7 @@ public final class EvictionManager implements AutoCloseable {
     private final Set<String> evicted = new java.util.HashSet<>();
     private volatile Runnable onConditionsChanged = () -> { };
     private volatile List<NodeReclaimer> reclaimers = List.of();
+    private volatile LocalStorage.Usage localStorage;
 
     /**
      * @param activePods the pods bound to this node (terminal and deleted ones are skipped here)
@@ -125,6 +126,15 @@ public final class EvictionManager implements AutoCloseable {
     }
 
     /** The pressure conditions that are True now. */
+    /**
+     * Turns on local-storage eviction (emptyDir {@code sizeLimit}, {@code ephemeral-storage} limits) with
+     * {@code disk} measuring what the pods keep beside their writable layers.
+     */
+    public EvictionManager localStorage(LocalStorage.Usage disk) {
+        this.localStorage = disk;
+        return this;
+    }
+
     public Set<PressureCondition> conditions() {
         return conditions;
     }
@@ -155,6 +165,10 @@ public final class EvictionManager implements AutoCloseable {
                     current, outcome.met());
             conditions = current;
             onConditionsChanged.run();
+        }
+        Optional<Pod> overLimit = evictForLocalStorage(now);
+        if (overLimit.isPresent()) {
+            return overLimit;
         }
         if (outcome.actionable().isEmpty()) {
             return Optional.empty();
@@ -201,6 +215,40 @@ public final class EvictionManager implements AutoCloseable {
         log.info("node {}: threshold {} met, but only critical pods are left", nodeRef.getMetadata().getName(),
                 threshold);
         return Optional.empty();
+    }
+
+    /**
+     * The kubelet's local-storage eviction, before any threshold is looked at: every active pod over one of its
+     * storage limits ({@link LocalStorage}) is evicted at once (grace 0). Returns the first, if any. Usage is
+     * measured only when a pod has such a limit.
+     */
+    private Optional<Pod> evictForLocalStorage(Instant now) {
+        LocalStorage.Usage disk = localStorage;
+        if (disk == null) {
+            return Optional.empty();
+        }
+        List<Pod> limited = activePods.get().stream().filter(EvictionManager::active)
+                .filter(p -> !evicted.contains(p.getMetadata().getUid())).filter(LocalStorage::limited).toList();
+        if (limited.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, PodUsage> figures = usage.get();
+        Pod first = null;
+        for (Pod pod : limited) {
+            Optional<String> why = LocalStorage.violation(pod, figures.get(pod.getMetadata().getUid()), disk);
+            if (why.isEmpty()) {
+                continue;
+            }
+            log.info("node {}: evicting pod {}/{}: {}", nodeRef.getMetadata().getName(),
+                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(), why.get());
+            killer.kill(pod, EvictedStatus.of(pod, why.get(), now), Duration.ZERO);
+            evicted.add(pod.getMetadata().getUid());
+            if (events != null) {
+                events.warning(pod, EvictedStatus.REASON, why.get());
+            }
+            first = first == null ? pod : first;
+        }
+        return Optional.ofNullable(first);
     }
 
     /**

@@ -119,7 +119,7 @@ public final class PodVolumes {
         Path podDir = root.resolve(pod.getMetadata().getUid());
         Long fsGroup = fsGroup(pod);
         if (v.getEmptyDir() != null) {
-            Path dir = podDir.resolve("kubernetes.io~empty-dir").resolve(v.getName());
+            Path dir = emptyDir(root, pod.getMetadata().getUid(), v.getName());
             boolean fresh = !Files.isDirectory(dir) || "Memory".equals(v.getEmptyDir().getMedium())
                     && !tmpfs.contains(dir.toAbsolutePath().toString());
             if ("Memory".equals(v.getEmptyDir().getMedium())) {
@@ -480,6 +480,16 @@ public final class PodVolumes {
         } catch (IOException e) {
             log.warn("pod {}: cannot remove its volumes {}: {}", uid, podDir, e.getMessage());
         }
+    }
+
+    /** Where pod {@code uid}'s emptyDir volume {@code name} lives under volume root {@code root}. */
+    public static Path emptyDir(Path root, String uid, String name) {
+        return root.resolve(uid).resolve("kubernetes.io~empty-dir").resolve(name);
+    }
+
+    /** The volume root of a node whose pod logs are under {@code podLogsRoot}: {@code <data-dir>/volumes}. */
+    public static Path rootBeside(Path podLogsRoot) {
+        return podLogsRoot.resolveSibling("volumes");
     }
 
     /** Tears down the volumes of pods not in {@code liveUids}; returns how many. */

@@ -192,6 +192,50 @@ class EvictionIntegrationTest {
         }
     }
 
+    @Test
+    @Order(4)
+    void podsOverTheirLocalStorageLimitsAreEvictedWithoutAnyPressure() {
+        // No signal is on: these evictions come from the pods' own limits, checked on every pass.
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("fills-emptydir")
+                .endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                .addToContainers(new ContainerBuilder().withName("c").withImage(BusyboxImage.NAME)
+                        .withImagePullPolicy("IfNotPresent").withCommand("sh", "-c",
+                                "dd if=/dev/zero of=/scratch/fill bs=1024 count=3072; sleep 3600")
+                        .addNewVolumeMount().withName("scratch").withMountPath("/scratch").endVolumeMount().build())
+                .addNewVolume().withName("scratch").withNewEmptyDir().withSizeLimit(new Quantity("1Mi"))
+                .endEmptyDir().endVolume().endSpec().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("fills-rootfs")
+                .endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                .addToContainers(new ContainerBuilder().withName("c").withImage(BusyboxImage.NAME)
+                        .withImagePullPolicy("IfNotPresent").withCommand("sh", "-c",
+                                "dd if=/dev/zero of=/tmp/fill bs=1024 count=4096; sleep 3600")
+                        .withNewResources().addToLimits("ephemeral-storage", new Quantity("2Mi")).endResources()
+                        .build()).endSpec().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("within-limits")
+                .endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+                .addToContainers(new ContainerBuilder().withName("c").withImage(BusyboxImage.NAME)
+                        .withImagePullPolicy("IfNotPresent").withCommand("sh", "-c",
+                                "dd if=/dev/zero of=/tmp/fill bs=1024 count=512; sleep 3600")
+                        .withNewResources().addToLimits("ephemeral-storage", new Quantity("8Mi")).endResources()
+                        .build()).endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Pod emptyDir = client.pods().inNamespace(NS).withName("fills-emptydir").get();
+            assertThat(emptyDir.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(emptyDir.getStatus().getReason()).isEqualTo("Evicted");
+            assertThat(emptyDir.getStatus().getMessage())
+                    .isEqualTo("Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\". ");
+            Pod rootfs = client.pods().inNamespace(NS).withName("fills-rootfs").get();
+            assertThat(rootfs.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(rootfs.getStatus().getMessage())
+                    .as("the pod's total (one container) is checked before the container's own limit")
+                    .isEqualTo("Pod ephemeral local storage usage exceeds the total limit of containers 2Mi. ");
+        });
+        assertThat(client.pods().inNamespace(NS).withName("within-limits").get().getStatus().getPhase())
+                .isEqualTo("Running");
+        Node n = client.nodes().withName(NODE).get();
+        assertThat(condition(n, "DiskPressure").getStatus()).as("no node pressure involved").isEqualTo("False");
+    }
+
     /** The container's main process's oom_score_adj. */
     private int oomScoreAdj(Pod p) throws Exception {
         return Integer.parseInt(Files.readString(Path.of("/proc", containerPid(p), "oom_score_adj")).strip());

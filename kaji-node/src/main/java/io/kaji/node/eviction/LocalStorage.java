@@ -1,0 +1,121 @@
+package io.kaji.node.eviction;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The kubelet's local-storage eviction (its localStorageEviction, checked on every pass whether or not the node is
+ * under pressure): a pod is evicted at once when a disk-backed emptyDir holds more than its {@code sizeLimit}, when
+ * its containers' writable layers, logs and emptyDirs together exceed the sum of their {@code ephemeral-storage}
+ * limits, or when one container's writable layer and logs exceed its own limit — in that order, with the kubelet's
+ * messages.
+ */
+public final class LocalStorage {
+
+    private static final String STORAGE = "ephemeral-storage";
+
+    /** What a pod keeps on the node's disk besides its containers' writable layers. */
+    public interface Usage {
+        /** Bytes in the pod's disk-backed emptyDir volume {@code volume}; 0 when it has none yet. */
+        long emptyDir(Pod pod, String volume);
+
+        /** Bytes of container {@code container}'s log files, rotated ones included. */
+        long logs(Pod pod, String container);
+    }
+
+    private LocalStorage() {
+    }
+
+    /** Whether any of the pod's limits is one this check enforces (else its usage need not be measured). */
+    public static boolean limited(Pod pod) {
+        return diskEmptyDirs(pod).stream().anyMatch(v -> v.getEmptyDir().getSizeLimit() != null)
+                || containers(pod).stream().anyMatch(c -> limit(c) != null);
+    }
+
+    /** Why {@code pod} must be evicted, or empty; {@code figures} are its containers' writable layers. */
+    public static Optional<String> violation(Pod pod, PodUsage figures, Usage usage) {
+        long emptyDirs = 0;
+        for (Volume v : diskEmptyDirs(pod)) {
+            long used = usage.emptyDir(pod, v.getName());
+            emptyDirs += used;
+            Quantity limit = v.getEmptyDir().getSizeLimit();
+            if (limit != null && bytes(limit) > 0 && used > bytes(limit)) {
+                return Optional.of("Usage of EmptyDir volume \"" + v.getName() + "\" exceeds the limit \""
+                        + limit + "\". ");
+            }
+        }
+        List<Container> limited = containers(pod).stream().filter(c -> limit(c) != null).toList();
+        if (limited.isEmpty()) {
+            return Optional.empty();
+        }
+        long podLimit = limited.stream().mapToLong(c -> bytes(limit(c))).sum();
+        long podUsed = emptyDirs;
+        for (Container c : containers(pod)) {
+            podUsed += containerUsed(pod, c, figures, usage);
+        }
+        if (podUsed > podLimit) {
+            return Optional.of("Pod ephemeral local storage usage exceeds the total limit of containers "
+                    + binary(podLimit) + ". ");
+        }
+        for (Container c : limited) {
+            if (containerUsed(pod, c, figures, usage) > bytes(limit(c))) {
+                return Optional.of("Container " + c.getName() + " exceeded its local ephemeral storage limit \""
+                        + limit(c) + "\". ");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long containerUsed(Pod pod, Container c, PodUsage figures, Usage usage) {
+        PodUsage.ContainerFigures f = figures == null ? null : figures.containers().get(c.getName());
+        return (f == null ? 0 : f.diskBytes()) + usage.logs(pod, c.getName());
+    }
+
+    private static Quantity limit(Container c) {
+        return c.getResources() == null || c.getResources().getLimits() == null ? null
+                : c.getResources().getLimits().get(STORAGE);
+    }
+
+    /** Bytes as a Kubernetes binary quantity ({@code 3Mi}), as a sum of binary-suffixed limits prints. */
+    static String binary(long bytes) {
+        String[] suffixes = {"Ei", "Pi", "Ti", "Gi", "Mi", "Ki"};
+        for (int i = 0; i < suffixes.length; i++) {
+            long unit = 1L << (10 * (6 - i));
+            if (bytes != 0 && bytes % unit == 0) {
+                return (bytes / unit) + suffixes[i];
+            }
+        }
+        return Long.toString(bytes);
+    }
+
+    private static long bytes(Quantity q) {
+        return Quantity.getAmountInBytes(q).longValue();
+    }
+
+    /** The pod's emptyDir volumes on disk (a memory-backed one is a tmpfs sized to its limit). */
+    private static List<Volume> diskEmptyDirs(Pod pod) {
+        List<Volume> out = new ArrayList<>();
+        for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+            if (v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium())) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** The containers that run beside each other: regular ones and sidecars. */
+    private static List<Container> containers(Pod pod) {
+        List<Container> out = new ArrayList<>(pod.getSpec().getContainers() == null ? List.of()
+                : pod.getSpec().getContainers());
+        if (pod.getSpec().getInitContainers() != null) {
+            pod.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
+                    .forEach(out::add);
+        }
+        return out;
+    }
+}
