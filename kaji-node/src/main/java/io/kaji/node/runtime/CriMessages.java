@@ -112,12 +112,8 @@ final class CriMessages {
         LinuxSandboxSecurityContext.Builder b = LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces)
                 .addAllSupplementalGroups(s.supplementalGroups()).setPrivileged(s.privileged())
                 .setSeccomp(seccomp(s.seccomp()));
-        if (s.runAsUser() != null) {
-            b.setRunAsUser(Int64Value.newBuilder().setValue(s.runAsUser()));
-        }
-        if (s.runAsGroup() != null) {
-            b.setRunAsGroup(Int64Value.newBuilder().setValue(s.runAsGroup()));
-        }
+        id(s.runAsUser(), b::setRunAsUser);
+        id(s.runAsGroup(), b::setRunAsGroup);
         return b.build();
     }
 
@@ -133,13 +129,16 @@ final class CriMessages {
                 .setPrivileged(s.privileged()).setReadonlyRootfs(s.readOnlyRootfs()).setNoNewPrivs(s.noNewPrivs())
                 .addAllSupplementalGroups(s.supplementalGroups()).setRunAsUsername(s.runAsUsername())
                 .setSeccomp(seccomp(s.seccomp()));
-        if (s.runAsUser() != null) {
-            b.setRunAsUser(Int64Value.newBuilder().setValue(s.runAsUser()));
-        }
-        if (s.runAsGroup() != null) {
-            b.setRunAsGroup(Int64Value.newBuilder().setValue(s.runAsGroup()));
-        }
+        id(s.runAsUser(), b::setRunAsUser);
+        id(s.runAsGroup(), b::setRunAsGroup);
         return b.build();
+    }
+
+    /** Sets an optional user or group id (proto3 tells an unset wrapper from 0, the root id). */
+    private static void id(Long value, java.util.function.Consumer<Int64Value> setter) {
+        if (value != null) {
+            setter.accept(Int64Value.newBuilder().setValue(value).build());
+        }
     }
 
     static SecurityProfile seccomp(Seccomp s) {

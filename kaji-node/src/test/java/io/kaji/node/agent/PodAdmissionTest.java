@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,17 +52,9 @@ class PodAdmissionTest {
             Pod allowed = client.pods().inNamespace("default").resource(pod("shm", "kernel.shm_rmid_forced")).create();
             Pod extra = client.pods().inNamespace("default").resource(pod("backlog", "net.core.somaxconn")).create();
             SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
-            AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
-                    dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
-            NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
-                    HostInfo.detect()).sysctls(SysctlAllowlist.allowing(List.of("net.core.somaxconn")));
+            NodeAgent agent = startAgent(client, runtime, "100.64.98.0/24", Map.of(),
+                    a -> a.sysctls(SysctlAllowlist.allowing(List.of("net.core.somaxconn"))));
             try {
-                agent.start();
-                await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withName(NODE).get() != null);
-                client.nodes().withName(NODE).edit(n -> {
-                    n.getSpec().setPodCIDR("100.64.98.0/24");
-                    return n;
-                });
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                     Pod p = client.pods().inNamespace("default").withName("queues").get();
                     assertThat(p.getStatus().getPhase()).isEqualTo("Failed");
@@ -96,17 +89,8 @@ class PodAdmissionTest {
         try (TestServer api = TestServer.start(dir.resolve("api"));
              KubernetesClient client = api.newKubernetesClient()) {
             SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
-            AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
-                    dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
-            NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
-                    HostInfo.detect());
+            NodeAgent agent = startAgent(client, runtime, "100.64.97.0/24", Map.of(), a -> a);
             try {
-                agent.start();
-                await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withName(NODE).get() != null);
-                client.nodes().withName(NODE).edit(n -> {
-                    n.getSpec().setPodCIDR("100.64.97.0/24");
-                    return n;
-                });
                 String sixty = (cpuMillis * 6 / 10) + "m";
                 client.pods().inNamespace("default").resource(cpuPod("first", sixty)).create();
                 await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(
@@ -144,18 +128,8 @@ class PodAdmissionTest {
                 return n;
             });
             SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
-            AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
-                    dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
-            NodeAgent agent = new NodeAgent(client, runtime, NodeAgent.probing(runtime, Clock.systemUTC()), config,
-                    HostInfo.detect());
+            NodeAgent agent = startAgent(client, runtime, "100.64.99.0/24", Map.of("disk", "ssd"), a -> a);
             try {
-                agent.start();
-                await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withName(NODE).get() != null);
-                client.nodes().withName(NODE).edit(n -> {
-                    n.getSpec().setPodCIDR("100.64.99.0/24");
-                    n.getMetadata().getLabels().put("disk", "ssd");
-                    return n;
-                });
                 client.pods().inNamespace("default").resource(plain("ssd").editSpec()
                         .addToNodeSelector("disk", "ssd").endSpec().build()).create();
                 client.pods().inNamespace("default").resource(plain("gpu").editSpec()
@@ -202,6 +176,26 @@ class PodAdmissionTest {
                 agent.close();
             }
         }
+    }
+
+    /**
+     * An agent of node {@link #NODE} on {@code runtime}, customized and started; its Node gets {@code podCidr} (as the
+     * node IPAM controller would give it) and {@code labels}.
+     */
+    private NodeAgent startAgent(KubernetesClient client, SimulatedRuntime runtime, String podCidr,
+                                 Map<String, String> labels, java.util.function.UnaryOperator<NodeAgent> customize) {
+        AgentConfig config = AgentConfig.defaults(NODE, "v1.34.0-kaji-test", new PodLogs(dir.resolve("pods")),
+                dir.resolve("ipam"), dir.resolve("cni")).withBridgeName(null).withKubeletPort(0);
+        NodeAgent agent = customize.apply(new NodeAgent(client, runtime, NodeAgent.probing(runtime,
+                Clock.systemUTC()), config, HostInfo.detect()));
+        agent.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withName(NODE).get() != null);
+        client.nodes().withName(NODE).edit(n -> {
+            n.getSpec().setPodCIDR(podCidr);
+            n.getMetadata().getLabels().putAll(labels);
+            return n;
+        });
+        return agent;
     }
 
     private static PodBuilder plain(String name) {
