@@ -87,11 +87,20 @@ public final class EnvResolver {
 
     /** The environment of {@code c} in {@code pod}, in order; {@code podIp}/{@code hostIp} feed fieldRefs. */
     public Map<String, String> resolve(Pod pod, Container c, String podIp, String hostIp) throws ConfigError {
+        return resolve(pod, c, podIp, hostIp, warning -> { });
+    }
+
+    /**
+     * As above; {@code skipped} gets the kubelet's {@code InvalidEnvironmentVariableNames} message for each envFrom
+     * source with keys that are no variable names.
+     */
+    public Map<String, String> resolve(Pod pod, Container c, String podIp, String hostIp,
+                                       java.util.function.Consumer<String> skipped) throws ConfigError {
         Map<String, String> services = serviceVariables(services(pod));
         Map<String, String> env = new LinkedHashMap<>();
         if (c.getEnvFrom() != null) {
             for (EnvFromSource source : c.getEnvFrom()) {
-                envFrom(pod, source, env);
+                envFrom(pod, source, env, skipped);
             }
         }
         for (EnvVar v : PodSpecs.env(c)) {
@@ -153,7 +162,8 @@ public final class EnvResolver {
     }
 
     /** Adds every key of the ConfigMap or Secret {@code source} names, with its prefix. */
-    private void envFrom(Pod pod, EnvFromSource source, Map<String, String> env) throws ConfigError {
+    private void envFrom(Pod pod, EnvFromSource source, Map<String, String> env,
+                         java.util.function.Consumer<String> skipped) throws ConfigError {
         String ns = pod.getMetadata().getNamespace();
         String prefix = source.getPrefix() == null ? "" : source.getPrefix();
         Map<String, String> values = new TreeMap<>();
@@ -188,12 +198,22 @@ public final class EnvResolver {
         } else {
             return;
         }
+        List<String> invalid = new ArrayList<>();
         for (var e : values.entrySet()) {
             String name = prefix + e.getKey();
-            // The kubelet skips keys that are no variable names (and says so in an event).
+            // The kubelet skips keys that are no variable names, and says so in an event.
             if (ENV_NAME.matcher(name).matches()) {
                 env.put(name, e.getValue());
+            } else {
+                invalid.add(name);
             }
+        }
+        if (!invalid.isEmpty()) {
+            boolean configMap = source.getConfigMapRef() != null;
+            skipped.accept("Keys [" + String.join(", ", invalid) + "] from the EnvFrom " + (configMap ? "configMap "
+                    : "secret ") + pod.getMetadata().getNamespace() + "/" + (configMap
+                    ? source.getConfigMapRef().getName() : source.getSecretRef().getName())
+                    + " were skipped since they are considered invalid environment variable names.");
         }
     }
 

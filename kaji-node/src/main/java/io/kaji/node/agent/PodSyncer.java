@@ -678,7 +678,8 @@ public final class PodSyncer implements Reconciler {
                 throw new EnvResolver.ConfigError(rootRefused.get());
             }
             security = SecurityContexts.container(pod, c, user, seccompRoot);
-            vars = env.resolve(pod, c, ip, hostIp.get());
+            vars = env.resolve(pod, c, ip, hostIp.get(),
+                    skipped -> event(pod, c, false, "InvalidEnvironmentVariableNames", skipped));
         } catch (EnvResolver.ConfigError e) {
             failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
             event(pod, c, false, "Failed", "Error: " + e.getMessage());

@@ -90,7 +90,10 @@ class EnvResolverTest {
                         + "/$(LEVEL)").endEnv()
                 .addNewEnv().withName("REDIS_MAIN_SERVICE_PORT").withValue("override").endEnv()
                 .build();
-        Map<String, String> env = resolver.resolve(pod(null), c, "100.64.5.9", "10.0.0.1");
+        List<String> skipped = new java.util.ArrayList<>();
+        Map<String, String> env = resolver.resolve(pod(null), c, "100.64.5.9", "10.0.0.1", skipped::add);
+        assertThat(skipped).containsExactly("Keys [not a name] from the EnvFrom configMap shop/settings were skipped"
+                + " since they are considered invalid environment variable names.");
         assertThat(env).containsEntry("MODE", "slow").containsEntry("LEVEL", "3")
                 .containsEntry("DB_PASSWORD", "s3cret").doesNotContainKey("not a name")
                 .containsEntry("URL", "redis://" + ip + ":6379/3")
