@@ -188,7 +188,8 @@ class NodeAgentIntegrationTest {
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withRestartPolicy("Never")
                 .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
-                .withCommand("sh", "-c", "echo line1; echo oops >&2; exit 2").endContainer().endSpec().build())
+                // One stream: containerd copies stdout and stderr into the log separately, in no fixed order.
+                .withCommand("sh", "-c", "echo line1; echo oops; exit 2").endContainer().endSpec().build())
                 .create();
         // activeDeadlineSeconds: the node fails the pod once it has been active that long, killing its container.
         client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("deadline")
