@@ -480,7 +480,8 @@ public final class PodSyncer implements Reconciler {
         // A sandbox created in this pass has no containers yet: no need to ask.
         List<ContainerInfo> all = current == null ? List.of() : runtime.listContainers(KajiLabels.forPod(ref))
                 .stream().filter(c -> c.sandboxId().equals(sandboxId)).toList();
-        if (killUnhealthy(key, pod, ref, ip, all)) {
+        Set<String> changed = killChanged(pod, ref, ip, all);
+        if (killUnhealthy(key, pod, ref, ip, all) || !changed.isEmpty()) {
             all = runtime.listContainers(KajiLabels.forPod(ref)).stream()
                     .filter(c -> c.sandboxId().equals(sandboxId)).toList();
         }
@@ -535,6 +536,10 @@ public final class PodSyncer implements Reconciler {
                     d = start(pod, ref, c, sandboxId, sandboxSpec, all, ip);
                 } else if (latest.state() == ContainerState.CREATED) {
                     d = restart(pod, ref, c, sandboxId, sandboxSpec, all, ip, latest);
+                } else if (latest.state() == ContainerState.EXITED && changed.contains(c.getName())) {
+                    // A new definition starts at once, whatever the policy, with a back-off of its own.
+                    crashBackOff.forget(ref.uid() + "/" + c.getName());
+                    d = start(pod, ref, c, sandboxId, sandboxSpec, all, ip);
                 } else if (latest.state() == ContainerState.EXITED && restarts(policy, latest.exitCode())) {
                     d = restart(pod, ref, c, sandboxId, sandboxSpec, all, ip, latest);
                 }
@@ -1001,6 +1006,33 @@ public final class PodSyncer implements Reconciler {
                     : Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
             stopContainer(pod, c, newest.id(), ip, Duration.ofSeconds(grace));
             killed = true;
+        }
+        return killed;
+    }
+
+    /**
+     * Kills the running containers (and sidecars) whose image is no longer the one in the spec (an update may
+     * change only images, {@code kubectl set image}), as the kubelet kills a container whose definition changed;
+     * returns their names, for the pass to start them again with the new image whatever the restart policy.
+     */
+    private Set<String> killChanged(Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
+        Set<String> killed = new java.util.HashSet<>();
+        List<Container> candidates = new ArrayList<>(PodSpecs.nullSafe(pod.getSpec().getContainers()));
+        PodSpecs.nullSafe(pod.getSpec().getInitContainers()).stream().filter(PodSpecs::isSidecar)
+                .forEach(candidates::add);
+        for (Container c : candidates) {
+            ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
+                    .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
+            if (newest == null || newest.state() != ContainerState.RUNNING || newest.image() == null
+                    || newest.image().equals(c.getImage())) {
+                continue;
+            }
+            String message = "Container " + c.getName() + " definition changed, will be restarted";
+            log.info("pod {}: {} (image {} -> {})", ref, message, newest.image(), c.getImage());
+            event(pod, c, true, "Killing", message);
+            stopContainer(pod, c, newest.id(), ip, Duration.ofSeconds(
+                    Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L)));
+            killed.add(c.getName());
         }
         return killed;
     }

@@ -359,6 +359,37 @@ class NodeAgentIntegrationTest {
     }
 
     @Test
+    @Order(5)
+    void aNewImageRestartsTheContainerWhateverThePolicy() throws Exception {
+        String retagged = "docker.io/kaji/busybox:retagged";
+        Path tar = node.dataDir.resolve("images").resolve("retagged.tar");
+        Files.createDirectories(tar.getParent());
+        io.kaji.node.image.OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX)
+                .as(retagged, ""), tar);
+        io.kaji.node.image.ImageImporter.forSocket(node.config.socket()).importTarball(tar);
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("retag")
+                .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withRestartPolicy("Never")
+                .withTerminationGracePeriodSeconds(1L).addNewContainer().withName("c").withImage(BusyboxImage.NAME)
+                .withImagePullPolicy("IfNotPresent").withCommand("sleep", "3600").endContainer().endSpec().build())
+                .create();
+        awaitReady("retag", Duration.ofSeconds(30));
+        // kubectl set image: an update that changes only the image, which the API allows.
+        client.pods().inNamespace(NS).withName("retag").edit(p -> {
+            p.getSpec().getContainers().get(0).setImage(retagged);
+            return p;
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            ContainerStatus cs = containerStatus("retag");
+            assertThat(cs.getImage()).isEqualTo(retagged);
+            assertThat(cs.getState().getRunning()).as("running again, policy Never notwithstanding").isNotNull();
+            assertThat(cs.getRestartCount()).isEqualTo(1);
+        });
+        assertThat(fixture.events(NS, "retag")).contains("Normal Killing Container c definition changed, will be"
+                + " restarted");
+        client.pods().inNamespace(NS).withName("retag").withGracePeriod(0).delete();
+    }
+
+    @Test
     @Order(6)
     void aReCreatedSandboxsContainersGoOnCountingAndWriteNewLogs() throws Exception {
         client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("resandbox")
