@@ -362,11 +362,7 @@ class NodeAgentIntegrationTest {
     @Order(5)
     void aNewImageRestartsTheContainerWhateverThePolicy() throws Exception {
         String retagged = "docker.io/kaji/busybox:retagged";
-        Path tar = node.dataDir.resolve("images").resolve("retagged.tar");
-        Files.createDirectories(tar.getParent());
-        io.kaji.node.image.OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX)
-                .as(retagged, ""), tar);
-        io.kaji.node.image.ImageImporter.forSocket(node.config.socket()).importTarball(tar);
+        node.importImage(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX).as(retagged, ""));
         client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("retag")
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withRestartPolicy("Never")
                 .withTerminationGracePeriodSeconds(1L).addNewContainer().withName("c").withImage(BusyboxImage.NAME)

@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.containerd.ContainerdFixture;
 import io.kaji.node.image.BusyboxImage;
-import io.kaji.node.image.ImageImporter;
-import io.kaji.node.image.OciImageLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,10 +57,7 @@ class SecurityContextIntegrationTest {
         var busybox = BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX);
         for (var image : List.of(busybox.as(UID_1000, "1000"), busybox.as(NOBODY, "nobody"),
                 busybox.as(NO_SUCH_USER, "nosuchuser"))) {
-            Path tar = node.dataDir.resolve("images").resolve(image.tag() + image.user() + ".tar");
-            Files.createDirectories(tar.getParent());
-            OciImageLayout.write(image, tar);
-            ImageImporter.forSocket(node.config.socket()).importTarball(tar);
+            node.importImage(image);
         }
     }
 

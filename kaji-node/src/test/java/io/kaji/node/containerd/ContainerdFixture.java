@@ -85,11 +85,21 @@ public final class ContainerdFixture implements AutoCloseable {
         long began = System.nanoTime();
         pauseImported = PauseImage.ensureImported(images, importer, runtime);
         long pauseDone = System.nanoTime();
-        Path busyboxTar = images.resolve("busybox.tar");
-        OciImageLayout.write(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX), busyboxTar);
-        importer.importTarball(busyboxTar);
+        importImage(BusyboxImage.image(BusyboxImage.NAME, BusyboxImage.HOST_BUSYBOX));
         log.info("timing: pause image compiled+imported {} ms, busybox image built+imported {} ms",
                 (pauseDone - began) / 1_000_000, (System.nanoTime() - pauseDone) / 1_000_000);
+    }
+
+    /** Writes {@code image} as an OCI tarball under this node's data dir and imports it into its containerd. */
+    public void importImage(io.kaji.node.image.OciImage image) {
+        Path tar = dataDir.resolve("images").resolve(image.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".tar");
+        try {
+            java.nio.file.Files.createDirectories(tar.getParent());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        OciImageLayout.write(image, tar);
+        ImageImporter.forSocket(config.socket()).importTarball(tar);
     }
 
     /** How long containerd took from start until the CRI answered. */

@@ -10,9 +10,7 @@ import io.kaji.node.containerd.AgentFixture;
 import io.kaji.node.containerd.ContainerdFixture;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageFile;
-import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImage;
-import io.kaji.node.image.OciImageLayout;
 import io.kaji.node.image.PauseImage;
 import io.kaji.node.runtime.ContainerSpec;
 import io.kaji.node.runtime.ImageInfo;
@@ -20,7 +18,6 @@ import io.kaji.node.runtime.PodLogs;
 import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxSpec;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,9 +124,7 @@ class ImageGcIntegrationTest {
             OciImage image = new OciImage(name, List.of("/bin/true"), List.of(), List.of(OciImage.DEFAULT_PATH), "/",
                     List.of(new ImageFile.Regular("/name.txt", 0644, (name + " " + Instant.now() + "\n")
                             .getBytes(StandardCharsets.UTF_8))));
-            Path tarball = node.dataDir.resolve(name.replaceAll("[^a-z0-9]", "_") + ".tar");
-            OciImageLayout.write(image, tarball);
-            ImageImporter.forSocket(node.config.socket()).importTarball(tarball);
+            node.importImage(image);
         } catch (Exception e) {
             throw new AssertionError("import " + name, e);
         }

@@ -11,7 +11,6 @@ import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageFile;
 import io.kaji.node.image.ImageImporter;
 import io.kaji.node.image.OciImage;
-import io.kaji.node.image.OciImageLayout;
 import io.kaji.node.image.PauseImage;
 import io.kaji.node.logs.CriLogReader;
 import io.kaji.node.logs.LogEntry;
@@ -249,10 +248,8 @@ class CriContainerRuntimeIntegrationTest {
     @Test
     void importedImageIsRemovedAndAPullFailureNamesTheImage() {
         String name = "docker.io/kaji/scratch-it:1";
-        java.nio.file.Path tar = node.dataDir.resolve("images/scratch.tar");
-        OciImageLayout.write(new io.kaji.node.image.OciImage(name, List.of("/x"), List.of(),
-                List.of(), "/", List.of(new ImageFile.Regular("/x", 0755, new byte[] {1}))), tar);
-        ImageImporter.forSocket(node.config.socket()).importTarball(tar);
+        node.importImage(new io.kaji.node.image.OciImage(name, List.of("/x"), List.of(),
+                List.of(), "/", List.of(new ImageFile.Regular("/x", 0755, new byte[] {1}))));
         assertThat(runtime.imageStatus(name)).isPresent();
         runtime.removeImage(name);
         assertThat(runtime.imageStatus(name)).isEmpty();
