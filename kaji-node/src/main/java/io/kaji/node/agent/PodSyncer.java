@@ -1017,10 +1017,7 @@ public final class PodSyncer implements Reconciler {
      */
     private Set<String> killChanged(Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
         Set<String> killed = new java.util.HashSet<>();
-        List<Container> candidates = new ArrayList<>(PodSpecs.nullSafe(pod.getSpec().getContainers()));
-        PodSpecs.nullSafe(pod.getSpec().getInitContainers()).stream().filter(PodSpecs::isSidecar)
-                .forEach(candidates::add);
-        for (Container c : candidates) {
+        for (Container c : ProbeManager.probedContainers(pod)) {
             ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
                     .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
             if (newest == null || newest.state() != ContainerState.RUNNING || newest.image() == null
