@@ -164,6 +164,7 @@ public final class Strategies {
             ObjectNode spec = Json.objectAt(o, "spec");
             PodSpecDefaults.apply(spec);
             spec.putIfAbsent("enableServiceLinks", F.booleanNode(true));
+            PodAppArmor.sync(o);
             // spec.priority and spec.preemptionPolicy come from the Priority admission plugin, as in Kubernetes
             ObjectNode status = o.putObject("status");
             status.put("phase", "Pending");
@@ -182,12 +183,23 @@ public final class Strategies {
 
         @Override
         public List<StatusCause> validate(ObjectNode o) {
-            return PodSpecDefaults.validate(o.get("spec"), "spec");
+            List<StatusCause> causes = new ArrayList<>(PodSpecDefaults.validate(o.get("spec"), "spec"));
+            PodAppArmor.validateAnnotations(o.path("metadata"), o.path("spec"), "metadata.annotations", causes);
+            return causes;
+        }
+
+        @Override
+        public List<StatusCause> validateCreate(ObjectNode o) {
+            List<StatusCause> causes = new ArrayList<>();
+            PodAppArmor.validateMatch(o, "spec", causes);
+            return causes;
         }
 
         @Override
         public List<StatusCause> validateUpdate(ObjectNode o, ObjectNode old) {
-            return PodUpdates.validateSpecUpdate(o, old);
+            List<StatusCause> causes = new ArrayList<>(PodUpdates.validateSpecUpdate(o, old));
+            PodAppArmor.validateAnnotationUpdate(o, old, causes);
+            return causes;
         }
     };
 
@@ -240,6 +252,8 @@ public final class Strategies {
                 }
                 causes.addAll(PodSpecDefaults.validate(Json.at(o, "spec.template.spec"), "spec.template.spec",
                         claims));
+                PodAppArmor.validateAnnotations(o.path("spec").path("template").path("metadata"),
+                        o.path("spec").path("template").path("spec"), "spec.template.metadata.annotations", causes);
                 JsonNode replicas = Json.at(o, "spec.replicas");
                 if (replicas != null && replicas.isNumber() && replicas.asLong() < 0) {
                     causes.add(StatusCause.invalid("spec.replicas", replicas.asLong(),
