@@ -110,6 +110,9 @@ public final class NodeAgent implements AutoCloseable {
     private volatile ContainerGarbageCollector containerGc;
     private volatile LogRotationPolicy logRotationPolicy;
     private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
+    /** Why this host cannot enforce AppArmor, or empty if it can. */
+    private volatile java.util.Optional<String> appArmorHost =
+            io.kaji.node.runtime.AppArmor.hostUnsupported(java.nio.file.Path.of("/"));
     private volatile java.nio.file.Path seccompRoot;
     private volatile ContainerLogRotator logRotator;
     private volatile ServiceLister serviceLister;
@@ -228,6 +231,16 @@ public final class NodeAgent implements AutoCloseable {
      */
     public NodeAgent sysctls(SysctlAllowlist allowlist) {
         this.sysctls = java.util.Objects.requireNonNull(allowlist, "allowlist");
+        return this;
+    }
+
+    /**
+     * Whether this host can enforce AppArmor profiles: empty if it can, else why not (default: detected on this
+     * host, {@link io.kaji.node.runtime.AppArmor#hostUnsupported}). Pods asking for a profile are refused where it
+     * cannot. Call before {@link #start()}.
+     */
+    public NodeAgent appArmorHost(java.util.Optional<String> unsupported) {
+        this.appArmorHost = java.util.Objects.requireNonNull(unsupported, "unsupported");
         return this;
     }
 
@@ -461,6 +474,7 @@ public final class NodeAgent implements AutoCloseable {
             syncer.serviceLister(serviceLister);
             syncer.ownChanges(ownChanges);
             syncer.sysctls(sysctls);
+            syncer.appArmorHost(appArmorHost);
             syncer.seccompRoot(seccompRoot);
             syncer.nodePods(() -> inf.getStore().list());
             if (cgroups != null) {

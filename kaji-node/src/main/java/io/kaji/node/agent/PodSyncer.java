@@ -105,6 +105,9 @@ public final class PodSyncer implements Reconciler {
     /** Runtime states this worker caused, for the relist to pass over (null: none recorded). */
     private volatile OwnChanges ownChanges;
     private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
+    /** Why this host cannot enforce AppArmor, or empty if it can (set by the agent before the workers start). */
+    private volatile java.util.Optional<String> appArmorHost =
+            io.kaji.node.runtime.AppArmor.hostUnsupported(java.nio.file.Path.of("/"));
     /** Where Localhost seccomp profiles live (the kubelet's {@code <root-dir>/seccomp}); null: none may be used. */
     private volatile java.nio.file.Path seccompRoot;
     /** Pods admitted here (resources counted) that may not have started yet; also the admission lock. */
@@ -181,6 +184,14 @@ public final class PodSyncer implements Reconciler {
     /** Which sysctls pods may set here (default: the safe ones); call before the workers start. */
     public void sysctls(SysctlAllowlist allowlist) {
         this.sysctls = allowlist;
+    }
+
+    /**
+     * Why this host cannot enforce AppArmor, or empty if it can ({@link io.kaji.node.runtime.AppArmor#hostUnsupported};
+     * detected at "/" by default); call before the workers start.
+     */
+    public void appArmorHost(java.util.Optional<String> unsupported) {
+        this.appArmorHost = unsupported;
     }
 
     /** The directory of the node's Localhost seccomp profiles; call before the workers start. */
@@ -333,7 +344,7 @@ public final class PodSyncer implements Reconciler {
 
     /**
      * The kubelet's admission of a pod it has not started yet: a pod this node may not run (a sysctl outside
-     * {@link #sysctls}, requests that do not fit the node's allocatable beside the pods admitted before it,
+     * {@link #sysctls}, an AppArmor profile this host cannot enforce, requests that do not fit the node's allocatable beside the pods admitted before it,
      * {@link ResourceFit}, or a node selector, host port or NoExecute taint that rules it out, {@link NodePredicates})
      * is failed at once, with the reason, a warning event and "Pod was rejected: ..." as the
      * message, and never started. A pod already started here (it has a sandbox) or already finished is not
@@ -346,6 +357,11 @@ public final class PodSyncer implements Reconciler {
         java.util.Optional<String> sysctl = sysctls.rejection(pod);
         if (sysctl.isPresent()) {
             reject(pod, ref, SysctlAllowlist.REASON, sysctl.get());
+            return true;
+        }
+        java.util.Optional<String> appArmor = SecurityContexts.appArmorRejection(pod, appArmorHost);
+        if (appArmor.isPresent()) {
+            reject(pod, ref, "AppArmor", appArmor.get());
             return true;
         }
         java.util.Optional<ResourceFit.Rejection> fit;
@@ -455,7 +471,14 @@ public final class PodSyncer implements Reconciler {
         String sandboxId;
         if (current == null) {
             long t0 = System.nanoTime();
-            sandboxId = runtime.runSandbox(sandboxSpec);
+            try {
+                if (Boolean.FALSE.equals(pod.getSpec().getHostUsers())) {
+                    throw new SandboxError(USER_NAMESPACES_UNSUPPORTED);
+                }
+                sandboxId = runtime.runSandbox(sandboxSpec);
+            } catch (SandboxError | RuntimeCallException e) {
+                return sandboxFailed(key, pod, ref, e.getMessage());
+            }
             OwnChanges changes = ownChanges;
             if (changes != null) {
                 changes.sandboxReady(sandboxId);
@@ -568,6 +591,36 @@ public final class PodSyncer implements Reconciler {
                     null, failures.get(ref.uid() + "/" + c.getName()), null));
         }
         return new Pass(sandboxId, true, ip, views, ephemeral, requeue);
+    }
+
+    /**
+     * The kubelet's error for a pod with {@code hostUsers: false} on a runtime handler without user-namespace
+     * support (its userns manager), with what it means here: containerd 1.6 has no CRI support for them, so the
+     * pod is never run in the host's user namespace instead.
+     */
+    static final String USER_NAMESPACES_UNSUPPORTED = "RuntimeClass handler \"\" does not support user namespaces "
+            + "(the pod sets hostUsers: false; this node's containerd cannot run pods in user namespaces)";
+    /** How soon a pod whose sandbox could not be created is tried again (the kubelet's pod worker back-off). */
+    static final Duration SANDBOX_RETRY = Duration.ofSeconds(10);
+
+    /** A sandbox this agent will not ask the runtime for. */
+    private static final class SandboxError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SandboxError(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A sandbox that could not be created, as the kubelet reports it: a FailedCreatePodSandBox warning event, the
+     * pod Pending with its containers waiting in ContainerCreating, and
+     * another try after {@link #SANDBOX_RETRY}.
+     */
+    private Pass sandboxFailed(String key, Pod pod, PodRef ref, String message) {
+        log.warn("pod {}: cannot create its sandbox: {}", ref, message);
+        event(pod, false, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + message);
+        return new Pass(null, false, "", views(key, pod, ref, "", List.of()), List.of(), SANDBOX_RETRY);
     }
 
     /**

@@ -1,18 +1,23 @@
 package io.kaji.node.agent;
 
+import io.fabric8.kubernetes.api.model.AppArmorProfile;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.SELinuxOptions;
 import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.kaji.node.runtime.AppArmor;
 import io.kaji.node.runtime.ContainerSecurity;
 import io.kaji.node.runtime.ImageInfo;
 import io.kaji.node.runtime.SandboxSecurity;
+import io.kaji.node.runtime.SeLinux;
 import io.kaji.node.runtime.Seccomp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +38,12 @@ import java.util.Optional;
  *   a sandbox that is not.</li>
  *   <li>runAsNonRoot is checked before a container is created, with the kubelet's messages; a refusal is the
  *   container's {@code CreateContainerConfigError}.</li>
+ *   <li>AppArmor: the container's {@code appArmorProfile}, else its deprecated annotation, else the pod's; none
+ *   leaves the runtime's default. A pod that asks for a profile on a host that cannot enforce AppArmor is refused
+ *   at admission ({@link #appArmorRejection}), as the kubelet refuses it.</li>
+ *   <li>seLinuxOptions: the container's, else the pod's; the sandbox gets the pod's.</li>
+ *   <li>The kubelet's masked and read-only /proc and /sys paths for procMount Default, the runtime's for
+ *   Unmasked.</li>
  * </ul>
  */
 final class SecurityContexts {
@@ -79,7 +90,7 @@ final class SecurityContexts {
             seccomp = Seccomp.UNCONFINED;
         }
         return new SandboxSecurity(sc.getRunAsUser(), sc.getRunAsGroup(), supplementalGroups(sc), privileged,
-                seccomp);
+                seccomp, seLinux(sc.getSeLinuxOptions()));
     }
 
     /** Container {@code c}'s settings; {@code image} is the user of its image. */
@@ -97,6 +108,9 @@ final class SecurityContexts {
             username = image.username();
         }
         Capabilities caps = sc == null ? null : sc.getCapabilities();
+        SELinuxOptions labels = sc != null && sc.getSeLinuxOptions() != null ? sc.getSeLinuxOptions()
+                : psc != null ? psc.getSeLinuxOptions() : null;
+        boolean unmasked = sc != null && "Unmasked".equals(sc.getProcMount());
         return new ContainerSecurity(runAsUser, runAsGroup, username,
                 psc == null ? List.of() : supplementalGroups(psc),
                 sc != null && Boolean.TRUE.equals(sc.getPrivileged()),
@@ -105,7 +119,99 @@ final class SecurityContexts {
                 caps == null || caps.getAdd() == null ? List.of() : caps.getAdd(),
                 caps == null || caps.getDrop() == null ? List.of() : caps.getDrop(),
                 seccomp(sc == null ? null : sc.getSeccompProfile(), psc == null ? null : psc.getSeccompProfile(),
-                        seccompRoot));
+                        seccompRoot),
+                appArmor(pod, c).orElse(null), seLinux(labels),
+                unmasked ? List.of() : MASKED_PATHS, unmasked ? List.of() : READONLY_PATHS);
+    }
+
+    /**
+     * The paths the kubelet has the runtime mask in a container whose procMount is Default (its
+     * securitycontext.defaultMaskedPaths): kernel interfaces that leak host information or let a container write
+     * to hardware.
+     */
+    static final List<String> MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/sys/firmware", "/sys/devices/virtual/powercap");
+    /** The paths it has mounted read-only (its defaultReadonlyPaths). */
+    static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+
+    /** The deprecated per-container AppArmor annotation's key prefix; the annotation still names a profile. */
+    static final String APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
+
+    /**
+     * Container {@code c}'s AppArmor profile as the kubelet finds it: the container's {@code appArmorProfile}, else
+     * the deprecated annotation for the container (API servers copy it into the field; pods written straight to
+     * the store may have only the annotation), else the pod's; empty for none. An annotation value that names no
+     * profile is ignored, as the kubelet ignores it.
+     */
+    static Optional<AppArmor> appArmor(Pod pod, Container c) {
+        if (c.getSecurityContext() != null && c.getSecurityContext().getAppArmorProfile() != null) {
+            return appArmor(c.getSecurityContext().getAppArmorProfile());
+        }
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String annotation = annotations == null ? null : annotations.get(APPARMOR_ANNOTATION + c.getName());
+        if (annotation != null) {
+            if (annotation.equals("runtime/default")) {
+                return Optional.of(AppArmor.RUNTIME_DEFAULT);
+            }
+            if (annotation.equals("unconfined")) {
+                return Optional.of(AppArmor.UNCONFINED);
+            }
+            if (annotation.startsWith("localhost/") && !annotation.substring("localhost/".length()).isBlank()) {
+                return Optional.of(AppArmor.localhost(annotation.substring("localhost/".length())));
+            }
+        }
+        PodSecurityContext psc = pod.getSpec().getSecurityContext();
+        return psc == null || psc.getAppArmorProfile() == null ? Optional.empty() : appArmor(psc.getAppArmorProfile());
+    }
+
+    private static Optional<AppArmor> appArmor(AppArmorProfile p) {
+        return switch (p.getType() == null ? "" : p.getType()) {
+            case "RuntimeDefault" -> Optional.of(AppArmor.RUNTIME_DEFAULT);
+            case "Unconfined" -> Optional.of(AppArmor.UNCONFINED);
+            case "Localhost" -> p.getLocalhostProfile() == null || p.getLocalhostProfile().isBlank() ? Optional.empty()
+                    : Optional.of(AppArmor.localhost(p.getLocalhostProfile()));
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * Why this node may not run {@code pod}, as the kubelet's AppArmor admission says it: a pod that asks any of
+     * its containers for a profile other than Unconfined (field or annotation), on a host that cannot enforce
+     * AppArmor ({@code hostUnsupported}, from {@link AppArmor#hostUnsupported}), or a Localhost profile without a
+     * name. The message follows "Cannot enforce AppArmor: ".
+     */
+    static Optional<String> appArmorRejection(Pod pod, Optional<String> hostUnsupported) {
+        boolean required = false;
+        for (Container c : PodSpecs.containers(pod)) {
+            AppArmorProfile field = c.getSecurityContext() == null ? null : c.getSecurityContext().getAppArmorProfile();
+            if (field != null && "Localhost".equals(field.getType())
+                    && (field.getLocalhostProfile() == null || field.getLocalhostProfile().isBlank())) {
+                return Optional.of("Cannot enforce AppArmor: invalid empty AppArmor profile name");
+            }
+            required |= appArmor(pod, c).filter(a -> a.type() != Seccomp.Type.UNCONFINED).isPresent();
+        }
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        if (annotations != null) {
+            for (Map.Entry<String, String> a : annotations.entrySet()) {
+                if (!a.getKey().startsWith(APPARMOR_ANNOTATION)) {
+                    continue;
+                }
+                if (a.getValue().startsWith("localhost/") && a.getValue().substring("localhost/".length()).isBlank()) {
+                    return Optional.of("Cannot enforce AppArmor: invalid empty AppArmor profile name");
+                }
+                required |= !a.getValue().equals("unconfined");
+            }
+        }
+        if (required && hostUnsupported.isPresent()) {
+            return Optional.of("Cannot enforce AppArmor: " + hostUnsupported.get());
+        }
+        return Optional.empty();
+    }
+
+    private static SeLinux seLinux(SELinuxOptions o) {
+        return o == null ? null : new SeLinux(o.getUser(), o.getRole(), o.getType(), o.getLevel());
     }
 
     /**

@@ -16,10 +16,17 @@ import java.util.Objects;
  * @param addCapabilities    capabilities added to the runtime's default set ("NET_ADMIN", "ALL")
  * @param dropCapabilities   capabilities dropped from it
  * @param seccomp            the seccomp profile
+ * @param appArmor           the AppArmor profile, or null for none named (the runtime's default where AppArmor is on)
+ * @param seLinux            SELinux labels, or null for the runtime's
+ * @param maskedPaths        paths the runtime masks (the kubelet's list for procMount Default), or empty for the
+ *                           runtime's own list
+ * @param readonlyPaths      paths the runtime mounts read-only (likewise)
  */
 public record ContainerSecurity(Long runAsUser, Long runAsGroup, String runAsUsername, List<Long> supplementalGroups,
                                 boolean privileged, boolean readOnlyRootfs, boolean noNewPrivs,
-                                List<String> addCapabilities, List<String> dropCapabilities, Seccomp seccomp) {
+                                List<String> addCapabilities, List<String> dropCapabilities, Seccomp seccomp,
+                                AppArmor appArmor, SeLinux seLinux, List<String> maskedPaths,
+                                List<String> readonlyPaths) {
 
     /** The runtime's defaults: the image's user, default capabilities, no seccomp filter. */
     public static final ContainerSecurity DEFAULT = new ContainerSecurity(null, null, "", List.of(), false, false,
@@ -31,5 +38,15 @@ public record ContainerSecurity(Long runAsUser, Long runAsGroup, String runAsUse
         addCapabilities = List.copyOf(addCapabilities);
         dropCapabilities = List.copyOf(dropCapabilities);
         Objects.requireNonNull(seccomp, "seccomp");
+        maskedPaths = List.copyOf(maskedPaths);
+        readonlyPaths = List.copyOf(readonlyPaths);
+    }
+
+    /** Settings without AppArmor or SELinux labels, with the runtime's masked and read-only paths. */
+    public ContainerSecurity(Long runAsUser, Long runAsGroup, String runAsUsername, List<Long> supplementalGroups,
+                             boolean privileged, boolean readOnlyRootfs, boolean noNewPrivs,
+                             List<String> addCapabilities, List<String> dropCapabilities, Seccomp seccomp) {
+        this(runAsUser, runAsGroup, runAsUsername, supplementalGroups, privileged, readOnlyRootfs, noNewPrivs,
+                addCapabilities, dropCapabilities, seccomp, null, null, List.of(), List.of());
     }
 }

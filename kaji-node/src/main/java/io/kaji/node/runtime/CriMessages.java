@@ -21,6 +21,7 @@ import io.kaji.node.cri.v1.NamespaceOption;
 import io.kaji.node.cri.v1.PodSandboxConfig;
 import io.kaji.node.cri.v1.PodSandboxMetadata;
 import io.kaji.node.cri.v1.Protocol;
+import io.kaji.node.cri.v1.SELinuxOption;
 import io.kaji.node.cri.v1.SecurityProfile;
 import java.time.Instant;
 import java.util.HashMap;
@@ -112,6 +113,9 @@ final class CriMessages {
         LinuxSandboxSecurityContext.Builder b = LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces)
                 .addAllSupplementalGroups(s.supplementalGroups()).setPrivileged(s.privileged())
                 .setSeccomp(seccomp(s.seccomp()));
+        if (s.seLinux() != null) {
+            b.setSelinuxOptions(seLinux(s.seLinux()));
+        }
         id(s.runAsUser(), b::setRunAsUser);
         id(s.runAsGroup(), b::setRunAsGroup);
         return b.build();
@@ -128,10 +132,27 @@ final class CriMessages {
                         .addAllDropCapabilities(s.dropCapabilities()))
                 .setPrivileged(s.privileged()).setReadonlyRootfs(s.readOnlyRootfs()).setNoNewPrivs(s.noNewPrivs())
                 .addAllSupplementalGroups(s.supplementalGroups()).setRunAsUsername(s.runAsUsername())
-                .setSeccomp(seccomp(s.seccomp()));
+                .setSeccomp(seccomp(s.seccomp()))
+                .addAllMaskedPaths(s.maskedPaths()).addAllReadonlyPaths(s.readonlyPaths());
+        if (s.appArmor() != null) {
+            // Both fields, as the kubelet sends them: runtimes older than the structured one read the string.
+            b.setApparmor(appArmor(s.appArmor())).setApparmorProfile(s.appArmor().deprecatedName());
+        }
+        if (s.seLinux() != null) {
+            b.setSelinuxOptions(seLinux(s.seLinux()));
+        }
         id(s.runAsUser(), b::setRunAsUser);
         id(s.runAsGroup(), b::setRunAsGroup);
         return b.build();
+    }
+
+    static SecurityProfile appArmor(AppArmor a) {
+        return SecurityProfile.newBuilder().setProfileType(profileType(a.type())).setLocalhostRef(a.name()).build();
+    }
+
+    static SELinuxOption seLinux(SeLinux s) {
+        return SELinuxOption.newBuilder().setUser(s.user()).setRole(s.role()).setType(s.type()).setLevel(s.level())
+                .build();
     }
 
     /** Sets an optional user or group id (proto3 tells an unset wrapper from 0, the root id). */
@@ -142,11 +163,16 @@ final class CriMessages {
     }
 
     static SecurityProfile seccomp(Seccomp s) {
-        return SecurityProfile.newBuilder().setProfileType(switch (s.type()) {
+        return SecurityProfile.newBuilder().setProfileType(profileType(s.type())).setLocalhostRef(s.localhostRef())
+                .build();
+    }
+
+    private static SecurityProfile.ProfileType profileType(Seccomp.Type type) {
+        return switch (type) {
             case RUNTIME_DEFAULT -> SecurityProfile.ProfileType.RuntimeDefault;
             case UNCONFINED -> SecurityProfile.ProfileType.Unconfined;
             case LOCALHOST -> SecurityProfile.ProfileType.Localhost;
-        }).setLocalhostRef(s.localhostRef()).build();
+        };
     }
 
     /** A pod hostname as the kubelet makes it ({@link SandboxSpec#podHostname}). */

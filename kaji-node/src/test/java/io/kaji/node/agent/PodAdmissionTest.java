@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link NodeAgent#sysctls}) is failed with reason SysctlForbidden and never started, one the node allows runs; a
  * pod whose requests do not fit beside those admitted before it is failed with reason OutOfcpu; one whose node selector
  * the node does not match (NodeAffinity), whose host port another pod holds (NodePorts) or that does not tolerate
- * the node's NoExecute taint (TaintToleration) is failed likewise.
+ * the node's NoExecute taint (TaintToleration) is failed likewise. A pod asking for an AppArmor profile on a host
+ * that cannot enforce AppArmor is failed with reason AppArmor; one asking for a user namespace, which the node's
+ * runtime cannot give, stays Pending with FailedCreatePodSandBox events.
  */
 class PodAdmissionTest {
 
@@ -172,6 +174,67 @@ class PodAdmissionTest {
                             "Predicate TaintToleration failed: node(s) had taints that the pod didn't tolerate");
                     assertThat(phase(client, "tolerating")).isEqualTo("Running");
                 });
+            } finally {
+                agent.close();
+            }
+        }
+    }
+
+    @Test
+    void aPodAskingForAppArmorIsRejectedWhereTheHostCannotEnforceIt() throws Exception {
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
+            SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
+            NodeAgent agent = startAgent(client, runtime, "100.64.96.0/24", Map.of(),
+                    a -> a.appArmorHost(java.util.Optional.of("AppArmor is not enabled on the host")));
+            try {
+                Pod confined = client.pods().inNamespace("default").resource(plain("confined").editSpec()
+                        .editFirstContainer().withNewSecurityContext().withNewAppArmorProfile()
+                        .withType("RuntimeDefault").endAppArmorProfile().endSecurityContext().endContainer().endSpec()
+                        .build()).create();
+                client.pods().inNamespace("default").resource(plain("no-profile").build()).create();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertRejected(client, "confined",
+                        "AppArmor", "Cannot enforce AppArmor: AppArmor is not enabled on the host"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(phase(client, "no-profile")));
+                assertThat(runtime.listSandboxes(KajiLabels.forPod(ref(confined)))).isEmpty();
+            } finally {
+                agent.close();
+            }
+        }
+    }
+
+    @Test
+    void aPodInAUserNamespaceStaysPendingWithTheSandboxFailureInItsEvents() throws Exception {
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
+            SimulatedRuntime runtime = new SimulatedRuntime(Clock.systemUTC(), 7);
+            NodeAgent agent = startAgent(client, runtime, "100.64.95.0/24", Map.of(), a -> a);
+            try {
+                Pod userns = client.pods().inNamespace("default").resource(plain("userns").editSpec()
+                        .withHostUsers(false).endSpec().build()).create();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    Pod p = client.pods().inNamespace("default").withName("userns").get();
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
+                    assertThat(p.getStatus().getContainerStatuses()).singleElement().satisfies(cs -> assertThat(
+                            cs.getState().getWaiting().getReason()).isEqualTo("ContainerCreating"));
+                    assertThat(p.getStatus().getConditions()).anySatisfy(c -> {
+                        assertThat(c.getType()).isEqualTo("PodReadyToStartContainers");
+                        assertThat(c.getStatus()).isEqualTo("False");
+                    });
+                });
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+                        .inNamespace("default").list().getItems()).anySatisfy(e -> {
+                            assertThat(e.getInvolvedObject().getName()).isEqualTo("userns");
+                            assertThat(e.getReason()).isEqualTo("FailedCreatePodSandBox");
+                            assertThat(e.getType()).isEqualTo("Warning");
+                            assertThat(e.getMessage()).startsWith("Failed to create pod sandbox: RuntimeClass "
+                                    + "handler \"\" does not support user namespaces");
+                        }));
+                assertThat(runtime.listSandboxes(KajiLabels.forPod(ref(userns))))
+                        .as("never run in the host's user namespace instead").isEmpty();
+                // The same node runs the pod without it.
+                client.pods().inNamespace("default").resource(plain("host-users").build()).create();
+                await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(phase(client, "host-users")));
             } finally {
                 agent.close();
             }

@@ -77,7 +77,9 @@ class SecurityContextIntegrationTest {
                 .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
                 .withNewSecurityContext().withRunAsUser(1000L).withRunAsGroup(3000L).withFsGroup(2000L)
                 .withSupplementalGroups(4000L).withRunAsNonRoot(true).withNewSeccompProfile()
-                .withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .withType("RuntimeDefault").endSeccompProfile()
+                // SELinux is off on these hosts: containerd must accept the labels and leave them unapplied.
+                .withNewSeLinuxOptions().withLevel("s0:c123,c456").endSeLinuxOptions().endSecurityContext()
                 .addNewContainer().withName("c").withImage(BusyboxImage.NAME).withImagePullPolicy("Never")
                 .withCommand("sleep", "3600")
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
@@ -97,6 +99,11 @@ class SecurityContextIntegrationTest {
                 .as("no_new_privs, the runtime's filter, only NET_BIND_SERVICE (bit 10) left, none effective")
                 .isEqualTo("CapEff: 0000000000000000\nCapBnd: 0000000000000400\nNoNewPrivs: 1\nSeccomp: 2\n");
         assertThat(sh(id, "touch /root-fs-file 2>&1; echo rc=$?")).contains("Read-only file system").contains("rc=1");
+        // Paths this kernel lacks (/proc/kcore, /proc/sysrq-trigger here) are skipped by runc.
+        assertThat(sh(id, "grep -E ' /proc/(keys|timer_list|sys|bus|irq) ' /proc/self/mounts | cut -d' ' -f1,2,4 "
+                + "| cut -d, -f1 | sort -k2")).as("the kubelet's masked (the container's /dev/null over them) and read-only /proc paths")
+                .isEqualTo("proc /proc/bus ro\nproc /proc/irq ro\ntmpfs /proc/keys rw\nproc /proc/sys ro\n"
+                        + "tmpfs /proc/timer_list rw\n");
         assertThat(sh(id, "touch /scratch/f && stat -c '%g %a' /scratch /scratch/f"))
                 .as("the emptyDir belongs to the fsGroup, set-group-ID, so new files do too")
                 .isEqualTo("2000 2777\n2000 644\n");

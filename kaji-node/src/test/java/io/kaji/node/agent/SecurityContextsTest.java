@@ -10,9 +10,11 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.kaji.node.runtime.AppArmor;
 import io.kaji.node.runtime.ContainerSecurity;
 import io.kaji.node.runtime.ImageInfo;
 import io.kaji.node.runtime.SandboxSecurity;
+import io.kaji.node.runtime.SeLinux;
 import io.kaji.node.runtime.Seccomp;
 import java.nio.file.Path;
 import java.util.List;
@@ -125,6 +127,88 @@ class SecurityContextsTest {
                 container(new SecurityContextBuilder().withRunAsNonRoot(false).build()));
         assertThat(SecurityContexts.runAsNonRootViolation(optedOut, optedOut.getSpec().getContainers().get(0),
                 image(0L, ""))).as("the container's false overrides the pod's true").isEmpty();
+    }
+
+    @Test
+    void appArmorComesFromTheContainerThenItsAnnotationThenThePod() throws Exception {
+        Pod pod = new PodBuilder(pod(new PodSecurityContextBuilder().withNewAppArmorProfile().withType("RuntimeDefault")
+                .endAppArmorProfile().build(), container(null))).editSpec()
+                .addNewContainer().withName("annotated").withImage("busybox").endContainer()
+                .addNewContainer().withName("own").withImage("busybox").withNewSecurityContext().withNewAppArmorProfile()
+                .withType("Localhost").withLocalhostProfile("k8s-own").endAppArmorProfile().endSecurityContext()
+                .endContainer().endSpec().editMetadata()
+                .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "annotated", "unconfined")
+                .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "own", "runtime/default").endMetadata()
+                .build();
+        List<Container> cs = pod.getSpec().getContainers();
+        assertThat(SecurityContexts.appArmor(pod, cs.get(0))).as("the pod's").hasValue(AppArmor.RUNTIME_DEFAULT);
+        assertThat(SecurityContexts.appArmor(pod, cs.get(1))).as("the annotation over the pod's")
+                .hasValue(AppArmor.UNCONFINED);
+        assertThat(SecurityContexts.appArmor(pod, cs.get(2))).as("the container's field over its annotation")
+                .hasValue(AppArmor.localhost("k8s-own"));
+        assertThat(SecurityContexts.container(pod, cs.get(2), SecurityContexts.ImageUser.ROOT, SECCOMP).appArmor())
+                .isEqualTo(AppArmor.localhost("k8s-own"));
+        Pod none = pod(null, container(null));
+        assertThat(SecurityContexts.container(none, none.getSpec().getContainers().get(0),
+                SecurityContexts.ImageUser.ROOT, SECCOMP).appArmor()).as("none named: the runtime's default").isNull();
+    }
+
+    @Test
+    void aPodAskingForAppArmorIsRefusedWhereTheHostCannotEnforceIt() {
+        Optional<String> noAppArmor = Optional.of("AppArmor is not enabled on the host");
+        Pod runtimeDefault = pod(new PodSecurityContextBuilder().withNewAppArmorProfile().withType("RuntimeDefault")
+                .endAppArmorProfile().build(), container(null));
+        assertThat(SecurityContexts.appArmorRejection(runtimeDefault, noAppArmor))
+                .hasValue("Cannot enforce AppArmor: AppArmor is not enabled on the host");
+        assertThat(SecurityContexts.appArmorRejection(runtimeDefault, Optional.empty())).isEmpty();
+        Pod unconfined = pod(null, container(new SecurityContextBuilder().withNewAppArmorProfile()
+                .withType("Unconfined").endAppArmorProfile().build()));
+        assertThat(SecurityContexts.appArmorRejection(unconfined, noAppArmor)).as("Unconfined needs nothing").isEmpty();
+        Pod annotated = new PodBuilder(pod(null, container(null))).editMetadata()
+                .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "app", "localhost/k8s-x").endMetadata().build();
+        assertThat(SecurityContexts.appArmorRejection(annotated, noAppArmor)).isPresent();
+        Pod emptyName = new PodBuilder(pod(null, container(null))).editMetadata()
+                .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "app", "localhost/").endMetadata().build();
+        assertThat(SecurityContexts.appArmorRejection(emptyName, Optional.empty()))
+                .hasValue("Cannot enforce AppArmor: invalid empty AppArmor profile name");
+        assertThat(SecurityContexts.appArmorRejection(pod(null, container(null)), noAppArmor)).isEmpty();
+    }
+
+    @Test
+    void theHostEnforcesAppArmorWithTheKernelModuleAndItsParser(@org.junit.jupiter.api.io.TempDir Path root)
+            throws Exception {
+        assertThat(AppArmor.hostUnsupported(root)).hasValue("AppArmor is not enabled on the host");
+        java.nio.file.Files.createDirectories(root.resolve("sys/kernel/security/apparmor"));
+        Path enabled = root.resolve("sys/module/apparmor/parameters/enabled");
+        java.nio.file.Files.createDirectories(enabled.getParent());
+        java.nio.file.Files.writeString(enabled, "N\n");
+        assertThat(AppArmor.hostUnsupported(root)).hasValue("AppArmor is not enabled on the host");
+        java.nio.file.Files.writeString(enabled, "Y\n");
+        assertThat(AppArmor.hostUnsupported(root)).hasValueSatisfying(m -> assertThat(m)
+                .contains("apparmor_parser is not installed"));
+        Path parser = root.resolve("usr/sbin/apparmor_parser");
+        java.nio.file.Files.createDirectories(parser.getParent());
+        java.nio.file.Files.writeString(parser, "#!/bin/sh\n");
+        parser.toFile().setExecutable(true);
+        assertThat(AppArmor.hostUnsupported(root)).isEmpty();
+    }
+
+    @Test
+    void seLinuxLabelsAndTheKubeletsMaskedPaths() throws Exception {
+        Pod pod = pod(new PodSecurityContextBuilder().withNewSeLinuxOptions().withType("pod_t").withLevel("s0:c1")
+                .endSeLinuxOptions().build(), container(null));
+        Container c = pod.getSpec().getContainers().get(0);
+        ContainerSecurity s = SecurityContexts.container(pod, c, SecurityContexts.ImageUser.ROOT, SECCOMP);
+        assertThat(s.seLinux()).as("the pod's").isEqualTo(new SeLinux("", "", "pod_t", "s0:c1"));
+        assertThat(SecurityContexts.sandbox(pod, SECCOMP).seLinux()).isEqualTo(new SeLinux("", "", "pod_t", "s0:c1"));
+        assertThat(s.maskedPaths()).contains("/proc/kcore", "/sys/firmware", "/sys/devices/virtual/powercap");
+        assertThat(s.readonlyPaths()).contains("/proc/sys", "/proc/sysrq-trigger");
+        Pod own = pod(pod.getSpec().getSecurityContext(), container(new SecurityContextBuilder()
+                .withNewSeLinuxOptions().withType("own_t").endSeLinuxOptions().withProcMount("Unmasked").build()));
+        ContainerSecurity o = SecurityContexts.container(own, own.getSpec().getContainers().get(0),
+                SecurityContexts.ImageUser.ROOT, SECCOMP);
+        assertThat(o.seLinux()).as("the container's over the pod's").isEqualTo(new SeLinux("", "", "own_t", ""));
+        assertThat(o.maskedPaths()).as("Unmasked: the runtime's").isEmpty();
     }
 
     private static SecurityContexts.ImageUser image(Long uid, String username) {

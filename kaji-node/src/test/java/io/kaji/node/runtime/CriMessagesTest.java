@@ -67,6 +67,40 @@ class CriMessagesTest {
     }
 
     @Test
+    void appArmorSeLinuxAndMaskedPathsReachTheContainerAsTheKubeletSendsThem() {
+        SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(logs.podDirectory(pod))
+                .security(new SandboxSecurity(null, null, List.of(), false, Seccomp.UNCONFINED,
+                        new SeLinux("", "", "spc_t", "s0:c1,c2")))
+                .build();
+        var sb = CriMessages.sandboxConfig(sandbox).getLinux().getSecurityContext();
+        assertThat(sb.getSelinuxOptions().getType()).isEqualTo("spc_t");
+        assertThat(sb.getSelinuxOptions().getLevel()).isEqualTo("s0:c1,c2");
+
+        var sc = CriMessages.containerConfig(sandbox, ContainerSpec.builder("app", "img:1")
+                .security(new ContainerSecurity(null, null, "", List.of(), false, false, false, List.of(), List.of(),
+                        Seccomp.UNCONFINED, AppArmor.localhost("k8s-nginx"), new SeLinux("u", "r", "t", "s0"),
+                        List.of("/proc/kcore"), List.of("/proc/sys")))
+                .build()).getLinux().getSecurityContext();
+        assertThat(sc.getApparmor().getProfileType()).isEqualTo(SecurityProfile.ProfileType.Localhost);
+        assertThat(sc.getApparmor().getLocalhostRef()).isEqualTo("k8s-nginx");
+        assertThat(sc.getApparmorProfile()).as("the deprecated string too").isEqualTo("localhost/k8s-nginx");
+        assertThat(sc.getSelinuxOptions().getUser()).isEqualTo("u");
+        assertThat(sc.getSelinuxOptions().getRole()).isEqualTo("r");
+        assertThat(sc.getMaskedPathsList()).containsExactly("/proc/kcore");
+        assertThat(sc.getReadonlyPathsList()).containsExactly("/proc/sys");
+
+        var runtimeDefault = CriMessages.containerConfig(sandbox, ContainerSpec.builder("app", "img:1")
+                .security(new ContainerSecurity(null, null, "", List.of(), false, false, false, List.of(), List.of(),
+                        Seccomp.UNCONFINED, AppArmor.RUNTIME_DEFAULT, null, List.of(), List.of()))
+                .build()).getLinux().getSecurityContext();
+        assertThat(runtimeDefault.hasApparmor()).isTrue();
+        assertThat(runtimeDefault.getApparmor().getProfileType())
+                .isEqualTo(SecurityProfile.ProfileType.RuntimeDefault);
+        assertThat(runtimeDefault.getApparmorProfile()).isEqualTo("runtime/default");
+        assertThat(runtimeDefault.hasSelinuxOptions()).isFalse();
+    }
+
+    @Test
     void withoutSecuritySettingsTheProfileIsExplicitlyUnconfined() {
         // proto3's default profile type is RuntimeDefault: an unset profile must not read as one.
         SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(logs.podDirectory(pod)).build();
@@ -78,6 +112,9 @@ class CriMessagesTest {
         assertThat(sc.hasRunAsUser()).isFalse();
         assertThat(sc.getRunAsUsername()).isEmpty();
         assertThat(sc.getNoNewPrivs()).isFalse();
+        assertThat(sc.hasApparmor()).as("no AppArmor profile named: the runtime's default").isFalse();
+        assertThat(sc.getApparmorProfile()).isEmpty();
+        assertThat(sc.getMaskedPathsList()).as("the runtime's own list").isEmpty();
     }
 
     @Test
