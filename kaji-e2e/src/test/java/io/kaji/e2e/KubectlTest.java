@@ -125,6 +125,27 @@ class KubectlTest {
     }
 
     @Test
+    void aGatedPodShowsSchedulingGatedUntilItsGatesAreRemoved() throws Exception {
+        Path m = manifest("gated.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: gated}
+                spec:
+                  schedulingGates: [{name: example.com/quota}]
+                  containers: [{name: c, image: busybox}]
+                """);
+        ok("apply", "-f", m.toString());
+        assertThat(ok("get", "pod", "gated").stdout()).containsPattern("(?m)^gated\\s+0/1\\s+SchedulingGated\\s");
+        Kubectl.Result added = kubectl.run("patch", "pod", "gated", "--type=json", "-p",
+                "[{\"op\":\"add\",\"path\":\"/spec/schedulingGates/-\",\"value\":{\"name\":\"late\"}}]");
+        assertThat(added.exitCode()).isNotZero();
+        assertThat(added.stderr()).contains("only deletion is allowed, but found new scheduling gate 'late'");
+        ok("patch", "pod", "gated", "--type=json", "-p", "[{\"op\":\"remove\",\"path\":\"/spec/schedulingGates\"}]");
+        assertThat(ok("get", "pod", "gated", "-o", "jsonpath={.spec.schedulingGates}").stdout()).isEmpty();
+        ok("delete", "pod", "gated");
+    }
+
+    @Test
     void podsPrintReadyStatusAndWideColumns() throws Exception {
         Path m = manifest("pod.yaml", """
                 apiVersion: v1

@@ -140,6 +140,11 @@ final class Subresources {
                         + "\": pod " + name + " is being deleted, cannot be assigned to a host",
                         new ApiException.Details(name, "", "pods/binding", null));
             }
+            if (!current.path("spec").path("schedulingGates").isEmpty()) {
+                throw new ApiException(409, "Conflict", "Operation cannot be fulfilled on pods/binding \"" + name
+                        + "\": pod " + name + " has non-empty .spec.schedulingGates",
+                        new ApiException.Details(name, "", "pods/binding", null));
+            }
             Json.objectAt(current, "spec").put("nodeName", node);
             var conditions = Json.objectAt(current, "status").withArray("conditions");
             for (int i = conditions.size() - 1; i >= 0; i--) {

@@ -110,6 +110,7 @@ final class PodSpecDefaults {
         java.util.Set<String> names = new java.util.HashSet<>();
         SecurityContextValidation.pod(spec.get("securityContext"), path + ".securityContext", causes);
         SecurityContextValidation.userNamespace(spec, path, causes);
+        PodSchedulingGates.validate(spec, path, causes);
         java.util.Set<String> volumes = new java.util.HashSet<>(moreVolumes);
         for (JsonNode v : spec.path("volumes")) {
             volumes.add(v.path("name").asString(""));

@@ -70,6 +70,8 @@ public final class PodUpdates {
         if (toleratesAtLeast(now.path("tolerations"), before.path("tolerations"))) {
             copy(before, now, "tolerations");
         }
+        // Scheduling gates may only be removed (PodSchedulingGates refuses additions with its own message).
+        copy(before, now, "schedulingGates");
         if (now.equals(before)) {
             return List.of();
         }

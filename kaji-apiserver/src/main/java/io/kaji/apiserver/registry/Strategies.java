@@ -169,6 +169,7 @@ public final class Strategies {
             ObjectNode status = o.putObject("status");
             status.put("phase", "Pending");
             status.put("qosClass", qosClass(spec));
+            PodSchedulingGates.gatedCondition(o);
         }
 
         @Override
@@ -192,12 +193,15 @@ public final class Strategies {
         public List<StatusCause> validateCreate(ObjectNode o) {
             List<StatusCause> causes = new ArrayList<>();
             PodAppArmor.validateMatch(o, "spec", causes);
+            PodSchedulingGates.validateCreate(o, causes);
             return causes;
         }
 
         @Override
         public List<StatusCause> validateUpdate(ObjectNode o, ObjectNode old) {
-            List<StatusCause> causes = new ArrayList<>(PodUpdates.validateSpecUpdate(o, old));
+            List<StatusCause> causes = new ArrayList<>();
+            PodSchedulingGates.validateUpdate(o, old, causes);
+            causes.addAll(PodUpdates.validateSpecUpdate(o, old));
             PodAppArmor.validateAnnotationUpdate(o, old, causes);
             return causes;
         }

@@ -67,6 +67,12 @@ public final class PodColumns {
     static String status(ObjectNode pod) {
         String reason = Cells.text(pod, "status.phase", "Pending");
         reason = Cells.text(pod, "status.reason", reason);
+        for (JsonNode c : Cells.list(pod, "status.conditions")) {
+            if ("PodScheduled".equals(Cells.text(c, "type", ""))
+                    && "SchedulingGated".equals(Cells.text(c, "reason", ""))) {
+                reason = "SchedulingGated";
+            }
+        }
 
         List<JsonNode> initStatuses = Cells.list(pod, "status.initContainerStatuses");
         int initCount = Cells.list(pod, "spec.initContainers").size();

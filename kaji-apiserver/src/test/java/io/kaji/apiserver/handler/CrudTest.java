@@ -220,6 +220,26 @@ class CrudTest {
     }
 
     @Test
+    void aGatedPodCannotBeBoundUntilItsGatesAreRemoved() {
+        server.post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"gated\"},\"spec\":{"
+                + "\"schedulingGates\":[{\"name\":\"wait\"}],\"containers\":[{\"name\":\"c\","
+                + "\"image\":\"busybox\"}]}}");
+        String binding = "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"gated\"},"
+                + "\"target\":{\"kind\":\"Node\",\"name\":\"n1\"}}";
+        HttpResponse<String> refused = server.post("/api/v1/namespaces/default/pods/gated/binding", binding);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(json(refused).get("message").asString()).isEqualTo(
+                "Operation cannot be fulfilled on pods/binding \"gated\": pod gated has non-empty"
+                        + " .spec.schedulingGates");
+        assertThat(server.patch("/api/v1/namespaces/default/pods/gated", "application/merge-patch+json",
+                "{\"spec\":{\"schedulingGates\":null}}").statusCode()).isEqualTo(200);
+        assertThat(server.post("/api/v1/namespaces/default/pods/gated/binding", binding).statusCode()).isEqualTo(201);
+        JsonNode bound = json(server.get("/api/v1/namespaces/default/pods/gated"));
+        assertThat(bound.at("/status/conditions/0/type").asString()).isEqualTo("PodScheduled");
+        assertThat(bound.at("/status/conditions/0/status").asString()).as("SchedulingGated replaced").isEqualTo("True");
+    }
+
+    @Test
     void podsOnANodeAreDeletedGracefullyUntilTheAgentConfirms() {
         server.post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"graceful\"},\"spec\":{"
                 + "\"nodeName\":\"n1\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}");

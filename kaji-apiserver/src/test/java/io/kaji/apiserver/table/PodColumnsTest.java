@@ -35,6 +35,15 @@ class PodColumnsTest {
     }
 
     @Test
+    void aGatedPodShowsSchedulingGated() {
+        ObjectNode p = io.kaji.apiserver.serialization.Json.parseTrusted("""
+                {"spec":{"schedulingGates":[{"name":"g"}],"containers":[{"name":"app"}]},
+                 "status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False",
+                  "reason":"SchedulingGated"}]}}""");
+        assertThat(PodColumns.status(p)).isEqualTo("SchedulingGated");
+    }
+
+    @Test
     void aSidecarThatHasNotStartedKeepsThePodInitializing() {
         ObjectNode p = pod("{\"name\":\"proxy\",\"restartCount\":0,\"ready\":false,\"started\":false,"
                 + "\"state\":{\"running\":{}}}", "[{\"type\":\"Initialized\",\"status\":\"False\"}]");

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  *       pods left there longer than {@code maxUnschedulable} (Kubernetes: 5 min) are retried anyway
  *       ({@link #flushUnschedulableLeftover}).</li>
  * </ul>
- * A pod is in at most one part, once. If a cluster event arrives while a pod is being scheduled, a failure of
+ * A pod with {@code spec.schedulingGates} is not tried at all (the SchedulingGates pre-enqueue check): it is held
+ * apart, not counted in any part, until an update removes its last gate, and then goes to active.
+ *
+ * <p>A pod is in at most one part, once. If a cluster event arrives while a pod is being scheduled, a failure of
  * that attempt goes to back-off instead of unschedulable, so the event is not missed.
  *
  * <p>Thread-safe; {@link #pop()} blocks. Time comes from the injected clock; periodic flushing is the caller's
@@ -43,7 +46,7 @@ public final class SchedulingQueue implements AutoCloseable {
             .thenComparing(QueuedPod::firstQueued)
             .thenComparingLong(QueuedPod::sequence);
 
-    private enum Where { ACTIVE, BACKOFF, UNSCHEDULABLE, IN_FLIGHT }
+    private enum Where { ACTIVE, BACKOFF, UNSCHEDULABLE, IN_FLIGHT, GATED }
 
     private final Clock clock;
     private final Backoff backoff;
@@ -83,7 +86,17 @@ public final class SchedulingQueue implements AutoCloseable {
         }
         QueuedPod p = new QueuedPod(pod, clock.instant(), arrivals++);
         all.put(uid, p);
-        toActive(p);
+        if (gated(pod)) {
+            where.put(uid, Where.GATED);
+        } else {
+            toActive(p);
+        }
+    }
+
+    /** Whether the pod still has scheduling gates. */
+    static boolean gated(Pod pod) {
+        return pod.getSpec() != null && pod.getSpec().getSchedulingGates() != null
+                && !pod.getSpec().getSchedulingGates().isEmpty();
     }
 
     /**
@@ -100,7 +113,12 @@ public final class SchedulingQueue implements AutoCloseable {
         boolean changed = !java.util.Objects.equals(p.pod().getSpec(), pod.getSpec())
                 || !java.util.Objects.equals(p.pod().getMetadata().getLabels(), pod.getMetadata().getLabels());
         p.setPod(pod);
-        if (changed && where.get(uid) == Where.UNSCHEDULABLE) {
+        if (where.get(uid) == Where.GATED) {
+            if (!gated(pod)) {
+                log.debug("scheduling queue: pod {} has no scheduling gates left", uid);
+                toActive(p);
+            }
+        } else if (changed && where.get(uid) == Where.UNSCHEDULABLE) {
             unschedulable.remove(uid);
             moveOut(p);
         }
@@ -118,7 +136,7 @@ public final class SchedulingQueue implements AutoCloseable {
             case ACTIVE -> active.remove(p);
             case BACKOFF -> backingOff.remove(p);
             case UNSCHEDULABLE -> unschedulable.remove(uid);
-            case IN_FLIGHT -> { }
+            case IN_FLIGHT, GATED -> { }
         }
     }
 
@@ -241,7 +259,12 @@ public final class SchedulingQueue implements AutoCloseable {
         return new int[] {active.size(), backingOff.size(), unschedulable.size()};
     }
 
-    /** Whether the pod is queued or in flight. */
+    /** Pods held back by their scheduling gates. */
+    public synchronized int gatedCount() {
+        return (int) where.values().stream().filter(w -> w == Where.GATED).count();
+    }
+
+    /** Whether the pod is queued, gated or in flight. */
     public synchronized boolean contains(String uid) {
         return all.containsKey(uid);
     }

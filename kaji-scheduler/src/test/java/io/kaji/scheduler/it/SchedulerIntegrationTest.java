@@ -289,6 +289,28 @@ class SchedulerIntegrationTest {
     }
 
     @Test
+    void aGatedPodIsScheduledOnlyOnceItsLastGateIsRemoved() throws Exception {
+        startLeader();
+        api.createNode("n1", "2", "4Gi", "zone-a");
+        create(new PodBuilder(pod("gated", null)).editSpec().addNewSchedulingGate().withName("example.com/quota")
+                .endSchedulingGate().addNewSchedulingGate().withName("example.com/review").endSchedulingGate()
+                .endSpec().build());
+        create(pod("free", null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodeOf(get("free")).equals("n1"));
+        Thread.sleep(1000);
+        assertThat(nodeOf(get("gated"))).as("never tried while gated").isEmpty();
+        assertThat(scheduledCondition(get("gated")).orElseThrow().getReason()).isEqualTo("SchedulingGated");
+        client.pods().inNamespace("default").withName("gated").edit(p -> new PodBuilder(p).editSpec()
+                .removeMatchingFromSchedulingGates(g -> g.getName().equals("example.com/quota")).endSpec().build());
+        Thread.sleep(1000);
+        assertThat(nodeOf(get("gated"))).as("one gate left").isEmpty();
+        client.pods().inNamespace("default").withName("gated").edit(p -> new PodBuilder(p).editSpec()
+                .withSchedulingGates().endSpec().build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodeOf(get("gated")).equals("n1"));
+        assertThat(scheduledCondition(get("gated")).orElseThrow().getStatus()).isEqualTo("True");
+    }
+
+    @Test
     void twoSchedulersWithLeaderElectionNeverBindAPodTwice() throws Exception {
         api.createNode("n1", "8", "16Gi", "zone-a");
         api.createNode("n2", "8", "16Gi", "zone-b");

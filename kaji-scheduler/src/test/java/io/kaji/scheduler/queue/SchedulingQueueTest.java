@@ -118,4 +118,34 @@ class SchedulingQueueTest {
         queue.addUnschedulable(popped, queue.schedulingCycle()); // deleted meanwhile: dropped
         assertThat(queue.sizes()).containsExactly(0, 0, 0);
     }
+
+    @Test
+    void aGatedPodWaitsUntilItsLastGateIsRemoved() throws Exception {
+        Pod gated = new PodBuilder(pod("g", 0, "2026-01-01T00:00:00Z")).editSpec().addNewSchedulingGate()
+                .withName("example.com/quota").endSchedulingGate().addNewSchedulingGate().withName("example.com/ok")
+                .endSchedulingGate().endSpec().build();
+        queue.add(gated);
+        queue.onClusterEvent(ClusterEvent.NODE_ADDED);
+        clock.advance(Duration.ofMinutes(6));
+        queue.flushUnschedulableLeftover();
+        queue.flushBackoffCompleted();
+        assertThat(queue.sizes()).as("in no part: never tried").containsExactly(0, 0, 0);
+        assertThat(queue.gatedCount()).isEqualTo(1);
+        assertThat(queue.contains(gated.getMetadata().getUid())).isTrue();
+        Pod oneLeft = new PodBuilder(gated).editSpec().removeFromSchedulingGates(gated.getSpec().getSchedulingGates()
+                .get(0)).endSpec().build();
+        queue.update(oneLeft);
+        assertThat(queue.gatedCount()).isEqualTo(1);
+        queue.update(new PodBuilder(oneLeft).editSpec().withSchedulingGates().endSpec().build());
+        assertThat(queue.gatedCount()).isZero();
+        assertThat(queue.sizes()).containsExactly(1, 0, 0);
+        assertThat(pop().uid()).isEqualTo(gated.getMetadata().getUid());
+
+        Pod deleted = new PodBuilder(pod("d", 0, "2026-01-01T00:00:00Z")).editSpec().addNewSchedulingGate()
+                .withName("x").endSchedulingGate().endSpec().build();
+        queue.add(deleted);
+        queue.delete(deleted);
+        assertThat(queue.gatedCount()).isZero();
+        assertThat(queue.contains(deleted.getMetadata().getUid())).isFalse();
+    }
 }
