@@ -40,8 +40,11 @@ public final class PodStatuses {
         boolean initDone = true;
         boolean initFailed = false;
         List<io.fabric8.kubernetes.api.model.ContainerStatus> sidecars = new ArrayList<>();
+        // The kubelet's waiting reason for a container not created yet: PodInitializing in a pod with init containers.
+        String notCreated = PodSpecs.nullSafe(pod.getSpec().getInitContainers()).isEmpty() ? "ContainerCreating"
+                : "PodInitializing";
         for (ContainerView v : views) {
-            var s = containerStatus(v);
+            var s = containerStatus(v, notCreated);
             if (v.init()) {
                 init.add(s);
                 if (PodSpecs.isSidecar(v.spec())) {
@@ -117,6 +120,11 @@ public final class PodStatuses {
     }
 
     static io.fabric8.kubernetes.api.model.ContainerStatus containerStatus(ContainerView v) {
+        return containerStatus(v, "ContainerCreating");
+    }
+
+    /** {@code notCreated}: the waiting reason of a container the runtime has no instance of yet. */
+    static io.fabric8.kubernetes.api.model.ContainerStatus containerStatus(ContainerView v, String notCreated) {
         ContainerStatus latest = v.latest();
         var b = new ContainerStatusBuilder().withName(v.spec().getName()).withImage(v.spec().getImage())
                 .withImageID("").withRestartCount(latest == null ? 0 : latest.attempt());
@@ -140,7 +148,9 @@ public final class PodStatuses {
             if (latest != null && latest.state() == io.kaji.node.runtime.ContainerState.EXITED) {
                 last = latest;
             }
-        } else if (latest == null || latest.state() == io.kaji.node.runtime.ContainerState.CREATED
+        } else if (latest == null) {
+            b.withState(new ContainerStateBuilder().withNewWaiting().withReason(notCreated).endWaiting().build());
+        } else if (latest.state() == io.kaji.node.runtime.ContainerState.CREATED
                 || latest.state() == io.kaji.node.runtime.ContainerState.UNKNOWN) {
             b.withState(new ContainerStateBuilder().withNewWaiting().withReason("ContainerCreating").endWaiting()
                     .build());

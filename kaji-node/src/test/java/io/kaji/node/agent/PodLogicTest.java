@@ -139,6 +139,9 @@ class PodLogicTest {
         assertThat(condition(starting, "Initialized").getMessage())
                 .isEqualTo("containers with incomplete status: [proxy]");
         assertThat(starting.getInitContainerStatuses().get(0).getStarted()).isFalse();
+        assertThat(starting.getContainerStatuses().get(0).getState().getWaiting().getReason())
+                .as("the kubelet's reason for a container not created in a pod with init containers")
+                .isEqualTo("PodInitializing");
 
         // Started and running beside the app: initialized; Ready waits for the sidecar's readiness too.
         var running = PodStatuses.build(pod, true, "100.64.0.9", "10.0.0.1", List.of(

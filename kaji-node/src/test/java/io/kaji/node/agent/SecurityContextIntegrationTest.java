@@ -101,7 +101,8 @@ class SecurityContextIntegrationTest {
         assertThat(sh(id, "touch /root-fs-file 2>&1; echo rc=$?")).contains("Read-only file system").contains("rc=1");
         // Paths this kernel lacks (/proc/kcore, /proc/sysrq-trigger here) are skipped by runc.
         assertThat(sh(id, "grep -E ' /proc/(keys|timer_list|sys|bus|irq) ' /proc/self/mounts | cut -d' ' -f1,2,4 "
-                + "| cut -d, -f1 | sort -k2")).as("the kubelet's masked (the container's /dev/null over them) and read-only /proc paths")
+                + "| cut -d, -f1 | sort -k2"))
+                .as("the kubelet's masked (the container's /dev/null over them) and read-only /proc paths")
                 .isEqualTo("proc /proc/bus ro\nproc /proc/irq ro\ntmpfs /proc/keys rw\nproc /proc/sys ro\n"
                         + "tmpfs /proc/timer_list rw\n");
         assertThat(sh(id, "touch /scratch/f && stat -c '%g %a' /scratch /scratch/f"))

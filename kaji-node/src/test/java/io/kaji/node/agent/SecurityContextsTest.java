@@ -134,7 +134,8 @@ class SecurityContextsTest {
         Pod pod = new PodBuilder(pod(new PodSecurityContextBuilder().withNewAppArmorProfile().withType("RuntimeDefault")
                 .endAppArmorProfile().build(), container(null))).editSpec()
                 .addNewContainer().withName("annotated").withImage("busybox").endContainer()
-                .addNewContainer().withName("own").withImage("busybox").withNewSecurityContext().withNewAppArmorProfile()
+                .addNewContainer().withName("own").withImage("busybox").withNewSecurityContext()
+                .withNewAppArmorProfile()
                 .withType("Localhost").withLocalhostProfile("k8s-own").endAppArmorProfile().endSecurityContext()
                 .endContainer().endSpec().editMetadata()
                 .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "annotated", "unconfined")
@@ -165,7 +166,8 @@ class SecurityContextsTest {
                 .withType("Unconfined").endAppArmorProfile().build()));
         assertThat(SecurityContexts.appArmorRejection(unconfined, noAppArmor)).as("Unconfined needs nothing").isEmpty();
         Pod annotated = new PodBuilder(pod(null, container(null))).editMetadata()
-                .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "app", "localhost/k8s-x").endMetadata().build();
+                .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "app", "localhost/k8s-x").endMetadata()
+                .build();
         assertThat(SecurityContexts.appArmorRejection(annotated, noAppArmor)).isPresent();
         Pod emptyName = new PodBuilder(pod(null, container(null))).editMetadata()
                 .addToAnnotations(SecurityContexts.APPARMOR_ANNOTATION + "app", "localhost/").endMetadata().build();
