@@ -34,12 +34,8 @@ final class PodSpecDefaults {
         }
     }
 
-    /** An ephemeral container's defaults: a container's (it may have no probes, hooks or ports to default). */
-    static void defaultEphemeralContainer(ObjectNode c) {
-        defaultContainer(c);
-    }
-
-    private static void defaultContainer(ObjectNode c) {
+    /** A container's defaults; an ephemeral container's too (it has no probes, hooks or ports to default). */
+    static void defaultContainer(ObjectNode c) {
         c.putIfAbsent("terminationMessagePath", Json.MAPPER.getNodeFactory().stringNode("/dev/termination-log"));
         c.putIfAbsent("terminationMessagePolicy", Json.MAPPER.getNodeFactory().stringNode("File"));
         c.putIfAbsent("resources", Json.object());

@@ -129,7 +129,7 @@ public final class PodUpdates {
             JsonNode old = before.get(name);
             if (old != null) {
                 ObjectNode defaulted = c.isObject() ? (ObjectNode) c.deepCopy() : Json.MAPPER.createObjectNode();
-                PodSpecDefaults.defaultEphemeralContainer(defaulted);
+                PodSpecDefaults.defaultContainer(defaulted);
                 if (!defaulted.equals(old)) {
                     causes.add(StatusCause.forbidden(at, "existing ephemeral containers \"" + name
                             + "\" may not be changed"));
@@ -160,7 +160,7 @@ public final class PodUpdates {
                         at + ".targetContainerName"));
             }
             ObjectNode added = c.isObject() ? (ObjectNode) c.deepCopy() : Json.MAPPER.createObjectNode();
-            PodSpecDefaults.defaultEphemeralContainer(added);
+            PodSpecDefaults.defaultContainer(added);
             out.add(added);
         }
         for (String name : before.keySet()) {

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kaji.controllers.runtime.NodeSelectors;
 import io.kaji.controllers.runtime.Tolerations;
-import io.kaji.node.probe.ProbeManager;
+import io.kaji.node.PodContainers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,7 +64,7 @@ final class NodePredicates {
     /** The host ports of the pod's containers and sidecars, as the kubelet's NodePorts predicate counts them. */
     static List<HostPort> hostPorts(Pod pod) {
         List<HostPort> out = new ArrayList<>();
-        for (Container c : ProbeManager.probedContainers(pod)) {
+        for (Container c : PodContainers.sideBySide(pod)) {
             for (ContainerPort p : PodSpecs.nullSafe(c.getPorts())) {
                 if (p.getHostPort() != null && p.getHostPort() > 0) {
                     String ip = p.getHostIP() == null || p.getHostIP().isEmpty() ? "0.0.0.0" : p.getHostIP();

@@ -509,6 +509,7 @@ public final class PodSyncer implements Reconciler {
                     .filter(c -> c.sandboxId().equals(sandboxId)).toList();
         }
         Duration requeue = null;
+        List<Container> ephemeralSpecs = PodSpecs.ephemeralContainers(pod);
         boolean initDone = true;
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
         // Once a regular container has been created the pod is initialized: sidecars that exit later are restarted
@@ -576,7 +577,7 @@ public final class PodSyncer implements Reconciler {
                     .filter(st -> st.getState() != null && st.getState().getWaiting() == null)
                     .map(io.fabric8.kubernetes.api.model.ContainerStatus::getName)
                     .collect(java.util.stream.Collectors.toSet());
-            for (Container c : PodSpecs.ephemeralContainers(pod)) {
+            for (Container c : ephemeralSpecs) {
                 if (latest(all, c.getName(), 0) == null && !ran.contains(c.getName())) {
                     requeue = min(requeue, start(pod, ref, c, sandboxId, sandboxSpec, all, ip));
                 }
@@ -586,7 +587,7 @@ public final class PodSyncer implements Reconciler {
                 .filter(c -> c.sandboxId().equals(sandboxId)).toList();
         List<ContainerView> views = views(key, pod, ref, ip, after);
         List<ContainerView> ephemeral = new ArrayList<>();
-        for (Container c : PodSpecs.ephemeralContainers(pod)) {
+        for (Container c : ephemeralSpecs) {
             ephemeral.add(new ContainerView(c, true, withTerminationMessage(ref, c, latest(after, c.getName(), 0)),
                     null, failures.get(ref.uid() + "/" + c.getName()), null));
         }
@@ -1040,7 +1041,7 @@ public final class PodSyncer implements Reconciler {
     private boolean killUnhealthy(String podKey, Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
         boolean killed = false;
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
-        for (Container c : ProbeManager.probedContainers(pod)) {
+        for (Container c : io.kaji.node.PodContainers.sideBySide(pod)) {
             ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
                     .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
             if (newest == null || newest.state() != ContainerState.RUNNING) {
@@ -1070,7 +1071,7 @@ public final class PodSyncer implements Reconciler {
      */
     private Set<String> killChanged(Pod pod, PodRef ref, String ip, List<ContainerInfo> all) {
         Set<String> killed = new java.util.HashSet<>();
-        for (Container c : ProbeManager.probedContainers(pod)) {
+        for (Container c : io.kaji.node.PodContainers.sideBySide(pod)) {
             ContainerInfo newest = all.stream().filter(i -> i.name().equals(c.getName()))
                     .max(Comparator.comparingInt(ContainerInfo::attempt)).orElse(null);
             if (newest == null || newest.state() != ContainerState.RUNNING || newest.image() == null

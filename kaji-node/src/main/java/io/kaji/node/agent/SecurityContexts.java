@@ -98,8 +98,7 @@ final class SecurityContexts {
             throws EnvResolver.ConfigError {
         PodSecurityContext psc = pod.getSpec().getSecurityContext();
         SecurityContext sc = c.getSecurityContext();
-        Long runAsUser = sc != null && sc.getRunAsUser() != null ? sc.getRunAsUser()
-                : psc != null ? psc.getRunAsUser() : null;
+        Long runAsUser = runAsUser(psc, sc);
         Long runAsGroup = sc != null && sc.getRunAsGroup() != null ? sc.getRunAsGroup()
                 : psc != null ? psc.getRunAsGroup() : null;
         String username = "";
@@ -228,8 +227,7 @@ final class SecurityContexts {
         }
         String where = "(pod: \"" + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "("
                 + pod.getMetadata().getUid() + ")\", container: " + c.getName() + ")";
-        Long runAsUser = sc != null && sc.getRunAsUser() != null ? sc.getRunAsUser()
-                : psc != null ? psc.getRunAsUser() : null;
+        Long runAsUser = runAsUser(psc, sc);
         if (runAsUser != null) {
             return runAsUser == 0 ? Optional.of("container's runAsUser breaks non-root policy " + where)
                     : Optional.empty();
@@ -242,6 +240,11 @@ final class SecurityContexts {
                     + "), cannot verify user is non-root " + where);
         }
         return Optional.empty();
+    }
+
+    /** The effective runAsUser: the container's, else the pod's, else null. */
+    private static Long runAsUser(PodSecurityContext psc, SecurityContext sc) {
+        return sc != null && sc.getRunAsUser() != null ? sc.getRunAsUser() : psc != null ? psc.getRunAsUser() : null;
     }
 
     /** fsGroup, then supplementalGroups, as the kubelet lists them. */

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.kaji.node.PodContainers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public final class LocalStorage {
     /** Whether any of the pod's limits is one this check enforces (else its usage need not be measured). */
     public static boolean limited(Pod pod) {
         return diskEmptyDirs(pod).stream().anyMatch(v -> v.getEmptyDir().getSizeLimit() != null)
-                || containers(pod).stream().anyMatch(c -> limit(c) != null);
+                || PodContainers.sideBySide(pod).stream().anyMatch(c -> limit(c) != null);
     }
 
     /** Why {@code pod} must be evicted, or empty; {@code figures} are its containers' writable layers. */
@@ -49,13 +50,13 @@ public final class LocalStorage {
                         + limit + "\". ");
             }
         }
-        List<Container> limited = containers(pod).stream().filter(c -> limit(c) != null).toList();
+        List<Container> limited = PodContainers.sideBySide(pod).stream().filter(c -> limit(c) != null).toList();
         if (limited.isEmpty()) {
             return Optional.empty();
         }
         long podLimit = limited.stream().mapToLong(c -> bytes(limit(c))).sum();
         long podUsed = emptyDirs;
-        for (Container c : containers(pod)) {
+        for (Container c : PodContainers.sideBySide(pod)) {
             podUsed += containerUsed(pod, c, figures, usage);
         }
         if (podUsed > podLimit) {
@@ -104,17 +105,6 @@ public final class LocalStorage {
             if (v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium())) {
                 out.add(v);
             }
-        }
-        return out;
-    }
-
-    /** The containers that run beside each other: regular ones and sidecars. */
-    private static List<Container> containers(Pod pod) {
-        List<Container> out = new ArrayList<>(pod.getSpec().getContainers() == null ? List.of()
-                : pod.getSpec().getContainers());
-        if (pod.getSpec().getInitContainers() != null) {
-            pod.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
-                    .forEach(out::add);
         }
         return out;
     }

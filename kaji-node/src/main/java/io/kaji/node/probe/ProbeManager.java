@@ -100,7 +100,8 @@ public final class ProbeManager implements AutoCloseable {
      */
     public void update(String podKey, Pod pod, String podIp, List<ContainerFacts> facts) {
         String uid = pod.getMetadata().getUid();
-        List<Container> containers = probedContainers(pod);
+        // The containers that can have probes: the sidecars, then the rest.
+        List<Container> containers = io.kaji.node.PodContainers.sideBySide(pod);
         boolean probed = containers.stream().anyMatch(c -> c.getLivenessProbe() != null
                 || c.getReadinessProbe() != null || c.getStartupProbe() != null);
         if (probed) {
@@ -132,19 +133,6 @@ public final class ProbeManager implements AutoCloseable {
             }
             return gone;
         });
-    }
-
-    /** The containers that can have probes: the sidecars (init containers with restartPolicy Always), then the rest. */
-    public static List<Container> probedContainers(Pod pod) {
-        List<Container> containers = new java.util.ArrayList<>();
-        if (pod.getSpec().getInitContainers() != null) {
-            pod.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
-                    .forEach(containers::add);
-        }
-        if (pod.getSpec().getContainers() != null) {
-            containers.addAll(pod.getSpec().getContainers());
-        }
-        return containers;
     }
 
     /** Stops every probe of the pods with key {@code podKey} (any uid). */
