@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kaji.apiserver.errors.StatusCause;
 import io.kaji.apiserver.serialization.Json;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,22 +12,10 @@ class PodAppArmorTest {
 
     private static final String KEY = PodAppArmor.ANNOTATION;
 
-    private static ObjectNode created(String metadata, String spec) {
-        ObjectNode o = Json.parseTrusted("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":" + metadata
-                + ",\"spec\":" + spec + "}");
-        Strategies.POD.prepareForCreate(o);
-        return o;
-    }
-
-    private static List<String> createErrors(ObjectNode o) {
-        List<StatusCause> causes = new ArrayList<>(Strategies.POD.validate(o));
-        causes.addAll(Strategies.POD.validateCreate(o));
-        return causes.stream().map(StatusCause::describe).toList();
-    }
 
     @Test
     void fieldsGetAnnotationsAndAnnotationsGetFieldsOnCreate() {
-        ObjectNode pod = created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "legacy\":\"localhost/k8s-legacy\","
+        ObjectNode pod = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "legacy\":\"localhost/k8s-legacy\","
                 + "\"" + KEY + "same\":\"runtime/default\"}}", """
                 {"securityContext":{"appArmorProfile":{"type":"RuntimeDefault"}},
                  "containers":[{"name":"app","image":"i"},
@@ -44,14 +30,14 @@ class PodAppArmorTest {
                 .asString()).as("from the annotation").isEqualTo("k8s-legacy");
         assertThat(containers.get(3).path("securityContext").has("appArmorProfile"))
                 .as("the annotation says what the pod's field says: no field of its own").isFalse();
-        assertThat(createErrors(pod)).isEmpty();
+        assertThat(PodStrategyFixture.createErrors(pod)).isEmpty();
     }
 
     @Test
     void annotationsMustNameAContainerAndAProfile() {
-        ObjectNode pod = created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "ghost\":\"runtime/default\","
+        ObjectNode pod = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "ghost\":\"runtime/default\","
                 + "\"" + KEY + "app\":\"docker-default\"}}", "{\"containers\":[{\"name\":\"app\",\"image\":\"i\"}]}");
-        assertThat(createErrors(pod)).containsExactlyInAnyOrder(
+        assertThat(PodStrategyFixture.createErrors(pod)).containsExactlyInAnyOrder(
                 "metadata.annotations[" + KEY + "ghost]: Invalid value: \"ghost\": container not found",
                 "metadata.annotations[" + KEY + "app]: Invalid value: \"docker-default\": invalid AppArmor profile"
                         + " name: \"docker-default\"");
@@ -59,12 +45,12 @@ class PodAppArmorTest {
 
     @Test
     void anAnnotationAndAFieldGivenBothMustAgree() {
-        ObjectNode pod = created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"unconfined\",\"" + KEY
+        ObjectNode pod = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"unconfined\",\"" + KEY
                 + "b\":\"localhost/one\"}}", """
                 {"containers":[{"name":"a","image":"i","securityContext":{"appArmorProfile":{"type":"RuntimeDefault"}}},
                   {"name":"b","image":"i","securityContext":{"appArmorProfile":{"type":"Localhost",
                    "localhostProfile":"two"}}}]}""");
-        assertThat(createErrors(pod)).containsExactly(
+        assertThat(PodStrategyFixture.createErrors(pod)).containsExactly(
                 "spec.containers[0].securityContext.appArmorProfile.type: Forbidden: apparmor type in annotation and"
                         + " field must match",
                 "spec.containers[1].securityContext.appArmorProfile.localhostProfile: Forbidden: apparmor profile in"
@@ -96,7 +82,7 @@ class PodAppArmorTest {
 
     @Test
     void annotationsMayNotBeAddedChangedOrRemovedLater() {
-        ObjectNode old = created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"runtime/default\"}}",
+        ObjectNode old = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"runtime/default\"}}",
                 "{\"containers\":[{\"name\":\"a\",\"image\":\"i\"},{\"name\":\"b\",\"image\":\"i\"}]}");
         ObjectNode next = old.deepCopy();
         ObjectNode annotations = (ObjectNode) next.path("metadata").path("annotations");

@@ -2,54 +2,33 @@ package io.kaji.apiserver.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kaji.apiserver.errors.StatusCause;
-import io.kaji.apiserver.serialization.Json;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Scheduling gates: the SchedulingGated condition on create, valid names, no node yet, only removals later. */
 class PodSchedulingGatesTest {
 
-    private static ObjectNode created(String spec) {
-        ObjectNode o = Json.parseTrusted("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\"},"
-                + "\"spec\":" + spec + "}");
-        Strategies.POD.prepareForCreate(o);
-        return o;
-    }
-
-    private static List<String> createErrors(ObjectNode o) {
-        List<StatusCause> causes = new ArrayList<>(Strategies.POD.validate(o));
-        causes.addAll(Strategies.POD.validateCreate(o));
-        return causes.stream().map(StatusCause::describe).toList();
-    }
-
-    private static List<String> updateErrors(ObjectNode old, ObjectNode next) {
-        Strategies.POD.prepareForUpdate(next, old);
-        return Strategies.POD.validateUpdate(next, old).stream().map(StatusCause::describe).toList();
-    }
 
     private static final String GATED = "{\"schedulingGates\":[{\"name\":\"example.com/quota\"},{\"name\":\"ready\"}],"
             + "\"containers\":[{\"name\":\"app\",\"image\":\"i\"}]}";
 
     @Test
     void aGatedPodStartsWithTheSchedulingGatedCondition() {
-        ObjectNode pod = created(GATED);
-        assertThat(createErrors(pod)).isEmpty();
+        ObjectNode pod = PodStrategyFixture.created(GATED);
+        assertThat(PodStrategyFixture.createErrors(pod)).isEmpty();
         var condition = pod.path("status").path("conditions").get(0);
         assertThat(condition.path("type").asString()).isEqualTo("PodScheduled");
         assertThat(condition.path("status").asString()).isEqualTo("False");
         assertThat(condition.path("reason").asString()).isEqualTo("SchedulingGated");
         assertThat(condition.path("message").asString())
                 .isEqualTo("Scheduling is blocked due to non-empty scheduling gates");
-        assertThat(created("{\"containers\":[{\"name\":\"app\",\"image\":\"i\"}]}").path("status").has("conditions"))
+        assertThat(PodStrategyFixture.created("{\"containers\":[{\"name\":\"app\",\"image\":\"i\"}]}").path("status").has("conditions"))
                 .isFalse();
     }
 
     @Test
     void gatesAreQualifiedNamesListedOnceAndAGatedPodHasNoNodeYet() {
-        assertThat(createErrors(created("""
+        assertThat(PodStrategyFixture.createErrors(PodStrategyFixture.created("""
                 {"nodeName":"n1","schedulingGates":[{"name":"a"},{"name":"a"},{"name":"Bad_/x"},{"name":"-x"}],
                  "containers":[{"name":"app","image":"i"}]}"""))).containsExactly(
                 "spec.schedulingGates[1]: Duplicate value: \"a\"",
@@ -64,17 +43,17 @@ class PodSchedulingGatesTest {
 
     @Test
     void gatesMayBeRemovedButNotAdded() {
-        ObjectNode old = created(GATED);
+        ObjectNode old = PodStrategyFixture.created(GATED);
         ObjectNode fewer = old.deepCopy();
         ((tools.jackson.databind.node.ArrayNode) fewer.path("spec").path("schedulingGates")).remove(0);
-        assertThat(updateErrors(old, fewer)).isEmpty();
+        assertThat(PodStrategyFixture.updateErrors(old, fewer)).isEmpty();
         ObjectNode none = old.deepCopy();
         ((ObjectNode) none.get("spec")).remove("schedulingGates");
-        assertThat(updateErrors(old, none)).isEmpty();
+        assertThat(PodStrategyFixture.updateErrors(old, none)).isEmpty();
         ObjectNode more = old.deepCopy();
         ((tools.jackson.databind.node.ArrayNode) more.path("spec").path("schedulingGates")).addObject()
                 .put("name", "late");
-        assertThat(updateErrors(old, more)).containsExactly(
+        assertThat(PodStrategyFixture.updateErrors(old, more)).containsExactly(
                 "spec.schedulingGates[2].name: Forbidden: only deletion is allowed, but found new scheduling gate"
                         + " 'late'");
     }

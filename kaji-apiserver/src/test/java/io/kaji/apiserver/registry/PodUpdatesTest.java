@@ -13,15 +13,11 @@ import tools.jackson.databind.node.ObjectNode;
 class PodUpdatesTest {
 
     private static ObjectNode pod(String spec) {
-        ObjectNode o = Json.parseTrusted("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\"},"
-                + "\"spec\":" + spec + "}");
-        Strategies.POD.prepareForCreate(o);
-        return o;
+        return PodStrategyFixture.created(spec);
     }
 
     private static List<String> update(ObjectNode old, ObjectNode next) {
-        Strategies.POD.prepareForUpdate(next, old);
-        return Strategies.POD.validateUpdate(next, old).stream().map(StatusCause::describe).toList();
+        return PodStrategyFixture.updateErrors(old, next);
     }
 
     private static final String BASE = "{\"containers\":[{\"name\":\"app\",\"image\":\"web:1\",\"command\":[\"run\"]}],"
