@@ -29,7 +29,11 @@ import org.slf4j.LoggerFactory;
  * Enforces networking.k8s.io/v1 NetworkPolicies for one node's pods with iptables filter rules, as kube-router's
  * policy controller does in k3s.
  *
- * <p>Three informers (NetworkPolicies, Pods, Namespaces) feed a single sync thread. A change schedules a sync
+ * <p>Three informers (NetworkPolicies, Pods, Namespaces) feed a single sync thread. Pods are watched only while
+ * the cluster has a NetworkPolicy: without one the rule set names no pod, and a watch of every pod of the cluster
+ * on every node would cost the API server a stream per node and each agent the decoding of every pod change for
+ * nothing. The first policy starts the pod watch (its sync waits for the list); the last one's deletion stops it.
+ * A change schedules a sync
  * {@link PolicyOptions#minSyncPeriod()} later (a burst of changes becomes one write); every
  * {@link PolicyOptions#resyncPeriod()} the whole rule set is written again. A sync computes the content of every
  * owned chain ({@code KAJI-<tag>-NP…}) from the caches and applies it in one {@code iptables-restore --noflush}
@@ -65,6 +69,9 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private boolean policiesFromInformer;
     private Supplier<List<NetworkPolicy>> policies;
     private Supplier<List<Pod>> pods;
+    /** The pod informer while policies exist; null otherwise, and always when pods come from elsewhere (tests). */
+    private volatile SharedIndexInformer<Pod> podInformer;
+    private boolean podsFromInformer;
     private Supplier<List<Namespace>> namespaces;
     // touched only by the sync thread (and by start() before the thread runs anything)
     private RuleSet applied;
@@ -151,23 +158,15 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
     private void startInformers(KubernetesClient client, Supplier<List<NetworkPolicy>> policySource)
             throws InterruptedException, TimeoutException {
         this.client = client;
-        // Every Pod of the cluster is cached: without managedFields, which the enforcer never reads (about half of a
-        // Deployment's pod; docs/footprint.md).
-        SharedIndexInformer<Pod> po = Informers.withoutManagedFields(client.pods().inAnyNamespace().runnableInformer(0));
         SharedIndexInformer<Namespace> ns = Informers.withoutManagedFields(client.namespaces().runnableInformer(0));
-        pods = () -> po.getStore().list();
+        podsFromInformer = true;
+        pods = () -> {
+            SharedIndexInformer<Pod> i = podInformer;
+            return i == null ? List.of() : i.getStore().list();
+        };
         namespaces = () -> ns.getStore().list();
-        for (SharedIndexInformer<? extends HasMetadata> i : List.of(po, ns)) {
-            informers.add(i);
-            addHandler(i);
-            try {
-                i.start().toCompletableFuture().get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (ExecutionException ex) {
-                Throwable cause = ex.getCause() == null ? ex : ex.getCause();
-                throw new IllegalStateException("cannot list " + i.getApiTypeClass().getSimpleName()
-                        + " objects (may this client list them?): " + cause.getMessage(), cause);
-            }
-        }
+        informers.add(ns);
+        startAndWait(ns);
         if (policySource != null) {
             policies = policySource;
         } else {
@@ -178,6 +177,64 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
             };
             startPolicyInformer(true);
         }
+    }
+
+    /** Adds the sync handler to {@code i}, starts it and waits until its cache is synced. */
+    private void startAndWait(SharedIndexInformer<? extends HasMetadata> i) throws InterruptedException,
+            TimeoutException {
+        addHandler(i);
+        try {
+            i.start().toCompletableFuture().get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException ex) {
+            Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+            throw new IllegalStateException("cannot list " + i.getApiTypeClass().getSimpleName()
+                    + " objects (may this client list them?): " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Watches pods while policies exist and stops watching them when none is left (on the sync thread, before a
+     * sync computes its rules: a policy's first rules wait for the list of pods, never use a partial one).
+     */
+    private void watchPodsFor(List<NetworkPolicy> current) {
+        if (!podsFromInformer) {
+            return;
+        }
+        SharedIndexInformer<Pod> running = podInformer;
+        if (!current.isEmpty() && running == null) {
+            // Without managedFields, which the enforcer never reads (about half of a Deployment's pod;
+            // docs/footprint.md).
+            SharedIndexInformer<Pod> po = Informers.withoutManagedFields(
+                    client.pods().inAnyNamespace().runnableInformer(0));
+            try {
+                startAndWait(po);
+            } catch (InterruptedException e) {
+                po.stop();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while listing pods", e);
+            } catch (TimeoutException | RuntimeException e) {
+                po.stop();
+                throw new IllegalStateException("cannot watch pods for the NetworkPolicies: " + e.getMessage(), e);
+            }
+            if (closed.get()) {
+                po.stop();
+                return;
+            }
+            informers.add(po);
+            podInformer = po;
+            log.info("network policy on node {}: {} NetworkPolic{} in the cluster; watching pods",
+                    options.nodeName(), current.size(), current.size() == 1 ? "y" : "ies");
+        } else if (current.isEmpty() && running != null) {
+            podInformer = null;
+            informers.remove(running);
+            running.stop();
+            log.info("network policy on node {}: no NetworkPolicy left; pods no longer watched", options.nodeName());
+        }
+    }
+
+    /** Whether pods are being watched (for tests). */
+    boolean watchingPods() {
+        return podInformer != null;
     }
 
     /**
@@ -303,7 +360,9 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            ClusterState state = new ClusterState(policies.get(), pods.get(), namespaces.get());
+            List<NetworkPolicy> current = policies.get();
+            watchPodsFor(current);
+            ClusterState state = new ClusterState(current, pods.get(), namespaces.get());
             PolicyCompiler.Result result = compiler.compile(state);
             Set<String> problems = new HashSet<>(result.problems());
             for (String p : result.problems()) {

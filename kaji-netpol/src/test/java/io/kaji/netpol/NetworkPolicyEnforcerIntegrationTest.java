@@ -124,6 +124,7 @@ class NetworkPolicyEnforcerIntegrationTest {
             assertThat(jumpCount(enforcer)).isEqualTo(1);
             assertThat(reachable("knp-cli")).as("no policy: allowed").isTrue();
             assertThat(reachable("knp-cli2")).isTrue();
+            assertThat(enforcer.watchingPods()).as("no policy: no watch of every pod").isFalse();
 
             // a second enforcer on the same machine (another node, no pods) keeps to its own chains
             other = NetworkPolicyEnforcer.start(client, new PolicyOptions("knp-other", OTHER_TAG, List.of(),
@@ -154,6 +155,7 @@ class NetworkPolicyEnforcerIntegrationTest {
             assertThat(reachableFromHost()).as("the node itself (kubelet probes)").isTrue();
             System.out.printf("a rejected GET returns after %d ms%n", (System.nanoTime() - t1) / 1_000_000);
             assertThat(ownedChains(TAG)).hasSize(2); // top + one ingress chain the three pods share
+            assertThat(enforcer.watchingPods()).as("the first policy started the pod watch").isTrue();
 
             setPolicies(enforcer, policy("deny-ingress", Map.of(), List.of("Ingress")).build(),
                     policy("allow-client", Map.of("app", "web"), List.of("Ingress")).editSpec().addNewIngress()
@@ -184,6 +186,12 @@ class NetworkPolicyEnforcerIntegrationTest {
                     .until(() -> ruleText().contains("--comment \"np-web/client ingress\"")
                             && !ruleText().contains("--comment \"np-web/client egress\""));
             assertThat(reachable("knp-cli")).isFalse();
+
+            // the last policy gone: the pods' rules and the pod watch go
+            setPolicies(enforcer);
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !enforcer.watchingPods() && reachable("knp-cli"));
+            assertThat(ownedChains(TAG)).containsExactly("KAJI-NPIT-NP-FWD");
         } finally {
             if (other != null) {
                 other.close();
