@@ -1,6 +1,7 @@
 package io.kaji.cli;
 
 import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InsecureRegistryException;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
@@ -17,6 +18,7 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Port;
+import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import com.google.cloud.tools.jib.registry.RegistryCredentialsNotSentException;
 import io.kaji.node.image.BusyboxImage;
 import io.kaji.node.image.ImageImporter;
@@ -104,6 +106,22 @@ final class ImageBuildCommand implements Callable<Integer> {
             + "registry --base); registries on loopback (localhost, 127.0.0.0/8, [::1]) are allowed without it.")
     boolean insecure;
 
+    @Option(names = "--registry-user", paramLabel = "USER", description = "Log in to the registry (of --push and of "
+            + "a registry --base) as USER, with the password read from standard input (--registry-password-stdin).")
+    String registryUser;
+
+    @Option(names = "--registry-password-stdin", description = "Read --registry-user's password from standard "
+            + "input (its first line), as docker login --password-stdin does.")
+    boolean passwordStdin;
+
+    @Option(names = "--docker-config", paramLabel = "FILE", description = "Registry logins to use when no "
+            + "--registry-user is given: a Docker client config.json, its auths and credential helpers, as docker "
+            + "login writes it (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json, if it exists).")
+    Path dockerConfig;
+
+    /** The login given on the command line, or null. */
+    private Credential credential;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -113,6 +131,23 @@ final class ImageBuildCommand implements Callable<Integer> {
         if (push && output != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "use either --push or --output, not both");
         }
+        if ((registryUser != null) != passwordStdin) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--registry-user and "
+                    + "--registry-password-stdin go together (the password is read from standard input)");
+        }
+        if (registryUser != null) {
+            String password = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            if (password == null || password.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--registry-password-stdin: standard "
+                        + "input held no password");
+            }
+            credential = Credential.from(registryUser, password);
+        }
+        if (dockerConfig != null && !Files.isRegularFile(dockerConfig)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--docker-config " + dockerConfig
+                    + " is not a file");
+        }
         ImageReference reference;
         try {
             reference = ImageReference.parse(tag);
@@ -121,7 +156,7 @@ final class ImageBuildCommand implements Callable<Integer> {
         }
         Path work = Files.createTempDirectory("kaji-image-build-");
         try {
-            JibContainerBuilder builder = base(work);
+            JibContainerBuilder builder = base(work, out);
             builder.addFileEntriesLayer(layer());
             if (!entrypoint.isEmpty()) {
                 builder.setEntrypoint(entrypoint);
@@ -148,7 +183,7 @@ final class ImageBuildCommand implements Callable<Integer> {
             builder.setFormat(ImageFormat.OCI);
             Path tarball = output != null ? output.toAbsolutePath() : work.resolve("image.tar");
             Containerizer containerizer = push
-                    ? Containerizer.to(RegistryImage.named(reference))
+                    ? Containerizer.to(withLogins(RegistryImage.named(reference), reference, out))
                             .setAllowInsecureRegistries(insecure || loopback(reference.getRegistry()))
                     : Containerizer.to(TarImage.at(tarball).named(reference));
             containerizer.setBaseImageLayersCache(work.resolve("cache/base"))
@@ -227,10 +262,14 @@ final class ImageBuildCommand implements Callable<Integer> {
                 return "the registry " + registry + " does not speak HTTPS with a trusted certificate; pass "
                         + "--insecure for a plain-HTTP or self-signed registry";
             }
-            if (e instanceof RegistryUnauthorizedException || e instanceof RegistryCredentialsNotSentException) {
-                return "the registry " + registry + " refused access without credentials; kaji image build "
-                        + "pushes anonymously, so use a registry (or repository) that accepts anonymous pushes, "
-                        + "or --output FILE.tar and push that with your registry's tools";
+            if (e instanceof RegistryCredentialsNotSentException) {
+                return "kaji sends no login over plain HTTP to the registry " + registry + ", which is not on this "
+                        + "machine; serve it over HTTPS (with --insecure a self-signed certificate will do)";
+            }
+            if (e instanceof RegistryUnauthorizedException) {
+                return "the registry " + registry + " refused access (no login, or a wrong one); log in with "
+                        + "docker login (kaji reads ~/.docker/config.json, or --docker-config FILE), or pass "
+                        + "--registry-user USER --registry-password-stdin";
             }
         }
         return null;
@@ -258,7 +297,7 @@ final class ImageBuildCommand implements Callable<Integer> {
         return layer.build();
     }
 
-    private JibContainerBuilder base(Path work) throws InvalidImageReferenceException {
+    private JibContainerBuilder base(Path work, PrintWriter out) throws InvalidImageReferenceException {
         if (base.equals("scratch")) {
             return Jib.fromScratch();
         }
@@ -274,7 +313,40 @@ final class ImageBuildCommand implements Callable<Integer> {
             }
             return Jib.from(TarImage.at(tar.toAbsolutePath()));
         }
-        RegistryImage image = RegistryImage.named(base);
-        return Jib.from(image);
+        ImageReference reference = ImageReference.parse(base);
+        return Jib.from(withLogins(RegistryImage.named(reference), reference, out));
+    }
+
+    /**
+     * {@code image} with the logins to try: the command line's, else those of the Docker client configuration
+     * (its auths and credential helpers) when there is one.
+     */
+    private RegistryImage withLogins(RegistryImage image, ImageReference reference, PrintWriter out) {
+        if (loopback(reference.getRegistry())) {
+            // jib sends no login over plain HTTP unless told to; to a registry on this machine nothing leaves it.
+            System.setProperty("sendCredentialsOverHttp", "true");
+        }
+        if (credential != null) {
+            return image.addCredential(credential.getUsername(), credential.getPassword());
+        }
+        Path config = dockerConfig != null ? dockerConfig : defaultDockerConfig(System.getenv());
+        if (config != null && Files.isRegularFile(config)) {
+            image.addCredentialRetriever(CredentialRetrieverFactory.forImage(reference, e -> {
+                if (e.getLevel() == LogEvent.Level.WARN || e.getLevel() == LogEvent.Level.ERROR) {
+                    out.println("  " + e.getMessage());
+                }
+            }).dockerConfig(config));
+        }
+        return image;
+    }
+
+    /** Where the Docker client keeps its logins: {@code $DOCKER_CONFIG/config.json}, else ~/.docker/config.json. */
+    static Path defaultDockerConfig(java.util.Map<String, String> env) {
+        String dir = env.get("DOCKER_CONFIG");
+        if (dir != null && !dir.isEmpty()) {
+            return Path.of(dir, "config.json");
+        }
+        String home = System.getProperty("user.home");
+        return home == null ? null : Path.of(home, ".docker", "config.json");
     }
 }

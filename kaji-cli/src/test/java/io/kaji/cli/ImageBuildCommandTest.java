@@ -152,4 +152,12 @@ class ImageBuildCommandTest {
         assertThat(List.of("registry.test:5000", "10.0.0.1:5000", "localhost.example:5000", "docker.io"))
                 .noneMatch(ImageBuildCommand::loopback);
     }
+
+    @Test
+    void registryLoginsComeFromDockerConfigOrTheHomeDirectory() {
+        assertThat(ImageBuildCommand.defaultDockerConfig(java.util.Map.of("DOCKER_CONFIG", "/etc/ci-docker")))
+                .isEqualTo(java.nio.file.Path.of("/etc/ci-docker/config.json"));
+        assertThat(ImageBuildCommand.defaultDockerConfig(java.util.Map.of()))
+                .isEqualTo(java.nio.file.Path.of(System.getProperty("user.home"), ".docker", "config.json"));
+    }
 }

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -138,5 +139,62 @@ class ImageBuildPushIntegrationTest {
         assertThat(manifest.statusCode()).isEqualTo(200);
         // scratch: the directory's layer only.
         assertThat(JSON.readTree(manifest.body()).path("layers")).hasSize(1);
+    }
+
+    @Test
+    void aRegistryWithLoginsTakesTheCommandLinesOrTheDockerConfigs() throws Exception {
+        try (LoopbackRegistry locked = LoopbackRegistry.start("kaji", "s3cret")) {
+            String image = locked.host() + "/team/web:1";
+            Run anonymous = kaji("image", "build", "--from", site().toString(), "--base", "scratch", "--tag", image,
+                    "--push", "--docker-config", dockerConfig(locked.host(), "nobody", "x").toString());
+            assertThat(anonymous.exit()).isEqualTo(1);
+            assertThat(anonymous.err().strip()).isEqualTo("kaji image build: cannot push " + image + ": the registry "
+                    + locked.host() + " refused access (no login, or a wrong one); log in with docker login (kaji "
+                    + "reads ~/.docker/config.json, or --docker-config FILE), or pass --registry-user USER "
+                    + "--registry-password-stdin");
+
+            java.io.InputStream stdin = System.in;
+            Run withFlags;
+            try {
+                System.setIn(new java.io.ByteArrayInputStream("s3cret\n".getBytes(StandardCharsets.UTF_8)));
+                withFlags = kaji("image", "build", "--from", site().toString(), "--base", "scratch", "--tag", image,
+                        "--push", "--registry-user", "kaji", "--registry-password-stdin");
+            } finally {
+                System.setIn(stdin);
+            }
+            assertThat(withFlags.exit()).as(withFlags.out() + withFlags.err()).isZero();
+            assertThat(locked.get("team/web/manifests/1", OCI_MANIFEST).statusCode()).isEqualTo(200);
+
+            String second = locked.host() + "/team/web:2";
+            Run withConfig = kaji("image", "build", "--from", site().toString(), "--base", "scratch", "--tag", second,
+                    "--push", "--docker-config", dockerConfig(locked.host(), "kaji", "s3cret").toString());
+            assertThat(withConfig.exit()).as(withConfig.out() + withConfig.err()).isZero();
+            assertThat(locked.get("team/web/manifests/2", OCI_MANIFEST).statusCode()).isEqualTo(200);
+
+            // The base image comes from the locked registry too, with the same login.
+            Path login = dockerConfig(locked.host(), "kaji", "s3cret");
+            Run fromLocked = kaji("image", "build", "--from", site().toString(), "--base", image, "--tag",
+                    locked.host() + "/team/web:3", "--push", "--docker-config", login.toString());
+            assertThat(fromLocked.exit()).as(fromLocked.out() + fromLocked.err()).isZero();
+            assertThat(JSON.readTree(locked.get("team/web/manifests/3", OCI_MANIFEST).body()).path("layers"))
+                    .as("the base's layer and the new one").hasSize(2);
+        }
+    }
+
+    @Test
+    void aUserWithoutThePasswordFlagIsAUsageError() throws Exception {
+        Run r = kaji("image", "build", "--from", site().toString(), "--tag", "127.0.0.1:1/x:1", "--push",
+                "--registry-user", "kaji");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--registry-user and --registry-password-stdin go together");
+    }
+
+    /** A Docker client config.json, as docker login writes it, logging {@code user} in to {@code registry}. */
+    private Path dockerConfig(String registry, String user, String password) throws Exception {
+        Path config = dir.resolve("docker-" + user + ".json");
+        String auth = java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        Files.writeString(config, "{\"auths\":{\"" + registry + "\":{\"auth\":\"" + auth + "\"}}}");
+        return config;
     }
 }
