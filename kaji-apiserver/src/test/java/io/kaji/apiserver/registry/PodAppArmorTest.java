@@ -1,5 +1,7 @@
 package io.kaji.apiserver.registry;
 
+import static io.kaji.apiserver.registry.PodStrategyFixture.created;
+import static io.kaji.apiserver.registry.PodStrategyFixture.createErrors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kaji.apiserver.errors.StatusCause;
@@ -15,8 +17,8 @@ class PodAppArmorTest {
 
     @Test
     void fieldsGetAnnotationsAndAnnotationsGetFieldsOnCreate() {
-        ObjectNode pod = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "legacy\":\"localhost/k8s-legacy\","
-                + "\"" + KEY + "same\":\"runtime/default\"}}", """
+        ObjectNode pod = created("{\"name\":\"web\",\"annotations\":{\"" + KEY
+                + "legacy\":\"localhost/k8s-legacy\",\"" + KEY + "same\":\"runtime/default\"}}", """
                 {"securityContext":{"appArmorProfile":{"type":"RuntimeDefault"}},
                  "containers":[{"name":"app","image":"i"},
                   {"name":"own","image":"i","securityContext":{"appArmorProfile":{"type":"Localhost",
@@ -30,14 +32,14 @@ class PodAppArmorTest {
                 .asString()).as("from the annotation").isEqualTo("k8s-legacy");
         assertThat(containers.get(3).path("securityContext").has("appArmorProfile"))
                 .as("the annotation says what the pod's field says: no field of its own").isFalse();
-        assertThat(PodStrategyFixture.createErrors(pod)).isEmpty();
+        assertThat(createErrors(pod)).isEmpty();
     }
 
     @Test
     void annotationsMustNameAContainerAndAProfile() {
-        ObjectNode pod = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "ghost\":\"runtime/default\","
+        ObjectNode pod = created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "ghost\":\"runtime/default\","
                 + "\"" + KEY + "app\":\"docker-default\"}}", "{\"containers\":[{\"name\":\"app\",\"image\":\"i\"}]}");
-        assertThat(PodStrategyFixture.createErrors(pod)).containsExactlyInAnyOrder(
+        assertThat(createErrors(pod)).containsExactlyInAnyOrder(
                 "metadata.annotations[" + KEY + "ghost]: Invalid value: \"ghost\": container not found",
                 "metadata.annotations[" + KEY + "app]: Invalid value: \"docker-default\": invalid AppArmor profile"
                         + " name: \"docker-default\"");
@@ -45,12 +47,12 @@ class PodAppArmorTest {
 
     @Test
     void anAnnotationAndAFieldGivenBothMustAgree() {
-        ObjectNode pod = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"unconfined\",\"" + KEY
+        ObjectNode pod = created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"unconfined\",\"" + KEY
                 + "b\":\"localhost/one\"}}", """
                 {"containers":[{"name":"a","image":"i","securityContext":{"appArmorProfile":{"type":"RuntimeDefault"}}},
                   {"name":"b","image":"i","securityContext":{"appArmorProfile":{"type":"Localhost",
                    "localhostProfile":"two"}}}]}""");
-        assertThat(PodStrategyFixture.createErrors(pod)).containsExactly(
+        assertThat(createErrors(pod)).containsExactly(
                 "spec.containers[0].securityContext.appArmorProfile.type: Forbidden: apparmor type in annotation and"
                         + " field must match",
                 "spec.containers[1].securityContext.appArmorProfile.localhostProfile: Forbidden: apparmor profile in"
@@ -82,7 +84,7 @@ class PodAppArmorTest {
 
     @Test
     void annotationsMayNotBeAddedChangedOrRemovedLater() {
-        ObjectNode old = PodStrategyFixture.created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"runtime/default\"}}",
+        ObjectNode old = created("{\"name\":\"web\",\"annotations\":{\"" + KEY + "a\":\"runtime/default\"}}",
                 "{\"containers\":[{\"name\":\"a\",\"image\":\"i\"},{\"name\":\"b\",\"image\":\"i\"}]}");
         ObjectNode next = old.deepCopy();
         ObjectNode annotations = (ObjectNode) next.path("metadata").path("annotations");

@@ -1,5 +1,8 @@
 package io.kaji.apiserver.registry;
 
+import static io.kaji.apiserver.registry.PodStrategyFixture.created;
+import static io.kaji.apiserver.registry.PodStrategyFixture.createErrors;
+import static io.kaji.apiserver.registry.PodStrategyFixture.updateErrors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -14,21 +17,21 @@ class PodSchedulingGatesTest {
 
     @Test
     void aGatedPodStartsWithTheSchedulingGatedCondition() {
-        ObjectNode pod = PodStrategyFixture.created(GATED);
-        assertThat(PodStrategyFixture.createErrors(pod)).isEmpty();
+        ObjectNode pod = created(GATED);
+        assertThat(createErrors(pod)).isEmpty();
         var condition = pod.path("status").path("conditions").get(0);
         assertThat(condition.path("type").asString()).isEqualTo("PodScheduled");
         assertThat(condition.path("status").asString()).isEqualTo("False");
         assertThat(condition.path("reason").asString()).isEqualTo("SchedulingGated");
         assertThat(condition.path("message").asString())
                 .isEqualTo("Scheduling is blocked due to non-empty scheduling gates");
-        assertThat(PodStrategyFixture.created("{\"containers\":[{\"name\":\"app\",\"image\":\"i\"}]}").path("status").has("conditions"))
+        assertThat(created("{\"containers\":[{\"name\":\"app\",\"image\":\"i\"}]}").path("status").has("conditions"))
                 .isFalse();
     }
 
     @Test
     void gatesAreQualifiedNamesListedOnceAndAGatedPodHasNoNodeYet() {
-        assertThat(PodStrategyFixture.createErrors(PodStrategyFixture.created("""
+        assertThat(createErrors(created("""
                 {"nodeName":"n1","schedulingGates":[{"name":"a"},{"name":"a"},{"name":"Bad_/x"},{"name":"-x"}],
                  "containers":[{"name":"app","image":"i"}]}"""))).containsExactly(
                 "spec.schedulingGates[1]: Duplicate value: \"a\"",
@@ -43,17 +46,17 @@ class PodSchedulingGatesTest {
 
     @Test
     void gatesMayBeRemovedButNotAdded() {
-        ObjectNode old = PodStrategyFixture.created(GATED);
+        ObjectNode old = created(GATED);
         ObjectNode fewer = old.deepCopy();
         ((tools.jackson.databind.node.ArrayNode) fewer.path("spec").path("schedulingGates")).remove(0);
-        assertThat(PodStrategyFixture.updateErrors(old, fewer)).isEmpty();
+        assertThat(updateErrors(old, fewer)).isEmpty();
         ObjectNode none = old.deepCopy();
         ((ObjectNode) none.get("spec")).remove("schedulingGates");
-        assertThat(PodStrategyFixture.updateErrors(old, none)).isEmpty();
+        assertThat(updateErrors(old, none)).isEmpty();
         ObjectNode more = old.deepCopy();
         ((tools.jackson.databind.node.ArrayNode) more.path("spec").path("schedulingGates")).addObject()
                 .put("name", "late");
-        assertThat(PodStrategyFixture.updateErrors(old, more)).containsExactly(
+        assertThat(updateErrors(old, more)).containsExactly(
                 "spec.schedulingGates[2].name: Forbidden: only deletion is allowed, but found new scheduling gate"
                         + " 'late'");
     }

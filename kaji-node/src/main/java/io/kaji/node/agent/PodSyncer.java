@@ -344,11 +344,11 @@ public final class PodSyncer implements Reconciler {
 
     /**
      * The kubelet's admission of a pod it has not started yet: a pod this node may not run (a sysctl outside
-     * {@link #sysctls}, an AppArmor profile this host cannot enforce, requests that do not fit the node's allocatable beside the pods admitted before it,
-     * {@link ResourceFit}, or a node selector, host port or NoExecute taint that rules it out, {@link NodePredicates})
-     * is failed at once, with the reason, a warning event and "Pod was rejected: ..." as the
-     * message, and never started. A pod already started here (it has a sandbox) or already finished is not
-     * judged again, so an agent restarted with other settings leaves running pods alone.
+     * {@link #sysctls}, an AppArmor profile this host cannot enforce, requests that do not fit the node's
+     * allocatable beside the pods admitted before it, {@link ResourceFit}, or a node selector, host port or
+     * NoExecute taint that rules it out, {@link NodePredicates}) is failed at once, with the reason, a warning event
+     * and "Pod was rejected: ..." as the message, and never started. A pod already started here (it has a sandbox)
+     * or already finished is not judged again, so an agent restarted with other settings leaves running pods alone.
      */
     private boolean rejected(Pod pod, PodRef ref) {
         if (terminal(pod) || finished.contains(ref.uid()) || admitted.contains(ref.uid())) {
@@ -615,8 +615,7 @@ public final class PodSyncer implements Reconciler {
 
     /**
      * A sandbox that could not be created, as the kubelet reports it: a FailedCreatePodSandBox warning event, the
-     * pod Pending with its containers waiting in ContainerCreating, and
-     * another try after {@link #SANDBOX_RETRY}.
+     * pod Pending with its containers waiting in ContainerCreating, and another try after {@link #SANDBOX_RETRY}.
      */
     private Pass sandboxFailed(String key, Pod pod, PodRef ref, String message) {
         log.warn("pod {}: cannot create its sandbox: {}", ref, message);
