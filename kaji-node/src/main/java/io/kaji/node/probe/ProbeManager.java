@@ -60,6 +60,8 @@ public final class ProbeManager implements AutoCloseable {
     private final Map<Key, ProbeWorker> workers = new ConcurrentHashMap<>();
     /** The latest pod object and IP per uid, for targets and events. */
     private final Map<String, PodInfo> pods = new ConcurrentHashMap<>();
+    /** When this manager (the agent) started: containers running since before then were found, not started. */
+    private final Instant begun;
 
     private record PodInfo(Pod pod, String ip) {}
 
@@ -78,6 +80,7 @@ public final class ProbeManager implements AutoCloseable {
         this.ownExecutor = own;
         this.clock = clock;
         this.listener = listener;
+        this.begun = clock.instant();
     }
 
     /**
@@ -195,10 +198,23 @@ public final class ProbeManager implements AutoCloseable {
      * When to run the first probe of a new or newly running container. Readiness at once: a failure changes nothing
      * (it starts as Failure) and a success makes the pod ready a period sooner. Liveness and startup one period
      * later, as the kubelet's ticker would at the latest: run at once they would meet a process that has not
-     * opened its port yet, and with {@code failureThreshold: 1} kill it.
+     * opened its port yet, and with {@code failureThreshold: 1} kill it. A container the agent found running when it
+     * started (an agent restart) gets its first liveness and startup probe at a random point of the first period
+     * instead, as the kubelet jitters its workers after a restart.
      */
-    private static Duration firstRun(ProbeKind kind, ProbeWorker w) {
-        return kind == ProbeKind.READINESS ? Duration.ZERO : w.period;
+    private Duration firstRun(ProbeKind kind, ProbeWorker w) {
+        if (kind == ProbeKind.READINESS) {
+            return Duration.ZERO;
+        }
+        ContainerFacts f = w.facts();
+        if (f != null && f.startedAt() != null && f.startedAt().isBefore(begun)
+                && Duration.between(begun, clock.instant()).compareTo(w.period) < 0) {
+            // The agent restarted and found the container running: the kubelet's restart jitter, a random part of
+            // one period, so that the liveness probes of every pod on the node do not all run in the same instant.
+            return Duration.ofMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(
+                    Math.max(1, w.period.toMillis())));
+        }
+        return w.period;
     }
 
     /** How many probe workers exist (for tests and metrics). */

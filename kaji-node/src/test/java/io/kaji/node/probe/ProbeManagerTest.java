@@ -102,6 +102,32 @@ class ProbeManagerTest {
     }
 
     @Test
+    void aContainerFoundRunningAfterAnAgentRestartIsFirstProbedAtARandomPointOfThePeriod() {
+        Probe liveness = probe(10, null, null, 3);
+        Container c = new ContainerBuilder().withName("app").withLivenessProbe(liveness).build();
+        Pod pod = pod(c);
+        liveness = pod.getSpec().getContainers().get(0).getLivenessProbe(); // the builders copy
+        running(pod, "c1", T0.minus(Duration.ofHours(1)));
+        timer.advance(Duration.ofMillis(9_999));
+        assertThat(runs.get(liveness)).as("within the first period, not at its end").hasSize(1);
+        timer.advance(Duration.ofSeconds(10));
+        assertThat(runs.get(liveness)).as("then once a period").hasSize(2);
+    }
+
+    @Test
+    void aContainerStartedAfterTheAgentIsFirstProbedForLivenessOnePeriodLater() {
+        Probe liveness = probe(10, null, null, 3);
+        Container c = new ContainerBuilder().withName("app").withLivenessProbe(liveness).build();
+        Pod pod = pod(c);
+        liveness = pod.getSpec().getContainers().get(0).getLivenessProbe(); // the builders copy
+        running(pod, "c1", T0);
+        timer.advance(Duration.ofMillis(9_999));
+        assertThat(runs.get(liveness)).isNull();
+        timer.advance(Duration.ofMillis(1));
+        assertThat(runs.get(liveness)).containsExactly(10L);
+    }
+
+    @Test
     void successThresholdAndInitialDelayAndErrorsThatDoNotCount() {
         Probe readiness = probe(2, 5, 2, 1);
         Container c = new ContainerBuilder().withName("app").withReadinessProbe(readiness).build();
