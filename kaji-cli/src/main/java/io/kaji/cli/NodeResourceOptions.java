@@ -55,6 +55,11 @@ final class NodeResourceOptions {
             description = "How long each soft threshold must hold before pods are evicted, e.g. memory.available=1m30s.")
     String evictionSoftGrace;
 
+    @Option(names = "--eviction-minimum-reclaim", paramLabel = "AMOUNTS",
+            description = "How much more than each threshold must be free before a met threshold counts as resolved, "
+                    + "e.g. memory.available=0Mi,nodefs.available=500Mi,imagefs.available=5% (default: none).")
+    String evictionMinimumReclaim;
+
     @Option(names = "--eviction-pressure-transition-period", defaultValue = "5m", paramLabel = "DURATION",
             description = "How long a pressure condition stays True after its threshold was last met "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -148,8 +153,8 @@ final class NodeResourceOptions {
         Duration transition = duration("--eviction-pressure-transition-period", evictionTransition);
         Duration interval = duration("--eviction-monitoring-interval", evictionInterval);
         try {
-            return EvictionConfig.parse(evictionHard, evictionSoft, evictionSoftGrace, transition, interval,
-                    Duration.ofSeconds(evictionMaxPodGrace));
+            return EvictionConfig.parse(evictionHard, evictionSoft, evictionSoftGrace, evictionMinimumReclaim,
+                    transition, interval, Duration.ofSeconds(evictionMaxPodGrace));
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -48,6 +48,12 @@ class AgentEvictionOptionsTest {
         assertThat(c.pressureTransitionPeriod()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.maxPodGracePeriod()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.monitoringInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.minimumReclaim()).as("none by default").isEmpty();
+        assertThat(parse("--eviction-minimum-reclaim", "nodefs.available=500Mi").minimumReclaim())
+                .containsEntry(io.kaji.node.eviction.Signal.NODEFS_AVAILABLE,
+                        new EvictionConfig.MinimumReclaim(500L << 20, 0));
+        assertThatThrownBy(() -> parse("--eviction-minimum-reclaim", "nodefs.available<500Mi"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("expected signal=quantity");
     }
 
     @Test

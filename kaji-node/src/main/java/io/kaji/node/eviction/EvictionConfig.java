@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * The eviction manager's settings, spelled as the kubelet's flags: {@code --eviction-hard},
  * {@code --eviction-soft}, {@code --eviction-soft-grace-period}, {@code --eviction-pressure-transition-period},
- * {@code --eviction-max-pod-grace-period}, plus how often signals are sampled. Immutable.
+ * {@code --eviction-max-pod-grace-period}, {@code --eviction-minimum-reclaim}, plus how often signals are sampled.
+ * Immutable.
  *
  * @param thresholds               hard and soft thresholds (at most one of each kind per signal)
  * @param pressureTransitionPeriod how long a pressure condition stays True after its threshold was last met
@@ -18,9 +19,32 @@ import java.util.Objects;
  * @param monitoringInterval       how often signals are sampled and at most one pod evicted (kubelet: 10s)
  * @param maxPodGracePeriod        the longest grace period a pod evicted by a soft threshold gets (kubelet: 0,
  *                                 meaning the pod's own terminationGracePeriodSeconds); hard evictions use 0
+ * @param minimumReclaim           per signal, how much more than its threshold must be available again before a
+ *                                 met threshold counts as resolved (kubelet: none), so that eviction frees a margin
+ *                                 instead of stopping right at the line
  */
 public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransitionPeriod,
-                             Duration monitoringInterval, Duration maxPodGracePeriod) {
+                             Duration monitoringInterval, Duration maxPodGracePeriod,
+                             Map<Signal, MinimumReclaim> minimumReclaim) {
+
+    /**
+     * A minimum reclaim: an absolute amount (bytes or a count), or a fraction of the signal's capacity.
+     *
+     * @param quantity   the amount, or -1 when {@code percentage} applies
+     * @param percentage the fraction of capacity (0.05 for 5%) when {@code quantity} is -1
+     */
+    public record MinimumReclaim(long quantity, double percentage) {
+        /** The amount for a signal of {@code capacity}. */
+        public long of(long capacity) {
+            return quantity >= 0 ? quantity : (long) (capacity * percentage);
+        }
+    }
+
+    /** Settings without minimum reclaims. */
+    public EvictionConfig(List<Threshold> thresholds, Duration pressureTransitionPeriod, Duration monitoringInterval,
+                          Duration maxPodGracePeriod) {
+        this(thresholds, pressureTransitionPeriod, monitoringInterval, maxPodGracePeriod, Map.of());
+    }
 
     /** The kubelet's default {@code --eviction-hard} on Linux. */
     public static final String DEFAULT_HARD =
@@ -28,6 +52,7 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
 
     public EvictionConfig {
         thresholds = List.copyOf(thresholds);
+        minimumReclaim = Map.copyOf(minimumReclaim);
         Objects.requireNonNull(pressureTransitionPeriod, "pressureTransitionPeriod");
         Objects.requireNonNull(monitoringInterval, "monitoringInterval");
         Objects.requireNonNull(maxPodGracePeriod, "maxPodGracePeriod");
@@ -55,6 +80,16 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
      */
     public static EvictionConfig parse(String hard, String soft, String softGrace, Duration transition,
                                        Duration interval, Duration maxPodGrace) {
+        return parse(hard, soft, softGrace, null, transition, interval, maxPodGrace);
+    }
+
+    /**
+     * As above, with {@code minimumReclaim} ({@code --eviction-minimum-reclaim}: {@code signal=quantity} or
+     * {@code signal=percent%} entries, e.g. {@code memory.available=0Mi,nodefs.available=500Mi}; null or blank for
+     * none).
+     */
+    public static EvictionConfig parse(String hard, String soft, String softGrace, String minimumReclaim,
+                                       Duration transition, Duration interval, Duration maxPodGrace) {
         List<Threshold> all = new ArrayList<>();
         if (hard == null || hard.isBlank()) {
             all.addAll(parseHard(DEFAULT_HARD));
@@ -74,7 +109,56 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
             throw new IllegalArgumentException("eviction-soft-grace-period: " + graces.keySet()
                     + " has a grace period but no soft threshold");
         }
-        return new EvictionConfig(all, transition, interval, maxPodGrace);
+        return new EvictionConfig(all, transition, interval, maxPodGrace, parseMinimumReclaim(minimumReclaim));
+    }
+
+    /** {@code signal=quantity} or {@code signal=percent%} entries separated by commas; each signal at most once. */
+    static Map<Signal, MinimumReclaim> parseMinimumReclaim(String spec) {
+        Map<Signal, MinimumReclaim> out = new EnumMap<>(Signal.class);
+        if (spec == null || spec.isBlank()) {
+            return out;
+        }
+        for (String raw : spec.split(",")) {
+            String entry = raw.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("eviction minimum reclaim \"" + entry
+                        + "\": expected signal=quantity, e.g. nodefs.available=500Mi");
+            }
+            String name = entry.substring(0, eq).strip();
+            String value = entry.substring(eq + 1).strip();
+            Signal signal = Signal.byName(name).orElseThrow(() -> new IllegalArgumentException(
+                    "eviction minimum reclaim \"" + entry + "\": unsupported eviction signal " + name));
+            MinimumReclaim m;
+            if (value.endsWith("%")) {
+                double percent;
+                try {
+                    percent = Double.parseDouble(value.substring(0, value.length() - 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("eviction minimum reclaim \"" + entry + "\": " + value
+                            + " is not a percentage");
+                }
+                if (percent < 0 || percent > 100) {
+                    throw new IllegalArgumentException("eviction minimum reclaim \"" + entry
+                            + "\": a percentage must be between 0% and 100%");
+                }
+                m = new MinimumReclaim(-1, percent / 100);
+            } else {
+                try {
+                    m = new MinimumReclaim(Quantities.parse(value), 0);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("eviction minimum reclaim \"" + entry + "\": "
+                            + e.getMessage());
+                }
+            }
+            if (out.put(signal, m) != null) {
+                throw new IllegalArgumentException("eviction minimum reclaim: " + signal + " is named twice");
+            }
+        }
+        return out;
     }
 
     /**
@@ -194,10 +278,16 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
     }
 
     public EvictionConfig withPressureTransitionPeriod(Duration d) {
-        return new EvictionConfig(thresholds, d, monitoringInterval, maxPodGracePeriod);
+        return new EvictionConfig(thresholds, d, monitoringInterval, maxPodGracePeriod, minimumReclaim);
     }
 
     public EvictionConfig withMonitoringInterval(Duration d) {
-        return new EvictionConfig(thresholds, pressureTransitionPeriod, d, maxPodGracePeriod);
+        return new EvictionConfig(thresholds, pressureTransitionPeriod, d, maxPodGracePeriod, minimumReclaim);
+    }
+
+    /** The minimum reclaim of {@code signal} for a capacity of {@code capacity}; 0 without one. */
+    long minimumReclaim(Signal signal, long capacity) {
+        MinimumReclaim m = minimumReclaim.get(signal);
+        return m == null ? 0 : m.of(capacity);
     }
 }

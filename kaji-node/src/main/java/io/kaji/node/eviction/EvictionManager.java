@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * Before evicting for a disk signal it reclaims node-level resources, as the kubelet does: its
  * {@link NodeReclaimer}s run in order (the agent's: the container garbage collector removes every unused container,
  * then the image garbage collector every unused image), the signals are observed again, and no pod is evicted if
- * no threshold is met any more. At most one pod is evicted per pass, so that the next observation shows what that
- * freed. Min-reclaim is not done.
+ * no threshold is met any more, the signal's minimum reclaim included. At most one pod is evicted per pass, so that
+ * the next observation shows what that freed.
  * {@link #synchronize()} is synchronized; {@link #conditions()} may be read from any thread.
  */
 public final class EvictionManager implements AutoCloseable {
@@ -100,7 +100,7 @@ public final class EvictionManager implements AutoCloseable {
         this.events = events;
         this.clock = clock;
         this.nodeRef = new NodeBuilder().withNewMetadata().withName(nodeName).endMetadata().build();
-        this.tracker = new PressureTracker(config.thresholds(), config.pressureTransitionPeriod());
+        this.tracker = new PressureTracker(config);
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("kaji-eviction-" + nodeName).daemon(true).factory());
     }
@@ -271,7 +271,9 @@ public final class EvictionManager implements AutoCloseable {
             }
         }
         Map<Signal, Observation> after = signals.observe();
-        List<Threshold> stillMet = config.thresholds().stream().filter(t -> t.met(after.get(t.signal()))).toList();
+        // Resolved only with the minimum reclaim free too, as the kubelet's reclaimNodeLevelResources asks.
+        List<Threshold> stillMet = config.thresholds().stream()
+                .filter(t -> PressureTracker.unresolved(config, t, after.get(t.signal()))).toList();
         log.info("node {}: reclaimed {} bytes of node-level resources for {}; thresholds still met: {}", node, freed,
                 signal, stillMet);
         return stillMet.isEmpty();

@@ -84,4 +84,23 @@ class EvictionConfigTest {
     void quantitiesPrintInCanonicalBinaryForm(long bytes, String text) {
         assertThat(Quantities.format(bytes)).isEqualTo(text);
     }
+
+    @Test
+    void minimumReclaimIsAQuantityOrAPercentagePerSignal() {
+        EvictionConfig c = EvictionConfig.parse(null, null, null,
+                "memory.available=0Mi, nodefs.available=500Mi,imagefs.available=5%", Duration.ZERO,
+                Duration.ofSeconds(1), Duration.ZERO);
+        assertThat(c.minimumReclaim(Signal.MEMORY_AVAILABLE, 1L << 30)).isZero();
+        assertThat(c.minimumReclaim(Signal.NODEFS_AVAILABLE, 1L << 40)).isEqualTo(500L << 20);
+        assertThat(c.minimumReclaim(Signal.IMAGEFS_AVAILABLE, 1000)).isEqualTo(50);
+        assertThat(c.minimumReclaim(Signal.PID_AVAILABLE, 1000)).as("none named").isZero();
+        assertThatThrownBy(() -> EvictionConfig.parse(null, null, null, "nodefs.available<500Mi", Duration.ZERO,
+                Duration.ofSeconds(1), Duration.ZERO)).hasMessageContaining("expected signal=quantity");
+        assertThatThrownBy(() -> EvictionConfig.parse(null, null, null, "disk.free=1Gi", Duration.ZERO,
+                Duration.ofSeconds(1), Duration.ZERO)).hasMessageContaining("unsupported eviction signal disk.free");
+        assertThatThrownBy(() -> EvictionConfig.parse(null, null, null, "nodefs.available=150%", Duration.ZERO,
+                Duration.ofSeconds(1), Duration.ZERO)).hasMessageContaining("between 0% and 100%");
+        assertThatThrownBy(() -> EvictionConfig.parse(null, null, null, "nodefs.available=1Gi,nodefs.available=2Gi",
+                Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO)).hasMessageContaining("named twice");
+    }
 }

@@ -144,6 +144,28 @@ class EvictionManagerTest {
     }
 
     @Test
+    void nodeLevelReclaimMustFreeTheMinimumReclaimTooAndEvictionGoesOnUntilItIsFree() {
+        EvictionManager m = manager(EvictionConfig.parse("imagefs.available<15%", null, null, "imagefs.available=10%",
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
+        m.reclaimer(signal -> {
+            // Images freed: 20 available of 100, above the 15 % threshold but not above 15 % + 10 %.
+            observed.put(Signal.IMAGEFS_AVAILABLE, new Observation(20, 100));
+            return 10;
+        });
+        pods.add(pod("a", null, null, null));
+        pods.add(pod("b", null, null, null));
+        observed.put(Signal.IMAGEFS_AVAILABLE, new Observation(10, 100));
+        assertThat(m.synchronize()).as("short of the minimum reclaim: a pod goes").isPresent();
+        // The next pass sees 20 available: above the threshold, still met until 25 are free.
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(m.synchronize()).as("a second pod goes").isPresent();
+        observed.put(Signal.IMAGEFS_AVAILABLE, new Observation(25, 100));
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(m.synchronize()).as("threshold and minimum reclaim free").isEmpty();
+        assertThat(kills).hasSize(2);
+    }
+
+    @Test
     void memoryPressureDoesNotReclaimImagesAndAFailingReclaimStillEvicts() {
         EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi,nodefs.available<10%", null, null,
                 Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));

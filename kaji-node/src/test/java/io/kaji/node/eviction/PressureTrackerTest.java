@@ -34,6 +34,21 @@ class PressureTrackerTest {
     }
 
     @Test
+    void aMetThresholdStaysMetUntilItsMinimumReclaimIsFreeToo() {
+        Threshold hard = Threshold.hard(Signal.MEMORY_AVAILABLE, 100 * MI);
+        EvictionConfig config = EvictionConfig.parse("memory.available<100Mi", null, null, "memory.available=50Mi",
+                Duration.ZERO, Duration.ofSeconds(10), Duration.ZERO);
+        PressureTracker t = new PressureTracker(config);
+        assertThat(t.update(memory(120), T0).met()).as("above the threshold, never met: not met").isEmpty();
+        assertThat(t.update(memory(90), T0.plusSeconds(10)).actionable()).containsExactly(hard);
+        assertThat(t.update(memory(120), T0.plusSeconds(20)).actionable())
+                .as("above the threshold, but not by the minimum reclaim: still met").containsExactly(hard);
+        assertThat(t.update(memory(149), T0.plusSeconds(30)).met()).containsExactly(hard);
+        assertThat(t.update(memory(150), T0.plusSeconds(40)).met()).as("threshold + 50Mi free: resolved").isEmpty();
+        assertThat(t.update(memory(120), T0.plusSeconds(50)).met()).as("resolved, then not met again").isEmpty();
+    }
+
+    @Test
     void softThresholdSetsTheConditionAtOnceButActsOnlyAfterItsGracePeriod() {
         Threshold soft = new Threshold(Signal.MEMORY_AVAILABLE, 200 * MI, 0, Duration.ofSeconds(60));
         PressureTracker t = new PressureTracker(List.of(soft), Duration.ofSeconds(30));
