@@ -132,29 +132,8 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
             String value = entry.substring(eq + 1).strip();
             Signal signal = Signal.byName(name).orElseThrow(() -> new IllegalArgumentException(
                     "eviction minimum reclaim \"" + entry + "\": unsupported eviction signal " + name));
-            MinimumReclaim m;
-            if (value.endsWith("%")) {
-                double percent;
-                try {
-                    percent = Double.parseDouble(value.substring(0, value.length() - 1));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("eviction minimum reclaim \"" + entry + "\": " + value
-                            + " is not a percentage");
-                }
-                if (percent < 0 || percent > 100) {
-                    throw new IllegalArgumentException("eviction minimum reclaim \"" + entry
-                            + "\": a percentage must be between 0% and 100%");
-                }
-                m = new MinimumReclaim(-1, percent / 100);
-            } else {
-                try {
-                    m = new MinimumReclaim(Quantities.parse(value), 0);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("eviction minimum reclaim \"" + entry + "\": "
-                            + e.getMessage());
-                }
-            }
-            if (out.put(signal, m) != null) {
+            Amount a = amount("eviction minimum reclaim \"" + entry + "\"", value, true);
+            if (out.put(signal, new MinimumReclaim(a.quantity(), a.fraction())) != null) {
                 throw new IllegalArgumentException("eviction minimum reclaim: " + signal + " is named twice");
             }
         }
@@ -187,33 +166,43 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
                     "eviction threshold \"" + entry + "\": unsupported eviction signal " + name + " (supported: "
                             + String.join(", ", java.util.Arrays.stream(Signal.values()).map(Signal::flagName)
                             .toList()) + ")"));
-            Threshold t;
-            if (value.endsWith("%")) {
-                double percent;
-                try {
-                    percent = Double.parseDouble(value.substring(0, value.length() - 1));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("eviction threshold \"" + entry + "\": " + value
-                            + " is not a percentage");
-                }
-                if (!(percent > 0) || percent > 100) {
-                    throw new IllegalArgumentException("eviction threshold \"" + entry
-                            + "\": a percentage must be above 0% and at most 100%");
-                }
-                t = Threshold.hardPercent(signal, percent);
-            } else {
-                try {
-                    t = Threshold.hard(signal, Quantities.parse(value));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("eviction threshold \"" + entry + "\": " + e.getMessage());
-                }
-            }
+            Amount a = amount("eviction threshold \"" + entry + "\"", value, false);
+            Threshold t = new Threshold(signal, a.quantity(), a.fraction(), Duration.ZERO);
             if (seen.put(signal, t) != null) {
                 throw new IllegalArgumentException("eviction thresholds: " + signal + " is named twice");
             }
             out.add(t);
         }
         return out;
+    }
+
+    /** A quantity (bytes or a count), or -1 and a fraction of capacity. */
+    private record Amount(long quantity, double fraction) {
+    }
+
+    /**
+     * {@code value} as a quantity ({@code 100Mi}, {@code 500}) or a percentage ({@code 10%}, above 0 — or from 0
+     * when {@code zeroPercent} — and at most 100); errors start with {@code what}.
+     */
+    private static Amount amount(String what, String value, boolean zeroPercent) {
+        if (!value.endsWith("%")) {
+            try {
+                return new Amount(Quantities.parse(value), 0);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(what + ": " + e.getMessage());
+            }
+        }
+        double percent;
+        try {
+            percent = Double.parseDouble(value.substring(0, value.length() - 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + ": " + value + " is not a percentage");
+        }
+        if (zeroPercent ? percent < 0 || percent > 100 : !(percent > 0) || percent > 100) {
+            throw new IllegalArgumentException(what + ": a percentage must be " + (zeroPercent
+                    ? "between 0% and 100%" : "above 0% and at most 100%"));
+        }
+        return new Amount(-1, percent / 100);
     }
 
     /** {@code signal=duration} entries ({@code 1m30s}, {@code 90s}, {@code 2h}) separated by commas. */
