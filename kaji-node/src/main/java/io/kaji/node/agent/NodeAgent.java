@@ -517,6 +517,15 @@ public final class NodeAgent implements AutoCloseable {
         if (ec == null) {
             return;
         }
+        PodCgroups podCgroups = cgroups;
+        if (podCgroups != null) {
+            // Pods' cgroup root is capped at allocatable (--enforce-node-allocatable=pods): as the kubelet does
+            // then, pods are also evicted when they near that cap, before the kernel's OOM killer meets it.
+            ec = ec.withAllocatableThresholds();
+            if (evictionSignals instanceof io.kaji.node.eviction.HostSignals host) {
+                host.podsCgroup(podCgroups.root());
+            }
+        }
         EvictionManager m = new EvictionManager(config.nodeName(), ec, evictionSignals, () -> inf.getStore().list(),
                 () -> PodUsage.byPod(runtime.containerUsage(KajiLabels.managed())), (pod, status, grace) -> {
                     syncer.evict(pod, status, grace);

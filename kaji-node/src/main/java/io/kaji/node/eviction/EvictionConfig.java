@@ -274,6 +274,30 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
         return new EvictionConfig(thresholds, pressureTransitionPeriod, d, maxPodGracePeriod, minimumReclaim);
     }
 
+    /**
+     * These settings with the kubelet's thresholds for node allocatable enforced on pods: a hard threshold on
+     * allocatableMemory.available equal to each hard one on memory.available, with its minimum reclaim (its
+     * addAllocatableThresholds). Unchanged where one on allocatableMemory.available is there already.
+     */
+    public EvictionConfig withAllocatableThresholds() {
+        if (thresholds.stream().anyMatch(t -> t.signal() == Signal.ALLOCATABLE_MEMORY_AVAILABLE)) {
+            return this;
+        }
+        List<Threshold> all = new ArrayList<>(thresholds);
+        Map<Signal, MinimumReclaim> reclaim = new java.util.HashMap<>(minimumReclaim);
+        for (Threshold t : thresholds) {
+            if (t.signal() == Signal.MEMORY_AVAILABLE && t.isHard()) {
+                all.add(new Threshold(Signal.ALLOCATABLE_MEMORY_AVAILABLE, t.quantity(), t.percentage(),
+                        Duration.ZERO));
+                MinimumReclaim m = minimumReclaim.get(Signal.MEMORY_AVAILABLE);
+                if (m != null) {
+                    reclaim.putIfAbsent(Signal.ALLOCATABLE_MEMORY_AVAILABLE, m);
+                }
+            }
+        }
+        return new EvictionConfig(all, pressureTransitionPeriod, monitoringInterval, maxPodGracePeriod, reclaim);
+    }
+
     /** The minimum reclaim of {@code signal} for a capacity of {@code capacity}; 0 without one. */
     long minimumReclaim(Signal signal, long capacity) {
         MinimumReclaim m = minimumReclaim.get(signal);

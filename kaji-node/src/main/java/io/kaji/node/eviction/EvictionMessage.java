@@ -29,7 +29,7 @@ public final class EvictionMessage {
             m.append("Threshold quantity: ").append(print(signal, threshold.quantity(observation.capacity())))
                     .append(", available: ").append(print(signal, observation.available())).append(". ");
         }
-        boolean memory = signal == Signal.MEMORY_AVAILABLE;
+        boolean memory = signal == Signal.MEMORY_AVAILABLE || signal == Signal.ALLOCATABLE_MEMORY_AVAILABLE;
         boolean disk = signal == Signal.NODEFS_AVAILABLE || signal == Signal.IMAGEFS_AVAILABLE;
         if (usage != null && (memory || disk)) {
             String resource = memory ? "memory" : "ephemeral-storage";

@@ -43,7 +43,8 @@ public final class EvictionRanking {
     static Comparator<Pod> comparator(Signal signal, Map<String, PodUsage> usage) {
         Comparator<Pod> byPriority = Comparator.comparingInt(EvictionRanking::priority);
         return switch (signal) {
-            case MEMORY_AVAILABLE -> byUsage(usage, PodUsage::memory, "memory", byPriority);
+            case MEMORY_AVAILABLE, ALLOCATABLE_MEMORY_AVAILABLE -> byUsage(usage, PodUsage::memory, "memory",
+                    byPriority);
             case NODEFS_AVAILABLE, NODEFS_INODES_FREE, IMAGEFS_AVAILABLE, IMAGEFS_INODES_FREE ->
                     byUsage(usage, PodUsage::disk, "ephemeral-storage", byPriority);
             case PID_AVAILABLE -> byPriority;

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  *       {@code /proc/meminfo} (what cAdvisor reports for the root cgroup there);</li>
  *   <li>nodefs/imagefs: the file systems holding the agent's data directory and containerd's root: bytes available
  *       to unprivileged users (statfs f_bavail) and free inodes;</li>
- *   <li>pid.available = min(pid_max, threads-max) − the number of threads ({@code /proc/loadavg}).</li>
+ *   <li>pid.available = min(pid_max, threads-max) − the number of threads ({@code /proc/loadavg});</li>
+ *   <li>allocatableMemory.available, when the pods' cgroup is known ({@link #podsCgroup}) and has a memory limit:
+ *       that limit minus its working set (usage minus inactive file pages; cgroup v1 {@code memory.limit_in_bytes},
+ *       v2 {@code memory.max}), what cAdvisor reports as the kubelet's pods container.</li>
  * </ul>
  * Thread-safe (stateless between calls).
  */
@@ -33,6 +36,8 @@ public final class HostSignals implements SignalSource {
     private final Path cgroupRoot;
     private final Path nodefs;
     private final Path imagefs;
+    /** The cgroup all pods live in, relative to the mount ({@code /kaji/node-1}), or null. */
+    private volatile String podsCgroup;
 
     /**
      * @param nodefs  a directory on the node file system (the agent's data directory)
@@ -49,6 +54,12 @@ public final class HostSignals implements SignalSource {
         this.imagefs = imagefs;
     }
 
+    /** Measures allocatableMemory.available on {@code root}, the pods' cgroup ({@code PodCgroups#root()}). */
+    public HostSignals podsCgroup(String root) {
+        this.podsCgroup = root;
+        return this;
+    }
+
     @Override
     public Map<Signal, Observation> observe() {
         Map<Signal, Observation> out = new EnumMap<>(Signal.class);
@@ -62,7 +73,39 @@ public final class HostSignals implements SignalSource {
         if (pids != null) {
             out.put(Signal.PID_AVAILABLE, pids);
         }
+        Observation pods = allocatableMemory();
+        if (pods != null) {
+            out.put(Signal.ALLOCATABLE_MEMORY_AVAILABLE, pods);
+        }
         return out;
+    }
+
+    /** The pods' cgroup's memory limit less its working set; null without the cgroup or a limit. */
+    Observation allocatableMemory() {
+        String root = podsCgroup;
+        if (root == null) {
+            return null;
+        }
+        String relative = root.startsWith("/") ? root.substring(1) : root;
+        Path v1 = cgroupRoot.resolve("memory").resolve(relative);
+        Long limit = single(v1.resolve("memory.limit_in_bytes"));
+        Long usage;
+        Long inactive;
+        if (limit != null) {
+            usage = single(v1.resolve("memory.usage_in_bytes"));
+            inactive = keyValues(v1.resolve("memory.stat"), " ").get("total_inactive_file");
+        } else {
+            Path v2 = cgroupRoot.resolve(relative);
+            limit = single(v2.resolve("memory.max"));
+            usage = single(v2.resolve("memory.current"));
+            inactive = keyValues(v2.resolve("memory.stat"), " ").get("inactive_file");
+        }
+        // No limit ("max" on v2, the page-rounded maximum on v1): nothing is enforced, so nothing to observe.
+        if (limit == null || usage == null || limit <= 0 || limit >= Long.MAX_VALUE / 2) {
+            return null;
+        }
+        long workingSet = Math.max(0, usage - (inactive == null ? 0 : inactive));
+        return new Observation(Math.max(0, limit - workingSet), limit);
     }
 
     Observation memory() {

@@ -15,10 +15,15 @@ import java.util.Optional;
  *   <li>{@code imagefs.available}/{@code imagefs.inodesFree}: the file system of containerd's root (images,
  *       writable layers).</li>
  *   <li>{@code pid.available}: the kernel's PID limit minus the number of threads on the node.</li>
+ *   <li>{@code allocatableMemory.available}: the memory limit of the cgroup all pods live in (capacity less the
+ *       reservations) minus the pods' working set; the kubelet adds a hard threshold on it equal to
+ *       {@code memory.available}'s while it enforces node allocatable for pods, so pods are evicted before they
+ *       meet that cgroup's limit and the kernel's OOM killer.</li>
  * </ul>
  */
 public enum Signal {
     MEMORY_AVAILABLE("memory.available", "memory", PressureCondition.MEMORY),
+    ALLOCATABLE_MEMORY_AVAILABLE("allocatableMemory.available", "memory", PressureCondition.MEMORY),
     NODEFS_AVAILABLE("nodefs.available", "ephemeral-storage", PressureCondition.DISK),
     NODEFS_INODES_FREE("nodefs.inodesFree", "inodes", PressureCondition.DISK),
     IMAGEFS_AVAILABLE("imagefs.available", "ephemeral-storage", PressureCondition.DISK),
@@ -52,7 +57,8 @@ public enum Signal {
 
     /** Whether quantities of this signal are bytes (printed as 100Mi) rather than counts. */
     public boolean bytes() {
-        return this == MEMORY_AVAILABLE || this == NODEFS_AVAILABLE || this == IMAGEFS_AVAILABLE;
+        return this == MEMORY_AVAILABLE || this == ALLOCATABLE_MEMORY_AVAILABLE || this == NODEFS_AVAILABLE
+                || this == IMAGEFS_AVAILABLE;
     }
 
     /** The signal with this flag name. */

@@ -103,4 +103,18 @@ class EvictionConfigTest {
         assertThatThrownBy(() -> EvictionConfig.parse(null, null, null, "nodefs.available=1Gi,nodefs.available=2Gi",
                 Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO)).hasMessageContaining("named twice");
     }
+
+    @Test
+    void enforcingAllocatableForPodsAddsTheKubeletsAllocatableMemoryThreshold() {
+        EvictionConfig c = EvictionConfig.parse("memory.available<100Mi,nodefs.available<10%", "memory.available<1Gi",
+                "memory.available=1m", "memory.available=50Mi", Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO);
+        EvictionConfig enforced = c.withAllocatableThresholds();
+        assertThat(enforced.thresholds()).extracting(Threshold::toString).containsExactly("memory.available<100Mi",
+                "nodefs.available<10%", "memory.available<1Gi", "allocatableMemory.available<100Mi");
+        assertThat(enforced.thresholds().get(3).isHard()).as("only the hard one is copied").isTrue();
+        assertThat(enforced.minimumReclaim(Signal.ALLOCATABLE_MEMORY_AVAILABLE, 1L << 30)).isEqualTo(50L << 20);
+        assertThat(enforced.withAllocatableThresholds()).as("once").isEqualTo(enforced);
+        assertThat(EvictionConfig.parse("none", null, null, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO)
+                .withAllocatableThresholds().thresholds()).as("no memory threshold, nothing to copy").isEmpty();
+    }
 }

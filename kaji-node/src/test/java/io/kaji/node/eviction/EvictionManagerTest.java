@@ -100,6 +100,22 @@ class EvictionManagerTest {
     }
 
     @Test
+    void podsNearingTheirCgroupsCapAreEvictedForMemoryWhileTheNodeHasSome() {
+        EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi", null, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO).withAllocatableThresholds());
+        observed.put(Signal.MEMORY_AVAILABLE, new Observation(600 * MI, 1024 * MI));
+        observed.put(Signal.ALLOCATABLE_MEMORY_AVAILABLE, new Observation(80 * MI, 512 * MI));
+        pods.add(pod("guaranteed", "10Mi", "10Mi", null));
+        pods.add(pod("besteffort", null, null, null));
+        usage.put("guaranteed", memory(5));
+        usage.put("besteffort", memory(400));
+        assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("besteffort");
+        assertThat(m.conditions()).containsExactly(PressureCondition.MEMORY);
+        assertThat(kills.get(0).status().getMessage()).startsWith("The node was low on resource: memory. Threshold "
+                + "quantity: 100Mi, available: 80Mi.");
+    }
+
+    @Test
     void memoryIsReclaimedBeforeDisk() {
         EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi,nodefs.available<10%", null, null,
                 Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));

@@ -39,6 +39,31 @@ class HostSignalsTest {
     }
 
     @Test
+    void allocatableMemoryIsThePodsCgroupsLimitLessItsWorkingSet() throws Exception {
+        Path v1 = Files.createDirectories(dir.resolve("cgroup/memory/kaji/n1"));
+        Files.writeString(v1.resolve("memory.limit_in_bytes"), String.valueOf(800L << 20));
+        Files.writeString(v1.resolve("memory.usage_in_bytes"), String.valueOf(500L << 20));
+        Files.writeString(v1.resolve("memory.stat"), "total_inactive_file " + (100L << 20) + "\n");
+        HostSignals s = new HostSignals(proc(), dir.resolve("cgroup"), null, null);
+        assertThat(s.allocatableMemory()).as("no pods' cgroup given").isNull();
+        s.podsCgroup("/kaji/n1");
+        assertThat(s.allocatableMemory()).isEqualTo(new Observation((800L - 400) << 20, 800L << 20));
+        assertThat(s.observe()).containsKey(Signal.ALLOCATABLE_MEMORY_AVAILABLE);
+
+        Files.writeString(v1.resolve("memory.limit_in_bytes"), "9223372036854771712");
+        assertThat(s.allocatableMemory()).as("not capped yet: nothing to observe").isNull();
+
+        Path v2 = Files.createDirectories(dir.resolve("cgroup2/kaji/n2"));
+        Files.writeString(v2.resolve("memory.max"), String.valueOf(1L << 30));
+        Files.writeString(v2.resolve("memory.current"), String.valueOf(300L << 20));
+        Files.writeString(v2.resolve("memory.stat"), "anon 1\ninactive_file " + (50L << 20) + "\n");
+        HostSignals unified = new HostSignals(proc(), dir.resolve("cgroup2"), null, null).podsCgroup("/kaji/n2");
+        assertThat(unified.allocatableMemory()).isEqualTo(new Observation((1024L - 250) << 20, 1L << 30));
+        Files.writeString(v2.resolve("memory.max"), "max");
+        assertThat(unified.allocatableMemory()).isNull();
+    }
+
+    @Test
     void memoryFromMeminfoWithoutACgroupV1Root() throws Exception {
         HostSignals s = new HostSignals(proc(), dir.resolve("no-cgroup"), null, null);
         // working set = total - free - inactive(file) = 1024 - 256 - 128 MiB
