@@ -193,6 +193,17 @@ public final class EvictionManager implements AutoCloseable {
             return Optional.empty();
         }
         Map<String, PodUsage> figures = usage.get();
+        LocalStorage.Usage disk = localStorage;
+        if (disk != null && (signal == Signal.NODEFS_AVAILABLE || signal == Signal.NODEFS_INODES_FREE)) {
+            // Node-file-system pressure ranks by logs and local volumes too (measured now, for the candidates).
+            boolean shared = signals.imageFsIsNodeFs();
+            Map<String, PodUsage> withLocal = new java.util.HashMap<>(figures);
+            for (Pod p : candidates) {
+                String uid = p.getMetadata().getUid();
+                withLocal.put(uid, LocalStorage.forDiskPressure(signal, p, figures.get(uid), disk, shared));
+            }
+            figures = withLocal;
+        }
         for (Pod pod : EvictionRanking.rank(signal, candidates, figures)) {
             if (EvictionRanking.isCritical(pod)) {
                 log.debug("node {}: not evicting critical pod {}/{}", nodeRef.getMetadata().getName(),

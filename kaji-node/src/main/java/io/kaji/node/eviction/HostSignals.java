@@ -54,6 +54,27 @@ public final class HostSignals implements SignalSource {
         this.imagefs = imagefs;
     }
 
+    @Override
+    public boolean imageFsIsNodeFs() {
+        if (nodefs == null || imagefs == null) {
+            return true;
+        }
+        try {
+            return Files.getFileStore(existing(nodefs)).equals(Files.getFileStore(existing(imagefs)));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** {@code dir}, or its nearest ancestor that exists. */
+    private static Path existing(Path dir) {
+        Path p = dir.toAbsolutePath();
+        while (p.getParent() != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p;
+    }
+
     /** Measures allocatableMemory.available on {@code root}, the pods' cgroup ({@code PodCgroups#root()}). */
     public HostSignals podsCgroup(String root) {
         this.podsCgroup = root;

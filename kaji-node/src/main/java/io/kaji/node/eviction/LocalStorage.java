@@ -32,6 +32,32 @@ public final class LocalStorage {
     private LocalStorage() {
     }
 
+    /**
+     * {@code usage} with what disk pressure on {@code signal} ranks pods by, as the kubelet's rankDiskPressureFunc:
+     * for the node file system the containers' logs are added to their disk figures and the pod's disk-backed
+     * emptyDir volumes are counted — and, when the image file system is elsewhere ({@code imageFsIsNodeFs} false),
+     * the writable layers are left out, as they are not on it; for the image file system the writable layers alone.
+     */
+    public static PodUsage forDiskPressure(Signal signal, Pod pod, PodUsage usage, Usage disk,
+                                           boolean imageFsIsNodeFs) {
+        boolean nodefs = signal == Signal.NODEFS_AVAILABLE || signal == Signal.NODEFS_INODES_FREE;
+        if (!nodefs || disk == null) {
+            return usage;
+        }
+        java.util.Map<String, PodUsage.ContainerFigures> figures = new java.util.HashMap<>();
+        for (Container c : PodContainers.sideBySide(pod)) {
+            PodUsage.ContainerFigures f = usage == null ? null : usage.containers().get(c.getName());
+            long memory = f == null ? 0 : f.memoryWorkingSetBytes();
+            long layer = f == null || !imageFsIsNodeFs ? 0 : f.diskBytes();
+            figures.put(c.getName(), new PodUsage.ContainerFigures(memory, layer + disk.logs(pod, c.getName())));
+        }
+        long volumes = 0;
+        for (Volume v : diskEmptyDirs(pod)) {
+            volumes += disk.emptyDir(pod, v.getName());
+        }
+        return new PodUsage(figures, volumes);
+    }
+
     /** Whether any of the pod's limits is one this check enforces (else its usage need not be measured). */
     public static boolean limited(Pod pod) {
         return diskEmptyDirs(pod).stream().anyMatch(v -> v.getEmptyDir().getSizeLimit() != null)

@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One pod's measured use, per container: memory working set and disk (writable layer) bytes — what eviction ranks
- * pods by.
+ * One pod's measured use, per container: memory working set and disk bytes (the writable layer, with the container's
+ * logs when measured for node-file-system pressure) — what eviction ranks pods by — and the bytes of the pod's
+ * disk-backed local volumes (emptyDir) when measured.
  *
- * @param containers figures by container name
+ * @param containers       figures by container name
+ * @param localVolumeBytes the pod's disk-backed emptyDir volumes, or 0 when not measured
  */
-public record PodUsage(Map<String, ContainerFigures> containers) {
+public record PodUsage(Map<String, ContainerFigures> containers, long localVolumeBytes) {
 
     /** One container's figures. */
     public record ContainerFigures(long memoryWorkingSetBytes, long diskBytes) {
@@ -22,12 +24,18 @@ public record PodUsage(Map<String, ContainerFigures> containers) {
         containers = Map.copyOf(containers);
     }
 
+    /** Figures of the containers alone. */
+    public PodUsage(Map<String, ContainerFigures> containers) {
+        this(containers, 0);
+    }
+
     public long memory() {
         return containers.values().stream().mapToLong(ContainerFigures::memoryWorkingSetBytes).sum();
     }
 
+    /** The containers' disk bytes and the local volumes'. */
     public long disk() {
-        return containers.values().stream().mapToLong(ContainerFigures::diskBytes).sum();
+        return containers.values().stream().mapToLong(ContainerFigures::diskBytes).sum() + localVolumeBytes;
     }
 
     /**

@@ -11,4 +11,12 @@ public interface SignalSource {
      * met). Blocking; called from the eviction manager's thread.
      */
     Map<Signal, Observation> observe();
+
+    /**
+     * Whether the image file system (containerd's root: writable layers) is the node file system (logs, volumes),
+     * which decides what disk pressure ranks pods by, as in the kubelet. True unless known otherwise.
+     */
+    default boolean imageFsIsNodeFs() {
+        return true;
+    }
 }

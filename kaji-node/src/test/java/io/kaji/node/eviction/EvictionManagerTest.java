@@ -116,6 +116,32 @@ class EvictionManagerTest {
     }
 
     @Test
+    void nodeFileSystemPressureRanksByLogsAndLocalVolumesTooNotOnlyWritableLayers() {
+        EvictionManager m = manager(EvictionConfig.parse("nodefs.available<10%", null, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
+        m.localStorage(new LocalStorage.Usage() {
+            @Override
+            public long emptyDir(Pod pod, String volume) {
+                return pod.getMetadata().getName().equals("logger") ? 300 * MI : 0;
+            }
+
+            @Override
+            public long logs(Pod pod, String container) {
+                return pod.getMetadata().getName().equals("logger") ? 200 * MI : 0;
+            }
+        });
+        observed.put(Signal.NODEFS_AVAILABLE, new Observation(5, 100));
+        pods.add(pod("layer", null, null, null));
+        pods.add(new PodBuilder(pod("logger", null, null, null)).editSpec().addNewVolume().withName("scratch")
+                .withNewEmptyDir().endEmptyDir().endVolume().endSpec().build());
+        usage.put("layer", new PodUsage(Map.of("c", new PodUsage.ContainerFigures(0, 400 * MI))));
+        usage.put("logger", new PodUsage(Map.of("c", new PodUsage.ContainerFigures(0, 10 * MI))));
+        // Writable layers alone would pick "layer" (400Mi); with logs and volumes "logger" holds 510Mi.
+        assertThat(m.synchronize()).map(p -> p.getMetadata().getName()).contains("logger");
+        assertThat(kills.get(0).status().getMessage()).contains("Container c was using 210Mi");
+    }
+
+    @Test
     void memoryIsReclaimedBeforeDisk() {
         EvictionManager m = manager(EvictionConfig.parse("memory.available<100Mi,nodefs.available<10%", null, null,
                 Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));

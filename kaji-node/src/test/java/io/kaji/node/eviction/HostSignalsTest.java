@@ -64,6 +64,16 @@ class HostSignalsTest {
     }
 
     @Test
+    void theImageFileSystemIsTheNodesWhenBothDirectoriesShareOne() throws Exception {
+        assertThat(new HostSignals(proc(), dir.resolve("cgroup"), dir.resolve("data/not-yet"), dir.resolve("images"))
+                .imageFsIsNodeFs()).isTrue();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/dev/shm"))
+                && !Files.getFileStore(Path.of("/dev/shm")).equals(Files.getFileStore(dir)));
+        assertThat(new HostSignals(proc(), dir.resolve("cgroup"), dir, Path.of("/dev/shm")).imageFsIsNodeFs())
+                .as("a tmpfs beside the disk").isFalse();
+    }
+
+    @Test
     void memoryFromMeminfoWithoutACgroupV1Root() throws Exception {
         HostSignals s = new HostSignals(proc(), dir.resolve("no-cgroup"), null, null);
         // working set = total - free - inactive(file) = 1024 - 256 - 128 MiB

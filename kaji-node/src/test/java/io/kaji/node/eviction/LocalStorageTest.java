@@ -82,4 +82,31 @@ class LocalStorageTest {
         assertThat(LocalStorage.binary(1536)).isEqualTo("1536");
         assertThat(LocalStorage.binary(2048)).isEqualTo("2Ki");
     }
+
+    @Test
+    void diskPressureFiguresFollowTheFileSystemUnderPressure() {
+        Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("p").withUid("u")
+                .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("i").endContainer()
+                .addNewVolume().withName("v").withNewEmptyDir().endEmptyDir().endVolume().endSpec().build();
+        PodUsage layers = new PodUsage(Map.of("c", new PodUsage.ContainerFigures(7, 100)));
+        LocalStorage.Usage disk = new LocalStorage.Usage() {
+            @Override
+            public long emptyDir(Pod p, String volume) {
+                return 30;
+            }
+
+            @Override
+            public long logs(Pod p, String container) {
+                return 20;
+            }
+        };
+        assertThat(LocalStorage.forDiskPressure(Signal.NODEFS_AVAILABLE, pod, layers, disk, true).disk())
+                .as("one file system: layer + logs + volumes").isEqualTo(150);
+        assertThat(LocalStorage.forDiskPressure(Signal.NODEFS_AVAILABLE, pod, layers, disk, false).disk())
+                .as("layers elsewhere: logs + volumes").isEqualTo(50);
+        assertThat(LocalStorage.forDiskPressure(Signal.IMAGEFS_AVAILABLE, pod, layers, disk, true))
+                .as("image file system: the layers alone").isSameAs(layers);
+        assertThat(LocalStorage.forDiskPressure(Signal.NODEFS_AVAILABLE, pod, layers, disk, true).memory())
+                .as("memory figures kept").isEqualTo(7);
+    }
 }
