@@ -267,6 +267,30 @@ class KubectlTest {
     }
 
     @Test
+    void debugNodeSendsAPodWithAHostPathVolumeInProtobuf() throws Exception {
+        // kubectl debug node/... creates its pod in protobuf: the host's root as a hostPath volume, which protobuf
+        // nests in Volume.volumeSource and JSON has inline.
+        ok("apply", "-f", manifest("debug-node.yaml", """
+                apiVersion: v1
+                kind: Node
+                metadata: {name: dbg-node}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: ops
+                  labels: {pod-security.kubernetes.io/enforce: privileged}
+                """).toString());
+        Kubectl.Result r = ok("debug", "node/dbg-node", "-n", "ops", "--image=busybox", "--profile=general");
+        assertThat(r.stderr()).doesNotContain("unknown field");
+        String pod = ok("get", "pods", "-n", "ops", "-o", "jsonpath={.items[0].metadata.name}").stdout();
+        assertThat(pod).startsWith("node-debugger-dbg-node-");
+        assertThat(ok("get", "pod", pod, "-n", "ops", "-o",
+                "jsonpath={.spec.volumes[0].name} {.spec.volumes[0].hostPath.path} {.spec.nodeName}").stdout())
+                .isEqualTo("host-root / dbg-node");
+    }
+
+    @Test
     void authCanIIsYesInSingleUserMode() {
         assertThat(ok("auth", "can-i", "delete", "deployments").stdout().strip()).isEqualTo("yes");
         assertThat(ok("auth", "can-i", "--list").stdout()).containsPattern("(?m)^\\*\\.\\*\\s+\\[\\]\\s+\\[\\]\\s+\\[\\*\\]$");

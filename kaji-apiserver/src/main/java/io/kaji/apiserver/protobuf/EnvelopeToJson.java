@@ -56,6 +56,26 @@ public final class EnvelopeToJson implements Function<byte[], String> {
             "hostUsers", "setHostnameAsFQDN", "optional", "defaultMode", "mode", "immutable", "expirationSeconds",
             "gracePeriodSeconds", "seconds", "allowed", "denied", "leaseDurationSeconds", "leaseTransitions",
             "manualSelector", "podReplacementPolicy", "tolerationSeconds", "weight", "port", "value");
+    /**
+     * Fields of Go structs embedded without a JSON name ({@code json:""} or {@code json:",inline"}): protobuf names
+     * them ({@code Volume.volumeSource}), JSON has their fields in the enclosing object ({@code Volume.hostPath}).
+     * Every such field of the API groups above, from k8s.io/api's types.
+     */
+    private static final java.util.Set<String> INLINE = java.util.Set.of(
+            "k8s.io.api.core.v1.Volume.volumeSource",
+            "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+            "k8s.io.api.core.v1.SecretProjection.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapVolumeSource.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapProjection.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapKeySelector.localObjectReference",
+            "k8s.io.api.core.v1.SecretKeySelector.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapEnvSource.localObjectReference",
+            "k8s.io.api.core.v1.SecretEnvSource.localObjectReference",
+            "k8s.io.api.core.v1.Probe.handler",
+            "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+            "k8s.io.api.networking.v1.IngressRule.ingressRuleValue",
+            "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations",
+            "k8s.io.api.admissionregistration.v1.RuleWithOperations.rule");
     private static final DateTimeFormatter MICRO =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -110,6 +130,10 @@ public final class EnvelopeToJson implements Function<byte[], String> {
     private static boolean writeFields(StringBuilder out, DynamicMessage m, boolean first) {
         for (Map.Entry<Descriptors.FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
             Descriptors.FieldDescriptor f = e.getKey();
+            if (INLINE.contains(f.getFullName()) && e.getValue() instanceof DynamicMessage embedded) {
+                first = writeFields(out, embedded, first);
+                continue;
+            }
             StringBuilder value = new StringBuilder();
             if (!value(value, f, e.getValue())) {
                 continue;

@@ -76,6 +76,30 @@ class ProtobufDecoderTest {
     }
 
     @Test
+    void embeddedStructsAreInlinedAsKubernetesJsonHasThem() {
+        // What kubectl debug node/... and Go clients send: volume sources, object references and probe handlers are
+        // embedded structs, fields of their own in protobuf (Volume.volumeSource 2, *.localObjectReference 1,
+        // Probe.handler 1) and inline in JSON.
+        Proto hostRoot = new Proto().string(1, "host-root")
+                .message(2, new Proto().message(1, new Proto().string(1, "/")));
+        Proto config = new Proto().string(1, "cfg")
+                .message(2, new Proto().message(19, new Proto().message(1, new Proto().string(1, "app-config"))));
+        Proto env = new Proto().string(1, "TOKEN").message(3, new Proto().message(4,
+                new Proto().message(1, new Proto().string(1, "creds")).string(2, "token")));
+        Proto liveness = new Proto().message(1, new Proto().message(3,
+                new Proto().message(1, new Proto().number(1, 0).number(2, 8080))));
+        Proto container = new Proto().string(1, "c").string(2, "busybox").message(7, env).message(10, liveness);
+        Proto pod = new Proto().message(1, new Proto().string(1, "dbg"))
+                .message(2, new Proto().message(1, hostRoot).message(1, config).message(2, container));
+        ObjectNode decoded = ProtobufDecoder.decode(envelope("v1", "Pod", pod));
+        assertThat(decoded.toString()).isEqualTo("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":"
+                + "\"dbg\"},\"spec\":{\"volumes\":[{\"name\":\"host-root\",\"hostPath\":{\"path\":\"/\"}},{\"name\":"
+                + "\"cfg\",\"configMap\":{\"name\":\"app-config\"}}],\"containers\":[{\"name\":\"c\",\"image\":"
+                + "\"busybox\",\"env\":[{\"name\":\"TOKEN\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"creds\","
+                + "\"key\":\"token\"}}}],\"livenessProbe\":{\"tcpSocket\":{\"port\":8080}}}]}}");
+    }
+
+    @Test
     void decodesTimesAndKeepsMeaningfulZeros() {
         // Deployment: metadata 1, spec 2 {replicas 1, minReadySeconds 5}; ObjectMeta.creationTimestamp 8.
         Proto raw = new Proto()
