@@ -22,6 +22,12 @@ final class PodSpecDefaults {
         spec.putIfAbsent("terminationGracePeriodSeconds", Json.MAPPER.getNodeFactory().numberNode(30L));
         spec.putIfAbsent("schedulerName", Json.MAPPER.getNodeFactory().stringNode("default-scheduler"));
         spec.putIfAbsent("securityContext", Json.object());
+        // A volume that names no source is an emptyDir, as Kubernetes' SetDefaults_Volume makes it.
+        for (JsonNode v : spec.path("volumes")) {
+            if (v instanceof ObjectNode volume && volume.propertyNames().stream().allMatch("name"::equals)) {
+                volume.set("emptyDir", Json.object());
+            }
+        }
         for (String list : List.of("containers", "initContainers")) {
             JsonNode containers = spec.get(list);
             if (containers != null && containers.isArray()) {

@@ -63,6 +63,16 @@ class PodSpecValidationTest {
     }
 
     @Test
+    void aVolumeWithoutASourceIsAnEmptyDir() {
+        var spec = (tools.jackson.databind.node.ObjectNode) Json.parseTrusted("""
+                {"volumes":[{"name":"scratch"},{"name":"cfg","configMap":{"name":"c"}}],
+                 "containers":[{"name":"app","image":"i"}]}""");
+        PodSpecDefaults.apply(spec);
+        assertThat(spec.path("volumes").get(0).toString()).isEqualTo("{\"name\":\"scratch\",\"emptyDir\":{}}");
+        assertThat(spec.path("volumes").get(1).has("emptyDir")).isFalse();
+    }
+
+    @Test
     void securityContextsAreValidatedAsKubernetesValidatesThem() {
         assertThat(errors("""
                 {"securityContext":{"runAsUser":1000,"fsGroup":2000,"supplementalGroups":[4000],
