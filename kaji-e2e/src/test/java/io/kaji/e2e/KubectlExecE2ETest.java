@@ -256,6 +256,13 @@ class KubectlExecE2ETest {
         assertThat(podCpu).as(summary.stdout()).isPositive();
         assertThat(podMemory).as(summary.stdout()).isGreaterThan(containerMemory);
 
+        Kubectl.Result health = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/healthz");
+        assertThat(health.stdout()).as(health.toString()).isEqualTo("ok");
+        Kubectl.Result pods = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/pods");
+        assertThat(pods.exitCode()).as(pods.toString()).isZero();
+        assertThat(JsonMapper.shared().readTree(pods.stdout()).get("items")).as("the node's pods, web among them")
+                .anySatisfy(p -> assertThat(p.at("/metadata/name").asString()).isEqualTo("web"));
+
         Kubectl.Result missing = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/no/such/path");
         assertThat(missing.exitCode()).isNotZero();
         // The agent's plain-text 404 passes through; kubectl words it as against a kubelet behind kube-apiserver.

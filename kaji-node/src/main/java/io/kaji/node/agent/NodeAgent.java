@@ -352,10 +352,22 @@ public final class NodeAgent implements AutoCloseable {
             stats.start();
             endpoint.serveStats(stats::summary);
             endpoint.serveResourceMetrics(stats::resourceMetrics);
+            endpoint.servePods(this::podList);
         } catch (RuntimeException e) {
             // Pods matter more than their logs: run without the endpoint rather than not at all.
             log.error("node {}: the agent endpoint (kubectl logs) is off: {}", config.nodeName(), e.getMessage());
         }
+    }
+
+    /** The pods bound to this node as the kubelet's {@code /pods} lists them: a v1 PodList in JSON. */
+    private byte[] podList() {
+        SharedIndexInformer<Pod> inf = informer;
+        List<Pod> items = inf == null ? List.of() : inf.getStore().list().stream()
+                .sorted(java.util.Comparator.comparing((Pod p) -> p.getMetadata().getNamespace())
+                        .thenComparing(p -> p.getMetadata().getName())).toList();
+        io.fabric8.kubernetes.api.model.PodList list = new io.fabric8.kubernetes.api.model.PodListBuilder()
+                .withNewMetadata().endMetadata().withItems(items).build();
+        return io.fabric8.kubernetes.client.utils.Serialization.asJson(list).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The agent endpoint's port, or -1 if it is off. */

@@ -131,6 +131,7 @@ public final class AgentServer implements AutoCloseable {
     private volatile boolean closed;
     private volatile java.util.function.Supplier<byte[]> summary;
     private volatile java.util.function.Supplier<String> resourceMetrics;
+    private volatile java.util.function.Supplier<byte[]> pods;
 
     private AgentServer(SSLContext ssl, ContainerLogs logs, ContainerStreams streams, Options options, Clock clock) {
         this.loops = new NioEventLoopGroup(2, Thread.ofPlatform().name("kaji-agent-endpoint-io-", 0).daemon(true)
@@ -158,6 +159,14 @@ public final class AgentServer implements AutoCloseable {
      */
     public void serveResourceMetrics(java.util.function.Supplier<String> source) {
         this.resourceMetrics = source;
+    }
+
+    /**
+     * Serves {@code GET /pods}: the pods bound to this node as a v1 PodList in JSON from {@code source} (until
+     * called, 404), as the kubelet lists the pods it runs for monitoring agents.
+     */
+    public void servePods(java.util.function.Supplier<byte[]> source) {
+        this.pods = source;
     }
 
     /** Binds and starts serving logs only (exec, attach and port-forward answer 404). */
@@ -303,6 +312,20 @@ public final class AgentServer implements AutoCloseable {
                     return;
                 }
                 containerLogs(ch, decode(parts[0]), decode(parts[1]), decode(parts[2]), qs.rawQuery());
+                return;
+            }
+            if (path.equals("/healthz")) {
+                // The kubelet's health check on its main port: the agent answers while it serves at all.
+                respond(ch, 200, "text/plain; charset=utf-8", "ok".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            var podList = pods;
+            if (path.equals("/pods") && podList != null) {
+                if (!req.method().equals("GET")) {
+                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                    return;
+                }
+                json(ch, podList.get());
                 return;
             }
             var stats = summary;

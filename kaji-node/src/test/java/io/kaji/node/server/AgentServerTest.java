@@ -168,6 +168,21 @@ class AgentServerTest {
     }
 
     @Test
+    void answersTheHealthCheckAndListsItsPodsAsTheKubeletDoes() throws Exception {
+        HttpResponse<String> health = get(apiServer(), "/healthz");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("ok");
+        assertThat(get(apiServer(), "/pods").statusCode()).as("until served").isEqualTo(404);
+        server.servePods(() -> "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"items\":[]}"
+                .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> pods = get(apiServer(), "/pods");
+        assertThat(pods.statusCode()).isEqualTo(200);
+        assertThat(pods.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(pods.body()).contains("\"kind\":\"PodList\"");
+        assertThat(get(ca.client("CN=alice"), "/healthz").statusCode()).as("authorized like the rest").isEqualTo(403);
+    }
+
+    @Test
     void followStreamsNewLinesUntilTheAttemptEnds() throws Exception {
         log("app", 0, "first");
         writing.put("app/0", true);
