@@ -536,7 +536,8 @@ public final class PodAnalyzer implements Analyzer {
                 }
                 List<String> evidence = new ArrayList<>();
                 evidence.add("state.waiting.reason=" + w.getReason() + " for " + human(age));
-                events.stream().filter(e -> "Warning".equals(e.getType())).map(PodCheck::eventLine)
+                // Events with one reason and message (recorded again after an agent restart) are one line.
+                events.stream().filter(e -> "Warning".equals(e.getType())).map(PodCheck::eventLine).distinct()
                         .forEach(evidence::add);
                 add(Severity.ERROR, "stuck creating its containers for " + human(age),
                         evidence.size() > 1 ? "the node reports: " + evidence.get(evidence.size() - 1)

@@ -67,6 +67,23 @@ class PodAnalyzerTest {
     }
 
     @Test
+    void aPodStuckCreatingQuotesEachDistinctNodeEventOnce() {
+        Fixtures.Snap snap = new Fixtures.Snap();
+        snap.pods.add(withStatuses(pod("web-1").editStatus().withPhase("Pending").endStatus(), status("app")
+                .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState().build()));
+        String mount = "MountVolume.SetUp failed for volume \"cfg\" : configmap \"absent\" not found";
+        // The same event recorded again after an agent restart (a new object, count 1 each).
+        snap.events.add(event("Pod", "web-1", "Warning", "FailedMount", mount, 1, null));
+        snap.events.add(new io.fabric8.kubernetes.api.model.EventBuilder(event("Pod", "web-1", "Warning",
+                "FailedMount", mount, 1, null)).editMetadata().withName("web-1.again").endMetadata().build());
+        assertThat(analyze(snap, LogReader.NONE)).filteredOn(d -> d.object().equals("Pod/shop/web-1"))
+                .singleElement().satisfies(d -> {
+                    assertThat(d.symptom()).startsWith("stuck creating its containers for ");
+                    assertThat(d.evidence()).containsOnlyOnce("event FailedMount: " + mount);
+                });
+    }
+
+    @Test
     void oomKilledComparesWithTheLimit() {
         Fixtures.Snap snap = new Fixtures.Snap();
         snap.pods.add(withStatuses(pod("hog").editSpec().editFirstContainer().withNewResources()
