@@ -217,6 +217,7 @@ public final class Strategies {
                 if (!kind.equals("DaemonSet")) {
                     spec.putIfAbsent("replicas", F.numberNode(1));
                 }
+                workloadDefaults(kind, spec);
                 if (kind.equals("Deployment")) {
                     spec.putIfAbsent("revisionHistoryLimit", F.numberNode(10));
                     spec.putIfAbsent("progressDeadlineSeconds", F.numberNode(600));
@@ -233,6 +234,7 @@ public final class Strategies {
 
             @Override
             public void prepareForUpdate(ObjectNode o, ObjectNode old) {
+                workloadDefaults(kind, Json.objectAt(o, "spec"));
                 defaultTemplate(Json.objectAt(o, "spec"));
             }
 
@@ -266,6 +268,36 @@ public final class Strategies {
                 return causes;
             }
         };
+    }
+
+    /**
+     * The StatefulSet's and DaemonSet's spec defaults, as apps/v1's SetDefaults_StatefulSet and SetDefaults_DaemonSet
+     * write them (kubectl rollout status reads the update strategy): RollingUpdate with partition 0, OrderedReady
+     * pod management, claims retained, 10 revisions; a DaemonSet's RollingUpdate with maxUnavailable 1 and
+     * maxSurge 0. Present values are kept.
+     */
+    static void workloadDefaults(String kind, ObjectNode spec) {
+        if (!kind.equals("StatefulSet") && !kind.equals("DaemonSet")) {
+            return;
+        }
+        spec.putIfAbsent("revisionHistoryLimit", F.numberNode(10));
+        ObjectNode strategy = Json.objectAt(spec, "updateStrategy");
+        strategy.putIfAbsent("type", F.stringNode("RollingUpdate"));
+        if ("RollingUpdate".equals(strategy.path("type").asString(""))) {
+            ObjectNode rolling = Json.objectAt(strategy, "rollingUpdate");
+            if (kind.equals("StatefulSet")) {
+                rolling.putIfAbsent("partition", F.numberNode(0));
+            } else {
+                rolling.putIfAbsent("maxUnavailable", F.numberNode(1));
+                rolling.putIfAbsent("maxSurge", F.numberNode(0));
+            }
+        }
+        if (kind.equals("StatefulSet")) {
+            spec.putIfAbsent("podManagementPolicy", F.stringNode("OrderedReady"));
+            ObjectNode retention = Json.objectAt(spec, "persistentVolumeClaimRetentionPolicy");
+            retention.putIfAbsent("whenDeleted", F.stringNode("Retain"));
+            retention.putIfAbsent("whenScaled", F.stringNode("Retain"));
+        }
     }
 
     /**

@@ -46,4 +46,29 @@ class WorkloadValidationTest {
         assertThat(errors("StatefulSet", spec.formatted("scratch"))).containsExactly(
                 "spec.template.spec.containers[0].volumeMounts[1].name: Not found: \"scratch\"");
     }
+
+    @Test
+    void statefulSetsAndDaemonSetsGetTheUpdateStrategyKubectlRolloutStatusReads() {
+        String template = "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metadata\":"
+                + "{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}";
+        ObjectNode sts = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":"
+                + "{\"name\":\"db\"},\"spec\":{" + template + "}}");
+        Strategies.workload("StatefulSet").prepareForCreate(sts);
+        assertThat(sts.at("/spec/updateStrategy").toString())
+                .isEqualTo("{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"partition\":0}}");
+        assertThat(sts.at("/spec/podManagementPolicy").asString()).isEqualTo("OrderedReady");
+        assertThat(sts.at("/spec/revisionHistoryLimit").asInt()).isEqualTo(10);
+        assertThat(sts.at("/spec/persistentVolumeClaimRetentionPolicy").toString())
+                .isEqualTo("{\"whenDeleted\":\"Retain\",\"whenScaled\":\"Retain\"}");
+        ObjectNode ds = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":"
+                + "{\"name\":\"agent\"},\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\"}," + template + "}}");
+        Strategies.workload("DaemonSet").prepareForCreate(ds);
+        assertThat(ds.at("/spec/updateStrategy").toString()).as("a given type is kept, no rollingUpdate for OnDelete")
+                .isEqualTo("{\"type\":\"OnDelete\"}");
+        ObjectNode rolling = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":"
+                + "{\"name\":\"agent\"},\"spec\":{" + template + "}}");
+        Strategies.workload("DaemonSet").prepareForUpdate(rolling, rolling.deepCopy());
+        assertThat(rolling.at("/spec/updateStrategy").toString()).as("objects stored before get them on update")
+                .isEqualTo("{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":1,\"maxSurge\":0}}");
+    }
 }

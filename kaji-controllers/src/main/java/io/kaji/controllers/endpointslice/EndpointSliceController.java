@@ -184,7 +184,8 @@ public final class EndpointSliceController implements Reconciler {
         for (List<Backend> group : groups.values()) {
             for (int i = 0; i < group.size(); i += MAX_ENDPOINTS_PER_SLICE) {
                 List<Backend> chunk = group.subList(i, Math.min(group.size(), i + MAX_ENDPOINTS_PER_SLICE));
-                desired.add(slice(svc, chunk.get(0).ports(), chunk.stream().map(b -> endpoint(b.pod(), publishNotReady)).toList()));
+                desired.add(slice(svc, chunk.get(0).ports(), chunk.stream()
+                        .map(b -> endpoint(svc, b.pod(), publishNotReady)).toList()));
             }
         }
         if (desired.isEmpty()) {
@@ -261,11 +262,24 @@ public final class EndpointSliceController implements Reconciler {
                 .build();
     }
 
-    private static Endpoint endpoint(Pod p, boolean publishNotReady) {
+    /**
+     * The pod's hostname for endpoints of {@code svc}, as Kubernetes' ShouldSetHostname: set when the pod names a
+     * hostname and the service, in its namespace, as its subdomain (a StatefulSet's pods and their governing
+     * headless service), so that cluster DNS answers {@code <hostname>.<service>.<namespace>.svc}; else null.
+     */
+    static String hostname(Service svc, Pod p) {
+        String hostname = p.getSpec() == null ? null : p.getSpec().getHostname();
+        return hostname != null && !hostname.isEmpty()
+                && svc.getMetadata().getName().equals(p.getSpec().getSubdomain())
+                && svc.getMetadata().getNamespace().equals(p.getMetadata().getNamespace()) ? hostname : null;
+    }
+
+    private static Endpoint endpoint(Service svc, Pod p, boolean publishNotReady) {
         boolean terminating = p.getMetadata().getDeletionTimestamp() != null;
         boolean serving = Pods.isReady(p);
         return new EndpointBuilder()
                 .withAddresses(p.getStatus().getPodIP())
+                .withHostname(hostname(svc, p))
                 .withNewConditions()
                 .withReady(publishNotReady || (serving && !terminating))
                 .withServing(publishNotReady || serving)
@@ -340,6 +354,7 @@ public final class EndpointSliceController implements Reconciler {
             String k = portsKey(b.ports());
             subsets.computeIfAbsent(k, x -> new EndpointSubsetBuilder().withPorts(b.ports()));
             EndpointAddress address = new EndpointAddressBuilder().withIp(b.pod().getStatus().getPodIP())
+                    .withHostname(hostname(svc, b.pod()))
                     .withNodeName(b.pod().getSpec().getNodeName())
                     .withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withNamespace(b.pod().getMetadata().getNamespace())
                             .withName(b.pod().getMetadata().getName()).withUid(b.pod().getMetadata().getUid()).build())

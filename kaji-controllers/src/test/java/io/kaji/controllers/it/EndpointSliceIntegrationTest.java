@@ -120,6 +120,34 @@ class EndpointSliceIntegrationTest {
                 .isBeforeOrEqualTo(java.time.Instant.now());
     }
 
+    @Test
+    void podsWhoseSubdomainIsTheServiceCarryTheirHostnameForDns() {
+        for (String name : List.of("db-0", "other")) {
+            Pod p = client.pods().inNamespace("default").resource(new PodBuilder()
+                    .withNewMetadata().withName(name).addToLabels("app", "web").endMetadata()
+                    .withNewSpec().withNodeName("n1").withHostname(name)
+                    .withSubdomain(name.equals("db-0") ? "web" : "elsewhere")
+                    .addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec().build())
+                    .create();
+            setReady(p, name.equals("db-0") ? "100.64.1.20" : "100.64.1.21", true);
+        }
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
+                .endMetadata().withNewSpec().withClusterIP("None").addToSelector("app", "web").addNewPort()
+                .withPort(8080).endPort().endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> endpoints().size() == 2);
+        assertThat(endpoints()).anySatisfy(e -> {
+            assertThat(e.getAddresses()).containsExactly("100.64.1.20");
+            assertThat(e.getHostname()).as("subdomain is the service: <hostname>.web resolves").isEqualTo("db-0");
+        });
+        assertThat(endpoints()).anySatisfy(e -> {
+            assertThat(e.getAddresses()).containsExactly("100.64.1.21");
+            assertThat(e.getHostname()).as("another subdomain").isNull();
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.endpoints()
+                .inNamespace("default").withName("web").get().getSubsets().get(0).getAddresses())
+                .anySatisfy(a -> assertThat(a.getHostname()).isEqualTo("db-0")));
+    }
+
     private List<EndpointSlice> mirrored(String service) {
         return client.discovery().v1().endpointSlices().inNamespace("default")
                 .withLabel(EndpointSliceController.SERVICE_NAME_LABEL, service)
