@@ -236,15 +236,20 @@ public final class StatefulSetController implements Reconciler {
                 updated++;
             }
         }
+        // The current revision stays the one before a rolling update until every pod has the new one; the current
+        // replicas are the pods still at it (Kubernetes' computeReplicaStatus).
+        String currentRevision = updated == current ? revision
+                : Optional.ofNullable(set.getStatus()).map(StatefulSetStatus::getCurrentRevision).orElse(revision);
+        int atCurrent = (int) byOrdinal.values().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> currentRevision.equals(labels(p).get(REVISION_LABEL))).count();
         StatefulSetStatus status = new StatefulSetStatusBuilder()
                 .withObservedGeneration(set.getMetadata().getGeneration())
                 .withReplicas(current)
                 .withReadyReplicas(ready)
                 .withAvailableReplicas(ready)
-                .withCurrentReplicas(updated)
+                .withCurrentReplicas(atCurrent)
                 .withUpdatedReplicas(updated)
-                .withCurrentRevision(updated == current ? revision
-                        : Optional.ofNullable(set.getStatus()).map(StatefulSetStatus::getCurrentRevision).orElse(revision))
+                .withCurrentRevision(currentRevision)
                 .withUpdateRevision(revision)
                 .withCollisionCount(set.getStatus() == null ? null : set.getStatus().getCollisionCount())
                 .build();

@@ -492,6 +492,31 @@ class ControllersIntegrationTest {
                         .isEqualTo("data-db-" + Integer.parseInt(p.getMetadata().getName().substring(3))));
             }
 
+            // A template change rolls the pods from the top; until all are at the new revision the status keeps the
+            // old one as current, with the pods still at it as currentReplicas.
+            var sets = client.apps().statefulSets().inNamespace("default");
+            // Partition 2: only db-2 takes the new template, db-0 and db-1 stay at the current revision.
+            sets.withName("db").edit(s -> new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(s).editSpec()
+                    .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate().withPartition(2)
+                    .endRollingUpdate().endUpdateStrategy()
+                    .editTemplate().editMetadata().addToAnnotations("restartedAt", "now").endMetadata().endTemplate()
+                    .endSpec().build());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var st = sets.withName("db").get().getStatus();
+                assertThat(st.getUpdateRevision()).isNotEqualTo(st.getCurrentRevision());
+                assertThat(st.getUpdatedReplicas()).isEqualTo(1);
+                assertThat(st.getCurrentReplicas()).as("db-0 and db-1 at the current revision").isEqualTo(2);
+            });
+            sets.withName("db").edit(s -> new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(s).editSpec()
+                    .editUpdateStrategy().editRollingUpdate().withPartition(0).endRollingUpdate().endUpdateStrategy()
+                    .endSpec().build());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                var st = sets.withName("db").get().getStatus();
+                assertThat(st.getCurrentRevision()).isEqualTo(st.getUpdateRevision());
+                assertThat(st.getCurrentReplicas()).isEqualTo(3);
+                assertThat(st.getUpdatedReplicas()).isEqualTo(3);
+            });
+
             client.apps().statefulSets().inNamespace("default").withName("db").scale(1);
             await().atMost(Duration.ofSeconds(30)).until(() -> activePods("default", Map.of("app", "db")).stream()
                     .map(p -> p.getMetadata().getName()).toList().equals(List.of("db-0")));
