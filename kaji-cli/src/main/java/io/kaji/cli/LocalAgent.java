@@ -114,7 +114,8 @@ final class LocalAgent implements AutoCloseable {
     static LocalAgent startSimulated(Config clientConfig, Options o, RotatingHttpClients httpClients) {
         KubernetesClient client = client(clientConfig, httpClients, o);
         try {
-            AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
+            AgentConfig config = AgentConfig.defaults(o.nodeName(), io.kaji.apiserver.discovery.VersionInfo.gitVersion(
+                    VersionCommand.version()), o.layout().podLogs(),
                             o.layout().ipamDir(), o.layout().dataDir().resolve("cni"))
                     .withBridgeName(null).withLeaseRenewal(o.leaseRenewal())
                     .withBackOff(o.initialBackOff(), o.maxBackOff())
@@ -164,7 +165,8 @@ final class LocalAgent implements AutoCloseable {
             if (o.importDemoImage()) {
                 importDemoImage(o.layout(), importer);
             }
-            AgentConfig config = AgentConfig.defaults(o.nodeName(), VersionCommand.version(), o.layout().podLogs(),
+            AgentConfig config = AgentConfig.defaults(o.nodeName(), io.kaji.apiserver.discovery.VersionInfo.gitVersion(
+                    VersionCommand.version()), o.layout().podLogs(),
                             o.layout().ipamDir(), o.cniConfDir() != null ? o.cniConfDir() : o.layout().containerd().cniConfDir())
                     .withBridgeName(o.bridge()).withLeaseRenewal(o.leaseRenewal())
                     .withBackOff(o.initialBackOff(), o.maxBackOff())

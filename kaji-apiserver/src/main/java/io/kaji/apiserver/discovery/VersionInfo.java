@@ -16,11 +16,19 @@ public final class VersionInfo {
     private VersionInfo() {
     }
 
+    /**
+     * The Kubernetes-style version of this build, {@code v1.32.0+kaji.<kaji version>} (as k3s writes
+     * {@code v1.30.2+k3s1}): the API level, semver-parseable by tools that check versions, with Kaji's own after.
+     */
+    public static String gitVersion(String kajiVersion) {
+        return "v" + MAJOR + "." + MINOR + ".0+kaji." + kajiVersion;
+    }
+
     public static ObjectNode document(String kajiVersion) {
         ObjectNode o = Json.object();
         o.put("major", MAJOR);
         o.put("minor", MINOR);
-        o.put("gitVersion", "v" + MAJOR + "." + MINOR + ".0+kaji." + kajiVersion);
+        o.put("gitVersion", gitVersion(kajiVersion));
         o.put("gitCommit", "unknown");
         o.put("gitTreeState", "clean");
         o.put("buildDate", "1970-01-01T00:00:00Z");
