@@ -57,7 +57,7 @@ final class NodeResourceOptions {
 
     @Option(names = "--eviction-minimum-reclaim", paramLabel = "AMOUNTS",
             description = "How much more than each threshold must be free before a met threshold counts as resolved, "
-                    + "e.g. memory.available=0Mi,nodefs.available=500Mi,imagefs.available=5% (default: none).")
+                    + "e.g. memory.available=0Mi,nodefs.available=500Mi,imagefs.available=5%% (default: none).")
     String evictionMinimumReclaim;
 
     @Option(names = "--eviction-pressure-transition-period", defaultValue = "5m", paramLabel = "DURATION",
