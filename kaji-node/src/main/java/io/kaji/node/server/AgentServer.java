@@ -302,8 +302,7 @@ public final class AgentServer implements AutoCloseable {
             QueryStringDecoder qs = new QueryStringDecoder(req.uri());
             String path = qs.rawPath();
             if (path.startsWith("/containerLogs/")) {
-                if (!req.method().equals("GET")) {
-                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                if (notGet(ch, req, path)) {
                     return;
                 }
                 String[] parts = path.substring("/containerLogs/".length()).split("/", -1);
@@ -321,8 +320,7 @@ public final class AgentServer implements AutoCloseable {
             }
             var podList = pods;
             if (path.equals("/pods") && podList != null) {
-                if (!req.method().equals("GET")) {
-                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                if (notGet(ch, req, path)) {
                     return;
                 }
                 json(ch, podList.get());
@@ -330,8 +328,7 @@ public final class AgentServer implements AutoCloseable {
             }
             var stats = summary;
             if (path.equals("/stats/summary") && stats != null) {
-                if (!req.method().equals("GET")) {
-                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                if (notGet(ch, req, path)) {
                     return;
                 }
                 json(ch, stats.get());
@@ -339,8 +336,7 @@ public final class AgentServer implements AutoCloseable {
             }
             var metrics = resourceMetrics;
             if (path.equals("/metrics/resource") && metrics != null) {
-                if (!req.method().equals("GET")) {
-                    text(ch, 405, "method " + req.method() + " not allowed on " + path);
+                if (notGet(ch, req, path)) {
                     return;
                 }
                 respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -359,6 +355,15 @@ public final class AgentServer implements AutoCloseable {
             log.warn("agent endpoint: {} {} failed", req.method(), req.uri(), e);
             ch.close();
         }
+    }
+
+    /** Answers 405 to anything but a GET; true when it did. */
+    private static boolean notGet(Channel ch, Request req, String path) {
+        if (req.method().equals("GET")) {
+            return false;
+        }
+        text(ch, 405, "method " + req.method() + " not allowed on " + path);
+        return true;
     }
 
     private static String verbOf(Request req) {
