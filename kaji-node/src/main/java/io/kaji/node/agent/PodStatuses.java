@@ -81,9 +81,18 @@ public final class PodStatuses {
         boolean ready = unready.isEmpty() && initDone && !completed;
         conditions.add(condition(old, "ContainersReady", ready, ready ? null : notReadyReason,
                 ready ? null : notReadyMessage, now));
-        conditions.add(condition(old, "Ready", ready, ready ? null : notReadyReason, ready ? null : notReadyMessage,
-                now));
+        // Ready also waits for the pod's readiness gates: conditions other controllers write (the kubelet's
+        // GeneratePodReadyCondition, with its messages).
+        String gates = ready ? unreadyGates(pod, old) : null;
+        if (gates != null) {
+            conditions.add(condition(old, "Ready", false, "ReadinessGatesNotReady", gates, now));
+        } else {
+            conditions.add(condition(old, "Ready", ready, ready ? null : notReadyReason,
+                    ready ? null : notReadyMessage, now));
+        }
         conditions.add(condition(old, "PodScheduled", true, null, null, now));
+        // Conditions the agent does not own (readiness gates, DisruptionTarget) stay as others wrote them.
+        conditions.addAll(foreignConditions(old));
 
         PodStatusBuilder b = new PodStatusBuilder().withPhase(phase).withConditions(conditions)
                 .withHostIP(hostIp).withHostIPs(new io.fabric8.kubernetes.api.model.HostIP(hostIp))
@@ -180,6 +189,51 @@ public final class PodStatuses {
                         : v.latest() == null || v.latest().exitCode() != 0
                         || v.latest().state() != io.kaji.node.runtime.ContainerState.EXITED)
                 .map(v -> v.spec().getName()).toList()) + "]";
+    }
+
+    /** The condition types the agent writes; every other condition in a pod's status belongs to someone else. */
+    static final java.util.Set<String> OWN_CONDITIONS = java.util.Set.of("PodReadyToStartContainers", "Initialized",
+            "ContainersReady", "Ready", "PodScheduled");
+
+    /** The conditions of {@code status} the agent does not write, in their order. */
+    static List<PodCondition> foreignConditions(PodStatus status) {
+        if (status == null || status.getConditions() == null) {
+            return List.of();
+        }
+        return status.getConditions().stream().filter(c -> c.getType() != null && !OWN_CONDITIONS.contains(c.getType()))
+                .toList();
+    }
+
+    /**
+     * {@code status} with the foreign conditions of {@code latest} in place of its own foreign ones: for a status
+     * write retried against a newer copy of the pod, so that a condition another controller added meanwhile stays.
+     */
+    static PodStatus withForeignConditionsOf(PodStatus status, PodStatus latest) {
+        List<PodCondition> merged = new ArrayList<>();
+        if (status.getConditions() != null) {
+            status.getConditions().stream().filter(c -> OWN_CONDITIONS.contains(c.getType())).forEach(merged::add);
+        }
+        merged.addAll(foreignConditions(latest));
+        return new PodStatusBuilder(status).withConditions(merged).build();
+    }
+
+    /** Why the pod's readiness gates hold Ready back, as the kubelet words it; null when they all pass. */
+    static String unreadyGates(Pod pod, PodStatus status) {
+        if (pod.getSpec().getReadinessGates() == null || pod.getSpec().getReadinessGates().isEmpty()) {
+            return null;
+        }
+        List<String> messages = new ArrayList<>();
+        for (var gate : pod.getSpec().getReadinessGates()) {
+            String type = gate.getConditionType();
+            PodCondition c = status.getConditions() == null ? null : status.getConditions().stream()
+                    .filter(x -> type != null && type.equals(x.getType())).findFirst().orElse(null);
+            if (c == null) {
+                messages.add("corresponding condition of pod readiness gate \"" + type + "\" does not exist.");
+            } else if (!"True".equals(c.getStatus())) {
+                messages.add("the status of pod readiness gate \"" + type + "\" is not \"True\", but " + c.getStatus());
+            }
+        }
+        return messages.isEmpty() ? null : String.join(", ", messages);
     }
 
     private static PodCondition condition(PodStatus old, String type, boolean status, String reason, String message,

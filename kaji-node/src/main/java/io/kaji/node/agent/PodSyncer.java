@@ -1154,6 +1154,8 @@ public final class PodSyncer implements Reconciler {
                 if (base == null || !uid.equals(base.getMetadata().getUid())) {
                     return;
                 }
+                // Someone else wrote the status meanwhile: keep the conditions that are theirs.
+                status = PodStatuses.withForeignConditionsOf(status, base.getStatus());
             }
         }
     }

@@ -122,6 +122,45 @@ class PodLogicTest {
     }
 
     @Test
+    void readinessGatesHoldReadyBackAndConditionsOfOthersStay() {
+        Pod pod = new PodBuilder(POD).editSpec().addNewContainer().withName("app").withImage("i").endContainer()
+                .addNewReadinessGate().withConditionType("example.com/lb").endReadinessGate().endSpec().build();
+        Container app = pod.getSpec().getContainers().get(0);
+        java.time.Clock clock = java.time.Clock.fixed(Instant.parse("2026-01-01T00:01:00Z"), java.time.ZoneOffset.UTC);
+        List<ContainerView> running = List.of(new ContainerView(app, false, status(ContainerState.RUNNING, 0, 0), null,
+                null));
+
+        var missing = PodStatuses.build(pod, true, "100.64.0.9", "10.0.0.1", running, clock);
+        assertThat(condition(missing, "ContainersReady").getStatus()).isEqualTo("True");
+        assertThat(condition(missing, "Ready").getStatus()).isEqualTo("False");
+        assertThat(condition(missing, "Ready").getReason()).isEqualTo("ReadinessGatesNotReady");
+        assertThat(condition(missing, "Ready").getMessage())
+                .isEqualTo("corresponding condition of pod readiness gate \"example.com/lb\" does not exist.");
+
+        // Another controller writes the gate's condition, and a DisruptionTarget: both stay, and the gate decides.
+        Pod withGate = new PodBuilder(pod).withStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder(missing)
+                .addNewCondition().withType("example.com/lb").withStatus("False").endCondition()
+                .addNewCondition().withType("DisruptionTarget").withStatus("True").withReason("PreemptionByScheduler")
+                .endCondition().build()).build();
+        var notYet = PodStatuses.build(withGate, true, "100.64.0.9", "10.0.0.1", running, clock);
+        assertThat(condition(notYet, "Ready").getMessage())
+                .isEqualTo("the status of pod readiness gate \"example.com/lb\" is not \"True\", but False");
+        assertThat(condition(notYet, "DisruptionTarget").getReason()).isEqualTo("PreemptionByScheduler");
+        withGate.getStatus().getConditions().stream().filter(c -> c.getType().equals("example.com/lb"))
+                .forEach(c -> c.setStatus("True"));
+        var passed = PodStatuses.build(withGate, true, "100.64.0.9", "10.0.0.1", running, clock);
+        assertThat(condition(passed, "Ready").getStatus()).isEqualTo("True");
+        assertThat(passed.getConditions()).extracting(io.fabric8.kubernetes.api.model.PodCondition::getType)
+                .containsExactly("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready", "PodScheduled",
+                        "example.com/lb", "DisruptionTarget");
+
+        // A retried write keeps what another controller added to the newer copy.
+        var merged = PodStatuses.withForeignConditionsOf(missing, withGate.getStatus());
+        assertThat(merged.getConditions()).extracting(io.fabric8.kubernetes.api.model.PodCondition::getType)
+                .contains("Ready", "example.com/lb", "DisruptionTarget");
+    }
+
+    @Test
     void aSidecarCountsForInitializedAndReadyButNotForThePhase() {
         Pod pod = new PodBuilder(POD).editSpec().withRestartPolicy("Never").addNewInitContainer().withName("proxy")
                 .withImage("i").withRestartPolicy("Always").endInitContainer().addNewContainer().withName("app")
