@@ -51,7 +51,7 @@ class AgentEvictionOptionsTest {
         assertThat(c.minimumReclaim()).as("none by default").isEmpty();
         assertThat(parse("--eviction-minimum-reclaim", "nodefs.available=500Mi").minimumReclaim())
                 .containsEntry(io.kaji.node.eviction.Signal.NODEFS_AVAILABLE,
-                        new EvictionConfig.MinimumReclaim(500L << 20, 0));
+                        new EvictionConfig.Amount(500L << 20, 0));
         assertThatThrownBy(() -> parse("--eviction-minimum-reclaim", "nodefs.available<500Mi"))
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("expected signal=quantity");
     }

@@ -153,10 +153,8 @@ final class ObjectLifecycle {
         if (labels != null && labels.isObject()) {
             for (Map.Entry<String, JsonNode> e : labels.properties()) {
                 if (!QUALIFIED_NAME.matcher(e.getKey()).matches()) {
-                    causes.add(StatusCause.invalid("metadata.labels", e.getKey(), "name part must consist of "
-                            + "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
-                            + "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-                            + "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+                    causes.add(StatusCause.invalid("metadata.labels", e.getKey(),
+                            "name part " + NameValidation.QUALIFIED_NAME_MESSAGE));
                 }
                 String v = e.getValue().isString() ? e.getValue().stringValue() : e.getValue().toString();
                 if (v.length() > 63) {

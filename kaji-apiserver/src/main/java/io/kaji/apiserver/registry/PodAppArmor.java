@@ -31,8 +31,8 @@ final class PodAppArmor {
     private static final String RUNTIME_DEFAULT = "runtime/default";
     private static final String UNCONFINED = "unconfined";
     private static final String LOCALHOST = "localhost/";
-    private static final List<String> CONTAINER_LISTS = List.of("initContainers", "containers",
-            "ephemeralContainers");
+    /** The pod spec's container lists, each container of which may carry a security context. */
+    static final List<String> CONTAINER_LISTS = List.of("initContainers", "containers", "ephemeralContainers");
 
     private PodAppArmor() {
     }

@@ -105,9 +105,12 @@ public final class PodSyncer implements Reconciler {
     /** Runtime states this worker caused, for the relist to pass over (null: none recorded). */
     private volatile OwnChanges ownChanges;
     private volatile SysctlAllowlist sysctls = SysctlAllowlist.safe();
-    /** Why this host cannot enforce AppArmor, or empty if it can (set by the agent before the workers start). */
+    /**
+     * Why this host cannot enforce AppArmor, or empty if it can. The agent detects it once and sets it before the
+     * workers start; until then profiles are refused rather than the host probed a second time.
+     */
     private volatile java.util.Optional<String> appArmorHost =
-            io.kaji.node.runtime.AppArmor.hostUnsupported(java.nio.file.Path.of("/"));
+            java.util.Optional.of("the node agent has not yet reported whether this host enforces AppArmor");
     /** Where Localhost seccomp profiles live (the kubelet's {@code <root-dir>/seccomp}); null: none may be used. */
     private volatile java.nio.file.Path seccompRoot;
     /** Pods admitted here (resources counted) that may not have started yet; also the admission lock. */

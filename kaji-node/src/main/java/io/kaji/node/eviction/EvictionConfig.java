@@ -25,18 +25,19 @@ import java.util.Objects;
  */
 public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransitionPeriod,
                              Duration monitoringInterval, Duration maxPodGracePeriod,
-                             Map<Signal, MinimumReclaim> minimumReclaim) {
+                             Map<Signal, Amount> minimumReclaim) {
 
     /**
-     * A minimum reclaim: an absolute amount (bytes or a count), or a fraction of the signal's capacity.
+     * An amount as a threshold or a minimum reclaim gives it: absolute (bytes or a count), or a fraction of the
+     * signal's capacity.
      *
-     * @param quantity   the amount, or -1 when {@code percentage} applies
-     * @param percentage the fraction of capacity (0.05 for 5%) when {@code quantity} is -1
+     * @param quantity the amount, or -1 when {@code fraction} applies
+     * @param fraction the fraction of capacity (0.05 for 5%) when {@code quantity} is -1
      */
-    public record MinimumReclaim(long quantity, double percentage) {
+    public record Amount(long quantity, double fraction) {
         /** The amount for a signal of {@code capacity}. */
         public long of(long capacity) {
-            return quantity >= 0 ? quantity : (long) (capacity * percentage);
+            return quantity >= 0 ? quantity : (long) (capacity * fraction);
         }
     }
 
@@ -113,8 +114,8 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
     }
 
     /** {@code signal=quantity} or {@code signal=percent%} entries separated by commas; each signal at most once. */
-    static Map<Signal, MinimumReclaim> parseMinimumReclaim(String spec) {
-        Map<Signal, MinimumReclaim> out = new EnumMap<>(Signal.class);
+    static Map<Signal, Amount> parseMinimumReclaim(String spec) {
+        Map<Signal, Amount> out = new EnumMap<>(Signal.class);
         if (spec == null || spec.isBlank()) {
             return out;
         }
@@ -133,7 +134,7 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
             Signal signal = Signal.byName(name).orElseThrow(() -> new IllegalArgumentException(
                     "eviction minimum reclaim \"" + entry + "\": unsupported eviction signal " + name));
             Amount a = amount("eviction minimum reclaim \"" + entry + "\"", value, true);
-            if (out.put(signal, new MinimumReclaim(a.quantity(), a.fraction())) != null) {
+            if (out.put(signal, a) != null) {
                 throw new IllegalArgumentException("eviction minimum reclaim: " + signal + " is named twice");
             }
         }
@@ -174,10 +175,6 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
             out.add(t);
         }
         return out;
-    }
-
-    /** A quantity (bytes or a count), or -1 and a fraction of capacity. */
-    private record Amount(long quantity, double fraction) {
     }
 
     /**
@@ -284,12 +281,12 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
             return this;
         }
         List<Threshold> all = new ArrayList<>(thresholds);
-        Map<Signal, MinimumReclaim> reclaim = new java.util.HashMap<>(minimumReclaim);
+        Map<Signal, Amount> reclaim = new java.util.HashMap<>(minimumReclaim);
         for (Threshold t : thresholds) {
             if (t.signal() == Signal.MEMORY_AVAILABLE && t.isHard()) {
                 all.add(new Threshold(Signal.ALLOCATABLE_MEMORY_AVAILABLE, t.quantity(), t.percentage(),
                         Duration.ZERO));
-                MinimumReclaim m = minimumReclaim.get(Signal.MEMORY_AVAILABLE);
+                Amount m = minimumReclaim.get(Signal.MEMORY_AVAILABLE);
                 if (m != null) {
                     reclaim.putIfAbsent(Signal.ALLOCATABLE_MEMORY_AVAILABLE, m);
                 }
@@ -300,7 +297,7 @@ public record EvictionConfig(List<Threshold> thresholds, Duration pressureTransi
 
     /** The minimum reclaim of {@code signal} for a capacity of {@code capacity}; 0 without one. */
     long minimumReclaim(Signal signal, long capacity) {
-        MinimumReclaim m = minimumReclaim.get(signal);
+        Amount m = minimumReclaim.get(signal);
         return m == null ? 0 : m.of(capacity);
     }
 }

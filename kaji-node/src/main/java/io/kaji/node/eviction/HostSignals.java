@@ -59,17 +59,22 @@ public final class HostSignals implements SignalSource {
         if (nodefs == null || imagefs == null) {
             return true;
         }
+        Path node = existing(nodefs);
+        Path image = existing(imagefs);
+        if (node == null || image == null) {
+            return true;
+        }
         try {
-            return Files.getFileStore(existing(nodefs)).equals(Files.getFileStore(existing(imagefs)));
+            return Files.getFileStore(node).equals(Files.getFileStore(image));
         } catch (IOException | RuntimeException e) {
             return true;
         }
     }
 
-    /** {@code dir}, or its nearest ancestor that exists. */
+    /** {@code dir}, or its nearest ancestor that exists; null when none does. */
     private static Path existing(Path dir) {
         Path p = dir.toAbsolutePath();
-        while (p.getParent() != null && !Files.exists(p)) {
+        while (p != null && !Files.exists(p)) {
             p = p.getParent();
         }
         return p;
@@ -110,23 +115,32 @@ public final class HostSignals implements SignalSource {
         String relative = root.startsWith("/") ? root.substring(1) : root;
         Path v1 = cgroupRoot.resolve("memory").resolve(relative);
         Long limit = single(v1.resolve("memory.limit_in_bytes"));
-        Long usage;
-        Long inactive;
+        Long workingSet;
         if (limit != null) {
-            usage = single(v1.resolve("memory.usage_in_bytes"));
-            inactive = keyValues(v1.resolve("memory.stat"), " ").get("total_inactive_file");
+            workingSet = workingSet(v1, "memory.usage_in_bytes", "total_inactive_file");
         } else {
             Path v2 = cgroupRoot.resolve(relative);
             limit = single(v2.resolve("memory.max"));
-            usage = single(v2.resolve("memory.current"));
-            inactive = keyValues(v2.resolve("memory.stat"), " ").get("inactive_file");
+            workingSet = workingSet(v2, "memory.current", "inactive_file");
         }
         // No limit ("max" on v2, the page-rounded maximum on v1): nothing is enforced, so nothing to observe.
-        if (limit == null || usage == null || limit <= 0 || limit >= Long.MAX_VALUE / 2) {
+        if (limit == null || workingSet == null || limit <= 0 || limit >= Long.MAX_VALUE / 2) {
             return null;
         }
-        long workingSet = Math.max(0, usage - (inactive == null ? 0 : inactive));
         return new Observation(Math.max(0, limit - workingSet), limit);
+    }
+
+    /**
+     * A memory cgroup's working set, as cAdvisor reports it: its usage ({@code usageFile}) less its inactive file
+     * pages ({@code inactiveKey} of its memory.stat); null when the usage cannot be read.
+     */
+    private static Long workingSet(Path cgroup, String usageFile, String inactiveKey) {
+        Long usage = single(cgroup.resolve(usageFile));
+        if (usage == null) {
+            return null;
+        }
+        Long inactive = keyValues(cgroup.resolve("memory.stat"), " ").get(inactiveKey);
+        return Math.max(0, usage - (inactive == null ? 0 : inactive));
     }
 
     Observation memory() {
@@ -136,13 +150,8 @@ public final class HostSignals implements SignalSource {
             return null;
         }
         long capacity = total * 1024;
-        Path v1 = cgroupRoot.resolve("memory");
-        Long usage = single(v1.resolve("memory.usage_in_bytes"));
-        long workingSet;
-        if (usage != null) {
-            Long inactive = keyValues(v1.resolve("memory.stat"), " ").get("total_inactive_file");
-            workingSet = Math.max(0, usage - (inactive == null ? 0 : inactive));
-        } else {
+        Long workingSet = workingSet(cgroupRoot.resolve("memory"), "memory.usage_in_bytes", "total_inactive_file");
+        if (workingSet == null) {
             long free = meminfo.getOrDefault("MemFree", 0L) * 1024;
             long inactive = meminfo.getOrDefault("Inactive(file)", 0L) * 1024;
             workingSet = Math.max(0, capacity - free - inactive);
@@ -154,10 +163,7 @@ public final class HostSignals implements SignalSource {
         if (dir == null) {
             return;
         }
-        Path existing = dir;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
+        Path existing = existing(dir);
         if (existing == null) {
             return;
         }

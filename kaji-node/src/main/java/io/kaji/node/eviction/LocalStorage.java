@@ -48,8 +48,8 @@ public final class LocalStorage {
         for (Container c : PodContainers.sideBySide(pod)) {
             PodUsage.ContainerFigures f = usage == null ? null : usage.containers().get(c.getName());
             long memory = f == null ? 0 : f.memoryWorkingSetBytes();
-            long layer = f == null || !imageFsIsNodeFs ? 0 : f.diskBytes();
-            figures.put(c.getName(), new PodUsage.ContainerFigures(memory, layer + disk.logs(pod, c.getName())));
+            long used = imageFsIsNodeFs ? containerUsed(pod, c, usage, disk) : disk.logs(pod, c.getName());
+            figures.put(c.getName(), new PodUsage.ContainerFigures(memory, used));
         }
         long volumes = 0;
         for (Volume v : diskEmptyDirs(pod)) {
