@@ -213,25 +213,11 @@ public final class Strategies {
             @Override
             public void prepareForCreate(ObjectNode o) {
                 o.remove("status");
-                ObjectNode spec = Json.objectAt(o, "spec");
-                if (!kind.equals("DaemonSet")) {
-                    spec.putIfAbsent("replicas", F.numberNode(1));
-                }
-                workloadDefaults(kind, spec);
-                if (kind.equals("Deployment")) {
-                    spec.putIfAbsent("revisionHistoryLimit", F.numberNode(10));
-                    spec.putIfAbsent("progressDeadlineSeconds", F.numberNode(600));
-                    if (!spec.has("strategy") || spec.get("strategy").isEmpty()) {
-                        ObjectNode strategy = spec.putObject("strategy");
-                        strategy.put("type", "RollingUpdate");
-                        ObjectNode ru = strategy.putObject("rollingUpdate");
-                        ru.put("maxUnavailable", "25%");
-                        ru.put("maxSurge", "25%");
-                    }
-                }
-                defaultTemplate(spec);
+                workloadDefaults(kind, Json.objectAt(o, "spec"));
+                defaultTemplate(Json.objectAt(o, "spec"));
             }
 
+            /** Kubernetes defaults every write's body, so a PUT without the defaulted fields gets them again. */
             @Override
             public void prepareForUpdate(ObjectNode o, ObjectNode old) {
                 workloadDefaults(kind, Json.objectAt(o, "spec"));
@@ -271,25 +257,40 @@ public final class Strategies {
     }
 
     /**
-     * The StatefulSet's and DaemonSet's spec defaults, as apps/v1's SetDefaults_StatefulSet and SetDefaults_DaemonSet
-     * write them (kubectl rollout status reads the update strategy): RollingUpdate with partition 0, OrderedReady
-     * pod management, claims retained, 10 revisions; a DaemonSet's RollingUpdate with maxUnavailable 1 and
-     * maxSurge 0. Present values are kept.
+     * The workloads' spec defaults, as apps/v1's SetDefaults_Deployment, _ReplicaSet, _StatefulSet and _DaemonSet
+     * write them on every create and update: one replica (not for a DaemonSet), 10 revisions; a Deployment's
+     * RollingUpdate with maxUnavailable and maxSurge 25 % and a progress deadline of 600 s; a StatefulSet's
+     * RollingUpdate with partition 0, OrderedReady pod management and claims retained; a DaemonSet's RollingUpdate
+     * with maxUnavailable 1 and maxSurge 0 (kubectl rollout status reads the update strategy). Present values are
+     * kept; the RollingUpdate parameters only go with that strategy type.
      */
     static void workloadDefaults(String kind, ObjectNode spec) {
-        if (!kind.equals("StatefulSet") && !kind.equals("DaemonSet")) {
+        if (!kind.equals("DaemonSet")) {
+            spec.putIfAbsent("replicas", F.numberNode(1));
+        }
+        if (kind.equals("ReplicaSet")) {
             return;
         }
         spec.putIfAbsent("revisionHistoryLimit", F.numberNode(10));
-        ObjectNode strategy = Json.objectAt(spec, "updateStrategy");
-        strategy.putIfAbsent("type", F.stringNode("RollingUpdate"));
+        if (kind.equals("Deployment")) {
+            spec.putIfAbsent("progressDeadlineSeconds", F.numberNode(600));
+        }
+        ObjectNode strategy = Json.objectAt(spec, kind.equals("Deployment") ? "strategy" : "updateStrategy");
+        if (strategy.path("type").asString("").isEmpty()) {
+            strategy.put("type", "RollingUpdate");
+        }
         if ("RollingUpdate".equals(strategy.path("type").asString(""))) {
             ObjectNode rolling = Json.objectAt(strategy, "rollingUpdate");
-            if (kind.equals("StatefulSet")) {
-                rolling.putIfAbsent("partition", F.numberNode(0));
-            } else {
-                rolling.putIfAbsent("maxUnavailable", F.numberNode(1));
-                rolling.putIfAbsent("maxSurge", F.numberNode(0));
+            switch (kind) {
+                case "Deployment" -> {
+                    rolling.putIfAbsent("maxUnavailable", F.stringNode("25%"));
+                    rolling.putIfAbsent("maxSurge", F.stringNode("25%"));
+                }
+                case "StatefulSet" -> rolling.putIfAbsent("partition", F.numberNode(0));
+                default -> {
+                    rolling.putIfAbsent("maxUnavailable", F.numberNode(1));
+                    rolling.putIfAbsent("maxSurge", F.numberNode(0));
+                }
             }
         }
         if (kind.equals("StatefulSet")) {
@@ -432,6 +433,8 @@ public final class Strategies {
             return causes;
         }
         causes.addAll(PodSpecDefaults.validate(podSpec, path + ".template.spec"));
+        PodAppArmor.validateAnnotations(spec.path("template").path("metadata"), podSpec,
+                path + ".template.metadata.annotations", causes);
         String restart = podSpec.path("restartPolicy").asString("");
         if (!restart.equals("OnFailure") && !restart.equals("Never")) {
             causes.add(StatusCause.notSupported(path + ".template.spec.restartPolicy", restart,

@@ -126,4 +126,21 @@ class JobValidationTest {
                 "spec.jobTemplate.spec.manualSelector: Unsupported value: true: supported values: \"nil\","
                         + " \"false\"");
     }
+
+    @Test
+    void aJobTemplatesAppArmorAnnotationsMustNameAContainerAndAProfile() {
+        String key = "container.apparmor.security.beta.kubernetes.io/";
+        String template = "{\"metadata\":{\"annotations\":{\"" + key + "ghost\":\"runtime/default\",\"" + key
+                + "c\":\"docker-default\"}},\"spec\":{\"restartPolicy\":\"Never\"," + CONTAINERS + "}}";
+        assertThat(createErrors(created("Job", "{\"template\":" + template + "}"))).containsExactly(
+                "spec.template.metadata.annotations[" + key + "ghost]: Invalid value: \"ghost\": container not found",
+                "spec.template.metadata.annotations[" + key + "c]: Invalid value: \"docker-default\": invalid"
+                        + " AppArmor profile name: \"docker-default\"");
+        assertThat(createErrors(created("CronJob", "{\"schedule\":\"@daily\",\"jobTemplate\":{\"spec\":{"
+                + "\"template\":" + template + "}}}"))).containsExactly(
+                "spec.jobTemplate.spec.template.metadata.annotations[" + key + "ghost]: Invalid value: \"ghost\":"
+                        + " container not found",
+                "spec.jobTemplate.spec.template.metadata.annotations[" + key + "c]: Invalid value:"
+                        + " \"docker-default\": invalid AppArmor profile name: \"docker-default\"");
+    }
 }

@@ -71,4 +71,39 @@ class WorkloadValidationTest {
         assertThat(rolling.at("/spec/updateStrategy").toString()).as("objects stored before get them on update")
                 .isEqualTo("{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":1,\"maxSurge\":0}}");
     }
+
+    @Test
+    void deploymentsGetTheirDefaultsOnCreateAndAgainOnEveryUpdate() {
+        String template = "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metadata\":"
+                + "{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}";
+        ObjectNode created = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
+                + "{\"name\":\"web\"},\"spec\":{" + template + "}}");
+        Strategies.workload("Deployment").prepareForCreate(created);
+        assertThat(created.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(created.at("/spec/revisionHistoryLimit").asInt()).isEqualTo(10);
+        assertThat(created.at("/spec/progressDeadlineSeconds").asInt()).isEqualTo(600);
+        assertThat(created.at("/spec/strategy").toString()).isEqualTo(
+                "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":\"25%\",\"maxSurge\":\"25%\"}}");
+
+        // A PUT of a manifest without them (kubectl replace) gets them again, as Kubernetes decodes every body.
+        ObjectNode replaced = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
+                + "{\"name\":\"web\"},\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxSurge\":2}}," + template + "}}");
+        Strategies.workload("Deployment").prepareForUpdate(replaced, created);
+        assertThat(replaced.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(replaced.at("/spec/progressDeadlineSeconds").asInt()).isEqualTo(600);
+        assertThat(replaced.at("/spec/strategy").toString()).as("the given maxSurge is kept, the rest defaulted")
+                .isEqualTo("{\"rollingUpdate\":{\"maxSurge\":2,\"maxUnavailable\":\"25%\"},\"type\":\"RollingUpdate\"}");
+
+        ObjectNode recreate = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
+                + "{\"name\":\"web\"},\"spec\":{\"replicas\":3,\"strategy\":{\"type\":\"Recreate\"}," + template + "}}");
+        Strategies.workload("Deployment").prepareForUpdate(recreate, created);
+        assertThat(recreate.at("/spec/replicas").asInt()).isEqualTo(3);
+        assertThat(recreate.at("/spec/strategy").toString()).isEqualTo("{\"type\":\"Recreate\"}");
+
+        ObjectNode rs = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":"
+                + "{\"name\":\"web\"},\"spec\":{" + template + "}}");
+        Strategies.workload("ReplicaSet").prepareForUpdate(rs, rs.deepCopy());
+        assertThat(rs.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(rs.at("/spec").has("revisionHistoryLimit")).as("no such field in a ReplicaSet").isFalse();
+    }
 }
