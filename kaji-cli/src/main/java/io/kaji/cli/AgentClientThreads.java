@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientImpl;
-import io.fabric8.kubernetes.client.utils.HttpClientUtils;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 
@@ -35,10 +34,17 @@ final class AgentClientThreads {
         return jdk >= FIRST_JDK;
     }
 
-    /** The HTTP client factory for the agent's clients on this JDK (fabric8's default below {@link #FIRST_JDK}). */
+    /**
+     * The HTTP client factory for the agent's clients on this JDK (fabric8's JDK client below {@link #FIRST_JDK}),
+     * offering ChaCha20-Poly1305 first on a JVM without C2 ({@link io.kaji.node.server.ChaChaFirst}).
+     */
     static HttpClient.Factory httpClientFactory() {
-        return enabled(Runtime.version().feature()) ? new VirtualThreadJdkHttpClients()
-                : HttpClientUtils.getHttpClientFactory();
+        return enabled(Runtime.version().feature()) ? new VirtualThreadJdkHttpClients() : new JdkHttpClientFactory() {
+            @Override
+            protected java.net.http.HttpClient.Builder createNewHttpClientBuilder() {
+                return io.kaji.node.server.ChaChaFirst.apply(super.createNewHttpClientBuilder());
+            }
+        };
     }
 
     /**
@@ -66,7 +72,7 @@ final class AgentClientThreads {
 
         @Override
         protected java.net.http.HttpClient.Builder createNewHttpClientBuilder() {
-            return java.net.http.HttpClient.newBuilder().executor(EXECUTOR);
+            return io.kaji.node.server.ChaChaFirst.apply(java.net.http.HttpClient.newBuilder().executor(EXECUTOR));
         }
 
         @Override

@@ -220,6 +220,7 @@ public final class AgentServer implements AutoCloseable {
                         // Want, not need: a caller without a certificate gets a 401 it can read, not a handshake
                         // error.
                         engine.setWantClientAuth(true);
+                        ChaChaFirst.preferOnServer(engine);
                         ch.pipeline().addLast("tls", new SslHandler(engine));
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES));
