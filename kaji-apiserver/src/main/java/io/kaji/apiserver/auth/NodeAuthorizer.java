@@ -2,6 +2,7 @@ package io.kaji.apiserver.auth;
 
 import io.kaji.apiserver.errors.ApiException;
 import io.kaji.apiserver.handler.WriteCheck;
+import io.kaji.apiserver.registry.PodReferences;
 import io.kaji.apiserver.registry.ResourceDefinition;
 import io.kaji.apiserver.serialization.Json;
 import java.util.List;
@@ -130,43 +131,7 @@ public final class NodeAuthorizer implements Authorizer, WriteCheck {
 
     /** Whether a pod spec uses the Secret or ConfigMap {@code name}. */
     static boolean references(JsonNode spec, String resource, String name) {
-        boolean secret = resource.equals("secrets");
-        if (secret) {
-            for (JsonNode ref : spec.path("imagePullSecrets")) {
-                if (name.equals(ref.path("name").asString(""))) {
-                    return true;
-                }
-            }
-        }
-        for (JsonNode v : spec.path("volumes")) {
-            if (secret && name.equals(v.path("secret").path("secretName").asString(""))) {
-                return true;
-            }
-            if (!secret && name.equals(v.path("configMap").path("name").asString(""))) {
-                return true;
-            }
-            for (JsonNode src : v.path("projected").path("sources")) {
-                if (name.equals(src.path(secret ? "secret" : "configMap").path("name").asString(""))) {
-                    return true;
-                }
-            }
-        }
-        for (String list : List.of("initContainers", "containers", "ephemeralContainers")) {
-            for (JsonNode c : spec.path(list)) {
-                for (JsonNode from : c.path("envFrom")) {
-                    if (name.equals(from.path(secret ? "secretRef" : "configMapRef").path("name").asString(""))) {
-                        return true;
-                    }
-                }
-                for (JsonNode env : c.path("env")) {
-                    JsonNode ref = env.path("valueFrom").path(secret ? "secretKeyRef" : "configMapKeyRef");
-                    if (name.equals(ref.path("name").asString(""))) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return PodReferences.names(spec, resource.equals("secrets")).contains(name);
     }
 
     /** A node may only create the Node and the Lease of its own name. */

@@ -31,8 +31,6 @@ final class PodAppArmor {
     private static final String RUNTIME_DEFAULT = "runtime/default";
     private static final String UNCONFINED = "unconfined";
     private static final String LOCALHOST = "localhost/";
-    /** The pod spec's container lists, each container of which may carry a security context. */
-    static final List<String> CONTAINER_LISTS = List.of("initContainers", "containers", "ephemeralContainers");
 
     private PodAppArmor() {
     }
@@ -42,7 +40,7 @@ final class PodAppArmor {
         JsonNode spec = pod.path("spec");
         JsonNode podProfile = spec.path("securityContext").get("appArmorProfile");
         podProfile = podProfile != null && podProfile.isObject() ? podProfile : null;
-        for (String list : CONTAINER_LISTS) {
+        for (String list : ContainerLists.ALL) {
             for (JsonNode c : spec.path(list)) {
                 if (!(c instanceof ObjectNode container)) {
                     continue;
@@ -74,7 +72,7 @@ final class PodAppArmor {
      */
     static void validateAnnotations(JsonNode metadata, JsonNode spec, String at, List<StatusCause> causes) {
         List<String> names = new ArrayList<>();
-        for (String list : CONTAINER_LISTS) {
+        for (String list : ContainerLists.ALL) {
             spec.path(list).forEach(c -> names.add(c.path("name").asString("")));
         }
         for (Map.Entry<String, JsonNode> a : metadata.path("annotations").properties()) {
@@ -99,7 +97,7 @@ final class PodAppArmor {
         JsonNode spec = pod.path("spec");
         JsonNode annotations = pod.path("metadata").path("annotations");
         JsonNode podProfile = spec.path("securityContext").get("appArmorProfile");
-        for (String list : CONTAINER_LISTS) {
+        for (String list : ContainerLists.ALL) {
             JsonNode containers = spec.path(list);
             for (int i = 0; i < containers.size(); i++) {
                 JsonNode c = containers.get(i);

@@ -28,7 +28,7 @@ final class PodSpecDefaults {
                 volume.set("emptyDir", Json.object());
             }
         }
-        for (String list : List.of("containers", "initContainers")) {
+        for (String list : ContainerLists.REGULAR_AND_INIT) {
             JsonNode containers = spec.get(list);
             if (containers != null && containers.isArray()) {
                 for (JsonNode c : containers) {

@@ -53,7 +53,7 @@ public final class PodUpdates {
         ObjectNode now = pod.path("spec").isObject() ? ((ObjectNode) pod.get("spec")).deepCopy() : Json.MAPPER
                 .createObjectNode();
         JsonNode before = old.path("spec");
-        for (String list : List.of("containers", "initContainers")) {
+        for (String list : ContainerLists.REGULAR_AND_INIT) {
             JsonNode was = before.path(list);
             JsonNode is = now.get(list);
             if (is != null && is.isArray() && was.isArray() && is.size() == was.size()) {
@@ -116,7 +116,7 @@ public final class PodUpdates {
         Map<String, JsonNode> before = new HashMap<>();
         had.forEach(c -> before.put(c.path("name").asString(""), c));
         Set<String> names = new HashSet<>();
-        for (String list : List.of("containers", "initContainers")) {
+        for (String list : ContainerLists.REGULAR_AND_INIT) {
             current.path("spec").path(list).forEach(c -> names.add(c.path("name").asString("")));
         }
         Set<String> targets = new HashSet<>(names);

@@ -78,7 +78,7 @@ final class SecurityContextValidation {
                 }
             }
         }
-        for (String list : PodAppArmor.CONTAINER_LISTS) {
+        for (String list : ContainerLists.ALL) {
             JsonNode containers = spec.path(list);
             for (int i = 0; i < containers.size(); i++) {
                 JsonNode procMount = containers.get(i).path("securityContext").get("procMount");

@@ -8,6 +8,7 @@ import io.kaji.apiserver.admission.Quantities;
 import io.kaji.apiserver.admission.ValidatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.ContainerLists;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -139,7 +140,7 @@ public final class LimitRanger implements MutatingPlugin, ValidatingPlugin {
         List<String> errors = new ArrayList<>();
         JsonNode spec = a.object().path("spec");
         for (JsonNode item : items(a.namespace(), "Container")) {
-            for (String field : List.of("containers", "initContainers")) {
+            for (String field : ContainerLists.REGULAR_AND_INIT) {
                 for (JsonNode c : spec.path(field)) {
                     check("Container", item, Quantities.list(c.path("resources").path("requests")),
                             Quantities.list(c.path("resources").path("limits")), errors);

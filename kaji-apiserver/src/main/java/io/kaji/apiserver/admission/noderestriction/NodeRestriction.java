@@ -7,6 +7,7 @@ import io.kaji.apiserver.admission.ValidatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.auth.NodeAuthorizer;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.PodReferences;
 import io.kaji.apiserver.serialization.Json;
 import java.util.Map;
 import java.util.Objects;
@@ -180,35 +181,7 @@ public final class NodeRestriction implements ValidatingPlugin {
 
     /** Whether a pod spec names any Secret (or ConfigMap) at all. */
     private static boolean references(JsonNode spec, String resource) {
-        boolean secret = resource.equals("secrets");
-        if (secret && !spec.path("imagePullSecrets").isEmpty()) {
-            return true;
-        }
-        for (JsonNode v : spec.path("volumes")) {
-            if (v.has(secret ? "secret" : "configMap")) {
-                return true;
-            }
-            for (JsonNode src : v.path("projected").path("sources")) {
-                if (src.has(secret ? "secret" : "configMap")) {
-                    return true;
-                }
-            }
-        }
-        for (String list : new String[] {"initContainers", "containers", "ephemeralContainers"}) {
-            for (JsonNode c : spec.path(list)) {
-                for (JsonNode from : c.path("envFrom")) {
-                    if (from.has(secret ? "secretRef" : "configMapRef")) {
-                        return true;
-                    }
-                }
-                for (JsonNode env : c.path("env")) {
-                    if (env.path("valueFrom").has(secret ? "secretKeyRef" : "configMapKeyRef")) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return !PodReferences.names(spec, resource.equals("secrets")).isEmpty();
     }
 
     private String podStatus(String node, AdmissionAttributes a) {

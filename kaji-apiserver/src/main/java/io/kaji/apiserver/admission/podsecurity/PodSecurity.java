@@ -6,6 +6,7 @@ import io.kaji.apiserver.admission.ClusterObjects;
 import io.kaji.apiserver.admission.ValidatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.ContainerLists;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -334,7 +335,7 @@ public final class PodSecurity implements ValidatingPlugin {
 
     /** As Kubernetes: only a change of containers or their images can change a pod's compliance. */
     static boolean significantUpdate(ObjectNode pod, ObjectNode old) {
-        for (String field : List.of("containers", "initContainers")) {
+        for (String field : ContainerLists.REGULAR_AND_INIT) {
             JsonNode now = pod.path("spec").path(field);
             JsonNode before = old.path("spec").path(field);
             if (now.size() != before.size()) {

@@ -1,5 +1,6 @@
 package io.kaji.apiserver.admission.podsecurity;
 
+import io.kaji.apiserver.registry.ContainerLists;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ public record PodView(JsonNode metadata, JsonNode spec) {
     /** Init containers, containers and ephemeral containers, in that order (as Kubernetes visits them). */
     List<JsonNode> containers() {
         List<JsonNode> out = new ArrayList<>();
-        for (String field : List.of("initContainers", "containers", "ephemeralContainers")) {
+        for (String field : ContainerLists.ALL) {
             for (JsonNode c : spec.path(field)) {
                 if (c.isObject()) {
                     out.add(c);

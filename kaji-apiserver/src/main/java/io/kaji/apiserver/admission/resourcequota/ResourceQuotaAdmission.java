@@ -8,6 +8,7 @@ import io.kaji.apiserver.admission.Quantities;
 import io.kaji.apiserver.admission.ValidatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.ContainerLists;
 import io.kaji.quota.QuotaScopes;
 import io.kaji.quota.QuotaUsage;
 import java.math.BigDecimal;
@@ -184,7 +185,7 @@ public final class ResourceQuotaAdmission implements MutatingPlugin, ValidatingP
         Set<String> required = new TreeSet<>(hard);
         required.retainAll(QuotaUsage.COMPUTE);
         Set<String> missing = new TreeSet<>();
-        for (String field : List.of("containers", "initContainers")) {
+        for (String field : ContainerLists.REGULAR_AND_INIT) {
             for (JsonNode c : pod.path("spec").path(field)) {
                 Set<String> has = containerKeys(c.path("resources"));
                 for (String r : required) {

@@ -6,6 +6,7 @@ import io.kaji.apiserver.admission.ClusterObjects;
 import io.kaji.apiserver.admission.MutatingPlugin;
 import io.kaji.apiserver.admission.Verdict;
 import io.kaji.apiserver.errors.ApiException;
+import io.kaji.apiserver.registry.ContainerLists;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import tools.jackson.databind.JsonNode;
@@ -78,7 +79,7 @@ public final class ServiceAccountAdmission implements MutatingPlugin {
         }
         String volume = VOLUME_PREFIX + suffix();
         spec.withArray("volumes").add(projectedVolume(volume));
-        for (String list : new String[] {"initContainers", "containers"}) {
+        for (String list : ContainerLists.INIT_AND_REGULAR) {
             for (JsonNode c : spec.path(list)) {
                 if (c instanceof ObjectNode container) {
                     ObjectNode mount = container.withArray("volumeMounts").addObject();
@@ -102,7 +103,7 @@ public final class ServiceAccountAdmission implements MutatingPlugin {
     }
 
     private static boolean alreadyMounted(ObjectNode spec) {
-        for (String list : new String[] {"initContainers", "containers"}) {
+        for (String list : ContainerLists.INIT_AND_REGULAR) {
             for (JsonNode c : spec.path(list)) {
                 for (JsonNode m : c.path("volumeMounts")) {
                     if (MOUNT_PATH.equals(m.path("mountPath").asString(""))) {
