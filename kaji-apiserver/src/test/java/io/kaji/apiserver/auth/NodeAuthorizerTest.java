@@ -87,4 +87,13 @@ class NodeAuthorizerTest {
         UserInfo notInGroup = new UserInfo("system:node:n1", "", List.of(), Map.of());
         assertThat(NodeAuthorizer.nodeName(notInGroup)).isNull();
     }
+
+    @Test
+    void aNodeMayAskTheApiServerWhoCallsItsEndpointAndWhetherTheyMay() {
+        assertThat(allowed("create", "", "authentication.k8s.io", "tokenreviews", "", "")).isTrue();
+        assertThat(allowed("create", "", "authorization.k8s.io", "subjectaccessreviews", "", "")).isTrue();
+        assertThat(allowed("create", "app", "authorization.k8s.io", "localsubjectaccessreviews", "", "")).isTrue();
+        assertThat(allowed("create", "", "authorization.k8s.io", "selfsubjectrulesreviews", "", ""))
+                .as("left to RBAC").isFalse();
+    }
 }

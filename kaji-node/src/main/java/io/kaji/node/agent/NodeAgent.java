@@ -32,9 +32,11 @@ import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.KajiLabels;
 import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxInfo;
+import io.kaji.node.server.AgentAuth;
 import io.kaji.node.server.AgentServer;
 import io.kaji.node.stats.ResourceStats;
 import io.kaji.node.server.AgentTls;
+import io.kaji.node.server.ApiReviews;
 import io.kaji.node.server.ContainerLogs;
 import io.kaji.node.server.ContainerStreams;
 import java.io.IOException;
@@ -344,6 +346,7 @@ public final class NodeAgent implements AutoCloseable {
                     cas, servingCertDir), logs, streams, AgentServer.Options.defaults().withPort(config.kubeletPort()),
                     config.clock());
             reporter.kubeletPort(endpoint.port());
+            endpoint.delegateAuth(new AgentAuth(new ApiReviews(client), config.nodeName(), config.clock()));
             stats = new ResourceStats(runtime, config.nodeName(), config.clock());
             PodCgroups c = cgroups;
             if (c != null) {

@@ -46,6 +46,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -81,10 +82,11 @@ import org.slf4j.LoggerFactory;
  *       Prometheus text format, as the kubelet serves them to metrics-server.</li>
  * </ul>
  *
- * <p>Callers authenticate with a client certificate issued by a trusted CA (see {@link AgentTls}); a request
- * without one gets 401, a certificate whose subject is not the API server's kubelet client
- * ({@link #API_SERVER_CLIENT}) or in group {@code system:masters} gets 403. Errors are plain text with the status, as
- * the kubelet's. Each connection serves one request and is closed after it. {@link #start} binds; {@link #close}
+ * <p>Callers authenticate with a client certificate issued by a trusted CA (see {@link AgentTls}) or, once
+ * {@link #delegateAuth} is called, a bearer token the API server authenticates; the API server's kubelet client
+ * ({@link #API_SERVER_CLIENT}) and {@code system:masters} may do anything, anyone else what a SubjectAccessReview
+ * allows ({@link AgentAuth}). A request without credentials gets 401, a refused one 403. Errors are plain text with
+ * the status, as the kubelet's. Each connection serves one request and is closed after it. {@link #start} binds; {@link #close}
  * stops it and ends open streams.
  */
 public final class AgentServer implements AutoCloseable {
@@ -93,7 +95,6 @@ public final class AgentServer implements AutoCloseable {
 
     /** The common name of the client certificate the API server presents to agents. */
     public static final String API_SERVER_CLIENT = "kube-apiserver-kubelet-client";
-    private static final Set<String> ADMIN_GROUPS = Set.of("system:masters");
     /** Requests here carry no body worth more (upgrade requests have none). */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
     /** Headers that describe one hop, not the request: never forwarded to the runtime. */
@@ -132,6 +133,7 @@ public final class AgentServer implements AutoCloseable {
     private volatile java.util.function.Supplier<byte[]> summary;
     private volatile java.util.function.Supplier<String> resourceMetrics;
     private volatile java.util.function.Supplier<byte[]> pods;
+    private volatile AgentAuth auth;
 
     private AgentServer(SSLContext ssl, ContainerLogs logs, ContainerStreams streams, Options options, Clock clock) {
         this.loops = new NioEventLoopGroup(2, Thread.ofPlatform().name("kaji-agent-endpoint-io-", 0).daemon(true)
@@ -143,6 +145,16 @@ public final class AgentServer implements AutoCloseable {
         this.streams = streams;
         this.options = options;
         this.clock = clock;
+        this.auth = new AgentAuth(null, "", clock);
+    }
+
+    /**
+     * Authenticates bearer tokens and authorizes callers other than the API server and {@code system:masters}
+     * through the API server ({@code auth}), as the kubelet's webhook modes do. Until called, only those two are
+     * let in.
+     */
+    public void delegateAuth(AgentAuth auth) {
+        this.auth = auth;
     }
 
     /**
@@ -289,19 +301,11 @@ public final class AgentServer implements AutoCloseable {
 
     private void handle(Channel ch, Request req) {
         try {
-            String user = authenticate(req.client());
-            if (user == null) {
-                text(ch, 401, "Unauthorized");
-                return;
-            }
-            if (user.startsWith("!")) {
-                // The kubelet's wording for an authorization refusal.
-                text(ch, 403, "Forbidden (user=" + user.substring(1) + ", verb=" + verbOf(req) + ", resource=nodes, "
-                        + "subresource=" + subresourceOf(req) + ")");
-                return;
-            }
             QueryStringDecoder qs = new QueryStringDecoder(req.uri());
             String path = qs.rawPath();
+            if (!authorized(ch, req, path)) {
+                return;
+            }
             if (path.startsWith("/containerLogs/")) {
                 if (notGet(ch, req, path)) {
                     return;
@@ -367,46 +371,70 @@ public final class AgentServer implements AutoCloseable {
         return true;
     }
 
-    private static String verbOf(Request req) {
-        return req.method().equals("GET") ? "get" : "create";
-    }
-
     /**
-     * The kubelet's authorization subresource: log for logs, stats and metrics for those, proxy for everything else
-     * (exec included).
+     * Authenticates and authorizes the request ({@link AgentAuth}); answers it and returns false if it may not go
+     * on: 401 without a usable certificate or token, 403 when refused, 500 when the API server cannot be asked
+     * (the kubelet's texts).
      */
-    private static String subresourceOf(Request req) {
-        String uri = req.uri();
-        return uri.startsWith("/containerLogs/") ? "log" : uri.startsWith("/stats/") ? "stats"
-                : uri.startsWith("/metrics") ? "metrics" : "proxy";
-    }
-
-    /**
-     * The caller's name: null without a usable client certificate; {@code !name} for a certificate that is not
-     * allowed here.
-     */
-    private static String authenticate(X509Certificate cert) {
-        if (cert == null) {
-            return null;
-        }
-        String cn = "";
-        boolean admin = false;
+    private boolean authorized(Channel ch, Request req, String path) {
+        AgentAuth a = auth;
+        AgentAuth.Attributes attributes = AgentAuth.attributes(req.method(), path);
+        AgentAuth.Caller caller;
         try {
-            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    cn = String.valueOf(rdn.getValue());
-                } else if (rdn.getType().equalsIgnoreCase("O")
-                        && ADMIN_GROUPS.contains(String.valueOf(rdn.getValue()))) {
-                    admin = true;
-                }
-            }
+            caller = req.client() != null ? fromCertificate(req.client()) : bearer(req.headers())
+                    .flatMap(token -> {
+                        try {
+                            return a.authenticateToken(token);
+                        } catch (AgentAuth.ReviewFailedException e) {
+                            log.warn("agent endpoint: cannot check a bearer token: {}", e.getMessage());
+                            return Optional.empty();
+                        }
+                    }).orElse(null);
         } catch (InvalidNameException e) {
-            return null;
+            caller = null;
         }
-        if (!cn.equals(API_SERVER_CLIENT) && !admin) {
-            return "!" + cn;
+        if (caller == null) {
+            text(ch, 401, "Unauthorized");
+            return false;
         }
-        return cn;
+        String what = "user=" + caller.name() + ", verb=" + attributes.verb() + ", resource=nodes, subresource="
+                + attributes.subresource();
+        try {
+            AgentAuth.Decision d = a.authorize(caller, attributes);
+            if (!d.allowed()) {
+                text(ch, 403, "Forbidden (" + what + ")");
+                return false;
+            }
+            return true;
+        } catch (AgentAuth.ReviewFailedException e) {
+            log.warn("agent endpoint: cannot authorize {}: {}", what, e.getMessage());
+            text(ch, 500, "Authorization error (" + what + ")");
+            return false;
+        }
+    }
+
+    /** The token of an {@code Authorization: Bearer} header. */
+    static Optional<String> bearer(HttpHeaders headers) {
+        String value = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (value == null || value.length() <= 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String token = value.substring(7).trim();
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
+    }
+
+    /** The caller a client certificate names: its common name, and its organizations as groups. */
+    static AgentAuth.Caller fromCertificate(X509Certificate cert) throws InvalidNameException {
+        String cn = "";
+        List<String> groups = new java.util.ArrayList<>();
+        for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+            if (rdn.getType().equalsIgnoreCase("CN")) {
+                cn = String.valueOf(rdn.getValue());
+            } else if (rdn.getType().equalsIgnoreCase("O")) {
+                groups.add(String.valueOf(rdn.getValue()));
+            }
+        }
+        return cn.isEmpty() ? null : AgentAuth.Caller.ofCertificate(cn, groups);
     }
 
     private void containerLogs(Channel ch, String ns, String pod, String container, String rawQuery)

@@ -91,7 +91,8 @@ class AgentServerTest {
         log("app", 0, "hello");
         HttpResponse<String> r = get(ca.client("CN=alice"), "/containerLogs/default/web/app");
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).contains("Forbidden (user=alice, verb=get, resource=nodes, subresource=log)");
+        assertThat(r.body()).as("container logs are the kubelet's proxy subresource")
+                .contains("Forbidden (user=alice, verb=get, resource=nodes, subresource=proxy)");
         assertThat(get(ca.client("CN=admin,O=system:masters"), "/containerLogs/default/web/app").statusCode())
                 .isEqualTo(200);
     }

@@ -671,11 +671,13 @@ final class ControlPlaneChecks {
         out.add(host("4.2.1", "Ensure that the --anonymous-auth argument is set to false", KUBELET, HIGH,
                 "Is the kubelet's authentication.anonymous.enabled false?", "Nothing to do in Kaji.",
                 ctx -> List.of(builtIn("agent-api", "the node agent's port answers 401 to callers without a client "
-                        + "certificate", "AgentServer: no certificate -> 401"))));
+                        + "certificate or a bearer token the API server authenticates (TokenReview)",
+                        "AgentServer: no credentials -> 401"))));
         out.add(host("4.2.2", "Ensure that the --authorization-mode argument is not set to AlwaysAllow", KUBELET, HIGH,
                 "Is the kubelet's authorization.mode Webhook (not AlwaysAllow)?", "Nothing to do in Kaji.",
-                ctx -> List.of(builtIn("agent-api", "the node agent serves only the API server's kubelet client and "
-                        + "system:masters; others get 403", "AgentServer: other subjects -> 403"))));
+                ctx -> List.of(builtIn("agent-api", "the node agent authorizes as the kubelet's Webhook mode: the "
+                        + "API server's kubelet client and system:masters, anyone else as a SubjectAccessReview on "
+                        + "nodes/<subresource> allows", "AgentAuth: Webhook"))));
         out.add(host("4.2.3", "Ensure that the --client-ca-file argument is set as appropriate", KUBELET, HIGH,
                 "Is the kubelet's authentication.x509.clientCAFile set?", "Nothing to do in Kaji.",
                 ctx -> List.of(builtIn("agent-api", "the node agent verifies client certificates against the "
@@ -686,8 +688,9 @@ final class ControlPlaneChecks {
                         "AgentServer: HTTPS only"))));
         out.add(asked("4.2.5", "Ensure that the --streaming-connection-idle-timeout argument is not set to 0", KUBELET,
                 LOW, "Is the kubelet's streamingConnectionIdleTimeout non-zero (e.g. 4h)?",
-                "Kaji's agent serves only log streams (no exec/attach/port-forward): do followed logs (kubectl logs "
-                        + "-f) need an idle limit here?",
+                "Kaji's agent relays exec, attach and port-forward to containerd's streaming server, which closes "
+                        + "idle streams after its stream_idle_timeout (4h; Kaji's generated containerd configuration "
+                        + "leaves the default): is that the limit you want, also for a containerd of your own?",
                 "Set an idle timeout for streaming connections."));
         out.add(host("4.2.6", "Ensure that the --make-iptables-util-chains argument is set to true", KUBELET, LOW,
                 "Is the kubelet's makeIPTablesUtilChains true (the default)?", "Nothing to do in Kaji.",
