@@ -31,7 +31,8 @@ class PodReferencesTest {
 
     @Test
     void aSpecWithoutReferencesNamesNothing() {
-        JsonNode plain = Json.parseTrusted("{\"containers\":[{\"name\":\"c\",\"env\":[{\"name\":\"A\",\"value\":\"b\"}]}],"
+        JsonNode plain = Json.parseTrusted("{\"containers\":[{\"name\":\"c\",\"env\":[{\"name\":\"A\","
+                + "\"value\":\"b\"}]}],"
                 + "\"volumes\":[{\"name\":\"d\",\"emptyDir\":{}}]}");
         assertThat(PodReferences.names(plain, true)).isEmpty();
         assertThat(PodReferences.names(plain, false)).isEmpty();

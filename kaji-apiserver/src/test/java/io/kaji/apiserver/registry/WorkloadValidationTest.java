@@ -92,10 +92,12 @@ class WorkloadValidationTest {
         assertThat(replaced.at("/spec/replicas").asInt()).isEqualTo(1);
         assertThat(replaced.at("/spec/progressDeadlineSeconds").asInt()).isEqualTo(600);
         assertThat(replaced.at("/spec/strategy").toString()).as("the given maxSurge is kept, the rest defaulted")
-                .isEqualTo("{\"rollingUpdate\":{\"maxSurge\":2,\"maxUnavailable\":\"25%\"},\"type\":\"RollingUpdate\"}");
+                .isEqualTo("{\"rollingUpdate\":{\"maxSurge\":2,\"maxUnavailable\":\"25%\"},"
+                        + "\"type\":\"RollingUpdate\"}");
 
         ObjectNode recreate = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
-                + "{\"name\":\"web\"},\"spec\":{\"replicas\":3,\"strategy\":{\"type\":\"Recreate\"}," + template + "}}");
+                + "{\"name\":\"web\"},\"spec\":{\"replicas\":3,\"strategy\":{\"type\":\"Recreate\"},"
+                + template + "}}");
         Strategies.workload("Deployment").prepareForUpdate(recreate, created);
         assertThat(recreate.at("/spec/replicas").asInt()).isEqualTo(3);
         assertThat(recreate.at("/spec/strategy").toString()).isEqualTo("{\"type\":\"Recreate\"}");
