@@ -34,6 +34,7 @@ import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.server.AgentAuth;
 import io.kaji.node.server.AgentServer;
+import io.kaji.node.stats.CadvisorMetrics;
 import io.kaji.node.stats.ResourceStats;
 import io.kaji.node.server.AgentTls;
 import io.kaji.node.server.ApiReviews;
@@ -355,6 +356,8 @@ public final class NodeAgent implements AutoCloseable {
             stats.start();
             endpoint.serveStats(stats::summary);
             endpoint.serveResourceMetrics(stats::resourceMetrics);
+            CadvisorMetrics cadvisor = new CadvisorMetrics(stats, runtime, (ns, name) -> cached(Keys.of(ns, name)));
+            endpoint.serveCadvisorMetrics(cadvisor::render);
             endpoint.servePods(this::podList);
         } catch (RuntimeException e) {
             // Pods matter more than their logs: run without the endpoint rather than not at all.

@@ -38,6 +38,14 @@ public interface ContainerRuntime {
     /** The sandbox's status with its IP, or empty if it does not exist. */
     Optional<SandboxInfo> sandboxStatus(String sandboxId);
 
+    /**
+     * The process id of the sandbox's infrastructure process (whose network namespace is the pod's), or empty if the
+     * sandbox is gone or the runtime does not say.
+     */
+    default Optional<Integer> sandboxPid(String sandboxId) {
+        return Optional.empty();
+    }
+
     /** The sandboxes whose labels include {@code selector} (e.g. {@link KajiLabels#forPod}). */
     List<SandboxInfo> listSandboxes(Map<String, String> selector);
 

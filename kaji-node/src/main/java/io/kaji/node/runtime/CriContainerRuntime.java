@@ -85,6 +85,37 @@ public final class CriContainerRuntime implements ContainerRuntime {
                 .removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build()));
     }
 
+    /** From the verbose sandbox status: containerd's {@code info} JSON carries the sandbox's {@code pid}. */
+    @Override
+    public Optional<Integer> sandboxPid(String sandboxId) {
+        try {
+            var r = call("verbose status of sandbox " + sandboxId, () -> cri.runtime(DEADLINE).podSandboxStatus(
+                    PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).setVerbose(true).build()));
+            return pidOf(r.getInfoMap().get("info"));
+        } catch (RuntimeCallException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The positive {@code pid} of containerd's sandbox info JSON, if it is one. */
+    static Optional<Integer> pidOf(String infoJson) {
+        if (infoJson == null || infoJson.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            tools.jackson.databind.JsonNode pid = INFO_JSON.readTree(infoJson).get("pid");
+            return pid != null && pid.isIntegralNumber() && pid.asInt() > 0 ? Optional.of(pid.asInt())
+                    : Optional.empty();
+        } catch (tools.jackson.core.JacksonException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static final tools.jackson.databind.ObjectMapper INFO_JSON = new tools.jackson.databind.ObjectMapper();
+
     @Override
     public Optional<SandboxInfo> sandboxStatus(String sandboxId) {
         try {

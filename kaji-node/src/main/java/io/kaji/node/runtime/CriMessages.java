@@ -197,7 +197,8 @@ final class CriMessages {
         return new ContainerUsage(s.getAttributes().getId(), s.getAttributes().getMetadata().getName(),
                 instant(s.getCpu().getTimestamp()), s.getCpu().getUsageCoreNanoSeconds().getValue(),
                 s.getMemory().getWorkingSetBytes().getValue(), s.getWritableLayer().getUsedBytes().getValue(),
-                Map.copyOf(s.getAttributes().getLabelsMap()));
+                Map.copyOf(s.getAttributes().getLabelsMap()), s.getMemory().getUsageBytes().getValue(),
+                s.getMemory().getRssBytes().getValue());
     }
 
     static ImageInfo image(Image i) {

@@ -46,8 +46,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,15 +79,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /stats/summary} once {@link #serveStats} is called: CPU and memory of the node and its
  *       containers (the kubelet's Summary API, what metrics.k8s.io is computed from).</li>
  *   <li>{@code GET /metrics/resource} once {@link #serveResourceMetrics} is called: the same figures in the
- *       Prometheus text format, as the kubelet serves them to metrics-server.</li>
+ *       Prometheus text format, as the kubelet serves them to metrics-server; {@code GET /metrics/cadvisor} once
+ *       {@link #serveCadvisorMetrics} is called: the containers' cAdvisor series Prometheus scrapes.</li>
  * </ul>
  *
  * <p>Callers authenticate with a client certificate issued by a trusted CA (see {@link AgentTls}) or, once
  * {@link #delegateAuth} is called, a bearer token the API server authenticates; the API server's kubelet client
  * ({@link #API_SERVER_CLIENT}) and {@code system:masters} may do anything, anyone else what a SubjectAccessReview
  * allows ({@link AgentAuth}). A request without credentials gets 401, a refused one 403. Errors are plain text with
- * the status, as the kubelet's. Each connection serves one request and is closed after it. {@link #start} binds; {@link #close}
- * stops it and ends open streams.
+ * the status, as the kubelet's. Each connection serves one request and is closed after it. {@link #start} binds;
+ * {@link #close} stops it and ends open streams.
  */
 public final class AgentServer implements AutoCloseable {
 
@@ -132,6 +133,7 @@ public final class AgentServer implements AutoCloseable {
     private volatile boolean closed;
     private volatile java.util.function.Supplier<byte[]> summary;
     private volatile java.util.function.Supplier<String> resourceMetrics;
+    private volatile java.util.function.Supplier<String> cadvisorMetrics;
     private volatile java.util.function.Supplier<byte[]> pods;
     private volatile AgentAuth auth;
 
@@ -171,6 +173,15 @@ public final class AgentServer implements AutoCloseable {
      */
     public void serveResourceMetrics(java.util.function.Supplier<String> source) {
         this.resourceMetrics = source;
+    }
+
+    /**
+     * Serves {@code GET /metrics/cadvisor}: the kubelet's container metrics in the Prometheus text format from
+     * {@code source} (until called, 404), what Prometheus' kubelet jobs scrape ({@link
+     * io.kaji.node.stats.CadvisorMetrics}).
+     */
+    public void serveCadvisorMetrics(java.util.function.Supplier<String> source) {
+        this.cadvisorMetrics = source;
     }
 
     /**
@@ -346,6 +357,15 @@ public final class AgentServer implements AutoCloseable {
                 }
                 respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.get().getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            var cadvisor = cadvisorMetrics;
+            if (path.equals("/metrics/cadvisor") && cadvisor != null) {
+                if (notGet(ch, req, path)) {
+                    return;
+                }
+                respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        cadvisor.get().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (StreamRequest.kindOf(path) != null && streams != null) {

@@ -46,9 +46,13 @@ public final class ResourceStats implements AutoCloseable {
     /** One cumulative CPU reading. */
     record Reading(Instant time, long cpuNanos) {}
 
-    /** A container's figures for the summary; {@code startTime} is when it was created, null if unknown. */
+    /**
+     * A container's figures for the summary and the metrics; {@code startTime} is when it was created, null if
+     * unknown; {@code id}, {@code sandboxId} and {@code image} as the runtime lists the container ("" if it did not).
+     */
     record ContainerFigures(String namespace, String pod, String uid, String container, Instant time,
-                            long usageNanoCores, long cpuNanos, long workingSetBytes, Instant startTime) {}
+                            long usageNanoCores, long cpuNanos, long workingSetBytes, Instant startTime, String id,
+                            String sandboxId, String image, long memoryUsageBytes, long rssBytes) {}
 
     /**
      * A pod's figures: from its cgroup (every process of the pod, the sandbox's included) when it has one here,
@@ -114,10 +118,10 @@ public final class ResourceStats implements AutoCloseable {
             nodeTime = now;
         }
         List<ContainerUsage> usage = runtime.containerUsage(KajiLabels.managed());
-        Map<String, Instant> created = new HashMap<>();
+        Map<String, ContainerInfo> listed = new HashMap<>();
         java.util.Set<String> exited = new java.util.HashSet<>();
         for (ContainerInfo c : runtime.listContainers(KajiLabels.managed())) {
-            created.put(c.id(), c.createdAt());
+            listed.put(c.id(), c);
             if (c.state() != ContainerState.RUNNING) {
                 exited.add(c.id());
             }
@@ -134,10 +138,12 @@ public final class ResourceStats implements AutoCloseable {
             Instant t = u.time() == null ? now : u.time();
             Reading r = new Reading(t, u.cpuUsageCoreNanos());
             seen.put(u.id(), r);
+            ContainerInfo info = listed.get(u.id());
             figures.add(new ContainerFigures(labels.get(KajiLabels.POD_NAMESPACE), pod,
                     labels.get(KajiLabels.POD_UID), labels.getOrDefault(KajiLabels.CONTAINER_NAME, u.name()), t,
                     rate(previous.get(u.id()), r), u.cpuUsageCoreNanos(), u.memoryWorkingSetBytes(),
-                    created.get(u.id())));
+                    info == null ? null : info.createdAt(), u.id(), info == null ? "" : info.sandboxId(),
+                    info == null ? "" : info.image(), u.memoryUsageBytes(), u.memoryRssBytes()));
         }
         previous.clear();
         previous.putAll(seen);
@@ -230,6 +236,11 @@ public final class ResourceStats implements AutoCloseable {
             return null;
         }
         return total < 0 || available < 0 ? null : new long[] {total, available};
+    }
+
+    /** The last sample's running containers. */
+    List<ContainerFigures> containers() {
+        return last.containers();
     }
 
     /** The kubelet Summary API's JSON (the parts metrics.k8s.io needs): the node, then each pod's containers. */
@@ -344,7 +355,7 @@ public final class ResourceStats implements AutoCloseable {
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static void sample(StringBuilder out, String name, String labels, String value, Instant time) {
+    static void sample(StringBuilder out, String name, String labels, String value, Instant time) {
         out.append(name).append(labels).append(' ').append(value);
         if (time != null) {
             out.append(' ').append(time.toEpochMilli());

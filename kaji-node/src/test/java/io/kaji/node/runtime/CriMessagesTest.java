@@ -164,10 +164,12 @@ class CriMessagesTest {
                 .setCpu(io.kaji.node.cri.v1.CpuUsage.newBuilder().setTimestamp(1_500_000_000L)
                         .setUsageCoreNanoSeconds(io.kaji.node.cri.v1.UInt64Value.newBuilder().setValue(42)))
                 .setMemory(io.kaji.node.cri.v1.MemoryUsage.newBuilder()
-                        .setWorkingSetBytes(io.kaji.node.cri.v1.UInt64Value.newBuilder().setValue(4096)))
+                        .setWorkingSetBytes(io.kaji.node.cri.v1.UInt64Value.newBuilder().setValue(4096))
+                        .setUsageBytes(io.kaji.node.cri.v1.UInt64Value.newBuilder().setValue(8192))
+                        .setRssBytes(io.kaji.node.cri.v1.UInt64Value.newBuilder().setValue(2048)))
                 .build();
         assertThat(CriMessages.usage(stats)).isEqualTo(new ContainerUsage("c1", "app",
-                Instant.ofEpochSecond(1, 500_000_000), 42, 4096, 0, Map.of("k", "v")));
+                Instant.ofEpochSecond(1, 500_000_000), 42, 4096, 0, Map.of("k", "v"), 8192, 2048));
     }
 
     @Test
