@@ -35,6 +35,7 @@ import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.server.AgentAuth;
 import io.kaji.node.server.AgentServer;
 import io.kaji.node.stats.CadvisorMetrics;
+import io.kaji.node.stats.KubeletMetrics;
 import io.kaji.node.stats.ResourceStats;
 import io.kaji.node.server.AgentTls;
 import io.kaji.node.server.ApiReviews;
@@ -358,6 +359,7 @@ public final class NodeAgent implements AutoCloseable {
             endpoint.serveResourceMetrics(stats::resourceMetrics);
             CadvisorMetrics cadvisor = new CadvisorMetrics(stats, runtime, (ns, name) -> cached(Keys.of(ns, name)));
             endpoint.serveCadvisorMetrics(cadvisor::render);
+            endpoint.serveKubeletMetrics(new KubeletMetrics(runtime, config.nodeName())::render);
             endpoint.servePods(this::podList);
         } catch (RuntimeException e) {
             // Pods matter more than their logs: run without the endpoint rather than not at all.

@@ -41,6 +41,7 @@ public final class CriConnection implements AutoCloseable {
     private final Path socket;
     private final EpollEventLoopGroup eventLoop;
     private final ManagedChannel channel;
+    private final CriOperations operations = new CriOperations();
 
     private CriConnection(Path socket) {
         this.socket = socket;
@@ -52,12 +53,18 @@ public final class CriConnection implements AutoCloseable {
                 .overrideAuthority("localhost")
                 .usePlaintext()
                 .maxInboundMessageSize(64 * 1024 * 1024)
+                .intercept(operations)
                 .build();
     }
 
     /** A connection to the CRI socket at {@code socket}. */
     public static CriConnection open(Path socket) {
         return new CriConnection(socket);
+    }
+
+    /** The calls made on this connection and their failures, by operation. */
+    public java.util.Map<String, CriOperations.Count> operations() {
+        return operations.snapshot();
     }
 
     public Path socket() {

@@ -46,6 +46,11 @@ public interface ContainerRuntime {
         return Optional.empty();
     }
 
+    /** The runtime calls made so far and their failures, by the kubelet's operation names (none if not counted). */
+    default Map<String, io.kaji.node.cri.CriOperations.Count> operations() {
+        return Map.of();
+    }
+
     /** The sandboxes whose labels include {@code selector} (e.g. {@link KajiLabels#forPod}). */
     List<SandboxInfo> listSandboxes(Map<String, String> selector);
 

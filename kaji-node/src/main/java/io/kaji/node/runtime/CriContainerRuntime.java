@@ -85,6 +85,11 @@ public final class CriContainerRuntime implements ContainerRuntime {
                 .removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build()));
     }
 
+    @Override
+    public Map<String, io.kaji.node.cri.CriOperations.Count> operations() {
+        return cri.operations();
+    }
+
     /** From the verbose sandbox status: containerd's {@code info} JSON carries the sandbox's {@code pid}. */
     @Override
     public Optional<Integer> sandboxPid(String sandboxId) {

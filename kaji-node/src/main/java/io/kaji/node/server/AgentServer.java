@@ -80,7 +80,8 @@ import org.slf4j.LoggerFactory;
  *       containers (the kubelet's Summary API, what metrics.k8s.io is computed from).</li>
  *   <li>{@code GET /metrics/resource} once {@link #serveResourceMetrics} is called: the same figures in the
  *       Prometheus text format, as the kubelet serves them to metrics-server; {@code GET /metrics/cadvisor} once
- *       {@link #serveCadvisorMetrics} is called: the containers' cAdvisor series Prometheus scrapes.</li>
+ *       {@link #serveCadvisorMetrics} is called: the containers' cAdvisor series Prometheus scrapes;
+ *       {@code GET /metrics} once {@link #serveKubeletMetrics} is called: the kubelet's own series.</li>
  * </ul>
  *
  * <p>Callers authenticate with a client certificate issued by a trusted CA (see {@link AgentTls}) or, once
@@ -134,6 +135,7 @@ public final class AgentServer implements AutoCloseable {
     private volatile java.util.function.Supplier<byte[]> summary;
     private volatile java.util.function.Supplier<String> resourceMetrics;
     private volatile java.util.function.Supplier<String> cadvisorMetrics;
+    private volatile java.util.function.Supplier<String> kubeletMetrics;
     private volatile java.util.function.Supplier<byte[]> pods;
     private volatile AgentAuth auth;
 
@@ -173,6 +175,14 @@ public final class AgentServer implements AutoCloseable {
      */
     public void serveResourceMetrics(java.util.function.Supplier<String> source) {
         this.resourceMetrics = source;
+    }
+
+    /**
+     * Serves {@code GET /metrics}: the kubelet's own metrics in the Prometheus text format from {@code source}
+     * (until called, 404; {@link io.kaji.node.stats.KubeletMetrics}).
+     */
+    public void serveKubeletMetrics(java.util.function.Supplier<String> source) {
+        this.kubeletMetrics = source;
     }
 
     /**
@@ -357,6 +367,15 @@ public final class AgentServer implements AutoCloseable {
                 }
                 respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.get().getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            var kubelet = kubeletMetrics;
+            if (path.equals("/metrics") && kubelet != null) {
+                if (notGet(ch, req, path)) {
+                    return;
+                }
+                respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        kubelet.get().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             var cadvisor = cadvisorMetrics;

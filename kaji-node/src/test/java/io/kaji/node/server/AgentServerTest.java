@@ -169,6 +169,21 @@ class AgentServerTest {
     }
 
     @Test
+    void servesTheKubeletsOwnAndTheCadvisorMetricsOnceGiven() throws Exception {
+        assertThat(get(apiServer(), "/metrics").statusCode()).as("until served").isEqualTo(404);
+        assertThat(get(apiServer(), "/metrics/cadvisor").statusCode()).as("until served").isEqualTo(404);
+        server.serveKubeletMetrics(() -> "kubelet_running_pods 3\n");
+        server.serveCadvisorMetrics(() -> "machine_cpu_cores 2\n");
+        HttpResponse<String> kubelet = get(apiServer(), "/metrics");
+        assertThat(kubelet.statusCode()).isEqualTo(200);
+        assertThat(kubelet.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(kubelet.body()).isEqualTo("kubelet_running_pods 3\n");
+        assertThat(get(apiServer(), "/metrics/cadvisor").body()).isEqualTo("machine_cpu_cores 2\n");
+        assertThat(get(ca.client("CN=alice"), "/metrics/cadvisor").body())
+                .contains("Forbidden (user=alice, verb=get, resource=nodes, subresource=metrics)");
+    }
+
+    @Test
     void answersTheHealthCheckAndListsItsPodsAsTheKubeletDoes() throws Exception {
         HttpResponse<String> health = get(apiServer(), "/healthz");
         assertThat(health.statusCode()).isEqualTo(200);

@@ -1,0 +1,73 @@
+package io.kaji.node.cri;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.kaji.node.cri.v1.ListContainersRequest;
+import io.kaji.node.cri.v1.ListContainersResponse;
+import io.kaji.node.cri.v1.RuntimeServiceGrpc;
+import io.kaji.node.cri.v1.VersionRequest;
+import io.kaji.node.cri.v1.VersionResponse;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kubelet's operation names, and calls and failures counted on a real connection to a stand-in CRI server. */
+class CriOperationsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void operationsAreNamedAsTheKubeletNamesThem() {
+        assertThat(CriOperations.operation("RunPodSandbox")).isEqualTo("run_podsandbox");
+        assertThat(CriOperations.operation("PodSandboxStatus")).isEqualTo("podsandbox_status");
+        assertThat(CriOperations.operation("ListPodSandbox")).isEqualTo("list_podsandbox");
+        assertThat(CriOperations.operation("ListContainers")).isEqualTo("list_containers");
+        assertThat(CriOperations.operation("ContainerStatus")).isEqualTo("container_status");
+        assertThat(CriOperations.operation("ImageFsInfo")).isEqualTo("image_fs_info");
+        assertThat(CriOperations.operation("Version")).isEqualTo("version");
+    }
+
+    @Test
+    void callsAndFailuresAreCountedPerOperation() throws Exception {
+        Path socket = dir.resolve("cri.sock");
+        EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
+        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
+                .addService(new RuntimeServiceGrpc.RuntimeServiceImplBase() {
+                    @Override
+                    public void version(VersionRequest request, StreamObserver<VersionResponse> response) {
+                        response.onNext(VersionResponse.newBuilder().setRuntimeName("stand-in").build());
+                        response.onCompleted();
+                    }
+
+                    @Override
+                    public void listContainers(ListContainersRequest request,
+                                               StreamObserver<ListContainersResponse> response) {
+                        response.onError(Status.UNAVAILABLE.withDescription("busy").asRuntimeException());
+                    }
+                }).build().start();
+        try (CriConnection cri = CriConnection.open(socket)) {
+            cri.version(Duration.ofSeconds(5));
+            cri.version(Duration.ofSeconds(5));
+            assertThatThrownBy(() -> cri.runtime(Duration.ofSeconds(5))
+                    .listContainers(ListContainersRequest.getDefaultInstance()))
+                    .isInstanceOf(StatusRuntimeException.class);
+            assertThat(cri.operations()).containsEntry("version", new CriOperations.Count(2, 0))
+                    .containsEntry("list_containers", new CriOperations.Count(1, 1));
+        } finally {
+            server.shutdownNow().awaitTermination();
+            loop.shutdownGracefully().sync();
+        }
+    }
+}
