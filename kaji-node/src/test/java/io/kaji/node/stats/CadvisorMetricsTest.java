@@ -53,8 +53,8 @@ class CadvisorMetricsTest {
         Files.createDirectories(proc.resolve("1/ns"));
         Files.createSymbolicLink(proc.resolve("1/ns/net"), Path.of("net:[4026531840]"));
         netDev(4242, "net:[4026532100]",
-                "  eth0:  123456     789    1    2    0     0          0         0    65432     321    3    4    0     0"
-                        + "       0          0");
+                "  eth0:  123456     789    1    2    0     0          0         0"
+                        + "    65432     321    3    4    0     0       0          0");
         netDev(4343, "net:[4026531840]",
                 "  eth0: 999999999 999    0    0    0     0          0         0  999999999    999    0    0    0     0"
                         + "       0          0");

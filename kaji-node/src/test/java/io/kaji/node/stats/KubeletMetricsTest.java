@@ -41,7 +41,8 @@ class KubeletMetricsTest {
         ContainerRuntime runtime = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> switch (m.getName()) {
                     case "listSandboxes" -> List.of(
-                            new SandboxInfo("s1", new PodRef("default", "web", "u1"), 0, true, Instant.EPOCH, "", Map.of()),
+                            new SandboxInfo("s1", new PodRef("default", "web", "u1"), 0, true, Instant.EPOCH, "",
+                                    Map.of()),
                             new SandboxInfo("s0", new PodRef("default", "old", "u0"), 0, false, Instant.EPOCH, "",
                                     Map.of()));
                     case "listContainers" -> List.of(container("c1", ContainerState.RUNNING),
