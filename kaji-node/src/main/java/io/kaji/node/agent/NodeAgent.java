@@ -36,6 +36,7 @@ import io.kaji.node.server.AgentAuth;
 import io.kaji.node.server.AgentServer;
 import io.kaji.node.stats.CadvisorMetrics;
 import io.kaji.node.stats.KubeletMetrics;
+import io.kaji.node.stats.PodNetworks;
 import io.kaji.node.stats.ResourceStats;
 import io.kaji.node.server.AgentTls;
 import io.kaji.node.server.ApiReviews;
@@ -357,7 +358,9 @@ public final class NodeAgent implements AutoCloseable {
             stats.start();
             endpoint.serveStats(stats::summary);
             endpoint.serveResourceMetrics(stats::resourceMetrics);
-            CadvisorMetrics cadvisor = new CadvisorMetrics(stats, runtime, (ns, name) -> cached(Keys.of(ns, name)));
+            PodNetworks networks = new PodNetworks(runtime);
+            stats.podNetworks(networks);
+            CadvisorMetrics cadvisor = new CadvisorMetrics(stats, networks, (ns, name) -> cached(Keys.of(ns, name)));
             endpoint.serveCadvisorMetrics(cadvisor::render);
             endpoint.serveKubeletMetrics(new KubeletMetrics(runtime, config.nodeName())::render);
             endpoint.servePods(this::podList);

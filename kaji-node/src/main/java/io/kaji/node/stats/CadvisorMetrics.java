@@ -3,21 +3,13 @@ package io.kaji.node.stats;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.kaji.node.runtime.ContainerRuntime;
-import io.kaji.node.runtime.RuntimeCallException;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The kubelet's {@code /metrics/cadvisor} for the node's running containers, in the Prometheus text format: the
@@ -30,8 +22,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Per container, from its pod's spec: {@code container_spec_memory_limit_bytes} (0 without a limit, as
  *   cAdvisor), {@code container_spec_cpu_shares} (the kubelet's shares for the request, at least 2), and
  *   {@code container_spec_cpu_quota} and {@code container_spec_cpu_period} with a CPU limit.</li>
- *   <li>Per pod, read at each scrape from {@code /proc/<pid>/net/dev} of its sandbox's process (the pod's network
- *   namespace), on the sandbox's series ({@code container=""}, as cAdvisor under containerd), one per interface
+ *   <li>Per pod, read at each scrape ({@link PodNetworks}), on the sandbox's series ({@code container=""}, as cAdvisor under containerd), one per interface
  *   other than {@code lo}: {@code container_network_receive_bytes_total}, {@code _packets_total},
  *   {@code _errors_total}, {@code _packets_dropped_total} and their {@code transmit} pairs. Pods on the host's
  *   network have none (their figures would be the host's).</li>
@@ -42,33 +33,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class CadvisorMetrics {
 
-    private static final Logger log = LoggerFactory.getLogger(CadvisorMetrics.class);
     private static final String[] NET_FIELDS = {"receive_bytes_total", "receive_packets_total",
         "receive_errors_total", "receive_packets_dropped_total"};
     private static final String[] NET_TX_FIELDS = {"transmit_bytes_total", "transmit_packets_total",
         "transmit_errors_total", "transmit_packets_dropped_total"};
 
     private final ResourceStats stats;
-    private final ContainerRuntime runtime;
+    private final PodNetworks networks;
     private final BiFunction<String, String, Pod> pods;
-    private final Path proc;
     private final int cpuCores;
-    /** Sandbox id to the pid of its process; a sandbox's pid does not change while it lives. */
-    private final Map<String, Optional<Integer>> pids = new ConcurrentHashMap<>();
 
     /**
      * @param pods the node's pod by namespace and name (null if unknown), for the spec series
      */
-    public CadvisorMetrics(ResourceStats stats, ContainerRuntime runtime, BiFunction<String, String, Pod> pods) {
-        this(stats, runtime, pods, Path.of("/proc"), Runtime.getRuntime().availableProcessors());
+    public CadvisorMetrics(ResourceStats stats, PodNetworks networks, BiFunction<String, String, Pod> pods) {
+        this(stats, networks, pods, Runtime.getRuntime().availableProcessors());
     }
 
-    CadvisorMetrics(ResourceStats stats, ContainerRuntime runtime, BiFunction<String, String, Pod> pods, Path proc,
-                    int cpuCores) {
+    CadvisorMetrics(ResourceStats stats, PodNetworks networks, BiFunction<String, String, Pod> pods, int cpuCores) {
         this.stats = stats;
-        this.runtime = runtime;
+        this.networks = networks;
         this.pods = pods;
-        this.proc = proc;
         this.cpuCores = cpuCores;
     }
 
@@ -173,15 +158,11 @@ public final class CadvisorMetrics {
                 bySandbox.putIfAbsent(c.sandboxId(), c);
             }
         }
-        pids.keySet().retainAll(bySandbox.keySet());
+        networks.retain(bySandbox.keySet());
         Map<String, long[]> values = new LinkedHashMap<>();
         Map<String, String> seriesLabels = new LinkedHashMap<>();
         for (Map.Entry<String, ResourceStats.ContainerFigures> e : bySandbox.entrySet()) {
-            Optional<Integer> pid = pids.computeIfAbsent(e.getKey(), this::pidOf);
-            if (pid.isEmpty() || sharesHostNetwork(pid.get())) {
-                continue;
-            }
-            for (Map.Entry<String, long[]> iface : netDev(proc.resolve(pid.get() + "/net/dev")).entrySet()) {
+            for (Map.Entry<String, long[]> iface : networks.interfaces(e.getKey()).entrySet()) {
                 String key = e.getKey() + "/" + iface.getKey();
                 values.put(key, iface.getValue());
                 ResourceStats.ContainerFigures c = e.getValue();
@@ -197,58 +178,6 @@ public final class CadvisorMetrics {
                 ResourceStats.sample(out, name, seriesLabels.get(v.getKey()), Long.toString(v.getValue()[f]), now);
             }
         }
-    }
-
-    private Optional<Integer> pidOf(String sandboxId) {
-        try {
-            return runtime.sandboxPid(sandboxId);
-        } catch (RuntimeCallException e) {
-            log.debug("no pid for sandbox {}: {}", sandboxId, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /** Whether the process is in the network namespace of pid 1 (a hostNetwork pod). */
-    private boolean sharesHostNetwork(int pid) {
-        try {
-            return Files.readSymbolicLink(proc.resolve(pid + "/ns/net"))
-                    .equals(Files.readSymbolicLink(proc.resolve("1/ns/net")));
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
-    /**
-     * {@code /proc/<pid>/net/dev}'s interfaces other than {@code lo}: received bytes, packets, errors, drops, then
-     * transmitted bytes, packets, errors, drops. An unreadable file (the process is gone) has none.
-     */
-    static Map<String, long[]> netDev(Path file) {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            return out;
-        }
-        for (String line : lines) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String iface = line.substring(0, colon).trim();
-            String[] f = line.substring(colon + 1).trim().split("\\s+");
-            if (iface.equals("lo") || f.length < 12) {
-                continue;
-            }
-            try {
-                out.put(iface, new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                    Long.parseLong(f[3]), Long.parseLong(f[8]), Long.parseLong(f[9]), Long.parseLong(f[10]),
-                    Long.parseLong(f[11])});
-            } catch (NumberFormatException e) {
-                // a line of another shape: not an interface
-            }
-        }
-        return out;
     }
 
     private static String labels(String container, String id, String image, String namespace, String pod,

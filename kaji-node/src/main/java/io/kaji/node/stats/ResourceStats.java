@@ -74,6 +74,7 @@ public final class ResourceStats implements AutoCloseable {
     private volatile Sample last = new Sample(List.of(), List.of());
     private final Map<String, Reading> previousPods = new HashMap<>();
     private volatile Function<String, Optional<PodCgroups.Usage>> podUsage = uid -> Optional.empty();
+    private volatile PodNetworks networks;
     private Reading previousNode;
     private volatile long nodeNanoCores;
     private volatile long nodeCpuNanos;
@@ -88,6 +89,12 @@ public final class ResourceStats implements AutoCloseable {
         this.nodeName = nodeName;
         this.clock = clock;
         this.proc = proc;
+    }
+
+    /** Adds each pod's network counters to the summary, read from its sandbox's network namespace. */
+    public ResourceStats podNetworks(PodNetworks networks) {
+        this.networks = networks;
+        return this;
     }
 
     /** Reads each pod's figures from its cgroup ({@link PodCgroups#usage}) instead of summing its containers'. */
@@ -270,6 +277,7 @@ public final class ResourceStats implements AutoCloseable {
             ref.put("namespace", f.namespace());
             ref.put("uid", f.uid());
             putUsage(p, f.time(), f.usageNanoCores(), f.cpuNanos(), f.workingSetBytes());
+            putNetwork(p, f.uid(), sample.containers());
             p.putArray("containers");
             pods.put(f.uid(), p);
         }
@@ -283,6 +291,38 @@ public final class ResourceStats implements AutoCloseable {
             putUsage(container, c.time(), c.usageNanoCores(), c.cpuNanos(), c.workingSetBytes());
         }
         return JSON.writeValueAsBytes(root);
+    }
+
+    /**
+     * The summary's {@code network} of a pod, as the kubelet's: the default interface's counters ({@code eth0}, else
+     * the first) inline, and every interface but {@code lo} in {@code interfaces}. None without
+     * {@link #podNetworks}, for a pod on the host's network, or one whose sandbox is not known.
+     */
+    private void putNetwork(ObjectNode pod, String uid, List<ContainerFigures> containers) {
+        PodNetworks n = networks;
+        String sandbox = containers.stream().filter(c -> java.util.Objects.equals(c.uid(), uid))
+                .map(ContainerFigures::sandboxId).filter(id -> !id.isEmpty()).findFirst().orElse(null);
+        if (n == null || sandbox == null) {
+            return;
+        }
+        Map<String, long[]> interfaces = n.interfaces(sandbox);
+        if (interfaces.isEmpty()) {
+            return;
+        }
+        String main = interfaces.containsKey("eth0") ? "eth0" : interfaces.keySet().iterator().next();
+        ObjectNode network = pod.putObject("network");
+        network.put("time", clock.instant().toString());
+        putInterface(network, main, interfaces.get(main));
+        ArrayNode all = network.putArray("interfaces");
+        interfaces.forEach((name, v) -> putInterface(all.addObject(), name, v));
+    }
+
+    private static void putInterface(ObjectNode node, String name, long[] v) {
+        node.put("name", name);
+        node.put("rxBytes", v[0]);
+        node.put("rxErrors", v[2]);
+        node.put("txBytes", v[4]);
+        node.put("txErrors", v[6]);
     }
 
     /** The summary's {@code cpu} and {@code memory} objects of a pod or a container. */

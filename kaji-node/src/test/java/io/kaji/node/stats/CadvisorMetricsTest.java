@@ -22,7 +22,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cAdvisor series from a scripted runtime, pod specs and a fake /proc. */
+/** The cAdvisor series and the summary's network figures from a scripted runtime, pod specs and a fake /proc. */
 class CadvisorMetricsTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -85,7 +85,9 @@ class CadvisorMetricsTest {
                 .endSpec().build();
         ResourceStats stats = new ResourceStats(runtime, "n1", new MutableClock(T0), proc);
         stats.sample();
-        String text = new CadvisorMetrics(stats, runtime, (ns, name) -> name.equals("web") ? web : host, proc, 2)
+        PodNetworks networks = new PodNetworks(runtime, proc);
+        stats.podNetworks(networks);
+        String text = new CadvisorMetrics(stats, networks, (ns, name) -> name.equals("web") ? web : host, 2)
                 .render();
 
         String c1 = "{container=\"main\",id=\"/c1\",image=\"docker.io/kaji/busybox:1.35\",name=\"c1\","
@@ -123,6 +125,18 @@ class CadvisorMetricsTest {
         assertThat(text).as("loopback is not reported; a hostNetwork pod's figures would be the host's")
                 .doesNotContain("interface=\"lo\"").doesNotContain("name=\"s2\"", "999999999");
         assertThat(text).doesNotContain("[STABLE]");
+
+        tools.jackson.databind.JsonNode summary = new tools.jackson.databind.ObjectMapper().readTree(stats.summary());
+        tools.jackson.databind.JsonNode webNet = summary.at("/pods/0/network");
+        assertThat(summary.at("/pods/0/podRef/name").asString()).isEqualTo("web");
+        assertThat(webNet.path("name").asString()).isEqualTo("eth0");
+        assertThat(webNet.path("rxBytes").asLong()).isEqualTo(123456);
+        assertThat(webNet.path("rxErrors").asLong()).isEqualTo(1);
+        assertThat(webNet.path("txBytes").asLong()).isEqualTo(65432);
+        assertThat(webNet.path("txErrors").asLong()).isEqualTo(3);
+        assertThat(webNet.path("interfaces")).hasSize(1);
+        assertThat(summary.at("/pods/1/podRef/name").asString()).isEqualTo("host");
+        assertThat(summary.at("/pods/1").has("network")).as("a hostNetwork pod: the host's figures").isFalse();
     }
 
     @Test
@@ -130,8 +144,8 @@ class CadvisorMetricsTest {
         Path f = proc.resolve("dev");
         Files.writeString(f, "header\n lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
                 + " eth0: 10 20 30 40 0 0 0 0 50 60 70 80 0 0 0 0\n bad: x y\n");
-        assertThat(CadvisorMetrics.netDev(f)).containsOnlyKeys("eth0");
-        assertThat(CadvisorMetrics.netDev(f).get("eth0")).containsExactly(10, 20, 30, 40, 50, 60, 70, 80);
-        assertThat(CadvisorMetrics.netDev(proc.resolve("gone"))).isEmpty();
+        assertThat(PodNetworks.netDev(f)).containsOnlyKeys("eth0");
+        assertThat(PodNetworks.netDev(f).get("eth0")).containsExactly(10, 20, 30, 40, 50, 60, 70, 80);
+        assertThat(PodNetworks.netDev(proc.resolve("gone"))).isEmpty();
     }
 }
