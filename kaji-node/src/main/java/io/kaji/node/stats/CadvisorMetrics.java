@@ -22,9 +22,10 @@ import java.util.function.BiFunction;
  *   <li>Per container, from its pod's spec: {@code container_spec_memory_limit_bytes} (0 without a limit, as
  *   cAdvisor), {@code container_spec_cpu_shares} (the kubelet's shares for the request, at least 2), and
  *   {@code container_spec_cpu_quota} and {@code container_spec_cpu_period} with a CPU limit.</li>
- *   <li>Per pod, read at each scrape ({@link PodNetworks}), on the sandbox's series ({@code container=""}, as cAdvisor under containerd), one per interface
- *   other than {@code lo}: {@code container_network_receive_bytes_total}, {@code _packets_total},
- *   {@code _errors_total}, {@code _packets_dropped_total} and their {@code transmit} pairs. Pods on the host's
+ *   <li>Per pod, read at each scrape ({@link PodNetworks}), on the sandbox's series ({@code container=""}, as
+ *   cAdvisor under containerd), one per interface other than {@code lo}:
+ *   {@code container_network_receive_bytes_total}, {@code _packets_total}, {@code _errors_total},
+ *   {@code _packets_dropped_total} and their {@code transmit} pairs. Pods on the host's
  *   network have none (their figures would be the host's).</li>
  *   <li>{@code machine_cpu_cores} and {@code machine_memory_bytes}.</li>
  * </ul>
