@@ -360,31 +360,18 @@ public final class AgentServer implements AutoCloseable {
                 json(ch, stats.get());
                 return;
             }
-            var metrics = resourceMetrics;
-            if (path.equals("/metrics/resource") && metrics != null) {
+            java.util.function.Supplier<String> metrics = switch (path) {
+                case "/metrics" -> kubeletMetrics;
+                case "/metrics/resource" -> resourceMetrics;
+                case "/metrics/cadvisor" -> cadvisorMetrics;
+                default -> null;
+            };
+            if (metrics != null) {
                 if (notGet(ch, req, path)) {
                     return;
                 }
                 respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.get().getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            var kubelet = kubeletMetrics;
-            if (path.equals("/metrics") && kubelet != null) {
-                if (notGet(ch, req, path)) {
-                    return;
-                }
-                respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
-                        kubelet.get().getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            var cadvisor = cadvisorMetrics;
-            if (path.equals("/metrics/cadvisor") && cadvisor != null) {
-                if (notGet(ch, req, path)) {
-                    return;
-                }
-                respond(ch, 200, "text/plain; version=0.0.4; charset=utf-8",
-                        cadvisor.get().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (StreamRequest.kindOf(path) != null && streams != null) {
