@@ -94,26 +94,20 @@ public final class CadvisorMetrics {
                 c -> specs.containsKey(c.id()) && amount(specs.get(c.id()), "limits", "cpu", BigDecimal.ONE)
                         .isPresent() ? "100000" : null);
         network(out, containers);
-        header(out, "machine_cpu_cores", "gauge", "Number of logical CPU cores.");
+        ResourceStats.header(out, "machine_cpu_cores", "gauge", "Number of logical CPU cores.");
         out.append("machine_cpu_cores ").append(cpuCores).append('\n');
         long[] mem = stats.nodeMemory();
         if (mem != null) {
-            header(out, "machine_memory_bytes", "gauge", "Amount of memory installed on the machine.");
+            ResourceStats.header(out, "machine_memory_bytes", "gauge", "Amount of memory installed on the machine.");
             out.append("machine_memory_bytes ").append(mem[0]).append('\n');
         }
         return out.toString();
     }
 
-    /** cAdvisor's series carry no stability level in their help text. */
-    private static void header(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
     private static void family(StringBuilder out, String name, String type, String help,
                                List<ResourceStats.ContainerFigures> containers,
                                java.util.function.Function<ResourceStats.ContainerFigures, String> value) {
-        header(out, name, type, help);
+        ResourceStats.header(out, name, type, help);
         for (ResourceStats.ContainerFigures c : containers) {
             String v = value.apply(c);
             if (v != null) {
@@ -173,7 +167,7 @@ public final class CadvisorMetrics {
         Instant now = Instant.now();
         for (int f = 0; f < 8; f++) {
             String name = "container_network_" + (f < 4 ? NET_FIELDS[f] : NET_TX_FIELDS[f - 4]);
-            header(out, name, "counter", "Cumulative count of " + name.substring(
+            ResourceStats.header(out, name, "counter", "Cumulative count of " + name.substring(
                     "container_network_".length(), name.length() - "_total".length()).replace('_', ' ') + ".");
             for (Map.Entry<String, long[]> v : values.entrySet()) {
                 ResourceStats.sample(out, name, seriesLabels.get(v.getKey()), Long.toString(v.getValue()[f]), now);

@@ -47,11 +47,11 @@ public final class KubeletMetrics {
     /** The metrics now. */
     public String render() {
         StringBuilder out = new StringBuilder(4096);
-        header(out, "kubelet_node_name", "gauge", "[ALPHA] The node's name. The count is always 1.");
+        ResourceStats.header(out, "kubelet_node_name", "gauge", "[ALPHA] The node's name. The count is always 1.");
         out.append("kubelet_node_name{node=\"").append(ResourceStats.escape(nodeName)).append("\"} 1\n");
 
         List<SandboxInfo> sandboxes = runtime.listSandboxes(KajiLabels.managed());
-        header(out, "kubelet_running_pods", "gauge", "[ALPHA] Number of pods that have a running pod sandbox");
+        ResourceStats.header(out, "kubelet_running_pods", "gauge", "[ALPHA] Number of pods that have a running pod sandbox");
         out.append("kubelet_running_pods ").append(sandboxes.stream().filter(SandboxInfo::ready).count())
                 .append('\n');
         Map<ContainerState, Integer> states = new EnumMap<>(ContainerState.class);
@@ -61,16 +61,16 @@ public final class KubeletMetrics {
         for (ContainerInfo c : runtime.listContainers(KajiLabels.managed())) {
             states.merge(c.state(), 1, Integer::sum);
         }
-        header(out, "kubelet_running_containers", "gauge", "[ALPHA] Number of containers currently running");
+        ResourceStats.header(out, "kubelet_running_containers", "gauge", "[ALPHA] Number of containers currently running");
         states.forEach((state, n) -> out.append("kubelet_running_containers{container_state=\"")
                 .append(state.name().toLowerCase(Locale.ROOT)).append("\"} ").append(n).append('\n'));
 
         Map<String, CriOperations.Count> ops = runtime.operations();
-        header(out, "kubelet_runtime_operations_total", "counter",
+        ResourceStats.header(out, "kubelet_runtime_operations_total", "counter",
                 "[ALPHA] Cumulative number of runtime operations by operation type.");
         ops.forEach((op, c) -> out.append("kubelet_runtime_operations_total{operation_type=\"").append(op)
                 .append("\"} ").append(c.calls()).append('\n'));
-        header(out, "kubelet_runtime_operations_errors_total", "counter",
+        ResourceStats.header(out, "kubelet_runtime_operations_errors_total", "counter",
                 "[ALPHA] Cumulative number of runtime operation errors by operation type.");
         ops.forEach((op, c) -> {
             if (c.errors() > 0) {
@@ -90,12 +90,12 @@ public final class KubeletMetrics {
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
             long startTicks = Long.parseLong(f[19]);
-            header(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+            ResourceStats.header(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
             out.append("process_cpu_seconds_total ")
                     .append(String.format(Locale.ROOT, "%.2f", ticks / (double) HostCpu.TICKS_PER_SECOND)).append('\n');
             long boot = bootTime();
             if (boot > 0) {
-                header(out, "process_start_time_seconds", "gauge",
+                ResourceStats.header(out, "process_start_time_seconds", "gauge",
                         "Start time of the process since unix epoch in seconds.");
                 out.append("process_start_time_seconds ").append(String.format(Locale.ROOT, "%.2f",
                         boot + startTicks / (double) HostCpu.TICKS_PER_SECOND)).append('\n');
@@ -103,7 +103,7 @@ public final class KubeletMetrics {
             for (String line : Files.readAllLines(proc.resolve("self/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     long kb = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
-                    header(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+                    ResourceStats.header(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
                     out.append("process_resident_memory_bytes ").append(kb * 1024).append('\n');
                 }
             }
@@ -121,8 +121,4 @@ public final class KubeletMetrics {
         return -1;
     }
 
-    private static void header(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
 }

@@ -348,17 +348,17 @@ public final class ResourceStats implements AutoCloseable {
         Instant t = nodeTime;
         Sample sample = last;
         List<ContainerFigures> figures = sample.containers();
-        header(out, "container_cpu_usage_seconds_total", "counter",
+        stableHeader(out, "container_cpu_usage_seconds_total", "counter",
                 "Cumulative cpu time consumed by the container in core-seconds");
         for (ContainerFigures c : figures) {
             sample(out, "container_cpu_usage_seconds_total", containerLabels(c), seconds(c.cpuNanos()), c.time());
         }
-        header(out, "container_memory_working_set_bytes", "gauge", "Current working set of the container in bytes");
+        stableHeader(out, "container_memory_working_set_bytes", "gauge", "Current working set of the container in bytes");
         for (ContainerFigures c : figures) {
             sample(out, "container_memory_working_set_bytes", containerLabels(c),
                     Long.toString(c.workingSetBytes()), c.time());
         }
-        header(out, "container_start_time_seconds", "gauge", "Start time of the container since unix epoch in seconds");
+        stableHeader(out, "container_start_time_seconds", "gauge", "Start time of the container since unix epoch in seconds");
         for (ContainerFigures c : figures) {
             if (c.startTime() != null) {
                 sample(out, "container_start_time_seconds", containerLabels(c),
@@ -366,33 +366,39 @@ public final class ResourceStats implements AutoCloseable {
             }
         }
         if (t != null) {
-            header(out, "node_cpu_usage_seconds_total", "counter",
+            stableHeader(out, "node_cpu_usage_seconds_total", "counter",
                     "Cumulative cpu time consumed by the node in core-seconds");
             sample(out, "node_cpu_usage_seconds_total", "", seconds(Math.max(0, nodeCpuNanos)), t);
             long[] mem = nodeMemory();
             if (mem != null) {
-                header(out, "node_memory_working_set_bytes", "gauge", "Current working set of the node in bytes");
+                stableHeader(out, "node_memory_working_set_bytes", "gauge", "Current working set of the node in bytes");
                 sample(out, "node_memory_working_set_bytes", "", Long.toString(mem[0] - mem[1]), clock.instant());
             }
         }
         List<PodFigures> podFigures = sample.pods();
-        header(out, "pod_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed by the pod in core-seconds");
+        stableHeader(out, "pod_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed by the pod in core-seconds");
         for (PodFigures p : podFigures) {
             sample(out, "pod_cpu_usage_seconds_total", podLabels(p), seconds(p.cpuNanos()), p.time());
         }
-        header(out, "pod_memory_working_set_bytes", "gauge", "Current working set of the pod in bytes");
+        stableHeader(out, "pod_memory_working_set_bytes", "gauge", "Current working set of the pod in bytes");
         for (PodFigures p : podFigures) {
             sample(out, "pod_memory_working_set_bytes", podLabels(p), Long.toString(p.workingSetBytes()), p.time());
         }
-        header(out, "resource_scrape_error", "gauge",
+        stableHeader(out, "resource_scrape_error", "gauge",
                 "1 if there was an error while getting container metrics, 0 otherwise");
         out.append("resource_scrape_error ").append(t == null ? 1 : 0).append('\n');
         return out.toString();
     }
 
-    private static void header(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(name).append(" [STABLE] ").append(help).append('\n');
+    /** A metric family's HELP and TYPE lines, the help text as given (Kaji's other metrics endpoints share it). */
+    static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    /** A header of the kubelet's resource metrics, all of which are at the STABLE level. */
+    private static void stableHeader(StringBuilder out, String name, String type, String help) {
+        header(out, name, type, "[STABLE] " + help);
     }
 
     static void sample(StringBuilder out, String name, String labels, String value, Instant time) {
