@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Who may call the agent endpoint, decided as the kubelet decides it with {@code --authentication-token-webhook}
@@ -111,24 +113,8 @@ public final class AgentAuth {
         if (reviews == null || token.isEmpty()) {
             return Optional.empty();
         }
-        String key = sha256(token);
-        Instant now = clock.instant();
-        synchronized (tokens) {
-            Cached<Optional<Caller>> hit = tokens.get(key);
-            if (hit != null && now.isBefore(hit.expires())) {
-                return hit.value();
-            }
-        }
-        Optional<Caller> caller;
-        try {
-            caller = reviews.token(token);
-        } catch (RuntimeException e) {
-            throw new ReviewFailedException("TokenReview", e);
-        }
-        synchronized (tokens) {
-            tokens.put(key, new Cached<>(caller, now.plus(caller.isPresent() ? TOKEN_TTL : TOKEN_FAILURE_TTL)));
-        }
-        return caller;
+        return cached(tokens, sha256(token), "TokenReview", () -> reviews.token(token),
+                caller -> caller.isPresent() ? TOKEN_TTL : TOKEN_FAILURE_TTL);
     }
 
     /** Whether {@code caller} may make the request described by {@code attributes}. */
@@ -141,23 +127,33 @@ public final class AgentAuth {
         }
         String key = caller.name() + "\u0000" + caller.uid() + "\u0000" + caller.groups() + "\u0000"
                 + caller.extra() + "\u0000" + attributes.verb() + "\u0000" + attributes.subresource();
+        return cached(decisions, key, "SubjectAccessReview", () -> reviews.access(caller, attributes, node),
+                d -> d.allowed() ? ALLOWED_TTL : DENIED_TTL);
+    }
+
+    /**
+     * {@code cache}'s unexpired answer for {@code key}, else {@code ask}'s, kept for {@code ttl} of it; a failure to
+     * ask is not kept.
+     */
+    private <V> V cached(Map<String, Cached<V>> cache, String key, String review, Supplier<V> ask,
+                         Function<V, Duration> ttl) throws ReviewFailedException {
         Instant now = clock.instant();
-        synchronized (decisions) {
-            Cached<Decision> hit = decisions.get(key);
+        synchronized (cache) {
+            Cached<V> hit = cache.get(key);
             if (hit != null && now.isBefore(hit.expires())) {
                 return hit.value();
             }
         }
-        Decision d;
+        V answer;
         try {
-            d = reviews.access(caller, attributes, node);
+            answer = ask.get();
         } catch (RuntimeException e) {
-            throw new ReviewFailedException("SubjectAccessReview", e);
+            throw new ReviewFailedException(review, e);
         }
-        synchronized (decisions) {
-            decisions.put(key, new Cached<>(d, now.plus(d.allowed() ? ALLOWED_TTL : DENIED_TTL)));
+        synchronized (cache) {
+            cache.put(key, new Cached<>(answer, now.plus(ttl.apply(answer))));
         }
-        return d;
+        return answer;
     }
 
     /** A review the API server could not be asked for (unreachable, or it answered with an error). */
