@@ -93,16 +93,9 @@ public final class CriContainerRuntime implements ContainerRuntime {
     /** From the verbose sandbox status: containerd's {@code info} JSON carries the sandbox's {@code pid}. */
     @Override
     public Optional<Integer> sandboxPid(String sandboxId) {
-        try {
-            var r = call("verbose status of sandbox " + sandboxId, () -> cri.runtime(DEADLINE).podSandboxStatus(
-                    PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).setVerbose(true).build()));
-            return pidOf(r.getInfoMap().get("info"));
-        } catch (RuntimeCallException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return unlessNotFound("verbose status of sandbox " + sandboxId, () -> cri.runtime(DEADLINE)
+                .podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).setVerbose(true)
+                        .build())).flatMap(r -> pidOf(r.getInfoMap().get("info")));
     }
 
     /** The positive {@code pid} of containerd's sandbox info JSON, if it is one. */
@@ -123,18 +116,11 @@ public final class CriContainerRuntime implements ContainerRuntime {
 
     @Override
     public Optional<SandboxInfo> sandboxStatus(String sandboxId) {
-        try {
-            var s = call("status of sandbox " + sandboxId, () -> cri.runtime(DEADLINE).podSandboxStatus(
-                    PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())).getStatus();
-            return Optional.of(new SandboxInfo(s.getId(), KajiLabels.podOf(s.getLabelsMap()),
-                    s.getMetadata().getAttempt(), s.getState() == PodSandboxState.SANDBOX_READY,
-                    CriMessages.instant(s.getCreatedAt()), s.getNetwork().getIp(), Map.copyOf(s.getLabelsMap())));
-        } catch (RuntimeCallException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return unlessNotFound("status of sandbox " + sandboxId, () -> cri.runtime(DEADLINE).podSandboxStatus(
+                PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())).map(r -> r.getStatus())
+                .map(s -> new SandboxInfo(s.getId(), KajiLabels.podOf(s.getLabelsMap()),
+                        s.getMetadata().getAttempt(), s.getState() == PodSandboxState.SANDBOX_READY,
+                        CriMessages.instant(s.getCreatedAt()), s.getNetwork().getIp(), Map.copyOf(s.getLabelsMap())));
     }
 
     @Override
@@ -191,21 +177,13 @@ public final class CriContainerRuntime implements ContainerRuntime {
 
     @Override
     public Optional<ContainerStatus> containerStatus(String containerId) {
-        io.kaji.node.cri.v1.ContainerStatus s;
-        try {
-            s = call("status of container " + containerId, () -> cri.runtime(DEADLINE).containerStatus(
-                    ContainerStatusRequest.newBuilder().setContainerId(containerId).build())).getStatus();
-        } catch (RuntimeCallException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-        return Optional.of(new ContainerStatus(s.getId(), s.getMetadata().getName(), s.getMetadata().getAttempt(),
-                CriMessages.state(s.getState()), CriMessages.instant(s.getCreatedAt()), CriMessages.instantOrNull(s.getStartedAt()),
-                CriMessages.instantOrNull(s.getFinishedAt()), s.getExitCode(), s.getReason(), s.getMessage(),
-                s.getImage().getImage(), s.getImageRef(), s.getLogPath().isEmpty() ? null : Path.of(s.getLogPath()),
-                Map.copyOf(s.getLabelsMap())));
+        return unlessNotFound("status of container " + containerId, () -> cri.runtime(DEADLINE).containerStatus(
+                ContainerStatusRequest.newBuilder().setContainerId(containerId).build())).map(r -> r.getStatus())
+                .map(s -> new ContainerStatus(s.getId(), s.getMetadata().getName(), s.getMetadata().getAttempt(),
+                        CriMessages.state(s.getState()), CriMessages.instant(s.getCreatedAt()),
+                        CriMessages.instantOrNull(s.getStartedAt()), CriMessages.instantOrNull(s.getFinishedAt()),
+                        s.getExitCode(), s.getReason(), s.getMessage(), s.getImage().getImage(), s.getImageRef(),
+                        s.getLogPath().isEmpty() ? null : Path.of(s.getLogPath()), Map.copyOf(s.getLabelsMap())));
     }
 
     @Override
@@ -290,6 +268,18 @@ public final class CriContainerRuntime implements ContainerRuntime {
             return rpc.get();
         } catch (StatusRuntimeException e) {
             throw new RuntimeCallException(what, e.getStatus().getCode().name(), e.getStatus().getDescription(), e);
+        }
+    }
+
+    /** The call's answer, or empty if the runtime says its object does not exist. */
+    private static <T> Optional<T> unlessNotFound(String what, Supplier<T> rpc) {
+        try {
+            return Optional.of(call(what, rpc));
+        } catch (RuntimeCallException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 
