@@ -20,6 +20,17 @@ class WorkloadValidationTest {
         return strategy.validate(o).stream().map(StatusCause::describe).toList();
     }
 
+    /** A selector and the pod template it selects, as every workload below has them. */
+    private static final String SELECTED_TEMPLATE = "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"
+            + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":"
+            + "[{\"name\":\"c\",\"image\":\"i\"}]}}";
+
+    /** An apps/v1 {@code kind} named {@code name} whose spec has {@code fields} (each followed by a comma) first. */
+    private static ObjectNode workload(String kind, String name, String fields) {
+        return Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\""
+                + name + "\"},\"spec\":{" + fields + SELECTED_TEMPLATE + "}}");
+    }
+
     @Test
     void matchExpressionsMustSelectTheTemplateToo() {
         String template = "\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"front\"}},"
@@ -49,10 +60,7 @@ class WorkloadValidationTest {
 
     @Test
     void statefulSetsAndDaemonSetsGetTheUpdateStrategyKubectlRolloutStatusReads() {
-        String template = "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metadata\":"
-                + "{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}";
-        ObjectNode sts = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":"
-                + "{\"name\":\"db\"},\"spec\":{" + template + "}}");
+        ObjectNode sts = workload("StatefulSet", "db", "");
         Strategies.workload("StatefulSet").prepareForCreate(sts);
         assertThat(sts.at("/spec/updateStrategy").toString())
                 .isEqualTo("{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"partition\":0}}");
@@ -60,13 +68,11 @@ class WorkloadValidationTest {
         assertThat(sts.at("/spec/revisionHistoryLimit").asInt()).isEqualTo(10);
         assertThat(sts.at("/spec/persistentVolumeClaimRetentionPolicy").toString())
                 .isEqualTo("{\"whenDeleted\":\"Retain\",\"whenScaled\":\"Retain\"}");
-        ObjectNode ds = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":"
-                + "{\"name\":\"agent\"},\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\"}," + template + "}}");
+        ObjectNode ds = workload("DaemonSet", "agent", "\"updateStrategy\":{\"type\":\"OnDelete\"},");
         Strategies.workload("DaemonSet").prepareForCreate(ds);
         assertThat(ds.at("/spec/updateStrategy").toString()).as("a given type is kept, no rollingUpdate for OnDelete")
                 .isEqualTo("{\"type\":\"OnDelete\"}");
-        ObjectNode rolling = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":"
-                + "{\"name\":\"agent\"},\"spec\":{" + template + "}}");
+        ObjectNode rolling = workload("DaemonSet", "agent", "");
         Strategies.workload("DaemonSet").prepareForUpdate(rolling, rolling.deepCopy());
         assertThat(rolling.at("/spec/updateStrategy").toString()).as("objects stored before get them on update")
                 .isEqualTo("{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":1,\"maxSurge\":0}}");
@@ -74,10 +80,7 @@ class WorkloadValidationTest {
 
     @Test
     void deploymentsGetTheirDefaultsOnCreateAndAgainOnEveryUpdate() {
-        String template = "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metadata\":"
-                + "{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}";
-        ObjectNode created = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
-                + "{\"name\":\"web\"},\"spec\":{" + template + "}}");
+        ObjectNode created = workload("Deployment", "web", "");
         Strategies.workload("Deployment").prepareForCreate(created);
         assertThat(created.at("/spec/replicas").asInt()).isEqualTo(1);
         assertThat(created.at("/spec/revisionHistoryLimit").asInt()).isEqualTo(10);
@@ -86,8 +89,7 @@ class WorkloadValidationTest {
                 "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":\"25%\",\"maxSurge\":\"25%\"}}");
 
         // A PUT of a manifest without them (kubectl replace) gets them again, as Kubernetes decodes every body.
-        ObjectNode replaced = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
-                + "{\"name\":\"web\"},\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxSurge\":2}}," + template + "}}");
+        ObjectNode replaced = workload("Deployment", "web", "\"strategy\":{\"rollingUpdate\":{\"maxSurge\":2}},");
         Strategies.workload("Deployment").prepareForUpdate(replaced, created);
         assertThat(replaced.at("/spec/replicas").asInt()).isEqualTo(1);
         assertThat(replaced.at("/spec/progressDeadlineSeconds").asInt()).isEqualTo(600);
@@ -95,15 +97,12 @@ class WorkloadValidationTest {
                 .isEqualTo("{\"rollingUpdate\":{\"maxSurge\":2,\"maxUnavailable\":\"25%\"},"
                         + "\"type\":\"RollingUpdate\"}");
 
-        ObjectNode recreate = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
-                + "{\"name\":\"web\"},\"spec\":{\"replicas\":3,\"strategy\":{\"type\":\"Recreate\"},"
-                + template + "}}");
+        ObjectNode recreate = workload("Deployment", "web", "\"replicas\":3,\"strategy\":{\"type\":\"Recreate\"},");
         Strategies.workload("Deployment").prepareForUpdate(recreate, created);
         assertThat(recreate.at("/spec/replicas").asInt()).isEqualTo(3);
         assertThat(recreate.at("/spec/strategy").toString()).isEqualTo("{\"type\":\"Recreate\"}");
 
-        ObjectNode rs = Json.parseTrusted("{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":"
-                + "{\"name\":\"web\"},\"spec\":{" + template + "}}");
+        ObjectNode rs = workload("ReplicaSet", "web", "");
         Strategies.workload("ReplicaSet").prepareForUpdate(rs, rs.deepCopy());
         assertThat(rs.at("/spec/replicas").asInt()).isEqualTo(1);
         assertThat(rs.at("/spec").has("revisionHistoryLimit")).as("no such field in a ReplicaSet").isFalse();
