@@ -18,8 +18,8 @@ import javax.net.ssl.SSLParameters;
 /**
  * The cipher order of the agent's TLS on a JVM without the C2 compiler, as the agent role runs by default
  * ({@code -XX:TieredStopAtLevel=1}, docs/footprint.md). There the JDK's AES-GCM runs without its AES and GHASH
- * intrinsics, which only C2 uses: 16-KiB records encrypt at ~40 MB/s with AES-GCM and at ~200 MB/s with
- * ChaCha20-Poly1305 on these machines (on C2: 2.7 and 1.6 GB/s). So such an agent puts the ChaCha20-Poly1305 suites
+ * intrinsics, which only C2 uses: 16-KiB records encrypt at ~45 MB/s with AES-GCM and at ~220 MB/s with
+ * ChaCha20-Poly1305 on these machines (on C2: 4.9 and 2.0 GB/s; {@code ./kaji bench jmh TlsCipher}). So such an agent puts the ChaCha20-Poly1305 suites
  * first:
  * <ul>
  *   <li>as a client of the API server ({@link #apply}: a pod's watch events, status write, token and events cross
