@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's pod volumes, in the kubelet's layout under {@code root}: {@code <uid>/kubernetes.io~empty-dir/<name>},
  * {@code kubernetes.io~configmap}, {@code kubernetes.io~secret}, {@code kubernetes.io~downward-api},
- * {@code kubernetes.io~projected}. Supported: emptyDir (a directory, or tmpfs for {@code medium: Memory} with its
+ * {@code kubernetes.io~projected}; secret and projected volumes, which hold credentials, under
+ * {@code <root>/.memory/<uid>/...} instead: one tmpfs for the whole node, mounted once (see {@link #credentialDir}).
+ * Supported: emptyDir (a directory, or tmpfs for {@code medium: Memory} with its
  * sizeLimit), configMap and secret (items, mode, defaultMode, optional; files written by {@link AtomicWriter},
  * refreshed at most every {@link #REFRESH} while the pod lives, so containers see changes), downwardAPI (fieldRef
  * items), projected (those three plus service-account tokens bound to the pod and renewed at 80% of their
@@ -57,6 +59,8 @@ public final class PodVolumes {
     /** How long a ConfigMap or Secret read from the API server serves every pod of the node. */
     static final Duration OBJECT_TTL = Duration.ofSeconds(5);
     private static final int DEFAULT_MODE = 0644;
+    /** The directory under the volume root that holds the node's tmpfs for secret and projected volumes. */
+    static final String MEMORY_DIR = ".memory";
 
     /** A set-up volume: its directory on the host and whether containers must mount it read-only. */
     public record HostVolume(Path path, boolean readOnly) {}
@@ -66,6 +70,9 @@ public final class PodVolumes {
     private final KubernetesClient client;
     private final Path root;
     private final Clock clock;
+    /** The node's tmpfs for secret and projected volumes ({@link #credentialDir}). */
+    private final Path memoryRoot;
+    private volatile boolean memoryRootMounted;
     private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
     /** Volume directories known to have their tmpfs mounted ({@link #memoryBacked}). */
     private final Set<String> tmpfs = ConcurrentHashMap.newKeySet();
@@ -79,6 +86,7 @@ public final class PodVolumes {
     public PodVolumes(KubernetesClient client, Path root, Clock clock) {
         this.client = client;
         this.root = root;
+        this.memoryRoot = root.resolve(MEMORY_DIR);
         this.clock = clock;
     }
 
@@ -141,8 +149,7 @@ public final class PodVolumes {
         }
         if (v.getSecret() != null) {
             var src = v.getSecret();
-            Path dir = podDir.resolve("kubernetes.io~secret").resolve(v.getName());
-            memoryBacked(dir, "rwxr-xr-x", "mode=0755", pod, null);
+            Path dir = credentialDir(pod, "kubernetes.io~secret", v.getName());
             write(dir, secretFiles(pod, src.getSecretName(), src.getItems(), src.getDefaultMode(),
                     Boolean.TRUE.equals(src.getOptional())), fsGroup);
             return new HostVolume(dir, true);
@@ -154,8 +161,7 @@ public final class PodVolumes {
             return new HostVolume(dir, true);
         }
         if (v.getProjected() != null) {
-            Path dir = podDir.resolve("kubernetes.io~projected").resolve(v.getName());
-            memoryBacked(dir, "rwxr-xr-x", "mode=0755", pod, null);
+            Path dir = credentialDir(pod, "kubernetes.io~projected", v.getName());
             write(dir, projectedFiles(pod, v.getProjected()), fsGroup);
             return new HostVolume(dir, true);
         }
@@ -465,21 +471,53 @@ public final class PodVolumes {
         hostsWritten.remove(uid);
         tmpfs.removeIf(d -> d.startsWith(root.resolve(uid).toAbsolutePath() + "/"));
         tokens.keySet().removeIf(k -> k.startsWith(uid + "/"));
+        deleteTree(uid, memoryRoot.resolve(uid));
         Path podDir = root.resolve(uid);
         if (!Files.isDirectory(podDir)) {
             return;
         }
-        for (String mount : mountsUnder(podDir)) {
-            HostCommand.Result r = HostCommand.run(List.of("umount", mount), Duration.ofSeconds(10));
-            if (!r.ok()) {
-                log.warn("pod {}: cannot unmount {}: {}", uid, mount, r.stderr().strip());
+        if (mayHoldMounts(podDir)) {
+            for (String mount : mountsUnder(podDir)) {
+                HostCommand.Result r = HostCommand.run(List.of("umount", mount), Duration.ofSeconds(10));
+                if (!r.ok()) {
+                    log.warn("pod {}: cannot unmount {}: {}", uid, mount, r.stderr().strip());
+                }
             }
         }
-        try {
-            AtomicWriter.deleteTree(podDir);
-        } catch (IOException e) {
-            log.warn("pod {}: cannot remove its volumes {}: {}", uid, podDir, e.getMessage());
+        deleteTree(uid, podDir);
+    }
+
+    private static void deleteTree(String uid, Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
+        try {
+            AtomicWriter.deleteTree(dir);
+        } catch (IOException e) {
+            log.warn("pod {}: cannot remove its volumes {}: {}", uid, dir, e.getMessage());
+        }
+    }
+
+    /**
+     * Whether anything may be mounted under a pod's volume directory: a tmpfs on one of its volumes (an emptyDir of
+     * medium Memory, or a secret or projected volume set up by an agent before {@link #credentialDir}), or what a
+     * container mounted into an emptyDir with Bidirectional propagation. Only then is /proc/self/mountinfo read,
+     * which costs a parse of every mount on the node.
+     */
+    private static boolean mayHoldMounts(Path podDir) {
+        if (Files.isDirectory(podDir.resolve("kubernetes.io~empty-dir"))) {
+            return true;
+        }
+        for (String plugin : List.of("kubernetes.io~secret", "kubernetes.io~projected")) {
+            try (var volumes = Files.list(podDir.resolve(plugin))) {
+                if (volumes.anyMatch(PodVolumes::mounted)) {
+                    return true;
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // no such volumes
+            }
+        }
+        return false;
     }
 
     /** Where pod {@code uid}'s emptyDir volume {@code name} lives under volume root {@code root}. */
@@ -494,27 +532,28 @@ public final class PodVolumes {
 
     /** Tears down the volumes of pods not in {@code liveUids}; returns how many. */
     public int removeOrphans(Set<String> liveUids) {
-        int n = 0;
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        try (var dirs = Files.list(root)) {
-            for (Path d : dirs.toList()) {
-                if (!liveUids.contains(d.getFileName().toString())) {
-                    tearDown(d.getFileName().toString());
-                    n++;
-                }
+        Set<String> orphans = new java.util.TreeSet<>();
+        for (Path dir : List.of(root, memoryRoot)) {
+            if (!Files.isDirectory(dir)) {
+                continue;
             }
-        } catch (IOException e) {
-            log.warn("cannot list {}: {}", root, e.getMessage());
+            try (var dirs = Files.list(dir)) {
+                dirs.map(d -> d.getFileName().toString())
+                        .filter(name -> !name.equals(MEMORY_DIR) && !liveUids.contains(name))
+                        .forEach(orphans::add);
+            } catch (IOException | UncheckedIOException e) {
+                log.warn("cannot list {}: {}", dir, e.getMessage());
+            }
         }
-        return n;
+        orphans.forEach(this::tearDown);
+        return orphans.size();
     }
 
     /**
      * The tmpfs size of a memory-backed volume, as the kubelet sizes it: the node's allocatable memory, or the
      * pod's memory limit if it has one and it is smaller, or the volume's own {@code sizeLimit} if that is smaller
      * still (a secret or projected volume has none). Empty (the kernel's default, half the RAM) when none is known.
+     * Without a pod: the node's allocatable memory (the node's tmpfs for credentials).
      */
     private String sizeOption(Pod pod, Quantity sizeLimit) {
         long size = -1;
@@ -522,7 +561,7 @@ public final class PodVolumes {
         if (node != null) {
             size = Quantity.getAmountInBytes(node).longValue();
         }
-        long podLimit = io.kaji.node.cgroup.PodResources.of(pod).memoryLimit();
+        long podLimit = pod == null ? -1 : io.kaji.node.cgroup.PodResources.of(pod).memoryLimit();
         if (podLimit > 0 && (size < 0 || podLimit < size)) {
             size = podLimit;
         }
@@ -536,10 +575,53 @@ public final class PodVolumes {
     }
 
     /**
+     * The directory of pod volume {@code plugin/name} that holds credentials (a secret or projected volume, the
+     * service-account token's among them): {@code <root>/.memory/<uid>/<plugin>/<name>}, on one tmpfs for the whole
+     * node, mounted once ({@code mode=0700}, sized to the node's allocatable memory), so that credentials never reach the node's disk, as the kubelet keeps
+     * them in memory. The kubelet mounts a tmpfs for each such volume; that cost every pod's start a mount (a
+     * process: the agent's JVM cannot call mount(2)) and its removal an unmount and a parse of every mount on the
+     * node (docs/benchmarks.md, session 21), for nothing a container can tell apart: the volume is mounted read-only
+     * into the container either way. A volume that has a tmpfs of its own at {@code <root>/<uid>/<plugin>/<name>}
+     * (set up by an earlier agent for a pod that still runs) is used where it is.
+     */
+    private Path credentialDir(Pod pod, String plugin, String name) {
+        String uid = pod.getMetadata().getUid();
+        Path own = root.resolve(uid).resolve(plugin).resolve(name);
+        if (tmpfs.contains(own.toAbsolutePath().toString())) {
+            return own;
+        }
+        if (Files.isDirectory(own) && mounted(own)) {
+            tmpfs.add(own.toAbsolutePath().toString());
+            return own;
+        }
+        mountMemoryRoot();
+        Path dir = memoryRoot.resolve(uid).resolve(plugin).resolve(name);
+        createDirectory(dir, "rwxr-xr-x");
+        return dir;
+    }
+
+    private void mountMemoryRoot() {
+        if (memoryRootMounted) {
+            return;
+        }
+        synchronized (memoryRoot) {
+            if (memoryRootMounted) {
+                return;
+            }
+            createDirectory(memoryRoot, "rwx------");
+            if (!mounted(memoryRoot)) {
+                HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "mode=0700" + sizeOption(null, null), "tmpfs",
+                        memoryRoot.toAbsolutePath().toString()), Duration.ofSeconds(10)).orThrow();
+                log.info("mounted the tmpfs of secret and projected volumes on {}", memoryRoot);
+            }
+            memoryRootMounted = true;
+        }
+    }
+
+    /**
      * Creates {@code dir} with {@code perms} and mounts a tmpfs on it ({@code mode} and the pod's {@link #sizeOption}),
-     * once: for an emptyDir of medium Memory, and for the volumes that hold credentials — secret and projected
-     * volumes, the service-account token's among them — so that they never reach the node's disk, as the kubelet
-     * backs them with memory.
+     * once: for an emptyDir of medium Memory (writable by the pod, so it gets a tmpfs of its own and its size limit,
+     * as the kubelet does).
      */
     private void memoryBacked(Path dir, String perms, String mode, Pod pod, Quantity sizeLimit) {
         String key = dir.toAbsolutePath().toString();

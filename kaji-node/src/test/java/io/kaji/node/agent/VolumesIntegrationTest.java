@@ -102,8 +102,8 @@ class VolumesIntegrationTest {
 
             assertThat(sh(id, "echo data > /scratch/f && cat /scratch/f")).isEqualTo("data\n");
             assertThat(sh(id, "grep ' /mem ' /proc/mounts | cut -d' ' -f1,3")).isEqualTo("tmpfs tmpfs\n");
-            // Sized as the kubelet sizes memory-backed volumes: the volume's sizeLimit (16Mi) here; a secret's
-            // tmpfs (no sizeLimit, no pod memory limit) gets the node's allocatable memory, in whole pages.
+            // Sized as the kubelet sizes memory-backed volumes: the volume's sizeLimit (16Mi) here; the node's tmpfs
+            // of secret and projected volumes gets the node's allocatable memory, in whole pages.
             assertThat(sh(id, "grep ' /mem ' /proc/mounts")).contains(",size=16384k");
             long allocatable = Quantity.getAmountInBytes(client.nodes().withName(NODE).get().getStatus()
                     .getAllocatable().get("memory")).longValue();
