@@ -51,10 +51,11 @@ public record AgentConfig(String nodeName, String kajiVersion, Duration leaseRen
     }
 
     /**
-     * Pods synced at once (virtual threads): enough to keep containerd busy during a burst of pod starts
-     * (docs/benchmarks.md: 4 left it at less than half of what containerd does with 8 pods in flight).
+     * Pods synced at once (virtual threads). Many, so that pods waiting for their containers to stop (up to their
+     * grace period), for an image or for the API server do not hold up the others; the runtime calls that start
+     * pods are bounded on their own ({@code StartGate}: four per core), as they are CPU work on the node's cores.
      */
-    public static final int DEFAULT_POD_WORKERS = 16;
+    public static final int DEFAULT_POD_WORKERS = 64;
 
     /** Kubernetes' container restart back-off: 10 s, doubled per crash up to 300 s. */
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(10);

@@ -80,6 +80,8 @@ public final class PodSyncer implements Reconciler {
     private final EventRecorder events;
     private final HookRunner hooks;
     private final PodVolumes volumes;
+    /** The node's bound on pod-start runtime calls in flight. */
+    private final StartGate starts;
     private final ImagePullSecrets pullSecrets;
     /** Containers ({@code uid/name}) whose image was reported present or pulled: "already present" once per container. */
     private final java.util.Set<String> pulledOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -143,6 +145,7 @@ public final class PodSyncer implements Reconciler {
         this.hooks = new HookRunner(runtime);
         // Beside the pod log directory: <data-dir>/volumes/<pod uid>/...
         this.volumes = new PodVolumes(client, PodVolumes.rootBeside(config.podLogs().root()), config.clock());
+        this.starts = new StartGate(StartGate.DEFAULT_PERMITS);
         this.pullSecrets = new ImagePullSecrets(client);
         this.client = client;
         this.runtime = runtime;
@@ -478,7 +481,8 @@ public final class PodSyncer implements Reconciler {
                 if (Boolean.FALSE.equals(pod.getSpec().getHostUsers())) {
                     throw new SandboxError(USER_NAMESPACES_UNSUPPORTED);
                 }
-                sandboxId = runtime.runSandbox(sandboxSpec);
+                SandboxSpec toRun = sandboxSpec;
+                sandboxId = starts.sandbox(() -> runtime.runSandbox(toRun));
             } catch (SandboxError | RuntimeCallException e) {
                 return sandboxFailed(key, pod, ref, e.getMessage());
             }
@@ -795,7 +799,8 @@ public final class PodSyncer implements Reconciler {
         }
         String id;
         try {
-            id = runtime.createContainer(sandboxId, sandbox, spec);
+            ContainerSpec toCreate = spec;
+            id = starts.container(() -> runtime.createContainer(sandboxId, sandbox, toCreate));
         } catch (RuntimeCallException e) {
             String message = e.getMessage();
             String user = spec.security().runAsUsername();
@@ -817,7 +822,11 @@ public final class PodSyncer implements Reconciler {
             if (own != null) {
                 own.containerStarted(id);
             }
-            runtime.startContainer(id);
+            String toStart = id;
+            starts.container(() -> {
+                runtime.startContainer(toStart);
+                return null;
+            });
         } catch (RuntimeCallException e) {
             // The attempt stays (CREATED or EXITED) and is restarted with back-off like a crash.
             failures.put(key, new ContainerWaiting("RunContainerError", e.getMessage()));

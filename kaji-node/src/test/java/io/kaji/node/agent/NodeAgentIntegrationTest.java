@@ -457,6 +457,43 @@ class NodeAgentIntegrationTest {
         });
     }
 
+    @Test
+    @Order(9)
+    void podsWaitingOutTheirGracePeriodDoNotHoldUpAnotherPodsStart() {
+        // More pods than the agent used to have workers (16), each with a PID 1 that ignores SIGTERM (sleep), so
+        // that each one's stop takes its whole grace period, as the kubelet's would.
+        int slow = 20;
+        for (int i = 0; i < slow; i++) {
+            client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("slow-" + i)
+                    .withNamespace(NS).endMetadata().withNewSpec().withNodeName(NODE)
+                    .withTerminationGracePeriodSeconds(30L).addNewContainer().withName("sleep")
+                    .withImage(BusyboxImage.NAME).withImagePullPolicy("IfNotPresent")
+                    .withCommand("sleep", "3600").endContainer().endSpec().build()).create();
+        }
+        for (int i = 0; i < slow; i++) {
+            awaitReady("slow-" + i, Duration.ofSeconds(60));
+        }
+        for (int i = 0; i < slow; i++) {
+            client.pods().inNamespace(NS).withName("slow-" + i).delete();
+        }
+        // Every slow pod's worker is now waiting for its container to stop.
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.runtime.listContainers(KajiLabels.managed())
+                .stream().filter(c -> c.state() == ContainerState.RUNNING).count() == slow);
+        long t0 = System.nanoTime();
+        client.pods().inNamespace(NS).resource(httpdPod("late")).create();
+        awaitReady("late", Duration.ofSeconds(15));
+        System.out.printf("timing: pod start while %d pods wait out 30-s grace periods: %d ms%n", slow,
+                (System.nanoTime() - t0) / 1_000_000);
+        client.pods().inNamespace(NS).withName("late").withGracePeriod(0).delete();
+        for (int i = 0; i < slow; i++) {
+            client.pods().inNamespace(NS).withName("slow-" + i).withGracePeriod(0).delete();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+            assertThat(node.runtime.listSandboxes(KajiLabels.managed())).isEmpty();
+        });
+    }
+
     private static Pod httpdPod(String name) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata().withNewSpec()
                 .withNodeName(NODE).withTerminationGracePeriodSeconds(5L).addNewContainer().withName("httpd")
