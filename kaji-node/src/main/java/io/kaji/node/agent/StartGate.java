@@ -7,10 +7,11 @@ import java.util.function.Supplier;
 /**
  * Bounds the runtime calls that start pods — RunPodSandbox (the CNI plugins, runc for the pause container),
  * CreateContainer and StartContainer (runc) — in flight on the node, apart from how many pods the agent syncs at
- * once. Those calls are CPU work of processes containerd starts; more of them at a time than the node's cores can
- * run only adds context switches (on 2 cores, 16 starts in flight cost runc, the shims and the CNI plugins ~6 ms
- * more CPU per pod than 8: docs/benchmarks.md, session 21). The pod workers themselves stay many, so that a pod
- * waiting for its containers to stop (up to its grace period) or for an image does not hold up the others' starts.
+ * once. Those calls are CPU work of processes containerd starts (runc, the shims, the CNI plugins), so their number
+ * in flight follows the node's cores, as the CRI floor of {@code kaji bench pod-startup} runs 8 at a time on 2; with
+ * 64 workers and this bound a 100-pod burst runs as fast as with the 16 workers before (docs/benchmarks.md, session
+ * 21). The pod workers themselves are many, so that a pod waiting for its containers to stop (up to its grace
+ * period) or for an image does not hold up the others' starts.
  *
  * <p>Containers go first: a pod whose sandbox exists waits only for other containers, not for new sandboxes, so
  * that pods started are finished before more are begun (as with one worker per start, without its blocking).
