@@ -8,6 +8,7 @@ import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.ContainerUsage;
 import io.kaji.node.runtime.KajiLabels;
+import io.kaji.node.runtime.PodRef;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +31,7 @@ class ResourceStatsTest {
     Path proc;
 
     private static Map<String, String> labels(String pod, String container) {
-        return Map.of(KajiLabels.POD_NAMESPACE, "default", KajiLabels.POD_NAME, pod, KajiLabels.POD_UID, "uid-" + pod,
-                KajiLabels.CONTAINER_NAME, container, KajiLabels.MANAGED, "true");
+        return KajiLabels.forContainer(new PodRef("default", pod, "uid-" + pod), container);
     }
 
     @Test
