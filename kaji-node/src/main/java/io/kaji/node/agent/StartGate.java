@@ -37,17 +37,16 @@ final class StartGate {
 
     /** Runs a sandbox's creation once no container start is waiting and fewer than the permits are in flight. */
     <T> T sandbox(Supplier<T> call) {
-        acquire(false);
-        try {
-            return call.get();
-        } finally {
-            release();
-        }
+        return run(false, call);
     }
 
     /** Runs a container's creation or start once fewer than the permits are in flight. */
     <T> T container(Supplier<T> call) {
-        acquire(true);
+        return run(true, call);
+    }
+
+    private <T> T run(boolean container, Supplier<T> call) {
+        acquire(container);
         try {
             return call.get();
         } finally {

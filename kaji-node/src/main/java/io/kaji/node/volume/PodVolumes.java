@@ -72,7 +72,6 @@ public final class PodVolumes {
     private final Clock clock;
     /** The node's tmpfs for secret and projected volumes ({@link #credentialDir}). */
     private final Path memoryRoot;
-    private volatile boolean memoryRootMounted;
     private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
     /** Volume directories known to have their tmpfs mounted ({@link #memoryBacked}). */
     private final Set<String> tmpfs = ConcurrentHashMap.newKeySet();
@@ -577,8 +576,8 @@ public final class PodVolumes {
     /**
      * The directory of pod volume {@code plugin/name} that holds credentials (a secret or projected volume, the
      * service-account token's among them): {@code <root>/.memory/<uid>/<plugin>/<name>}, on one tmpfs for the whole
-     * node, mounted once ({@code mode=0700}, sized to the node's allocatable memory), so that credentials never reach the node's disk, as the kubelet keeps
-     * them in memory. The kubelet mounts a tmpfs for each such volume; that cost every pod's start a mount (a
+     * node, mounted once ({@code mode=0700}, sized to the node's allocatable memory), so that credentials never reach
+     * the node's disk, as the kubelet keeps them in memory. The kubelet mounts a tmpfs for each such volume; that cost every pod's start a mount (a
      * process: the agent's JVM cannot call mount(2)) and its removal an unmount and a parse of every mount on the
      * node (docs/benchmarks.md, session 21), for nothing a container can tell apart: the volume is mounted read-only
      * into the container either way. A volume that has a tmpfs of its own at {@code <root>/<uid>/<plugin>/<name>}
@@ -600,28 +599,17 @@ public final class PodVolumes {
         return dir;
     }
 
+    /** Mounts the node's tmpfs for credentials once; every pod worker shares it, so one mounts at a time. */
     private void mountMemoryRoot() {
-        if (memoryRootMounted) {
-            return;
-        }
         synchronized (memoryRoot) {
-            if (memoryRootMounted) {
-                return;
-            }
-            createDirectory(memoryRoot, "rwx------");
-            if (!mounted(memoryRoot)) {
-                HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "mode=0700" + sizeOption(null, null), "tmpfs",
-                        memoryRoot.toAbsolutePath().toString()), Duration.ofSeconds(10)).orThrow();
-                log.info("mounted the tmpfs of secret and projected volumes on {}", memoryRoot);
-            }
-            memoryRootMounted = true;
+            memoryBacked(memoryRoot, "rwx------", "mode=0700", null, null);
         }
     }
 
     /**
      * Creates {@code dir} with {@code perms} and mounts a tmpfs on it ({@code mode} and the pod's {@link #sizeOption}),
      * once: for an emptyDir of medium Memory (writable by the pod, so it gets a tmpfs of its own and its size limit,
-     * as the kubelet does).
+     * as the kubelet does), and for the node's tmpfs for credentials (no pod: the node's allocatable memory).
      */
     private void memoryBacked(Path dir, String perms, String mode, Pod pod, Quantity sizeLimit) {
         String key = dir.toAbsolutePath().toString();
