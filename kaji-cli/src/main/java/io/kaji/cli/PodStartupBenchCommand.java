@@ -35,9 +35,10 @@ import picocli.CommandLine.Option;
         description = {
                 "Measure pod start-up latency: API create -> Running and Ready seen by a watch",
                 "(image present), for --pods pods created at once (burst) and one by one",
-                "(serial) on one real kaji agent; and the CRI floor on this machine: the same",
-                "pods run directly through the CRI of a containerd of its own, one by one and",
-                "--floor-concurrency at a time, so the burst is compared with it. Warm-up bursts",
+                "(serial) on one real kaji agent; and the CRI floor on this machine: pods run",
+                "directly through the CRI of a containerd of its own, one by one and",
+                "--floor-concurrency at a time, so the burst is compared with it (--floor-shape:",
+                "bare pods, the agent's pods as it asks the runtime for them, or both). Warm-up bursts",
                 "(--warmup) run first until the server's and the agent's JIT compilers settle.",
                 "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24),",
                 "services 100.64.124.0/24, bridges kajips1 and kajipsf; all removed afterwards."})
@@ -48,6 +49,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     private static final String CLUSTER_CIDR = "100.64.120.0/22";
     /** Inside the cluster CIDR but not the node's podCIDR (the first /24): LocalCluster's cleanup covers it too. */
     private static final String FLOOR_CIDR = "100.64.123.0/24";
+    private static final String SERVICE_CIDR = "100.64.124.0/24";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,6 +64,13 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     @Option(names = "--floor-concurrency", defaultValue = "8", paramLabel = "N",
             description = "Pods the parallel CRI floor starts at a time (default: ${DEFAULT-VALUE}).")
     int floorConcurrency;
+
+    @Option(names = "--floor-shape", defaultValue = "both", paramLabel = "SHAPE",
+            description = "The CRI floor's pods: bare (one container, no volumes, no pod cgroup), agent (the"
+                    + " benchmark's pods as the API server stores them, translated into CRI requests by the agent's own"
+                    + " code: pod cgroup, service-account volume, /etc/hosts, termination log, security settings,"
+                    + " service variables, as a kubelet asks for them), or both (default: ${DEFAULT-VALUE}).")
+    String floorShape;
 
     @Option(names = "--settle", defaultValue = "20", paramLabel = "SECONDS",
             description = "Seconds to let the new node settle (its network services start, its Lease renews) before the"
@@ -82,6 +91,10 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     @Option(names = "--skip-floor", description = "Do not measure the CRI floor (no comparison then).")
     boolean skipFloor;
 
+    @Option(names = "--server-jvm", paramLabel = "OPTIONS",
+            description = "JVM options of the server, space-separated (default: the server role's, as ./kaji uses them).")
+    String serverJvm;
+
     @Option(names = "--agent-jvm", paramLabel = "OPTIONS",
             description = "JVM options of the agent, space-separated (default: the agent role's, as ./kaji uses them).")
     String agentJvm;
@@ -95,6 +108,10 @@ final class PodStartupBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!List.of("bare", "agent", "both").contains(floorShape)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--floor-shape: unknown shape \"" + floorShape + "\"; use bare, agent or both");
+        }
         if (!List.of("burst", "serial", "both").contains(mode)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--mode: unknown mode \"" + mode + "\"; use burst, serial or both");
@@ -114,14 +131,16 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                     "needs root, /usr/bin/containerd and /bin/busybox (run sudo ./setup first)");
         }
         out = spec.commandLine().getOut();
+        List<String> sj = serverJvm == null ? KajiProcess.SERVER_JVM_OPTIONS : words(serverJvm);
         List<String> aj = agentJvm == null ? KajiProcess.AGENT_JVM_OPTIONS : words(agentJvm);
-        out.printf(Locale.ROOT, "pod-startup benchmark: %d pods, mode %s, agent JVM %s, cores=%d, JDK %s, load %s%n",
-                pods, mode, aj, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
+        out.printf(Locale.ROOT,
+                "pod-startup benchmark: %d pods, mode %s, server JVM %s, agent JVM %s, cores=%d, JDK %s, load %s%n",
+                pods, mode, sj, aj, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
                 loadAverage());
-        CriFloor.Result floor = skipFloor ? null : floor();
+        Map<CriFloor.Shape, CriFloor.Result> floors = skipFloor ? Map.of() : floors();
         List<PodStartupBenchmark.Result> results = new ArrayList<>();
-        try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, "100.64.124.0/24",
-                List.of(NODE), List.of("kajips1"), List.of()), this::progress, KajiProcess.SERVER_JVM_OPTIONS, aj)) {
+        try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, SERVICE_CIDR,
+                List.of(NODE), List.of("kajips1"), List.of()), this::progress, sj, aj)) {
             // Pods sent to a node that has just started wait for the scheduler while its network services start and
             // its first Leases are renewed; on a loaded machine the node may even turn NotReady for a while then.
             progress("letting the node settle for " + settle + " s");
@@ -155,31 +174,37 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         }
         out.println();
         out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
-        if (floor != null) {
-            out.printf(Locale.ROOT, "CRI floor   one by one:  %s%n", floor.sequential().format());
-            out.printf(Locale.ROOT, "CRI floor   %d at once, %d at a time: %s; %.2f pods/s%n", pods,
+        floors.forEach((shape, floor) -> {
+            String name = "CRI floor, " + shape.name().toLowerCase(Locale.ROOT) + ":";
+            out.printf(Locale.ROOT, "%s one by one:  %s%n", name, floor.sequential().format());
+            out.printf(Locale.ROOT, "%s %d at once, %d at a time: %s; %.2f pods/s%n", name, pods,
                     floorConcurrency, floor.parallel().format(), floor.parallelPerSecond());
-            out.printf(Locale.ROOT, "CRI floor   CPU: %s%n", floor.parallelCpu());
-        }
+            out.printf(Locale.ROOT, "%s CPU: %s%n", name, floor.parallelCpu());
+        });
         for (PodStartupBenchmark.Result r : results) {
             out.printf(Locale.ROOT, "%-6s Running: %s%n", r.mode(), r.running().format());
             out.printf(Locale.ROOT, "%-6s Ready:   %s%n", r.mode(), r.ready().format());
             if (r.mode().equals("burst")) {
                 out.printf(Locale.ROOT, "burst  CPU: %s%n", burstCpu);
-                out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%s%n", r.podsPerSecond(), floor == null ? ""
-                        : String.format(Locale.ROOT, " = %.0f %% of the CRI floor's %.2f pods/s (goal >= 80 %%)",
-                        100 * r.podsPerSecond() / floor.parallelPerSecond(), floor.parallelPerSecond()));
+                out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%n", r.podsPerSecond());
+                floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
+                        "burst  = %.0f %% of the CRI floor's %.2f pods/s with %s (goal >= 80 %%)%n",
+                        100 * r.podsPerSecond() / floor.parallelPerSecond(), floor.parallelPerSecond(),
+                        shape.description()));
             } else {
-                out.printf(Locale.ROOT, "serial p99 to Running %.0f ms (goal <= 1000 ms; Kubernetes' SLO 5000 ms)%s%n",
-                        r.running().p99Ms(), floor == null ? "" : String.format(Locale.ROOT,
-                                "; the CRI floor's p50 one by one is %.0f ms", floor.sequential().p50Ms()));
+                out.printf(Locale.ROOT, "serial p99 to Running %.0f ms (goal <= 1000 ms; Kubernetes' SLO 5000 ms)%n",
+                        r.running().p99Ms());
+                floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
+                        "serial the CRI floor's p50 one by one with %s: %.0f ms%n", shape.description(),
+                        floor.sequential().p50Ms()));
             }
         }
         out.flush();
         return 0;
     }
 
-    private CriFloor.Result floor() throws Exception {
+    /** The CRI floor of each shape --floor-shape names, in one containerd, bare pods first. */
+    private Map<CriFloor.Shape, CriFloor.Result> floors() throws Exception {
         Path dir = root.resolve("cri-floor");
         if (Files.isDirectory(dir)) {
             new ContainerdResidue(new NodeLayout(dir).containerd()).remove();
@@ -187,13 +212,21 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         LocalCluster.deleteRecursively(dir);
         Files.createDirectories(dir);
         progress("CRI floor: starting a containerd of its own under " + dir);
-        try (CriFloor floor = CriFloor.start(dir, "kajipsf", FLOOR_CIDR)) {
-            CriFloor.Result r = floor.measure(pods, pods, floorConcurrency, this::progress);
-            out.printf(Locale.ROOT, "  CRI floor one by one: %s%n  CRI floor at once:    %s; %.2f pods/s%n"
-                            + "  CRI floor CPU at once: %s%n",
-                    r.sequential().format(), r.parallel().format(), r.parallelPerSecond(), r.parallelCpu());
-            return r;
+        Map<CriFloor.Shape, CriFloor.Result> results = new java.util.EnumMap<>(CriFloor.Shape.class);
+        try (CriFloor floor = CriFloor.start(dir, "kajipsf", FLOOR_CIDR, SERVICE_CIDR)) {
+            for (CriFloor.Shape shape : CriFloor.Shape.values()) {
+                if (!floorShape.equals("both") && !floorShape.equals(shape.name().toLowerCase(Locale.ROOT))) {
+                    continue;
+                }
+                CriFloor.Result r = floor.measure(pods, pods, floorConcurrency, shape, this::progress);
+                out.printf(Locale.ROOT, "  CRI floor (%s) one by one: %s%n  CRI floor (%s) at once:    %s; %.2f"
+                                + " pods/s%n  CRI floor (%s) CPU at once: %s%n", shape.description(),
+                        r.sequential().format(), shape.description(), r.parallel().format(), r.parallelPerSecond(),
+                        shape.description(), r.parallelCpu());
+                results.put(shape, r);
+            }
         }
+        return results;
     }
 
     /**

@@ -129,13 +129,43 @@ public final class PodStartupBenchmark {
                 LatencySummary.perSecond(pods, last - first));
     }
 
-    private void create(String run, String name) {
-        Pod pod = new PodBuilder()
+    /** The pod the benchmark creates: one container sleeping, a short grace period, labelled with its run. */
+    public static Pod pod(String namespace, String name, String run, String nodeName, String image) {
+        return new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).addToLabels(LABEL, run).endMetadata()
                 .withNewSpec().withNodeName(nodeName).withTerminationGracePeriodSeconds(1L)
                 .addNewContainer().withName("main").withImage(image).withImagePullPolicy("IfNotPresent")
                 .withCommand("sleep", "1000000").endContainer()
                 .endSpec().build();
+    }
+
+    /**
+     * {@code pod} as the API server stores it, in what a node agent reads (the CRI floor builds the same pods
+     * without a server): the defaults the agent acts on (dnsPolicy, enableServiceLinks, restartPolicy, the
+     * termination-message path) and the ServiceAccount admission's projected volume (token, CA bundle, namespace)
+     * mounted read-only at the usual path. {@code PodStartupBenchmarkTest} checks it against a real API server.
+     */
+    public static Pod admitted(Pod pod, String uid) {
+        return new PodBuilder(pod).editMetadata().withUid(uid).endMetadata()
+                .editSpec().withDnsPolicy("ClusterFirst").withEnableServiceLinks(true).withRestartPolicy("Always")
+                .withServiceAccountName("default")
+                .addNewVolume().withName("kube-api-access-floor").withNewProjected().withDefaultMode(420)
+                .addNewSource().withNewServiceAccountToken().withExpirationSeconds(3607L).withPath("token")
+                .endServiceAccountToken().endSource()
+                .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
+                .withPath("ca.crt").endItem().endConfigMap().endSource()
+                .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef()
+                .withApiVersion("v1").withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI()
+                .endSource().endProjected().endVolume()
+                .editFirstContainer().withTerminationMessagePath("/dev/termination-log")
+                .withTerminationMessagePolicy("File")
+                .addNewVolumeMount().withName("kube-api-access-floor")
+                .withMountPath("/var/run/secrets/kubernetes.io/serviceaccount").withReadOnly(true).endVolumeMount()
+                .endContainer().endSpec().build();
+    }
+
+    private void create(String run, String name) {
+        Pod pod = pod(namespace, name, run, nodeName, image);
         created.put(name, System.nanoTime());
         client.pods().inNamespace(namespace).resource(pod).create();
     }

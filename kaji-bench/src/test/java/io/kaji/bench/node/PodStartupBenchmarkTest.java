@@ -3,6 +3,8 @@ package io.kaji.bench.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -46,6 +48,27 @@ class PodStartupBenchmarkTest {
                 assertThat(burst.podsPerSecond()).isPositive();
                 assertThat(client.pods().inNamespace("default").withLabel(PodStartupBenchmark.LABEL, "burst").list()
                         .getItems()).hasSize(20);
+
+                // The CRI floor's pods are these, as the server stored them (volume names aside).
+                Pod stored = client.pods().inNamespace("default").withLabel(PodStartupBenchmark.LABEL, "burst").list()
+                        .getItems().get(0);
+                Pod floor = PodStartupBenchmark.admitted(PodStartupBenchmark.pod("default",
+                        stored.getMetadata().getName(), "burst", "sim-0", "busybox:1"), "uid");
+                assertThat(floor.getSpec().getDnsPolicy()).isEqualTo(stored.getSpec().getDnsPolicy());
+                assertThat(floor.getSpec().getEnableServiceLinks()).isEqualTo(stored.getSpec().getEnableServiceLinks());
+                assertThat(floor.getSpec().getRestartPolicy()).isEqualTo(stored.getSpec().getRestartPolicy());
+                assertThat(floor.getSpec().getVolumes()).hasSize(1);
+                assertThat(stored.getSpec().getVolumes()).singleElement().satisfies(v -> assertThat(v.getProjected())
+                        .isEqualTo(floor.getSpec().getVolumes().get(0).getProjected()));
+                Container storedMain = stored.getSpec().getContainers().get(0);
+                Container floorMain = floor.getSpec().getContainers().get(0);
+                assertThat(floorMain.getTerminationMessagePath()).isEqualTo(storedMain.getTerminationMessagePath());
+                assertThat(floorMain.getVolumeMounts()).singleElement().satisfies(m -> {
+                    assertThat(storedMain.getVolumeMounts()).singleElement().satisfies(s -> {
+                        assertThat(m.getMountPath()).isEqualTo(s.getMountPath());
+                        assertThat(m.getReadOnly()).isEqualTo(s.getReadOnly());
+                    });
+                });
 
                 bench.deleteAll(Duration.ofSeconds(30));
                 assertThat(client.pods().inNamespace("default").list().getItems()).isEmpty();

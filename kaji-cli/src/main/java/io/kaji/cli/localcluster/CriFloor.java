@@ -1,7 +1,16 @@
 package io.kaji.cli.localcluster;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.kaji.apiserver.server.ServiceCidr;
 import io.kaji.bench.node.LatencySummary;
+import io.kaji.bench.node.PodStartupBenchmark;
 import io.kaji.node.NodeLayout;
+import io.kaji.node.agent.AgentPodRequests;
+import io.kaji.node.agent.ClusterNetwork;
+import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.cni.BridgeNetwork;
 import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.containerd.ContainerdSupervisor;
@@ -15,6 +24,7 @@ import io.kaji.node.runtime.ContainerSpec;
 import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.CriContainerRuntime;
 import io.kaji.node.runtime.PodRef;
+import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.runtime.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,7 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,12 +44,37 @@ import java.util.function.Consumer;
  * The CRI floor of pod start-up on this machine: what a pod costs containerd, runc and the CNI plugins alone, with
  * no agent in between. A containerd of its own (configured as an agent's, on its own bridge and CIDR) runs pods of
  * one sleeping busybox container directly through the CRI (RunPodSandbox, CreateContainer, StartContainer), one
- * by one and then all at once. {@link #close()} removes the pods, stops containerd and removes what it left (shims,
- * mounts, the bridge, the data dir's contents stay under {@code dir}).
+ * by one and then all at once, in one of two {@link Shape shapes}: bare pods, or the benchmark's pods as the agent
+ * asks the runtime for them. {@link #close()} removes the pods, stops containerd and removes what it left (shims,
+ * mounts, the bridge, the pods' cgroups; the data dir's contents stay under {@code dir}).
  *
  * <p>Not thread-safe: one caller drives it.
  */
 public final class CriFloor implements AutoCloseable {
+
+    /** What the floor's pods are. */
+    public enum Shape {
+        /** One container, no volumes, no pod cgroup, the runtime's defaults: the least a pod can cost. */
+        BARE("bare pods"),
+        /**
+         * The benchmark's pod as the API server stores it ({@link PodStartupBenchmark#admitted}), translated by the
+         * agent's own code ({@link AgentPodRequests}): its pod cgroup, resolv.conf, security settings, service
+         * variables, the service-account volume, /etc/hosts and the termination-log file, as a kubelet asks for
+         * them; plus the two CRI calls the agent makes per pod start besides the three (the sandbox's address, the
+         * image's status). What the runtime costs for the pods the agent starts.
+         */
+        AGENT("the agent's pods");
+
+        private final String description;
+
+        Shape(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
 
     /**
      * The floor's figures.
@@ -58,10 +93,15 @@ public final class CriFloor implements AutoCloseable {
     private final CriConnection cri;
     private final ContainerdSupervisor supervisor;
     private final CriContainerRuntime runtime;
-    private final List<String> sandboxes = new CopyOnWriteArrayList<>();
+    private final PodCgroups cgroups;
+    private final AgentPodRequests requests;
+    private final String serviceCidr;
+    /** Sandbox id and pod uid of every pod this floor started. */
+    private final Map<String, String> sandboxes = new ConcurrentHashMap<>();
 
-    private CriFloor(Path dir, String bridge, String podCidr) {
+    private CriFloor(Path dir, String bridge, String podCidr, String serviceCidr) {
         layout = new NodeLayout(dir);
+        this.serviceCidr = serviceCidr;
         this.podCidr = podCidr;
         network = new BridgeNetwork("kaji-floor", bridge, podCidr, layout.ipamDir());
         network.writeTo(layout.containerd().cniConfDir());
@@ -69,17 +109,25 @@ public final class CriFloor implements AutoCloseable {
         supervisor = ContainerdSupervisor.create(layout.containerd(), cri);
         supervisor.addListener(h -> cri.resetConnectBackoff());
         runtime = new CriContainerRuntime(cri);
+        cgroups = PodCgroups.forAgent("kaji-cri-floor", dir);
+        ServiceCidr services = ServiceCidr.parse(serviceCidr);
+        Service kubernetes = new ServiceBuilder().withNewMetadata().withNamespace("default").withName("kubernetes")
+                .endMetadata().withNewSpec().withClusterIP(services.apiServerIp()).addNewPort().withName("https")
+                .withProtocol("TCP").withPort(443).endPort().endSpec().build();
+        requests = new AgentPodRequests(dir.resolve("pods"), cgroups, new ClusterNetwork(podCidr, serviceCidr,
+                services.dnsIp(), "cluster.local"), List.of(kubernetes));
     }
 
     /**
      * Starts containerd under {@code dir} with a bridge {@code bridge} on {@code podCidr} (inside 100.64.0.0/10,
-     * unused otherwise) and imports the pause and busybox images.
+     * unused otherwise) and imports the pause and busybox images; the agent-shaped pods get the cluster DNS and the
+     * {@code kubernetes} Service's variables of {@code serviceCidr}.
      */
-    public static CriFloor start(Path dir, String bridge, String podCidr) throws IOException {
+    public static CriFloor start(Path dir, String bridge, String podCidr, String serviceCidr) throws IOException {
         if (!BridgeNetwork.contains("100.64.0.0/10", podCidr)) {
             throw new IllegalArgumentException("the floor's pod CIDR " + podCidr + " must be inside 100.64.0.0/10");
         }
-        CriFloor f = new CriFloor(dir, bridge, podCidr);
+        CriFloor f = new CriFloor(dir, bridge, podCidr, serviceCidr);
         try {
             f.supervisor.start();
             ImageImporter importer = ImageImporter.forSocket(f.layout.criSocket());
@@ -99,19 +147,20 @@ public final class CriFloor implements AutoCloseable {
      * {@code concurrency} of them being started at a time (containerd on two loaded cores does not finish 100
      * simultaneous RunPodSandbox calls within the CRI deadline of 30 s; the agent bounds its own concurrency too).
      */
-    public Result measure(int sequential, int parallel, int concurrency, Consumer<String> progress)
+    public Result measure(int sequential, int parallel, int concurrency, Shape shape, Consumer<String> progress)
             throws InterruptedException {
-        progress.accept("CRI floor: before the pods one by one, machine " + CpuMeter.awaitQuiet().describe());
-        progress.accept("CRI floor: " + sequential + " pods one by one");
+        String what = "CRI floor (" + shape.description() + "): ";
+        progress.accept(what + "before the pods one by one, machine " + CpuMeter.awaitQuiet().describe());
+        progress.accept(what + sequential + " pods one by one");
         long[] seq = new long[sequential];
         for (int i = 0; i < sequential; i++) {
-            seq[i] = startPod("floor-seq-" + i);
+            seq[i] = startPod("floor-seq-" + i, shape);
         }
         removeAll();
         // What the removals left (the kernel tears the pods' network namespaces down afterwards) is not the
         // parallel run's to pay for.
-        progress.accept("CRI floor: before the pods at once, machine " + CpuMeter.awaitQuiet().describe());
-        progress.accept("CRI floor: " + parallel + " pods at once, " + concurrency + " at a time");
+        progress.accept(what + "before the pods at once, machine " + CpuMeter.awaitQuiet().describe());
+        progress.accept(what + parallel + " pods at once, " + concurrency + " at a time");
         List<Future<Long>> futures = new ArrayList<>();
         Semaphore slots = new Semaphore(concurrency);
         CpuMeter meter = new CpuMeter(Map.of("containerd", supervisor.pid().orElse(-1L),
@@ -124,7 +173,7 @@ public final class CriFloor implements AutoCloseable {
                 futures.add(threads.submit(() -> {
                     slots.acquire();
                     try {
-                        return startPod(name);
+                        return startPod(name, shape);
                     } finally {
                         slots.release();
                     }
@@ -147,15 +196,10 @@ public final class CriFloor implements AutoCloseable {
     }
 
     /** One pod: sandbox, container created and started; returns the nanoseconds it took, checks it runs. */
-    private long startPod(String name) {
-        PodRef pod = new PodRef("kaji-cri-floor", name, UUID.randomUUID().toString());
-        SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(layout.podLogs().podDirectory(pod)).build();
+    private long startPod(String name, Shape shape) {
+        String uid = UUID.randomUUID().toString();
         long t0 = System.nanoTime();
-        String sandboxId = runtime.runSandbox(sandbox);
-        sandboxes.add(sandboxId);
-        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("main", BusyboxImage.NAME)
-                .command("sleep", "1000000").build());
-        runtime.startContainer(id);
+        String id = shape == Shape.BARE ? startBare(name, uid) : startAsTheAgent(name, uid);
         long took = System.nanoTime() - t0;
         if (runtime.containerStatus(id).map(s -> s.state() != ContainerState.RUNNING).orElse(true)) {
             throw new IllegalStateException("CRI floor pod " + name + ": its container is not running");
@@ -163,13 +207,39 @@ public final class CriFloor implements AutoCloseable {
         return took;
     }
 
-    /** Stops and removes every pod this floor started, all at once. */
+    private String startBare(String name, String uid) {
+        PodRef pod = new PodRef("kaji-cri-floor", name, uid);
+        SandboxSpec sandbox = SandboxSpec.builder(pod).logDirectory(layout.podLogs().podDirectory(pod)).build();
+        String sandboxId = runtime.runSandbox(sandbox);
+        sandboxes.put(sandboxId, uid);
+        String id = runtime.createContainer(sandboxId, sandbox, ContainerSpec.builder("main", BusyboxImage.NAME)
+                .command("sleep", "1000000").build());
+        runtime.startContainer(id);
+        return id;
+    }
+
+    private String startAsTheAgent(String name, String uid) {
+        Pod pod = PodStartupBenchmark.admitted(PodStartupBenchmark.pod("default", name, "floor", "kaji-cri-floor",
+                BusyboxImage.NAME), uid);
+        SandboxSpec sandbox = requests.sandbox(pod, layout.podLogs());
+        String sandboxId = runtime.runSandbox(sandbox);
+        sandboxes.put(sandboxId, uid);
+        String ip = runtime.sandboxStatus(sandboxId).map(SandboxInfo::ip).orElse("");
+        Container main = pod.getSpec().getContainers().getFirst();
+        String id = runtime.createContainer(sandboxId, sandbox, requests.container(pod, main, ip,
+                runtime.imageStatus(main.getImage())));
+        runtime.startContainer(id);
+        return id;
+    }
+
+    /** Stops and removes every pod this floor started, all at once, and what was made for them. */
     private void removeAll() {
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (String id : sandboxes) {
+            for (var e : sandboxes.entrySet()) {
                 threads.submit(() -> {
-                    runtime.stopSandbox(id);
-                    runtime.removeSandbox(id);
+                    runtime.stopSandbox(e.getKey());
+                    runtime.removeSandbox(e.getKey());
+                    requests.remove(e.getValue());
                 });
             }
         }
@@ -185,6 +255,7 @@ public final class CriFloor implements AutoCloseable {
         } finally {
             supervisor.close();
             cri.close();
+            cgroups.removeAll();
             new ContainerdResidue(layout.containerd()).remove();
             HostCommand.run(List.of("ip", "link", "del", network.bridge()), Duration.ofSeconds(10));
             LocalCluster.removeCniForwardRules(podCidr);
