@@ -75,6 +75,15 @@ public final class JitWarmup {
      */
     public static Result run(Round first, Round more, Duration cap, java.util.function.LongSupplier compileMillis)
             throws Exception {
+        return run(first, more, cap, compileMillis, SETTLED_SHARE);
+    }
+
+    /** As above, settled once two rounds in a row compiled for less than {@code settledShare} of their wall time. */
+    public static Result run(Round first, Round more, Duration cap, java.util.function.LongSupplier compileMillis,
+                             double settledShare) throws Exception {
+        if (!(settledShare > 0 && settledShare <= 1)) {
+            throw new IllegalArgumentException("the settled share must be above 0 and at most 1: " + settledShare);
+        }
         long start = System.nanoTime();
         int rounds = 0;
         int quiet = 0;
@@ -91,7 +100,7 @@ public final class JitWarmup {
             if (share < 0) {
                 return new Result(rounds, seconds, share, false);
             }
-            quiet = share < SETTLED_SHARE ? quiet + 1 : 0;
+            quiet = share < settledShare ? quiet + 1 : 0;
             if (quiet >= QUIET_ROUNDS) {
                 return new Result(rounds, seconds, share, true);
             }

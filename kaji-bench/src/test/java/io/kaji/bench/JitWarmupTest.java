@@ -1,6 +1,7 @@
 package io.kaji.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +30,20 @@ class JitWarmupTest {
         assertThat(result.settled()).isTrue();
         assertThat(result.lastRoundShare()).isZero();
         assertThat(result.describe()).startsWith("6 round(s); JIT compilation in the last round 0 %");
+    }
+
+    @Test
+    void aStricterShareWaitsForQuieterRounds() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        AtomicLong compiled = new AtomicLong();
+        // 1 ms of compilation in rounds of 20 ms or more: at most 5 %, but not under 0.5 % (unless a round took
+        // over 200 ms); the fourth and fifth rounds compile nothing.
+        JitWarmup.Round r = round(n, compiled, 1, 1, 1, 0, 0);
+        JitWarmup.Result result = JitWarmup.run(r, r, Duration.ofMinutes(1), compiled::get, 0.005);
+        assertThat(result.rounds()).isEqualTo(5);
+        assertThat(result.settled()).isTrue();
+        assertThatThrownBy(() -> JitWarmup.run(r, r, Duration.ofMinutes(1), compiled::get, 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

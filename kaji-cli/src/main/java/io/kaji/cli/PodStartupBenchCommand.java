@@ -80,13 +80,19 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "100", paramLabel = "PODS",
             description = "Pods per warm-up burst, started at once and deleted, not measured; bursts go on until the"
                     + " server's and the agent's JIT compilers are mostly done (two bursts in a row in which they"
-                    + " compiled for under 5 %% of the wall time) or --warmup-max-seconds have passed; 0 for no"
-                    + " warm-up (default: ${DEFAULT-VALUE}).")
+                    + " compiled for under --warmup-jit-percent of the wall time) or --warmup-max-seconds have passed;"
+                    + " 0 for no warm-up (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--warmup-max-seconds", defaultValue = "300", paramLabel = "SECONDS",
             description = "Upper bound on the warm-up's time (default: ${DEFAULT-VALUE}).")
     int warmupMaxSeconds;
+
+    @Option(names = "--warmup-jit-percent", defaultValue = "5", paramLabel = "PERCENT",
+            description = "The warm-up ends after two bursts in a row in which the JIT compilers worked for less than"
+                    + " this share of the wall time (default: ${DEFAULT-VALUE}; lower for a longer-running cluster's"
+                    + " state, with a larger --warmup-max-seconds).")
+    double warmupJitPercent;
 
     @Option(names = "--skip-floor", description = "Do not measure the CRI floor (no comparison then).")
     boolean skipFloor;
@@ -118,6 +124,10 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         }
         if (warmup < 0 || warmup > 105) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be 0 to 105");
+        }
+        if (!(warmupJitPercent > 0 && warmupJitPercent <= 100)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-jit-percent must be above 0 and at"
+                    + " most 100");
         }
         if (warmupMaxSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-max-seconds must not be negative");
@@ -188,7 +198,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "burst  CPU: %s%n", burstCpu);
                 out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%n", r.podsPerSecond());
                 floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
-                        "burst  = %.0f %% of the CRI floor's %.2f pods/s with %s (goal >= 80 %%)%n",
+                        "burst  = %.1f %% of the CRI floor's %.2f pods/s with %s (goal >= 80 %%)%n",
                         100 * r.podsPerSecond() / floor.parallelPerSecond(), floor.parallelPerSecond(),
                         shape.description()));
             } else {
@@ -252,7 +262,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             bench.deleteAll(Duration.ofMinutes(2));
         };
         JitWarmup.Result done = JitWarmup.run(burst, burst, Duration.ofSeconds(warmupMaxSeconds),
-                () -> jitMillis(cluster));
+                () -> jitMillis(cluster), warmupJitPercent / 100);
         progress("warm-up done: " + done.describe() + " (the server's and the agent's compilers, deletions included)");
     }
 
