@@ -8,6 +8,7 @@ import io.kaji.cli.localcluster.CriFloor;
 import io.kaji.cli.localcluster.KajiProcess;
 import io.kaji.cli.localcluster.LocalCluster;
 import io.kaji.node.NodeLayout;
+import io.kaji.node.cgroup.PodCgroups;
 import io.kaji.node.containerd.ContainerdResidue;
 import io.kaji.node.image.BusyboxImage;
 import java.io.PrintWriter;
@@ -38,8 +39,9 @@ import picocli.CommandLine.Option;
                 "(serial) on one real kaji agent; and the CRI floor on this machine: pods run",
                 "directly through the CRI of a containerd of its own, one by one and",
                 "--floor-concurrency at a time, so the burst is compared with it (--floor-shape:",
-                "bare pods, the agent's pods as it asks the runtime for them, or both). Warm-up bursts",
-                "(--warmup) run first until the server's and the agent's JIT compilers settle.",
+                "bare pods, the agent's pods as it asks the runtime for them, or both).",
+                "Warm-up bursts (--warmup) run first until the server's and the agent's JIT",
+                "compilers settle.",
                 "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24),",
                 "services 100.64.124.0/24, bridges kajips1 and kajipsf; all removed afterwards."})
 final class PodStartupBenchCommand implements Callable<Integer> {
@@ -217,7 +219,9 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     private Map<CriFloor.Shape, CriFloor.Result> floors() throws Exception {
         Path dir = root.resolve("cri-floor");
         if (Files.isDirectory(dir)) {
+            // What an earlier run that did not end cleanly left: its containerd's shims and mounts, its pod cgroups.
             new ContainerdResidue(new NodeLayout(dir).containerd()).remove();
+            PodCgroups.recorded(dir).ifPresent(PodCgroups::removeAll);
         }
         LocalCluster.deleteRecursively(dir);
         Files.createDirectories(dir);
