@@ -35,11 +35,12 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
                 "Measure pod start-up latency: API create -> Running and Ready seen by a watch",
-                "(image present), for --pods pods created at once (burst) and one by one",
-                "(serial) on one real kaji agent; and the CRI floor on this machine: pods run",
-                "directly through the CRI of a containerd of its own, one by one and",
-                "--floor-concurrency at a time, so the burst is compared with it (--floor-shape:",
-                "bare pods, the agent's pods as it asks the runtime for them, or both).",
+                "(image present), for --pods pods created at once (burst, --bursts times) and one",
+                "by one (serial) on one real kaji agent; and the CRI floor on this machine: pods",
+                "run directly through the CRI of a containerd of its own, one by one and",
+                "--floor-concurrency at a time (--floor-runs times), so the median burst is",
+                "compared with the median floor (--floor-shape: bare pods, the agent's pods as it",
+                "asks the runtime for them, or both).",
                 "Warm-up bursts (--warmup) run first until the server's and the agent's JIT",
                 "compilers settle.",
                 "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24),",
@@ -66,6 +67,16 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     @Option(names = "--floor-concurrency", defaultValue = "8", paramLabel = "N",
             description = "Pods the parallel CRI floor starts at a time (default: ${DEFAULT-VALUE}).")
     int floorConcurrency;
+
+    @Option(names = "--bursts", defaultValue = "3", paramLabel = "N",
+            description = "Measured bursts of --pods pods at once, each after the previous one's pods are gone; their"
+                    + " median throughput is compared with the floor's (default: ${DEFAULT-VALUE}).")
+    int bursts;
+
+    @Option(names = "--floor-runs", defaultValue = "3", paramLabel = "N",
+            description = "Runs of --pods pods at once per floor shape, the shapes taking turns; their median is the"
+                    + " floor (default: ${DEFAULT-VALUE}).")
+    int floorRuns;
 
     @Option(names = "--floor-shape", defaultValue = "both", paramLabel = "SHAPE",
             description = "The CRI floor's pods: bare (one container, no volumes, no pod cgroup), agent (the"
@@ -112,7 +123,6 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     Path root;
 
     private PrintWriter out;
-    private String burstCpu = "";
 
     @Override
     public Integer call() throws Exception {
@@ -130,6 +140,9 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         if (!(warmupJitPercent > 0 && warmupJitPercent <= 100)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-jit-percent must be above 0 and at"
                     + " most 100");
+        }
+        if (bursts < 1 || floorRuns < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bursts and --floor-runs must be at least 1");
         }
         if (warmupMaxSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-max-seconds must not be negative");
@@ -149,8 +162,9 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 "pod-startup benchmark: %d pods, mode %s, server JVM %s, agent JVM %s, cores=%d, JDK %s, load %s%n",
                 pods, mode, sj, aj, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
                 loadAverage());
-        Map<CriFloor.Shape, CriFloor.Result> floors = skipFloor ? Map.of() : floors();
+        Map<CriFloor.Shape, Floor> floors = skipFloor ? Map.of() : floors();
         List<PodStartupBenchmark.Result> results = new ArrayList<>();
+        List<String> burstCpu = new ArrayList<>();
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, SERVICE_CIDR,
                 List.of(NODE), List.of("kajips1"), List.of()), this::progress, sj, aj)) {
             // Pods sent to a node that has just started wait for the scheduler while its network services start and
@@ -163,17 +177,17 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             if (warmup > 0) {
                 warmUp(cluster, bench);
             }
-            if (!mode.equals("serial")) {
-                awaitQuiet("the burst");
-                progress("burst: " + pods + " pods at once");
+            for (int b = 1; b <= bursts && !mode.equals("serial"); b++) {
+                awaitQuiet("burst " + b);
+                progress("burst " + b + " of " + bursts + ": " + pods + " pods at once");
                 CpuMeter meter = new CpuMeter(clusterPids(cluster));
                 CpuMeter.Snapshot cpu0 = meter.take();
                 long[] jit0 = jitMillisEach(cluster);
                 results.add(bench.burst(pods, Duration.ofMinutes(5)));
-                burstCpu = CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), pods,
-                        "pod") + jitClause(jit0, jitMillisEach(cluster));
+                burstCpu.add(CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), pods,
+                        "pod") + jitClause(jit0, jitMillisEach(cluster)));
                 print(results.getLast());
-                progress("burst CPU: " + burstCpu);
+                progress("burst " + b + " CPU: " + burstCpu.getLast());
                 bench.deleteAll(Duration.ofMinutes(4));
             }
             if (!mode.equals("burst")) {
@@ -189,20 +203,22 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         floors.forEach((shape, floor) -> {
             String name = "CRI floor, " + shape.name().toLowerCase(Locale.ROOT) + ":";
             out.printf(Locale.ROOT, "%s one by one:  %s%n", name, floor.sequential().format());
-            out.printf(Locale.ROOT, "%s %d at once, %d at a time: %s; %.2f pods/s%n", name, pods,
-                    floorConcurrency, floor.parallel().format(), floor.parallelPerSecond());
-            out.printf(Locale.ROOT, "%s CPU: %s%n", name, floor.parallelCpu());
+            for (int i = 0; i < floor.runs().size(); i++) {
+                CriFloor.Parallel run = floor.runs().get(i);
+                out.printf(Locale.ROOT, "%s %d at once, %d at a time, run %d: %s; %.2f pods/s%n", name, pods,
+                        floorConcurrency, i + 1, run.latency().format(), run.perSecond());
+                out.printf(Locale.ROOT, "%s CPU, run %d: %s%n", name, i + 1, run.cpu());
+            }
+            out.printf(Locale.ROOT, "%s median of %d runs: %.2f pods/s%n", name, floor.runs().size(), floor.median());
         });
+        List<Double> burstRates = new ArrayList<>();
         for (PodStartupBenchmark.Result r : results) {
             out.printf(Locale.ROOT, "%-6s Running: %s%n", r.mode(), r.running().format());
             out.printf(Locale.ROOT, "%-6s Ready:   %s%n", r.mode(), r.ready().format());
             if (r.mode().equals("burst")) {
-                out.printf(Locale.ROOT, "burst  CPU: %s%n", burstCpu);
+                out.printf(Locale.ROOT, "burst  CPU: %s%n", burstCpu.get(burstRates.size()));
                 out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%n", r.podsPerSecond());
-                floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
-                        "burst  = %.1f %% of the CRI floor's %.2f pods/s with %s (goal >= 80 %%)%n",
-                        100 * r.podsPerSecond() / floor.parallelPerSecond(), floor.parallelPerSecond(),
-                        shape.description()));
+                burstRates.add(r.podsPerSecond());
             } else {
                 out.printf(Locale.ROOT, "serial p99 to Running %.0f ms (goal <= 1000 ms; Kubernetes' SLO 5000 ms)%n",
                         r.running().p99Ms());
@@ -211,12 +227,36 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                         floor.sequential().p50Ms()));
             }
         }
+        if (!burstRates.isEmpty()) {
+            double burst = median(burstRates);
+            out.printf(Locale.ROOT, "burst  median throughput of %d burst(s): %.2f pods/s%n", burstRates.size(), burst);
+            floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
+                    "burst  = %.1f %% of the CRI floor's median %.2f pods/s with %s (goal >= 80 %%)%n",
+                    100 * burst / floor.median(), floor.median(), shape.description()));
+        }
         out.flush();
         return 0;
     }
 
-    /** The CRI floor of each shape --floor-shape names, in one containerd, bare pods first. */
-    private Map<CriFloor.Shape, CriFloor.Result> floors() throws Exception {
+    /** A floor shape's figures: its pods one by one, and its runs of pods at once. */
+    private record Floor(LatencySummary sequential, List<CriFloor.Parallel> runs) {
+        double median() {
+            return PodStartupBenchCommand.median(runs.stream().map(CriFloor.Parallel::perSecond).toList());
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /**
+     * The CRI floor of each shape --floor-shape names, in one containerd: each shape's pods one by one, then
+     * --floor-runs rounds in which each shape runs its pods at once, the shapes taking turns (so that a drift of
+     * the machine over the minutes falls on both alike).
+     */
+    private Map<CriFloor.Shape, Floor> floors() throws Exception {
         Path dir = root.resolve("cri-floor");
         if (Files.isDirectory(dir)) {
             // What an earlier run that did not end cleanly left: its containerd's shims and mounts, its pod cgroups.
@@ -226,20 +266,29 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         LocalCluster.deleteRecursively(dir);
         Files.createDirectories(dir);
         progress("CRI floor: starting a containerd of its own under " + dir);
-        Map<CriFloor.Shape, CriFloor.Result> results = new java.util.EnumMap<>(CriFloor.Shape.class);
+        List<CriFloor.Shape> shapes = java.util.Arrays.stream(CriFloor.Shape.values())
+                .filter(x -> floorShape.equals("both") || floorShape.equals(x.name().toLowerCase(Locale.ROOT)))
+                .toList();
+        Map<CriFloor.Shape, LatencySummary> sequential = new java.util.EnumMap<>(CriFloor.Shape.class);
+        Map<CriFloor.Shape, List<CriFloor.Parallel>> runs = new java.util.EnumMap<>(CriFloor.Shape.class);
         try (CriFloor floor = CriFloor.start(dir, "kajipsf", FLOOR_CIDR, SERVICE_CIDR)) {
-            for (CriFloor.Shape shape : CriFloor.Shape.values()) {
-                if (!floorShape.equals("both") && !floorShape.equals(shape.name().toLowerCase(Locale.ROOT))) {
-                    continue;
+            for (CriFloor.Shape shape : shapes) {
+                LatencySummary seq = floor.sequential(pods, shape, this::progress);
+                out.printf(Locale.ROOT, "  CRI floor (%s) one by one: %s%n", shape.description(), seq.format());
+                sequential.put(shape, seq);
+            }
+            for (int i = 1; i <= floorRuns; i++) {
+                for (CriFloor.Shape shape : shapes) {
+                    CriFloor.Parallel r = floor.parallel(pods, floorConcurrency, shape, this::progress);
+                    out.printf(Locale.ROOT, "  CRI floor (%s) at once, run %d: %s; %.2f pods/s%n"
+                                    + "  CRI floor (%s) CPU, run %d: %s%n", shape.description(), i,
+                            r.latency().format(), r.perSecond(), shape.description(), i, r.cpu());
+                    runs.computeIfAbsent(shape, k -> new ArrayList<>()).add(r);
                 }
-                CriFloor.Result r = floor.measure(pods, pods, floorConcurrency, shape, this::progress);
-                out.printf(Locale.ROOT, "  CRI floor (%s) one by one: %s%n  CRI floor (%s) at once:    %s; %.2f"
-                                + " pods/s%n  CRI floor (%s) CPU at once: %s%n", shape.description(),
-                        r.sequential().format(), shape.description(), r.parallel().format(), r.parallelPerSecond(),
-                        shape.description(), r.parallelCpu());
-                results.put(shape, r);
             }
         }
+        Map<CriFloor.Shape, Floor> results = new java.util.EnumMap<>(CriFloor.Shape.class);
+        shapes.forEach(x -> results.put(x, new Floor(sequential.get(x), runs.get(x))));
         return results;
     }
 

@@ -77,15 +77,13 @@ public final class CriFloor implements AutoCloseable {
     }
 
     /**
-     * The floor's figures.
+     * One run of pods started at once.
      *
-     * @param sequential    per pod, sandbox + container created and started, pods one after another
-     * @param parallel      per pod, all pods started at once (a bounded number at a time), from its turn on
-     * @param parallelPerSecond pods started per second in the parallel run
-     * @param parallelCpu   where the CPU went during the parallel run ({@link CpuMeter#report})
+     * @param latency   per pod, sandbox + container created and started, from its turn on
+     * @param perSecond pods started per second
+     * @param cpu       where the CPU went ({@link CpuMeter#report})
      */
-    public record Result(LatencySummary sequential, LatencySummary parallel, double parallelPerSecond,
-                         String parallelCpu) {}
+    public record Parallel(LatencySummary latency, double perSecond, String cpu) {}
 
     private final NodeLayout layout;
     private final BridgeNetwork network;
@@ -142,23 +140,29 @@ public final class CriFloor implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs {@code sequential} pods one by one, removes them, then {@code parallel} pods with at most
-     * {@code concurrency} of them being started at a time (containerd on two loaded cores does not finish 100
-     * simultaneous RunPodSandbox calls within the CRI deadline of 30 s; the agent bounds its own concurrency too).
-     */
-    public Result measure(int sequential, int parallel, int concurrency, Shape shape, Consumer<String> progress)
-            throws InterruptedException {
+    /** Runs {@code pods} pods of {@code shape} one by one, then removes them. */
+    public LatencySummary sequential(int pods, Shape shape, Consumer<String> progress) throws InterruptedException {
         String what = "CRI floor (" + shape.description() + "): ";
         progress.accept(what + "before the pods one by one, machine " + CpuMeter.awaitQuiet().describe());
-        progress.accept(what + sequential + " pods one by one");
-        long[] seq = new long[sequential];
-        for (int i = 0; i < sequential; i++) {
+        progress.accept(what + pods + " pods one by one");
+        long[] seq = new long[pods];
+        for (int i = 0; i < pods; i++) {
             seq[i] = startPod("floor-seq-" + i, shape);
         }
         removeAll();
-        // What the removals left (the kernel tears the pods' network namespaces down afterwards) is not the
-        // parallel run's to pay for.
+        return LatencySummary.ofNanos(seq);
+    }
+
+    /**
+     * Runs {@code parallel} pods of {@code shape} with at most {@code concurrency} of them being started at a time
+     * (containerd on two loaded cores does not finish 100 simultaneous RunPodSandbox calls within the CRI deadline
+     * of 30 s; the agent bounds its own concurrency too), then removes them.
+     */
+    public Parallel parallel(int parallel, int concurrency, Shape shape, Consumer<String> progress)
+            throws InterruptedException {
+        String what = "CRI floor (" + shape.description() + "): ";
+        // What earlier removals left (the kernel tears the pods' network namespaces down afterwards) is not this
+        // run's to pay for.
         progress.accept(what + "before the pods at once, machine " + CpuMeter.awaitQuiet().describe());
         progress.accept(what + parallel + " pods at once, " + concurrency + " at a time");
         List<Future<Long>> futures = new ArrayList<>();
@@ -191,8 +195,7 @@ public final class CriFloor implements AutoCloseable {
             }
         }
         removeAll();
-        return new Result(LatencySummary.ofNanos(seq), LatencySummary.ofNanos(par),
-                LatencySummary.perSecond(parallel, wall), cpu);
+        return new Parallel(LatencySummary.ofNanos(par), LatencySummary.perSecond(parallel, wall), cpu);
     }
 
     /** One pod: sandbox, container created and started; returns the nanoseconds it took, checks it runs. */
