@@ -93,13 +93,11 @@ public final class CriFloor implements AutoCloseable {
     private final CriContainerRuntime runtime;
     private final PodCgroups cgroups;
     private final AgentPodRequests requests;
-    private final String serviceCidr;
     /** Sandbox id and pod uid of every pod this floor started. */
     private final Map<String, String> sandboxes = new ConcurrentHashMap<>();
 
     private CriFloor(Path dir, String bridge, String podCidr, String serviceCidr) {
         layout = new NodeLayout(dir);
-        this.serviceCidr = serviceCidr;
         this.podCidr = podCidr;
         network = new BridgeNetwork("kaji-floor", bridge, podCidr, layout.ipamDir());
         network.writeTo(layout.containerd().cniConfDir());
