@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,13 +83,13 @@ public final class AgentPodRequests {
     /**
      * The first attempt of container {@code c} of {@code pod}, whose sandbox has address {@code ip} and whose image
      * the runtime describes as {@code image}; writes the pod's volume files, /etc/hosts and termination-log file.
+     * With no node behind it, the pod's address stands in for the node's ({@code status.hostIP} references).
      *
      * @throws IllegalArgumentException if the pod is one the agent would refuse to start (its runAsNonRoot against
      *                                  the image's user, an unresolvable environment, a volume type other than
      *                                  projected or emptyDir)
      */
     public ContainerSpec container(Pod pod, Container c, String ip, Optional<ImageInfo> image) {
-        String uid = pod.getMetadata().getUid();
         try {
             SecurityContexts.ImageUser user = SecurityContexts.ImageUser.of(image);
             Optional<String> refused = SecurityContexts.runAsNonRootViolation(pod, c, user);
@@ -99,17 +98,9 @@ public final class AgentPodRequests {
             }
             var security = SecurityContexts.container(pod, c, user, null);
             Map<String, String> vars = env.resolve(pod, c, ip, ip);
-            List<ContainerSpec.Mount> mounts = new ArrayList<>(volumes.mounts(c, writeVolumes(pod),
-                    expr -> EnvResolver.expand(expr, vars)));
-            if (mounts.stream().noneMatch(m -> m.containerPath().equals("/etc/hosts"))) {
-                mounts.add(new ContainerSpec.Mount(volumes.etcHosts(uid, EtcHosts.forPod(pod, List.of(ip),
-                        network.clusterDomain())).toString(), "/etc/hosts", false));
-            }
-            String messagePath = TerminationMessages.path(c);
-            if (messagePath != null && mounts.stream().noneMatch(m -> m.containerPath().equals(messagePath))) {
-                mounts.add(new ContainerSpec.Mount(volumes.terminationLog(uid, c.getName(), 0, true).toString(),
-                        messagePath, false));
-            }
+            List<ContainerSpec.Mount> mounts = EtcHosts.mounted(volumes, network, pod, ip, volumes.mounts(c,
+                    writeVolumes(pod), expr -> EnvResolver.expand(expr, vars)));
+            mounts = TerminationMessages.withLogFile(volumes, pod.getMetadata().getUid(), c, 0, mounts);
             return PodSpecs.container(c, 0, vars, mounts, security).withOomScoreAdj(cgroups.oomScoreAdj(pod, c));
         } catch (EnvResolver.ConfigError | VolumeError e) {
             throw new IllegalArgumentException("pod " + pod.getMetadata().getName() + ": " + e.getMessage(), e);

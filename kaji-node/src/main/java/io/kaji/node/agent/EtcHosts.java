@@ -2,7 +2,14 @@ package io.kaji.node.agent;
 
 import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kaji.node.runtime.ContainerSpec;
 import io.kaji.node.runtime.SandboxSpec;
+import io.kaji.node.volume.PodVolumes;
+import io.kaji.node.volume.VolumeError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,6 +23,31 @@ import java.util.List;
 final class EtcHosts {
 
     private EtcHosts() {
+    }
+
+    /**
+     * {@code mounts} and the pod's {@code /etc/hosts} (written by {@code volumes}), unless the container mounts a
+     * file there itself or the pod has no address yet, as the kubelet decides it.
+     */
+    static List<ContainerSpec.Mount> mounted(PodVolumes volumes, ClusterNetwork network, Pod pod, String ip,
+                                             List<ContainerSpec.Mount> mounts) throws VolumeError {
+        if (ip == null || ip.isEmpty() || mounts.stream().anyMatch(m -> m.containerPath().equals("/etc/hosts"))) {
+            return mounts;
+        }
+        String content;
+        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            try {
+                content = forHostNetwork(pod, Files.readString(Path.of("/etc/hosts")));
+            } catch (IOException e) {
+                content = forHostNetwork(pod, "");
+            }
+        } else {
+            content = forPod(pod, List.of(ip), network.clusterDomain());
+        }
+        List<ContainerSpec.Mount> out = new ArrayList<>(mounts);
+        out.add(new ContainerSpec.Mount(volumes.etcHosts(pod.getMetadata().getUid(), content).toString(),
+                "/etc/hosts", false));
+        return out;
     }
 
     /** The file of a pod with its own network namespace, whose addresses are {@code podIps}. */

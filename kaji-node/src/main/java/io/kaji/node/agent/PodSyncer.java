@@ -752,8 +752,8 @@ public final class PodSyncer implements Reconciler {
         }
         List<ContainerSpec.Mount> mounts;
         try {
-            mounts = runtime.runsContainers() ? withEtcHosts(pod, ip, volumes.mounts(c, volumes.setUp(pod),
-                    expr -> EnvResolver.expand(expr, vars))) : List.of();
+            mounts = runtime.runsContainers() ? EtcHosts.mounted(volumes, network, pod, ip, volumes.mounts(c,
+                    volumes.setUp(pod), expr -> EnvResolver.expand(expr, vars))) : List.of();
         } catch (VolumeError e) {
             boolean setUp = e.getMessage().startsWith("MountVolume.SetUp failed");
             if (setUp && events != null) {
@@ -769,14 +769,9 @@ public final class PodSyncer implements Reconciler {
         int attempt = all.stream().anyMatch(x -> x.name().equals(c.getName()))
                 ? ContainerRuntime.nextAttempt(all, c.getName())
                 : config.podLogs().nextAttempt(ref, c.getName());
-        String messagePath = runtime.runsContainers() ? TerminationMessages.path(c) : null;
-        if (messagePath != null && mounts.stream().noneMatch(m -> m.containerPath().equals(messagePath))) {
-            // As the kubelet: a fresh file per start, where the container may leave why it ended.
+        if (runtime.runsContainers()) {
             try {
-                List<ContainerSpec.Mount> withLog = new ArrayList<>(mounts);
-                withLog.add(new ContainerSpec.Mount(volumes.terminationLog(ref.uid(), c.getName(), attempt, true)
-                        .toString(), messagePath, false));
-                mounts = withLog;
+                mounts = TerminationMessages.withLogFile(volumes, ref.uid(), c, attempt, mounts);
             } catch (VolumeError e) {
                 failures.put(key, new ContainerWaiting("CreateContainerConfigError", e.getMessage()));
                 return Duration.ofSeconds(2);
@@ -849,32 +844,6 @@ public final class PodSyncer implements Reconciler {
         }
         failures.remove(key);
         return null;
-    }
-
-    /**
-     * {@code mounts} and the pod's {@code /etc/hosts} ({@link EtcHosts}), unless the container mounts a file there
-     * itself or the pod has no address yet, as the kubelet decides it.
-     */
-    private List<ContainerSpec.Mount> withEtcHosts(Pod pod, String ip, List<ContainerSpec.Mount> mounts)
-            throws VolumeError {
-        if (ip == null || ip.isEmpty() || mounts.stream().anyMatch(m -> m.containerPath().equals("/etc/hosts"))) {
-            return mounts;
-        }
-        String content;
-        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
-            try {
-                content = EtcHosts.forHostNetwork(pod, java.nio.file.Files.readString(java.nio.file.Path.of(
-                        "/etc/hosts")));
-            } catch (java.io.IOException e) {
-                content = EtcHosts.forHostNetwork(pod, "");
-            }
-        } else {
-            content = EtcHosts.forPod(pod, List.of(ip), network.clusterDomain());
-        }
-        List<ContainerSpec.Mount> out = new ArrayList<>(mounts);
-        out.add(new ContainerSpec.Mount(volumes.etcHosts(pod.getMetadata().getUid(), content).toString(),
-                "/etc/hosts", false));
-        return out;
     }
 
     /** A kubelet-style pod event (events are off in some tests). */

@@ -3,13 +3,17 @@ package io.kaji.node.agent;
 import io.fabric8.kubernetes.api.model.Container;
 import io.kaji.node.logs.CriLogReader;
 import io.kaji.node.logs.LogEntry;
+import io.kaji.node.runtime.ContainerSpec;
 import io.kaji.node.runtime.ContainerStatus;
+import io.kaji.node.volume.PodVolumes;
+import io.kaji.node.volume.VolumeError;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,6 +37,23 @@ final class TerminationMessages {
     static String path(Container c) {
         String p = c.getTerminationMessagePath();
         return p == null || p.isEmpty() ? null : p;
+    }
+
+    /**
+     * {@code mounts} and, as the kubelet gives each start of a container with a {@code terminationMessagePath} (unless
+     * a volume is mounted there), a fresh file for attempt {@code attempt} (written by {@code volumes}), where the
+     * container may leave why it ended.
+     */
+    static List<ContainerSpec.Mount> withLogFile(PodVolumes volumes, String uid, Container c, int attempt,
+                                                 List<ContainerSpec.Mount> mounts) throws VolumeError {
+        String messagePath = path(c);
+        if (messagePath == null || mounts.stream().anyMatch(m -> m.containerPath().equals(messagePath))) {
+            return mounts;
+        }
+        List<ContainerSpec.Mount> out = new ArrayList<>(mounts);
+        out.add(new ContainerSpec.Mount(volumes.terminationLog(uid, c.getName(), attempt, true).toString(),
+                messagePath, false));
+        return out;
     }
 
     /** {@code exited}'s status with its termination message; {@code file} is what was mounted at the path. */

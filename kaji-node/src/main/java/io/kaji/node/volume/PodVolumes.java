@@ -577,10 +577,10 @@ public final class PodVolumes {
      * The directory of pod volume {@code plugin/name} that holds credentials (a secret or projected volume, the
      * service-account token's among them): {@code <root>/.memory/<uid>/<plugin>/<name>}, on one tmpfs for the whole
      * node, mounted once ({@code mode=0700}, sized to the node's allocatable memory), so that credentials never reach
-     * the node's disk, as the kubelet keeps them in memory. The kubelet mounts a tmpfs for each such volume; that cost every pod's start a mount (a
-     * process: the agent's JVM cannot call mount(2)) and its removal an unmount and a parse of every mount on the
-     * node (docs/benchmarks.md, session 21), for nothing a container can tell apart: the volume is mounted read-only
-     * into the container either way. A volume that has a tmpfs of its own at {@code <root>/<uid>/<plugin>/<name>}
+     * the node's disk, as the kubelet keeps them in memory. The kubelet mounts a tmpfs for each such volume; that
+     * cost every pod's start a mount (a process: the agent's JVM cannot call mount(2)) and its removal an unmount and
+     * a parse of every mount on the node (docs/benchmarks.md, session 21), for nothing a container can tell apart:
+     * the volume is mounted read-only into the container either way. A volume that has a tmpfs of its own at {@code <root>/<uid>/<plugin>/<name>}
      * (set up by an earlier agent for a pod that still runs) is used where it is.
      */
     private Path credentialDir(Pod pod, String plugin, String name) {
