@@ -163,8 +163,9 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 pods, mode, sj, aj, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
                 loadAverage());
         Map<CriFloor.Shape, Floor> floors = skipFloor ? Map.of() : floors();
-        List<PodStartupBenchmark.Result> results = new ArrayList<>();
+        List<PodStartupBenchmark.Result> bursted = new ArrayList<>();
         List<String> burstCpu = new ArrayList<>();
+        PodStartupBenchmark.Result serial = null;
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, SERVICE_CIDR,
                 List.of(NODE), List.of("kajips1"), List.of()), this::progress, sj, aj)) {
             // Pods sent to a node that has just started wait for the scheduler while its network services start and
@@ -183,18 +184,18 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 CpuMeter meter = new CpuMeter(clusterPids(cluster));
                 CpuMeter.Snapshot cpu0 = meter.take();
                 long[] jit0 = jitMillisEach(cluster);
-                results.add(bench.burst(pods, Duration.ofMinutes(5)));
+                bursted.add(bench.burst(pods, Duration.ofMinutes(5)));
                 burstCpu.add(CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), pods,
                         "pod") + jitClause(jit0, jitMillisEach(cluster)));
-                print(results.getLast());
+                print(bursted.getLast());
                 progress("burst " + b + " CPU: " + burstCpu.getLast());
                 bench.deleteAll(Duration.ofMinutes(4));
             }
             if (!mode.equals("burst")) {
                 awaitQuiet("the pods one by one");
                 progress("serial: " + pods + " pods one by one");
-                results.add(bench.serial(pods, Duration.ofSeconds(60)));
-                print(results.getLast());
+                serial = bench.serial(pods, Duration.ofSeconds(60));
+                print(serial);
                 bench.deleteAll(Duration.ofMinutes(4));
             }
         }
@@ -211,28 +212,28 @@ final class PodStartupBenchCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "%s median of %d runs: %.2f pods/s%n", name, floor.runs().size(), floor.median());
         });
-        List<Double> burstRates = new ArrayList<>();
-        for (PodStartupBenchmark.Result r : results) {
-            out.printf(Locale.ROOT, "%-6s Running: %s%n", r.mode(), r.running().format());
-            out.printf(Locale.ROOT, "%-6s Ready:   %s%n", r.mode(), r.ready().format());
-            if (r.mode().equals("burst")) {
-                out.printf(Locale.ROOT, "burst  CPU: %s%n", burstCpu.get(burstRates.size()));
-                out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%n", r.podsPerSecond());
-                burstRates.add(r.podsPerSecond());
-            } else {
-                out.printf(Locale.ROOT, "serial p99 to Running %.0f ms (goal <= 1000 ms; Kubernetes' SLO 5000 ms)%n",
-                        r.running().p99Ms());
-                floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
-                        "serial the CRI floor's p50 one by one with %s: %.0f ms%n", shape.description(),
-                        floor.sequential().p50Ms()));
-            }
+        for (int i = 0; i < bursted.size(); i++) {
+            PodStartupBenchmark.Result r = bursted.get(i);
+            out.printf(Locale.ROOT, "burst  Running: %s%n", r.running().format());
+            out.printf(Locale.ROOT, "burst  Ready:   %s%n", r.ready().format());
+            out.printf(Locale.ROOT, "burst  CPU: %s%n", burstCpu.get(i));
+            out.printf(Locale.ROOT, "burst  throughput: %.2f pods/s%n", r.podsPerSecond());
         }
-        if (!burstRates.isEmpty()) {
-            double burst = median(burstRates);
-            out.printf(Locale.ROOT, "burst  median throughput of %d burst(s): %.2f pods/s%n", burstRates.size(), burst);
+        if (!bursted.isEmpty()) {
+            double burst = median(bursted.stream().map(PodStartupBenchmark.Result::podsPerSecond).toList());
+            out.printf(Locale.ROOT, "burst  median throughput of %d burst(s): %.2f pods/s%n", bursted.size(), burst);
             floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
                     "burst  = %.1f %% of the CRI floor's median %.2f pods/s with %s (goal >= 80 %%)%n",
                     100 * burst / floor.median(), floor.median(), shape.description()));
+        }
+        if (serial != null) {
+            out.printf(Locale.ROOT, "serial Running: %s%n", serial.running().format());
+            out.printf(Locale.ROOT, "serial Ready:   %s%n", serial.ready().format());
+            out.printf(Locale.ROOT, "serial p99 to Running %.0f ms (goal <= 1000 ms; Kubernetes' SLO 5000 ms)%n",
+                    serial.running().p99Ms());
+            floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
+                    "serial the CRI floor's p50 one by one with %s: %.0f ms%n", shape.description(),
+                    floor.sequential().p50Ms()));
         }
         out.flush();
         return 0;
