@@ -81,10 +81,10 @@ public final class SqliteStore implements RevisionedStore {
         try {
             Connection writeConnection = connect(url, options, false);
             Schema.create(writeConnection);
-            writeConnection.setAutoCommit(false);
+            // No other connection writes (store.lock), so these two reads need no common transaction. The
+            // connection stays in auto-commit mode: the writer opens its transactions itself (BEGIN IMMEDIATE).
             long revision = queryLong(writeConnection, Schema.CURRENT_REVISION);
             long compactRevision = queryLong(writeConnection, Schema.COMPACT_REVISION);
-            writeConnection.commit();
             readers = new ArrayBlockingQueue<>(options.readConnections());
             for (int i = 0; i < options.readConnections(); i++) {
                 Connection r = connect(url, options, true);

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,9 @@ final class Writer implements AutoCloseable {
     private final Thread thread;
     private final PreparedStatement selectLatest;
     private final PreparedStatement insert;
+    private final Statement control;
+    /** Whether {@link #begin()} opened a transaction not yet committed or rolled back (writer thread only). */
+    private boolean inTransaction;
     private volatile long revision;
     private volatile long compactRevision;
     private volatile boolean stopped;
@@ -56,6 +60,7 @@ final class Writer implements AutoCloseable {
         this.hub = hub;
         this.selectLatest = connection.prepareStatement(Schema.SELECT_LATEST);
         this.insert = connection.prepareStatement(Schema.INSERT);
+        this.control = connection.createStatement();
         this.thread = Thread.ofPlatform().name("kaji-sqlite-writer").daemon(true).unstarted(this::loop);
     }
 
@@ -154,6 +159,7 @@ final class Writer implements AutoCloseable {
         List<Event> events = new ArrayList<>(writes.size());
         List<WriteResult> results = new ArrayList<>(writes.size());
         try {
+            begin();
             for (Pending p : writes) {
                 Op op = p.op();
                 Row latest = latest(op.key());
@@ -199,7 +205,7 @@ final class Writer implements AutoCloseable {
                 }
                 results.add(result);
             }
-            connection.commit();
+            commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             StoreException failure = new StoreException("write of " + writes.size() + " change(s) starting with "
@@ -223,21 +229,23 @@ final class Writer implements AutoCloseable {
             long from = compactRevision;
             // Move the compaction point first: from now on reads below the target fail instead of seeing a
             // half-compacted history.
+            begin();
             try (PreparedStatement ps = connection.prepareStatement(Schema.SET_COMPACT_REVISION)) {
                 ps.setLong(1, target);
                 ps.executeUpdate();
             }
-            connection.commit();
+            commit();
             compactRevision = target;
             while (from < target) {
                 long to = Math.min(target, from + COMPACT_CHUNK_REVISIONS);
+                begin();
                 try (PreparedStatement ps = connection.prepareStatement(Schema.COMPACT_CHUNK)) {
                     ps.setLong(1, from);
                     ps.setLong(2, to);
                     ps.setLong(3, target);
                     ps.executeUpdate();
                 }
-                connection.commit();
+                commit();
                 from = to;
             }
             log.debug("sqlite store compacted to revision {}", target);
@@ -276,11 +284,33 @@ final class Writer implements AutoCloseable {
         insert.executeUpdate();
     }
 
+    /**
+     * Opens a write transaction holding SQLite's write lock from its first statement on. A deferred transaction that
+     * reads first and then writes must upgrade its lock, and SQLite refuses an upgrade at once, without the busy
+     * timeout, when the lock is held for a moment: a reader re-reading a changing WAL index takes it briefly. Seen as
+     * "[SQLITE_BUSY] The database file is locked" under CPU load; {@code BEGIN IMMEDIATE} waits for the lock instead.
+     */
+    private void begin() throws SQLException {
+        control.execute("BEGIN IMMEDIATE");
+        inTransaction = true;
+    }
+
+    private void commit() throws SQLException {
+        control.execute("COMMIT");
+        inTransaction = false;
+    }
+
     private void rollbackQuietly() {
+        if (!inTransaction) {
+            return;
+        }
         try {
-            connection.rollback();
+            control.execute("ROLLBACK");
         } catch (SQLException e) {
+            // SQLite ends a transaction itself on some errors (a full disk during COMMIT): nothing is left open
             log.warn("sqlite writer: rollback failed", e);
+        } finally {
+            inTransaction = false;
         }
     }
 

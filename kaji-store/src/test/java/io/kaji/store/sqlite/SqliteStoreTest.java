@@ -7,8 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kaji.store.EventCollector;
 import io.kaji.store.StoreException;
 import io.kaji.store.Watch;
+import io.kaji.store.WriteResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +35,31 @@ class SqliteStoreTest {
         }
         try (SqliteStore again = SqliteStore.open(dir)) {
             assertThat(again.get("/registry/x/a")).isPresent();
+        }
+    }
+
+    /**
+     * SQLite's write lock held for a moment by another connection (as a reader rebuilding a changing WAL index holds
+     * it) makes a write wait, not fail: a transaction that reads before it writes could not upgrade its lock and
+     * failed at once with SQLITE_BUSY, without the busy timeout (seen as a flaky concurrent compare-and-swap test
+     * under CPU load).
+     */
+    @Test
+    void aWriteWaitsForAWriteLockHeldForAMoment() throws Exception {
+        try (SqliteStore s = SqliteStore.open(dir)) {
+            s.create("/registry/x/a", "1".getBytes(UTF_8));
+            long rev = s.get("/registry/x/a").orElseThrow().modRevision();
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.DB_FILE));
+                 Statement st = other.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");
+                CompletableFuture<WriteResult> write = CompletableFuture.supplyAsync(
+                        () -> s.update("/registry/x/a", "2".getBytes(UTF_8), rev));
+                Thread.sleep(300);
+                assertThat(write).isNotDone();
+                st.execute("COMMIT");
+                assertThat(write.get(10, TimeUnit.SECONDS).succeeded()).isTrue();
+            }
+            assertThat(s.get("/registry/x/a").orElseThrow().valueAsString()).isEqualTo("2");
         }
     }
 
