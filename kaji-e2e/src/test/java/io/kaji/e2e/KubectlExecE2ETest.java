@@ -223,6 +223,35 @@ class KubectlExecE2ETest {
     }
 
     @Test
+    void theAgentsKubeletMetricsTimeItsWorkAsTheKubeletsHistogramsDo() {
+        Kubectl.Result r = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/metrics");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String text = r.stdout();
+        // The pods of this class started on this agent: each start, each first pass, each sandbox run is counted.
+        assertThat(count(text, "kubelet_pod_start_duration_seconds_count")).as(text).isPositive();
+        assertThat(count(text, "kubelet_pod_worker_duration_seconds_count{operation_type=\"create\"}")).as(text)
+                .isPositive();
+        assertThat(count(text, "kubelet_runtime_operations_duration_seconds_count{operation_type=\"run_podsandbox\"}"))
+                .as(text).isPositive();
+        assertThat(count(text, "kubelet_pleg_relist_duration_seconds_count")).as(text).isPositive();
+        assertThat(text).containsPattern("(?m)^kubelet_pleg_last_seen_seconds \\d+\\.\\d+$")
+                .contains("kubelet_pod_start_duration_seconds_bucket{le=\"0.5\"} ");
+        // A start is what the kubelet's pod start duration measures: seconds, not the agent's uptime.
+        double sum = Double.parseDouble(value(text, "kubelet_pod_start_duration_seconds_sum"));
+        assertThat(sum / count(text, "kubelet_pod_start_duration_seconds_count")).as(text).isLessThan(60);
+    }
+
+    private static String value(String metrics, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
+        return m.group(1);
+    }
+
+    private static long count(String metrics, String series) {
+        return Long.parseLong(value(metrics, series));
+    }
+
+    @Test
     void theAgentsResourceMetricsAndSummaryAreReadThroughNodesProxy() {
         // The agent samples every 10 s; the pod's container appears from the first sample after it started.
         String container = "container_cpu_usage_seconds_total{container=\"main\",namespace=\"default\",pod=\"web\"} ";

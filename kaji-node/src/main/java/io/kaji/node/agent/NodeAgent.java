@@ -35,6 +35,7 @@ import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.server.AgentAuth;
 import io.kaji.node.server.AgentServer;
 import io.kaji.node.stats.CadvisorMetrics;
+import io.kaji.node.stats.KubeletLatencies;
 import io.kaji.node.stats.KubeletMetrics;
 import io.kaji.node.stats.PodNetworks;
 import io.kaji.node.stats.ResourceStats;
@@ -86,6 +87,8 @@ public final class NodeAgent implements AutoCloseable {
     private final ScheduledExecutorService leases;
     /** The container relist's own thread: a slow runtime must not delay the status updates on {@link #timers}. */
     private final ScheduledExecutorService relister;
+    /** The kubelet's latency histograms: the pod workers', pod starts', the relist's ({@code /metrics}). */
+    private final KubeletLatencies latencies = new KubeletLatencies();
     private final CountDownLatch podsStarted = new CountDownLatch(1);
     private volatile boolean networkReady;
     private volatile boolean closed;
@@ -362,7 +365,7 @@ public final class NodeAgent implements AutoCloseable {
             stats.podNetworks(networks);
             CadvisorMetrics cadvisor = new CadvisorMetrics(stats, networks, (ns, name) -> cached(Keys.of(ns, name)));
             endpoint.serveCadvisorMetrics(cadvisor::render);
-            endpoint.serveKubeletMetrics(new KubeletMetrics(runtime, config.nodeName())::render);
+            endpoint.serveKubeletMetrics(new KubeletMetrics(runtime, config.nodeName(), latencies)::render);
             endpoint.servePods(this::podList);
         } catch (RuntimeException e) {
             // Pods matter more than their logs: run without the endpoint rather than not at all.
@@ -460,6 +463,7 @@ public final class NodeAgent implements AutoCloseable {
             // Virtual workers: a pod's start is mostly waiting on containerd and the API; containerd starts pods
             // faster with more of them in flight (docs/benchmarks.md, pod start-up), and 16 platform threads would
             // cost the agent memory for stacks that wait.
+            syncer.latencies(latencies);
             Controller c = Controller.withVirtualWorkers("pods-" + config.nodeName(), syncer, config.podWorkers());
             controller = c;
             // The node's own Node, as the kubelet's node lister: its labels and taints for pod admission.
@@ -471,6 +475,7 @@ public final class NodeAgent implements AutoCloseable {
                     .withField("spec.nodeName", config.nodeName()), new ResourceEventHandler<>() {
                         @Override
                         public void onAdd(Pod pod) {
+                            syncer.seen(pod);
                             c.enqueue(Keys.of(pod));
                         }
 
@@ -620,6 +625,12 @@ public final class NodeAgent implements AutoCloseable {
      * changed state or went.
      */
     private void relist(Controller c) {
+        long start = System.nanoTime();
+        relistOnce(c);
+        latencies.relisted(start, config.clock().instant());
+    }
+
+    private void relistOnce(Controller c) {
         Map<String, String> now = new HashMap<>();
         Map<String, String> podOf = new HashMap<>();
         for (ContainerInfo info : runtime.listContainers(Map.of(KajiLabels.MANAGED, "true"))) {

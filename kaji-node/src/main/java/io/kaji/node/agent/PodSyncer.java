@@ -26,6 +26,7 @@ import io.kaji.node.runtime.PodRef;
 import io.kaji.node.runtime.RuntimeCallException;
 import io.kaji.node.runtime.SandboxInfo;
 import io.kaji.node.runtime.SandboxSpec;
+import io.kaji.node.stats.KubeletLatencies;
 import io.kaji.node.volume.PodVolumes;
 import io.kaji.node.volume.VolumeError;
 import java.time.Duration;
@@ -77,6 +78,8 @@ public final class PodSyncer implements Reconciler {
     private final CrashBackOff crashBackOff;
     private final CrashBackOff pullBackOff;
     private final ProbeManager probes;
+    /** Each pass's kind and duration, each pod's start: the kubelet's histograms ({@link #latencies}). */
+    private volatile PodWorkerTimes times = new PodWorkerTimes(new KubeletLatencies());
     private final EventRecorder events;
     private final HookRunner hooks;
     private final PodVolumes volumes;
@@ -258,7 +261,27 @@ public final class PodSyncer implements Reconciler {
 
     @Override
     public Result reconcile(String key) {
+        long start = times.now();
         Pod pod = cache.apply(key);
+        KubeletLatencies.PodWorkerOperation op = times.begin(key, pod);
+        try {
+            return reconcile(key, pod);
+        } finally {
+            times.end(op, start);
+        }
+    }
+
+    /** The kubelet's latency histograms this syncer's passes feed; call before the workers start. */
+    public void latencies(KubeletLatencies latencies) {
+        this.times = new PodWorkerTimes(latencies);
+    }
+
+    /** The agent's watch delivered a pod for the first time: its start duration is counted from now. */
+    public void seen(Pod pod) {
+        times.seen(Keys.of(pod), pod);
+    }
+
+    private Result reconcile(String key, Pod pod) {
         if (pod == null) {
             probes.removePod(key);
             evictions.values().removeIf(e -> e.key().equals(key));
@@ -313,6 +336,9 @@ public final class PodSyncer implements Reconciler {
                     .toList());
         }
         writeStatus(pod, status);
+        if ("Running".equals(status.getPhase())) {
+            times.running(key, pod);
+        }
         boolean terminal = "Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase());
         if (terminal) {
             probes.removePod(key);

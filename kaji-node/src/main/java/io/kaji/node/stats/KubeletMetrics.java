@@ -21,26 +21,30 @@ import java.util.Map;
  *   <li>{@code kubelet_node_name{node}} 1;</li>
  *   <li>{@code kubelet_running_pods}: pods with a ready sandbox; {@code kubelet_running_containers} by
  *   {@code container_state} (created, running, exited, unknown), both listed from the runtime at the scrape;</li>
- *   <li>{@code kubelet_runtime_operations_total} and {@code kubelet_runtime_operations_errors_total} by
- *   {@code operation_type}, the CRI calls the agent made (the kubelet's operation names);</li>
+ *   <li>{@code kubelet_runtime_operations_total}, {@code kubelet_runtime_operations_errors_total} and the
+ *   histogram {@code kubelet_runtime_operations_duration_seconds} by {@code operation_type}, the CRI calls the agent
+ *   made (the kubelet's operation names and buckets);</li>
+ *   <li>the pod worker, pod start and relist (PLEG) histograms of {@link KubeletLatencies};</li>
  *   <li>{@code process_cpu_seconds_total}, {@code process_resident_memory_bytes}, {@code process_start_time_seconds}
  *   of the process the agent runs in.</li>
  * </ul>
- * Not served: the kubelet's latency histograms (pod start, PLEG, volume operations) and its REST client's series.
+ * Not served: the kubelet's volume operation and cgroup manager histograms and its REST client's series.
  */
 public final class KubeletMetrics {
 
     private final ContainerRuntime runtime;
     private final String nodeName;
+    private final KubeletLatencies latencies;
     private final Path proc;
 
-    public KubeletMetrics(ContainerRuntime runtime, String nodeName) {
-        this(runtime, nodeName, Path.of("/proc"));
+    public KubeletMetrics(ContainerRuntime runtime, String nodeName, KubeletLatencies latencies) {
+        this(runtime, nodeName, latencies, Path.of("/proc"));
     }
 
-    KubeletMetrics(ContainerRuntime runtime, String nodeName, Path proc) {
+    KubeletMetrics(ContainerRuntime runtime, String nodeName, KubeletLatencies latencies, Path proc) {
         this.runtime = runtime;
         this.nodeName = nodeName;
+        this.latencies = latencies;
         this.proc = proc;
     }
 
@@ -78,6 +82,15 @@ public final class KubeletMetrics {
                         .append(c.errors()).append('\n');
             }
         });
+        ResourceStats.header(out, "kubelet_runtime_operations_duration_seconds", "histogram",
+                "[ALPHA] Duration in seconds of runtime operations. Broken down by operation type.");
+        ops.forEach((op, c) -> {
+            if (c.duration() != null) {
+                c.duration().render(out, "kubelet_runtime_operations_duration_seconds",
+                        "operation_type=\"" + op + "\"");
+            }
+        });
+        latencies.render(out);
         process(out);
         return out.toString();
     }

@@ -21,7 +21,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The kubelet's operation names, and calls and failures counted on a real connection to a stand-in CRI server. */
+/**
+ * The kubelet's operation names, and calls, failures and durations counted on a real connection to a stand-in CRI
+ * server.
+ */
 class CriOperationsTest {
 
     @TempDir
@@ -39,7 +42,7 @@ class CriOperationsTest {
     }
 
     @Test
-    void callsAndFailuresAreCountedPerOperation() throws Exception {
+    void callsFailuresAndDurationsAreCountedPerOperation() throws Exception {
         Path socket = dir.resolve("cri.sock");
         EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
         Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
@@ -47,6 +50,11 @@ class CriOperationsTest {
                 .addService(new RuntimeServiceGrpc.RuntimeServiceImplBase() {
                     @Override
                     public void version(VersionRequest request, StreamObserver<VersionResponse> response) {
+                        try {
+                            Thread.sleep(60);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                         response.onNext(VersionResponse.newBuilder().setRuntimeName("stand-in").build());
                         response.onCompleted();
                     }
@@ -63,8 +71,18 @@ class CriOperationsTest {
             assertThatThrownBy(() -> cri.runtime(Duration.ofSeconds(5))
                     .listContainers(ListContainersRequest.getDefaultInstance()))
                     .isInstanceOf(StatusRuntimeException.class);
-            assertThat(cri.operations()).containsEntry("version", new CriOperations.Count(2, 0))
-                    .containsEntry("list_containers", new CriOperations.Count(1, 1));
+            CriOperations.Count version = cri.operations().get("version");
+            assertThat(version.calls()).isEqualTo(2);
+            assertThat(version.errors()).isZero();
+            // Both calls took at least the stand-in's 60 ms: none in the buckets up to 31.25 ms, both counted.
+            assertThat(version.duration().count()).isEqualTo(2);
+            assertThat(version.duration().bounds()[2]).isEqualTo(0.03125);
+            assertThat(version.duration().cumulative()[2]).isZero();
+            assertThat(version.duration().sum()).isGreaterThanOrEqualTo(0.12);
+            CriOperations.Count list = cri.operations().get("list_containers");
+            assertThat(list.calls()).isEqualTo(1);
+            assertThat(list.errors()).isEqualTo(1);
+            assertThat(list.duration().count()).as("a failed call is timed too").isEqualTo(1);
         } finally {
             server.shutdownNow().awaitTermination();
             loop.shutdownGracefully().sync();

@@ -36,8 +36,10 @@ class KubeletMetricsTest {
                 + " 0 30 0 12345 9999999 2000 18446744073709551615\n");
         Files.writeString(proc.resolve("self/status"), "Name:\tjava\nVmRSS:\t  131072 kB\n");
         Files.writeString(proc.resolve("stat"), "cpu  1 2 3 4\nbtime 1764000000\n");
-        Map<String, CriOperations.Count> ops = new TreeMap<>(Map.of("run_podsandbox", new CriOperations.Count(3, 1),
-                "list_containers", new CriOperations.Count(40, 0)));
+        Histogram runs = new Histogram(CriOperations.DURATION_BUCKETS);
+        runs.observe(0.4);
+        Map<String, CriOperations.Count> ops = new TreeMap<>(Map.of("run_podsandbox",
+                new CriOperations.Count(3, 1, runs.snapshot()), "list_containers", new CriOperations.Count(40, 0)));
         ContainerRuntime runtime = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> switch (m.getName()) {
                     case "listSandboxes" -> List.of(
@@ -50,7 +52,9 @@ class KubeletMetricsTest {
                     case "operations" -> ops;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
-        String text = new KubeletMetrics(runtime, "n1", proc).render();
+        KubeletLatencies latencies = new KubeletLatencies();
+        latencies.podStarted(2.5);
+        String text = new KubeletMetrics(runtime, "n1", latencies, proc).render();
         assertThat(text).contains(
                 "kubelet_node_name{node=\"n1\"} 1\n",
                 "# TYPE kubelet_running_pods gauge\nkubelet_running_pods 1\n",
@@ -61,9 +65,16 @@ class KubeletMetricsTest {
                 "kubelet_runtime_operations_total{operation_type=\"list_containers\"} 40\n",
                 "kubelet_runtime_operations_total{operation_type=\"run_podsandbox\"} 3\n",
                 "kubelet_runtime_operations_errors_total{operation_type=\"run_podsandbox\"} 1\n",
+                "# TYPE kubelet_runtime_operations_duration_seconds histogram\n",
+                "kubelet_runtime_operations_duration_seconds_bucket{operation_type=\"run_podsandbox\",le=\"0.1953125\"} 0\n",
+                "kubelet_runtime_operations_duration_seconds_bucket{operation_type=\"run_podsandbox\",le=\"0.48828125\"} 1\n",
+                "kubelet_runtime_operations_duration_seconds_count{operation_type=\"run_podsandbox\"} 1\n",
+                "kubelet_pod_start_duration_seconds_bucket{le=\"3\"} 1\n",
                 "process_cpu_seconds_total 3.00\n",
                 "process_start_time_seconds 1764000123.45\n",
                 "process_resident_memory_bytes 134217728\n");
-        assertThat(text).doesNotContain("kubelet_runtime_operations_errors_total{operation_type=\"list_containers\"}");
+        assertThat(text).doesNotContain("kubelet_runtime_operations_errors_total{operation_type=\"list_containers\"}")
+                .as("a runtime that does not time its calls has no duration series")
+                .doesNotContain("kubelet_runtime_operations_duration_seconds_count{operation_type=\"list_containers\"}");
     }
 }
