@@ -11,6 +11,7 @@ import com.nimbusds.jwt.SignedJWT;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
@@ -61,6 +62,12 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
     private final String issuer;
     private final Clock clock;
     private final Objects objects;
+    /**
+     * One signer for every token (nimbus' signers are thread-safe), with one source of randomness: without one set,
+     * the signer builds a new {@link SecureRandom} for each signature: a tenth of a token's issue time in a
+     * burst of pod starts (one token per pod; JFR profile, docs/benchmarks.md).
+     */
+    private final ECDSASigner signer;
 
     public ServiceAccountTokens(KeyPair key, String issuer, Clock clock, Objects objects) {
         this.key = key;
@@ -68,6 +75,12 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
         this.issuer = issuer;
         this.clock = clock;
         this.objects = objects;
+        try {
+            this.signer = new ECDSASigner((ECPrivateKey) key.getPrivate());
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("the service-account signing key is no P-256 key: " + e.getMessage(), e);
+        }
+        signer.getJCAContext().setSecureRandom(new SecureRandom());
     }
 
     /** Kubernetes' key id: the unpadded base64url SHA-256 of the DER public key. */
@@ -110,7 +123,7 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(keyId).build(), claims);
         try {
-            jwt.sign(new ECDSASigner((ECPrivateKey) key.getPrivate()));
+            jwt.sign(signer);
         } catch (JOSEException e) {
             throw new IllegalStateException("sign a service-account token: " + e.getMessage(), e);
         }
