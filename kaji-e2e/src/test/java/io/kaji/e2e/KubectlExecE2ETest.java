@@ -284,6 +284,16 @@ class KubectlExecE2ETest {
                 + "%d bytes%n", podCpu, podMemory, containerCpu, containerMemory);
         assertThat(podCpu).as(summary.stdout()).isPositive();
         assertThat(podMemory).as(summary.stdout()).isGreaterThan(containerMemory);
+        // The file systems: the node's (the agent's data directory), containerd's image file system and the
+        // container's writable layer on it.
+        JsonNode node = JsonMapper.shared().readTree(summary.stdout()).get("node");
+        assertThat(node.at("/fs/capacityBytes").asLong()).as(summary.stdout()).isPositive();
+        assertThat(node.at("/fs/availableBytes").asLong()).as(summary.stdout())
+                .isBetween(0L, node.at("/fs/capacityBytes").asLong());
+        assertThat(node.at("/fs/inodes").asLong()).as(summary.stdout()).isPositive();
+        assertThat(node.at("/runtime/imageFs/capacityBytes").asLong()).as(summary.stdout()).isPositive();
+        assertThat(node.at("/runtime/imageFs").has("usedBytes")).as(summary.stdout()).isTrue();
+        assertThat(web.at("/containers/0/rootfs").has("usedBytes")).as(summary.stdout()).isTrue();
 
         Kubectl.Result health = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/healthz");
         assertThat(health.stdout()).as(health.toString()).isEqualTo("ok");

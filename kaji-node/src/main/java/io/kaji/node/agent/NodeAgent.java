@@ -354,6 +354,12 @@ public final class NodeAgent implements AutoCloseable {
             reporter.kubeletPort(endpoint.port());
             endpoint.delegateAuth(new AgentAuth(new ApiReviews(client), config.nodeName(), config.clock()));
             stats = new ResourceStats(runtime, config.nodeName(), config.clock());
+            SignalSource signals = evictionSignals;
+            if (signals != null) {
+                // The summary's node.fs, node.runtime.imageFs and containers' rootfs: the file systems the eviction
+                // signals are measured on.
+                stats.fileSystems(signals::nodeFs, signals::imageFs);
+            }
             PodCgroups c = cgroups;
             if (c != null) {
                 stats.podUsage(c::usage);

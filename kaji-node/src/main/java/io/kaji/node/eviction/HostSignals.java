@@ -1,16 +1,11 @@
 package io.kaji.node.eviction;
 
-import io.kaji.node.host.HostCommand;
+import io.kaji.node.stats.FsUsage;
 import java.io.IOException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The eviction signals of this machine, measured as the kubelet measures them:
@@ -29,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * Thread-safe (stateless between calls).
  */
 public final class HostSignals implements SignalSource {
-
-    private static final Logger log = LoggerFactory.getLogger(HostSignals.class);
 
     private final Path proc;
     private final Path cgroupRoot;
@@ -59,8 +52,8 @@ public final class HostSignals implements SignalSource {
         if (nodefs == null || imagefs == null) {
             return true;
         }
-        Path node = existing(nodefs);
-        Path image = existing(imagefs);
+        Path node = FsUsage.existing(nodefs);
+        Path image = FsUsage.existing(imagefs);
         if (node == null || image == null) {
             return true;
         }
@@ -69,15 +62,6 @@ public final class HostSignals implements SignalSource {
         } catch (IOException | RuntimeException e) {
             return true;
         }
-    }
-
-    /** {@code dir}, or its nearest ancestor that exists; null when none does. */
-    private static Path existing(Path dir) {
-        Path p = dir.toAbsolutePath();
-        while (p != null && !Files.exists(p)) {
-            p = p.getParent();
-        }
-        return p;
     }
 
     /** Measures allocatableMemory.available on {@code root}, the pods' cgroup ({@code PodCgroups#root()}). */
@@ -159,35 +143,25 @@ public final class HostSignals implements SignalSource {
         return new Observation(capacity - workingSet, capacity);
     }
 
-    private void fs(Path dir, Signal bytes, Signal inodes, Map<Signal, Observation> out) {
-        if (dir == null) {
+    private static void fs(Path dir, Signal bytes, Signal inodes, Map<Signal, Observation> out) {
+        FsUsage fs = dir == null ? null : FsUsage.of(dir);
+        if (fs == null) {
             return;
         }
-        Path existing = existing(dir);
-        if (existing == null) {
-            return;
+        out.put(bytes, new Observation(fs.availableBytes(), fs.capacityBytes()));
+        if (fs.inodes() > 0) {
+            out.put(inodes, new Observation(fs.inodesFree(), fs.inodes()));
         }
-        try {
-            FileStore store = Files.getFileStore(existing);
-            out.put(bytes, new Observation(store.getUsableSpace(), store.getTotalSpace()));
-        } catch (IOException e) {
-            log.debug("cannot stat the file system of {}: {}", dir, e.toString());
-        }
-        // The JDK does not expose inode counts; coreutils' stat reads them with statfs(2).
-        HostCommand.Result r = HostCommand.run(List.of("stat", "-f", "-c", "%c %d", existing.toString()),
-                Duration.ofSeconds(5));
-        if (r.ok()) {
-            String[] f = r.stdout().strip().split("\\s+");
-            try {
-                long total = Long.parseLong(f[0]);
-                long free = Long.parseLong(f[1]);
-                if (total > 0) {
-                    out.put(inodes, new Observation(free, total));
-                }
-            } catch (RuntimeException e) {
-                log.debug("stat -f {}: unexpected output {}", existing, r.stdout());
-            }
-        }
+    }
+
+    @Override
+    public FsUsage nodeFs() {
+        return nodefs == null ? null : FsUsage.of(nodefs);
+    }
+
+    @Override
+    public FsUsage imageFs() {
+        return imagefs == null ? null : FsUsage.of(imagefs);
     }
 
     Observation pids() {

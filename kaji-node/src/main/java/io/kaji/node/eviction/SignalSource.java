@@ -1,5 +1,6 @@
 package io.kaji.node.eviction;
 
+import io.kaji.node.stats.FsUsage;
 import java.util.Map;
 
 /** Where the eviction manager's observations come from: the host ({@link HostSignals}) or a test's figures. */
@@ -18,5 +19,15 @@ public interface SignalSource {
      */
     default boolean imageFsIsNodeFs() {
         return true;
+    }
+
+    /** The node file system's figures (the agent's data directory), or null where not measured. */
+    default FsUsage nodeFs() {
+        return null;
+    }
+
+    /** The image file system's figures (containerd's root), or null where not measured. */
+    default FsUsage imageFs() {
+        return null;
     }
 }

@@ -110,6 +110,11 @@ public interface ContainerRuntime {
     /** Every image the runtime holds. */
     List<ImageInfo> listImages();
 
+    /** What the images take on the image file system; empty where the runtime does not say (simulated, or no CRI). */
+    default Optional<ImageFsUse> imageFsUse() {
+        return Optional.empty();
+    }
+
     /** Pulls an image from its registry; returns the image reference (digest). */
     default String pullImage(String image) {
         return pullImage(image, null);

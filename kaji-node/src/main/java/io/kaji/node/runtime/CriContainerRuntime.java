@@ -248,6 +248,18 @@ public final class CriContainerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public Optional<ImageFsUse> imageFsUse() {
+        var r = call("image fs info", () -> cri.images(DEADLINE)
+                .imageFsInfo(io.kaji.node.cri.v1.ImageFsInfoRequest.getDefaultInstance()));
+        if (r.getImageFilesystemsCount() == 0) {
+            return Optional.empty();
+        }
+        var fs = r.getImageFilesystems(0);
+        return Optional.of(new ImageFsUse(fs.getFsId().getMountpoint(), fs.getUsedBytes().getValue(),
+                fs.hasInodesUsed() ? fs.getInodesUsed().getValue() : -1));
+    }
+
+    @Override
     public String pullImage(String image, io.kaji.node.image.RegistryCredentials credentials) {
         PullImageRequest.Builder request = PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image));
         if (credentials != null) {

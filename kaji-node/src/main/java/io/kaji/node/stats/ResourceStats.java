@@ -5,6 +5,7 @@ import io.kaji.node.runtime.ContainerInfo;
 import io.kaji.node.runtime.ContainerRuntime;
 import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.ContainerUsage;
+import io.kaji.node.runtime.ImageFsUse;
 import io.kaji.node.runtime.KajiLabels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
@@ -35,7 +37,10 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@code usageNanoCores}); memory is the working set (containers: the runtime's figure; the node: MemTotal minus
  * MemAvailable). Containers come from the CRI's stats, grouped into pods by their Kubernetes labels; a pod's own
  * figures come from its pod-level cgroup when {@link #podUsage} is given one (the kubelet's pod stats: the sandbox's
- * processes count too), otherwise they are its containers' sums. Thread-safe.
+ * processes count too), otherwise they are its containers' sums. With {@link #fileSystems} the summary also has the
+ * node file system ({@code node.fs}), the image file system with what the runtime's images use on it
+ * ({@code node.runtime.imageFs}, CRI {@code ImageFsInfo}) and each container's writable layer ({@code rootfs}).
+ * Thread-safe.
  */
 public final class ResourceStats implements AutoCloseable {
 
@@ -68,10 +73,19 @@ public final class ResourceStats implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("kaji-stats").daemon(true).factory());
     private final Map<String, Reading> previous = new HashMap<>();
-    /** The last sample's containers and pods, replaced together so that a reader sees one sample. */
-    private record Sample(List<ContainerFigures> containers, List<PodFigures> pods) {}
+    /**
+     * The last sample's containers and pods, replaced together so that a reader sees one sample; with each
+     * container's writable layer by container id and the file systems (null where not measured).
+     */
+    private record Sample(List<ContainerFigures> containers, List<PodFigures> pods, Map<String, Long> rootfsBytes,
+                          FileSystems fs) {}
 
-    private volatile Sample last = new Sample(List.of(), List.of());
+    /** The node's and the image file system's figures at one moment; any part may be null. */
+    private record FileSystems(Instant time, FsUsage node, FsUsage image, ImageFsUse images) {}
+
+    private volatile Sample last = new Sample(List.of(), List.of(), Map.of(), null);
+    private volatile Supplier<FsUsage> nodeFs;
+    private volatile Supplier<FsUsage> imageFs;
     private final Map<String, Reading> previousPods = new HashMap<>();
     private volatile Function<String, Optional<PodCgroups.Usage>> podUsage = uid -> Optional.empty();
     private volatile PodNetworks networks;
@@ -94,6 +108,16 @@ public final class ResourceStats implements AutoCloseable {
     /** Adds each pod's network counters to the summary, read from its sandbox's network namespace. */
     public ResourceStats podNetworks(PodNetworks networks) {
         this.networks = networks;
+        return this;
+    }
+
+    /**
+     * Measures the node file system and the image file system at each sample, for the summary's {@code node.fs},
+     * {@code node.runtime.imageFs} and each container's {@code rootfs}. Each supplier may return null.
+     */
+    public ResourceStats fileSystems(Supplier<FsUsage> node, Supplier<FsUsage> image) {
+        this.nodeFs = node;
+        this.imageFs = image;
         return this;
     }
 
@@ -135,6 +159,7 @@ public final class ResourceStats implements AutoCloseable {
         }
         List<ContainerFigures> figures = new ArrayList<>();
         Map<String, Reading> seen = new HashMap<>();
+        Map<String, Long> rootfs = new HashMap<>();
         for (ContainerUsage u : usage) {
             Map<String, String> labels = u.labels();
             String pod = labels.get(KajiLabels.POD_NAME);
@@ -145,6 +170,7 @@ public final class ResourceStats implements AutoCloseable {
             Instant t = u.time() == null ? now : u.time();
             Reading r = new Reading(t, u.cpuUsageCoreNanos());
             seen.put(u.id(), r);
+            rootfs.put(u.id(), u.writableLayerBytes());
             ContainerInfo info = listed.get(u.id());
             figures.add(new ContainerFigures(labels.get(KajiLabels.POD_NAMESPACE), pod,
                     labels.get(KajiLabels.POD_UID), labels.getOrDefault(KajiLabels.CONTAINER_NAME, u.name()), t,
@@ -154,7 +180,23 @@ public final class ResourceStats implements AutoCloseable {
         }
         previous.clear();
         previous.putAll(seen);
-        last = new Sample(List.copyOf(figures), podFigures(figures, now));
+        last = new Sample(List.copyOf(figures), podFigures(figures, now), Map.copyOf(rootfs), fileSystems(now));
+    }
+
+    /** The file systems now, or null when none is measured. */
+    private FileSystems fileSystems(Instant now) {
+        Supplier<FsUsage> node = nodeFs;
+        Supplier<FsUsage> image = imageFs;
+        if (node == null && image == null) {
+            return null;
+        }
+        ImageFsUse images = null;
+        try {
+            images = runtime.imageFsUse().orElse(null);
+        } catch (RuntimeException e) {
+            log.debug("image fs info: {}", e.toString());
+        }
+        return new FileSystems(now, node == null ? null : node.get(), image == null ? null : image.get(), images);
     }
 
     /** Each pod of {@code figures} from its cgroup, or summed from its containers when it has none. */
@@ -250,7 +292,10 @@ public final class ResourceStats implements AutoCloseable {
         return last.containers();
     }
 
-    /** The kubelet Summary API's JSON (the parts metrics.k8s.io needs): the node, then each pod's containers. */
+    /**
+     * The kubelet Summary API's JSON (the parts metrics.k8s.io needs, and the file systems): the node, then each
+     * pod's containers.
+     */
     public byte[] summary() {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode node = root.putObject("node");
@@ -268,6 +313,17 @@ public final class ResourceStats implements AutoCloseable {
             memory.put("workingSetBytes", mem[0] - mem[1]);
         }
         Sample sample = last;
+        FileSystems fs = sample.fs();
+        if (fs != null && fs.node() != null) {
+            putFs(node.putObject("fs"), fs.time(), fs.node(), fs.node().usedBytes(), fs.node().inodesUsed());
+        }
+        if (fs != null && fs.image() != null) {
+            // As the kubelet's CRI stats: what the runtime's images use, on the file system's capacity.
+            long used = fs.images() != null ? fs.images().usedBytes() : fs.image().usedBytes();
+            long inodesUsed = fs.images() != null && fs.images().inodesUsed() >= 0 ? fs.images().inodesUsed()
+                    : fs.image().inodesUsed();
+            putFs(node.putObject("runtime").putObject("imageFs"), fs.time(), fs.image(), used, inodesUsed);
+        }
         Map<String, ObjectNode> pods = new LinkedHashMap<>();
         ArrayNode podList = root.putArray("pods");
         for (PodFigures f : sample.pods()) {
@@ -289,8 +345,28 @@ public final class ResourceStats implements AutoCloseable {
                 container.put("startTime", c.startTime().toString());
             }
             putUsage(container, c.time(), c.usageNanoCores(), c.cpuNanos(), c.workingSetBytes());
+            Long writable = sample.rootfsBytes().get(c.id());
+            if (writable != null && fs != null && fs.image() != null) {
+                // The container's writable layer, on the image file system (the kubelet's rootfs).
+                putFs(container.putObject("rootfs"), c.time(), fs.image(), writable, -1);
+            }
         }
         return JSON.writeValueAsBytes(root);
+    }
+
+    /** The Summary API's {@code FsStats}: the file system's capacity and free space, {@code used} of it. */
+    private static void putFs(ObjectNode node, Instant time, FsUsage fs, long used, long inodesUsed) {
+        node.put("time", time.toString());
+        node.put("availableBytes", fs.availableBytes());
+        node.put("capacityBytes", fs.capacityBytes());
+        node.put("usedBytes", used);
+        if (fs.inodes() > 0) {
+            node.put("inodesFree", fs.inodesFree());
+            node.put("inodes", fs.inodes());
+        }
+        if (inodesUsed >= 0) {
+            node.put("inodesUsed", inodesUsed);
+        }
     }
 
     /**

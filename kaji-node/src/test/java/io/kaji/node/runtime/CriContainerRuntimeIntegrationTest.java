@@ -90,6 +90,17 @@ class CriContainerRuntimeIntegrationTest {
         assertThat(runtime.imageStatus("docker.io/kaji/absent:1")).isEmpty();
         assertThat(runtime.listImages()).flatExtracting(ImageInfo::tags).contains(PauseImage.NAME, BUSYBOX);
         assertThat(runtime.version()).startsWith("containerd ");
+        // What the imported images take on containerd's snapshotter (the summary's imageFs.usedBytes); containerd
+        // measures its snapshots every 10 s (its CRI's stats_collect_period), so 0 until its first pass after the
+        // import.
+        ImageFsUse first = runtime.imageFsUse().orElseThrow();
+        assertThat(first.mountpoint()).contains(node.dataDir.toString());
+        ImageFsUse use = await("ImageFsInfo counts the imported images")
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> runtime.imageFsUse().orElseThrow(), u -> u.usedBytes() > 0);
+        System.out.printf("cri: ImageFsInfo %s: %d bytes, %d inodes used%n", use.mountpoint(), use.usedBytes(),
+                use.inodesUsed());
+        assertThat(use.inodesUsed()).isPositive();
     }
 
     @Test

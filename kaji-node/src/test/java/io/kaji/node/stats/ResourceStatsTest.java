@@ -87,6 +87,62 @@ class ResourceStatsTest {
     }
 
     @Test
+    void theFileSystemsAreTheNodesTheImagesAndEachContainersWritableLayer() throws Exception {
+        Files.writeString(proc.resolve("stat"), "cpu  100 0 100 5000 10 0 0 0 0 0\n");
+        Files.writeString(proc.resolve("meminfo"), "MemTotal:       1000 kB\nMemAvailable:    400 kB\n");
+        ContainerRuntime runtime = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> switch (m.getName()) {
+                    case "containerUsage" -> List.of(new ContainerUsage("c1", "web", T0, 0, 5 << 20, 40_960,
+                            labels("web", "main")));
+                    case "listContainers" -> List.of();
+                    case "imageFsUse" -> java.util.Optional.of(new io.kaji.node.runtime.ImageFsUse(
+                            "/var/lib/containerd/snapshots", 7_000_000, 900));
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        ResourceStats stats = new ResourceStats(runtime, "n1", new MutableClock(T0), proc).fileSystems(
+                () -> new FsUsage(100_000_000, 60_000_000, 35_000_000, 5_000, 4_000),
+                () -> new FsUsage(200_000_000, 150_000_000, 45_000_000, 8_000, 7_500));
+        stats.sample();
+        JsonNode s = new ObjectMapper().readTree(stats.summary());
+        JsonNode fs = s.at("/node/fs");
+        assertThat(fs.get("capacityBytes").asLong()).isEqualTo(100_000_000);
+        assertThat(fs.get("availableBytes").asLong()).isEqualTo(60_000_000);
+        assertThat(fs.get("usedBytes").asLong()).isEqualTo(35_000_000);
+        assertThat(fs.get("inodes").asLong()).isEqualTo(5_000);
+        assertThat(fs.get("inodesFree").asLong()).isEqualTo(4_000);
+        assertThat(fs.get("inodesUsed").asLong()).isEqualTo(1_000);
+        assertThat(fs.get("time").asString()).isEqualTo(T0.toString());
+        // The image file system: its capacity and free space, what the runtime's images use of it.
+        JsonNode images = s.at("/node/runtime/imageFs");
+        assertThat(images.get("capacityBytes").asLong()).isEqualTo(200_000_000);
+        assertThat(images.get("availableBytes").asLong()).isEqualTo(150_000_000);
+        assertThat(images.get("usedBytes").asLong()).isEqualTo(7_000_000);
+        assertThat(images.get("inodesUsed").asLong()).isEqualTo(900);
+        JsonNode rootfs = s.at("/pods/0/containers/0/rootfs");
+        assertThat(rootfs.get("usedBytes").asLong()).isEqualTo(40_960);
+        assertThat(rootfs.get("capacityBytes").asLong()).isEqualTo(200_000_000);
+        assertThat(rootfs.has("inodesUsed")).as("the CRI stats say no inode count").isFalse();
+    }
+
+    @Test
+    void withoutFileSystemsTheSummaryHasNone() throws Exception {
+        Files.writeString(proc.resolve("stat"), "cpu  100 0 100 5000 10 0 0 0 0 0\n");
+        ContainerRuntime runtime = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ContainerRuntime.class}, (p, m, args) -> switch (m.getName()) {
+                    case "containerUsage" -> List.of(new ContainerUsage("c1", "web", T0, 0, 5 << 20, 40_960,
+                            labels("web", "main")));
+                    case "listContainers" -> List.of();
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        ResourceStats stats = new ResourceStats(runtime, "n1", new MutableClock(T0), proc);
+        stats.sample();
+        JsonNode s = new ObjectMapper().readTree(stats.summary());
+        assertThat(s.at("/node").has("fs")).isFalse();
+        assertThat(s.at("/node").has("runtime")).isFalse();
+        assertThat(s.at("/pods/0/containers/0").has("rootfs")).isFalse();
+    }
+
+    @Test
     void aPodWithACgroupReportsItsCgroupsFiguresTheSandboxIncluded() throws Exception {
         Files.writeString(proc.resolve("stat"), "cpu  100 0 100 5000 10 0 0 0 0 0\n");
         Files.writeString(proc.resolve("meminfo"), "MemTotal:       1000 kB\nMemAvailable:    400 kB\n");
