@@ -294,6 +294,9 @@ class KubectlExecE2ETest {
         assertThat(node.at("/runtime/imageFs/capacityBytes").asLong()).as(summary.stdout()).isPositive();
         assertThat(node.at("/runtime/imageFs").has("usedBytes")).as(summary.stdout()).isTrue();
         assertThat(web.at("/containers/0/rootfs").has("usedBytes")).as(summary.stdout()).isTrue();
+        assertThat(web.at("/containers/0/logs").has("usedBytes")).as(summary.stdout()).isTrue();
+        assertThat(web.at("/ephemeral-storage/usedBytes").asLong()).as(summary.stdout())
+                .isGreaterThanOrEqualTo(web.at("/containers/0/rootfs/usedBytes").asLong());
 
         Kubectl.Result health = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/healthz");
         assertThat(health.stdout()).as(health.toString()).isEqualTo("ok");

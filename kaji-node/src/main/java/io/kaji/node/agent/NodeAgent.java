@@ -360,6 +360,14 @@ public final class NodeAgent implements AutoCloseable {
                 // signals are measured on.
                 stats.fileSystems(signals::nodeFs, signals::imageFs);
             }
+            PodDiskUsage disk = new PodDiskUsage(config.podLogs());
+            stats.podDisk(ref -> {
+                Pod pod = cached(Keys.of(ref.namespace(), ref.name()));
+                if (pod == null || !ref.uid().equals(pod.getMetadata().getUid())) {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(disk.of(pod));
+            });
             PodCgroups c = cgroups;
             if (c != null) {
                 stats.podUsage(c::usage);

@@ -7,6 +7,7 @@ import io.kaji.node.runtime.ContainerState;
 import io.kaji.node.runtime.ContainerUsage;
 import io.kaji.node.runtime.ImageFsUse;
 import io.kaji.node.runtime.KajiLabels;
+import io.kaji.node.runtime.PodRef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,12 +79,13 @@ public final class ResourceStats implements AutoCloseable {
      * container's writable layer by container id and the file systems (null where not measured).
      */
     private record Sample(List<ContainerFigures> containers, List<PodFigures> pods, Map<String, Long> rootfsBytes,
-                          FileSystems fs) {}
+                          FileSystems fs, Map<String, PodDisk> disks) {}
 
     /** The node's and the image file system's figures at one moment; any part may be null. */
     private record FileSystems(Instant time, FsUsage node, FsUsage image, ImageFsUse images) {}
 
-    private volatile Sample last = new Sample(List.of(), List.of(), Map.of(), null);
+    private volatile Sample last = new Sample(List.of(), List.of(), Map.of(), null, Map.of());
+    private volatile Function<PodRef, Optional<PodDisk>> podDisk = ref -> Optional.empty();
     private volatile Supplier<FsUsage> nodeFs;
     private volatile Supplier<FsUsage> imageFs;
     private final Map<String, Reading> previousPods = new HashMap<>();
@@ -118,6 +120,15 @@ public final class ResourceStats implements AutoCloseable {
     public ResourceStats fileSystems(Supplier<FsUsage> node, Supplier<FsUsage> image) {
         this.nodeFs = node;
         this.imageFs = image;
+        return this;
+    }
+
+    /**
+     * Measures each pod's emptyDir volumes and container logs at each sample, for the summary's pod
+     * {@code volume} and {@code ephemeral-storage} and each container's {@code logs} (with {@link #fileSystems}).
+     */
+    public ResourceStats podDisk(Function<PodRef, Optional<PodDisk>> source) {
+        this.podDisk = source;
         return this;
     }
 
@@ -180,7 +191,17 @@ public final class ResourceStats implements AutoCloseable {
         }
         previous.clear();
         previous.putAll(seen);
-        last = new Sample(List.copyOf(figures), podFigures(figures, now), Map.copyOf(rootfs), fileSystems(now));
+        List<PodFigures> pods = podFigures(figures, now);
+        FileSystems fs = fileSystems(now);
+        Map<String, PodDisk> disks = new HashMap<>();
+        if (fs != null && fs.node() != null) {
+            for (PodFigures p : pods) {
+                if (p.uid() != null) {
+                    podDisk.apply(new PodRef(p.namespace(), p.pod(), p.uid())).ifPresent(d -> disks.put(p.uid(), d));
+                }
+            }
+        }
+        last = new Sample(List.copyOf(figures), pods, Map.copyOf(rootfs), fs, Map.copyOf(disks));
     }
 
     /** The file systems now, or null when none is measured. */
@@ -350,6 +371,35 @@ public final class ResourceStats implements AutoCloseable {
                 // The container's writable layer, on the image file system (the kubelet's rootfs).
                 putFs(container.putObject("rootfs"), c.time(), fs.image(), writable, -1);
             }
+            PodDisk disk = sample.disks().get(c.uid());
+            Long logs = disk == null ? null : disk.logs().get(c.container());
+            if (logs != null) {
+                putFs(container.putObject("logs"), c.time(), fs.node(), logs, -1);
+            }
+        }
+        for (PodFigures f : sample.pods()) {
+            PodDisk disk = sample.disks().get(f.uid());
+            if (disk == null) {
+                continue;
+            }
+            ObjectNode pod = pods.get(f.uid());
+            if (!disk.volumes().isEmpty()) {
+                ArrayNode volumes = pod.putArray("volume");
+                new java.util.TreeMap<>(disk.volumes()).forEach((name, bytes) -> {
+                    ObjectNode v = volumes.addObject();
+                    putFs(v, f.time(), fs.node(), bytes, -1);
+                    v.put("name", name);
+                });
+            }
+            // The kubelet's pod ephemeral storage: the containers' writable layers and logs and the pod's
+            // emptyDir volumes, on the node file system.
+            long used = disk.total();
+            for (ContainerFigures c : sample.containers()) {
+                if (f.uid().equals(c.uid())) {
+                    used += sample.rootfsBytes().getOrDefault(c.id(), 0L);
+                }
+            }
+            putFs(pod.putObject("ephemeral-storage"), f.time(), fs.node(), used, -1);
         }
         return JSON.writeValueAsBytes(root);
     }

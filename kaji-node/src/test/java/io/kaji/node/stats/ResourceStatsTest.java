@@ -101,7 +101,9 @@ class ResourceStatsTest {
                 });
         ResourceStats stats = new ResourceStats(runtime, "n1", new MutableClock(T0), proc).fileSystems(
                 () -> new FsUsage(100_000_000, 60_000_000, 35_000_000, 5_000, 4_000),
-                () -> new FsUsage(200_000_000, 150_000_000, 45_000_000, 8_000, 7_500));
+                () -> new FsUsage(200_000_000, 150_000_000, 45_000_000, 8_000, 7_500))
+                .podDisk(ref -> ref.uid().equals("uid-web") ? java.util.Optional.of(new PodDisk(
+                        Map.of("cache", 1_000L), Map.of("main", 500L, "setup", 100L))) : java.util.Optional.empty());
         stats.sample();
         JsonNode s = new ObjectMapper().readTree(stats.summary());
         JsonNode fs = s.at("/node/fs");
@@ -122,6 +124,15 @@ class ResourceStatsTest {
         assertThat(rootfs.get("usedBytes").asLong()).isEqualTo(40_960);
         assertThat(rootfs.get("capacityBytes").asLong()).isEqualTo(200_000_000);
         assertThat(rootfs.has("inodesUsed")).as("the CRI stats say no inode count").isFalse();
+        // The pod's disk on the node file system: the container's logs, the emptyDir, and all of it together.
+        JsonNode pod = s.at("/pods/0");
+        assertThat(pod.at("/containers/0/logs/usedBytes").asLong()).isEqualTo(500);
+        assertThat(pod.at("/containers/0/logs/capacityBytes").asLong()).isEqualTo(100_000_000);
+        assertThat(pod.at("/volume/0/name").asString()).isEqualTo("cache");
+        assertThat(pod.at("/volume/0/usedBytes").asLong()).isEqualTo(1_000);
+        assertThat(pod.at("/ephemeral-storage/usedBytes").asLong()).as("writable layer, logs (init's too), emptyDir")
+                .isEqualTo(40_960 + 500 + 100 + 1_000);
+        assertThat(pod.at("/ephemeral-storage/availableBytes").asLong()).isEqualTo(60_000_000);
     }
 
     @Test
@@ -140,6 +151,7 @@ class ResourceStatsTest {
         assertThat(s.at("/node").has("fs")).isFalse();
         assertThat(s.at("/node").has("runtime")).isFalse();
         assertThat(s.at("/pods/0/containers/0").has("rootfs")).isFalse();
+        assertThat(s.at("/pods/0").has("ephemeral-storage")).isFalse();
     }
 
     @Test
