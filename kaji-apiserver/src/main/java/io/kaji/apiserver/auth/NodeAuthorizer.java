@@ -99,7 +99,10 @@ public final class NodeAuthorizer implements Authorizer, WriteCheck {
             return deny("no relationship found between node '" + node + "' and this object");
         }
         if (group.isEmpty() && (resource.equals("secrets") || resource.equals("configmaps"))) {
-            if (a.verb().equals("get") && sub.isEmpty() && usedByBoundPod(node, a.namespace(), resource, a.name())) {
+            // get, and list/watch of the one object (fieldSelector metadata.name=, which the request's attributes
+            // carry as its name): the kubelet's watch of each object its pods' volumes use.
+            if (READ.contains(a.verb()) && sub.isEmpty() && !a.name().isEmpty()
+                    && usedByBoundPod(node, a.namespace(), resource, a.name())) {
                 return Decision.allow("");
             }
             return deny("no relationship found between node '" + node + "' and this object");

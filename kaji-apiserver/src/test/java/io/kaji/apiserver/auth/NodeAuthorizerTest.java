@@ -49,6 +49,11 @@ class NodeAuthorizerTest {
         assertThat(allowed("get", "app", "", "secrets", "", "db-secret")).as("another node's pod's").isFalse();
         assertThat(allowed("get", "app", "", "secrets", "", "cfg")).as("a config map name as a secret").isFalse();
         assertThat(allowed("list", "app", "", "secrets", "", "")).isFalse();
+        assertThat(allowed("watch", "app", "", "configmaps", "", "")).as("every config map").isFalse();
+        // One object (fieldSelector metadata.name=): the agent's watch of what its pods' volumes use.
+        assertThat(allowed("watch", "app", "", "configmaps", "", "cfg")).isTrue();
+        assertThat(allowed("list", "app", "", "configmaps", "", "cfg")).isTrue();
+        assertThat(allowed("watch", "app", "", "secrets", "", "db-secret")).as("another node's pod's").isFalse();
         assertThat(authz.authorize(Attributes.resource(N1, "get", "app", "", "secrets", "", "db-secret")).reason())
                 .isEqualTo("no relationship found between node 'n1' and this object");
     }

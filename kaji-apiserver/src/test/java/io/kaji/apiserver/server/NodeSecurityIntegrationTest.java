@@ -229,6 +229,29 @@ class NodeSecurityIntegrationTest {
         assertThat(mine.statusCode()).as(mine.body()).isEqualTo(201);
     }
 
+    @Test
+    void aNodeWatchesOnlyTheOneConfigMapItsPodUses() throws Exception {
+        created(server.post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"used\"},"
+                + "\"data\":{\"k\":\"v\"}}"));
+        created(server.post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"other\"}}"));
+        created(server.post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"cm-on-n1\"},\"spec\":{"
+                + "\"nodeName\":\"n1\",\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}],\"volumes\":[{"
+                + "\"name\":\"v\",\"configMap\":{\"name\":\"used\"}}]}}"));
+        HttpClient n1 = node("n1");
+        String list = "/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3D";
+        HttpResponse<String> used = send(n1, null, "GET", list + "used", null, null);
+        assertThat(used.statusCode()).as(used.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(used.body()).path("items").get(0).path("data").path("k").asString())
+                .isEqualTo("v");
+        HttpResponse<String> watch = send(n1, null, "GET", list + "used&watch=true&timeoutSeconds=1", null, null);
+        assertThat(watch.statusCode()).as(watch.body()).isEqualTo(200);
+        assertThat(watch.body()).contains("\"type\":\"ADDED\"").contains("\"name\":\"used\"");
+        assertThat(send(n1, null, "GET", list + "other&watch=true&timeoutSeconds=1", null, null).statusCode())
+                .as("a config map no pod of the node uses").isEqualTo(403);
+        assertThat(send(n1, null, "GET", "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1", null,
+                null).statusCode()).as("every config map").isEqualTo(403);
+    }
+
     static String bound(String pod, String uid) {
         return "{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"" + pod
                 + "\",\"uid\":\"" + uid + "\"}}}";

@@ -95,6 +95,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile SharedIndexInformer<Pod> informer;
     private volatile SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodeInformer;
     private volatile Controller controller;
+    private volatile PodSyncer podSyncer;
     private volatile PodRoutes routes;
     private final CompletableFuture<NodeNetwork> network = new CompletableFuture<>();
     private Thread starter;
@@ -477,6 +478,7 @@ public final class NodeAgent implements AutoCloseable {
             // Virtual workers: a pod's start is mostly waiting on containerd and the API; containerd starts pods
             // faster with more of them in flight (docs/benchmarks.md, pod start-up), and 16 platform threads would
             // cost the agent memory for stacks that wait.
+            podSyncer = syncer;
             syncer.latencies(latencies);
             Controller c = Controller.withVirtualWorkers("pods-" + config.nodeName(), syncer, config.podWorkers());
             controller = c;
@@ -779,6 +781,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (controller != null) {
             controller.close();
+        }
+        if (podSyncer != null) {
+            podSyncer.close();
         }
         if (routes != null) {
             routes.close();

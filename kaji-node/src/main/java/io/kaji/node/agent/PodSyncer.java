@@ -271,6 +271,11 @@ public final class PodSyncer implements Reconciler {
         }
     }
 
+    /** Stops what the syncer keeps running beside the pod workers: the watches of the volumes' objects. */
+    public void close() {
+        volumes.close();
+    }
+
     /** The kubelet's latency histograms this syncer's passes feed; call before the workers start. */
     public void latencies(KubeletLatencies latencies) {
         this.times = new PodWorkerTimes(latencies);

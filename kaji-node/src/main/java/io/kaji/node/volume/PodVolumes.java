@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * (subPath, readOnly; configMap, secret and downwardAPI volumes are always read-only). {@link #tearDown} unmounts
  * and deletes what a pod had. Thread-safe per pod (one pod worker at a time).
  */
-public final class PodVolumes {
+public final class PodVolumes implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PodVolumes.class);
     /** How often configMap, secret and downwardAPI volumes are rewritten from the API (the kubelet: ~1 min). */
@@ -81,12 +81,42 @@ public final class PodVolumes {
     private volatile java.util.function.Supplier<Map<String, Quantity>> allocatable = Map::of;
     /** ConfigMaps and Secrets as last read, by {@code resource/namespace/name}; see {@link #shared}. */
     private final Map<String, Fetched> fetched = new ConcurrentHashMap<>();
+    /** The ConfigMaps and Secrets the node's pods use, each kept by a watch; null: read them ({@link #shared}). */
+    private final WatchedObjects<ConfigMap> watchedConfigMaps;
+    private final WatchedObjects<Secret> watchedSecrets;
 
+    /** Volumes whose ConfigMaps and Secrets are watched, as the kubelet's default strategy keeps them. */
     public PodVolumes(KubernetesClient client, Path root, Clock clock) {
+        this(client, root, clock, client != null);
+    }
+
+    /**
+     * @param watch whether ConfigMaps and Secrets are watched (else read at most once per {@link #OBJECT_TTL}, the
+     *              kubelet's TTL-cache strategy)
+     */
+    PodVolumes(KubernetesClient client, Path root, Clock clock, boolean watch) {
         this.client = client;
         this.root = root;
         this.memoryRoot = root.resolve(MEMORY_DIR);
         this.clock = clock;
+        this.watchedConfigMaps = watch ? new WatchedObjects<>("configmap",
+                (ns, name) -> client.configMaps().inNamespace(ns).withName(name).runnableInformer(0), clock) : null;
+        this.watchedSecrets = watch ? new WatchedObjects<>("secret",
+                (ns, name) -> client.secrets().inNamespace(ns).withName(name).runnableInformer(0), clock) : null;
+    }
+
+    /** How many ConfigMaps and Secrets are watched now. */
+    int watchedObjects() {
+        return watchedConfigMaps == null ? 0 : watchedConfigMaps.size() + watchedSecrets.size();
+    }
+
+    /** Stops the watches of ConfigMaps and Secrets. */
+    @Override
+    public void close() {
+        if (watchedConfigMaps != null) {
+            watchedConfigMaps.close();
+            watchedSecrets.close();
+        }
     }
 
     /** Where the node's allocatable comes from (for downwardAPI resourceFieldRef files); call before use. */
@@ -176,7 +206,7 @@ public final class PodVolumes {
 
     private Map<String, AtomicWriter.File> configMapFiles(Pod pod, String name, List<KeyToPath> items,
                                                          Integer defaultMode, boolean optional) throws VolumeError {
-        ConfigMap cm = shared("configmaps", pod.getMetadata().getNamespace(), name, () -> client.configMaps()
+        ConfigMap cm = watchedOrShared(watchedConfigMaps, "configmaps", pod, name, () -> client.configMaps()
                 .inNamespace(pod.getMetadata().getNamespace())
                 .withName(name).get());
         Map<String, byte[]> data = new TreeMap<>();
@@ -195,7 +225,7 @@ public final class PodVolumes {
 
     private Map<String, AtomicWriter.File> secretFiles(Pod pod, String name, List<KeyToPath> items,
                                                       Integer defaultMode, boolean optional) throws VolumeError {
-        Secret s = shared("secrets", pod.getMetadata().getNamespace(), name,
+        Secret s = watchedOrShared(watchedSecrets, "secrets", pod, name,
                 () -> client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(name).get());
         if (s == null && !optional) {
             throw new VolumeError("secret \"" + name + "\" not found");
@@ -466,6 +496,10 @@ public final class PodVolumes {
 
     /** Unmounts and deletes every volume of pod {@code uid} (hostPath volumes are left alone). */
     public void tearDown(String uid) {
+        if (watchedConfigMaps != null) {
+            watchedConfigMaps.release(uid);
+            watchedSecrets.release(uid);
+        }
         prepared.remove(uid);
         hostsWritten.remove(uid);
         tmpfs.removeIf(d -> d.startsWith(root.resolve(uid).toAbsolutePath() + "/"));
@@ -657,6 +691,21 @@ public final class PodVolumes {
 
     private interface Call<T> {
         T get();
+    }
+
+    /**
+     * A ConfigMap or Secret (or null: absent) as its watch has it, or, where it is not watched (watches off or
+     * refused), {@link #shared read}.
+     */
+    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T watchedOrShared(WatchedObjects<T> watched,
+            String resource, Pod pod, String name, Call<T> read) throws VolumeError {
+        if (watched != null) {
+            var seen = watched.get(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(), name);
+            if (seen.isPresent()) {
+                return seen.get().orElse(null);
+            }
+        }
+        return shared(resource, pod.getMetadata().getNamespace(), name, read);
     }
 
     /**

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A ConfigMap read for one pod's volume serves the node's other pods for {@link PodVolumes#OBJECT_TTL} (the
- * kubelet's TTL-cache strategy), and a change is read again once that has passed.
+ * Without watches (the kubelet's TTL-cache strategy, what the agent falls back to where the server refuses a node's
+ * watch): a ConfigMap read for one pod's volume serves the node's other pods for {@link PodVolumes#OBJECT_TTL}, and
+ * a change is read again once that has passed.
  */
 class PodVolumesSharedReadTest {
 
@@ -33,7 +34,7 @@ class PodVolumesSharedReadTest {
              KubernetesClient client = api.newKubernetesClient()) {
             client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata()
                     .withName("site").endMetadata().addToData("greeting", "hello").build()).create();
-            PodVolumes volumes = new PodVolumes(client, dir.resolve("volumes"), clock);
+            PodVolumes volumes = new PodVolumes(client, dir.resolve("volumes"), clock, false);
 
             assertThat(greeting(volumes, pod())).isEqualTo("hello");
             client.configMaps().inNamespace("default").withName("site").edit(cm -> {
@@ -51,7 +52,7 @@ class PodVolumesSharedReadTest {
     void anAbsentOptionalConfigMapIsReadAgainAfterTheTtl() throws Exception {
         try (TestServer api = TestServer.start(dir.resolve("api"));
              KubernetesClient client = api.newKubernetesClient()) {
-            PodVolumes volumes = new PodVolumes(client, dir.resolve("volumes"), clock);
+            PodVolumes volumes = new PodVolumes(client, dir.resolve("volumes"), clock, false);
             Pod first = pod();
             volumes.setUp(first);
             assertThat(dir.resolve("volumes").resolve(first.getMetadata().getUid())
