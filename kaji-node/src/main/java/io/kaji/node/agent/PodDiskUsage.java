@@ -45,10 +45,8 @@ final class PodDiskUsage implements LocalStorage.Usage {
     /** The pod's disk-backed emptyDir volumes and its containers' logs, for the Summary API. */
     PodDisk of(Pod pod) {
         Map<String, Long> volumes = new HashMap<>();
-        for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
-            if (v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium())) {
-                volumes.put(v.getName(), emptyDir(pod, v.getName()));
-            }
+        for (Volume v : LocalStorage.diskEmptyDirs(pod)) {
+            volumes.put(v.getName(), emptyDir(pod, v.getName()));
         }
         // Every container's logs, init containers' too (the pod's ephemeral storage counts the pod's log directory).
         Map<String, Long> logs = new HashMap<>();

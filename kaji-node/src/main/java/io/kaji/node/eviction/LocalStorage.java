@@ -125,7 +125,7 @@ public final class LocalStorage {
     }
 
     /** The pod's emptyDir volumes on disk (a memory-backed one is a tmpfs sized to its limit). */
-    private static List<Volume> diskEmptyDirs(Pod pod) {
+    public static List<Volume> diskEmptyDirs(Pod pod) {
         List<Volume> out = new ArrayList<>();
         for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
             if (v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium())) {
