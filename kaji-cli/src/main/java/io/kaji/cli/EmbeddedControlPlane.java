@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kaji.apiserver.pki.ClusterPki;
 import io.kaji.controllers.ControllerManager;
+import io.kaji.controllers.nodelifecycle.NodeLifecycleController;
 import io.kaji.controllers.runtime.ComponentSerialization;
 import io.kaji.scheduler.KajiScheduler;
 import io.kaji.store.Compactor;
@@ -61,9 +62,18 @@ final class EmbeddedControlPlane implements AutoCloseable {
      *                 holder), naming the server so that operators and tests can tell which one leads
      * @param election the lease duration, renew deadline and retry period of both elections; null for the
      *                 components' defaults (15 s, 10 s, 2 s)
+     * @param nodeMonitorGracePeriod how long a node's Lease may go unrenewed before the node lifecycle controller
+     *                 marks it NotReady (kube-controller-manager's --node-monitor-grace-period); null for Kaji's
+     *                 default (10 s: five of the agents' 2-s renewals)
      */
     record Options(Path controllerManagerKubeconfig, Path schedulerKubeconfig, String clusterCidr, boolean controllers, boolean scheduler, String identity,
-                   ElectionTimes election) {}
+                   ElectionTimes election, Duration nodeMonitorGracePeriod) {
+        Options(Path controllerManagerKubeconfig, Path schedulerKubeconfig, String clusterCidr, boolean controllers,
+                boolean scheduler, String identity, ElectionTimes election) {
+            this(controllerManagerKubeconfig, schedulerKubeconfig, clusterCidr, controllers, scheduler, identity,
+                    election, null);
+        }
+    }
 
     /** Leader-election timing, as kube-controller-manager's --leader-elect-* flags. */
     record ElectionTimes(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
@@ -114,12 +124,7 @@ final class EmbeddedControlPlane implements AutoCloseable {
 
     private synchronized void startComponents() {
         if (options.controllers()) {
-            ControllerManager.Options cm = ControllerManager.Options.defaults(identity)
-                    .withClusterCidr(options.clusterCidr(), NODE_CIDR_PREFIX);
-            if (options.election() != null) {
-                cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
-                        options.election().retryPeriod());
-            }
+            ControllerManager.Options cm = controllerManagerOptions(options, identity);
             KubernetesClient client = new KubernetesClientBuilder()
                     .withKubernetesSerialization(new ComponentSerialization()).withConfig(UserAgents.of(
                     clientConfig(options.controllerManagerKubeconfig()), UserAgents.CONTROLLER_MANAGER)).build();
@@ -146,6 +151,22 @@ final class EmbeddedControlPlane implements AutoCloseable {
             inUse.put(options.schedulerKubeconfig(), serial(options.schedulerKubeconfig()));
             log.info("scheduler {} started in-process", identity);
         }
+    }
+
+    /** The in-process controller manager's settings from {@code kaji server}'s flags. */
+    static ControllerManager.Options controllerManagerOptions(Options options, String identity) {
+        ControllerManager.Options cm = ControllerManager.Options.defaults(identity)
+                .withClusterCidr(options.clusterCidr(), NODE_CIDR_PREFIX);
+        if (options.election() != null) {
+            cm = cm.withLease(options.election().leaseDuration(), options.election().renewDeadline(),
+                    options.election().retryPeriod());
+        }
+        if (options.nodeMonitorGracePeriod() != null) {
+            NodeLifecycleController.Options lifecycle = NodeLifecycleController.Options.defaults();
+            cm = cm.withNodeLifecycle(new NodeLifecycleController.Options(options.nodeMonitorGracePeriod(),
+                    lifecycle.monitorPeriod(), lifecycle.unhealthyThreshold()));
+        }
+        return cm;
     }
 
     /**

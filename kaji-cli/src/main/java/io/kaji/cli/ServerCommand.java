@@ -111,6 +111,12 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How often candidates try to acquire and leaders renew (default: ${DEFAULT-VALUE}).")
     String retryPeriod;
 
+    @Option(names = "--node-monitor-grace-period", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How long a node's Lease may go unrenewed before the controller manager marks the node "
+                    + "NotReady and taints it; the agents renew every 2 s by default (default: ${DEFAULT-VALUE}; "
+                    + "Kubernetes: 40s with 10-s renewals).")
+    String nodeMonitorGracePeriod;
+
     @Option(names = "--disable-agent",
             description = "Do not run a node agent in this process (a control-plane-only server; join nodes with "
                     + "'kaji agent'). The in-process agent needs root and containerd (./setup installs it).")
@@ -268,6 +274,17 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--leader-elect-*: " + e.getMessage());
         }
+        java.time.Duration nodeGrace;
+        try {
+            nodeGrace = Durations.parse(nodeMonitorGracePeriod);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--node-monitor-grace-period: "
+                    + e.getMessage());
+        }
+        if (!nodeGrace.isPositive()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--node-monitor-grace-period must be longer than 0 (for example 10s or 40s)");
+        }
         if (token != null && !store.equals("etcd")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--token joins a cluster in a shared store: it needs --store etcd");
@@ -304,7 +321,8 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             plane = EmbeddedControlPlane.start(st, new EmbeddedControlPlane.Options(
                     server.controllerManagerKubeconfigPath(), server.schedulerKubeconfigPath(), clusterCidr,
-                    !disableControllers, !disableScheduler, leaderIdentity(server.port()), election), server.pki());
+                    !disableControllers, !disableScheduler, leaderIdentity(server.port()), election, nodeGrace),
+                    server.pki());
             if (!disableAgent) {
                 String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
                 // What 'kaji down' needs to clean only this cluster's host state after a crash.

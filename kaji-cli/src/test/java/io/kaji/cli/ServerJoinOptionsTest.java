@@ -37,6 +37,30 @@ class ServerJoinOptionsTest {
     }
 
     @Test
+    void theNodeMonitorGracePeriodReachesTheNodeLifecycleControllerAndABadOneIsRefused() {
+        KajiCommandTest.Run r = KajiCommandTest.run("server", "--data-dir", dir.toString(), "--https-port", "0",
+                "--node-monitor-grace-period", "0s");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--node-monitor-grace-period must be longer than 0");
+        KajiCommandTest.Run word = KajiCommandTest.run("server", "--data-dir", dir.toString(), "--https-port", "0",
+                "--node-monitor-grace-period", "soon");
+        assertThat(word.exitCode()).isEqualTo(2);
+        assertThat(word.err()).contains("--node-monitor-grace-period: ");
+        assertThat(dir.resolve("db")).doesNotExist();
+
+        java.nio.file.Path none = java.nio.file.Path.of("unused");
+        var given = EmbeddedControlPlane.controllerManagerOptions(new EmbeddedControlPlane.Options(none, none,
+                "100.64.0.0/16", true, true, "x", null, java.time.Duration.ofSeconds(60)), "x");
+        assertThat(given.nodeLifecycle().gracePeriod()).isEqualTo(java.time.Duration.ofSeconds(60));
+        assertThat(given.nodeLifecycle().monitorPeriod()).isEqualTo(
+                io.kaji.controllers.nodelifecycle.NodeLifecycleController.Options.defaults().monitorPeriod());
+        var unset = EmbeddedControlPlane.controllerManagerOptions(new EmbeddedControlPlane.Options(none, none,
+                "100.64.0.0/16", true, true, "x", null), "x");
+        assertThat(unset.nodeLifecycle()).isEqualTo(
+                io.kaji.controllers.nodelifecycle.NodeLifecycleController.Options.defaults());
+    }
+
+    @Test
     void theLeaderIdentityIsTheHostAndPort() {
         assertThat(ServerCommand.leaderIdentity(6443)).endsWith("-6443").doesNotContain("_");
         assertThat(ServerCommand.leaderIdentity(6444)).isNotEqualTo(ServerCommand.leaderIdentity(6443));
