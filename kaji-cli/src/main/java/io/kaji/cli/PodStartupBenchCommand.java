@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code kaji bench pod-startup}: issue 6's pod start-up latency on a throw-away cluster of real processes (one
  * {@code kaji server --disable-agent} and one {@code kaji agent} with its containerd), against the CRI floor
- * measured on the same machine just before (docs/benchmarks.md).
+ * measured on the same machine in the same run, by a containerd of its own beside the cluster's: its pods one by
+ * one before the warm-up, its pods at once just before each burst, each time with the cluster's processes paused
+ * (docs/benchmarks.md).
  */
 @Command(name = "pod-startup",
         mixinStandardHelpOptions = true,
@@ -37,10 +40,11 @@ import picocli.CommandLine.Option;
                 "Measure pod start-up latency: API create -> Running and Ready seen by a watch",
                 "(image present), for --pods pods created at once (burst, --bursts times) and one",
                 "by one (serial) on one real kaji agent; and the CRI floor on this machine: pods",
-                "run directly through the CRI of a containerd of its own, one by one and",
-                "--floor-concurrency at a time (--floor-runs times), so the median burst is",
-                "compared with the median floor (--floor-shape: bare pods, the agent's pods as it",
-                "asks the runtime for them, or both).",
+                "run directly through the CRI of a containerd of its own beside the cluster's (the",
+                "cluster paused meanwhile), one by one, and --floor-concurrency at a time just",
+                "before each burst (--floor-runs times), so the median burst is compared with the",
+                "median floor, and each burst with the floor run just before it (--floor-shape:",
+                "bare pods, the agent's pods as it asks the runtime for them, or both).",
                 "Warm-up bursts (--warmup) run first until the server's and the agent's JIT",
                 "compilers settle.",
                 "Needs root and containerd; pods use 100.64.120.0/22 (the floor 100.64.123.0/24),",
@@ -74,8 +78,9 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     int bursts;
 
     @Option(names = "--floor-runs", defaultValue = "3", paramLabel = "N",
-            description = "Runs of --pods pods at once per floor shape, the shapes taking turns; their median is the"
-                    + " floor (default: ${DEFAULT-VALUE}).")
+            description = "Runs of --pods pods at once per floor shape, the shapes taking turns, one round just before"
+                    + " each burst (rounds beyond --bursts have floor runs only); their median is the floor"
+                    + " (default: ${DEFAULT-VALUE}).")
     int floorRuns;
 
     @Option(names = "--floor-shape", defaultValue = "both", paramLabel = "SHAPE",
@@ -162,25 +167,67 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 "pod-startup benchmark: %d pods, mode %s, server JVM %s, agent JVM %s, cores=%d, JDK %s, load %s%n",
                 pods, mode, sj, aj, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
                 loadAverage());
-        Map<CriFloor.Shape, Floor> floors = skipFloor ? Map.of() : floors();
+        List<CriFloor.Shape> shapes = skipFloor ? List.of() : Arrays.stream(CriFloor.Shape.values())
+                .filter(x -> floorShape.equals("both") || floorShape.equals(x.name().toLowerCase(Locale.ROOT)))
+                .toList();
+        Map<CriFloor.Shape, LatencySummary> sequential = new EnumMap<>(CriFloor.Shape.class);
+        Map<CriFloor.Shape, List<CriFloor.Parallel>> floorRunsDone = new EnumMap<>(CriFloor.Shape.class);
         List<PodStartupBenchmark.Result> bursted = new ArrayList<>();
         List<String> burstCpu = new ArrayList<>();
         PodStartupBenchmark.Result serial = null;
+        Path floorDir = root.resolve("cri-floor");
+        if (!skipFloor) {
+            removeFloorResidue(floorDir);
+        }
+        // The floor's runs pause the cluster (SIGSTOP) so that they have the machine to themselves: its leader
+        // Leases and its node's Lease must outlast a pause of a floor run or two (~20 s) by far.
+        List<String> serverArgs = skipFloor ? List.of() : List.of("--leader-elect-lease-duration", "90s",
+                "--leader-elect-renew-deadline", "60s", "--node-monitor-grace-period", "90s");
         try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(root, CLUSTER_CIDR, SERVICE_CIDR,
-                List.of(NODE), List.of("kajips1"), List.of()), this::progress, sj, aj)) {
+                List.of(NODE), List.of("kajips1"), serverArgs), this::progress, sj, aj);
+                CriFloor floor = skipFloor ? null : startFloor(floorDir)) {
             // Pods sent to a node that has just started wait for the scheduler while its network services start and
             // its first Leases are renewed; on a loaded machine the node may even turn NotReady for a while then.
             progress("letting the node settle for " + settle + " s");
             Thread.sleep(settle * 1000L);
             cluster.awaitReady(List.of(NODE));
+            for (CriFloor.Shape shape : shapes) {
+                LatencySummary seq;
+                awaitQuiet("pausing the cluster");
+                try (Paused p = Paused.of(cluster, this::progress)) {
+                    seq = floor.sequential(pods, shape, this::progress);
+                }
+                out.printf(Locale.ROOT, "  CRI floor (%s) one by one: %s%n", shape.description(), seq.format());
+                sequential.put(shape, seq);
+            }
             PodStartupBenchmark bench = new PodStartupBenchmark(cluster.client(), NS, BusyboxImage.NAME, null,
                     this::progress);
             if (warmup > 0) {
                 warmUp(cluster, bench);
             }
-            for (int b = 1; b <= bursts && !mode.equals("serial"); b++) {
-                awaitQuiet("burst " + b);
-                progress("burst " + b + " of " + bursts + ": " + pods + " pods at once");
+            // Rounds: the floor's runs of pods at once, then a burst, so that each burst is compared with a floor
+            // measured a minute before it (the machine's speed drifts by 10-20 % over the tens of minutes a run
+            // takes; a floor measured before the warm-up missed that).
+            int rounds = mode.equals("serial") ? 0 : Math.max(bursts, shapes.isEmpty() ? 0 : floorRuns);
+            for (int r = 1; r <= rounds; r++) {
+                for (CriFloor.Shape shape : r <= floorRuns ? shapes : List.<CriFloor.Shape>of()) {
+                    CriFloor.Parallel run;
+                    // What the cluster still does after the last burst's deletions (its JIT compilers, containerd's
+                    // garbage collection) is finished first: paused, it would fall into the next burst instead.
+                    awaitQuiet("pausing the cluster");
+                    try (Paused p = Paused.of(cluster, this::progress)) {
+                        run = floor.parallel(pods, floorConcurrency, shape, this::progress, p.pids());
+                    }
+                    out.printf(Locale.ROOT, "  CRI floor (%s) at once, run %d: %s; %.2f pods/s%n"
+                                    + "  CRI floor (%s) CPU, run %d: %s%n", shape.description(), r,
+                            run.latency().format(), run.perSecond(), shape.description(), r, run.cpu());
+                    floorRunsDone.computeIfAbsent(shape, k -> new ArrayList<>()).add(run);
+                }
+                if (r > bursts) {
+                    continue;
+                }
+                awaitQuiet("burst " + r);
+                progress("burst " + r + " of " + bursts + ": " + pods + " pods at once");
                 CpuMeter meter = new CpuMeter(clusterPids(cluster));
                 CpuMeter.Snapshot cpu0 = meter.take();
                 long[] jit0 = jitMillisEach(cluster);
@@ -188,7 +235,7 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 burstCpu.add(CpuMeter.report(cpu0, meter.take(), Runtime.getRuntime().availableProcessors(), pods,
                         "pod") + jitClause(jit0, jitMillisEach(cluster)));
                 print(bursted.getLast());
-                progress("burst " + b + " CPU: " + burstCpu.getLast());
+                progress("burst " + r + " CPU: " + burstCpu.getLast());
                 bench.deleteAll(Duration.ofMinutes(4));
             }
             if (!mode.equals("burst")) {
@@ -199,6 +246,8 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                 bench.deleteAll(Duration.ofMinutes(4));
             }
         }
+        Map<CriFloor.Shape, Floor> floors = new EnumMap<>(CriFloor.Shape.class);
+        shapes.forEach(x -> floors.put(x, new Floor(sequential.get(x), floorRunsDone.getOrDefault(x, List.of()))));
         out.println();
         out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
         floors.forEach((shape, floor) -> {
@@ -210,7 +259,10 @@ final class PodStartupBenchCommand implements Callable<Integer> {
                         floorConcurrency, i + 1, run.latency().format(), run.perSecond());
                 out.printf(Locale.ROOT, "%s CPU, run %d: %s%n", name, i + 1, run.cpu());
             }
-            out.printf(Locale.ROOT, "%s median of %d runs: %.2f pods/s%n", name, floor.runs().size(), floor.median());
+            if (!floor.runs().isEmpty()) {
+                out.printf(Locale.ROOT, "%s median of %d runs: %.2f pods/s%n", name, floor.runs().size(),
+                        floor.median());
+            }
         });
         for (int i = 0; i < bursted.size(); i++) {
             PodStartupBenchmark.Result r = bursted.get(i);
@@ -222,9 +274,21 @@ final class PodStartupBenchCommand implements Callable<Integer> {
         if (!bursted.isEmpty()) {
             double burst = median(bursted.stream().map(PodStartupBenchmark.Result::podsPerSecond).toList());
             out.printf(Locale.ROOT, "burst  median throughput of %d burst(s): %.2f pods/s%n", bursted.size(), burst);
-            floors.forEach((shape, floor) -> out.printf(Locale.ROOT,
-                    "burst  = %.1f %% of the CRI floor's median %.2f pods/s with %s (goal >= 80 %%)%n",
-                    100 * burst / floor.median(), floor.median(), shape.description()));
+            floors.forEach((shape, floor) -> {
+                if (floor.runs().isEmpty()) {
+                    return;
+                }
+                out.printf(Locale.ROOT,
+                        "burst  = %.1f %% of the CRI floor's median %.2f pods/s with %s (goal >= 80 %%)%n",
+                        100 * burst / floor.median(), floor.median(), shape.description());
+                List<Double> shares = pairedShares(bursted.stream().map(PodStartupBenchmark.Result::podsPerSecond)
+                        .toList(), floor.runs().stream().map(CriFloor.Parallel::perSecond).toList());
+                if (!shares.isEmpty()) {
+                    out.printf(Locale.ROOT, "burst  each burst against the floor run just before it, with %s: %s;"
+                                    + " median %.1f %%%n", shape.description(), shares.stream()
+                                    .map(x -> String.format(Locale.ROOT, "%.1f %%", x)).toList(), median(shares));
+                }
+            });
         }
         if (serial != null) {
             out.printf(Locale.ROOT, "serial Running: %s%n", serial.running().format());
@@ -253,44 +317,92 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The CRI floor of each shape --floor-shape names, in one containerd: each shape's pods one by one, then
-     * --floor-runs rounds in which each shape runs its pods at once, the shapes taking turns (so that a drift of
-     * the machine over the minutes falls on both alike).
+     * Each burst's throughput as a percentage of the floor run of the same round (the one just before it); as many as
+     * there are rounds with both.
      */
-    private Map<CriFloor.Shape, Floor> floors() throws Exception {
-        Path dir = root.resolve("cri-floor");
+    static List<Double> pairedShares(List<Double> bursts, List<Double> floorRuns) {
+        List<Double> shares = new ArrayList<>();
+        for (int i = 0; i < Math.min(bursts.size(), floorRuns.size()); i++) {
+            shares.add(100 * bursts.get(i) / floorRuns.get(i));
+        }
+        return shares;
+    }
+
+    /**
+     * What an earlier run that did not end cleanly left of its floor: its containerd's shims and mounts, its pod
+     * cgroups (before the cluster's start deletes the data dir they are recorded in).
+     */
+    private static void removeFloorResidue(Path dir) {
         if (Files.isDirectory(dir)) {
-            // What an earlier run that did not end cleanly left: its containerd's shims and mounts, its pod cgroups.
             new ContainerdResidue(new NodeLayout(dir).containerd()).remove();
             PodCgroups.recorded(dir).ifPresent(PodCgroups::removeAll);
         }
+    }
+
+    /**
+     * The CRI floor's containerd under {@code dir}, beside the cluster's (on its own bridge and CIDR), up for the
+     * whole run: its pods one by one before the warm-up, its runs of pods at once interleaved with the bursts, the
+     * shapes taking turns.
+     */
+    private CriFloor startFloor(Path dir) throws java.io.IOException {
         LocalCluster.deleteRecursively(dir);
         Files.createDirectories(dir);
         progress("CRI floor: starting a containerd of its own under " + dir);
-        List<CriFloor.Shape> shapes = java.util.Arrays.stream(CriFloor.Shape.values())
-                .filter(x -> floorShape.equals("both") || floorShape.equals(x.name().toLowerCase(Locale.ROOT)))
-                .toList();
-        Map<CriFloor.Shape, LatencySummary> sequential = new java.util.EnumMap<>(CriFloor.Shape.class);
-        Map<CriFloor.Shape, List<CriFloor.Parallel>> runs = new java.util.EnumMap<>(CriFloor.Shape.class);
-        try (CriFloor floor = CriFloor.start(dir, "kajipsf", FLOOR_CIDR, SERVICE_CIDR)) {
-            for (CriFloor.Shape shape : shapes) {
-                LatencySummary seq = floor.sequential(pods, shape, this::progress);
-                out.printf(Locale.ROOT, "  CRI floor (%s) one by one: %s%n", shape.description(), seq.format());
-                sequential.put(shape, seq);
+        return CriFloor.start(dir, "kajipsf", FLOOR_CIDR, SERVICE_CIDR);
+    }
+
+    /**
+     * The cluster's processes stopped (SIGSTOP) for a floor run, the agent first (so that it does not see its
+     * containerd stop), then its containerd, then the server; {@link #close()} continues them in the reverse order.
+     * Their CPU over the run is still measured ({@link #pids()}): it should read 0.
+     */
+    record Paused(Map<String, Long> pids) implements AutoCloseable {
+
+        static Paused of(LocalCluster cluster, java.util.function.Consumer<String> progress) {
+            Map<String, Long> pids = new LinkedHashMap<>();
+            pids.put("paused kaji agent", cluster.agent(NODE).pid());
+            cluster.containerdPid(NODE).ifPresent(pid -> pids.put("paused node containerd", pid));
+            pids.put("paused kaji server", cluster.server().pid());
+            Paused paused = new Paused(pids);
+            List<Long> stopped = new ArrayList<>();
+            try {
+                for (long pid : pids.values()) {
+                    signal("STOP", pid);
+                    stopped.add(pid);
+                }
+            } catch (RuntimeException e) {
+                for (long pid : stopped.reversed()) {
+                    signal("CONT", pid);
+                }
+                throw e;
             }
-            for (int i = 1; i <= floorRuns; i++) {
-                for (CriFloor.Shape shape : shapes) {
-                    CriFloor.Parallel r = floor.parallel(pods, floorConcurrency, shape, this::progress);
-                    out.printf(Locale.ROOT, "  CRI floor (%s) at once, run %d: %s; %.2f pods/s%n"
-                                    + "  CRI floor (%s) CPU, run %d: %s%n", shape.description(), i,
-                            r.latency().format(), r.perSecond(), shape.description(), i, r.cpu());
-                    runs.computeIfAbsent(shape, k -> new ArrayList<>()).add(r);
+            progress.accept("cluster paused (SIGSTOP) for the floor's run: " + pids.values());
+            return paused;
+        }
+
+        @Override
+        public void close() {
+            List<Long> order = new ArrayList<>(pids.values());
+            RuntimeException failed = null;
+            for (long pid : order.reversed()) {
+                try {
+                    signal("CONT", pid);
+                } catch (RuntimeException e) {
+                    failed = failed == null ? e : failed;
                 }
             }
+            if (failed != null) {
+                throw failed;
+            }
         }
-        Map<CriFloor.Shape, Floor> results = new java.util.EnumMap<>(CriFloor.Shape.class);
-        shapes.forEach(x -> results.put(x, new Floor(sequential.get(x), runs.get(x))));
-        return results;
+
+        private static void signal(String name, long pid) {
+            io.kaji.node.host.HostCommand.Result r = io.kaji.node.host.HostCommand.run(
+                    List.of("kill", "-" + name, Long.toString(pid)), Duration.ofSeconds(10));
+            if (!r.ok()) {
+                throw new IllegalStateException("kill -" + name + " " + pid + " failed: " + r.stderr().strip());
+            }
+        }
     }
 
     /**
@@ -321,12 +433,13 @@ final class PodStartupBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits for the machine to go quiet before a measured phase (as the CRI floor does before each of its runs):
-     * the previous phase's deletions leave work behind (network namespaces torn down, snapshots removed) that is
-     * not the next phase's.
+     * Waits for the machine to go quiet before a measured phase or a pause of the cluster: the previous phase's
+     * deletions leave work behind (network namespaces torn down, snapshots removed, code still being compiled) that
+     * is not the next phase's. Quiet: under 0.1 cores busy over 2 s (the idle cluster uses about 0.05), at most 60 s.
      */
     private void awaitQuiet(String before) throws InterruptedException {
-        progress("before " + before + ", machine " + CpuMeter.awaitQuiet().describe());
+        progress("before " + before + ", machine " + CpuMeter.awaitQuiet(0.1, Duration.ofSeconds(2),
+                Duration.ofSeconds(60)).describe());
     }
 
     /** CPU time the server's and the agent's JIT compiler threads have used so far; -1 if unknown. */

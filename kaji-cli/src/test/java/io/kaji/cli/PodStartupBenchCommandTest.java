@@ -19,6 +19,17 @@ class PodStartupBenchCommandTest {
     }
 
     @Test
+    void eachBurstIsComparedWithTheFloorRunOfItsOwnRound() {
+        assertThat(PodStartupBenchCommand.pairedShares(List.of(10.0, 9.0, 11.0), List.of(12.5, 10.0, 11.0)))
+                .containsExactly(80.0, 90.0, 100.0);
+        // More bursts than floor runs (or the other way round): only the rounds that had both.
+        assertThat(PodStartupBenchCommand.pairedShares(List.of(10.0, 9.0, 11.0), List.of(12.5)))
+                .containsExactly(80.0);
+        assertThat(PodStartupBenchCommand.pairedShares(List.of(6.0), List.of(12.0, 10.0))).containsExactly(50.0);
+        assertThat(PodStartupBenchCommand.pairedShares(List.of(6.0), List.of())).isEmpty();
+    }
+
+    @Test
     void badCountsAndShapesAreRefusedWithOneLine() {
         assertThat(run("--bursts", "0")).contains("--bursts and --floor-runs must be at least 1");
         assertThat(run("--floor-runs", "0")).contains("--bursts and --floor-runs must be at least 1");

@@ -158,6 +158,15 @@ public final class CriFloor implements AutoCloseable {
      */
     public Parallel parallel(int parallel, int concurrency, Shape shape, Consumer<String> progress)
             throws InterruptedException {
+        return parallel(parallel, concurrency, shape, progress, Map.of());
+    }
+
+    /**
+     * {@link #parallel(int, int, Shape, Consumer)} on a machine where other processes stay up (an idle cluster
+     * beside the floor): their CPU over the run is reported too, by the names {@code alsoMeasured} gives them.
+     */
+    public Parallel parallel(int parallel, int concurrency, Shape shape, Consumer<String> progress,
+            Map<String, Long> alsoMeasured) throws InterruptedException {
         String what = "CRI floor (" + shape.description() + "): ";
         // What earlier removals left (the kernel tears the pods' network namespaces down afterwards) is not this
         // run's to pay for.
@@ -165,8 +174,11 @@ public final class CriFloor implements AutoCloseable {
         progress.accept(what + parallel + " pods at once, " + concurrency + " at a time");
         List<Future<Long>> futures = new ArrayList<>();
         Semaphore slots = new Semaphore(concurrency);
-        CpuMeter meter = new CpuMeter(Map.of("containerd", supervisor.pid().orElse(-1L),
-                "this benchmark", ProcessHandle.current().pid()));
+        Map<String, Long> measured = new java.util.LinkedHashMap<>();
+        measured.put("containerd", supervisor.pid().orElse(-1L));
+        measured.put("this benchmark", ProcessHandle.current().pid());
+        measured.putAll(alsoMeasured);
+        CpuMeter meter = new CpuMeter(measured);
         CpuMeter.Snapshot cpu0 = meter.take();
         long t0 = System.nanoTime();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
