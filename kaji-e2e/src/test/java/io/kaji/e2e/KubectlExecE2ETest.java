@@ -297,6 +297,19 @@ class KubectlExecE2ETest {
         assertThat(web.at("/containers/0/logs").has("usedBytes")).as(summary.stdout()).isTrue();
         assertThat(web.at("/ephemeral-storage/usedBytes").asLong()).as(summary.stdout())
                 .isGreaterThanOrEqualTo(web.at("/containers/0/rootfs/usedBytes").asLong());
+        // The service-account token's projected volume, on the node's tmpfs for credentials: the token, ca.crt and
+        // namespace files, and that tmpfs's capacity (not the node file system's).
+        JsonNode token = null;
+        for (JsonNode v : web.path("volume")) {
+            if (v.path("name").asString("").startsWith("kube-api-access-")) {
+                token = v;
+            }
+        }
+        assertThat(token).as(summary.stdout()).isNotNull();
+        assertThat(token.path("usedBytes").asLong()).as(summary.stdout()).isGreaterThan(1_000);
+        assertThat(token.path("inodesUsed").asLong()).as(summary.stdout()).isGreaterThanOrEqualTo(4);
+        assertThat(token.path("capacityBytes").asLong()).as(summary.stdout()).isPositive()
+                .isNotEqualTo(node.at("/fs/capacityBytes").asLong());
 
         Kubectl.Result health = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/healthz");
         assertThat(health.stdout()).as(health.toString()).isEqualTo("ok");

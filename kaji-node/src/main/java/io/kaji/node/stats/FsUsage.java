@@ -65,6 +65,25 @@ public record FsUsage(long capacityBytes, long availableBytes, long usedBytes, l
         return new FsUsage(capacity, available, used, inodes, inodesFree);
     }
 
+    /**
+     * The space figures of the file system holding {@code dir} without its inode counts (-1), which would cost a
+     * process: for the many small file systems of pod volumes (tmpfs) measured at every sample. Null as {@link #of}.
+     */
+    public static FsUsage space(Path dir) {
+        Path existing = existing(dir);
+        if (existing == null) {
+            return null;
+        }
+        try {
+            FileStore store = Files.getFileStore(existing);
+            long capacity = store.getTotalSpace();
+            return new FsUsage(capacity, store.getUsableSpace(), capacity - store.getUnallocatedSpace(), -1, -1);
+        } catch (IOException e) {
+            log.debug("cannot stat the file system of {}: {}", dir, e.toString());
+            return null;
+        }
+    }
+
     /** {@code dir}, or its nearest ancestor that exists; null when none does. */
     public static Path existing(Path dir) {
         if (dir == null) {

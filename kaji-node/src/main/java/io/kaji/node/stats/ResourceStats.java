@@ -385,14 +385,18 @@ public final class ResourceStats implements AutoCloseable {
             ObjectNode pod = pods.get(f.uid());
             if (!disk.volumes().isEmpty()) {
                 ArrayNode volumes = pod.putArray("volume");
-                new java.util.TreeMap<>(disk.volumes()).forEach((name, bytes) -> {
+                new java.util.TreeMap<>(disk.volumes()).forEach((name, use) -> {
+                    FsUsage on = use.fs() != null ? use.fs() : fs.node();
+                    if (on == null) {
+                        return;
+                    }
                     ObjectNode v = volumes.addObject();
-                    putFs(v, f.time(), fs.node(), bytes, -1);
+                    putFs(v, f.time(), on, use.usedBytes(), use.inodesUsed());
                     v.put("name", name);
                 });
             }
             // The kubelet's pod ephemeral storage: the containers' writable layers and logs and the pod's
-            // emptyDir volumes, on the node file system.
+            // disk-backed emptyDir and configMap volumes, on the node file system.
             long used = disk.total();
             for (ContainerFigures c : sample.containers()) {
                 if (f.uid().equals(c.uid())) {

@@ -553,6 +553,32 @@ public final class PodVolumes implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Where the files of pod {@code uid}'s volume {@code v} are on the node, under volume root {@code root}: an
+     * emptyDir's, configMap's or downwardAPI's directory; a secret's or projected volume's on the node's tmpfs for
+     * credentials, or on a tmpfs of its own where an earlier agent mounted one. Null for a volume whose files are not
+     * the node's to keep (hostPath, or a type this node does not set up).
+     */
+    public static Path dataDir(Path root, String uid, Volume v) {
+        if (v.getEmptyDir() != null) {
+            return emptyDir(root, uid, v.getName());
+        }
+        if (v.getConfigMap() != null) {
+            return root.resolve(uid).resolve("kubernetes.io~configmap").resolve(v.getName());
+        }
+        if (v.getDownwardAPI() != null) {
+            return root.resolve(uid).resolve("kubernetes.io~downward-api").resolve(v.getName());
+        }
+        String plugin = v.getSecret() != null ? "kubernetes.io~secret"
+                : v.getProjected() != null ? "kubernetes.io~projected" : null;
+        if (plugin == null) {
+            return null;
+        }
+        Path own = root.resolve(uid).resolve(plugin).resolve(v.getName());
+        return Files.isDirectory(own) ? own : root.resolve(MEMORY_DIR).resolve(uid).resolve(plugin)
+                .resolve(v.getName());
+    }
+
     /** Where pod {@code uid}'s emptyDir volume {@code name} lives under volume root {@code root}. */
     public static Path emptyDir(Path root, String uid, String name) {
         return root.resolve(uid).resolve("kubernetes.io~empty-dir").resolve(name);

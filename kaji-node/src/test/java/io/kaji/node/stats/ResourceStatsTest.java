@@ -103,7 +103,10 @@ class ResourceStatsTest {
                 () -> new FsUsage(100_000_000, 60_000_000, 35_000_000, 5_000, 4_000),
                 () -> new FsUsage(200_000_000, 150_000_000, 45_000_000, 8_000, 7_500))
                 .podDisk(ref -> ref.uid().equals("uid-web") ? java.util.Optional.of(new PodDisk(
-                        Map.of("cache", 1_000L), Map.of("main", 500L, "setup", 100L))) : java.util.Optional.empty());
+                        Map.of("cache", new PodDisk.VolumeUse(1_000, 3, true, null),
+                                "token", new PodDisk.VolumeUse(900, 4, false,
+                                        new FsUsage(64_000_000, 63_000_000, 1_000_000, -1, -1))),
+                        Map.of("main", 500L, "setup", 100L))) : java.util.Optional.empty());
         stats.sample();
         JsonNode s = new ObjectMapper().readTree(stats.summary());
         JsonNode fs = s.at("/node/fs");
@@ -130,7 +133,17 @@ class ResourceStatsTest {
         assertThat(pod.at("/containers/0/logs/capacityBytes").asLong()).isEqualTo(100_000_000);
         assertThat(pod.at("/volume/0/name").asString()).isEqualTo("cache");
         assertThat(pod.at("/volume/0/usedBytes").asLong()).isEqualTo(1_000);
-        assertThat(pod.at("/ephemeral-storage/usedBytes").asLong()).as("writable layer, logs (init's too), emptyDir")
+        assertThat(pod.at("/volume/0/inodesUsed").asLong()).isEqualTo(3);
+        assertThat(pod.at("/volume/0/capacityBytes").asLong()).as("on the node file system").isEqualTo(100_000_000);
+        // A volume on a tmpfs: that file system's capacity and free space.
+        assertThat(pod.at("/volume/1/name").asString()).isEqualTo("token");
+        assertThat(pod.at("/volume/1/usedBytes").asLong()).isEqualTo(900);
+        assertThat(pod.at("/volume/1/inodesUsed").asLong()).isEqualTo(4);
+        assertThat(pod.at("/volume/1/capacityBytes").asLong()).isEqualTo(64_000_000);
+        assertThat(pod.at("/volume/1/availableBytes").asLong()).isEqualTo(63_000_000);
+        assertThat(pod.at("/volume/1").has("inodes")).as("not measured for a volume's tmpfs").isFalse();
+        assertThat(pod.at("/ephemeral-storage/usedBytes").asLong())
+                .as("writable layer, logs (init's too), the disk emptyDir; not the token's tmpfs")
                 .isEqualTo(40_960 + 500 + 100 + 1_000);
         assertThat(pod.at("/ephemeral-storage/availableBytes").asLong()).isEqualTo(60_000_000);
     }
