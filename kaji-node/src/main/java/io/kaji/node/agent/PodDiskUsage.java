@@ -110,21 +110,11 @@ final class PodDiskUsage implements LocalStorage.Usage {
         return use;
     }
 
-    /** The sizes of the regular files under {@code dir}, links not followed; 0 when it does not exist. */
+    /**
+     * The sizes of the regular files under {@code dir}, links not followed; 0 when it does not exist (what a walk
+     * cut short by a directory removed meanwhile had counted).
+     */
     static long bytesUnder(Path dir) {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0; // gone while walking
-                }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
-        }
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? usageUnder(dir)[0] : 0;
     }
 }
