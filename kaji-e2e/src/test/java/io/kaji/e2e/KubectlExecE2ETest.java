@@ -234,6 +234,12 @@ class KubectlExecE2ETest {
         assertThat(count(text, "kubelet_runtime_operations_duration_seconds_count{operation_type=\"run_podsandbox\"}"))
                 .as(text).isPositive();
         assertThat(count(text, "kubelet_pleg_relist_duration_seconds_count")).as(text).isPositive();
+        // Each pod's cgroup made, and its service-account token's projected volume set up.
+        assertThat(count(text, "kubelet_cgroup_manager_duration_seconds_count{operation_type=\"create\"}")).as(text)
+                .isPositive();
+        assertThat(count(text, "storage_operation_duration_seconds_count{migrated=\"false\",operation_name="
+                + "\"volume_mount\",status=\"success\",volume_plugin=\"kubernetes.io/projected\"}")).as(text)
+                .isPositive();
         assertThat(text).containsPattern("(?m)^kubelet_pleg_last_seen_seconds \\d+\\.\\d+$")
                 .contains("kubelet_pod_start_duration_seconds_bucket{le=\"0.5\"} ");
         // A start is what the kubelet's pod start duration measures: seconds, not the agent's uptime.

@@ -167,6 +167,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Puts every pod's sandbox into its pod-level cgroup below {@code c}'s root; call before {@link #start()}. */
     public NodeAgent podCgroups(PodCgroups c) {
         this.cgroups = c;
+        c.timings(latencies::cgroupManager);
         return this;
     }
 

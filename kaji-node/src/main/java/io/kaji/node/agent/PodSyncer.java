@@ -279,6 +279,7 @@ public final class PodSyncer implements Reconciler {
     /** The kubelet's latency histograms this syncer's passes feed; call before the workers start. */
     public void latencies(KubeletLatencies latencies) {
         this.times = new PodWorkerTimes(latencies);
+        volumes.timings(latencies::storageOperation);
     }
 
     /** The agent's watch delivered a pod for the first time: its start duration is counted from now. */

@@ -43,6 +43,8 @@ public final class PodCgroups {
     private final Set<String> ensured = ConcurrentHashMap.newKeySet();
     /** The ensured pods of the Burstable class, whose coming and going changes the Burstable level's weight. */
     private final Set<String> burstable = ConcurrentHashMap.newKeySet();
+    /** Where the operations' times go ({@link #timings}). */
+    private volatile java.util.function.ObjDoubleConsumer<String> timings = (operation, seconds) -> { };
     private volatile long memoryCapacity = -1;
     private volatile java.util.function.Supplier<? extends java.util.Collection<Pod>> pods = List::of;
     private volatile long rootMemoryBytes = -1;
@@ -298,6 +300,7 @@ public final class PodCgroups {
         if (ensured.contains(uid)) {
             return path;
         }
+        long start = System.nanoTime();
         try {
             ensureQosLevels();
             if (v2) {
@@ -318,10 +321,13 @@ public final class PodCgroups {
                 }
             }
             ensured.add(uid);
+            timed("create", start);
             if (r.qos().equals("Burstable")) {
                 // Only a Burstable pod changes the Burstable level's weight (the kubelet's QoS cgroup update).
                 burstable.add(uid);
+                long update = System.nanoTime();
                 updateBurstable();
+                timed("update", update);
             }
             log.debug("pod {}: cgroup {} ({}, {})", uid, path, r.qos(), r);
         } catch (IOException | RuntimeException e) {
@@ -329,6 +335,19 @@ public final class PodCgroups {
                     path, e.toString());
         }
         return path;
+    }
+
+    /**
+     * Reports how long each operation took to {@code t}, by the kubelet's cgroup manager's names: {@code create} (a
+     * pod's cgroup made and its limits written), {@code update} (the Burstable level's weight or the root's limits
+     * rewritten), {@code destroy} (a pod's cgroup removed).
+     */
+    public void timings(java.util.function.ObjDoubleConsumer<String> t) {
+        this.timings = t;
+    }
+
+    private void timed(String operation, long startNanos) {
+        timings.accept(operation, (System.nanoTime() - startNanos) / 1e9);
     }
 
     private void ensureQosLevels() throws IOException {
@@ -392,8 +411,11 @@ public final class PodCgroups {
     public boolean remove(String uid) {
         ensured.remove(uid);
         if (burstable.remove(uid)) {
+            long update = System.nanoTime();
             updateBurstable();
+            timed("update", update);
         }
+        long start = System.nanoTime();
         boolean gone = true;
         for (Path base : hierarchies()) {
             Path r = base.resolve(root.substring(1));
@@ -401,6 +423,7 @@ public final class PodCgroups {
                 gone &= removeTree(r.resolve(level + "pod" + uid));
             }
         }
+        timed("destroy", start);
         return gone;
     }
 

@@ -2,8 +2,12 @@ package io.kaji.node.stats;
 
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kubelet's latency histograms that the agent's own work feeds, named, labelled and bucketed as the kubelet's
@@ -17,7 +21,12 @@ import java.util.Map;
  *   running;</li>
  *   <li>{@code kubelet_pleg_relist_duration_seconds}, {@code kubelet_pleg_relist_interval_seconds} (between the
  *   starts of two relists) and {@code kubelet_pleg_last_seen_seconds}: the agent's container relist, the kubelet's
- *   PLEG.</li>
+ *   PLEG;</li>
+ *   <li>{@code kubelet_cgroup_manager_duration_seconds{operation_type=create|update|destroy}}: making a pod's
+ *   cgroup, rewriting a QoS level's or the node's limits, removing a pod's cgroup;</li>
+ *   <li>{@code storage_operation_duration_seconds{volume_plugin,operation_name,status,migrated}}: setting up one
+ *   volume of a pod ({@code volume_mount}), by the kubelet's plugin name ({@code kubernetes.io/configmap}, ...),
+ *   {@code success} or {@code fail-unknown}.</li>
  * </ul>
  * Thread-safe.
  */
@@ -26,6 +35,12 @@ public final class KubeletLatencies {
     /** The kubelet's {@code podStartupDurationBuckets}, seconds. */
     static final double[] POD_START_BUCKETS = {0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 180, 240, 300,
             360, 480, 600, 900, 1200, 1800, 2700, 3600};
+
+    /** The kubelet's buckets of {@code storage_operation_duration_seconds}, seconds. */
+    static final double[] STORAGE_OPERATION_BUCKETS = {.1, .25, .5, 1, 2.5, 5, 10, 15, 25, 50, 120, 300, 600};
+
+    /** The kubelet's cgroup manager's operations. */
+    public static final List<String> CGROUP_OPERATIONS = List.of("create", "update", "destroy");
 
     /** What a pod worker's pass was for: the kubelet's {@code SyncPodType} names. */
     public enum PodWorkerOperation {
@@ -44,11 +59,35 @@ public final class KubeletLatencies {
     private volatile long lastRelistStart;
     private volatile boolean relisted;
     private volatile double relistLastSeen;
+    private final Map<String, Histogram> cgroupManager = new LinkedHashMap<>();
+    /** By the series' labels (rendered sorted by them). */
+    private final Map<String, Histogram> storageOperations = new ConcurrentHashMap<>();
 
     public KubeletLatencies() {
         for (PodWorkerOperation op : PodWorkerOperation.values()) {
             podWorker.put(op, new Histogram(Histogram.DEFAULT_BUCKETS));
         }
+        for (String op : CGROUP_OPERATIONS) {
+            cgroupManager.put(op, new Histogram(Histogram.DEFAULT_BUCKETS));
+        }
+    }
+
+    /** A cgroup manager operation ({@link #CGROUP_OPERATIONS}) took {@code seconds}; others are ignored. */
+    public void cgroupManager(String operation, double seconds) {
+        Histogram h = cgroupManager.get(operation);
+        if (h != null) {
+            h.observe(seconds);
+        }
+    }
+
+    /**
+     * A storage operation ({@code volume_mount}, ...) of volume plugin {@code plugin} ({@code kubernetes.io/secret},
+     * ...) ended, successfully or not, after {@code seconds}.
+     */
+    public void storageOperation(String plugin, String operation, boolean ok, double seconds) {
+        String labels = "migrated=\"false\",operation_name=\"" + operation + "\",status=\""
+                + (ok ? "success" : "fail-unknown") + "\",volume_plugin=\"" + plugin + "\"";
+        storageOperations.computeIfAbsent(labels, k -> new Histogram(STORAGE_OPERATION_BUCKETS)).observe(seconds);
     }
 
     /** A pod worker's pass of this kind took {@code seconds}. */
@@ -92,6 +131,16 @@ public final class KubeletLatencies {
         ResourceStats.header(out, "kubelet_pleg_relist_interval_seconds", "histogram",
                 "[ALPHA] Interval in seconds between relisting in PLEG.");
         relistInterval.snapshot().render(out, "kubelet_pleg_relist_interval_seconds", "");
+        ResourceStats.header(out, "kubelet_cgroup_manager_duration_seconds", "histogram",
+                "[ALPHA] Duration in seconds for cgroup manager operations. Broken down by method.");
+        cgroupManager.forEach((op, h) -> h.snapshot().render(out, "kubelet_cgroup_manager_duration_seconds",
+                "operation_type=\"" + op + "\""));
+        if (!storageOperations.isEmpty()) {
+            ResourceStats.header(out, "storage_operation_duration_seconds", "histogram",
+                    "[ALPHA] Storage operation duration");
+            new TreeMap<>(storageOperations).forEach((labels, h) -> h.snapshot().render(out,
+                    "storage_operation_duration_seconds", labels));
+        }
         if (relisted) {
             ResourceStats.header(out, "kubelet_pleg_last_seen_seconds", "gauge",
                     "[ALPHA] Timestamp in seconds when PLEG was last seen active.");

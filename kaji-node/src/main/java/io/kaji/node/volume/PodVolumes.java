@@ -119,6 +119,39 @@ public final class PodVolumes implements AutoCloseable {
         }
     }
 
+    /** Where the time each volume's set-up took goes: the kubelet's storage operation histogram. */
+    public interface Timings {
+        /** Volume plugin {@code plugin}'s {@code operation} ended, successfully or not, after {@code seconds}. */
+        void observe(String plugin, String operation, boolean ok, double seconds);
+    }
+
+    private volatile Timings timings = (plugin, operation, ok, seconds) -> { };
+
+    /** Reports the time of every volume set-up ({@code volume_mount}) to {@code t}. */
+    public void timings(Timings t) {
+        this.timings = t;
+    }
+
+    /** The kubelet's name of the volume plugin of {@code v}'s type, or null for a type this node has none for. */
+    static String pluginName(Volume v) {
+        if (v.getEmptyDir() != null) {
+            return "kubernetes.io/empty-dir";
+        }
+        if (v.getConfigMap() != null) {
+            return "kubernetes.io/configmap";
+        }
+        if (v.getSecret() != null) {
+            return "kubernetes.io/secret";
+        }
+        if (v.getDownwardAPI() != null) {
+            return "kubernetes.io/downward-api";
+        }
+        if (v.getProjected() != null) {
+            return "kubernetes.io/projected";
+        }
+        return v.getHostPath() != null ? "kubernetes.io/host-path" : null;
+    }
+
     /** Where the node's allocatable comes from (for downwardAPI resourceFieldRef files); call before use. */
     public void allocatable(java.util.function.Supplier<Map<String, Quantity>> source) {
         this.allocatable = source;
@@ -138,14 +171,22 @@ public final class PodVolumes implements AutoCloseable {
         Map<String, HostVolume> out = new LinkedHashMap<>();
         List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
         for (Volume v : volumes) {
+            long start = System.nanoTime();
+            boolean ok = false;
             try {
                 out.put(v.getName(), setUp(pod, v));
+                ok = true;
             } catch (UncheckedIOException | IllegalArgumentException e) {
                 throw new VolumeError("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
                         + e.getMessage());
             } catch (VolumeError e) {
                 throw new VolumeError("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
                         + e.getMessage());
+            } finally {
+                String plugin = pluginName(v);
+                if (plugin != null) {
+                    timings.observe(plugin, "volume_mount", ok, (System.nanoTime() - start) / 1e9);
+                }
             }
         }
         prepared.put(uid, new Prepared(now, out));

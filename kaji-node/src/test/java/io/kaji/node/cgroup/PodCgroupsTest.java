@@ -151,6 +151,27 @@ class PodCgroupsTest {
     }
 
     @Test
+    void eachOperationIsTimedByTheKubeletCgroupManagersNames() throws Exception {
+        PodCgroups cg = v1();
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        cg.timings((operation, seconds) -> {
+            assertThat(seconds).isNotNegative().isLessThan(10);
+            seen.add(operation);
+        });
+        Pod b = pod("b1", Map.of("cpu", "500m"), Map.of(), 1);
+        Pod g = pod("g", Map.of("cpu", "1", "memory", "1Mi"), Map.of("cpu", "1", "memory", "1Mi"), 1);
+        cg.pods(() -> List.of(b, g));
+        cg.ensure(g);
+        cg.ensure(g);
+        assertThat(seen).as("once per pod").containsExactly("create");
+        cg.ensure(b);
+        assertThat(seen).as("a Burstable pod rewrites its level's weight").containsExactly("create", "create",
+                "update");
+        cg.remove("b1");
+        assertThat(seen).containsExactly("create", "create", "update", "update", "destroy");
+    }
+
+    @Test
     void v2EnablesControllersAndWritesWeightMaxAndMemoryMax() throws Exception {
         Files.writeString(mount.resolve("cgroup.controllers"), "cpuset cpu io memory pids");
         Files.writeString(mount.resolve("cgroup.subtree_control"), "");

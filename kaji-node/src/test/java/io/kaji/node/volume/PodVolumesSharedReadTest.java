@@ -65,6 +65,30 @@ class PodVolumesSharedReadTest {
         }
     }
 
+    @Test
+    void eachVolumesSetUpIsTimedByItsPluginAndOutcome() throws Exception {
+        try (TestServer api = TestServer.start(dir.resolve("api"));
+             KubernetesClient client = api.newKubernetesClient()) {
+            PodVolumes volumes = new PodVolumes(client, dir.resolve("volumes"), clock, false);
+            java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            volumes.timings((plugin, operation, ok, seconds) -> {
+                assertThat(seconds).isNotNegative();
+                seen.add(plugin + " " + operation + " " + ok);
+            });
+            volumes.setUp(pod());
+            assertThat(seen).containsExactly("kubernetes.io/configmap volume_mount true");
+
+            Pod missing = new PodBuilder(pod()).editSpec().addNewVolume().withName("cache").withNewEmptyDir()
+                    .endEmptyDir().endVolume().addNewVolume().withName("settings").withNewConfigMap()
+                    .withName("none").endConfigMap().endVolume().endSpec().build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> volumes.setUp(missing))
+                    .hasMessageContaining("configmap \"none\" not found");
+            assertThat(seen).as("set up in order until the missing configMap fails").containsExactly(
+                    "kubernetes.io/configmap volume_mount true", "kubernetes.io/configmap volume_mount true",
+                    "kubernetes.io/empty-dir volume_mount true", "kubernetes.io/configmap volume_mount false");
+        }
+    }
+
     private String greeting(PodVolumes volumes, Pod pod) throws Exception {
         Path dirOfVolume = volumes.setUp(pod).get("site").path();
         return Files.readString(dirOfVolume.resolve("greeting"));
