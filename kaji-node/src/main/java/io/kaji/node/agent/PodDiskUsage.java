@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * What a pod keeps on the node beside its containers' writable layers, for local-storage eviction (the bytes in
- * its disk-backed emptyDir volumes and in its containers' log files) and the Summary API (every volume on the node,
- * and the logs). The kubelet measures with du; the sizes of the files here.
+ * its disk-backed emptyDir and configMap volumes and in its containers' log files) and the Summary API (every
+ * volume on the node, and the logs). The kubelet measures with du; the sizes of the files here.
  */
 final class PodDiskUsage implements LocalStorage.Usage {
 
@@ -38,6 +38,11 @@ final class PodDiskUsage implements LocalStorage.Usage {
     @Override
     public long emptyDir(Pod pod, String volume) {
         return bytesUnder(PodVolumes.emptyDir(volumes, pod.getMetadata().getUid(), volume));
+    }
+
+    @Override
+    public long configMap(Pod pod, String volume) {
+        return bytesUnder(PodVolumes.configMapDir(volumes, pod.getMetadata().getUid(), volume));
     }
 
     @Override

@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * The kubelet's local-storage eviction (its localStorageEviction, checked on every pass whether or not the node is
  * under pressure): a pod is evicted at once when a disk-backed emptyDir holds more than its {@code sizeLimit}, when
- * its containers' writable layers, logs and emptyDirs together exceed the sum of their {@code ephemeral-storage}
- * limits, or when one container's writable layer and logs exceed its own limit — in that order, with the kubelet's
+ * its containers' writable layers, logs, emptyDirs and configMap volumes together exceed the sum of their
+ * {@code ephemeral-storage} limits, or when one container's writable layer and logs exceed its own limit — in that order, with the kubelet's
  * messages.
  */
 public final class LocalStorage {
@@ -27,6 +27,11 @@ public final class LocalStorage {
 
         /** Bytes of container {@code container}'s log files, rotated ones included. */
         long logs(Pod pod, String container);
+
+        /** Bytes in the pod's configMap volume {@code volume}; 0 when it has none yet. */
+        default long configMap(Pod pod, String volume) {
+            return 0;
+        }
     }
 
     private LocalStorage() {
@@ -35,7 +40,7 @@ public final class LocalStorage {
     /**
      * {@code usage} with what disk pressure on {@code signal} ranks pods by, as the kubelet's rankDiskPressureFunc:
      * for the node file system the containers' logs are added to their disk figures and the pod's disk-backed
-     * emptyDir volumes are counted — and, when the image file system is elsewhere ({@code imageFsIsNodeFs} false),
+     * emptyDir and configMap volumes (the kubelet's local ephemeral volumes) are counted — and, when the image file system is elsewhere ({@code imageFsIsNodeFs} false),
      * the writable layers are left out, as they are not on it; for the image file system the writable layers alone.
      */
     public static PodUsage forDiskPressure(Signal signal, Pod pod, PodUsage usage, Usage disk,
@@ -51,7 +56,7 @@ public final class LocalStorage {
             long used = imageFsIsNodeFs ? containerUsed(pod, c, usage, disk) : disk.logs(pod, c.getName());
             figures.put(c.getName(), new PodUsage.ContainerFigures(memory, used));
         }
-        long volumes = 0;
+        long volumes = configMaps(pod, disk);
         for (Volume v : diskEmptyDirs(pod)) {
             volumes += disk.emptyDir(pod, v.getName());
         }
@@ -81,7 +86,7 @@ public final class LocalStorage {
             return Optional.empty();
         }
         long podLimit = limited.stream().mapToLong(c -> bytes(limit(c))).sum();
-        long podUsed = emptyDirs;
+        long podUsed = emptyDirs + configMaps(pod, usage);
         for (Container c : PodContainers.sideBySide(pod)) {
             podUsed += containerUsed(pod, c, figures, usage);
         }
@@ -96,6 +101,17 @@ public final class LocalStorage {
             }
         }
         return Optional.empty();
+    }
+
+    /** Bytes in the pod's configMap volumes, which the kubelet counts among its local ephemeral volumes. */
+    private static long configMaps(Pod pod, Usage usage) {
+        long bytes = 0;
+        for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+            if (v.getConfigMap() != null) {
+                bytes += usage.configMap(pod, v.getName());
+            }
+        }
+        return bytes;
     }
 
     private static long containerUsed(Pod pod, Container c, PodUsage figures, Usage usage) {

@@ -9,10 +9,10 @@ import java.util.Map;
 /**
  * One pod's measured use, per container: memory working set and disk bytes (the writable layer, with the container's
  * logs when measured for node-file-system pressure) — what eviction ranks pods by — and the bytes of the pod's
- * disk-backed local volumes (emptyDir) when measured.
+ * disk-backed local volumes (emptyDir, configMap) when measured.
  *
  * @param containers       figures by container name
- * @param localVolumeBytes the pod's disk-backed emptyDir volumes, or 0 when not measured
+ * @param localVolumeBytes the pod's disk-backed emptyDir and configMap volumes, or 0 when not measured
  */
 public record PodUsage(Map<String, ContainerFigures> containers, long localVolumeBytes) {
 

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   starts of two relists) and {@code kubelet_pleg_last_seen_seconds}: the agent's container relist, the kubelet's
  *   PLEG;</li>
  *   <li>{@code kubelet_cgroup_manager_duration_seconds{operation_type=create|update|destroy}}: making a pod's
- *   cgroup, rewriting a QoS level's or the node's limits, removing a pod's cgroup;</li>
+ *   cgroup, rewriting the Burstable level's weight, removing a pod's cgroup;</li>
  *   <li>{@code storage_operation_duration_seconds{volume_plugin,operation_name,status,migrated}}: setting up one
  *   volume of a pod ({@code volume_mount}), by the kubelet's plugin name ({@code kubernetes.io/configmap}, ...),
  *   {@code success} or {@code fail-unknown}.</li>

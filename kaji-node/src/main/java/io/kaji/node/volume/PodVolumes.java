@@ -212,7 +212,7 @@ public final class PodVolumes implements AutoCloseable {
         }
         if (v.getConfigMap() != null) {
             var src = v.getConfigMap();
-            Path dir = podDir.resolve("kubernetes.io~configmap").resolve(v.getName());
+            Path dir = configMapDir(root, pod.getMetadata().getUid(), v.getName());
             write(dir, configMapFiles(pod, src.getName(), src.getItems(), src.getDefaultMode(),
                     Boolean.TRUE.equals(src.getOptional())), fsGroup);
             return new HostVolume(dir, true);
@@ -605,7 +605,7 @@ public final class PodVolumes implements AutoCloseable {
             return emptyDir(root, uid, v.getName());
         }
         if (v.getConfigMap() != null) {
-            return root.resolve(uid).resolve("kubernetes.io~configmap").resolve(v.getName());
+            return configMapDir(root, uid, v.getName());
         }
         if (v.getDownwardAPI() != null) {
             return root.resolve(uid).resolve("kubernetes.io~downward-api").resolve(v.getName());
@@ -618,6 +618,11 @@ public final class PodVolumes implements AutoCloseable {
         Path own = root.resolve(uid).resolve(plugin).resolve(v.getName());
         return Files.isDirectory(own) ? own : root.resolve(MEMORY_DIR).resolve(uid).resolve(plugin)
                 .resolve(v.getName());
+    }
+
+    /** Where pod {@code uid}'s configMap volume {@code name} lives under volume root {@code root}. */
+    public static Path configMapDir(Path root, String uid, String name) {
+        return root.resolve(uid).resolve("kubernetes.io~configmap").resolve(name);
     }
 
     /** Where pod {@code uid}'s emptyDir volume {@code name} lives under volume root {@code root}. */

@@ -71,6 +71,10 @@ class PodDiskUsageTest {
         assertThat(disk.logs()).as("rotated files count; a container without logs yet has 0")
                 .isEqualTo(Map.of("main", 500L, "setup", 0L));
         assertThat(disk.total()).as("ephemeral volumes and logs").isEqualTo(1024 + 40 + 500);
+        // Local-storage eviction's figures, volume by volume.
+        assertThat(new PodDiskUsage(logs).emptyDir(pod(), "cache")).isEqualTo(1024);
+        assertThat(new PodDiskUsage(logs).configMap(pod(), "config")).isEqualTo(40);
+        assertThat(new PodDiskUsage(logs).configMap(pod(), "absent")).isZero();
     }
 
     @Test

@@ -51,6 +51,34 @@ class LocalStorageTest {
     }
 
     @Test
+    void configMapVolumesCountTowardThePodsTotalAndItsDiskPressureRankAsTheKubeletsLocalEphemeralVolumes() {
+        Pod pod = new PodBuilder(pod(null, null, "2Mi", null)).editSpec().addNewVolume().withName("settings")
+                .withNewConfigMap().withName("c").endConfigMap().endVolume().endSpec().build();
+        LocalStorage.Usage withConfig = new LocalStorage.Usage() {
+            @Override
+            public long emptyDir(Pod p, String volume) {
+                return MI;
+            }
+
+            @Override
+            public long logs(Pod p, String container) {
+                return 0;
+            }
+
+            @Override
+            public long configMap(Pod p, String volume) {
+                return volume.equals("settings") ? MI + 1 : 0;
+            }
+        };
+        assertThat(LocalStorage.violation(pod, layers(0, 0), withConfig))
+                .hasValue("Pod ephemeral local storage usage exceeds the total limit of containers 2Mi. ");
+        assertThat(LocalStorage.violation(pod, layers(0, 0), usage(MI, 0))).as("without the configMap's bytes")
+                .isEmpty();
+        PodUsage ranked = LocalStorage.forDiskPressure(Signal.NODEFS_AVAILABLE, pod, layers(0, 0), withConfig, true);
+        assertThat(ranked.localVolumeBytes()).isEqualTo(2 * MI + 1);
+    }
+
+    @Test
     void anEmptyDirOverItsSizeLimitComesFirst() {
         Pod pod = pod("1Mi", null, "1Gi", null);
         assertThat(LocalStorage.limited(pod)).isTrue();
