@@ -29,22 +29,11 @@ public record FsUsage(long capacityBytes, long availableBytes, long usedBytes, l
      * cannot be read. Inode counts need coreutils' {@code stat} (the JDK does not expose them): a process per call.
      */
     public static FsUsage of(Path dir) {
+        FsUsage space = space(dir);
+        if (space == null) {
+            return null;
+        }
         Path existing = existing(dir);
-        if (existing == null) {
-            return null;
-        }
-        long capacity;
-        long available;
-        long used;
-        try {
-            FileStore store = Files.getFileStore(existing);
-            capacity = store.getTotalSpace();
-            available = store.getUsableSpace();
-            used = capacity - store.getUnallocatedSpace();
-        } catch (IOException e) {
-            log.debug("cannot stat the file system of {}: {}", dir, e.toString());
-            return null;
-        }
         long inodes = -1;
         long inodesFree = -1;
         HostCommand.Result r = HostCommand.run(List.of("stat", "-f", "-c", "%c %d", existing.toString()),
@@ -62,7 +51,7 @@ public record FsUsage(long capacityBytes, long availableBytes, long usedBytes, l
                 log.debug("stat -f {}: unexpected output {}", existing, r.stdout());
             }
         }
-        return new FsUsage(capacity, available, used, inodes, inodesFree);
+        return new FsUsage(space.capacityBytes(), space.availableBytes(), space.usedBytes(), inodes, inodesFree);
     }
 
     /**
