@@ -14,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -36,13 +34,9 @@ final class PodDiskUsage implements LocalStorage.Usage {
     }
 
     @Override
-    public long emptyDir(Pod pod, String volume) {
-        return bytesUnder(PodVolumes.emptyDir(volumes, pod.getMetadata().getUid(), volume));
-    }
-
-    @Override
-    public long configMap(Pod pod, String volume) {
-        return bytesUnder(PodVolumes.configMapDir(volumes, pod.getMetadata().getUid(), volume));
+    public long volume(Pod pod, Volume volume) {
+        Path dir = PodVolumes.dataDir(volumes, pod.getMetadata().getUid(), volume);
+        return dir == null ? 0 : bytesUnder(dir);
     }
 
     @Override
@@ -57,8 +51,6 @@ final class PodDiskUsage implements LocalStorage.Usage {
      */
     PodDisk of(Pod pod) {
         String uid = pod.getMetadata().getUid();
-        Set<String> diskEmptyDirs = new HashSet<>();
-        LocalStorage.diskEmptyDirs(pod).forEach(v -> diskEmptyDirs.add(v.getName()));
         Map<String, PodDisk.VolumeUse> found = new HashMap<>();
         Object nodeDevice = device(FsUsage.existing(volumes));
         Map<Object, FsUsage> otherFs = new HashMap<>();
@@ -68,7 +60,7 @@ final class PodDiskUsage implements LocalStorage.Usage {
                 continue;
             }
             long[] use = usageUnder(dir);
-            boolean ephemeral = diskEmptyDirs.contains(v.getName()) || v.getConfigMap() != null;
+            boolean ephemeral = LocalStorage.localEphemeral(v);
             Object device = device(dir);
             boolean onNodeFs = device != null && device.equals(nodeDevice);
             FsUsage fs = onNodeFs ? null : otherFs.computeIfAbsent(device == null ? dir : device,

@@ -339,8 +339,8 @@ public final class PodCgroups {
 
     /**
      * Reports how long each operation took to {@code t}, by the kubelet's cgroup manager's names: {@code create} (a
-     * pod's cgroup made and its limits written), {@code update} (the Burstable level's weight or the root's limits
-     * rewritten), {@code destroy} (a pod's cgroup removed).
+     * pod's cgroup made and its limits written, the QoS levels' and the root's with the first), {@code update} (the
+     * Burstable level's weight rewritten), {@code destroy} (a pod's cgroup removed).
      */
     public void timings(java.util.function.ObjDoubleConsumer<String> t) {
         this.timings = t;

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.kaji.node.PodContainers;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,8 +12,8 @@ import java.util.Optional;
  * The kubelet's local-storage eviction (its localStorageEviction, checked on every pass whether or not the node is
  * under pressure): a pod is evicted at once when a disk-backed emptyDir holds more than its {@code sizeLimit}, when
  * its containers' writable layers, logs, emptyDirs and configMap volumes together exceed the sum of their
- * {@code ephemeral-storage} limits, or when one container's writable layer and logs exceed its own limit — in that order, with the kubelet's
- * messages.
+ * {@code ephemeral-storage} limits, or when one container's writable layer and logs exceed its own limit — in that
+ * order, with the kubelet's messages.
  */
 public final class LocalStorage {
 
@@ -22,16 +21,11 @@ public final class LocalStorage {
 
     /** What a pod keeps on the node's disk besides its containers' writable layers. */
     public interface Usage {
-        /** Bytes in the pod's disk-backed emptyDir volume {@code volume}; 0 when it has none yet. */
-        long emptyDir(Pod pod, String volume);
+        /** Bytes in the pod's local ephemeral volume {@code volume} ({@link #localEphemeral}); 0 when not set up yet. */
+        long volume(Pod pod, Volume volume);
 
         /** Bytes of container {@code container}'s log files, rotated ones included. */
         long logs(Pod pod, String container);
-
-        /** Bytes in the pod's configMap volume {@code volume}; 0 when it has none yet. */
-        default long configMap(Pod pod, String volume) {
-            return 0;
-        }
     }
 
     private LocalStorage() {
@@ -40,8 +34,8 @@ public final class LocalStorage {
     /**
      * {@code usage} with what disk pressure on {@code signal} ranks pods by, as the kubelet's rankDiskPressureFunc:
      * for the node file system the containers' logs are added to their disk figures and the pod's disk-backed
-     * emptyDir and configMap volumes (the kubelet's local ephemeral volumes) are counted — and, when the image file system is elsewhere ({@code imageFsIsNodeFs} false),
-     * the writable layers are left out, as they are not on it; for the image file system the writable layers alone.
+     * emptyDir and configMap volumes (the kubelet's local ephemeral volumes) are counted — and, when the image file
+     * system is elsewhere ({@code imageFsIsNodeFs} false), the writable layers are left out, as they are not on it; for the image file system the writable layers alone.
      */
     public static PodUsage forDiskPressure(Signal signal, Pod pod, PodUsage usage, Usage disk,
                                            boolean imageFsIsNodeFs) {
@@ -56,9 +50,9 @@ public final class LocalStorage {
             long used = imageFsIsNodeFs ? containerUsed(pod, c, usage, disk) : disk.logs(pod, c.getName());
             figures.put(c.getName(), new PodUsage.ContainerFigures(memory, used));
         }
-        long volumes = configMaps(pod, disk);
-        for (Volume v : diskEmptyDirs(pod)) {
-            volumes += disk.emptyDir(pod, v.getName());
+        long volumes = 0;
+        for (Volume v : localEphemeralVolumes(pod)) {
+            volumes += disk.volume(pod, v);
         }
         return new PodUsage(figures, volumes);
     }
@@ -71,11 +65,11 @@ public final class LocalStorage {
 
     /** Why {@code pod} must be evicted, or empty; {@code figures} are its containers' writable layers. */
     public static Optional<String> violation(Pod pod, PodUsage figures, Usage usage) {
-        long emptyDirs = 0;
-        for (Volume v : diskEmptyDirs(pod)) {
-            long used = usage.emptyDir(pod, v.getName());
-            emptyDirs += used;
-            Quantity limit = v.getEmptyDir().getSizeLimit();
+        long volumes = 0;
+        for (Volume v : localEphemeralVolumes(pod)) {
+            long used = usage.volume(pod, v);
+            volumes += used;
+            Quantity limit = v.getEmptyDir() == null ? null : v.getEmptyDir().getSizeLimit();
             if (limit != null && bytes(limit) > 0 && used > bytes(limit)) {
                 return Optional.of("Usage of EmptyDir volume \"" + v.getName() + "\" exceeds the limit \""
                         + limit + "\". ");
@@ -86,7 +80,7 @@ public final class LocalStorage {
             return Optional.empty();
         }
         long podLimit = limited.stream().mapToLong(c -> bytes(limit(c))).sum();
-        long podUsed = emptyDirs + configMaps(pod, usage);
+        long podUsed = volumes;
         for (Container c : PodContainers.sideBySide(pod)) {
             podUsed += containerUsed(pod, c, figures, usage);
         }
@@ -101,17 +95,6 @@ public final class LocalStorage {
             }
         }
         return Optional.empty();
-    }
-
-    /** Bytes in the pod's configMap volumes, which the kubelet counts among its local ephemeral volumes. */
-    private static long configMaps(Pod pod, Usage usage) {
-        long bytes = 0;
-        for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
-            if (v.getConfigMap() != null) {
-                bytes += usage.configMap(pod, v.getName());
-            }
-        }
-        return bytes;
     }
 
     private static long containerUsed(Pod pod, Container c, PodUsage figures, Usage usage) {
@@ -141,13 +124,24 @@ public final class LocalStorage {
     }
 
     /** The pod's emptyDir volumes on disk (a memory-backed one is a tmpfs sized to its limit). */
-    public static List<Volume> diskEmptyDirs(Pod pod) {
-        List<Volume> out = new ArrayList<>();
-        for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
-            if (v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium())) {
-                out.add(v);
-            }
-        }
-        return out;
+    private static List<Volume> diskEmptyDirs(Pod pod) {
+        return volumes(pod).stream().filter(v -> v.getEmptyDir() != null && localEphemeral(v)).toList();
+    }
+
+    /** The pod's local ephemeral volumes ({@link #localEphemeral}). */
+    static List<Volume> localEphemeralVolumes(Pod pod) {
+        return volumes(pod).stream().filter(LocalStorage::localEphemeral).toList();
+    }
+
+    /**
+     * Whether {@code v} is what the kubelet calls a local ephemeral volume ({@code IsLocalEphemeralVolume}): an
+     * emptyDir on disk or a configMap volume, whose files count toward the pod's ephemeral storage.
+     */
+    public static boolean localEphemeral(Volume v) {
+        return v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium()) || v.getConfigMap() != null;
+    }
+
+    private static List<Volume> volumes(Pod pod) {
+        return pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
     }
 }

@@ -38,6 +38,10 @@ class PodDiskUsageTest {
                 .endSpec().build();
     }
 
+    private static io.fabric8.kubernetes.api.model.Volume volume(String name) {
+        return pod().getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+    }
+
     @Test
     void everyVolumeOnTheNodeAndEveryContainersLogsInitContainersToo() throws Exception {
         PodLogs logs = new PodLogs(dataDir.resolve("pods"));
@@ -72,9 +76,10 @@ class PodDiskUsageTest {
                 .isEqualTo(Map.of("main", 500L, "setup", 0L));
         assertThat(disk.total()).as("ephemeral volumes and logs").isEqualTo(1024 + 40 + 500);
         // Local-storage eviction's figures, volume by volume.
-        assertThat(new PodDiskUsage(logs).emptyDir(pod(), "cache")).isEqualTo(1024);
-        assertThat(new PodDiskUsage(logs).configMap(pod(), "config")).isEqualTo(40);
-        assertThat(new PodDiskUsage(logs).configMap(pod(), "absent")).isZero();
+        assertThat(new PodDiskUsage(logs).volume(pod(), volume("cache"))).isEqualTo(1024);
+        assertThat(new PodDiskUsage(logs).volume(pod(), volume("config"))).isEqualTo(40);
+        assertThat(new PodDiskUsage(logs).volume(pod(), new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                .withName("absent").withNewConfigMap().withName("c").endConfigMap().build())).isZero();
     }
 
     @Test

@@ -121,7 +121,7 @@ class EvictionManagerTest {
                 Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO));
         m.localStorage(new LocalStorage.Usage() {
             @Override
-            public long emptyDir(Pod pod, String volume) {
+            public long volume(Pod pod, io.fabric8.kubernetes.api.model.Volume volume) {
                 return pod.getMetadata().getName().equals("logger") ? 300 * MI : 0;
             }
 

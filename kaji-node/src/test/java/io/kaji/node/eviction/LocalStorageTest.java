@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +36,8 @@ class LocalStorageTest {
     private static LocalStorage.Usage usage(long emptyDir, long logsA) {
         return new LocalStorage.Usage() {
             @Override
-            public long emptyDir(Pod pod, String volume) {
-                return emptyDir;
+            public long volume(Pod pod, Volume volume) {
+                return volume.getEmptyDir() != null ? emptyDir : 0;
             }
 
             @Override
@@ -56,18 +57,13 @@ class LocalStorageTest {
                 .withNewConfigMap().withName("c").endConfigMap().endVolume().endSpec().build();
         LocalStorage.Usage withConfig = new LocalStorage.Usage() {
             @Override
-            public long emptyDir(Pod p, String volume) {
-                return MI;
+            public long volume(Pod p, Volume volume) {
+                return volume.getEmptyDir() != null ? MI : volume.getName().equals("settings") ? MI + 1 : 0;
             }
 
             @Override
             public long logs(Pod p, String container) {
                 return 0;
-            }
-
-            @Override
-            public long configMap(Pod p, String volume) {
-                return volume.equals("settings") ? MI + 1 : 0;
             }
         };
         assertThat(LocalStorage.violation(pod, layers(0, 0), withConfig))
@@ -119,7 +115,7 @@ class LocalStorageTest {
         PodUsage layers = new PodUsage(Map.of("c", new PodUsage.ContainerFigures(7, 100)));
         LocalStorage.Usage disk = new LocalStorage.Usage() {
             @Override
-            public long emptyDir(Pod p, String volume) {
+            public long volume(Pod p, Volume volume) {
                 return 30;
             }
 
